@@ -1,0 +1,62 @@
+import { OrgRole } from './roles';
+
+/** Instance-wide permissions: held only by instance admins. */
+export enum InstancePermission {
+  CREATE_ORGANIZATION = 'instance:create_organization',
+  MANAGE_SETTINGS = 'instance:manage_settings',
+  READ_SETTINGS = 'instance:read_settings',
+  SET_SEAT_LIMIT = 'instance:set_seat_limit',
+}
+
+/** Organization-scoped permissions, named `object:operation`. */
+export enum OrgPermission {
+  READ = 'org:read',
+  UPDATE = 'org:update',
+  READ_MEMBERS = 'member:read',
+  READ_MEMBER_EMAILS = 'member:read_email',
+  INVITE_MEMBER = 'member:invite',
+  MANAGE_MEMBERS = 'member:manage',
+  READ_USAGE = 'usage:read',
+  READ_AUDIT_LOG = 'audit_log:read',
+  CREATE_TEAM = 'team:create',
+  MANAGE_TEAMS = 'team:manage_any',
+  MANAGE_CUSTOM_ROLES = 'custom_role:manage',
+  MANAGE_SERVICE_ACCOUNTS = 'service_account:manage_org',
+  READ_ALL_API_KEYS = 'api_key:read_all',
+}
+
+export const INSTANCE_PERMISSION_DESCRIPTIONS: Record<InstancePermission, string> = {
+  [InstancePermission.CREATE_ORGANIZATION]: 'Create organizations.',
+  [InstancePermission.MANAGE_SETTINGS]: 'Change instance settings (SSO provisioning, SMTP, lifetimes).',
+  [InstancePermission.READ_SETTINGS]: 'Read instance settings.',
+  [InstancePermission.SET_SEAT_LIMIT]: 'Set an organization seat limit (the licence).',
+};
+
+export const ORG_PERMISSION_DESCRIPTIONS: Record<OrgPermission, string> = {
+  [OrgPermission.READ]: 'See the organization.',
+  [OrgPermission.UPDATE]: 'Change the organization display name and settings.',
+  [OrgPermission.READ_MEMBERS]: 'List the organization members.',
+  [OrgPermission.READ_MEMBER_EMAILS]: "See members' email addresses.",
+  [OrgPermission.INVITE_MEMBER]: 'Invite people to the organization.',
+  [OrgPermission.MANAGE_MEMBERS]: 'Change roles, deactivate, reactivate and remove members.',
+  [OrgPermission.READ_USAGE]: 'See usage and activity reports.',
+  [OrgPermission.READ_AUDIT_LOG]: 'Read the audit log.',
+  [OrgPermission.CREATE_TEAM]: 'Create teams.',
+  [OrgPermission.MANAGE_TEAMS]: 'Manage and delete any team of the organization.',
+  [OrgPermission.MANAGE_CUSTOM_ROLES]: 'Create, change and delete custom roles.',
+  [OrgPermission.MANAGE_SERVICE_ACCOUNTS]: 'Manage organization-scoped service accounts.',
+  [OrgPermission.READ_ALL_API_KEYS]: "See every member's API key metadata (never secrets).",
+};
+
+const VIEWER: OrgPermission[] = [OrgPermission.READ, OrgPermission.READ_MEMBERS];
+const MEMBER: OrgPermission[] = [...VIEWER];
+const ADMIN: OrgPermission[] = Object.values(OrgPermission);
+
+export const ORG_ROLE_PERMISSIONS: Record<OrgRole, ReadonlySet<OrgPermission>> = {
+  [OrgRole.VIEWER]: new Set(VIEWER),
+  [OrgRole.MEMBER]: new Set(MEMBER),
+  [OrgRole.ADMIN]: new Set(ADMIN),
+};
+
+/** Roles that take a seat when ACTIVE or PENDING. */
+export const SEAT_ROLES: ReadonlySet<OrgRole> = new Set([OrgRole.ADMIN, OrgRole.MEMBER]);

@@ -1,0 +1,94 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const positiveInt = (name: string) =>
+  z.coerce.number({ message: `${name} must be a number` }).int(`${name} must be a whole number`).positive(`${name} must be above 0`);
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().default('0.0.0.0'),
+  PORT: z.coerce.number().int().min(0, 'PORT must be 0-65535').max(65535, 'PORT must be 0-65535').default(4000),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must look like postgres://user:pass@host:5432/dbname')
+    .optional(),
+  DATA_DIR: z.string().default('.roster-data'),
+  DATABASE_POOL_MAX: positiveInt('DATABASE_POOL_MAX').default(10),
+  PUBLIC_URL: z.url({ message: 'PUBLIC_URL must be an absolute URL such as https://roster.example.com' }).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SESSION_TTL_HOURS: positiveInt('SESSION_TTL_HOURS').default(24 * 14),
+  INVITE_TTL_DAYS: positiveInt('INVITE_TTL_DAYS').default(7),
+  API_KEY_MAX_TTL_DAYS: positiveInt('API_KEY_MAX_TTL_DAYS').default(365),
+  ACTIVITY_WRITE_INTERVAL_SECONDS: positiveInt('ACTIVITY_WRITE_INTERVAL_SECONDS').default(300),
+  API_KEY_USED_WRITE_INTERVAL_SECONDS: positiveInt('API_KEY_USED_WRITE_INTERVAL_SECONDS').default(300),
+  SHUTDOWN_GRACE_SECONDS: positiveInt('SHUTDOWN_GRACE_SECONDS').default(20),
+  DISABLE_SSO_PROVISIONING: bool.default(false),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'SMTP_URL must look like smtp://user:pass@host:587 or smtps://host:465')
+    .optional(),
+  SMTP_FROM: z.string().optional(),
+  GRAPHIQL: bool.optional(),
+});
+
+export interface Config {
+  nodeEnv: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  /** A real PostgreSQL, or undefined for the embedded PGlite database. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  databasePoolMax: number;
+  publicUrl: string;
+  logLevel: string;
+  sessionTtlHours: number;
+  inviteTtlDays: number;
+  apiKeyMaxTtlDays: number;
+  activityWriteIntervalSeconds: number;
+  apiKeyUsedWriteIntervalSeconds: number;
+  shutdownGraceSeconds: number;
+  ssoProvisioning: boolean;
+  smtpUrl: string | undefined;
+  smtpFrom: string | undefined;
+  graphiql: boolean;
+}
+
+export class ConfigError extends Error {}
+
+/** Reads and validates the environment once; every problem is reported together with what to fix. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  - ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration; fix these environment variables:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  if (e.SMTP_URL && !e.SMTP_FROM) {
+    throw new ConfigError('Invalid configuration; fix these environment variables:\n  - SMTP_FROM: required when SMTP_URL is set (e.g. "Roster <roster@example.com>")');
+  }
+  return {
+    nodeEnv: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(cwd, e.DATA_DIR),
+    databasePoolMax: e.DATABASE_POOL_MAX,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    logLevel: e.LOG_LEVEL,
+    sessionTtlHours: e.SESSION_TTL_HOURS,
+    inviteTtlDays: e.INVITE_TTL_DAYS,
+    apiKeyMaxTtlDays: e.API_KEY_MAX_TTL_DAYS,
+    activityWriteIntervalSeconds: e.ACTIVITY_WRITE_INTERVAL_SECONDS,
+    apiKeyUsedWriteIntervalSeconds: e.API_KEY_USED_WRITE_INTERVAL_SECONDS,
+    shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
+    ssoProvisioning: !e.DISABLE_SSO_PROVISIONING,
+    smtpUrl: e.SMTP_URL,
+    smtpFrom: e.SMTP_FROM,
+    graphiql: e.GRAPHIQL ?? true,
+  };
+}

@@ -1,0 +1,7 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261122161659_Initial } from './Migration20261122161659_Initial';
+
+/** Applied in this order. Add each new migration here (see docs/DEVELOPING.md). */
+export const MIGRATIONS: MigrationObject[] = [
+  { name: 'Migration20261122161659_Initial', class: Migration20261122161659_Initial },
+];

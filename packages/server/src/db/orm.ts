@@ -1,0 +1,80 @@
+import path from 'node:path';
+import { MikroORM, defineConfig, DataloaderType, type Options } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import type { Logger } from '../logger';
+import type { Config } from '../config';
+import { ENTITIES } from './entities';
+import { MIGRATIONS } from './migrations';
+import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded';
+
+export function ormOptions(clientUrl: string, poolMax: number): Options {
+  return defineConfig({
+    clientUrl,
+    entities: ENTITIES,
+    pool: { min: 0, max: poolMax },
+    dataloader: DataloaderType.ALL,
+    forceUtcTimezone: true,
+    allowGlobalContext: false,
+    extensions: [Migrator],
+    migrations: {
+      migrationsList: MIGRATIONS,
+      tableName: 'mikro_orm_migrations',
+      transactional: true,
+      allOrNothing: true,
+      snapshot: false,
+      silent: true,
+      // Only used by `createMigration`: new migrations are written as TypeScript into the source tree.
+      pathTs: path.resolve(__dirname, '../../src/db/migrations'),
+      path: path.resolve(__dirname, '../../src/db/migrations'),
+      emit: 'ts',
+    },
+  });
+}
+
+export interface Database {
+  orm: MikroORM;
+  embedded: EmbeddedDatabase | null;
+  close(): Promise<void>;
+}
+
+/** Connects to DATABASE_URL, or starts the embedded database; then applies pending migrations. */
+export async function openDatabase(config: Config, logger: Logger, opts: { migrate?: boolean } = {}): Promise<Database> {
+  let embedded: EmbeddedDatabase | null = null;
+  let url = config.databaseUrl;
+  let poolMax = config.databasePoolMax;
+  if (!url) {
+    embedded = await startEmbeddedDatabase(config.dataDir);
+    url = embedded.url;
+    poolMax = 1;
+    logger.warn(
+      { dataDir: config.dataDir },
+      `No DATABASE_URL set: using the embedded PostgreSQL (PGlite) with data in ${config.dataDir}. ` +
+        'Fine for trying Roster and for one process; set DATABASE_URL to a real PostgreSQL for production.',
+    );
+  } else {
+    logger.info({ database: redactUrl(url) }, 'Using PostgreSQL from DATABASE_URL');
+  }
+  const orm = await MikroORM.init(ormOptions(url, poolMax));
+  if (opts.migrate !== false) {
+    const applied = await orm.getMigrator().up();
+    if (applied.length > 0) logger.info({ migrations: applied.map((m) => m.name) }, 'Applied database migrations');
+  }
+  return {
+    orm,
+    embedded,
+    async close() {
+      await orm.close(true);
+      if (embedded) await embedded.stop();
+    },
+  };
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable url)';
+  }
+}

@@ -1,0 +1,63 @@
+import { GraphQLError } from 'graphql';
+
+/** Every code a client may see on `extensions.code`. Stable: clients branch on these. */
+export enum ErrorCode {
+  UNAUTHENTICATED = 'UNAUTHENTICATED',
+  FORBIDDEN = 'FORBIDDEN',
+  NOT_FOUND = 'NOT_FOUND',
+  BAD_USER_INPUT = 'BAD_USER_INPUT',
+  CONFLICT = 'CONFLICT',
+  SEAT_LIMIT_REACHED = 'SEAT_LIMIT_REACHED',
+  LAST_ADMIN = 'LAST_ADMIN',
+  NOT_ORG_MEMBER = 'NOT_ORG_MEMBER',
+  INVITE_EXPIRED = 'INVITE_EXPIRED',
+  INVITE_INVALID = 'INVITE_INVALID',
+  GRAPHQL_PARSE_FAILED = 'GRAPHQL_PARSE_FAILED',
+  GRAPHQL_VALIDATION_FAILED = 'GRAPHQL_VALIDATION_FAILED',
+  BAD_REQUEST = 'BAD_REQUEST',
+  INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
+}
+
+export const ERROR_CODE_DESCRIPTIONS: Record<ErrorCode, string> = {
+  UNAUTHENTICATED: 'No valid session or API key was given, or it expired or was revoked. Log in again or use a valid API key.',
+  FORBIDDEN: 'The caller is authenticated but may not do this.',
+  NOT_FOUND: 'The object does not exist or the caller may not see it.',
+  BAD_USER_INPUT: 'An argument is invalid; `extensions.field` names it.',
+  CONFLICT: 'The change collides with existing data (a taken name, a pending invite, an existing membership).',
+  SEAT_LIMIT_REACHED: 'The organization has no seat left for another ADMIN or MEMBER.',
+  LAST_ADMIN: 'The change would leave the organization without an active admin.',
+  NOT_ORG_MEMBER: 'The user is not an active member of the organization.',
+  INVITE_EXPIRED: 'The invitation expired; ask an admin to resend it.',
+  INVITE_INVALID: 'The invitation token is unknown, already used or revoked, or belongs to another email.',
+  GRAPHQL_PARSE_FAILED: 'The GraphQL document could not be parsed.',
+  GRAPHQL_VALIDATION_FAILED: 'The GraphQL document does not match the schema.',
+  BAD_REQUEST: 'The HTTP request is malformed.',
+  INTERNAL_SERVER_ERROR: 'An unexpected error; the message carries a request id to quote to the operator.',
+};
+
+export interface AppErrorOptions {
+  field?: string;
+  details?: Record<string, unknown>;
+}
+
+/** The one error type services throw; its code reaches the client unchanged. */
+export class AppError extends GraphQLError {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
+    super(message, {
+      extensions: {
+        code,
+        ...(options.field ? { field: options.field } : {}),
+        ...(options.details ?? {}),
+      },
+    });
+    this.code = code;
+  }
+}
+
+export const unauthenticated = (message = 'Log in or pass an API key as "Authorization: Bearer <key>".') =>
+  new AppError(ErrorCode.UNAUTHENTICATED, message);
+export const forbidden = (message: string) => new AppError(ErrorCode.FORBIDDEN, message);
+export const notFound = (message: string) => new AppError(ErrorCode.NOT_FOUND, message);
+export const badInput = (field: string, message: string) => new AppError(ErrorCode.BAD_USER_INPUT, message, { field });
+export const conflict = (message: string, field?: string) => new AppError(ErrorCode.CONFLICT, message, { field });

@@ -1,0 +1,49 @@
+import path from 'node:path';
+import express, { type Router } from 'express';
+
+/**
+ * GraphiQL served from the installed npm packages: no CDN, so it works on an air-gapped install.
+ * UMD builds of React 18 and GraphiQL 3 need no bundler.
+ */
+export function graphiqlAssets(): Router {
+  const router = express.Router();
+  const pkg = (name: string) => path.dirname(require.resolve(`${name}/package.json`));
+  const files: Record<string, string> = {
+    'react.js': path.join(pkg('react'), 'umd/react.production.min.js'),
+    'react-dom.js': path.join(pkg('react-dom'), 'umd/react-dom.production.min.js'),
+    'graphiql.js': path.join(pkg('graphiql'), 'graphiql.min.js'),
+    'graphiql.css': path.join(pkg('graphiql'), 'graphiql.min.css'),
+  };
+  for (const [name, file] of Object.entries(files)) {
+    router.get(`/${name}`, (_req, res) => {
+      res.setHeader('Cache-Control', 'public, max-age=86400');
+      res.sendFile(file);
+    });
+  }
+  return router;
+}
+
+export const GRAPHIQL_HTML = `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8" />
+  <title>Roster GraphQL</title>
+  <meta name="viewport" content="width=device-width, initial-scale=1" />
+  <link rel="stylesheet" href="/graphiql-assets/graphiql.css" />
+  <style>html, body, #graphiql { height: 100%; margin: 0; }</style>
+</head>
+<body>
+  <div id="graphiql">Loading GraphiQL…</div>
+  <script src="/graphiql-assets/react.js"></script>
+  <script src="/graphiql-assets/react-dom.js"></script>
+  <script src="/graphiql-assets/graphiql.js"></script>
+  <script>
+    // Same-origin requests carry the session cookie set by logIn; an API key can go in the Headers tab.
+    var fetcher = GraphiQL.createFetcher({ url: '/graphql', headers: { 'apollo-require-preflight': 'true' } });
+    var defaultQuery = '# Welcome to Roster. Log in with the logIn mutation, or add\\n# {"Authorization": "Bearer <API key>"} in the Headers tab.\\n\\nquery {\\n  instance { needsBootstrap version }\\n  viewer { user { username email } }\\n}\\n';
+    ReactDOM.createRoot(document.getElementById('graphiql')).render(
+      React.createElement(GraphiQL, { fetcher: fetcher, defaultQuery: defaultQuery, shouldPersistHeaders: false })
+    );
+  </script>
+</body>
+</html>`;

@@ -1,0 +1,143 @@
+import { ref } from '@mikro-orm/core';
+import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
+import { z } from 'zod';
+import { Service } from '../service';
+import { User } from './user.entity';
+import { Organization } from '../organizations/organization.entity';
+import { Membership } from '../organizations/membership.entity';
+import { Session } from '../../auth/session.entity';
+import { issueSession } from '../../auth/sessions';
+import { dummyPasswordHash, hashPassword, verifyPassword } from '../../auth/passwords';
+import { AppError, ErrorCode, badInput, conflict, forbidden } from '../../errors';
+import { emailSchema, orgNameSchema, parseInput, passwordSchema, personNameSchema, usernameSchema } from '../../validation';
+import { AuditAction } from '../audit/audit.service';
+import { MemberStatus, OrgRole } from '../../authz/roles';
+
+const signUpSchema = z.object({
+  email: emailSchema,
+  username: usernameSchema,
+  name: personNameSchema,
+  password: passwordSchema,
+  inviteToken: z.string().max(200, 'is not an invitation token').nullish(),
+  organizationName: orgNameSchema.nullish(),
+});
+
+const logInSchema = z.object({
+  login: z.string().trim().min(1, 'must not be empty').max(254, 'must be at most 254 characters'),
+  password: z.string().min(1, 'must not be empty').max(256, 'must be at most 256 characters'),
+});
+
+export interface SessionResult {
+  user: User;
+  token: string;
+  expiresAt: Date;
+}
+
+export interface SignUpResult extends SessionResult {
+  organization: Organization | null;
+}
+
+// Serialises bootstrap so two simultaneous first sign-ups cannot both become instance admin.
+const BOOTSTRAP_LOCK_KEY = 7_265_001;
+
+export const DEFAULT_ORGANIZATION_NAME = 'default';
+
+export class AccountService extends Service {
+  async signUp(raw: unknown): Promise<SignUpResult> {
+    const input = parseInput(signUpSchema, raw);
+    const passwordHash = await hashPassword(input.password);
+    const result = await this.em.transactional(async (em) => {
+      await em.execute('select pg_advisory_xact_lock(?)', [BOOTSTRAP_LOCK_KEY]);
+      const userCount = await em.count(User, {});
+      if (userCount > 0) {
+        if (input.inviteToken) {
+          throw new AppError(ErrorCode.INVITE_INVALID, 'This invitation token is unknown, used or revoked. Ask an admin to resend the invitation.', {
+            field: 'inviteToken',
+          });
+        }
+        throw forbidden('This instance is already set up: signing up needs an invitation. Ask an organization admin to invite you, or sign in with SSO.');
+      }
+      if (input.inviteToken) throw badInput('inviteToken', 'The instance has no users yet: sign up without an invitation token to become its admin.');
+      await this.assertAvailable(em, input.email, input.username);
+      const user = em.create(User, {
+        email: input.email,
+        username: input.username,
+        name: input.name,
+        passwordHash,
+        instanceAdmin: true,
+      });
+      const organization = em.create(Organization, {
+        name: input.organizationName ?? DEFAULT_ORGANIZATION_NAME,
+        displayName: input.organizationName ?? 'Default organization',
+      });
+      user.defaultOrganization = ref(organization);
+      em.create(Membership, { organization, user, role: OrgRole.ADMIN, status: MemberStatus.ACTIVE });
+      const actor = { type: 'user', id: user.id, label: user.username };
+      this.audit(em, { action: AuditAction.USER_SIGNED_UP, actor, target: { type: 'user', id: user.id, label: user.username }, organizationId: organization.id, metadata: { bootstrap: true } });
+      this.audit(em, { action: AuditAction.ORGANIZATION_CREATED, actor, target: { type: 'organization', id: organization.id, label: organization.name }, organizationId: organization.id });
+      const issued = issueSession(em, user, this.ctx.app.config.sessionTtlHours, this.ctx);
+      return { user, organization, token: issued.token, expiresAt: issued.session.expiresAt, sessionId: issued.session.id };
+    }).catch(rethrowUniqueAsConflict);
+    this.startSession(result.user, result.token, result.expiresAt, result.sessionId);
+    this.ctx.logger.info({ userId: result.user.id, organization: result.organization.name }, 'Bootstrap: first user is instance admin');
+    return result;
+  }
+
+  async logIn(raw: unknown): Promise<SessionResult> {
+    const input = parseInput(logInSchema, raw);
+    const login = input.login.toLowerCase();
+    const user = await this.em.findOne(User, login.includes('@') ? { email: login } : { username: login }, { populate: ['passwordHash'] });
+    const ok = user?.passwordHash ? await verifyPassword(user.passwordHash, input.password) : await verifyPassword(await dummyPasswordHash(), input.password).then(() => false);
+    if (!user || !ok) {
+      throw new AppError(ErrorCode.UNAUTHENTICATED, 'Wrong login or password.');
+    }
+    const issued = await this.em.transactional(async (em) => {
+      const s = issueSession(em, user, this.ctx.app.config.sessionTtlHours, this.ctx);
+      this.audit(em, { action: AuditAction.USER_LOGGED_IN, actor: { type: 'user', id: user.id, label: user.username }, target: { type: 'user', id: user.id, label: user.username } });
+      return s;
+    });
+    this.startSession(user, issued.token, issued.session.expiresAt, issued.session.id);
+    this.ctx.app.activity.touch(user.id);
+    return { user, token: issued.token, expiresAt: issued.session.expiresAt };
+  }
+
+  async logOut(): Promise<{ sessionId: string }> {
+    const principal = this.ctx.authz.requireUser();
+    if (!principal.sessionId) {
+      throw badInput('session', 'This request authenticated with an API key, not a session: revoke the key with revokeApiKey instead.');
+    }
+    const sessionId = principal.sessionId;
+    await this.em.transactional(async (em) => {
+      await em.nativeUpdate(Session, { id: sessionId, revokedAt: null }, { revokedAt: new Date() });
+      this.audit(em, { action: AuditAction.USER_LOGGED_OUT, target: { type: 'user', id: principal.user.id, label: principal.user.username } });
+    });
+    this.ctx.cookies.clear();
+    return { sessionId };
+  }
+
+  private startSession(user: User, token: string, expiresAt: Date, sessionId: string | null): void {
+    this.ctx.cookies.set(token, expiresAt);
+    this.ctx.authz.assume({ kind: 'user', user, method: 'SESSION', sessionId, apiKeyId: null });
+  }
+
+  private async assertAvailable(em: EntityManager, email: string, username: string): Promise<void> {
+    const taken = await em.find(User, { $or: [{ email }, { username }] }, { fields: ['email', 'username'] });
+    if (taken.some((u) => u.email === email)) throw conflict('An account with this email already exists; log in instead.', 'email');
+    if (taken.some((u) => u.username === username)) throw conflict('This username is taken; choose another.', 'username');
+  }
+}
+
+/** A unique index lost a race the pre-check could not see. */
+export function rethrowUniqueAsConflict(err: unknown): never {
+  if (err instanceof UniqueConstraintViolationException) {
+    const field = /username/.test(err.message) ? 'username' : /email/.test(err.message) ? 'email' : /name/.test(err.message) ? 'name' : undefined;
+    throw conflict(`That ${field ?? 'value'} is already taken.`, field);
+  }
+  throw err;
+}
+
+/** Field-level visibility of a user's email. */
+export function canSeeEmail(ctx: { authz: { principal: { kind: string; user?: User }; isInstanceAdmin: boolean } }, user: User): boolean {
+  const p = ctx.authz.principal;
+  return ctx.authz.isInstanceAdmin || (p.kind === 'user' && p.user?.id === user.id);
+}

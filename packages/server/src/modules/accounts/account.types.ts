@@ -1,0 +1,103 @@
+import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { DateTime } from '../../graphql/scalars';
+import { AuthMethodEnum, PrincipalKind } from '../../graphql/enums';
+import { OrganizationType } from '../organizations/organization.types';
+
+@ObjectType('User', { description: 'A person.' })
+export class UserType {
+  @Field(() => ID, { description: 'Opaque id.' })
+  id!: string;
+
+  @Field(() => String, { description: 'Unique handle: lower-case letters, digits, "_" and "-".' })
+  username!: string;
+
+  @Field(() => String, { description: 'Display name.' })
+  name!: string;
+
+  @Field(() => String, { nullable: true, description: 'Email address (lower-cased). Visible to the user, instance admins and admins of their organizations; null otherwise.' })
+  email!: string | null;
+
+  @Field(() => Boolean, { description: 'Whether the user administers the whole instance.' })
+  instanceAdmin!: boolean;
+
+  @Field(() => DateTime, { description: 'When the account was created.' })
+  createdAt!: Date;
+
+  @Field(() => DateTime, { nullable: true, description: 'Last authenticated request, to within a few minutes.' })
+  lastActiveAt!: Date | null;
+}
+
+@ObjectType('Viewer', { description: 'The calling principal.' })
+export class ViewerType {
+  @Field(() => PrincipalKind, { description: 'A person or a service account.' })
+  kind!: PrincipalKind;
+
+  @Field(() => AuthMethodEnum, { description: 'How this request authenticated.' })
+  authenticatedWith!: AuthMethodEnum;
+
+  @Field(() => UserType, { nullable: true, description: 'The user, when the principal is a person.' })
+  user!: UserType | null;
+}
+
+@InputType({ description: 'A new account. On a fresh instance the first sign-up becomes instance admin; afterwards an invitation token is needed.' })
+export class SignUpInput {
+  @Field(() => String, { description: 'Email address; unique, case-insensitive.' })
+  email!: string;
+
+  @Field(() => String, { description: 'Unique handle: 2 to 40 lower-case letters, digits, "_" or "-".' })
+  username!: string;
+
+  @Field(() => String, { description: 'Display name, 1 to 100 characters.' })
+  name!: string;
+
+  @Field(() => String, { description: 'Password, 8 to 256 characters.' })
+  password!: string;
+
+  @Field(() => String, { nullable: true, description: 'Invitation token from the invite link; required once the instance is set up.' })
+  inviteToken?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Bootstrap only: the slug of the first organization (default "default").' })
+  organizationName?: string | null;
+}
+
+@ObjectType({ description: 'Result of signUp.' })
+export class SignUpPayload {
+  @Field(() => UserType, { description: 'The new user.' })
+  user!: UserType;
+
+  @Field(() => String, { description: 'Session token: send as "Authorization: Bearer <token>". Also set as an httpOnly cookie.' })
+  token!: string;
+
+  @Field(() => DateTime, { description: 'When the session expires.' })
+  expiresAt!: Date;
+
+  @Field(() => OrganizationType, { nullable: true, description: 'The organization the user joined (created, on a fresh instance).' })
+  organization!: OrganizationType | null;
+}
+
+@InputType({ description: 'Credentials.' })
+export class LogInInput {
+  @Field(() => String, { description: 'Email or username.' })
+  login!: string;
+
+  @Field(() => String, { description: 'Password.' })
+  password!: string;
+}
+
+@ObjectType({ description: 'Result of logIn.' })
+export class LogInPayload {
+  @Field(() => UserType, { description: 'The user.' })
+  user!: UserType;
+
+  @Field(() => String, { description: 'Session token: send as "Authorization: Bearer <token>". Also set as an httpOnly cookie.' })
+  token!: string;
+
+  @Field(() => DateTime, { description: 'When the session expires.' })
+  expiresAt!: Date;
+}
+
+@ObjectType({ description: 'Result of logOut.' })
+export class LogOutPayload {
+  @Field(() => ID, { description: 'Id of the session that ended.' })
+  sessionId!: string;
+}

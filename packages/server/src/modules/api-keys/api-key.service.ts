@@ -1,0 +1,100 @@
+import { ref } from '@mikro-orm/core';
+import { z } from 'zod';
+import { Service } from '../service';
+import { ApiKey } from './api-key.entity';
+import { User } from '../accounts/user.entity';
+import { Organization } from '../organizations/organization.entity';
+import { Membership } from '../organizations/membership.entity';
+import { hashSecret, newApiKey } from '../../auth/secrets';
+import { badInput, notFound } from '../../errors';
+import { parseInput } from '../../validation';
+import { AuditAction } from '../audit/audit.service';
+import { pageRequest, toConnection, type Connection } from '../../graphql/connection';
+import { ApiKeyStatus } from '../../graphql/enums';
+import { MemberStatus } from '../../authz/roles';
+
+const createSchema = z.object({
+  name: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
+  expiresAt: z.date().nullish(),
+});
+
+const idSchema = z.object({ id: z.uuid('is not an API key id') });
+
+export function apiKeyStatus(key: ApiKey, now = Date.now()): ApiKeyStatus {
+  if (key.revokedAt) return ApiKeyStatus.REVOKED;
+  if (key.expiresAt && key.expiresAt.getTime() <= now) return ApiKeyStatus.EXPIRED;
+  return ApiKeyStatus.ACTIVE;
+}
+
+export class ApiKeyService extends Service {
+  /** The longest lifetime the user may pick: the instance maximum, lowered by any organization they are active in. */
+  private async maxLifetimeDays(userId: string): Promise<number> {
+    const memberships = await this.em.find(Membership, { user: userId, status: MemberStatus.ACTIVE }, { populate: ['organization'] });
+    const orgLimits = memberships
+      .map((m) => (m.organization.getEntity() as Organization).settings.apiKeyMaxLifetimeDays)
+      .filter((d): d is number => typeof d === 'number');
+    return Math.min(this.ctx.app.config.apiKeyMaxTtlDays, ...orgLimits);
+  }
+
+  async create(raw: unknown): Promise<{ apiKey: ApiKey; secret: string }> {
+    const { user } = this.ctx.authz.requireUser();
+    const input = parseInput(createSchema, raw);
+    const maxDays = await this.maxLifetimeDays(user.id);
+    const latest = Date.now() + maxDays * 86_400_000;
+    let expiresAt = input.expiresAt ?? new Date(latest);
+    if (expiresAt.getTime() <= Date.now()) throw badInput('expiresAt', 'expiresAt must be in the future.');
+    if (expiresAt.getTime() > latest + 60_000) {
+      throw badInput('expiresAt', `expiresAt may be at most ${maxDays} days ahead (the longest lifetime allowed for your keys).`);
+    }
+    expiresAt = new Date(Math.min(expiresAt.getTime(), latest));
+    const secret = newApiKey();
+    const apiKey = await this.em.transactional(async (em) => {
+      const key = em.create(ApiKey, {
+        user: ref(em.getReference(User, user.id)),
+        name: input.name,
+        keyHash: hashSecret(secret),
+        lastFour: secret.slice(-4),
+        expiresAt,
+      });
+      this.audit(em, { action: AuditAction.API_KEY_CREATED, target: { type: 'api_key', id: key.id, label: key.name }, metadata: { lastFour: key.lastFour, expiresAt: expiresAt.toISOString() } });
+      return key;
+    });
+    return { apiKey, secret };
+  }
+
+  async revoke(raw: unknown): Promise<ApiKey> {
+    const principal = this.ctx.authz.requireUser();
+    const { id } = parseInput(idSchema, raw);
+    return this.em.transactional(async (em) => {
+      const key = await em.findOne(ApiKey, { id });
+      // Someone else's key is reported as missing, so ids cannot be probed. Instance admins may revoke any key.
+      if (!key || (key.user.id !== principal.user.id && !this.ctx.authz.isInstanceAdmin)) {
+        throw notFound('No API key with this id belongs to you.');
+      }
+      if (!key.revokedAt) {
+        key.revokedAt = new Date();
+        this.audit(em, { action: AuditAction.API_KEY_REVOKED, target: { type: 'api_key', id: key.id, label: key.name }, metadata: { lastFour: key.lastFour, ownerId: key.user.id } });
+      }
+      return key;
+    });
+  }
+
+  /** The caller's own keys, newest first. */
+  async listOwn(args: { first?: number | null; after?: string | null; includeInactive?: boolean | null }): Promise<Connection<ApiKey>> {
+    const { user } = this.ctx.authz.requireUser();
+    const page = pageRequest(args);
+    const where: Record<string, unknown> = { user: user.id };
+    if (!args.includeInactive) {
+      where.revokedAt = null;
+      where.$or = [{ expiresAt: null }, { expiresAt: { $gt: new Date() } }];
+    }
+    const cursorWhere = page.after
+      ? { $or: [{ createdAt: { $lt: new Date(String(page.after[0])) } }, { createdAt: new Date(String(page.after[0])), id: { $lt: String(page.after[1]) } }] }
+      : {};
+    const [rows, total] = await Promise.all([
+      this.em.find(ApiKey, { $and: [where, cursorWhere] }, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: page.first + 1 }),
+      this.em.count(ApiKey, where),
+    ]);
+    return toConnection(rows, page.first, total, (k) => [k.createdAt.toISOString(), k.id], (k) => k);
+  }
+}

@@ -1,0 +1,63 @@
+import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { DateTime } from '../../graphql/scalars';
+import { ApiKeyStatus } from '../../graphql/enums';
+import { ConnectionType } from '../../graphql/connection';
+
+@ObjectType('ApiKey', { description: 'API key metadata. The secret is shown only once, by createApiKey.' })
+export class ApiKeyType {
+  @Field(() => ID, { description: 'Opaque id.' })
+  id!: string;
+
+  @Field(() => String, { description: 'Name given at creation.' })
+  name!: string;
+
+  @Field(() => String, { description: 'Last four characters of the key, to recognise it.' })
+  lastFour!: string;
+
+  @Field(() => ApiKeyStatus, { description: 'ACTIVE, EXPIRED or REVOKED.' })
+  status!: ApiKeyStatus;
+
+  @Field(() => DateTime, { description: 'When the key was created.' })
+  createdAt!: Date;
+
+  @Field(() => DateTime, { nullable: true, description: 'Last use, to within a few minutes; null if never used.' })
+  lastUsedAt!: Date | null;
+
+  @Field(() => DateTime, { nullable: true, description: 'When the key stops working; null for never.' })
+  expiresAt!: Date | null;
+
+  @Field(() => DateTime, { nullable: true, description: 'When the key was revoked.' })
+  revokedAt!: Date | null;
+}
+
+export const ApiKeyConnection = ConnectionType('ApiKey', ApiKeyType, 'A page of API keys, newest first.');
+
+@InputType({ description: 'A new personal API key.' })
+export class CreateApiKeyInput {
+  @Field(() => String, { description: 'A name to recognise the key by, 1 to 100 characters.' })
+  name!: string;
+
+  @Field(() => DateTime, { nullable: true, description: 'When the key stops working; omit for the longest lifetime allowed (API_KEY_MAX_TTL_DAYS, or less if an organization sets it).' })
+  expiresAt?: Date | null;
+}
+
+@ObjectType({ description: 'Result of createApiKey.' })
+export class CreateApiKeyPayload {
+  @Field(() => ApiKeyType, { description: 'The key metadata.' })
+  apiKey!: ApiKeyType;
+
+  @Field(() => String, { description: 'The key itself. Shown this once: store it now. Starts with "rsk_".' })
+  secret!: string;
+}
+
+@InputType({ description: 'An API key to revoke.' })
+export class RevokeApiKeyInput {
+  @Field(() => ID, { description: 'Id of the key.' })
+  id!: string;
+}
+
+@ObjectType({ description: 'Result of revokeApiKey.' })
+export class RevokeApiKeyPayload {
+  @Field(() => ApiKeyType, { description: 'The revoked key.' })
+  apiKey!: ApiKeyType;
+}

@@ -1,0 +1,45 @@
+import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
+
+/**
+ * Append-only. No foreign keys: an event outlives the user, team or organization it names,
+ * so labels are copied at write time.
+ */
+@Entity({ tableName: 'audit_events' })
+@Index({ properties: ['organizationId', 'createdAt'] })
+export class AuditEvent {
+  @PrimaryKey({ type: 'bigint', autoincrement: true })
+  id!: string;
+
+  @Property({ type: 'string', length: 64 })
+  action!: string;
+
+  @Property({ type: 'string', length: 32 })
+  actorType!: string;
+
+  @Property({ type: 'uuid', nullable: true })
+  actorId: string | null = null;
+
+  @Property({ type: 'string', length: 254, nullable: true })
+  actorLabel: string | null = null;
+
+  @Property({ type: 'string', length: 32, nullable: true })
+  targetType: string | null = null;
+
+  @Property({ type: 'string', length: 64, nullable: true })
+  targetId: string | null = null;
+
+  @Property({ type: 'string', length: 254, nullable: true })
+  targetLabel: string | null = null;
+
+  @Property({ type: 'uuid', nullable: true })
+  organizationId: string | null = null;
+
+  @Property({ type: 'json', nullable: true })
+  metadata: Record<string, unknown> | null = null;
+
+  @Property({ type: 'string', length: 64, nullable: true })
+  clientAddress: string | null = null;
+
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  createdAt: Date = new Date();
+}

@@ -1,0 +1,57 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { AuditEvent } from './audit-event.entity';
+import type { Principal } from '../../auth/principal';
+
+/** Stable action names; clients filter on them. */
+export enum AuditAction {
+  USER_SIGNED_UP = 'user.signed_up',
+  USER_LOGGED_IN = 'user.logged_in',
+  USER_LOGGED_OUT = 'user.logged_out',
+  API_KEY_CREATED = 'api_key.created',
+  API_KEY_REVOKED = 'api_key.revoked',
+  ORGANIZATION_CREATED = 'organization.created',
+  ORGANIZATION_UPDATED = 'organization.updated',
+}
+
+export interface AuditTarget {
+  type: string;
+  id: string;
+  label?: string | null;
+}
+
+export interface AuditInput {
+  action: AuditAction;
+  target?: AuditTarget;
+  organizationId?: string | null;
+  /** Non-secret facts about the change (old and new role, key name...). */
+  metadata?: Record<string, unknown>;
+  /** Overrides the request principal, e.g. the user a sign-up just created. */
+  actor?: { type: string; id: string | null; label: string | null };
+}
+
+export interface AuditSource {
+  principal: Principal;
+  clientAddress: string | null;
+}
+
+/** Persists an audit event in the caller's transaction: it commits or rolls back with the change it describes. */
+export function recordAudit(em: EntityManager, source: AuditSource, input: AuditInput): AuditEvent {
+  const event = new AuditEvent();
+  event.action = input.action;
+  const actor =
+    input.actor ??
+    (source.principal.kind === 'user'
+      ? { type: 'user', id: source.principal.user.id, label: source.principal.user.username }
+      : { type: 'anonymous', id: null, label: null });
+  event.actorType = actor.type;
+  event.actorId = actor.id;
+  event.actorLabel = actor.label;
+  event.targetType = input.target?.type ?? null;
+  event.targetId = input.target?.id ?? null;
+  event.targetLabel = input.target?.label ?? null;
+  event.organizationId = input.organizationId ?? null;
+  event.metadata = input.metadata ?? null;
+  event.clientAddress = source.clientAddress;
+  em.persist(event);
+  return event;
+}

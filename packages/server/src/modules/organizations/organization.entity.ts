@@ -1,0 +1,38 @@
+import { randomUUID } from 'node:crypto';
+import { Collection, Entity, OneToMany, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import { Membership } from './membership.entity';
+
+export interface OrganizationSettings {
+  /** Whether MEMBERs may create teams (ADMINs always may). */
+  membersCanCreateTeams?: boolean;
+  /** Upper bound for personal API key lifetimes in this organization, in days. */
+  apiKeyMaxLifetimeDays?: number | null;
+}
+
+@Entity({ tableName: 'organizations' })
+export class Organization {
+  [OptionalProps]?: 'seatLimit' | 'settings' | 'createdAt';
+
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  /** The slug people type: unique, lower-case. */
+  @Property({ type: 'string', length: 40, unique: true })
+  name!: string;
+
+  @Property({ type: 'string', length: 100 })
+  displayName!: string;
+
+  /** null means unlimited. */
+  @Property({ type: 'integer', nullable: true })
+  seatLimit: number | null = null;
+
+  @Property({ type: 'json', defaultRaw: `'{}'::jsonb` })
+  settings: OrganizationSettings = {};
+
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  createdAt: Date = new Date();
+
+  @OneToMany({ entity: () => Membership, mappedBy: 'organization' })
+  memberships = new Collection<Membership>(this);
+}

@@ -1,0 +1,72 @@
+import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { RequestContext } from '../../graphql/context';
+import { OrganizationService } from './organization.service';
+import {
+  CreateOrganizationInput,
+  CreateOrganizationPayload,
+  OrganizationConnection,
+  OrganizationMembershipType,
+  OrganizationSettingsType,
+  OrganizationType,
+  SeatsType,
+  UpdateOrganizationInput,
+  UpdateOrganizationPayload,
+} from './organization.types';
+import { PageArgs } from '../../graphql/connection';
+import { OrgRole } from '../../graphql/enums';
+import type { Organization } from './organization.entity';
+import type { Membership } from './membership.entity';
+
+@Resolver(() => OrganizationType)
+export class OrganizationResolver {
+  @Query(() => OrganizationType, { description: 'One organization the caller may see, by name. NOT_FOUND otherwise.' })
+  organization(@Ctx() ctx: RequestContext, @Arg('name', () => String) name: string) {
+    return new OrganizationService(ctx).getVisible(name);
+  }
+
+  @Query(() => OrganizationConnection, { description: 'Organizations the caller is an active member of (instance admins: all), by name.' })
+  organizations(@Ctx() ctx: RequestContext, @Args(() => PageArgs) args: PageArgs) {
+    return new OrganizationService(ctx).list(args);
+  }
+
+  @Mutation(() => CreateOrganizationPayload, { description: 'Create an organization (instance admins). The creator becomes its ADMIN.' })
+  async createOrganization(@Ctx() ctx: RequestContext, @Arg('input', () => CreateOrganizationInput) input: CreateOrganizationInput) {
+    return { organization: await new OrganizationService(ctx).create(input) };
+  }
+
+  @Mutation(() => UpdateOrganizationPayload, { description: 'Change display name or settings (org admins) or the seat limit (instance admins).' })
+  async updateOrganization(@Ctx() ctx: RequestContext, @Arg('input', () => UpdateOrganizationInput) input: UpdateOrganizationInput) {
+    return { organization: await new OrganizationService(ctx).update(input) };
+  }
+
+  @FieldResolver(() => SeatsType, { description: 'Seats: limit, used, available. A frontend greys out "invite" when none is available.' })
+  seats(@Ctx() ctx: RequestContext, @Root() org: Organization) {
+    return new OrganizationService(ctx).seats(org);
+  }
+
+  @FieldResolver(() => OrganizationSettingsType, { description: 'Organization-wide policies.' })
+  settings(@Root() org: Organization): OrganizationSettingsType {
+    return {
+      membersCanCreateTeams: org.settings.membersCanCreateTeams ?? false,
+      apiKeyMaxLifetimeDays: org.settings.apiKeyMaxLifetimeDays ?? null,
+    };
+  }
+
+  @FieldResolver(() => OrgRole, { nullable: true, description: "The caller's role here; null when not an active member." })
+  viewerRole(@Ctx() ctx: RequestContext, @Root() org: Organization) {
+    return new OrganizationService(ctx).viewerRole(org);
+  }
+
+  @FieldResolver(() => [String], { description: 'Permissions the caller holds in this organization (`object:operation`), for greying out what they may not do.' })
+  viewerPermissions(@Ctx() ctx: RequestContext, @Root() org: Organization) {
+    return new OrganizationService(ctx).viewerPermissions(org);
+  }
+}
+
+@Resolver(() => OrganizationMembershipType)
+export class OrganizationMembershipResolver {
+  @FieldResolver(() => OrganizationType, { description: 'The organization.' })
+  organization(@Root() membership: Membership) {
+    return membership.organization.load();
+  }
+}

@@ -1,0 +1,61 @@
+import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
+import { loadConfig, type Config } from './config';
+import { createLogger, type Logger } from './logger';
+import { openDatabase, type Database } from './db/orm';
+import { buildRosterSchema } from './graphql/schema';
+import { createHttpApp } from './http/app';
+import { ActivityTracker } from './modules/activity/activity-tracker';
+
+export interface RosterServer {
+  url: string;
+  config: Config;
+  logger: Logger;
+  db: Database;
+  activity: ActivityTracker;
+  /** Stops taking requests, drains the ones in flight, flushes activity and closes the database. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  config?: Config;
+  logger?: Logger;
+  /** Reuse an open database (tests); otherwise one is opened from the config and closed with the server. */
+  database?: Database;
+}
+
+export async function startServer(options: StartOptions = {}): Promise<RosterServer> {
+  const config = options.config ?? loadConfig();
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const db = options.database ?? (await openDatabase(config, logger));
+  const activity = new ActivityTracker(db.orm, config.activityWriteIntervalSeconds * 1000, logger);
+  const schema = await buildRosterSchema();
+  const http = await createHttpApp({ schema, orm: db.orm, services: { config, logger, activity } });
+  await new Promise<void>((resolve, reject) => {
+    http.httpServer.once('error', reject);
+    http.httpServer.listen(config.port, config.host, () => resolve());
+  });
+  http.setReady(true);
+  const address = http.httpServer.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const url = `http://${host}:${address.port}`;
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    config,
+    logger,
+    db,
+    activity,
+    close() {
+      closing ??= (async () => {
+        http.setReady(false);
+        await http.apollo.stop();
+        logger.debug('HTTP server drained');
+        await activity.flush();
+        if (!options.database) await db.close();
+        logger.debug('Database closed');
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { AppError, ErrorCode } from './errors';
+
+/** Parses service input; the first problem becomes BAD_USER_INPUT naming the field, all of them go in `extensions.problems`. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message }));
+  const first = problems[0]!;
+  throw new AppError(ErrorCode.BAD_USER_INPUT, `${first.field}: ${first.message}`, {
+    field: first.field,
+    details: { problems },
+  });
+}
+
+export const emailSchema = z
+  .string()
+  .trim()
+  .max(254, 'must be at most 254 characters')
+  .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'must be an email address such as ada@example.com')
+  .transform((s) => s.toLowerCase());
+
+export const usernameSchema = z
+  .string()
+  .trim()
+  .min(2, 'must be at least 2 characters')
+  .max(40, 'must be at most 40 characters')
+  .regex(/^[a-z0-9_-]+$/, 'may contain only lower-case letters, digits, "_" and "-"');
+
+export const personNameSchema = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
+
+export const passwordSchema = z
+  .string()
+  .min(8, 'must be at least 8 characters')
+  .max(256, 'must be at most 256 characters');
+
+export const orgNameSchema = z
+  .string()
+  .trim()
+  .min(2, 'must be at least 2 characters')
+  .max(40, 'must be at most 40 characters')
+  .regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, 'must be lower-case letters, digits and "-", starting and ending with a letter or digit');
+
+export const displayNameSchema = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
+
+export const seatLimitSchema = z.number().int('must be a whole number').min(0, 'must be 0 or more').max(1_000_000, 'must be at most 1000000');
