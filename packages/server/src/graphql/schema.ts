@@ -20,7 +20,13 @@ let cached: Promise<GraphQLSchema> | undefined;
 
 /** Built once per process: type-graphql metadata is global. */
 export function buildRosterSchema(): Promise<GraphQLSchema> {
-  cached ??= buildSchema({ resolvers: RESOLVERS, validate: false, emitSchemaFile: false });
+  cached ??= buildSchema({ resolvers: RESOLVERS, validate: false, emitSchemaFile: false }).then((schema) => {
+    // type-graphql has no option for root type descriptions; GraphiQL shows these on its docs front page.
+    schema.getQueryType()!.description = 'Read operations. Lists are Relay connections (`first` 1-100, `after`).';
+    schema.getMutationType()!.description =
+      'Write operations. Each takes `input` and returns a payload with the changed objects; errors carry `extensions.code`.';
+    return schema;
+  });
   return cached;
 }
 

@@ -17,7 +17,8 @@ export function graphiqlAssets(): Router {
   for (const [name, file] of Object.entries(files)) {
     router.get(`/${name}`, (_req, res) => {
       res.setHeader('Cache-Control', 'public, max-age=86400');
-      res.sendFile(file);
+      // pnpm keeps packages under node_modules/.pnpm, a dot-directory that send() refuses by default.
+      res.sendFile(file, { dotfiles: 'allow' });
     });
   }
   return router;

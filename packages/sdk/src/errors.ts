@@ -1,0 +1,133 @@
+import type { ErrorCode } from './generated/graphql';
+
+/** One entry of a GraphQL response's `errors` array, as the server sends it. */
+export interface GraphQLErrorEntry {
+  message: string;
+  path?: ReadonlyArray<string | number>;
+  locations?: ReadonlyArray<{ line: number; column: number }>;
+  extensions?: Record<string, unknown>;
+}
+
+export interface RosterErrorOptions {
+  code: string;
+  /** Every error of the response; the instance describes the first. */
+  errors?: readonly GraphQLErrorEntry[];
+  extensions?: Record<string, unknown>;
+  path?: ReadonlyArray<string | number>;
+  requestId?: string;
+  /** HTTP status of the response (200 for most GraphQL errors, 401 for a bad credential). */
+  status?: number;
+}
+
+/**
+ * An error the Roster API reported (`errors[0].extensions.code`). Catch a subclass
+ * (`ForbiddenError`, `BadUserInputError`, ...) or branch on `code`.
+ */
+export class RosterError extends Error {
+  /** `extensions.code`: one of ErrorCode, or an unknown code from a newer server. */
+  readonly code: ErrorCode | (string & {});
+  /** The offending input field, on BAD_USER_INPUT and some CONFLICT errors (e.g. "email"). */
+  readonly field?: string;
+  /** Request id to quote to the operator: `extensions.requestId`, else the `x-request-id` response header. */
+  readonly requestId?: string;
+  /** Where in the response the error happened, e.g. ["createOrganization"]. */
+  readonly path?: ReadonlyArray<string | number>;
+  /** All extensions of the first error, including server details such as `problems`. */
+  readonly extensions: Record<string, unknown>;
+  /** Every error in the response, in order. */
+  readonly errors: readonly GraphQLErrorEntry[];
+  readonly status?: number;
+
+  constructor(message: string, options: RosterErrorOptions) {
+    super(message);
+    // `new.target.name` keeps the subclass name in stack traces and `String(err)`.
+    this.name = new.target.name;
+    this.code = options.code;
+    this.extensions = options.extensions ?? { code: options.code };
+    this.errors = options.errors ?? [];
+    const field = this.extensions.field;
+    if (typeof field === 'string') this.field = field;
+    if (options.path) this.path = options.path;
+    if (options.requestId) this.requestId = options.requestId;
+    if (options.status !== undefined) this.status = options.status;
+  }
+}
+
+// One subclass per ErrorCode; `declare` narrows `code` so `instanceof` also narrows it.
+export class UnauthenticatedError extends RosterError { declare readonly code: 'UNAUTHENTICATED'; }
+export class ForbiddenError extends RosterError { declare readonly code: 'FORBIDDEN'; }
+export class NotFoundError extends RosterError { declare readonly code: 'NOT_FOUND'; }
+export class BadUserInputError extends RosterError { declare readonly code: 'BAD_USER_INPUT'; }
+export class ConflictError extends RosterError { declare readonly code: 'CONFLICT'; }
+export class SeatLimitReachedError extends RosterError { declare readonly code: 'SEAT_LIMIT_REACHED'; }
+export class LastAdminError extends RosterError { declare readonly code: 'LAST_ADMIN'; }
+export class NotOrgMemberError extends RosterError { declare readonly code: 'NOT_ORG_MEMBER'; }
+export class InviteExpiredError extends RosterError { declare readonly code: 'INVITE_EXPIRED'; }
+export class InviteInvalidError extends RosterError { declare readonly code: 'INVITE_INVALID'; }
+export class GraphQLParseFailedError extends RosterError { declare readonly code: 'GRAPHQL_PARSE_FAILED'; }
+export class GraphQLValidationFailedError extends RosterError { declare readonly code: 'GRAPHQL_VALIDATION_FAILED'; }
+export class BadRequestError extends RosterError { declare readonly code: 'BAD_REQUEST'; }
+export class InternalServerError extends RosterError { declare readonly code: 'INTERNAL_SERVER_ERROR'; }
+
+export type RosterErrorClass = new (message: string, options: RosterErrorOptions) => RosterError;
+
+/**
+ * The class thrown for each code. Keyed by the generated ErrorCode union, so a code
+ * added to the schema fails to compile here until it has a class.
+ */
+export const ERROR_CLASSES: Readonly<Record<ErrorCode, RosterErrorClass>> = {
+  UNAUTHENTICATED: UnauthenticatedError,
+  FORBIDDEN: ForbiddenError,
+  NOT_FOUND: NotFoundError,
+  BAD_USER_INPUT: BadUserInputError,
+  CONFLICT: ConflictError,
+  SEAT_LIMIT_REACHED: SeatLimitReachedError,
+  LAST_ADMIN: LastAdminError,
+  NOT_ORG_MEMBER: NotOrgMemberError,
+  INVITE_EXPIRED: InviteExpiredError,
+  INVITE_INVALID: InviteInvalidError,
+  GRAPHQL_PARSE_FAILED: GraphQLParseFailedError,
+  GRAPHQL_VALIDATION_FAILED: GraphQLValidationFailedError,
+  BAD_REQUEST: BadRequestError,
+  INTERNAL_SERVER_ERROR: InternalServerError,
+};
+
+function isKnownCode(code: string): code is ErrorCode {
+  return Object.hasOwn(ERROR_CLASSES, code);
+}
+
+/** Builds the typed error for a response's `errors` array (non-empty). Unknown codes give a plain RosterError. */
+export function errorFromResponse(
+  errors: readonly GraphQLErrorEntry[],
+  meta: { requestId?: string | null; status?: number } = {},
+): RosterError {
+  const first = errors[0];
+  const extensions = first?.extensions ?? {};
+  const rawCode = extensions.code;
+  const code = typeof rawCode === 'string' ? rawCode : 'UNKNOWN';
+  const ErrorClass = isKnownCode(code) ? ERROR_CLASSES[code] : RosterError;
+  const requestId = typeof extensions.requestId === 'string' ? extensions.requestId : meta.requestId ?? undefined;
+  return new ErrorClass(first?.message ?? 'The server returned an error without a message.', {
+    code,
+    errors,
+    extensions,
+    ...(first?.path ? { path: first.path } : {}),
+    ...(requestId ? { requestId } : {}),
+    ...(meta.status !== undefined ? { status: meta.status } : {}),
+  });
+}
+
+/** The request did not produce a GraphQL response: connection failure, or a body that is not GraphQL JSON. */
+export class RosterNetworkError extends Error {
+  /** HTTP status, when a response arrived. */
+  readonly status?: number;
+  /** The start of the response body, when it was not GraphQL JSON. */
+  readonly body?: string;
+
+  constructor(message: string, options: { status?: number; body?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'RosterNetworkError';
+    if (options.status !== undefined) this.status = options.status;
+    if (options.body !== undefined) this.body = options.body;
+  }
+}

@@ -1,0 +1,83 @@
+import { ref } from '@mikro-orm/core';
+import { startTestServer, gql, type TestServer } from '../src/testing';
+import { User } from '../src/modules/accounts/user.entity';
+import { Organization } from '../src/modules/organizations/organization.entity';
+import { Membership } from '../src/modules/organizations/membership.entity';
+import { issueSession } from '../src/auth/sessions';
+import { hashPassword } from '../src/auth/passwords';
+import { MemberStatus, OrgRole } from '../src/authz/roles';
+
+export { gql };
+
+export const ADMIN_PASSWORD = 'admin-password-1';
+
+export interface Actor {
+  user: User;
+  token: string;
+}
+
+export interface InstanceWithAdmin {
+  t: TestServer;
+  url: string;
+  admin: Actor;
+  org: Organization;
+}
+
+/** Fixture "an instance with an admin": a server whose first sign-up (through the API) is done. */
+export async function instanceWithAdmin(env: Record<string, string> = {}): Promise<InstanceWithAdmin> {
+  const t = await startTestServer(env);
+  const res = await gql<{ signUp: { token: string; user: { id: string } } }>(
+    t.url,
+    'mutation($i: SignUpInput!) { signUp(input: $i) { token user { id } } }',
+    { i: { email: 'admin@example.com', username: 'admin', name: 'Instance Admin', password: ADMIN_PASSWORD, organizationName: 'acme' } },
+  );
+  if (!res.data) throw new Error(`bootstrap failed: ${JSON.stringify(res.errors)}`);
+  const em = t.server.db.orm.em.fork();
+  const user = await em.findOneOrFail(User, { id: res.data.signUp.user.id });
+  const org = await em.findOneOrFail(Organization, { name: 'acme' });
+  return { t, url: t.url, admin: { user, token: res.data.signUp.token }, org };
+}
+
+/**
+ * Creates a user with a membership and a session directly in the database. Invitations are the API path;
+ * this fixture stands in for "an organization with members" so tests of other features need not go through them.
+ */
+export async function addMember(
+  t: TestServer,
+  org: Organization | null,
+  username: string,
+  role: OrgRole = OrgRole.MEMBER,
+  status: MemberStatus = MemberStatus.ACTIVE,
+  options: { password?: string; instanceAdmin?: boolean } = {},
+): Promise<Actor> {
+  const em = t.server.db.orm.em.fork();
+  const user = em.create(User, {
+    email: `${username}@example.com`,
+    username,
+    name: username[0]!.toUpperCase() + username.slice(1),
+    passwordHash: options.password ? await hashPassword(options.password) : null,
+    instanceAdmin: options.instanceAdmin ?? false,
+  });
+  if (org) em.create(Membership, { organization: ref(em.getReference(Organization, org.id)), user, role, status });
+  const { token } = issueSession(em, user, 24, { clientAddress: null, userAgent: 'fixture' });
+  await em.flush();
+  return { user, token };
+}
+
+/** Counts SQL statements the server's connection pool runs while `fn` executes. */
+export async function countStatements<T>(t: TestServer, fn: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
+  const knex = t.server.db.orm.em.getConnection().getKnex();
+  const statements: string[] = [];
+  const listener = (q: { sql: string }) => statements.push(q.sql);
+  knex.on('query', listener);
+  try {
+    const result = await fn();
+    return { result, statements };
+  } finally {
+    knex.off('query', listener);
+  }
+}
+
+export function codeOf(res: { errors?: Array<{ extensions?: Record<string, unknown> }> }): unknown {
+  return res.errors?.[0]?.extensions?.code;
+}
