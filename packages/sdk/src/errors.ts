@@ -55,6 +55,7 @@ export class RosterError extends Error {
 
 // One subclass per ErrorCode; `declare` narrows `code` so `instanceof` also narrows it.
 export class UnauthenticatedError extends RosterError { declare readonly code: 'UNAUTHENTICATED'; }
+export class InvalidCredentialsError extends RosterError { declare readonly code: 'INVALID_CREDENTIALS'; }
 export class ForbiddenError extends RosterError { declare readonly code: 'FORBIDDEN'; }
 export class NotFoundError extends RosterError { declare readonly code: 'NOT_FOUND'; }
 export class BadUserInputError extends RosterError { declare readonly code: 'BAD_USER_INPUT'; }
@@ -77,6 +78,7 @@ export type RosterErrorClass = new (message: string, options: RosterErrorOptions
  */
 export const ERROR_CLASSES: Readonly<Record<ErrorCode, RosterErrorClass>> = {
   UNAUTHENTICATED: UnauthenticatedError,
+  INVALID_CREDENTIALS: InvalidCredentialsError,
   FORBIDDEN: ForbiddenError,
   NOT_FOUND: NotFoundError,
   BAD_USER_INPUT: BadUserInputError,

@@ -3,6 +3,7 @@ import { GraphQLError } from 'graphql';
 /** Every code a client may see on `extensions.code`. Stable: clients branch on these. */
 export enum ErrorCode {
   UNAUTHENTICATED = 'UNAUTHENTICATED',
+  INVALID_CREDENTIALS = 'INVALID_CREDENTIALS',
   FORBIDDEN = 'FORBIDDEN',
   NOT_FOUND = 'NOT_FOUND',
   BAD_USER_INPUT = 'BAD_USER_INPUT',
@@ -20,6 +21,7 @@ export enum ErrorCode {
 
 export const ERROR_CODE_DESCRIPTIONS: Record<ErrorCode, string> = {
   UNAUTHENTICATED: 'No valid session or API key was given, or it expired or was revoked. Log in again or use a valid API key.',
+  INVALID_CREDENTIALS: 'logIn was given a wrong login or password (unlike UNAUTHENTICATED, which means the session or API key sent is missing or no longer valid).',
   FORBIDDEN: 'The caller is authenticated but may not do this.',
   NOT_FOUND: 'The object does not exist or the caller may not see it.',
   BAD_USER_INPUT: 'An argument is invalid; `extensions.field` names it.',

@@ -77,7 +77,7 @@ describe('accounts: bootstrap, sign-up, log in, log out', () => {
     expect(byEmail.data!.logIn.user.email).toBe(`${winner!.username}@example.com`);
     const wrong = await gql(t.url, LOG_IN, { i: { login: winner!.username, password: 'wrong-password' } });
     const unknown = await gql(t.url, LOG_IN, { i: { login: 'nobody', password: 'wrong-password' } });
-    expect([codeOf(wrong), codeOf(unknown)]).toEqual(['UNAUTHENTICATED', 'UNAUTHENTICATED']);
+    expect([codeOf(wrong), codeOf(unknown)]).toEqual(['INVALID_CREDENTIALS', 'INVALID_CREDENTIALS']);
     expect(wrong.errors![0]!.message).toBe(unknown.errors![0]!.message);
   });
 

@@ -54,6 +54,8 @@ export const ErrorCode = {
   GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
   /** An unexpected error; the message carries a request id to quote to the operator. */
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+  /** logIn was given a wrong login or password (unlike UNAUTHENTICATED, which means the session or API key sent is missing or no longer valid). */
+  INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
   /** The invitation expired; ask an admin to resend it. */
   INVITE_EXPIRED: 'INVITE_EXPIRED',
   /** The invitation token is unknown, already used or revoked, or belongs to another email. */

@@ -56,7 +56,12 @@ export async function openDatabase(config: Config, logger: Logger, opts: { migra
   }
   const orm = await MikroORM.init(ormOptions(url, poolMax));
   if (opts.migrate !== false) {
-    const applied = await orm.getMigrator().up();
+    // Several processes may start at once against one PostgreSQL: a transaction-scoped advisory lock lets
+    // one migrate while the others wait, then find nothing pending. One connection does it all.
+    const applied = await orm.em.fork().transactional(async (em) => {
+      await em.execute('select pg_advisory_xact_lock(?)', [MIGRATION_LOCK_KEY]);
+      return orm.getMigrator().up({ transaction: em.getTransactionContext() });
+    });
     if (applied.length > 0) logger.info({ migrations: applied.map((m) => m.name) }, 'Applied database migrations');
   }
   return {
@@ -68,6 +73,8 @@ export async function openDatabase(config: Config, logger: Logger, opts: { migra
     },
   };
 }
+
+const MIGRATION_LOCK_KEY = 7_265_000;
 
 export function redactUrl(url: string): string {
   try {

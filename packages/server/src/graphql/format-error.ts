@@ -20,10 +20,10 @@ const PASS_THROUGH = new Set<string>([
   ErrorCode.BAD_USER_INPUT,
   ErrorCode.BAD_REQUEST,
   ErrorCode.UNAUTHENTICATED,
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
 ]);
+
+// Apollo codes outside our list, folded into BAD_REQUEST so clients only ever see documented codes.
+const AS_BAD_REQUEST = new Set(['PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE']);
 
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
@@ -37,7 +37,10 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && PASS_THROUGH.has(code)) {
     const { stacktrace: _omit, ...rest } = formatted.extensions ?? {};
-    return { ...base, extensions: { ...rest, code: code === 'BAD_USER_INPUT' ? ErrorCode.BAD_USER_INPUT : code } };
+    return { ...base, extensions: { ...rest, code } };
+  }
+  if (typeof code === 'string' && AS_BAD_REQUEST.has(code)) {
+    return { ...base, extensions: { code: ErrorCode.BAD_REQUEST } };
   }
   const scope = requestScope.getStore();
   scope?.logger.error({ err: original }, 'Unexpected error while handling a GraphQL request');

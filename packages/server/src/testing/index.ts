@@ -75,8 +75,8 @@ export interface TestServer {
 }
 
 /** A migrated database and a server on a free port. */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const database = await createTestDatabase();
+export async function startTestServer(env: Record<string, string> = {}, existing?: TestDatabase): Promise<TestServer> {
+  const database = existing ?? (await createTestDatabase());
   const config = testConfig(database, env);
   const logger = createLogger(config.logLevel);
   const server = await startServer({ config, logger });

@@ -89,7 +89,7 @@ export class AccountService extends Service {
     const user = await this.em.findOne(User, login.includes('@') ? { email: login } : { username: login }, { populate: ['passwordHash'] });
     const ok = user?.passwordHash ? await verifyPassword(user.passwordHash, input.password) : await verifyPassword(await dummyPasswordHash(), input.password).then(() => false);
     if (!user || !ok) {
-      throw new AppError(ErrorCode.UNAUTHENTICATED, 'Wrong login or password.');
+      throw new AppError(ErrorCode.INVALID_CREDENTIALS, 'Wrong login or password.');
     }
     const issued = await this.em.transactional(async (em) => {
       const s = issueSession(em, user, this.ctx.app.config.sessionTtlHours, this.ctx);
@@ -104,7 +104,7 @@ export class AccountService extends Service {
   async logOut(): Promise<{ sessionId: string }> {
     const principal = this.ctx.authz.requireUser();
     if (!principal.sessionId) {
-      throw badInput('session', 'This request authenticated with an API key, not a session: revoke the key with revokeApiKey instead.');
+      throw forbidden('This request authenticated with an API key, not a session: there is no session to end. Revoke the key with revokeApiKey instead.');
     }
     const sessionId = principal.sessionId;
     await this.em.transactional(async (em) => {

@@ -11,6 +11,9 @@ export enum AuditAction {
   API_KEY_REVOKED = 'api_key.revoked',
   ORGANIZATION_CREATED = 'organization.created',
   ORGANIZATION_UPDATED = 'organization.updated',
+  USER_CREATED_BY_CLI = 'user.created_by_cli',
+  INSTANCE_ADMIN_GRANTED = 'user.instance_admin_granted',
+  PASSWORD_RESET = 'user.password_reset',
 }
 
 export interface AuditTarget {

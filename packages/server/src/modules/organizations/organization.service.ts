@@ -4,7 +4,7 @@ import { Service } from '../service';
 import { Organization } from './organization.entity';
 import { Membership } from './membership.entity';
 import { User } from '../accounts/user.entity';
-import { conflict, notFound } from '../../errors';
+import { badInput, conflict, notFound } from '../../errors';
 import { displayNameSchema, orgNameSchema, parseInput, seatLimitSchema } from '../../validation';
 import { AuditAction } from '../audit/audit.service';
 import { InstancePermission, OrgPermission } from '../../authz/permissions';
@@ -78,6 +78,7 @@ export class OrganizationService extends Service {
 
   async update(raw: unknown): Promise<Organization> {
     const input = parseInput(updateSchema, raw);
+    if (input.clearSeatLimit && input.seatLimit != null) throw badInput('seatLimit', 'Give either seatLimit or clearSeatLimit, not both.');
     const org = await this.getVisible(input.organization);
     await this.ctx.authz.requireOrg(org, OrgPermission.UPDATE);
     const touchesSeats = input.seatLimit != null || input.clearSeatLimit;

@@ -1,0 +1,115 @@
+#!/usr/bin/env node
+/**
+ * Recovery on the server host, for when nobody can log in. Talks to the database directly (same
+ * DATABASE_URL / DATA_DIR as the server; stop the server first when it uses the embedded database,
+ * which allows one process at a time).
+ *
+ *   roster-admin create-admin --email E --username U [--name N]   create an instance admin
+ *   roster-admin promote --login L                                 make an existing user instance admin
+ *   roster-admin reset-password --login L                          set a new password, end their sessions
+ *
+ * The password comes from ROSTER_ADMIN_PASSWORD, or is generated and printed once.
+ */
+import 'reflect-metadata';
+import { parseArgs } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { loadConfig } from '../config';
+import { createLogger } from '../logger';
+import { openDatabase } from '../db/orm';
+import { User } from '../modules/accounts/user.entity';
+import { Session } from '../auth/session.entity';
+import { hashPassword } from '../auth/passwords';
+import { recordAudit, AuditAction } from '../modules/audit/audit.service';
+import { ANONYMOUS } from '../auth/principal';
+import { emailSchema, parseInput, passwordSchema, personNameSchema, usernameSchema } from '../validation';
+import { AppError } from '../errors';
+
+const USAGE = `usage:
+  roster-admin create-admin --email EMAIL --username USERNAME [--name NAME]
+  roster-admin promote --login EMAIL_OR_USERNAME
+  roster-admin reset-password --login EMAIL_OR_USERNAME
+The password is read from ROSTER_ADMIN_PASSWORD, or generated and printed once.`;
+
+const SYSTEM_ACTOR = { type: 'system', id: null, label: 'roster-admin' };
+
+function newPassword(): { password: string; generated: boolean } {
+  const fromEnv = process.env.ROSTER_ADMIN_PASSWORD;
+  if (fromEnv) return { password: parseInput(z.object({ password: passwordSchema }), { password: fromEnv }).password, generated: false };
+  return { password: randomBytes(18).toString('base64url'), generated: true };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { email: { type: 'string' }, username: { type: 'string' }, name: { type: 'string' }, login: { type: 'string' }, help: { type: 'boolean' } },
+  });
+  const command = positionals[0];
+  if (values.help || !command || !['create-admin', 'promote', 'reset-password'].includes(command)) {
+    process.stdout.write(`${USAGE}\n`);
+    return values.help ? 0 : 64;
+  }
+  const config = loadConfig();
+  const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
+  const db = await openDatabase(config, logger);
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+  try {
+    const em = db.orm.em.fork();
+    const source = { principal: ANONYMOUS, clientAddress: 'localhost (roster-admin)' };
+    if (command === 'create-admin') {
+      const input = parseInput(z.object({ email: emailSchema, username: usernameSchema, name: personNameSchema }), {
+        email: values.email,
+        username: values.username,
+        name: values.name ?? values.username,
+      });
+      const { password, generated } = newPassword();
+      const passwordHash = await hashPassword(password);
+      await em.transactional(async (tx) => {
+        if (await tx.count(User, { $or: [{ email: input.email }, { username: input.username }] })) {
+          throw new Error('A user with this email or username exists: use "promote" or "reset-password" instead.');
+        }
+        const user = tx.create(User, { ...input, passwordHash, instanceAdmin: true });
+        recordAudit(tx, source, { action: AuditAction.USER_CREATED_BY_CLI, actor: SYSTEM_ACTOR, target: { type: 'user', id: user.id, label: user.username }, metadata: { instanceAdmin: true } });
+      });
+      say(`Created instance admin ${input.username} <${input.email}>.`);
+      if (generated) say(`Password (shown once): ${password}`);
+      return 0;
+    }
+    const login = (values.login ?? '').trim().toLowerCase();
+    if (!login) throw new Error('--login is required');
+    const user = await em.findOne(User, login.includes('@') ? { email: login } : { username: login });
+    if (!user) throw new Error(`No user with email or username "${login}".`);
+    if (command === 'promote') {
+      await em.transactional(async (tx) => {
+        await tx.nativeUpdate(User, { id: user.id }, { instanceAdmin: true });
+        recordAudit(tx, source, { action: AuditAction.INSTANCE_ADMIN_GRANTED, actor: SYSTEM_ACTOR, target: { type: 'user', id: user.id, label: user.username } });
+      });
+      say(`${user.username} is now an instance admin.`);
+      return 0;
+    }
+    const { password, generated } = newPassword();
+    const passwordHash = await hashPassword(password);
+    await em.transactional(async (tx) => {
+      await tx.nativeUpdate(User, { id: user.id }, { passwordHash });
+      await tx.nativeUpdate(Session, { user: user.id, revokedAt: null }, { revokedAt: new Date() });
+      recordAudit(tx, source, { action: AuditAction.PASSWORD_RESET, actor: SYSTEM_ACTOR, target: { type: 'user', id: user.id, label: user.username } });
+    });
+    say(`Password of ${user.username} reset; their sessions were ended.`);
+    if (generated) say(`New password (shown once): ${password}`);
+    return 0;
+  } finally {
+    await db.close();
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2))
+    .then((code) => process.exit(code))
+    .catch((err: unknown) => {
+      process.stderr.write(`roster-admin: ${err instanceof AppError || err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    });
+}
+
+export { main as runAdminCli };
