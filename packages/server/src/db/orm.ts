@@ -57,11 +57,17 @@ export async function openDatabase(config: Config, logger: Logger, opts: { migra
   const orm = await MikroORM.init(ormOptions(url, poolMax));
   if (opts.migrate !== false) {
     // Several processes may start at once against one PostgreSQL: a transaction-scoped advisory lock lets
-    // one migrate while the others wait, then find nothing pending. One connection does it all.
-    const applied = await orm.em.fork().transactional(async (em) => {
-      await em.execute('select pg_advisory_xact_lock(?)', [MIGRATION_LOCK_KEY]);
-      return orm.getMigrator().up({ transaction: em.getTransactionContext() });
-    });
+    // one migrate while the others wait, then find nothing pending. The migrator checks its own table on a
+    // second pooled connection, so a single-connection pool (the embedded database, one process by
+    // construction) migrates without the lock.
+    const migrator = orm.getMigrator();
+    const applied =
+      poolMax > 1
+        ? await orm.em.fork().transactional(async (em) => {
+            await em.execute('select pg_advisory_xact_lock(?)', [MIGRATION_LOCK_KEY]);
+            return migrator.up({ transaction: em.getTransactionContext() });
+          })
+        : await migrator.up();
     if (applied.length > 0) logger.info({ migrations: applied.map((m) => m.name) }, 'Applied database migrations');
   }
   return {
