@@ -32,6 +32,9 @@ const envSchema = z.object({
     .regex(/^smtps?:\/\//, 'SMTP_URL must look like smtp://user:pass@host:587 or smtps://host:465')
     .optional(),
   SMTP_FROM: z.string().optional(),
+  EMAIL_MAX_ATTEMPTS: positiveInt('EMAIL_MAX_ATTEMPTS').default(10),
+  EMAIL_RETRY_BASE_SECONDS: positiveInt('EMAIL_RETRY_BASE_SECONDS').default(30),
+  EMAIL_POLL_SECONDS: positiveInt('EMAIL_POLL_SECONDS').default(5),
   GRAPHIQL: bool.optional(),
 });
 
@@ -54,6 +57,12 @@ export interface Config {
   ssoProvisioning: boolean;
   smtpUrl: string | undefined;
   smtpFrom: string | undefined;
+  /** Delivery attempts before an email is FAILED. */
+  emailMaxAttempts: number;
+  /** First retry delay; doubles per attempt, capped at one hour. */
+  emailRetryBaseSeconds: number;
+  /** How often the sender looks for due emails (it is also woken right after an invite commits). */
+  emailPollSeconds: number;
   graphiql: boolean;
 }
 
@@ -89,6 +98,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     ssoProvisioning: !e.DISABLE_SSO_PROVISIONING,
     smtpUrl: e.SMTP_URL,
     smtpFrom: e.SMTP_FROM,
+    emailMaxAttempts: e.EMAIL_MAX_ATTEMPTS,
+    emailRetryBaseSeconds: e.EMAIL_RETRY_BASE_SECONDS,
+    emailPollSeconds: e.EMAIL_POLL_SECONDS,
     graphiql: e.GRAPHIQL ?? true,
   };
 }

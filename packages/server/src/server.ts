@@ -6,6 +6,7 @@ import { openDatabase, type Database } from './db/orm';
 import { buildRosterSchema } from './graphql/schema';
 import { createHttpApp } from './http/app';
 import { ActivityTracker } from './modules/activity/activity-tracker';
+import { EmailSender } from './modules/mail/email-sender';
 
 export interface RosterServer {
   url: string;
@@ -13,7 +14,8 @@ export interface RosterServer {
   logger: Logger;
   db: Database;
   activity: ActivityTracker;
-  /** Stops taking requests, drains the ones in flight, flushes activity and closes the database. */
+  mail: EmailSender;
+  /** Stops taking requests, drains the ones in flight, flushes activity, stops the email sender and closes the database. */
   close(): Promise<void>;
 }
 
@@ -29,13 +31,15 @@ export async function startServer(options: StartOptions = {}): Promise<RosterSer
   const logger = options.logger ?? createLogger(config.logLevel);
   const db = options.database ?? (await openDatabase(config, logger));
   const activity = new ActivityTracker(db.orm, config.activityWriteIntervalSeconds * 1000, logger);
+  const mail = new EmailSender(db.orm, config, logger);
   const schema = await buildRosterSchema();
-  const http = await createHttpApp({ schema, orm: db.orm, services: { config, logger, activity } });
+  const http = await createHttpApp({ schema, orm: db.orm, services: { config, logger, activity, mail } });
   await new Promise<void>((resolve, reject) => {
     http.httpServer.once('error', reject);
     http.httpServer.listen(config.port, config.host, () => resolve());
   });
   http.setReady(true);
+  mail.start();
   const address = http.httpServer.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${host}:${address.port}`;
@@ -46,12 +50,14 @@ export async function startServer(options: StartOptions = {}): Promise<RosterSer
     logger,
     db,
     activity,
+    mail,
     close() {
       closing ??= (async () => {
         http.setReady(false);
         await http.apollo.stop();
         logger.debug('HTTP server drained');
         await activity.flush();
+        await mail.stop();
         if (!options.database) await db.close();
         logger.debug('Database closed');
       })();

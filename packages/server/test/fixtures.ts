@@ -81,3 +81,23 @@ export async function countStatements<T>(t: TestServer, fn: () => Promise<T>): P
 export function codeOf(res: { errors?: Array<{ extensions?: Record<string, unknown> }> }): unknown {
   return res.errors?.[0]?.extensions?.code;
 }
+
+const INVITE = 'mutation($i: InviteUserInput!) { inviteUser(input: $i) { acceptUrl invitation { id email role status expiresAt } } }';
+const ACCEPT = 'mutation($i: AcceptInviteInput!) { acceptInvite(input: $i) { token user { id username } organization { name } } }';
+
+/** Invites without email and returns the token from the one-time accept link. */
+export async function inviteByLink(url: string, adminToken: string, organization: string, email: string, role?: string): Promise<{ id: string; token: string; acceptUrl: string }> {
+  const res = await gql<{ inviteUser: { acceptUrl: string; invitation: { id: string } } }>(url, INVITE, { i: { organization, email, role, sendEmail: false } }, adminToken);
+  if (!res.data) throw new Error(`invite failed: ${JSON.stringify(res.errors)}`);
+  const acceptUrl = res.data.inviteUser.acceptUrl;
+  return { id: res.data.inviteUser.invitation.id, token: new URL(acceptUrl).searchParams.get('token')!, acceptUrl };
+}
+
+/** Accepts as a new user; returns the new session. */
+export async function acceptAsNewUser(url: string, token: string, username: string): Promise<{ token: string; userId: string }> {
+  const res = await gql<{ acceptInvite: { token: string; user: { id: string } } }>(url, ACCEPT, { i: { token, username, name: `Person ${username}`, password: 'member-password-1' } });
+  if (!res.data) throw new Error(`accept failed: ${JSON.stringify(res.errors)}`);
+  return { token: res.data.acceptInvite.token, userId: res.data.acceptInvite.user.id };
+}
+
+export { INVITE, ACCEPT };

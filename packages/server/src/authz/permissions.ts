@@ -60,3 +60,12 @@ export const ORG_ROLE_PERMISSIONS: Record<OrgRole, ReadonlySet<OrgPermission>> =
 
 /** Roles that take a seat when ACTIVE or PENDING. */
 export const SEAT_ROLES: ReadonlySet<OrgRole> = new Set([OrgRole.ADMIN, OrgRole.MEMBER]);
+
+/** The role whose holders administer the organization; the last-admin rule counts it. */
+export const ORG_ADMIN_ROLE: OrgRole = OrgRole.ADMIN;
+
+/** Default role for invitations. */
+export const DEFAULT_INVITE_ROLE: OrgRole = OrgRole.MEMBER;
+
+/** Seniority of organization roles, most powerful first (sorting, comparisons). */
+export const ORG_ROLE_ORDER: readonly OrgRole[] = [OrgRole.ADMIN, OrgRole.MEMBER, OrgRole.VIEWER];

@@ -1,7 +1,7 @@
 import { AppError, ErrorCode, forbidden, notFound, unauthenticated } from '../errors';
 import type { Principal, UserPrincipal } from '../auth/principal';
 import type { Organization } from '../modules/organizations/organization.entity';
-import { InstancePermission, OrgPermission, ORG_ROLE_PERMISSIONS, SEAT_ROLES } from './permissions';
+import { InstancePermission, OrgPermission, ORG_ROLE_PERMISSIONS } from './permissions';
 import { MemberStatus, OrgRole } from './roles';
 
 export interface MembershipFacts {
@@ -88,14 +88,6 @@ export class Authz {
     }
   }
 
-  /** Whether a membership with this role and status occupies a seat. */
-  static usesSeat(role: OrgRole, status: MemberStatus): boolean {
-    return SEAT_ROLES.has(role) && status !== MemberStatus.DEACTIVATED;
-  }
-
-  static canBeOrgAdmin(role: OrgRole): boolean {
-    return role === OrgRole.ADMIN;
-  }
 }
 
 export function assertNever(x: never): never {

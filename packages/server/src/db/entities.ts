@@ -5,6 +5,8 @@ import { Organization } from '../modules/organizations/organization.entity';
 import { Membership } from '../modules/organizations/membership.entity';
 import { DailyActivity } from '../modules/activity/daily-activity.entity';
 import { AuditEvent } from '../modules/audit/audit-event.entity';
+import { Invitation } from '../modules/invitations/invitation.entity';
+import { OutboxEmail } from '../modules/mail/outbox-email.entity';
 
 /** Every entity, listed explicitly: no folder scanning, so tsc output and vitest see the same set. */
-export const ENTITIES = [User, Session, ApiKey, Organization, Membership, DailyActivity, AuditEvent];
+export const ENTITIES = [User, Session, ApiKey, Organization, Membership, DailyActivity, AuditEvent, Invitation, OutboxEmail];

@@ -5,6 +5,7 @@ import type { Principal } from '../auth/principal';
 import { Authz } from '../authz/policy';
 import { createLoaders, membershipKey, type Loaders } from './loaders';
 import type { ActivityTracker } from '../modules/activity/activity-tracker';
+import type { EmailSender } from '../modules/mail/email-sender';
 
 export interface SessionCookieWriter {
   set(token: string, expiresAt: Date): void;
@@ -16,6 +17,8 @@ export interface AppServices {
   config: Config;
   logger: Logger;
   activity: ActivityTracker;
+  /** Delivers the email outbox; kick() it after committing a transaction that queued an email. */
+  mail: EmailSender;
 }
 
 /** Everything request-scoped: built fresh for every request, never global. */

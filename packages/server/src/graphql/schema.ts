@@ -6,6 +6,9 @@ import { ViewerResolver, UserResolver } from '../modules/accounts/account.resolv
 import { ApiKeyResolver } from '../modules/api-keys/api-key.resolver';
 import { OrganizationResolver, OrganizationMembershipResolver } from '../modules/organizations/organization.resolver';
 import { InstanceResolver } from '../modules/instance/instance.resolver';
+import { InvitationResolver, OrganizationInvitationsResolver } from '../modules/invitations/invitation.resolver';
+import { OrganizationMemberResolver, OrganizationMembersResolver } from '../modules/members/member.resolver';
+import { OrganizationAuditResolver } from '../modules/audit/audit.resolver';
 
 export const RESOLVERS = [
   ViewerResolver,
@@ -14,6 +17,11 @@ export const RESOLVERS = [
   OrganizationResolver,
   OrganizationMembershipResolver,
   InstanceResolver,
+  InvitationResolver,
+  OrganizationInvitationsResolver,
+  OrganizationMemberResolver,
+  OrganizationMembersResolver,
+  OrganizationAuditResolver,
 ] as const;
 
 let cached: Promise<GraphQLSchema> | undefined;

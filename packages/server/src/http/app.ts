@@ -13,6 +13,7 @@ import { authenticate, readBearer } from '../auth/authenticate';
 import { createRequestContext, type AppServices, type RequestContext } from '../graphql/context';
 import { formatError, requestScope } from '../graphql/format-error';
 import { GRAPHIQL_HTML, graphiqlAssets } from './graphiql';
+import { INVITE_PAGE_HTML } from './invite-page';
 
 export const SESSION_COOKIE = 'roster_session';
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
@@ -83,6 +84,10 @@ export async function createHttpApp(params: { schema: GraphQLSchema; orm: MikroO
   });
 
   app.use('/graphiql-assets', graphiqlAssets());
+  app.get('/invite', (_req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    res.type('html').send(INVITE_PAGE_HTML);
+  });
   app.get('/graphql', (req, res, next) => {
     const wantsHtml = req.accepts(['application/json', 'application/graphql-response+json', 'text/html']) === 'text/html';
     if (config.graphiql && wantsHtml && req.query.query === undefined) {

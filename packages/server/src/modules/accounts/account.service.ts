@@ -8,10 +8,12 @@ import { Membership } from '../organizations/membership.entity';
 import { Session } from '../../auth/session.entity';
 import { issueSession } from '../../auth/sessions';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../../auth/passwords';
-import { AppError, ErrorCode, badInput, conflict, forbidden } from '../../errors';
+import { AppError, ErrorCode, conflict, forbidden } from '../../errors';
 import { emailSchema, orgNameSchema, parseInput, passwordSchema, personNameSchema, usernameSchema } from '../../validation';
 import { AuditAction } from '../audit/audit.service';
-import { MemberStatus, OrgRole } from '../../authz/roles';
+import { InvitationService } from '../invitations/invitation.service';
+import { MemberStatus } from '../../authz/roles';
+import { ORG_ADMIN_ROLE } from '../../authz/permissions';
 
 const signUpSchema = z.object({
   email: emailSchema,
@@ -45,19 +47,14 @@ export const DEFAULT_ORGANIZATION_NAME = 'default';
 export class AccountService extends Service {
   async signUp(raw: unknown): Promise<SignUpResult> {
     const input = parseInput(signUpSchema, raw);
+    if (input.inviteToken) return this.signUpWithInvitation(input);
     const passwordHash = await hashPassword(input.password);
     const result = await this.em.transactional(async (em) => {
       await em.execute('select pg_advisory_xact_lock(?)', [BOOTSTRAP_LOCK_KEY]);
       const userCount = await em.count(User, {});
       if (userCount > 0) {
-        if (input.inviteToken) {
-          throw new AppError(ErrorCode.INVITE_INVALID, 'This invitation token is unknown, used or revoked. Ask an admin to resend the invitation.', {
-            field: 'inviteToken',
-          });
-        }
         throw forbidden('This instance is already set up: signing up needs an invitation. Ask an organization admin to invite you, or sign in with SSO.');
       }
-      if (input.inviteToken) throw badInput('inviteToken', 'The instance has no users yet: sign up without an invitation token to become its admin.');
       await this.assertAvailable(em, input.email, input.username);
       const user = em.create(User, {
         email: input.email,
@@ -71,7 +68,7 @@ export class AccountService extends Service {
         displayName: input.organizationName ?? 'Default organization',
       });
       user.defaultOrganization = ref(organization);
-      em.create(Membership, { organization, user, role: OrgRole.ADMIN, status: MemberStatus.ACTIVE });
+      em.create(Membership, { organization, user, role: ORG_ADMIN_ROLE, status: MemberStatus.ACTIVE });
       const actor = { type: 'user', id: user.id, label: user.username };
       this.audit(em, { action: AuditAction.USER_SIGNED_UP, actor, target: { type: 'user', id: user.id, label: user.username }, organizationId: organization.id, metadata: { bootstrap: true } });
       this.audit(em, { action: AuditAction.ORGANIZATION_CREATED, actor, target: { type: 'organization', id: organization.id, label: organization.name }, organizationId: organization.id });
@@ -81,6 +78,17 @@ export class AccountService extends Service {
     this.startSession(result.user, result.token, result.expiresAt, result.sessionId);
     this.ctx.logger.info({ userId: result.user.id, organization: result.organization.name }, 'Bootstrap: first user is instance admin');
     return result;
+  }
+
+  /** signUp with a token is acceptInvite for a new account, bound to the invited email. */
+  private async signUpWithInvitation(input: z.output<typeof signUpSchema>): Promise<SignUpResult> {
+    if (this.ctx.authz.principal.kind === 'user') throw forbidden('You are logged in: accept the invitation with acceptInvite instead.');
+    if (await this.em.count(User, { email: input.email })) throw conflict('An account with this email already exists; log in and accept the invitation.', 'email');
+    const accepted = await new InvitationService(this.ctx).accept(
+      { token: input.inviteToken, username: input.username, name: input.name, password: input.password },
+      { requiredEmail: input.email },
+    );
+    return { user: accepted.user, organization: accepted.organization, token: accepted.token!, expiresAt: accepted.expiresAt! };
   }
 
   async logIn(raw: unknown): Promise<SessionResult> {

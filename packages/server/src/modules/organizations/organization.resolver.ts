@@ -13,6 +13,7 @@ import {
   UpdateOrganizationPayload,
 } from './organization.types';
 import { PageArgs } from '../../graphql/connection';
+import { InstanceWarningType } from '../instance/instance.types';
 import { OrgRole } from '../../graphql/enums';
 import type { Organization } from './organization.entity';
 import type { Membership } from './membership.entity';
@@ -42,6 +43,11 @@ export class OrganizationResolver {
   @FieldResolver(() => SeatsType, { description: 'Seats: limit, used, available. A frontend greys out "invite" when none is available.' })
   seats(@Ctx() ctx: RequestContext, @Root() org: Organization) {
     return new OrganizationService(ctx).seats(org);
+  }
+
+  @FieldResolver(() => [InstanceWarningType], { description: 'Problems for org admins to fix (e.g. SINGLE_ADMIN); empty for others.' })
+  warnings(@Ctx() ctx: RequestContext, @Root() org: Organization) {
+    return new OrganizationService(ctx).warnings(org);
   }
 
   @FieldResolver(() => OrganizationSettingsType, { description: 'Organization-wide policies.' })

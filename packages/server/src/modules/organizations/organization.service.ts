@@ -7,7 +7,7 @@ import { User } from '../accounts/user.entity';
 import { badInput, conflict, notFound } from '../../errors';
 import { displayNameSchema, orgNameSchema, parseInput, seatLimitSchema } from '../../validation';
 import { AuditAction } from '../audit/audit.service';
-import { InstancePermission, OrgPermission } from '../../authz/permissions';
+import { InstancePermission, ORG_ADMIN_ROLE, OrgPermission } from '../../authz/permissions';
 import { MemberStatus, OrgRole } from '../../authz/roles';
 import { pageRequest, toConnection, type Connection } from '../../graphql/connection';
 import { rethrowUniqueAsConflict } from '../accounts/account.service';
@@ -69,7 +69,7 @@ export class OrganizationService extends Service {
       .transactional(async (em) => {
         if (await em.count(Organization, { name: input.name })) throw conflict(`An organization named "${input.name}" already exists.`, 'name');
         const org = em.create(Organization, { name: input.name, displayName: input.displayName ?? input.name, seatLimit: input.seatLimit ?? null });
-        em.create(Membership, { organization: org, user: ref(em.getReference(User, user.id)), role: OrgRole.ADMIN, status: MemberStatus.ACTIVE });
+        em.create(Membership, { organization: org, user: ref(em.getReference(User, user.id)), role: ORG_ADMIN_ROLE, status: MemberStatus.ACTIVE });
         this.audit(em, { action: AuditAction.ORGANIZATION_CREATED, target: { type: 'organization', id: org.id, label: org.name }, organizationId: org.id, metadata: { seatLimit: org.seatLimit } });
         return org;
       })
@@ -104,6 +104,15 @@ export class OrganizationService extends Service {
   async seats(org: Organization): Promise<Seats> {
     const used = await this.ctx.loaders.seatsUsed.load(org.id);
     return { limit: org.seatLimit, used, available: org.seatLimit == null ? null : Math.max(0, org.seatLimit - used) };
+  }
+
+  /** Problems an org admin should fix; empty for others. */
+  async warnings(org: Organization): Promise<Array<{ code: string; message: string }>> {
+    if (!(await this.ctx.authz.canOrg(org, OrgPermission.MANAGE_MEMBERS))) return [];
+    const admins = await this.ctx.loaders.activeAdmins.load(org.id);
+    return admins === 1
+      ? [{ code: 'SINGLE_ADMIN', message: `"${org.name}" has only one active admin: if that account is lost nobody can manage it. Make a second member ADMIN.` }]
+      : [];
   }
 
   async viewerPermissions(org: Organization): Promise<string[]> {

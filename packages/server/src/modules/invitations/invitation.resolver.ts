@@ -1,0 +1,87 @@
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { RequestContext } from '../../graphql/context';
+import { InvitationService } from './invitation.service';
+import {
+  AcceptInviteInput,
+  AcceptInvitePayload,
+  EmailDeliveryType,
+  InvitationConnection,
+  InvitationPreviewType,
+  InvitationType,
+  InviteUserInput,
+  InviteUserPayload,
+  InviteUsersInput,
+  InviteUsersPayload,
+  ResendInviteInput,
+  ResendInvitePayload,
+  RevokeInviteInput,
+  RevokeInvitePayload,
+} from './invitation.types';
+import { Invitation, InvitationStatus } from './invitation.entity';
+import { PageArgs } from '../../graphql/connection';
+import { OrganizationType } from '../organizations/organization.types';
+import type { Organization } from '../organizations/organization.entity';
+
+@ArgsType()
+class InvitationListArgs extends PageArgs {
+  @Field(() => [InvitationStatus], { nullable: true, description: 'Only these statuses (default: all).' })
+  statuses?: InvitationStatus[] | null;
+}
+
+@Resolver(() => InvitationType)
+export class InvitationResolver {
+  @FieldResolver(() => Boolean, { description: 'Whether the current token has expired (resend to renew).' })
+  expired(@Root() invitation: Invitation): boolean {
+    return invitation.expiresAt.getTime() <= Date.now();
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'Username of who invited.' })
+  invitedBy(@Root() invitation: Invitation): string | null {
+    return invitation.invitedByLabel;
+  }
+
+  @FieldResolver(() => EmailDeliveryType, { nullable: true, description: 'Delivery of the latest invitation email; null when it was created with sendEmail: false.' })
+  delivery(@Ctx() ctx: RequestContext, @Root() invitation: Invitation) {
+    return ctx.loaders.latestEmailByInvitation.load(invitation.id);
+  }
+
+  @Query(() => InvitationPreviewType, { description: 'What an invitation token leads to (public: for the accept page).' })
+  invitationPreview(@Ctx() ctx: RequestContext, @Arg('token', () => String) token: string) {
+    return new InvitationService(ctx).preview(token);
+  }
+
+  @Mutation(() => InviteUserPayload, { description: 'Invite one person by email (org admins). CONFLICT when already a member or invited; SEAT_LIMIT_REACHED when no seat is left.' })
+  inviteUser(@Ctx() ctx: RequestContext, @Arg('input', () => InviteUserInput) input: InviteUserInput) {
+    return new InvitationService(ctx).invite(input);
+  }
+
+  @Mutation(() => InviteUsersPayload, { description: 'Invite many people at once; each row succeeds or fails on its own.' })
+  async inviteUsers(@Ctx() ctx: RequestContext, @Arg('input', () => InviteUsersInput) input: InviteUsersInput) {
+    const results = await new InvitationService(ctx).inviteMany(input);
+    const failed = results.filter((r) => r.error).length;
+    return { results, succeeded: results.length - failed, failed };
+  }
+
+  @Mutation(() => ResendInvitePayload, { description: 'Issue a new token and expiry for a pending invitation and email it again.' })
+  resendInvite(@Ctx() ctx: RequestContext, @Arg('input', () => ResendInviteInput) input: ResendInviteInput) {
+    return new InvitationService(ctx).resend(input);
+  }
+
+  @Mutation(() => RevokeInvitePayload, { description: 'Cancel a pending invitation; its token stops working and its seat is freed.' })
+  async revokeInvite(@Ctx() ctx: RequestContext, @Arg('input', () => RevokeInviteInput) input: RevokeInviteInput) {
+    return { invitation: await new InvitationService(ctx).revoke(input) };
+  }
+
+  @Mutation(() => AcceptInvitePayload, { description: 'Accept an invitation: creates the account when new (username, name, password), or attaches the logged-in or password-confirmed account.' })
+  acceptInvite(@Ctx() ctx: RequestContext, @Arg('input', () => AcceptInviteInput) input: AcceptInviteInput) {
+    return new InvitationService(ctx).accept(input);
+  }
+}
+
+@Resolver(() => OrganizationType)
+export class OrganizationInvitationsResolver {
+  @FieldResolver(() => InvitationConnection, { description: 'Invitations, newest first (org admins).' })
+  invites(@Ctx() ctx: RequestContext, @Root() org: Organization, @Args(() => InvitationListArgs) args: InvitationListArgs) {
+    return new InvitationService(ctx).list(org, args);
+  }
+}

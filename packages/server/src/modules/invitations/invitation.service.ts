@@ -1,0 +1,344 @@
+import { LockMode, ref } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { z } from 'zod';
+import { Service } from '../service';
+import { Invitation, InvitationStatus } from './invitation.entity';
+import { Organization } from '../organizations/organization.entity';
+import { Membership } from '../organizations/membership.entity';
+import { User } from '../accounts/user.entity';
+import { OrganizationService } from '../organizations/organization.service';
+import { assertSeatAvailable, lockOrganization } from '../organizations/invariants';
+import { enqueueEmail } from '../mail/outbox';
+import { renderInvitationEmail } from '../mail/templates';
+import { AuditAction } from '../audit/audit.service';
+import { hashSecret, newOpaqueToken } from '../../auth/secrets';
+import { hashPassword, verifyPassword } from '../../auth/passwords';
+import { issueSession } from '../../auth/sessions';
+import { DEFAULT_INVITE_ROLE, OrgPermission, SEAT_ROLES } from '../../authz/permissions';
+import { MemberStatus, OrgRole } from '../../authz/roles';
+import { AppError, ErrorCode, conflict, notFound } from '../../errors';
+import { emailSchema, parseInput, passwordSchema, personNameSchema, usernameSchema } from '../../validation';
+import { pageRequest, toConnection, type Connection } from '../../graphql/connection';
+import { rethrowUniqueAsConflict } from '../accounts/account.service';
+
+export const INVITE_TOKEN_PREFIX = 'rsi_';
+export const MAX_BULK_INVITES = 500;
+
+const orgName = z.string().trim().min(1, 'must not be empty').max(40, 'must be at most 40 characters');
+const roleSchema = z.enum(OrgRole, { message: 'must be ADMIN, MEMBER or VIEWER' });
+const rowSchema = z.object({ email: emailSchema, role: roleSchema.nullish() });
+const inviteSchema = rowSchema.extend({ organization: orgName, sendEmail: z.boolean().nullish() });
+const bulkSchema = z.object({
+  organization: orgName,
+  invites: z.array(z.unknown()).min(1, 'must have at least one row').max(MAX_BULK_INVITES, `must have at most ${MAX_BULK_INVITES} rows`),
+  sendEmail: z.boolean().nullish(),
+});
+const idSchema = z.object({ id: z.uuid('is not an invitation id'), sendEmail: z.boolean().nullish() });
+const tokenSchema = z.string().trim().min(1, 'must not be empty').max(200, 'is not an invitation token');
+const acceptSchema = z.object({
+  token: tokenSchema,
+  username: z.string().nullish(),
+  name: z.string().nullish(),
+  password: z.string().max(256, 'must be at most 256 characters').nullish(),
+});
+const newAccountSchema = z.object({ username: usernameSchema, name: personNameSchema, password: passwordSchema });
+
+export interface InviteResult {
+  invitation: Invitation;
+  /** Only when the caller asked for no email: the link, returned once. */
+  acceptUrl: string | null;
+}
+
+export interface BulkRowResult {
+  index: number;
+  email: string;
+  invitation: Invitation | null;
+  acceptUrl: string | null;
+  error: { code: ErrorCode; message: string; field: string | null } | null;
+}
+
+export interface AcceptResult {
+  user: User;
+  organization: Organization;
+  token: string | null;
+  expiresAt: Date | null;
+}
+
+export interface InvitationPreview {
+  email: string;
+  organizationName: string;
+  organizationDisplayName: string;
+  role: OrgRole;
+  invitedBy: string | null;
+  expiresAt: Date;
+  accountExists: boolean;
+}
+
+export class InvitationService extends Service {
+  private acceptUrl(token: string): string {
+    return `${this.ctx.app.config.publicUrl}/invite?token=${encodeURIComponent(token)}`;
+  }
+
+  private newToken(): string {
+    return INVITE_TOKEN_PREFIX + newOpaqueToken();
+  }
+
+  private expiry(): Date {
+    return new Date(Date.now() + this.ctx.app.config.inviteTtlDays * 86_400_000);
+  }
+
+  private async organizationFor(name: string, permission: OrgPermission): Promise<Organization> {
+    const org = await new OrganizationService(this.ctx).getVisible(name);
+    await this.ctx.authz.requireOrg(org, permission);
+    return org;
+  }
+
+  async invite(raw: unknown): Promise<InviteResult> {
+    const input = parseInput(inviteSchema, raw);
+    const org = await this.organizationFor(input.organization, OrgPermission.INVITE_MEMBER);
+    const result = await this.em.transactional((em) => this.createInvitation(em, org, input.email, input.role ?? DEFAULT_INVITE_ROLE, input.sendEmail !== false));
+    this.afterCommit();
+    return result;
+  }
+
+  /** Each row in its own transaction: one bad row does not undo the others. */
+  async inviteMany(raw: unknown): Promise<BulkRowResult[]> {
+    const input = parseInput(bulkSchema, raw);
+    const org = await this.organizationFor(input.organization, OrgPermission.INVITE_MEMBER);
+    const sendEmail = input.sendEmail !== false;
+    const results: BulkRowResult[] = [];
+    for (const [index, rawRow] of input.invites.entries()) {
+      const email = typeof rawRow === 'object' && rawRow && 'email' in rawRow ? String(rawRow.email) : '';
+      try {
+        const row = parseInput(rowSchema, rawRow);
+        const created = await this.em.transactional((em) => this.createInvitation(em, org, row.email, row.role ?? DEFAULT_INVITE_ROLE, sendEmail));
+        results.push({ index, email, invitation: created.invitation, acceptUrl: created.acceptUrl, error: null });
+      } catch (err) {
+        if (!(err instanceof AppError)) {
+          this.ctx.logger.error({ err, index }, 'Unexpected error in a bulk-invite row');
+        }
+        const error =
+          err instanceof AppError
+            ? { code: err.code, message: err.message, field: typeof err.extensions.field === 'string' ? err.extensions.field : null }
+            : { code: ErrorCode.INTERNAL_SERVER_ERROR, message: `Internal server error. Quote request id ${this.ctx.requestId} to your operator.`, field: null };
+        results.push({ index, email, invitation: null, acceptUrl: null, error });
+      }
+    }
+    this.afterCommit();
+    return results;
+  }
+
+  private async createInvitation(em: EntityManager, orgRef: Organization, email: string, role: OrgRole, sendEmail: boolean): Promise<InviteResult> {
+    const org = await lockOrganization(em, orgRef.id);
+    const existingMember = await em.findOne(Membership, { organization: org.id, user: { email } }, { populate: ['user'] });
+    if (existingMember) {
+      const hint = existingMember.status === MemberStatus.DEACTIVATED ? ' (deactivated: reactivate them instead)' : '';
+      throw conflict(`${email} is already a member of "${org.name}"${hint}.`, 'email');
+    }
+    if (await em.count(Invitation, { organization: org.id, email, status: InvitationStatus.PENDING })) {
+      throw conflict(`${email} already has a pending invitation to "${org.name}": resend it instead.`, 'email');
+    }
+    if (SEAT_ROLES.has(role)) await assertSeatAvailable(em, org);
+    const token = this.newToken();
+    const principal = this.ctx.authz.requireUser();
+    const invitation = em.create(Invitation, {
+      organization: ref(org),
+      email,
+      role,
+      tokenHash: hashSecret(token),
+      expiresAt: this.expiry(),
+      invitedById: principal.user.id,
+      invitedByLabel: principal.user.username,
+    });
+    em.create(Membership, { organization: ref(org), invitation: ref(invitation), role, status: MemberStatus.PENDING });
+    if (sendEmail) this.queueEmail(em, org, invitation, token);
+    this.audit(em, {
+      action: AuditAction.MEMBER_INVITED,
+      organizationId: org.id,
+      target: { type: 'invitation', id: invitation.id, label: email },
+      metadata: { role, sendEmail },
+    });
+    return { invitation, acceptUrl: sendEmail ? null : this.acceptUrl(token) };
+  }
+
+  private queueEmail(em: EntityManager, org: Organization, invitation: Invitation, token: string): void {
+    const message = renderInvitationEmail({
+      organizationDisplayName: org.displayName,
+      organizationName: org.name,
+      inviterName: invitation.invitedByLabel,
+      email: invitation.email,
+      role: invitation.role,
+      acceptUrl: this.acceptUrl(token),
+      expiresAt: invitation.expiresAt,
+    });
+    enqueueEmail(em, { kind: 'invitation', to: invitation.email, ...message, invitationId: invitation.id });
+  }
+
+  /** Wakes the email sender once the transaction is committed. */
+  private afterCommit(): void {
+    this.ctx.app.mail.kick();
+  }
+
+  /** Loads a PENDING invitation the caller may manage, locked. */
+  private async manageable(em: EntityManager, id: string): Promise<{ invitation: Invitation; org: Organization }> {
+    const found = await em.findOne(Invitation, { id }, { populate: ['organization'] });
+    if (!found) throw notFound('No invitation with this id is visible to you.');
+    const orgEntity = found.organization.getEntity();
+    if (!(await this.ctx.authz.canOrg(orgEntity, OrgPermission.INVITE_MEMBER))) {
+      if (await this.ctx.authz.canOrg(orgEntity, OrgPermission.READ)) await this.ctx.authz.requireOrg(orgEntity, OrgPermission.INVITE_MEMBER);
+      throw notFound('No invitation with this id is visible to you.');
+    }
+    return { invitation: found, org: orgEntity };
+  }
+
+  async resend(raw: unknown): Promise<InviteResult> {
+    this.ctx.authz.requireUser();
+    const input = parseInput(idSchema, raw);
+    const { org } = await this.manageable(this.em, input.id);
+    const result = await this.em.transactional(async (em) => {
+      const locked = await lockOrganization(em, org.id);
+      const invitation = await em.findOneOrFail(Invitation, { id: input.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (invitation.status !== InvitationStatus.PENDING) {
+        throw new AppError(ErrorCode.CONFLICT, `This invitation is ${invitation.status.toLowerCase()}; only pending invitations can be resent.`);
+      }
+      const membership = await em.findOneOrFail(Membership, { invitation: invitation.id });
+      // An expired invitation released its seat; renewing it takes one again.
+      if (invitation.expiresAt.getTime() <= Date.now() && SEAT_ROLES.has(invitation.role)) await assertSeatAvailable(em, locked, membership.id);
+      const token = this.newToken();
+      invitation.tokenHash = hashSecret(token);
+      invitation.expiresAt = this.expiry();
+      const sendEmail = input.sendEmail !== false;
+      if (sendEmail) this.queueEmail(em, locked, invitation, token);
+      this.audit(em, { action: AuditAction.INVITE_RESENT, organizationId: org.id, target: { type: 'invitation', id: invitation.id, label: invitation.email }, metadata: { sendEmail } });
+      return { invitation, acceptUrl: sendEmail ? null : this.acceptUrl(token) };
+    });
+    this.afterCommit();
+    return result;
+  }
+
+  async revoke(raw: unknown): Promise<Invitation> {
+    this.ctx.authz.requireUser();
+    const input = parseInput(idSchema, raw);
+    const { org } = await this.manageable(this.em, input.id);
+    return this.em.transactional(async (em) => {
+      await lockOrganization(em, org.id);
+      const invitation = await em.findOneOrFail(Invitation, { id: input.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (invitation.status !== InvitationStatus.PENDING) {
+        throw new AppError(ErrorCode.CONFLICT, `This invitation is ${invitation.status.toLowerCase()}; only pending invitations can be revoked.`);
+      }
+      invitation.status = InvitationStatus.REVOKED;
+      invitation.revokedAt = new Date();
+      await em.nativeDelete(Membership, { invitation: invitation.id, status: MemberStatus.PENDING });
+      this.audit(em, { action: AuditAction.INVITE_REVOKED, organizationId: org.id, target: { type: 'invitation', id: invitation.id, label: invitation.email } });
+      return invitation;
+    });
+  }
+
+  /** Public: what the link leads to. Unknown, used and revoked tokens are INVITE_INVALID; expired ones INVITE_EXPIRED. */
+  async preview(token: string): Promise<InvitationPreview> {
+    const invitation = await this.findUsable(this.em, parseInput(z.object({ token: tokenSchema }), { token }).token);
+    const org = await invitation.organization.loadOrFail();
+    return {
+      email: invitation.email,
+      organizationName: org.name,
+      organizationDisplayName: org.displayName,
+      role: invitation.role,
+      invitedBy: invitation.invitedByLabel,
+      expiresAt: invitation.expiresAt,
+      accountExists: (await this.em.count(User, { email: invitation.email })) > 0,
+    };
+  }
+
+  private async findUsable(em: EntityManager, token: string, lock = false): Promise<Invitation> {
+    const invitation = await em.findOne(Invitation, { tokenHash: hashSecret(token) }, lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {});
+    if (!invitation || invitation.status !== InvitationStatus.PENDING) {
+      throw new AppError(ErrorCode.INVITE_INVALID, 'This invitation link is unknown, already used or revoked. Ask an organization admin for a new one.', { field: 'token' });
+    }
+    if (invitation.expiresAt.getTime() <= Date.now()) {
+      throw new AppError(ErrorCode.INVITE_EXPIRED, 'This invitation expired. Ask an organization admin to resend it.', { field: 'token' });
+    }
+    return invitation;
+  }
+
+  /**
+   * Accepts for the logged-in user, for an existing account whose password is given, or for a new account.
+   * Single-use under concurrency: the invitation row is locked and flipped to ACCEPTED in one transaction.
+   */
+  async accept(raw: unknown, options: { requiredEmail?: string } = {}): Promise<AcceptResult> {
+    const input = parseInput(acceptSchema, raw);
+    const principal = this.ctx.authz.principal;
+    // Hash outside the transaction: argon2 is slow and must not hold the row lock.
+    const preview = await this.findUsable(this.em, input.token);
+    const existing = principal.kind === 'user' ? principal.user : await this.em.findOne(User, { email: preview.email }, { populate: ['passwordHash'] });
+    let newAccount: z.output<typeof newAccountSchema> | null = null;
+    let passwordHash: string | null = null;
+    if (!existing) {
+      newAccount = parseInput(newAccountSchema, { username: input.username, name: input.name, password: input.password });
+      passwordHash = await hashPassword(newAccount.password);
+    } else if (principal.kind !== 'user') {
+      if (!input.password || !existing.passwordHash || !(await verifyPassword(existing.passwordHash, input.password))) {
+        throw new AppError(ErrorCode.INVALID_CREDENTIALS, `An account for ${preview.email} exists: log in first, or give its password.`, { field: 'password' });
+      }
+    }
+    if (options.requiredEmail && options.requiredEmail !== preview.email) {
+      throw new AppError(ErrorCode.INVITE_INVALID, 'This invitation was sent to another email address.', { field: 'email' });
+    }
+    const result = await this.em
+      .transactional(async (em) => {
+        const invitation = await this.findUsable(em, input.token, true);
+        if (existing && existing.email !== invitation.email) {
+          throw new AppError(ErrorCode.INVITE_INVALID, `This invitation is for ${invitation.email}; you are logged in as ${existing.email}.`, { field: 'token' });
+        }
+        const org = await lockOrganization(em, invitation.organization.id);
+        let user: User;
+        if (existing) {
+          user = await em.findOneOrFail(User, { id: existing.id });
+          if (await em.count(Membership, { organization: org.id, user: user.id })) {
+            throw conflict(`You are already a member of "${org.name}".`);
+          }
+        } else {
+          const taken = await em.count(User, { username: newAccount!.username });
+          if (taken) throw conflict('This username is taken; choose another.', 'username');
+          user = em.create(User, { email: invitation.email, username: newAccount!.username, name: newAccount!.name, passwordHash });
+          this.audit(em, { action: AuditAction.USER_SIGNED_UP, actor: { type: 'user', id: user.id, label: user.username }, target: { type: 'user', id: user.id, label: user.username }, organizationId: org.id, metadata: { viaInvitation: invitation.id } });
+        }
+        const membership = await em.findOneOrFail(Membership, { invitation: invitation.id });
+        membership.user = ref(user);
+        membership.status = MemberStatus.ACTIVE;
+        invitation.status = InvitationStatus.ACCEPTED;
+        invitation.acceptedAt = new Date();
+        invitation.acceptedUserId = user.id;
+        user.defaultOrganization ??= ref(org);
+        this.audit(em, {
+          action: AuditAction.INVITE_ACCEPTED,
+          actor: { type: 'user', id: user.id, label: user.username },
+          organizationId: org.id,
+          target: { type: 'user', id: user.id, label: user.username },
+          metadata: { invitationId: invitation.id, role: invitation.role },
+        });
+        const session = principal.kind === 'user' ? null : issueSession(em, user, this.ctx.app.config.sessionTtlHours, this.ctx);
+        return { user, organization: org, token: session?.token ?? null, expiresAt: session?.session.expiresAt ?? null, sessionId: session?.session.id ?? null };
+      })
+      .catch(rethrowUniqueAsConflict);
+    if (result.token && result.expiresAt) {
+      this.ctx.cookies.set(result.token, result.expiresAt);
+      this.ctx.authz.assume({ kind: 'user', user: result.user, method: 'SESSION', sessionId: result.sessionId, apiKeyId: null });
+    }
+    return result;
+  }
+
+  /** Invitations of an organization, newest first (org admins). */
+  async list(org: Organization, args: { first?: number | null; after?: string | null; statuses?: InvitationStatus[] | null }): Promise<Connection<Invitation>> {
+    await this.ctx.authz.requireOrg(org, OrgPermission.INVITE_MEMBER);
+    const page = pageRequest(args);
+    const where = { organization: org.id, ...(args.statuses?.length ? { status: { $in: args.statuses } } : {}) };
+    const after = page.after
+      ? { $or: [{ createdAt: { $lt: new Date(String(page.after[0])) } }, { createdAt: new Date(String(page.after[0])), id: { $lt: String(page.after[1]) } }] }
+      : {};
+    const [rows, total] = await Promise.all([
+      this.em.find(Invitation, { $and: [where, after] }, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: page.first + 1 }),
+      this.em.count(Invitation, where),
+    ]);
+    return toConnection(rows, page.first, total, (i) => [i.createdAt.toISOString(), i.id], (i) => i);
+  }
+}

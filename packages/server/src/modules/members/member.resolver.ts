@@ -1,0 +1,67 @@
+import { Arg, Args, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import type { RequestContext } from '../../graphql/context';
+import { MemberService, type MemberView } from './member.service';
+import {
+  DeactivateMemberInput,
+  DeactivateMemberPayload,
+  MembersArgs,
+  OrganizationMemberConnection,
+  OrganizationMemberType,
+  ReactivateMemberInput,
+  ReactivateMemberPayload,
+  RemoveMemberInput,
+  RemoveMemberPayload,
+  UpdateMemberRoleInput,
+  UpdateMemberRolePayload,
+} from './member.types';
+import { OrganizationType } from '../organizations/organization.types';
+import type { Organization } from '../organizations/organization.entity';
+import { UserType } from '../accounts/account.types';
+import { InvitationType } from '../invitations/invitation.types';
+
+@Resolver(() => OrganizationMemberType)
+export class OrganizationMemberResolver {
+  @FieldResolver(() => UserType, { nullable: true, description: 'The user; null for a PENDING invitation.' })
+  user(@Ctx() ctx: RequestContext, @Root() member: MemberView) {
+    return member.userId ? ctx.loaders.userById.load(member.userId) : null;
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: "Email: the user's, or the invited address. Visible to org admins only." })
+  async email(@Ctx() ctx: RequestContext, @Root() member: MemberView): Promise<string | null> {
+    return (await new MemberService(ctx).canSeeEmails(member.organization)) ? member.email : null;
+  }
+
+  @FieldResolver(() => InvitationType, { nullable: true, description: 'The pending invitation (PENDING rows, org admins only).' })
+  async invitation(@Ctx() ctx: RequestContext, @Root() member: MemberView) {
+    if (!member.invitationId || !(await new MemberService(ctx).canSeeInvitations(member.organization))) return null;
+    return ctx.loaders.invitationById.load(member.invitationId);
+  }
+
+  @Mutation(() => UpdateMemberRolePayload, { description: "Change a member's role (org admins). LAST_ADMIN if it would leave no active admin; SEAT_LIMIT_REACHED when promoting a viewer without a free seat." })
+  async updateMemberRole(@Ctx() ctx: RequestContext, @Arg('input', () => UpdateMemberRoleInput) input: UpdateMemberRoleInput) {
+    return { member: await new MemberService(ctx).updateRole(input) };
+  }
+
+  @Mutation(() => RemoveMemberPayload, { description: 'Remove a member from the organization and its teams (org admins; anyone may remove themselves). The account and their work stay.' })
+  removeMember(@Ctx() ctx: RequestContext, @Arg('input', () => RemoveMemberInput) input: RemoveMemberInput) {
+    return new MemberService(ctx).remove(input);
+  }
+
+  @Mutation(() => DeactivateMemberPayload, { description: 'Revoke access at once (sessions and API keys stop reaching the organization), keeping the record; frees the seat.' })
+  async deactivateMember(@Ctx() ctx: RequestContext, @Arg('input', () => DeactivateMemberInput) input: DeactivateMemberInput) {
+    return { member: await new MemberService(ctx).deactivate(input) };
+  }
+
+  @Mutation(() => ReactivateMemberPayload, { description: 'Restore a deactivated member (needs a free seat for ADMIN and MEMBER).' })
+  async reactivateMember(@Ctx() ctx: RequestContext, @Arg('input', () => ReactivateMemberInput) input: ReactivateMemberInput) {
+    return { member: await new MemberService(ctx).reactivate(input) };
+  }
+}
+
+@Resolver(() => OrganizationType)
+export class OrganizationMembersResolver {
+  @FieldResolver(() => OrganizationMemberConnection, { description: 'The members view: ACTIVE members for everyone; DEACTIVATED members and PENDING invitations for admins. Search, filter, sort, paginate.' })
+  members(@Ctx() ctx: RequestContext, @Root() org: Organization, @Args(() => MembersArgs) args: MembersArgs) {
+    return new MemberService(ctx).list(org, { ...args });
+  }
+}

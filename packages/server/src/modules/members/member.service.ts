@@ -1,0 +1,266 @@
+import type { EntityManager, Knex } from '@mikro-orm/postgresql';
+import { z } from 'zod';
+import { Service } from '../service';
+import { Membership } from '../organizations/membership.entity';
+import { Organization } from '../organizations/organization.entity';
+import { User } from '../accounts/user.entity';
+import { OrganizationService } from '../organizations/organization.service';
+import { assertNotLastAdmin, assertSeatAvailable, lockOrganization } from '../organizations/invariants';
+import { AuditAction } from '../audit/audit.service';
+import { OrgPermission, ORG_ADMIN_ROLE, ORG_ROLE_ORDER, SEAT_ROLES } from '../../authz/permissions';
+import { MemberStatus, OrgRole } from '../../authz/roles';
+import { AppError, ErrorCode, notFound } from '../../errors';
+import { parseInput } from '../../validation';
+import { encodeCursor, pageRequest, type Connection } from '../../graphql/connection';
+import { MemberOrderField, OrderDirection } from './member.types';
+
+/** One row of the members view: a membership with what the view shows of its user or invitation. */
+export interface MemberView {
+  id: string;
+  organization: Organization;
+  userId: string | null;
+  invitationId: string | null;
+  role: OrgRole;
+  status: MemberStatus;
+  addedAt: Date;
+  email: string;
+  name: string | null;
+  username: string | null;
+  lastActiveAt: Date | null;
+}
+
+const orgName = z.string().trim().min(1, 'must not be empty').max(40, 'must be at most 40 characters');
+const userRef = z.string().trim().min(1, 'must not be empty').max(254, 'must be at most 254 characters');
+const targetSchema = z.object({ organization: orgName, user: userRef });
+const roleSchema = z.object({ organization: orgName, user: userRef, role: z.enum(OrgRole, { message: 'must be ADMIN, MEMBER or VIEWER' }) });
+const listSchema = z.object({
+  search: z.string().trim().max(100, 'must be at most 100 characters').nullish(),
+  roles: z.array(z.enum(OrgRole)).nullish(),
+  statuses: z.array(z.enum(MemberStatus)).nullish(),
+  orderBy: z.object({ field: z.enum(MemberOrderField), direction: z.enum(OrderDirection).nullish() }).nullish(),
+});
+
+interface SortKey {
+  sql: string;
+  cast: string;
+}
+
+export class MemberService extends Service {
+  private async organization(name: string, permission: OrgPermission): Promise<Organization> {
+    const org = await new OrganizationService(this.ctx).getVisible(name);
+    await this.ctx.authz.requireOrg(org, permission);
+    return org;
+  }
+
+  /** The members view. A page costs the same SQL statements whatever its size (page, count, then batched users). */
+  async list(org: Organization, args: { first?: number | null; after?: string | null } & Record<string, unknown>): Promise<Connection<MemberView>> {
+    await this.ctx.authz.requireOrg(org, OrgPermission.READ_MEMBERS);
+    const page = pageRequest(args);
+    const filters = parseInput(listSchema, { search: args.search, roles: args.roles, statuses: args.statuses, orderBy: args.orderBy });
+    const permissions = await this.ctx.authz.orgPermissions(org);
+    const seesEveryone = permissions.has(OrgPermission.MANAGE_MEMBERS) || permissions.has(OrgPermission.INVITE_MEMBER);
+    const seesEmails = permissions.has(OrgPermission.READ_MEMBER_EMAILS);
+    const knex: Knex = this.em.getKnex();
+
+    const base = knex('org_memberships as m')
+      .leftJoin('users as u', 'u.id', 'm.user_id')
+      .leftJoin('invitations as i', 'i.id', 'm.invitation_id')
+      .where('m.organization_id', org.id);
+    // Others see active members only: pending invitations and deactivations are the admins' business.
+    if (!seesEveryone) base.where('m.status', MemberStatus.ACTIVE);
+    if (filters.statuses?.length) base.whereIn('m.status', filters.statuses);
+    if (filters.roles?.length) base.whereIn('m.role', filters.roles);
+    if (filters.search) {
+      const like = `%${filters.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      base.where((w) => {
+        w.whereRaw('lower(u.name) like ?', [like]).orWhereRaw('u.username like ?', [like]);
+        // Searching by email would reveal addresses to those who may not see them.
+        if (seesEmails) w.orWhereRaw('coalesce(u.email, i.email) like ?', [like]);
+      });
+    }
+
+    const direction = filters.orderBy?.direction === OrderDirection.DESC ? 'desc' : 'asc';
+    const nameKey: SortKey = { sql: 'lower(coalesce(u.name, i.email))', cast: 'text' };
+    const keysByField: Record<MemberOrderField, SortKey[]> = {
+      [MemberOrderField.NAME]: [nameKey],
+      [MemberOrderField.LAST_ACTIVE]: [{ sql: `coalesce(u.last_active_at, 'epoch'::timestamptz)`, cast: 'timestamptz' }],
+      [MemberOrderField.ROLE]: [{ sql: `array_position(array[${ORG_ROLE_ORDER.map(() => '?').join(', ')}]::text[], m.role::text)`, cast: 'int' }, nameKey],
+      [MemberOrderField.ADDED_AT]: [{ sql: 'm.created_at', cast: 'timestamptz' }],
+    };
+    const keys = [...keysByField[filters.orderBy?.field ?? MemberOrderField.NAME], { sql: 'm.id', cast: 'uuid' }];
+    // Only the ROLE key carries bindings (the role order); every key expression is bound the same way.
+    const keyBindings = (k: SortKey) => (k.sql.includes('array_position') ? [...ORG_ROLE_ORDER] : []);
+
+    const pageQuery = base
+      .clone()
+      .select(
+        'm.id',
+        'm.user_id',
+        'm.invitation_id',
+        'm.role',
+        'm.status',
+        'm.created_at',
+        'u.name',
+        'u.username',
+        'u.last_active_at',
+        knex.raw('coalesce(u.email, i.email) as email'),
+        ...keys.map((k, n) => knex.raw(`${k.sql} as sort_${n}`, keyBindings(k))),
+      )
+      .limit(page.first + 1);
+    if (page.after) {
+      if (page.after.length !== keys.length) throw new AppError(ErrorCode.BAD_USER_INPUT, 'after belongs to another sort order; start again without it.', { field: 'after' });
+      const lhs = keys.map((k) => k.sql).join(', ');
+      const rhs = keys.map((k) => `?::${k.cast}`).join(', ');
+      pageQuery.whereRaw(`(${lhs}) ${direction === 'asc' ? '>' : '<'} (${rhs})`, [...keys.flatMap(keyBindings), ...page.after] as Knex.ValueDict[keyof Knex.ValueDict][]);
+    }
+    for (const k of keys) pageQuery.orderByRaw(`${k.sql} ${direction}`, keyBindings(k));
+
+    const [rows, countRows] = await Promise.all([
+      pageQuery as unknown as Promise<MemberRow[]>,
+      base.clone().count<Array<{ n: string }>>('* as n'),
+    ]);
+    const views = rows.slice(0, page.first).map((r) => ({ view: this.toView(org, r), cursor: encodeCursor(keys.map((_, n) => serializeSortValue(r[`sort_${n}`]))) }));
+    return {
+      edges: views.map((v) => ({ cursor: v.cursor, node: v.view })),
+      nodes: views.map((v) => v.view),
+      pageInfo: { hasNextPage: rows.length > page.first, endCursor: views.at(-1)?.cursor ?? null },
+      totalCount: Number(countRows[0]?.n ?? 0),
+    };
+  }
+
+  private toView(org: Organization, r: MemberRow): MemberView {
+    return {
+      id: r.id,
+      organization: org,
+      userId: r.user_id,
+      invitationId: r.invitation_id,
+      role: r.role,
+      status: r.status,
+      addedAt: new Date(r.created_at),
+      email: r.email,
+      name: r.name,
+      username: r.username,
+      lastActiveAt: r.last_active_at ? new Date(r.last_active_at) : null,
+    };
+  }
+
+  /** Whether the caller may see member emails in this organization. */
+  async canSeeEmails(org: Organization): Promise<boolean> {
+    return this.ctx.authz.canOrg(org, OrgPermission.READ_MEMBER_EMAILS);
+  }
+
+  async canSeeInvitations(org: Organization): Promise<boolean> {
+    return this.ctx.authz.canOrg(org, OrgPermission.INVITE_MEMBER);
+  }
+
+  static viewOf(org: Organization, m: Membership, user: User): MemberView {
+    return {
+      id: m.id,
+      organization: org,
+      userId: user.id,
+      invitationId: m.invitation?.id ?? null,
+      role: m.role,
+      status: m.status,
+      addedAt: m.createdAt,
+      email: user.email,
+      name: user.name,
+      username: user.username,
+      lastActiveAt: user.lastActiveAt,
+    };
+  }
+
+  /** A user's membership (ACTIVE or DEACTIVATED) by username or email; pending invitations are managed with revokeInvite. */
+  private async target(em: EntityManager, org: Organization, login: string): Promise<{ membership: Membership; user: User }> {
+    const key = login.trim().toLowerCase();
+    const user = await em.findOne(User, key.includes('@') ? { email: key } : { username: key });
+    const membership = user ? await em.findOne(Membership, { organization: org.id, user: user.id }) : null;
+    if (!user || !membership) {
+      throw notFound(`"${login}" is not a member of "${org.name}". For a pending invitation use revokeInvite or resendInvite.`);
+    }
+    return { membership, user };
+  }
+
+  async updateRole(raw: unknown): Promise<MemberView> {
+    const input = parseInput(roleSchema, raw);
+    const org = await this.organization(input.organization, OrgPermission.MANAGE_MEMBERS);
+    return this.em.transactional(async (em) => {
+      const locked = await lockOrganization(em, org.id);
+      const { membership, user } = await this.target(em, locked, input.user);
+      const from = membership.role;
+      if (from !== input.role) {
+        if (membership.status === MemberStatus.ACTIVE) {
+          if (input.role !== ORG_ADMIN_ROLE) await assertNotLastAdmin(em, locked, membership);
+          if (!SEAT_ROLES.has(from) && SEAT_ROLES.has(input.role)) await assertSeatAvailable(em, locked);
+        }
+        membership.role = input.role;
+        this.audit(em, { action: AuditAction.MEMBER_ROLE_CHANGED, organizationId: org.id, target: { type: 'user', id: user.id, label: user.username }, metadata: { from, to: input.role } });
+      }
+      return MemberService.viewOf(locked, membership, user);
+    });
+  }
+
+  /** Removes a member, or lets a member leave. Their account, runs and reports stay. */
+  async remove(raw: unknown): Promise<{ organization: Organization; user: User }> {
+    const input = parseInput(targetSchema, raw);
+    const principal = this.ctx.authz.requireUser();
+    const org = await new OrganizationService(this.ctx).getVisible(input.organization);
+    const key = input.user.trim().toLowerCase();
+    const leaving = key === principal.user.username || key === principal.user.email;
+    if (!leaving) await this.ctx.authz.requireOrg(org, OrgPermission.MANAGE_MEMBERS);
+    return this.em.transactional(async (em) => {
+      const locked = await lockOrganization(em, org.id);
+      const { membership, user } = await this.target(em, locked, input.user);
+      await assertNotLastAdmin(em, locked, membership);
+      em.remove(membership);
+      if (user.defaultOrganization?.id === org.id) user.defaultOrganization = null;
+      this.audit(em, { action: AuditAction.MEMBER_REMOVED, organizationId: org.id, target: { type: 'user', id: user.id, label: user.username }, metadata: { role: membership.role, status: membership.status, left: leaving } });
+      return { organization: locked, user };
+    });
+  }
+
+  async deactivate(raw: unknown): Promise<MemberView> {
+    const input = parseInput(targetSchema, raw);
+    const org = await this.organization(input.organization, OrgPermission.MANAGE_MEMBERS);
+    return this.em.transactional(async (em) => {
+      const locked = await lockOrganization(em, org.id);
+      const { membership, user } = await this.target(em, locked, input.user);
+      if (membership.status !== MemberStatus.ACTIVE) throw new AppError(ErrorCode.CONFLICT, `${user.username} is already deactivated.`);
+      await assertNotLastAdmin(em, locked, membership);
+      membership.status = MemberStatus.DEACTIVATED;
+      this.audit(em, { action: AuditAction.MEMBER_DEACTIVATED, organizationId: org.id, target: { type: 'user', id: user.id, label: user.username }, metadata: { role: membership.role } });
+      return MemberService.viewOf(locked, membership, user);
+    });
+  }
+
+  async reactivate(raw: unknown): Promise<MemberView> {
+    const input = parseInput(targetSchema, raw);
+    const org = await this.organization(input.organization, OrgPermission.MANAGE_MEMBERS);
+    return this.em.transactional(async (em) => {
+      const locked = await lockOrganization(em, org.id);
+      const { membership, user } = await this.target(em, locked, input.user);
+      if (membership.status !== MemberStatus.DEACTIVATED) throw new AppError(ErrorCode.CONFLICT, `${user.username} is not deactivated.`);
+      if (SEAT_ROLES.has(membership.role)) await assertSeatAvailable(em, locked);
+      membership.status = MemberStatus.ACTIVE;
+      this.audit(em, { action: AuditAction.MEMBER_REACTIVATED, organizationId: org.id, target: { type: 'user', id: user.id, label: user.username }, metadata: { role: membership.role } });
+      return MemberService.viewOf(locked, membership, user);
+    });
+  }
+}
+
+interface MemberRow {
+  id: string;
+  user_id: string | null;
+  invitation_id: string | null;
+  role: OrgRole;
+  status: MemberStatus;
+  created_at: Date | string;
+  name: string | null;
+  username: string | null;
+  last_active_at: Date | string | null;
+  email: string;
+  [sortKey: `sort_${number}`]: unknown;
+}
+
+function serializeSortValue(value: unknown): unknown {
+  return value instanceof Date ? value.toISOString() : value;
+}
