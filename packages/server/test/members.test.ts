@@ -12,11 +12,10 @@ const WHO_ORG = '{ organization(name: "acme") { name viewerRole } }';
 describe('membership lifecycle', () => {
   let ctx: InstanceWithAdmin;
   let mia: Actor;
-  let vic: Actor;
   beforeAll(async () => {
     ctx = await instanceWithAdmin();
     mia = await addMember(ctx.t, ctx.org, 'mia', OrgRole.MEMBER);
-    vic = await addMember(ctx.t, ctx.org, 'vic', OrgRole.VIEWER);
+    await addMember(ctx.t, ctx.org, 'vic', OrgRole.VIEWER);
   });
   afterAll(() => ctx?.t.close());
 

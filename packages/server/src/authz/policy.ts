@@ -56,15 +56,15 @@ export class Authz {
   }
 
   /** The caller's own ACTIVE membership in the organization, if any. */
-  async activeMembership(organizationId: string): Promise<MembershipFacts | null> {
+  async activeMembership(organizationId: string, lookup: MembershipLookup = this.lookupMembership): Promise<MembershipFacts | null> {
     if (this.principal.kind !== 'user') return null;
-    const m = await this.lookupMembership(organizationId, this.principal.user.id);
+    const m = await lookup(organizationId, this.principal.user.id);
     return m && m.status === MemberStatus.ACTIVE ? m : null;
   }
 
-  async orgPermissions(org: Organization): Promise<Set<OrgPermission>> {
+  async orgPermissions(org: Organization, lookup?: MembershipLookup): Promise<Set<OrgPermission>> {
     if (this.isInstanceAdmin) return new Set(Object.values(OrgPermission));
-    const membership = await this.activeMembership(org.id);
+    const membership = await this.activeMembership(org.id, lookup);
     if (!membership) return new Set();
     const granted = new Set(ORG_ROLE_PERMISSIONS[membership.role]);
     if (membership.role === OrgRole.MEMBER && org.settings.membersCanCreateTeams) granted.add(OrgPermission.CREATE_TEAM);
@@ -77,11 +77,12 @@ export class Authz {
 
   /**
    * Throws NOT_FOUND when the caller may not even see the organization (so its existence is not revealed),
-   * FORBIDDEN when they see it but lack the permission.
+   * FORBIDDEN when they see it but lack the permission. Inside a transaction that locked the organization,
+   * pass a `lookup` reading through that transaction: the caller's own role may have changed meanwhile.
    */
-  async requireOrg(org: Organization, permission: OrgPermission): Promise<void> {
+  async requireOrg(org: Organization, permission: OrgPermission, lookup?: MembershipLookup): Promise<void> {
     this.requireUser();
-    const granted = await this.orgPermissions(org);
+    const granted = await this.orgPermissions(org, lookup);
     if (!granted.has(OrgPermission.READ)) throw notFound(`No organization named "${org.name}" is visible to you.`);
     if (!granted.has(permission)) {
       throw forbidden(`Your role in "${org.name}" does not allow this (needs ${permission}); ask an organization admin.`);

@@ -130,6 +130,7 @@ export class InvitationService extends Service {
 
   private async createInvitation(em: EntityManager, orgRef: Organization, email: string, role: OrgRole, sendEmail: boolean): Promise<InviteResult> {
     const org = await lockOrganization(em, orgRef.id);
+    await this.recheckOrg(em, org, OrgPermission.INVITE_MEMBER);
     const existingMember = await em.findOne(Membership, { organization: org.id, user: { email } }, { populate: ['user'] });
     if (existingMember) {
       const hint = existingMember.status === MemberStatus.DEACTIVATED ? ' (deactivated: reactivate them instead)' : '';
@@ -197,6 +198,7 @@ export class InvitationService extends Service {
     const { org } = await this.manageable(this.em, input.id);
     const result = await this.em.transactional(async (em) => {
       const locked = await lockOrganization(em, org.id);
+      await this.recheckOrg(em, locked, OrgPermission.INVITE_MEMBER);
       const invitation = await em.findOneOrFail(Invitation, { id: input.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (invitation.status !== InvitationStatus.PENDING) {
         throw new AppError(ErrorCode.CONFLICT, `This invitation is ${invitation.status.toLowerCase()}; only pending invitations can be resent.`);
@@ -221,7 +223,8 @@ export class InvitationService extends Service {
     const input = parseInput(idSchema, raw);
     const { org } = await this.manageable(this.em, input.id);
     return this.em.transactional(async (em) => {
-      await lockOrganization(em, org.id);
+      const locked = await lockOrganization(em, org.id);
+      await this.recheckOrg(em, locked, OrgPermission.INVITE_MEMBER);
       const invitation = await em.findOneOrFail(Invitation, { id: input.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (invitation.status !== InvitationStatus.PENDING) {
         throw new AppError(ErrorCode.CONFLICT, `This invitation is ${invitation.status.toLowerCase()}; only pending invitations can be revoked.`);

@@ -44,6 +44,8 @@ export function retryDelaySeconds(attempts: number, baseSeconds: number, random:
 export class EmailSender {
   private readonly logger: Logger;
   private readonly transport: Transporter | null;
+  /** Where mail goes, for logs: never the credentials. */
+  private readonly endpoint: { host: string; port: number } | null;
   /** The SMTP password (raw and decoded), scrubbed from error messages before they are stored or logged. */
   private readonly secrets: string[];
   private pollTimer: NodeJS.Timeout | undefined;
@@ -60,18 +62,17 @@ export class EmailSender {
     logger: Logger,
   ) {
     this.logger = logger.child({ component: 'mail' });
+    const url = config.smtpUrl ? parseSmtpUrl(config.smtpUrl) : null;
     this.transport = config.smtpUrl ? createTransport({ url: config.smtpUrl, ...SMTP_TIMEOUTS }) : null;
-    const password = config.smtpUrl ? new URL(config.smtpUrl).password : '';
-    this.secrets = password ? [...new Set([password, decodeURIComponent(password)])] : [];
+    this.endpoint = url && { host: url.hostname, port: Number(url.port || (url.protocol === 'smtps:' ? 465 : 587)) };
+    this.secrets = url?.password ? [...new Set([url.password, decodeURIComponent(url.password)])] : [];
   }
 
   /** Polls every EMAIL_POLL_SECONDS until stop(). */
   start(): void {
     if (this.stopped || this.pollTimer) return;
-    if (this.config.smtpUrl) {
-      const url = new URL(this.config.smtpUrl);
-      const port = url.port || (url.protocol === 'smtps:' ? '465' : '587');
-      this.logger.info({ host: url.hostname, port: Number(port), from: this.config.smtpFrom }, 'Sending email through SMTP');
+    if (this.endpoint) {
+      this.logger.info({ ...this.endpoint, from: this.config.smtpFrom }, 'Sending email through SMTP');
     } else {
       this.logger.warn('No SMTP_URL set: emails (invitation links) are written to this log instead of being sent');
     }
@@ -216,6 +217,15 @@ export class EmailSender {
     let message = err instanceof Error ? err.message || err.name : String(err);
     for (const secret of this.secrets) message = message.split(secret).join('***');
     return message.slice(0, 1000);
+  }
+}
+
+/** Node's URL error carries the input, password included: replace it with one that does not. */
+function parseSmtpUrl(smtpUrl: string): URL {
+  try {
+    return new URL(smtpUrl);
+  } catch {
+    throw new Error('SMTP_URL is not a valid URL; expected smtp://user:pass@host:587 (percent-encode special characters in the user and password)');
   }
 }
 

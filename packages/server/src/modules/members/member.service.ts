@@ -185,6 +185,7 @@ export class MemberService extends Service {
     const org = await this.organization(input.organization, OrgPermission.MANAGE_MEMBERS);
     return this.em.transactional(async (em) => {
       const locked = await lockOrganization(em, org.id);
+      await this.recheckOrg(em, locked, OrgPermission.MANAGE_MEMBERS);
       const { membership, user } = await this.target(em, locked, input.user);
       const from = membership.role;
       if (from !== input.role) {
@@ -209,6 +210,7 @@ export class MemberService extends Service {
     if (!leaving) await this.ctx.authz.requireOrg(org, OrgPermission.MANAGE_MEMBERS);
     return this.em.transactional(async (em) => {
       const locked = await lockOrganization(em, org.id);
+      if (!leaving) await this.recheckOrg(em, locked, OrgPermission.MANAGE_MEMBERS);
       const { membership, user } = await this.target(em, locked, input.user);
       await assertNotLastAdmin(em, locked, membership);
       em.remove(membership);
@@ -223,6 +225,7 @@ export class MemberService extends Service {
     const org = await this.organization(input.organization, OrgPermission.MANAGE_MEMBERS);
     return this.em.transactional(async (em) => {
       const locked = await lockOrganization(em, org.id);
+      await this.recheckOrg(em, locked, OrgPermission.MANAGE_MEMBERS);
       const { membership, user } = await this.target(em, locked, input.user);
       if (membership.status !== MemberStatus.ACTIVE) throw new AppError(ErrorCode.CONFLICT, `${user.username} is already deactivated.`);
       await assertNotLastAdmin(em, locked, membership);
@@ -237,6 +240,7 @@ export class MemberService extends Service {
     const org = await this.organization(input.organization, OrgPermission.MANAGE_MEMBERS);
     return this.em.transactional(async (em) => {
       const locked = await lockOrganization(em, org.id);
+      await this.recheckOrg(em, locked, OrgPermission.MANAGE_MEMBERS);
       const { membership, user } = await this.target(em, locked, input.user);
       if (membership.status !== MemberStatus.DEACTIVATED) throw new AppError(ErrorCode.CONFLICT, `${user.username} is not deactivated.`);
       if (SEAT_ROLES.has(membership.role)) await assertSeatAvailable(em, locked);
