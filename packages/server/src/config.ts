@@ -30,6 +30,7 @@ const envSchema = z.object({
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, 'SMTP_URL must look like smtp://user:pass@host:587 or smtps://host:465')
+    .refine((v) => URL.canParse(v), 'SMTP_URL is not a valid URL: percent-encode special characters in the user and password')
     .optional(),
   SMTP_FROM: z.string().optional(),
   EMAIL_MAX_ATTEMPTS: positiveInt('EMAIL_MAX_ATTEMPTS').default(10),

@@ -1,6 +1,4 @@
-import { createServer, type AddressInfo } from 'node:net';
 import pino from 'pino';
-import { SMTPServer, type SMTPServerError } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../src/testing';
 import type { Config } from '../src/config';
@@ -10,83 +8,7 @@ import { enqueueEmail } from '../src/modules/mail/outbox';
 import { EmailStatus, OutboxEmail } from '../src/modules/mail/outbox-email.entity';
 import { renderInvitationEmail } from '../src/modules/mail/templates';
 
-const SMTP_USER = 'roster';
-/** Characters that must be percent-encoded in the URL: the sender has to decode them to log in. */
-const SMTP_PASSWORD = 's3cret/p@ss';
-const FROM = 'Roster <roster@example.com>';
-/** The fake SMTP server refuses this recipient for good (550). */
-const BOUNCING = 'bounce@example.com';
-
-interface ReceivedMessage {
-  mailFrom: string;
-  rcptTo: string[];
-  /** The RFC 822 text with quoted-printable soft breaks and escapes decoded, and headers unfolded. */
-  text: string;
-}
-
-interface FakeSmtp {
-  messages: ReceivedMessage[];
-  logins: string[];
-  close(): Promise<void>;
-}
-
-/** A real SMTP server on 127.0.0.1:port that keeps what it receives. */
-async function startSmtp(port: number): Promise<FakeSmtp> {
-  const messages: ReceivedMessage[] = [];
-  const logins: string[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    allowInsecureAuth: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onAuth(auth, _session, callback) {
-      if (auth.username === SMTP_USER && auth.password === SMTP_PASSWORD) {
-        logins.push(auth.username);
-        callback(null, { user: auth.username });
-      } else {
-        callback(new Error('Invalid username or password'));
-      }
-    },
-    onRcptTo(address, _session, callback) {
-      if (address.address !== BOUNCING) return callback();
-      const err: SMTPServerError = new Error('No such user here');
-      err.responseCode = 550;
-      callback(err);
-    },
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        messages.push({
-          mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          rcptTo: session.envelope.rcptTo.map((a) => a.address),
-          text: decodeMessage(Buffer.concat(chunks).toString('utf8')),
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
-  return { messages, logins, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
-function decodeMessage(raw: string): string {
-  return raw
-    .replace(/\r\n[ \t]+/g, ' ')
-    .replace(/=\r?\n/g, '')
-    .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
+import { BOUNCING, FROM, SMTP_PASSWORD, SMTP_USER, freePort, startSmtp, type FakeSmtp, type ReceivedMessage } from './smtp-fixture';
 
 /** A pino logger whose lines the test can read. */
 function captureLogger(): { logger: pino.Logger; text(): string } {

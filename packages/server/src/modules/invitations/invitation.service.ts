@@ -9,6 +9,7 @@ import { User } from '../accounts/user.entity';
 import { OrganizationService } from '../organizations/organization.service';
 import { assertSeatAvailable, lockOrganization } from '../organizations/invariants';
 import { enqueueEmail } from '../mail/outbox';
+import { EmailStatus, OutboxEmail } from '../mail/outbox-email.entity';
 import { renderInvitationEmail } from '../mail/templates';
 import { AuditAction } from '../audit/audit.service';
 import { hashSecret, newOpaqueToken } from '../../auth/secrets';
@@ -175,6 +176,11 @@ export class InvitationService extends Service {
     enqueueEmail(em, { kind: 'invitation', to: invitation.email, ...message, invitationId: invitation.id });
   }
 
+  /** An unsent email for a dead token would only deliver a broken link. One already SENDING cannot be stopped. */
+  private async dropQueuedEmails(em: EntityManager, invitationId: string): Promise<void> {
+    await em.nativeDelete(OutboxEmail, { invitationId, status: EmailStatus.QUEUED });
+  }
+
   /** Wakes the email sender once the transaction is committed. */
   private afterCommit(): void {
     this.ctx.app.mail.kick();
@@ -206,6 +212,7 @@ export class InvitationService extends Service {
       const membership = await em.findOneOrFail(Membership, { invitation: invitation.id });
       // An expired invitation released its seat; renewing it takes one again.
       if (invitation.expiresAt.getTime() <= Date.now() && SEAT_ROLES.has(invitation.role)) await assertSeatAvailable(em, locked, membership.id);
+      await this.dropQueuedEmails(em, invitation.id);
       const token = this.newToken();
       invitation.tokenHash = hashSecret(token);
       invitation.expiresAt = this.expiry();
@@ -231,6 +238,7 @@ export class InvitationService extends Service {
       }
       invitation.status = InvitationStatus.REVOKED;
       invitation.revokedAt = new Date();
+      await this.dropQueuedEmails(em, invitation.id);
       await em.nativeDelete(Membership, { invitation: invitation.id, status: MemberStatus.PENDING });
       this.audit(em, { action: AuditAction.INVITE_REVOKED, organizationId: org.id, target: { type: 'invitation', id: invitation.id, label: invitation.email } });
       return invitation;
