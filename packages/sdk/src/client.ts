@@ -1,42 +1,89 @@
 import { Kind, print, type DocumentNode } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import {
+  AcceptInviteDocument,
   ApiKeysDocument,
+  AuditLogDocument,
   CreateApiKeyDocument,
   CreateOrganizationDocument,
+  DeactivateMemberDocument,
   InstanceDocument,
+  InvitationPreviewDocument,
+  InvitesDocument,
+  InviteUserDocument,
+  InviteUsersDocument,
   LogInDocument,
   LogOutDocument,
+  MembersDocument,
   OrganizationDocument,
   OrganizationsDocument,
+  ReactivateMemberDocument,
+  RemoveMemberDocument,
+  ResendInviteDocument,
   RevokeApiKeyDocument,
+  RevokeInviteDocument,
+  SeatsDocument,
   SignUpDocument,
+  UpdateMemberRoleDocument,
   UpdateOrganizationDocument,
   ViewerDocument,
+  type AcceptInviteInput,
   type ApiKeysQueryVariables,
   type CreateApiKeyInput,
   type CreateOrganizationInput,
+  type DeactivateMemberInput,
+  type InvitationPreviewQueryVariables,
+  type InvitationStatus,
+  type InviteRowInput,
+  type InviteUserInput,
+  type InviteUsersInput,
   type LogInInput,
+  type MemberOrder,
+  type MemberStatus,
   type OrganizationQueryVariables,
   type OrganizationsQueryVariables,
+  type OrgRole,
+  type ReactivateMemberInput,
+  type RemoveMemberInput,
+  type ResendInviteInput,
   type RevokeApiKeyInput,
+  type RevokeInviteInput,
   type SignUpInput,
+  type UpdateMemberRoleInput,
   type UpdateOrganizationInput,
 } from './generated/graphql';
-import { errorFromResponse, RosterNetworkError, UnauthenticatedError, type GraphQLErrorEntry } from './errors';
+import { errorFromResponse, errorFromUserError, RosterError, RosterNetworkError, UnauthenticatedError, type GraphQLErrorEntry } from './errors';
+import { parseInviteCsv, type InviteRow } from './invite-csv';
 import { paginate } from './paginate';
 import type {
+  AcceptInvitePayload,
   ApiKey,
   ApiKeyConnection,
+  AuditEvent,
+  AuditEventConnection,
   CreateApiKeyPayload,
   CreateOrganizationPayload,
+  DeactivateMemberPayload,
   Instance,
+  Invitation,
+  InvitationConnection,
+  InvitationPreview,
+  InviteUserPayload,
+  InviteUsersPayload,
   LogInPayload,
   LogOutPayload,
   Organization,
   OrganizationConnection,
+  OrganizationMember,
+  OrganizationMemberConnection,
+  ReactivateMemberPayload,
+  RemoveMemberPayload,
+  ResendInvitePayload,
   RevokeApiKeyPayload,
+  RevokeInvitePayload,
+  Seats,
   SignUpPayload,
+  UpdateMemberRolePayload,
   UpdateOrganizationPayload,
   Viewer,
 } from './types';
@@ -60,6 +107,97 @@ export interface IterateOptions {
   pageSize?: number;
 }
 
+/** Page arguments of a connection. */
+export interface PageArgs {
+  /** Page size, 1 to 100 (server default 20). */
+  first?: number | null;
+  /** The previous page's `pageInfo.endCursor`. */
+  after?: string | null;
+}
+
+/** Filters and order of the members view (Organization.members). */
+export interface MemberFilters {
+  /** Case-insensitive search over name, username and (admins) email. */
+  search?: string | null;
+  roles?: readonly OrgRole[] | null;
+  /** PENDING and DEACTIVATED rows are visible to org admins only. */
+  statuses?: readonly MemberStatus[] | null;
+  /** Default `{ field: 'NAME', direction: 'ASC' }`. */
+  orderBy?: MemberOrder | null;
+}
+
+/** Filters of Organization.invites. */
+export interface InviteFilters {
+  /** Default: every status. */
+  statuses?: readonly InvitationStatus[] | null;
+}
+
+/** Filters of Organization.auditLog. Times are Date objects or ISO 8601 strings. */
+export interface AuditLogFilters {
+  /** Only these actions, e.g. ['member.invited', 'member.role_changed']. */
+  actions?: readonly string[] | null;
+  /** Only events by this user (username). */
+  actor?: string | null;
+  /** Only events at or after this time. */
+  since?: Date | string | null;
+  /** Only events before this time. */
+  until?: Date | string | null;
+}
+
+export interface InviteManyOptions {
+  /** Send invitation emails (default true). false: each successful row carries its `acceptUrl` once. */
+  sendEmail?: boolean;
+  /** Rows per inviteUsers call, 1 to 500 (the server's cap); default 100. */
+  chunkSize?: number;
+}
+
+/** The outcome of one row of `inviteMany`. */
+export interface InviteManyRowResult {
+  /** Position of the row in the whole input (0-based), whatever chunk it was sent in. */
+  index: number;
+  /** The row as given (for CSV input: with its `line`). */
+  row: InviteRow;
+  /** The email as the server read it. */
+  email: string;
+  /** The invitation, when the row succeeded. */
+  invitation: Invitation | null;
+  /** The accept link, when the row succeeded with `sendEmail: false`. Shown once. */
+  acceptUrl: string | null;
+  /** Why the row failed: the class a single inviteUser would throw (ConflictError, BadUserInputError, SeatLimitReachedError, ...). */
+  error: RosterError | null;
+}
+
+export interface InviteManyResult {
+  /** One result per input row, in input order. */
+  results: InviteManyRowResult[];
+  succeeded: number;
+  failed: number;
+}
+
+/**
+ * An inviteUsers call failed as a whole after earlier chunks had succeeded (e.g. the
+ * connection dropped). `results` holds the rows already done; `cause` is the error.
+ * Re-running the whole input is safe: rows already invited come back as CONFLICT.
+ */
+export class InviteManyError extends Error {
+  /** Results of the chunks that completed, in input order. */
+  readonly results: InviteManyRowResult[];
+  readonly succeeded: number;
+  readonly failed: number;
+  /** Index (in the whole input) of the first row that was not processed. */
+  readonly nextIndex: number;
+
+  constructor(cause: unknown, done: InviteManyResult, total: number) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(`inviteMany stopped after ${done.results.length} of ${total} rows: ${reason}`, { cause });
+    this.name = 'InviteManyError';
+    this.results = done.results;
+    this.succeeded = done.succeeded;
+    this.failed = done.failed;
+    this.nextIndex = done.results.length;
+  }
+}
+
 /** Variables are optional when the operation has no required ones. */
 type VariablesArg<V> = Record<string, never> extends V ? [variables?: V] : [variables: V];
 
@@ -69,6 +207,9 @@ interface GraphQLResponseBody {
 }
 
 const DEFAULT_PAGE_SIZE = 100;
+const DEFAULT_INVITE_CHUNK = 100;
+/** The server's cap on rows per inviteUsers call. */
+export const MAX_INVITE_ROWS_PER_CALL = 500;
 
 // print() walks the whole AST; documents are static, so print each once.
 const printed = new WeakMap<DocumentNode, { query: string; operationName: string | undefined }>();
@@ -87,6 +228,15 @@ function readEnv(name: string): string | undefined {
   // `process` is absent in browsers; the SDK still works there with explicit options.
   const value = typeof process === 'undefined' ? undefined : process.env[name];
   return value ? value : undefined;
+}
+
+function toDateTime(value: Date | string | null | undefined): string | null | undefined {
+  return value instanceof Date ? value.toISOString() : value;
+}
+
+/** Only the fields InviteRowInput has (a CSV row's `line` is the SDK's own). */
+function toRowInput(row: InviteRow): InviteRowInput {
+  return row.role === undefined ? { email: row.email } : { email: row.email, role: row.role };
 }
 
 function isResponseBody(value: unknown): value is GraphQLResponseBody {
@@ -200,6 +350,60 @@ export class RosterClient {
     return (await this.request(UpdateOrganizationDocument, { input })).updateOrganization;
   }
 
+  /** Invite one person by email (org admins). With `sendEmail: false` the payload carries the accept link, once. */
+  async inviteUser(input: InviteUserInput): Promise<InviteUserPayload> {
+    return (await this.request(InviteUserDocument, { input })).inviteUser;
+  }
+
+  /**
+   * Invite up to 500 people in one call; each row succeeds or fails on its own (`results[i].error`).
+   * For more rows, CSV input and typed per-row errors, use `inviteMany`.
+   */
+  async inviteUsers(input: InviteUsersInput): Promise<InviteUsersPayload> {
+    return (await this.request(InviteUsersDocument, { input })).inviteUsers;
+  }
+
+  /** Issue a new token and expiry for a pending invitation (the old link stops working) and email it again, or return the link with `sendEmail: false`. */
+  async resendInvite(input: ResendInviteInput): Promise<ResendInvitePayload> {
+    return (await this.request(ResendInviteDocument, { input })).resendInvite;
+  }
+
+  /** Cancel a pending invitation; its link stops working and its seat is freed. */
+  async revokeInvite(input: RevokeInviteInput): Promise<RevokeInvitePayload> {
+    return (await this.request(RevokeInviteDocument, { input })).revokeInvite;
+  }
+
+  /**
+   * Accept an invitation. Anonymous new users give `username`, `name` and `password`; an existing
+   * account gives its password, or calls this while logged in. Remembers the session token when
+   * the server issues one (the caller was not logged in).
+   */
+  async acceptInvite(input: AcceptInviteInput): Promise<AcceptInvitePayload> {
+    const { acceptInvite } = await this.request(AcceptInviteDocument, { input });
+    if (acceptInvite.token) this.setToken(acceptInvite.token);
+    return acceptInvite;
+  }
+
+  /** Change a member's role (org admins); `user` is a username or email. Throws LastAdminError, SeatLimitReachedError. */
+  async updateMemberRole(input: UpdateMemberRoleInput): Promise<UpdateMemberRolePayload> {
+    return (await this.request(UpdateMemberRoleDocument, { input })).updateMemberRole;
+  }
+
+  /** Remove a member (org admins), or leave (your own username or email). The account and its work stay. */
+  async removeMember(input: RemoveMemberInput): Promise<RemoveMemberPayload> {
+    return (await this.request(RemoveMemberDocument, { input })).removeMember;
+  }
+
+  /** Revoke a member's access at once, keeping the record; frees the seat. */
+  async deactivateMember(input: DeactivateMemberInput): Promise<DeactivateMemberPayload> {
+    return (await this.request(DeactivateMemberDocument, { input })).deactivateMember;
+  }
+
+  /** Restore a deactivated member (ADMIN and MEMBER need a free seat). */
+  async reactivateMember(input: ReactivateMemberInput): Promise<ReactivateMemberPayload> {
+    return (await this.request(ReactivateMemberDocument, { input })).reactivateMember;
+  }
+
   // ---- Queries ------------------------------------------------------------
 
   /** The calling principal; null when the client is anonymous. */
@@ -222,7 +426,106 @@ export class RosterClient {
     return (await this.request(OrganizationsDocument, args)).organizations;
   }
 
+  /**
+   * What an invitation link leads to (public). Pass the token, or `{ token }`. Throws
+   * InviteInvalidError for unknown, used or revoked tokens and InviteExpiredError for expired ones.
+   */
+  async invitationPreview(args: string | InvitationPreviewQueryVariables): Promise<InvitationPreview> {
+    const variables = typeof args === 'string' ? { token: args } : args;
+    return (await this.request(InvitationPreviewDocument, variables)).invitationPreview;
+  }
+
   // ---- Conveniences -------------------------------------------------------
+
+  /** Seat usage of an organization: `{ limit, used, available }` (null limit and available: unlimited). */
+  async seats(organization: string): Promise<Seats> {
+    return (await this.request(SeatsDocument, { organization })).organization.seats;
+  }
+
+  /**
+   * One page of the members view of an organization (Organization.members): ACTIVE members for
+   * everyone; DEACTIVATED members and PENDING invitations (user null) for org admins.
+   */
+  async members(organization: string, args: PageArgs & MemberFilters = {}): Promise<OrganizationMemberConnection> {
+    const { roles, statuses, ...rest } = args;
+    const variables = { organization, ...rest, roles: roles ? [...roles] : roles, statuses: statuses ? [...statuses] : statuses };
+    return (await this.request(MembersDocument, variables)).organization.members;
+  }
+
+  /** Every row of the members view matching the filters, fetched page by page. */
+  iterateMembers(organization: string, { pageSize = DEFAULT_PAGE_SIZE, ...filters }: IterateOptions & MemberFilters = {}): AsyncIterable<OrganizationMember> {
+    return paginate((after) => this.members(organization, { ...filters, first: pageSize, after }));
+  }
+
+  /** One page of an organization's invitations, newest first (org admins). */
+  async invites(organization: string, args: PageArgs & InviteFilters = {}): Promise<InvitationConnection> {
+    const { statuses, ...rest } = args;
+    const variables = { organization, ...rest, statuses: statuses ? [...statuses] : statuses };
+    return (await this.request(InvitesDocument, variables)).organization.invites;
+  }
+
+  /** Every invitation of an organization matching the filters, newest first, page by page. */
+  iterateInvites(organization: string, { pageSize = DEFAULT_PAGE_SIZE, ...filters }: IterateOptions & InviteFilters = {}): AsyncIterable<Invitation> {
+    return paginate((after) => this.invites(organization, { ...filters, first: pageSize, after }));
+  }
+
+  /** One page of an organization's audit log, newest first (org admins). */
+  async auditLog(organization: string, args: PageArgs & AuditLogFilters = {}): Promise<AuditEventConnection> {
+    const { actions, since, until, ...rest } = args;
+    const variables = { organization, ...rest, actions: actions ? [...actions] : actions, since: toDateTime(since), until: toDateTime(until) };
+    return (await this.request(AuditLogDocument, variables)).organization.auditLog;
+  }
+
+  /** Every audit event of an organization matching the filters, newest first, page by page. */
+  iterateAuditLog(organization: string, { pageSize = DEFAULT_PAGE_SIZE, ...filters }: IterateOptions & AuditLogFilters = {}): AsyncIterable<AuditEvent> {
+    return paginate((after) => this.auditLog(organization, { ...filters, first: pageSize, after }));
+  }
+
+  /**
+   * Bulk invite: any number of rows (or a CSV string, read with `parseInviteCsv`), sent as
+   * inviteUsers calls of at most `chunkSize` rows (default 100, at most 500), one after another.
+   * Rows are sent as given; the server validates them and each row succeeds or fails on its own.
+   *
+   * Returns one result per input row with `index` relative to the whole input and `error` as a
+   * typed RosterError, plus the totals. A call failing as a whole (e.g. ForbiddenError) is thrown
+   * as is when nothing was invited yet, and as InviteManyError (with the rows already done) after.
+   */
+  async inviteMany(organization: string, input: readonly InviteRow[] | string, options: InviteManyOptions = {}): Promise<InviteManyResult> {
+    const chunkSize = options.chunkSize ?? DEFAULT_INVITE_CHUNK;
+    if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > MAX_INVITE_ROWS_PER_CALL) {
+      throw new RangeError(`chunkSize must be an integer from 1 to ${MAX_INVITE_ROWS_PER_CALL}, got ${chunkSize}.`);
+    }
+    const rows = typeof input === 'string' ? parseInviteCsv(input) : input;
+    const done: InviteManyResult = { results: [], succeeded: 0, failed: 0 };
+    for (let offset = 0; offset < rows.length; offset += chunkSize) {
+      const chunk = rows.slice(offset, offset + chunkSize);
+      let payload: InviteUsersPayload;
+      try {
+        payload = await this.inviteUsers({
+          organization,
+          invites: chunk.map(toRowInput),
+          ...(options.sendEmail === undefined ? {} : { sendEmail: options.sendEmail }),
+        });
+      } catch (err) {
+        if (offset === 0) throw err;
+        throw new InviteManyError(err, done, rows.length);
+      }
+      for (const r of payload.results) {
+        const index = offset + r.index;
+        done.results.push({
+          index,
+          row: rows[index]!,
+          email: r.email,
+          invitation: r.invitation,
+          acceptUrl: r.acceptUrl,
+          error: r.error ? errorFromUserError(r.error, { path: ['inviteUsers', 'results', r.index, 'error'] }) : null,
+        });
+      }
+      done.succeeded += payload.succeeded;
+      done.failed += payload.failed;
+    }
+    return done;
+  }
 
   /** One page of the caller's own API keys (viewer.apiKeys), newest first. */
   async apiKeys(args: ApiKeysQueryVariables = {}): Promise<ApiKeyConnection> {

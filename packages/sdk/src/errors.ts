@@ -119,6 +119,25 @@ export function errorFromResponse(
   });
 }
 
+/** A per-row error of a bulk operation (`UserError { code message field }`), e.g. a row of inviteUsers. */
+export interface UserErrorEntry {
+  code: string;
+  message: string;
+  field?: string | null;
+}
+
+/**
+ * The typed error for one failed row of a bulk operation: the same class a single call
+ * would throw (`ConflictError` for a duplicate, `BadUserInputError` for a bad email, ...).
+ */
+export function errorFromUserError(error: UserErrorEntry, meta: { path?: ReadonlyArray<string | number> } = {}): RosterError {
+  const ErrorClass = isKnownCode(error.code) ? ERROR_CLASSES[error.code] : RosterError;
+  const extensions: Record<string, unknown> = { code: error.code };
+  if (error.field) extensions.field = error.field;
+  const entry: GraphQLErrorEntry = { message: error.message, extensions, ...(meta.path ? { path: meta.path } : {}) };
+  return new ErrorClass(error.message, { code: error.code, errors: [entry], extensions, ...(meta.path ? { path: meta.path } : {}) });
+}
+
 /** The request did not produce a GraphQL response: connection failure, or a body that is not GraphQL JSON. */
 export class RosterNetworkError extends Error {
   /** HTTP status, when a response arrived. */

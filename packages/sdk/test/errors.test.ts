@@ -6,10 +6,12 @@ import {
   ForbiddenError,
   NotFoundError,
   RosterClient,
+  SeatLimitReachedError,
   RosterError,
   RosterNetworkError,
   UnauthenticatedError,
   errorFromResponse,
+  errorFromUserError,
 } from '../src';
 import { ADMIN, bootstrapAdmin, useServer } from './helpers';
 
@@ -77,6 +79,17 @@ describe('typed errors', () => {
     expect(error.constructor).toBe(RosterError);
     expect(error).toMatchObject({ code: 'SOMETHING_NEW', message: 'first', requestId: 'req-1', path: ['x'] });
     expect(error.errors).toEqual(errors);
+  });
+
+  test('a bulk row\'s UserError becomes the class a single call would throw', () => {
+    const seat = errorFromUserError({ code: 'SEAT_LIMIT_REACHED', message: 'No seat left.', field: null }, { path: ['inviteUsers', 'results', 3, 'error'] });
+    expect(seat).toBeInstanceOf(SeatLimitReachedError);
+    expect(seat).toMatchObject({ code: 'SEAT_LIMIT_REACHED', message: 'No seat left.', path: ['inviteUsers', 'results', 3, 'error'] });
+    expect(seat.field).toBeUndefined();
+    const input = errorFromUserError({ code: 'BAD_USER_INPUT', message: 'email: is not an email address', field: 'email' });
+    expect(input).toBeInstanceOf(BadUserInputError);
+    expect(input.field).toBe('email');
+    expect(errorFromUserError({ code: 'FROM_THE_FUTURE', message: 'm' }).constructor).toBe(RosterError);
   });
 
   test('an unreachable server is RosterNetworkError', async () => {

@@ -2,6 +2,15 @@ import { AppError, ErrorCode, forbidden, notFound, unauthenticated } from '../er
 import type { Principal, UserPrincipal } from '../auth/principal';
 import type { Organization } from '../modules/organizations/organization.entity';
 import { InstancePermission, OrgPermission, ORG_ROLE_PERMISSIONS } from './permissions';
+import {
+  NON_MEMBER_TEAM_PERMISSIONS,
+  ORG_VIEWER_TEAM_ROLE,
+  PERSON_TEAM_ROLES,
+  ROLES_GRANTABLE_BY_INVITING_MEMBERS,
+  TEAM_ROLE_PERMISSIONS,
+  TeamPermission,
+  TeamRole,
+} from './team-permissions';
 import { MemberStatus, OrgRole } from './roles';
 
 export interface MembershipFacts {
@@ -11,6 +20,20 @@ export interface MembershipFacts {
 
 export type MembershipLookup = (organizationId: string, userId: string) => Promise<MembershipFacts | null>;
 
+export interface TeamMembershipFacts {
+  role: TeamRole;
+  customRoleId: string | null;
+}
+
+export type TeamMembershipLookup = (teamId: string, userId: string) => Promise<TeamMembershipFacts | null>;
+
+/** What the policy needs to know of a team. */
+export interface TeamFacts {
+  id: string;
+  name: string;
+  settings: { hidden: boolean; membersCanInvite: boolean };
+}
+
 /**
  * The one authorization policy. Services ask it; nothing else compares roles.
  * Per request: it sees the request's principal and reads memberships through the request's DataLoader.
@@ -19,6 +42,7 @@ export class Authz {
   constructor(
     private current: Principal,
     private readonly lookupMembership: MembershipLookup,
+    private readonly lookupTeamMembership: TeamMembershipLookup,
   ) {}
 
   get principal(): Principal {
@@ -89,6 +113,60 @@ export class Authz {
     }
   }
 
+
+  /** The caller's own membership of a team, if any. */
+  async teamMembership(teamId: string, lookup: TeamMembershipLookup = this.lookupTeamMembership): Promise<TeamMembershipFacts | null> {
+    if (this.principal.kind !== 'user') return null;
+    return lookup(teamId, this.principal.user.id);
+  }
+
+  /**
+   * Team permissions: organization admins (and instance admins) hold all of them on every team; otherwise
+   * an ACTIVE organization membership is needed, then the team role decides. Non-members see a team only
+   * when it is not hidden. An organization VIEWER is capped at VIEW_ONLY whatever their team role.
+   */
+  async teamPermissions(team: TeamFacts, org: Organization, lookups: { org?: MembershipLookup; team?: TeamMembershipLookup } = {}): Promise<Set<TeamPermission>> {
+    const orgPermissions = await this.orgPermissions(org, lookups.org);
+    if (orgPermissions.has(OrgPermission.MANAGE_TEAMS)) return new Set(Object.values(TeamPermission));
+    const orgMembership = await this.activeMembership(org.id, lookups.org);
+    if (!orgMembership) return new Set();
+    const membership = await this.teamMembership(team.id, lookups.team);
+    if (!membership) return new Set(team.settings.hidden ? [] : NON_MEMBER_TEAM_PERMISSIONS);
+    const granted = new Set(TEAM_ROLE_PERMISSIONS[membership.role]);
+    if (membership.role === TeamRole.MEMBER && team.settings.membersCanInvite) granted.add(TeamPermission.INVITE_MEMBER);
+    if (orgMembership.role === OrgRole.VIEWER) {
+      const cap = TEAM_ROLE_PERMISSIONS[ORG_VIEWER_TEAM_ROLE];
+      for (const p of granted) if (!cap.has(p)) granted.delete(p);
+    }
+    return granted;
+  }
+
+  async canTeam(team: TeamFacts, org: Organization, permission: TeamPermission): Promise<boolean> {
+    return (await this.teamPermissions(team, org)).has(permission);
+  }
+
+  /** NOT_FOUND when the caller may not see the team, FORBIDDEN when they see it but lack the permission. */
+  async requireTeam(team: TeamFacts, org: Organization, permission: TeamPermission, lookups: { org?: MembershipLookup; team?: TeamMembershipLookup } = {}): Promise<Set<TeamPermission>> {
+    this.requireUser();
+    const granted = await this.teamPermissions(team, org, lookups);
+    if (!granted.has(TeamPermission.VIEW)) throw notFound(`No team named "${team.name}" is visible to you in "${org.name}".`);
+    if (!granted.has(permission)) {
+      throw forbidden(`Your role in team "${team.name}" does not allow this (needs ${permission}); ask a team admin.`);
+    }
+    return granted;
+  }
+
+  /** Which team roles the caller may grant, given their permissions on the team. */
+  static grantableTeamRoles(granted: ReadonlySet<TeamPermission>): ReadonlySet<TeamRole> {
+    if (granted.has(TeamPermission.MANAGE_MEMBERS)) return PERSON_TEAM_ROLES;
+    if (granted.has(TeamPermission.INVITE_MEMBER)) return ROLES_GRANTABLE_BY_INVITING_MEMBERS;
+    return new Set();
+  }
+
+  /** The team roles a person with this organization role may hold. */
+  static teamRolesForOrgRole(role: OrgRole): ReadonlySet<TeamRole> {
+    return role === OrgRole.VIEWER ? new Set([ORG_VIEWER_TEAM_ROLE]) : PERSON_TEAM_ROLES;
+  }
 }
 
 export function assertNever(x: never): never {

@@ -7,6 +7,9 @@ import { DailyActivity } from '../modules/activity/daily-activity.entity';
 import { AuditEvent } from '../modules/audit/audit-event.entity';
 import { Invitation } from '../modules/invitations/invitation.entity';
 import { OutboxEmail } from '../modules/mail/outbox-email.entity';
+import { Team } from '../modules/teams/team.entity';
+import { TeamMembership } from '../modules/teams/team-membership.entity';
+import { Project, Run, Report } from '../modules/projects/project.entity';
 
 /** Every entity, listed explicitly: no folder scanning, so tsc output and vitest see the same set. */
-export const ENTITIES = [User, Session, ApiKey, Organization, Membership, DailyActivity, AuditEvent, Invitation, OutboxEmail];
+export const ENTITIES = [User, Session, ApiKey, Organization, Membership, DailyActivity, AuditEvent, Invitation, OutboxEmail, Team, TeamMembership, Project, Run, Report];

@@ -46,7 +46,11 @@ export function createRequestContext(params: {
   logger: Logger;
 }): RequestContext {
   const loaders = createLoaders(params.em);
-  const authz = new Authz(params.principal, (orgId, userId) => loaders.membership.load(membershipKey(orgId, userId)));
+  const authz = new Authz(
+    params.principal,
+    (orgId, userId) => loaders.membership.load(membershipKey(orgId, userId)),
+    (teamId, userId) => loaders.teamMembership.load(membershipKey(teamId, userId)),
+  );
   return {
     ...params,
     loaders,

@@ -5,6 +5,9 @@ import { countSeats } from '../modules/organizations/invariants';
 import { User } from '../modules/accounts/user.entity';
 import { Invitation } from '../modules/invitations/invitation.entity';
 import { OutboxEmail } from '../modules/mail/outbox-email.entity';
+import { Team } from '../modules/teams/team.entity';
+import { TeamMembership } from '../modules/teams/team-membership.entity';
+import { Project, Run } from '../modules/projects/project.entity';
 import { ORG_ADMIN_ROLE } from '../authz/permissions';
 import { MemberStatus } from '../authz/roles';
 
@@ -14,11 +17,36 @@ export interface Loaders {
   membershipsByUser: DataLoader<string, Membership[]>;
   seatsUsed: DataLoader<string, number>;
   activeAdmins: DataLoader<string, number>;
+  /** Key: `${teamId}:${userId}`. */
+  teamMembership: DataLoader<string, TeamMembership | null>;
+  /** Teams of each member of an organization. Key: `${organizationId}:${userId}`. */
+  teamsOfMember: DataLoader<string, Array<{ team: Team; membership: TeamMembership }>>;
+  team: DataLoader<string, Team | null>;
   userById: DataLoader<string, User | null>;
   invitationById: DataLoader<string, Invitation | null>;
   /** The newest outbox email of each invitation. */
   latestEmailByInvitation: DataLoader<string, OutboxEmail | null>;
+  projectById: DataLoader<string, Project | null>;
+  /** A page of a project's runs, newest first: one window query per distinct (limit, cursor) for all projects asking. */
+  runsPage: DataLoader<RunsPageKey, Run[], string>;
+  runCountByProject: DataLoader<string, number>;
 }
+
+/** Position in a list ordered by (createdAt desc, id desc). */
+export interface TimeCursor {
+  createdAt: Date;
+  id: string;
+}
+
+export interface RunsPageKey {
+  projectId: string;
+  /** Rows to fetch (page size + 1, to tell whether a next page exists). */
+  limit: number;
+  after: TimeCursor | null;
+}
+
+const runsPageShape = (k: RunsPageKey) => `${k.limit}|${k.after ? `${k.after.createdAt.toISOString()}|${k.after.id}` : ''}`;
+const runsPageKey = (k: RunsPageKey) => `${k.projectId}|${runsPageShape(k)}`;
 
 export const membershipKey = (organizationId: string, userId: string) => `${organizationId}:${userId}`;
 
@@ -47,6 +75,28 @@ export function createLoaders(em: EntityManager): Loaders {
       const counts = new Map(rows.map((r) => [r.organization_id, Number(r.n)]));
       return orgIds.map((id) => counts.get(id) ?? 0);
     }),
+    teamMembership: new DataLoader(async (keys) => {
+      const pairs = keys.map((k) => k.split(':') as [string, string]);
+      const rows = await em.find(TeamMembership, { $or: pairs.map(([team, user]) => ({ team, user })) });
+      const byKey = new Map(rows.map((m) => [membershipKey(m.team.id, m.user.id), m]));
+      return keys.map((k) => byKey.get(k) ?? null);
+    }),
+    teamsOfMember: new DataLoader(async (keys) => {
+      const pairs = keys.map((k) => k.split(':') as [string, string]);
+      const rows = await em.find(
+        TeamMembership,
+        { $or: pairs.map(([organization, user]) => ({ user, team: { organization } })) },
+        { populate: ['team'], orderBy: { team: { name: 'asc' } } },
+      );
+      return pairs.map(([orgId, userId]) =>
+        rows.filter((m) => m.user.id === userId && m.team.getEntity().organization.id === orgId).map((m) => ({ team: m.team.getEntity(), membership: m })),
+      );
+    }),
+    team: new DataLoader(async (ids) => {
+      const rows = await em.find(Team, { id: { $in: [...ids] } });
+      const byId = new Map(rows.map((t) => [t.id, t]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
     userById: new DataLoader(async (ids) => {
       const rows = await em.find(User, { id: { $in: [...ids] } });
       const byId = new Map(rows.map((u) => [u.id, u]));
@@ -60,6 +110,38 @@ export function createLoaders(em: EntityManager): Loaders {
     latestEmailByInvitation: new DataLoader(async (ids) => {
       const rows = await em.find(OutboxEmail, { invitationId: { $in: [...ids] } }, { orderBy: { createdAt: 'desc' } });
       return ids.map((id) => rows.find((r) => r.invitationId === id) ?? null);
+    }),
+    projectById: new DataLoader(async (ids) => {
+      const rows = await em.find(Project, { id: { $in: [...ids] } });
+      const byId = new Map(rows.map((p) => [p.id, p]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+    runsPage: new DataLoader<RunsPageKey, Run[], string>(
+      async (keys) => {
+        // Usually every project of a list asks for the same page shape (first N, no cursor): one query for all.
+        const groups = new Map<string, RunsPageKey[]>();
+        for (const k of keys) groups.set(runsPageShape(k), [...(groups.get(runsPageShape(k)) ?? []), k]);
+        const pages = new Map<string, Run[]>();
+        for (const group of groups.values()) {
+          const { limit, after } = group[0]!;
+          const projectIds = [...new Set(group.map((k) => k.projectId))];
+          const rows: Array<Record<string, unknown>> = await em.execute(
+            `select * from (select r.*, row_number() over (partition by r.project_id order by r.created_at desc, r.id desc) as rn
+               from runs r where r.project_id in (?)${after ? ' and (r.created_at, r.id) < (?, ?)' : ''}) ranked
+             where rn <= ? order by project_id, rn`,
+            after ? [projectIds, after.createdAt, after.id, limit] : [projectIds, limit],
+          );
+          const runs = rows.map(({ rn: _rank, ...row }) => em.map(Run, row));
+          for (const k of group) pages.set(runsPageKey(k), runs.filter((r) => r.project.id === k.projectId));
+        }
+        return keys.map((k) => pages.get(runsPageKey(k)) ?? []);
+      },
+      { cacheKeyFn: runsPageKey },
+    ),
+    runCountByProject: new DataLoader(async (ids) => {
+      const rows: Array<{ project_id: string; n: string }> = await em.execute('select project_id, count(*) as n from runs where project_id in (?) group by project_id', [[...ids]]);
+      const counts = new Map(rows.map((r) => [r.project_id, Number(r.n)]));
+      return ids.map((id) => counts.get(id) ?? 0);
     }),
   };
 }

@@ -9,6 +9,7 @@ import { InstanceResolver } from '../modules/instance/instance.resolver';
 import { InvitationResolver, OrganizationInvitationsResolver } from '../modules/invitations/invitation.resolver';
 import { OrganizationMemberResolver, OrganizationMembersResolver } from '../modules/members/member.resolver';
 import { OrganizationAuditResolver } from '../modules/audit/audit.resolver';
+import { OrganizationTeamsResolver, TeamMemberResolver, TeamResolver } from '../modules/teams/team.resolver';
 
 export const RESOLVERS = [
   ViewerResolver,
@@ -22,6 +23,9 @@ export const RESOLVERS = [
   OrganizationMemberResolver,
   OrganizationMembersResolver,
   OrganizationAuditResolver,
+  TeamResolver,
+  TeamMemberResolver,
+  OrganizationTeamsResolver,
 ] as const;
 
 let cached: Promise<GraphQLSchema> | undefined;

@@ -7,6 +7,7 @@ import { Organization } from '../organizations/organization.entity';
 import { Membership } from '../organizations/membership.entity';
 import { User } from '../accounts/user.entity';
 import { OrganizationService } from '../organizations/organization.service';
+import { TeamService } from '../teams/team.service';
 import { assertSeatAvailable, lockOrganization } from '../organizations/invariants';
 import { enqueueEmail } from '../mail/outbox';
 import { EmailStatus, OutboxEmail } from '../mail/outbox-email.entity';
@@ -27,7 +28,7 @@ export const MAX_BULK_INVITES = 500;
 
 const orgName = z.string().trim().min(1, 'must not be empty').max(40, 'must be at most 40 characters');
 const roleSchema = z.enum(OrgRole, { message: 'must be ADMIN, MEMBER or VIEWER' });
-const rowSchema = z.object({ email: emailSchema, role: roleSchema.nullish() });
+const rowSchema = z.object({ email: emailSchema, role: roleSchema.nullish(), teams: z.unknown().optional() });
 const inviteSchema = rowSchema.extend({ organization: orgName, sendEmail: z.boolean().nullish() });
 const bulkSchema = z.object({
   organization: orgName,
@@ -97,7 +98,7 @@ export class InvitationService extends Service {
   async invite(raw: unknown): Promise<InviteResult> {
     const input = parseInput(inviteSchema, raw);
     const org = await this.organizationFor(input.organization, OrgPermission.INVITE_MEMBER);
-    const result = await this.em.transactional((em) => this.createInvitation(em, org, input.email, input.role ?? DEFAULT_INVITE_ROLE, input.sendEmail !== false));
+    const result = await this.em.transactional((em) => this.createInvitation(em, org, input.email, input.role ?? DEFAULT_INVITE_ROLE, input.sendEmail !== false, input.teams));
     this.afterCommit();
     return result;
   }
@@ -112,7 +113,7 @@ export class InvitationService extends Service {
       const email = typeof rawRow === 'object' && rawRow && 'email' in rawRow ? String(rawRow.email) : '';
       try {
         const row = parseInput(rowSchema, rawRow);
-        const created = await this.em.transactional((em) => this.createInvitation(em, org, row.email, row.role ?? DEFAULT_INVITE_ROLE, sendEmail));
+        const created = await this.em.transactional((em) => this.createInvitation(em, org, row.email, row.role ?? DEFAULT_INVITE_ROLE, sendEmail, row.teams));
         results.push({ index, email, invitation: created.invitation, acceptUrl: created.acceptUrl, error: null });
       } catch (err) {
         if (!(err instanceof AppError)) {
@@ -129,7 +130,7 @@ export class InvitationService extends Service {
     return results;
   }
 
-  private async createInvitation(em: EntityManager, orgRef: Organization, email: string, role: OrgRole, sendEmail: boolean): Promise<InviteResult> {
+  private async createInvitation(em: EntityManager, orgRef: Organization, email: string, role: OrgRole, sendEmail: boolean, teams: unknown): Promise<InviteResult> {
     const org = await lockOrganization(em, orgRef.id);
     await this.recheckOrg(em, org, OrgPermission.INVITE_MEMBER);
     const existingMember = await em.findOne(Membership, { organization: org.id, user: { email } }, { populate: ['user'] });
@@ -140,6 +141,7 @@ export class InvitationService extends Service {
     if (await em.count(Invitation, { organization: org.id, email, status: InvitationStatus.PENDING })) {
       throw conflict(`${email} already has a pending invitation to "${org.name}": resend it instead.`, 'email');
     }
+    const assignments = teams == null ? [] : await new TeamService(this.ctx).validateAssignments(em, org, role, teams);
     if (SEAT_ROLES.has(role)) await assertSeatAvailable(em, org);
     const token = this.newToken();
     const principal = this.ctx.authz.requireUser();
@@ -147,6 +149,7 @@ export class InvitationService extends Service {
       organization: ref(org),
       email,
       role,
+      teams: assignments,
       tokenHash: hashSecret(token),
       expiresAt: this.expiry(),
       invitedById: principal.user.id,
@@ -158,7 +161,7 @@ export class InvitationService extends Service {
       action: AuditAction.MEMBER_INVITED,
       organizationId: org.id,
       target: { type: 'invitation', id: invitation.id, label: email },
-      metadata: { role, sendEmail },
+      metadata: { role, sendEmail, teams: assignments },
     });
     return { invitation, acceptUrl: sendEmail ? null : this.acceptUrl(token) };
   }
@@ -320,6 +323,7 @@ export class InvitationService extends Service {
         invitation.acceptedAt = new Date();
         invitation.acceptedUserId = user.id;
         user.defaultOrganization ??= ref(org);
+        await TeamService.joinInvitedTeams(em, org, user, invitation.teams, invitation.invitedById);
         this.audit(em, {
           action: AuditAction.INVITE_ACCEPTED,
           actor: { type: 'user', id: user.id, label: user.username },

@@ -6,6 +6,7 @@ import { OrganizationType } from '../organizations/organization.types';
 import { UserType } from '../accounts/account.types';
 import { InvitationStatus } from './invitation.entity';
 import { EmailStatus } from '../mail/outbox-email.entity';
+import { TeamAssignmentInput, TeamAssignmentType } from '../teams/team.types';
 
 registerEnumType(InvitationStatus, {
   name: 'InvitationStatus',
@@ -69,6 +70,9 @@ export class InvitationType {
 
   @Field(() => String, { nullable: true, description: 'Username of who invited.' })
   invitedBy!: string | null;
+
+  @Field(() => [TeamAssignmentType], { description: 'Teams the invitee joins on acceptance.' })
+  teams!: TeamAssignmentType[];
 }
 
 export const InvitationConnection = ConnectionType('Invitation', InvitationType, 'A page of invitations, newest first.');
@@ -86,6 +90,9 @@ export class InviteUserInput {
 
   @Field(() => Boolean, { nullable: true, description: 'Send the invitation email (default true). false: no email; the payload carries the accept link once.' })
   sendEmail?: boolean | null;
+
+  @Field(() => [TeamAssignmentInput], { nullable: true, description: 'Teams to join on acceptance (organization viewers: VIEW_ONLY only).' })
+  teams?: TeamAssignmentInput[] | null;
 }
 
 @ObjectType({ description: 'Result of inviteUser.' })
@@ -104,6 +111,9 @@ export class InviteRowInput {
 
   @Field(() => OrgRole, { nullable: true, description: 'Role on acceptance; MEMBER by default.' })
   role?: OrgRole | null;
+
+  @Field(() => [TeamAssignmentInput], { nullable: true, description: 'Teams to join on acceptance.' })
+  teams?: TeamAssignmentInput[] | null;
 }
 
 @InputType('InviteUsersInput', { description: 'Invite many people; each row succeeds or fails on its own.' })

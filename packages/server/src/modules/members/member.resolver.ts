@@ -18,6 +18,7 @@ import { OrganizationType } from '../organizations/organization.types';
 import type { Organization } from '../organizations/organization.entity';
 import { UserType } from '../accounts/account.types';
 import { InvitationType } from '../invitations/invitation.types';
+import { MemberTeamType } from '../teams/team.types';
 
 @Resolver(() => OrganizationMemberType)
 export class OrganizationMemberResolver {
@@ -29,6 +30,11 @@ export class OrganizationMemberResolver {
   @FieldResolver(() => String, { nullable: true, description: "Email: the user's, or the invited address. Visible to org admins only." })
   async email(@Ctx() ctx: RequestContext, @Root() member: MemberView): Promise<string | null> {
     return (await new MemberService(ctx).canSeeEmails(member.organization)) ? member.email : null;
+  }
+
+  @FieldResolver(() => [MemberTeamType], { description: 'Teams the member belongs to (hidden teams only for those who may see them). Empty while PENDING.' })
+  teams(@Ctx() ctx: RequestContext, @Root() member: MemberView) {
+    return new MemberService(ctx).teamsOf(member);
   }
 
   @FieldResolver(() => InvitationType, { nullable: true, description: 'The pending invitation (PENDING rows, org admins only).' })

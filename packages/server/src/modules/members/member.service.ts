@@ -4,6 +4,8 @@ import { Service } from '../service';
 import { Membership } from '../organizations/membership.entity';
 import { Organization } from '../organizations/organization.entity';
 import { User } from '../accounts/user.entity';
+import { Team } from '../teams/team.entity';
+import { TeamService } from '../teams/team.service';
 import { OrganizationService } from '../organizations/organization.service';
 import { assertNotLastAdmin, assertSeatAvailable, lockOrganization } from '../organizations/invariants';
 import { AuditAction } from '../audit/audit.service';
@@ -13,6 +15,8 @@ import { AppError, ErrorCode, notFound } from '../../errors';
 import { parseInput } from '../../validation';
 import { encodeCursor, pageRequest, type Connection } from '../../graphql/connection';
 import { MemberOrderField, OrderDirection } from './member.types';
+import { membershipKey } from '../../graphql/loaders';
+import { TeamPermission, type TeamRole } from '../../authz/team-permissions';
 
 /** One row of the members view: a membership with what the view shows of its user or invitation. */
 export interface MemberView {
@@ -37,6 +41,7 @@ const listSchema = z.object({
   search: z.string().trim().max(100, 'must be at most 100 characters').nullish(),
   roles: z.array(z.enum(OrgRole)).nullish(),
   statuses: z.array(z.enum(MemberStatus)).nullish(),
+  teams: z.array(z.string().trim().toLowerCase().max(64, 'must be at most 64 characters')).max(20, 'must list at most 20 teams').nullish(),
   orderBy: z.object({ field: z.enum(MemberOrderField), direction: z.enum(OrderDirection).nullish() }).nullish(),
 });
 
@@ -56,7 +61,7 @@ export class MemberService extends Service {
   async list(org: Organization, args: { first?: number | null; after?: string | null } & Record<string, unknown>): Promise<Connection<MemberView>> {
     await this.ctx.authz.requireOrg(org, OrgPermission.READ_MEMBERS);
     const page = pageRequest(args);
-    const filters = parseInput(listSchema, { search: args.search, roles: args.roles, statuses: args.statuses, orderBy: args.orderBy });
+    const filters = parseInput(listSchema, { search: args.search, roles: args.roles, statuses: args.statuses, teams: args.teams, orderBy: args.orderBy });
     const permissions = await this.ctx.authz.orgPermissions(org);
     const seesEveryone = permissions.has(OrgPermission.MANAGE_MEMBERS) || permissions.has(OrgPermission.INVITE_MEMBER);
     const seesEmails = permissions.has(OrgPermission.READ_MEMBER_EMAILS);
@@ -70,6 +75,13 @@ export class MemberService extends Service {
     if (!seesEveryone) base.where('m.status', MemberStatus.ACTIVE);
     if (filters.statuses?.length) base.whereIn('m.status', filters.statuses);
     if (filters.roles?.length) base.whereIn('m.role', filters.roles);
+    if (filters.teams?.length) {
+      // Members of any of the named teams; a hidden team filters only for those who may see it.
+      const teamIds = (await this.em.find(Team, { organization: org.id, name: { $in: filters.teams } })).filter(
+        (t) => !t.settings.hidden || permissions.has(OrgPermission.MANAGE_TEAMS),
+      );
+      base.whereExists(knex('team_memberships as tm').whereRaw('tm.user_id = m.user_id').whereIn('tm.team_id', teamIds.length ? teamIds.map((t) => t.id) : ['00000000-0000-0000-0000-000000000000']));
+    }
     if (filters.search) {
       const like = `%${filters.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       base.where((w) => {
@@ -144,6 +156,17 @@ export class MemberService extends Service {
     };
   }
 
+  /** Team names and roles of a member, batched per request; hidden teams only for callers who may see them. */
+  async teamsOf(member: MemberView): Promise<Array<{ name: string; role: TeamRole }>> {
+    if (!member.userId) return [];
+    const entries = await this.ctx.loaders.teamsOfMember.load(membershipKey(member.organization.id, member.userId));
+    const visible: Array<{ name: string; role: TeamRole }> = [];
+    for (const { team, membership } of entries) {
+      if (!team.settings.hidden || (await this.ctx.authz.canTeam(team, member.organization, TeamPermission.VIEW))) visible.push({ name: team.name, role: membership.role });
+    }
+    return visible;
+  }
+
   /** Whether the caller may see member emails in this organization. */
   async canSeeEmails(org: Organization): Promise<boolean> {
     return this.ctx.authz.canOrg(org, OrgPermission.READ_MEMBER_EMAILS);
@@ -214,6 +237,7 @@ export class MemberService extends Service {
       const { membership, user } = await this.target(em, locked, input.user);
       await assertNotLastAdmin(em, locked, membership);
       em.remove(membership);
+      await TeamService.leaveAllTeams(em, locked, user.id);
       if (user.defaultOrganization?.id === org.id) user.defaultOrganization = null;
       this.audit(em, { action: AuditAction.MEMBER_REMOVED, organizationId: org.id, target: { type: 'user', id: user.id, label: user.username }, metadata: { role: membership.role, status: membership.status, left: leaving } });
       return { organization: locked, user };

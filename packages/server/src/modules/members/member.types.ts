@@ -49,6 +49,9 @@ export class MembersArgs extends PageArgs {
   @Field(() => [MemberStatus], { nullable: true, description: 'Only these statuses. PENDING and DEACTIVATED rows are visible to admins only.' })
   statuses?: MemberStatus[] | null;
 
+  @Field(() => [String], { nullable: true, description: 'Only members of any of these teams (names).' })
+  teams?: string[] | null;
+
   @Field(() => MemberOrderInput, { nullable: true, description: 'Sort order; NAME ascending by default.' })
   orderBy?: MemberOrderInput | null;
 }

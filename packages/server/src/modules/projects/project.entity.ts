@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import { Entity, Enum, Index, ManyToOne, OptionalProps, PrimaryKey, Property, Unique, type Ref } from '@mikro-orm/core';
+import { Team } from '../teams/team.entity';
+
+export enum ProjectVisibility {
+  /** Team members only. */
+  PRIVATE = 'PRIVATE',
+  /** Everyone who can see the team. */
+  PUBLIC = 'PUBLIC',
+}
+
+/**
+ * Work items keep their author's id and username: they survive the author's removal from the team or
+ * the organization, still attributed to them.
+ */
+@Entity({ tableName: 'projects' })
+@Unique({ properties: ['team', 'name'] })
+export class Project {
+  [OptionalProps]?: 'createdAt' | 'createdById' | 'createdByLabel';
+
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @ManyToOne({ entity: () => Team, ref: true, deleteRule: 'cascade' })
+  team!: Ref<Team>;
+
+  @Property({ type: 'string', length: 128 })
+  name!: string;
+
+  @Enum({ items: () => ProjectVisibility, type: 'string' })
+  visibility!: ProjectVisibility;
+
+  @Index()
+  @Property({ type: 'uuid', nullable: true })
+  createdById: string | null = null;
+
+  @Property({ type: 'string', length: 64, nullable: true })
+  createdByLabel: string | null = null;
+
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  createdAt: Date = new Date();
+}
+
+@Entity({ tableName: 'runs' })
+@Index({ properties: ['project', 'createdAt'] })
+export class Run {
+  [OptionalProps]?: 'createdAt' | 'createdById' | 'createdByLabel';
+
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @ManyToOne({ entity: () => Project, ref: true, deleteRule: 'cascade' })
+  project!: Ref<Project>;
+
+  @Property({ type: 'string', length: 128 })
+  name!: string;
+
+  @Index()
+  @Property({ type: 'uuid', nullable: true })
+  createdById: string | null = null;
+
+  @Property({ type: 'string', length: 64, nullable: true })
+  createdByLabel: string | null = null;
+
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  createdAt: Date = new Date();
+}
+
+@Entity({ tableName: 'reports' })
+@Index({ properties: ['team', 'createdAt'] })
+export class Report {
+  [OptionalProps]?: 'createdAt' | 'createdById' | 'createdByLabel' | 'project';
+
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @ManyToOne({ entity: () => Team, ref: true, deleteRule: 'cascade' })
+  team!: Ref<Team>;
+
+  @ManyToOne({ entity: () => Project, ref: true, nullable: true, deleteRule: 'set null' })
+  project: Ref<Project> | null = null;
+
+  @Property({ type: 'string', length: 200 })
+  title!: string;
+
+  @Index()
+  @Property({ type: 'uuid', nullable: true })
+  createdById: string | null = null;
+
+  @Property({ type: 'string', length: 64, nullable: true })
+  createdByLabel: string | null = null;
+
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  createdAt: Date = new Date();
+}

@@ -1,0 +1,330 @@
+import { randomInt } from 'node:crypto';
+import { ForeignKeyConstraintViolationException, LockMode, UniqueConstraintViolationException, type FilterQuery } from '@mikro-orm/core';
+import { z } from 'zod';
+import { Service } from '../service';
+import { Project, ProjectVisibility, Report, Run } from './project.entity';
+import { Team } from '../teams/team.entity';
+import { findTeam } from '../teams/team-lookup';
+import { Organization } from '../organizations/organization.entity';
+import { AuditAction } from '../audit/audit.service';
+import { TeamPermission } from '../../authz/team-permissions';
+import { badInput, conflict, forbidden, notFound } from '../../errors';
+import { parseInput } from '../../validation';
+import { pageRequest, toConnection, type Connection } from '../../graphql/connection';
+import type { TimeCursor } from '../../graphql/loaders';
+
+const orgRef = z.string().trim().min(1, 'must not be empty').max(40, 'must be at most 40 characters');
+const teamRef = z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters');
+const projectRef = z.string().trim().min(1, 'must not be empty').max(128, 'must be at most 128 characters');
+const projectName = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(128, 'must be at most 128 characters')
+  .regex(/^[A-Za-z0-9._-]+$/, 'may contain only letters, digits, "-", "_" and "."')
+  // "." and ".." would make ambiguous paths in URLs and on storage.
+  .refine((n) => !/^\.+$/.test(n), 'must contain a letter, digit, "-" or "_"');
+const runName = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty (omit it for a generated name)')
+  .max(128, 'must be at most 128 characters')
+  .regex(/^\P{Cc}+$/u, 'must not contain control characters');
+const title = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(200, 'must be at most 200 characters')
+  .regex(/^\P{Cc}+$/u, 'must not contain control characters');
+const idSchema = (what: string) => z.object({ id: z.uuid(`is not a ${what} id`) });
+
+const createProjectSchema = z.object({ organization: orgRef, team: teamRef, name: projectName, visibility: z.enum(ProjectVisibility, { message: 'must be PRIVATE or PUBLIC' }).nullish() });
+const logRunSchema = z.object({ organization: orgRef, team: teamRef, project: projectRef, name: runName.nullish() });
+const createReportSchema = z.object({ organization: orgRef, team: teamRef, title, project: projectRef.nullish() });
+const deleteProjectSchema = z.object({ organization: orgRef, team: teamRef, project: projectRef });
+
+const BASE36 = '0123456789abcdefghijklmnopqrstuvwxyz';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Like W&B's generated run ids: short, random, readable. */
+export function generateRunName(): string {
+  let suffix = '';
+  for (let i = 0; i < 8; i++) suffix += BASE36[randomInt(36)];
+  return `run-${suffix}`;
+}
+
+/** Lists here are newest first; their cursors are [createdAt ISO, id]. */
+function cursorOf(row: { createdAt: Date; id: string }): unknown[] {
+  return [row.createdAt.toISOString(), row.id];
+}
+
+function timeCursor(after: unknown[] | null): TimeCursor | null {
+  if (!after) return null;
+  const [at, id] = after;
+  const createdAt = typeof at === 'string' ? new Date(at) : null;
+  if (!createdAt || Number.isNaN(createdAt.getTime()) || typeof id !== 'string' || !UUID.test(id)) {
+    throw badInput('after', 'after is not a cursor of this list; pass pageInfo.endCursor of the previous page.');
+  }
+  return { createdAt, id };
+}
+
+function afterFilter(after: TimeCursor | null): FilterQuery<{ createdAt: Date; id: string }> {
+  return after ? { $or: [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, id: { $lt: after.id } }] } : {};
+}
+
+/** The caller's view of a team: what they may see decides every list and lookup below. */
+interface TeamAccess {
+  org: Organization;
+  team: Team;
+  permissions: Set<TeamPermission>;
+}
+
+export interface DeletedProject {
+  project: Project;
+  runsDeleted: number;
+}
+
+/**
+ * Projects, runs and reports. Visibility: `team:read` (team members, org admins) sees everything; `team:view`
+ * alone (org members outside a visible team) sees PUBLIC projects and their runs, and reports of PUBLIC
+ * projects when the team allows public reports. Objects this service hands out have passed that check, so
+ * the fields hanging off them (a project's runs, a run's project) need not repeat it.
+ */
+export class ProjectService extends Service {
+  // ---- visibility ---------------------------------------------------------------------------------------------
+
+  private static projectVisible(access: Pick<TeamAccess, 'permissions'>, project: Project): boolean {
+    return access.permissions.has(TeamPermission.READ) || (access.permissions.has(TeamPermission.VIEW) && project.visibility === ProjectVisibility.PUBLIC);
+  }
+
+  private static reportVisible(access: TeamAccess, report: Report, project: Project | null): boolean {
+    if (access.permissions.has(TeamPermission.READ)) return true;
+    return access.permissions.has(TeamPermission.VIEW) && access.team.settings.publicReportsAllowed && project?.visibility === ProjectVisibility.PUBLIC;
+  }
+
+  private static projectFilter(access: TeamAccess): FilterQuery<Project> {
+    return access.permissions.has(TeamPermission.READ) ? { team: access.team.id } : { team: access.team.id, visibility: ProjectVisibility.PUBLIC };
+  }
+
+  /** null: the caller sees no report of this team. */
+  private static reportFilter(access: TeamAccess): FilterQuery<Report> | null {
+    if (access.permissions.has(TeamPermission.READ)) return { team: access.team.id };
+    if (!access.team.settings.publicReportsAllowed) return null;
+    return { team: access.team.id, project: { visibility: ProjectVisibility.PUBLIC } };
+  }
+
+  /** For a team already resolved elsewhere (the root of Team.projects): NOT_FOUND unless the caller sees it. */
+  private async accessTo(team: Team): Promise<TeamAccess> {
+    // By primary key: served from the identity map when the team's organization is already loaded.
+    const org = await this.em.findOneOrFail(Organization, { id: team.organization.id });
+    const permissions = await this.ctx.authz.requireTeam(team, org, TeamPermission.VIEW);
+    return { org, team, permissions };
+  }
+
+  /** Delete rights: the "any" permission, or the "own" one for the author. */
+  private requireDelete(access: TeamAccess, any: TeamPermission, own: TeamPermission, createdById: string | null, what: string): void {
+    if (access.permissions.has(any)) return;
+    const me = this.ctx.authz.requireUser().user.id;
+    if (access.permissions.has(own) && createdById !== null && createdById === me) return;
+    throw forbidden(
+      access.permissions.has(own)
+        ? `You may delete only ${what}s you created; deleting others' needs ${any} (team admins).`
+        : `Your role in team "${access.team.name}" does not allow deleting ${what}s (needs ${any}); ask a team admin.`,
+    );
+  }
+
+  private author(): { createdById: string; createdByLabel: string } {
+    const { user } = this.ctx.authz.requireUser();
+    return { createdById: user.id, createdByLabel: user.username };
+  }
+
+  // ---- mutations ------------------------------------------------------------------------------------------------
+
+  async createProject(raw: unknown): Promise<Project> {
+    this.ctx.authz.requireUser();
+    const input = parseInput(createProjectSchema, raw);
+    const { org, team } = await findTeam(this.ctx, input.organization, input.team, TeamPermission.PROJECT_CREATE);
+    const visibility = input.visibility ?? (team.settings.projectsPrivateByDefault ? ProjectVisibility.PRIVATE : ProjectVisibility.PUBLIC);
+    const author = this.author();
+    const taken = () => conflict(`Team "${team.name}" already has a project named "${input.name}".`, 'name');
+    return this.em
+      .transactional(async (em) => {
+        if (await em.count(Project, { team: team.id, name: input.name })) throw taken();
+        const project = em.create(Project, { team: team.id, name: input.name, visibility, ...author });
+        this.audit(em, { action: AuditAction.PROJECT_CREATED, organizationId: org.id, target: { type: 'project', id: project.id, label: project.name }, metadata: { team: team.name, visibility } });
+        return project;
+      })
+      .catch((err: unknown) => {
+        // A concurrent create won the unique index the pre-check could not see; or the team was deleted meanwhile.
+        if (err instanceof UniqueConstraintViolationException) throw taken();
+        if (err instanceof ForeignKeyConstraintViolationException) throw notFound(`No team named "${team.name}" is visible to you in "${org.name}".`);
+        throw err;
+      });
+  }
+
+  async logRun(raw: unknown): Promise<Run> {
+    this.ctx.authz.requireUser();
+    const input = parseInput(logRunSchema, raw);
+    const access = await findTeam(this.ctx, input.organization, input.team, TeamPermission.RUN_CREATE);
+    const author = this.author();
+    // Not audited: runs are logged far too often for the audit log.
+    return this.em.transactional(async (em) => {
+      // FOR SHARE: a concurrent deleteProject waits for this run (and then deletes it too) instead of failing it on the foreign key.
+      const project = await em.findOne(Project, { team: access.team.id, name: input.project }, { lockMode: LockMode.PESSIMISTIC_READ });
+      if (!project || !ProjectService.projectVisible(access, project)) throw this.projectNotFound(access, input.project);
+      return em.create(Run, { project: project.id, name: input.name ?? generateRunName(), ...author });
+    });
+  }
+
+  async createReport(raw: unknown): Promise<Report> {
+    this.ctx.authz.requireUser();
+    const input = parseInput(createReportSchema, raw);
+    const access = await findTeam(this.ctx, input.organization, input.team, TeamPermission.REPORT_CREATE);
+    const author = this.author();
+    return this.em
+      .transactional(async (em) => {
+        let project: Project | null = null;
+        if (input.project) {
+          project = await em.findOne(Project, { team: access.team.id, name: input.project }, { lockMode: LockMode.PESSIMISTIC_READ });
+          if (!project || !ProjectService.projectVisible(access, project)) throw this.projectNotFound(access, input.project);
+        }
+        const report = em.create(Report, { team: access.team.id, project: project?.id ?? null, title: input.title, ...author });
+        this.audit(em, {
+          action: AuditAction.REPORT_CREATED,
+          organizationId: access.org.id,
+          target: { type: 'report', id: report.id, label: report.title },
+          metadata: { team: access.team.name, project: project?.name ?? null },
+        });
+        return report;
+      })
+      .catch((err: unknown) => {
+        if (err instanceof ForeignKeyConstraintViolationException) throw notFound(`No team named "${access.team.name}" is visible to you in "${access.org.name}".`);
+        throw err;
+      });
+  }
+
+  async deleteProject(raw: unknown): Promise<DeletedProject> {
+    this.ctx.authz.requireUser();
+    const input = parseInput(deleteProjectSchema, raw);
+    const access = await findTeam(this.ctx, input.organization, input.team, TeamPermission.VIEW);
+    const project = await this.em.findOne(Project, { team: access.team.id, name: input.project });
+    if (!project || !ProjectService.projectVisible(access, project)) throw this.projectNotFound(access, input.project);
+    this.requireDelete(access, TeamPermission.PROJECT_DELETE, TeamPermission.PROJECT_DELETE_OWN, project.createdById, 'project');
+    return this.em.transactional(async (em) => {
+      // Lock first so the count matches what the cascade deletes (logRun holds FOR SHARE on the project).
+      const locked = await em.findOne(Project, { id: project.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!locked) throw this.projectNotFound(access, input.project);
+      const runsDeleted = await em.count(Run, { project: project.id });
+      // Runs go with it (ON DELETE CASCADE); reports stay, detached (ON DELETE SET NULL).
+      await em.nativeDelete(Project, { id: project.id });
+      this.audit(em, {
+        action: AuditAction.PROJECT_DELETED,
+        organizationId: access.org.id,
+        target: { type: 'project', id: project.id, label: project.name },
+        metadata: { team: access.team.name, runsDeleted },
+      });
+      return { project, runsDeleted };
+    });
+  }
+
+  async deleteRun(raw: unknown): Promise<Run> {
+    this.ctx.authz.requireUser();
+    const input = parseInput(idSchema('run'), raw);
+    const missing = () => notFound('No run with this id is visible to you.');
+    const run = await this.em.findOne(Run, { id: input.id }, { populate: ['project', 'project.team', 'project.team.organization'] });
+    if (!run) throw missing();
+    const project = run.project.getEntity();
+    const access = await this.accessOrNull(project.team.getEntity());
+    if (!access || !ProjectService.projectVisible(access, project)) throw missing();
+    this.requireDelete(access, TeamPermission.RUN_DELETE, TeamPermission.RUN_DELETE_OWN, run.createdById, 'run');
+    return this.em.transactional(async (em) => {
+      if (!(await em.nativeDelete(Run, { id: run.id }))) throw missing();
+      this.audit(em, {
+        action: AuditAction.RUN_DELETED,
+        organizationId: access.org.id,
+        target: { type: 'run', id: run.id, label: run.name },
+        metadata: { team: access.team.name, project: project.name },
+      });
+      return run;
+    });
+  }
+
+  async deleteReport(raw: unknown): Promise<Report> {
+    this.ctx.authz.requireUser();
+    const input = parseInput(idSchema('report'), raw);
+    const missing = () => notFound('No report with this id is visible to you.');
+    const report = await this.em.findOne(Report, { id: input.id }, { populate: ['team', 'team.organization', 'project'] });
+    if (!report) throw missing();
+    const project = report.project?.getEntity() ?? null;
+    const access = await this.accessOrNull(report.team.getEntity());
+    if (!access || !ProjectService.reportVisible(access, report, project)) throw missing();
+    this.requireDelete(access, TeamPermission.REPORT_DELETE, TeamPermission.REPORT_DELETE_OWN, report.createdById, 'report');
+    return this.em.transactional(async (em) => {
+      if (!(await em.nativeDelete(Report, { id: report.id }))) throw missing();
+      this.audit(em, {
+        action: AuditAction.REPORT_DELETED,
+        organizationId: access.org.id,
+        target: { type: 'report', id: report.id, label: report.title },
+        metadata: { team: access.team.name, project: project?.name ?? null },
+      });
+      return report;
+    });
+  }
+
+  /** For lookups by id: an invisible team is the same as a missing object (NOT_FOUND by the caller). */
+  private async accessOrNull(team: Team): Promise<TeamAccess | null> {
+    const org = team.organization.getEntity();
+    const permissions = await this.ctx.authz.teamPermissions(team, org);
+    return permissions.has(TeamPermission.VIEW) ? { org, team, permissions } : null;
+  }
+
+  private projectNotFound(access: TeamAccess, name: string) {
+    return notFound(`No project named "${name}" is visible to you in team "${access.team.name}".`);
+  }
+
+  // ---- lists ----------------------------------------------------------------------------------------------------
+
+  /** Team.projects: newest first; PUBLIC ones only for callers outside the team. */
+  async listProjects(team: Team, args: { first?: number | null; after?: string | null }): Promise<Connection<Project>> {
+    const access = await this.accessTo(team);
+    const page = pageRequest(args);
+    const where = ProjectService.projectFilter(access);
+    const [rows, total] = await Promise.all([
+      this.em.find(Project, { $and: [where, afterFilter(timeCursor(page.after))] }, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: page.first + 1 }),
+      this.em.count(Project, where),
+    ]);
+    return toConnection(rows, page.first, total, cursorOf, (p) => p);
+  }
+
+  /** Team.reports: newest first; see the class comment for who sees which. */
+  async listReports(team: Team, args: { first?: number | null; after?: string | null }): Promise<Connection<Report>> {
+    const access = await this.accessTo(team);
+    const page = pageRequest(args);
+    const after = timeCursor(page.after);
+    const where = ProjectService.reportFilter(access);
+    if (!where) return toConnection<Report, Report>([], page.first, 0, cursorOf, (r) => r);
+    const [rows, total] = await Promise.all([
+      this.em.find(Report, { $and: [where, afterFilter(after)] }, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: page.first + 1 }),
+      this.em.count(Report, where),
+    ]);
+    return toConnection(rows, page.first, total, cursorOf, (r) => r);
+  }
+
+  /**
+   * Project.runs: newest first. The project came from this service, already checked; its runs share its
+   * visibility. Batched through loaders: one query per distinct page shape for all projects of a list.
+   */
+  async listRuns(project: Project, args: { first?: number | null; after?: string | null }): Promise<Connection<Run>> {
+    const page = pageRequest(args);
+    const after = timeCursor(page.after);
+    const [rows, total] = await Promise.all([
+      this.ctx.loaders.runsPage.load({ projectId: project.id, limit: page.first + 1, after }),
+      this.ctx.loaders.runCountByProject.load(project.id),
+    ]);
+    return toConnection(rows, page.first, total, cursorOf, (r) => r);
+  }
+
+  runCount(project: Project): Promise<number> {
+    return this.ctx.loaders.runCountByProject.load(project.id);
+  }
+}

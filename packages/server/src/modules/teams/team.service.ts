@@ -1,0 +1,351 @@
+import { LockMode, ref, type FilterQuery } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { z } from 'zod';
+import { Service } from '../service';
+import { Team, AlertChannel, StorageProvider, DEFAULT_TEAM_SETTINGS, type TeamSettings, type TeamStorage } from './team.entity';
+import { TeamMembership } from './team-membership.entity';
+import { findTeam } from './team-lookup';
+import { StorageKind } from './team.types';
+import { Organization } from '../organizations/organization.entity';
+import { Membership } from '../organizations/membership.entity';
+import { OrganizationService } from '../organizations/organization.service';
+import { User } from '../accounts/user.entity';
+import { AuditAction } from '../audit/audit.service';
+import { Authz } from '../../authz/policy';
+import { OrgPermission } from '../../authz/permissions';
+import { MemberStatus, type OrgRole } from '../../authz/roles';
+import { PERSON_TEAM_ROLES, TEAM_ADMIN_ROLE, TeamPermission, TeamRole } from '../../authz/team-permissions';
+import { AppError, ErrorCode, badInput, conflict, forbidden, notFound } from '../../errors';
+import { parseInput } from '../../validation';
+import { pageRequest, toConnection, type Connection } from '../../graphql/connection';
+import type { InvitedTeam } from '../invitations/invitation.entity';
+
+const orgName = z.string().trim().min(1, 'must not be empty').max(40, 'must be at most 40 characters');
+export const teamNameSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(2, 'must be at least 2 characters')
+  .max(64, 'must be at most 64 characters')
+  .regex(/^[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?$/, 'must be lower-case letters, digits, "-" and "_", starting and ending with a letter or digit');
+const teamRef = z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters');
+const userRef = z.string().trim().min(1, 'must not be empty').max(254, 'must be at most 254 characters');
+const roleSchema = z.enum(TeamRole, { message: 'must be ADMIN, MEMBER, VIEW_ONLY or SERVICE' });
+
+const S3_BUCKET = /^(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9](?:[a-z0-9.-]{1,61})[a-z0-9]$/;
+const AZURE_BUCKET = /^[a-z0-9]{3,24}\/[a-z0-9](?:[a-z0-9-]{1,61})[a-z0-9]$/;
+
+const storageSchema = z
+  .object({
+    kind: z.enum(StorageKind),
+    provider: z.enum(StorageProvider).nullish(),
+    bucket: z.string().trim().nullish(),
+    path: z
+      .string()
+      .trim()
+      .max(512, 'must be at most 512 characters')
+      .regex(/^[A-Za-z0-9._\-/]*$/, 'may contain letters, digits, ".", "_", "-" and "/"')
+      .refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), 'must be relative and must not contain ".."')
+      .nullish(),
+    region: z.string().trim().regex(/^[a-z]{2,}(?:-[a-z0-9]+)+$|^[a-z]+[0-9]*$/, 'must look like us-east-1 or europe-west4').max(32, 'must be at most 32 characters').nullish(),
+    endpoint: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).max(2048, 'must be at most 2048 characters').nullish(),
+  })
+  .superRefine((s, issue) => {
+    if (s.kind === StorageKind.MANAGED) {
+      for (const key of ['provider', 'bucket', 'path', 'region', 'endpoint'] as const) {
+        if (s[key] != null) issue.addIssue({ code: 'custom', path: [key], message: 'must be omitted for MANAGED storage' });
+      }
+      return;
+    }
+    if (!s.provider) issue.addIssue({ code: 'custom', path: ['provider'], message: 'is required for BUCKET storage' });
+    if (!s.bucket) issue.addIssue({ code: 'custom', path: ['bucket'], message: 'is required for BUCKET storage' });
+    else if (s.provider === StorageProvider.AZURE ? !AZURE_BUCKET.test(s.bucket) : !S3_BUCKET.test(s.bucket)) {
+      issue.addIssue({
+        code: 'custom',
+        path: ['bucket'],
+        message: s.provider === StorageProvider.AZURE ? 'must be "account/container" (account 3-24 lower-case letters and digits)' : 'must be 3-63 lower-case letters, digits, "." and "-", starting and ending with a letter or digit',
+      });
+    }
+    if (s.provider === StorageProvider.MINIO && !s.endpoint) issue.addIssue({ code: 'custom', path: ['endpoint'], message: 'is required for MINIO' });
+  });
+
+const alertChannels = z.array(z.enum(AlertChannel)).max(2, 'must list each channel at most once').refine((a) => new Set(a).size === a.length, 'must list each channel at most once');
+const settingsSchema = z
+  .object({
+    membersCanInvite: z.boolean().nullish(),
+    projectsPrivateByDefault: z.boolean().nullish(),
+    publicReportsAllowed: z.boolean().nullish(),
+    hidden: z.boolean().nullish(),
+    alerts: z
+      .object({
+        runFinished: alertChannels.nullish(),
+        runCrashed: alertChannels.nullish(),
+        slackChannel: z.string().trim().regex(/^#[a-z0-9][a-z0-9._-]{0,79}$/, 'must look like #ml-alerts').nullish(),
+      })
+      .nullish(),
+  })
+  .nullish();
+
+const createSchema = z.object({ organization: orgName, name: teamNameSchema, storage: storageSchema.nullish(), settings: settingsSchema });
+const updateSchema = z.object({
+  organization: orgName,
+  team: teamRef,
+  settings: settingsSchema,
+  avatarUrl: z.union([z.literal(''), z.url({ protocol: /^https$/, message: 'must be an https URL' }).max(2048, 'must be at most 2048 characters')]).nullish(),
+});
+const deleteSchema = z.object({ organization: orgName, team: teamRef, confirmName: z.string().max(64, 'must be at most 64 characters') });
+const memberSchema = z.object({ organization: orgName, team: teamRef, user: userRef, role: roleSchema.nullish() });
+const roleChangeSchema = z.object({ organization: orgName, team: teamRef, user: userRef, role: roleSchema });
+const targetSchema = z.object({ organization: orgName, team: teamRef, user: userRef });
+const leaveSchema = z.object({ organization: orgName, team: teamRef });
+export const teamAssignmentsSchema = z.array(z.object({ team: teamRef, role: roleSchema.nullish() })).max(50, 'must list at most 50 teams');
+
+/** Applies changed settings onto the current ones, checking what depends on what. */
+function mergeSettings(current: TeamSettings, change: z.output<typeof settingsSchema>): TeamSettings {
+  const next: TeamSettings = structuredClone(current);
+  if (!change) return next;
+  if (change.membersCanInvite != null) next.membersCanInvite = change.membersCanInvite;
+  if (change.projectsPrivateByDefault != null) next.projectsPrivateByDefault = change.projectsPrivateByDefault;
+  if (change.publicReportsAllowed != null) next.publicReportsAllowed = change.publicReportsAllowed;
+  if (change.hidden != null) next.hidden = change.hidden;
+  if (change.alerts) {
+    if (change.alerts.runFinished) next.alerts.runFinished = change.alerts.runFinished;
+    if (change.alerts.runCrashed) next.alerts.runCrashed = change.alerts.runCrashed;
+    if (change.alerts.slackChannel !== undefined) next.alerts.slackChannel = change.alerts.slackChannel ?? null;
+  }
+  const usesSlack = [...next.alerts.runFinished, ...next.alerts.runCrashed].includes(AlertChannel.SLACK);
+  if (usesSlack && !next.alerts.slackChannel) throw badInput('settings.alerts.slackChannel', 'settings.alerts.slackChannel: is required when an alert goes to SLACK.');
+  return next;
+}
+
+export interface TeamMemberView {
+  id: string;
+  userId: string;
+  role: TeamRole;
+  managedByIdp: boolean;
+  addedAt: Date;
+}
+
+export class TeamService extends Service {
+  async get(organization: string, name: string): Promise<Team> {
+    return (await findTeam(this.ctx, organization, name, TeamPermission.VIEW)).team;
+  }
+
+  /** Teams of an organization the caller may see, by name. */
+  async list(org: Organization, args: { first?: number | null; after?: string | null; search?: string | null }): Promise<Connection<Team>> {
+    await this.ctx.authz.requireOrg(org, OrgPermission.READ);
+    const page = pageRequest(args);
+    const search = parseInput(z.object({ search: z.string().trim().toLowerCase().max(64, 'must be at most 64 characters').nullish() }), { search: args.search }).search;
+    const { user } = this.ctx.authz.requireUser();
+    const where: FilterQuery<Team> = { organization: org.id };
+    if (search) where.name = { $like: `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` };
+    // Hidden teams only for their members, unless the caller manages every team.
+    const scope: FilterQuery<Team> = (await this.ctx.authz.canOrg(org, OrgPermission.MANAGE_TEAMS))
+      ? {}
+      : { $or: [{ settings: { hidden: false } }, { id: { $in: (await this.em.find(TeamMembership, { user: user.id, team: { organization: org.id } }, { fields: ['team'] })).map((m) => m.team.id) } }] };
+    const after: FilterQuery<Team> = page.after ? { name: { $gt: String(page.after[0]) } } : {};
+    const [rows, total] = await Promise.all([
+      this.em.find(Team, { $and: [where, scope, after] }, { orderBy: { name: 'asc' }, limit: page.first + 1 }),
+      this.em.count(Team, { $and: [where, scope] }),
+    ]);
+    return toConnection(rows, page.first, total, (t) => [t.name], (t) => t);
+  }
+
+  async create(raw: unknown): Promise<Team> {
+    const input = parseInput(createSchema, raw);
+    const org = await new OrganizationService(this.ctx).getVisible(input.organization);
+    await this.ctx.authz.requireOrg(org, OrgPermission.CREATE_TEAM);
+    const { user } = this.ctx.authz.requireUser();
+    const storage: TeamStorage =
+      input.storage && input.storage.kind === StorageKind.BUCKET
+        ? { kind: 'BUCKET', provider: input.storage.provider!, bucket: input.storage.bucket!, path: input.storage.path || null, region: input.storage.region || null, endpoint: input.storage.endpoint || null }
+        : { kind: 'MANAGED' };
+    const settings = mergeSettings(structuredClone(DEFAULT_TEAM_SETTINGS), input.settings);
+    return this.em.transactional(async (em) => {
+      if (await em.count(Team, { organization: org.id, name: input.name })) throw conflict(`"${org.name}" already has a team named "${input.name}".`, 'name');
+      const team = em.create(Team, { organization: ref(em.getReference(Organization, org.id)), name: input.name, storage, settings, createdById: user.id });
+      // The creator runs the team, unless they are an instance admin acting from outside the organization.
+      if (await em.count(Membership, { organization: org.id, user: user.id, status: MemberStatus.ACTIVE })) {
+        em.create(TeamMembership, { team, user: ref(em.getReference(User, user.id)), role: TEAM_ADMIN_ROLE, addedById: user.id });
+      }
+      this.audit(em, { action: AuditAction.TEAM_CREATED, organizationId: org.id, target: { type: 'team', id: team.id, label: team.name }, metadata: { storage: storage.kind === 'BUCKET' ? { provider: storage.provider, bucket: storage.bucket } : 'MANAGED' } });
+      return team;
+    });
+  }
+
+  async update(raw: unknown): Promise<Team> {
+    const input = parseInput(updateSchema, raw);
+    const { org, team } = await findTeam(this.ctx, input.organization, input.team, TeamPermission.UPDATE);
+    return this.em.transactional(async (em) => {
+      const locked = await em.findOneOrFail(Team, { id: team.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+      const before = { settings: locked.settings, avatarUrl: locked.avatarUrl };
+      locked.settings = mergeSettings(locked.settings, input.settings);
+      if (input.avatarUrl !== undefined && input.avatarUrl !== null) locked.avatarUrl = input.avatarUrl === '' ? null : input.avatarUrl;
+      this.audit(em, { action: AuditAction.TEAM_UPDATED, organizationId: org.id, target: { type: 'team', id: team.id, label: team.name }, metadata: { before, after: { settings: locked.settings, avatarUrl: locked.avatarUrl } } });
+      return locked;
+    });
+  }
+
+  async delete(raw: unknown): Promise<{ teamId: string; name: string }> {
+    const input = parseInput(deleteSchema, raw);
+    const { org, team } = await findTeam(this.ctx, input.organization, input.team, TeamPermission.DELETE);
+    if (input.confirmName.trim() !== team.name) throw badInput('confirmName', `Type the team name "${team.name}" to confirm.`);
+    await this.em.transactional(async (em) => {
+      await em.nativeDelete(Team, { id: team.id });
+      this.audit(em, { action: AuditAction.TEAM_DELETED, organizationId: org.id, target: { type: 'team', id: team.id, label: team.name } });
+    });
+    return { teamId: team.id, name: team.name };
+  }
+
+  /** Members of a team, by username. */
+  async members(team: Team, args: { first?: number | null; after?: string | null }): Promise<Connection<TeamMemberView>> {
+    const org = await team.organization.loadOrFail();
+    await this.ctx.authz.requireTeam(team, org, TeamPermission.READ_MEMBERS);
+    const page = pageRequest(args);
+    const after: FilterQuery<TeamMembership> = page.after ? { user: { username: { $gt: String(page.after[0]) } } } : {};
+    const [rows, total] = await Promise.all([
+      this.em.find(TeamMembership, { $and: [{ team: team.id }, after] }, { populate: ['user'], orderBy: { user: { username: 'asc' } }, limit: page.first + 1 }),
+      this.em.count(TeamMembership, { team: team.id }),
+    ]);
+    return toConnection(rows, page.first, total, (m) => [m.user.getEntity().username], (m) => toMemberView(m));
+  }
+
+  private async orgMember(em: EntityManager, org: Organization, login: string): Promise<{ user: User; membership: Membership | null }> {
+    const key = login.trim().toLowerCase();
+    const user = await em.findOne(User, key.includes('@') ? { email: key } : { username: key });
+    if (!user) throw new AppError(ErrorCode.NOT_ORG_MEMBER, `"${login}" is not an active member of "${org.name}": invite them to the organization first.`, { field: 'user' });
+    const membership = await em.findOne(Membership, { organization: org.id, user: user.id });
+    return { user, membership };
+  }
+
+  /** The roles this caller may grant and this person may hold, or a clear refusal. */
+  private checkRole(granted: ReadonlySet<TeamPermission>, orgRole: OrgRole, role: TeamRole): void {
+    if (!PERSON_TEAM_ROLES.has(role)) throw badInput('role', `${role} is reserved for service accounts.`);
+    if (!Authz.teamRolesForOrgRole(orgRole).has(role)) throw badInput('role', `An organization ${orgRole} can only be ${[...Authz.teamRolesForOrgRole(orgRole)].join(' or ')} in a team.`);
+    if (!Authz.grantableTeamRoles(granted).has(role)) throw forbidden(`You may add members with at most the MEMBER role; ask a team admin for ${role}.`);
+  }
+
+  async addMember(raw: unknown): Promise<TeamMemberView> {
+    const input = parseInput(memberSchema, raw);
+    const { org, team, permissions } = await findTeam(this.ctx, input.organization, input.team, TeamPermission.INVITE_MEMBER);
+    const { user: actor } = this.ctx.authz.requireUser();
+    return this.em.transactional(async (em) => {
+      await em.findOneOrFail(Team, { id: team.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      const { user, membership } = await this.orgMember(em, org, input.user);
+      if (!membership || membership.status !== MemberStatus.ACTIVE) {
+        throw new AppError(ErrorCode.NOT_ORG_MEMBER, `${user.username} is not an active member of "${org.name}": invite or reactivate them first.`, { field: 'user' });
+      }
+      const role = input.role ?? (Authz.teamRolesForOrgRole(membership.role).has(TeamRole.MEMBER) ? TeamRole.MEMBER : TeamRole.VIEW_ONLY);
+      this.checkRole(permissions, membership.role, role);
+      if (await em.count(TeamMembership, { team: team.id, user: user.id })) throw conflict(`${user.username} is already in team "${team.name}".`, 'user');
+      const tm = em.create(TeamMembership, { team: ref(em.getReference(Team, team.id)), user: ref(user), role, addedById: actor.id });
+      this.audit(em, { action: AuditAction.TEAM_MEMBER_ADDED, organizationId: org.id, target: { type: 'user', id: user.id, label: user.username }, metadata: { team: team.name, role } });
+      return toMemberView(tm);
+    });
+  }
+
+  async updateMemberRole(raw: unknown): Promise<TeamMemberView> {
+    const input = parseInput(roleChangeSchema, raw);
+    const { org, team } = await findTeam(this.ctx, input.organization, input.team, TeamPermission.MANAGE_MEMBERS);
+    return this.em.transactional(async (em) => {
+      await em.findOneOrFail(Team, { id: team.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      const granted = await this.recheckTeam(em, team, org, TeamPermission.MANAGE_MEMBERS);
+      const { user, membership } = await this.orgMember(em, org, input.user);
+      const tm = await em.findOne(TeamMembership, { team: team.id, user: user.id });
+      if (!tm) throw notFound(`${user.username} is not in team "${team.name}".`);
+      if (!membership) throw new AppError(ErrorCode.NOT_ORG_MEMBER, `${user.username} is not a member of "${org.name}".`, { field: 'user' });
+      this.checkRole(granted, membership.role, input.role);
+      const from = tm.role;
+      if (from !== input.role) {
+        if (from === TEAM_ADMIN_ROLE) await this.assertNotLastTeamAdmin(em, team, org);
+        tm.role = input.role;
+        this.audit(em, { action: AuditAction.TEAM_MEMBER_ROLE_CHANGED, organizationId: org.id, target: { type: 'user', id: user.id, label: user.username }, metadata: { team: team.name, from, to: input.role } });
+      }
+      return toMemberView(tm);
+    });
+  }
+
+  async removeMember(raw: unknown): Promise<{ team: Team; user: User }> {
+    const input = parseInput(targetSchema, raw);
+    const { org, team } = await findTeam(this.ctx, input.organization, input.team, TeamPermission.VIEW);
+    const principal = this.ctx.authz.requireUser();
+    const key = input.user.trim().toLowerCase();
+    const self = key === principal.user.username || key === principal.user.email;
+    if (!self) await this.ctx.authz.requireTeam(team, org, TeamPermission.MANAGE_MEMBERS);
+    return this.removeFromTeam(org, team, input.user, self ? AuditAction.TEAM_MEMBER_LEFT : AuditAction.TEAM_MEMBER_REMOVED);
+  }
+
+  async leave(raw: unknown): Promise<Team> {
+    const input = parseInput(leaveSchema, raw);
+    const { org, team } = await findTeam(this.ctx, input.organization, input.team, TeamPermission.VIEW);
+    const { user } = this.ctx.authz.requireUser();
+    return (await this.removeFromTeam(org, team, user.username, AuditAction.TEAM_MEMBER_LEFT)).team;
+  }
+
+  private async removeFromTeam(org: Organization, team: Team, login: string, action: AuditAction): Promise<{ team: Team; user: User }> {
+    return this.em.transactional(async (em) => {
+      await em.findOneOrFail(Team, { id: team.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      const { user } = await this.orgMember(em, org, login);
+      const tm = await em.findOne(TeamMembership, { team: team.id, user: user.id });
+      if (!tm) throw notFound(`${user.username} is not in team "${team.name}".`);
+      // Organization admins may remove a team's last admin; nobody else may leave a team unmanaged.
+      if (tm.role === TEAM_ADMIN_ROLE && !(await this.ctx.authz.canOrg(org, OrgPermission.MANAGE_TEAMS))) await this.assertNotLastTeamAdmin(em, team, org);
+      em.remove(tm);
+      this.audit(em, { action, organizationId: org.id, target: { type: 'user', id: user.id, label: user.username }, metadata: { team: team.name, role: tm.role } });
+      return { team, user };
+    });
+  }
+
+  private async recheckTeam(em: EntityManager, team: Team, org: Organization, permission: TeamPermission): Promise<Set<TeamPermission>> {
+    return this.ctx.authz.requireTeam(team, org, permission, {
+      org: (o, u) => em.findOne(Membership, { organization: o, user: u }, { refresh: true }),
+      team: (t, u) => em.findOne(TeamMembership, { team: t, user: u }, { refresh: true }),
+    });
+  }
+
+  private async assertNotLastTeamAdmin(em: EntityManager, team: Team, org: Organization): Promise<void> {
+    // Admins whose organization access is deactivated do not count: they cannot manage the team.
+    const rows: Array<{ n: string }> = await em.execute(
+      `select count(*) as n from team_memberships tm
+         join org_memberships m on m.user_id = tm.user_id and m.organization_id = ? and m.status = ?
+        where tm.team_id = ? and tm.role = ?`,
+      [org.id, MemberStatus.ACTIVE, team.id, TEAM_ADMIN_ROLE],
+    );
+    if (Number(rows[0]?.n ?? 0) <= 1) throw new AppError(ErrorCode.LAST_ADMIN, `Team "${team.name}" must keep an admin: make someone else ADMIN first (organization admins may remove the last one).`);
+  }
+
+  /** Validates an invitation's team assignments against the organization's teams and the invited role. */
+  async validateAssignments(em: EntityManager, org: Organization, orgRole: OrgRole, raw: unknown): Promise<InvitedTeam[]> {
+    const rows = parseInput(z.object({ teams: teamAssignmentsSchema }), { teams: raw }).teams;
+    const result: InvitedTeam[] = [];
+    for (const [i, row] of rows.entries()) {
+      const name = row.team.toLowerCase();
+      if (!(await em.count(Team, { organization: org.id, name }))) throw badInput(`teams.${i}.team`, `teams.${i}.team: "${org.name}" has no team named "${row.team}".`);
+      const role = row.role ?? (Authz.teamRolesForOrgRole(orgRole).has(TeamRole.MEMBER) ? TeamRole.MEMBER : TeamRole.VIEW_ONLY);
+      if (!PERSON_TEAM_ROLES.has(role)) throw badInput(`teams.${i}.role`, `teams.${i}.role: ${role} is reserved for service accounts.`);
+      if (!Authz.teamRolesForOrgRole(orgRole).has(role)) throw badInput(`teams.${i}.role`, `teams.${i}.role: an organization ${orgRole} can only be VIEW_ONLY in a team.`);
+      if (result.some((r) => r.team === name)) throw badInput(`teams.${i}.team`, `teams.${i}.team: "${name}" is listed twice.`);
+      result.push({ team: name, role });
+    }
+    return result;
+  }
+
+  /** On acceptance: joins the invitation's teams that still exist. */
+  static async joinInvitedTeams(em: EntityManager, org: Organization, user: User, assignments: InvitedTeam[], invitedById: string | null): Promise<void> {
+    for (const a of assignments) {
+      const team = await em.findOne(Team, { organization: org.id, name: a.team });
+      if (!team || (await em.count(TeamMembership, { team: team.id, user: user.id }))) continue;
+      em.create(TeamMembership, { team: ref(team), user: ref(user), role: a.role as TeamRole, addedById: invitedById });
+    }
+  }
+
+  /** On removal from the organization: leaves all its teams. */
+  static async leaveAllTeams(em: EntityManager, org: Organization, userId: string): Promise<void> {
+    const teamIds = (await em.find(Team, { organization: org.id }, { fields: ['id'] })).map((t) => t.id);
+    if (teamIds.length) await em.nativeDelete(TeamMembership, { user: userId, team: { $in: teamIds } });
+  }
+}
+
+export function toMemberView(m: TeamMembership): TeamMemberView {
+  return { id: m.id, userId: m.user.id, role: m.role, managedByIdp: m.managedByIdp, addedAt: m.createdAt };
+}
