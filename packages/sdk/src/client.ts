@@ -2,16 +2,20 @@ import { Kind, print, type DocumentNode } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import {
   AcceptInviteDocument,
+  AddTeamMemberDocument,
   ApiKeysDocument,
   AuditLogDocument,
   CreateApiKeyDocument,
   CreateOrganizationDocument,
+  CreateTeamDocument,
   DeactivateMemberDocument,
+  DeleteTeamDocument,
   InstanceDocument,
   InvitationPreviewDocument,
   InvitesDocument,
   InviteUserDocument,
   InviteUsersDocument,
+  LeaveTeamDocument,
   LogInDocument,
   LogOutDocument,
   MembersDocument,
@@ -19,24 +23,32 @@ import {
   OrganizationsDocument,
   ReactivateMemberDocument,
   RemoveMemberDocument,
+  RemoveTeamMemberDocument,
   ResendInviteDocument,
   RevokeApiKeyDocument,
   RevokeInviteDocument,
   SeatsDocument,
   SignUpDocument,
+  TeamDocument,
   UpdateMemberRoleDocument,
   UpdateOrganizationDocument,
+  UpdateTeamDocument,
+  UpdateTeamMemberRoleDocument,
   ViewerDocument,
   type AcceptInviteInput,
+  type AddTeamMemberInput,
   type ApiKeysQueryVariables,
   type CreateApiKeyInput,
   type CreateOrganizationInput,
+  type CreateTeamInput,
   type DeactivateMemberInput,
+  type DeleteTeamInput,
   type InvitationPreviewQueryVariables,
   type InvitationStatus,
   type InviteRowInput,
   type InviteUserInput,
   type InviteUsersInput,
+  type LeaveTeamInput,
   type LogInInput,
   type MemberOrder,
   type MemberStatus,
@@ -45,31 +57,39 @@ import {
   type OrgRole,
   type ReactivateMemberInput,
   type RemoveMemberInput,
+  type RemoveTeamMemberInput,
   type ResendInviteInput,
   type RevokeApiKeyInput,
   type RevokeInviteInput,
   type SignUpInput,
+  type TeamQueryVariables,
   type UpdateMemberRoleInput,
   type UpdateOrganizationInput,
+  type UpdateTeamInput,
+  type UpdateTeamMemberRoleInput,
 } from './generated/graphql';
 import { errorFromResponse, errorFromUserError, RosterError, RosterNetworkError, UnauthenticatedError, type GraphQLErrorEntry } from './errors';
 import { parseInviteCsv, type InviteRow } from './invite-csv';
 import { paginate } from './paginate';
 import type {
   AcceptInvitePayload,
+  AddTeamMemberPayload,
   ApiKey,
   ApiKeyConnection,
   AuditEvent,
   AuditEventConnection,
   CreateApiKeyPayload,
   CreateOrganizationPayload,
+  CreateTeamPayload,
   DeactivateMemberPayload,
+  DeleteTeamPayload,
   Instance,
   Invitation,
   InvitationConnection,
   InvitationPreview,
   InviteUserPayload,
   InviteUsersPayload,
+  LeaveTeamPayload,
   LogInPayload,
   LogOutPayload,
   Organization,
@@ -78,13 +98,17 @@ import type {
   OrganizationMemberConnection,
   ReactivateMemberPayload,
   RemoveMemberPayload,
+  RemoveTeamMemberPayload,
   ResendInvitePayload,
   RevokeApiKeyPayload,
   RevokeInvitePayload,
   Seats,
   SignUpPayload,
+  Team,
   UpdateMemberRolePayload,
   UpdateOrganizationPayload,
+  UpdateTeamMemberRolePayload,
+  UpdateTeamPayload,
   Viewer,
 } from './types';
 
@@ -122,6 +146,8 @@ export interface MemberFilters {
   roles?: readonly OrgRole[] | null;
   /** PENDING and DEACTIVATED rows are visible to org admins only. */
   statuses?: readonly MemberStatus[] | null;
+  /** Only members of any of these teams (names). */
+  teams?: readonly string[] | null;
   /** Default `{ field: 'NAME', direction: 'ASC' }`. */
   orderBy?: MemberOrder | null;
 }
@@ -230,13 +256,21 @@ function readEnv(name: string): string | undefined {
   return value ? value : undefined;
 }
 
+/** A mutable copy of a readonly list argument (null and undefined pass through). */
+function copy<T>(list: readonly T[] | null | undefined): T[] | null | undefined {
+  return list ? [...list] : list;
+}
+
 function toDateTime(value: Date | string | null | undefined): string | null | undefined {
   return value instanceof Date ? value.toISOString() : value;
 }
 
 /** Only the fields InviteRowInput has (a CSV row's `line` is the SDK's own). */
 function toRowInput(row: InviteRow): InviteRowInput {
-  return row.role === undefined ? { email: row.email } : { email: row.email, role: row.role };
+  const input: InviteRowInput = { email: row.email };
+  if (row.role !== undefined) input.role = row.role;
+  if (row.teams !== undefined) input.teams = row.teams === null ? null : [...row.teams];
+  return input;
 }
 
 function isResponseBody(value: unknown): value is GraphQLResponseBody {
@@ -404,6 +438,41 @@ export class RosterClient {
     return (await this.request(ReactivateMemberDocument, { input })).reactivateMember;
   }
 
+  /** Create a team (MANAGED storage unless `storage` names a bucket); the caller becomes its ADMIN. */
+  async createTeam(input: CreateTeamInput): Promise<CreateTeamPayload> {
+    return (await this.request(CreateTeamDocument, { input })).createTeam;
+  }
+
+  /** Change a team's settings or avatar (team admins, org admins). */
+  async updateTeam(input: UpdateTeamInput): Promise<UpdateTeamPayload> {
+    return (await this.request(UpdateTeamDocument, { input })).updateTeam;
+  }
+
+  /** Delete a team with its projects, runs and reports (org admins); `confirmName` repeats the team name. */
+  async deleteTeam(input: DeleteTeamInput): Promise<DeleteTeamPayload> {
+    return (await this.request(DeleteTeamDocument, { input })).deleteTeam;
+  }
+
+  /** Add an ACTIVE organization member (username or email) to a team; NotOrgMemberError otherwise. */
+  async addTeamMember(input: AddTeamMemberInput): Promise<AddTeamMemberPayload> {
+    return (await this.request(AddTeamMemberDocument, { input })).addTeamMember;
+  }
+
+  /** Change a team member's role (team admins, org admins). LastAdminError when the team would lose its last admin. */
+  async updateTeamMemberRole(input: UpdateTeamMemberRoleInput): Promise<UpdateTeamMemberRolePayload> {
+    return (await this.request(UpdateTeamMemberRoleDocument, { input })).updateTeamMemberRole;
+  }
+
+  /** Remove someone from a team (team admins, org admins, or themselves). Their runs and reports stay. */
+  async removeTeamMember(input: RemoveTeamMemberInput): Promise<RemoveTeamMemberPayload> {
+    return (await this.request(RemoveTeamMemberDocument, { input })).removeTeamMember;
+  }
+
+  /** Leave a team yourself; the last admin cannot. */
+  async leaveTeam(input: LeaveTeamInput): Promise<LeaveTeamPayload> {
+    return (await this.request(LeaveTeamDocument, { input })).leaveTeam;
+  }
+
   // ---- Queries ------------------------------------------------------------
 
   /** The calling principal; null when the client is anonymous. */
@@ -435,6 +504,11 @@ export class RosterClient {
     return (await this.request(InvitationPreviewDocument, variables)).invitationPreview;
   }
 
+  /** One team by organization and name. Throws NotFoundError when it does not exist or is hidden from the caller. */
+  async team(args: TeamQueryVariables): Promise<Team> {
+    return (await this.request(TeamDocument, args)).team;
+  }
+
   // ---- Conveniences -------------------------------------------------------
 
   /** Seat usage of an organization: `{ limit, used, available }` (null limit and available: unlimited). */
@@ -447,8 +521,8 @@ export class RosterClient {
    * everyone; DEACTIVATED members and PENDING invitations (user null) for org admins.
    */
   async members(organization: string, args: PageArgs & MemberFilters = {}): Promise<OrganizationMemberConnection> {
-    const { roles, statuses, ...rest } = args;
-    const variables = { organization, ...rest, roles: roles ? [...roles] : roles, statuses: statuses ? [...statuses] : statuses };
+    const { roles, statuses, teams, ...rest } = args;
+    const variables = { organization, ...rest, roles: copy(roles), statuses: copy(statuses), teams: copy(teams) };
     return (await this.request(MembersDocument, variables)).organization.members;
   }
 
@@ -460,7 +534,7 @@ export class RosterClient {
   /** One page of an organization's invitations, newest first (org admins). */
   async invites(organization: string, args: PageArgs & InviteFilters = {}): Promise<InvitationConnection> {
     const { statuses, ...rest } = args;
-    const variables = { organization, ...rest, statuses: statuses ? [...statuses] : statuses };
+    const variables = { organization, ...rest, statuses: copy(statuses) };
     return (await this.request(InvitesDocument, variables)).organization.invites;
   }
 
@@ -472,7 +546,7 @@ export class RosterClient {
   /** One page of an organization's audit log, newest first (org admins). */
   async auditLog(organization: string, args: PageArgs & AuditLogFilters = {}): Promise<AuditEventConnection> {
     const { actions, since, until, ...rest } = args;
-    const variables = { organization, ...rest, actions: actions ? [...actions] : actions, since: toDateTime(since), until: toDateTime(until) };
+    const variables = { organization, ...rest, actions: copy(actions), since: toDateTime(since), until: toDateTime(until) };
     return (await this.request(AuditLogDocument, variables)).organization.auditLog;
   }
 

@@ -1,10 +1,12 @@
-import { OrgRole } from './generated/graphql';
+import { OrgRole, type TeamAssignmentInput } from './generated/graphql';
 
 /** One person to invite: what `inviteMany` sends as an `InviteRowInput`. */
 export interface InviteRow {
   email: string;
   /** ADMIN, MEMBER or VIEWER; omitted (or null) means the server's default, MEMBER. */
   role?: OrgRole | null;
+  /** Teams to join on acceptance (rows given as objects; the CSV format has no teams column). */
+  teams?: readonly TeamAssignmentInput[] | null;
   /** The CSV line the row came from (1-based), when parsed by parseInviteCsv. Not sent to the server. */
   line?: number;
 }

@@ -6,7 +6,10 @@ import type {
   ApiKeysQuery,
   AuditEventFieldsFragment,
   AuditLogQuery,
+  AddTeamMemberMutation,
   CreateApiKeyMutation,
+  CreateTeamMutation,
+  DeleteTeamMutation,
   CreateOrganizationMutation,
   DeactivateMemberMutation,
   EmailDeliveryFieldsFragment,
@@ -16,6 +19,7 @@ import type {
   InvitesQuery,
   InviteUserMutation,
   InviteUsersMutation,
+  LeaveTeamMutation,
   LogInMutation,
   LogOutMutation,
   MembersQuery,
@@ -26,13 +30,18 @@ import type {
   PageInfoFieldsFragment,
   ReactivateMemberMutation,
   RemoveMemberMutation,
+  RemoveTeamMemberMutation,
   ResendInviteMutation,
   RevokeApiKeyMutation,
   RevokeInviteMutation,
   SeatsFieldsFragment,
   SignUpMutation,
+  TeamFieldsFragment,
+  TeamMemberFieldsFragment,
   UpdateMemberRoleMutation,
   UpdateOrganizationMutation,
+  UpdateTeamMemberRoleMutation,
+  UpdateTeamMutation,
   UserFieldsFragment,
   UserRefFragment,
   ViewerQuery,
@@ -54,6 +63,8 @@ export type InvitationPreview = InvitationPreviewQuery['invitationPreview'];
 /** A row of the members view: an ACTIVE or DEACTIVATED member, or a PENDING invitation (user null). */
 export type OrganizationMember = OrganizationMemberFieldsFragment;
 export type AuditEvent = AuditEventFieldsFragment;
+export type Team = TeamFieldsFragment;
+export type TeamMember = TeamMemberFieldsFragment;
 
 export type OrganizationConnection = OrganizationsQuery['organizations'];
 export type ApiKeyConnection = NonNullable<ApiKeysQuery['viewer']>['apiKeys'];
@@ -79,3 +90,10 @@ export type UpdateMemberRolePayload = UpdateMemberRoleMutation['updateMemberRole
 export type RemoveMemberPayload = RemoveMemberMutation['removeMember'];
 export type DeactivateMemberPayload = DeactivateMemberMutation['deactivateMember'];
 export type ReactivateMemberPayload = ReactivateMemberMutation['reactivateMember'];
+export type CreateTeamPayload = CreateTeamMutation['createTeam'];
+export type UpdateTeamPayload = UpdateTeamMutation['updateTeam'];
+export type DeleteTeamPayload = DeleteTeamMutation['deleteTeam'];
+export type AddTeamMemberPayload = AddTeamMemberMutation['addTeamMember'];
+export type UpdateTeamMemberRolePayload = UpdateTeamMemberRoleMutation['updateTeamMemberRole'];
+export type RemoveTeamMemberPayload = RemoveTeamMemberMutation['removeTeamMember'];
+export type LeaveTeamPayload = LeaveTeamMutation['leaveTeam'];

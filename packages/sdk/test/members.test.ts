@@ -7,6 +7,7 @@ import {
   InviteManyError,
   LastAdminError,
   NotFoundError,
+  NotOrgMemberError,
   RosterClient,
   SeatLimitReachedError,
   type OrganizationMember,
@@ -297,5 +298,52 @@ describe('invitations and membership', () => {
     expect(all.totalCount).toBe(events.length);
 
     await expect(grace.auditLog('acme')).rejects.toBeInstanceOf(ForbiddenError);
+  });
+
+  test('teams: create, read, add members (ACTIVE members only), roles, invitations with team assignments, leave, delete', async () => {
+    const { team } = await admin.createTeam({ organization: 'acme', name: 'vision', settings: { membersCanInvite: true } });
+    expect(team).toMatchObject({
+      name: 'vision',
+      organization: { name: 'acme' },
+      storage: { kind: 'MANAGED', provider: null, bucket: null },
+      settings: { membersCanInvite: true, hidden: false, alerts: { runFinished: expect.any(Array) } },
+    });
+    expect(team.viewerPermissions.length).toBeGreaterThan(0);
+    expect(await admin.team({ organization: 'acme', name: 'vision' })).toEqual(team);
+    await expect(admin.createTeam({ organization: 'acme', name: 'vision' })).rejects.toBeInstanceOf(ConflictError);
+    await expect(admin.createTeam({ organization: 'acme', name: 'bucketed', storage: { kind: 'BUCKET', provider: 'AWS', bucket: 'No_Such Bucket' } })).rejects.toBeInstanceOf(BadUserInputError);
+
+    const added = await admin.addTeamMember({ organization: 'acme', team: 'vision', user: 'grace' });
+    expect(added.member).toMatchObject({ role: 'MEMBER', managedByIdp: false, user: { username: 'grace' } });
+    await expect(admin.addTeamMember({ organization: 'acme', team: 'vision', user: 'alan@example.com' })).rejects.toBeInstanceOf(NotOrgMemberError);
+    const promoted = await admin.updateTeamMemberRole({ organization: 'acme', team: 'vision', user: 'grace@example.com', role: 'ADMIN' });
+    expect(promoted.member.role).toBe('ADMIN');
+
+    // The seats are full (see above): a VIEWER invitation with a team assignment still goes through.
+    const invited = await admin.inviteUser({ organization: 'acme', email: 'edsger@example.com', role: 'VIEWER', teams: [{ team: 'vision', role: 'VIEW_ONLY' }], sendEmail: false });
+    expect(invited.invitation.teams).toEqual([{ team: 'vision', role: 'VIEW_ONLY' }]);
+    const bulk = await admin.inviteMany('acme', [{ email: 'tony@example.com', role: 'VIEWER', teams: [{ team: 'vision', role: 'VIEW_ONLY' }] }], { sendEmail: false });
+    expect(bulk.results[0]!.invitation?.teams).toEqual([{ team: 'vision', role: 'VIEW_ONLY' }]);
+    const edsger = new RosterClient({ url: server.url });
+    await edsger.acceptInvite({ token: tokenOf(invited.acceptUrl), username: 'edsger', name: 'Edsger Dijkstra', password: GRACE.password });
+
+    const inTeam = await admin.members('acme', { teams: ['vision'], first: 100 });
+    expect(inTeam.nodes.map((m) => [m.username, m.teams])).toEqual([
+      ['ada', [{ name: 'vision', role: 'ADMIN' }]],
+      ['edsger', [{ name: 'vision', role: 'VIEW_ONLY' }]],
+      ['grace', [{ name: 'vision', role: 'ADMIN' }]],
+    ]);
+
+    const updated = await admin.updateTeam({ organization: 'acme', team: 'vision', avatarUrl: 'https://example.com/vision.png', settings: { hidden: true } });
+    expect(updated.team).toMatchObject({ avatarUrl: 'https://example.com/vision.png', settings: { hidden: true, membersCanInvite: true } });
+
+    const removed = await admin.removeTeamMember({ organization: 'acme', team: 'vision', user: 'edsger' });
+    expect(removed).toMatchObject({ user: { username: 'edsger' }, team: { name: 'vision' } });
+    expect((await grace.leaveTeam({ organization: 'acme', team: 'vision' })).team.name).toBe('vision');
+    await expect(admin.leaveTeam({ organization: 'acme', team: 'vision' })).rejects.toBeInstanceOf(LastAdminError);
+
+    await expect(admin.deleteTeam({ organization: 'acme', team: 'vision', confirmName: 'visoin' })).rejects.toBeInstanceOf(BadUserInputError);
+    expect(await admin.deleteTeam({ organization: 'acme', team: 'vision', confirmName: 'vision' })).toEqual({ teamId: team.id, name: 'vision' });
+    await expect(admin.team({ organization: 'acme', name: 'vision' })).rejects.toBeInstanceOf(NotFoundError);
   });
 });

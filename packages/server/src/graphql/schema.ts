@@ -10,6 +10,7 @@ import { InvitationResolver, OrganizationInvitationsResolver } from '../modules/
 import { OrganizationMemberResolver, OrganizationMembersResolver } from '../modules/members/member.resolver';
 import { OrganizationAuditResolver } from '../modules/audit/audit.resolver';
 import { OrganizationTeamsResolver, TeamMemberResolver, TeamResolver } from '../modules/teams/team.resolver';
+import { ProjectResolver, ReportResolver, RunResolver, TeamProjectsResolver } from '../modules/projects/project.resolver';
 
 export const RESOLVERS = [
   ViewerResolver,
@@ -26,6 +27,10 @@ export const RESOLVERS = [
   TeamResolver,
   TeamMemberResolver,
   OrganizationTeamsResolver,
+  ProjectResolver,
+  RunResolver,
+  ReportResolver,
+  TeamProjectsResolver,
 ] as const;
 
 let cached: Promise<GraphQLSchema> | undefined;

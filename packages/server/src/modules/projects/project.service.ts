@@ -68,8 +68,10 @@ function timeCursor(after: unknown[] | null): TimeCursor | null {
   return { createdAt, id };
 }
 
-function afterFilter(after: TimeCursor | null): FilterQuery<{ createdAt: Date; id: string }> {
-  return after ? { $or: [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, id: { $lt: after.id } }] } : {};
+/** Rows after the cursor in (createdAt desc, id desc) order. */
+function afterFilter<T extends Project | Report>(after: TimeCursor | null): FilterQuery<T> {
+  // The cast: MikroORM cannot see that both entities share these two columns.
+  return (after ? { $or: [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, id: { $lt: after.id } }] } : {}) as FilterQuery<T>;
 }
 
 /** The caller's view of a team: what they may see decides every list and lookup below. */
@@ -97,7 +99,7 @@ export class ProjectService extends Service {
     return access.permissions.has(TeamPermission.READ) || (access.permissions.has(TeamPermission.VIEW) && project.visibility === ProjectVisibility.PUBLIC);
   }
 
-  private static reportVisible(access: TeamAccess, report: Report, project: Project | null): boolean {
+  private static reportVisible(access: TeamAccess, project: Project | null): boolean {
     if (access.permissions.has(TeamPermission.READ)) return true;
     return access.permissions.has(TeamPermission.VIEW) && access.team.settings.publicReportsAllowed && project?.visibility === ProjectVisibility.PUBLIC;
   }
@@ -257,7 +259,7 @@ export class ProjectService extends Service {
     if (!report) throw missing();
     const project = report.project?.getEntity() ?? null;
     const access = await this.accessOrNull(report.team.getEntity());
-    if (!access || !ProjectService.reportVisible(access, report, project)) throw missing();
+    if (!access || !ProjectService.reportVisible(access, project)) throw missing();
     this.requireDelete(access, TeamPermission.REPORT_DELETE, TeamPermission.REPORT_DELETE_OWN, report.createdById, 'report');
     return this.em.transactional(async (em) => {
       if (!(await em.nativeDelete(Report, { id: report.id }))) throw missing();
@@ -290,7 +292,7 @@ export class ProjectService extends Service {
     const page = pageRequest(args);
     const where = ProjectService.projectFilter(access);
     const [rows, total] = await Promise.all([
-      this.em.find(Project, { $and: [where, afterFilter(timeCursor(page.after))] }, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: page.first + 1 }),
+      this.em.find(Project, { $and: [where, afterFilter<Project>(timeCursor(page.after))] }, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: page.first + 1 }),
       this.em.count(Project, where),
     ]);
     return toConnection(rows, page.first, total, cursorOf, (p) => p);
@@ -304,7 +306,7 @@ export class ProjectService extends Service {
     const where = ProjectService.reportFilter(access);
     if (!where) return toConnection<Report, Report>([], page.first, 0, cursorOf, (r) => r);
     const [rows, total] = await Promise.all([
-      this.em.find(Report, { $and: [where, afterFilter(after)] }, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: page.first + 1 }),
+      this.em.find(Report, { $and: [where, afterFilter<Report>(after)] }, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: page.first + 1 }),
       this.em.count(Report, where),
     ]);
     return toConnection(rows, page.first, total, cursorOf, (r) => r);
