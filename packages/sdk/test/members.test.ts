@@ -339,8 +339,9 @@ describe('invitations and membership', () => {
 
     const removed = await admin.removeTeamMember({ organization: 'acme', team: 'vision', user: 'edsger' });
     expect(removed).toMatchObject({ user: { username: 'edsger' }, team: { name: 'vision' } });
-    expect((await grace.leaveTeam({ organization: 'acme', team: 'vision' })).team.name).toBe('vision');
-    await expect(admin.leaveTeam({ organization: 'acme', team: 'vision' })).rejects.toBeInstanceOf(LastAdminError);
+    expect((await admin.leaveTeam({ organization: 'acme', team: 'vision' })).team.name).toBe('vision');
+    // grace (an org MEMBER) is now the team's only admin: she may not leave it unmanaged.
+    await expect(grace.leaveTeam({ organization: 'acme', team: 'vision' })).rejects.toBeInstanceOf(LastAdminError);
 
     await expect(admin.deleteTeam({ organization: 'acme', team: 'vision', confirmName: 'visoin' })).rejects.toBeInstanceOf(BadUserInputError);
     expect(await admin.deleteTeam({ organization: 'acme', team: 'vision', confirmName: 'vision' })).toEqual({ teamId: team.id, name: 'vision' });

@@ -10,7 +10,10 @@ const ROLE = 'mutation($i: UpdateTeamMemberRoleInput!) { updateTeamMemberRole(in
 const REMOVE = 'mutation($i: RemoveTeamMemberInput!) { removeTeamMember(input: $i) { user { username } } }';
 const LEAVE = 'mutation($i: LeaveTeamInput!) { leaveTeam(input: $i) { team { name } } }';
 const TEAM = 'query($n: String!) { team(organization: "acme", name: $n) { name viewerPermissions members { totalCount nodes { role user { username } } } } }';
-const teamCount = (ctx: InstanceWithAdmin) => ctx.t.server.db.orm.em.fork().getConnection().execute('select count(*)::int as n from teams').then((r: Array<{ n: number }>) => r[0]!.n);
+const teamCount = async (ctx: InstanceWithAdmin): Promise<number> => {
+  const rows: Array<{ n: number }> = await ctx.t.server.db.orm.em.fork().getConnection().execute('select count(*)::int as n from teams');
+  return rows[0]!.n;
+};
 
 describe('teams', () => {
   let ctx: InstanceWithAdmin;

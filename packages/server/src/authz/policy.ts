@@ -20,9 +20,14 @@ export interface MembershipFacts {
 
 export type MembershipLookup = (organizationId: string, userId: string) => Promise<MembershipFacts | null>;
 
+export interface CustomRoleFacts {
+  inheritsFrom: TeamRole;
+  permissions: readonly TeamPermission[];
+}
+
 export interface TeamMembershipFacts {
   role: TeamRole;
-  customRoleId: string | null;
+  customRole: CustomRoleFacts | null;
 }
 
 export type TeamMembershipLookup = (teamId: string, userId: string) => Promise<TeamMembershipFacts | null>;
@@ -132,10 +137,13 @@ export class Authz {
     if (!orgMembership) return new Set();
     const membership = await this.teamMembership(team.id, lookups.team);
     if (!membership) return new Set(team.settings.hidden ? [] : NON_MEMBER_TEAM_PERMISSIONS);
-    const granted = new Set(TEAM_ROLE_PERMISSIONS[membership.role]);
-    if (membership.role === TeamRole.MEMBER && team.settings.membersCanInvite) granted.add(TeamPermission.INVITE_MEMBER);
+    const base = membership.customRole?.inheritsFrom ?? membership.role;
+    const added = membership.customRole?.permissions ?? [];
+    const granted = new Set([...TEAM_ROLE_PERMISSIONS[base], ...added]);
+    if (base === TeamRole.MEMBER && team.settings.membersCanInvite) granted.add(TeamPermission.INVITE_MEMBER);
     if (orgMembership.role === OrgRole.VIEWER) {
-      const cap = TEAM_ROLE_PERMISSIONS[ORG_VIEWER_TEAM_ROLE];
+      // Read-only, except what an admin explicitly added through a VIEW_ONLY-based custom role.
+      const cap = new Set([...TEAM_ROLE_PERMISSIONS[ORG_VIEWER_TEAM_ROLE], ...(base === ORG_VIEWER_TEAM_ROLE ? added : [])]);
       for (const p of granted) if (!cap.has(p)) granted.delete(p);
     }
     return granted;

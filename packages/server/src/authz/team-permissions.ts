@@ -102,3 +102,5 @@ export const PERSON_TEAM_ROLES: ReadonlySet<TeamRole> = new Set([TeamRole.ADMIN,
 export const TEAM_ADMIN_ROLE: TeamRole = TeamRole.ADMIN;
 /** The only team role an organization VIEWER may hold. */
 export const ORG_VIEWER_TEAM_ROLE: TeamRole = TeamRole.VIEW_ONLY;
+/** Base roles a custom role may build on. */
+export const INHERITABLE_TEAM_ROLES: ReadonlySet<TeamRole> = new Set([TeamRole.VIEW_ONLY, TeamRole.MEMBER]);

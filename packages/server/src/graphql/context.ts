@@ -3,7 +3,7 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { Principal } from '../auth/principal';
 import { Authz } from '../authz/policy';
-import { createLoaders, membershipKey, type Loaders } from './loaders';
+import { createLoaders, membershipKey, teamMembershipFacts, type Loaders } from './loaders';
 import type { ActivityTracker } from '../modules/activity/activity-tracker';
 import type { EmailSender } from '../modules/mail/email-sender';
 
@@ -49,7 +49,7 @@ export function createRequestContext(params: {
   const authz = new Authz(
     params.principal,
     (orgId, userId) => loaders.membership.load(membershipKey(orgId, userId)),
-    (teamId, userId) => loaders.teamMembership.load(membershipKey(teamId, userId)),
+    async (teamId, userId) => teamMembershipFacts(await loaders.teamMembership.load(membershipKey(teamId, userId)), (id) => loaders.customRole.load(id)),
   );
   return {
     ...params,

@@ -7,6 +7,8 @@ import { Invitation } from '../modules/invitations/invitation.entity';
 import { OutboxEmail } from '../modules/mail/outbox-email.entity';
 import { Team } from '../modules/teams/team.entity';
 import { TeamMembership } from '../modules/teams/team-membership.entity';
+import { CustomRole } from '../modules/custom-roles/custom-role.entity';
+import type { TeamMembershipFacts } from '../authz/policy';
 import { Project, Run } from '../modules/projects/project.entity';
 import { ORG_ADMIN_ROLE } from '../authz/permissions';
 import { MemberStatus } from '../authz/roles';
@@ -22,6 +24,7 @@ export interface Loaders {
   /** Teams of each member of an organization. Key: `${organizationId}:${userId}`. */
   teamsOfMember: DataLoader<string, Array<{ team: Team; membership: TeamMembership }>>;
   team: DataLoader<string, Team | null>;
+  customRole: DataLoader<string, CustomRole | null>;
   userById: DataLoader<string, User | null>;
   invitationById: DataLoader<string, Invitation | null>;
   /** The newest outbox email of each invitation. */
@@ -92,6 +95,11 @@ export function createLoaders(em: EntityManager): Loaders {
         rows.filter((m) => m.user.id === userId && m.team.getEntity().organization.id === orgId).map((m) => ({ team: m.team.getEntity(), membership: m })),
       );
     }),
+    customRole: new DataLoader(async (ids) => {
+      const rows = await em.find(CustomRole, { id: { $in: [...ids] } });
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
     team: new DataLoader(async (ids) => {
       const rows = await em.find(Team, { id: { $in: [...ids] } });
       const byId = new Map(rows.map((t) => [t.id, t]));
@@ -144,4 +152,14 @@ export function createLoaders(em: EntityManager): Loaders {
       return ids.map((id) => counts.get(id) ?? 0);
     }),
   };
+}
+
+/** What the policy needs of a team membership: its base role and any custom role's additions. */
+export async function teamMembershipFacts(
+  membership: TeamMembership | null,
+  loadCustomRole: (id: string) => Promise<CustomRole | null>,
+): Promise<TeamMembershipFacts | null> {
+  if (!membership) return null;
+  const customRole = membership.customRole ? await loadCustomRole(membership.customRole.id) : null;
+  return { role: membership.role, customRole: customRole ? { inheritsFrom: customRole.inheritsFrom, permissions: customRole.permissions } : null };
 }

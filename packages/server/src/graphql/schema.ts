@@ -10,6 +10,7 @@ import { InvitationResolver, OrganizationInvitationsResolver } from '../modules/
 import { OrganizationMemberResolver, OrganizationMembersResolver } from '../modules/members/member.resolver';
 import { OrganizationAuditResolver } from '../modules/audit/audit.resolver';
 import { OrganizationTeamsResolver, TeamMemberResolver, TeamResolver } from '../modules/teams/team.resolver';
+import { CustomRoleResolver, OrganizationCustomRolesResolver } from '../modules/custom-roles/custom-role.resolver';
 import { ProjectResolver, ReportResolver, RunResolver, TeamProjectsResolver } from '../modules/projects/project.resolver';
 
 export const RESOLVERS = [
@@ -27,6 +28,8 @@ export const RESOLVERS = [
   TeamResolver,
   TeamMemberResolver,
   OrganizationTeamsResolver,
+  CustomRoleResolver,
+  OrganizationCustomRolesResolver,
   ProjectResolver,
   RunResolver,
   ReportResolver,

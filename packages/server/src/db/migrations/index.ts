@@ -2,10 +2,12 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261122161659_Initial } from './Migration20261122161659_Initial';
 import { Migration20261122163856_Invitations } from './Migration20261122163856_Invitations';
 import { Migration20261122165330_Teams } from './Migration20261122165330_Teams';
+import { Migration20261122170002_CustomRoles } from './Migration20261122170002_CustomRoles';
 
 /** Applied in this order. Add each new migration here (see docs/DEVELOPING.md). */
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261122161659_Initial', class: Migration20261122161659_Initial },
   { name: 'Migration20261122163856_Invitations', class: Migration20261122163856_Invitations },
   { name: 'Migration20261122165330_Teams', class: Migration20261122165330_Teams },
+  { name: 'Migration20261122170002_CustomRoles', class: Migration20261122170002_CustomRoles },
 ];

@@ -26,6 +26,10 @@ export enum AuditAction {
   TEAM_MEMBER_ROLE_CHANGED = 'team.member_role_changed',
   TEAM_MEMBER_REMOVED = 'team.member_removed',
   TEAM_MEMBER_LEFT = 'team.member_left',
+  CUSTOM_ROLE_CREATED = 'custom_role.created',
+  CUSTOM_ROLE_UPDATED = 'custom_role.updated',
+  CUSTOM_ROLE_DELETED = 'custom_role.deleted',
+  CUSTOM_ROLE_ASSIGNED = 'custom_role.assigned',
   PROJECT_CREATED = 'project.created',
   PROJECT_DELETED = 'project.deleted',
   // Logging a run is not audited: far too frequent. Deleting one is.

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { Service } from '../service';
 import { Project, ProjectVisibility, Report, Run } from './project.entity';
 import { Team } from '../teams/team.entity';
-import { findTeam } from '../teams/team-lookup';
+import { findTeam, type TeamInOrg } from '../teams/team-lookup';
 import { Organization } from '../organizations/organization.entity';
 import { AuditAction } from '../audit/audit.service';
 import { TeamPermission } from '../../authz/team-permissions';
@@ -74,12 +74,8 @@ function afterFilter<T extends Project | Report>(after: TimeCursor | null): Filt
   return (after ? { $or: [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, id: { $lt: after.id } }] } : {}) as FilterQuery<T>;
 }
 
-/** The caller's view of a team: what they may see decides every list and lookup below. */
-interface TeamAccess {
-  org: Organization;
-  team: Team;
-  permissions: Set<TeamPermission>;
-}
+/** The caller's view of a team: their permissions on it decide every list and lookup below. */
+type TeamAccess = TeamInOrg;
 
 export interface DeletedProject {
   project: Project;

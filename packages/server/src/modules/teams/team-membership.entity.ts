@@ -3,11 +3,12 @@ import { Entity, Enum, Index, ManyToOne, OptionalProps, PrimaryKey, Property, Un
 import { Team } from './team.entity';
 import { User } from '../accounts/user.entity';
 import { TeamRole } from '../../authz/team-permissions';
+import { CustomRole } from '../custom-roles/custom-role.entity';
 
 @Entity({ tableName: 'team_memberships' })
 @Unique({ properties: ['team', 'user'] })
 export class TeamMembership {
-  [OptionalProps]?: 'createdAt' | 'customRoleId' | 'managedByIdp' | 'addedById';
+  [OptionalProps]?: 'createdAt' | 'customRole' | 'managedByIdp' | 'addedById';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -22,9 +23,9 @@ export class TeamMembership {
   @Enum({ items: () => TeamRole, type: 'string' })
   role!: TeamRole;
 
-  /** A custom role layered on the base role (custom roles arrive with their own table). */
-  @Property({ type: 'uuid', nullable: true })
-  customRoleId: string | null = null;
+  /** A custom role layered on the base role; deleting the role sets this back to null (the base role stays). */
+  @ManyToOne({ entity: () => CustomRole, ref: true, nullable: true, deleteRule: 'set null' })
+  customRole: Ref<CustomRole> | null = null;
 
   /** Set by SSO group sync: the identity provider owns this membership. */
   @Property({ type: 'boolean', default: false })

@@ -108,6 +108,11 @@ export class TeamMemberResolver {
   user(@Ctx() ctx: RequestContext, @Root() member: TeamMemberView) {
     return ctx.loaders.userById.load(member.userId);
   }
+
+  @FieldResolver(() => String, { nullable: true, description: 'Name of the custom role, if any.' })
+  async customRole(@Ctx() ctx: RequestContext, @Root() member: TeamMemberView): Promise<string | null> {
+    return member.customRoleId ? ((await ctx.loaders.customRole.load(member.customRoleId))?.name ?? null) : null;
+  }
 }
 
 @Resolver(() => OrganizationType)

@@ -5,6 +5,8 @@ import { Service } from '../service';
 import { Team, AlertChannel, StorageProvider, DEFAULT_TEAM_SETTINGS, type TeamSettings, type TeamStorage } from './team.entity';
 import { TeamMembership } from './team-membership.entity';
 import { findTeam } from './team-lookup';
+import { teamMembershipFacts } from '../../graphql/loaders';
+import { CustomRole } from '../custom-roles/custom-role.entity';
 import { StorageKind } from './team.types';
 import { Organization } from '../organizations/organization.entity';
 import { Membership } from '../organizations/membership.entity';
@@ -95,7 +97,9 @@ const updateSchema = z.object({
 });
 const deleteSchema = z.object({ organization: orgName, team: teamRef, confirmName: z.string().max(64, 'must be at most 64 characters') });
 const memberSchema = z.object({ organization: orgName, team: teamRef, user: userRef, role: roleSchema.nullish() });
-const roleChangeSchema = z.object({ organization: orgName, team: teamRef, user: userRef, role: roleSchema });
+const roleChangeSchema = z
+  .object({ organization: orgName, team: teamRef, user: userRef, role: roleSchema.nullish(), customRole: z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters').nullish() })
+  .refine((i) => i.role != null || i.customRole != null, { message: 'give role or customRole', path: ['role'] });
 const targetSchema = z.object({ organization: orgName, team: teamRef, user: userRef });
 const leaveSchema = z.object({ organization: orgName, team: teamRef });
 export const teamAssignmentsSchema = z.array(z.object({ team: teamRef, role: roleSchema.nullish() })).max(50, 'must list at most 50 teams');
@@ -122,6 +126,7 @@ export interface TeamMemberView {
   id: string;
   userId: string;
   role: TeamRole;
+  customRoleId: string | null;
   managedByIdp: boolean;
   addedAt: Date;
 }
@@ -254,12 +259,24 @@ export class TeamService extends Service {
       const tm = await em.findOne(TeamMembership, { team: team.id, user: user.id });
       if (!tm) throw notFound(`${user.username} is not in team "${team.name}".`);
       if (!membership) throw new AppError(ErrorCode.NOT_ORG_MEMBER, `${user.username} is not a member of "${org.name}".`, { field: 'user' });
-      this.checkRole(granted, membership.role, input.role);
-      const from = tm.role;
-      if (from !== input.role) {
-        if (from === TEAM_ADMIN_ROLE) await this.assertNotLastTeamAdmin(em, team, org);
-        tm.role = input.role;
-        this.audit(em, { action: AuditAction.TEAM_MEMBER_ROLE_CHANGED, organizationId: org.id, target: { type: 'user', id: user.id, label: user.username }, metadata: { team: team.name, from, to: input.role } });
+      const customRole = input.customRole ? await em.findOne(CustomRole, { organization: org.id, name: input.customRole }) : null;
+      if (input.customRole && !customRole) throw badInput('customRole', `"${org.name}" has no custom role named "${input.customRole}".`);
+      if (customRole && input.role && input.role !== customRole.inheritsFrom) {
+        throw badInput('role', `Custom role "${customRole.name}" builds on ${customRole.inheritsFrom}; omit role or give ${customRole.inheritsFrom}.`);
+      }
+      const role = customRole?.inheritsFrom ?? input.role!;
+      this.checkRole(granted, membership.role, role);
+      const from = { role: tm.role, customRole: tm.customRole?.id ?? null };
+      if (from.role !== role || from.customRole !== (customRole?.id ?? null)) {
+        if (from.role === TEAM_ADMIN_ROLE && role !== TEAM_ADMIN_ROLE) await this.assertNotLastTeamAdmin(em, team, org);
+        tm.role = role;
+        tm.customRole = customRole ? ref(customRole) : null;
+        this.audit(em, {
+          action: customRole ? AuditAction.CUSTOM_ROLE_ASSIGNED : AuditAction.TEAM_MEMBER_ROLE_CHANGED,
+          organizationId: org.id,
+          target: { type: 'user', id: user.id, label: user.username },
+          metadata: { team: team.name, from: from.role, to: role, customRole: customRole?.name ?? null },
+        });
       }
       return toMemberView(tm);
     });
@@ -299,7 +316,7 @@ export class TeamService extends Service {
   private async recheckTeam(em: EntityManager, team: Team, org: Organization, permission: TeamPermission): Promise<Set<TeamPermission>> {
     return this.ctx.authz.requireTeam(team, org, permission, {
       org: (o, u) => em.findOne(Membership, { organization: o, user: u }, { refresh: true }),
-      team: (t, u) => em.findOne(TeamMembership, { team: t, user: u }, { refresh: true }),
+      team: async (t, u) => teamMembershipFacts(await em.findOne(TeamMembership, { team: t, user: u }, { refresh: true }), (id) => em.findOne(CustomRole, { id })),
     });
   }
 
@@ -347,5 +364,5 @@ export class TeamService extends Service {
 }
 
 export function toMemberView(m: TeamMembership): TeamMemberView {
-  return { id: m.id, userId: m.user.id, role: m.role, managedByIdp: m.managedByIdp, addedAt: m.createdAt };
+  return { id: m.id, userId: m.user.id, role: m.role, customRoleId: m.customRole?.id ?? null, managedByIdp: m.managedByIdp, addedAt: m.createdAt };
 }

@@ -110,8 +110,11 @@ export class TeamMemberType {
   @Field(() => UserType, { description: 'The user.' })
   user!: UserType;
 
-  @Field(() => TeamRole, { description: 'Team role.' })
+  @Field(() => TeamRole, { description: 'Team role (the base role when a custom role is set).' })
   role!: TeamRole;
+
+  @Field(() => String, { nullable: true, description: 'Name of the custom role, if any.' })
+  customRole!: string | null;
 
   @Field(() => Boolean, { description: 'Whether the identity provider manages this membership (SSO group sync).' })
   managedByIdp!: boolean;
@@ -277,8 +280,11 @@ export class UpdateTeamMemberRoleInput {
   @Field(() => String, { description: 'The user: username or email.' })
   user!: string;
 
-  @Field(() => TeamRole, { description: 'The new role.' })
-  role!: TeamRole;
+  @Field(() => TeamRole, { nullable: true, description: 'The new built-in role (clears any custom role).' })
+  role?: TeamRole | null;
+
+  @Field(() => String, { nullable: true, description: 'A custom role of the organization, by name; the member gets its base role plus its permissions.' })
+  customRole?: string | null;
 }
 
 @ObjectType({ description: 'Result of updateTeamMemberRole.' })
