@@ -56,6 +56,7 @@ export class CustomRoleService extends Service {
   }
 
   private async manageById(em: EntityManager, id: string): Promise<{ role: CustomRole; org: Organization }> {
+    this.ctx.authz.requireUser();
     const role = await em.findOne(CustomRole, { id }, { populate: ['organization'] });
     const org = role?.organization.getEntity();
     if (!role || !org || !(await this.ctx.authz.canOrg(org, OrgPermission.READ))) throw notFound('No custom role with this id is visible to you.');
