@@ -1,0 +1,439 @@
+/**
+ * The authorization matrix: every mutation of the emitted schema, and the fields that read private data,
+ * tried by every kind of principal. A cell asserts the exact outcome and, for refusals, that the database
+ * did not change. A mutation without a row fails the suite, so nothing ships without declaring who may call it.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { buildSchema } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { instanceWithAdmin, addMember, gql, inviteByLink, type InstanceWithAdmin, type Actor } from './fixtures';
+import { issueSession } from '../src/auth/sessions';
+import { User } from '../src/modules/accounts/user.entity';
+import { MemberStatus, OrgRole } from '../src/authz/roles';
+
+const PRINCIPALS = [
+  'anonymous',
+  'instanceAdmin',
+  'orgAdmin',
+  'orgMember',
+  'orgViewer',
+  'teamAdmin',
+  'teamMember',
+  'teamViewOnly',
+  'customWith',
+  'customWithout',
+  'otherOrgAdmin',
+  'deactivated',
+  'revokedKey',
+] as const;
+type Principal = (typeof PRINCIPALS)[number];
+/** 'ok': allowed and done; 'hidden': answered, without the private data; otherwise the exact error code. */
+type Outcome = 'ok' | 'hidden' | string;
+
+const USERNAMES: Partial<Record<Principal, string>> = {
+  instanceAdmin: 'ia',
+  orgAdmin: 'oa',
+  orgMember: 'om',
+  orgViewer: 'ov',
+  teamAdmin: 'ta',
+  teamMember: 'tm',
+  teamViewOnly: 'tv',
+  customWith: 'cw',
+  customWithout: 'cx',
+  otherOrgAdmin: 'bo',
+  deactivated: 'dx',
+};
+
+let ctx: InstanceWithAdmin;
+let seq = 0;
+const next = (prefix: string) => `${prefix}-${++seq}`;
+const root = () => ctx.admin.token;
+const q = (query: string, variables: Record<string, unknown> = {}, token?: string) => gql(ctx.url, query, variables, token);
+
+async function must<T = Record<string, any>>(query: string, variables: Record<string, unknown> = {}, token = root()): Promise<T> {
+  const res = await gql<T>(ctx.url, query, variables, token);
+  if (!res.data || res.errors) throw new Error(`setup failed: ${query.slice(0, 60)} ${JSON.stringify(res.errors)}`);
+  return res.data;
+}
+
+const addToTeam = (team: string, user: string, role: string) =>
+  must('mutation($i: AddTeamMemberInput!) { addTeamMember(input: $i) { member { role } } }', { i: { organization: 'acme', team, user, role } });
+const assignCustom = (team: string, user: string, customRole: string) =>
+  must('mutation($i: UpdateTeamMemberRoleInput!) { updateTeamMemberRole(input: $i) { member { role } } }', { i: { organization: 'acme', team, user, customRole } });
+
+/** A team with the same cast as "core": tests that change a team get their own. */
+async function freshTeam(): Promise<string> {
+  const name = next('team');
+  await must('mutation($i: CreateTeamInput!) { createTeam(input: $i) { team { name } } }', { i: { organization: 'acme', name } });
+  for (const [user, role] of [['ta', 'ADMIN'], ['tm', 'MEMBER'], ['tv', 'VIEW_ONLY'], ['cw', 'MEMBER'], ['cx', 'VIEW_ONLY']]) await addToTeam(name, user!, role!);
+  await assignCustom(name, 'cw', 'Power');
+  await assignCustom(name, 'cx', 'Reader');
+  return name;
+}
+
+async function freshOrgMember(status: MemberStatus = MemberStatus.ACTIVE): Promise<string> {
+  const name = next('victim');
+  await addMember(ctx.t, ctx.org, name, OrgRole.MEMBER, status);
+  return name;
+}
+
+const tokens: Partial<Record<Principal, () => Promise<string | undefined>>> = {};
+
+/** Everything that a refused call must leave untouched (activity timestamps excluded: reads update them). */
+async function snapshot(): Promise<string> {
+  const tables: Record<string, string> = {
+    users: 'id, email, username, name, instance_admin, default_organization_id, password_hash',
+    sessions: 'id, revoked_at',
+    api_keys: 'id, name, revoked_at, expires_at',
+    organizations: '*',
+    org_memberships: '*',
+    invitations: '*',
+    outbox_emails: 'id, invitation_id',
+    audit_events: 'id',
+    teams: '*',
+    team_memberships: '*',
+    projects: '*',
+    runs: '*',
+    reports: '*',
+    custom_roles: '*',
+  };
+  const parts: string[] = [];
+  for (const [table, cols] of Object.entries(tables)) {
+    const rows: Array<{ h: string | null }> = await ctx.t.server.db.orm.em.fork().getConnection().execute(`select md5(coalesce(string_agg(x::text, '|' order by x::text), '')) as h from (select ${cols} from ${table}) x`);
+    parts.push(`${table}:${rows[0]!.h}`);
+  }
+  return parts.join(' ');
+}
+
+interface Row {
+  /** Mutation or `Type.field` for reads. */
+  name: string;
+  /** Builds a fresh target and the request. */
+  prepare: (p: Principal) => Promise<{ query: string; variables: Record<string, unknown> }>;
+  expected: Record<Principal, Outcome>;
+  /** For reads: whether the answer held the private data. */
+  revealed?: (data: Record<string, any>) => boolean;
+}
+
+// Shorthands for expectations.
+const OUT = { anonymous: 'UNAUTHENTICATED', revokedKey: 'UNAUTHENTICATED' } as const;
+function grid(spec: Partial<Record<Principal, Outcome>> & { rest: Outcome }): Record<Principal, Outcome> {
+  const { rest, ...explicit } = spec;
+  return Object.fromEntries(PRINCIPALS.map((p) => [p, (explicit as Record<string, Outcome>)[p] ?? (p in OUT ? OUT[p as keyof typeof OUT] : rest)])) as Record<Principal, Outcome>;
+}
+/** Org-admin-only operations on acme. */
+const ORG_ADMINS = grid({ instanceAdmin: 'ok', orgAdmin: 'ok', otherOrgAdmin: 'NOT_FOUND', deactivated: 'NOT_FOUND', rest: 'FORBIDDEN' });
+/** Operations needing member:manage (or less) on a team like core. */
+const TEAM_MANAGERS = grid({ instanceAdmin: 'ok', orgAdmin: 'ok', teamAdmin: 'ok', customWith: 'ok', otherOrgAdmin: 'NOT_FOUND', deactivated: 'NOT_FOUND', rest: 'FORBIDDEN' });
+/** Operations needing a MEMBER-level permission in the team. */
+const TEAM_CREATORS = grid({ instanceAdmin: 'ok', orgAdmin: 'ok', teamAdmin: 'ok', teamMember: 'ok', customWith: 'ok', otherOrgAdmin: 'NOT_FOUND', deactivated: 'NOT_FOUND', rest: 'FORBIDDEN' });
+const EVERYONE_SIGNED_IN = grid({ rest: 'ok' });
+
+const ROWS: Row[] = [
+  {
+    name: 'signUp',
+    prepare: async () => {
+      const n = next('signup');
+      return { query: 'mutation($i: SignUpInput!) { signUp(input: $i) { token } }', variables: { i: { email: `${n}@example.com`, username: n, name: 'New', password: 'new-password-1' } } };
+    },
+    expected: grid({ anonymous: 'FORBIDDEN', rest: 'FORBIDDEN' }),
+  },
+  {
+    name: 'logIn',
+    prepare: async () => ({ query: 'mutation { logIn(input: { login: "loginuser", password: "login-password-1" }) { token } }', variables: {} }),
+    expected: grid({ anonymous: 'ok', rest: 'ok' }),
+  },
+  { name: 'logOut', prepare: async () => ({ query: 'mutation { logOut { sessionId } }', variables: {} }), expected: EVERYONE_SIGNED_IN },
+  { name: 'createApiKey', prepare: async () => ({ query: 'mutation { createApiKey(input: { name: "matrix" }) { secret } }', variables: {} }), expected: EVERYONE_SIGNED_IN },
+  {
+    name: 'revokeApiKey',
+    prepare: async () => {
+      const om = await tokens.orgMember!();
+      const key = await must('mutation { createApiKey(input: { name: "victim" }) { apiKey { id } } }', {}, om);
+      return { query: 'mutation($i: RevokeApiKeyInput!) { revokeApiKey(input: $i) { apiKey { status } } }', variables: { i: { id: key.createApiKey.apiKey.id } } };
+    },
+    expected: grid({ instanceAdmin: 'ok', orgMember: 'ok', rest: 'NOT_FOUND' }),
+  },
+  {
+    name: 'createOrganization',
+    prepare: async () => ({ query: 'mutation($i: CreateOrganizationInput!) { createOrganization(input: $i) { organization { name } } }', variables: { i: { name: next('org') } } }),
+    expected: grid({ instanceAdmin: 'ok', rest: 'FORBIDDEN' }),
+  },
+  {
+    name: 'updateOrganization',
+    prepare: async () => ({ query: 'mutation($i: UpdateOrganizationInput!) { updateOrganization(input: $i) { organization { name } } }', variables: { i: { organization: 'acme', displayName: next('Acme') } } }),
+    expected: ORG_ADMINS,
+  },
+  {
+    name: 'inviteUser',
+    prepare: async () => ({ query: 'mutation($i: InviteUserInput!) { inviteUser(input: $i) { invitation { id } } }', variables: { i: { organization: 'acme', email: `${next('inv')}@example.com`, sendEmail: false } } }),
+    expected: ORG_ADMINS,
+  },
+  {
+    name: 'inviteUsers',
+    prepare: async () => ({ query: 'mutation($i: InviteUsersInput!) { inviteUsers(input: $i) { succeeded } }', variables: { i: { organization: 'acme', sendEmail: false, invites: [{ email: `${next('bulk')}@example.com` }] } } }),
+    expected: ORG_ADMINS,
+  },
+  {
+    name: 'resendInvite',
+    prepare: async () => {
+      const { id } = await inviteByLink(ctx.url, root(), 'acme', `${next('resend')}@example.com`);
+      return { query: 'mutation($i: ResendInviteInput!) { resendInvite(input: $i) { invitation { id } } }', variables: { i: { id, sendEmail: false } } };
+    },
+    expected: ORG_ADMINS,
+  },
+  {
+    name: 'revokeInvite',
+    prepare: async () => {
+      const { id } = await inviteByLink(ctx.url, root(), 'acme', `${next('revoke')}@example.com`);
+      return { query: 'mutation($i: RevokeInviteInput!) { revokeInvite(input: $i) { invitation { status } } }', variables: { i: { id } } };
+    },
+    expected: ORG_ADMINS,
+  },
+  {
+    name: 'acceptInvite',
+    prepare: async () => {
+      const n = next('accept');
+      const { token } = await inviteByLink(ctx.url, root(), 'acme', `${n}@example.com`);
+      return { query: 'mutation($i: AcceptInviteInput!) { acceptInvite(input: $i) { user { username } } }', variables: { i: { token, username: n, name: 'Acceptor', password: 'accept-password-1' } } };
+    },
+    // Bound to the invited email: anyone logged in as someone else is refused.
+    expected: grid({ anonymous: 'ok', rest: 'INVITE_INVALID' }),
+  },
+  {
+    name: 'updateMemberRole',
+    prepare: async () => ({ query: 'mutation($i: UpdateMemberRoleInput!) { updateMemberRole(input: $i) { member { role } } }', variables: { i: { organization: 'acme', user: await freshOrgMember(), role: 'VIEWER' } } }),
+    expected: ORG_ADMINS,
+  },
+  {
+    name: 'removeMember',
+    prepare: async () => ({ query: 'mutation($i: RemoveMemberInput!) { removeMember(input: $i) { user { username } } }', variables: { i: { organization: 'acme', user: await freshOrgMember() } } }),
+    expected: ORG_ADMINS,
+  },
+  {
+    name: 'deactivateMember',
+    prepare: async () => ({ query: 'mutation($i: DeactivateMemberInput!) { deactivateMember(input: $i) { member { status } } }', variables: { i: { organization: 'acme', user: await freshOrgMember() } } }),
+    expected: ORG_ADMINS,
+  },
+  {
+    name: 'reactivateMember',
+    prepare: async () => ({ query: 'mutation($i: ReactivateMemberInput!) { reactivateMember(input: $i) { member { status } } }', variables: { i: { organization: 'acme', user: await freshOrgMember(MemberStatus.DEACTIVATED) } } }),
+    expected: ORG_ADMINS,
+  },
+  {
+    name: 'createTeam',
+    prepare: async () => ({ query: 'mutation($i: CreateTeamInput!) { createTeam(input: $i) { team { name } } }', variables: { i: { organization: 'acme', name: next('created') } } }),
+    expected: ORG_ADMINS,
+  },
+  {
+    name: 'updateTeam',
+    prepare: async () => ({ query: 'mutation($i: UpdateTeamInput!) { updateTeam(input: $i) { team { name } } }', variables: { i: { organization: 'acme', team: await freshTeam(), settings: { publicReportsAllowed: false } } } }),
+    expected: TEAM_MANAGERS,
+  },
+  {
+    name: 'deleteTeam',
+    prepare: async () => {
+      const team = await freshTeam();
+      return { query: 'mutation($i: DeleteTeamInput!) { deleteTeam(input: $i) { name } }', variables: { i: { organization: 'acme', team, confirmName: team } } };
+    },
+    expected: ORG_ADMINS,
+  },
+  {
+    name: 'addTeamMember',
+    prepare: async () => ({ query: 'mutation($i: AddTeamMemberInput!) { addTeamMember(input: $i) { member { role } } }', variables: { i: { organization: 'acme', team: await freshTeam(), user: await freshOrgMember() } } }),
+    expected: TEAM_MANAGERS,
+  },
+  {
+    name: 'updateTeamMemberRole',
+    prepare: async () => ({ query: 'mutation($i: UpdateTeamMemberRoleInput!) { updateTeamMemberRole(input: $i) { member { role } } }', variables: { i: { organization: 'acme', team: await freshTeam(), user: 'tm', role: 'VIEW_ONLY' } } }),
+    expected: TEAM_MANAGERS,
+  },
+  {
+    name: 'removeTeamMember',
+    prepare: async () => ({ query: 'mutation($i: RemoveTeamMemberInput!) { removeTeamMember(input: $i) { user { username } } }', variables: { i: { organization: 'acme', team: await freshTeam(), user: 'tv' } } }),
+    // Anyone may remove themselves.
+    expected: { ...TEAM_MANAGERS, teamViewOnly: 'ok' },
+  },
+  {
+    name: 'leaveTeam',
+    prepare: async () => ({ query: 'mutation($i: LeaveTeamInput!) { leaveTeam(input: $i) { team { name } } }', variables: { i: { organization: 'acme', team: await freshTeam() } } }),
+    expected: grid({ teamAdmin: 'ok', teamMember: 'ok', teamViewOnly: 'ok', customWith: 'ok', customWithout: 'ok', rest: 'NOT_FOUND' }),
+  },
+  {
+    name: 'createProject',
+    prepare: async () => ({ query: 'mutation($i: CreateProjectInput!) { createProject(input: $i) { project { name } } }', variables: { i: { organization: 'acme', team: 'core', name: next('proj') } } }),
+    expected: TEAM_CREATORS,
+  },
+  {
+    name: 'logRun',
+    prepare: async () => ({ query: 'mutation($i: LogRunInput!) { logRun(input: $i) { run { name } } }', variables: { i: { organization: 'acme', team: 'core', project: 'matrix' } } }),
+    expected: TEAM_CREATORS,
+  },
+  {
+    name: 'createReport',
+    prepare: async () => ({ query: 'mutation($i: CreateReportInput!) { createReport(input: $i) { report { title } } }', variables: { i: { organization: 'acme', team: 'core', title: next('report') } } }),
+    expected: TEAM_CREATORS,
+  },
+  {
+    name: 'deleteProject',
+    prepare: async () => {
+      const name = next('doomed');
+      await must('mutation($i: CreateProjectInput!) { createProject(input: $i) { project { name } } }', { i: { organization: 'acme', team: 'core', name } });
+      return { query: 'mutation($i: DeleteProjectInput!) { deleteProject(input: $i) { project { name } } }', variables: { i: { organization: 'acme', team: 'core', project: name } } };
+    },
+    expected: { ...TEAM_MANAGERS, orgMember: 'NOT_FOUND', orgViewer: 'NOT_FOUND' },
+  },
+  {
+    name: 'deleteRun',
+    prepare: async () => {
+      const run = await must('mutation { logRun(input: { organization: "acme", team: "core", project: "matrix" }) { run { id } } }');
+      return { query: 'mutation($i: DeleteRunInput!) { deleteRun(input: $i) { run { id } } }', variables: { i: { id: run.logRun.run.id } } };
+    },
+    expected: { ...TEAM_MANAGERS, orgMember: 'NOT_FOUND', orgViewer: 'NOT_FOUND' },
+  },
+  {
+    name: 'deleteReport',
+    prepare: async () => {
+      const report = await must('mutation($i: CreateReportInput!) { createReport(input: $i) { report { id } } }', { i: { organization: 'acme', team: 'core', title: next('old report') } });
+      return { query: 'mutation($i: DeleteReportInput!) { deleteReport(input: $i) { report { id } } }', variables: { i: { id: report.createReport.report.id } } };
+    },
+    expected: { ...TEAM_MANAGERS, orgMember: 'NOT_FOUND', orgViewer: 'NOT_FOUND' },
+  },
+  {
+    name: 'createCustomRole',
+    prepare: async () => ({ query: 'mutation($i: CreateCustomRoleInput!) { createCustomRole(input: $i) { customRole { id } } }', variables: { i: { organization: 'acme', name: next('role'), inheritsFrom: 'MEMBER', permissions: ['run:delete'] } } }),
+    expected: ORG_ADMINS,
+  },
+  {
+    name: 'updateCustomRole',
+    prepare: async () => {
+      const role = await must('mutation($i: CreateCustomRoleInput!) { createCustomRole(input: $i) { customRole { id } } }', { i: { organization: 'acme', name: next('role'), inheritsFrom: 'MEMBER', permissions: [] } });
+      return { query: 'mutation($i: UpdateCustomRoleInput!) { updateCustomRole(input: $i) { customRole { id } } }', variables: { i: { id: role.createCustomRole.customRole.id, permissions: ['run:delete'] } } };
+    },
+    expected: ORG_ADMINS,
+  },
+  {
+    name: 'deleteCustomRole',
+    prepare: async () => {
+      const role = await must('mutation($i: CreateCustomRoleInput!) { createCustomRole(input: $i) { customRole { id } } }', { i: { organization: 'acme', name: next('role'), inheritsFrom: 'MEMBER', permissions: [] } });
+      return { query: 'mutation($i: DeleteCustomRoleInput!) { deleteCustomRole(input: $i) { id } }', variables: { i: { id: role.createCustomRole.customRole.id } } };
+    },
+    expected: ORG_ADMINS,
+  },
+  // Reads of private data.
+  {
+    name: 'Organization.invites',
+    prepare: async () => ({ query: '{ organization(name: "acme") { invites { totalCount } } }', variables: {} }),
+    expected: ORG_ADMINS,
+  },
+  {
+    name: 'Organization.auditLog',
+    prepare: async () => ({ query: '{ organization(name: "acme") { auditLog(first: 1) { totalCount } } }', variables: {} }),
+    expected: ORG_ADMINS,
+  },
+  {
+    name: 'Organization.members (emails, pending and deactivated rows)',
+    prepare: async () => ({ query: '{ organization(name: "acme") { members(first: 100) { nodes { email status } } } }', variables: {} }),
+    revealed: (d) => d.organization.members.nodes.some((n: { email: string | null; status: string }) => n.email !== null || n.status !== 'ACTIVE'),
+    expected: grid({ instanceAdmin: 'ok', orgAdmin: 'ok', otherOrgAdmin: 'NOT_FOUND', deactivated: 'NOT_FOUND', rest: 'hidden' }),
+  },
+  {
+    name: 'Team.members',
+    prepare: async () => ({ query: '{ team(organization: "acme", name: "core") { members { totalCount } } }', variables: {} }),
+    expected: grid({ orgMember: 'FORBIDDEN', orgViewer: 'FORBIDDEN', otherOrgAdmin: 'NOT_FOUND', deactivated: 'NOT_FOUND', rest: 'ok' }),
+  },
+  {
+    name: 'Team.projects (private)',
+    prepare: async () => ({ query: '{ team(organization: "acme", name: "core") { projects(first: 100) { nodes { name } } } }', variables: {} }),
+    revealed: (d) => d.team.projects.nodes.some((n: { name: string }) => n.name === 'matrix'),
+    expected: grid({ orgMember: 'hidden', orgViewer: 'hidden', otherOrgAdmin: 'NOT_FOUND', deactivated: 'NOT_FOUND', rest: 'ok' }),
+  },
+  {
+    name: 'Instance.settings',
+    prepare: async () => ({ query: '{ instance { settings { publicUrl } } }', variables: {} }),
+    revealed: (d) => d.instance.settings !== null,
+    expected: grid({ anonymous: 'hidden', instanceAdmin: 'ok', rest: 'hidden' }),
+  },
+  {
+    name: 'Viewer.apiKeys',
+    prepare: async () => ({ query: '{ viewer { apiKeys { totalCount } } }', variables: {} }),
+    revealed: (d) => d.viewer !== null,
+    expected: grid({ anonymous: 'hidden', rest: 'ok' }),
+  },
+];
+
+describe('authorization matrix', () => {
+  beforeAll(async () => {
+    ctx = await instanceWithAdmin();
+    const actors: Partial<Record<Principal, Actor>> = {};
+    const orgRoles: Partial<Record<Principal, OrgRole>> = { orgAdmin: OrgRole.ADMIN, orgViewer: OrgRole.VIEWER, deactivated: OrgRole.ADMIN };
+    for (const p of PRINCIPALS) {
+      const username = USERNAMES[p];
+      if (!username || p === 'otherOrgAdmin') continue;
+      actors[p] = await addMember(ctx.t, p === 'instanceAdmin' ? null : ctx.org, username, orgRoles[p] ?? OrgRole.MEMBER, MemberStatus.ACTIVE, { instanceAdmin: p === 'instanceAdmin' });
+    }
+    await addMember(ctx.t, ctx.org, 'loginuser', OrgRole.MEMBER, MemberStatus.ACTIVE, { password: 'login-password-1' });
+    await must('mutation { createOrganization(input: { name: "beta" }) { organization { name } } }');
+    const beta = await inviteByLink(ctx.url, root(), 'beta', 'bo@example.com', 'ADMIN');
+    await q('mutation($i: AcceptInviteInput!) { acceptInvite(input: $i) { user { id } } }', { i: { token: beta.token, username: 'bo', name: 'Bo', password: 'bo-password-1' } });
+    await must('mutation { createCustomRole(input: { organization: "acme", name: "Power", inheritsFrom: MEMBER, permissions: ["project:delete", "run:delete", "report:delete", "team:update", "team:invite_member", "member:manage"] }) { customRole { id } } }');
+    await must('mutation { createCustomRole(input: { organization: "acme", name: "Reader", inheritsFrom: VIEW_ONLY, permissions: ["artifact:manage_aliases"] }) { customRole { id } } }');
+    await must('mutation { createTeam(input: { organization: "acme", name: "core" }) { team { name } } }');
+    for (const [user, role] of [['ta', 'ADMIN'], ['tm', 'MEMBER'], ['tv', 'VIEW_ONLY'], ['cw', 'MEMBER'], ['cx', 'VIEW_ONLY'], ['dx', 'ADMIN']]) await addToTeam('core', user!, role!);
+    await assignCustom('core', 'cw', 'Power');
+    await assignCustom('core', 'cx', 'Reader');
+    await must('mutation { createProject(input: { organization: "acme", team: "core", name: "matrix", visibility: PRIVATE }) { project { name } } }');
+    await must('mutation { deactivateMember(input: { organization: "acme", user: "dx" }) { member { status } } }');
+    const oaKey = await must('mutation { createApiKey(input: { name: "to-revoke" }) { secret apiKey { id } } }', {}, actors.orgAdmin!.token);
+    await must('mutation($i: RevokeApiKeyInput!) { revokeApiKey(input: $i) { apiKey { id } } }', { i: { id: oaKey.createApiKey.apiKey.id } }, actors.orgAdmin!.token);
+
+    // Every cell gets a fresh session, so cells (logOut included) cannot affect each other.
+    for (const p of PRINCIPALS) {
+      if (p === 'anonymous') tokens[p] = async () => undefined;
+      else if (p === 'revokedKey') tokens[p] = async () => oaKey.createApiKey.secret as string;
+      else {
+        const username = USERNAMES[p]!;
+        tokens[p] = async () => {
+          const em = ctx.t.server.db.orm.em.fork();
+          const user = await em.findOneOrFail(User, { username });
+          const { token } = issueSession(em, user, 1, { clientAddress: null, userAgent: 'matrix' });
+          await em.flush();
+          return token;
+        };
+      }
+    }
+  });
+  afterAll(() => ctx?.t.close());
+
+  it('has a row for every mutation in the emitted schema', () => {
+    const sdl = fs.readFileSync(path.resolve(__dirname, '../../schema/schema.graphql'), 'utf8');
+    const mutations = Object.keys(buildSchema(sdl).getMutationType()!.getFields()).sort();
+    const rows = ROWS.map((r) => r.name).filter((n) => !n.includes('.')).sort();
+    expect(rows, 'add a row to ROWS in test/authz-matrix.test.ts for each new mutation').toEqual(mutations);
+  });
+
+  for (const row of ROWS) {
+    it(`${row.name}: ${PRINCIPALS.map((p) => `${p}=${row.expected[p]}`).join(' ')}`, async () => {
+      const failures: string[] = [];
+      for (const principal of PRINCIPALS) {
+        const { query, variables } = await row.prepare(principal);
+        const token = await tokens[principal]!();
+        const expected = row.expected[principal];
+        const before = expected === 'ok' || expected === 'hidden' ? null : await snapshot();
+        const res = await q(query, variables, token);
+        const code = res.errors?.[0]?.extensions?.code as string | undefined;
+        let actual: Outcome;
+        if (code) actual = code;
+        else if (row.revealed) actual = row.revealed(res.data as Record<string, any>) ? 'ok' : 'hidden';
+        else actual = res.data ? 'ok' : 'NO_DATA';
+        if (actual !== expected) failures.push(`${principal}: expected ${expected}, got ${actual}${res.errors ? ` (${res.errors[0]!.message})` : ''}`);
+        if (before !== null) {
+          const after = await snapshot();
+          if (after !== before) failures.push(`${principal}: refused with ${actual} but the database changed`);
+        }
+      }
+      expect(failures).toEqual([]);
+    });
+  }
+});
