@@ -179,7 +179,10 @@ describe('invitations and membership', () => {
   });
 
   test('updateMemberRole, deactivateMember, reactivateMember, removeMember; the last admin cannot be demoted', async () => {
+    expect((await admin.organization({ name: 'acme' })).warnings.map((w) => w.code)).toEqual(['SINGLE_ADMIN']);
     const promoted = await admin.updateMemberRole({ organization: 'acme', user: 'grace', role: 'ADMIN' });
+    expect(promoted.member).toMatchObject({ role: 'ADMIN' });
+    expect((await admin.organization({ name: 'acme' })).warnings).toEqual([]);
     expect(promoted.member).toMatchObject({ username: 'grace', email: 'grace@example.com', role: 'ADMIN', status: 'ACTIVE', user: { username: 'grace' } });
     const demoted = await admin.updateMemberRole({ organization: 'acme', user: 'grace@example.com', role: 'VIEWER' });
     expect(demoted.member.role).toBe('VIEWER');

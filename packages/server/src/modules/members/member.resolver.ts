@@ -16,6 +16,7 @@ import {
 } from './member.types';
 import { OrganizationType } from '../organizations/organization.types';
 import type { Organization } from '../organizations/organization.entity';
+import { MemberStatus } from '../../authz/roles';
 import { UserType } from '../accounts/account.types';
 import { InvitationType } from '../invitations/invitation.types';
 import { MemberTeamType } from '../teams/team.types';
@@ -39,7 +40,7 @@ export class OrganizationMemberResolver {
 
   @FieldResolver(() => InvitationType, { nullable: true, description: 'The pending invitation (PENDING rows, org admins only).' })
   async invitation(@Ctx() ctx: RequestContext, @Root() member: MemberView) {
-    if (!member.invitationId || !(await new MemberService(ctx).canSeeInvitations(member.organization))) return null;
+    if (member.status !== MemberStatus.PENDING || !member.invitationId || !(await new MemberService(ctx).canSeeInvitations(member.organization))) return null;
     return ctx.loaders.invitationById.load(member.invitationId);
   }
 
