@@ -8,6 +8,27 @@ import type {
   AuditLogQuery,
   AddTeamMemberMutation,
   CreateApiKeyMutation,
+  CreateCustomRoleMutation,
+  CreateProjectMutation,
+  CreateReportMutation,
+  CustomRoleFieldsFragment,
+  DeleteCustomRoleMutation,
+  DeleteProjectMutation,
+  DeleteReportMutation,
+  DeleteRunMutation,
+  LogRunMutation,
+  PermissionCatalogueQuery,
+  ProjectFieldsFragment,
+  ProjectRefFragment,
+  ProjectsQuery,
+  ReportFieldsFragment,
+  ReportsQuery,
+  RunFieldsFragment,
+  RunsQuery,
+  TeamMembersQuery,
+  TeamRefFragment,
+  TeamsQuery,
+  UpdateCustomRoleMutation,
   CreateTeamMutation,
   DeleteTeamMutation,
   CreateOrganizationMutation,
@@ -65,12 +86,30 @@ export type OrganizationMember = OrganizationMemberFieldsFragment;
 export type AuditEvent = AuditEventFieldsFragment;
 export type Team = TeamFieldsFragment;
 export type TeamMember = TeamMemberFieldsFragment;
+/** A team seen from something inside it (a report). */
+export type TeamRef = TeamRefFragment;
+export type Project = ProjectFieldsFragment;
+/** A project seen from something inside it (a run, a report). */
+export type ProjectRef = ProjectRefFragment;
+export type Run = RunFieldsFragment;
+export type Report = ReportFieldsFragment;
+export type CustomRole = CustomRoleFieldsFragment;
+export type PermissionCatalogue = PermissionCatalogueQuery['permissionCatalogue'];
+/** One team permission of the catalogue: `name` (`object:operation`), `description`, `requires`, `grantedTo`. */
+export type Permission = PermissionCatalogue['permissions'][number];
+/** A built-in team role of the catalogue: `role`, its `permissions`, and whether custom roles may inherit from it (`inheritable`). */
+export type TeamRoleInfo = PermissionCatalogue['roles'][number];
 
 export type OrganizationConnection = OrganizationsQuery['organizations'];
 export type ApiKeyConnection = NonNullable<ApiKeysQuery['viewer']>['apiKeys'];
 export type OrganizationMemberConnection = MembersQuery['organization']['members'];
 export type InvitationConnection = InvitesQuery['organization']['invites'];
 export type AuditEventConnection = AuditLogQuery['organization']['auditLog'];
+export type TeamConnection = TeamsQuery['organization']['teams'];
+export type TeamMemberConnection = TeamMembersQuery['team']['members'];
+export type ProjectConnection = ProjectsQuery['team']['projects'];
+export type RunConnection = RunsQuery['team']['projects']['nodes'][number]['runs'];
+export type ReportConnection = ReportsQuery['team']['reports'];
 
 export type SignUpPayload = SignUpMutation['signUp'];
 export type LogInPayload = LogInMutation['logIn'];
@@ -97,3 +136,12 @@ export type AddTeamMemberPayload = AddTeamMemberMutation['addTeamMember'];
 export type UpdateTeamMemberRolePayload = UpdateTeamMemberRoleMutation['updateTeamMemberRole'];
 export type RemoveTeamMemberPayload = RemoveTeamMemberMutation['removeTeamMember'];
 export type LeaveTeamPayload = LeaveTeamMutation['leaveTeam'];
+export type CreateCustomRolePayload = CreateCustomRoleMutation['createCustomRole'];
+export type UpdateCustomRolePayload = UpdateCustomRoleMutation['updateCustomRole'];
+export type DeleteCustomRolePayload = DeleteCustomRoleMutation['deleteCustomRole'];
+export type CreateProjectPayload = CreateProjectMutation['createProject'];
+export type DeleteProjectPayload = DeleteProjectMutation['deleteProject'];
+export type LogRunPayload = LogRunMutation['logRun'];
+export type DeleteRunPayload = DeleteRunMutation['deleteRun'];
+export type CreateReportPayload = CreateReportMutation['createReport'];
+export type DeleteReportPayload = DeleteReportMutation['deleteReport'];

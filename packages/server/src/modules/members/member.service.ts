@@ -203,23 +203,30 @@ export class MemberService extends Service {
     return { membership, user };
   }
 
-  async updateRole(raw: unknown): Promise<MemberView> {
-    const input = parseInput(roleSchema, raw);
-    const org = await this.organization(input.organization, OrgPermission.MANAGE_MEMBERS);
+  /** Runs a change on one member with the organization locked and the caller's right re-checked under the lock. */
+  private async onMember<T>(organization: string, login: string, change: (em: EntityManager, org: Organization, membership: Membership, user: User) => Promise<T>): Promise<T> {
+    const org = await this.organization(organization, OrgPermission.MANAGE_MEMBERS);
     return this.em.transactional(async (em) => {
       const locked = await lockOrganization(em, org.id);
       await this.recheckOrg(em, locked, OrgPermission.MANAGE_MEMBERS);
-      const { membership, user } = await this.target(em, locked, input.user);
+      const { membership, user } = await this.target(em, locked, login);
+      return change(em, locked, membership, user);
+    });
+  }
+
+  async updateRole(raw: unknown): Promise<MemberView> {
+    const input = parseInput(roleSchema, raw);
+    return this.onMember(input.organization, input.user, async (em, org, membership, user) => {
       const from = membership.role;
       if (from !== input.role) {
         if (membership.status === MemberStatus.ACTIVE) {
-          if (input.role !== ORG_ADMIN_ROLE) await assertNotLastAdmin(em, locked, membership);
-          if (!SEAT_ROLES.has(from) && SEAT_ROLES.has(input.role)) await assertSeatAvailable(em, locked);
+          if (input.role !== ORG_ADMIN_ROLE) await assertNotLastAdmin(em, org, membership);
+          if (!SEAT_ROLES.has(from) && SEAT_ROLES.has(input.role)) await assertSeatAvailable(em, org);
         }
         membership.role = input.role;
         this.audit(em, { action: AuditAction.MEMBER_ROLE_CHANGED, organizationId: org.id, target: { type: 'user', id: user.id, label: user.username }, metadata: { from, to: input.role } });
       }
-      return MemberService.viewOf(locked, membership, user);
+      return MemberService.viewOf(org, membership, user);
     });
   }
 
@@ -246,31 +253,23 @@ export class MemberService extends Service {
 
   async deactivate(raw: unknown): Promise<MemberView> {
     const input = parseInput(targetSchema, raw);
-    const org = await this.organization(input.organization, OrgPermission.MANAGE_MEMBERS);
-    return this.em.transactional(async (em) => {
-      const locked = await lockOrganization(em, org.id);
-      await this.recheckOrg(em, locked, OrgPermission.MANAGE_MEMBERS);
-      const { membership, user } = await this.target(em, locked, input.user);
+    return this.onMember(input.organization, input.user, async (em, org, membership, user) => {
       if (membership.status !== MemberStatus.ACTIVE) throw new AppError(ErrorCode.CONFLICT, `${user.username} is already deactivated.`);
-      await assertNotLastAdmin(em, locked, membership);
+      await assertNotLastAdmin(em, org, membership);
       membership.status = MemberStatus.DEACTIVATED;
       this.audit(em, { action: AuditAction.MEMBER_DEACTIVATED, organizationId: org.id, target: { type: 'user', id: user.id, label: user.username }, metadata: { role: membership.role } });
-      return MemberService.viewOf(locked, membership, user);
+      return MemberService.viewOf(org, membership, user);
     });
   }
 
   async reactivate(raw: unknown): Promise<MemberView> {
     const input = parseInput(targetSchema, raw);
-    const org = await this.organization(input.organization, OrgPermission.MANAGE_MEMBERS);
-    return this.em.transactional(async (em) => {
-      const locked = await lockOrganization(em, org.id);
-      await this.recheckOrg(em, locked, OrgPermission.MANAGE_MEMBERS);
-      const { membership, user } = await this.target(em, locked, input.user);
+    return this.onMember(input.organization, input.user, async (em, org, membership, user) => {
       if (membership.status !== MemberStatus.DEACTIVATED) throw new AppError(ErrorCode.CONFLICT, `${user.username} is not deactivated.`);
-      if (SEAT_ROLES.has(membership.role)) await assertSeatAvailable(em, locked);
+      if (SEAT_ROLES.has(membership.role)) await assertSeatAvailable(em, org);
       membership.status = MemberStatus.ACTIVE;
       this.audit(em, { action: AuditAction.MEMBER_REACTIVATED, organizationId: org.id, target: { type: 'user', id: user.id, label: user.username }, metadata: { role: membership.role } });
-      return MemberService.viewOf(locked, membership, user);
+      return MemberService.viewOf(org, membership, user);
     });
   }
 }
