@@ -7,8 +7,16 @@ import {
   AuditLogDocument,
   CreateApiKeyDocument,
   CreateOrganizationDocument,
+  CreateCustomRoleDocument,
+  CreateProjectDocument,
+  CreateReportDocument,
   CreateTeamDocument,
+  CustomRolesDocument,
   DeactivateMemberDocument,
+  DeleteCustomRoleDocument,
+  DeleteProjectDocument,
+  DeleteReportDocument,
+  DeleteRunDocument,
   DeleteTeamDocument,
   InstanceDocument,
   InvitationPreviewDocument,
@@ -18,18 +26,29 @@ import {
   LeaveTeamDocument,
   LogInDocument,
   LogOutDocument,
+  LogRunDocument,
   MembersDocument,
   OrganizationDocument,
+  OrganizationPermissionsDocument,
   OrganizationsDocument,
+  PermissionCatalogueDocument,
+  ProjectCursorsDocument,
+  ProjectsDocument,
   ReactivateMemberDocument,
   RemoveMemberDocument,
   RemoveTeamMemberDocument,
+  ReportsDocument,
   ResendInviteDocument,
   RevokeApiKeyDocument,
   RevokeInviteDocument,
+  RunsDocument,
   SeatsDocument,
   SignUpDocument,
   TeamDocument,
+  TeamMembersDocument,
+  TeamPermissionsDocument,
+  TeamsDocument,
+  UpdateCustomRoleDocument,
   UpdateMemberRoleDocument,
   UpdateOrganizationDocument,
   UpdateTeamDocument,
@@ -39,9 +58,16 @@ import {
   type AddTeamMemberInput,
   type ApiKeysQueryVariables,
   type CreateApiKeyInput,
+  type CreateCustomRoleInput,
   type CreateOrganizationInput,
+  type CreateProjectInput,
+  type CreateReportInput,
   type CreateTeamInput,
   type DeactivateMemberInput,
+  type DeleteCustomRoleInput,
+  type DeleteProjectInput,
+  type DeleteReportInput,
+  type DeleteRunInput,
   type DeleteTeamInput,
   type InvitationPreviewQueryVariables,
   type InvitationStatus,
@@ -50,6 +76,7 @@ import {
   type InviteUsersInput,
   type LeaveTeamInput,
   type LogInInput,
+  type LogRunInput,
   type MemberOrder,
   type MemberStatus,
   type OrganizationQueryVariables,
@@ -63,12 +90,13 @@ import {
   type RevokeInviteInput,
   type SignUpInput,
   type TeamQueryVariables,
+  type UpdateCustomRoleInput,
   type UpdateMemberRoleInput,
   type UpdateOrganizationInput,
   type UpdateTeamInput,
   type UpdateTeamMemberRoleInput,
 } from './generated/graphql';
-import { errorFromResponse, errorFromUserError, RosterError, RosterNetworkError, UnauthenticatedError, type GraphQLErrorEntry } from './errors';
+import { errorFromResponse, errorFromUserError, NotFoundError, RosterError, RosterNetworkError, UnauthenticatedError, type GraphQLErrorEntry } from './errors';
 import { parseInviteCsv, type InviteRow } from './invite-csv';
 import { paginate } from './paginate';
 import type {
@@ -80,8 +108,16 @@ import type {
   AuditEventConnection,
   CreateApiKeyPayload,
   CreateOrganizationPayload,
+  CreateCustomRolePayload,
+  CreateProjectPayload,
+  CreateReportPayload,
   CreateTeamPayload,
+  CustomRole,
   DeactivateMemberPayload,
+  DeleteCustomRolePayload,
+  DeleteProjectPayload,
+  DeleteReportPayload,
+  DeleteRunPayload,
   DeleteTeamPayload,
   Instance,
   Invitation,
@@ -92,19 +128,31 @@ import type {
   LeaveTeamPayload,
   LogInPayload,
   LogOutPayload,
+  LogRunPayload,
   Organization,
   OrganizationConnection,
   OrganizationMember,
   OrganizationMemberConnection,
+  PermissionCatalogue,
+  Project,
+  ProjectConnection,
   ReactivateMemberPayload,
   RemoveMemberPayload,
   RemoveTeamMemberPayload,
+  Report,
+  ReportConnection,
   ResendInvitePayload,
   RevokeApiKeyPayload,
   RevokeInvitePayload,
+  Run,
+  RunConnection,
   Seats,
   SignUpPayload,
   Team,
+  TeamConnection,
+  TeamMember,
+  TeamMemberConnection,
+  UpdateCustomRolePayload,
   UpdateMemberRolePayload,
   UpdateOrganizationPayload,
   UpdateTeamMemberRolePayload,
@@ -150,6 +198,12 @@ export interface MemberFilters {
   teams?: readonly string[] | null;
   /** Default `{ field: 'NAME', direction: 'ASC' }`. */
   orderBy?: MemberOrder | null;
+}
+
+/** Filter of Organization.teams. */
+export interface TeamFilters {
+  /** Case-insensitive search in team names. */
+  search?: string | null;
 }
 
 /** Filters of Organization.invites. */
@@ -236,6 +290,8 @@ const DEFAULT_PAGE_SIZE = 100;
 const DEFAULT_INVITE_CHUNK = 100;
 /** The server's cap on rows per inviteUsers call. */
 export const MAX_INVITE_ROWS_PER_CALL = 500;
+/** Largest page the server serves (and the page size runs() scans a team's projects with). */
+const MAX_PAGE_SIZE = 100;
 
 // print() walks the whole AST; documents are static, so print each once.
 const printed = new WeakMap<DocumentNode, { query: string; operationName: string | undefined }>();
@@ -271,6 +327,11 @@ function toRowInput(row: InviteRow): InviteRowInput {
   if (row.role !== undefined) input.role = row.role;
   if (row.teams !== undefined) input.teams = row.teams === null ? null : [...row.teams];
   return input;
+}
+
+/** The error runs() raises itself when the project is not in the team's projects (as the server words it). */
+function projectNotFound(organization: string, team: string, project: string): NotFoundError {
+  return new NotFoundError(`No project named "${project}" is visible to you in team "${team}" of "${organization}".`, { code: 'NOT_FOUND' });
 }
 
 function isResponseBody(value: unknown): value is GraphQLResponseBody {
@@ -473,6 +534,58 @@ export class RosterClient {
     return (await this.request(LeaveTeamDocument, { input })).leaveTeam;
   }
 
+  /**
+   * Compose a team role (org admins): a base (`inheritsFrom` VIEW_ONLY or MEMBER) plus permissions named in
+   * `permissionCatalogue()`. Assign it with `updateTeamMemberRole({ ..., customRole: name })`. BadUserInputError
+   * (`field: 'permissions'`) for an unknown permission or one whose `requires` are missing; ConflictError for a taken name.
+   */
+  async createCustomRole(input: CreateCustomRoleInput): Promise<CreateCustomRolePayload> {
+    return (await this.request(CreateCustomRoleDocument, { input })).createCustomRole;
+  }
+
+  /** Change a custom role by id (org admins); `permissions` replaces the whole list. Holders follow a new base role. */
+  async updateCustomRole(input: UpdateCustomRoleInput): Promise<UpdateCustomRolePayload> {
+    return (await this.request(UpdateCustomRoleDocument, { input })).updateCustomRole;
+  }
+
+  /** Delete a custom role by id (org admins); its holders go back to its base role (`reassigned` counts them). */
+  async deleteCustomRole(input: DeleteCustomRoleInput): Promise<DeleteCustomRolePayload> {
+    return (await this.request(DeleteCustomRoleDocument, { input })).deleteCustomRole;
+  }
+
+  /** Create a project in a team (needs project:create: team MEMBERs and ADMINs). ConflictError when the name is taken in the team. */
+  async createProject(input: CreateProjectInput): Promise<CreateProjectPayload> {
+    return (await this.request(CreateProjectDocument, { input })).createProject;
+  }
+
+  /**
+   * Delete a project by team and name, with its runs; its reports stay, detached. Needs project:delete, or
+   * project:delete_own for its creator. The payload's project is as it was; `runsDeleted` counts the runs.
+   */
+  async deleteProject(input: DeleteProjectInput): Promise<DeleteProjectPayload> {
+    return (await this.request(DeleteProjectDocument, { input })).deleteProject;
+  }
+
+  /** Log a run in a project (needs run:create); without `name` the server picks "run-xxxxxxxx". */
+  async logRun(input: LogRunInput): Promise<LogRunPayload> {
+    return (await this.request(LogRunDocument, { input })).logRun;
+  }
+
+  /** Delete a run by id (needs run:delete, or run:delete_own for who logged it). */
+  async deleteRun(input: DeleteRunInput): Promise<DeleteRunPayload> {
+    return (await this.request(DeleteRunDocument, { input })).deleteRun;
+  }
+
+  /** Create a report in a team, optionally about one of its projects (needs report:create). */
+  async createReport(input: CreateReportInput): Promise<CreateReportPayload> {
+    return (await this.request(CreateReportDocument, { input })).createReport;
+  }
+
+  /** Delete a report by id (needs report:delete, or report:delete_own for its author). */
+  async deleteReport(input: DeleteReportInput): Promise<DeleteReportPayload> {
+    return (await this.request(DeleteReportDocument, { input })).deleteReport;
+  }
+
   // ---- Queries ------------------------------------------------------------
 
   /** The calling principal; null when the client is anonymous. */
@@ -507,6 +620,11 @@ export class RosterClient {
   /** One team by organization and name. Throws NotFoundError when it does not exist or is hidden from the caller. */
   async team(args: TeamQueryVariables): Promise<Team> {
     return (await this.request(TeamDocument, args)).team;
+  }
+
+  /** Every team permission (name, description, requires, grantedTo), the built-in team roles and the custom-role cap. Public. */
+  async permissionCatalogue(): Promise<PermissionCatalogue> {
+    return (await this.request(PermissionCatalogueDocument)).permissionCatalogue;
   }
 
   // ---- Conveniences -------------------------------------------------------
@@ -553,6 +671,82 @@ export class RosterClient {
   /** Every audit event of an organization matching the filters, newest first, page by page. */
   iterateAuditLog(organization: string, { pageSize = DEFAULT_PAGE_SIZE, ...filters }: IterateOptions & AuditLogFilters = {}): AsyncIterable<AuditEvent> {
     return paginate((after) => this.auditLog(organization, { ...filters, first: pageSize, after }));
+  }
+
+  /** One page of the teams of an organization the caller may see (Organization.teams), by name. */
+  async teams(organization: string, args: PageArgs & TeamFilters = {}): Promise<TeamConnection> {
+    return (await this.request(TeamsDocument, { organization, ...args })).organization.teams;
+  }
+
+  /** Every team of an organization the caller may see (matching `search`), by name, page by page. */
+  iterateTeams(organization: string, { pageSize = DEFAULT_PAGE_SIZE, ...filters }: IterateOptions & TeamFilters = {}): AsyncIterable<Team> {
+    return paginate((after) => this.teams(organization, { ...filters, first: pageSize, after }));
+  }
+
+  /** One page of a team's members (Team.members), by username. Visible to team members and org admins. */
+  async teamMembers(organization: string, team: string, args: PageArgs = {}): Promise<TeamMemberConnection> {
+    return (await this.request(TeamMembersDocument, { organization, team, ...args })).team.members;
+  }
+
+  /** Every member of a team, by username, page by page. */
+  iterateTeamMembers(organization: string, team: string, { pageSize = DEFAULT_PAGE_SIZE }: IterateOptions = {}): AsyncIterable<TeamMember> {
+    return paginate((after) => this.teamMembers(organization, team, { first: pageSize, after }));
+  }
+
+  /** One page of a team's projects (Team.projects), newest first; callers outside the team see PUBLIC ones only. */
+  async projects(organization: string, team: string, args: PageArgs = {}): Promise<ProjectConnection> {
+    return (await this.request(ProjectsDocument, { organization, team, ...args })).team.projects;
+  }
+
+  /** Every project of a team the caller may see, newest first, page by page. */
+  iterateProjects(organization: string, team: string, { pageSize = DEFAULT_PAGE_SIZE }: IterateOptions = {}): AsyncIterable<Project> {
+    return paginate((after) => this.projects(organization, team, { first: pageSize, after }));
+  }
+
+  /**
+   * One page of a project's runs (Project.runs), newest first. The schema reaches runs only through
+   * Team.projects and cannot look a project up by name, so this first scans the team's projects (100 per
+   * request) for the project's position, then fetches the runs: at least two requests per call. Use
+   * `iterateRuns` for many pages (it locates the project once). NotFoundError when no project of that name
+   * is visible to the caller.
+   */
+  async runs(organization: string, team: string, project: string, args: PageArgs = {}): Promise<RunConnection> {
+    return (await this.runsPage(organization, team, project, args)).runs;
+  }
+
+  /** Every run of a project, newest first, page by page (the project is located once; see `runs`). */
+  iterateRuns(organization: string, team: string, project: string, { pageSize = DEFAULT_PAGE_SIZE }: IterateOptions = {}): AsyncIterable<Run> {
+    let position: string | null | undefined;
+    return paginate(async (after) => {
+      const page = await this.runsPage(organization, team, project, { first: pageSize, after }, position);
+      position = page.position;
+      return page.runs;
+    });
+  }
+
+  /** One page of a team's reports (Team.reports), newest first. */
+  async reports(organization: string, team: string, args: PageArgs = {}): Promise<ReportConnection> {
+    return (await this.request(ReportsDocument, { organization, team, ...args })).team.reports;
+  }
+
+  /** Every report of a team the caller may see, newest first, page by page. */
+  iterateReports(organization: string, team: string, { pageSize = DEFAULT_PAGE_SIZE }: IterateOptions = {}): AsyncIterable<Report> {
+    return paginate((after) => this.reports(organization, team, { first: pageSize, after }));
+  }
+
+  /** The custom roles of an organization (Organization.customRoles), by name. */
+  async customRoles(organization: string): Promise<CustomRole[]> {
+    return (await this.request(CustomRolesDocument, { organization })).organization.customRoles;
+  }
+
+  /** The permissions the caller holds on a team (Team.viewerPermissions, `object:operation`, e.g. 'project:delete'). */
+  async teamPermissions(organization: string, team: string): Promise<string[]> {
+    return (await this.request(TeamPermissionsDocument, { organization, team })).team.viewerPermissions;
+  }
+
+  /** The permissions the caller holds in an organization (Organization.viewerPermissions, e.g. 'member:invite'). */
+  async organizationPermissions(organization: string): Promise<string[]> {
+    return (await this.request(OrganizationPermissionsDocument, { organization })).organization.viewerPermissions;
   }
 
   /**
@@ -618,6 +812,46 @@ export class RosterClient {
   /** Every API key of the caller, fetched page by page; revoked and expired ones with `includeInactive`. */
   iterateApiKeys({ pageSize = DEFAULT_PAGE_SIZE, includeInactive = false }: IterateOptions & { includeInactive?: boolean } = {}): AsyncIterable<ApiKey> {
     return paginate((after) => this.apiKeys({ first: pageSize, after, includeInactive }));
+  }
+
+  // ---- Runs: reaching a project through Team.projects ---------------------
+
+  /**
+   * Runs of one project. `position` is where the project sits in Team.projects: the cursor of the project
+   * before it (null when it is the newest); located by a scan when unknown. A position gone stale (a project
+   * created or deleted meanwhile) shows as another project in that place and is located again.
+   */
+  private async runsPage(
+    organization: string,
+    team: string,
+    project: string,
+    args: PageArgs,
+    position?: string | null,
+  ): Promise<{ runs: RunConnection; position: string | null }> {
+    for (let attempt = 0; ; attempt++) {
+      if (position === undefined || attempt > 0) position = await this.locateProject(organization, team, project);
+      const variables = { organization, team, projectAfter: position, first: args.first, after: args.after };
+      const node = (await this.request(RunsDocument, variables)).team.projects.nodes[0];
+      if (node?.name === project) return { runs: node.runs, position };
+      // Only a concurrent change to the team's projects gets here; give up after a few rounds.
+      if (attempt >= 2) throw projectNotFound(organization, team, project);
+    }
+  }
+
+  /** The cursor of the project before `project` in Team.projects (null: it is the first). NotFoundError when absent. */
+  private async locateProject(organization: string, team: string, project: string): Promise<string | null> {
+    let after: string | null = null;
+    for (;;) {
+      const { projects } = (await this.request(ProjectCursorsDocument, { organization, team, first: MAX_PAGE_SIZE, after })).team;
+      let previous = after;
+      for (const edge of projects.edges) {
+        if (edge.node.name === project) return previous;
+        previous = edge.cursor;
+      }
+      const { hasNextPage, endCursor } = projects.pageInfo;
+      if (!hasNextPage || endCursor === null || endCursor === after) throw projectNotFound(organization, team, project);
+      after = endCursor;
+    }
   }
 
   // ---- Transport ----------------------------------------------------------
