@@ -82,6 +82,7 @@ import {
   type OrganizationQueryVariables,
   type OrganizationsQueryVariables,
   type OrgRole,
+  type ProjectCursorsQuery,
   type ReactivateMemberInput,
   type RemoveMemberInput,
   type RemoveTeamMemberInput,
@@ -842,7 +843,8 @@ export class RosterClient {
   private async locateProject(organization: string, team: string, project: string): Promise<string | null> {
     let after: string | null = null;
     for (;;) {
-      const { projects } = (await this.request(ProjectCursorsDocument, { organization, team, first: MAX_PAGE_SIZE, after })).team;
+      const data: ProjectCursorsQuery = await this.request(ProjectCursorsDocument, { organization, team, first: MAX_PAGE_SIZE, after });
+      const { projects } = data.team;
       let previous = after;
       for (const edge of projects.edges) {
         if (edge.node.name === project) return previous;

@@ -6,6 +6,7 @@ export {
   type IterateOptions,
   type PageArgs,
   type MemberFilters,
+  type TeamFilters,
   type InviteFilters,
   type AuditLogFilters,
   type InviteManyOptions,

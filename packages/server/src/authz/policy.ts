@@ -171,6 +171,11 @@ export class Authz {
     return new Set();
   }
 
+  /** The team role someone gets when none is named: MEMBER, or VIEW_ONLY for an organization viewer. */
+  static defaultTeamRole(orgRole: OrgRole): TeamRole {
+    return Authz.teamRolesForOrgRole(orgRole).has(TeamRole.MEMBER) ? TeamRole.MEMBER : ORG_VIEWER_TEAM_ROLE;
+  }
+
   /** The team roles a person with this organization role may hold. */
   static teamRolesForOrgRole(role: OrgRole): ReadonlySet<TeamRole> {
     return role === OrgRole.VIEWER ? new Set([ORG_VIEWER_TEAM_ROLE]) : PERSON_TEAM_ROLES;

@@ -240,7 +240,7 @@ export class TeamService extends Service {
       if (!membership || membership.status !== MemberStatus.ACTIVE) {
         throw new AppError(ErrorCode.NOT_ORG_MEMBER, `${user.username} is not an active member of "${org.name}": invite or reactivate them first.`, { field: 'user' });
       }
-      const role = input.role ?? (Authz.teamRolesForOrgRole(membership.role).has(TeamRole.MEMBER) ? TeamRole.MEMBER : TeamRole.VIEW_ONLY);
+      const role = input.role ?? Authz.defaultTeamRole(membership.role);
       this.checkRole(permissions, membership.role, role);
       if (await em.count(TeamMembership, { team: team.id, user: user.id })) throw conflict(`${user.username} is already in team "${team.name}".`, 'user');
       const tm = em.create(TeamMembership, { team: ref(em.getReference(Team, team.id)), user: ref(user), role, addedById: actor.id });
@@ -338,7 +338,7 @@ export class TeamService extends Service {
     for (const [i, row] of rows.entries()) {
       const name = row.team.toLowerCase();
       if (!(await em.count(Team, { organization: org.id, name }))) throw badInput(`teams.${i}.team`, `teams.${i}.team: "${org.name}" has no team named "${row.team}".`);
-      const role = row.role ?? (Authz.teamRolesForOrgRole(orgRole).has(TeamRole.MEMBER) ? TeamRole.MEMBER : TeamRole.VIEW_ONLY);
+      const role = row.role ?? Authz.defaultTeamRole(orgRole);
       if (!PERSON_TEAM_ROLES.has(role)) throw badInput(`teams.${i}.role`, `teams.${i}.role: ${role} is reserved for service accounts.`);
       if (!Authz.teamRolesForOrgRole(orgRole).has(role)) throw badInput(`teams.${i}.role`, `teams.${i}.role: an organization ${orgRole} can only be VIEW_ONLY in a team.`);
       if (result.some((r) => r.team === name)) throw badInput(`teams.${i}.team`, `teams.${i}.team: "${name}" is listed twice.`);
