@@ -538,7 +538,8 @@ export class RosterClient {
   /**
    * Compose a team role (org admins): a base (`inheritsFrom` VIEW_ONLY or MEMBER) plus permissions named in
    * `permissionCatalogue()`. Assign it with `updateTeamMemberRole({ ..., customRole: name })`. BadUserInputError
-   * (`field: 'permissions'`) for an unknown permission or one whose `requires` are missing; ConflictError for a taken name.
+   * for an unknown permission (`field: 'permissions.<index>'`) or one whose `requires` are missing (`field: 'permissions'`);
+   * ConflictError for a taken name.
    */
   async createCustomRole(input: CreateCustomRoleInput): Promise<CreateCustomRolePayload> {
     return (await this.request(CreateCustomRoleDocument, { input })).createCustomRole;

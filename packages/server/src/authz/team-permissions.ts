@@ -48,7 +48,7 @@ export const TEAM_PERMISSION_CATALOGUE: Record<TeamPermission, TeamPermissionInf
   [TeamPermission.UPDATE]: { description: 'Change team settings and avatar.', requires: [TeamPermission.READ] },
   [TeamPermission.DELETE]: { description: 'Delete the team and everything in it.', requires: [TeamPermission.UPDATE] },
   [TeamPermission.READ_MEMBERS]: { description: 'List team members.', requires: [TeamPermission.VIEW] },
-  [TeamPermission.INVITE_MEMBER]: { description: 'Add organization members to the team, with at most the MEMBER role.', requires: [TeamPermission.READ_MEMBERS] },
+  [TeamPermission.INVITE_MEMBER]: { description: 'Add organization members to the team, with at most the MEMBER role. MEMBERs also hold it when the team lets members invite.', requires: [TeamPermission.READ_MEMBERS] },
   [TeamPermission.MANAGE_MEMBERS]: { description: 'Add and remove members and change their roles.', requires: [TeamPermission.INVITE_MEMBER] },
   [TeamPermission.PROJECT_CREATE]: { description: 'Create projects.', requires: [TeamPermission.READ] },
   [TeamPermission.PROJECT_UPDATE]: { description: 'Change any project (visibility, description).', requires: [TeamPermission.READ] },
