@@ -32,7 +32,6 @@ import {
   OrganizationPermissionsDocument,
   OrganizationsDocument,
   PermissionCatalogueDocument,
-  ProjectCursorsDocument,
   ProjectsDocument,
   ReactivateMemberDocument,
   RemoveMemberDocument,
@@ -82,7 +81,6 @@ import {
   type OrganizationQueryVariables,
   type OrganizationsQueryVariables,
   type OrgRole,
-  type ProjectCursorsQuery,
   type ReactivateMemberInput,
   type RemoveMemberInput,
   type RemoveTeamMemberInput,
@@ -97,7 +95,7 @@ import {
   type UpdateTeamInput,
   type UpdateTeamMemberRoleInput,
 } from './generated/graphql';
-import { errorFromResponse, errorFromUserError, NotFoundError, RosterError, RosterNetworkError, UnauthenticatedError, type GraphQLErrorEntry } from './errors';
+import { errorFromResponse, errorFromUserError, RosterError, RosterNetworkError, UnauthenticatedError, type GraphQLErrorEntry } from './errors';
 import { parseInviteCsv, type InviteRow } from './invite-csv';
 import { paginate } from './paginate';
 import type {
@@ -291,8 +289,6 @@ const DEFAULT_PAGE_SIZE = 100;
 const DEFAULT_INVITE_CHUNK = 100;
 /** The server's cap on rows per inviteUsers call. */
 export const MAX_INVITE_ROWS_PER_CALL = 500;
-/** Largest page the server serves (and the page size runs() scans a team's projects with). */
-const MAX_PAGE_SIZE = 100;
 
 // print() walks the whole AST; documents are static, so print each once.
 const printed = new WeakMap<DocumentNode, { query: string; operationName: string | undefined }>();
@@ -328,11 +324,6 @@ function toRowInput(row: InviteRow): InviteRowInput {
   if (row.role !== undefined) input.role = row.role;
   if (row.teams !== undefined) input.teams = row.teams === null ? null : [...row.teams];
   return input;
-}
-
-/** The error runs() raises itself when the project is not in the team's projects (as the server words it). */
-function projectNotFound(organization: string, team: string, project: string): NotFoundError {
-  return new NotFoundError(`No project named "${project}" is visible to you in team "${team}" of "${organization}".`, { code: 'NOT_FOUND' });
 }
 
 function isResponseBody(value: unknown): value is GraphQLResponseBody {
@@ -705,25 +696,14 @@ export class RosterClient {
     return paginate((after) => this.projects(organization, team, { first: pageSize, after }));
   }
 
-  /**
-   * One page of a project's runs (Project.runs), newest first. The schema reaches runs only through
-   * Team.projects and cannot look a project up by name, so this first scans the team's projects (100 per
-   * request) for the project's position, then fetches the runs: at least two requests per call. Use
-   * `iterateRuns` for many pages (it locates the project once). NotFoundError when no project of that name
-   * is visible to the caller.
-   */
+  /** One page of a project's runs, newest first. NotFoundError when the project is missing or invisible. */
   async runs(organization: string, team: string, project: string, args: PageArgs = {}): Promise<RunConnection> {
-    return (await this.runsPage(organization, team, project, args)).runs;
+    return (await this.request(RunsDocument, { organization, team, project, ...args })).team.project.runs;
   }
 
-  /** Every run of a project, newest first, page by page (the project is located once; see `runs`). */
+  /** Every run of a project, newest first, page by page. */
   iterateRuns(organization: string, team: string, project: string, { pageSize = DEFAULT_PAGE_SIZE }: IterateOptions = {}): AsyncIterable<Run> {
-    let position: string | null | undefined;
-    return paginate(async (after) => {
-      const page = await this.runsPage(organization, team, project, { first: pageSize, after }, position);
-      position = page.position;
-      return page.runs;
-    });
+    return paginate((after) => this.runs(organization, team, project, { first: pageSize, after }));
   }
 
   /** One page of a team's reports (Team.reports), newest first. */
@@ -817,45 +797,6 @@ export class RosterClient {
   }
 
   // ---- Runs: reaching a project through Team.projects ---------------------
-
-  /**
-   * Runs of one project. `position` is where the project sits in Team.projects: the cursor of the project
-   * before it (null when it is the newest); located by a scan when unknown. A position gone stale (a project
-   * created or deleted meanwhile) shows as another project in that place and is located again.
-   */
-  private async runsPage(
-    organization: string,
-    team: string,
-    project: string,
-    args: PageArgs,
-    position?: string | null,
-  ): Promise<{ runs: RunConnection; position: string | null }> {
-    for (let attempt = 0; ; attempt++) {
-      if (position === undefined || attempt > 0) position = await this.locateProject(organization, team, project);
-      const variables = { organization, team, projectAfter: position, first: args.first, after: args.after };
-      const node = (await this.request(RunsDocument, variables)).team.projects.nodes[0];
-      if (node?.name === project) return { runs: node.runs, position };
-      // Only a concurrent change to the team's projects gets here; give up after a few rounds.
-      if (attempt >= 2) throw projectNotFound(organization, team, project);
-    }
-  }
-
-  /** The cursor of the project before `project` in Team.projects (null: it is the first). NotFoundError when absent. */
-  private async locateProject(organization: string, team: string, project: string): Promise<string | null> {
-    let after: string | null = null;
-    for (;;) {
-      const data: ProjectCursorsQuery = await this.request(ProjectCursorsDocument, { organization, team, first: MAX_PAGE_SIZE, after });
-      const { projects } = data.team;
-      let previous = after;
-      for (const edge of projects.edges) {
-        if (edge.node.name === project) return previous;
-        previous = edge.cursor;
-      }
-      const { hasNextPage, endCursor } = projects.pageInfo;
-      if (!hasNextPage || endCursor === null || endCursor === after) throw projectNotFound(organization, team, project);
-      after = endCursor;
-    }
-  }
 
   // ---- Transport ----------------------------------------------------------
 

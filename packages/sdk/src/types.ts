@@ -108,7 +108,7 @@ export type AuditEventConnection = AuditLogQuery['organization']['auditLog'];
 export type TeamConnection = TeamsQuery['organization']['teams'];
 export type TeamMemberConnection = TeamMembersQuery['team']['members'];
 export type ProjectConnection = ProjectsQuery['team']['projects'];
-export type RunConnection = RunsQuery['team']['projects']['nodes'][number]['runs'];
+export type RunConnection = RunsQuery['team']['project']['runs'];
 export type ReportConnection = ReportsQuery['team']['reports'];
 
 export type SignUpPayload = SignUpMutation['signUp'];

@@ -155,6 +155,13 @@ describe('projects, runs and reports', () => {
     expect((await work(mia)).data!.team.reports.totalCount).toBe(3);
     await setTeamSettings(ctx.t, vision.id, { publicReportsAllowed: true });
 
+    // One project by name: PUBLIC ones for outsiders, PRIVATE ones only inside the team.
+    const ONE = 'query($p: String!) { team(organization: "acme", name: "vision") { project(name: $p) { name visibility runCount } } }';
+    expect((await gql(url, ONE, { p: 'public-demo' }, otto.token)).data!.team.project).toEqual({ name: 'public-demo', visibility: 'PUBLIC', runCount: 1 });
+    expect(codeOf(await gql(url, ONE, { p: 'resnet-50.v2' }, otto.token))).toBe('NOT_FOUND');
+    expect((await gql(url, ONE, { p: 'resnet-50.v2' }, mia.token)).data!.team.project.name).toBe('resnet-50.v2');
+    expect(codeOf(await gql(url, ONE, { p: 'no-such-project' }, mia.token))).toBe('NOT_FOUND');
+
     // Outsiders cannot act on what they see, and what they cannot see does not exist for them.
     expect(codeOf(await create(otto, { name: 'intruder' }))).toBe('FORBIDDEN');
     const all = (await work(mia)).data!.team;

@@ -135,6 +135,11 @@ export class ReportResolver {
 /** Adds the work of a team to the Team type (the teams module owns TeamType; type-graphql merges the fields). */
 @Resolver(() => TeamType)
 export class TeamProjectsResolver {
+  @FieldResolver(() => ProjectType, { description: 'One project of the team, by name. NOT_FOUND when missing or invisible (PRIVATE projects to callers outside the team).' })
+  project(@Ctx() ctx: RequestContext, @Root() team: Team, @Arg('name', () => String) name: string): Promise<Project> {
+    return new ProjectService(ctx).getProject(team, name);
+  }
+
   @FieldResolver(() => ProjectConnection, { description: 'Projects of the team, newest first. Callers outside the team see PUBLIC projects only.' })
   projects(@Ctx() ctx: RequestContext, @Root() team: Team, @Args(() => PageArgs) args: PageArgs): Promise<Connection<Project>> {
     return new ProjectService(ctx).listProjects(team, args);

@@ -282,6 +282,15 @@ export class ProjectService extends Service {
 
   // ---- lists ----------------------------------------------------------------------------------------------------
 
+  /** Team.project(name): one project, NOT_FOUND when missing or invisible to the caller. */
+  async getProject(team: Team, name: string): Promise<Project> {
+    const access = await this.accessTo(team);
+    const key = parseInput(z.object({ name: projectRef }), { name }).name;
+    const project = await this.em.findOne(Project, { team: team.id, name: key });
+    if (!project || !ProjectService.projectVisible(access, project)) throw this.projectNotFound(access, key);
+    return project;
+  }
+
   /** Team.projects: newest first; PUBLIC ones only for callers outside the team. */
   async listProjects(team: Team, args: { first?: number | null; after?: string | null }): Promise<Connection<Project>> {
     const access = await this.accessTo(team);
