@@ -185,6 +185,23 @@ export class TeamSettingsInput {
   alerts?: TeamAlertsInput | null;
 }
 
+/** Fields every team-addressed input shares (not itself in the schema: no operation takes it). */
+@InputType('TeamRefInput', { description: 'A team.' })
+export abstract class TeamRefInput {
+  @Field(() => String, { description: 'Organization name.' })
+  organization!: string;
+
+  @Field(() => String, { description: 'Team name.' })
+  team!: string;
+}
+
+/** A team plus one of its (prospective) members. */
+@InputType('TeamUserInput', { description: 'A team and a user.' })
+export abstract class TeamUserInput extends TeamRefInput {
+  @Field(() => String, { description: 'The user: username or email.' })
+  user!: string;
+}
+
 @InputType('CreateTeamInput', { description: 'A new team (org admins; members too when the organization allows it). The creator becomes its ADMIN.' })
 export class CreateTeamInput {
   @Field(() => String, { description: 'Organization name.' })
@@ -207,13 +224,7 @@ export class CreateTeamPayload {
 }
 
 @InputType('UpdateTeamInput', { description: 'Change team settings or avatar (team admins, org admins).' })
-export class UpdateTeamInput {
-  @Field(() => String, { description: 'Organization name.' })
-  organization!: string;
-
-  @Field(() => String, { description: 'Team name.' })
-  team!: string;
-
+export class UpdateTeamInput extends TeamRefInput {
   @Field(() => TeamSettingsInput, { nullable: true, description: 'Settings to change.' })
   settings?: TeamSettingsInput | null;
 
@@ -228,13 +239,7 @@ export class UpdateTeamPayload {
 }
 
 @InputType('DeleteTeamInput', { description: 'Delete a team with its projects, runs and reports (org admins). Type the team name back.' })
-export class DeleteTeamInput {
-  @Field(() => String, { description: 'Organization name.' })
-  organization!: string;
-
-  @Field(() => String, { description: 'Team name.' })
-  team!: string;
-
+export class DeleteTeamInput extends TeamRefInput {
   @Field(() => String, { description: 'The team name again, as confirmation.' })
   confirmName!: string;
 }
@@ -249,16 +254,7 @@ export class DeleteTeamPayload {
 }
 
 @InputType('AddTeamMemberInput', { description: 'Add an ACTIVE organization member to a team.' })
-export class AddTeamMemberInput {
-  @Field(() => String, { description: 'Organization name.' })
-  organization!: string;
-
-  @Field(() => String, { description: 'Team name.' })
-  team!: string;
-
-  @Field(() => String, { description: 'The user: username or email.' })
-  user!: string;
-
+export class AddTeamMemberInput extends TeamUserInput {
   @Field(() => TeamRole, { nullable: true, description: 'Team role; MEMBER by default (VIEW_ONLY for organization viewers).' })
   role?: TeamRole | null;
 }
@@ -270,16 +266,7 @@ export class AddTeamMemberPayload {
 }
 
 @InputType('UpdateTeamMemberRoleInput', { description: "Change a team member's role." })
-export class UpdateTeamMemberRoleInput {
-  @Field(() => String, { description: 'Organization name.' })
-  organization!: string;
-
-  @Field(() => String, { description: 'Team name.' })
-  team!: string;
-
-  @Field(() => String, { description: 'The user: username or email.' })
-  user!: string;
-
+export class UpdateTeamMemberRoleInput extends TeamUserInput {
   @Field(() => TeamRole, { nullable: true, description: 'The new built-in role (clears any custom role).' })
   role?: TeamRole | null;
 
@@ -294,16 +281,7 @@ export class UpdateTeamMemberRolePayload {
 }
 
 @InputType('RemoveTeamMemberInput', { description: 'Remove someone from a team. Their runs and reports stay.' })
-export class RemoveTeamMemberInput {
-  @Field(() => String, { description: 'Organization name.' })
-  organization!: string;
-
-  @Field(() => String, { description: 'Team name.' })
-  team!: string;
-
-  @Field(() => String, { description: 'The user: username or email.' })
-  user!: string;
-}
+export class RemoveTeamMemberInput extends TeamUserInput {}
 
 @ObjectType({ description: 'Result of removeTeamMember.' })
 export class RemoveTeamMemberPayload {
@@ -315,13 +293,7 @@ export class RemoveTeamMemberPayload {
 }
 
 @InputType('LeaveTeamInput', { description: 'Leave a team yourself.' })
-export class LeaveTeamInput {
-  @Field(() => String, { description: 'Organization name.' })
-  organization!: string;
-
-  @Field(() => String, { description: 'Team name.' })
-  team!: string;
-}
+export class LeaveTeamInput extends TeamRefInput {}
 
 @ObjectType({ description: 'Result of leaveTeam.' })
 export class LeaveTeamPayload {
