@@ -25,29 +25,6 @@ export enum OrgPermission {
   READ_ALL_API_KEYS = 'api_key:read_all',
 }
 
-export const INSTANCE_PERMISSION_DESCRIPTIONS: Record<InstancePermission, string> = {
-  [InstancePermission.CREATE_ORGANIZATION]: 'Create organizations.',
-  [InstancePermission.MANAGE_SETTINGS]: 'Change instance settings (SSO provisioning, SMTP, lifetimes).',
-  [InstancePermission.READ_SETTINGS]: 'Read instance settings.',
-  [InstancePermission.SET_SEAT_LIMIT]: 'Set an organization seat limit (the licence).',
-};
-
-export const ORG_PERMISSION_DESCRIPTIONS: Record<OrgPermission, string> = {
-  [OrgPermission.READ]: 'See the organization.',
-  [OrgPermission.UPDATE]: 'Change the organization display name and settings.',
-  [OrgPermission.READ_MEMBERS]: 'List the organization members.',
-  [OrgPermission.READ_MEMBER_EMAILS]: "See members' email addresses.",
-  [OrgPermission.INVITE_MEMBER]: 'Invite people to the organization.',
-  [OrgPermission.MANAGE_MEMBERS]: 'Change roles, deactivate, reactivate and remove members.',
-  [OrgPermission.READ_USAGE]: 'See usage and activity reports.',
-  [OrgPermission.READ_AUDIT_LOG]: 'Read the audit log.',
-  [OrgPermission.CREATE_TEAM]: 'Create teams.',
-  [OrgPermission.MANAGE_TEAMS]: 'Manage and delete any team of the organization.',
-  [OrgPermission.MANAGE_CUSTOM_ROLES]: 'Create, change and delete custom roles.',
-  [OrgPermission.MANAGE_SERVICE_ACCOUNTS]: 'Manage organization-scoped service accounts.',
-  [OrgPermission.READ_ALL_API_KEYS]: "See every member's API key metadata (never secrets).",
-};
-
 const VIEWER: OrgPermission[] = [OrgPermission.READ, OrgPermission.READ_MEMBERS];
 const MEMBER: OrgPermission[] = [...VIEWER];
 const ADMIN: OrgPermission[] = Object.values(OrgPermission);

@@ -1,4 +1,4 @@
-import { AppError, ErrorCode, forbidden, notFound, unauthenticated } from '../errors';
+import { forbidden, notFound, unauthenticated } from '../errors';
 import type { Principal, UserPrincipal } from '../auth/principal';
 import type { Organization } from '../modules/organizations/organization.entity';
 import { InstancePermission, OrgPermission, ORG_ROLE_PERMISSIONS } from './permissions';
@@ -71,6 +71,11 @@ export class Authz {
   requireUser(): UserPrincipal {
     if (this.principal.kind !== 'user') throw unauthenticated();
     return this.principal;
+  }
+
+  /** A user's own email is visible to them and to instance admins; the members view has its own rule (member:read_email). */
+  canSeeEmailOf(userId: string): boolean {
+    return this.isInstanceAdmin || (this.principal.kind === 'user' && this.principal.user.id === userId);
   }
 
   canInstance(permission: InstancePermission): boolean {
@@ -180,8 +185,4 @@ export class Authz {
   static teamRolesForOrgRole(role: OrgRole): ReadonlySet<TeamRole> {
     return role === OrgRole.VIEWER ? new Set([ORG_VIEWER_TEAM_ROLE]) : PERSON_TEAM_ROLES;
   }
-}
-
-export function assertNever(x: never): never {
-  throw new AppError(ErrorCode.INTERNAL_SERVER_ERROR, `Unexpected value ${String(x)}`);
 }

@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, Field, ArgsType, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../graphql/context';
-import { AccountService, canSeeEmail } from './account.service';
+import { AccountService } from './account.service';
 import { LogInInput, LogInPayload, LogOutPayload, SignUpInput, SignUpPayload, UserType, ViewerType } from './account.types';
 import { AuthMethodEnum, PrincipalKind } from '../../graphql/enums';
 import type { User } from './user.entity';
@@ -56,7 +56,7 @@ export class ViewerResolver {
 export class UserResolver {
   @FieldResolver(() => String, { nullable: true, description: 'Email address; visible to the user, instance admins and admins of their organizations.' })
   email(@Ctx() ctx: RequestContext, @Root() user: User): string | null {
-    return canSeeEmail(ctx, user) ? user.email : null;
+    return ctx.authz.canSeeEmailOf(user.id) ? user.email : null;
   }
 
   @FieldResolver(() => OrganizationType, { nullable: true, description: 'The organization SSO sign-ins and new sessions land in.' })

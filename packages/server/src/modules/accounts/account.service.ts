@@ -143,9 +143,3 @@ export function rethrowUniqueAsConflict(err: unknown): never {
   }
   throw err;
 }
-
-/** Field-level visibility of a user's email. */
-export function canSeeEmail(ctx: { authz: { principal: { kind: string; user?: User }; isInstanceAdmin: boolean } }, user: User): boolean {
-  const p = ctx.authz.principal;
-  return ctx.authz.isInstanceAdmin || (p.kind === 'user' && p.user?.id === user.id);
-}
