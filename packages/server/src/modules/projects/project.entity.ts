@@ -11,15 +11,27 @@ export enum ProjectVisibility {
 
 /**
  * Work items keep their author's id and username: they survive the author's removal from the team or
- * the organization, still attributed to them.
+ * the organization, still attributed to them. Not an entity itself: Project, Run and Report inherit it.
  */
-@Entity({ tableName: 'projects' })
-@Unique({ properties: ['team', 'name'] })
-export class Project {
-  [OptionalProps]?: 'createdAt' | 'createdById' | 'createdByLabel';
-
+export abstract class AuthoredWork {
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
+
+  @Index()
+  @Property({ type: 'uuid', nullable: true })
+  createdById: string | null = null;
+
+  @Property({ type: 'string', length: 64, nullable: true })
+  createdByLabel: string | null = null;
+
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  createdAt: Date = new Date();
+}
+
+@Entity({ tableName: 'projects' })
+@Unique({ properties: ['team', 'name'] })
+export class Project extends AuthoredWork {
+  [OptionalProps]?: 'createdAt' | 'createdById' | 'createdByLabel';
 
   @ManyToOne({ entity: () => Team, ref: true, deleteRule: 'cascade' })
   team!: Ref<Team>;
@@ -29,50 +41,24 @@ export class Project {
 
   @Enum({ items: () => ProjectVisibility, type: 'string' })
   visibility!: ProjectVisibility;
-
-  @Index()
-  @Property({ type: 'uuid', nullable: true })
-  createdById: string | null = null;
-
-  @Property({ type: 'string', length: 64, nullable: true })
-  createdByLabel: string | null = null;
-
-  @Property({ type: 'datetime', defaultRaw: 'now()' })
-  createdAt: Date = new Date();
 }
 
 @Entity({ tableName: 'runs' })
 @Index({ properties: ['project', 'createdAt'] })
-export class Run {
+export class Run extends AuthoredWork {
   [OptionalProps]?: 'createdAt' | 'createdById' | 'createdByLabel';
-
-  @PrimaryKey({ type: 'uuid' })
-  id: string = randomUUID();
 
   @ManyToOne({ entity: () => Project, ref: true, deleteRule: 'cascade' })
   project!: Ref<Project>;
 
   @Property({ type: 'string', length: 128 })
   name!: string;
-
-  @Index()
-  @Property({ type: 'uuid', nullable: true })
-  createdById: string | null = null;
-
-  @Property({ type: 'string', length: 64, nullable: true })
-  createdByLabel: string | null = null;
-
-  @Property({ type: 'datetime', defaultRaw: 'now()' })
-  createdAt: Date = new Date();
 }
 
 @Entity({ tableName: 'reports' })
 @Index({ properties: ['team', 'createdAt'] })
-export class Report {
+export class Report extends AuthoredWork {
   [OptionalProps]?: 'createdAt' | 'createdById' | 'createdByLabel' | 'project';
-
-  @PrimaryKey({ type: 'uuid' })
-  id: string = randomUUID();
 
   @ManyToOne({ entity: () => Team, ref: true, deleteRule: 'cascade' })
   team!: Ref<Team>;
@@ -82,14 +68,4 @@ export class Report {
 
   @Property({ type: 'string', length: 200 })
   title!: string;
-
-  @Index()
-  @Property({ type: 'uuid', nullable: true })
-  createdById: string | null = null;
-
-  @Property({ type: 'string', length: 64, nullable: true })
-  createdByLabel: string | null = null;
-
-  @Property({ type: 'datetime', defaultRaw: 'now()' })
-  createdAt: Date = new Date();
 }
