@@ -65,6 +65,10 @@ export class LastAdminError extends RosterError { declare readonly code: 'LAST_A
 export class NotOrgMemberError extends RosterError { declare readonly code: 'NOT_ORG_MEMBER'; }
 export class InviteExpiredError extends RosterError { declare readonly code: 'INVITE_EXPIRED'; }
 export class InviteInvalidError extends RosterError { declare readonly code: 'INVITE_INVALID'; }
+export class RateLimitedError extends RosterError { declare readonly code: 'RATE_LIMITED'; }
+export class QueryTooComplexError extends RosterError { declare readonly code: 'QUERY_TOO_COMPLEX'; }
+export class RequestTimeoutError extends RosterError { declare readonly code: 'REQUEST_TIMEOUT'; }
+export class ResponseTooLargeError extends RosterError { declare readonly code: 'RESPONSE_TOO_LARGE'; }
 export class GraphQLParseFailedError extends RosterError { declare readonly code: 'GRAPHQL_PARSE_FAILED'; }
 export class GraphQLValidationFailedError extends RosterError { declare readonly code: 'GRAPHQL_VALIDATION_FAILED'; }
 export class BadRequestError extends RosterError { declare readonly code: 'BAD_REQUEST'; }
@@ -88,6 +92,10 @@ export const ERROR_CLASSES: Readonly<Record<ErrorCode, RosterErrorClass>> = {
   NOT_ORG_MEMBER: NotOrgMemberError,
   INVITE_EXPIRED: InviteExpiredError,
   INVITE_INVALID: InviteInvalidError,
+  RATE_LIMITED: RateLimitedError,
+  QUERY_TOO_COMPLEX: QueryTooComplexError,
+  REQUEST_TIMEOUT: RequestTimeoutError,
+  RESPONSE_TOO_LARGE: ResponseTooLargeError,
   GRAPHQL_PARSE_FAILED: GraphQLParseFailedError,
   GRAPHQL_VALIDATION_FAILED: GraphQLValidationFailedError,
   BAD_REQUEST: BadRequestError,

@@ -9,7 +9,8 @@ const positiveInt = (name: string) =>
   z.coerce.number({ message: `${name} must be a number` }).int(`${name} must be a whole number`).positive(`${name} must be above 0`);
 
 const envSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  // Production unless development is asked for: introspection, suggestions and error detail stay off by default.
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
   HOST: z.string().default('0.0.0.0'),
   PORT: z.coerce.number().int().min(0, 'PORT must be 0-65535').max(65535, 'PORT must be 0-65535').default(4000),
   DATABASE_URL: z
@@ -37,6 +38,20 @@ const envSchema = z.object({
   EMAIL_RETRY_BASE_SECONDS: positiveInt('EMAIL_RETRY_BASE_SECONDS').default(30),
   EMAIL_POLL_SECONDS: positiveInt('EMAIL_POLL_SECONDS').default(5),
   GRAPHIQL: bool.optional(),
+  GRAPHQL_INTROSPECTION: bool.optional(),
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|\d{1,2}|[0-9a-fA-F.:/, ]+|loopback|linklocal|uniquelocal)$/, 'TRUST_PROXY must be false, true, a hop count such as 1, or comma-separated proxy addresses/CIDRs (or loopback, linklocal, uniquelocal)')
+    .default('false'),
+  QUERY_MAX_DEPTH: positiveInt('QUERY_MAX_DEPTH').default(10),
+  QUERY_MAX_ALIASES: positiveInt('QUERY_MAX_ALIASES').default(30),
+  QUERY_MAX_ROOT_FIELDS: positiveInt('QUERY_MAX_ROOT_FIELDS').default(20),
+  QUERY_MAX_DIRECTIVES: positiveInt('QUERY_MAX_DIRECTIVES').default(50),
+  QUERY_MAX_TOKENS: positiveInt('QUERY_MAX_TOKENS').default(3000),
+  QUERY_MAX_COST: positiveInt('QUERY_MAX_COST').default(20_000),
+  REQUEST_TIMEOUT_SECONDS: positiveInt('REQUEST_TIMEOUT_SECONDS').default(30),
+  RESPONSE_MAX_BYTES: positiveInt('RESPONSE_MAX_BYTES').default(8 * 1024 * 1024),
+  REQUEST_BODY_MAX_BYTES: positiveInt('REQUEST_BODY_MAX_BYTES').default(1024 * 1024),
 });
 
 export interface Config {
@@ -65,6 +80,32 @@ export interface Config {
   /** How often the sender looks for due emails (it is also woken right after an invite commits). */
   emailPollSeconds: number;
   graphiql: boolean;
+  /** Introspection and "Did you mean" suggestions: on in development, off in production unless asked for. */
+  introspection: boolean;
+  /** Express's `trust proxy`: false, true, a hop count, or a list of proxy addresses/CIDRs. */
+  trustProxy: boolean | number | string;
+  queryLimits: QueryLimits;
+  /** Work on a request stops after this long (also when the client goes away). */
+  requestTimeoutMs: number;
+  responseMaxBytes: number;
+  requestBodyMaxBytes: number;
+}
+
+/** Limits a GraphQL document must meet before it is executed (see SECURITY.md). */
+export interface QueryLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxRootFields: number;
+  maxDirectives: number;
+  maxTokens: number;
+  maxCost: number;
+}
+
+function parseTrustProxy(value: string): boolean | number | string {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
 }
 
 export class ConfigError extends Error {}
@@ -103,5 +144,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     emailRetryBaseSeconds: e.EMAIL_RETRY_BASE_SECONDS,
     emailPollSeconds: e.EMAIL_POLL_SECONDS,
     graphiql: e.GRAPHIQL ?? true,
+    introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    queryLimits: {
+      maxDepth: e.QUERY_MAX_DEPTH,
+      maxAliases: e.QUERY_MAX_ALIASES,
+      maxRootFields: e.QUERY_MAX_ROOT_FIELDS,
+      maxDirectives: e.QUERY_MAX_DIRECTIVES,
+      maxTokens: e.QUERY_MAX_TOKENS,
+      maxCost: e.QUERY_MAX_COST,
+    },
+    requestTimeoutMs: e.REQUEST_TIMEOUT_SECONDS * 1000,
+    responseMaxBytes: e.RESPONSE_MAX_BYTES,
+    requestBodyMaxBytes: e.REQUEST_BODY_MAX_BYTES,
   };
 }

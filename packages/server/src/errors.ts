@@ -13,6 +13,10 @@ export enum ErrorCode {
   NOT_ORG_MEMBER = 'NOT_ORG_MEMBER',
   INVITE_EXPIRED = 'INVITE_EXPIRED',
   INVITE_INVALID = 'INVITE_INVALID',
+  RATE_LIMITED = 'RATE_LIMITED',
+  QUERY_TOO_COMPLEX = 'QUERY_TOO_COMPLEX',
+  REQUEST_TIMEOUT = 'REQUEST_TIMEOUT',
+  RESPONSE_TOO_LARGE = 'RESPONSE_TOO_LARGE',
   GRAPHQL_PARSE_FAILED = 'GRAPHQL_PARSE_FAILED',
   GRAPHQL_VALIDATION_FAILED = 'GRAPHQL_VALIDATION_FAILED',
   BAD_REQUEST = 'BAD_REQUEST',
@@ -31,6 +35,12 @@ export const ERROR_CODE_DESCRIPTIONS: Record<ErrorCode, string> = {
   NOT_ORG_MEMBER: 'The user is not an active member of the organization.',
   INVITE_EXPIRED: 'The invitation expired; ask an admin to resend it.',
   INVITE_INVALID: 'The invitation token is unknown, already used or revoked, or belongs to another email.',
+  RATE_LIMITED:
+    'Too many attempts (for example wrong passwords for one account or from one address). `extensions.retryAfterSeconds` says when to try again; the HTTP response also carries Retry-After.',
+  QUERY_TOO_COMPLEX:
+    'The document exceeds a query limit (depth, aliases, root fields, directives, tokens or cost) and was not executed. `extensions.limit` names the limit, `extensions.max` its value and `extensions.actual` what the document needs: ask for fewer fields or smaller pages.',
+  REQUEST_TIMEOUT: 'The request ran longer than the server allows and was stopped; ask for less (smaller pages, fewer fields) or split it.',
+  RESPONSE_TOO_LARGE: 'The response would exceed the server\'s size limit and was not sent; ask for smaller pages or fewer fields.',
   GRAPHQL_PARSE_FAILED: 'The GraphQL document could not be parsed.',
   GRAPHQL_VALIDATION_FAILED: 'The GraphQL document does not match the schema.',
   BAD_REQUEST: 'The HTTP request is malformed.',

@@ -32,6 +32,8 @@ export async function createHttpApp(params: { schema: GraphQLSchema; orm: MikroO
 
   const app = express();
   app.disable('x-powered-by');
+  // Behind a load balancer, req.ip (sign-in throttling, audit) must be the client's address, not the proxy's.
+  app.set('trust proxy', config.trustProxy);
   const httpServer = http.createServer(app);
 
   const apollo = new ApolloServer<RequestContext>({
