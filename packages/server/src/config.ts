@@ -37,6 +37,11 @@ const envSchema = z.object({
   EMAIL_MAX_ATTEMPTS: positiveInt('EMAIL_MAX_ATTEMPTS').default(10),
   EMAIL_RETRY_BASE_SECONDS: positiveInt('EMAIL_RETRY_BASE_SECONDS').default(30),
   EMAIL_POLL_SECONDS: positiveInt('EMAIL_POLL_SECONDS').default(5),
+  // At least 3 s so the heartbeat (every third of the lease) is not a busy loop; at most 10 min, the old fixed lock.
+  EMAIL_LEASE_SECONDS: positiveInt('EMAIL_LEASE_SECONDS')
+    .min(3, 'EMAIL_LEASE_SECONDS must be 3-600')
+    .max(600, 'EMAIL_LEASE_SECONDS must be 3-600')
+    .default(30),
   GRAPHIQL: bool.optional(),
   GRAPHQL_INTROSPECTION: bool.optional(),
   TRUST_PROXY: z
@@ -79,6 +84,12 @@ export interface Config {
   emailRetryBaseSeconds: number;
   /** How often the sender looks for due emails (it is also woken right after an invite commits). */
   emailPollSeconds: number;
+  /**
+   * How long a sender's claim on an email lasts without renewal. A live sender renews it every third of
+   * this while the email is in its hands, so only a dead sender's claim lapses; another process then
+   * retries the email within this plus EMAIL_POLL_SECONDS.
+   */
+  emailLeaseSeconds: number;
   graphiql: boolean;
   /** Introspection and "Did you mean" suggestions: on in development, off in production unless asked for. */
   introspection: boolean;
@@ -143,6 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     emailMaxAttempts: e.EMAIL_MAX_ATTEMPTS,
     emailRetryBaseSeconds: e.EMAIL_RETRY_BASE_SECONDS,
     emailPollSeconds: e.EMAIL_POLL_SECONDS,
+    emailLeaseSeconds: e.EMAIL_LEASE_SECONDS,
     graphiql: e.GRAPHIQL ?? true,
     introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
     trustProxy: parseTrustProxy(e.TRUST_PROXY),

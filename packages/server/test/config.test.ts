@@ -20,6 +20,12 @@ describe('configuration', () => {
     expect(message).toContain('postgres://');
   });
 
+  it('leases a claimed email for 30 s by default, so a dead sender\'s email is retried within a minute', () => {
+    expect(loadConfig({})).toMatchObject({ emailLeaseSeconds: 30, emailPollSeconds: 5 });
+    expect(loadConfig({ EMAIL_LEASE_SECONDS: '3' }).emailLeaseSeconds).toBe(3);
+    for (const bad of ['2', '601', '1.5', 'soon']) expect(() => loadConfig({ EMAIL_LEASE_SECONDS: bad }), bad).toThrow(/EMAIL_LEASE_SECONDS/);
+  });
+
   it('needs SMTP_FROM with SMTP_URL', () => {
     expect(() => loadConfig({ SMTP_URL: 'smtp://mail:25' })).toThrow(/SMTP_FROM/);
     expect(loadConfig({ SMTP_URL: 'smtp://mail:25', SMTP_FROM: 'Roster <r@example.com>', DISABLE_SSO_PROVISIONING: 'true' })).toMatchObject({ smtpUrl: 'smtp://mail:25', ssoProvisioning: false });

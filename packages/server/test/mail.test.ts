@@ -17,6 +17,17 @@ function captureLogger(): { logger: pino.Logger; text(): string } {
   return { logger, text: () => lines.join('') };
 }
 
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` every 20 ms until it holds; fails with `what` after `timeoutMs`. */
+async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for: ${what}`);
+    await sleep(20);
+  }
+}
+
 function acceptUrlFor(to: string): string {
   return `https://roster.example.com/accept-invitation?token=${'t'.repeat(43)}-${encodeURIComponent(to)}&from=email`;
 }
@@ -210,6 +221,125 @@ describe('invitation emails', () => {
       expect(received(to)).toHaveLength(0);
     } finally {
       await logOnly.stop();
+    }
+  });
+
+  // Short so the tests take seconds; production defaults to 30 s (see config.test.ts).
+  const LEASE_SECONDS = 3;
+  const POLL_SECONDS = 1;
+  /** Timers, statements and SMTP round trips on a loaded CI machine. */
+  const SLACK_MS = 1500;
+
+  it('retries an email whose sender died right after claiming it within the lease plus one poll, exactly once', async () => {
+    const to = 'claimed.then.died@example.com';
+    const id = await queue(to);
+    // What a sender leaves behind when it claims a row and dies: SENDING, the attempt counted, a fresh lease nobody renews.
+    await t.server.db.orm.em
+      .fork()
+      .getConnection()
+      .execute(`update outbox_emails set status = 'SENDING', attempts = attempts + 1, locked_until = now() + make_interval(secs => ?) where id = ?`, [LEASE_SECONDS, id]);
+    const diedAt = Date.now();
+
+    const survivor = new EmailSender(t.server.db.orm, { ...config, emailLeaseSeconds: LEASE_SECONDS, emailPollSeconds: POLL_SECONDS }, t.server.logger);
+    survivor.start();
+    try {
+      // Polling finds it, but leaves it alone while the lease runs: it could be a live, slow send.
+      await sleep(LEASE_SECONDS * 1000 - 1000);
+      expect(await load(id)).toMatchObject({ status: EmailStatus.SENDING, attempts: 1 });
+      expect(received(to)).toHaveLength(0);
+
+      await until('the survivor to send it', async () => (await load(id)).status === EmailStatus.SENT, (LEASE_SECONDS + POLL_SECONDS) * 1000 + SLACK_MS);
+      expect(Date.now() - diedAt).toBeLessThanOrEqual((LEASE_SECONDS + POLL_SECONDS) * 1000 + SLACK_MS);
+      // More polls change nothing.
+      await sleep(2 * POLL_SECONDS * 1000);
+      expect(received(to)).toHaveLength(1);
+      expect(await load(id)).toMatchObject({ status: EmailStatus.SENT, attempts: 2, lockedUntil: null, textBody: null });
+    } finally {
+      await survivor.stop();
+    }
+  });
+
+  it('never sends twice while a live sender waits on an SMTP server slower than the lease; the heartbeat renews it', async () => {
+    const leased = { ...config, emailLeaseSeconds: LEASE_SECONDS };
+    // On PostgreSQL the rival has its own pool, as another server process would. PGlite serves one
+    // connection, so there both share it: claims go through the database either way.
+    const other: Database | null = process.env.DATABASE_URL ? await t.openExtraDatabase() : null;
+    const slowSender = new EmailSender(t.server.db.orm, leased, t.server.logger);
+    const rival = new EmailSender(other?.orm ?? t.server.db.orm, leased, t.server.logger);
+    // Each acceptance takes longer than a lease. Five emails make one batch sent four at a time, so the
+    // fifth also waits in the sender's hands for longer than a lease before its own slow send starts.
+    smtp.acceptDelayMs = (LEASE_SECONDS + 1) * 1000;
+    try {
+      const recipients = Array.from({ length: 5 }, (_, i) => `slow.acceptance.${i}@example.com`);
+      const ids: string[] = [];
+      for (const to of recipients) ids.push(await queue(to));
+      let settled = false;
+      const sending = slowSender.runOnce().finally(() => (settled = true));
+      await until('messages at the SMTP server', () => smtp.pending > 0, 5_000);
+      const firstLease = (await load(ids[4]!)).lockedUntil!.getTime();
+
+      // Until the slow sender is done the rival keeps looking (far more often than it would poll) and
+      // finds nothing due.
+      let rivalAttempts = 0;
+      let latestLease = firstLease;
+      while (!settled) {
+        rivalAttempts += await rival.runOnce();
+        const waiting = await load(ids[4]!);
+        if (waiting.lockedUntil) latestLease = Math.max(latestLease, waiting.lockedUntil.getTime());
+        await sleep(100);
+      }
+      expect(await sending).toBe(5);
+      rivalAttempts += await rival.runOnce();
+
+      expect(rivalAttempts).toBe(0);
+      for (const to of recipients) expect(received(to), to).toHaveLength(1);
+      for (const id of ids) expect(await load(id)).toMatchObject({ status: EmailStatus.SENT, attempts: 1, lockedUntil: null });
+      // The heartbeat pushed the lease of the email that waited forward, well past the first one.
+      expect(latestLease - firstLease).toBeGreaterThanOrEqual(LEASE_SECONDS * 1000);
+    } finally {
+      smtp.acceptDelayMs = 0;
+      await slowSender.stop();
+      await rival.stop();
+      await other?.close();
+    }
+  });
+
+  // Killing a sender means cutting its database pool; the shared PGlite connection cannot be cut alone.
+  it.skipIf(!process.env.DATABASE_URL)('retries within the lease plus one poll an email whose sender died mid-send, before SMTP accepted it', async () => {
+    const leased = { ...config, emailLeaseSeconds: LEASE_SECONDS, emailPollSeconds: POLL_SECONDS };
+    // The doomed sender's own SMTP server holds the message, so its send is in progress when it dies.
+    const stuckPort = await freePort();
+    const stuckSmtp = await startSmtp(stuckPort);
+    stuckSmtp.acceptDelayMs = 60_000;
+    const doomedDb: Database = await t.openExtraDatabase();
+    const doomed = new EmailSender(doomedDb.orm, { ...leased, smtpUrl: `smtp://${SMTP_USER}:${encodeURIComponent(SMTP_PASSWORD)}@127.0.0.1:${stuckPort}` }, captureLogger().logger);
+    const survivor = new EmailSender(t.server.db.orm, leased, t.server.logger);
+    try {
+      const to = 'died.mid.send@example.com';
+      const id = await queue(to);
+      const doomedRun = doomed.runOnce();
+      await until('the message data at the stuck SMTP server', () => stuckSmtp.pending === 1, 5_000);
+      // Let a heartbeat or two renew the claim, so it is a live lease that must lapse.
+      await sleep(LEASE_SECONDS * 1000);
+      expect(await load(id)).toMatchObject({ status: EmailStatus.SENDING, attempts: 1 });
+
+      // The process dies: no more renewals or writes, and its SMTP transaction ends without acceptance.
+      await doomedDb.close();
+      stuckSmtp.abortPending();
+      const diedAt = Date.now();
+      survivor.start();
+
+      await until('the survivor to send it', async () => (await load(id)).status === EmailStatus.SENT, (LEASE_SECONDS + POLL_SECONDS) * 1000 + SLACK_MS);
+      expect(Date.now() - diedAt).toBeLessThanOrEqual((LEASE_SECONDS + POLL_SECONDS) * 1000 + SLACK_MS);
+      await doomedRun;
+      await sleep(2 * POLL_SECONDS * 1000);
+      expect(received(to)).toHaveLength(1);
+      expect(stuckSmtp.messages).toHaveLength(0);
+      expect(await load(id)).toMatchObject({ status: EmailStatus.SENT, attempts: 2, lockedUntil: null });
+    } finally {
+      await survivor.stop();
+      await doomed.stop();
+      await stuckSmtp.close();
     }
   });
 

@@ -17,8 +17,15 @@ export interface ReceivedMessage {
 }
 
 export interface FakeSmtp {
+  /** Messages the server accepted (answered 250 to), in order. */
   messages: ReceivedMessage[];
   logins: string[];
+  /** Holds each message this long after its data arrived before accepting it: a slow SMTP server. */
+  acceptDelayMs: number;
+  /** Messages whose data arrived and whose acceptance is being held back. */
+  pending: number;
+  /** Refuses (451) every message being held back instead of accepting it: the sender's transaction ends unaccepted. */
+  abortPending(): void;
   close(): Promise<void>;
 }
 
@@ -26,6 +33,16 @@ export interface FakeSmtp {
 export async function startSmtp(port: number): Promise<FakeSmtp> {
   const messages: ReceivedMessage[] = [];
   const logins: string[] = [];
+  const held = new Set<() => void>();
+  const fake = {
+    messages,
+    logins,
+    acceptDelayMs: 0,
+    pending: 0,
+    abortPending(): void {
+      for (const abort of [...held]) abort();
+    },
+  };
   const server = new SMTPServer({
     authOptional: true,
     allowInsecureAuth: true,
@@ -49,12 +66,30 @@ export async function startSmtp(port: number): Promise<FakeSmtp> {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
-        messages.push({
-          mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          rcptTo: session.envelope.rcptTo.map((a) => a.address),
-          text: decodeMessage(Buffer.concat(chunks).toString('utf8')),
-        });
-        callback();
+        const accept = (): void => {
+          messages.push({
+            mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+            rcptTo: session.envelope.rcptTo.map((a) => a.address),
+            text: decodeMessage(Buffer.concat(chunks).toString('utf8')),
+          });
+          callback();
+        };
+        if (fake.acceptDelayMs <= 0) return accept();
+        fake.pending++;
+        const settle = (outcome: () => void): void => {
+          clearTimeout(timer);
+          held.delete(abort);
+          fake.pending--;
+          outcome();
+        };
+        const timer = setTimeout(() => settle(accept), fake.acceptDelayMs);
+        const abort = (): void =>
+          settle(() => {
+            const err: SMTPServerError = new Error('Aborted by the test');
+            err.responseCode = 451;
+            callback(err);
+          });
+        held.add(abort);
       });
     },
   });
@@ -62,7 +97,7 @@ export async function startSmtp(port: number): Promise<FakeSmtp> {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve());
   });
-  return { messages, logins, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return Object.assign(fake, { close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
 }
 
 export function decodeMessage(raw: string): string {

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { createTransport, type Transporter } from 'nodemailer';
 import type { Config } from '../../config';
@@ -9,10 +10,18 @@ const CLAIM_BATCH = 10;
 /** SMTP connections open at once per process. */
 const SEND_CONCURRENCY = 4;
 /**
- * How long a claim lasts. Far longer than a batch can take with the SMTP timeouts below, so a live
- * sender's claim never expires mid-send; once it expires the row is taken over (the sender crashed).
+ * A claim lasts EMAIL_LEASE_SECONDS and is renewed this many times per lease while the sender holds the
+ * email, so two renewals in a row can fail (a slow database) before a live sender's claim lapses.
  */
-const LOCK_SECONDS = 600;
+const RENEWALS_PER_LEASE = 3;
+/**
+ * How long a failed write of SENT is retried. Not recording it means the lease lapses and another sender
+ * sends the email again, so a database blip is ridden out (the heartbeat keeps the claim meanwhile);
+ * bounded so that shutdown does not hang on a database that is gone.
+ */
+const RECORD_SENT_RETRY_FOR_MS = 10_000;
+const RECORD_SENT_FIRST_RETRY_MS = 250;
+const RECORD_SENT_MAX_RETRY_MS = 2_000;
 const SMTP_TIMEOUTS = { connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 };
 const MAX_RETRY_DELAY_SECONDS = 3600;
 /** A kick waits this long, so the kicks of a bulk invite end in one run. */
@@ -37,9 +46,12 @@ export function retryDelaySeconds(attempts: number, baseSeconds: number, random:
 
 /**
  * Delivers the outbox (outbox_emails) in the background. Any number of processes may run one: rows are
- * claimed with `for update skip locked` in a single statement, so each email is sent by one process; a
- * claim that outlives its lock (the process died) is taken over. Sending is at least once: a crash between
- * the SMTP reply and recording it sends that email again. No transaction is held during network I/O.
+ * claimed with `for update skip locked` in a single statement, so each email is sent by one process. A
+ * claim is a short lease (EMAIL_LEASE_SECONDS, in locked_until) that a heartbeat renews while the email is
+ * in this process's hands, however slow the SMTP server; a dead process stops renewing, and once its lease
+ * lapses another process takes the email over. SENT is recorded right after the SMTP server accepts the
+ * message, so an email is sent twice only if the process dies (or loses the database) between that
+ * acceptance and that write — see docs/API.md, "Invitation email". No transaction is held during network I/O.
  */
 export class EmailSender {
   private readonly logger: Logger;
@@ -123,14 +135,27 @@ export class EmailSender {
   private async drain(): Promise<number> {
     let attempted = 0;
     for (;;) {
+      // Taken before the claim statement is sent, so the lease surely lasts at least until start + lease.
+      const claimStartedAt = performance.now();
       const batch = await this.claim();
       attempted += batch.length;
-      await forEachLimit(batch, SEND_CONCURRENCY, (email) => this.deliver(email));
+      if (batch.length > 0) {
+        const leases = new Leases(batch, claimStartedAt, this.config.emailLeaseSeconds, (held) => this.renew(held), this.logger);
+        try {
+          await forEachLimit(batch, SEND_CONCURRENCY, (email) => this.deliver(email, leases));
+        } finally {
+          await leases.close();
+        }
+      }
       if (batch.length < CLAIM_BATCH || this.stopped) return attempted;
     }
   }
 
-  /** One statement, so one short transaction: due rows, and rows whose sender died, become SENDING for LOCK_SECONDS. */
+  /**
+   * One statement, so one short transaction: due rows, and rows whose sender died (lease lapsed), become
+   * SENDING for EMAIL_LEASE_SECONDS. The database clock decides expiry, so clock skew between processes
+   * does not matter.
+   */
   private claim(): Promise<ClaimedEmail[]> {
     return this.orm.em.getConnection().execute<ClaimedEmail[]>(
       `update outbox_emails
@@ -142,13 +167,35 @@ export class EmailSender {
            limit ?
            for update skip locked)
         returning id, kind, to_address, subject, text_body, html_body, attempts`,
-      [EmailStatus.SENDING, LOCK_SECONDS, EmailStatus.QUEUED, EmailStatus.SENDING, CLAIM_BATCH],
+      [EmailStatus.SENDING, this.config.emailLeaseSeconds, EmailStatus.QUEUED, EmailStatus.SENDING, CLAIM_BATCH],
     );
   }
 
+  /**
+   * The heartbeat: extends the claims this process still holds, in one statement; returns the ids renewed.
+   * A claim is (id, attempts) — every claim increments attempts — so a claim another process took over
+   * (after ours lapsed) is never extended.
+   */
+  private async renew(held: ReadonlyMap<string, number>): Promise<Set<string>> {
+    const claims = [...held];
+    const rows = await this.orm.em.getConnection().execute<Array<{ id: string }>>(
+      `update outbox_emails set locked_until = now() + make_interval(secs => ?)
+        where status = ? and (id, attempts) in (${claims.map(() => '(?::uuid, ?::int)').join(', ')})
+        returning id`,
+      [this.config.emailLeaseSeconds, EmailStatus.SENDING, ...claims.flat()],
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
   /** Sends (or logs) one claimed email and records the outcome; never throws. */
-  private async deliver(email: ClaimedEmail): Promise<void> {
+  private async deliver(email: ClaimedEmail, leases: Leases): Promise<void> {
     try {
+      // It may have waited behind slower sends of its batch: if renewals failed meanwhile, the claim may
+      // have lapsed and another process may be sending it. Leave it to whoever holds it now.
+      if (!leases.holds(email.id)) {
+        this.logger.warn({ emailId: email.id, kind: email.kind }, 'Email claim lapsed before sending (lease not renewed); leaving it to the next claim');
+        return;
+      }
       if (!this.transport) {
         this.logger.info(
           { emailId: email.id, kind: email.kind, to: email.to_address, subject: email.subject },
@@ -169,11 +216,37 @@ export class EmailSender {
         await this.recordFailure(email, err);
         return;
       }
-      this.logger.debug({ emailId: email.id, kind: email.kind, attempts: email.attempts }, 'Email sent');
-      await this.finish(email, EmailStatus.SENT, null);
+      // Accepted: record it before anything else, as every moment until then is the at-least-once window.
+      await this.recordSent(email);
     } catch (err) {
-      // The database failed while recording: the claim expires and the email is retried (maybe sent twice).
+      // The database failed while recording: the lease lapses and the email is retried (maybe sent twice).
       this.logger.error({ err, emailId: email.id }, 'Could not record the outcome of an email delivery');
+    } finally {
+      leases.release(email.id);
+    }
+  }
+
+  /**
+   * Records an SMTP acceptance, retrying a failed write for a while: the heartbeat keeps renewing the claim
+   * meanwhile, and the attempts guard makes a late write safe (it cannot touch another sender's claim).
+   */
+  private async recordSent(email: ClaimedEmail): Promise<void> {
+    const giveUpAt = performance.now() + RECORD_SENT_RETRY_FOR_MS;
+    for (let attempt = 1, delay = RECORD_SENT_FIRST_RETRY_MS; ; attempt++, delay = Math.min(delay * 2, RECORD_SENT_MAX_RETRY_MS)) {
+      try {
+        if (await this.finish(email, EmailStatus.SENT, null)) {
+          this.logger.debug({ emailId: email.id, kind: email.kind, attempts: email.attempts }, 'Email sent');
+        } else {
+          // Our lease lapsed (renewals failed for a whole lease) and another process claimed the email, or
+          // an earlier try committed although its reply was lost.
+          this.logger.warn({ emailId: email.id, kind: email.kind, tries: attempt }, 'Email sent, but its row was no longer this sender\'s claim: if another sender took it over, it may arrive twice');
+        }
+        return;
+      } catch (err) {
+        if (performance.now() + delay > giveUpAt) throw err;
+        this.logger.warn({ err, emailId: email.id, tries: attempt }, 'Could not record a sent email yet; retrying');
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
     }
   }
 
@@ -195,17 +268,20 @@ export class EmailSender {
   }
 
   /**
-   * Final states. The bodies carry the invitation token, so they are wiped once they are no longer needed.
-   * The `attempts` guard keeps a sender whose claim was taken over from overwriting the newer claim.
+   * Final states; false when the claim was no longer ours. The bodies carry the invitation token, so they
+   * are wiped once they are no longer needed. The `attempts` guard keeps a sender whose claim was taken
+   * over from overwriting the newer claim.
    */
-  private async finish(email: ClaimedEmail, status: EmailStatus.SENT | EmailStatus.LOGGED | EmailStatus.FAILED, error: string | null): Promise<void> {
-    await this.execute(
+  private async finish(email: ClaimedEmail, status: EmailStatus.SENT | EmailStatus.LOGGED | EmailStatus.FAILED, error: string | null): Promise<boolean> {
+    const rows = await this.orm.em.getConnection().execute<Array<{ id: string }>>(
       `update outbox_emails
           set status = ?, sent_at = case when ? then now() else sent_at end, last_error = ?,
               locked_until = null, text_body = null, html_body = null
-        where id = ? and status = ? and attempts = ?`,
+        where id = ? and status = ? and attempts = ?
+        returning id`,
       [status, status !== EmailStatus.FAILED, error, email.id, EmailStatus.SENDING, email.attempts],
     );
+    return rows.length > 0;
   }
 
   private async execute(sql: string, params: unknown[]): Promise<void> {
@@ -234,6 +310,75 @@ function isPermanentRejection(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
   const { code, command, responseCode } = err as { code?: unknown; command?: unknown; responseCode?: unknown };
   return code === 'EENVELOPE' && command === 'RCPT TO' && typeof responseCode === 'number' && responseCode >= 500 && responseCode < 600;
+}
+
+/**
+ * The claims of one batch, kept alive by a heartbeat (every lease / RENEWALS_PER_LEASE) from the claim
+ * until each email's outcome is recorded: emails waiting behind slower sends of the batch are covered too.
+ */
+class Leases {
+  /** id -> attempts of the claims still held and not yet settled. */
+  private readonly held = new Map<string, number>();
+  /**
+   * performance.now() before which the database lease surely holds: each renewal's start + the lease
+   * (the database sets now() + lease a little later, so this errs on the early side).
+   */
+  private validUntil: number;
+  private readonly intervalMs: number;
+  private readonly timer: NodeJS.Timeout;
+  /** The renewal in flight, if any: renewals never overlap, and close() waits for it. */
+  private renewal: Promise<void> | null = null;
+
+  constructor(
+    emails: readonly ClaimedEmail[],
+    claimStartedAt: number,
+    leaseSeconds: number,
+    private readonly renew: (held: ReadonlyMap<string, number>) => Promise<Set<string>>,
+    private readonly logger: Logger,
+  ) {
+    for (const email of emails) this.held.set(email.id, email.attempts);
+    const leaseMs = leaseSeconds * 1000;
+    this.validUntil = claimStartedAt + leaseMs;
+    this.intervalMs = leaseMs / RENEWALS_PER_LEASE;
+    this.timer = setInterval(() => {
+      if (this.renewal || this.held.size === 0) return;
+      this.renewal = this.heartbeat(leaseMs).finally(() => (this.renewal = null));
+    }, this.intervalMs);
+    // Sends in flight keep the process alive, not the heartbeat.
+    this.timer.unref();
+  }
+
+  /**
+   * Whether a send may start: the claim is ours and will last until the next renewal even if that one
+   * fails. False once renewals have failed for two thirds of a lease or another process took the email.
+   */
+  holds(id: string): boolean {
+    return this.held.has(id) && performance.now() < this.validUntil - this.intervalMs;
+  }
+
+  /** The email's outcome is recorded (or it was left alone): stop renewing its claim. */
+  release(id: string): void {
+    this.held.delete(id);
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.renewal;
+  }
+
+  private async heartbeat(leaseMs: number): Promise<void> {
+    const startedAt = performance.now();
+    const snapshot = new Map(this.held);
+    try {
+      const renewed = await this.renew(snapshot);
+      this.validUntil = startedAt + leaseMs;
+      // Not renewed: settled meanwhile (released anyway), or taken over by another process after our lease
+      // lapsed; either way this process must not act on it any more.
+      for (const id of snapshot.keys()) if (!renewed.has(id)) this.held.delete(id);
+    } catch (err) {
+      this.logger.warn({ err, emails: snapshot.size }, 'Could not renew the claim on emails being sent; retrying at the next heartbeat');
+    }
+  }
 }
 
 async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {

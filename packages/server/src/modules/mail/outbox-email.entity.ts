@@ -4,7 +4,7 @@ import { Entity, Enum, Index, OptionalProps, PrimaryKey, Property } from '@mikro
 export enum EmailStatus {
   /** Waiting for its first attempt or for a retry (see nextAttemptAt, lastError). */
   QUEUED = 'QUEUED',
-  /** Claimed by a sender process (until lockedUntil). */
+  /** Claimed by a sender process: a lease until lockedUntil, renewed while that process is sending it. */
   SENDING = 'SENDING',
   SENT = 'SENT',
   /** Gave up after the last retry; resending the invitation queues a new email. */
@@ -50,6 +50,7 @@ export class OutboxEmail {
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   nextAttemptAt: Date = new Date();
 
+  /** While SENDING: when the sender's lease lapses unless renewed (EMAIL_LEASE_SECONDS); then any process may take the email over. */
   @Property({ type: 'datetime', nullable: true })
   lockedUntil: Date | null = null;
 
