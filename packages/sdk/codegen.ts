@@ -1,13 +1,19 @@
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { CodegenConfig } from '@graphql-codegen/cli';
+import * as sdkPlugin from './codegen/sdk-plugin';
 
 // Absolute paths, so the CLI and the drift test (test/codegen.test.ts) agree whatever the working directory.
 const root = __dirname;
+const requireHere = createRequire(path.join(root, 'codegen.ts'));
+const SDK_PLUGIN = 'roster-sdk-methods';
 
 const config: CodegenConfig = {
   schema: path.join(root, '../schema/schema.graphql'),
   documents: path.join(root, 'src/operations/*.graphql'),
   overwrite: true,
+  // Our own plugin (codegen/sdk-plugin.ts) is loaded from here; the others are packages.
+  pluginLoader: async (name: string) => (name.endsWith(SDK_PLUGIN) ? sdkPlugin : requireHere(name)),
   generates: {
     // One file: typescript-operations 6 emits the enums and input types the operations use,
     // so the `typescript` plugin must NOT be added here (it would duplicate them).
@@ -22,7 +28,8 @@ const config: CodegenConfig = {
         enumType: 'const',
         namingConvention: { enumValues: 'keep' },
         scalars: {
-          DateTime: 'string',
+          // Variables take a Date or an ISO 8601 string (JSON.stringify turns a Date into the string); results are strings.
+          DateTime: { input: 'string | Date', output: 'string' },
           JSONObject: 'Record<string, unknown>',
         },
         useTypeImports: true,
@@ -30,7 +37,13 @@ const config: CodegenConfig = {
         defaultScalarType: 'unknown',
         // The selection is the contract; __typename is not selected, so do not pretend it is there.
         skipTypename: true,
+        // Documents as strings (TypedDocumentString), so graphql-js is not needed at run time to print them.
+        documentMode: 'string',
       },
+    },
+    // The client's one-line methods, iterators and the organization/team handles (codegen/sdk-plugin.ts).
+    [path.join(root, 'src/generated/sdk.ts')]: {
+      plugins: [SDK_PLUGIN],
     },
   },
 };

@@ -1,4 +1,4 @@
-import type { ErrorCode } from './generated/graphql';
+import type { ErrorCode } from './generated/graphql.js';
 
 /** One entry of a GraphQL response's `errors` array, as the server sends it. */
 export interface GraphQLErrorEntry {
@@ -17,6 +17,8 @@ export interface RosterErrorOptions {
   requestId?: string;
   /** HTTP status of the response (200 for most GraphQL errors, 401 for a bad credential). */
   status?: number;
+  /** The operation that failed, e.g. "InviteUser". */
+  operationName?: string;
 }
 
 /**
@@ -37,6 +39,8 @@ export class RosterError extends Error {
   /** Every error in the response, in order. */
   readonly errors: readonly GraphQLErrorEntry[];
   readonly status?: number;
+  /** The operation that failed (its name in src/operations, e.g. "InviteUser"), when known. */
+  readonly operationName?: string;
 
   constructor(message: string, options: RosterErrorOptions) {
     super(message);
@@ -50,6 +54,7 @@ export class RosterError extends Error {
     if (options.path) this.path = options.path;
     if (options.requestId) this.requestId = options.requestId;
     if (options.status !== undefined) this.status = options.status;
+    if (options.operationName) this.operationName = options.operationName;
   }
 }
 
@@ -76,11 +81,9 @@ export class InternalServerError extends RosterError { declare readonly code: 'I
 
 export type RosterErrorClass = new (message: string, options: RosterErrorOptions) => RosterError;
 
-/**
- * The class thrown for each code. Keyed by the generated ErrorCode union, so a code
- * added to the schema fails to compile here until it has a class.
- */
-export const ERROR_CLASSES: Readonly<Record<ErrorCode, RosterErrorClass>> = {
+// Codes the server may send, whether or not the committed schema lists them yet
+// (test/coverage.test.ts compares these keys with the schema's ErrorCode values).
+const classes = {
   UNAUTHENTICATED: UnauthenticatedError,
   INVALID_CREDENTIALS: InvalidCredentialsError,
   FORBIDDEN: ForbiddenError,
@@ -102,6 +105,12 @@ export const ERROR_CLASSES: Readonly<Record<ErrorCode, RosterErrorClass>> = {
   INTERNAL_SERVER_ERROR: InternalServerError,
 };
 
+/**
+ * The class thrown for each code. Typed by the generated ErrorCode union, so a code
+ * added to the schema fails to compile here until it has a class.
+ */
+export const ERROR_CLASSES: Readonly<Record<ErrorCode, RosterErrorClass>> = classes;
+
 function isKnownCode(code: string): code is ErrorCode {
   return Object.hasOwn(ERROR_CLASSES, code);
 }
@@ -109,7 +118,7 @@ function isKnownCode(code: string): code is ErrorCode {
 /** Builds the typed error for a response's `errors` array (non-empty). Unknown codes give a plain RosterError. */
 export function errorFromResponse(
   errors: readonly GraphQLErrorEntry[],
-  meta: { requestId?: string | null; status?: number } = {},
+  meta: { requestId?: string | null; status?: number; operationName?: string } = {},
 ): RosterError {
   const first = errors[0];
   const extensions = first?.extensions ?? {};
@@ -124,6 +133,7 @@ export function errorFromResponse(
     ...(first?.path ? { path: first.path } : {}),
     ...(requestId ? { requestId } : {}),
     ...(meta.status !== undefined ? { status: meta.status } : {}),
+    ...(meta.operationName ? { operationName: meta.operationName } : {}),
   });
 }
 
@@ -138,25 +148,81 @@ export interface UserErrorEntry {
  * The typed error for one failed row of a bulk operation: the same class a single call
  * would throw (`ConflictError` for a duplicate, `BadUserInputError` for a bad email, ...).
  */
-export function errorFromUserError(error: UserErrorEntry, meta: { path?: ReadonlyArray<string | number> } = {}): RosterError {
+export function errorFromUserError(
+  error: UserErrorEntry,
+  meta: { path?: ReadonlyArray<string | number>; operationName?: string; requestId?: string } = {},
+): RosterError {
   const ErrorClass = isKnownCode(error.code) ? ERROR_CLASSES[error.code] : RosterError;
   const extensions: Record<string, unknown> = { code: error.code };
   if (error.field) extensions.field = error.field;
   const entry: GraphQLErrorEntry = { message: error.message, extensions, ...(meta.path ? { path: meta.path } : {}) };
-  return new ErrorClass(error.message, { code: error.code, errors: [entry], extensions, ...(meta.path ? { path: meta.path } : {}) });
+  return new ErrorClass(error.message, {
+    code: error.code,
+    errors: [entry],
+    extensions,
+    ...(meta.path ? { path: meta.path } : {}),
+    ...(meta.operationName ? { operationName: meta.operationName } : {}),
+    ...(meta.requestId ? { requestId: meta.requestId } : {}),
+  });
 }
 
-/** The request did not produce a GraphQL response: connection failure, or a body that is not GraphQL JSON. */
+export interface RosterNetworkErrorOptions {
+  status?: number;
+  body?: string;
+  cause?: unknown;
+  operationName?: string;
+  requestId?: string;
+  attempts?: number;
+}
+
+/**
+ * The request did not produce a GraphQL response: connection failure, a body that is not GraphQL
+ * JSON (e.g. a proxy's error page), a timeout (RosterTimeoutError) or an abort (RosterAbortError).
+ */
 export class RosterNetworkError extends Error {
+  /** What went wrong, to branch on like RosterError's `code`: 'NETWORK_ERROR', 'TIMEOUT' or 'ABORTED'. */
+  readonly code: 'NETWORK_ERROR' | 'TIMEOUT' | 'ABORTED' = 'NETWORK_ERROR';
   /** HTTP status, when a response arrived. */
   readonly status?: number;
   /** The start of the response body, when it was not GraphQL JSON. */
   readonly body?: string;
+  /** The operation that failed, e.g. "Viewer". */
+  readonly operationName?: string;
+  /** The `x-request-id` the request was sent with (to find it in the server's logs, if it arrived). */
+  readonly requestId?: string;
+  /** How many attempts were made (more than 1 when a query was retried). */
+  readonly attempts?: number;
 
-  constructor(message: string, options: { status?: number; body?: string; cause?: unknown } = {}) {
+  constructor(message: string, options: RosterNetworkErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'RosterNetworkError';
+    this.name = new.target.name;
     if (options.status !== undefined) this.status = options.status;
     if (options.body !== undefined) this.body = options.body;
+    if (options.operationName) this.operationName = options.operationName;
+    if (options.requestId) this.requestId = options.requestId;
+    if (options.attempts !== undefined) this.attempts = options.attempts;
+  }
+}
+
+/** An attempt took longer than `timeoutMs`. Not retried. */
+export class RosterTimeoutError extends RosterNetworkError {
+  declare readonly code: 'TIMEOUT';
+  /** The limit that was exceeded, in milliseconds. */
+  readonly timeoutMs: number;
+
+  constructor(message: string, options: RosterNetworkErrorOptions & { timeoutMs: number }) {
+    super(message, options);
+    this.code = 'TIMEOUT';
+    this.timeoutMs = options.timeoutMs;
+  }
+}
+
+/** The caller's AbortSignal aborted the call; `cause` is the signal's reason. */
+export class RosterAbortError extends RosterNetworkError {
+  declare readonly code: 'ABORTED';
+
+  constructor(message: string, options: RosterNetworkErrorOptions = {}) {
+    super(message, options);
+    this.code = 'ABORTED';
   }
 }

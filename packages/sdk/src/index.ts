@@ -1,21 +1,29 @@
 export {
   RosterClient,
-  InviteManyError,
+  RosterOrganization,
+  RosterTeam,
   MAX_INVITE_ROWS_PER_CALL,
+  CLIENT_HEADER,
+  describeOperation,
   type RosterClientOptions,
-  type IterateOptions,
-  type PageArgs,
-  type MemberFilters,
-  type TeamFilters,
-  type InviteFilters,
-  type AuditLogFilters,
-  type InviteManyOptions,
+  type RetryOptions,
+  type GraphQLDocument,
+  type RequestArgs,
+  type InviteManyArgs,
   type InviteManyResult,
   type InviteManyRowResult,
-} from './client';
-export * from './errors';
-export { parseInviteCsv, InviteCsvError, type InviteRow } from './invite-csv';
-export { paginate, type Page } from './paginate';
-export * from './types';
-// Enums (as const objects and unions), input types, operation types and typed documents.
-export * from './generated/graphql';
+} from './client.js';
+export { RosterOperations, OrganizationOperations, TeamOperations, SDK_VERSION } from './generated/sdk.js';
+export type { RequestOptions, IterateOptions } from './runtime.js';
+export * from './errors.js';
+export {
+  parseInviteCsv,
+  InviteCsvError,
+  INVITE_CSV_TEAM_SEPARATOR,
+  INVITE_CSV_ROLE_SEPARATOR,
+  type InviteRow,
+} from './invite-csv.js';
+export { paginate, type Page } from './paginate.js';
+export * from './types.js';
+// Enums (as const objects and unions), input types, operation types and typed document strings.
+export * from './generated/graphql.js';

@@ -1,11 +1,11 @@
-import { OrgRole, type TeamAssignmentInput } from './generated/graphql';
+import { OrgRole, TeamRole, type TeamAssignmentInput } from './generated/graphql.js';
 
 /** One person to invite: what `inviteMany` sends as an `InviteRowInput`. */
 export interface InviteRow {
   email: string;
   /** ADMIN, MEMBER or VIEWER; omitted (or null) means the server's default, MEMBER. */
   role?: OrgRole | null;
-  /** Teams to join on acceptance (rows given as objects; the CSV format has no teams column). */
+  /** Teams to join on acceptance, each with an optional team role (the server's default otherwise). */
   teams?: readonly TeamAssignmentInput[] | null;
   /** The CSV line the row came from (1-based), when parsed by parseInviteCsv. Not sent to the server. */
   line?: number;
@@ -24,19 +24,29 @@ export class InviteCsvError extends Error {
 
 const ROLES: ReadonlySet<string> = new Set(Object.values(OrgRole));
 const ROLE_LIST = Object.values(OrgRole).join(', ');
+const TEAM_ROLES: ReadonlySet<string> = new Set(Object.values(TeamRole));
+const TEAM_ROLE_LIST = Object.values(TeamRole).join(', ');
+const HEADER = ['email', 'role', 'teams'];
+
+/** Separates the teams of one row in the `teams` column. */
+export const INVITE_CSV_TEAM_SEPARATOR = ';';
+/** Separates a team from its role in the `teams` column. */
+export const INVITE_CSV_ROLE_SEPARATOR = ':';
 
 /**
- * Reads a bulk-invite CSV: one `email[,role]` record per line.
+ * Reads a bulk-invite CSV: one `email[,role[,teams]]` record per line.
  *
- * - An optional header (`email` or `email,role`, any case) on the first record is skipped.
+ * - `teams` lists teams to join on acceptance, separated by `;`, each `team` or `team:ROLE`
+ *   (e.g. `vision:ADMIN;nlp`); roles are upper-cased, a team without a role gets the server's default.
+ * - An optional header (`email`, `email,role` or `email,role,teams`, any case) on the first record is skipped.
  * - Blank lines and lines starting with `#` are skipped.
  * - Fields may be quoted as in RFC 4180 (`"a,b"`, `""` for a quote, line breaks inside quotes).
- * - Whitespace around fields is trimmed; roles are upper-cased; an empty role means the default (MEMBER).
+ * - Whitespace around fields, teams and roles is trimmed; an empty role means the default (MEMBER).
  * - Trailing empty fields (`a@example.com,,` from spreadsheets) are ignored.
  *
- * Emails are not validated here: the server reports bad ones per row. A record that is not
- * `email[,role]` (more fields, no email, an unknown role, a stray quote) throws InviteCsvError
- * naming its line.
+ * Emails and team names are not validated here: the server reports bad ones per row. A record
+ * that is not `email[,role[,teams]]` (more fields, no email, an unknown role, an empty or repeated
+ * team, a stray quote) throws InviteCsvError naming its line.
  */
 export function parseInviteCsv(csv: string): InviteRow[] {
   const rows: InviteRow[] = [];
@@ -44,13 +54,13 @@ export function parseInviteCsv(csv: string): InviteRow[] {
   for (const record of readRecords(csv.startsWith('\uFEFF') ? csv.slice(1) : csv)) {
     const fields = [...record.fields];
     while (fields.length > 1 && fields[fields.length - 1] === '') fields.pop();
-    const [email = '', role = ''] = fields;
+    const [email = '', role = '', teams = ''] = fields;
     if (first) {
       first = false;
-      if (email.toLowerCase() === 'email' && (fields.length === 1 || role.toLowerCase() === 'role')) continue;
+      if (fields.length <= HEADER.length && fields.every((f, i) => f.toLowerCase() === HEADER[i])) continue;
     }
-    if (fields.length > 2) {
-      throw new InviteCsvError(record.line, `expected "email" or "email,role", got ${fields.length} fields.`);
+    if (fields.length > HEADER.length) {
+      throw new InviteCsvError(record.line, `expected "email", "email,role" or "email,role,teams", got ${fields.length} fields.`);
     }
     if (email === '') throw new InviteCsvError(record.line, 'the email is missing.');
     const row: InviteRow = { email, line: record.line };
@@ -59,9 +69,39 @@ export function parseInviteCsv(csv: string): InviteRow[] {
       if (!ROLES.has(upper)) throw new InviteCsvError(record.line, `unknown role ${JSON.stringify(role)}; expected one of ${ROLE_LIST}.`);
       row.role = upper as OrgRole;
     }
+    if (teams !== '') row.teams = readTeams(teams, record.line);
     rows.push(row);
   }
   return rows;
+}
+
+/** `vision:ADMIN;nlp` → [{ team: 'vision', role: 'ADMIN' }, { team: 'nlp' }]. */
+function readTeams(field: string, line: number): TeamAssignmentInput[] {
+  const teams: TeamAssignmentInput[] = [];
+  const seen = new Set<string>();
+  for (const item of field.split(INVITE_CSV_TEAM_SEPARATOR)) {
+    const [rawTeam = '', rawRole, ...extra] = item.split(INVITE_CSV_ROLE_SEPARATOR);
+    const team = rawTeam.trim();
+    if (team === '' && rawRole === undefined && item.trim() === '') {
+      // A trailing or doubled separator ("vision;"): nothing to read.
+      continue;
+    }
+    if (team === '') throw new InviteCsvError(line, `a team name is missing in ${JSON.stringify(field)}.`);
+    if (extra.length > 0) throw new InviteCsvError(line, `expected "team" or "team:ROLE", got ${JSON.stringify(item.trim())}.`);
+    if (seen.has(team)) throw new InviteCsvError(line, `the team ${JSON.stringify(team)} is listed twice.`);
+    seen.add(team);
+    const assignment: TeamAssignmentInput = { team };
+    const role = rawRole?.trim() ?? '';
+    if (role !== '') {
+      const upper = role.toUpperCase();
+      if (!TEAM_ROLES.has(upper)) {
+        throw new InviteCsvError(line, `unknown team role ${JSON.stringify(role)} for ${JSON.stringify(team)}; expected one of ${TEAM_ROLE_LIST}.`);
+      }
+      assignment.role = upper as TeamRole;
+    }
+    teams.push(assignment);
+  }
+  return teams;
 }
 
 interface CsvRecord {

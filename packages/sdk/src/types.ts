@@ -66,7 +66,7 @@ import type {
   UserFieldsFragment,
   UserRefFragment,
   ViewerQuery,
-} from './generated/graphql';
+} from './generated/graphql.js';
 
 export type Organization = OrganizationFieldsFragment;
 export type OrganizationRef = OrganizationRefFragment;

@@ -50,7 +50,7 @@ describe('typed errors', () => {
   });
 
   test('an unknown organization is NotFoundError; a taken name is ConflictError', async () => {
-    await expect(admin.organization({ name: 'no-such-org' })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(admin.organization({ organization: 'no-such-org' })).rejects.toBeInstanceOf(NotFoundError);
     await admin.createOrganization({ name: 'acme' });
     const error = await admin.createOrganization({ name: 'acme' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConflictError);
@@ -116,14 +116,14 @@ describe('typed errors', () => {
     };
     const { token } = await new RosterClient({ url: server.url }).logIn({ login: ADMIN.username, password: ADMIN.password });
     const client = new RosterClient({ url: server.url, token, fetch: recording, headers: { 'x-request-id': 'sdk-test-1' } });
-    await client.organization({ name: 'default' });
+    await client.organization({ organization: 'default' });
     expect(seen).toHaveLength(1);
     expect(seen[0]!.url).toBe(`${server.url}/graphql`);
     expect(seen[0]!.headers.get('authorization')).toBe(`Bearer ${token}`);
     expect(seen[0]!.headers.get('content-type')).toBe('application/json');
-    expect(seen[0]!.body).toMatchObject({ operationName: 'Organization', variables: { name: 'default' } });
+    expect(seen[0]!.body).toMatchObject({ operationName: 'Organization', variables: { organization: 'default' } });
 
-    const error = await client.organization({ name: 'missing' }).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'NOT_FOUND', requestId: 'sdk-test-1' });
+    const error = await client.organization({ organization: 'missing' }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'NOT_FOUND', requestId: 'sdk-test-1', operationName: 'Organization' });
   });
 });

@@ -4,11 +4,11 @@ import {
   ConflictError,
   ForbiddenError,
   InviteInvalidError,
-  InviteManyError,
   LastAdminError,
   NotFoundError,
   NotOrgMemberError,
   RosterClient,
+  RosterNetworkError,
   SeatLimitReachedError,
   type OrganizationMember,
 } from '../src';
@@ -51,7 +51,7 @@ describe('invitations and membership', () => {
     expect(Date.parse(invited.invitation.expiresAt)).toBeGreaterThan(Date.now());
     const token = tokenOf(invited.acceptUrl);
 
-    const preview = await new RosterClient({ url: server.url }).invitationPreview(token);
+    const preview = await new RosterClient({ url: server.url }).invitationPreview({ token });
     expect(preview).toMatchObject({ email: 'grace@example.com', organizationName: 'acme', role: 'MEMBER', invitedBy: 'ada', accountExists: false });
     expect(await admin.invitationPreview({ token })).toEqual(preview);
 
@@ -69,7 +69,7 @@ describe('invitations and membership', () => {
     const reuse = await new RosterClient({ url: server.url }).acceptInvite({ token, username: 'grace2', name: 'Again', password: GRACE.password }).catch((e: unknown) => e);
     expect(reuse).toBeInstanceOf(InviteInvalidError);
     expect(reuse).toMatchObject({ code: 'INVITE_INVALID', field: 'token' });
-    await expect(grace.invitationPreview(token)).rejects.toBeInstanceOf(InviteInvalidError);
+    await expect(grace.invitationPreview({ token })).rejects.toBeInstanceOf(InviteInvalidError);
   });
 
   test('resendInvite replaces the link; revokeInvite cancels it; an emailed invite shows its delivery', async () => {
@@ -79,12 +79,12 @@ describe('invitations and membership', () => {
     const newToken = tokenOf(resent.acceptUrl);
     expect(newToken).not.toBe(oldToken);
     expect(resent.invitation).toMatchObject({ id: invitation.id, status: 'PENDING', role: 'VIEWER' });
-    await expect(admin.invitationPreview(oldToken)).rejects.toBeInstanceOf(InviteInvalidError);
-    expect((await admin.invitationPreview(newToken)).email).toBe('linus@example.com');
+    await expect(admin.invitationPreview({ token: oldToken })).rejects.toBeInstanceOf(InviteInvalidError);
+    expect((await admin.invitationPreview({ token: newToken })).email).toBe('linus@example.com');
 
     const revoked = await admin.revokeInvite({ id: invitation.id });
     expect(revoked.invitation).toMatchObject({ id: invitation.id, status: 'REVOKED' });
-    await expect(admin.invitationPreview(newToken)).rejects.toBeInstanceOf(InviteInvalidError);
+    await expect(admin.invitationPreview({ token: newToken })).rejects.toBeInstanceOf(InviteInvalidError);
     await expect(admin.revokeInvite({ id: invitation.id })).rejects.toBeInstanceOf(ConflictError);
 
     // With email (no SMTP in tests): the invitation carries its outbox delivery state.
@@ -99,7 +99,7 @@ describe('invitations and membership', () => {
     const error = await grace.inviteUser({ organization: 'acme', email: 'someone@example.com' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ForbiddenError);
     expect(error).toMatchObject({ code: 'FORBIDDEN', path: ['inviteUser'] });
-    await expect(grace.invites('acme')).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(grace.invites({ organization: 'acme' })).rejects.toBeInstanceOf(ForbiddenError);
   });
 
   test('inviteMany with a CSV string: per-row results with whole-input indexes and typed errors', async () => {
@@ -111,7 +111,7 @@ describe('invitations and membership', () => {
       'not-an-email,MEMBER',
       'claude@example.com,viewer',
     ].join('\n');
-    const { results, succeeded, failed } = await admin.inviteMany('acme', csv, { sendEmail: false });
+    const { results, succeeded, failed } = await admin.inviteMany({ organization: 'acme', rows: csv, sendEmail: false });
     expect({ succeeded, failed }).toEqual({ succeeded: 3, failed: 2 });
     expect(results.map((r) => [r.index, r.email, r.row.line, r.error?.code ?? null])).toEqual([
       [0, 'alan@example.com', 2, null],
@@ -123,7 +123,7 @@ describe('invitations and membership', () => {
     expect(results[2]!.error).toBeInstanceOf(ConflictError);
     expect(results[2]!.error).toMatchObject({ field: 'email', message: expect.stringContaining('pending invitation') });
     expect(results[3]!.error).toBeInstanceOf(BadUserInputError);
-    expect(results[3]!.error?.field).toBe('email');
+    expect((results[3]!.error as BadUserInputError).field).toBe('email');
     expect(results[3]!.invitation).toBeNull();
     expect(results[4]!.invitation).toMatchObject({ email: 'claude@example.com', role: 'VIEWER', status: 'PENDING' });
     expect(results[1]!.invitation?.role).toBe('MEMBER');
@@ -142,7 +142,7 @@ describe('invitations and membership', () => {
     const rows = Array.from({ length: 250 }, (_, i) => ({ email: `user${i}@bulk.example.com`, role: 'VIEWER' as const }));
     rows[120] = { email: 'broken', role: 'VIEWER' };
 
-    const { results, succeeded, failed } = await client.inviteMany('bulk', rows, { chunkSize: 100, sendEmail: false });
+    const { results, succeeded, failed } = await client.inviteMany({ organization: 'bulk', rows, chunkSize: 100, sendEmail: false, concurrency: 1 });
     expect(calls).toEqual([
       { operationName: 'InviteUsers', rows: 100 },
       { operationName: 'InviteUsers', rows: 100 },
@@ -154,13 +154,17 @@ describe('invitations and membership', () => {
     expect({ succeeded, failed }).toEqual({ succeeded: 249, failed: 1 });
     expect(results[120]!.error).toBeInstanceOf(BadUserInputError);
     expect(results[249]!.invitation?.email).toBe('user249@bulk.example.com');
-    expect((await admin.invites('bulk', { first: 1 })).totalCount).toBe(249);
+    expect((await admin.invites({ organization: 'bulk', first: 1 })).totalCount).toBe(249);
   });
 
-  test('inviteMany: ForbiddenError for a non-admin; InviteManyError keeps the rows done when a later chunk fails; chunkSize is checked', async () => {
-    await expect(grace.inviteMany('acme', 'x@example.com')).rejects.toBeInstanceOf(ForbiddenError);
-    expect(await admin.inviteMany('acme', '# nothing to do\n')).toEqual({ results: [], succeeded: 0, failed: 0 });
-    await expect(admin.inviteMany('acme', [], { chunkSize: 501 })).rejects.toThrow(RangeError);
+  test('inviteMany: a chunk that fails as a whole (ForbiddenError, a dropped connection) marks its rows; bad arguments throw', async () => {
+    const forbidden = await grace.inviteMany({ organization: 'acme', rows: 'x@example.com' });
+    expect(forbidden).toMatchObject({ succeeded: 0, failed: 1 });
+    expect(forbidden.results[0]!.error).toBeInstanceOf(ForbiddenError);
+    expect(forbidden.results[0]!.error).toMatchObject({ operationName: 'InviteUsers', requestId: expect.any(String) });
+    expect(await admin.inviteMany({ organization: 'acme', rows: '# nothing to do\n' })).toEqual({ results: [], succeeded: 0, failed: 0 });
+    await expect(admin.inviteMany({ organization: 'acme', rows: [], chunkSize: 501 })).rejects.toThrow(RangeError);
+    await expect(admin.inviteMany({ organization: 'acme', rows: [], concurrency: 0 })).rejects.toThrow(RangeError);
 
     let calls = 0;
     const flaky: typeof fetch = async (input, init) => {
@@ -170,19 +174,27 @@ describe('invitations and membership', () => {
     };
     const client = new RosterClient({ url: server.url, token: admin.getToken()!, fetch: flaky });
     const rows = ['f1', 'f2', 'f3'].map((n) => ({ email: `${n}@bulk.example.com` }));
-    const error = await client.inviteMany('bulk', rows, { chunkSize: 2, sendEmail: false }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(InviteManyError);
-    const e = error as InviteManyError;
-    expect(e).toMatchObject({ succeeded: 2, failed: 0, nextIndex: 2 });
-    expect(e.results.map((r) => r.email)).toEqual(['f1@bulk.example.com', 'f2@bulk.example.com']);
-    expect(e.message).toMatch(/stopped after 2 of 3 rows: .*socket hang up/);
+    const result = await client.inviteMany({ organization: 'bulk', rows, chunkSize: 2, sendEmail: false, concurrency: 1 });
+    expect(calls).toBe(2); // a mutation is never retried
+    expect(result).toMatchObject({ succeeded: 2, failed: 1 });
+    expect(result.results.map((r) => [r.index, r.email, r.error?.name ?? null])).toEqual([
+      [0, 'f1@bulk.example.com', null],
+      [1, 'f2@bulk.example.com', null],
+      [2, 'f3@bulk.example.com', 'RosterNetworkError'],
+    ]);
+    const dropped = result.results[2]!.error;
+    expect(dropped).toBeInstanceOf(RosterNetworkError);
+    expect(dropped).toMatchObject({ operationName: 'InviteUsers', attempts: 1, message: expect.stringContaining('socket hang up') });
+    // Re-running the whole input is safe: rows already invited come back as ConflictError.
+    const again = await admin.inviteMany({ organization: 'bulk', rows, sendEmail: false });
+    expect(again.results.map((r) => r.error?.code ?? null)).toEqual(['CONFLICT', 'CONFLICT', null]);
   });
 
   test('updateMemberRole, deactivateMember, reactivateMember, removeMember; the last admin cannot be demoted', async () => {
-    expect((await admin.organization({ name: 'acme' })).warnings.map((w) => w.code)).toEqual(['SINGLE_ADMIN']);
+    expect((await admin.organization({ organization: 'acme' })).warnings.map((w) => w.code)).toEqual(['SINGLE_ADMIN']);
     const promoted = await admin.updateMemberRole({ organization: 'acme', user: 'grace', role: 'ADMIN' });
     expect(promoted.member).toMatchObject({ role: 'ADMIN' });
-    expect((await admin.organization({ name: 'acme' })).warnings).toEqual([]);
+    expect((await admin.organization({ organization: 'acme' })).warnings).toEqual([]);
     expect(promoted.member).toMatchObject({ username: 'grace', email: 'grace@example.com', role: 'ADMIN', status: 'ACTIVE', user: { username: 'grace' } });
     const demoted = await admin.updateMemberRole({ organization: 'acme', user: 'grace@example.com', role: 'VIEWER' });
     expect(demoted.member.role).toBe('VIEWER');
@@ -200,81 +212,81 @@ describe('invitations and membership', () => {
 
     const reactivated = await admin.reactivateMember({ organization: 'acme', user: 'grace' });
     expect(reactivated.member).toMatchObject({ username: 'grace', status: 'ACTIVE', role: 'VIEWER' });
-    expect((await grace.organization({ name: 'acme' })).viewerRole).toBe('VIEWER');
+    expect((await grace.organization({ organization: 'acme' })).viewerRole).toBe('VIEWER');
     await admin.updateMemberRole({ organization: 'acme', user: 'grace', role: 'MEMBER' });
 
     const removed = await admin.removeMember({ organization: 'acme', user: 'grace' });
     expect(removed.user).toMatchObject({ username: 'grace' });
     expect(removed.organization.name).toBe('acme');
-    await expect(grace.organization({ name: 'acme' })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(grace.organization({ organization: 'acme' })).rejects.toBeInstanceOf(NotFoundError);
     expect(await grace.viewer()).toMatchObject({ user: { username: 'grace', memberships: [] } });
     await expect(admin.removeMember({ organization: 'acme', user: 'grace' })).rejects.toBeInstanceOf(NotFoundError);
 
     // A removed email can be invited again; this time grace joins with her existing account's password.
     const again = await admin.inviteUser({ organization: 'acme', email: 'grace@example.com', sendEmail: false });
     const anonymous = new RosterClient({ url: server.url });
-    expect((await anonymous.invitationPreview(tokenOf(again.acceptUrl))).accountExists).toBe(true);
+    expect((await anonymous.invitationPreview({ token: tokenOf(again.acceptUrl) })).accountExists).toBe(true);
     const rejoined = await anonymous.acceptInvite({ token: tokenOf(again.acceptUrl), password: GRACE.password });
     expect(rejoined.user.username).toBe('grace');
     expect(anonymous.getToken()).toBe(rejoined.token);
   });
 
   test('seats: with the limit at the seats in use, a MEMBER invite is SeatLimitReachedError and a VIEWER invite still works', async () => {
-    const before = await admin.seats('acme');
+    const before = await admin.seats({ organization: 'acme' });
     // ada, grace (ACTIVE) and the pending MEMBER invites of margaret, alan and barbara.
     expect(before).toEqual({ limit: null, used: 5, available: null });
     await admin.updateOrganization({ organization: 'acme', seatLimit: before.used });
-    expect(await admin.seats('acme')).toEqual({ limit: 5, used: 5, available: 0 });
+    expect(await admin.seats({ organization: 'acme' })).toEqual({ limit: 5, used: 5, available: 0 });
 
     const full = await admin.inviteUser({ organization: 'acme', email: 'ken@example.com', sendEmail: false }).catch((e: unknown) => e);
     expect(full).toBeInstanceOf(SeatLimitReachedError);
     expect(full).toMatchObject({ code: 'SEAT_LIMIT_REACHED' });
-    const bulk = await admin.inviteMany('acme', 'ken@example.com,admin', { sendEmail: false });
+    const bulk = await admin.inviteMany({ organization: 'acme', rows: 'ken@example.com,admin', sendEmail: false });
     expect(bulk.results[0]!.error).toBeInstanceOf(SeatLimitReachedError);
 
     const viewer = await admin.inviteUser({ organization: 'acme', email: 'ken@example.com', role: 'VIEWER', sendEmail: false });
     expect(viewer.invitation).toMatchObject({ role: 'VIEWER', status: 'PENDING' });
-    expect(await admin.seats('acme')).toEqual({ limit: 5, used: 5, available: 0 });
+    expect(await admin.seats({ organization: 'acme' })).toEqual({ limit: 5, used: 5, available: 0 });
   });
 
   test('iterateMembers pages through every row, PENDING invitations included, without duplicates; members filters by status', async () => {
     const rows: OrganizationMember[] = [];
-    for await (const member of admin.iterateMembers('acme', { pageSize: 2 })) rows.push(member);
+    for await (const member of admin.iterateMembers({ organization: 'acme', pageSize: 2 })) rows.push(member);
     const keys = rows.map((m) => m.email);
     expect(new Set(rows.map((m) => m.id)).size).toBe(rows.length);
     expect([...keys].sort()).toEqual(
       ['ada@example.com', 'grace@example.com', 'margaret@example.com', 'alan@example.com', 'barbara@example.com', 'claude@example.com', 'ken@example.com'].sort(),
     );
-    expect((await admin.members('acme', { first: 1 })).totalCount).toBe(rows.length);
+    expect((await admin.members({ organization: 'acme', first: 1 })).totalCount).toBe(rows.length);
 
-    const pending = await admin.members('acme', { statuses: ['PENDING'], first: 100 });
+    const pending = await admin.members({ organization: 'acme', statuses: ['PENDING'], first: 100 });
     expect(pending.nodes.map((m) => m.email).sort()).toEqual(['alan@example.com', 'barbara@example.com', 'claude@example.com', 'ken@example.com', 'margaret@example.com']);
     for (const m of pending.nodes) {
       expect(m).toMatchObject({ status: 'PENDING', user: null, username: null, name: null });
       expect(m.invitation).toMatchObject({ email: m.email, status: 'PENDING', expired: false });
     }
-    const active = await admin.members('acme', { statuses: ['ACTIVE'], roles: ['ADMIN'] });
+    const active = await admin.members({ organization: 'acme', statuses: ['ACTIVE'], roles: ['ADMIN'] });
     expect(active.nodes.map((m) => m.username)).toEqual(['ada']);
     const searched: string[] = [];
-    for await (const m of admin.iterateMembers('acme', { pageSize: 1, search: 'GRACE', orderBy: { field: 'NAME', direction: 'DESC' } })) searched.push(m.username ?? '');
+    for await (const m of admin.iterateMembers({ organization: 'acme', pageSize: 1, search: 'GRACE', orderBy: { field: 'NAME', direction: 'DESC' } })) searched.push(m.username ?? '');
     expect(searched).toEqual(['grace']);
 
     // A plain member sees ACTIVE members only, without emails.
     const seen: OrganizationMember[] = [];
-    for await (const m of grace.iterateMembers('acme', { pageSize: 2 })) seen.push(m);
+    for await (const m of grace.iterateMembers({ organization: 'acme', pageSize: 2 })) seen.push(m);
     expect(seen.map((m) => [m.username, m.status, m.email])).toEqual([
       ['ada', 'ACTIVE', null],
       ['grace', 'ACTIVE', null],
     ]);
 
     const invitations: string[] = [];
-    for await (const i of admin.iterateInvites('acme', { pageSize: 2, statuses: ['PENDING'] })) invitations.push(i.email);
+    for await (const i of admin.iterateInvites({ organization: 'acme', pageSize: 2, statuses: ['PENDING'] })) invitations.push(i.email);
     expect(invitations).toEqual(['ken@example.com', 'claude@example.com', 'barbara@example.com', 'alan@example.com', 'margaret@example.com']);
   });
 
   test('iterateAuditLog yields the actions we caused, newest first; auditLog filters by action, actor and time', async () => {
     const events = [];
-    for await (const event of admin.iterateAuditLog('acme', { pageSize: 5 })) events.push(event);
+    for await (const event of admin.iterateAuditLog({ organization: 'acme', pageSize: 5 })) events.push(event);
     const times = events.map((e) => Date.parse(e.createdAt));
     expect(times).toEqual([...times].sort((a, b) => b - a));
     expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
@@ -286,21 +298,21 @@ describe('invitations and membership', () => {
     expect(events[0]).toMatchObject({ action: 'member.invited', actor: { type: 'user', label: 'ada' }, target: { type: 'invitation', label: 'ken@example.com' } });
 
     const roleChanges = [];
-    for await (const e of admin.iterateAuditLog('acme', { pageSize: 2, actions: ['member.role_changed'] })) roleChanges.push(e.metadata);
+    for await (const e of admin.iterateAuditLog({ organization: 'acme', pageSize: 2, actions: ['member.role_changed'] })) roleChanges.push(e.metadata);
     expect(roleChanges).toEqual([
       { from: 'VIEWER', to: 'MEMBER' },
       { from: 'ADMIN', to: 'VIEWER' },
       { from: 'MEMBER', to: 'ADMIN' },
     ]);
 
-    const byGrace = await admin.auditLog('acme', { actor: 'grace', first: 100 });
+    const byGrace = await admin.auditLog({ organization: 'acme', actor: 'grace', first: 100 });
     expect(byGrace.nodes.map((e) => e.action)).toEqual(['member.invite_accepted', 'member.invite_accepted', 'user.signed_up']);
-    const future = await admin.auditLog('acme', { since: new Date(Date.now() + 60_000) });
+    const future = await admin.auditLog({ organization: 'acme', since: new Date(Date.now() + 60_000) });
     expect(future).toMatchObject({ totalCount: 0, nodes: [] });
-    const all = await admin.auditLog('acme', { until: new Date(Date.now() + 60_000).toISOString(), first: 1 });
+    const all = await admin.auditLog({ organization: 'acme', until: new Date(Date.now() + 60_000).toISOString(), first: 1 });
     expect(all.totalCount).toBe(events.length);
 
-    await expect(grace.auditLog('acme')).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(grace.auditLog({ organization: 'acme' })).rejects.toBeInstanceOf(ForbiddenError);
   });
 
   test('teams: create, read, add members (ACTIVE members only), roles, invitations with team assignments, leave, delete', async () => {
@@ -312,7 +324,7 @@ describe('invitations and membership', () => {
       settings: { membersCanInvite: true, hidden: false, alerts: { runFinished: expect.any(Array) } },
     });
     expect(team.viewerPermissions.length).toBeGreaterThan(0);
-    expect(await admin.team({ organization: 'acme', name: 'vision' })).toEqual(team);
+    expect(await admin.team({ organization: 'acme', team: 'vision' })).toEqual(team);
     await expect(admin.createTeam({ organization: 'acme', name: 'vision' })).rejects.toBeInstanceOf(ConflictError);
     await expect(admin.createTeam({ organization: 'acme', name: 'bucketed', storage: { kind: 'BUCKET', provider: 'AWS', bucket: 'No_Such Bucket' } })).rejects.toBeInstanceOf(BadUserInputError);
 
@@ -325,12 +337,12 @@ describe('invitations and membership', () => {
     // The seats are full (see above): a VIEWER invitation with a team assignment still goes through.
     const invited = await admin.inviteUser({ organization: 'acme', email: 'edsger@example.com', role: 'VIEWER', teams: [{ team: 'vision', role: 'VIEW_ONLY' }], sendEmail: false });
     expect(invited.invitation.teams).toEqual([{ team: 'vision', role: 'VIEW_ONLY' }]);
-    const bulk = await admin.inviteMany('acme', [{ email: 'tony@example.com', role: 'VIEWER', teams: [{ team: 'vision', role: 'VIEW_ONLY' }] }], { sendEmail: false });
+    const bulk = await admin.inviteMany({ organization: 'acme', rows: [{ email: 'tony@example.com', role: 'VIEWER', teams: [{ team: 'vision', role: 'VIEW_ONLY' }] }], sendEmail: false });
     expect(bulk.results[0]!.invitation?.teams).toEqual([{ team: 'vision', role: 'VIEW_ONLY' }]);
     const edsger = new RosterClient({ url: server.url });
     await edsger.acceptInvite({ token: tokenOf(invited.acceptUrl), username: 'edsger', name: 'Edsger Dijkstra', password: GRACE.password });
 
-    const inTeam = await admin.members('acme', { teams: ['vision'], first: 100 });
+    const inTeam = await admin.members({ organization: 'acme', teams: ['vision'], first: 100 });
     expect(inTeam.nodes.map((m) => [m.username, m.teams])).toEqual([
       ['ada', [{ name: 'vision', role: 'ADMIN' }]],
       ['edsger', [{ name: 'vision', role: 'VIEW_ONLY' }]],
@@ -348,6 +360,6 @@ describe('invitations and membership', () => {
 
     await expect(admin.deleteTeam({ organization: 'acme', team: 'vision', confirmName: 'visoin' })).rejects.toBeInstanceOf(BadUserInputError);
     expect(await admin.deleteTeam({ organization: 'acme', team: 'vision', confirmName: 'vision' })).toEqual({ teamId: team.id, name: 'vision' });
-    await expect(admin.team({ organization: 'acme', name: 'vision' })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(admin.team({ organization: 'acme', team: 'vision' })).rejects.toBeInstanceOf(NotFoundError);
   });
 });

@@ -66,7 +66,7 @@ describe('pagination', () => {
       clearSeatLimit: true,
     });
     expect(organization).toMatchObject({ name: 'alpha-team', displayName: 'Alpha Team', seatLimit: null, seats: { limit: null, available: null }, settings: { membersCanCreateTeams: true } });
-    expect(await admin.organization({ name: 'alpha-team' })).toEqual(organization);
+    expect(await admin.organization({ organization: 'alpha-team' })).toEqual(organization);
   });
 });
 

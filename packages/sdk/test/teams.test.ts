@@ -41,7 +41,7 @@ describe('teams, projects and custom roles', () => {
 
   /** [username, role, customRole] of every member of the team, as the admin sees them. */
   async function roster(): Promise<Array<[string, string, string | null]>> {
-    const members: TeamMember[] = await collect(admin.iterateTeamMembers(ORG, TEAM, { pageSize: 2 }));
+    const members: TeamMember[] = await collect(admin.org(ORG).team(TEAM).iterateMembers({ pageSize: 2 }));
     return members.map((m) => [m.user.username, m.role, m.customRole]);
   }
 
@@ -49,7 +49,7 @@ describe('teams, projects and custom roles', () => {
     admin = new RosterClient({ url: server.url });
     await admin.signUp({ ...ADMIN, organizationName: ORG });
     // Three organization MEMBERs without teams; grace is invited with her team below.
-    const { results } = await admin.inviteMany(ORG, 'linus@example.com\nmargaret@example.com\nedsger@example.com', { sendEmail: false });
+    const { results } = await admin.org(ORG).inviteMany({ rows: 'linus@example.com\nmargaret@example.com\nedsger@example.com', sendEmail: false });
     await Promise.all(
       results.map(async (r) => {
         const username = r.email.split('@')[0] as 'linus' | 'margaret' | 'edsger';
@@ -70,11 +70,11 @@ describe('teams, projects and custom roles', () => {
     });
     await admin.createTeam({ organization: ORG, name: 'audio' });
 
-    const searched = await admin.teams(ORG, { search: 'VIS' });
+    const searched = await admin.org(ORG).teams({ search: 'VIS' });
     expect(searched.totalCount).toBe(1);
     expect(searched.nodes.map((t) => t.name)).toEqual([TEAM]);
     expect(searched.nodes[0]).toEqual(team);
-    const all: Team[] = await collect(admin.iterateTeams(ORG, { pageSize: 1 }));
+    const all: Team[] = await collect(admin.org(ORG).iterateTeams({ pageSize: 1 }));
     expect(all.map((t) => t.name)).toEqual(['audio', TEAM]);
 
     const { invitation, acceptUrl } = await admin.inviteUser({ organization: ORG, email: 'grace@example.com', teams: [{ team: TEAM, role: 'MEMBER' }], sendEmail: false });
@@ -86,29 +86,29 @@ describe('teams, projects and custom roles', () => {
       ['ada', 'ADMIN', null],
       ['grace', 'MEMBER', null],
     ]);
-    const page = await people.grace.teamMembers(ORG, TEAM, { first: 1 });
+    const page = await people.grace.org(ORG).team(TEAM).members({ first: 1 });
     expect(page).toMatchObject({ totalCount: 2, pageInfo: { hasNextPage: true } });
   });
 
   test('addTeamMember and removeTeamMember by username and by email', async () => {
     expect((await admin.addTeamMember({ ...at, user: 'linus' })).member).toMatchObject({ role: 'MEMBER', user: { username: 'linus' } });
-    expect((await admin.addTeamMember({ ...at, user: 'margaret@example.com' })).member).toMatchObject({ role: 'MEMBER', user: { username: 'margaret' } });
+    expect((await admin.org(ORG).team(TEAM).addMember({ user: 'margaret@example.com' })).member).toMatchObject({ role: 'MEMBER', user: { username: 'margaret' } });
     expect((await roster()).map(([u]) => u)).toEqual(['ada', 'grace', 'linus', 'margaret']);
     await expect(admin.addTeamMember({ ...at, user: 'linus@example.com' })).rejects.toBeInstanceOf(ConflictError);
 
     expect((await admin.removeTeamMember({ ...at, user: 'margaret@example.com' })).user.username).toBe('margaret');
-    expect((await admin.removeTeamMember({ ...at, user: 'linus' })).user.username).toBe('linus');
+    expect((await admin.org(ORG).team(TEAM).removeMember({ user: 'linus' })).user.username).toBe('linus');
     expect((await roster()).map(([u]) => u)).toEqual(['ada', 'grace']);
   });
 
   test('members may invite: off, a MEMBER gets ForbiddenError; on, a MEMBER adds people with MEMBER but not ADMIN', async () => {
     const grace = people.grace;
-    expect(await grace.teamPermissions(ORG, TEAM)).not.toContain('team:invite_member');
+    expect(await grace.org(ORG).team(TEAM).permissions()).not.toContain('team:invite_member');
     await expect(grace.addTeamMember({ ...at, user: 'linus' })).rejects.toBeInstanceOf(ForbiddenError);
 
-    const { team } = await admin.updateTeam({ ...at, settings: { membersCanInvite: true } });
+    const { team } = await admin.org(ORG).team(TEAM).update({ settings: { membersCanInvite: true } });
     expect(team.settings.membersCanInvite).toBe(true);
-    expect(await grace.teamPermissions(ORG, TEAM)).toContain('team:invite_member');
+    expect(await grace.org(ORG).team(TEAM).permissions()).toContain('team:invite_member');
 
     expect((await grace.addTeamMember({ ...at, user: 'linus', role: 'MEMBER' })).member.role).toBe('MEMBER');
     const tooHigh = await grace.addTeamMember({ ...at, user: 'margaret', role: 'ADMIN' }).catch((e: unknown) => e);
@@ -120,13 +120,13 @@ describe('teams, projects and custom roles', () => {
 
   test('a VIEW_ONLY member reads the team but gets ForbiddenError from createProject', async () => {
     await admin.addTeamMember({ ...at, user: 'edsger', role: 'VIEW_ONLY' });
-    const permissions = await people.edsger.teamPermissions(ORG, TEAM);
+    const permissions = await people.edsger.org(ORG).team(TEAM).permissions();
     expect(permissions).toContain('team:read');
     expect(permissions).not.toContain('project:create');
     const error = await people.edsger.createProject({ ...at, name: 'mine' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ForbiddenError);
     expect(error).toMatchObject({ path: ['createProject'] });
-    expect((await admin.projects(ORG, TEAM)).totalCount).toBe(0);
+    expect((await admin.projects(at)).totalCount).toBe(0);
   });
 
   test('a member creates a project, logs runs and writes a report, each attributed to them; runs pages through a project found by name', async () => {
@@ -146,14 +146,14 @@ describe('teams, projects and custom roles', () => {
     await expect(people.edsger.logRun({ ...at, project: 'detector' })).rejects.toBeInstanceOf(ForbiddenError);
 
     // detector is the second project (newest first): runs locates it behind linus-lab.
-    const first = await people.edsger.runs(ORG, TEAM, 'detector', { first: 1 });
+    const first = await people.edsger.org(ORG).team(TEAM).runs({ project: 'detector', first: 1 });
     expect(first).toMatchObject({ totalCount: 2, pageInfo: { hasNextPage: true } });
     expect(first.nodes.map((r) => r.id)).toEqual([generated.id]);
-    const second = await people.edsger.runs(ORG, TEAM, 'detector', { first: 1, after: first.pageInfo.endCursor });
+    const second = await people.edsger.org(ORG).team(TEAM).runs({ project: 'detector', first: 1, after: first.pageInfo.endCursor });
     expect(second.nodes.map((r) => r.name)).toEqual(['baseline']);
     expect(second.pageInfo.hasNextPage).toBe(false);
-    expect((await admin.runs(ORG, TEAM, 'linus-lab')).totalCount).toBe(0);
-    const missing = await admin.runs(ORG, TEAM, 'Detector').catch((e: unknown) => e);
+    expect((await admin.runs({ ...at, project: 'linus-lab' })).totalCount).toBe(0);
+    const missing = await admin.runs({ ...at, project: 'Detector' }).catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(NotFoundError);
     expect(missing).toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('"Detector"') });
   });
@@ -161,17 +161,17 @@ describe('teams, projects and custom roles', () => {
   test('after the member is removed from the organization, projects, runs and reports still show them as creator', async () => {
     await admin.removeMember({ organization: ORG, user: 'grace' });
     expect((await roster()).map(([u]) => u)).not.toContain('grace');
-    await expect(people.grace.projects(ORG, TEAM)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(people.grace.projects(at)).rejects.toBeInstanceOf(NotFoundError);
 
-    const projects: Project[] = await collect(admin.iterateProjects(ORG, TEAM, { pageSize: 1 }));
+    const projects: Project[] = await collect(admin.org(ORG).team(TEAM).iterateProjects({ pageSize: 1 }));
     expect(projects.map((p) => [p.name, p.createdBy?.username, p.createdByUsername, p.runCount])).toEqual([
       ['linus-lab', 'linus', 'linus', 0],
       ['detector', 'grace', 'grace', 2],
     ]);
-    const runs: Run[] = await collect(admin.iterateRuns(ORG, TEAM, 'detector', { pageSize: 1 }));
+    const runs: Run[] = await collect(admin.iterateRuns({ ...at, project: 'detector', pageSize: 1 }));
     expect(runs).toHaveLength(2);
     for (const run of runs) expect(run).toMatchObject({ createdByUsername: 'grace', createdBy: { username: 'grace' }, project: { name: 'detector' } });
-    const reports: Report[] = await collect(admin.iterateReports(ORG, TEAM, { pageSize: 1 }));
+    const reports: Report[] = await collect(admin.iterateReports({ ...at, pageSize: 1 }));
     expect(reports.map((r) => [r.title, r.createdBy?.username, r.project?.name])).toEqual([['Detector results', 'grace', 'detector']]);
   });
 
@@ -180,32 +180,32 @@ describe('teams, projects and custom roles', () => {
   test('a custom role with project:delete lets its holder delete someone else\'s project; a plain member gets ForbiddenError', async () => {
     ({ customRole: deleter } = await admin.createCustomRole({ organization: ORG, name: 'Deleter', inheritsFrom: 'MEMBER', permissions: ['project:delete'] }));
     expect(deleter).toMatchObject({ name: 'Deleter', inheritsFrom: 'MEMBER', permissions: ['project:delete'], description: null });
-    expect(await admin.customRoles(ORG)).toEqual([deleter]);
+    expect(await admin.org(ORG).customRoles()).toEqual([deleter]);
     await expect(admin.createCustomRole({ organization: ORG, name: 'Deleter', inheritsFrom: 'MEMBER', permissions: [] })).rejects.toBeInstanceOf(ConflictError);
 
     const { member } = await admin.updateTeamMemberRole({ ...at, user: 'linus', customRole: 'Deleter' });
     expect(member).toMatchObject({ role: 'MEMBER', customRole: 'Deleter', user: { username: 'linus' } });
-    expect(await people.linus.teamPermissions(ORG, TEAM)).toContain('project:delete');
-    expect(await people.margaret.teamPermissions(ORG, TEAM)).not.toContain('project:delete');
+    expect(await people.linus.org(ORG).team(TEAM).permissions()).toContain('project:delete');
+    expect(await people.margaret.org(ORG).team(TEAM).permissions()).not.toContain('project:delete');
 
     const refused = await people.margaret.deleteProject({ ...at, project: 'detector' }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ForbiddenError);
     const deleted = await people.linus.deleteProject({ ...at, project: 'detector' });
     expect(deleted).toMatchObject({ project: { name: 'detector', createdByUsername: 'grace' }, runsDeleted: 2 });
-    expect((await admin.projects(ORG, TEAM)).nodes.map((p) => p.name)).toEqual(['linus-lab']);
-    await expect(admin.runs(ORG, TEAM, 'detector')).rejects.toBeInstanceOf(NotFoundError);
+    expect((await admin.projects(at)).nodes.map((p) => p.name)).toEqual(['linus-lab']);
+    await expect(admin.runs({ ...at, project: 'detector' })).rejects.toBeInstanceOf(NotFoundError);
     // Its report stays, detached.
-    expect((await admin.reports(ORG, TEAM)).nodes.map((r) => [r.title, r.project])).toEqual([['Detector results', null]]);
+    expect((await admin.reports(at)).nodes.map((r) => [r.title, r.project])).toEqual([['Detector results', null]]);
   });
 
   test('updateCustomRole changes the role; deleteCustomRole sends its holders back to the base role', async () => {
     const { customRole } = await admin.updateCustomRole({ id: deleter.id, description: 'Cleans up', permissions: ['project:delete', 'run:delete'] });
     expect(customRole).toMatchObject({ id: deleter.id, name: 'Deleter', description: 'Cleans up', permissions: expect.arrayContaining(['project:delete', 'run:delete']) });
-    expect(await people.linus.teamPermissions(ORG, TEAM)).toContain('run:delete');
+    expect(await people.linus.org(ORG).team(TEAM).permissions()).toContain('run:delete');
 
     expect(await admin.deleteCustomRole({ id: deleter.id })).toEqual({ id: deleter.id, reassigned: 1 });
-    expect(await admin.customRoles(ORG)).toEqual([]);
-    const permissions = await people.linus.teamPermissions(ORG, TEAM);
+    expect(await admin.org(ORG).customRoles()).toEqual([]);
+    const permissions = await people.linus.org(ORG).team(TEAM).permissions();
     expect(permissions).not.toContain('project:delete');
     expect(permissions).toContain('project:delete_own');
     expect((await roster()).find(([u]) => u === 'linus')).toEqual(['linus', 'MEMBER', null]);
@@ -234,7 +234,7 @@ describe('teams, projects and custom roles', () => {
     expect(unmet).toBeInstanceOf(BadUserInputError);
     expect((unmet as BadUserInputError).message).toContain('run:create');
     await expect(people.margaret.createCustomRole({ organization: ORG, name: 'Mine', inheritsFrom: 'MEMBER', permissions: [] })).rejects.toBeInstanceOf(ForbiddenError);
-    expect(await admin.customRoles(ORG)).toEqual([]);
+    expect(await admin.org(ORG).customRoles()).toEqual([]);
   });
 
   test('deleteRun and deleteReport: members delete their own only; organizationPermissions tells admins from members', async () => {
@@ -243,18 +243,18 @@ describe('teams, projects and custom roles', () => {
     await expect(people.linus.deleteRun({ id: mine.id })).rejects.toBeInstanceOf(ForbiddenError);
     expect((await people.margaret.deleteRun({ id: mine.id })).run).toMatchObject({ id: mine.id, createdByUsername: 'margaret' });
     expect((await admin.deleteRun({ id: theirs.id })).run.name).toBe('linus-try');
-    expect((await admin.runs(ORG, TEAM, 'margaret-lab')).totalCount).toBe(0);
+    expect((await admin.runs({ ...at, project: 'margaret-lab' })).totalCount).toBe(0);
 
     const { report } = await people.margaret.createReport({ ...at, title: 'Notes' });
     expect(report.project).toBeNull();
     await expect(people.linus.deleteReport({ id: report.id })).rejects.toBeInstanceOf(ForbiddenError);
     expect((await people.margaret.deleteReport({ id: report.id })).report.title).toBe('Notes');
-    const [orphan] = (await admin.reports(ORG, TEAM)).nodes;
+    const [orphan] = (await admin.reports(at)).nodes;
     expect((await admin.deleteReport({ id: orphan!.id })).report).toMatchObject({ title: 'Detector results', createdByUsername: 'grace' });
-    expect((await admin.reports(ORG, TEAM)).totalCount).toBe(0);
+    expect((await admin.reports(at)).totalCount).toBe(0);
 
-    expect(await admin.organizationPermissions(ORG)).toEqual(expect.arrayContaining(['member:invite', 'custom_role:manage', 'team:create']));
-    const member = await people.margaret.organizationPermissions(ORG);
+    expect(await admin.org(ORG).permissions()).toEqual(expect.arrayContaining(['member:invite', 'custom_role:manage', 'team:create']));
+    const member = await people.margaret.organizationPermissions({ organization: ORG });
     expect(member).toContain('org:read');
     expect(member).not.toContain('custom_role:manage');
   });
