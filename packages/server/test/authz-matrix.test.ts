@@ -9,7 +9,10 @@ import { buildSchema } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { instanceWithAdmin, addMember, gql, inviteByLink, type InstanceWithAdmin, type Actor } from './fixtures';
 import { issueSession } from '../src/auth/sessions';
+import { ref } from '@mikro-orm/core';
 import { User } from '../src/modules/accounts/user.entity';
+import { Organization } from '../src/modules/organizations/organization.entity';
+import { Membership } from '../src/modules/organizations/membership.entity';
 import { MemberStatus, OrgRole } from '../src/authz/roles';
 
 const PRINCIPALS = [
@@ -115,6 +118,14 @@ interface Row {
   /** For reads: whether the answer held the private data. */
   revealed?: (data: Record<string, any>) => boolean;
 }
+
+interface NestedUser {
+  username: string;
+  defaultOrganization?: { name: string } | null;
+  memberships?: Array<{ organization: { name: string } }>;
+}
+/** Whether a user object seen from acme shows anything of beta. */
+const revealsBeta = (u: NestedUser | null): boolean => u?.defaultOrganization?.name === 'beta' || (u?.memberships ?? []).some((m) => m.organization.name === 'beta');
 
 // Shorthands for expectations.
 const OUT = { anonymous: 'UNAUTHENTICATED', revokedKey: 'UNAUTHENTICATED' } as const;
@@ -349,6 +360,32 @@ const ROWS: Row[] = [
     revealed: (d) => d.team.projects.nodes.some((n: { name: string }) => n.name === 'matrix'),
     expected: grid({ orgMember: 'hidden', orgViewer: 'hidden', otherOrgAdmin: 'NOT_FOUND', deactivated: 'NOT_FOUND', rest: 'ok' }),
   },
+  // Nested paths across organizations (test/nested-visibility.test.ts has the detailed cases): "duo" is in acme
+  // and beta, with beta as default organization, a member of team core and the author of core's "duo-proj".
+  {
+    name: 'User.defaultOrganization and User.memberships (a user in both organizations, through acme members)',
+    prepare: async () => ({ query: '{ organization(name: "acme") { members(first: 50) { nodes { user { username defaultOrganization { name } memberships { organization { name } } } } } } }', variables: {} }),
+    revealed: (d) => d.organization.members.nodes.some((n: { user: NestedUser | null }) => revealsBeta(n.user)),
+    expected: grid({ instanceAdmin: 'ok', otherOrgAdmin: 'NOT_FOUND', deactivated: 'NOT_FOUND', rest: 'hidden' }),
+  },
+  {
+    name: 'User.memberships (a user in both organizations, through beta members)',
+    prepare: async () => ({ query: '{ organization(name: "beta") { members(first: 50) { nodes { user { username memberships { organization { name } } } } } } }', variables: {} }),
+    revealed: (d) => d.organization.members.nodes.some((n: { user: NestedUser | null }) => (n.user?.memberships ?? []).some((m) => m.organization.name === 'acme')),
+    expected: grid({ instanceAdmin: 'ok', otherOrgAdmin: 'hidden', rest: 'NOT_FOUND' }),
+  },
+  {
+    name: 'TeamMember.user.defaultOrganization',
+    prepare: async () => ({ query: '{ team(organization: "acme", name: "core") { members(first: 50) { nodes { user { username defaultOrganization { name } } } } } }', variables: {} }),
+    revealed: (d) => d.team.members.nodes.some((n: { user: NestedUser }) => revealsBeta(n.user)),
+    expected: grid({ instanceAdmin: 'ok', orgMember: 'FORBIDDEN', orgViewer: 'FORBIDDEN', otherOrgAdmin: 'NOT_FOUND', deactivated: 'NOT_FOUND', rest: 'hidden' }),
+  },
+  {
+    name: 'Project.createdBy.defaultOrganization',
+    prepare: async () => ({ query: '{ team(organization: "acme", name: "core") { project(name: "duo-proj") { createdBy { username defaultOrganization { name } } } } }', variables: {} }),
+    revealed: (d) => revealsBeta(d.team.project.createdBy),
+    expected: grid({ instanceAdmin: 'ok', orgMember: 'NOT_FOUND', orgViewer: 'NOT_FOUND', otherOrgAdmin: 'NOT_FOUND', deactivated: 'NOT_FOUND', rest: 'hidden' }),
+  },
   {
     name: 'Instance.settings',
     prepare: async () => ({ query: '{ instance { settings { publicUrl } } }', variables: {} }),
@@ -377,6 +414,14 @@ describe('authorization matrix', () => {
     await must('mutation { createOrganization(input: { name: "beta" }) { organization { name } } }');
     const beta = await inviteByLink(ctx.url, root(), 'beta', 'bo@example.com', 'ADMIN');
     await q('mutation($i: AcceptInviteInput!) { acceptInvite(input: $i) { user { id } } }', { i: { token: beta.token, username: 'bo', name: 'Bo', password: 'bo-password-1' } });
+    const duo = await addMember(ctx.t, ctx.org, 'duo', OrgRole.MEMBER);
+    {
+      const em = ctx.t.server.db.orm.em.fork();
+      const beta = await em.findOneOrFail(Organization, { name: 'beta' });
+      em.create(Membership, { organization: ref(beta), user: ref(em.getReference(User, duo.user.id)), role: OrgRole.MEMBER, status: MemberStatus.ACTIVE });
+      (await em.findOneOrFail(User, { id: duo.user.id })).defaultOrganization = ref(beta);
+      await em.flush();
+    }
     await must('mutation { createCustomRole(input: { organization: "acme", name: "Power", inheritsFrom: MEMBER, permissions: ["project:delete", "run:delete", "report:delete", "team:update", "team:invite_member", "member:manage"] }) { customRole { id } } }');
     await must('mutation { createCustomRole(input: { organization: "acme", name: "Reader", inheritsFrom: VIEW_ONLY, permissions: ["artifact:manage_aliases"] }) { customRole { id } } }');
     await must('mutation { createTeam(input: { organization: "acme", name: "core" }) { team { name } } }');
@@ -384,6 +429,8 @@ describe('authorization matrix', () => {
     await assignCustom('core', 'cw', 'Power');
     await assignCustom('core', 'cx', 'Reader');
     await must('mutation { createProject(input: { organization: "acme", team: "core", name: "matrix", visibility: PRIVATE }) { project { name } } }');
+    await addToTeam('core', 'duo', 'MEMBER');
+    await must('mutation { createProject(input: { organization: "acme", team: "core", name: "duo-proj", visibility: PRIVATE }) { project { name } } }', {}, duo.token);
     await must('mutation { deactivateMember(input: { organization: "acme", user: "dx" }) { member { status } } }');
     const oaKey = await must('mutation { createApiKey(input: { name: "to-revoke" }) { secret apiKey { id } } }', {}, actors.orgAdmin!.token);
     await must('mutation($i: RevokeApiKeyInput!) { revokeApiKey(input: $i) { apiKey { id } } }', { i: { id: oaKey.createApiKey.apiKey.id } }, actors.orgAdmin!.token);

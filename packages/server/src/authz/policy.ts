@@ -20,6 +20,11 @@ export interface MembershipFacts {
 
 export type MembershipLookup = (organizationId: string, userId: string) => Promise<MembershipFacts | null>;
 
+/** One of a user's organization memberships, with its organization (for decisions about that user). */
+export interface UserMembershipFacts extends MembershipFacts {
+  organization: Organization;
+}
+
 export interface CustomRoleFacts {
   inheritsFrom: TeamRole;
   permissions: readonly TeamPermission[];
@@ -121,6 +126,47 @@ export class Authz {
     if (!granted.has(permission)) {
       throw forbidden(`Your role in "${org.name}" does not allow this (needs ${permission}); ask an organization admin.`);
     }
+  }
+
+  // ---- visibility of nested objects (docs/AUTHZ.md, "Visibility of nested fields") ----------------------------
+
+  /** Whether the caller sees the inactive rows of the organization's members (DEACTIVATED members, PENDING invitations): those who manage or invite members. */
+  async seesInactiveMembers(org: Organization): Promise<boolean> {
+    const granted = await this.orgPermissions(org);
+    return granted.has(OrgPermission.MANAGE_MEMBERS) || granted.has(OrgPermission.INVITE_MEMBER);
+  }
+
+  /**
+   * Whether the caller may see that someone holds this membership of `org` (the members-view rule): the caller
+   * sees the organization's members (`member:read`), and the membership is ACTIVE unless the caller sees inactive
+   * rows. A missing membership is visible to instance admins only (they see every organization whole).
+   */
+  async canSeeMembership(org: Organization, membership: MembershipFacts | null): Promise<boolean> {
+    if (!membership) return this.isInstanceAdmin;
+    const granted = await this.orgPermissions(org);
+    if (!granted.has(OrgPermission.READ_MEMBERS)) return false;
+    return membership.status === MemberStatus.ACTIVE || granted.has(OrgPermission.MANAGE_MEMBERS) || granted.has(OrgPermission.INVITE_MEMBER);
+  }
+
+  /** Whose list of organization memberships the caller may ask for: their own, and everyone's for instance admins. Each row still needs `canSeeMembership`. */
+  canListMembershipsOf(userId: string): boolean {
+    return this.isInstanceAdmin || this.isSelf(userId);
+  }
+
+  private isSelf(userId: string): boolean {
+    return this.principal.kind === 'user' && this.principal.user.id === userId;
+  }
+
+  /**
+   * Whether the caller may see a user's details beyond who they are (id, username, name): themselves, instance
+   * admins, and whoever sees one of the user's memberships (they share an organization). `membershipsOf` is
+   * only called when needed; pass the request's batched loaders.
+   */
+  async canSeeUserDetails(userId: string, membershipsOf: () => Promise<ReadonlyArray<UserMembershipFacts>>): Promise<boolean> {
+    if (this.isInstanceAdmin || this.isSelf(userId)) return true;
+    if (this.principal.kind !== 'user') return false;
+    const visible = await Promise.all((await membershipsOf()).map((m) => this.canSeeMembership(m.organization, m)));
+    return visible.includes(true);
   }
 
 

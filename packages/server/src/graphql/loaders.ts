@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Membership } from '../modules/organizations/membership.entity';
+import { Organization } from '../modules/organizations/organization.entity';
 import { countSeats } from '../modules/organizations/invariants';
 import { User } from '../modules/accounts/user.entity';
 import { Invitation } from '../modules/invitations/invitation.entity';
@@ -24,6 +25,7 @@ export interface Loaders {
   /** Teams of each member of an organization. Key: `${organizationId}:${userId}`. */
   teamsOfMember: DataLoader<string, Array<{ team: Team; membership: TeamMembership }>>;
   team: DataLoader<string, Team | null>;
+  organizationById: DataLoader<string, Organization | null>;
   customRole: DataLoader<string, CustomRole | null>;
   userById: DataLoader<string, User | null>;
   invitationById: DataLoader<string, Invitation | null>;
@@ -103,6 +105,11 @@ export function createLoaders(em: EntityManager): Loaders {
     team: new DataLoader(async (ids) => {
       const rows = await em.find(Team, { id: { $in: [...ids] } });
       const byId = new Map(rows.map((t) => [t.id, t]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+    organizationById: new DataLoader(async (ids) => {
+      const rows = await em.find(Organization, { id: { $in: [...ids] } });
+      const byId = new Map(rows.map((o) => [o.id, o]));
       return ids.map((id) => byId.get(id) ?? null);
     }),
     userById: new DataLoader(async (ids) => {

@@ -9,6 +9,9 @@ import { ApiKeyConnection } from '../api-keys/api-key.types';
 import { ApiKeyService } from '../api-keys/api-key.service';
 import { OrganizationMembershipType, OrganizationType } from '../organizations/organization.types';
 import { OrganizationService } from '../organizations/organization.service';
+import type { Organization } from '../organizations/organization.entity';
+import type { Membership } from '../organizations/membership.entity';
+import { DateTime } from '../../graphql/scalars';
 
 @ArgsType()
 class ApiKeyListArgs extends PageArgs {
@@ -59,13 +62,23 @@ export class UserResolver {
     return ctx.authz.canSeeEmailOf(user.id) ? user.email : null;
   }
 
-  @FieldResolver(() => OrganizationType, { nullable: true, description: 'The organization SSO sign-ins and new sessions land in.' })
-  async defaultOrganization(@Root() user: User) {
-    return user.defaultOrganization ? user.defaultOrganization.load() : null;
+  @FieldResolver(() => DateTime, { nullable: true, description: 'Last authenticated request, to within a few minutes. Null unless the caller is the user, an instance admin, or sees one of their memberships.' })
+  async lastActiveAt(@Ctx() ctx: RequestContext, @Root() user: User): Promise<Date | null> {
+    return (await new OrganizationService(ctx).userDetailsVisible(user.id)) ? user.lastActiveAt : null;
   }
 
-  @FieldResolver(() => [OrganizationMembershipType], { description: "The user's organization memberships; only the user and instance admins see them (others get an empty list)." })
-  memberships(@Ctx() ctx: RequestContext, @Root() user: User) {
-    return new OrganizationService(ctx).ownMemberships(user.id);
+  @FieldResolver(() => OrganizationType, {
+    nullable: true,
+    description: "The organization SSO sign-ins and new sessions land in. Null unless the caller sees that organization and the user's membership in it.",
+  })
+  defaultOrganization(@Ctx() ctx: RequestContext, @Root() user: User): Promise<Organization | null> {
+    return new OrganizationService(ctx).visibleDefaultOrganization(user);
+  }
+
+  @FieldResolver(() => [OrganizationMembershipType], {
+    description: "The user's organization memberships the caller may see: only the user and instance admins get any (others an empty list), and only in organizations the caller sees.",
+  })
+  memberships(@Ctx() ctx: RequestContext, @Root() user: User): Promise<Membership[]> {
+    return new OrganizationService(ctx).visibleMemberships(user.id);
   }
 }

@@ -23,7 +23,7 @@ export class UserType {
   @Field(() => DateTime, { description: 'When the account was created.' })
   createdAt!: Date;
 
-  @Field(() => DateTime, { nullable: true, description: 'Last authenticated request, to within a few minutes.' })
+  @Field(() => DateTime, { nullable: true, description: 'Last authenticated request, to within a few minutes. Null unless the caller is the user, an instance admin, or sees one of their memberships.' })
   lastActiveAt!: Date | null;
 }
 

@@ -1,4 +1,4 @@
-import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../graphql/context';
 import { OrganizationService } from './organization.service';
 import {
@@ -40,7 +40,7 @@ export class OrganizationResolver {
     return { organization: await new OrganizationService(ctx).update(input) };
   }
 
-  @FieldResolver(() => SeatsType, { description: 'Seats: limit, used, available. A frontend greys out "invite" when none is available.' })
+  @FieldResolver(() => SeatsType, { description: 'Seats: limit, used, available. A frontend greys out "invite" when none is available. NOT_FOUND unless the caller sees the organization.' })
   seats(@Ctx() ctx: RequestContext, @Root() org: Organization) {
     return new OrganizationService(ctx).seats(org);
   }
@@ -50,12 +50,14 @@ export class OrganizationResolver {
     return new OrganizationService(ctx).warnings(org);
   }
 
-  @FieldResolver(() => OrganizationSettingsType, { description: 'Organization-wide policies.' })
-  settings(@Root() org: Organization): OrganizationSettingsType {
-    return {
-      membersCanCreateTeams: org.settings.membersCanCreateTeams ?? false,
-      apiKeyMaxLifetimeDays: org.settings.apiKeyMaxLifetimeDays ?? null,
-    };
+  @FieldResolver(() => Int, { nullable: true, description: 'Seat limit; null means unlimited. NOT_FOUND unless the caller sees the organization.' })
+  seatLimit(@Ctx() ctx: RequestContext, @Root() org: Organization): Promise<number | null> {
+    return new OrganizationService(ctx).seatLimit(org);
+  }
+
+  @FieldResolver(() => OrganizationSettingsType, { description: 'Organization-wide policies. NOT_FOUND unless the caller sees the organization.' })
+  settings(@Ctx() ctx: RequestContext, @Root() org: Organization): Promise<OrganizationSettingsType> {
+    return new OrganizationService(ctx).settings(org);
   }
 
   @FieldResolver(() => OrgRole, { nullable: true, description: "The caller's role here; null when not an active member." })
@@ -71,8 +73,8 @@ export class OrganizationResolver {
 
 @Resolver(() => OrganizationMembershipType)
 export class OrganizationMembershipResolver {
-  @FieldResolver(() => OrganizationType, { description: 'The organization.' })
-  organization(@Root() membership: Membership) {
-    return membership.organization.load();
+  @FieldResolver(() => OrganizationType, { description: 'The organization (memberships are listed only in organizations the caller sees).' })
+  organization(@Ctx() ctx: RequestContext, @Root() membership: Membership): Promise<Organization> {
+    return new OrganizationService(ctx).organizationOf(membership);
   }
 }

@@ -11,6 +11,7 @@ import { InstancePermission, ORG_ADMIN_ROLE, OrgPermission } from '../../authz/p
 import { MemberStatus, OrgRole } from '../../authz/roles';
 import { pageRequest, toConnection, type Connection } from '../../graphql/connection';
 import { rethrowUniqueAsConflict } from '../accounts/account.service';
+import { membershipKey } from '../../graphql/loaders';
 
 const createSchema = z.object({
   name: orgNameSchema,
@@ -51,7 +52,7 @@ export class OrganizationService extends Service {
   /** Organizations where the caller is an ACTIVE member; instance admins see all. Ordered by name. */
   async list(args: { first?: number | null; after?: string | null }): Promise<Connection<Organization>> {
     const { user } = this.ctx.authz.requireUser();
-    const page = pageRequest(args);
+    const page = pageRequest(args, ['text']);
     const scope: FilterQuery<Organization> = this.ctx.authz.isInstanceAdmin ? {} : { memberships: { user: user.id, status: MemberStatus.ACTIVE } };
     const after: FilterQuery<Organization> = page.after ? { name: { $gt: String(page.after[0]) } } : {};
     const [rows, total] = await Promise.all([
@@ -101,9 +102,23 @@ export class OrganizationService extends Service {
     });
   }
 
+  /** Seat usage; NOT_FOUND unless the caller sees the organization (it may have reached them through a payload, e.g. after leaving). */
   async seats(org: Organization): Promise<Seats> {
+    await this.ctx.authz.requireOrg(org, OrgPermission.READ);
     const used = await this.ctx.loaders.seatsUsed.load(org.id);
     return { limit: org.seatLimit, used, available: org.seatLimit == null ? null : Math.max(0, org.seatLimit - used) };
+  }
+
+  /** The seat limit (null: unlimited); NOT_FOUND unless the caller sees the organization. */
+  async seatLimit(org: Organization): Promise<number | null> {
+    await this.ctx.authz.requireOrg(org, OrgPermission.READ);
+    return org.seatLimit;
+  }
+
+  /** Organization-wide policies; NOT_FOUND unless the caller sees the organization. */
+  async settings(org: Organization): Promise<{ membersCanCreateTeams: boolean; apiKeyMaxLifetimeDays: number | null }> {
+    await this.ctx.authz.requireOrg(org, OrgPermission.READ);
+    return { membersCanCreateTeams: org.settings.membersCanCreateTeams ?? false, apiKeyMaxLifetimeDays: org.settings.apiKeyMaxLifetimeDays ?? null };
   }
 
   /** Problems an org admin should fix; empty for others. */
@@ -123,12 +138,47 @@ export class OrganizationService extends Service {
     return (await this.ctx.authz.activeMembership(org.id))?.role ?? null;
   }
 
-  /** The caller's own memberships (any status), with their organizations. */
-  async ownMemberships(userId: string): Promise<Membership[]> {
-    const principal = this.ctx.authz.requireUser();
-    if (principal.user.id !== userId && !this.ctx.authz.isInstanceAdmin) return [];
+  /**
+   * A user's memberships the caller may see: only the user themselves and instance admins may ask (others get an
+   * empty list), and each row must be visible to the caller (so a user's own DEACTIVATED memberships are left out:
+   * they cannot see those organizations). Batched: one query for the memberships of all users asked, one for their organizations.
+   */
+  async visibleMemberships(userId: string): Promise<Membership[]> {
+    this.ctx.authz.requireUser();
+    if (!this.ctx.authz.canListMembershipsOf(userId)) return [];
+    const rows = await this.membershipsOf(userId);
+    const visible = await Promise.all(rows.map((r) => this.ctx.authz.canSeeMembership(r.organization, r)));
+    return rows.filter((_, i) => visible[i]).map((r) => r.membership);
+  }
+
+  /** A user's default organization, when the caller sees both the organization and the user's membership in it; null otherwise. */
+  async visibleDefaultOrganization(user: User): Promise<Organization | null> {
+    if (!user.defaultOrganization) return null;
+    const org = await this.ctx.loaders.organizationById.load(user.defaultOrganization.id);
+    if (!org) return null;
+    const membership = await this.ctx.loaders.membership.load(membershipKey(org.id, user.id));
+    return (await this.ctx.authz.canSeeMembership(org, membership)) ? org : null;
+  }
+
+  /** Whether the caller may see a user's details beyond id, username and name (see Authz.canSeeUserDetails). */
+  userDetailsVisible(userId: string): Promise<boolean> {
+    return this.ctx.authz.canSeeUserDetails(userId, async () => (await this.membershipsOf(userId)).map((r) => ({ organization: r.organization, role: r.role, status: r.status })));
+  }
+
+  /** The organization of a membership, batched. */
+  async organizationOf(membership: Membership): Promise<Organization> {
+    const org = await this.ctx.loaders.organizationById.load(membership.organization.id);
+    if (!org) throw notFound('That organization no longer exists.');
+    return org;
+  }
+
+  /** A user's memberships (any status) with their organizations, through the request's loaders. */
+  private async membershipsOf(userId: string): Promise<Array<{ membership: Membership; organization: Organization; role: OrgRole; status: MemberStatus }>> {
     const memberships = await this.ctx.loaders.membershipsByUser.load(userId);
-    await Promise.all(memberships.map((m) => m.organization.load()));
-    return memberships;
+    const orgs = await Promise.all(memberships.map((m) => this.ctx.loaders.organizationById.load(m.organization.id)));
+    return memberships.flatMap((membership, i) => {
+      const organization = orgs[i];
+      return organization ? [{ membership, organization, role: membership.role, status: membership.status }] : [];
+    });
   }
 }

@@ -35,7 +35,7 @@ export class OrganizationType {
   @Field(() => String, { description: 'Human-friendly name.' })
   displayName!: string;
 
-  @Field(() => Int, { nullable: true, description: 'Seat limit; null means unlimited.' })
+  @Field(() => Int, { nullable: true, description: 'Seat limit; null means unlimited. NOT_FOUND unless the caller sees the organization.' })
   seatLimit!: number | null;
 
   @Field(() => DateTime, { description: 'When the organization was created.' })
@@ -47,7 +47,7 @@ export class OrganizationMembershipType {
   @Field(() => ID, { description: 'Opaque id of the membership.' })
   id!: string;
 
-  @Field(() => OrganizationType, { description: 'The organization.' })
+  @Field(() => OrganizationType, { description: 'The organization (memberships are listed only in organizations the caller sees).' })
   organization!: OrganizationType;
 
   @Field(() => OrgRole, { description: 'Role in the organization.' })

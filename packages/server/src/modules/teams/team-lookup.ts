@@ -23,3 +23,14 @@ export async function findTeam(ctx: RequestContext, organization: string, teamNa
   const permissions = await ctx.authz.requireTeam(team, org, permission);
   return { org, team, permissions };
 }
+
+/**
+ * For a Team object that already reached the caller (a list, a payload such as leaveTeam): its organization, or
+ * NOT_FOUND when the caller may not see the team (anymore). Nested fields of a team ask this before answering.
+ */
+export async function requireVisibleTeam(ctx: RequestContext, team: Team): Promise<Organization> {
+  const org = await ctx.loaders.organizationById.load(team.organization.id);
+  if (!org) throw notFound(`No team named "${team.name}" is visible to you.`);
+  await ctx.authz.requireTeam(team, org, TeamPermission.VIEW);
+  return org;
+}

@@ -26,6 +26,7 @@ import {
   UpdateTeamPayload,
 } from './team.types';
 import type { Team } from './team.entity';
+import { requireVisibleTeam } from './team-lookup';
 import { PageArgs } from '../../graphql/connection';
 import { OrganizationType } from '../organizations/organization.types';
 import type { Organization } from '../organizations/organization.entity';
@@ -38,21 +39,23 @@ export class TeamResolver {
     return new TeamService(ctx).get(organization, name);
   }
 
-  @FieldResolver(() => OrganizationType, { description: 'The organization.' })
-  organization(@Root() team: Team) {
-    return team.organization.loadOrFail();
+  @FieldResolver(() => OrganizationType, { description: 'The organization. NOT_FOUND when the caller may not see the team.' })
+  organization(@Ctx() ctx: RequestContext, @Root() team: Team): Promise<Organization> {
+    return requireVisibleTeam(ctx, team);
   }
 
-  @FieldResolver(() => TeamStorageType, { description: 'Where the team’s files live.' })
-  storage(@Root() team: Team): TeamStorageType {
+  @FieldResolver(() => TeamStorageType, { description: 'Where the team’s files live. NOT_FOUND when the caller may not see the team.' })
+  async storage(@Ctx() ctx: RequestContext, @Root() team: Team): Promise<TeamStorageType> {
+    await requireVisibleTeam(ctx, team);
     const s = team.storage;
     return s.kind === 'BUCKET'
       ? { kind: StorageKind.BUCKET, provider: s.provider, bucket: s.bucket, path: s.path, region: s.region, endpoint: s.endpoint }
       : { kind: StorageKind.MANAGED, provider: null, bucket: null, path: null, region: null, endpoint: null };
   }
 
-  @FieldResolver(() => TeamSettingsType, { description: 'Team settings.' })
-  settings(@Root() team: Team): TeamSettingsType {
+  @FieldResolver(() => TeamSettingsType, { description: 'Team settings. NOT_FOUND when the caller may not see the team.' })
+  async settings(@Ctx() ctx: RequestContext, @Root() team: Team): Promise<TeamSettingsType> {
+    await requireVisibleTeam(ctx, team);
     return team.settings;
   }
 
