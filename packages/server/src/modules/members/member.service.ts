@@ -6,6 +6,7 @@ import { Organization } from '../organizations/organization.entity';
 import { User } from '../accounts/user.entity';
 import { Team } from '../teams/team.entity';
 import { TeamService } from '../teams/team.service';
+import { capTeamRoles } from '../teams/team-admins';
 import { OrganizationService } from '../organizations/organization.service';
 import { assertNotLastAdmin, assertSeatAvailable, lockOrganization } from '../organizations/invariants';
 import { AuditAction } from '../audit/audit.service';
@@ -223,6 +224,9 @@ export class MemberService extends Service {
           if (input.role !== ORG_ADMIN_ROLE) await assertNotLastAdmin(em, org, membership);
           if (!SEAT_ROLES.has(from) && SEAT_ROLES.has(input.role)) await assertSeatAvailable(em, org);
         }
+        // Team roles above what the new organization role allows (a VIEWER: VIEW_ONLY) go in this same
+        // transaction, or the person would keep showing as team ADMIN and count for the last-team-admin rule.
+        await capTeamRoles(em, org, user, input.role, (event) => this.audit(em, event));
         membership.role = input.role;
         this.audit(em, { action: AuditAction.MEMBER_ROLE_CHANGED, organizationId: org.id, target: { type: 'user', id: user.id, label: user.username }, metadata: { from, to: input.role } });
       }

@@ -5,6 +5,7 @@ import { Service } from '../service';
 import { Team, AlertChannel, StorageProvider, DEFAULT_TEAM_SETTINGS, type TeamSettings, type TeamStorage } from './team.entity';
 import { TeamMembership } from './team-membership.entity';
 import { findTeam } from './team-lookup';
+import { teamsLeftWithoutAdmin } from './team-admins';
 import { teamMembershipFacts } from '../../graphql/loaders';
 import { CustomRole } from '../custom-roles/custom-role.entity';
 import { StorageKind } from './team.types';
@@ -268,7 +269,7 @@ export class TeamService extends Service {
       this.checkRole(granted, membership.role, role);
       const from = { role: tm.role, customRole: tm.customRole?.id ?? null };
       if (from.role !== role || from.customRole !== (customRole?.id ?? null)) {
-        if (from.role === TEAM_ADMIN_ROLE && role !== TEAM_ADMIN_ROLE) await this.assertNotLastTeamAdmin(em, team, org);
+        if (from.role === TEAM_ADMIN_ROLE && role !== TEAM_ADMIN_ROLE) await this.assertNotLastTeamAdmin(em, team, org, user.id);
         tm.role = role;
         tm.customRole = customRole ? ref(customRole) : null;
         this.audit(em, {
@@ -306,7 +307,7 @@ export class TeamService extends Service {
       const tm = await em.findOne(TeamMembership, { team: team.id, user: user.id });
       if (!tm) throw notFound(`${user.username} is not in team "${team.name}".`);
       // Organization admins may remove a team's last admin; nobody else may leave a team unmanaged.
-      if (tm.role === TEAM_ADMIN_ROLE && !(await this.ctx.authz.canOrg(org, OrgPermission.MANAGE_TEAMS))) await this.assertNotLastTeamAdmin(em, team, org);
+      if (tm.role === TEAM_ADMIN_ROLE && !(await this.ctx.authz.canOrg(org, OrgPermission.MANAGE_TEAMS))) await this.assertNotLastTeamAdmin(em, team, org, user.id);
       em.remove(tm);
       this.audit(em, { action, organizationId: org.id, target: { type: 'user', id: user.id, label: user.username }, metadata: { team: team.name, role: tm.role } });
       return { team, user };
@@ -320,15 +321,11 @@ export class TeamService extends Service {
     });
   }
 
-  private async assertNotLastTeamAdmin(em: EntityManager, team: Team, org: Organization): Promise<void> {
-    // Admins whose organization access is deactivated do not count: they cannot manage the team.
-    const rows: Array<{ n: string }> = await em.execute(
-      `select count(*) as n from team_memberships tm
-         join org_memberships m on m.user_id = tm.user_id and m.organization_id = ? and m.status = ?
-        where tm.team_id = ? and tm.role = ?`,
-      [org.id, MemberStatus.ACTIVE, team.id, TEAM_ADMIN_ROLE],
-    );
-    if (Number(rows[0]?.n ?? 0) <= 1) throw new AppError(ErrorCode.LAST_ADMIN, `Team "${team.name}" must keep an admin: make someone else ADMIN first (organization admins may remove the last one).`);
+  /** LAST_ADMIN when `userId` is the team's last effective admin (authz/team-admins.ts: deactivated members and organization viewers do not count). */
+  private async assertNotLastTeamAdmin(em: EntityManager, team: Team, org: Organization, userId: string): Promise<void> {
+    if ((await teamsLeftWithoutAdmin(em, org.id, [team], userId)).length) {
+      throw new AppError(ErrorCode.LAST_ADMIN, `Team "${team.name}" must keep an admin: make someone else ADMIN first (organization admins may remove the last one).`);
+    }
   }
 
   /** Validates an invitation's team assignments against the organization's teams and the invited role. */
