@@ -44,3 +44,14 @@ export const orgNameSchema = z
 export const displayNameSchema = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
 
 export const seatLimitSchema = z.number().int('must be a whole number').min(0, 'must be 0 or more').max(1_000_000, 'must be at most 1000000');
+
+/** The span of dates the database and ISO-8601 output both hold: the DateTime scalar also admits year 0, which PostgreSQL has not. */
+export const MIN_TIMESTAMP = new Date('0001-01-01T00:00:00.000Z');
+export const MAX_TIMESTAMP = new Date('9999-12-31T23:59:59.999Z');
+const TIMESTAMP_RANGE = 'must be between 0001-01-01 and 9999-12-31';
+
+/** Every date input (filters, expiries, cursor positions): a valid date within MIN_TIMESTAMP..MAX_TIMESTAMP. */
+export const timestampSchema = z.date({ message: 'must be a date' }).min(MIN_TIMESTAMP, TIMESTAMP_RANGE).max(MAX_TIMESTAMP, TIMESTAMP_RANGE);
+
+/** Every id input: ids are UUIDs, so anything else is refused before it reaches a uuid column. `what`: "an API key". */
+export const entityIdSchema = (what: string) => z.uuid(`is not ${what} id`);

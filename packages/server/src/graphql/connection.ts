@@ -1,5 +1,7 @@
 import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
+import { z } from 'zod';
 import { badInput } from '../errors';
+import { timestampSchema } from '../validation';
 
 @ObjectType({ description: 'Relay pagination state of a connection.' })
 export class PageInfo {
@@ -68,13 +70,41 @@ export interface PageRequest {
   after: unknown[] | null;
 }
 
-/** Validates `first` and decodes `after`. */
-export function pageRequest(args: { first?: number | null; after?: string | null }): PageRequest {
+/**
+ * What each position of a list's cursor holds. A cursor is client input: a forged one, or one of another
+ * list, must be refused here (BAD_USER_INPUT on `after`) before its values are bound to SQL.
+ * text: a string (names, usernames); timestamp: an ISO date string within 0001..9999; uuid: an id;
+ * bigint: a non-negative integer (as a string, e.g. audit event ids); int: a 32-bit integer.
+ */
+export type CursorKey = 'text' | 'timestamp' | 'uuid' | 'bigint' | 'int';
+
+/** Cursors of newest-first lists: [createdAt, id]. */
+export const TIME_CURSOR: readonly CursorKey[] = ['timestamp', 'uuid'];
+
+const CURSOR_KEYS: Record<CursorKey, z.ZodType> = {
+  // No NUL (PostgreSQL refuses it in text) and no lone surrogate: what the API itself never encodes.
+  text: z.string().max(1000).regex(/^(?:[^\u0000\uD800-\uDFFF]|[\uD800-\uDBFF][\uDC00-\uDFFF])*$/),
+  timestamp: z.string().max(40).refine((s) => timestampSchema.safeParse(new Date(s)).success),
+  uuid: z.uuid(),
+  bigint: z.union([z.string().regex(/^[0-9]{1,18}$/), z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).transform(String)]),
+  int: z.number().int().min(-2147483648).max(2147483647),
+};
+
+/** Validates `first` and decodes `after`; `shape` lists what the list's cursors hold (see CursorKey). */
+export function pageRequest(args: { first?: number | null; after?: string | null }, shape?: readonly CursorKey[]): PageRequest {
   const first = args.first ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
     throw badInput('first', `first must be between 1 and ${MAX_PAGE_SIZE}.`);
   }
-  return { first, after: args.after ? decodeCursor(args.after) : null };
+  const after = args.after ? decodeCursor(args.after) : null;
+  return { first, after: after && shape ? cursorValues(after, shape) : after };
+}
+
+/** The decoded values of a cursor when they match `shape`; BAD_USER_INPUT on `after` otherwise. */
+export function cursorValues(values: unknown[], shape: readonly CursorKey[]): unknown[] {
+  const parsed = z.tuple(shape.map((k) => CURSOR_KEYS[k]) as [z.ZodType, ...z.ZodType[]]).safeParse(values);
+  if (!parsed.success) throw badInput('after', 'after is not a cursor of this list; pass pageInfo.endCursor of the previous page.');
+  return parsed.data;
 }
 
 export function encodeCursor(values: unknown[]): string {

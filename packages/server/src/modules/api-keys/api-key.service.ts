@@ -7,18 +7,18 @@ import { Organization } from '../organizations/organization.entity';
 import { Membership } from '../organizations/membership.entity';
 import { hashSecret, newApiKey } from '../../auth/secrets';
 import { badInput, notFound } from '../../errors';
-import { parseInput } from '../../validation';
+import { entityIdSchema, parseInput, timestampSchema } from '../../validation';
 import { AuditAction } from '../audit/audit.service';
-import { pageRequest, toConnection, type Connection } from '../../graphql/connection';
+import { pageRequest, toConnection, TIME_CURSOR, type Connection } from '../../graphql/connection';
 import { ApiKeyStatus } from '../../graphql/enums';
 import { MemberStatus } from '../../authz/roles';
 
 const createSchema = z.object({
   name: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
-  expiresAt: z.date().nullish(),
+  expiresAt: timestampSchema.nullish(),
 });
 
-const idSchema = z.object({ id: z.uuid('is not an API key id') });
+const idSchema = z.object({ id: entityIdSchema('an API key') });
 
 export function apiKeyStatus(key: ApiKey, now = Date.now()): ApiKeyStatus {
   if (key.revokedAt) return ApiKeyStatus.REVOKED;
@@ -82,7 +82,7 @@ export class ApiKeyService extends Service {
   /** The caller's own keys, newest first. */
   async listOwn(args: { first?: number | null; after?: string | null; includeInactive?: boolean | null }): Promise<Connection<ApiKey>> {
     const { user } = this.ctx.authz.requireUser();
-    const page = pageRequest(args);
+    const page = pageRequest(args, TIME_CURSOR);
     const where: Record<string, unknown> = { user: user.id };
     if (!args.includeInactive) {
       where.revokedAt = null;

@@ -5,13 +5,13 @@ import { AuditEvent } from './audit-event.entity';
 import type { Organization } from '../organizations/organization.entity';
 import { OrgPermission } from '../../authz/permissions';
 import { pageRequest, toConnection, type Connection } from '../../graphql/connection';
-import { parseInput } from '../../validation';
+import { parseInput, timestampSchema } from '../../validation';
 
 const filterSchema = z.object({
   actions: z.array(z.string().max(64, 'must be at most 64 characters')).max(50, 'must list at most 50 actions').nullish(),
   actor: z.string().trim().toLowerCase().max(40, 'must be at most 40 characters').nullish(),
-  since: z.date().nullish(),
-  until: z.date().nullish(),
+  since: timestampSchema.nullish(),
+  until: timestampSchema.nullish(),
 });
 
 export interface AuditEventView {
@@ -28,7 +28,7 @@ export class AuditLogService extends Service {
   /** The organization's audit log, newest first (org admins). */
   async list(org: Organization, args: { first?: number | null; after?: string | null; actions?: string[] | null; actor?: string | null; since?: Date | null; until?: Date | null }): Promise<Connection<AuditEventView>> {
     await this.ctx.authz.requireOrg(org, OrgPermission.READ_AUDIT_LOG);
-    const page = pageRequest(args);
+    const page = pageRequest(args, ['bigint']);
     const f = parseInput(filterSchema, { actions: args.actions, actor: args.actor, since: args.since, until: args.until });
     const where: FilterQuery<AuditEvent> = { organizationId: org.id };
     if (f.actions?.length) where.action = { $in: f.actions };

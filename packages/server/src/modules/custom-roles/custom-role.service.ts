@@ -10,7 +10,7 @@ import { AuditAction } from '../audit/audit.service';
 import { OrgPermission } from '../../authz/permissions';
 import { INHERITABLE_TEAM_ROLES, TEAM_PERMISSION_CATALOGUE, TEAM_ROLE_PERMISSIONS, TEAM_ROLE_ORDER, TeamPermission, TeamRole } from '../../authz/team-permissions';
 import { AppError, ErrorCode, badInput, conflict, notFound } from '../../errors';
-import { parseInput } from '../../validation';
+import { entityIdSchema, parseInput } from '../../validation';
 
 export const MAX_CUSTOM_ROLES_PER_ORGANIZATION = 50;
 
@@ -28,13 +28,13 @@ const createSchema = z.object({
   permissions: permissionsSchema,
 });
 const updateSchema = z.object({
-  id: z.uuid('is not a custom role id'),
+  id: entityIdSchema('a custom role'),
   name: nameSchema.nullish(),
   description: z.string().trim().max(500, 'must be at most 500 characters').nullish(),
   inheritsFrom: baseSchema.nullish(),
   permissions: permissionsSchema.nullish(),
 });
-const idSchema = z.object({ id: z.uuid('is not a custom role id') });
+const idSchema = z.object({ id: entityIdSchema('a custom role') });
 
 /** Drops what the base role already grants and checks that every added permission has what it requires. */
 export function normalizePermissions(base: TeamRole, added: TeamPermission[]): TeamPermission[] {

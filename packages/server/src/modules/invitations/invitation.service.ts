@@ -19,8 +19,8 @@ import { issueSession } from '../../auth/sessions';
 import { DEFAULT_INVITE_ROLE, OrgPermission, SEAT_ROLES } from '../../authz/permissions';
 import { MemberStatus, OrgRole } from '../../authz/roles';
 import { AppError, ErrorCode, conflict, notFound } from '../../errors';
-import { emailSchema, parseInput, passwordSchema, personNameSchema, usernameSchema } from '../../validation';
-import { pageRequest, toConnection, type Connection } from '../../graphql/connection';
+import { emailSchema, entityIdSchema, parseInput, passwordSchema, personNameSchema, usernameSchema } from '../../validation';
+import { pageRequest, toConnection, TIME_CURSOR, type Connection } from '../../graphql/connection';
 import { rethrowUniqueAsConflict } from '../accounts/account.service';
 
 export const INVITE_TOKEN_PREFIX = 'rsi_';
@@ -35,7 +35,7 @@ const bulkSchema = z.object({
   invites: z.array(z.unknown()).min(1, 'must have at least one row').max(MAX_BULK_INVITES, `must have at most ${MAX_BULK_INVITES} rows`),
   sendEmail: z.boolean().nullish(),
 });
-const idSchema = z.object({ id: z.uuid('is not an invitation id'), sendEmail: z.boolean().nullish() });
+const idSchema = z.object({ id: entityIdSchema('an invitation'), sendEmail: z.boolean().nullish() });
 const tokenSchema = z.string().trim().min(1, 'must not be empty').max(200, 'is not an invitation token');
 const acceptSchema = z.object({
   token: tokenSchema,
@@ -345,7 +345,7 @@ export class InvitationService extends Service {
   /** Invitations of an organization, newest first (org admins). */
   async list(org: Organization, args: { first?: number | null; after?: string | null; statuses?: InvitationStatus[] | null }): Promise<Connection<Invitation>> {
     await this.ctx.authz.requireOrg(org, OrgPermission.INVITE_MEMBER);
-    const page = pageRequest(args);
+    const page = pageRequest(args, TIME_CURSOR);
     const where = { organization: org.id, ...(args.statuses?.length ? { status: { $in: args.statuses } } : {}) };
     const after = page.after
       ? { $or: [{ createdAt: { $lt: new Date(String(page.after[0])) } }, { createdAt: new Date(String(page.after[0])), id: { $lt: String(page.after[1]) } }] }

@@ -14,7 +14,7 @@ import { OrgPermission, ORG_ADMIN_ROLE, ORG_ROLE_ORDER, SEAT_ROLES } from '../..
 import { MemberStatus, OrgRole } from '../../authz/roles';
 import { AppError, ErrorCode, notFound } from '../../errors';
 import { parseInput } from '../../validation';
-import { encodeCursor, pageRequest, type Connection } from '../../graphql/connection';
+import { cursorValues, encodeCursor, pageRequest, type Connection, type CursorKey } from '../../graphql/connection';
 import { MemberOrderField, OrderDirection } from './member.types';
 import { membershipKey } from '../../graphql/loaders';
 import { TeamPermission, type TeamRole } from '../../authz/team-permissions';
@@ -48,8 +48,11 @@ const listSchema = z.object({
 
 interface SortKey {
   sql: string;
-  cast: string;
+  cast: 'text' | 'timestamptz' | 'int' | 'uuid';
 }
+
+/** What a cursor position must hold for each key type, checked before it is bound to SQL. */
+const CURSOR_KEY: Record<SortKey['cast'], CursorKey> = { text: 'text', timestamptz: 'timestamp', int: 'int', uuid: 'uuid' };
 
 export class MemberService extends Service {
   private async organization(name: string, permission: OrgPermission): Promise<Organization> {
@@ -100,7 +103,7 @@ export class MemberService extends Service {
       [MemberOrderField.ROLE]: [{ sql: `array_position(array[${ORG_ROLE_ORDER.map(() => '?').join(', ')}]::text[], m.role::text)`, cast: 'int' }, nameKey],
       [MemberOrderField.ADDED_AT]: [{ sql: 'm.created_at', cast: 'timestamptz' }],
     };
-    const keys = [...keysByField[filters.orderBy?.field ?? MemberOrderField.NAME], { sql: 'm.id', cast: 'uuid' }];
+    const keys: SortKey[] = [...keysByField[filters.orderBy?.field ?? MemberOrderField.NAME], { sql: 'm.id', cast: 'uuid' }];
     // Only the ROLE key carries bindings (the role order); every key expression is bound the same way.
     const keyBindings = (k: SortKey) => (k.sql.includes('array_position') ? [...ORG_ROLE_ORDER] : []);
 
@@ -124,7 +127,8 @@ export class MemberService extends Service {
       if (page.after.length !== keys.length) throw new AppError(ErrorCode.BAD_USER_INPUT, 'after belongs to another sort order; start again without it.', { field: 'after' });
       const lhs = keys.map((k) => k.sql).join(', ');
       const rhs = keys.map((k) => `?::${k.cast}`).join(', ');
-      pageQuery.whereRaw(`(${lhs}) ${direction === 'asc' ? '>' : '<'} (${rhs})`, [...keys.flatMap(keyBindings), ...page.after] as Knex.ValueDict[keyof Knex.ValueDict][]);
+      const after = cursorValues(page.after, keys.map((k) => CURSOR_KEY[k.cast]));
+      pageQuery.whereRaw(`(${lhs}) ${direction === 'asc' ? '>' : '<'} (${rhs})`, [...keys.flatMap(keyBindings), ...after] as Knex.ValueDict[keyof Knex.ValueDict][]);
     }
     for (const k of keys) pageQuery.orderByRaw(`${k.sql} ${direction}`, keyBindings(k));
 

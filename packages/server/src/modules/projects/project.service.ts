@@ -9,8 +9,8 @@ import { Organization } from '../organizations/organization.entity';
 import { AuditAction } from '../audit/audit.service';
 import { TeamPermission } from '../../authz/team-permissions';
 import { badInput, conflict, forbidden, notFound } from '../../errors';
-import { parseInput } from '../../validation';
-import { pageRequest, toConnection, type Connection } from '../../graphql/connection';
+import { entityIdSchema, parseInput } from '../../validation';
+import { pageRequest, toConnection, TIME_CURSOR, type Connection } from '../../graphql/connection';
 import type { TimeCursor } from '../../graphql/loaders';
 
 const orgRef = z.string().trim().min(1, 'must not be empty').max(40, 'must be at most 40 characters');
@@ -36,7 +36,7 @@ const title = z
   .min(1, 'must not be empty')
   .max(200, 'must be at most 200 characters')
   .regex(/^\P{Cc}+$/u, 'must not contain control characters');
-const idSchema = (what: string) => z.object({ id: z.uuid(`is not a ${what} id`) });
+const idSchema = (what: string) => z.object({ id: entityIdSchema(`a ${what}`) });
 
 const createProjectSchema = z.object({ organization: orgRef, team: teamRef, name: projectName, visibility: z.enum(ProjectVisibility, { message: 'must be PRIVATE or PUBLIC' }).nullish() });
 const logRunSchema = z.object({ organization: orgRef, team: teamRef, project: projectRef, name: runName.nullish() });
@@ -294,7 +294,7 @@ export class ProjectService extends Service {
   /** Team.projects: newest first; PUBLIC ones only for callers outside the team. */
   async listProjects(team: Team, args: { first?: number | null; after?: string | null }): Promise<Connection<Project>> {
     const access = await this.accessTo(team);
-    const page = pageRequest(args);
+    const page = pageRequest(args, TIME_CURSOR);
     const where = ProjectService.projectFilter(access);
     const [rows, total] = await Promise.all([
       this.em.find(Project, { $and: [where, afterFilter<Project>(timeCursor(page.after))] }, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: page.first + 1 }),
@@ -306,7 +306,7 @@ export class ProjectService extends Service {
   /** Team.reports: newest first; see the class comment for who sees which. */
   async listReports(team: Team, args: { first?: number | null; after?: string | null }): Promise<Connection<Report>> {
     const access = await this.accessTo(team);
-    const page = pageRequest(args);
+    const page = pageRequest(args, TIME_CURSOR);
     const after = timeCursor(page.after);
     const where = ProjectService.reportFilter(access);
     if (!where) return toConnection<Report, Report>([], page.first, 0, cursorOf, (r) => r);
@@ -322,7 +322,7 @@ export class ProjectService extends Service {
    * visibility. Batched through loaders: one query per distinct page shape for all projects of a list.
    */
   async listRuns(project: Project, args: { first?: number | null; after?: string | null }): Promise<Connection<Run>> {
-    const page = pageRequest(args);
+    const page = pageRequest(args, TIME_CURSOR);
     const after = timeCursor(page.after);
     const [rows, total] = await Promise.all([
       this.ctx.loaders.runsPage.load({ projectId: project.id, limit: page.first + 1, after }),

@@ -140,7 +140,7 @@ export class TeamService extends Service {
   /** Teams of an organization the caller may see, by name. */
   async list(org: Organization, args: { first?: number | null; after?: string | null; search?: string | null }): Promise<Connection<Team>> {
     await this.ctx.authz.requireOrg(org, OrgPermission.READ);
-    const page = pageRequest(args);
+    const page = pageRequest(args, ['text']);
     const search = parseInput(z.object({ search: z.string().trim().toLowerCase().max(64, 'must be at most 64 characters').nullish() }), { search: args.search }).search;
     const { user } = this.ctx.authz.requireUser();
     const where: FilterQuery<Team> = { organization: org.id };
@@ -207,7 +207,7 @@ export class TeamService extends Service {
   async members(team: Team, args: { first?: number | null; after?: string | null }): Promise<Connection<TeamMemberView>> {
     const org = await team.organization.loadOrFail();
     await this.ctx.authz.requireTeam(team, org, TeamPermission.READ_MEMBERS);
-    const page = pageRequest(args);
+    const page = pageRequest(args, ['text']);
     const after: FilterQuery<TeamMembership> = page.after ? { user: { username: { $gt: String(page.after[0]) } } } : {};
     const [rows, total] = await Promise.all([
       this.em.find(TeamMembership, { $and: [{ team: team.id }, after] }, { populate: ['user'], orderBy: { user: { username: 'asc' } }, limit: page.first + 1 }),
