@@ -44,6 +44,13 @@ const envSchema = z.object({
     .default(30),
   GRAPHIQL: bool.optional(),
   GRAPHQL_INTROSPECTION: bool.optional(),
+  CORS_ORIGINS: z
+    .string()
+    .refine(
+      (v) => v.split(',').every((o) => /^https?:\/\/[^/\s]+$/.test(o.trim())),
+      'CORS_ORIGINS must be comma-separated origins such as https://dashboard.example.com,http://localhost:5173 (scheme, host and port; no path)',
+    )
+    .optional(),
   TRUST_PROXY: z
     .string()
     .regex(/^(true|false|\d{1,2}|[0-9a-fA-F.:/, ]+|loopback|linklocal|uniquelocal)$/, 'TRUST_PROXY must be false, true, a hop count such as 1, or comma-separated proxy addresses/CIDRs (or loopback, linklocal, uniquelocal)')
@@ -52,11 +59,17 @@ const envSchema = z.object({
   QUERY_MAX_ALIASES: positiveInt('QUERY_MAX_ALIASES').default(30),
   QUERY_MAX_ROOT_FIELDS: positiveInt('QUERY_MAX_ROOT_FIELDS').default(20),
   QUERY_MAX_DIRECTIVES: positiveInt('QUERY_MAX_DIRECTIVES').default(50),
-  QUERY_MAX_TOKENS: positiveInt('QUERY_MAX_TOKENS').default(3000),
-  QUERY_MAX_COST: positiveInt('QUERY_MAX_COST').default(20_000),
+  QUERY_MAX_TOKENS: positiveInt('QUERY_MAX_TOKENS').default(2000),
+  QUERY_MAX_COST: positiveInt('QUERY_MAX_COST').default(25_000),
   REQUEST_TIMEOUT_SECONDS: positiveInt('REQUEST_TIMEOUT_SECONDS').default(30),
   RESPONSE_MAX_BYTES: positiveInt('RESPONSE_MAX_BYTES').default(8 * 1024 * 1024),
   REQUEST_BODY_MAX_BYTES: positiveInt('REQUEST_BODY_MAX_BYTES').default(1024 * 1024),
+  SIGN_IN_MAX_FAILURES_PER_ACCOUNT: positiveInt('SIGN_IN_MAX_FAILURES_PER_ACCOUNT').default(10),
+  SIGN_IN_MAX_FAILURES_PER_ADDRESS: positiveInt('SIGN_IN_MAX_FAILURES_PER_ADDRESS').default(50),
+  SIGN_IN_FAILURE_WINDOW_SECONDS: positiveInt('SIGN_IN_FAILURE_WINDOW_SECONDS').default(15 * 60),
+  SIGN_IN_LOCKOUT_SECONDS: positiveInt('SIGN_IN_LOCKOUT_SECONDS').default(15 * 60),
+  PASSWORD_HASH_CONCURRENCY: positiveInt('PASSWORD_HASH_CONCURRENCY').default(4),
+  PASSWORD_HASH_MAX_QUEUE: positiveInt('PASSWORD_HASH_MAX_QUEUE').default(64),
 });
 
 export interface Config {
@@ -93,6 +106,8 @@ export interface Config {
   graphiql: boolean;
   /** Introspection and "Did you mean" suggestions: on in development, off in production unless asked for. */
   introspection: boolean;
+  /** Browser origins allowed to call the API with credentials (CORS); empty: same-origin only. */
+  corsOrigins: string[];
   /** Express's `trust proxy`: false, true, a hop count, or a list of proxy addresses/CIDRs. */
   trustProxy: boolean | number | string;
   queryLimits: QueryLimits;
@@ -100,6 +115,26 @@ export interface Config {
   requestTimeoutMs: number;
   responseMaxBytes: number;
   requestBodyMaxBytes: number;
+  signInThrottle: SignInThrottleLimits;
+  passwordHashing: PasswordHashingLimits;
+}
+
+/** Failed password checks (logIn, acceptInvite with a password) allowed before sign-in is refused (see docs/API.md). */
+export interface SignInThrottleLimits {
+  /** Per login (username or email as typed, normalised; known or not) within the window. */
+  accountMaxFailures: number;
+  /** Per client address (req.ip, see TRUST_PROXY) within the window. */
+  addressMaxFailures: number;
+  windowSeconds: number;
+  /** How long a login or address stays locked once it reached its limit. */
+  lockoutSeconds: number;
+}
+
+/** Process-wide bound on argon2 work, so a flood of sign-ins cannot starve other requests. */
+export interface PasswordHashingLimits {
+  concurrency: number;
+  /** Password checks allowed to wait for a slot; beyond this they are refused with RATE_LIMITED. */
+  maxQueue: number;
 }
 
 /** Limits a GraphQL document must meet before it is executed (see SECURITY.md). */
@@ -158,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     graphiql: e.GRAPHIQL ?? true,
     introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    corsOrigins: e.CORS_ORIGINS ? e.CORS_ORIGINS.split(',').map((o) => o.trim().replace(/\/$/, '')) : [],
     queryLimits: {
       maxDepth: e.QUERY_MAX_DEPTH,
       maxAliases: e.QUERY_MAX_ALIASES,
@@ -169,5 +205,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     requestTimeoutMs: e.REQUEST_TIMEOUT_SECONDS * 1000,
     responseMaxBytes: e.RESPONSE_MAX_BYTES,
     requestBodyMaxBytes: e.REQUEST_BODY_MAX_BYTES,
+    signInThrottle: {
+      accountMaxFailures: e.SIGN_IN_MAX_FAILURES_PER_ACCOUNT,
+      addressMaxFailures: e.SIGN_IN_MAX_FAILURES_PER_ADDRESS,
+      windowSeconds: e.SIGN_IN_FAILURE_WINDOW_SECONDS,
+      lockoutSeconds: e.SIGN_IN_LOCKOUT_SECONDS,
+    },
+    passwordHashing: { concurrency: e.PASSWORD_HASH_CONCURRENCY, maxQueue: e.PASSWORD_HASH_MAX_QUEUE },
   };
 }

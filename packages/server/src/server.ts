@@ -7,6 +7,8 @@ import { buildRosterSchema } from './graphql/schema';
 import { createHttpApp } from './http/app';
 import { ActivityTracker } from './modules/activity/activity-tracker';
 import { EmailSender } from './modules/mail/email-sender';
+import { SignInThrottle } from './auth/sign-in-throttle';
+import { PasswordHasher, dummyPasswordHash } from './auth/passwords';
 
 export interface RosterServer {
   url: string;
@@ -15,6 +17,8 @@ export interface RosterServer {
   db: Database;
   activity: ActivityTracker;
   mail: EmailSender;
+  signIn: SignInThrottle;
+  passwords: PasswordHasher;
   /** Stops taking requests, drains the ones in flight, flushes activity, stops the email sender and closes the database. */
   close(): Promise<void>;
 }
@@ -32,8 +36,13 @@ export async function startServer(options: StartOptions = {}): Promise<RosterSer
   const db = options.database ?? (await openDatabase(config, logger));
   const activity = new ActivityTracker(db.orm, config.activityWriteIntervalSeconds * 1000, logger);
   const mail = new EmailSender(db.orm, config, logger);
+  // Ready before the first request; the table comes from a migration. Shared with other processes through the database.
+  const signIn = await SignInThrottle.create(db.orm.em.getConnection().getKnex(), config.signInThrottle, logger);
+  const passwords = new PasswordHasher(config.passwordHashing.concurrency, config.passwordHashing.maxQueue);
+  // Computed now, so the first unknown login costs no more than any other.
+  await dummyPasswordHash();
   const schema = await buildRosterSchema();
-  const http = await createHttpApp({ schema, orm: db.orm, services: { config, logger, activity, mail } });
+  const http = await createHttpApp({ schema, orm: db.orm, services: { config, logger, activity, mail, signIn, passwords } });
   await new Promise<void>((resolve, reject) => {
     http.httpServer.once('error', reject);
     http.httpServer.listen(config.port, config.host, () => resolve());
@@ -51,6 +60,8 @@ export async function startServer(options: StartOptions = {}): Promise<RosterSer
     db,
     activity,
     mail,
+    signIn,
+    passwords,
     close() {
       closing ??= (async () => {
         http.setReady(false);
@@ -58,6 +69,7 @@ export async function startServer(options: StartOptions = {}): Promise<RosterSer
         logger.debug('HTTP server drained');
         await activity.flush();
         await mail.stop();
+        signIn.stop();
         if (!options.database) await db.close();
         logger.debug('Database closed');
       })();

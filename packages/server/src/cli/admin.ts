@@ -6,9 +6,16 @@
  *
  *   roster-admin create-admin --email E --username U [--name N]   create an instance admin
  *   roster-admin promote --login L                                 make an existing user instance admin
- *   roster-admin reset-password --login L                          set a new password, end their sessions
+ *   roster-admin reset-password --login L [--revoke-api-keys]      set a new password, end their sessions,
+ *                                                                  clear their sign-in lockout; with the flag
+ *                                                                  also revoke their API keys
  *
  * The password comes from ROSTER_ADMIN_PASSWORD, or is generated and printed once.
+ *
+ * API keys survive a reset by default: a forgotten password says nothing about the keys, and revoking them
+ * would break the user's automation (CI jobs, scripts) on every routine reset. When the account may be
+ * compromised, pass --revoke-api-keys: a stolen key keeps working until revoked. The command says how many
+ * active keys remain, so the choice is never silent.
  */
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
@@ -19,6 +26,8 @@ import { createLogger } from '../logger';
 import { openDatabase } from '../db/orm';
 import { User } from '../modules/accounts/user.entity';
 import { Session } from '../auth/session.entity';
+import { ApiKey } from '../modules/api-keys/api-key.entity';
+import { SignInThrottle } from '../auth/sign-in-throttle';
 import { hashPassword } from '../auth/passwords';
 import { recordAudit, AuditAction } from '../modules/audit/audit.service';
 import { ANONYMOUS } from '../auth/principal';
@@ -28,7 +37,9 @@ import { AppError } from '../errors';
 const USAGE = `usage:
   roster-admin create-admin --email EMAIL --username USERNAME [--name NAME]
   roster-admin promote --login EMAIL_OR_USERNAME
-  roster-admin reset-password --login EMAIL_OR_USERNAME
+  roster-admin reset-password --login EMAIL_OR_USERNAME [--revoke-api-keys]
+reset-password ends the user's sessions and clears their sign-in lockout; their API keys keep working
+unless --revoke-api-keys is given (use it when the account may be compromised).
 The password is read from ROSTER_ADMIN_PASSWORD, or generated and printed once.`;
 
 const SYSTEM_ACTOR = { type: 'system', id: null, label: 'roster-admin' };
@@ -43,7 +54,7 @@ async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { email: { type: 'string' }, username: { type: 'string' }, name: { type: 'string' }, login: { type: 'string' }, help: { type: 'boolean' } },
+    options: { email: { type: 'string' }, username: { type: 'string' }, name: { type: 'string' }, login: { type: 'string' }, 'revoke-api-keys': { type: 'boolean' }, help: { type: 'boolean' } },
   });
   const command = positionals[0];
   if (values.help || !command || !['create-admin', 'promote', 'reset-password'].includes(command)) {
@@ -88,14 +99,38 @@ async function main(argv: string[]): Promise<number> {
       say(`${user.username} is now an instance admin.`);
       return 0;
     }
+    const revokeApiKeys = values['revoke-api-keys'] === true;
     const { password, generated } = newPassword();
     const passwordHash = await hashPassword(password);
-    await em.transactional(async (tx) => {
+    const now = new Date();
+    const { revokedKeys, activeKeys } = await em.transactional(async (tx) => {
       await tx.nativeUpdate(User, { id: user.id }, { passwordHash });
-      await tx.nativeUpdate(Session, { user: user.id, revokedAt: null }, { revokedAt: new Date() });
-      recordAudit(tx, source, { action: AuditAction.PASSWORD_RESET, actor: SYSTEM_ACTOR, target: { type: 'user', id: user.id, label: user.username } });
+      await tx.nativeUpdate(Session, { user: user.id, revokedAt: null }, { revokedAt: now });
+      const keys = await tx.find(ApiKey, { user: user.id, revokedAt: null, $or: [{ expiresAt: null }, { expiresAt: { $gt: now } }] });
+      if (revokeApiKeys) {
+        for (const key of keys) {
+          key.revokedAt = now;
+          recordAudit(tx, source, { action: AuditAction.API_KEY_REVOKED, actor: SYSTEM_ACTOR, target: { type: 'api_key', id: key.id, label: key.name }, metadata: { lastFour: key.lastFour, ownerId: user.id, reason: 'password_reset' } });
+        }
+      }
+      recordAudit(tx, source, {
+        action: AuditAction.PASSWORD_RESET,
+        actor: SYSTEM_ACTOR,
+        target: { type: 'user', id: user.id, label: user.username },
+        metadata: { apiKeysRevoked: revokeApiKeys ? keys.length : 0, apiKeysKept: revokeApiKeys ? 0 : keys.length },
+      });
+      return { revokedKeys: revokeApiKeys ? keys.length : 0, activeKeys: revokeApiKeys ? 0 : keys.length };
     });
+    // A lockout from failed sign-ins would otherwise keep refusing the new password.
+    const throttle = await SignInThrottle.create(db.orm.em.getConnection().getKnex(), config.signInThrottle, logger);
+    try {
+      await Promise.all([throttle.unlock(user.username), throttle.unlock(user.email)]);
+    } finally {
+      throttle.stop();
+    }
     say(`Password of ${user.username} reset; their sessions were ended.`);
+    if (revokeApiKeys) say(`${revokedKeys} API key(s) revoked.`);
+    else if (activeKeys > 0) say(`${activeKeys} API key(s) still work; run again with --revoke-api-keys if the account may be compromised.`);
     if (generated) say(`New password (shown once): ${password}`);
     return 0;
   } finally {

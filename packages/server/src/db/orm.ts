@@ -16,6 +16,8 @@ export function ormOptions(clientUrl: string, poolMax: number): Options {
     forceUtcTimezone: true,
     allowGlobalContext: false,
     extensions: [Migrator],
+    // Owned by the sign-in throttle (rate-limiter-flexible), created by a migration, mapped by no entity.
+    schemaGenerator: { skipTables: ['sign_in_throttle'] },
     migrations: {
       migrationsList: MIGRATIONS,
       tableName: 'mikro_orm_migrations',

@@ -6,11 +6,20 @@ import { Authz } from '../authz/policy';
 import { createLoaders, membershipKey, teamMembershipFacts, type Loaders } from './loaders';
 import type { ActivityTracker } from '../modules/activity/activity-tracker';
 import type { EmailSender } from '../modules/mail/email-sender';
+import type { SignInThrottle } from '../auth/sign-in-throttle';
+import type { PasswordHasher } from '../auth/passwords';
 
 export interface SessionCookieWriter {
   set(token: string, expiresAt: Date): void;
   clear(): void;
 }
+
+/** Sets a header on the HTTP response (e.g. Retry-After with RATE_LIMITED). */
+export interface ResponseHeaderWriter {
+  setHeader(name: string, value: string): void;
+}
+
+const NO_RESPONSE: ResponseHeaderWriter = { setHeader: () => undefined };
 
 /** Process-wide collaborators, shared by every request. */
 export interface AppServices {
@@ -19,6 +28,10 @@ export interface AppServices {
   activity: ActivityTracker;
   /** Delivers the email outbox; kick() it after committing a transaction that queued an email. */
   mail: EmailSender;
+  /** Failed-password counters shared by every process (logIn, acceptInvite with a password). */
+  signIn: SignInThrottle;
+  /** The process-wide bound on argon2 work: hash and verify passwords only through it. */
+  passwords: PasswordHasher;
 }
 
 /** Everything request-scoped: built fresh for every request, never global. */
@@ -31,8 +44,13 @@ export interface RequestContext {
   clientAddress: string | null;
   userAgent: string | null;
   cookies: SessionCookieWriter;
+  response: ResponseHeaderWriter;
   app: AppServices;
   logger: Logger;
+  /** Aborted when the request runs past REQUEST_TIMEOUT_SECONDS or its client disconnects; fields stop resolving. */
+  signal: AbortSignal;
+  /** The client prefers `application/graphql-response+json`, so request errors get 4xx statuses. */
+  acceptsGraphQLResponseJson: boolean;
 }
 
 export function createRequestContext(params: {
@@ -42,8 +60,12 @@ export function createRequestContext(params: {
   clientAddress: string | null;
   userAgent: string | null;
   cookies: SessionCookieWriter;
+  /** Absent outside HTTP (tests, jobs): headers are then dropped. */
+  response?: ResponseHeaderWriter;
   app: AppServices;
   logger: Logger;
+  signal: AbortSignal;
+  acceptsGraphQLResponseJson: boolean;
 }): RequestContext {
   const loaders = createLoaders(params.em);
   const authz = new Authz(
@@ -53,6 +75,7 @@ export function createRequestContext(params: {
   );
   return {
     ...params,
+    response: params.response ?? NO_RESPONSE,
     loaders,
     authz,
     get principal() {

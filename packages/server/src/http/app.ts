@@ -2,6 +2,7 @@ import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import express from 'express';
 import cookieParser from 'cookie-parser';
+import cors from 'cors';
 import { pinoHttp } from 'pino-http';
 import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -12,8 +13,12 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { authenticate, readBearer } from '../auth/authenticate';
 import { createRequestContext, type AppServices, type RequestContext } from '../graphql/context';
 import { formatError, requestScope } from '../graphql/format-error';
-import { GRAPHIQL_HTML, graphiqlAssets } from './graphiql';
+import { boundedStringify, requestGuardsPlugin } from '../graphql/guards';
+import { queryLimitRules } from '../graphql/query-limits';
+import { graphiqlHtml, graphiqlAssets } from './graphiql';
 import { INVITE_PAGE_HTML } from './invite-page';
+import { apiSecurityHeaders, htmlPageSecurityHeaders } from './security-headers';
+import { httpErrorHandler, notFoundHandler, redactedUrl } from './http-errors';
 
 export const SESSION_COOKIE = 'roster_session';
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
@@ -38,13 +43,23 @@ export async function createHttpApp(params: { schema: GraphQLSchema; orm: MikroO
 
   const apollo = new ApolloServer<RequestContext>({
     schema,
-    formatError,
-    introspection: true,
+    formatError: (formatted, error) => formatError(formatted, error, { hideSuggestions: !config.introspection }),
+    introspection: config.introspection,
     persistedQueries: false,
+    allowBatchedHttpRequests: false,
+    // Query cost control (SECURITY.md): tokens while parsing, then depth/aliases/directives/root fields
+    // while validating, then the cost for the actual variables before anything executes.
+    parseOptions: { maxTokens: config.queryLimits.maxTokens },
+    validationRules: queryLimitRules(config.queryLimits),
+    stringifyResult: boundedStringify(config.responseMaxBytes),
     // main.ts owns SIGTERM: it flips readiness, drains, then closes the database.
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled()],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+      requestGuardsPlugin(schema, config.queryLimits, config.requestTimeoutMs),
+    ],
   });
   await apollo.start();
 
@@ -58,8 +73,13 @@ export async function createHttpApp(params: { schema: GraphQLSchema; orm: MikroO
         return id;
       },
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || (req.url ?? '').startsWith('/graphiql-assets') },
+      // Query strings carry invitation tokens (/invite?token=) and GET documents with variables: log the path only.
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({ id: req.id, method: req.method, url: redactedUrl(req.url), remoteAddress: req.remoteAddress }),
+      },
     }),
   );
+  app.use(apiSecurityHeaders());
   app.use((req, _res, next) => requestScope.run({ requestId: String(req.id), logger: req.log }, next));
 
   app.get('/healthz', (_req, res) => {
@@ -86,26 +106,41 @@ export async function createHttpApp(params: { schema: GraphQLSchema; orm: MikroO
   });
 
   app.use('/graphiql-assets', graphiqlAssets());
-  app.get('/invite', (_req, res) => {
+  app.get('/invite', htmlPageSecurityHeaders(INVITE_PAGE_HTML), (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');
     res.type('html').send(INVITE_PAGE_HTML);
   });
+  const graphiqlPage = graphiqlHtml({ introspection: config.introspection });
+  const graphiqlHeaders = htmlPageSecurityHeaders(graphiqlPage);
   app.get('/graphql', (req, res, next) => {
     const wantsHtml = req.accepts(['application/json', 'application/graphql-response+json', 'text/html']) === 'text/html';
     if (config.graphiql && wantsHtml && req.query.query === undefined) {
-      res.type('html').send(GRAPHIQL_HTML);
+      graphiqlHeaders(req, res, () => res.type('html').send(graphiqlPage));
       return;
     }
     next();
   });
 
   const secureCookie = config.publicUrl.startsWith('https://');
+  // Browsers on the configured origins may call the API with their cookie session. The preflight a
+  // cross-origin JSON POST needs is also what Apollo's CSRF prevention relies on, so both stay on.
+  const corsForApi = cors({
+    origin: config.corsOrigins,
+    credentials: true,
+    methods: ['GET', 'POST', 'OPTIONS'],
+    allowedHeaders: ['content-type', 'authorization', 'apollo-require-preflight', 'x-request-id', 'x-roster-client'],
+    exposedHeaders: ['x-request-id', 'retry-after'],
+    maxAge: 600,
+  });
+  app.options('/graphql', corsForApi);
   app.use(
     '/graphql',
+    corsForApi,
     cookieParser(),
-    express.json({ limit: '1mb' }),
+    express.json({ limit: config.requestBodyMaxBytes }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
+        const signal = requestSignal(res, config.requestTimeoutMs);
         const em = orm.em.fork();
         const principal = await authenticate(
           em,
@@ -121,15 +156,34 @@ export async function createHttpApp(params: { schema: GraphQLSchema; orm: MikroO
           userAgent: req.headers['user-agent'] ?? null,
           app: services,
           logger: req.log,
+          signal,
+          acceptsGraphQLResponseJson: req.accepts(['application/json', 'application/graphql-response+json']) === 'application/graphql-response+json',
           cookies: {
             set: (token, expiresAt) =>
               res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: secureCookie, expires: expiresAt, path: '/' }),
             clear: () => res.clearCookie(SESSION_COOKIE, { path: '/' }),
           },
+          // Headers set on the Express response before Apollo writes its own are kept (Retry-After with RATE_LIMITED).
+          response: { setHeader: (name, value) => res.setHeader(name, value) },
         });
       },
     }),
   );
 
+  app.use(notFoundHandler);
+  app.use(httpErrorHandler(logger));
+
   return { httpServer, apollo, setReady: (r) => (ready = r) };
+}
+
+/** Aborts when the request has run too long, or when its client disconnects before the response is sent. */
+function requestSignal(res: express.Response, timeoutMs: number): AbortSignal {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  timer.unref();
+  res.once('close', () => {
+    clearTimeout(timer);
+    if (!res.writableFinished) controller.abort();
+  });
+  return controller.signal;
 }

@@ -7,7 +7,7 @@ import { Organization } from '../organizations/organization.entity';
 import { Membership } from '../organizations/membership.entity';
 import { Session } from '../../auth/session.entity';
 import { issueSession } from '../../auth/sessions';
-import { dummyPasswordHash, hashPassword, verifyPassword } from '../../auth/passwords';
+import { checkPassword, hashNewPassword } from '../../auth/sign-in';
 import { AppError, ErrorCode, conflict, forbidden } from '../../errors';
 import { emailSchema, orgNameSchema, parseInput, passwordSchema, personNameSchema, usernameSchema } from '../../validation';
 import { AuditAction } from '../audit/audit.service';
@@ -48,7 +48,7 @@ export class AccountService extends Service {
   async signUp(raw: unknown): Promise<SignUpResult> {
     const input = parseInput(signUpSchema, raw);
     if (input.inviteToken) return this.signUpWithInvitation(input);
-    const passwordHash = await hashPassword(input.password);
+    const passwordHash = await hashNewPassword(this.ctx, input.password);
     const result = await this.em.transactional(async (em) => {
       await em.execute('select pg_advisory_xact_lock(?)', [BOOTSTRAP_LOCK_KEY]);
       const userCount = await em.count(User, {});
@@ -80,13 +80,20 @@ export class AccountService extends Service {
     return result;
   }
 
-  /** signUp with a token is acceptInvite for a new account, bound to the invited email. */
+  /**
+   * signUp with a token is acceptInvite for a new account, bound to the invited email. The token is checked
+   * first, and the email against it, so nothing about other addresses is revealed: a junk token answers
+   * INVITE_INVALID whether or not the email has an account. Only the invited address (the token holder's own)
+   * is then looked up.
+   */
   private async signUpWithInvitation(input: z.output<typeof signUpSchema>): Promise<SignUpResult> {
     if (this.ctx.authz.principal.kind === 'user') throw forbidden('You are logged in: accept the invitation with acceptInvite instead.');
+    const invitations = new InvitationService(this.ctx);
+    await invitations.checkToken(input.inviteToken!, input.email);
     if (await this.em.count(User, { email: input.email })) throw conflict('An account with this email already exists; log in and accept the invitation.', 'email');
-    const accepted = await new InvitationService(this.ctx).accept(
+    const accepted = await invitations.accept(
       { token: input.inviteToken, username: input.username, name: input.name, password: input.password },
-      { requiredEmail: input.email },
+      { requiredEmail: input.email, newAccountOnly: true },
     );
     return { user: accepted.user, organization: accepted.organization, token: accepted.token!, expiresAt: accepted.expiresAt! };
   }
@@ -95,7 +102,8 @@ export class AccountService extends Service {
     const input = parseInput(logInSchema, raw);
     const login = input.login.toLowerCase();
     const user = await this.em.findOne(User, login.includes('@') ? { email: login } : { username: login }, { populate: ['passwordHash'] });
-    const ok = user?.passwordHash ? await verifyPassword(user.passwordHash, input.password) : await verifyPassword(await dummyPasswordHash(), input.password).then(() => false);
+    // Throttled per login and per client address; unknown logins take the same path and time as known ones.
+    const ok = await checkPassword(this.ctx, { login, user, password: input.password, via: 'logIn' });
     if (!user || !ok) {
       throw new AppError(ErrorCode.INVALID_CREDENTIALS, 'Wrong login or password.');
     }

@@ -14,7 +14,7 @@ import { EmailStatus, OutboxEmail } from '../mail/outbox-email.entity';
 import { renderInvitationEmail } from '../mail/templates';
 import { AuditAction } from '../audit/audit.service';
 import { hashSecret, newOpaqueToken } from '../../auth/secrets';
-import { hashPassword, verifyPassword } from '../../auth/passwords';
+import { checkPassword, hashNewPassword } from '../../auth/sign-in';
 import { issueSession } from '../../auth/sessions';
 import { DEFAULT_INVITE_ROLE, OrgPermission, SEAT_ROLES } from '../../authz/permissions';
 import { MemberStatus, OrgRole } from '../../authz/roles';
@@ -275,27 +275,43 @@ export class InvitationService extends Service {
   }
 
   /**
+   * For signUp with a token: the token must be usable and sent to `email`, checked before anything is
+   * looked up about `email`, so a junk token or another address's token reveals nothing about accounts.
+   */
+  async checkToken(token: string, email: string): Promise<void> {
+    const invitation = await this.findUsable(this.em, parseInput(z.object({ token: tokenSchema }), { token }).token);
+    if (invitation.email !== email) {
+      throw new AppError(ErrorCode.INVITE_INVALID, 'This invitation was sent to another email address.', { field: 'email' });
+    }
+  }
+
+  /**
    * Accepts for the logged-in user, for an existing account whose password is given, or for a new account.
    * Single-use under concurrency: the invitation row is locked and flipped to ACCEPTED in one transaction.
+   * The token holder is treated as the invitee: they learn whether the invited address has an account
+   * (they must log in or create one), nothing about any other address.
    */
-  async accept(raw: unknown, options: { requiredEmail?: string } = {}): Promise<AcceptResult> {
+  async accept(raw: unknown, options: { requiredEmail?: string; newAccountOnly?: boolean } = {}): Promise<AcceptResult> {
     const input = parseInput(acceptSchema, raw);
     const principal = this.ctx.authz.principal;
-    // Hash outside the transaction: argon2 is slow and must not hold the row lock.
     const preview = await this.findUsable(this.em, input.token);
-    const existing = principal.kind === 'user' ? principal.user : await this.em.findOne(User, { email: preview.email }, { populate: ['passwordHash'] });
-    let newAccount: z.output<typeof newAccountSchema> | null = null;
-    let passwordHash: string | null = null;
-    if (!existing) {
-      newAccount = parseInput(newAccountSchema, { username: input.username, name: input.name, password: input.password });
-      passwordHash = await hashPassword(newAccount.password);
-    } else if (principal.kind !== 'user') {
-      if (!input.password || !existing.passwordHash || !(await verifyPassword(existing.passwordHash, input.password))) {
-        throw new AppError(ErrorCode.INVALID_CREDENTIALS, `An account for ${preview.email} exists: log in first, or give its password.`, { field: 'password' });
-      }
-    }
     if (options.requiredEmail && options.requiredEmail !== preview.email) {
       throw new AppError(ErrorCode.INVITE_INVALID, 'This invitation was sent to another email address.', { field: 'email' });
+    }
+    const existing = principal.kind === 'user' ? principal.user : await this.em.findOne(User, { email: preview.email }, { populate: ['passwordHash'] });
+    if (existing && options.newAccountOnly) throw conflict('An account with this email already exists; log in and accept the invitation.', 'email');
+    let newAccount: z.output<typeof newAccountSchema> | null = null;
+    let passwordHash: string | null = null;
+    // Hash and verify outside the transaction: argon2 is slow and must not hold the row lock.
+    if (!existing) {
+      newAccount = parseInput(newAccountSchema, { username: input.username, name: input.name, password: input.password });
+      passwordHash = await hashNewPassword(this.ctx, newAccount.password);
+    } else if (principal.kind !== 'user') {
+      // A password check like logIn's: throttled per login (the invited email) and per client address.
+      const ok = input.password ? await checkPassword(this.ctx, { login: preview.email, user: existing, password: input.password, via: 'acceptInvite' }) : false;
+      if (!ok) {
+        throw new AppError(ErrorCode.INVALID_CREDENTIALS, `An account for ${preview.email} exists: log in first, or give its password.`, { field: 'password' });
+      }
     }
     const result = await this.em
       .transactional(async (em) => {

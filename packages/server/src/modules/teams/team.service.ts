@@ -216,12 +216,32 @@ export class TeamService extends Service {
     return toConnection(rows, page.first, total, (m) => [m.user.getEntity().username], (m) => toMemberView(m));
   }
 
-  private async orgMember(em: EntityManager, org: Organization, login: string): Promise<{ user: User; membership: Membership | null }> {
+  /**
+   * The user a login names, if any. Callers answer "not found" the same way for unknown logins and for
+   * users they may not see (outside the organization), quoting only what was typed: whether an email or
+   * username exists elsewhere on the instance, or which username an email belongs to, is never revealed.
+   */
+  private async userByLogin(em: EntityManager, login: string): Promise<User | null> {
     const key = login.trim().toLowerCase();
-    const user = await em.findOne(User, key.includes('@') ? { email: key } : { username: key });
-    if (!user) throw new AppError(ErrorCode.NOT_ORG_MEMBER, `"${login}" is not an active member of "${org.name}": invite them to the organization first.`, { field: 'user' });
-    const membership = await em.findOne(Membership, { organization: org.id, user: user.id });
+    return em.findOne(User, key.includes('@') ? { email: key } : { username: key });
+  }
+
+  /** An ACTIVE member of the organization, or one neutral NOT_ORG_MEMBER whatever the reason (unknown, outside, deactivated, pending). */
+  private async activeOrgMember(em: EntityManager, org: Organization, login: string): Promise<{ user: User; membership: Membership }> {
+    const user = await this.userByLogin(em, login);
+    const membership = user ? await em.findOne(Membership, { organization: org.id, user: user.id }) : null;
+    if (!user || !membership || membership.status !== MemberStatus.ACTIVE) {
+      throw new AppError(ErrorCode.NOT_ORG_MEMBER, `"${login.trim()}" is not an active member of "${org.name}": invite them to the organization (or reactivate them) first.`, { field: 'user' });
+    }
     return { user, membership };
+  }
+
+  /** A member of the team, or one neutral NOT_FOUND for unknown logins, users outside the team and users outside the organization. */
+  private async teamMember(em: EntityManager, team: Team, login: string): Promise<{ user: User; tm: TeamMembership }> {
+    const user = await this.userByLogin(em, login);
+    const tm = user ? await em.findOne(TeamMembership, { team: team.id, user: user.id }) : null;
+    if (!user || !tm) throw notFound(`"${login.trim()}" is not in team "${team.name}".`);
+    return { user, tm };
   }
 
   /** The roles this caller may grant and this person may hold, or a clear refusal. */
@@ -237,10 +257,7 @@ export class TeamService extends Service {
     const { user: actor } = this.ctx.authz.requireUser();
     return this.em.transactional(async (em) => {
       await em.findOneOrFail(Team, { id: team.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      const { user, membership } = await this.orgMember(em, org, input.user);
-      if (!membership || membership.status !== MemberStatus.ACTIVE) {
-        throw new AppError(ErrorCode.NOT_ORG_MEMBER, `${user.username} is not an active member of "${org.name}": invite or reactivate them first.`, { field: 'user' });
-      }
+      const { user, membership } = await this.activeOrgMember(em, org, input.user);
       const role = input.role ?? Authz.defaultTeamRole(membership.role);
       this.checkRole(permissions, membership.role, role);
       if (await em.count(TeamMembership, { team: team.id, user: user.id })) throw conflict(`${user.username} is already in team "${team.name}".`, 'user');
@@ -256,9 +273,8 @@ export class TeamService extends Service {
     return this.em.transactional(async (em) => {
       await em.findOneOrFail(Team, { id: team.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       const granted = await this.recheckTeam(em, team, org, TeamPermission.MANAGE_MEMBERS);
-      const { user, membership } = await this.orgMember(em, org, input.user);
-      const tm = await em.findOne(TeamMembership, { team: team.id, user: user.id });
-      if (!tm) throw notFound(`${user.username} is not in team "${team.name}".`);
+      const { user, tm } = await this.teamMember(em, team, input.user);
+      const membership = await em.findOne(Membership, { organization: org.id, user: user.id });
       if (!membership) throw new AppError(ErrorCode.NOT_ORG_MEMBER, `${user.username} is not a member of "${org.name}".`, { field: 'user' });
       const customRole = input.customRole ? await em.findOne(CustomRole, { organization: org.id, name: input.customRole }) : null;
       if (input.customRole && !customRole) throw badInput('customRole', `"${org.name}" has no custom role named "${input.customRole}".`);
@@ -303,9 +319,7 @@ export class TeamService extends Service {
   private async removeFromTeam(org: Organization, team: Team, login: string, action: AuditAction): Promise<{ team: Team; user: User }> {
     return this.em.transactional(async (em) => {
       await em.findOneOrFail(Team, { id: team.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      const { user } = await this.orgMember(em, org, login);
-      const tm = await em.findOne(TeamMembership, { team: team.id, user: user.id });
-      if (!tm) throw notFound(`${user.username} is not in team "${team.name}".`);
+      const { user, tm } = await this.teamMember(em, team, login);
       // Organization admins may remove a team's last admin; nobody else may leave a team unmanaged.
       if (tm.role === TEAM_ADMIN_ROLE && !(await this.ctx.authz.canOrg(org, OrgPermission.MANAGE_TEAMS))) await this.assertNotLastTeamAdmin(em, team, org, user.id);
       em.remove(tm);
