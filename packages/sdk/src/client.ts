@@ -266,7 +266,12 @@ export class RosterClient extends RosterOperations {
     this.fetchImpl = (input, init) => fetchImpl(input, init);
     this.credentials = options.credentials;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.retry = options.retry === false ? { ...DEFAULT_RETRY, retries: 0 } : { ...DEFAULT_RETRY, ...options.retry };
+    const retry = options.retry === false ? { retries: 0 } : (options.retry ?? {});
+    this.retry = {
+      retries: retry.retries ?? DEFAULT_RETRY.retries,
+      minDelayMs: retry.minDelayMs ?? DEFAULT_RETRY.minDelayMs,
+      maxDelayMs: retry.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs,
+    };
     // Browsers refuse to set User-Agent; x-roster-client names the SDK everywhere.
     const node = nodeVersion();
     this.headers = {

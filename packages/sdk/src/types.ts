@@ -3,9 +3,7 @@
 import type {
   AcceptInviteMutation,
   ApiKeyFieldsFragment,
-  ApiKeysQuery,
   AuditEventFieldsFragment,
-  AuditLogQuery,
   AddTeamMemberMutation,
   CreateApiKeyMutation,
   CreateCustomRoleMutation,
@@ -20,14 +18,9 @@ import type {
   PermissionCatalogueQuery,
   ProjectFieldsFragment,
   ProjectRefFragment,
-  ProjectsQuery,
   ReportFieldsFragment,
-  ReportsQuery,
   RunFieldsFragment,
-  RunsQuery,
-  TeamMembersQuery,
   TeamRefFragment,
-  TeamsQuery,
   UpdateCustomRoleMutation,
   CreateTeamMutation,
   DeleteTeamMutation,
@@ -37,17 +30,14 @@ import type {
   InstanceQuery,
   InvitationFieldsFragment,
   InvitationPreviewQuery,
-  InvitesQuery,
   InviteUserMutation,
   InviteUsersMutation,
   LeaveTeamMutation,
   LogInMutation,
   LogOutMutation,
-  MembersQuery,
   OrganizationFieldsFragment,
   OrganizationMemberFieldsFragment,
   OrganizationRefFragment,
-  OrganizationsQuery,
   PageInfoFieldsFragment,
   ReactivateMemberMutation,
   RemoveMemberMutation,
@@ -67,6 +57,7 @@ import type {
   UserRefFragment,
   ViewerQuery,
 } from './generated/graphql.js';
+import type { RosterOperations } from './generated/sdk.js';
 
 export type Organization = OrganizationFieldsFragment;
 export type OrganizationRef = OrganizationRefFragment;
@@ -80,7 +71,7 @@ export type Instance = InstanceQuery['instance'];
 export type Seats = SeatsFieldsFragment;
 export type Invitation = InvitationFieldsFragment;
 export type EmailDelivery = EmailDeliveryFieldsFragment;
-export type InvitationPreview = InvitationPreviewQuery['invitationPreview'];
+export type InvitationPreview = NonNullable<InvitationPreviewQuery['invitationPreview']>;
 /** A row of the members view: an ACTIVE or DEACTIVATED member, or a PENDING invitation (user null). */
 export type OrganizationMember = OrganizationMemberFieldsFragment;
 export type AuditEvent = AuditEventFieldsFragment;
@@ -100,16 +91,19 @@ export type Permission = PermissionCatalogue['permissions'][number];
 /** A built-in team role of the catalogue: `role`, its `permissions`, and whether custom roles may inherit from it (`inheritable`). */
 export type TeamRoleInfo = PermissionCatalogue['roles'][number];
 
-export type OrganizationConnection = OrganizationsQuery['organizations'];
-export type ApiKeyConnection = NonNullable<ApiKeysQuery['viewer']>['apiKeys'];
-export type OrganizationMemberConnection = MembersQuery['organization']['members'];
-export type InvitationConnection = InvitesQuery['organization']['invites'];
-export type AuditEventConnection = AuditLogQuery['organization']['auditLog'];
-export type TeamConnection = TeamsQuery['organization']['teams'];
-export type TeamMemberConnection = TeamMembersQuery['team']['members'];
-export type ProjectConnection = ProjectsQuery['team']['projects'];
-export type RunConnection = RunsQuery['team']['project']['runs'];
-export type ReportConnection = ReportsQuery['team']['reports'];
+/** What a generated method resolves to (nullable lookups on the way already unwrapped). */
+type ResultOf<K extends keyof RosterOperations> = Awaited<ReturnType<RosterOperations[K]>>;
+
+export type OrganizationConnection = ResultOf<'organizations'>;
+export type ApiKeyConnection = ResultOf<'apiKeys'>;
+export type OrganizationMemberConnection = ResultOf<'members'>;
+export type InvitationConnection = ResultOf<'invites'>;
+export type AuditEventConnection = ResultOf<'auditLog'>;
+export type TeamConnection = ResultOf<'teams'>;
+export type TeamMemberConnection = ResultOf<'teamMembers'>;
+export type ProjectConnection = ResultOf<'projects'>;
+export type RunConnection = ResultOf<'runs'>;
+export type ReportConnection = ResultOf<'reports'>;
 
 export type SignUpPayload = SignUpMutation['signUp'];
 export type LogInPayload = LogInMutation['logIn'];
