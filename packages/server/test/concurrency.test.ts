@@ -17,6 +17,8 @@ function contextOn(orm: MikroORM, app: AppServices, user: User) {
     requestId: 'concurrency-test',
     em: orm.em.fork(),
     principal: { kind: 'user', user, method: 'SESSION', sessionId: null, apiKeyId: null },
+    signal: new AbortController().signal,
+    acceptsGraphQLResponseJson: false,
     clientAddress: null,
     userAgent: null,
     cookies: { set: () => undefined, clear: () => undefined },

@@ -1,9 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { DriverException } from '@mikro-orm/core';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ArgumentValidationError } from 'type-graphql';
 import { AppError, ErrorCode } from '../errors';
 import type { Logger } from '../logger';
+import { tokenLimitError } from './query-limits';
 
 export interface RequestScope {
   requestId: string;
@@ -25,11 +27,49 @@ const PASS_THROUGH = new Set<string>([
 // Apollo codes outside our list, folded into BAD_REQUEST so clients only ever see documented codes.
 const AS_BAD_REQUEST = new Set(['PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE']);
 
-export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+// graphql-js stops coercing variables after 50 problems and adds this error, which carries no code.
+const TOO_MANY_VARIABLE_ERRORS = 'Too many errors processing variables';
+// graphql-js's "did you mean" hints name fields, types and enum values: a schema leak when introspection is off.
+const SUGGESTION = / ?Did you mean(.+?)\?$/;
+
+export interface FormatErrorOptions {
+  /** Drop "Did you mean …" hints (production, unless introspection is enabled). */
+  hideSuggestions?: boolean;
+}
+
+/** The AppError behind an error, also when Apollo wrapped it (a validation rule's report, a plugin's throw). */
+function appErrorOf(error: unknown): AppError | null {
   const original = unwrapResolverError(error);
-  const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
-  if (original instanceof AppError) {
-    return { ...base, message: original.message, extensions: { ...original.extensions } };
+  if (original instanceof AppError) return original;
+  if (original instanceof GraphQLError && original.originalError instanceof AppError) return original.originalError;
+  return null;
+}
+
+/**
+ * What the log may hold of an unexpected error. A driver error's message embeds the SQL with its
+ * parameters (password hashes, token hashes, personal data): keep only its class, SQLSTATE and the
+ * database's own sentence.
+ */
+export function loggableError(error: unknown): Record<string, unknown> {
+  if (error instanceof DriverException) {
+    const sqlState = (error as DriverException & { code?: string }).code;
+    const reason = error.message.includes(' - ') ? error.message.slice(error.message.lastIndexOf(' - ') + 3) : undefined;
+    return { type: error.name, sqlState, reason: reason?.slice(0, 200) };
+  }
+  if (error instanceof Error) return { type: error.name, message: error.message.slice(0, 500), stack: error.stack };
+  return { type: typeof error };
+}
+
+export function formatError(formatted: GraphQLFormattedError, error: unknown, options: FormatErrorOptions = {}): GraphQLFormattedError {
+  const message = options.hideSuggestions ? formatted.message.replace(SUGGESTION, '') : formatted.message;
+  const base = { message, locations: formatted.locations, path: formatted.path };
+  const appError = appErrorOf(error) ?? tokenLimitError(formatted.message);
+  if (appError) {
+    return { ...base, message: appError.message, extensions: { ...appError.extensions } };
+  }
+  const original = unwrapResolverError(error);
+  if (!(original instanceof AppError) && formatted.message.startsWith(TOO_MANY_VARIABLE_ERRORS)) {
+    return { ...base, message: 'Too many invalid variables: fix the ones reported above and send the request again.', extensions: { code: ErrorCode.BAD_USER_INPUT, field: 'variables' } };
   }
   if (original instanceof ArgumentValidationError) {
     return { ...base, extensions: { code: ErrorCode.BAD_USER_INPUT } };
@@ -43,7 +83,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     return { ...base, extensions: { code: ErrorCode.BAD_REQUEST } };
   }
   const scope = requestScope.getStore();
-  scope?.logger.error({ err: original }, 'Unexpected error while handling a GraphQL request');
+  scope?.logger.error({ error: loggableError(original), path: formatted.path }, 'Unexpected error while handling a GraphQL request');
   const requestId = scope?.requestId ?? 'unknown';
   return {
     ...base,

@@ -1,0 +1,82 @@
+import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from '@apollo/server';
+import type { FormattedExecutionResult, GraphQLSchema } from 'graphql';
+import { AppError, ErrorCode } from '../errors';
+import type { QueryLimits } from '../config';
+import type { RequestContext } from './context';
+import { assertStorableInput } from './input-hygiene';
+import { documentCost, queryTooComplex } from './query-limits';
+
+export function requestTimedOut(timeoutMs: number): AppError {
+  return new AppError(
+    ErrorCode.REQUEST_TIMEOUT,
+    `The request was stopped after ${Math.round(timeoutMs / 1000)} s (or its client went away); ask for less (smaller pages, fewer fields) or split it.`,
+    { details: { timeoutSeconds: Math.round(timeoutMs / 1000) } },
+  );
+}
+
+/**
+ * Checks that run on every operation once it is parsed and validated, before anything executes:
+ * hostile strings and oversized lists in any argument, and the document's cost for its variables.
+ * During execution each field first checks that the request has not timed out or been abandoned,
+ * so the server stops working for a client that is gone.
+ */
+export function requestGuardsPlugin(schema: GraphQLSchema, limits: QueryLimits, timeoutMs: number): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ document, request }) {
+          assertStorableInput(document, request.variables);
+          const cost = documentCost(schema, document, request.operationName ?? undefined, request.variables ?? {});
+          if (cost !== null && cost > limits.maxCost) {
+            throw queryTooComplex('cost', limits.maxCost, Number.isFinite(cost) ? cost : null);
+          }
+        },
+        async executionDidStart() {
+          return {
+            willResolveField({ contextValue }) {
+              if (contextValue.signal.aborted) throw requestTimedOut(timeoutMs);
+            },
+          };
+        },
+        async willSendResponse(requestContext) {
+          applyStatusPolicy(requestContext);
+        },
+      };
+    },
+  };
+}
+
+/**
+ * GraphQL over HTTP: a request error (nothing executed) is 200 for clients that accept only
+ * `application/json`, and 4xx for `application/graphql-response+json`. Statuses chosen on purpose
+ * (401 for a bad credential, 405 for a mutation over GET, 415/406 from content negotiation) stay.
+ */
+function applyStatusPolicy(requestContext: GraphQLRequestContextWillSendResponse<RequestContext>): void {
+  const { response, contextValue } = requestContext;
+  if (response.body.kind !== 'single') return;
+  const result = response.body.singleResult;
+  if (!result.errors?.length || 'data' in result) return;
+  const status = response.http.status;
+  if (status !== undefined && status !== 400 && status !== 500) return;
+  response.http.status = contextValue.acceptsGraphQLResponseJson ? 400 : 200;
+}
+
+/**
+ * Serialises a result once; when it is larger than the limit, sends an error instead, so one request
+ * cannot make the server hold and send an unbounded body.
+ */
+export function boundedStringify(maxBytes: number): (value: FormattedExecutionResult) => string {
+  return (value) => {
+    const json = JSON.stringify(value);
+    // A UTF-16 code unit is at most 3 UTF-8 bytes: only count bytes when it could matter.
+    if (json.length * 3 <= maxBytes || Buffer.byteLength(json, 'utf8') <= maxBytes) return json;
+    return JSON.stringify({
+      errors: [
+        {
+          message: `The response would be larger than ${maxBytes} bytes and was not sent; ask for smaller pages or fewer fields.`,
+          extensions: { code: ErrorCode.RESPONSE_TOO_LARGE, max: maxBytes },
+        },
+      ],
+    });
+  };
+}
