@@ -11,8 +11,10 @@ const REDACT = [
   '*.inviteToken',
 ];
 
-export function createLogger(level: string): Logger {
-  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' }, base: { service: 'roster' } });
+/** JSON logs to stdout, or to `destination` (tests read what would have been logged). */
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  const options = { level, redact: { paths: REDACT, censor: '[redacted]' }, base: { service: 'roster' } };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 export type { Logger };

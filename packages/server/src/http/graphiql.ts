@@ -24,16 +24,29 @@ export function graphiqlAssets(): Router {
   return router;
 }
 
-export const GRAPHIQL_HTML = `<!doctype html>
+/**
+ * The GraphiQL page. With introspection off (production's default) GraphiQL still runs queries but has no
+ * docs or autocompletion: the page says why and how to turn it on.
+ */
+export function graphiqlHtml(options: { introspection: boolean }): string {
+  const notice = options.introspection
+    ? ''
+    : `
+  <div id="roster-notice">Schema introspection is off on this server (production default), so GraphiQL has no docs or autocompletion.
+    Queries still run. An operator can set <code>GRAPHQL_INTROSPECTION=true</code>; the schema is also published as
+    <code>packages/schema/schema.graphql</code> and typed in the SDK.</div>`;
+  return `<!doctype html>
 <html lang="en">
 <head>
   <meta charset="utf-8" />
   <title>Roster GraphQL</title>
   <meta name="viewport" content="width=device-width, initial-scale=1" />
+  <link rel="icon" href="data:," />
   <link rel="stylesheet" href="/graphiql-assets/graphiql.css" />
-  <style>html, body, #graphiql { height: 100%; margin: 0; }</style>
+  <style>html, body { height: 100%; margin: 0; } body { display: flex; flex-direction: column; } #graphiql { flex: 1; min-height: 0; }
+    #roster-notice { font: 13px/1.4 system-ui, sans-serif; padding: 6px 12px; background: #fff8c5; border-bottom: 1px solid #d4a72c; }</style>
 </head>
-<body>
+<body>${notice}
   <div id="graphiql">Loading GraphiQL…</div>
   <script src="/graphiql-assets/react.js"></script>
   <script src="/graphiql-assets/react-dom.js"></script>
@@ -48,3 +61,4 @@ export const GRAPHIQL_HTML = `<!doctype html>
   </script>
 </body>
 </html>`;
+}

@@ -8,6 +8,7 @@ export const INVITE_PAGE_HTML = `<!doctype html>
   <meta charset="utf-8" />
   <meta name="viewport" content="width=device-width, initial-scale=1" />
   <meta name="referrer" content="no-referrer" />
+  <link rel="icon" href="data:," />
   <title>Roster invitation</title>
   <style>
     body { font: 15px/1.5 system-ui, sans-serif; max-width: 28rem; margin: 3rem auto; padding: 0 1rem; color: #1f2328; }
