@@ -210,6 +210,14 @@ export const ErrorCode = {
   NOT_FOUND: 'NOT_FOUND',
   /** The user is not an active member of the organization. */
   NOT_ORG_MEMBER: 'NOT_ORG_MEMBER',
+  /** The document exceeds a query limit (depth, aliases, root fields, directives, tokens or cost) and was not executed. `extensions.limit` names the limit, `extensions.max` its value and `extensions.actual` what the document needs: ask for fewer fields or smaller pages. */
+  QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
+  /** Too many attempts (for example wrong passwords for one account or from one address). `extensions.retryAfterSeconds` says when to try again; the HTTP response also carries Retry-After. */
+  RATE_LIMITED: 'RATE_LIMITED',
+  /** The request ran longer than the server allows and was stopped; ask for less (smaller pages, fewer fields) or split it. */
+  REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
+  /** The response would exceed the server's size limit and was not sent; ask for smaller pages or fewer fields. */
+  RESPONSE_TOO_LARGE: 'RESPONSE_TOO_LARGE',
   /** The organization has no seat left for another ADMIN or MEMBER. */
   SEAT_LIMIT_REACHED: 'SEAT_LIMIT_REACHED',
   /** No valid session or API key was given, or it expired or was revoked. Log in again or use a valid API key. */

@@ -263,7 +263,7 @@ export abstract class RosterOperations {
     return paginate((after) => this.runs({ ...rest, first: pageSize, after }, options));
   }
 
-  /** Seats: limit, used, available. A frontend greys out "invite" when none is available. */
+  /** Seats: limit, used, available. A frontend greys out "invite" when none is available. NOT_FOUND unless the caller sees the organization. */
   seats(args: D.SeatsQueryVariables, options?: RequestOptions): Promise<D.SeatsQuery['organization']['seats']> {
     return this.send(D.SeatsDocument, args, options).then((d) => d.organization.seats);
   }
@@ -420,7 +420,7 @@ export class OrganizationOperations<C extends RosterOperations = RosterOperation
     return this.client.removeMember({ ...input, organization: this.organization }, options);
   }
 
-  /** Seats: limit, used, available. A frontend greys out "invite" when none is available. */
+  /** Seats: limit, used, available. A frontend greys out "invite" when none is available. NOT_FOUND unless the caller sees the organization. */
   seats(args: Omit<D.SeatsQueryVariables, 'organization'> = {}, options?: RequestOptions): ReturnType<RosterOperations['seats']> {
     return this.client.seats({ ...args, organization: this.organization }, options);
   }
