@@ -9,7 +9,8 @@ import { hashSecret, newApiKey } from '../../auth/secrets';
 import { badInput, notFound } from '../../errors';
 import { entityIdSchema, parseInput, timestampSchema } from '../../validation';
 import { AuditAction } from '../audit/audit.service';
-import { pageRequest, toConnection, TIME_CURSOR, type Connection } from '../../graphql/connection';
+import { type Connection } from '../../graphql/connection';
+import { cursorCodec, NEWEST_FIRST } from '../../graphql/cursor';
 import { ApiKeyStatus } from '../../graphql/enums';
 import { MemberStatus } from '../../authz/roles';
 
@@ -25,6 +26,9 @@ export function apiKeyStatus(key: ApiKey, now = Date.now()): ApiKeyStatus {
   if (key.expiresAt && key.expiresAt.getTime() <= now) return ApiKeyStatus.EXPIRED;
   return ApiKeyStatus.ACTIVE;
 }
+
+/** `Viewer.apiKeys` is newest first. */
+const API_KEYS_CURSOR = cursorCodec('apiKeys', NEWEST_FIRST);
 
 export class ApiKeyService extends Service {
   /** The longest lifetime the user may pick: the instance maximum, lowered by any organization they are active in. */
@@ -82,19 +86,19 @@ export class ApiKeyService extends Service {
   /** The caller's own keys, newest first. */
   async listOwn(args: { first?: number | null; after?: string | null; includeInactive?: boolean | null }): Promise<Connection<ApiKey>> {
     const { user } = this.ctx.authz.requireUser();
-    const page = pageRequest(args, TIME_CURSOR);
+    const page = API_KEYS_CURSOR.page(args, 'CREATED_DESC');
     const where: Record<string, unknown> = { user: user.id };
     if (!args.includeInactive) {
       where.revokedAt = null;
       where.$or = [{ expiresAt: null }, { expiresAt: { $gt: new Date() } }];
     }
     const cursorWhere = page.after
-      ? { $or: [{ createdAt: { $lt: new Date(String(page.after[0])) } }, { createdAt: new Date(String(page.after[0])), id: { $lt: String(page.after[1]) } }] }
+      ? { $or: [{ createdAt: { $lt: page.after[0] } }, { createdAt: page.after[0], id: { $lt: page.after[1] } }] }
       : {};
     const [rows, total] = await Promise.all([
       this.em.find(ApiKey, { $and: [where, cursorWhere] }, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: page.first + 1 }),
       this.em.count(ApiKey, where),
     ]);
-    return toConnection(rows, page.first, total, (k) => [k.createdAt.toISOString(), k.id], (k) => k);
+    return API_KEYS_CURSOR.connection(page, 'CREATED_DESC', rows, total, (k) => [k.createdAt, k.id], (k) => k);
   }
 }

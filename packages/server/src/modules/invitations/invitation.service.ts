@@ -20,7 +20,8 @@ import { DEFAULT_INVITE_ROLE, OrgPermission, SEAT_ROLES } from '../../authz/perm
 import { MemberStatus, OrgRole } from '../../authz/roles';
 import { AppError, ErrorCode, conflict, notFound } from '../../errors';
 import { emailSchema, entityIdSchema, parseInput, passwordSchema, personNameSchema, usernameSchema } from '../../validation';
-import { pageRequest, toConnection, TIME_CURSOR, type Connection } from '../../graphql/connection';
+import { type Connection } from '../../graphql/connection';
+import { cursorCodec, NEWEST_FIRST } from '../../graphql/cursor';
 import { rethrowUniqueAsConflict } from '../accounts/account.service';
 
 export const INVITE_TOKEN_PREFIX = 'rsi_';
@@ -75,6 +76,9 @@ export interface InvitationPreview {
   expiresAt: Date;
   accountExists: boolean;
 }
+
+/** `Organization.invites` is newest first. */
+const INVITATIONS_CURSOR = cursorCodec('invitations', NEWEST_FIRST);
 
 export class InvitationService extends Service {
   private acceptUrl(token: string): string {
@@ -361,15 +365,15 @@ export class InvitationService extends Service {
   /** Invitations of an organization, newest first (org admins). */
   async list(org: Organization, args: { first?: number | null; after?: string | null; statuses?: InvitationStatus[] | null }): Promise<Connection<Invitation>> {
     await this.ctx.authz.requireOrg(org, OrgPermission.INVITE_MEMBER);
-    const page = pageRequest(args, TIME_CURSOR);
+    const page = INVITATIONS_CURSOR.page(args, 'CREATED_DESC');
     const where = { organization: org.id, ...(args.statuses?.length ? { status: { $in: args.statuses } } : {}) };
     const after = page.after
-      ? { $or: [{ createdAt: { $lt: new Date(String(page.after[0])) } }, { createdAt: new Date(String(page.after[0])), id: { $lt: String(page.after[1]) } }] }
+      ? { $or: [{ createdAt: { $lt: page.after[0] } }, { createdAt: page.after[0], id: { $lt: page.after[1] } }] }
       : {};
     const [rows, total] = await Promise.all([
       this.em.find(Invitation, { $and: [where, after] }, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: page.first + 1 }),
       this.em.count(Invitation, where),
     ]);
-    return toConnection(rows, page.first, total, (i) => [i.createdAt.toISOString(), i.id], (i) => i);
+    return INVITATIONS_CURSOR.connection(page, 'CREATED_DESC', rows, total, (i) => [i.createdAt, i.id], (i) => i);
   }
 }

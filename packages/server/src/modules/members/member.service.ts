@@ -14,7 +14,8 @@ import { OrgPermission, ORG_ADMIN_ROLE, ORG_ROLE_ORDER, SEAT_ROLES } from '../..
 import { MemberStatus, OrgRole } from '../../authz/roles';
 import { AppError, ErrorCode, notFound } from '../../errors';
 import { parseInput } from '../../validation';
-import { cursorValues, encodeCursor, pageRequest, type Connection, type CursorKey } from '../../graphql/connection';
+import { type Connection } from '../../graphql/connection';
+import { cursorCodec, cursorValue } from '../../graphql/cursor';
 import { MemberOrderField, OrderDirection } from './member.types';
 import { membershipKey } from '../../graphql/loaders';
 import { TeamPermission, type TeamRole } from '../../authz/team-permissions';
@@ -48,11 +49,43 @@ const listSchema = z.object({
 
 interface SortKey {
   sql: string;
-  cast: 'text' | 'timestamptz' | 'int' | 'uuid';
+  cast: keyof typeof CURSOR_VALUE;
 }
 
-/** What a cursor position must hold for each key type, checked before it is bound to SQL. */
-const CURSOR_KEY: Record<SortKey['cast'], CursorKey> = { text: 'text', timestamptz: 'timestamp', int: 'int', uuid: 'uuid' };
+/** What a cursor position holds for each SQL type a key is bound as (`?::cast`), checked before it is bound. */
+const CURSOR_VALUE = { text: cursorValue.text, timestamptz: cursorValue.preciseTimestamp, int: cursorValue.int, uuid: cursorValue.uuid } as const;
+
+/** A key's value as its cursor holds it: timestamps as ISO-8601 UTC text with microseconds, which `?::timestamptz` reads back exactly. */
+const cursorValueSql = (k: SortKey) => (k.cast === 'timestamptz' ? `to_char((${k.sql}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` : k.sql);
+
+const NAME_KEY: SortKey = { sql: 'lower(coalesce(u.name, i.email))', cast: 'text' };
+/** The sort keys of each orderBy field; the membership id last, so that every order is total and a cursor is one position. */
+const SORT_KEYS: Record<MemberOrderField, readonly SortKey[]> = {
+  [MemberOrderField.NAME]: [NAME_KEY],
+  [MemberOrderField.LAST_ACTIVE]: [{ sql: `coalesce(u.last_active_at, 'epoch'::timestamptz)`, cast: 'timestamptz' }],
+  [MemberOrderField.ROLE]: [{ sql: `array_position(array[${ORG_ROLE_ORDER.map(() => '?').join(', ')}]::text[], m.role::text)`, cast: 'int' }, NAME_KEY],
+  [MemberOrderField.ADDED_AT]: [{ sql: 'm.created_at', cast: 'timestamptz' }],
+};
+const ID_KEY: SortKey = { sql: 'm.id', cast: 'uuid' };
+
+/** A members-view sort: field and direction. The cursor records it, so changing orderBy between pages is refused, not misread. */
+type MemberOrder = `${MemberOrderField}_${OrderDirection}`;
+/** The cursor schema of one sort: a value per key, the membership id last. */
+function cursorSchema(field: MemberOrderField): z.ZodType<unknown[]> {
+  const [first, ...rest] = [...SORT_KEYS[field], ID_KEY].map((k) => CURSOR_VALUE[k.cast]);
+  if (!first) throw new Error('a sort has at least one key');
+  return z.tuple([first, ...rest]);
+}
+const MEMBERS_CURSOR = cursorCodec('members', {
+  NAME_ASC: cursorSchema(MemberOrderField.NAME),
+  NAME_DESC: cursorSchema(MemberOrderField.NAME),
+  LAST_ACTIVE_ASC: cursorSchema(MemberOrderField.LAST_ACTIVE),
+  LAST_ACTIVE_DESC: cursorSchema(MemberOrderField.LAST_ACTIVE),
+  ROLE_ASC: cursorSchema(MemberOrderField.ROLE),
+  ROLE_DESC: cursorSchema(MemberOrderField.ROLE),
+  ADDED_AT_ASC: cursorSchema(MemberOrderField.ADDED_AT),
+  ADDED_AT_DESC: cursorSchema(MemberOrderField.ADDED_AT),
+} satisfies Record<MemberOrder, z.ZodType<unknown[]>>);
 
 export class MemberService extends Service {
   private async organization(name: string, permission: OrgPermission): Promise<Organization> {
@@ -64,8 +97,10 @@ export class MemberService extends Service {
   /** The members view. A page costs the same SQL statements whatever its size (page, count, then batched users). */
   async list(org: Organization, args: { first?: number | null; after?: string | null } & Record<string, unknown>): Promise<Connection<MemberView>> {
     await this.ctx.authz.requireOrg(org, OrgPermission.READ_MEMBERS);
-    const page = pageRequest(args);
     const filters = parseInput(listSchema, { search: args.search, roles: args.roles, statuses: args.statuses, teams: args.teams, orderBy: args.orderBy });
+    const field = filters.orderBy?.field ?? MemberOrderField.NAME;
+    const order: MemberOrder = `${field}_${filters.orderBy?.direction ?? OrderDirection.ASC}`;
+    const page = MEMBERS_CURSOR.page(args, order);
     const permissions = await this.ctx.authz.orgPermissions(org);
     const seesEveryone = permissions.has(OrgPermission.MANAGE_MEMBERS) || permissions.has(OrgPermission.INVITE_MEMBER);
     const seesEmails = permissions.has(OrgPermission.READ_MEMBER_EMAILS);
@@ -96,14 +131,7 @@ export class MemberService extends Service {
     }
 
     const direction = filters.orderBy?.direction === OrderDirection.DESC ? 'desc' : 'asc';
-    const nameKey: SortKey = { sql: 'lower(coalesce(u.name, i.email))', cast: 'text' };
-    const keysByField: Record<MemberOrderField, SortKey[]> = {
-      [MemberOrderField.NAME]: [nameKey],
-      [MemberOrderField.LAST_ACTIVE]: [{ sql: `coalesce(u.last_active_at, 'epoch'::timestamptz)`, cast: 'timestamptz' }],
-      [MemberOrderField.ROLE]: [{ sql: `array_position(array[${ORG_ROLE_ORDER.map(() => '?').join(', ')}]::text[], m.role::text)`, cast: 'int' }, nameKey],
-      [MemberOrderField.ADDED_AT]: [{ sql: 'm.created_at', cast: 'timestamptz' }],
-    };
-    const keys: SortKey[] = [...keysByField[filters.orderBy?.field ?? MemberOrderField.NAME], { sql: 'm.id', cast: 'uuid' }];
+    const keys = [...SORT_KEYS[field], ID_KEY];
     // Only the ROLE key carries bindings (the role order); every key expression is bound the same way.
     const keyBindings = (k: SortKey) => (k.sql.includes('array_position') ? [...ORG_ROLE_ORDER] : []);
 
@@ -120,15 +148,14 @@ export class MemberService extends Service {
         'u.username',
         'u.last_active_at',
         knex.raw('coalesce(u.email, i.email) as email'),
-        ...keys.map((k, n) => knex.raw(`${k.sql} as sort_${n}`, keyBindings(k))),
+        ...keys.map((k, n) => knex.raw(`${cursorValueSql(k)} as sort_${n}`, keyBindings(k))),
       )
       .limit(page.first + 1);
     if (page.after) {
-      if (page.after.length !== keys.length) throw new AppError(ErrorCode.BAD_USER_INPUT, 'after belongs to another sort order; start again without it.', { field: 'after' });
+      // The codec checked the cursor against this sort: one value of the right type per key.
       const lhs = keys.map((k) => k.sql).join(', ');
       const rhs = keys.map((k) => `?::${k.cast}`).join(', ');
-      const after = cursorValues(page.after, keys.map((k) => CURSOR_KEY[k.cast]));
-      pageQuery.whereRaw(`(${lhs}) ${direction === 'asc' ? '>' : '<'} (${rhs})`, [...keys.flatMap(keyBindings), ...after] as Knex.ValueDict[keyof Knex.ValueDict][]);
+      pageQuery.whereRaw(`(${lhs}) ${direction === 'asc' ? '>' : '<'} (${rhs})`, [...keys.flatMap(keyBindings), ...page.after] as Knex.ValueDict[keyof Knex.ValueDict][]);
     }
     for (const k of keys) pageQuery.orderByRaw(`${k.sql} ${direction}`, keyBindings(k));
 
@@ -136,7 +163,7 @@ export class MemberService extends Service {
       pageQuery as unknown as Promise<MemberRow[]>,
       base.clone().count<Array<{ n: string }>>('* as n'),
     ]);
-    const views = rows.slice(0, page.first).map((r) => ({ view: this.toView(org, r), cursor: encodeCursor(keys.map((_, n) => serializeSortValue(r[`sort_${n}`]))) }));
+    const views = rows.slice(0, page.first).map((r) => ({ view: this.toView(org, r), cursor: MEMBERS_CURSOR.encode(order, keys.map((_, n) => r[`sort_${n}`])) }));
     return {
       edges: views.map((v) => ({ cursor: v.cursor, node: v.view })),
       nodes: views.map((v) => v.view),
@@ -294,8 +321,4 @@ interface MemberRow {
   last_active_at: Date | string | null;
   email: string;
   [sortKey: `sort_${number}`]: unknown;
-}
-
-function serializeSortValue(value: unknown): unknown {
-  return value instanceof Date ? value.toISOString() : value;
 }

@@ -9,7 +9,8 @@ import { displayNameSchema, orgNameSchema, parseInput, seatLimitSchema } from '.
 import { AuditAction } from '../audit/audit.service';
 import { InstancePermission, ORG_ADMIN_ROLE, OrgPermission } from '../../authz/permissions';
 import { MemberStatus, OrgRole } from '../../authz/roles';
-import { pageRequest, toConnection, type Connection } from '../../graphql/connection';
+import { type Connection } from '../../graphql/connection';
+import { cursorCodec, cursorValue } from '../../graphql/cursor';
 import { rethrowUniqueAsConflict } from '../accounts/account.service';
 import { membershipKey } from '../../graphql/loaders';
 
@@ -38,6 +39,9 @@ export interface Seats {
   available: number | null;
 }
 
+/** `organizations` is ordered by name. */
+const ORGANIZATIONS_CURSOR = cursorCodec('organizations', { NAME_ASC: z.tuple([cursorValue.text]) });
+
 export class OrganizationService extends Service {
   /** An organization the caller may see, or NOT_FOUND. */
   async getVisible(name: string): Promise<Organization> {
@@ -52,14 +56,14 @@ export class OrganizationService extends Service {
   /** Organizations where the caller is an ACTIVE member; instance admins see all. Ordered by name. */
   async list(args: { first?: number | null; after?: string | null }): Promise<Connection<Organization>> {
     const { user } = this.ctx.authz.requireUser();
-    const page = pageRequest(args, ['text']);
+    const page = ORGANIZATIONS_CURSOR.page(args, 'NAME_ASC');
     const scope: FilterQuery<Organization> = this.ctx.authz.isInstanceAdmin ? {} : { memberships: { user: user.id, status: MemberStatus.ACTIVE } };
-    const after: FilterQuery<Organization> = page.after ? { name: { $gt: String(page.after[0]) } } : {};
+    const after: FilterQuery<Organization> = page.after ? { name: { $gt: page.after[0] } } : {};
     const [rows, total] = await Promise.all([
       this.em.find(Organization, { $and: [scope, after] }, { orderBy: { name: 'asc' }, limit: page.first + 1 }),
       this.em.count(Organization, scope),
     ]);
-    return toConnection(rows, page.first, total, (o) => [o.name], (o) => o);
+    return ORGANIZATIONS_CURSOR.connection(page, 'NAME_ASC', rows, total, (o) => [o.name], (o) => o);
   }
 
   async create(raw: unknown): Promise<Organization> {

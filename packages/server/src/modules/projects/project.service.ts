@@ -8,9 +8,10 @@ import { findTeam, type TeamInOrg } from '../teams/team-lookup';
 import { Organization } from '../organizations/organization.entity';
 import { AuditAction } from '../audit/audit.service';
 import { TeamPermission } from '../../authz/team-permissions';
-import { badInput, conflict, forbidden, notFound } from '../../errors';
+import { conflict, forbidden, notFound } from '../../errors';
 import { entityIdSchema, parseInput } from '../../validation';
-import { pageRequest, toConnection, TIME_CURSOR, type Connection } from '../../graphql/connection';
+import { type Connection } from '../../graphql/connection';
+import { cursorCodec, NEWEST_FIRST } from '../../graphql/cursor';
 import type { TimeCursor } from '../../graphql/loaders';
 
 const orgRef = z.string().trim().min(1, 'must not be empty').max(40, 'must be at most 40 characters');
@@ -44,7 +45,6 @@ const createReportSchema = z.object({ organization: orgRef, team: teamRef, title
 const deleteProjectSchema = z.object({ organization: orgRef, team: teamRef, project: projectRef });
 
 const BASE36 = '0123456789abcdefghijklmnopqrstuvwxyz';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Like W&B's generated run ids: short, random, readable. */
 export function generateRunName(): string {
@@ -53,19 +53,17 @@ export function generateRunName(): string {
   return `run-${suffix}`;
 }
 
-/** Lists here are newest first; their cursors are [createdAt ISO, id]. */
-function cursorOf(row: { createdAt: Date; id: string }): unknown[] {
-  return [row.createdAt.toISOString(), row.id];
+/** Lists here are newest first; each has its own cursors, so one list's cursor is refused by the others. */
+const PROJECTS_CURSOR = cursorCodec('projects', NEWEST_FIRST);
+const REPORTS_CURSOR = cursorCodec('reports', NEWEST_FIRST);
+const RUNS_CURSOR = cursorCodec('runs', NEWEST_FIRST);
+
+function cursorOf(row: { createdAt: Date; id: string }): [Date, string] {
+  return [row.createdAt, row.id];
 }
 
-function timeCursor(after: unknown[] | null): TimeCursor | null {
-  if (!after) return null;
-  const [at, id] = after;
-  const createdAt = typeof at === 'string' ? new Date(at) : null;
-  if (!createdAt || Number.isNaN(createdAt.getTime()) || typeof id !== 'string' || !UUID.test(id)) {
-    throw badInput('after', 'after is not a cursor of this list; pass pageInfo.endCursor of the previous page.');
-  }
-  return { createdAt, id };
+function timeCursor(after: [Date, string] | null): TimeCursor | null {
+  return after && { createdAt: after[0], id: after[1] };
 }
 
 /** Rows after the cursor in (createdAt desc, id desc) order. */
@@ -294,27 +292,27 @@ export class ProjectService extends Service {
   /** Team.projects: newest first; PUBLIC ones only for callers outside the team. */
   async listProjects(team: Team, args: { first?: number | null; after?: string | null }): Promise<Connection<Project>> {
     const access = await this.accessTo(team);
-    const page = pageRequest(args, TIME_CURSOR);
+    const page = PROJECTS_CURSOR.page(args, 'CREATED_DESC');
     const where = ProjectService.projectFilter(access);
     const [rows, total] = await Promise.all([
       this.em.find(Project, { $and: [where, afterFilter<Project>(timeCursor(page.after))] }, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: page.first + 1 }),
       this.em.count(Project, where),
     ]);
-    return toConnection(rows, page.first, total, cursorOf, (p) => p);
+    return PROJECTS_CURSOR.connection(page, 'CREATED_DESC', rows, total, cursorOf, (p) => p);
   }
 
   /** Team.reports: newest first; see the class comment for who sees which. */
   async listReports(team: Team, args: { first?: number | null; after?: string | null }): Promise<Connection<Report>> {
     const access = await this.accessTo(team);
-    const page = pageRequest(args, TIME_CURSOR);
+    const page = REPORTS_CURSOR.page(args, 'CREATED_DESC');
     const after = timeCursor(page.after);
     const where = ProjectService.reportFilter(access);
-    if (!where) return toConnection<Report, Report>([], page.first, 0, cursorOf, (r) => r);
+    if (!where) return REPORTS_CURSOR.connection<Report, Report>(page, 'CREATED_DESC', [], 0, cursorOf, (r) => r);
     const [rows, total] = await Promise.all([
       this.em.find(Report, { $and: [where, afterFilter<Report>(after)] }, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: page.first + 1 }),
       this.em.count(Report, where),
     ]);
-    return toConnection(rows, page.first, total, cursorOf, (r) => r);
+    return REPORTS_CURSOR.connection(page, 'CREATED_DESC', rows, total, cursorOf, (r) => r);
   }
 
   /**
@@ -322,13 +320,13 @@ export class ProjectService extends Service {
    * visibility. Batched through loaders: one query per distinct page shape for all projects of a list.
    */
   async listRuns(project: Project, args: { first?: number | null; after?: string | null }): Promise<Connection<Run>> {
-    const page = pageRequest(args, TIME_CURSOR);
+    const page = RUNS_CURSOR.page(args, 'CREATED_DESC');
     const after = timeCursor(page.after);
     const [rows, total] = await Promise.all([
       this.ctx.loaders.runsPage.load({ projectId: project.id, limit: page.first + 1, after }),
       this.ctx.loaders.runCountByProject.load(project.id),
     ]);
-    return toConnection(rows, page.first, total, cursorOf, (r) => r);
+    return RUNS_CURSOR.connection(page, 'CREATED_DESC', rows, total, cursorOf, (r) => r);
   }
 
   runCount(project: Project): Promise<number> {

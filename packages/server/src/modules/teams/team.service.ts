@@ -20,7 +20,8 @@ import { MemberStatus, type OrgRole } from '../../authz/roles';
 import { PERSON_TEAM_ROLES, TEAM_ADMIN_ROLE, TeamPermission, TeamRole } from '../../authz/team-permissions';
 import { AppError, ErrorCode, badInput, conflict, forbidden, notFound } from '../../errors';
 import { parseInput } from '../../validation';
-import { pageRequest, toConnection, type Connection } from '../../graphql/connection';
+import { type Connection } from '../../graphql/connection';
+import { cursorCodec, cursorValue } from '../../graphql/cursor';
 import type { InvitedTeam } from '../invitations/invitation.entity';
 
 const orgName = z.string().trim().min(1, 'must not be empty').max(40, 'must be at most 40 characters');
@@ -34,6 +35,10 @@ export const teamNameSchema = z
 const teamRef = z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters');
 const userRef = z.string().trim().min(1, 'must not be empty').max(254, 'must be at most 254 characters');
 const roleSchema = z.enum(TeamRole, { message: 'must be ADMIN, MEMBER, VIEW_ONLY or SERVICE' });
+
+/** `Organization.teams` is ordered by team name, `Team.members` by username. */
+const TEAMS_CURSOR = cursorCodec('teams', { NAME_ASC: z.tuple([cursorValue.text]) });
+const TEAM_MEMBERS_CURSOR = cursorCodec('teamMembers', { USERNAME_ASC: z.tuple([cursorValue.text]) });
 
 const S3_BUCKET = /^(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9](?:[a-z0-9.-]{1,61})[a-z0-9]$/;
 const AZURE_BUCKET = /^[a-z0-9]{3,24}\/[a-z0-9](?:[a-z0-9-]{1,61})[a-z0-9]$/;
@@ -140,7 +145,7 @@ export class TeamService extends Service {
   /** Teams of an organization the caller may see, by name. */
   async list(org: Organization, args: { first?: number | null; after?: string | null; search?: string | null }): Promise<Connection<Team>> {
     await this.ctx.authz.requireOrg(org, OrgPermission.READ);
-    const page = pageRequest(args, ['text']);
+    const page = TEAMS_CURSOR.page(args, 'NAME_ASC');
     const search = parseInput(z.object({ search: z.string().trim().toLowerCase().max(64, 'must be at most 64 characters').nullish() }), { search: args.search }).search;
     const { user } = this.ctx.authz.requireUser();
     const where: FilterQuery<Team> = { organization: org.id };
@@ -149,12 +154,12 @@ export class TeamService extends Service {
     const scope: FilterQuery<Team> = (await this.ctx.authz.canOrg(org, OrgPermission.MANAGE_TEAMS))
       ? {}
       : { $or: [{ settings: { hidden: false } }, { id: { $in: (await this.em.find(TeamMembership, { user: user.id, team: { organization: org.id } }, { fields: ['team'] })).map((m) => m.team.id) } }] };
-    const after: FilterQuery<Team> = page.after ? { name: { $gt: String(page.after[0]) } } : {};
+    const after: FilterQuery<Team> = page.after ? { name: { $gt: page.after[0] } } : {};
     const [rows, total] = await Promise.all([
       this.em.find(Team, { $and: [where, scope, after] }, { orderBy: { name: 'asc' }, limit: page.first + 1 }),
       this.em.count(Team, { $and: [where, scope] }),
     ]);
-    return toConnection(rows, page.first, total, (t) => [t.name], (t) => t);
+    return TEAMS_CURSOR.connection(page, 'NAME_ASC', rows, total, (t) => [t.name], (t) => t);
   }
 
   async create(raw: unknown): Promise<Team> {
@@ -207,13 +212,13 @@ export class TeamService extends Service {
   async members(team: Team, args: { first?: number | null; after?: string | null }): Promise<Connection<TeamMemberView>> {
     const org = await team.organization.loadOrFail();
     await this.ctx.authz.requireTeam(team, org, TeamPermission.READ_MEMBERS);
-    const page = pageRequest(args, ['text']);
-    const after: FilterQuery<TeamMembership> = page.after ? { user: { username: { $gt: String(page.after[0]) } } } : {};
+    const page = TEAM_MEMBERS_CURSOR.page(args, 'USERNAME_ASC');
+    const after: FilterQuery<TeamMembership> = page.after ? { user: { username: { $gt: page.after[0] } } } : {};
     const [rows, total] = await Promise.all([
       this.em.find(TeamMembership, { $and: [{ team: team.id }, after] }, { populate: ['user'], orderBy: { user: { username: 'asc' } }, limit: page.first + 1 }),
       this.em.count(TeamMembership, { team: team.id }),
     ]);
-    return toConnection(rows, page.first, total, (m) => [m.user.getEntity().username], (m) => toMemberView(m));
+    return TEAM_MEMBERS_CURSOR.connection(page, 'USERNAME_ASC', rows, total, (m) => [m.user.getEntity().username], (m) => toMemberView(m));
   }
 
   /**
