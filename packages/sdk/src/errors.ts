@@ -81,9 +81,11 @@ export class InternalServerError extends RosterError { declare readonly code: 'I
 
 export type RosterErrorClass = new (message: string, options: RosterErrorOptions) => RosterError;
 
-// Codes the server may send, whether or not the committed schema lists them yet
-// (test/coverage.test.ts compares these keys with the schema's ErrorCode values).
-const classes = {
+/**
+ * The class thrown for each code. Keyed by the generated ErrorCode union, so a code
+ * added to the schema fails to compile here until it has a class.
+ */
+export const ERROR_CLASSES: Readonly<Record<ErrorCode, RosterErrorClass>> = {
   UNAUTHENTICATED: UnauthenticatedError,
   INVALID_CREDENTIALS: InvalidCredentialsError,
   FORBIDDEN: ForbiddenError,
@@ -104,12 +106,6 @@ const classes = {
   BAD_REQUEST: BadRequestError,
   INTERNAL_SERVER_ERROR: InternalServerError,
 };
-
-/**
- * The class thrown for each code. Typed by the generated ErrorCode union, so a code
- * added to the schema fails to compile here until it has a class.
- */
-export const ERROR_CLASSES: Readonly<Record<ErrorCode, RosterErrorClass>> = classes;
 
 function isKnownCode(code: string): code is ErrorCode {
   return Object.hasOwn(ERROR_CLASSES, code);
