@@ -125,6 +125,29 @@ describe('organization and team handles; inviteMany', () => {
     expect({ calls, maxInFlight }).toEqual({ calls: 4, maxInFlight: 1 });
   });
 
+  test('inviteMany with an AbortSignal: every chunk not finished when it aborts is marked RosterAbortError, sent or not', async () => {
+    const controller = new AbortController();
+    let calls = 0;
+    const client = new RosterClient({
+      url: server.url,
+      token: admin.getToken()!,
+      fetch: async (input, init) => {
+        calls += 1;
+        const response = await fetch(input, init);
+        if (calls === 2) controller.abort(new Error('stop'));
+        return response;
+      },
+    });
+    const rows = Array.from({ length: 5 }, (_, i) => ({ email: `abort${i}@example.com`, role: 'VIEWER' as const }));
+    const { results, succeeded, failed } = await client.org('acme').inviteMany({ rows, chunkSize: 1, concurrency: 1, sendEmail: false }, { signal: controller.signal });
+    expect(calls).toBe(2);
+    expect(results.map((r) => r.error?.name ?? 'ok')).toEqual(['ok', 'RosterAbortError', 'RosterAbortError', 'RosterAbortError', 'RosterAbortError']);
+    expect({ succeeded, failed }).toEqual({ succeeded: 1, failed: 4 });
+    // The second chunk reached the server before the abort: a re-run reports it as a conflict.
+    const again = await admin.org('acme').inviteMany({ rows: rows.slice(0, 3), sendEmail: false });
+    expect(again.results.map((r) => r.error?.code ?? null)).toEqual(['CONFLICT', 'CONFLICT', null]);
+  });
+
   test('inviteMany reads a CSV with a teams column; the invitations carry the team assignments', async () => {
     await admin.org('acme').createTeam({ name: 'nlp' });
     await admin.org('acme').createTeam({ name: 'audio' });
