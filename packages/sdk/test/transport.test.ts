@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { parse } from 'graphql';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
@@ -234,7 +235,9 @@ describe('transport', () => {
       operationName: 'Make',
     });
     expect(describeOperation('query ($a: Int) { x }')).toEqual({ kind: 'query', operationName: undefined });
-    // A DocumentNode without its source text would need graphql-js to print: refused with a hint.
+    // A graphql-js DocumentNode is sent as the source text parse() kept; without it, refused with a hint.
+    const parsed = parse('query Version { instance { version } }') as GraphQLDocument<{ instance: { version: string } }, Record<string, never>>;
+    expect((await client.request(parsed)).instance.version).toEqual(expect.any(String));
     const node = { kind: 'Document', definitions: [] } as GraphQLDocument<unknown, Record<string, never>>;
     await expect(client.request(node)).rejects.toThrow(/document string or a TypedDocumentString/);
   });
