@@ -5,7 +5,7 @@ import { createTestDatabase, testConfig, gql, startTestServer, type TestServer }
 import { startServer, type RosterServer } from '../src/server';
 import { createLogger } from '../src/logger';
 import { loadConfig } from '../src/config';
-import { codeOf, ADMIN_PASSWORD, inviteByLink, acceptAsNewUser } from './fixtures';
+import { codeOf, ADMIN_PASSWORD, inviteByLink, acceptAsNewUser, countStatements } from './fixtures';
 
 /** A server whose log lines are kept in memory, at the most verbose level. */
 async function serverWithLog(env: Record<string, string> = {}): Promise<{ server: RosterServer; lines: string[]; close(): Promise<void> }> {
@@ -197,6 +197,45 @@ describe('response limits', () => {
       const res = await pending;
       expect(res.errors!.map((e) => e.extensions?.code)).toContain('REQUEST_TIMEOUT');
       expect(JSON.stringify(res.data ?? {})).not.toContain('"username"');
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('abandoned requests', () => {
+  it('stops resolving fields once the client has gone away', async () => {
+    const t = await startTestServer();
+    try {
+      const signUp = await gql<{ signUp: { token: string } }>(t.url, 'mutation($i: SignUpInput!) { signUp(input: $i) { token } }', {
+        i: { email: 'admin@example.com', username: 'admin', name: 'Admin', password: ADMIN_PASSWORD, organizationName: 'acme' },
+      });
+      const token = signUp.data!.signUp.token;
+      const query = JSON.stringify({ query: '{ organizations { nodes { name members { nodes { role user { username } } } teams { nodes { name } } } } }' });
+      const send = (signal?: AbortSignal) =>
+        fetch(`${t.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: query, signal });
+
+      // Baseline: the same document, completed, runs its nested reads.
+      const complete = await countStatements(t, () => send().then((r) => r.json()));
+      expect(complete.statements.some((sql) => /org_memberships/.test(sql))).toBe(true);
+
+      // The first read waits on a lock; the client gives up meanwhile; then the lock goes.
+      const knex = t.server.db.orm.em.getConnection().getKnex();
+      const trx = await knex.transaction();
+      await trx.raw('lock table organizations in access exclusive mode');
+      const abandoned = await countStatements(t, async () => {
+        const controller = new AbortController();
+        const pending = send(controller.signal).catch((err: unknown) => err);
+        await new Promise((r) => setTimeout(r, 300));
+        controller.abort();
+        await pending;
+        await trx.rollback();
+        // Give the server time to finish the blocked read and (not) go on.
+        await new Promise((r) => setTimeout(r, 800));
+      });
+      // The blocked organizations read completed, but nothing nested below it ran.
+      expect(abandoned.statements.some((sql) => /from "organizations"|from organizations/.test(sql))).toBe(true);
+      expect(abandoned.statements.filter((sql) => /org_memberships|"teams"|from teams/.test(sql))).toEqual([]);
     } finally {
       await t.close();
     }
