@@ -83,7 +83,7 @@ export interface Config {
   publicUrl: string;
   logLevel: string;
   sessionTtlHours: number;
-  inviteTtlDays: number;
+  invitationTtlDays: number;
   apiKeyMaxTtlDays: number;
   activityWriteIntervalSeconds: number;
   apiKeyUsedWriteIntervalSeconds: number;
@@ -119,7 +119,7 @@ export interface Config {
   passwordHashing: PasswordHashingLimits;
 }
 
-/** Failed password checks (logIn, acceptInvite with a password) allowed before sign-in is refused (see docs/API.md). */
+/** Failed password checks (logIn, acceptInvitation with a password) allowed before sign-in is refused (see docs/API.md). */
 export interface SignInThrottleLimits {
   /** Per login (username or email as typed, normalised; known or not) within the window. */
   accountMaxFailures: number;
@@ -178,7 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     logLevel: e.LOG_LEVEL,
     sessionTtlHours: e.SESSION_TTL_HOURS,
-    inviteTtlDays: e.INVITE_TTL_DAYS,
+    invitationTtlDays: e.INVITE_TTL_DAYS,
     apiKeyMaxTtlDays: e.API_KEY_MAX_TTL_DAYS,
     activityWriteIntervalSeconds: e.ACTIVITY_WRITE_INTERVAL_SECONDS,
     apiKeyUsedWriteIntervalSeconds: e.API_KEY_USED_WRITE_INTERVAL_SECONDS,

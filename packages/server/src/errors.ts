@@ -13,6 +13,7 @@ export enum ErrorCode {
   NOT_ORG_MEMBER = 'NOT_ORG_MEMBER',
   INVITE_EXPIRED = 'INVITE_EXPIRED',
   INVITE_INVALID = 'INVITE_INVALID',
+  INVITATION_NOT_PENDING = 'INVITATION_NOT_PENDING',
   RATE_LIMITED = 'RATE_LIMITED',
   QUERY_TOO_COMPLEX = 'QUERY_TOO_COMPLEX',
   REQUEST_TIMEOUT = 'REQUEST_TIMEOUT',
@@ -29,12 +30,13 @@ export const ERROR_CODE_DESCRIPTIONS: Record<ErrorCode, string> = {
   FORBIDDEN: 'The caller is authenticated but may not do this.',
   NOT_FOUND: 'The object does not exist or the caller may not see it.',
   BAD_USER_INPUT: 'An argument is invalid; `extensions.field` names it.',
-  CONFLICT: 'The change collides with existing data (a taken name, a pending invite, an existing membership).',
+  CONFLICT: 'The change collides with existing data (a taken name, a pending invitation, an existing membership).',
   SEAT_LIMIT_REACHED: 'The organization has no seat left for another ADMIN or MEMBER.',
   LAST_ADMIN: 'The change would leave the organization without an active admin.',
   NOT_ORG_MEMBER: 'The user is not an active member of the organization.',
   INVITE_EXPIRED: 'The invitation expired; ask an admin to resend it.',
   INVITE_INVALID: 'The invitation token is unknown, already used or revoked, or belongs to another email.',
+  INVITATION_NOT_PENDING: 'The invitation was already accepted or revoked, so it can no longer be updated, resent or revoked. `extensions.status` says which.',
   RATE_LIMITED:
     'Too many attempts (for example wrong passwords for one account or from one address). `extensions.retryAfterSeconds` says when to try again; the HTTP response also carries Retry-After.',
   QUERY_TOO_COMPLEX:

@@ -8,6 +8,7 @@ const REDACT = [
   '*.password',
   '*.token',
   '*.secret',
+  '*.invitationToken',
   '*.inviteToken',
 ];
 

@@ -12,7 +12,7 @@ type Res = Awaited<ReturnType<typeof gql>>;
 /** What a caller learns from a refusal, with the login they typed themselves blanked out. */
 const refusal = (res: Res, typed: string) => ({ code: codeOf(res), message: res.errors?.[0]?.message.split(typed).join('<login>'), field: res.errors?.[0]?.extensions?.field });
 
-const person = (email: string, inviteToken: string) => ({ email, username: `u${Math.random().toString(36).slice(2, 10)}`, name: 'Prober', password: 'prober-password-1', inviteToken });
+const person = (email: string, invitationToken: string) => ({ email, username: `u${Math.random().toString(36).slice(2, 10)}`, name: 'Prober', password: 'prober-password-1', invitationToken });
 
 describe('no account probing', () => {
   let ctx: InstanceWithAdmin;

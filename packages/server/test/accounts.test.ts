@@ -63,7 +63,7 @@ describe('accounts: bootstrap, sign-up, log in, log out', () => {
     const res = await gql(t.url, SIGN_UP, { i: person('mallory') });
     expect(codeOf(res)).toBe('FORBIDDEN');
     expect(res.errors![0]!.message).toMatch(/invitation/);
-    const bogus = await gql(t.url, SIGN_UP, { i: person('mallory', { inviteToken: 'made-up' }) });
+    const bogus = await gql(t.url, SIGN_UP, { i: person('mallory', { invitationToken: 'made-up' }) });
     expect(codeOf(bogus)).toBe('INVITE_INVALID');
   });
 

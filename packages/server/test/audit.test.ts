@@ -22,8 +22,8 @@ describe('audit log', () => {
     await gql(url, 'mutation { updateOrganization(input: { organization: "acme", displayName: "Acme" }) { organization { name } } }', {}, admin);
     const inv = await inviteByLink(url, admin, 'acme', 'ivy@example.com');
     secrets.push(inv.token);
-    await gql(url, 'mutation($i: ResendInviteInput!) { resendInvite(input: $i) { acceptUrl } }', { i: { id: inv.id, sendEmail: false } }, admin).then((r) => secrets.push(new URL(r.data!.resendInvite.acceptUrl).searchParams.get('token')!));
-    await gql(url, 'mutation($i: RevokeInviteInput!) { revokeInvite(input: $i) { invitation { id } } }', { i: { id: inv.id } }, admin);
+    await gql(url, 'mutation($i: ResendInvitationInput!) { resendInvitation(input: $i) { acceptUrl } }', { i: { id: inv.id, sendEmail: false } }, admin).then((r) => secrets.push(new URL(r.data!.resendInvitation.acceptUrl).searchParams.get('token')!));
+    await gql(url, 'mutation($i: RevokeInvitationInput!) { revokeInvitation(input: $i) { invitation { id } } }', { i: { id: inv.id } }, admin);
     const inv2 = await inviteByLink(url, admin, 'acme', 'jon@example.com');
     secrets.push(inv2.token);
     const jon = await acceptAsNewUser(url, inv2.token, 'jon');

@@ -183,31 +183,39 @@ const ROWS: Row[] = [
   },
   {
     name: 'inviteUsers',
-    prepare: async () => ({ query: 'mutation($i: InviteUsersInput!) { inviteUsers(input: $i) { succeeded } }', variables: { i: { organization: 'acme', sendEmail: false, invites: [{ email: `${next('bulk')}@example.com` }] } } }),
+    prepare: async () => ({ query: 'mutation($i: InviteUsersInput!) { inviteUsers(input: $i) { succeeded } }', variables: { i: { organization: 'acme', sendEmail: false, invitations: [{ email: `${next('bulk')}@example.com` }] } } }),
     expected: ORG_ADMINS,
   },
   {
-    name: 'resendInvite',
+    name: 'resendInvitation',
     prepare: async () => {
       const { id } = await inviteByLink(ctx.url, root(), 'acme', `${next('resend')}@example.com`);
-      return { query: 'mutation($i: ResendInviteInput!) { resendInvite(input: $i) { invitation { id } } }', variables: { i: { id, sendEmail: false } } };
+      return { query: 'mutation($i: ResendInvitationInput!) { resendInvitation(input: $i) { invitation { id } } }', variables: { i: { id, sendEmail: false } } };
     },
     expected: ORG_ADMINS,
   },
   {
-    name: 'revokeInvite',
+    name: 'updateInvitation',
+    prepare: async () => {
+      const { id } = await inviteByLink(ctx.url, root(), 'acme', `${next('update')}@example.com`);
+      return { query: 'mutation($i: UpdateInvitationInput!) { updateInvitation(input: $i) { changed invitation { role } } }', variables: { i: { id, role: 'VIEWER' } } };
+    },
+    expected: ORG_ADMINS,
+  },
+  {
+    name: 'revokeInvitation',
     prepare: async () => {
       const { id } = await inviteByLink(ctx.url, root(), 'acme', `${next('revoke')}@example.com`);
-      return { query: 'mutation($i: RevokeInviteInput!) { revokeInvite(input: $i) { invitation { status } } }', variables: { i: { id } } };
+      return { query: 'mutation($i: RevokeInvitationInput!) { revokeInvitation(input: $i) { invitation { status } } }', variables: { i: { id } } };
     },
     expected: ORG_ADMINS,
   },
   {
-    name: 'acceptInvite',
+    name: 'acceptInvitation',
     prepare: async () => {
       const n = next('accept');
       const { token } = await inviteByLink(ctx.url, root(), 'acme', `${n}@example.com`);
-      return { query: 'mutation($i: AcceptInviteInput!) { acceptInvite(input: $i) { user { username } } }', variables: { i: { token, username: n, name: 'Acceptor', password: 'accept-password-1' } } };
+      return { query: 'mutation($i: AcceptInvitationInput!) { acceptInvitation(input: $i) { user { username } } }', variables: { i: { token, username: n, name: 'Acceptor', password: 'accept-password-1' } } };
     },
     // Bound to the invited email: anyone logged in as someone else is refused.
     expected: grid({ anonymous: 'ok', rest: 'INVITE_INVALID' }),
@@ -334,8 +342,8 @@ const ROWS: Row[] = [
   },
   // Reads of private data.
   {
-    name: 'Organization.invites',
-    prepare: async () => ({ query: '{ organization(name: "acme") { invites { totalCount } } }', variables: {} }),
+    name: 'Organization.invitations',
+    prepare: async () => ({ query: '{ organization(name: "acme") { invitations { totalCount } } }', variables: {} }),
     expected: ORG_ADMINS,
   },
   {
@@ -413,7 +421,7 @@ describe('authorization matrix', () => {
     await addMember(ctx.t, ctx.org, 'loginuser', OrgRole.MEMBER, MemberStatus.ACTIVE, { password: 'login-password-1' });
     await must('mutation { createOrganization(input: { name: "beta" }) { organization { name } } }');
     const beta = await inviteByLink(ctx.url, root(), 'beta', 'bo@example.com', 'ADMIN');
-    await q('mutation($i: AcceptInviteInput!) { acceptInvite(input: $i) { user { id } } }', { i: { token: beta.token, username: 'bo', name: 'Bo', password: 'bo-password-1' } });
+    await q('mutation($i: AcceptInvitationInput!) { acceptInvitation(input: $i) { user { id } } }', { i: { token: beta.token, username: 'bo', name: 'Bo', password: 'bo-password-1' } });
     const duo = await addMember(ctx.t, ctx.org, 'duo', OrgRole.MEMBER);
     {
       const em = ctx.t.server.db.orm.em.fork();

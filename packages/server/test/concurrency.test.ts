@@ -45,9 +45,9 @@ describe('invariants under concurrency', () => {
     const attempts = await Promise.all(
       Array.from({ length: 20 }, (_, n) => gql(ctx.url, ACCEPT, { i: { token, username: `racer${n}`, name: `Racer ${n}`, password: 'racer-password' } })),
     );
-    const winners = attempts.filter((a) => a.data?.acceptInvite);
+    const winners = attempts.filter((a) => a.data?.acceptInvitation);
     expect(winners).toHaveLength(1);
-    expect(attempts.filter((a) => !a.data?.acceptInvite).map((a) => a.errors?.[0]?.extensions?.code)).toEqual(Array(19).fill('INVITE_INVALID'));
+    expect(attempts.filter((a) => !a.data?.acceptInvitation).map((a) => a.errors?.[0]?.extensions?.code)).toEqual(Array(19).fill('INVITE_INVALID'));
     const users = await ctx.t.server.db.orm.em.fork().getConnection().execute("select count(*)::int as n from users where email = 'race@example.com'");
     expect(users[0].n).toBe(1);
   });

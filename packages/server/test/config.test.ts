@@ -4,7 +4,7 @@ import { loadConfig, ConfigError } from '../src/config';
 describe('configuration', () => {
   it('has working defaults: embedded database under the working directory', () => {
     const c = loadConfig({}, '/srv/roster');
-    expect(c).toMatchObject({ databaseUrl: undefined, dataDir: '/srv/roster/.roster-data', port: 4000, inviteTtlDays: 7, ssoProvisioning: true, publicUrl: 'http://localhost:4000' });
+    expect(c).toMatchObject({ databaseUrl: undefined, dataDir: '/srv/roster/.roster-data', port: 4000, invitationTtlDays: 7, ssoProvisioning: true, publicUrl: 'http://localhost:4000' });
   });
 
   it('reports every invalid variable at once with what to fix', () => {

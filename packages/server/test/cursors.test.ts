@@ -13,7 +13,7 @@ const PATHS: Record<string, string> = {
   'Query.organizations': 'organizations(CONN)',
   'Organization.members': 'organization(name: "acme") { members(CONN) }',
   'Organization.teams': 'organization(name: "acme") { teams(CONN) }',
-  'Organization.invites': 'organization(name: "acme") { invites(CONN) }',
+  'Organization.invitations': 'organization(name: "acme") { invitations(CONN) }',
   'Organization.auditLog': 'organization(name: "acme") { auditLog(CONN) }',
   'Team.members': 'team(organization: "acme", name: "alpha") { members(CONN) }',
   'Team.projects': 'team(organization: "acme", name: "alpha") { projects(CONN) }',

@@ -83,7 +83,7 @@ export function codeOf(res: { errors?: Array<{ extensions?: Record<string, unkno
 }
 
 const INVITE = 'mutation($i: InviteUserInput!) { inviteUser(input: $i) { acceptUrl invitation { id email role status expiresAt } } }';
-const ACCEPT = 'mutation($i: AcceptInviteInput!) { acceptInvite(input: $i) { token user { id username } organization { name } } }';
+const ACCEPT = 'mutation($i: AcceptInvitationInput!) { acceptInvitation(input: $i) { token user { id username } organization { name } } }';
 
 /** Invites without email and returns the token from the one-time accept link. */
 export async function inviteByLink(url: string, adminToken: string, organization: string, email: string, role?: string): Promise<{ id: string; token: string; acceptUrl: string }> {
@@ -95,9 +95,9 @@ export async function inviteByLink(url: string, adminToken: string, organization
 
 /** Accepts as a new user; returns the new session. */
 export async function acceptAsNewUser(url: string, token: string, username: string): Promise<{ token: string; userId: string }> {
-  const res = await gql<{ acceptInvite: { token: string; user: { id: string } } }>(url, ACCEPT, { i: { token, username, name: `Person ${username}`, password: 'member-password-1' } });
+  const res = await gql<{ acceptInvitation: { token: string; user: { id: string } } }>(url, ACCEPT, { i: { token, username, name: `Person ${username}`, password: 'member-password-1' } });
   if (!res.data) throw new Error(`accept failed: ${JSON.stringify(res.errors)}`);
-  return { token: res.data.acceptInvite.token, userId: res.data.acceptInvite.user.id };
+  return { token: res.data.acceptInvitation.token, userId: res.data.acceptInvitation.user.id };
 }
 
 export { INVITE, ACCEPT };

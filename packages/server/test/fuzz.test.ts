@@ -89,7 +89,7 @@ interface Seed {
   memberPassword: string;
   customRole: string;
   inviteEmail: string;
-  inviteToken: string;
+  invitationToken: string;
   /** Real ids by object type: used as bases and as "an id of another type". */
   ids: Record<'user' | 'member' | 'organization' | 'team' | 'project' | 'run' | 'report' | 'customRole' | 'invitation' | 'apiKey', string>;
   /** endCursor values seen, by `Type.field` of the connection. */
@@ -163,7 +163,7 @@ async function seedInstance(): Promise<Instance> {
       memberPassword: 'member-password-1',
       customRole: 'Power',
       inviteEmail: '',
-      inviteToken: '',
+      invitationToken: '',
       ids: { user: boot.data.signUp.user.id, member: member.user.id, organization: org.id, team: '', project: '', run: '', report: '', customRole: '', invitation: '', apiKey: '' },
       cursors: new Map(),
     },
@@ -210,7 +210,7 @@ async function seedCustomRole(): Promise<void> {
 async function seedInvitation(): Promise<void> {
   const email = `${unique('pending')}@example.com`;
   const { id, token } = await inviteByLink(inst.url, inst.tokens.orgAdmin!, 'acme', email, 'MEMBER');
-  Object.assign(inst.seed, { inviteEmail: email, inviteToken: token });
+  Object.assign(inst.seed, { inviteEmail: email, invitationToken: token });
   inst.seed.ids.invitation = id;
 }
 async function seedApiKey(): Promise<void> {
@@ -261,8 +261,8 @@ async function restoreSeed(): Promise<void> {
   }
   if (!state.custom_role) await seedCustomRole();
   if (!state.api_key) await seedApiKey();
-  // resendInvite issues a new token: the one we hold is then no longer valid either.
-  const preview = state.invitation ? await gql(inst.url, 'query($t: String!) { invitationPreview(token: $t) { email } }', { t: s.inviteToken }) : null;
+  // resendInvitation issues a new token: the one we hold is then no longer valid either.
+  const preview = state.invitation ? await gql(inst.url, 'query($t: String!) { invitationPreview(token: $t) { email } }', { t: s.invitationToken }) : null;
   if (!preview || preview.errors) await seedInvitation();
 }
 
@@ -282,7 +282,7 @@ function baseString(owner: string, field: string): string {
     if (owner === 'Query.organization') return s.org;
     if (owner === 'Query.team') return s.team;
     if (owner === 'Team.project') return s.project;
-    if (owner === 'SignUpInput' || owner === 'AcceptInviteInput') return 'Fuzz Person';
+    if (owner === 'SignUpInput' || owner === 'AcceptInvitationInput') return 'Fuzz Person';
     return unique('fuzz');
   }
   const byField: Record<string, () => string> = {
@@ -296,8 +296,8 @@ function baseString(owner: string, field: string): string {
     username: () => unique('user').replace(/-/g, '_'),
     email: () => (owner === 'SignUpInput' ? s.inviteEmail : `${unique('fuzz')}@example.com`),
     password: () => (owner === 'LogInInput' ? s.memberPassword : 'fuzz-password-1'),
-    token: () => s.inviteToken,
-    inviteToken: () => s.inviteToken,
+    token: () => s.invitationToken,
+    invitationToken: () => s.invitationToken,
     confirmName: () => s.team,
     customRole: () => s.customRole,
     displayName: () => 'Fuzz Display',
@@ -889,7 +889,7 @@ describe('fuzzing every argument', async () => {
       const before = findings.length;
       const baseArgs = (): Map<string, Json | undefined> => new Map(target.field.args.map((a) => [a.name, argBase(target, a)]));
       // The base itself, once per principal. The first principal the base works for sends every value
-      // (signUp, logIn, acceptInvite: the anonymous caller), the other two a sample.
+      // (signUp, logIn, acceptInvitation: the anonymous caller), the other two a sample.
       let main: Principal | null = null;
       for (const principal of ['orgAdmin', 'anonymous', 'member'] as const) {
         const outcome = await send(target, null, null, principal, buildRequest(target, baseArgs(), false));

@@ -52,10 +52,10 @@ describe('input hygiene at the boundary', () => {
     const res = await gql(
       ctx.url,
       'mutation($i: InviteUsersInput!) { inviteUsers(input: $i) { results { index } } }',
-      { i: { organization: 'acme', invites: [{ email: 'a@example.com' }, { email: 'b\u0000@example.com' }] } },
+      { i: { organization: 'acme', invitations: [{ email: 'a@example.com' }, { email: 'b\u0000@example.com' }] } },
       ctx.admin.token,
     );
-    expect(res.errors![0]!.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'invites.1.email' });
+    expect(res.errors![0]!.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'invitations.1.email' });
   });
 
   it('bounds every list argument', async () => {

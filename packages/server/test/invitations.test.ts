@@ -3,8 +3,8 @@ import { instanceWithAdmin, addMember, gql, codeOf, inviteByLink, acceptAsNewUse
 import { MemberStatus, OrgRole } from '../src/authz/roles';
 
 const BULK = 'mutation($i: InviteUsersInput!) { inviteUsers(input: $i) { succeeded failed results { index email acceptUrl invitation { id role } error { code field message } } } }';
-const RESEND = 'mutation($i: ResendInviteInput!) { resendInvite(input: $i) { acceptUrl invitation { id expiresAt status } } }';
-const REVOKE = 'mutation($i: RevokeInviteInput!) { revokeInvite(input: $i) { invitation { id status } } }';
+const RESEND = 'mutation($i: ResendInvitationInput!) { resendInvitation(input: $i) { acceptUrl invitation { id expiresAt status } } }';
+const REVOKE = 'mutation($i: RevokeInvitationInput!) { revokeInvitation(input: $i) { invitation { id status } } }';
 const SEATS = '{ organization(name: "acme") { seats { limit used available } } }';
 
 describe('invitations', () => {
@@ -41,8 +41,8 @@ describe('invitations', () => {
     const rows = await ctx.t.server.db.orm.em.fork().getConnection().execute('select to_address, subject, status from outbox_emails where invitation_id = ?', [id]);
     expect(rows).toHaveLength(1);
     expect(rows[0].to_address).toBe('ola@example.com');
-    const invites = await gql(ctx.url, '{ organization(name: "acme") { invites(statuses: [PENDING]) { totalCount nodes { email delivery { status attempts } } } } }', {}, ctx.admin.token);
-    const ola = invites.data!.organization.invites.nodes.find((n: { email: string }) => n.email === 'ola@example.com');
+    const invites = await gql(ctx.url, '{ organization(name: "acme") { invitations(statuses: [PENDING]) { totalCount nodes { email delivery { status attempts } } } } }', {}, ctx.admin.token);
+    const ola = invites.data!.organization.invitations.nodes.find((n: { email: string }) => n.email === 'ola@example.com');
     expect(['QUEUED', 'SENDING', 'LOGGED']).toContain(ola.delivery.status);
   });
 
@@ -61,8 +61,8 @@ describe('invitations', () => {
     const preview = await gql(ctx.url, 'query($t: String!) { invitationPreview(token: $t) { email organizationName role invitedBy accountExists } }', { t: token });
     expect(preview.data!.invitationPreview).toEqual({ email: 'pia@example.com', organizationName: 'acme', role: 'ADMIN', invitedBy: 'admin', accountExists: false });
     const accepted = await gql(ctx.url, ACCEPT, { i: { token, username: 'pia', name: 'Pia', password: 'pia-password-1' } });
-    expect(accepted.data!.acceptInvite).toMatchObject({ user: { username: 'pia' }, organization: { name: 'acme' } });
-    const session = accepted.data!.acceptInvite.token;
+    expect(accepted.data!.acceptInvitation).toMatchObject({ user: { username: 'pia' }, organization: { name: 'acme' } });
+    const session = accepted.data!.acceptInvitation.token;
     const me = await gql(ctx.url, '{ viewer { user { email memberships { role status organization { name } } } } }', {}, session);
     expect(me.data!.viewer.user).toEqual({ email: 'pia@example.com', memberships: [{ role: 'ADMIN', status: 'ACTIVE', organization: { name: 'acme' } }] });
     const reuse = await gql(ctx.url, ACCEPT, { i: { token, username: 'pia2', name: 'Pia', password: 'pia-password-1' } });
@@ -74,9 +74,9 @@ describe('invitations', () => {
   it('signs up with an invitation token bound to the invited email', async () => {
     const { token } = await inviteByLink(ctx.url, ctx.admin.token, 'acme', 'quinn@example.com');
     const SIGN_UP = 'mutation($i: SignUpInput!) { signUp(input: $i) { token user { username } organization { name } } }';
-    const wrongEmail = await gql(ctx.url, SIGN_UP, { i: { email: 'other@example.com', username: 'quinn', name: 'Quinn', password: 'quinn-password', inviteToken: token } });
+    const wrongEmail = await gql(ctx.url, SIGN_UP, { i: { email: 'other@example.com', username: 'quinn', name: 'Quinn', password: 'quinn-password', invitationToken: token } });
     expect(codeOf(wrongEmail)).toBe('INVITE_INVALID');
-    const ok = await gql(ctx.url, SIGN_UP, { i: { email: 'quinn@example.com', username: 'quinn', name: 'Quinn', password: 'quinn-password', inviteToken: token } });
+    const ok = await gql(ctx.url, SIGN_UP, { i: { email: 'quinn@example.com', username: 'quinn', name: 'Quinn', password: 'quinn-password', invitationToken: token } });
     expect(ok.data!.signUp).toMatchObject({ user: { username: 'quinn' }, organization: { name: 'acme' } });
   });
 
@@ -90,11 +90,11 @@ describe('invitations', () => {
     const other = await addMember(ctx.t, null, 'rex');
     expect(codeOf(await gql(ctx.url, ACCEPT, { i: { token: a.token } }, other.token))).toBe('INVITE_INVALID');
     const accepted = await gql(ctx.url, ACCEPT, { i: { token: a.token } }, piaToken);
-    expect(accepted.data!.acceptInvite).toMatchObject({ token: null, user: { username: 'pia' }, organization: { name: 'beta' } });
+    expect(accepted.data!.acceptInvitation).toMatchObject({ token: null, user: { username: 'pia' }, organization: { name: 'beta' } });
     const b = await inviteByLink(ctx.url, ctx.admin.token, 'beta', 'quinn@example.com');
     const byPassword = await gql(ctx.url, ACCEPT, { i: { token: b.token, password: 'quinn-password' } });
-    expect(byPassword.data!.acceptInvite.user.username).toBe('quinn');
-    expect(byPassword.data!.acceptInvite.token).toMatch(/^rss_/);
+    expect(byPassword.data!.acceptInvitation.user.username).toBe('quinn');
+    expect(byPassword.data!.acceptInvitation.token).toMatch(/^rss_/);
   });
 
   it('refuses expired tokens with INVITE_EXPIRED and renews them on resend with a new token', async () => {
@@ -102,9 +102,9 @@ describe('invitations', () => {
     await ctx.t.server.db.orm.em.fork().getConnection().execute(`update invitations set expires_at = now() - interval '1 minute' where id = ?`, [id]);
     expect(codeOf(await gql(ctx.url, ACCEPT, { i: { token, username: 'sam', name: 'Sam', password: 'sam-password-1' } }))).toBe('INVITE_EXPIRED');
     const resent = await gql(ctx.url, RESEND, { i: { id, sendEmail: false } }, ctx.admin.token);
-    const newToken = new URL(resent.data!.resendInvite.acceptUrl).searchParams.get('token')!;
+    const newToken = new URL(resent.data!.resendInvitation.acceptUrl).searchParams.get('token')!;
     expect(newToken).not.toBe(token);
-    expect(Date.parse(resent.data!.resendInvite.invitation.expiresAt)).toBeGreaterThan(Date.now() + 6 * 86_400_000);
+    expect(Date.parse(resent.data!.resendInvitation.invitation.expiresAt)).toBeGreaterThan(Date.now() + 6 * 86_400_000);
     expect(codeOf(await gql(ctx.url, ACCEPT, { i: { token, username: 'sam', name: 'Sam', password: 'sam-password-1' } }))).toBe('INVITE_INVALID');
     await acceptAsNewUser(ctx.url, newToken, 'sam');
   });
@@ -114,10 +114,12 @@ describe('invitations', () => {
     const { id, token } = await inviteByLink(ctx.url, ctx.admin.token, 'acme', 'tia@example.com');
     expect((await gql(ctx.url, SEATS, {}, ctx.admin.token)).data!.organization.seats.used).toBe(before + 1);
     const revoked = await gql(ctx.url, REVOKE, { i: { id } }, ctx.admin.token);
-    expect(revoked.data!.revokeInvite.invitation.status).toBe('REVOKED');
+    expect(revoked.data!.revokeInvitation.invitation.status).toBe('REVOKED');
     expect((await gql(ctx.url, SEATS, {}, ctx.admin.token)).data!.organization.seats.used).toBe(before);
     expect(codeOf(await gql(ctx.url, ACCEPT, { i: { token, username: 'tia', name: 'Tia', password: 'tia-password-1' } }))).toBe('INVITE_INVALID');
-    expect(codeOf(await gql(ctx.url, REVOKE, { i: { id } }, ctx.admin.token))).toBe('CONFLICT');
+    // Idempotent: revoking again succeeds with changed: false.
+    const revokedAgain = await gql(ctx.url, 'mutation($i: RevokeInvitationInput!) { revokeInvitation(input: $i) { changed invitation { status } } }', { i: { id } }, ctx.admin.token);
+    expect(revokedAgain.data!.revokeInvitation).toEqual({ changed: false, invitation: { status: 'REVOKED' } });
     const again = await inviteByLink(ctx.url, ctx.admin.token, 'acme', 'tia@example.com');
     expect(again.id).not.toBe(id);
   });
@@ -126,7 +128,7 @@ describe('invitations', () => {
     const res = await gql(
       ctx.url,
       BULK,
-      { i: { organization: 'acme', sendEmail: false, invites: [{ email: 'u1@example.com' }, { email: 'not-an-email' }, { email: 'u2@example.com', role: 'VIEWER' }, { email: 'u1@example.com' }, { email: 'admin@example.com' }] } },
+      { i: { organization: 'acme', sendEmail: false, invitations: [{ email: 'u1@example.com' }, { email: 'not-an-email' }, { email: 'u2@example.com', role: 'VIEWER' }, { email: 'u1@example.com' }, { email: 'admin@example.com' }] } },
       ctx.admin.token,
     );
     const out = res.data!.inviteUsers;
@@ -163,10 +165,10 @@ describe('invitations', () => {
     ];
     for (const [token, code] of cases) {
       expect(codeOf(await gql(ctx.url, INVITE, { i: { organization: 'acme', email: 'x@example.com', sendEmail: false } }, token)), `invite ${code}`).toBe(code);
-      expect(codeOf(await gql(ctx.url, BULK, { i: { organization: 'acme', invites: [{ email: 'y@example.com' }] } }, token)), `bulk ${code}`).toBe(code);
+      expect(codeOf(await gql(ctx.url, BULK, { i: { organization: 'acme', invitations: [{ email: 'y@example.com' }] } }, token)), `bulk ${code}`).toBe(code);
       expect(codeOf(await gql(ctx.url, RESEND, { i: { id } }, token)), `resend ${code}`).toBe(code === 'UNAUTHENTICATED' ? code : code === 'FORBIDDEN' ? 'FORBIDDEN' : 'NOT_FOUND');
       expect(codeOf(await gql(ctx.url, REVOKE, { i: { id } }, token)), `revoke ${code}`).toBe(code === 'UNAUTHENTICATED' ? code : code === 'FORBIDDEN' ? 'FORBIDDEN' : 'NOT_FOUND');
-      expect(codeOf(await gql(ctx.url, '{ organization(name: "acme") { invites { totalCount } } }', {}, token)), `list ${code}`).toBe(code);
+      expect(codeOf(await gql(ctx.url, '{ organization(name: "acme") { invitations { totalCount } } }', {}, token)), `list ${code}`).toBe(code);
     }
     const after = await ctx.t.server.db.orm.em.fork().getConnection().execute('select count(*)::int as n from invitations');
     expect(after[0].n).toBe(before[0].n);
@@ -185,7 +187,7 @@ describe('invitations', () => {
     }
     const badRole = await gql(ctx.url, INVITE, { i: { organization: 'acme', email: 'ok@example.com', role: 'OWNER' } }, ctx.admin.token);
     expect(codeOf(badRole)).toBe('BAD_USER_INPUT');
-    const tooMany = await gql(ctx.url, BULK, { i: { organization: 'acme', invites: Array.from({ length: 501 }, (_, n) => ({ email: `b${n}@example.com` })) } }, ctx.admin.token);
+    const tooMany = await gql(ctx.url, BULK, { i: { organization: 'acme', invitations: Array.from({ length: 501 }, (_, n) => ({ email: `b${n}@example.com` })) } }, ctx.admin.token);
     expect(codeOf(tooMany)).toBe('BAD_USER_INPUT');
     const newUserMissing = await inviteByLink(ctx.url, ctx.admin.token, 'acme', 'newbie@example.com');
     const missing = await gql(ctx.url, ACCEPT, { i: { token: newUserMissing.token, name: 'Newbie', password: 'newbie-password' } });

@@ -4,7 +4,7 @@ import { freePort, startSmtp, FROM, type FakeSmtp } from './smtp-fixture';
 
 const SIGN_UP = 'mutation($i: SignUpInput!) { signUp(input: $i) { token } }';
 const INVITE = 'mutation($i: InviteUserInput!) { inviteUser(input: $i) { acceptUrl invitation { id } } }';
-const DELIVERY = 'query { organization(name: "acme") { invites { nodes { id email delivery { status attempts lastError sentAt } } } } }';
+const DELIVERY = 'query { organization(name: "acme") { invitations { nodes { id email delivery { status attempts lastError sentAt } } } } }';
 
 async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -61,16 +61,16 @@ describe('the invitation path over real SMTP', () => {
     // What the page's script does: preview, then accept.
     const preview = await gql(t.url, 'query($t: String!) { invitationPreview(token: $t) { email organizationName invitedBy accountExists } }', { t: token });
     expect(preview.data!.invitationPreview).toEqual({ email: 'newcomer@example.com', organizationName: 'acme', invitedBy: 'admin', accountExists: false });
-    const accepted = await gql(t.url, 'mutation($i: AcceptInviteInput!) { acceptInvite(input: $i) { user { username } organization { name } } }', {
+    const accepted = await gql(t.url, 'mutation($i: AcceptInvitationInput!) { acceptInvitation(input: $i) { user { username } organization { name } } }', {
       i: { token, username: 'newcomer', name: 'New Comer', password: 'newcomer-password' },
     });
-    expect(accepted.data!.acceptInvite).toEqual({ user: { username: 'newcomer' }, organization: { name: 'acme' } });
+    expect(accepted.data!.acceptInvitation).toEqual({ user: { username: 'newcomer' }, organization: { name: 'acme' } });
 
     const login = await gql(t.url, 'mutation { logIn(input: { login: "newcomer@example.com", password: "newcomer-password" }) { token } }');
     const me = await gql(t.url, '{ viewer { user { username memberships { role status organization { name } } } } }', {}, login.data!.logIn.token);
     expect(me.data!.viewer.user).toEqual({ username: 'newcomer', memberships: [{ role: 'MEMBER', status: 'ACTIVE', organization: { name: 'acme' } }] });
     const delivery = await gql(t.url, DELIVERY, {}, admin);
-    const row = delivery.data!.organization.invites.nodes.find((n: { email: string }) => n.email === 'newcomer@example.com');
+    const row = delivery.data!.organization.invitations.nodes.find((n: { email: string }) => n.email === 'newcomer@example.com');
     expect(row.delivery).toMatchObject({ status: 'SENT', attempts: 1, lastError: null });
   });
 
@@ -81,7 +81,7 @@ describe('the invitation path over real SMTP', () => {
     const id = res.data!.inviteUser.invitation.id;
     const failedOnce = await waitFor(async () => {
       const d = await gql(t.url, DELIVERY, {}, admin);
-      const row = d.data!.organization.invites.nodes.find((n: { id: string }) => n.id === id);
+      const row = d.data!.organization.invitations.nodes.find((n: { id: string }) => n.id === id);
       return row.delivery.attempts >= 1 && row.delivery.status === 'QUEUED' ? row.delivery : undefined;
     }, 'a failed first attempt');
     expect(failedOnce.lastError).toMatch(/ECONNREFUSED|connect/i);
@@ -95,7 +95,7 @@ describe('the invitation path over real SMTP', () => {
     for (let i = 0; i < 3; i++) await t.server.mail.runOnce();
     expect(smtp.messages.filter((m) => m.rcptTo.includes('patient@example.com'))).toHaveLength(1);
     const d = await gql(t.url, DELIVERY, {}, admin);
-    expect(d.data!.organization.invites.nodes.find((n: { id: string }) => n.id === id).delivery.status).toBe('SENT');
+    expect(d.data!.organization.invitations.nodes.find((n: { id: string }) => n.id === id).delivery.status).toBe('SENT');
   });
 
   it('drops the unsent email of a revoked invitation', async () => {
@@ -106,10 +106,10 @@ describe('the invitation path over real SMTP', () => {
     // Wait for the first (failed) attempt to finish: an email mid-send cannot be recalled.
     await waitFor(async () => {
       const d = await gql(t.url, DELIVERY, {}, admin);
-      const row = d.data!.organization.invites.nodes.find((n: { id: string }) => n.id === id);
+      const row = d.data!.organization.invitations.nodes.find((n: { id: string }) => n.id === id);
       return row.delivery.attempts >= 1 && row.delivery.status === 'QUEUED' ? true : undefined;
     }, 'a failed first attempt');
-    await gql(t.url, 'mutation($i: RevokeInviteInput!) { revokeInvite(input: $i) { invitation { status } } }', { i: { id } }, admin);
+    await gql(t.url, 'mutation($i: RevokeInvitationInput!) { revokeInvitation(input: $i) { invitation { status } } }', { i: { id } }, admin);
     smtp = await startSmtp(smtpPort);
     await t.server.db.orm.em.fork().getConnection().execute('update outbox_emails set next_attempt_at = now()');
     await t.server.mail.runOnce();

@@ -53,7 +53,9 @@ describe('membership lifecycle', () => {
     expect(res.data!.deactivateMember.member).toEqual({ username: 'mia', status: 'DEACTIVATED' });
     for (const credential of [mia.token, key]) expect(codeOf(await gql(ctx.url, WHO_ORG, {}, credential))).toBe('NOT_FOUND');
     expect((await gql(ctx.url, SEATS, {}, ctx.admin.token)).data!.organization.seats.used).toBe(seatsBefore - 1);
-    expect(codeOf(await gql(ctx.url, DEACTIVATE, { i: { organization: 'acme', user: 'mia' } }, ctx.admin.token))).toBe('CONFLICT');
+    // Idempotent: again succeeds, says nothing changed, and writes no second audit event.
+    const again = await gql(ctx.url, 'mutation($i: DeactivateMemberInput!) { deactivateMember(input: $i) { changed member { status } } }', { i: { organization: 'acme', user: 'mia' } }, ctx.admin.token);
+    expect(again.data!.deactivateMember).toEqual({ changed: false, member: { status: 'DEACTIVATED' } });
     const back = await gql(ctx.url, REACTIVATE, { i: { organization: 'acme', user: 'mia' } }, ctx.admin.token);
     expect(back.data!.reactivateMember.member.status).toBe('ACTIVE');
     expect((await gql(ctx.url, WHO_ORG, {}, key)).data!.organization.viewerRole).toBe('MEMBER');
@@ -86,8 +88,8 @@ describe('membership lifecycle', () => {
     expect(codeOf(await gql(ctx.url, WHO_ORG, {}, rita.token))).toBe('NOT_FOUND');
     expect((await gql(ctx.url, '{ viewer { user { username } } }', {}, rita.token)).data!.viewer.user.username).toBe('rita');
     const again = await inviteByLink(ctx.url, ctx.admin.token, 'acme', 'rita@example.com');
-    const accepted = await gql(ctx.url, 'mutation($i: AcceptInviteInput!) { acceptInvite(input: $i) { organization { name } } }', { i: { token: again.token } }, rita.token);
-    expect(accepted.data!.acceptInvite.organization.name).toBe('acme');
+    const accepted = await gql(ctx.url, 'mutation($i: AcceptInvitationInput!) { acceptInvitation(input: $i) { organization { name } } }', { i: { token: again.token } }, rita.token);
+    expect(accepted.data!.acceptInvitation.organization.name).toBe('acme');
     const left = await gql(ctx.url, REMOVE, { i: { organization: 'acme', user: 'rita' } }, rita.token);
     expect(left.data!.removeMember.user.username).toBe('rita');
   });

@@ -220,16 +220,16 @@ describe('visibility of nested fields across organizations', () => {
     expect(walk.errors).toBeDefined();
 
     // B's admin: A's invitations are NOT_FOUND, B's list does not hold them; B's others may not list invitations at all.
-    expect(codeOf(await q('{ organization(name: "acme") { invites { nodes { email } } } }', {}, bAdmin))).toBe('NOT_FOUND');
-    const bInvites = await q('{ organization(name: "beta") { invites(first: 100) { nodes { email } } } }', {}, bAdmin);
-    expect(bInvites.data!.organization.invites.nodes).toEqual([]);
+    expect(codeOf(await q('{ organization(name: "acme") { invitations { nodes { email } } } }', {}, bAdmin))).toBe('NOT_FOUND');
+    const bInvites = await q('{ organization(name: "beta") { invitations(first: 100) { nodes { email } } } }', {}, bAdmin);
+    expect(bInvites.data!.organization.invitations.nodes).toEqual([]);
     for (const [who, caller] of B_CALLERS()) {
-      expect(codeOf(await q('{ organization(name: "beta") { invites { totalCount } } }', {}, caller)), who).toBe('FORBIDDEN');
-      expect(codeOf(await q('{ organization(name: "acme") { invites { totalCount } } }', {}, caller)), who).toBe('NOT_FOUND');
+      expect(codeOf(await q('{ organization(name: "beta") { invitations { totalCount } } }', {}, caller)), who).toBe('FORBIDDEN');
+      expect(codeOf(await q('{ organization(name: "acme") { invitations { totalCount } } }', {}, caller)), who).toBe('NOT_FOUND');
     }
     // A's admin sees it, with the teams it adds (names only) and who invited (a username).
-    const aInvites = await q('{ organization(name: "acme") { invites(first: 100) { nodes { email invitedBy teams { team } } } } }', {}, aAdmin);
-    expect(aInvites.data!.organization.invites.nodes).toContainEqual({ email: 'newbie@example.com', invitedBy: 'admin', teams: [] });
+    const aInvites = await q('{ organization(name: "acme") { invitations(first: 100) { nodes { email invitedBy teams { team } } } } }', {}, aAdmin);
+    expect(aInvites.data!.organization.invitations.nodes).toContainEqual({ email: 'newbie@example.com', invitedBy: 'admin', teams: [] });
     // A's plain member sees neither the pending row nor its invitation.
     const aRows = (await q(VIA_MEMBERS, { o: 'acme' }, aMember)).data!.organization.members.nodes as Array<{ username: string | null; invitation: unknown }>;
     expect(aRows.every((n) => n.username !== null && n.invitation === null)).toBe(true);
@@ -274,13 +274,13 @@ describe('visibility of nested fields across organizations', () => {
     const joiner = await addMember(ctx.t, betaOrg, 'joiner', OrgRole.MEMBER);
     const { token } = await inviteByLink(ctx.url, root(), 'acme', 'joiner@example.com', 'VIEWER');
     const joined = await q(
-      `mutation($i: AcceptInviteInput!) { acceptInvite(input: $i) { organization { name seatLimit seats { limit } settings { membersCanCreateTeams } } user { ${USER_FIELDS} } } }`,
+      `mutation($i: AcceptInvitationInput!) { acceptInvitation(input: $i) { organization { name seatLimit seats { limit } settings { membersCanCreateTeams } } user { ${USER_FIELDS} } } }`,
       { i: { token } },
       joiner,
     );
     expect(joined.errors).toBeUndefined();
-    expect(joined.data!.acceptInvite.organization).toEqual({ name: 'acme', seatLimit: 50, seats: { limit: 50 }, settings: { membersCanCreateTeams: true } });
-    expect(joined.data!.acceptInvite.user.memberships.map((m: { organization: { name: string } }) => m.organization.name).sort()).toEqual(['acme', 'beta']);
+    expect(joined.data!.acceptInvitation.organization).toEqual({ name: 'acme', seatLimit: 50, seats: { limit: 50 }, settings: { membersCanCreateTeams: true } });
+    expect(joined.data!.acceptInvitation.user.memberships.map((m: { organization: { name: string } }) => m.organization.name).sort()).toEqual(['acme', 'beta']);
   });
 
   it('checks visibility in batches: the statements of a members page with nested user details do not grow with the page', async () => {

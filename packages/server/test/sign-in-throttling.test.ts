@@ -112,7 +112,7 @@ describe('sign-in throttling (default limits: 10 failures per login, 50 per addr
     expect(rows).toEqual([expect.objectContaining({ actor_type: 'anonymous', target_type: null, client_address: address })]);
   });
 
-  it('counts acceptInvite with a password against the same login as logIn', async () => {
+  it('counts acceptInvitation with a password against the same login as logIn', async () => {
     await gql(ctx.url, 'mutation { createOrganization(input: { name: "beta" }) { organization { name } } }', {}, ctx.admin.token);
     const { token } = await inviteByLink(ctx.url, ctx.admin.token, 'beta', 'invited@example.com');
     const codes: unknown[] = [];
@@ -122,7 +122,7 @@ describe('sign-in throttling (default limits: 10 failures per login, 50 per addr
     expect(codeOf(await gql(ctx.url, ACCEPT, { i: { token, password: PASSWORD } }, undefined, from('192.0.2.201')))).toBe('RATE_LIMITED');
     expect(codeOf(await logIn(ctx.url, 'invited@example.com', PASSWORD, '192.0.2.202'))).toBe('RATE_LIMITED');
     const [lock] = (await auditRows(ctx, 'user.login_locked')).filter((r) => r.target_label === 'invited');
-    expect(lock!.metadata).toMatchObject({ via: 'acceptInvite' });
+    expect(lock!.metadata).toMatchObject({ via: 'acceptInvitation' });
   });
 });
 

@@ -45,7 +45,7 @@ export interface PasswordCheck {
   user: User | null;
   password: string;
   /** Which mutation checked it, for the audit event. */
-  via: 'logIn' | 'acceptInvite';
+  via: 'logIn' | 'acceptInvitation';
 }
 
 /**

@@ -28,7 +28,7 @@ export interface AppServices {
   activity: ActivityTracker;
   /** Delivers the email outbox; kick() it after committing a transaction that queued an email. */
   mail: EmailSender;
-  /** Failed-password counters shared by every process (logIn, acceptInvite with a password). */
+  /** Failed-password counters shared by every process (logIn, acceptInvitation with a password). */
   signIn: SignInThrottle;
   /** The process-wide bound on argon2 work: hash and verify passwords only through it. */
   passwords: PasswordHasher;

@@ -25,6 +25,8 @@ export interface Loaders {
   /** Teams of each member of an organization. Key: `${organizationId}:${userId}`. */
   teamsOfMember: DataLoader<string, Array<{ team: Team; membership: TeamMembership }>>;
   team: DataLoader<string, Team | null>;
+  /** Key: `${organizationId}:${teamName}` (teamNameKey). */
+  teamByName: DataLoader<string, Team | null>;
   organizationById: DataLoader<string, Organization | null>;
   customRole: DataLoader<string, CustomRole | null>;
   userById: DataLoader<string, User | null>;
@@ -54,6 +56,7 @@ const runsPageShape = (k: RunsPageKey) => `${k.limit}|${k.after ? `${k.after.cre
 const runsPageKey = (k: RunsPageKey) => `${k.projectId}|${runsPageShape(k)}`;
 
 export const membershipKey = (organizationId: string, userId: string) => `${organizationId}:${userId}`;
+export const teamNameKey = (organizationId: string, teamName: string) => `${organizationId}:${teamName}`;
 
 /** Fresh per request: nothing cached outlives it. */
 export function createLoaders(em: EntityManager): Loaders {
@@ -106,6 +109,15 @@ export function createLoaders(em: EntityManager): Loaders {
       const rows = await em.find(Team, { id: { $in: [...ids] } });
       const byId = new Map(rows.map((t) => [t.id, t]));
       return ids.map((id) => byId.get(id) ?? null);
+    }),
+    teamByName: new DataLoader(async (keys) => {
+      const pairs = keys.map((k) => {
+        const at = k.indexOf(':');
+        return { organization: k.slice(0, at), name: k.slice(at + 1) };
+      });
+      const rows = await em.find(Team, { $or: pairs });
+      const byKey = new Map(rows.map((t) => [teamNameKey(t.organization.id, t.name), t]));
+      return keys.map((k) => byKey.get(k) ?? null);
     }),
     organizationById: new DataLoader(async (ids) => {
       const rows = await em.find(Organization, { id: { $in: [...ids] } });

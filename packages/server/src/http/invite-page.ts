@@ -50,8 +50,8 @@ export const INVITE_PAGE_HTML = `<!doctype html>
       ev.preventDefault();
       const input = { token, password: $('password').value };
       if (!$('new-account').classList.contains('hidden')) { input.username = $('username').value; input.name = $('name').value; }
-      gql('mutation($i: AcceptInviteInput!) { acceptInvite(input: $i) { organization { displayName } user { username } } }', { i: input })
-        .then(({ acceptInvite: a }) => { $('form').classList.add('hidden'); $('message').className = ''; $('message').textContent = 'Welcome, ' + a.user.username + '! You are now a member of ' + a.organization.displayName + '.'; })
+      gql('mutation($i: AcceptInvitationInput!) { acceptInvitation(input: $i) { organization { displayName } user { username } } }', { i: input })
+        .then(({ acceptInvitation: a }) => { $('form').classList.add('hidden'); $('message').className = ''; $('message').textContent = 'Welcome, ' + a.user.username + '! You are now a member of ' + a.organization.displayName + '.'; })
         .catch((e) => { $('message').className = 'error'; $('message').textContent = e.message; });
     });
   </script>

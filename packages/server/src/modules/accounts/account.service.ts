@@ -20,7 +20,7 @@ const signUpSchema = z.object({
   username: usernameSchema,
   name: personNameSchema,
   password: passwordSchema,
-  inviteToken: z.string().max(200, 'is not an invitation token').nullish(),
+  invitationToken: z.string().max(200, 'is not an invitation token').nullish(),
   organizationName: orgNameSchema.nullish(),
 });
 
@@ -47,7 +47,7 @@ export const DEFAULT_ORGANIZATION_NAME = 'default';
 export class AccountService extends Service {
   async signUp(raw: unknown): Promise<SignUpResult> {
     const input = parseInput(signUpSchema, raw);
-    if (input.inviteToken) return this.signUpWithInvitation(input);
+    if (input.invitationToken) return this.signUpWithInvitation(input);
     const passwordHash = await hashNewPassword(this.ctx, input.password);
     const result = await this.em.transactional(async (em) => {
       await em.execute('select pg_advisory_xact_lock(?)', [BOOTSTRAP_LOCK_KEY]);
@@ -81,18 +81,18 @@ export class AccountService extends Service {
   }
 
   /**
-   * signUp with a token is acceptInvite for a new account, bound to the invited email. The token is checked
+   * signUp with a token is acceptInvitation for a new account, bound to the invited email. The token is checked
    * first, and the email against it, so nothing about other addresses is revealed: a junk token answers
    * INVITE_INVALID whether or not the email has an account. Only the invited address (the token holder's own)
    * is then looked up.
    */
   private async signUpWithInvitation(input: z.output<typeof signUpSchema>): Promise<SignUpResult> {
-    if (this.ctx.authz.principal.kind === 'user') throw forbidden('You are logged in: accept the invitation with acceptInvite instead.');
+    if (this.ctx.authz.principal.kind === 'user') throw forbidden('You are logged in: accept the invitation with acceptInvitation instead.');
     const invitations = new InvitationService(this.ctx);
-    await invitations.checkToken(input.inviteToken!, input.email);
+    await invitations.checkToken(input.invitationToken!, input.email);
     if (await this.em.count(User, { email: input.email })) throw conflict('An account with this email already exists; log in and accept the invitation.', 'email');
     const accepted = await invitations.accept(
-      { token: input.inviteToken, username: input.username, name: input.name, password: input.password },
+      { token: input.invitationToken, username: input.username, name: input.name, password: input.password },
       { requiredEmail: input.email, newAccountOnly: true },
     );
     return { user: accepted.user, organization: accepted.organization, token: accepted.token!, expiresAt: accepted.expiresAt! };

@@ -54,7 +54,7 @@ export class SignUpInput {
   password!: string;
 
   @Field(() => String, { nullable: true, description: 'Invitation token from the invite link; required once the instance is set up.' })
-  inviteToken?: string | null;
+  invitationToken?: string | null;
 
   @Field(() => String, { nullable: true, description: 'Bootstrap only: the slug of the first organization (default "default").' })
   organizationName?: string | null;

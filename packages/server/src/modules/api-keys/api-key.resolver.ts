@@ -17,8 +17,8 @@ export class ApiKeyResolver {
     return new ApiKeyService(ctx).create(input);
   }
 
-  @Mutation(() => RevokeApiKeyPayload, { description: 'Revoke one of your API keys; it stops working at once.' })
-  async revokeApiKey(@Ctx() ctx: RequestContext, @Arg('input', () => RevokeApiKeyInput) input: RevokeApiKeyInput) {
-    return { apiKey: await new ApiKeyService(ctx).revoke(input) };
+  @Mutation(() => RevokeApiKeyPayload, { description: 'Revoke one of your API keys; it stops working at once. A revoked key: changed: false.' })
+  revokeApiKey(@Ctx() ctx: RequestContext, @Arg('input', () => RevokeApiKeyInput) input: RevokeApiKeyInput) {
+    return new ApiKeyService(ctx).revoke(input);
   }
 }

@@ -66,7 +66,8 @@ export class ApiKeyService extends Service {
     return { apiKey, secret };
   }
 
-  async revoke(raw: unknown): Promise<ApiKey> {
+  /** Idempotent: revoking a revoked key succeeds with `changed: false` and writes no audit event. */
+  async revoke(raw: unknown): Promise<{ apiKey: ApiKey; changed: boolean }> {
     const principal = this.ctx.authz.requireUser();
     const { id } = parseInput(idSchema, raw);
     return this.em.transactional(async (em) => {
@@ -75,11 +76,10 @@ export class ApiKeyService extends Service {
       if (!key || (key.user.id !== principal.user.id && !this.ctx.authz.isInstanceAdmin)) {
         throw notFound('No API key with this id belongs to you.');
       }
-      if (!key.revokedAt) {
-        key.revokedAt = new Date();
-        this.audit(em, { action: AuditAction.API_KEY_REVOKED, target: { type: 'api_key', id: key.id, label: key.name }, metadata: { lastFour: key.lastFour, ownerId: key.user.id } });
-      }
-      return key;
+      if (key.revokedAt) return { apiKey: key, changed: false };
+      key.revokedAt = new Date();
+      this.audit(em, { action: AuditAction.API_KEY_REVOKED, target: { type: 'api_key', id: key.id, label: key.name }, metadata: { lastFour: key.lastFour, ownerId: key.user.id } });
+      return { apiKey: key, changed: true };
     });
   }
 

@@ -58,6 +58,9 @@ export class RevokeApiKeyInput {
 
 @ObjectType({ description: 'Result of revokeApiKey.' })
 export class RevokeApiKeyPayload {
-  @Field(() => ApiKeyType, { description: 'The revoked key.' })
+  @Field(() => ApiKeyType, { description: 'The key, now REVOKED.' })
   apiKey!: ApiKeyType;
+
+  @Field(() => Boolean, { description: 'false when the key was already revoked: nothing changed and nothing was audited.' })
+  changed!: boolean;
 }

@@ -11,7 +11,7 @@ export interface InstanceView {
   settings: {
     ssoProvisioning: boolean;
     smtpConfigured: boolean;
-    inviteTtlDays: number;
+    invitationTtlDays: number;
     sessionTtlHours: number;
     apiKeyMaxTtlDays: number;
     publicUrl: string;
@@ -46,7 +46,7 @@ export class InstanceService extends Service {
         ? {
             ssoProvisioning: config.ssoProvisioning,
             smtpConfigured: Boolean(config.smtpUrl),
-            inviteTtlDays: config.inviteTtlDays,
+            invitationTtlDays: config.invitationTtlDays,
             sessionTtlHours: config.sessionTtlHours,
             apiKeyMaxTtlDays: config.apiKeyMaxTtlDays,
             publicUrl: config.publicUrl,

@@ -19,7 +19,7 @@ export class InstanceSettingsType {
   smtpConfigured!: boolean;
 
   @Field(() => Int, { description: 'Invitation lifetime in days.' })
-  inviteTtlDays!: number;
+  invitationTtlDays!: number;
 
   @Field(() => Int, { description: 'Session lifetime in hours.' })
   sessionTtlHours!: number;

@@ -2,8 +2,8 @@ import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Mutation, Query, Resolv
 import type { RequestContext } from '../../graphql/context';
 import { InvitationService } from './invitation.service';
 import {
-  AcceptInviteInput,
-  AcceptInvitePayload,
+  AcceptInvitationInput,
+  AcceptInvitationPayload,
   EmailDeliveryType,
   InvitationConnection,
   InvitationPreviewType,
@@ -12,10 +12,12 @@ import {
   InviteUserPayload,
   InviteUsersInput,
   InviteUsersPayload,
-  ResendInviteInput,
-  ResendInvitePayload,
-  RevokeInviteInput,
-  RevokeInvitePayload,
+  ResendInvitationInput,
+  ResendInvitationPayload,
+  RevokeInvitationInput,
+  RevokeInvitationPayload,
+  UpdateInvitationInput,
+  UpdateInvitationPayload,
 } from './invitation.types';
 import { Invitation, InvitationStatus } from './invitation.entity';
 import { PageArgs } from '../../graphql/connection';
@@ -62,18 +64,25 @@ export class InvitationResolver {
     return { results, succeeded: results.length - failed, failed };
   }
 
-  @Mutation(() => ResendInvitePayload, { description: 'Issue a new token and expiry for a pending invitation and email it again.' })
-  resendInvite(@Ctx() ctx: RequestContext, @Arg('input', () => ResendInviteInput) input: ResendInviteInput) {
+  @Mutation(() => ResendInvitationPayload, { description: 'Issue a new token and expiry for a pending invitation and email it again.' })
+  resendInvitation(@Ctx() ctx: RequestContext, @Arg('input', () => ResendInvitationInput) input: ResendInvitationInput) {
     return new InvitationService(ctx).resend(input);
   }
 
-  @Mutation(() => RevokeInvitePayload, { description: 'Cancel a pending invitation; its token stops working and its seat is freed.' })
-  async revokeInvite(@Ctx() ctx: RequestContext, @Arg('input', () => RevokeInviteInput) input: RevokeInviteInput) {
-    return { invitation: await new InvitationService(ctx).revoke(input) };
+  @Mutation(() => UpdateInvitationPayload, {
+    description: 'Change the role or the teams of a pending invitation (org admins). INVITATION_NOT_PENDING once accepted or revoked; SEAT_LIMIT_REACHED when it would need a seat that is not free.',
+  })
+  updateInvitation(@Ctx() ctx: RequestContext, @Arg('input', () => UpdateInvitationInput) input: UpdateInvitationInput) {
+    return new InvitationService(ctx).update(input);
   }
 
-  @Mutation(() => AcceptInvitePayload, { description: 'Accept an invitation: creates the account when new (username, name, password), or attaches the logged-in or password-confirmed account.' })
-  acceptInvite(@Ctx() ctx: RequestContext, @Arg('input', () => AcceptInviteInput) input: AcceptInviteInput) {
+  @Mutation(() => RevokeInvitationPayload, { description: 'Cancel a pending invitation; its token stops working and its seat is freed. Revoking a revoked invitation succeeds with changed: false.' })
+  revokeInvitation(@Ctx() ctx: RequestContext, @Arg('input', () => RevokeInvitationInput) input: RevokeInvitationInput) {
+    return new InvitationService(ctx).revoke(input);
+  }
+
+  @Mutation(() => AcceptInvitationPayload, { description: 'Accept an invitation: creates the account when new (username, name, password), or attaches the logged-in or password-confirmed account.' })
+  acceptInvitation(@Ctx() ctx: RequestContext, @Arg('input', () => AcceptInvitationInput) input: AcceptInvitationInput) {
     return new InvitationService(ctx).accept(input);
   }
 }
@@ -81,7 +90,7 @@ export class InvitationResolver {
 @Resolver(() => OrganizationType)
 export class OrganizationInvitationsResolver {
   @FieldResolver(() => InvitationConnection, { description: 'Invitations, newest first (org admins).' })
-  invites(@Ctx() ctx: RequestContext, @Root() org: Organization, @Args(() => InvitationListArgs) args: InvitationListArgs) {
+  invitations(@Ctx() ctx: RequestContext, @Root() org: Organization, @Args(() => InvitationListArgs) args: InvitationListArgs) {
     return new InvitationService(ctx).list(org, args);
   }
 }

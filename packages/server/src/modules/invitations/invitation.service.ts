@@ -2,7 +2,7 @@ import { LockMode, ref } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { Service } from '../service';
-import { Invitation, InvitationStatus } from './invitation.entity';
+import { Invitation, InvitationStatus, type InvitedTeam } from './invitation.entity';
 import { Organization } from '../organizations/organization.entity';
 import { Membership } from '../organizations/membership.entity';
 import { User } from '../accounts/user.entity';
@@ -18,7 +18,9 @@ import { checkPassword, hashNewPassword } from '../../auth/sign-in';
 import { issueSession } from '../../auth/sessions';
 import { DEFAULT_INVITE_ROLE, OrgPermission, SEAT_ROLES } from '../../authz/permissions';
 import { MemberStatus, OrgRole } from '../../authz/roles';
-import { AppError, ErrorCode, conflict, notFound } from '../../errors';
+import { AppError, ErrorCode, badInput, conflict, notFound } from '../../errors';
+import { Authz } from '../../authz/policy';
+import type { TeamRole } from '../../authz/team-permissions';
 import { emailSchema, entityIdSchema, parseInput, passwordSchema, personNameSchema, usernameSchema } from '../../validation';
 import { type Connection } from '../../graphql/connection';
 import { cursorCodec, NEWEST_FIRST } from '../../graphql/cursor';
@@ -33,10 +35,16 @@ const rowSchema = z.object({ email: emailSchema, role: roleSchema.nullish(), tea
 const inviteSchema = rowSchema.extend({ organization: orgName, sendEmail: z.boolean().nullish() });
 const bulkSchema = z.object({
   organization: orgName,
-  invites: z.array(z.unknown()).min(1, 'must have at least one row').max(MAX_BULK_INVITES, `must have at most ${MAX_BULK_INVITES} rows`),
+  invitations: z.array(z.unknown()).min(1, 'must have at least one row').max(MAX_BULK_INVITES, `must have at most ${MAX_BULK_INVITES} rows`),
   sendEmail: z.boolean().nullish(),
 });
 const idSchema = z.object({ id: entityIdSchema('an invitation'), sendEmail: z.boolean().nullish() });
+const updateSchema = z.object({
+  id: entityIdSchema('an invitation'),
+  // undefined: keep; null is refused (an invitation always has a role).
+  role: z.enum(OrgRole, { message: 'must be ADMIN, MEMBER or VIEWER; omit it to keep the current role' }).optional(),
+  teams: z.unknown().optional(),
+});
 const tokenSchema = z.string().trim().min(1, 'must not be empty').max(200, 'is not an invitation token');
 const acceptSchema = z.object({
   token: tokenSchema,
@@ -77,8 +85,21 @@ export interface InvitationPreview {
   accountExists: boolean;
 }
 
-/** `Organization.invites` is newest first. */
+/** `Organization.invitations` is newest first. */
 const INVITATIONS_CURSOR = cursorCodec('invitations', NEWEST_FIRST);
+
+/** INVITATION_NOT_PENDING for an accepted or revoked invitation. */
+function notPending(invitation: Invitation, verb: string): AppError {
+  return new AppError(ErrorCode.INVITATION_NOT_PENDING, `This invitation is ${invitation.status.toLowerCase()}; only pending invitations can be ${verb}.`, {
+    details: { status: invitation.status },
+  });
+}
+
+/** Whether two team assignment lists say the same, in any order. */
+function sameTeams(a: readonly InvitedTeam[], b: readonly InvitedTeam[]): boolean {
+  const key = (list: readonly InvitedTeam[]) => JSON.stringify(list.map((t) => `${t.team}:${t.role}`).sort());
+  return key(a) === key(b);
+}
 
 export class InvitationService extends Service {
   private acceptUrl(token: string): string {
@@ -90,7 +111,7 @@ export class InvitationService extends Service {
   }
 
   private expiry(): Date {
-    return new Date(Date.now() + this.ctx.app.config.inviteTtlDays * 86_400_000);
+    return new Date(Date.now() + this.ctx.app.config.invitationTtlDays * 86_400_000);
   }
 
   private async organizationFor(name: string, permission: OrgPermission): Promise<Organization> {
@@ -113,7 +134,7 @@ export class InvitationService extends Service {
     const org = await this.organizationFor(input.organization, OrgPermission.INVITE_MEMBER);
     const sendEmail = input.sendEmail !== false;
     const results: BulkRowResult[] = [];
-    for (const [index, rawRow] of input.invites.entries()) {
+    for (const [index, rawRow] of input.invitations.entries()) {
       const email = typeof rawRow === 'object' && rawRow && 'email' in rawRow ? String(rawRow.email) : '';
       try {
         const row = parseInput(rowSchema, rawRow);
@@ -213,9 +234,7 @@ export class InvitationService extends Service {
       const locked = await lockOrganization(em, org.id);
       await this.recheckOrg(em, locked, OrgPermission.INVITE_MEMBER);
       const invitation = await em.findOneOrFail(Invitation, { id: input.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      if (invitation.status !== InvitationStatus.PENDING) {
-        throw new AppError(ErrorCode.CONFLICT, `This invitation is ${invitation.status.toLowerCase()}; only pending invitations can be resent.`);
-      }
+      if (invitation.status !== InvitationStatus.PENDING) throw notPending(invitation, 'resent');
       const membership = await em.findOneOrFail(Membership, { invitation: invitation.id });
       // An expired invitation released its seat; renewing it takes one again.
       if (invitation.expiresAt.getTime() <= Date.now() && SEAT_ROLES.has(invitation.role)) await assertSeatAvailable(em, locked, membership.id);
@@ -225,14 +244,15 @@ export class InvitationService extends Service {
       invitation.expiresAt = this.expiry();
       const sendEmail = input.sendEmail !== false;
       if (sendEmail) this.queueEmail(em, locked, invitation, token);
-      this.audit(em, { action: AuditAction.INVITE_RESENT, organizationId: org.id, target: { type: 'invitation', id: invitation.id, label: invitation.email }, metadata: { sendEmail } });
+      this.audit(em, { action: AuditAction.INVITATION_RESENT, organizationId: org.id, target: { type: 'invitation', id: invitation.id, label: invitation.email }, metadata: { sendEmail } });
       return { invitation, acceptUrl: sendEmail ? null : this.acceptUrl(token) };
     });
     this.afterCommit();
     return result;
   }
 
-  async revoke(raw: unknown): Promise<Invitation> {
+  /** Idempotent: revoking a revoked invitation succeeds with `changed: false` and writes no audit event. */
+  async revoke(raw: unknown): Promise<{ invitation: Invitation; changed: boolean }> {
     this.ctx.authz.requireUser();
     const input = parseInput(idSchema, raw);
     const { org } = await this.manageable(this.em, input.id);
@@ -240,15 +260,60 @@ export class InvitationService extends Service {
       const locked = await lockOrganization(em, org.id);
       await this.recheckOrg(em, locked, OrgPermission.INVITE_MEMBER);
       const invitation = await em.findOneOrFail(Invitation, { id: input.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      if (invitation.status !== InvitationStatus.PENDING) {
-        throw new AppError(ErrorCode.CONFLICT, `This invitation is ${invitation.status.toLowerCase()}; only pending invitations can be revoked.`);
-      }
+      if (invitation.status === InvitationStatus.REVOKED) return { invitation, changed: false };
+      if (invitation.status !== InvitationStatus.PENDING) throw notPending(invitation, 'revoked');
       invitation.status = InvitationStatus.REVOKED;
       invitation.revokedAt = new Date();
       await this.dropQueuedEmails(em, invitation.id);
       await em.nativeDelete(Membership, { invitation: invitation.id, status: MemberStatus.PENDING });
-      this.audit(em, { action: AuditAction.INVITE_REVOKED, organizationId: org.id, target: { type: 'invitation', id: invitation.id, label: invitation.email } });
-      return invitation;
+      this.audit(em, { action: AuditAction.INVITATION_REVOKED, organizationId: org.id, target: { type: 'invitation', id: invitation.id, label: invitation.email } });
+      return { invitation, changed: true };
+    });
+  }
+
+  /**
+   * Changes the role and/or the teams of a pending invitation: the same right as inviting, the same seat and
+   * team-role rules. An unsent email is not rewritten (resendInvitation sends one with the new role).
+   */
+  async update(raw: unknown): Promise<{ invitation: Invitation; changed: boolean }> {
+    this.ctx.authz.requireUser();
+    const input = parseInput(updateSchema, raw);
+    if (input.role === undefined && input.teams === undefined) throw badInput('role', 'Give role or teams (or both) to change.');
+    const { org } = await this.manageable(this.em, input.id);
+    return this.em.transactional(async (em) => {
+      const locked = await lockOrganization(em, org.id);
+      await this.recheckOrg(em, locked, OrgPermission.INVITE_MEMBER);
+      const invitation = await em.findOneOrFail(Invitation, { id: input.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (invitation.status !== InvitationStatus.PENDING) throw notPending(invitation, 'updated');
+      const from = { role: invitation.role, teams: invitation.teams };
+      const role = input.role ?? invitation.role;
+      const teamService = new TeamService(this.ctx);
+      let teams: InvitedTeam[];
+      if (input.teams !== undefined) {
+        teams = input.teams === null ? [] : await teamService.validateAssignments(em, locked, role, input.teams);
+      } else {
+        // Kept teams must still fit the role: an invitation turned VIEWER cannot keep a MEMBER team role.
+        const misfit = invitation.teams.find((t) => !Authz.teamRolesForOrgRole(role).has(t.role as TeamRole));
+        if (misfit) {
+          throw badInput('teams', `The invitation joins "${misfit.team}" as ${misfit.role}, which an organization ${role} cannot be: give teams too (a VIEWER is VIEW_ONLY).`);
+        }
+        teams = invitation.teams;
+      }
+      if (role === from.role && sameTeams(teams, from.teams)) return { invitation, changed: false };
+      const membership = await em.findOneOrFail(Membership, { invitation: invitation.id });
+      // An unexpired invitation holds a seat for ADMIN and MEMBER; becoming one takes a seat (an expired one takes it on resend).
+      const expired = invitation.expiresAt.getTime() <= Date.now();
+      if (!expired && !SEAT_ROLES.has(from.role) && SEAT_ROLES.has(role)) await assertSeatAvailable(em, locked, membership.id);
+      invitation.role = role;
+      invitation.teams = teams;
+      membership.role = role;
+      this.audit(em, {
+        action: AuditAction.INVITATION_UPDATED,
+        organizationId: org.id,
+        target: { type: 'invitation', id: invitation.id, label: invitation.email },
+        metadata: { from, to: { role, teams } },
+      });
+      return { invitation, changed: true };
     });
   }
 
@@ -312,7 +377,7 @@ export class InvitationService extends Service {
       passwordHash = await hashNewPassword(this.ctx, newAccount.password);
     } else if (principal.kind !== 'user') {
       // A password check like logIn's: throttled per login (the invited email) and per client address.
-      const ok = input.password ? await checkPassword(this.ctx, { login: preview.email, user: existing, password: input.password, via: 'acceptInvite' }) : false;
+      const ok = input.password ? await checkPassword(this.ctx, { login: preview.email, user: existing, password: input.password, via: 'acceptInvitation' }) : false;
       if (!ok) {
         throw new AppError(ErrorCode.INVALID_CREDENTIALS, `An account for ${preview.email} exists: log in first, or give its password.`, { field: 'password' });
       }
@@ -345,7 +410,7 @@ export class InvitationService extends Service {
         user.defaultOrganization ??= ref(org);
         await TeamService.joinInvitedTeams(em, org, user, invitation.teams, invitation.invitedById);
         this.audit(em, {
-          action: AuditAction.INVITE_ACCEPTED,
+          action: AuditAction.INVITATION_ACCEPTED,
           actor: { type: 'user', id: user.id, label: user.username },
           organizationId: org.id,
           target: { type: 'user', id: user.id, label: user.username },

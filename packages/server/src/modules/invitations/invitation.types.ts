@@ -50,7 +50,7 @@ export class EmailDeliveryType {
 
 @ObjectType('Invitation', { description: 'An invitation to join an organization.' })
 export class InvitationType {
-  @Field(() => ID, { description: 'Opaque id (use with resendInvite and revokeInvite).' })
+  @Field(() => ID, { description: 'Opaque id (use with updateInvitation, resendInvitation and revokeInvitation).' })
   id!: string;
 
   @Field(() => String, { description: 'The invited address; only it can accept.' })
@@ -104,8 +104,8 @@ export class InviteUserPayload {
   acceptUrl!: string | null;
 }
 
-@InputType('InviteRowInput', { description: 'One row of a bulk invite.' })
-export class InviteRowInput {
+@InputType('InviteUsersRowInput', { description: 'One invitation of inviteUsers.' })
+export class InviteUsersRowInput {
   @Field(() => String, { description: 'Email address to invite.' })
   email!: string;
 
@@ -121,8 +121,8 @@ export class InviteUsersInput {
   @Field(() => String, { description: 'Organization name (slug).' })
   organization!: string;
 
-  @Field(() => [InviteRowInput], { description: 'Rows to invite, at most 500.' })
-  invites!: InviteRowInput[];
+  @Field(() => [InviteUsersRowInput], { description: 'The invitations to make, at most 500 rows.' })
+  invitations!: InviteUsersRowInput[];
 
   @Field(() => Boolean, { nullable: true, description: 'Send invitation emails (default true). false: each successful row carries its accept link once.' })
   sendEmail?: boolean | null;
@@ -170,8 +170,8 @@ export class InviteUsersPayload {
   failed!: number;
 }
 
-@InputType('ResendInviteInput', { description: 'Issue a new token and expiry for a pending invitation.' })
-export class ResendInviteInput {
+@InputType('ResendInvitationInput', { description: 'Issue a new token and expiry for a pending invitation.' })
+export class ResendInvitationInput {
   @Field(() => ID, { description: 'Invitation id.' })
   id!: string;
 
@@ -179,8 +179,8 @@ export class ResendInviteInput {
   sendEmail?: boolean | null;
 }
 
-@ObjectType({ description: 'Result of resendInvite.' })
-export class ResendInvitePayload {
+@ObjectType({ description: 'Result of resendInvitation.' })
+export class ResendInvitationPayload {
   @Field(() => InvitationType, { description: 'The invitation, with its new expiry.' })
   invitation!: InvitationType;
 
@@ -188,20 +188,47 @@ export class ResendInvitePayload {
   acceptUrl!: string | null;
 }
 
-@InputType('RevokeInviteInput', { description: 'Cancel a pending invitation.' })
-export class RevokeInviteInput {
+@InputType('RevokeInvitationInput', { description: 'Cancel a pending invitation.' })
+export class RevokeInvitationInput {
   @Field(() => ID, { description: 'Invitation id.' })
   id!: string;
 }
 
-@ObjectType({ description: 'Result of revokeInvite.' })
-export class RevokeInvitePayload {
-  @Field(() => InvitationType, { description: 'The revoked invitation.' })
+@ObjectType({ description: 'Result of revokeInvitation.' })
+export class RevokeInvitationPayload {
+  @Field(() => InvitationType, { description: 'The invitation, now REVOKED.' })
   invitation!: InvitationType;
+
+  @Field(() => Boolean, { description: 'false when the invitation was already revoked: nothing changed and nothing was audited.' })
+  changed!: boolean;
 }
 
-@InputType('AcceptInviteInput', { description: 'Accept an invitation. New users give username, name and password; existing users are logged in or give their password.' })
-export class AcceptInviteInput {
+@InputType('UpdateInvitationInput', { description: 'Change the role or the teams of a pending invitation. Omitted fields stay as they are.' })
+export class UpdateInvitationInput {
+  @Field(() => ID, { description: 'Invitation id.' })
+  id!: string;
+
+  @Field(() => OrgRole, { nullable: true, description: 'The new role on acceptance; omit to keep it (null is refused). SEAT_LIMIT_REACHED when a VIEWER invitation becomes ADMIN or MEMBER without a free seat.' })
+  role?: OrgRole | null;
+
+  @Field(() => [TeamAssignmentInput], {
+    nullable: true,
+    description: 'The teams to join on acceptance, replacing the current ones; [] or null clears them; omit to keep them. Validated as when inviting (organization viewers: VIEW_ONLY only).',
+  })
+  teams?: TeamAssignmentInput[] | null;
+}
+
+@ObjectType({ description: 'Result of updateInvitation.' })
+export class UpdateInvitationPayload {
+  @Field(() => InvitationType, { description: 'The invitation, with its role and teams.' })
+  invitation!: InvitationType;
+
+  @Field(() => Boolean, { description: 'false when the invitation already had this role and these teams: nothing changed and nothing was audited.' })
+  changed!: boolean;
+}
+
+@InputType('AcceptInvitationInput', { description: 'Accept an invitation. New users give username, name and password; existing users are logged in or give their password.' })
+export class AcceptInvitationInput {
   @Field(() => String, { description: 'The token from the invitation link.' })
   token!: string;
 
@@ -215,8 +242,8 @@ export class AcceptInviteInput {
   password?: string | null;
 }
 
-@ObjectType({ description: 'Result of acceptInvite.' })
-export class AcceptInvitePayload {
+@ObjectType({ description: 'Result of acceptInvitation.' })
+export class AcceptInvitationPayload {
   @Field(() => UserType, { description: 'The member.' })
   user!: UserType;
 

@@ -33,7 +33,7 @@ export class OrganizationMemberResolver {
     return (await new MemberService(ctx).canSeeEmails(member.organization)) ? member.email : null;
   }
 
-  @FieldResolver(() => [MemberTeamType], { description: 'Teams the member belongs to (hidden teams only for those who may see them). Empty while PENDING.' })
+  @FieldResolver(() => [MemberTeamType], { description: 'Teams the member belongs to, by name (hidden teams only for those who may see them). A PENDING row lists the teams its invitation joins on acceptance.' })
   teams(@Ctx() ctx: RequestContext, @Root() member: MemberView) {
     return new MemberService(ctx).teamsOf(member);
   }
@@ -45,8 +45,8 @@ export class OrganizationMemberResolver {
   }
 
   @Mutation(() => UpdateMemberRolePayload, { description: "Change a member's role (org admins). LAST_ADMIN if it would leave no active admin; SEAT_LIMIT_REACHED when promoting a viewer without a free seat." })
-  async updateMemberRole(@Ctx() ctx: RequestContext, @Arg('input', () => UpdateMemberRoleInput) input: UpdateMemberRoleInput) {
-    return { member: await new MemberService(ctx).updateRole(input) };
+  updateMemberRole(@Ctx() ctx: RequestContext, @Arg('input', () => UpdateMemberRoleInput) input: UpdateMemberRoleInput) {
+    return new MemberService(ctx).updateRole(input);
   }
 
   @Mutation(() => RemoveMemberPayload, { description: 'Remove a member from the organization and its teams (org admins; anyone may remove themselves). The account and their work stay.' })
@@ -54,14 +54,14 @@ export class OrganizationMemberResolver {
     return new MemberService(ctx).remove(input);
   }
 
-  @Mutation(() => DeactivateMemberPayload, { description: 'Revoke access at once (sessions and API keys stop reaching the organization), keeping the record; frees the seat.' })
-  async deactivateMember(@Ctx() ctx: RequestContext, @Arg('input', () => DeactivateMemberInput) input: DeactivateMemberInput) {
-    return { member: await new MemberService(ctx).deactivate(input) };
+  @Mutation(() => DeactivateMemberPayload, { description: 'Revoke access at once (sessions and API keys stop reaching the organization), keeping the record; frees the seat. A deactivated member: changed: false.' })
+  deactivateMember(@Ctx() ctx: RequestContext, @Arg('input', () => DeactivateMemberInput) input: DeactivateMemberInput) {
+    return new MemberService(ctx).deactivate(input);
   }
 
-  @Mutation(() => ReactivateMemberPayload, { description: 'Restore a deactivated member (needs a free seat for ADMIN and MEMBER).' })
-  async reactivateMember(@Ctx() ctx: RequestContext, @Arg('input', () => ReactivateMemberInput) input: ReactivateMemberInput) {
-    return { member: await new MemberService(ctx).reactivate(input) };
+  @Mutation(() => ReactivateMemberPayload, { description: 'Restore a deactivated member (needs a free seat for ADMIN and MEMBER). An active member: changed: false.' })
+  reactivateMember(@Ctx() ctx: RequestContext, @Arg('input', () => ReactivateMemberInput) input: ReactivateMemberInput) {
+    return new MemberService(ctx).reactivate(input);
   }
 }
 

@@ -12,12 +12,13 @@ import { assertNotLastAdmin, assertSeatAvailable, lockOrganization } from '../or
 import { AuditAction } from '../audit/audit.service';
 import { OrgPermission, ORG_ADMIN_ROLE, ORG_ROLE_ORDER, SEAT_ROLES } from '../../authz/permissions';
 import { MemberStatus, OrgRole } from '../../authz/roles';
-import { AppError, ErrorCode, notFound } from '../../errors';
+import { notFound } from '../../errors';
 import { parseInput } from '../../validation';
 import { type Connection } from '../../graphql/connection';
 import { cursorCodec, cursorValue } from '../../graphql/cursor';
 import { MemberOrderField, OrderDirection } from './member.types';
-import { membershipKey } from '../../graphql/loaders';
+import { membershipKey, teamNameKey } from '../../graphql/loaders';
+import { InvitationStatus } from '../invitations/invitation.entity';
 import { TeamPermission, type TeamRole } from '../../authz/team-permissions';
 
 /** One row of the members view: a membership with what the view shows of its user or invitation. */
@@ -119,7 +120,14 @@ export class MemberService extends Service {
       const teamIds = (await this.em.find(Team, { organization: org.id, name: { $in: filters.teams } })).filter(
         (t) => !t.settings.hidden || permissions.has(OrgPermission.MANAGE_TEAMS),
       );
-      base.whereExists(knex('team_memberships as tm').whereRaw('tm.user_id = m.user_id').whereIn('tm.team_id', teamIds.length ? teamIds.map((t) => t.id) : ['00000000-0000-0000-0000-000000000000']));
+      // Pending rows match through their invitation's team assignments.
+      base.where((w) => {
+        w.whereExists(knex('team_memberships as tm').whereRaw('tm.user_id = m.user_id').whereIn('tm.team_id', teamIds.length ? teamIds.map((t) => t.id) : ['00000000-0000-0000-0000-000000000000']));
+        if (teamIds.length) {
+          const names = teamIds.map((t) => t.name);
+          w.orWhereRaw(`m.status = ? and exists (select 1 from jsonb_array_elements(i.teams) a where a->>'team' in (${names.map(() => '?').join(', ')}))`, [MemberStatus.PENDING, ...names]);
+        }
+      });
     }
     if (filters.search) {
       const like = `%${filters.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -188,13 +196,28 @@ export class MemberService extends Service {
     };
   }
 
-  /** Team names and roles of a member, batched per request; hidden teams only for callers who may see them. */
+  /**
+   * Team names and roles of a member, by team name, batched per request; hidden teams only for callers who may
+   * see them. A PENDING row shows its invitation's team assignments (teams deleted since are left out).
+   */
   async teamsOf(member: MemberView): Promise<Array<{ name: string; role: TeamRole }>> {
-    if (!member.userId) return [];
-    const entries = await this.ctx.loaders.teamsOfMember.load(membershipKey(member.organization.id, member.userId));
+    const org = member.organization;
+    const entries: Array<{ team: Team; role: TeamRole }> = [];
+    if (member.userId) {
+      for (const { team, membership } of await this.ctx.loaders.teamsOfMember.load(membershipKey(org.id, member.userId))) entries.push({ team, role: membership.role });
+    } else if (member.invitationId) {
+      const invitation = await this.ctx.loaders.invitationById.load(member.invitationId);
+      const assignments = invitation?.status === InvitationStatus.PENDING ? invitation.teams : [];
+      const teams = await Promise.all(assignments.map((a) => this.ctx.loaders.teamByName.load(teamNameKey(org.id, a.team))));
+      assignments.forEach((a, i) => {
+        const team = teams[i];
+        if (team) entries.push({ team, role: a.role as TeamRole });
+      });
+      entries.sort((a, b) => a.team.name.localeCompare(b.team.name));
+    }
     const visible: Array<{ name: string; role: TeamRole }> = [];
-    for (const { team, membership } of entries) {
-      if (!team.settings.hidden || (await this.ctx.authz.canTeam(team, member.organization, TeamPermission.VIEW))) visible.push({ name: team.name, role: membership.role });
+    for (const { team, role } of entries) {
+      if (!team.settings.hidden || (await this.ctx.authz.canTeam(team, org, TeamPermission.VIEW))) visible.push({ name: team.name, role });
     }
     return visible;
   }
@@ -224,13 +247,13 @@ export class MemberService extends Service {
     };
   }
 
-  /** A user's membership (ACTIVE or DEACTIVATED) by username or email; pending invitations are managed with revokeInvite. */
+  /** A user's membership (ACTIVE or DEACTIVATED) by username or email; pending invitations are managed with updateInvitation, resendInvitation and revokeInvitation. */
   private async target(em: EntityManager, org: Organization, login: string): Promise<{ membership: Membership; user: User }> {
     const key = login.trim().toLowerCase();
     const user = await em.findOne(User, key.includes('@') ? { email: key } : { username: key });
     const membership = user ? await em.findOne(Membership, { organization: org.id, user: user.id }) : null;
     if (!user || !membership) {
-      throw notFound(`"${login}" is not a member of "${org.name}". For a pending invitation use revokeInvite or resendInvite.`);
+      throw notFound(`"${login}" is not a member of "${org.name}". For a pending invitation use updateInvitation, resendInvitation or revokeInvitation.`);
     }
     return { membership, user };
   }
@@ -246,11 +269,13 @@ export class MemberService extends Service {
     });
   }
 
-  async updateRole(raw: unknown): Promise<MemberView> {
+  /** Idempotent: the member's current role succeeds with `changed: false` and writes no audit event. */
+  async updateRole(raw: unknown): Promise<MemberChange> {
     const input = parseInput(roleSchema, raw);
     return this.onMember(input.organization, input.user, async (em, org, membership, user) => {
       const from = membership.role;
-      if (from !== input.role) {
+      const changed = from !== input.role;
+      if (changed) {
         if (membership.status === MemberStatus.ACTIVE) {
           if (input.role !== ORG_ADMIN_ROLE) await assertNotLastAdmin(em, org, membership);
           if (!SEAT_ROLES.has(from) && SEAT_ROLES.has(input.role)) await assertSeatAvailable(em, org);
@@ -261,7 +286,7 @@ export class MemberService extends Service {
         membership.role = input.role;
         this.audit(em, { action: AuditAction.MEMBER_ROLE_CHANGED, organizationId: org.id, target: { type: 'user', id: user.id, label: user.username }, metadata: { from, to: input.role } });
       }
-      return MemberService.viewOf(org, membership, user);
+      return { member: MemberService.viewOf(org, membership, user), changed };
     });
   }
 
@@ -286,27 +311,35 @@ export class MemberService extends Service {
     });
   }
 
-  async deactivate(raw: unknown): Promise<MemberView> {
+  /** Idempotent: deactivating a deactivated member succeeds with `changed: false` and writes no audit event. */
+  async deactivate(raw: unknown): Promise<MemberChange> {
     const input = parseInput(targetSchema, raw);
     return this.onMember(input.organization, input.user, async (em, org, membership, user) => {
-      if (membership.status !== MemberStatus.ACTIVE) throw new AppError(ErrorCode.CONFLICT, `${user.username} is already deactivated.`);
+      if (membership.status === MemberStatus.DEACTIVATED) return { member: MemberService.viewOf(org, membership, user), changed: false };
       await assertNotLastAdmin(em, org, membership);
       membership.status = MemberStatus.DEACTIVATED;
       this.audit(em, { action: AuditAction.MEMBER_DEACTIVATED, organizationId: org.id, target: { type: 'user', id: user.id, label: user.username }, metadata: { role: membership.role } });
-      return MemberService.viewOf(org, membership, user);
+      return { member: MemberService.viewOf(org, membership, user), changed: true };
     });
   }
 
-  async reactivate(raw: unknown): Promise<MemberView> {
+  /** Idempotent: reactivating an active member succeeds with `changed: false` (no seat is taken, no audit event). */
+  async reactivate(raw: unknown): Promise<MemberChange> {
     const input = parseInput(targetSchema, raw);
     return this.onMember(input.organization, input.user, async (em, org, membership, user) => {
-      if (membership.status !== MemberStatus.DEACTIVATED) throw new AppError(ErrorCode.CONFLICT, `${user.username} is not deactivated.`);
+      if (membership.status === MemberStatus.ACTIVE) return { member: MemberService.viewOf(org, membership, user), changed: false };
       if (SEAT_ROLES.has(membership.role)) await assertSeatAvailable(em, org);
       membership.status = MemberStatus.ACTIVE;
       this.audit(em, { action: AuditAction.MEMBER_REACTIVATED, organizationId: org.id, target: { type: 'user', id: user.id, label: user.username }, metadata: { role: membership.role } });
-      return MemberService.viewOf(org, membership, user);
+      return { member: MemberService.viewOf(org, membership, user), changed: true };
     });
   }
+}
+
+/** A member after an idempotent change: `changed` is false when it was already in the requested state. */
+export interface MemberChange {
+  member: MemberView;
+  changed: boolean;
 }
 
 interface MemberRow {

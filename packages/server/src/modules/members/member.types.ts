@@ -107,6 +107,9 @@ export class UpdateMemberRoleInput {
 export class UpdateMemberRolePayload {
   @Field(() => OrganizationMemberType, { description: 'The member, with the new role.' })
   member!: OrganizationMemberType;
+
+  @Field(() => Boolean, { description: 'false when the member already had this role: nothing changed and nothing was audited.' })
+  changed!: boolean;
 }
 
 @InputType('MemberTargetInput', { description: 'A member of an organization.' })
@@ -137,6 +140,9 @@ export class DeactivateMemberInput extends MemberTargetInput {}
 export class DeactivateMemberPayload {
   @Field(() => OrganizationMemberType, { description: 'The member, now DEACTIVATED.' })
   member!: OrganizationMemberType;
+
+  @Field(() => Boolean, { description: 'false when the member was already deactivated: nothing changed and nothing was audited.' })
+  changed!: boolean;
 }
 
 @InputType('ReactivateMemberInput', { description: 'Restore a deactivated member (needs a free seat for ADMIN and MEMBER).' })
@@ -146,4 +152,7 @@ export class ReactivateMemberInput extends MemberTargetInput {}
 export class ReactivateMemberPayload {
   @Field(() => OrganizationMemberType, { description: 'The member, ACTIVE again.' })
   member!: OrganizationMemberType;
+
+  @Field(() => Boolean, { description: 'false when the member was already active: nothing changed and nothing was audited.' })
+  changed!: boolean;
 }
