@@ -2,8 +2,8 @@ import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
 import {
   LogInDocument,
   SignUpDocument,
-  type AcceptInviteInput,
-  type InviteRowInput,
+  type AcceptInvitationInput,
+  type InviteUsersRowInput,
   type LogInInput,
   type LogOutMutationVariables,
   type SignUpInput,
@@ -21,7 +21,7 @@ import {
 } from './errors.js';
 import { parseInviteCsv, type InviteRow } from './invite-csv.js';
 import type { RequestOptions } from './runtime.js';
-import type { AcceptInvitePayload, Invitation, LogInPayload, LogOutPayload, SignUpPayload } from './types.js';
+import type { AcceptInvitationPayload, Invitation, LogInPayload, LogOutPayload, SignUpPayload } from './types.js';
 
 /** Retries of queries (never mutations) after a network error or an HTTP 5xx response. */
 export interface RetryOptions {
@@ -224,9 +224,9 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
-/** Only the fields InviteRowInput has (a CSV row's `line` is the SDK's own). */
-function toRowInput(row: InviteRow): InviteRowInput {
-  const input: InviteRowInput = { email: row.email };
+/** Only the fields InviteUsersRowInput has (a CSV row's `line` is the SDK's own). */
+function toRowInput(row: InviteRow): InviteUsersRowInput {
+  const input: InviteUsersRowInput = { email: row.email };
   if (row.role !== undefined) input.role = row.role;
   if (row.teams !== undefined) input.teams = row.teams === null ? null : row.teams.map((t) => ({ ...t }));
   return input;
@@ -239,7 +239,7 @@ type Attempt = { ok: true; response: Response; text: string } | { ok: false; err
  * see RosterOperations), `org(name)` and `org(name).team(name)` handles that fill those in, and a
  * few conveniences (inviteMany, request).
  *
- * Credentials: a session token (given as `token`, or remembered from signUp/logIn/acceptInvite)
+ * Credentials: a session token (given as `token`, or remembered from signUp/logIn/acceptInvitation)
  * wins over an API key (`apiKey`, else env ROSTER_API_KEY). Each is sent as
  * `Authorization: Bearer <credential>`; in a browser, `credentials: 'include'` sends the session cookie.
  */
@@ -343,8 +343,8 @@ export class RosterClient extends RosterOperations {
   }
 
   /** Accept an invitation; remembers the session token the server returns when the caller was anonymous. */
-  override async acceptInvite(input: AcceptInviteInput, options?: RequestOptions): Promise<AcceptInvitePayload> {
-    const payload = await super.acceptInvite(input, options);
+  override async acceptInvitation(input: AcceptInvitationInput, options?: RequestOptions): Promise<AcceptInvitationPayload> {
+    const payload = await super.acceptInvitation(input, options);
     if (payload.token) this.setToken(payload.token);
     return payload;
   }
@@ -374,7 +374,7 @@ export class RosterClient extends RosterOperations {
       const chunk = rows.slice(offset, offset + chunkSize);
       try {
         const payload = await this.inviteUsers(
-          { organization, invites: chunk.map(toRowInput), ...(sendEmail === undefined ? {} : { sendEmail }) },
+          { organization, invitations: chunk.map(toRowInput), ...(sendEmail === undefined ? {} : { sendEmail }) },
           options,
         );
         for (const r of payload.results) {

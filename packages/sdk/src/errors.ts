@@ -70,6 +70,7 @@ export class LastAdminError extends RosterError { declare readonly code: 'LAST_A
 export class NotOrgMemberError extends RosterError { declare readonly code: 'NOT_ORG_MEMBER'; }
 export class InviteExpiredError extends RosterError { declare readonly code: 'INVITE_EXPIRED'; }
 export class InviteInvalidError extends RosterError { declare readonly code: 'INVITE_INVALID'; }
+export class InvitationNotPendingError extends RosterError { declare readonly code: 'INVITATION_NOT_PENDING'; }
 export class RateLimitedError extends RosterError { declare readonly code: 'RATE_LIMITED'; }
 export class QueryTooComplexError extends RosterError { declare readonly code: 'QUERY_TOO_COMPLEX'; }
 export class RequestTimeoutError extends RosterError { declare readonly code: 'REQUEST_TIMEOUT'; }
@@ -97,6 +98,7 @@ export const ERROR_CLASSES: Readonly<Record<ErrorCode, RosterErrorClass>> = {
   NOT_ORG_MEMBER: NotOrgMemberError,
   INVITE_EXPIRED: InviteExpiredError,
   INVITE_INVALID: InviteInvalidError,
+  INVITATION_NOT_PENDING: InvitationNotPendingError,
   RATE_LIMITED: RateLimitedError,
   QUERY_TOO_COMPLEX: QueryTooComplexError,
   REQUEST_TIMEOUT: RequestTimeoutError,

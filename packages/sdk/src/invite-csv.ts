@@ -1,6 +1,6 @@
 import { OrgRole, TeamRole, type TeamAssignmentInput } from './generated/graphql.js';
 
-/** One person to invite: what `inviteMany` sends as an `InviteRowInput`. */
+/** One person to invite: what `inviteMany` sends as an `InviteUsersRowInput`. */
 export interface InviteRow {
   email: string;
   /** ADMIN, MEMBER or VIEWER; omitted (or null) means the server's default, MEMBER. */

@@ -1,7 +1,7 @@
 // Friendly names for the shapes the client returns. They are the generated
 // operation/fragment types, so they always match what is actually selected.
 import type {
-  AcceptInviteMutation,
+  AcceptInvitationMutation,
   ApiKeyFieldsFragment,
   AuditEventFieldsFragment,
   AddTeamMemberMutation,
@@ -42,13 +42,14 @@ import type {
   ReactivateMemberMutation,
   RemoveMemberMutation,
   RemoveTeamMemberMutation,
-  ResendInviteMutation,
+  ResendInvitationMutation,
   RevokeApiKeyMutation,
-  RevokeInviteMutation,
+  RevokeInvitationMutation,
   SeatsFieldsFragment,
   SignUpMutation,
   TeamFieldsFragment,
   TeamMemberFieldsFragment,
+  UpdateInvitationMutation,
   UpdateMemberRoleMutation,
   UpdateOrganizationMutation,
   UpdateTeamMemberRoleMutation,
@@ -97,7 +98,7 @@ type ResultOf<K extends keyof RosterOperations> = Awaited<ReturnType<RosterOpera
 export type OrganizationConnection = ResultOf<'organizations'>;
 export type ApiKeyConnection = ResultOf<'apiKeys'>;
 export type OrganizationMemberConnection = ResultOf<'members'>;
-export type InvitationConnection = ResultOf<'invites'>;
+export type InvitationConnection = ResultOf<'invitations'>;
 export type AuditEventConnection = ResultOf<'auditLog'>;
 export type TeamConnection = ResultOf<'teams'>;
 export type TeamMemberConnection = ResultOf<'teamMembers'>;
@@ -116,9 +117,10 @@ export type InviteUserPayload = InviteUserMutation['inviteUser'];
 export type InviteUsersPayload = InviteUsersMutation['inviteUsers'];
 /** One row of an inviteUsers payload, as the server sends it (`error` is a plain { code, message, field }). */
 export type InviteUsersResult = InviteUsersPayload['results'][number];
-export type ResendInvitePayload = ResendInviteMutation['resendInvite'];
-export type RevokeInvitePayload = RevokeInviteMutation['revokeInvite'];
-export type AcceptInvitePayload = AcceptInviteMutation['acceptInvite'];
+export type ResendInvitationPayload = ResendInvitationMutation['resendInvitation'];
+export type RevokeInvitationPayload = RevokeInvitationMutation['revokeInvitation'];
+export type UpdateInvitationPayload = UpdateInvitationMutation['updateInvitation'];
+export type AcceptInvitationPayload = AcceptInvitationMutation['acceptInvitation'];
 export type UpdateMemberRolePayload = UpdateMemberRoleMutation['updateMemberRole'];
 export type RemoveMemberPayload = RemoveMemberMutation['removeMember'];
 export type DeactivateMemberPayload = DeactivateMemberMutation['deactivateMember'];

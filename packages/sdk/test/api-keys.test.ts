@@ -21,6 +21,9 @@ describe('API keys', () => {
     const revoked = await admin.revokeApiKey({ id: created.apiKey.id });
     expect(revoked.apiKey).toMatchObject({ id: created.apiKey.id, status: 'REVOKED' });
     expect(revoked.apiKey.revokedAt).not.toBeNull();
+    expect(revoked.changed).toBe(true);
+    // Idempotent: a revoked key revoked again is { changed: false }, keeping its revokedAt.
+    expect(await admin.revokeApiKey({ id: created.apiKey.id })).toMatchObject({ changed: false, apiKey: { status: 'REVOKED', revokedAt: revoked.apiKey.revokedAt } });
 
     const error = await keyClient.viewer().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnauthenticatedError);

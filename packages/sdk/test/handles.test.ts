@@ -57,7 +57,7 @@ describe('organization and team handles; inviteMany', () => {
     ]);
 
     const grace = new RosterClient({ url: server.url });
-    await grace.acceptInvite({ token: tokenOf(acceptUrl), username: 'grace', name: 'Grace Hopper', password: PASSWORD });
+    await grace.acceptInvitation({ token: tokenOf(acceptUrl), username: 'grace', name: 'Grace Hopper', password: PASSWORD });
     await expect(grace.org('acme').auditLog()).rejects.toBeInstanceOf(ForbiddenError);
     await expect(client.org('no-such-org').seats()).rejects.toBeInstanceOf(NotFoundError);
   });
@@ -70,7 +70,7 @@ describe('organization and team handles; inviteMany', () => {
     expect(await vision.members()).toMatchObject({ totalCount: 2 }); // ada (creator), grace (from her invitation)
 
     await admin.org('acme').inviteUser({ email: 'linus@example.com', sendEmail: false }).then(async ({ acceptUrl }) => {
-      await new RosterClient({ url: server.url }).acceptInvite({ token: tokenOf(acceptUrl), username: 'linus', name: 'Linus', password: PASSWORD });
+      await new RosterClient({ url: server.url }).acceptInvitation({ token: tokenOf(acceptUrl), username: 'linus', name: 'Linus', password: PASSWORD });
     });
     const { member } = await vision.addMember({ user: 'linus', role: 'VIEW_ONLY' });
     expect(member).toMatchObject({ role: 'VIEW_ONLY', user: { username: 'linus' } });

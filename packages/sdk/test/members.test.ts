@@ -3,6 +3,7 @@ import {
   BadUserInputError,
   ConflictError,
   ForbiddenError,
+  InvitationNotPendingError,
   InviteInvalidError,
   LastAdminError,
   NotFoundError,
@@ -38,7 +39,7 @@ describe('invitations and membership', () => {
     expect(organization).toMatchObject({ name: 'acme', viewerRole: 'ADMIN' });
   });
 
-  test('inviteUser → invitationPreview → acceptInvite on a new anonymous client; the token is single-use', async () => {
+  test('inviteUser → invitationPreview → acceptInvitation on a new anonymous client; the token is single-use', async () => {
     const invited = await admin.inviteUser({ organization: 'acme', email: 'Grace@Example.com', sendEmail: false });
     expect(invited.invitation).toMatchObject({
       email: 'grace@example.com',
@@ -56,7 +57,7 @@ describe('invitations and membership', () => {
     expect(await admin.invitationPreview({ token })).toEqual(preview);
 
     grace = new RosterClient({ url: server.url });
-    const accepted = await grace.acceptInvite({ token, ...GRACE });
+    const accepted = await grace.acceptInvitation({ token, ...GRACE });
     expect(accepted.user).toMatchObject({ username: 'grace', email: 'grace@example.com', name: 'Grace Hopper', instanceAdmin: false });
     expect(accepted.organization.name).toBe('acme');
     expect(accepted.token).toEqual(expect.any(String));
@@ -66,26 +67,32 @@ describe('invitations and membership', () => {
     expect(viewer).toMatchObject({ authenticatedWith: 'SESSION', user: { username: 'grace' } });
     expect(viewer?.user?.memberships).toEqual([expect.objectContaining({ role: 'MEMBER', status: 'ACTIVE', organization: expect.objectContaining({ name: 'acme' }) })]);
 
-    const reuse = await new RosterClient({ url: server.url }).acceptInvite({ token, username: 'grace2', name: 'Again', password: GRACE.password }).catch((e: unknown) => e);
+    const reuse = await new RosterClient({ url: server.url }).acceptInvitation({ token, username: 'grace2', name: 'Again', password: GRACE.password }).catch((e: unknown) => e);
     expect(reuse).toBeInstanceOf(InviteInvalidError);
     expect(reuse).toMatchObject({ code: 'INVITE_INVALID', field: 'token' });
     await expect(grace.invitationPreview({ token })).rejects.toBeInstanceOf(InviteInvalidError);
   });
 
-  test('resendInvite replaces the link; revokeInvite cancels it; an emailed invite shows its delivery', async () => {
+  test('resendInvitation replaces the link; revokeInvitation cancels it; an emailed invite shows its delivery', async () => {
     const { invitation, acceptUrl } = await admin.inviteUser({ organization: 'acme', email: 'linus@example.com', role: 'VIEWER', sendEmail: false });
     const oldToken = tokenOf(acceptUrl);
-    const resent = await admin.resendInvite({ id: invitation.id, sendEmail: false });
+    const resent = await admin.resendInvitation({ id: invitation.id, sendEmail: false });
     const newToken = tokenOf(resent.acceptUrl);
     expect(newToken).not.toBe(oldToken);
     expect(resent.invitation).toMatchObject({ id: invitation.id, status: 'PENDING', role: 'VIEWER' });
     await expect(admin.invitationPreview({ token: oldToken })).rejects.toBeInstanceOf(InviteInvalidError);
     expect((await admin.invitationPreview({ token: newToken })).email).toBe('linus@example.com');
 
-    const revoked = await admin.revokeInvite({ id: invitation.id });
+    const revoked = await admin.revokeInvitation({ id: invitation.id });
     expect(revoked.invitation).toMatchObject({ id: invitation.id, status: 'REVOKED' });
     await expect(admin.invitationPreview({ token: newToken })).rejects.toBeInstanceOf(InviteInvalidError);
-    await expect(admin.revokeInvite({ id: invitation.id })).rejects.toBeInstanceOf(ConflictError);
+    expect(revoked.changed).toBe(true);
+    // Idempotent: revoking again succeeds and says nothing changed; updating or resending it is refused.
+    expect(await admin.revokeInvitation({ id: invitation.id })).toMatchObject({ changed: false, invitation: { status: 'REVOKED' } });
+    const notPending = await admin.updateInvitation({ id: invitation.id, role: 'MEMBER' }).catch((e: unknown) => e);
+    expect(notPending).toBeInstanceOf(InvitationNotPendingError);
+    expect(notPending).toMatchObject({ code: 'INVITATION_NOT_PENDING', path: ['updateInvitation'], extensions: { status: 'REVOKED' } });
+    await expect(admin.resendInvitation({ id: invitation.id })).rejects.toBeInstanceOf(InvitationNotPendingError);
 
     // With email (no SMTP in tests): the invitation carries its outbox delivery state.
     const emailed = await admin.inviteUser({ organization: 'acme', email: 'margaret@example.com' });
@@ -99,7 +106,7 @@ describe('invitations and membership', () => {
     const error = await grace.inviteUser({ organization: 'acme', email: 'someone@example.com' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ForbiddenError);
     expect(error).toMatchObject({ code: 'FORBIDDEN', path: ['inviteUser'] });
-    await expect(grace.invites({ organization: 'acme' })).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(grace.invitations({ organization: 'acme' })).rejects.toBeInstanceOf(ForbiddenError);
   });
 
   test('inviteMany with a CSV string: per-row results with whole-input indexes and typed errors', async () => {
@@ -134,8 +141,8 @@ describe('invitations and membership', () => {
     await admin.createOrganization({ name: 'bulk' });
     const calls: Array<{ operationName: string; rows: number }> = [];
     const counting: typeof fetch = async (input, init) => {
-      const body = JSON.parse(String(init?.body)) as { operationName: string; variables: { input?: { invites?: unknown[] } } };
-      calls.push({ operationName: body.operationName, rows: body.variables.input?.invites?.length ?? 0 });
+      const body = JSON.parse(String(init?.body)) as { operationName: string; variables: { input?: { invitations?: unknown[] } } };
+      calls.push({ operationName: body.operationName, rows: body.variables.input?.invitations?.length ?? 0 });
       return fetch(input, init);
     };
     const client = new RosterClient({ url: server.url, token: admin.getToken()!, fetch: counting });
@@ -154,7 +161,7 @@ describe('invitations and membership', () => {
     expect({ succeeded, failed }).toEqual({ succeeded: 249, failed: 1 });
     expect(results[120]!.error).toBeInstanceOf(BadUserInputError);
     expect(results[249]!.invitation?.email).toBe('user249@bulk.example.com');
-    expect((await admin.invites({ organization: 'bulk', first: 1 })).totalCount).toBe(249);
+    expect((await admin.invitations({ organization: 'bulk', first: 1 })).totalCount).toBe(249);
   });
 
   test('inviteMany: a chunk that fails as a whole (ForbiddenError, a dropped connection) marks its rows; bad arguments throw', async () => {
@@ -208,10 +215,12 @@ describe('invitations and membership', () => {
     expect(deactivated.member).toMatchObject({ username: 'grace', status: 'DEACTIVATED', role: 'VIEWER' });
     // Her session no longer reaches the organization.
     expect((await grace.organizations()).nodes.map((o) => o.name)).not.toContain('acme');
-    await expect(admin.deactivateMember({ organization: 'acme', user: 'grace' })).rejects.toBeInstanceOf(ConflictError);
+    expect(deactivated.changed).toBe(true);
+    expect(await admin.deactivateMember({ organization: 'acme', user: 'grace' })).toMatchObject({ changed: false, member: { status: 'DEACTIVATED' } });
 
     const reactivated = await admin.reactivateMember({ organization: 'acme', user: 'grace' });
-    expect(reactivated.member).toMatchObject({ username: 'grace', status: 'ACTIVE', role: 'VIEWER' });
+    expect(reactivated).toMatchObject({ changed: true, member: { username: 'grace', status: 'ACTIVE', role: 'VIEWER' } });
+    expect((await admin.org('acme').reactivateMember({ user: 'grace' })).changed).toBe(false);
     expect((await grace.organization({ organization: 'acme' })).viewerRole).toBe('VIEWER');
     await admin.updateMemberRole({ organization: 'acme', user: 'grace', role: 'MEMBER' });
 
@@ -226,7 +235,7 @@ describe('invitations and membership', () => {
     const again = await admin.inviteUser({ organization: 'acme', email: 'grace@example.com', sendEmail: false });
     const anonymous = new RosterClient({ url: server.url });
     expect((await anonymous.invitationPreview({ token: tokenOf(again.acceptUrl) })).accountExists).toBe(true);
-    const rejoined = await anonymous.acceptInvite({ token: tokenOf(again.acceptUrl), password: GRACE.password });
+    const rejoined = await anonymous.acceptInvitation({ token: tokenOf(again.acceptUrl), password: GRACE.password });
     expect(rejoined.user.username).toBe('grace');
     expect(anonymous.getToken()).toBe(rejoined.token);
   });
@@ -280,7 +289,7 @@ describe('invitations and membership', () => {
     ]);
 
     const invitations: string[] = [];
-    for await (const i of admin.iterateInvites({ organization: 'acme', pageSize: 2, statuses: ['PENDING'] })) invitations.push(i.email);
+    for await (const i of admin.iterateInvitations({ organization: 'acme', pageSize: 2, statuses: ['PENDING'] })) invitations.push(i.email);
     expect(invitations).toEqual(['ken@example.com', 'claude@example.com', 'barbara@example.com', 'alan@example.com', 'margaret@example.com']);
   });
 
@@ -340,14 +349,23 @@ describe('invitations and membership', () => {
     const bulk = await admin.inviteMany({ organization: 'acme', rows: [{ email: 'tony@example.com', role: 'VIEWER', teams: [{ team: 'vision', role: 'VIEW_ONLY' }] }], sendEmail: false });
     expect(bulk.results[0]!.invitation?.teams).toEqual([{ team: 'vision', role: 'VIEW_ONLY' }]);
     const edsger = new RosterClient({ url: server.url });
-    await edsger.acceptInvite({ token: tokenOf(invited.acceptUrl), username: 'edsger', name: 'Edsger Dijkstra', password: GRACE.password });
+    await edsger.acceptInvitation({ token: tokenOf(invited.acceptUrl), username: 'edsger', name: 'Edsger Dijkstra', password: GRACE.password });
 
     const inTeam = await admin.members({ organization: 'acme', teams: ['vision'], first: 100 });
     expect(inTeam.nodes.map((m) => [m.username, m.teams])).toEqual([
       ['ada', [{ name: 'vision', role: 'ADMIN' }]],
       ['edsger', [{ name: 'vision', role: 'VIEW_ONLY' }]],
       ['grace', [{ name: 'vision', role: 'ADMIN' }]],
+      // tony's pending invitation: its team assignments, in the same shape.
+      [null, [{ name: 'vision', role: 'VIEW_ONLY' }]],
     ]);
+
+    // updateInvitation: a VIEWER invitation turned MEMBER needs a seat (there is none); teams can change freely.
+    const tonyId = bulk.results[0]!.invitation!.id;
+    await expect(admin.updateInvitation({ id: tonyId, role: 'MEMBER', teams: [{ team: 'vision', role: 'MEMBER' }] })).rejects.toBeInstanceOf(SeatLimitReachedError);
+    await expect(admin.updateInvitation({ id: tonyId, teams: [{ team: 'vision', role: 'MEMBER' }] })).rejects.toBeInstanceOf(BadUserInputError);
+    expect(await admin.updateInvitation({ id: tonyId, teams: [] })).toMatchObject({ changed: true, invitation: { role: 'VIEWER', teams: [] } });
+    expect((await admin.updateInvitation({ id: tonyId, teams: [] })).changed).toBe(false);
 
     const updated = await admin.updateTeam({ organization: 'acme', team: 'vision', avatarUrl: 'https://example.com/vision.png', settings: { hidden: true } });
     expect(updated.team).toMatchObject({ avatarUrl: 'https://example.com/vision.png', settings: { hidden: true, membersCanInvite: true } });

@@ -54,7 +54,7 @@ describe('teams, projects and custom roles', () => {
       results.map(async (r) => {
         const username = r.email.split('@')[0] as 'linus' | 'margaret' | 'edsger';
         const client = new RosterClient({ url: server.url });
-        await client.acceptInvite({ token: tokenOf(r.acceptUrl), username, name: username, password: PASSWORD });
+        await client.acceptInvitation({ token: tokenOf(r.acceptUrl), username, name: username, password: PASSWORD });
         people[username] = client;
       }),
     );
@@ -80,7 +80,7 @@ describe('teams, projects and custom roles', () => {
     const { invitation, acceptUrl } = await admin.inviteUser({ organization: ORG, email: 'grace@example.com', teams: [{ team: TEAM, role: 'MEMBER' }], sendEmail: false });
     expect(invitation.teams).toEqual([{ team: TEAM, role: 'MEMBER' }]);
     people.grace = new RosterClient({ url: server.url });
-    await people.grace.acceptInvite({ token: tokenOf(acceptUrl), username: 'grace', name: 'Grace Hopper', password: PASSWORD });
+    await people.grace.acceptInvitation({ token: tokenOf(acceptUrl), username: 'grace', name: 'Grace Hopper', password: PASSWORD });
 
     expect(await roster()).toEqual([
       ['ada', 'ADMIN', null],

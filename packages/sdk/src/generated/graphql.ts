@@ -6,7 +6,7 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
 /** Accept an invitation. New users give username, name and password; existing users are logged in or give their password. */
-export type AcceptInviteInput = {
+export type AcceptInvitationInput = {
   /** New users: a display name. */
   name?: string | null | undefined;
   /** New users: a password. Existing users who are not logged in: their password. */
@@ -188,7 +188,7 @@ export const ErrorCode = {
   BAD_REQUEST: 'BAD_REQUEST',
   /** An argument is invalid; `extensions.field` names it. */
   BAD_USER_INPUT: 'BAD_USER_INPUT',
-  /** The change collides with existing data (a taken name, a pending invite, an existing membership). */
+  /** The change collides with existing data (a taken name, a pending invitation, an existing membership). */
   CONFLICT: 'CONFLICT',
   /** The caller is authenticated but may not do this. */
   FORBIDDEN: 'FORBIDDEN',
@@ -200,6 +200,8 @@ export const ErrorCode = {
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
   /** logIn was given a wrong login or password (unlike UNAUTHENTICATED, which means the session or API key sent is missing or no longer valid). */
   INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
+  /** The invitation was already accepted or revoked, so it can no longer be updated, resent or revoked. `extensions.status` says which. */
+  INVITATION_NOT_PENDING: 'INVITATION_NOT_PENDING',
   /** The invitation expired; ask an admin to resend it. */
   INVITE_EXPIRED: 'INVITE_EXPIRED',
   /** The invitation token is unknown, already used or revoked, or belongs to another email. */
@@ -236,16 +238,6 @@ export const InvitationStatus = {
 } as const;
 
 export type InvitationStatus = typeof InvitationStatus[keyof typeof InvitationStatus];
-/** One row of a bulk invite. */
-export type InviteRowInput = {
-  /** Email address to invite. */
-  email: string;
-  /** Role on acceptance; MEMBER by default. */
-  role?: OrgRole | null | undefined;
-  /** Teams to join on acceptance. */
-  teams?: Array<TeamAssignmentInput> | null | undefined;
-};
-
 /** Invite one person by email. */
 export type InviteUserInput = {
   /** Email address to invite. */
@@ -262,12 +254,22 @@ export type InviteUserInput = {
 
 /** Invite many people; each row succeeds or fails on its own. */
 export type InviteUsersInput = {
-  /** Rows to invite, at most 500. */
-  invites: Array<InviteRowInput>;
+  /** The invitations to make, at most 500 rows. */
+  invitations: Array<InviteUsersRowInput>;
   /** Organization name (slug). */
   organization: string;
   /** Send invitation emails (default true). false: each successful row carries its accept link once. */
   sendEmail?: boolean | null | undefined;
+};
+
+/** One invitation of inviteUsers. */
+export type InviteUsersRowInput = {
+  /** Email address to invite. */
+  email: string;
+  /** Role on acceptance; MEMBER by default. */
+  role?: OrgRole | null | undefined;
+  /** Teams to join on acceptance. */
+  teams?: Array<TeamAssignmentInput> | null | undefined;
 };
 
 /** Leave a team yourself. */
@@ -401,7 +403,7 @@ export type RemoveTeamMemberInput = {
 };
 
 /** Issue a new token and expiry for a pending invitation. */
-export type ResendInviteInput = {
+export type ResendInvitationInput = {
   /** Invitation id. */
   id: string | number;
   /** Send the email (default true); false returns the new link once. */
@@ -415,7 +417,7 @@ export type RevokeApiKeyInput = {
 };
 
 /** Cancel a pending invitation. */
-export type RevokeInviteInput = {
+export type RevokeInvitationInput = {
   /** Invitation id. */
   id: string | number;
 };
@@ -425,7 +427,7 @@ export type SignUpInput = {
   /** Email address; unique, case-insensitive. */
   email: string;
   /** Invitation token from the invite link; required once the instance is set up. */
-  inviteToken?: string | null | undefined;
+  invitationToken?: string | null | undefined;
   /** Display name, 1 to 100 characters. */
   name: string;
   /** Bootstrap only: the slug of the first organization (default "default"). */
@@ -535,6 +537,16 @@ export type UpdateCustomRoleInput = {
   permissions?: Array<string> | null | undefined;
 };
 
+/** Change the role or the teams of a pending invitation. Omitted fields stay as they are. */
+export type UpdateInvitationInput = {
+  /** Invitation id. */
+  id: string | number;
+  /** The new role on acceptance; omit to keep it (null is refused). SEAT_LIMIT_REACHED when a VIEWER invitation becomes ADMIN or MEMBER without a free seat. */
+  role?: OrgRole | null | undefined;
+  /** The teams to join on acceptance, replacing the current ones; [] or null clears them; omit to keep them. Validated as when inviting (organization viewers: VIEW_ONLY only). */
+  teams?: Array<TeamAssignmentInput> | null | undefined;
+};
+
 /** Change a member's organization role. */
 export type UpdateMemberRoleInput = {
   /** Organization name (slug). */
@@ -585,12 +597,12 @@ export type UpdateTeamMemberRoleInput = {
   user: string;
 };
 
-export type AcceptInviteMutationVariables = Exact<{
-  input: AcceptInviteInput;
+export type AcceptInvitationMutationVariables = Exact<{
+  input: AcceptInvitationInput;
 }>;
 
 
-export type AcceptInviteMutation = { acceptInvite: { token: string | null, expiresAt: string | null, user: { id: string, username: string, name: string, email: string | null, instanceAdmin: boolean, createdAt: string, lastActiveAt: string | null, defaultOrganization: { id: string, name: string, displayName: string } | null, memberships: Array<{ id: string, role: OrgRole, status: MemberStatus, createdAt: string, organization: { id: string, name: string, displayName: string } }> }, organization: { id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<string>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean }, warnings: Array<{ code: string, message: string }> } } };
+export type AcceptInvitationMutation = { acceptInvitation: { token: string | null, expiresAt: string | null, user: { id: string, username: string, name: string, email: string | null, instanceAdmin: boolean, createdAt: string, lastActiveAt: string | null, defaultOrganization: { id: string, name: string, displayName: string } | null, memberships: Array<{ id: string, role: OrgRole, status: MemberStatus, createdAt: string, organization: { id: string, name: string, displayName: string } }> }, organization: { id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<string>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean }, warnings: Array<{ code: string, message: string }> } } };
 
 export type AddTeamMemberMutationVariables = Exact<{
   input: AddTeamMemberInput;
@@ -675,7 +687,7 @@ export type DeactivateMemberMutationVariables = Exact<{
 }>;
 
 
-export type DeactivateMemberMutation = { deactivateMember: { member: { id: string, email: string | null, name: string | null, username: string | null, role: OrgRole, status: MemberStatus, lastActiveAt: string | null, addedAt: string, user: { id: string, username: string, name: string, email: string | null } | null, teams: Array<{ name: string, role: TeamRole }>, invitation: { id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null } | null } } };
+export type DeactivateMemberMutation = { deactivateMember: { changed: boolean, member: { id: string, email: string | null, name: string | null, username: string | null, role: OrgRole, status: MemberStatus, lastActiveAt: string | null, addedAt: string, user: { id: string, username: string, name: string, email: string | null } | null, teams: Array<{ name: string, role: TeamRole }>, invitation: { id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null } | null } } };
 
 export type DeleteCustomRoleMutationVariables = Exact<{
   input: DeleteCustomRoleInput;
@@ -753,7 +765,7 @@ export type CustomRoleFieldsFragment = { id: string, name: string, description: 
 export type InstanceQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type InstanceQuery = { instance: { version: string, needsBootstrap: boolean, warnings: Array<{ code: string, message: string }>, settings: { apiKeyMaxTtlDays: number, embeddedDatabase: boolean, inviteTtlDays: number, publicUrl: string, sessionTtlHours: number, smtpConfigured: boolean, ssoProvisioning: boolean } | null, errorCodes: Array<{ code: ErrorCode, description: string }> } };
+export type InstanceQuery = { instance: { version: string, needsBootstrap: boolean, warnings: Array<{ code: string, message: string }>, settings: { apiKeyMaxTtlDays: number, embeddedDatabase: boolean, invitationTtlDays: number, publicUrl: string, sessionTtlHours: number, smtpConfigured: boolean, ssoProvisioning: boolean } | null, errorCodes: Array<{ code: ErrorCode, description: string }> } };
 
 export type InvitationPreviewQueryVariables = Exact<{
   token: string;
@@ -761,6 +773,16 @@ export type InvitationPreviewQueryVariables = Exact<{
 
 
 export type InvitationPreviewQuery = { invitationPreview: { email: string, organizationName: string, organizationDisplayName: string, role: OrgRole, invitedBy: string | null, expiresAt: string, accountExists: boolean } };
+
+export type InvitationsQueryVariables = Exact<{
+  organization: string;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  statuses?: Array<InvitationStatus> | InvitationStatus | null | undefined;
+}>;
+
+
+export type InvitationsQuery = { organization: { invitations: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null }>, edges: Array<{ cursor: string }> } } };
 
 export type InviteUserMutationVariables = Exact<{
   input: InviteUserInput;
@@ -775,16 +797,6 @@ export type InviteUsersMutationVariables = Exact<{
 
 
 export type InviteUsersMutation = { inviteUsers: { succeeded: number, failed: number, results: Array<{ index: number, email: string, acceptUrl: string | null, invitation: { id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null } | null, error: { code: ErrorCode, message: string, field: string | null } | null }> } };
-
-export type InvitesQueryVariables = Exact<{
-  organization: string;
-  first?: number | null | undefined;
-  after?: string | null | undefined;
-  statuses?: Array<InvitationStatus> | InvitationStatus | null | undefined;
-}>;
-
-
-export type InvitesQuery = { organization: { invites: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null }>, edges: Array<{ cursor: string }> } } };
 
 export type LeaveTeamMutationVariables = Exact<{
   input: LeaveTeamInput;
@@ -868,7 +880,7 @@ export type ReactivateMemberMutationVariables = Exact<{
 }>;
 
 
-export type ReactivateMemberMutation = { reactivateMember: { member: { id: string, email: string | null, name: string | null, username: string | null, role: OrgRole, status: MemberStatus, lastActiveAt: string | null, addedAt: string, user: { id: string, username: string, name: string, email: string | null } | null, teams: Array<{ name: string, role: TeamRole }>, invitation: { id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null } | null } } };
+export type ReactivateMemberMutation = { reactivateMember: { changed: boolean, member: { id: string, email: string | null, name: string | null, username: string | null, role: OrgRole, status: MemberStatus, lastActiveAt: string | null, addedAt: string, user: { id: string, username: string, name: string, email: string | null } | null, teams: Array<{ name: string, role: TeamRole }>, invitation: { id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null } | null } } };
 
 export type RemoveMemberMutationVariables = Exact<{
   input: RemoveMemberInput;
@@ -894,26 +906,26 @@ export type ReportsQueryVariables = Exact<{
 
 export type ReportsQuery = { team: { reports: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, title: string, createdAt: string, createdByUsername: string | null, createdBy: { username: string } | null, team: { id: string, name: string }, project: { id: string, name: string, visibility: ProjectVisibility } | null }>, edges: Array<{ cursor: string }> } } };
 
-export type ResendInviteMutationVariables = Exact<{
-  input: ResendInviteInput;
+export type ResendInvitationMutationVariables = Exact<{
+  input: ResendInvitationInput;
 }>;
 
 
-export type ResendInviteMutation = { resendInvite: { acceptUrl: string | null, invitation: { id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null } } };
+export type ResendInvitationMutation = { resendInvitation: { acceptUrl: string | null, invitation: { id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null } } };
 
 export type RevokeApiKeyMutationVariables = Exact<{
   input: RevokeApiKeyInput;
 }>;
 
 
-export type RevokeApiKeyMutation = { revokeApiKey: { apiKey: { id: string, name: string, lastFour: string, status: ApiKeyStatus, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null } } };
+export type RevokeApiKeyMutation = { revokeApiKey: { changed: boolean, apiKey: { id: string, name: string, lastFour: string, status: ApiKeyStatus, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null } } };
 
-export type RevokeInviteMutationVariables = Exact<{
-  input: RevokeInviteInput;
+export type RevokeInvitationMutationVariables = Exact<{
+  input: RevokeInvitationInput;
 }>;
 
 
-export type RevokeInviteMutation = { revokeInvite: { invitation: { id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null } } };
+export type RevokeInvitationMutation = { revokeInvitation: { changed: boolean, invitation: { id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null } } };
 
 export type RunsQueryVariables = Exact<{
   organization: string;
@@ -983,12 +995,19 @@ export type UpdateCustomRoleMutationVariables = Exact<{
 
 export type UpdateCustomRoleMutation = { updateCustomRole: { customRole: { id: string, name: string, description: string | null, inheritsFrom: TeamRole, permissions: Array<string>, createdAt: string, updatedAt: string } } };
 
+export type UpdateInvitationMutationVariables = Exact<{
+  input: UpdateInvitationInput;
+}>;
+
+
+export type UpdateInvitationMutation = { updateInvitation: { changed: boolean, invitation: { id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null } } };
+
 export type UpdateMemberRoleMutationVariables = Exact<{
   input: UpdateMemberRoleInput;
 }>;
 
 
-export type UpdateMemberRoleMutation = { updateMemberRole: { member: { id: string, email: string | null, name: string | null, username: string | null, role: OrgRole, status: MemberStatus, lastActiveAt: string | null, addedAt: string, user: { id: string, username: string, name: string, email: string | null } | null, teams: Array<{ name: string, role: TeamRole }>, invitation: { id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null } | null } } };
+export type UpdateMemberRoleMutation = { updateMemberRole: { changed: boolean, member: { id: string, email: string | null, name: string | null, username: string | null, role: OrgRole, status: MemberStatus, lastActiveAt: string | null, addedAt: string, user: { id: string, username: string, name: string, email: string | null } | null, teams: Array<{ name: string, role: TeamRole }>, invitation: { id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null } | null } } };
 
 export type UpdateOrganizationMutationVariables = Exact<{
   input: UpdateOrganizationInput;
@@ -1363,9 +1382,9 @@ export const CustomRoleFieldsFragmentDoc = new TypedDocumentString(`
   updatedAt
 }
     `, {"fragmentName":"CustomRoleFields"}) as unknown as TypedDocumentString<CustomRoleFieldsFragment, unknown>;
-export const AcceptInviteDocument = new TypedDocumentString(`
-    mutation AcceptInvite($input: AcceptInviteInput!) {
-  acceptInvite(input: $input) {
+export const AcceptInvitationDocument = new TypedDocumentString(`
+    mutation AcceptInvitation($input: AcceptInvitationInput!) {
+  acceptInvitation(input: $input) {
     token
     expiresAt
     user {
@@ -1426,7 +1445,7 @@ fragment SeatsFields on Seats {
   limit
   used
   available
-}`) as unknown as TypedDocumentString<AcceptInviteMutation, AcceptInviteMutationVariables>;
+}`) as unknown as TypedDocumentString<AcceptInvitationMutation, AcceptInvitationMutationVariables>;
 export const AddTeamMemberDocument = new TypedDocumentString(`
     mutation AddTeamMember($input: AddTeamMemberInput!) {
   addTeamMember(input: $input) {
@@ -1709,6 +1728,7 @@ export const CustomRolesDocument = new TypedDocumentString(`
 export const DeactivateMemberDocument = new TypedDocumentString(`
     mutation DeactivateMember($input: DeactivateMemberInput!) {
   deactivateMember(input: $input) {
+    changed
     member {
       ...OrganizationMemberFields
     }
@@ -1869,7 +1889,7 @@ export const InstanceDocument = new TypedDocumentString(`
     settings {
       apiKeyMaxTtlDays
       embeddedDatabase
-      inviteTtlDays
+      invitationTtlDays
       publicUrl
       sessionTtlHours
       smtpConfigured
@@ -1895,6 +1915,51 @@ export const InvitationPreviewDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<InvitationPreviewQuery, InvitationPreviewQueryVariables>;
+export const InvitationsDocument = new TypedDocumentString(`
+    query Invitations($organization: String!, $first: Int, $after: String, $statuses: [InvitationStatus!]) {
+  organization(name: $organization) {
+    invitations(first: $first, after: $after, statuses: $statuses) {
+      totalCount
+      pageInfo {
+        ...PageInfoFields
+      }
+      nodes {
+        ...InvitationFields
+      }
+      edges {
+        cursor
+      }
+    }
+  }
+}
+    fragment PageInfoFields on PageInfo {
+  hasNextPage
+  endCursor
+}
+fragment EmailDeliveryFields on EmailDelivery {
+  status
+  attempts
+  lastError
+  nextAttemptAt
+  sentAt
+}
+fragment InvitationFields on Invitation {
+  id
+  email
+  role
+  status
+  expired
+  expiresAt
+  createdAt
+  invitedBy
+  teams {
+    team
+    role
+  }
+  delivery {
+    ...EmailDeliveryFields
+  }
+}`) as unknown as TypedDocumentString<InvitationsQuery, InvitationsQueryVariables>;
 export const InviteUserDocument = new TypedDocumentString(`
     mutation InviteUser($input: InviteUserInput!) {
   inviteUser(input: $input) {
@@ -1972,51 +2037,6 @@ fragment InvitationFields on Invitation {
     ...EmailDeliveryFields
   }
 }`) as unknown as TypedDocumentString<InviteUsersMutation, InviteUsersMutationVariables>;
-export const InvitesDocument = new TypedDocumentString(`
-    query Invites($organization: String!, $first: Int, $after: String, $statuses: [InvitationStatus!]) {
-  organization(name: $organization) {
-    invites(first: $first, after: $after, statuses: $statuses) {
-      totalCount
-      pageInfo {
-        ...PageInfoFields
-      }
-      nodes {
-        ...InvitationFields
-      }
-      edges {
-        cursor
-      }
-    }
-  }
-}
-    fragment PageInfoFields on PageInfo {
-  hasNextPage
-  endCursor
-}
-fragment EmailDeliveryFields on EmailDelivery {
-  status
-  attempts
-  lastError
-  nextAttemptAt
-  sentAt
-}
-fragment InvitationFields on Invitation {
-  id
-  email
-  role
-  status
-  expired
-  expiresAt
-  createdAt
-  invitedBy
-  teams {
-    team
-    role
-  }
-  delivery {
-    ...EmailDeliveryFields
-  }
-}`) as unknown as TypedDocumentString<InvitesQuery, InvitesQueryVariables>;
 export const LeaveTeamDocument = new TypedDocumentString(`
     mutation LeaveTeam($input: LeaveTeamInput!) {
   leaveTeam(input: $input) {
@@ -2341,6 +2361,7 @@ fragment ProjectFields on Project {
 export const ReactivateMemberDocument = new TypedDocumentString(`
     mutation ReactivateMember($input: ReactivateMemberInput!) {
   reactivateMember(input: $input) {
+    changed
     member {
       ...OrganizationMemberFields
     }
@@ -2534,9 +2555,9 @@ fragment ReportFields on Report {
     ...ProjectRef
   }
 }`) as unknown as TypedDocumentString<ReportsQuery, ReportsQueryVariables>;
-export const ResendInviteDocument = new TypedDocumentString(`
-    mutation ResendInvite($input: ResendInviteInput!) {
-  resendInvite(input: $input) {
+export const ResendInvitationDocument = new TypedDocumentString(`
+    mutation ResendInvitation($input: ResendInvitationInput!) {
+  resendInvitation(input: $input) {
     acceptUrl
     invitation {
       ...InvitationFields
@@ -2566,10 +2587,11 @@ fragment InvitationFields on Invitation {
   delivery {
     ...EmailDeliveryFields
   }
-}`) as unknown as TypedDocumentString<ResendInviteMutation, ResendInviteMutationVariables>;
+}`) as unknown as TypedDocumentString<ResendInvitationMutation, ResendInvitationMutationVariables>;
 export const RevokeApiKeyDocument = new TypedDocumentString(`
     mutation RevokeApiKey($input: RevokeApiKeyInput!) {
   revokeApiKey(input: $input) {
+    changed
     apiKey {
       ...ApiKeyFields
     }
@@ -2585,9 +2607,10 @@ export const RevokeApiKeyDocument = new TypedDocumentString(`
   lastUsedAt
   revokedAt
 }`) as unknown as TypedDocumentString<RevokeApiKeyMutation, RevokeApiKeyMutationVariables>;
-export const RevokeInviteDocument = new TypedDocumentString(`
-    mutation RevokeInvite($input: RevokeInviteInput!) {
-  revokeInvite(input: $input) {
+export const RevokeInvitationDocument = new TypedDocumentString(`
+    mutation RevokeInvitation($input: RevokeInvitationInput!) {
+  revokeInvitation(input: $input) {
+    changed
     invitation {
       ...InvitationFields
     }
@@ -2616,7 +2639,7 @@ fragment InvitationFields on Invitation {
   delivery {
     ...EmailDeliveryFields
   }
-}`) as unknown as TypedDocumentString<RevokeInviteMutation, RevokeInviteMutationVariables>;
+}`) as unknown as TypedDocumentString<RevokeInvitationMutation, RevokeInvitationMutationVariables>;
 export const RunsDocument = new TypedDocumentString(`
     query Runs($organization: String!, $team: String!, $project: String!, $first: Int, $after: String) {
   team(organization: $organization, name: $team) {
@@ -2890,9 +2913,43 @@ export const UpdateCustomRoleDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<UpdateCustomRoleMutation, UpdateCustomRoleMutationVariables>;
+export const UpdateInvitationDocument = new TypedDocumentString(`
+    mutation UpdateInvitation($input: UpdateInvitationInput!) {
+  updateInvitation(input: $input) {
+    changed
+    invitation {
+      ...InvitationFields
+    }
+  }
+}
+    fragment EmailDeliveryFields on EmailDelivery {
+  status
+  attempts
+  lastError
+  nextAttemptAt
+  sentAt
+}
+fragment InvitationFields on Invitation {
+  id
+  email
+  role
+  status
+  expired
+  expiresAt
+  createdAt
+  invitedBy
+  teams {
+    team
+    role
+  }
+  delivery {
+    ...EmailDeliveryFields
+  }
+}`) as unknown as TypedDocumentString<UpdateInvitationMutation, UpdateInvitationMutationVariables>;
 export const UpdateMemberRoleDocument = new TypedDocumentString(`
     mutation UpdateMemberRole($input: UpdateMemberRoleInput!) {
   updateMemberRole(input: $input) {
+    changed
     member {
       ...OrganizationMemberFields
     }

@@ -16,8 +16,8 @@ export abstract class RosterOperations {
   protected abstract send<TResult, TVariables>(document: DocumentTypeDecoration<TResult, TVariables>, variables: TVariables, options: RequestOptions | undefined): Promise<TResult>;
 
   /** Accept an invitation: creates the account when new (username, name, password), or attaches the logged-in or password-confirmed account. */
-  acceptInvite(input: D.AcceptInviteInput, options?: RequestOptions): Promise<D.AcceptInviteMutation['acceptInvite']> {
-    return this.send(D.AcceptInviteDocument, { input }, options).then((d) => d.acceptInvite);
+  acceptInvitation(input: D.AcceptInvitationInput, options?: RequestOptions): Promise<D.AcceptInvitationMutation['acceptInvitation']> {
+    return this.send(D.AcceptInvitationDocument, { input }, options).then((d) => d.acceptInvitation);
   }
 
   /** Add an ACTIVE organization member (by username or email) to a team. NOT_ORG_MEMBER otherwise. */
@@ -82,7 +82,7 @@ export abstract class RosterOperations {
     return this.send(D.CustomRolesDocument, args, options).then((d) => d.organization.customRoles);
   }
 
-  /** Revoke access at once (sessions and API keys stop reaching the organization), keeping the record; frees the seat. */
+  /** Revoke access at once (sessions and API keys stop reaching the organization), keeping the record; frees the seat. A deactivated member: changed: false. */
   deactivateMember(input: D.DeactivateMemberInput, options?: RequestOptions): Promise<D.DeactivateMemberMutation['deactivateMember']> {
     return this.send(D.DeactivateMemberDocument, { input }, options).then((d) => d.deactivateMember);
   }
@@ -123,14 +123,14 @@ export abstract class RosterOperations {
   }
 
   /** Invitations, newest first (org admins). */
-  invites(args: D.InvitesQueryVariables, options?: RequestOptions): Promise<D.InvitesQuery['organization']['invites']> {
-    return this.send(D.InvitesDocument, args, options).then((d) => d.organization.invites);
+  invitations(args: D.InvitationsQueryVariables, options?: RequestOptions): Promise<D.InvitationsQuery['organization']['invitations']> {
+    return this.send(D.InvitationsDocument, args, options).then((d) => d.organization.invitations);
   }
 
-  /** Every node of `invites`, fetched page by page (`pageSize` per request, default 100). */
-  iterateInvites(args: Omit<D.InvitesQueryVariables, 'first' | 'after'> & IterateOptions, options?: RequestOptions): AsyncIterable<D.InvitesQuery['organization']['invites']['nodes'][number]> {
+  /** Every node of `invitations`, fetched page by page (`pageSize` per request, default 100). */
+  iterateInvitations(args: Omit<D.InvitationsQueryVariables, 'first' | 'after'> & IterateOptions, options?: RequestOptions): AsyncIterable<D.InvitationsQuery['organization']['invitations']['nodes'][number]> {
     const { pageSize = DEFAULT_PAGE_SIZE, ...rest } = args;
-    return paginate((after) => this.invites({ ...rest, first: pageSize, after }, options));
+    return paginate((after) => this.invitations({ ...rest, first: pageSize, after }, options));
   }
 
   /** Invite one person by email (org admins). CONFLICT when already a member or invited; SEAT_LIMIT_REACHED when no seat is left. */
@@ -211,7 +211,7 @@ export abstract class RosterOperations {
     return paginate((after) => this.projects({ ...rest, first: pageSize, after }, options));
   }
 
-  /** Restore a deactivated member (needs a free seat for ADMIN and MEMBER). */
+  /** Restore a deactivated member (needs a free seat for ADMIN and MEMBER). An active member: changed: false. */
   reactivateMember(input: D.ReactivateMemberInput, options?: RequestOptions): Promise<D.ReactivateMemberMutation['reactivateMember']> {
     return this.send(D.ReactivateMemberDocument, { input }, options).then((d) => d.reactivateMember);
   }
@@ -238,18 +238,18 @@ export abstract class RosterOperations {
   }
 
   /** Issue a new token and expiry for a pending invitation and email it again. */
-  resendInvite(input: D.ResendInviteInput, options?: RequestOptions): Promise<D.ResendInviteMutation['resendInvite']> {
-    return this.send(D.ResendInviteDocument, { input }, options).then((d) => d.resendInvite);
+  resendInvitation(input: D.ResendInvitationInput, options?: RequestOptions): Promise<D.ResendInvitationMutation['resendInvitation']> {
+    return this.send(D.ResendInvitationDocument, { input }, options).then((d) => d.resendInvitation);
   }
 
-  /** Revoke one of your API keys; it stops working at once. */
+  /** Revoke one of your API keys; it stops working at once. A revoked key: changed: false. */
   revokeApiKey(input: D.RevokeApiKeyInput, options?: RequestOptions): Promise<D.RevokeApiKeyMutation['revokeApiKey']> {
     return this.send(D.RevokeApiKeyDocument, { input }, options).then((d) => d.revokeApiKey);
   }
 
-  /** Cancel a pending invitation; its token stops working and its seat is freed. */
-  revokeInvite(input: D.RevokeInviteInput, options?: RequestOptions): Promise<D.RevokeInviteMutation['revokeInvite']> {
-    return this.send(D.RevokeInviteDocument, { input }, options).then((d) => d.revokeInvite);
+  /** Cancel a pending invitation; its token stops working and its seat is freed. Revoking a revoked invitation succeeds with changed: false. */
+  revokeInvitation(input: D.RevokeInvitationInput, options?: RequestOptions): Promise<D.RevokeInvitationMutation['revokeInvitation']> {
+    return this.send(D.RevokeInvitationDocument, { input }, options).then((d) => d.revokeInvitation);
   }
 
   /** Runs of the project, newest first. */
@@ -310,6 +310,11 @@ export abstract class RosterOperations {
     return this.send(D.UpdateCustomRoleDocument, { input }, options).then((d) => d.updateCustomRole);
   }
 
+  /** Change the role or the teams of a pending invitation (org admins). INVITATION_NOT_PENDING once accepted or revoked; SEAT_LIMIT_REACHED when it would need a seat that is not free. */
+  updateInvitation(input: D.UpdateInvitationInput, options?: RequestOptions): Promise<D.UpdateInvitationMutation['updateInvitation']> {
+    return this.send(D.UpdateInvitationDocument, { input }, options).then((d) => d.updateInvitation);
+  }
+
   /** Change a member's role (org admins). LAST_ADMIN if it would leave no active admin; SEAT_LIMIT_REACHED when promoting a viewer without a free seat. */
   updateMemberRole(input: D.UpdateMemberRoleInput, options?: RequestOptions): Promise<D.UpdateMemberRoleMutation['updateMemberRole']> {
     return this.send(D.UpdateMemberRoleDocument, { input }, options).then((d) => d.updateMemberRole);
@@ -365,19 +370,19 @@ export class OrganizationOperations<C extends RosterOperations = RosterOperation
     return this.client.customRoles({ ...args, organization: this.organization }, options);
   }
 
-  /** Revoke access at once (sessions and API keys stop reaching the organization), keeping the record; frees the seat. */
+  /** Revoke access at once (sessions and API keys stop reaching the organization), keeping the record; frees the seat. A deactivated member: changed: false. */
   deactivateMember(input: Omit<D.DeactivateMemberInput, 'organization'>, options?: RequestOptions): ReturnType<RosterOperations['deactivateMember']> {
     return this.client.deactivateMember({ ...input, organization: this.organization }, options);
   }
 
   /** Invitations, newest first (org admins). */
-  invites(args: Omit<D.InvitesQueryVariables, 'organization'> = {}, options?: RequestOptions): ReturnType<RosterOperations['invites']> {
-    return this.client.invites({ ...args, organization: this.organization }, options);
+  invitations(args: Omit<D.InvitationsQueryVariables, 'organization'> = {}, options?: RequestOptions): ReturnType<RosterOperations['invitations']> {
+    return this.client.invitations({ ...args, organization: this.organization }, options);
   }
 
-  /** Every node of `invites`, fetched page by page (`pageSize` per request, default 100). */
-  iterateInvites(args: Omit<D.InvitesQueryVariables, 'organization' | 'first' | 'after'> & IterateOptions = {}, options?: RequestOptions): ReturnType<RosterOperations['iterateInvites']> {
-    return this.client.iterateInvites({ ...args, organization: this.organization }, options);
+  /** Every node of `invitations`, fetched page by page (`pageSize` per request, default 100). */
+  iterateInvitations(args: Omit<D.InvitationsQueryVariables, 'organization' | 'first' | 'after'> & IterateOptions = {}, options?: RequestOptions): ReturnType<RosterOperations['iterateInvitations']> {
+    return this.client.iterateInvitations({ ...args, organization: this.organization }, options);
   }
 
   /** Invite one person by email (org admins). CONFLICT when already a member or invited; SEAT_LIMIT_REACHED when no seat is left. */
@@ -410,7 +415,7 @@ export class OrganizationOperations<C extends RosterOperations = RosterOperation
     return this.client.organizationPermissions({ ...args, organization: this.organization }, options);
   }
 
-  /** Restore a deactivated member (needs a free seat for ADMIN and MEMBER). */
+  /** Restore a deactivated member (needs a free seat for ADMIN and MEMBER). An active member: changed: false. */
   reactivateMember(input: Omit<D.ReactivateMemberInput, 'organization'>, options?: RequestOptions): ReturnType<RosterOperations['reactivateMember']> {
     return this.client.reactivateMember({ ...input, organization: this.organization }, options);
   }
