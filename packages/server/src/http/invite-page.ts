@@ -1,6 +1,8 @@
 /**
  * The page an invitation email links to (`/invite?token=…`): shows the invitation and accepts it through
- * the public GraphQL API, so the link works with no separate frontend. The token stays in the browser.
+ * the public GraphQL API (`invitationPreview`, `acceptInvitation`), so the link works with no separate frontend.
+ * The token stays in the browser. The path stays `/invite` although the API's noun is `invitation`: links in
+ * emails already sent must keep working.
  */
 export const INVITE_PAGE_HTML = `<!doctype html>
 <html lang="en">
