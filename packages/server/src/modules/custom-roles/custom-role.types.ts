@@ -1,17 +1,18 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { DateTime } from '../../graphql/scalars';
-import { TeamRole } from '../../authz/team-permissions';
+import { TeamRole, type TeamPermission } from '../../authz/team-permissions';
+import { TeamPermissionEnum } from '../../graphql/enums';
 
 @ObjectType('Permission', { description: 'One team-scoped permission of the catalogue.' })
 export class PermissionType {
-  @Field(() => String, { description: 'Name, `object:operation`, e.g. project:delete.' })
-  name!: string;
+  @Field(() => TeamPermissionEnum, { description: 'The permission, e.g. PROJECT_DELETE (`project:delete`).' })
+  name!: TeamPermission;
 
   @Field(() => String, { description: 'What it allows.' })
   description!: string;
 
-  @Field(() => [String], { description: 'Permissions a role must also hold for this one.' })
-  requires!: string[];
+  @Field(() => [TeamPermissionEnum], { description: 'Permissions a role must also hold for this one.' })
+  requires!: TeamPermission[];
 
   @Field(() => [TeamRole], { description: 'Built-in team roles that hold it.' })
   grantedTo!: TeamRole[];
@@ -22,8 +23,8 @@ export class TeamRoleInfoType {
   @Field(() => TeamRole, { description: 'The role.' })
   role!: TeamRole;
 
-  @Field(() => [String], { description: 'Its permissions.' })
-  permissions!: string[];
+  @Field(() => [TeamPermissionEnum], { description: 'Its permissions.' })
+  permissions!: TeamPermission[];
 
   @Field(() => Boolean, { description: 'Whether custom roles may inherit from it (VIEW_ONLY and MEMBER).' })
   inheritable!: boolean;
@@ -55,8 +56,8 @@ export class CustomRoleType {
   @Field(() => TeamRole, { description: 'VIEW_ONLY or MEMBER.' })
   inheritsFrom!: TeamRole;
 
-  @Field(() => [String], { description: 'Permissions added to the base role.' })
-  permissions!: string[];
+  @Field(() => [TeamPermissionEnum], { description: 'Permissions added to the base role.' })
+  permissions!: TeamPermission[];
 
   @Field(() => DateTime, { description: 'When it was created.' })
   createdAt!: Date;
@@ -79,8 +80,8 @@ export class CreateCustomRoleInput {
   @Field(() => TeamRole, { description: 'VIEW_ONLY or MEMBER.' })
   inheritsFrom!: TeamRole;
 
-  @Field(() => [String], { description: 'Permissions to add (names from permissionCatalogue).' })
-  permissions!: string[];
+  @Field(() => [TeamPermissionEnum], { description: 'Permissions to add (see permissionCatalogue).' })
+  permissions!: TeamPermission[];
 }
 
 @ObjectType({ description: 'Result of createCustomRole.' })
@@ -103,8 +104,8 @@ export class UpdateCustomRoleInput {
   @Field(() => TeamRole, { nullable: true, description: 'New base role: VIEW_ONLY or MEMBER.' })
   inheritsFrom?: TeamRole | null;
 
-  @Field(() => [String], { nullable: true, description: 'The full new list of added permissions.' })
-  permissions?: string[] | null;
+  @Field(() => [TeamPermissionEnum], { nullable: true, description: 'The full new list of added permissions.' })
+  permissions?: TeamPermission[] | null;
 }
 
 @ObjectType({ description: 'Result of updateCustomRole.' })

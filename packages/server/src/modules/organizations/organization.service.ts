@@ -13,6 +13,7 @@ import { type Connection } from '../../graphql/connection';
 import { cursorCodec, cursorValue } from '../../graphql/cursor';
 import { rethrowUniqueAsConflict } from '../accounts/account.service';
 import { membershipKey } from '../../graphql/loaders';
+import { WarningCode } from '../../graphql/enums';
 
 const createSchema = z.object({
   name: orgNameSchema,
@@ -43,13 +44,21 @@ export interface Seats {
 const ORGANIZATIONS_CURSOR = cursorCodec('organizations', { NAME_ASC: z.tuple([cursorValue.text]) });
 
 export class OrganizationService extends Service {
-  /** An organization the caller may see, or NOT_FOUND. */
+  /** An organization the caller may see, or NOT_FOUND (mutations and the lookups nested in them). */
   async getVisible(name: string): Promise<Organization> {
+    const org = await this.findVisible(name);
+    if (!org) throw notFound(`No organization named "${name}" is visible to you.`);
+    return org;
+  }
+
+  /**
+   * The `organization(name)` lookup: the organization when the caller may see it, null when it is absent or
+   * invisible (the two are indistinguishable). UNAUTHENTICATED for anonymous callers: that is not visibility.
+   */
+  async findVisible(name: string): Promise<Organization | null> {
     this.ctx.authz.requireUser();
     const org = await this.em.findOne(Organization, { name: name.trim().toLowerCase() });
-    if (!org || !(await this.ctx.authz.canOrg(org, OrgPermission.READ))) {
-      throw notFound(`No organization named "${name}" is visible to you.`);
-    }
+    if (!org || !(await this.ctx.authz.canOrg(org, OrgPermission.READ))) return null;
     return org;
   }
 
@@ -126,15 +135,15 @@ export class OrganizationService extends Service {
   }
 
   /** Problems an org admin should fix; empty for others. */
-  async warnings(org: Organization): Promise<Array<{ code: string; message: string }>> {
+  async warnings(org: Organization): Promise<Array<{ code: WarningCode; message: string }>> {
     if (!(await this.ctx.authz.canOrg(org, OrgPermission.MANAGE_MEMBERS))) return [];
     const admins = await this.ctx.loaders.activeAdmins.load(org.id);
     return admins === 1
-      ? [{ code: 'SINGLE_ADMIN', message: `"${org.name}" has only one active admin: if that account is lost nobody can manage it. Make a second member ADMIN.` }]
+      ? [{ code: WarningCode.SINGLE_ADMIN, message: `"${org.name}" has only one active admin: if that account is lost nobody can manage it. Make a second member ADMIN.` }]
       : [];
   }
 
-  async viewerPermissions(org: Organization): Promise<string[]> {
+  async viewerPermissions(org: Organization): Promise<OrgPermission[]> {
     return [...(await this.ctx.authz.orgPermissions(org))].sort();
   }
 

@@ -135,8 +135,8 @@ export class ReportResolver {
 /** Adds the work of a team to the Team type (the teams module owns TeamType; type-graphql merges the fields). */
 @Resolver(() => TeamType)
 export class TeamProjectsResolver {
-  @FieldResolver(() => ProjectType, { description: 'One project of the team, by name. NOT_FOUND when missing or invisible (PRIVATE projects to callers outside the team).' })
-  project(@Ctx() ctx: RequestContext, @Root() team: Team, @Arg('name', () => String) name: string): Promise<Project> {
+  @FieldResolver(() => ProjectType, { nullable: true, description: 'One project of the team, by name; null when it does not exist or is not visible to the caller (PRIVATE projects to callers outside the team).' })
+  project(@Ctx() ctx: RequestContext, @Root() team: Team, @Arg('name', () => String) name: string): Promise<Project | null> {
     return new ProjectService(ctx).getProject(team, name);
   }
 

@@ -280,12 +280,12 @@ export class ProjectService extends Service {
 
   // ---- lists ----------------------------------------------------------------------------------------------------
 
-  /** Team.project(name): one project, NOT_FOUND when missing or invisible to the caller. */
-  async getProject(team: Team, name: string): Promise<Project> {
+  /** Team.project(name): one project, null when missing or invisible to the caller (the team itself must be visible). */
+  async getProject(team: Team, name: string): Promise<Project | null> {
     const access = await this.accessTo(team);
     const key = parseInput(z.object({ name: projectRef }), { name }).name;
     const project = await this.em.findOne(Project, { team: team.id, name: key });
-    if (!project || !ProjectService.projectVisible(access, project)) throw this.projectNotFound(access, key);
+    if (!project || !ProjectService.projectVisible(access, project)) return null;
     return project;
   }
 

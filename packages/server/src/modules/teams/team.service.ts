@@ -138,8 +138,14 @@ export interface TeamMemberView {
 }
 
 export class TeamService extends Service {
-  async get(organization: string, name: string): Promise<Team> {
-    return (await findTeam(this.ctx, organization, name, TeamPermission.VIEW)).team;
+  /** The `team(organization, name)` lookup: null when the organization or team is absent or invisible to the caller. */
+  async find(organization: string, name: string): Promise<Team | null> {
+    try {
+      return (await findTeam(this.ctx, organization, name, TeamPermission.VIEW)).team;
+    } catch (err) {
+      if (err instanceof AppError && err.code === ErrorCode.NOT_FOUND) return null;
+      throw err;
+    }
   }
 
   /** Teams of an organization the caller may see, by name. */
