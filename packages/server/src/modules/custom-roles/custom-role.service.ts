@@ -1,4 +1,6 @@
-import { LockMode, ref } from '@mikro-orm/core';
+import { LockMode, ref, type FilterQuery } from '@mikro-orm/core';
+import { type Connection } from '../../graphql/connection';
+import { cursorCodec, cursorValue } from '../../graphql/cursor';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { Service } from '../service';
@@ -13,6 +15,9 @@ import { AppError, ErrorCode, badInput, conflict, notFound } from '../../errors'
 import { entityIdSchema, parseInput } from '../../validation';
 
 export const MAX_CUSTOM_ROLES_PER_ORGANIZATION = 50;
+
+/** `Organization.customRoles` is ordered by name (unique in an organization). */
+const CUSTOM_ROLES_CURSOR = cursorCodec('customRoles', { NAME_ASC: z.tuple([cursorValue.text]) });
 
 const nameSchema = z.string().trim().min(2, 'must be at least 2 characters').max(64, 'must be at most 64 characters').regex(/^[A-Za-z0-9][A-Za-z0-9 _.-]*$/, 'may contain letters, digits, spaces, ".", "_" and "-"');
 const baseSchema = z.enum(TeamRole).refine((r) => INHERITABLE_TEAM_ROLES.has(r), 'must be VIEW_ONLY or MEMBER');
@@ -65,9 +70,16 @@ export class CustomRoleService extends Service {
   }
 
   /** Custom roles of an organization, by name (every member may read them: they explain team roles). */
-  async list(org: Organization): Promise<CustomRole[]> {
+  async list(org: Organization, args: { first?: number | null; after?: string | null }): Promise<Connection<CustomRole>> {
     await this.ctx.authz.requireOrg(org, OrgPermission.READ);
-    return this.em.find(CustomRole, { organization: org.id }, { orderBy: { name: 'asc' } });
+    const page = CUSTOM_ROLES_CURSOR.page(args, 'NAME_ASC');
+    const where: FilterQuery<CustomRole> = { organization: org.id };
+    const after: FilterQuery<CustomRole> = page.after ? { name: { $gt: page.after[0] } } : {};
+    const [rows, total] = await Promise.all([
+      this.em.find(CustomRole, { $and: [where, after] }, { orderBy: { name: 'asc' }, limit: page.first + 1 }),
+      this.em.count(CustomRole, where),
+    ]);
+    return CUSTOM_ROLES_CURSOR.connection(page, 'NAME_ASC', rows, total, (r) => [r.name], (r) => r);
   }
 
   async create(raw: unknown): Promise<CustomRole> {

@@ -1,5 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { DateTime } from '../../graphql/scalars';
+import { ConnectionType } from '../../graphql/connection';
 import { TeamRole, type TeamPermission } from '../../authz/team-permissions';
 import { TeamPermissionEnum } from '../../graphql/enums';
 
@@ -65,6 +66,8 @@ export class CustomRoleType {
   @Field(() => DateTime, { description: 'When it was last changed.' })
   updatedAt!: Date;
 }
+
+export const CustomRoleConnection = ConnectionType('CustomRole', CustomRoleType, 'A page of custom roles, by name.');
 
 @InputType('CreateCustomRoleInput', { description: 'A new custom role (org admins).' })
 export class CreateCustomRoleInput {

@@ -15,7 +15,7 @@ import { MemberStatus, OrgRole } from '../../authz/roles';
 import { AppError, ErrorCode, notFound } from '../../errors';
 import { parseInput } from '../../validation';
 import { type Connection } from '../../graphql/connection';
-import { cursorCodec, cursorValue } from '../../graphql/cursor';
+import { cursorCodec, cursorValue, pageInfoOf } from '../../graphql/cursor';
 import { MemberOrderField, OrderDirection } from './member.types';
 import { membershipKey } from '../../graphql/loaders';
 import { TeamPermission, type TeamRole } from '../../authz/team-permissions';
@@ -167,7 +167,7 @@ export class MemberService extends Service {
     return {
       edges: views.map((v) => ({ cursor: v.cursor, node: v.view })),
       nodes: views.map((v) => v.view),
-      pageInfo: { hasNextPage: rows.length > page.first, endCursor: views.at(-1)?.cursor ?? null },
+      pageInfo: pageInfoOf(page, views, rows.length > page.first),
       totalCount: Number(countRows[0]?.n ?? 0),
     };
   }

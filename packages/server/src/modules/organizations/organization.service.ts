@@ -43,6 +43,14 @@ export interface Seats {
 /** `organizations` is ordered by name. */
 const ORGANIZATIONS_CURSOR = cursorCodec('organizations', { NAME_ASC: z.tuple([cursorValue.text]) });
 
+/** `User.memberships` is ordered oldest first by (createdAt, id). */
+const MEMBERSHIPS_CURSOR = cursorCodec('memberships', { CREATED_ASC: z.tuple([cursorValue.timestamp, cursorValue.uuid]) });
+type MembershipCursor = [Date, string];
+const membershipCursor = (m: Membership): MembershipCursor => [m.createdAt, m.id];
+function compareCreatedAsc(a: MembershipCursor, b: MembershipCursor): number {
+  return a[0].getTime() - b[0].getTime() || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0);
+}
+
 export class OrganizationService extends Service {
   /** An organization the caller may see, or NOT_FOUND (mutations and the lookups nested in them). */
   async getVisible(name: string): Promise<Organization> {
@@ -156,12 +164,16 @@ export class OrganizationService extends Service {
    * empty list), and each row must be visible to the caller (so a user's own DEACTIVATED memberships are left out:
    * they cannot see those organizations). Batched: one query for the memberships of all users asked, one for their organizations.
    */
-  async visibleMemberships(userId: string): Promise<Membership[]> {
+  async visibleMemberships(userId: string, args: { first?: number | null; after?: string | null }): Promise<Connection<Membership>> {
     this.ctx.authz.requireUser();
-    if (!this.ctx.authz.canListMembershipsOf(userId)) return [];
+    const page = MEMBERSHIPS_CURSOR.page(args, 'CREATED_ASC');
+    if (!this.ctx.authz.canListMembershipsOf(userId)) return MEMBERSHIPS_CURSOR.connectionInMemory(page, 'CREATED_ASC', [], membershipCursor, compareCreatedAsc);
     const rows = await this.membershipsOf(userId);
     const visible = await Promise.all(rows.map((r) => this.ctx.authz.canSeeMembership(r.organization, r)));
-    return rows.filter((_, i) => visible[i]).map((r) => r.membership);
+    // Visibility is the policy's, row by row, over a user's few memberships: filter and page in memory (still one query per batch of users).
+    const memberships = rows.filter((_, i) => visible[i]).map((r) => r.membership);
+    memberships.sort((a, b) => compareCreatedAsc(membershipCursor(a), membershipCursor(b)));
+    return MEMBERSHIPS_CURSOR.connectionInMemory(page, 'CREATED_ASC', memberships, membershipCursor, compareCreatedAsc);
   }
 
   /** A user's default organization, when the caller sees both the organization and the user's membership in it; null otherwise. */

@@ -61,6 +61,7 @@ export class OrganizationMembershipType {
 }
 
 export const OrganizationConnection = ConnectionType('Organization', OrganizationType, 'A page of organizations.');
+export const OrganizationMembershipConnection = ConnectionType('OrganizationMembership', OrganizationMembershipType, 'A page of organization memberships, oldest first.');
 
 @InputType({ description: 'A new organization. Instance admins only; the creator becomes its first ADMIN.' })
 export class CreateOrganizationInput {
