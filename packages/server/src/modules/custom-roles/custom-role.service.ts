@@ -25,17 +25,19 @@ const permissionsSchema = z
   .array(z.enum(TeamPermission, { message: 'lists an unknown permission; see permissionCatalogue' }))
   .max(Object.values(TeamPermission).length, 'lists too many permissions')
   .transform((ps) => [...new Set(ps)] as TeamPermission[]);
+/** A description; null clears it (updateCustomRole), and an empty one is refused: null is the one way to clear. */
+const descriptionSchema = z.string().trim().min(1, 'must not be empty (null clears it)').max(500, 'must be at most 500 characters');
 const createSchema = z.object({
   organization: z.string().trim().min(1, 'must not be empty').max(40, 'must be at most 40 characters'),
   name: nameSchema,
-  description: z.string().trim().max(500, 'must be at most 500 characters').nullish(),
+  description: descriptionSchema.nullish(),
   inheritsFrom: baseSchema,
   permissions: permissionsSchema,
 });
 const updateSchema = z.object({
   id: entityIdSchema('a custom role'),
   name: nameSchema.nullish(),
-  description: z.string().trim().max(500, 'must be at most 500 characters').nullish(),
+  description: descriptionSchema.nullish(),
   inheritsFrom: baseSchema.nullish(),
   permissions: permissionsSchema.nullish(),
 });
@@ -94,7 +96,7 @@ export class CustomRoleService extends Service {
         throw new AppError(ErrorCode.CONFLICT, `"${org.name}" already has ${MAX_CUSTOM_ROLES_PER_ORGANIZATION} custom roles, the most allowed: delete one first.`);
       }
       if (await em.count(CustomRole, { organization: org.id, name: input.name })) throw conflict(`"${org.name}" already has a custom role named "${input.name}".`, 'name');
-      const role = em.create(CustomRole, { organization: ref(em.getReference(Organization, org.id)), name: input.name, description: input.description || null, inheritsFrom: input.inheritsFrom, permissions });
+      const role = em.create(CustomRole, { organization: ref(em.getReference(Organization, org.id)), name: input.name, description: input.description ?? null, inheritsFrom: input.inheritsFrom, permissions });
       this.audit(em, { action: AuditAction.CUSTOM_ROLE_CREATED, organizationId: org.id, target: { type: 'custom_role', id: role.id, label: role.name }, metadata: { inheritsFrom: role.inheritsFrom, permissions } });
       return role;
     });
@@ -110,7 +112,7 @@ export class CustomRoleService extends Service {
         if (await em.count(CustomRole, { organization: org.id, name: input.name })) throw conflict(`"${org.name}" already has a custom role named "${input.name}".`, 'name');
         role.name = input.name;
       }
-      if (input.description != null) role.description = input.description || null;
+      if (input.description !== undefined) role.description = input.description;
       const base = input.inheritsFrom ?? role.inheritsFrom;
       // Changing the base keeps the added permissions (re-validated against the new base).
       role.permissions = normalizePermissions(base, input.permissions ?? role.permissions);
@@ -123,7 +125,7 @@ export class CustomRoleService extends Service {
     });
   }
 
-  async delete(raw: unknown): Promise<{ id: string; reassigned: number }> {
+  async delete(raw: unknown): Promise<{ deletedCustomRoleId: string; organization: Organization; reassigned: number }> {
     const input = parseInput(idSchema, raw);
     const { org, role } = await this.manageById(this.em, input.id);
     return this.em.transactional(async (em) => {
@@ -131,7 +133,7 @@ export class CustomRoleService extends Service {
       const reassigned = await em.nativeUpdate(TeamMembership, { customRole: role.id }, { customRole: null, role: role.inheritsFrom });
       await em.nativeDelete(CustomRole, { id: role.id });
       this.audit(em, { action: AuditAction.CUSTOM_ROLE_DELETED, organizationId: org.id, target: { type: 'custom_role', id: role.id, label: role.name }, metadata: { reassigned } });
-      return { id: role.id, reassigned };
+      return { deletedCustomRoleId: role.id, organization: org, reassigned };
     });
   }
 

@@ -1,6 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { DateTime } from '../../graphql/scalars';
 import { ConnectionType } from '../../graphql/connection';
+import { OrganizationType } from '../organizations/organization.types';
 import { TeamRole, type TeamPermission } from '../../authz/team-permissions';
 import { TeamPermissionEnum } from '../../graphql/enums';
 
@@ -101,7 +102,7 @@ export class UpdateCustomRoleInput {
   @Field(() => String, { nullable: true, description: 'New name.' })
   name?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'New description ("" clears it).' })
+  @Field(() => String, { nullable: true, description: 'New description; null clears it, omitted keeps it.' })
   description?: string | null;
 
   @Field(() => TeamRole, { nullable: true, description: 'New base role: VIEW_ONLY or MEMBER.' })
@@ -125,8 +126,11 @@ export class DeleteCustomRoleInput {
 
 @ObjectType({ description: 'Result of deleteCustomRole.' })
 export class DeleteCustomRolePayload {
-  @Field(() => ID, { description: 'Id of the deleted role.' })
-  id!: string;
+  @Field(() => ID, { description: 'Id of the deleted role: drop it from cached role lists.' })
+  deletedCustomRoleId!: string;
+
+  @Field(() => OrganizationType, { description: 'The organization the role was in.' })
+  organization!: OrganizationType;
 
   @Field(() => Int, { description: 'How many team members went back to the base role.' })
   reassigned!: number;

@@ -266,7 +266,7 @@ export class MemberService extends Service {
   }
 
   /** Removes a member, or lets a member leave. Their account, runs and reports stay. */
-  async remove(raw: unknown): Promise<{ organization: Organization; user: User }> {
+  async remove(raw: unknown): Promise<{ removedMemberId: string; organization: Organization; user: User }> {
     const input = parseInput(targetSchema, raw);
     const principal = this.ctx.authz.requireUser();
     const org = await new OrganizationService(this.ctx).getVisible(input.organization);
@@ -282,7 +282,7 @@ export class MemberService extends Service {
       await TeamService.leaveAllTeams(em, locked, user.id);
       if (user.defaultOrganization?.id === org.id) user.defaultOrganization = null;
       this.audit(em, { action: AuditAction.MEMBER_REMOVED, organizationId: org.id, target: { type: 'user', id: user.id, label: user.username }, metadata: { role: membership.role, status: membership.status, left: leaving } });
-      return { organization: locked, user };
+      return { removedMemberId: membership.id, organization: locked, user };
     });
   }
 

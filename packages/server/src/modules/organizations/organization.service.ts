@@ -4,7 +4,7 @@ import { Service } from '../service';
 import { Organization } from './organization.entity';
 import { Membership } from './membership.entity';
 import { User } from '../accounts/user.entity';
-import { badInput, conflict, notFound } from '../../errors';
+import { conflict, notFound } from '../../errors';
 import { displayNameSchema, orgNameSchema, parseInput, seatLimitSchema } from '../../validation';
 import { AuditAction } from '../audit/audit.service';
 import { InstancePermission, ORG_ADMIN_ROLE, OrgPermission } from '../../authz/permissions';
@@ -25,7 +25,6 @@ const updateSchema = z.object({
   organization: z.string().trim().min(1, 'must not be empty').max(40, 'must be at most 40 characters'),
   displayName: displayNameSchema.nullish(),
   seatLimit: seatLimitSchema.nullish(),
-  clearSeatLimit: z.boolean().nullish(),
   settings: z
     .object({
       membersCanCreateTeams: z.boolean().nullish(),
@@ -100,17 +99,16 @@ export class OrganizationService extends Service {
 
   async update(raw: unknown): Promise<Organization> {
     const input = parseInput(updateSchema, raw);
-    if (input.clearSeatLimit && input.seatLimit != null) throw badInput('seatLimit', 'Give either seatLimit or clearSeatLimit, not both.');
     const org = await this.getVisible(input.organization);
     await this.ctx.authz.requireOrg(org, OrgPermission.UPDATE);
-    const touchesSeats = input.seatLimit != null || input.clearSeatLimit;
+    // Omitted keeps the limit; null clears it (unlimited); a number sets it.
+    const touchesSeats = input.seatLimit !== undefined;
     if (touchesSeats) this.ctx.authz.requireInstance(InstancePermission.SET_SEAT_LIMIT);
     return this.em.transactional(async (em) => {
       const locked = await em.findOneOrFail(Organization, { id: org.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       const before = { displayName: locked.displayName, seatLimit: locked.seatLimit, settings: { ...locked.settings } };
       if (input.displayName != null) locked.displayName = input.displayName;
-      if (input.clearSeatLimit) locked.seatLimit = null;
-      else if (input.seatLimit != null) locked.seatLimit = input.seatLimit;
+      if (input.seatLimit !== undefined) locked.seatLimit = input.seatLimit;
       if (input.settings) {
         const next = { ...locked.settings };
         if (input.settings.membersCanCreateTeams != null) next.membersCanCreateTeams = input.settings.membersCanCreateTeams;

@@ -102,8 +102,8 @@ export class TeamResolver {
   }
 
   @Mutation(() => LeaveTeamPayload, { description: 'Leave a team. The last admin cannot leave.' })
-  async leaveTeam(@Ctx() ctx: RequestContext, @Arg('input', () => LeaveTeamInput) input: LeaveTeamInput) {
-    return { team: await new TeamService(ctx).leave(input) };
+  leaveTeam(@Ctx() ctx: RequestContext, @Arg('input', () => LeaveTeamInput) input: LeaveTeamInput) {
+    return new TeamService(ctx).leave(input);
   }
 }
 
