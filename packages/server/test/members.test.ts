@@ -24,7 +24,7 @@ describe('membership lifecycle', () => {
     expect(up.data!.updateMemberRole.member).toEqual({ username: 'mia', role: 'ADMIN', status: 'ACTIVE' });
     const down = await gql(ctx.url, ROLE, { i: { organization: 'acme', user: 'mia', role: 'MEMBER' } }, ctx.admin.token);
     expect(down.data!.updateMemberRole.member.role).toBe('MEMBER');
-    const log = await gql(ctx.url, '{ organization(name: "acme") { auditLog(actions: ["member.role_changed"]) { nodes { actor { label } target { label } metadata } } } }', {}, ctx.admin.token);
+    const log = await gql(ctx.url, '{ organization(name: "acme") { auditLog(actions: [MEMBER_ROLE_CHANGED]) { nodes { actor { label } target { label } metadata } } } }', {}, ctx.admin.token);
     expect(log.data!.organization.auditLog.nodes).toEqual([
       { actor: { label: 'admin' }, target: { label: 'mia' }, metadata: { from: 'ADMIN', to: 'MEMBER' } },
       { actor: { label: 'admin' }, target: { label: 'mia' }, metadata: { from: 'MEMBER', to: 'ADMIN' } },

@@ -242,8 +242,8 @@ describe('visibility of nested fields across organizations', () => {
     const bEvents = bLog.data!.organization.auditLog.nodes as Array<{ action: string; actor: { label: string | null }; target: { label: string | null } | null }>;
     expect(bEvents.length).toBeGreaterThan(0);
     // dual's role changes and A's team happened in A only.
-    expect(bEvents.filter((e) => e.action === 'member.role_changed' || e.target?.label === 'alpha' || e.target?.label === 'newbie@example.com')).toEqual([]);
-    expect(bEvents).toContainEqual({ action: 'member.removed', actor: { type: 'user', id: bAdmin.user.id, label: 'badm' }, target: { type: 'user', label: 'leaver' } });
+    expect(bEvents.filter((e) => e.action === 'MEMBER_ROLE_CHANGED' || e.target?.label === 'alpha' || e.target?.label === 'newbie@example.com')).toEqual([]);
+    expect(bEvents).toContainEqual({ action: 'MEMBER_REMOVED', actor: { type: 'user', id: bAdmin.user.id, label: 'badm' }, target: { type: 'user', label: 'leaver' } });
     expect(codeOf(await q(LOG('acme'), {}, bAdmin))).toBe('NOT_FOUND');
     for (const [who, caller] of B_CALLERS()) {
       expect(codeOf(await q(LOG('beta'), {}, caller)), who).toBe('FORBIDDEN');
@@ -251,7 +251,7 @@ describe('visibility of nested fields across organizations', () => {
     }
     // A's admin sees A's events about the shared user.
     const aLog = (await q(LOG('acme'), {}, aAdmin)).data!.organization.auditLog.nodes as Array<{ action: string; target: { label: string | null } | null }>;
-    expect(aLog.filter((e) => e.action === 'member.role_changed' && e.target?.label === 'dual')).toHaveLength(2);
+    expect(aLog.filter((e) => e.action === 'MEMBER_ROLE_CHANGED' && e.target?.label === 'dual')).toHaveLength(2);
   });
 
   it('payloads answer with the access the caller had when the request began; the next request is NOT_FOUND', async () => {

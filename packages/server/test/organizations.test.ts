@@ -46,12 +46,12 @@ describe('organizations', () => {
 
   it('shows an organization to its active members only, with their role and permissions', async () => {
     const asMember = await gql(ctx.url, ORG, { n: 'acme' }, member.token);
-    expect(asMember.data!.organization).toMatchObject({ name: 'acme', viewerRole: 'MEMBER', viewerPermissions: ['member:read', 'org:read'] });
+    expect(asMember.data!.organization).toMatchObject({ name: 'acme', viewerRole: 'MEMBER', viewerPermissions: ['MEMBER_READ', 'ORG_READ'] });
     const asViewer = await gql(ctx.url, ORG, { n: 'acme' }, viewer.token);
     expect(asViewer.data!.organization.viewerRole).toBe('VIEWER');
     const asAdmin = await gql(ctx.url, ORG, { n: 'acme' }, ctx.admin.token);
-    expect(asAdmin.data!.organization.viewerPermissions).toContain('member:invite');
-    expect(asAdmin.data!.organization.viewerPermissions).toContain('audit_log:read');
+    expect(asAdmin.data!.organization.viewerPermissions).toContain('MEMBER_INVITE');
+    expect(asAdmin.data!.organization.viewerPermissions).toContain('AUDIT_LOG_READ');
     for (const actor of [outsider, deactivated]) {
       expect(codeOf(await gql(ctx.url, ORG, { n: 'acme' }, actor.token))).toBe('NOT_FOUND');
     }
@@ -93,7 +93,7 @@ describe('organizations', () => {
     expect(state.data!.organization.displayName).toBe('ACME ML');
     // Members may now create teams: the policy reflects the setting.
     const perms = await gql(ctx.url, ORG, { n: 'acme' }, member.token);
-    expect(perms.data!.organization.viewerPermissions).toContain('team:create');
+    expect(perms.data!.organization.viewerPermissions).toContain('TEAM_CREATE');
   });
 
   it('pages organizations by name with a fixed number of SQL statements whatever the page size', async () => {

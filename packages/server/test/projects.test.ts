@@ -110,9 +110,9 @@ describe('projects, runs and reports', () => {
     // Creating projects and reports is audited; logging runs is not.
     const log = await gql(url, '{ organization(name: "acme") { auditLog(first: 10) { nodes { action actor { label } target { label } } } } }', {}, ctx.admin.token);
     const actions = log.data!.organization.auditLog.nodes.map((n: { action: string }) => n.action);
-    expect(actions).toEqual(expect.arrayContaining(['project.created', 'report.created']));
+    expect(actions).toEqual(expect.arrayContaining(['PROJECT_CREATED', 'REPORT_CREATED']));
     expect(actions.filter((a: string) => a.startsWith('run.'))).toEqual([]);
-    expect(log.data!.organization.auditLog.nodes).toContainEqual({ action: 'project.created', actor: { label: 'mia' }, target: { label: 'resnet-50.v2' } });
+    expect(log.data!.organization.auditLog.nodes).toContainEqual({ action: 'PROJECT_CREATED', actor: { label: 'mia' }, target: { label: 'resnet-50.v2' } });
   });
 
   it('defaults visibility from the team setting and takes an explicit one', async () => {
@@ -213,13 +213,13 @@ describe('projects, runs and reports', () => {
     expect(left).toMatchObject({ title: 'Mia report', project: null });
     expect((await gql(url, DELETE_REPORT, { i: { id: miaReport } }, tara.token)).data!.deleteReport.report.id).toBe(miaReport);
 
-    const log = await gql(url, '{ organization(name: "acme") { auditLog(first: 50, actions: ["project.deleted", "run.deleted", "report.deleted"]) { nodes { action actor { label } target { label } } } } }', {}, ctx.admin.token);
+    const log = await gql(url, '{ organization(name: "acme") { auditLog(first: 50, actions: [PROJECT_DELETED, RUN_DELETED, REPORT_DELETED]) { nodes { action actor { label } target { label } } } } }', {}, ctx.admin.token);
     expect(log.data!.organization.auditLog.nodes).toEqual(
       expect.arrayContaining([
-        { action: 'project.deleted', actor: { label: 'olga' }, target: { label: 'mia-project' } },
-        { action: 'run.deleted', actor: { label: 'tara' }, target: { label: 'mia-run' } },
-        { action: 'report.deleted', actor: { label: 'olga' }, target: { label: 'Mia report 2' } },
-        { action: 'run.deleted', actor: { label: 'max' }, target: { label: 'max-run' } },
+        { action: 'PROJECT_DELETED', actor: { label: 'olga' }, target: { label: 'mia-project' } },
+        { action: 'RUN_DELETED', actor: { label: 'tara' }, target: { label: 'mia-run' } },
+        { action: 'REPORT_DELETED', actor: { label: 'olga' }, target: { label: 'Mia report 2' } },
+        { action: 'RUN_DELETED', actor: { label: 'max' }, target: { label: 'max-run' } },
       ]),
     );
   });

@@ -18,7 +18,7 @@ const ADD = 'mutation($i: AddTeamMemberInput!) { addTeamMember(input: $i) { memb
 const TEAM_ROLE = 'mutation($i: UpdateTeamMemberRoleInput!) { updateTeamMemberRole(input: $i) { member { role customRole } } }';
 const REMOVE = 'mutation($i: RemoveTeamMemberInput!) { removeTeamMember(input: $i) { user { username } } }';
 const MEMBERS = 'query($n: String!) { team(organization: "acme", name: $n) { members { nodes { role customRole user { username } } } } }';
-const ROLE_LOG = '{ organization(name: "acme") { auditLog(actions: ["team.member_role_changed"], first: 100) { nodes { target { label } metadata } } } }';
+const ROLE_LOG = '{ organization(name: "acme") { auditLog(actions: [TEAM_MEMBER_ROLE_CHANGED], first: 100) { nodes { target { label } metadata } } } }';
 
 describe('demoting to VIEWER caps team roles', () => {
   let ctx: InstanceWithAdmin;
@@ -47,8 +47,8 @@ describe('demoting to VIEWER caps team roles', () => {
   beforeAll(async () => {
     ctx = await instanceWithAdmin();
     for (const name of ['tina', 'ann', 'lars', 'lena', 'vik', 'dina']) people[name] = await addMember(ctx.t, ctx.org, name, OrgRole.MEMBER);
-    await ok('mutation($i: CreateCustomRoleInput!) { createCustomRole(input: $i) { customRole { name } } }', { organization: 'acme', name: 'reviewer', inheritsFrom: 'VIEW_ONLY', permissions: ['report:create'] });
-    await ok('mutation($i: CreateCustomRoleInput!) { createCustomRole(input: $i) { customRole { name } } }', { organization: 'acme', name: 'runner', inheritsFrom: 'MEMBER', permissions: ['run:stop'] });
+    await ok('mutation($i: CreateCustomRoleInput!) { createCustomRole(input: $i) { customRole { name } } }', { organization: 'acme', name: 'reviewer', inheritsFrom: 'VIEW_ONLY', permissions: ['REPORT_CREATE'] });
+    await ok('mutation($i: CreateCustomRoleInput!) { createCustomRole(input: $i) { customRole { name } } }', { organization: 'acme', name: 'runner', inheritsFrom: 'MEMBER', permissions: ['RUN_STOP'] });
   });
   afterAll(() => ctx?.t.close());
 
@@ -73,9 +73,9 @@ describe('demoting to VIEWER caps team roles', () => {
     expect(log.length - before).toBe(3);
     const events = log.slice(0, 3).map((e: { target: { label: string }; metadata: Record<string, unknown> }) => [e.target.label, e.metadata]);
     expect(events.sort((x: [string, { team: string }], y: [string, { team: string }]) => x[1].team.localeCompare(y[1].team))).toEqual([
-      ['tina', { team: 'alpha', from: 'ADMIN', to: 'VIEW_ONLY', customRole: null, fromCustomRole: null, cause: { action: 'member.role_changed', orgRole: 'VIEWER' } }],
-      ['tina', { team: 'beta', from: 'MEMBER', to: 'VIEW_ONLY', customRole: null, fromCustomRole: null, cause: { action: 'member.role_changed', orgRole: 'VIEWER' } }],
-      ['tina', { team: 'gamma', from: 'MEMBER', to: 'VIEW_ONLY', customRole: null, fromCustomRole: 'runner', cause: { action: 'member.role_changed', orgRole: 'VIEWER' } }],
+      ['tina', { team: 'alpha', from: 'ADMIN', to: 'VIEW_ONLY', customRole: null, fromCustomRole: null, cause: { action: 'MEMBER_ROLE_CHANGED', orgRole: 'VIEWER' } }],
+      ['tina', { team: 'beta', from: 'MEMBER', to: 'VIEW_ONLY', customRole: null, fromCustomRole: null, cause: { action: 'MEMBER_ROLE_CHANGED', orgRole: 'VIEWER' } }],
+      ['tina', { team: 'gamma', from: 'MEMBER', to: 'VIEW_ONLY', customRole: null, fromCustomRole: 'runner', cause: { action: 'MEMBER_ROLE_CHANGED', orgRole: 'VIEWER' } }],
     ]);
     // Promoting again leaves the team roles as they are: a team admin raises them deliberately.
     await ok(ORG_ROLE, { organization: 'acme', user: 'tina', role: 'MEMBER' });
