@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { instanceWithAdmin, addMember, gql, codeOf, inviteByLink, acceptAsNewUser, ADMIN_PASSWORD, type InstanceWithAdmin } from './fixtures';
+import { instanceWithAdmin, addMember, gql, codeOf, inviteByLink, acceptAsNewUser, ADMIN_PASSWORD, type InstanceWithAdmin, outcomeOf } from './fixtures';
 import { MemberStatus, OrgRole } from '../src/authz/roles';
 
 const LOG = `query($first: Int, $after: String, $actions: [AuditAction!], $actor: String, $since: DateTime, $until: DateTime) {
@@ -102,8 +102,8 @@ describe('audit log', () => {
     const outsider = await addMember(ctx.t, null, 'ou');
     expect(codeOf(await gql(ctx.url, LOG, {}, member.token))).toBe('FORBIDDEN');
     expect(codeOf(await gql(ctx.url, LOG, {}, viewer.token))).toBe('FORBIDDEN');
-    expect(codeOf(await gql(ctx.url, LOG, {}, deactivated.token))).toBe('NOT_FOUND');
-    expect(codeOf(await gql(ctx.url, LOG, {}, outsider.token))).toBe('NOT_FOUND');
+    expect(outcomeOf(await gql(ctx.url, LOG, {}, deactivated.token))).toBe('absent');
+    expect(outcomeOf(await gql(ctx.url, LOG, {}, outsider.token))).toBe('absent');
     expect(codeOf(await gql(ctx.url, LOG, {}))).toBe('UNAUTHENTICATED');
     expect(codeOf(await gql(ctx.url, LOG, { actions: ['x'.repeat(65)] }, ctx.admin.token))).toBe('BAD_USER_INPUT');
   });

@@ -2,14 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { instanceWithAdmin, addMember, gql, codeOf, type InstanceWithAdmin, type Actor } from './fixtures';
 import { MemberStatus, OrgRole } from '../src/authz/roles';
 import { TEAM_PERMISSION_CATALOGUE, TeamPermission } from '../src/authz/team-permissions';
+import { wireEnumName } from '../src/graphql/enums';
 
 const CREATE = 'mutation($i: CreateCustomRoleInput!) { createCustomRole(input: $i) { customRole { id name inheritsFrom permissions description } } }';
 const UPDATE = 'mutation($i: UpdateCustomRoleInput!) { updateCustomRole(input: $i) { customRole { id name inheritsFrom permissions } } }';
-const DELETE = 'mutation($i: DeleteCustomRoleInput!) { deleteCustomRole(input: $i) { id reassigned } }';
+const DELETE = 'mutation($i: DeleteCustomRoleInput!) { deleteCustomRole(input: $i) { deletedCustomRoleId organization { name } reassigned } }';
 const ASSIGN = 'mutation($i: UpdateTeamMemberRoleInput!) { updateTeamMemberRole(input: $i) { member { role customRole user { username } } } }';
 const PERMS = 'query { team(organization: "acme", name: "core") { viewerPermissions } }';
 const project = (name: string, token: string) => gql(ctx.url, 'mutation($i: CreateProjectInput!) { createProject(input: $i) { project { name } } }', { i: { organization: 'acme', team: 'core', name } }, token);
-const deleteProject = (name: string, token: string) => gql(ctx.url, 'mutation($i: DeleteProjectInput!) { deleteProject(input: $i) { project { name } } }', { i: { organization: 'acme', team: 'core', project: name } }, token);
+const deleteProject = (name: string, token: string) => gql(ctx.url, 'mutation($i: DeleteProjectInput!) { deleteProject(input: $i) { deletedProjectId team { name } } }', { i: { organization: 'acme', team: 'core', project: name } }, token);
 let ctx: InstanceWithAdmin;
 
 describe('custom roles', () => {
@@ -36,7 +37,7 @@ describe('custom roles', () => {
     const res = await gql(ctx.url, '{ permissionCatalogue { maxCustomRolesPerOrganization permissions { name description requires grantedTo } roles { role permissions inheritable } } }');
     const cat = res.data!.permissionCatalogue;
     expect(cat.maxCustomRolesPerOrganization).toBe(50);
-    expect(cat.permissions.map((p: { name: string }) => p.name)).toEqual(Object.values(TeamPermission));
+    expect(cat.permissions.map((p: { name: string }) => p.name)).toEqual(Object.values(TeamPermission).map(wireEnumName));
     const del = cat.permissions.find((p: { name: string }) => p.name === 'PROJECT_DELETE');
     expect(del).toMatchObject({ requires: ['TEAM_READ'], grantedTo: ['ADMIN'] });
     expect(cat.roles.find((r: { role: string }) => r.role === 'MEMBER').inheritable).toBe(true);
@@ -53,7 +54,6 @@ describe('custom roles', () => {
       [{ name: 'x', inheritsFrom: 'MEMBER', permissions: [] }, 'name'],
       [{ name: 'Admins', inheritsFrom: 'ADMIN', permissions: [] }, 'inheritsFrom'],
       [{ name: 'Svc', inheritsFrom: 'SERVICE', permissions: [] }, 'inheritsFrom'],
-      [{ name: 'Bogus', inheritsFrom: 'MEMBER', permissions: ['project:explode'] }, 'permissions.0'],
       [{ name: 'Needs', inheritsFrom: 'VIEW_ONLY', permissions: ['RUN_DELETE_OWN'] }, 'permissions'],
     ];
     for (const [input, field] of cases) {
@@ -61,6 +61,14 @@ describe('custom roles', () => {
       expect(codeOf(bad), JSON.stringify(input)).toBe('BAD_USER_INPUT');
       expect(bad.errors![0]!.extensions!.field).toBe(field);
     }
+    // Permissions are an enum: an unknown one (or the `object:operation` string) is refused before any resolver runs.
+    for (const permission of ['PROJECT_EXPLODE', 'project:delete']) {
+      const bad = await gql(ctx.url, CREATE, { i: { organization: 'acme', name: 'Bogus', inheritsFrom: 'MEMBER', permissions: [permission] } }, ctx.admin.token);
+      expect(codeOf(bad), permission).toBe('BAD_USER_INPUT');
+      expect(bad.errors![0]!.message).toMatch(/TeamPermission/);
+    }
+    const inline = await gql(ctx.url, 'mutation { createCustomRole(input: { organization: "acme", name: "Bogus", inheritsFrom: MEMBER, permissions: [PROJECT_EXPLODE] }) { customRole { id } } }', {}, ctx.admin.token);
+    expect(codeOf(inline)).toBe('GRAPHQL_VALIDATION_FAILED');
     const deps = await gql(ctx.url, CREATE, { i: { organization: 'acme', name: 'Needs', inheritsFrom: 'VIEW_ONLY', permissions: ['RUN_DELETE_OWN'] } }, ctx.admin.token);
     expect(deps.errors![0]!.message).toMatch(/requires run:create/);
     expect(codeOf(await gql(ctx.url, CREATE, { i: { organization: 'acme', name: 'Deleter', inheritsFrom: 'MEMBER', permissions: [] } }, ctx.admin.token))).toBe('CONFLICT');
@@ -68,8 +76,23 @@ describe('custom roles', () => {
     const over = await gql(ctx.url, CREATE, { i: { organization: 'acme', name: 'one-too-many', inheritsFrom: 'VIEW_ONLY', permissions: [] } }, ctx.admin.token);
     expect(codeOf(over)).toBe('CONFLICT');
     expect(over.errors![0]!.message).toMatch(/50/);
-    const list = await gql(ctx.url, '{ organization(name: "acme") { customRoles { name } } }', {}, alice.token);
-    expect(list.data!.organization.customRoles).toHaveLength(50);
+    // customRoles is a connection: every member pages through all 50 by name, 20 at a time.
+    const ROLES = 'query($after: String) { organization(name: "acme") { customRoles(first: 20, after: $after) { totalCount nodes { name } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } } }';
+    const names: string[] = [];
+    let after: string | null = null;
+    for (let pages = 1; ; pages++) {
+      const page = (await gql(ctx.url, ROLES, { after }, alice.token)).data!.organization.customRoles;
+      expect(page.totalCount).toBe(50);
+      expect(page.pageInfo.hasPreviousPage).toBe(after !== null);
+      names.push(...page.nodes.map((n: { name: string }) => n.name));
+      if (!page.pageInfo.hasNextPage) {
+        expect(pages).toBe(3);
+        break;
+      }
+      after = page.pageInfo.endCursor;
+    }
+    expect(names).toHaveLength(50);
+    expect(new Set(names).size).toBe(50);
     for (let n = 1; n < 50; n++) {
       const id = (await ctx.t.server.db.orm.em.fork().getConnection().execute('select id from custom_roles where name = ?', [`filler-${n}`]))[0].id;
       await gql(ctx.url, DELETE, { i: { id } }, ctx.admin.token);
@@ -97,7 +120,7 @@ describe('custom roles', () => {
     const assigned = await gql(ctx.url, ASSIGN, { i: { organization: 'acme', team: 'core', user: 'alice', customRole: 'Deleter' } }, teamAdmin.token);
     expect(assigned.data!.updateTeamMemberRole.member).toEqual({ role: 'MEMBER', customRole: 'Deleter', user: { username: 'alice' } });
     expect((await gql(ctx.url, PERMS, {}, alice.token)).data!.team.viewerPermissions).toContain('PROJECT_DELETE');
-    expect((await deleteProject('bobs-project', alice.token)).data!.deleteProject.project.name).toBe('bobs-project');
+    expect((await deleteProject('bobs-project', alice.token)).data!.deleteProject).toEqual({ deletedProjectId: expect.any(String), team: { name: 'core' } });
 
     const removed = await gql(ctx.url, DELETE, { i: { id: deleterId } }, ctx.admin.token);
     expect(removed.data!.deleteCustomRole.reassigned).toBe(1);

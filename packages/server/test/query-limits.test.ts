@@ -130,7 +130,7 @@ describe('query cost control', () => {
   it('takes its limits from the environment', async () => {
     const strict = await instanceWithAdmin({ QUERY_MAX_DEPTH: '3', QUERY_MAX_COST: '50' });
     try {
-      const deep = await gql(strict.url, '{ viewer { user { memberships { organization { name } } } } }', {}, strict.admin.token);
+      const deep = await gql(strict.url, '{ viewer { user { memberships { nodes { organization { name } } } } } }', {}, strict.admin.token);
       expect(deep.errors![0]!.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 'depth', max: 3 });
       const costly = await gql(strict.url, '{ organizations(first: 60) { nodes { name } } }', {}, strict.admin.token);
       expect(costly.errors![0]!.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 'cost', max: 50 });

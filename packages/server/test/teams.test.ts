@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { instanceWithAdmin, addMember, gql, codeOf, countStatements, inviteByLink, acceptAsNewUser, INVITE, type InstanceWithAdmin, type Actor } from './fixtures';
+import { instanceWithAdmin, addMember, gql, codeOf, countStatements, inviteByLink, acceptAsNewUser, INVITE, type InstanceWithAdmin, type Actor, outcomeOf } from './fixtures';
 import { MemberStatus, OrgRole } from '../src/authz/roles';
 
 const CREATE = 'mutation($i: CreateTeamInput!) { createTeam(input: $i) { team { name storage { kind provider bucket path region endpoint } settings { membersCanInvite projectsPrivateByDefault publicReportsAllowed hidden alerts { runFinished runCrashed slackChannel } } viewerPermissions } } }';
 const UPDATE = 'mutation($i: UpdateTeamInput!) { updateTeam(input: $i) { team { name avatarUrl settings { membersCanInvite hidden alerts { runFinished slackChannel } } } } }';
-const DELETE = 'mutation($i: DeleteTeamInput!) { deleteTeam(input: $i) { name } }';
+const DELETE = 'mutation($i: DeleteTeamInput!) { deleteTeam(input: $i) { deletedTeamId organization { name } } }';
 const ADD = 'mutation($i: AddTeamMemberInput!) { addTeamMember(input: $i) { member { role user { username } } } }';
 const ROLE = 'mutation($i: UpdateTeamMemberRoleInput!) { updateTeamMemberRole(input: $i) { member { role user { username } } } }';
-const REMOVE = 'mutation($i: RemoveTeamMemberInput!) { removeTeamMember(input: $i) { user { username } } }';
-const LEAVE = 'mutation($i: LeaveTeamInput!) { leaveTeam(input: $i) { team { name } } }';
+const REMOVE = 'mutation($i: RemoveTeamMemberInput!) { removeTeamMember(input: $i) { removedTeamMemberId team { name } user { username } } }';
+const LEAVE = 'mutation($i: LeaveTeamInput!) { leaveTeam(input: $i) { removedTeamMemberId team { name } } }';
 const TEAM = 'query($n: String!) { team(organization: "acme", name: $n) { name viewerPermissions members { totalCount nodes { role user { username } } } } }';
 const teamCount = async (ctx: InstanceWithAdmin): Promise<number> => {
   const rows: Array<{ n: number }> = await ctx.t.server.db.orm.em.fork().getConnection().execute('select count(*)::int as n from teams');
@@ -176,7 +176,7 @@ describe('teams', () => {
     expect(await names(outsider.token)).not.toContain('secret');
     expect(await names(member.token)).toContain('secret');
     expect(await names(orgAdmin.token)).toContain('secret');
-    expect(codeOf(await gql(ctx.url, TEAM, { n: 'secret' }, outsider.token))).toBe('NOT_FOUND');
+    expect(outcomeOf(await gql(ctx.url, TEAM, { n: 'secret' }, outsider.token))).toBe('absent');
     expect(codeOf(await gql(ctx.url, ADD, { i: { organization: 'acme', team: 'secret', user: 'otto' } }, outsider.token))).toBe('NOT_FOUND');
     const MEMBERS = '{ organization(name: "acme") { members(first: 100) { nodes { username teams { name role } } } } }';
     const mikeSeenByOutsider = (await gql(ctx.url, MEMBERS, {}, outsider.token)).data!.organization.members.nodes.find((n: { username: string }) => n.username === 'mike');
@@ -219,7 +219,7 @@ describe('teams', () => {
     await gql(ctx.url, 'mutation { reactivateMember(input: { organization: "acme", user: "dora" }) { member { status } } }', {}, ctx.admin.token);
     await gql(ctx.url, ADD, { i: { organization: 'acme', team: 'vision', user: 'dora' } }, orgAdmin.token);
     await gql(ctx.url, 'mutation { deactivateMember(input: { organization: "acme", user: "dora" }) { member { status } } }', {}, ctx.admin.token);
-    expect(codeOf(await gql(ctx.url, TEAM, { n: 'vision' }, deactivated.token))).toBe('NOT_FOUND');
+    expect(outcomeOf(await gql(ctx.url, TEAM, { n: 'vision' }, deactivated.token))).toBe('absent');
     await gql(ctx.url, 'mutation { reactivateMember(input: { organization: "acme", user: "dora" }) { member { status } } }', {}, ctx.admin.token);
     expect((await gql(ctx.url, TEAM, { n: 'vision' }, deactivated.token)).data!.team.viewerPermissions).toContain('PROJECT_CREATE');
     await gql(ctx.url, 'mutation { removeMember(input: { organization: "acme", user: "dora" }) { user { username } } }', {}, ctx.admin.token);
@@ -235,8 +235,8 @@ describe('teams', () => {
     expect(codeOf(wrong)).toBe('BAD_USER_INPUT');
     expect(wrong.errors![0]!.extensions!.field).toBe('confirmName');
     expect(codeOf(await gql(ctx.url, DELETE, { i: { organization: 'acme', team: 'nlp', confirmName: 'nlp' } }, otherOrgAdmin.token))).toBe('NOT_FOUND');
-    expect((await gql(ctx.url, DELETE, { i: { organization: 'acme', team: 'nlp', confirmName: 'nlp' } }, orgAdmin.token)).data!.deleteTeam.name).toBe('nlp');
-    expect(codeOf(await gql(ctx.url, TEAM, { n: 'nlp' }, orgAdmin.token))).toBe('NOT_FOUND');
+    expect((await gql(ctx.url, DELETE, { i: { organization: 'acme', team: 'nlp', confirmName: 'nlp' } }, orgAdmin.token)).data!.deleteTeam.organization.name).toBe('acme');
+    expect(outcomeOf(await gql(ctx.url, TEAM, { n: 'nlp' }, orgAdmin.token))).toBe('absent');
     const log = await gql(ctx.url, '{ organization(name: "acme") { auditLog(first: 100, actions: [TEAM_CREATED, TEAM_UPDATED, TEAM_DELETED, TEAM_MEMBER_ADDED, TEAM_MEMBER_ROLE_CHANGED, TEAM_MEMBER_REMOVED, TEAM_MEMBER_LEFT]) { nodes { action } } } }', {}, ctx.admin.token);
     const actions = new Set(log.data!.organization.auditLog.nodes.map((n: { action: string }) => n.action));
     expect([...actions].sort()).toEqual(['TEAM_CREATED', 'TEAM_DELETED', 'TEAM_MEMBER_ADDED', 'TEAM_MEMBER_LEFT', 'TEAM_MEMBER_REMOVED', 'TEAM_MEMBER_ROLE_CHANGED', 'TEAM_UPDATED']);
