@@ -81,10 +81,10 @@ describe('custom roles', () => {
     const names: string[] = [];
     let after: string | null = null;
     for (let pages = 1; ; pages++) {
-      const page = (await gql(ctx.url, ROLES, { after }, alice.token)).data!.organization.customRoles;
+      const page: { totalCount: number; nodes: Array<{ name: string }>; pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; endCursor: string | null } } = (await gql(ctx.url, ROLES, { after }, alice.token)).data!.organization.customRoles;
       expect(page.totalCount).toBe(50);
       expect(page.pageInfo.hasPreviousPage).toBe(after !== null);
-      names.push(...page.nodes.map((n: { name: string }) => n.name));
+      names.push(...page.nodes.map((n) => n.name));
       if (!page.pageInfo.hasNextPage) {
         expect(pages).toBe(3);
         break;
