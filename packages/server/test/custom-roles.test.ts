@@ -70,7 +70,7 @@ describe('custom roles', () => {
     const inline = await gql(ctx.url, 'mutation { createCustomRole(input: { organization: "acme", name: "Bogus", inheritsFrom: MEMBER, permissions: [PROJECT_EXPLODE] }) { customRole { id } } }', {}, ctx.admin.token);
     expect(codeOf(inline)).toBe('GRAPHQL_VALIDATION_FAILED');
     const deps = await gql(ctx.url, CREATE, { i: { organization: 'acme', name: 'Needs', inheritsFrom: 'VIEW_ONLY', permissions: ['RUN_DELETE_OWN'] } }, ctx.admin.token);
-    expect(deps.errors![0]!.message).toMatch(/requires run:create/);
+    expect(deps.errors![0]!.message).toMatch(/requires RUN_CREATE/);
     expect(codeOf(await gql(ctx.url, CREATE, { i: { organization: 'acme', name: 'Deleter', inheritsFrom: 'MEMBER', permissions: [] } }, ctx.admin.token))).toBe('CONFLICT');
     for (let n = 1; n < 50; n++) await gql(ctx.url, CREATE, { i: { organization: 'acme', name: `filler-${n}`, inheritsFrom: 'VIEW_ONLY', permissions: [] } }, ctx.admin.token);
     const over = await gql(ctx.url, CREATE, { i: { organization: 'acme', name: 'one-too-many', inheritsFrom: 'VIEW_ONLY', permissions: [] } }, ctx.admin.token);

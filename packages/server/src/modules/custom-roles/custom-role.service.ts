@@ -1,6 +1,7 @@
 import { LockMode, ref, type FilterQuery } from '@mikro-orm/core';
 import { type Connection } from '../../graphql/connection';
 import { cursorCodec, cursorValue } from '../../graphql/cursor';
+import { wireEnumName } from '../../graphql/enums';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { Service } from '../service';
@@ -50,7 +51,8 @@ export function normalizePermissions(base: TeamRole, added: TeamPermission[]): T
   const held = new Set([...inherited, ...extra]);
   for (const p of extra) {
     const missing = TEAM_PERMISSION_CATALOGUE[p].requires.filter((r) => !held.has(r));
-    if (missing.length) throw badInput('permissions', `permissions: ${p} requires ${missing.join(', ')}; add ${missing.length > 1 ? 'them' : 'it'} too.`);
+    // Messages name permissions as the API does (TeamPermission enum values).
+    if (missing.length) throw badInput('permissions', `permissions: ${wireEnumName(p)} requires ${missing.map(wireEnumName).join(', ')}; add ${missing.length > 1 ? 'them' : 'it'} too.`);
   }
   return extra.sort((a, b) => a.localeCompare(b));
 }
