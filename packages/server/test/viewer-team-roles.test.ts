@@ -73,9 +73,9 @@ describe('demoting to VIEWER caps team roles', () => {
     expect(log.length - before).toBe(3);
     const events = log.slice(0, 3).map((e: { target: { label: string }; metadata: Record<string, unknown> }) => [e.target.label, e.metadata]);
     expect(events.sort((x: [string, { team: string }], y: [string, { team: string }]) => x[1].team.localeCompare(y[1].team))).toEqual([
-      ['tina', { team: 'alpha', from: 'ADMIN', to: 'VIEW_ONLY', customRole: null, fromCustomRole: null, cause: { action: 'MEMBER_ROLE_CHANGED', orgRole: 'VIEWER' } }],
-      ['tina', { team: 'beta', from: 'MEMBER', to: 'VIEW_ONLY', customRole: null, fromCustomRole: null, cause: { action: 'MEMBER_ROLE_CHANGED', orgRole: 'VIEWER' } }],
-      ['tina', { team: 'gamma', from: 'MEMBER', to: 'VIEW_ONLY', customRole: null, fromCustomRole: 'runner', cause: { action: 'MEMBER_ROLE_CHANGED', orgRole: 'VIEWER' } }],
+      ['tina', { team: 'alpha', from: 'ADMIN', to: 'VIEW_ONLY', customRole: null, fromCustomRole: null, cause: { action: 'member.role_changed', orgRole: 'VIEWER' } }],
+      ['tina', { team: 'beta', from: 'MEMBER', to: 'VIEW_ONLY', customRole: null, fromCustomRole: null, cause: { action: 'member.role_changed', orgRole: 'VIEWER' } }],
+      ['tina', { team: 'gamma', from: 'MEMBER', to: 'VIEW_ONLY', customRole: null, fromCustomRole: 'runner', cause: { action: 'member.role_changed', orgRole: 'VIEWER' } }],
     ]);
     // Promoting again leaves the team roles as they are: a team admin raises them deliberately.
     await ok(ORG_ROLE, { organization: 'acme', user: 'tina', role: 'MEMBER' });
