@@ -7,7 +7,9 @@
  *   takes its variables as one object (optional when no variable is required);
  * - a mutation returns its payload; a query's result is unwrapped along its single-field path
  *   (`organization { members { … } }` returns the connection); a nullable object on the way that
- *   comes back null throws (`present`);
+ *   comes back null throws (`present`), and so does a lookup by natural key at the end of the path (a
+ *   nullable query field with arguments, e.g. `organization(name)`, `team(…)`: the API answers null for
+ *   "absent or invisible", the method throws NotFoundError); `viewer` (no arguments) stays nullable;
  * - a connection (selects `pageInfo` and `nodes`, has `$first` and `$after`) also gets `iterateFoo`.
  * Operations that need an `organization` (a required `$organization` variable or input field) are
  * repeated on `OrganizationOperations` without it, those that also need a `team` on `TeamOperations`,
@@ -36,6 +38,8 @@ interface Step {
   key: string;
   /** The field may be null. */
   nullable: boolean;
+  /** A query field with arguments: a lookup, null when absent or invisible. */
+  lookup: boolean;
 }
 
 interface Operation {
@@ -130,7 +134,7 @@ function readOperation(schema: GraphQLSchema, op: OperationDefinitionNode): Oper
   for (let field = onlyField(selectionSet); field && parent; field = onlyField(selectionSet)) {
     const def = parent.getFields()[field.name.value];
     if (!def) throw new Error(`${name}: ${parent.name}.${field.name.value} is not in the schema.`);
-    steps.push({ key: field.alias?.value ?? field.name.value, nullable: !isNonNullType(def.type) });
+    steps.push({ key: field.alias?.value ?? field.name.value, nullable: !isNonNullType(def.type), lookup: kind === 'query' && def.args.length > 0 });
     description = def.description ?? description;
     last = field;
     selectionSet = field.selectionSet;
@@ -146,6 +150,8 @@ function readOperation(schema: GraphQLSchema, op: OperationDefinitionNode): Oper
     const base = previous?.nullable ? `NonNullable<${resultType}>` : resultType;
     resultType = `${base}['${step.key}']`;
   });
+  const final = steps.at(-1);
+  if (final && throwsWhenNull(final)) resultType = `NonNullable<${resultType}>`;
   const variableNames = new Set(variables.map((v) => v.variable.name.value));
   const paginated =
     !!last && selects(last.selectionSet, 'pageInfo') && selects(last.selectionSet, 'nodes') && variableNames.has('first') && variableNames.has('after');
@@ -165,14 +171,21 @@ function readOperation(schema: GraphQLSchema, op: OperationDefinitionNode): Oper
   };
 }
 
-/** `d.organization.members`, with `present(…)` around values that may be null on the way. */
+/** Whether a null at the end of the path throws NotFoundError: a nullable lookup by natural key. */
+function throwsWhenNull(step: Step): boolean {
+  return step.nullable && step.lookup;
+}
+
+/** `d.organization.members`, with `present(…)` around values that may be null on the way (and a null lookup at the end). */
 function unwrapExpression(op: Operation): string {
   let expr = 'd';
   op.steps.forEach((step, i) => {
     const previous = op.steps[i - 1];
-    if (previous?.nullable) expr = `present(${expr}, '${previous.key}', '${op.name}')`;
+    if (previous?.nullable) expr = `present(${expr}, '${previous.key}', '${op.name}', d)`;
     expr = `${expr}.${step.key}`;
   });
+  const final = op.steps.at(-1);
+  if (final && throwsWhenNull(final)) expr = `present(${expr}, '${final.key}', '${op.name}', d)`;
   return expr;
 }
 

@@ -20,7 +20,7 @@ import {
   type GraphQLErrorEntry,
 } from './errors.js';
 import { parseInviteCsv, type InviteRow } from './invite-csv.js';
-import type { RequestOptions } from './runtime.js';
+import { RESPONSE_META, type RequestOptions, type ResponseMeta } from './runtime.js';
 import type { AcceptInvitationPayload, Invitation, LogInPayload, LogOutPayload, SignUpPayload } from './types.js';
 
 /** Retries of queries (never mutations) after a network error or an HTTP 5xx response. */
@@ -541,6 +541,8 @@ export class RosterClient extends RosterOperations {
         attempts,
       });
     }
+    // The request id travels with the data (not enumerable), so a null lookup's NotFoundError can quote it.
+    if (typeof body.data === 'object' && body.data !== null) Object.defineProperty(body.data, RESPONSE_META, { value: { requestId } satisfies ResponseMeta, enumerable: false });
     // The server validated `data` against the same schema the document was generated from.
     return body.data as TResult;
   }

@@ -23,17 +23,31 @@ export interface IterateOptions {
 
 export const DEFAULT_PAGE_SIZE = 100;
 
+/** Where the client keeps facts about the HTTP response on the `data` object it resolves (not enumerable). */
+export const RESPONSE_META: unique symbol = Symbol('roster.responseMeta');
+
+/** What the client records of a response on its `data`: the request id, so errors raised from the data can quote it. */
+export interface ResponseMeta {
+  requestId: string;
+}
+
+/** The response facts the client recorded on a `data` object, if any. */
+export function responseMetaOf(data: unknown): ResponseMeta | undefined {
+  if (typeof data !== 'object' || data === null || !(RESPONSE_META in data)) return undefined;
+  return (data as { [RESPONSE_META]?: ResponseMeta })[RESPONSE_META];
+}
+
 /**
- * A value on the way to the result that came back null: `viewer` means the call was anonymous
- * (UnauthenticatedError); anything else (an organization, a team) does not exist or is hidden (NotFoundError).
+ * A value on the way to the result (or a lookup at its end) that came back null: `viewer` means the call was
+ * anonymous (UnauthenticatedError); anything else (an organization, a team, a project) does not exist or is hidden
+ * (NotFoundError: the API answers such lookups with null). `data` is the response's data, for its request id.
  */
-export function present<T>(value: T | null | undefined, field: string, operationName: string): T {
+export function present<T>(value: T | null | undefined, field: string, operationName: string, data?: unknown): T {
   if (value !== null && value !== undefined) return value;
+  const requestId = responseMetaOf(data)?.requestId;
+  const meta = { operationName, ...(requestId ? { requestId } : {}) };
   if (field === 'viewer') {
-    throw new UnauthenticatedError(`${operationName} needs a session or an API key.`, { code: 'UNAUTHENTICATED', operationName });
+    throw new UnauthenticatedError(`${operationName} needs a session or an API key.`, { code: 'UNAUTHENTICATED', ...meta });
   }
-  throw new NotFoundError(`${operationName}: the ${field} does not exist or is not visible to the caller.`, {
-    code: 'NOT_FOUND',
-    operationName,
-  });
+  throw new NotFoundError(`${operationName}: the ${field} does not exist or is not visible to the caller.`, { code: 'NOT_FOUND', ...meta });
 }

@@ -10,6 +10,7 @@ import type {
   CreateProjectMutation,
   CreateReportMutation,
   CustomRoleFieldsFragment,
+  OrganizationMembershipFieldsFragment,
   DeleteCustomRoleMutation,
   DeleteProjectMutation,
   DeleteReportMutation,
@@ -86,8 +87,10 @@ export type ProjectRef = ProjectRefFragment;
 export type Run = RunFieldsFragment;
 export type Report = ReportFieldsFragment;
 export type CustomRole = CustomRoleFieldsFragment;
+/** One of the caller's organization memberships (`viewerMemberships`, `viewer().user.memberships.nodes`). */
+export type OrganizationMembership = OrganizationMembershipFieldsFragment;
 export type PermissionCatalogue = PermissionCatalogueQuery['permissionCatalogue'];
-/** One team permission of the catalogue: `name` (`object:operation`), `description`, `requires`, `grantedTo`. */
+/** One team permission of the catalogue: `name` (a TeamPermission, e.g. `'PROJECT_DELETE'`), `description`, `requires`, `grantedTo`. */
 export type Permission = PermissionCatalogue['permissions'][number];
 /** A built-in team role of the catalogue: `role`, its `permissions`, and whether custom roles may inherit from it (`inheritable`). */
 export type TeamRoleInfo = PermissionCatalogue['roles'][number];

@@ -45,7 +45,7 @@ describe('organization and team handles; inviteMany', () => {
     const names: string[] = [];
     for await (const t of acme.iterateTeams({ pageSize: 1 })) names.push(t.name);
     expect(names).toEqual(['vision']);
-    expect(await acme.permissions()).toContain('member:invite');
+    expect(await acme.permissions()).toContain('MEMBER_INVITE');
     await acme.update({ displayName: 'Acme Corp' });
     expect((await client.organization({ organization: 'acme' })).displayName).toBe('Acme Corp');
 
@@ -78,7 +78,7 @@ describe('organization and team handles; inviteMany', () => {
     const usernames: string[] = [];
     for await (const m of vision.iterateMembers({ pageSize: 1 })) usernames.push(m.user.username);
     expect(usernames).toEqual(['ada', 'grace', 'linus']);
-    expect(await vision.permissions()).toContain('project:create');
+    expect(await vision.permissions()).toContain('PROJECT_CREATE');
 
     await vision.createProject({ name: 'detector' });
     await vision.logRun({ project: 'detector', name: 'baseline' });
@@ -86,7 +86,7 @@ describe('organization and team handles; inviteMany', () => {
     expect((await vision.projects()).totalCount).toBe(1);
     expect((await vision.removeMember({ user: 'linus' })).user.username).toBe('linus');
     expect((await vision.update({ settings: { membersCanInvite: true } })).team.settings.membersCanInvite).toBe(true);
-    expect(await vision.delete({ confirmName: 'vision' })).toMatchObject({ name: 'vision' });
+    expect(await vision.delete({ confirmName: 'vision' })).toMatchObject({ deletedTeamId: expect.any(String), organization: { name: expect.any(String) } });
     await expect(vision.get()).rejects.toBeInstanceOf(NotFoundError);
   });
 

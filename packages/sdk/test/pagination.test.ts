@@ -63,7 +63,7 @@ describe('pagination', () => {
       organization: 'alpha-team',
       displayName: 'Alpha Team',
       settings: { membersCanCreateTeams: true },
-      clearSeatLimit: true,
+      seatLimit: null,
     });
     expect(organization).toMatchObject({ name: 'alpha-team', displayName: 'Alpha Team', seatLimit: null, seats: { limit: null, available: null }, settings: { membersCanCreateTeams: true } });
     expect(await admin.organization({ organization: 'alpha-team' })).toEqual(organization);

@@ -4,7 +4,7 @@ import { gql, codeOf, ADMIN_PASSWORD } from './fixtures';
 
 const SIGN_UP = 'mutation($i: SignUpInput!) { signUp(input: $i) { token expiresAt user { id username email instanceAdmin } organization { name viewerRole } } }';
 const LOG_IN = 'mutation($i: LogInInput!) { logIn(input: $i) { token user { username email } } }';
-const VIEWER = '{ viewer { kind authenticatedWith user { username email instanceAdmin memberships { role status organization { name } } } } }';
+const VIEWER = '{ viewer { kind authenticatedWith user { username email instanceAdmin memberships { nodes { role status organization { name } } } } } }';
 
 const person = (n: string, extra: Record<string, unknown> = {}) => ({
   email: `${n}@example.com`,
@@ -92,7 +92,7 @@ describe('accounts: bootstrap, sign-up, log in, log out', () => {
 
     const viaBearer = await gql(t.url, VIEWER, {}, token);
     expect(viaBearer.data!.viewer).toMatchObject({ kind: 'USER', authenticatedWith: 'SESSION', user: { username: row!.username, instanceAdmin: true } });
-    expect(viaBearer.data!.viewer.user.memberships).toEqual([{ role: 'ADMIN', status: 'ACTIVE', organization: { name: 'acme' } }]);
+    expect(viaBearer.data!.viewer.user.memberships.nodes).toEqual([{ role: 'ADMIN', status: 'ACTIVE', organization: { name: 'acme' } }]);
 
     const cookie = setCookie.split(';')[0]!;
     const viaCookie = await gql(t.url, VIEWER, {}, undefined, { cookie });

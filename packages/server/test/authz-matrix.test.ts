@@ -31,7 +31,10 @@ const PRINCIPALS = [
   'revokedKey',
 ] as const;
 type Principal = (typeof PRINCIPALS)[number];
-/** 'ok': allowed and done; 'hidden': answered, without the private data; otherwise the exact error code. */
+/**
+ * 'ok': allowed and done; 'hidden': answered, without the private data; 'absent': a lookup by natural key
+ * (`organization`, `team`, `Team.project`) answered null, without an error; otherwise the exact error code.
+ */
 type Outcome = 'ok' | 'hidden' | string;
 
 const USERNAMES: Partial<Record<Principal, string>> = {
@@ -122,10 +125,15 @@ interface Row {
 interface NestedUser {
   username: string;
   defaultOrganization?: { name: string } | null;
-  memberships?: Array<{ organization: { name: string } }>;
+  memberships?: { nodes: Array<{ organization: { name: string } }> };
 }
 /** Whether a user object seen from acme shows anything of beta. */
-const revealsBeta = (u: NestedUser | null): boolean => u?.defaultOrganization?.name === 'beta' || (u?.memberships ?? []).some((m) => m.organization.name === 'beta');
+const revealsBeta = (u: NestedUser | null): boolean => u?.defaultOrganization?.name === 'beta' || (u?.memberships?.nodes ?? []).some((m) => m.organization.name === 'beta');
+
+/** Whether the lookup a read row goes through answered null. */
+function lookupAbsent(data: Record<string, any> | null | undefined): boolean {
+  return !!data && (data.organization === null || data.team === null || (data.team != null && data.team.project === null));
+}
 
 // Shorthands for expectations.
 const OUT = { anonymous: 'UNAUTHENTICATED', revokedKey: 'UNAUTHENTICATED' } as const;
@@ -135,6 +143,8 @@ function grid(spec: Partial<Record<Principal, Outcome>> & { rest: Outcome }): Re
 }
 /** Org-admin-only operations on acme. */
 const ORG_ADMINS = grid({ instanceAdmin: 'ok', orgAdmin: 'ok', otherOrgAdmin: 'NOT_FOUND', deactivated: 'NOT_FOUND', rest: 'FORBIDDEN' });
+/** Org-admin-only fields read through the `organization` lookup: those who may not see acme get null, not NOT_FOUND. */
+const ORG_ADMINS_READ = { ...ORG_ADMINS, otherOrgAdmin: 'absent', deactivated: 'absent' };
 /** Operations needing member:manage (or less) on a team like core. */
 const TEAM_MANAGERS = grid({ instanceAdmin: 'ok', orgAdmin: 'ok', teamAdmin: 'ok', customWith: 'ok', otherOrgAdmin: 'NOT_FOUND', deactivated: 'NOT_FOUND', rest: 'FORBIDDEN' });
 /** Operations needing a MEMBER-level permission in the team. */
@@ -227,7 +237,7 @@ const ROWS: Row[] = [
   },
   {
     name: 'removeMember',
-    prepare: async () => ({ query: 'mutation($i: RemoveMemberInput!) { removeMember(input: $i) { user { username } } }', variables: { i: { organization: 'acme', user: await freshOrgMember() } } }),
+    prepare: async () => ({ query: 'mutation($i: RemoveMemberInput!) { removeMember(input: $i) { removedMemberId user { username } } }', variables: { i: { organization: 'acme', user: await freshOrgMember() } } }),
     expected: ORG_ADMINS,
   },
   {
@@ -254,7 +264,7 @@ const ROWS: Row[] = [
     name: 'deleteTeam',
     prepare: async () => {
       const team = await freshTeam();
-      return { query: 'mutation($i: DeleteTeamInput!) { deleteTeam(input: $i) { name } }', variables: { i: { organization: 'acme', team, confirmName: team } } };
+      return { query: 'mutation($i: DeleteTeamInput!) { deleteTeam(input: $i) { deletedTeamId organization { name } } }', variables: { i: { organization: 'acme', team, confirmName: team } } };
     },
     expected: ORG_ADMINS,
   },
@@ -270,13 +280,13 @@ const ROWS: Row[] = [
   },
   {
     name: 'removeTeamMember',
-    prepare: async () => ({ query: 'mutation($i: RemoveTeamMemberInput!) { removeTeamMember(input: $i) { user { username } } }', variables: { i: { organization: 'acme', team: await freshTeam(), user: 'tv' } } }),
+    prepare: async () => ({ query: 'mutation($i: RemoveTeamMemberInput!) { removeTeamMember(input: $i) { removedTeamMemberId user { username } } }', variables: { i: { organization: 'acme', team: await freshTeam(), user: 'tv' } } }),
     // Anyone may remove themselves.
     expected: { ...TEAM_MANAGERS, teamViewOnly: 'ok' },
   },
   {
     name: 'leaveTeam',
-    prepare: async () => ({ query: 'mutation($i: LeaveTeamInput!) { leaveTeam(input: $i) { team { name } } }', variables: { i: { organization: 'acme', team: await freshTeam() } } }),
+    prepare: async () => ({ query: 'mutation($i: LeaveTeamInput!) { leaveTeam(input: $i) { removedTeamMemberId team { name } } }', variables: { i: { organization: 'acme', team: await freshTeam() } } }),
     expected: grid({ teamAdmin: 'ok', teamMember: 'ok', teamViewOnly: 'ok', customWith: 'ok', customWithout: 'ok', rest: 'NOT_FOUND' }),
   },
   {
@@ -299,7 +309,7 @@ const ROWS: Row[] = [
     prepare: async () => {
       const name = next('doomed');
       await must('mutation($i: CreateProjectInput!) { createProject(input: $i) { project { name } } }', { i: { organization: 'acme', team: 'core', name } });
-      return { query: 'mutation($i: DeleteProjectInput!) { deleteProject(input: $i) { project { name } } }', variables: { i: { organization: 'acme', team: 'core', project: name } } };
+      return { query: 'mutation($i: DeleteProjectInput!) { deleteProject(input: $i) { deletedProjectId team { name } } }', variables: { i: { organization: 'acme', team: 'core', project: name } } };
     },
     expected: { ...TEAM_MANAGERS, orgMember: 'NOT_FOUND', orgViewer: 'NOT_FOUND' },
   },
@@ -307,7 +317,7 @@ const ROWS: Row[] = [
     name: 'deleteRun',
     prepare: async () => {
       const run = await must('mutation { logRun(input: { organization: "acme", team: "core", project: "matrix" }) { run { id } } }');
-      return { query: 'mutation($i: DeleteRunInput!) { deleteRun(input: $i) { run { id } } }', variables: { i: { id: run.logRun.run.id } } };
+      return { query: 'mutation($i: DeleteRunInput!) { deleteRun(input: $i) { deletedRunId project { name } } }', variables: { i: { id: run.logRun.run.id } } };
     },
     expected: { ...TEAM_MANAGERS, orgMember: 'NOT_FOUND', orgViewer: 'NOT_FOUND' },
   },
@@ -315,20 +325,20 @@ const ROWS: Row[] = [
     name: 'deleteReport',
     prepare: async () => {
       const report = await must('mutation($i: CreateReportInput!) { createReport(input: $i) { report { id } } }', { i: { organization: 'acme', team: 'core', title: next('old report') } });
-      return { query: 'mutation($i: DeleteReportInput!) { deleteReport(input: $i) { report { id } } }', variables: { i: { id: report.createReport.report.id } } };
+      return { query: 'mutation($i: DeleteReportInput!) { deleteReport(input: $i) { deletedReportId team { name } } }', variables: { i: { id: report.createReport.report.id } } };
     },
     expected: { ...TEAM_MANAGERS, orgMember: 'NOT_FOUND', orgViewer: 'NOT_FOUND' },
   },
   {
     name: 'createCustomRole',
-    prepare: async () => ({ query: 'mutation($i: CreateCustomRoleInput!) { createCustomRole(input: $i) { customRole { id } } }', variables: { i: { organization: 'acme', name: next('role'), inheritsFrom: 'MEMBER', permissions: ['run:delete'] } } }),
+    prepare: async () => ({ query: 'mutation($i: CreateCustomRoleInput!) { createCustomRole(input: $i) { customRole { id } } }', variables: { i: { organization: 'acme', name: next('role'), inheritsFrom: 'MEMBER', permissions: ['RUN_DELETE'] } } }),
     expected: ORG_ADMINS,
   },
   {
     name: 'updateCustomRole',
     prepare: async () => {
       const role = await must('mutation($i: CreateCustomRoleInput!) { createCustomRole(input: $i) { customRole { id } } }', { i: { organization: 'acme', name: next('role'), inheritsFrom: 'MEMBER', permissions: [] } });
-      return { query: 'mutation($i: UpdateCustomRoleInput!) { updateCustomRole(input: $i) { customRole { id } } }', variables: { i: { id: role.createCustomRole.customRole.id, permissions: ['run:delete'] } } };
+      return { query: 'mutation($i: UpdateCustomRoleInput!) { updateCustomRole(input: $i) { customRole { id } } }', variables: { i: { id: role.createCustomRole.customRole.id, permissions: ['RUN_DELETE'] } } };
     },
     expected: ORG_ADMINS,
   },
@@ -336,7 +346,7 @@ const ROWS: Row[] = [
     name: 'deleteCustomRole',
     prepare: async () => {
       const role = await must('mutation($i: CreateCustomRoleInput!) { createCustomRole(input: $i) { customRole { id } } }', { i: { organization: 'acme', name: next('role'), inheritsFrom: 'MEMBER', permissions: [] } });
-      return { query: 'mutation($i: DeleteCustomRoleInput!) { deleteCustomRole(input: $i) { id } }', variables: { i: { id: role.createCustomRole.customRole.id } } };
+      return { query: 'mutation($i: DeleteCustomRoleInput!) { deleteCustomRole(input: $i) { deletedCustomRoleId organization { name } } }', variables: { i: { id: role.createCustomRole.customRole.id } } };
     },
     expected: ORG_ADMINS,
   },
@@ -344,55 +354,55 @@ const ROWS: Row[] = [
   {
     name: 'Organization.invitations',
     prepare: async () => ({ query: '{ organization(name: "acme") { invitations { totalCount } } }', variables: {} }),
-    expected: ORG_ADMINS,
+    expected: ORG_ADMINS_READ,
   },
   {
     name: 'Organization.auditLog',
     prepare: async () => ({ query: '{ organization(name: "acme") { auditLog(first: 1) { totalCount } } }', variables: {} }),
-    expected: ORG_ADMINS,
+    expected: ORG_ADMINS_READ,
   },
   {
     name: 'Organization.members (emails, pending and deactivated rows)',
     prepare: async () => ({ query: '{ organization(name: "acme") { members(first: 100) { nodes { email status } } } }', variables: {} }),
     revealed: (d) => d.organization.members.nodes.some((n: { email: string | null; status: string }) => n.email !== null || n.status !== 'ACTIVE'),
-    expected: grid({ instanceAdmin: 'ok', orgAdmin: 'ok', otherOrgAdmin: 'NOT_FOUND', deactivated: 'NOT_FOUND', rest: 'hidden' }),
+    expected: grid({ instanceAdmin: 'ok', orgAdmin: 'ok', otherOrgAdmin: 'absent', deactivated: 'absent', rest: 'hidden' }),
   },
   {
     name: 'Team.members',
     prepare: async () => ({ query: '{ team(organization: "acme", name: "core") { members { totalCount } } }', variables: {} }),
-    expected: grid({ orgMember: 'FORBIDDEN', orgViewer: 'FORBIDDEN', otherOrgAdmin: 'NOT_FOUND', deactivated: 'NOT_FOUND', rest: 'ok' }),
+    expected: grid({ orgMember: 'FORBIDDEN', orgViewer: 'FORBIDDEN', otherOrgAdmin: 'absent', deactivated: 'absent', rest: 'ok' }),
   },
   {
     name: 'Team.projects (private)',
     prepare: async () => ({ query: '{ team(organization: "acme", name: "core") { projects(first: 100) { nodes { name } } } }', variables: {} }),
     revealed: (d) => d.team.projects.nodes.some((n: { name: string }) => n.name === 'matrix'),
-    expected: grid({ orgMember: 'hidden', orgViewer: 'hidden', otherOrgAdmin: 'NOT_FOUND', deactivated: 'NOT_FOUND', rest: 'ok' }),
+    expected: grid({ orgMember: 'hidden', orgViewer: 'hidden', otherOrgAdmin: 'absent', deactivated: 'absent', rest: 'ok' }),
   },
   // Nested paths across organizations (test/nested-visibility.test.ts has the detailed cases): "duo" is in acme
   // and beta, with beta as default organization, a member of team core and the author of core's "duo-proj".
   {
     name: 'User.defaultOrganization and User.memberships (a user in both organizations, through acme members)',
-    prepare: async () => ({ query: '{ organization(name: "acme") { members(first: 50) { nodes { user { username defaultOrganization { name } memberships { organization { name } } } } } } }', variables: {} }),
+    prepare: async () => ({ query: '{ organization(name: "acme") { members(first: 50) { nodes { user { username defaultOrganization { name } memberships { nodes { organization { name } } } } } } } }', variables: {} }),
     revealed: (d) => d.organization.members.nodes.some((n: { user: NestedUser | null }) => revealsBeta(n.user)),
-    expected: grid({ instanceAdmin: 'ok', otherOrgAdmin: 'NOT_FOUND', deactivated: 'NOT_FOUND', rest: 'hidden' }),
+    expected: grid({ instanceAdmin: 'ok', otherOrgAdmin: 'absent', deactivated: 'absent', rest: 'hidden' }),
   },
   {
     name: 'User.memberships (a user in both organizations, through beta members)',
-    prepare: async () => ({ query: '{ organization(name: "beta") { members(first: 50) { nodes { user { username memberships { organization { name } } } } } } }', variables: {} }),
-    revealed: (d) => d.organization.members.nodes.some((n: { user: NestedUser | null }) => (n.user?.memberships ?? []).some((m) => m.organization.name === 'acme')),
-    expected: grid({ instanceAdmin: 'ok', otherOrgAdmin: 'hidden', rest: 'NOT_FOUND' }),
+    prepare: async () => ({ query: '{ organization(name: "beta") { members(first: 50) { nodes { user { username memberships { nodes { organization { name } } } } } } } }', variables: {} }),
+    revealed: (d) => d.organization.members.nodes.some((n: { user: NestedUser | null }) => (n.user?.memberships?.nodes ?? []).some((m) => m.organization.name === 'acme')),
+    expected: grid({ instanceAdmin: 'ok', otherOrgAdmin: 'hidden', rest: 'absent' }),
   },
   {
     name: 'TeamMember.user.defaultOrganization',
     prepare: async () => ({ query: '{ team(organization: "acme", name: "core") { members(first: 50) { nodes { user { username defaultOrganization { name } } } } } }', variables: {} }),
     revealed: (d) => d.team.members.nodes.some((n: { user: NestedUser }) => revealsBeta(n.user)),
-    expected: grid({ instanceAdmin: 'ok', orgMember: 'FORBIDDEN', orgViewer: 'FORBIDDEN', otherOrgAdmin: 'NOT_FOUND', deactivated: 'NOT_FOUND', rest: 'hidden' }),
+    expected: grid({ instanceAdmin: 'ok', orgMember: 'FORBIDDEN', orgViewer: 'FORBIDDEN', otherOrgAdmin: 'absent', deactivated: 'absent', rest: 'hidden' }),
   },
   {
     name: 'Project.createdBy.defaultOrganization',
     prepare: async () => ({ query: '{ team(organization: "acme", name: "core") { project(name: "duo-proj") { createdBy { username defaultOrganization { name } } } } }', variables: {} }),
     revealed: (d) => revealsBeta(d.team.project.createdBy),
-    expected: grid({ instanceAdmin: 'ok', orgMember: 'NOT_FOUND', orgViewer: 'NOT_FOUND', otherOrgAdmin: 'NOT_FOUND', deactivated: 'NOT_FOUND', rest: 'hidden' }),
+    expected: grid({ instanceAdmin: 'ok', orgMember: 'absent', orgViewer: 'absent', otherOrgAdmin: 'absent', deactivated: 'absent', rest: 'hidden' }),
   },
   {
     name: 'Instance.settings',
@@ -430,8 +440,8 @@ describe('authorization matrix', () => {
       (await em.findOneOrFail(User, { id: duo.user.id })).defaultOrganization = ref(beta);
       await em.flush();
     }
-    await must('mutation { createCustomRole(input: { organization: "acme", name: "Power", inheritsFrom: MEMBER, permissions: ["project:delete", "run:delete", "report:delete", "team:update", "team:invite_member", "member:manage"] }) { customRole { id } } }');
-    await must('mutation { createCustomRole(input: { organization: "acme", name: "Reader", inheritsFrom: VIEW_ONLY, permissions: ["artifact:manage_aliases"] }) { customRole { id } } }');
+    await must('mutation { createCustomRole(input: { organization: "acme", name: "Power", inheritsFrom: MEMBER, permissions: [PROJECT_DELETE, RUN_DELETE, REPORT_DELETE, TEAM_UPDATE, TEAM_INVITE_MEMBER, MEMBER_MANAGE] }) { customRole { id } } }');
+    await must('mutation { createCustomRole(input: { organization: "acme", name: "Reader", inheritsFrom: VIEW_ONLY, permissions: [ARTIFACT_MANAGE_ALIASES] }) { customRole { id } } }');
     await must('mutation { createTeam(input: { organization: "acme", name: "core" }) { team { name } } }');
     for (const [user, role] of [['ta', 'ADMIN'], ['tm', 'MEMBER'], ['tv', 'VIEW_ONLY'], ['cw', 'MEMBER'], ['cx', 'VIEW_ONLY'], ['dx', 'ADMIN']]) await addToTeam('core', user!, role!);
     await assignCustom('core', 'cw', 'Power');
@@ -480,6 +490,7 @@ describe('authorization matrix', () => {
         const code = res.errors?.[0]?.extensions?.code as string | undefined;
         let actual: Outcome;
         if (code) actual = code;
+        else if (lookupAbsent(res.data)) actual = 'absent';
         else if (row.revealed) actual = row.revealed(res.data as Record<string, any>) ? 'ok' : 'hidden';
         else actual = res.data ? 'ok' : 'NO_DATA';
         if (actual !== expected) failures.push(`${principal}: expected ${expected}, got ${actual}${res.errors ? ` (${res.errors[0]!.message})` : ''}`);

@@ -20,12 +20,14 @@ const PATHS: Record<string, string> = {
   'Team.reports': 'team(organization: "acme", name: "alpha") { reports(CONN) }',
   'Project.runs': 'team(organization: "acme", name: "alpha") { project(name: "p1") { runs(CONN) } }',
   'Viewer.apiKeys': 'viewer { apiKeys(CONN) }',
+  'Organization.customRoles': 'organization(name: "acme") { customRoles(CONN) }',
+  'User.memberships': 'viewer { user { memberships(CONN) } }',
 };
 
 interface Page {
   totalCount: number;
   edges: Array<{ cursor: string }>;
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
 }
 
 const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value), 'utf8').toString('base64url');
@@ -37,7 +39,7 @@ describe('cursors', () => {
   const firstCursors = new Map<string, string>();
 
   const query = (target: string, args: string) => {
-    const conn = `${args ? `${args}, ` : ''}first: $first, after: $after) { totalCount edges { cursor } pageInfo { hasNextPage endCursor } }`;
+    const conn = `${args ? `${args}, ` : ''}first: $first, after: $after) { totalCount edges { cursor } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } }`;
     return `query($first: Int, $after: String) { ${PATHS[target]!.replace('CONN)', conn)} }`;
   };
   /** The connection object inside a response, wherever the path put it. */
@@ -68,6 +70,7 @@ describe('cursors', () => {
       await ok('mutation($i: LogRunInput!) { logRun(input: $i) { run { id } } }', { organization: 'acme', team: 'alpha', project: 'p1' });
       await ok('mutation($i: CreateReportInput!) { createReport(input: $i) { report { id } } }', { organization: 'acme', team: 'alpha', project: 'p1', title: `Report ${n}` });
       await ok('mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }', { name: `key ${n}` });
+      await ok('mutation($i: CreateCustomRoleInput!) { createCustomRole(input: $i) { customRole { id } } }', { organization: 'acme', name: `Role ${n}`, inheritsFrom: 'MEMBER', permissions: [] });
     }
   });
   afterAll(() => ctx?.t.close());
@@ -96,6 +99,10 @@ describe('cursors', () => {
         const page = connectionOf(res.data);
         total = page.totalCount;
         cursors.push(...page.edges.map((e) => e.cursor));
+        // PageInfo is Relay-complete: the first and last cursors of the page, and a previous page exactly when `after` was given.
+        expect(page.pageInfo.startCursor, target).toBe(page.edges[0]?.cursor ?? null);
+        expect(page.pageInfo.endCursor, target).toBe(page.edges.at(-1)?.cursor ?? null);
+        expect(page.pageInfo.hasPreviousPage, target).toBe(after !== null);
         if (!firstCursors.has(target)) firstCursors.set(target, page.pageInfo.endCursor!);
         if (!page.pageInfo.hasNextPage) break;
         after = page.pageInfo.endCursor;

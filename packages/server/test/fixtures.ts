@@ -82,6 +82,18 @@ export function codeOf(res: { errors?: Array<{ extensions?: Record<string, unkno
   return res.errors?.[0]?.extensions?.code;
 }
 
+/**
+ * What a read through a lookup by natural key answered: the error code; 'absent' when the lookup (`organization`,
+ * `team`, or `team.project`) was null without an error (absent or invisible: issue 9); 'ok' otherwise.
+ */
+export function outcomeOf(res: { data?: unknown; errors?: Array<{ extensions?: Record<string, unknown> }> }): unknown {
+  const code = codeOf(res);
+  if (code) return code;
+  const data = res.data as { organization?: unknown; team?: { project?: unknown } | null } | null | undefined;
+  if (data && (data.organization === null || data.team === null || (data.team != null && data.team.project === null))) return 'absent';
+  return 'ok';
+}
+
 const INVITE = 'mutation($i: InviteUserInput!) { inviteUser(input: $i) { acceptUrl invitation { id email role status expiresAt } } }';
 const ACCEPT = 'mutation($i: AcceptInvitationInput!) { acceptInvitation(input: $i) { token user { id username } organization { name } } }';
 

@@ -202,7 +202,7 @@ async function seedReport(): Promise<void> {
 async function seedCustomRole(): Promise<void> {
   const name = inst.seed.ids.customRole ? unique('Power') : 'Power';
   const role = await must<{ createCustomRole: { customRole: { id: string } } }>('mutation($i: CreateCustomRoleInput!) { createCustomRole(input: $i) { customRole { id } } }', {
-    i: { organization: 'acme', name, inheritsFrom: 'MEMBER', permissions: ['run:delete'] },
+    i: { organization: 'acme', name, inheritsFrom: 'MEMBER', permissions: ['RUN_DELETE'] },
   });
   inst.seed.ids.customRole = role.createCustomRole.customRole.id;
   inst.seed.customRole = name;
@@ -310,7 +310,7 @@ function baseString(owner: string, field: string): string {
     path: () => 'runs/fuzz',
     slackChannel: () => '#ml-alerts',
     avatarUrl: () => 'https://example.com/avatar.png',
-    permissions: () => 'run:delete',
+    permissions: () => 'RUN_DELETE',
     actions: () => 'team.create',
   };
   return (byField[field] ?? (() => 'fuzz value'))();

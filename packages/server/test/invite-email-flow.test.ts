@@ -67,8 +67,8 @@ describe('the invitation path over real SMTP', () => {
     expect(accepted.data!.acceptInvitation).toEqual({ user: { username: 'newcomer' }, organization: { name: 'acme' } });
 
     const login = await gql(t.url, 'mutation { logIn(input: { login: "newcomer@example.com", password: "newcomer-password" }) { token } }');
-    const me = await gql(t.url, '{ viewer { user { username memberships { role status organization { name } } } } }', {}, login.data!.logIn.token);
-    expect(me.data!.viewer.user).toEqual({ username: 'newcomer', memberships: [{ role: 'MEMBER', status: 'ACTIVE', organization: { name: 'acme' } }] });
+    const me = await gql(t.url, '{ viewer { user { username memberships { totalCount nodes { role status organization { name } } } } } }', {}, login.data!.logIn.token);
+    expect(me.data!.viewer.user).toEqual({ username: 'newcomer', memberships: { totalCount: 1, nodes: [{ role: 'MEMBER', status: 'ACTIVE', organization: { name: 'acme' } }] } });
     const delivery = await gql(t.url, DELIVERY, {}, admin);
     const row = delivery.data!.organization.invitations.nodes.find((n: { email: string }) => n.email === 'newcomer@example.com');
     expect(row.delivery).toMatchObject({ status: 'SENT', attempts: 1, lastError: null });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { instanceWithAdmin, addMember, gql, codeOf, countStatements, type InstanceWithAdmin, type Actor } from './fixtures';
+import { instanceWithAdmin, addMember, gql, codeOf, countStatements, type InstanceWithAdmin, type Actor, outcomeOf } from './fixtures';
 import { MemberStatus, OrgRole } from '../src/authz/roles';
 
 const CREATE = 'mutation($i: CreateOrganizationInput!) { createOrganization(input: $i) { organization { name displayName seatLimit viewerRole } } }';
@@ -46,16 +46,16 @@ describe('organizations', () => {
 
   it('shows an organization to its active members only, with their role and permissions', async () => {
     const asMember = await gql(ctx.url, ORG, { n: 'acme' }, member.token);
-    expect(asMember.data!.organization).toMatchObject({ name: 'acme', viewerRole: 'MEMBER', viewerPermissions: ['member:read', 'org:read'] });
+    expect(asMember.data!.organization).toMatchObject({ name: 'acme', viewerRole: 'MEMBER', viewerPermissions: ['MEMBER_READ', 'ORG_READ'] });
     const asViewer = await gql(ctx.url, ORG, { n: 'acme' }, viewer.token);
     expect(asViewer.data!.organization.viewerRole).toBe('VIEWER');
     const asAdmin = await gql(ctx.url, ORG, { n: 'acme' }, ctx.admin.token);
-    expect(asAdmin.data!.organization.viewerPermissions).toContain('member:invite');
-    expect(asAdmin.data!.organization.viewerPermissions).toContain('audit_log:read');
+    expect(asAdmin.data!.organization.viewerPermissions).toContain('MEMBER_INVITE');
+    expect(asAdmin.data!.organization.viewerPermissions).toContain('AUDIT_LOG_READ');
     for (const actor of [outsider, deactivated]) {
-      expect(codeOf(await gql(ctx.url, ORG, { n: 'acme' }, actor.token))).toBe('NOT_FOUND');
+      expect(outcomeOf(await gql(ctx.url, ORG, { n: 'acme' }, actor.token))).toBe('absent');
     }
-    expect(codeOf(await gql(ctx.url, ORG, { n: 'no-such-org' }, ctx.admin.token))).toBe('NOT_FOUND');
+    expect(outcomeOf(await gql(ctx.url, ORG, { n: 'no-such-org' }, ctx.admin.token))).toBe('absent');
     expect(codeOf(await gql(ctx.url, ORG, { n: 'acme' }))).toBe('UNAUTHENTICATED');
   });
 
@@ -87,13 +87,18 @@ describe('organizations', () => {
     expect(codeOf(await gql(ctx.url, UPDATE, { i: { organization: 'acme', displayName: '' } }, orgAdmin.token))).toBe('BAD_USER_INPUT');
     const seat = await gql(ctx.url, UPDATE, { i: { organization: 'acme', seatLimit: 10 } }, ctx.admin.token);
     expect(seat.data!.updateOrganization.organization.seatLimit).toBe(10);
-    const cleared = await gql(ctx.url, UPDATE, { i: { organization: 'acme', clearSeatLimit: true } }, ctx.admin.token);
+    // Omitted keeps the limit; explicit null clears it (the one way to clear a nullable setting).
+    const kept = await gql(ctx.url, UPDATE, { i: { organization: 'acme', displayName: 'ACME ML' } }, ctx.admin.token);
+    expect(kept.data!.updateOrganization.organization.seatLimit).toBe(10);
+    expect(codeOf(await gql(ctx.url, UPDATE, { i: { organization: 'acme', seatLimit: null } }, orgAdmin.token))).toBe('FORBIDDEN');
+    const cleared = await gql(ctx.url, UPDATE, { i: { organization: 'acme', seatLimit: null } }, ctx.admin.token);
     expect(cleared.data!.updateOrganization.organization.seatLimit).toBeNull();
+    expect(codeOf(await gql(ctx.url, UPDATE, { i: { organization: 'acme', clearSeatLimit: true } }, ctx.admin.token))).toBe('BAD_USER_INPUT');
     const state = await gql(ctx.url, 'query { organization(name: "acme") { displayName } }', {}, member.token);
     expect(state.data!.organization.displayName).toBe('ACME ML');
     // Members may now create teams: the policy reflects the setting.
     const perms = await gql(ctx.url, ORG, { n: 'acme' }, member.token);
-    expect(perms.data!.organization.viewerPermissions).toContain('team:create');
+    expect(perms.data!.organization.viewerPermissions).toContain('TEAM_CREATE');
   });
 
   it('pages organizations by name with a fixed number of SQL statements whatever the page size', async () => {

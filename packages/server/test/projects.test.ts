@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ref } from '@mikro-orm/core';
-import { instanceWithAdmin, addMember, gql, codeOf, countStatements, type InstanceWithAdmin, type Actor } from './fixtures';
+import { instanceWithAdmin, addMember, gql, codeOf, countStatements, type InstanceWithAdmin, type Actor, outcomeOf } from './fixtures';
 import { MemberStatus, OrgRole } from '../src/authz/roles';
 import { TeamRole } from '../src/authz/team-permissions';
 import { Team, DEFAULT_TEAM_SETTINGS, type TeamSettings } from '../src/modules/teams/team.entity';
@@ -12,9 +12,9 @@ import type { TestServer } from '../src/testing';
 const CREATE_PROJECT = 'mutation($i: CreateProjectInput!) { createProject(input: $i) { project { id name visibility createdByUsername createdBy { username } team { name } runCount } } }';
 const LOG_RUN = 'mutation($i: LogRunInput!) { logRun(input: $i) { run { id name createdByUsername createdBy { username } project { name } } } }';
 const CREATE_REPORT = 'mutation($i: CreateReportInput!) { createReport(input: $i) { report { id title createdByUsername createdBy { username } project { name } team { name } } } }';
-const DELETE_PROJECT = 'mutation($i: DeleteProjectInput!) { deleteProject(input: $i) { project { name } runsDeleted } }';
-const DELETE_RUN = 'mutation($i: DeleteRunInput!) { deleteRun(input: $i) { run { id name } } }';
-const DELETE_REPORT = 'mutation($i: DeleteReportInput!) { deleteReport(input: $i) { report { id title } } }';
+const DELETE_PROJECT = 'mutation($i: DeleteProjectInput!) { deleteProject(input: $i) { deletedProjectId team { name } runsDeleted } }';
+const DELETE_RUN = 'mutation($i: DeleteRunInput!) { deleteRun(input: $i) { deletedRunId project { name runCount } } }';
+const DELETE_REPORT = 'mutation($i: DeleteReportInput!) { deleteReport(input: $i) { deletedReportId team { name } } }';
 const REMOVE_MEMBER = 'mutation($i: RemoveMemberInput!) { removeMember(input: $i) { user { username } } }';
 
 const WORK = `query($team: String!) { team(organization: "acme", name: $team) {
@@ -110,9 +110,9 @@ describe('projects, runs and reports', () => {
     // Creating projects and reports is audited; logging runs is not.
     const log = await gql(url, '{ organization(name: "acme") { auditLog(first: 10) { nodes { action actor { label } target { label } } } } }', {}, ctx.admin.token);
     const actions = log.data!.organization.auditLog.nodes.map((n: { action: string }) => n.action);
-    expect(actions).toEqual(expect.arrayContaining(['project.created', 'report.created']));
+    expect(actions).toEqual(expect.arrayContaining(['PROJECT_CREATED', 'REPORT_CREATED']));
     expect(actions.filter((a: string) => a.startsWith('run.'))).toEqual([]);
-    expect(log.data!.organization.auditLog.nodes).toContainEqual({ action: 'project.created', actor: { label: 'mia' }, target: { label: 'resnet-50.v2' } });
+    expect(log.data!.organization.auditLog.nodes).toContainEqual({ action: 'PROJECT_CREATED', actor: { label: 'mia' }, target: { label: 'resnet-50.v2' } });
   });
 
   it('defaults visibility from the team setting and takes an explicit one', async () => {
@@ -158,9 +158,9 @@ describe('projects, runs and reports', () => {
     // One project by name: PUBLIC ones for outsiders, PRIVATE ones only inside the team.
     const ONE = 'query($p: String!) { team(organization: "acme", name: "vision") { project(name: $p) { name visibility runCount } } }';
     expect((await gql(url, ONE, { p: 'public-demo' }, otto.token)).data!.team.project).toEqual({ name: 'public-demo', visibility: 'PUBLIC', runCount: 1 });
-    expect(codeOf(await gql(url, ONE, { p: 'resnet-50.v2' }, otto.token))).toBe('NOT_FOUND');
+    expect(outcomeOf(await gql(url, ONE, { p: 'resnet-50.v2' }, otto.token))).toBe('absent');
     expect((await gql(url, ONE, { p: 'resnet-50.v2' }, mia.token)).data!.team.project.name).toBe('resnet-50.v2');
-    expect(codeOf(await gql(url, ONE, { p: 'no-such-project' }, mia.token))).toBe('NOT_FOUND');
+    expect(outcomeOf(await gql(url, ONE, { p: 'no-such-project' }, mia.token))).toBe('absent');
 
     // Outsiders cannot act on what they see, and what they cannot see does not exist for them.
     expect(codeOf(await create(otto, { name: 'intruder' }))).toBe('FORBIDDEN');
@@ -173,7 +173,7 @@ describe('projects, runs and reports', () => {
 
     await makeTeam(ctx.t, ctx.org, 'skunkworks', [[mia, TeamRole.ADMIN]], { hidden: true, projectsPrivateByDefault: false });
     expect((await gql(url, CREATE_PROJECT, { i: { organization: 'acme', team: 'skunkworks', name: 'stealth' } }, mia.token)).data!.createProject.project.visibility).toBe('PUBLIC');
-    expect(codeOf(await work(otto, 'skunkworks'))).toBe('NOT_FOUND');
+    expect(outcomeOf(await work(otto, 'skunkworks'))).toBe('absent');
     expect(codeOf(await gql(url, CREATE_PROJECT, { i: { organization: 'acme', team: 'skunkworks', name: 'x' } }, otto.token))).toBe('NOT_FOUND');
     // Organization admins see every team's work.
     expect((await work(olga, 'skunkworks')).data!.team.projects.nodes.map((n) => n.name)).toEqual(['stealth']);
@@ -195,31 +195,31 @@ describe('projects, runs and reports', () => {
     expect(codeOf(await gql(url, DELETE_RUN, { i: { id: maxRun } }, vera.token))).toBe('FORBIDDEN');
 
     // Their own, yes.
-    expect((await gql(url, DELETE_RUN, { i: { id: maxRun } }, max.token)).data!.deleteRun.run).toEqual({ id: maxRun, name: 'max-run' });
+    expect((await gql(url, DELETE_RUN, { i: { id: maxRun } }, max.token)).data!.deleteRun).toEqual({ deletedRunId: maxRun, project: { name: 'mia-project', runCount: expect.any(Number) } });
     expect(codeOf(await gql(url, DELETE_RUN, { i: { id: maxRun } }, max.token))).toBe('NOT_FOUND');
     await create(max, { name: 'max-project' });
     const maxReport = (await report(max, { title: 'Max report', project: 'max-project' })).data!.createReport.report.id as string;
-    expect((await gql(url, DELETE_REPORT, { i: { id: maxReport } }, max.token)).data!.deleteReport.report.title).toBe('Max report');
-    expect((await gql(url, DELETE_PROJECT, { i: { organization: 'acme', team: 'vision', project: 'max-project' } }, max.token)).data!.deleteProject).toEqual({ project: { name: 'max-project' }, runsDeleted: 0 });
+    expect((await gql(url, DELETE_REPORT, { i: { id: maxReport } }, max.token)).data!.deleteReport).toEqual({ deletedReportId: maxReport, team: { name: 'vision' } });
+    expect((await gql(url, DELETE_PROJECT, { i: { organization: 'acme', team: 'vision', project: 'max-project' } }, max.token)).data!.deleteProject).toEqual({ deletedProjectId: expect.any(String), team: { name: 'vision' }, runsDeleted: 0 });
 
     // A team ADMIN and an organization ADMIN delete anyone's.
-    expect((await gql(url, DELETE_RUN, { i: { id: miaRun } }, tara.token)).data!.deleteRun.run.name).toBe('mia-run');
-    expect((await gql(url, DELETE_REPORT, { i: { id: miaReport2 } }, olga.token)).data!.deleteReport.report.title).toBe('Mia report 2');
+    expect((await gql(url, DELETE_RUN, { i: { id: miaRun } }, tara.token)).data!.deleteRun.deletedRunId).toBe(miaRun);
+    expect((await gql(url, DELETE_REPORT, { i: { id: miaReport2 } }, olga.token)).data!.deleteReport.deletedReportId).toBe(miaReport2);
     const gone = await gql(url, DELETE_PROJECT, { i: { organization: 'acme', team: 'vision', project: 'mia-project' } }, olga.token);
-    expect(gone.data!.deleteProject).toEqual({ project: { name: 'mia-project' }, runsDeleted: 1 });
+    expect(gone.data!.deleteProject).toEqual({ deletedProjectId: expect.any(String), team: { name: 'vision' }, runsDeleted: 1 });
     expect(codeOf(await gql(url, DELETE_RUN, { i: { id: miaRun2 } }, tara.token))).toBe('NOT_FOUND');
     // The project's report stays, detached.
     const left = (await work(mia)).data!.team.reports.nodes.find((n) => n.id === miaReport)!;
     expect(left).toMatchObject({ title: 'Mia report', project: null });
-    expect((await gql(url, DELETE_REPORT, { i: { id: miaReport } }, tara.token)).data!.deleteReport.report.id).toBe(miaReport);
+    expect((await gql(url, DELETE_REPORT, { i: { id: miaReport } }, tara.token)).data!.deleteReport.deletedReportId).toBe(miaReport);
 
-    const log = await gql(url, '{ organization(name: "acme") { auditLog(first: 50, actions: ["project.deleted", "run.deleted", "report.deleted"]) { nodes { action actor { label } target { label } } } } }', {}, ctx.admin.token);
+    const log = await gql(url, '{ organization(name: "acme") { auditLog(first: 50, actions: [PROJECT_DELETED, RUN_DELETED, REPORT_DELETED]) { nodes { action actor { label } target { label } } } } }', {}, ctx.admin.token);
     expect(log.data!.organization.auditLog.nodes).toEqual(
       expect.arrayContaining([
-        { action: 'project.deleted', actor: { label: 'olga' }, target: { label: 'mia-project' } },
-        { action: 'run.deleted', actor: { label: 'tara' }, target: { label: 'mia-run' } },
-        { action: 'report.deleted', actor: { label: 'olga' }, target: { label: 'Mia report 2' } },
-        { action: 'run.deleted', actor: { label: 'max' }, target: { label: 'max-run' } },
+        { action: 'PROJECT_DELETED', actor: { label: 'olga' }, target: { label: 'mia-project' } },
+        { action: 'RUN_DELETED', actor: { label: 'tara' }, target: { label: 'mia-run' } },
+        { action: 'REPORT_DELETED', actor: { label: 'olga' }, target: { label: 'Mia report 2' } },
+        { action: 'RUN_DELETED', actor: { label: 'max' }, target: { label: 'max-run' } },
       ]),
     );
   });

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { instanceWithAdmin, addMember, gql, codeOf, countStatements, inviteByLink, acceptAsNewUser, INVITE, type InstanceWithAdmin, type Actor } from './fixtures';
+import { instanceWithAdmin, addMember, gql, codeOf, countStatements, inviteByLink, acceptAsNewUser, INVITE, type InstanceWithAdmin, type Actor, outcomeOf } from './fixtures';
 import { MemberStatus, OrgRole } from '../src/authz/roles';
 
 const CREATE = 'mutation($i: CreateTeamInput!) { createTeam(input: $i) { team { name storage { kind provider bucket path region endpoint } settings { membersCanInvite projectsPrivateByDefault publicReportsAllowed hidden alerts { runFinished runCrashed slackChannel } } viewerPermissions } } }';
 const UPDATE = 'mutation($i: UpdateTeamInput!) { updateTeam(input: $i) { team { name avatarUrl settings { membersCanInvite hidden alerts { runFinished slackChannel } } } } }';
-const DELETE = 'mutation($i: DeleteTeamInput!) { deleteTeam(input: $i) { name } }';
+const DELETE = 'mutation($i: DeleteTeamInput!) { deleteTeam(input: $i) { deletedTeamId organization { name } } }';
 const ADD = 'mutation($i: AddTeamMemberInput!) { addTeamMember(input: $i) { member { role user { username } } } }';
 const ROLE = 'mutation($i: UpdateTeamMemberRoleInput!) { updateTeamMemberRole(input: $i) { member { role user { username } } } }';
-const REMOVE = 'mutation($i: RemoveTeamMemberInput!) { removeTeamMember(input: $i) { user { username } } }';
-const LEAVE = 'mutation($i: LeaveTeamInput!) { leaveTeam(input: $i) { team { name } } }';
+const REMOVE = 'mutation($i: RemoveTeamMemberInput!) { removeTeamMember(input: $i) { removedTeamMemberId team { name } user { username } } }';
+const LEAVE = 'mutation($i: LeaveTeamInput!) { leaveTeam(input: $i) { removedTeamMemberId team { name } } }';
 const TEAM = 'query($n: String!) { team(organization: "acme", name: $n) { name viewerPermissions members { totalCount nodes { role user { username } } } } }';
 const teamCount = async (ctx: InstanceWithAdmin): Promise<number> => {
   const rows: Array<{ n: number }> = await ctx.t.server.db.orm.em.fork().getConnection().execute('select count(*)::int as n from teams');
@@ -48,7 +48,7 @@ describe('teams', () => {
     expect(team.name).toBe('vision');
     expect(team.storage).toEqual({ kind: 'MANAGED', provider: null, bucket: null, path: null, region: null, endpoint: null });
     expect(team.settings).toEqual({ membersCanInvite: false, projectsPrivateByDefault: true, publicReportsAllowed: true, hidden: false, alerts: { runFinished: [], runCrashed: ['EMAIL'], slackChannel: null } });
-    expect(team.viewerPermissions).toContain('member:manage');
+    expect(team.viewerPermissions).toContain('MEMBER_MANAGE');
     const t = await gql(ctx.url, TEAM, { n: 'vision' }, orgAdmin.token);
     expect(t.data!.team.members.nodes).toEqual([{ role: 'ADMIN', user: { username: 'oscar' } }]);
     expect(codeOf(await gql(ctx.url, CREATE, { i: { organization: 'acme', name: 'vision' } }, orgAdmin.token))).toBe('CONFLICT');
@@ -176,7 +176,7 @@ describe('teams', () => {
     expect(await names(outsider.token)).not.toContain('secret');
     expect(await names(member.token)).toContain('secret');
     expect(await names(orgAdmin.token)).toContain('secret');
-    expect(codeOf(await gql(ctx.url, TEAM, { n: 'secret' }, outsider.token))).toBe('NOT_FOUND');
+    expect(outcomeOf(await gql(ctx.url, TEAM, { n: 'secret' }, outsider.token))).toBe('absent');
     expect(codeOf(await gql(ctx.url, ADD, { i: { organization: 'acme', team: 'secret', user: 'otto' } }, outsider.token))).toBe('NOT_FOUND');
     const MEMBERS = '{ organization(name: "acme") { members(first: 100) { nodes { username teams { name role } } } } }';
     const mikeSeenByOutsider = (await gql(ctx.url, MEMBERS, {}, outsider.token)).data!.organization.members.nodes.find((n: { username: string }) => n.username === 'mike');
@@ -185,7 +185,7 @@ describe('teams', () => {
     expect(mikeSeenByAdmin.teams).toEqual(expect.arrayContaining([{ name: 'secret', role: 'MEMBER' }, { name: 'vision', role: 'MEMBER' }]));
     // Visible (not hidden) teams: outsiders see the team but not its members or private content.
     const visible = await gql(ctx.url, TEAM.replace(' members { totalCount nodes { role user { username } } }', ''), { n: 'vision' }, outsider.token);
-    expect(visible.data!.team.viewerPermissions).toEqual(['team:view']);
+    expect(visible.data!.team.viewerPermissions).toEqual(['TEAM_VIEW']);
     expect(codeOf(await gql(ctx.url, TEAM, { n: 'vision' }, outsider.token))).toBe('FORBIDDEN');
   });
 
@@ -210,18 +210,18 @@ describe('teams', () => {
     const token = new URL(ok.data!.inviteUser.acceptUrl).searchParams.get('token')!;
     const tm = await acceptAsNewUser(ctx.url, token, 'teamie');
     const perms = await gql(ctx.url, 'query { vision: team(organization: "acme", name: "vision") { viewerPermissions } nlp: team(organization: "acme", name: "nlp") { viewerPermissions } }', {}, tm.token);
-    expect(perms.data!.vision.viewerPermissions).toContain('project:create');
-    expect(perms.data!.nlp.viewerPermissions).not.toContain('project:create');
-    expect(perms.data!.nlp.viewerPermissions).toContain('team:read');
+    expect(perms.data!.vision.viewerPermissions).toContain('PROJECT_CREATE');
+    expect(perms.data!.nlp.viewerPermissions).not.toContain('PROJECT_CREATE');
+    expect(perms.data!.nlp.viewerPermissions).toContain('TEAM_READ');
   });
 
   it('removal from the organization removes team memberships; deactivation hides them until reactivation', async () => {
     await gql(ctx.url, 'mutation { reactivateMember(input: { organization: "acme", user: "dora" }) { member { status } } }', {}, ctx.admin.token);
     await gql(ctx.url, ADD, { i: { organization: 'acme', team: 'vision', user: 'dora' } }, orgAdmin.token);
     await gql(ctx.url, 'mutation { deactivateMember(input: { organization: "acme", user: "dora" }) { member { status } } }', {}, ctx.admin.token);
-    expect(codeOf(await gql(ctx.url, TEAM, { n: 'vision' }, deactivated.token))).toBe('NOT_FOUND');
+    expect(outcomeOf(await gql(ctx.url, TEAM, { n: 'vision' }, deactivated.token))).toBe('absent');
     await gql(ctx.url, 'mutation { reactivateMember(input: { organization: "acme", user: "dora" }) { member { status } } }', {}, ctx.admin.token);
-    expect((await gql(ctx.url, TEAM, { n: 'vision' }, deactivated.token)).data!.team.viewerPermissions).toContain('project:create');
+    expect((await gql(ctx.url, TEAM, { n: 'vision' }, deactivated.token)).data!.team.viewerPermissions).toContain('PROJECT_CREATE');
     await gql(ctx.url, 'mutation { removeMember(input: { organization: "acme", user: "dora" }) { user { username } } }', {}, ctx.admin.token);
     const rows = await ctx.t.server.db.orm.em.fork().getConnection().execute('select count(*)::int as n from team_memberships where user_id = ?', [deactivated.user.id]);
     expect(rows[0].n).toBe(0);
@@ -235,11 +235,11 @@ describe('teams', () => {
     expect(codeOf(wrong)).toBe('BAD_USER_INPUT');
     expect(wrong.errors![0]!.extensions!.field).toBe('confirmName');
     expect(codeOf(await gql(ctx.url, DELETE, { i: { organization: 'acme', team: 'nlp', confirmName: 'nlp' } }, otherOrgAdmin.token))).toBe('NOT_FOUND');
-    expect((await gql(ctx.url, DELETE, { i: { organization: 'acme', team: 'nlp', confirmName: 'nlp' } }, orgAdmin.token)).data!.deleteTeam.name).toBe('nlp');
-    expect(codeOf(await gql(ctx.url, TEAM, { n: 'nlp' }, orgAdmin.token))).toBe('NOT_FOUND');
-    const log = await gql(ctx.url, '{ organization(name: "acme") { auditLog(first: 100, actions: ["team.created", "team.updated", "team.deleted", "team.member_added", "team.member_role_changed", "team.member_removed", "team.member_left"]) { nodes { action } } } }', {}, ctx.admin.token);
+    expect((await gql(ctx.url, DELETE, { i: { organization: 'acme', team: 'nlp', confirmName: 'nlp' } }, orgAdmin.token)).data!.deleteTeam.organization.name).toBe('acme');
+    expect(outcomeOf(await gql(ctx.url, TEAM, { n: 'nlp' }, orgAdmin.token))).toBe('absent');
+    const log = await gql(ctx.url, '{ organization(name: "acme") { auditLog(first: 100, actions: [TEAM_CREATED, TEAM_UPDATED, TEAM_DELETED, TEAM_MEMBER_ADDED, TEAM_MEMBER_ROLE_CHANGED, TEAM_MEMBER_REMOVED, TEAM_MEMBER_LEFT]) { nodes { action } } } }', {}, ctx.admin.token);
     const actions = new Set(log.data!.organization.auditLog.nodes.map((n: { action: string }) => n.action));
-    expect([...actions].sort()).toEqual(['team.created', 'team.deleted', 'team.member_added', 'team.member_left', 'team.member_removed', 'team.member_role_changed', 'team.updated']);
+    expect([...actions].sort()).toEqual(['TEAM_CREATED', 'TEAM_DELETED', 'TEAM_MEMBER_ADDED', 'TEAM_MEMBER_LEFT', 'TEAM_MEMBER_REMOVED', 'TEAM_MEMBER_ROLE_CHANGED', 'TEAM_UPDATED']);
     void MemberStatus;
   });
 });

@@ -18,7 +18,7 @@ const ADD = 'mutation($i: AddTeamMemberInput!) { addTeamMember(input: $i) { memb
 const TEAM_ROLE = 'mutation($i: UpdateTeamMemberRoleInput!) { updateTeamMemberRole(input: $i) { member { role customRole } } }';
 const REMOVE = 'mutation($i: RemoveTeamMemberInput!) { removeTeamMember(input: $i) { user { username } } }';
 const MEMBERS = 'query($n: String!) { team(organization: "acme", name: $n) { members { nodes { role customRole user { username } } } } }';
-const ROLE_LOG = '{ organization(name: "acme") { auditLog(actions: ["team.member_role_changed"], first: 100) { nodes { target { label } metadata } } } }';
+const ROLE_LOG = '{ organization(name: "acme") { auditLog(actions: [TEAM_MEMBER_ROLE_CHANGED], first: 100) { nodes { target { label } metadata } } } }';
 
 describe('demoting to VIEWER caps team roles', () => {
   let ctx: InstanceWithAdmin;
@@ -47,8 +47,8 @@ describe('demoting to VIEWER caps team roles', () => {
   beforeAll(async () => {
     ctx = await instanceWithAdmin();
     for (const name of ['tina', 'ann', 'lars', 'lena', 'vik', 'dina']) people[name] = await addMember(ctx.t, ctx.org, name, OrgRole.MEMBER);
-    await ok('mutation($i: CreateCustomRoleInput!) { createCustomRole(input: $i) { customRole { name } } }', { organization: 'acme', name: 'reviewer', inheritsFrom: 'VIEW_ONLY', permissions: ['report:create'] });
-    await ok('mutation($i: CreateCustomRoleInput!) { createCustomRole(input: $i) { customRole { name } } }', { organization: 'acme', name: 'runner', inheritsFrom: 'MEMBER', permissions: ['run:stop'] });
+    await ok('mutation($i: CreateCustomRoleInput!) { createCustomRole(input: $i) { customRole { name } } }', { organization: 'acme', name: 'reviewer', inheritsFrom: 'VIEW_ONLY', permissions: ['REPORT_CREATE'] });
+    await ok('mutation($i: CreateCustomRoleInput!) { createCustomRole(input: $i) { customRole { name } } }', { organization: 'acme', name: 'runner', inheritsFrom: 'MEMBER', permissions: ['RUN_STOP'] });
   });
   afterAll(() => ctx?.t.close());
 

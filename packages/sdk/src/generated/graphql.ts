@@ -46,6 +46,85 @@ export const ApiKeyStatus = {
 } as const;
 
 export type ApiKeyStatus = typeof ApiKeyStatus[keyof typeof ApiKeyStatus];
+/** What an audit event records. Stable: filter the audit log on these. */
+export const AuditAction = {
+  /** Stored as `api_key.created`. */
+  API_KEY_CREATED: 'API_KEY_CREATED',
+  /** Stored as `api_key.revoked`. */
+  API_KEY_REVOKED: 'API_KEY_REVOKED',
+  /** Stored as `custom_role.assigned`. */
+  CUSTOM_ROLE_ASSIGNED: 'CUSTOM_ROLE_ASSIGNED',
+  /** Stored as `custom_role.created`. */
+  CUSTOM_ROLE_CREATED: 'CUSTOM_ROLE_CREATED',
+  /** Stored as `custom_role.deleted`. */
+  CUSTOM_ROLE_DELETED: 'CUSTOM_ROLE_DELETED',
+  /** Stored as `custom_role.updated`. */
+  CUSTOM_ROLE_UPDATED: 'CUSTOM_ROLE_UPDATED',
+  /** Stored as `member.deactivated`. */
+  MEMBER_DEACTIVATED: 'MEMBER_DEACTIVATED',
+  /** Stored as `member.invitation_updated`. */
+  MEMBER_INVITATION_UPDATED: 'MEMBER_INVITATION_UPDATED',
+  /** Stored as `member.invited`. */
+  MEMBER_INVITED: 'MEMBER_INVITED',
+  /** Stored as `member.invite_accepted`. */
+  MEMBER_INVITE_ACCEPTED: 'MEMBER_INVITE_ACCEPTED',
+  /** Stored as `member.invite_resent`. */
+  MEMBER_INVITE_RESENT: 'MEMBER_INVITE_RESENT',
+  /** Stored as `member.invite_revoked`. */
+  MEMBER_INVITE_REVOKED: 'MEMBER_INVITE_REVOKED',
+  /** Stored as `member.reactivated`. */
+  MEMBER_REACTIVATED: 'MEMBER_REACTIVATED',
+  /** Stored as `member.removed`. */
+  MEMBER_REMOVED: 'MEMBER_REMOVED',
+  /** Stored as `member.role_changed`. */
+  MEMBER_ROLE_CHANGED: 'MEMBER_ROLE_CHANGED',
+  /** Stored as `organization.created`. */
+  ORGANIZATION_CREATED: 'ORGANIZATION_CREATED',
+  /** Stored as `organization.updated`. */
+  ORGANIZATION_UPDATED: 'ORGANIZATION_UPDATED',
+  /** Stored as `project.created`. */
+  PROJECT_CREATED: 'PROJECT_CREATED',
+  /** Stored as `project.deleted`. */
+  PROJECT_DELETED: 'PROJECT_DELETED',
+  /** Stored as `report.created`. */
+  REPORT_CREATED: 'REPORT_CREATED',
+  /** Stored as `report.deleted`. */
+  REPORT_DELETED: 'REPORT_DELETED',
+  /** Stored as `run.deleted`. */
+  RUN_DELETED: 'RUN_DELETED',
+  /** Stored as `sign_in.address_locked`. */
+  SIGN_IN_ADDRESS_LOCKED: 'SIGN_IN_ADDRESS_LOCKED',
+  /** Stored as `team.created`. */
+  TEAM_CREATED: 'TEAM_CREATED',
+  /** Stored as `team.deleted`. */
+  TEAM_DELETED: 'TEAM_DELETED',
+  /** Stored as `team.member_added`. */
+  TEAM_MEMBER_ADDED: 'TEAM_MEMBER_ADDED',
+  /** Stored as `team.member_left`. */
+  TEAM_MEMBER_LEFT: 'TEAM_MEMBER_LEFT',
+  /** Stored as `team.member_removed`. */
+  TEAM_MEMBER_REMOVED: 'TEAM_MEMBER_REMOVED',
+  /** Stored as `team.member_role_changed`. */
+  TEAM_MEMBER_ROLE_CHANGED: 'TEAM_MEMBER_ROLE_CHANGED',
+  /** Stored as `team.updated`. */
+  TEAM_UPDATED: 'TEAM_UPDATED',
+  /** Stored as `user.created_by_cli`. */
+  USER_CREATED_BY_CLI: 'USER_CREATED_BY_CLI',
+  /** Stored as `user.instance_admin_granted`. */
+  USER_INSTANCE_ADMIN_GRANTED: 'USER_INSTANCE_ADMIN_GRANTED',
+  /** Stored as `user.logged_in`. */
+  USER_LOGGED_IN: 'USER_LOGGED_IN',
+  /** Stored as `user.logged_out`. */
+  USER_LOGGED_OUT: 'USER_LOGGED_OUT',
+  /** Stored as `user.login_locked`. */
+  USER_LOGIN_LOCKED: 'USER_LOGIN_LOCKED',
+  /** Stored as `user.password_reset`. */
+  USER_PASSWORD_RESET: 'USER_PASSWORD_RESET',
+  /** Stored as `user.signed_up`. */
+  USER_SIGNED_UP: 'USER_SIGNED_UP'
+} as const;
+
+export type AuditAction = typeof AuditAction[keyof typeof AuditAction];
 /** How the caller authenticated. */
 export const AuthMethod = {
   API_KEY: 'API_KEY',
@@ -71,8 +150,8 @@ export type CreateCustomRoleInput = {
   name: string;
   /** Organization name. */
   organization: string;
-  /** Permissions to add (names from permissionCatalogue). */
-  permissions: Array<string>;
+  /** Permissions to add (see permissionCatalogue). */
+  permissions: Array<TeamPermission>;
 };
 
 /** A new organization. Instance admins only; the creator becomes its first ADMIN. */
@@ -352,9 +431,40 @@ export const OrgRole = {
 } as const;
 
 export type OrgRole = typeof OrgRole[keyof typeof OrgRole];
+/** An organization-scoped permission (`object:operation`). */
+export const OrganizationPermission = {
+  /** `api_key:read_all`: See the metadata of every member's API keys. */
+  API_KEY_READ_ALL: 'API_KEY_READ_ALL',
+  /** `audit_log:read`: Read the audit log. */
+  AUDIT_LOG_READ: 'AUDIT_LOG_READ',
+  /** `custom_role:manage`: Create, change and delete custom roles. */
+  CUSTOM_ROLE_MANAGE: 'CUSTOM_ROLE_MANAGE',
+  /** `member:invite`: Invite people by email. */
+  MEMBER_INVITE: 'MEMBER_INVITE',
+  /** `member:manage`: Change roles; remove, deactivate and reactivate members. */
+  MEMBER_MANAGE: 'MEMBER_MANAGE',
+  /** `member:read`: List ACTIVE members. */
+  MEMBER_READ: 'MEMBER_READ',
+  /** `member:read_email`: See members' emails, DEACTIVATED members and PENDING invitations. */
+  MEMBER_READ_EMAIL: 'MEMBER_READ_EMAIL',
+  /** `org:read`: See the organization, its seats, settings and non-hidden teams. */
+  ORG_READ: 'ORG_READ',
+  /** `org:update`: Change its display name and settings. */
+  ORG_UPDATE: 'ORG_UPDATE',
+  /** `service_account:manage_org`: Manage organization-scoped service accounts. */
+  SERVICE_ACCOUNT_MANAGE_ORG: 'SERVICE_ACCOUNT_MANAGE_ORG',
+  /** `team:create`: Create teams (MEMBERs too when membersCanCreateTeams is on). */
+  TEAM_CREATE: 'TEAM_CREATE',
+  /** `team:manage_any`: Manage and delete any team, hidden ones included. */
+  TEAM_MANAGE_ANY: 'TEAM_MANAGE_ANY',
+  /** `usage:read`: See usage and activity. */
+  USAGE_READ: 'USAGE_READ'
+} as const;
+
+export type OrganizationPermission = typeof OrganizationPermission[keyof typeof OrganizationPermission];
 /** Settings to change; omitted fields keep their value. */
 export type OrganizationSettingsInput = {
-  /** Upper bound for personal API key lifetimes, in days (1 to 3650). */
+  /** Upper bound for personal API key lifetimes, in days (1 to 3650); null removes it (the instance maximum applies). */
   apiKeyMaxLifetimeDays?: number | null | undefined;
   /** Whether MEMBERs may create teams. */
   membersCanCreateTeams?: boolean | null | undefined;
@@ -480,6 +590,57 @@ export type TeamAssignmentInput = {
   team: string;
 };
 
+/** A team-scoped permission (`object:operation`); permissionCatalogue describes each and what it requires. */
+export const TeamPermission = {
+  /** `artifact:delete`: Delete artifacts. */
+  ARTIFACT_DELETE: 'ARTIFACT_DELETE',
+  /** `artifact:manage_aliases`: Add and remove artifact aliases. */
+  ARTIFACT_MANAGE_ALIASES: 'ARTIFACT_MANAGE_ALIASES',
+  /** `artifact:read`: Read artifacts. */
+  ARTIFACT_READ: 'ARTIFACT_READ',
+  /** `member:manage`: Add and remove members and change their roles. */
+  MEMBER_MANAGE: 'MEMBER_MANAGE',
+  /** `member:read`: List team members. */
+  MEMBER_READ: 'MEMBER_READ',
+  /** `project:create`: Create projects. */
+  PROJECT_CREATE: 'PROJECT_CREATE',
+  /** `project:delete`: Delete any project, with its runs. */
+  PROJECT_DELETE: 'PROJECT_DELETE',
+  /** `project:delete_own`: Delete projects one created. */
+  PROJECT_DELETE_OWN: 'PROJECT_DELETE_OWN',
+  /** `project:update`: Change any project (visibility, description). */
+  PROJECT_UPDATE: 'PROJECT_UPDATE',
+  /** `report:create`: Create reports. */
+  REPORT_CREATE: 'REPORT_CREATE',
+  /** `report:delete`: Delete any report. */
+  REPORT_DELETE: 'REPORT_DELETE',
+  /** `report:delete_own`: Delete reports one created. */
+  REPORT_DELETE_OWN: 'REPORT_DELETE_OWN',
+  /** `report:update`: Edit any report. */
+  REPORT_UPDATE: 'REPORT_UPDATE',
+  /** `run:create`: Log runs. */
+  RUN_CREATE: 'RUN_CREATE',
+  /** `run:delete`: Delete any run. */
+  RUN_DELETE: 'RUN_DELETE',
+  /** `run:delete_own`: Delete runs one logged. */
+  RUN_DELETE_OWN: 'RUN_DELETE_OWN',
+  /** `run:stop`: Stop any running run. */
+  RUN_STOP: 'RUN_STOP',
+  /** `service_account:manage`: Create and manage the team's service accounts and their keys. */
+  SERVICE_ACCOUNT_MANAGE: 'SERVICE_ACCOUNT_MANAGE',
+  /** `team:delete`: Delete the team and everything in it. */
+  TEAM_DELETE: 'TEAM_DELETE',
+  /** `team:invite_member`: Add organization members to the team, with at most the MEMBER role. MEMBERs also hold it when the team lets members invite. */
+  TEAM_INVITE_MEMBER: 'TEAM_INVITE_MEMBER',
+  /** `team:read`: See private projects, runs, reports and artifacts of the team. */
+  TEAM_READ: 'TEAM_READ',
+  /** `team:update`: Change team settings and avatar. */
+  TEAM_UPDATE: 'TEAM_UPDATE',
+  /** `team:view`: See that the team exists, its settings and its public projects. */
+  TEAM_VIEW: 'TEAM_VIEW'
+} as const;
+
+export type TeamPermission = typeof TeamPermission[keyof typeof TeamPermission];
 /** Role in a team. A custom role is set with `customRole` beside its base. */
 export const TeamRole = {
   /** Adds and removes members, changes roles and settings; deletes any project, run or report. */
@@ -525,7 +686,7 @@ export type TeamStorageInput = {
 
 /** Change a custom role; omitted fields keep their value. Changing inheritsFrom keeps the added permissions. */
 export type UpdateCustomRoleInput = {
-  /** New description ("" clears it). */
+  /** New description; null clears it, omitted keeps it. */
   description?: string | null | undefined;
   /** Custom role id. */
   id: string | number;
@@ -534,7 +695,7 @@ export type UpdateCustomRoleInput = {
   /** New name. */
   name?: string | null | undefined;
   /** The full new list of added permissions. */
-  permissions?: Array<string> | null | undefined;
+  permissions?: Array<TeamPermission> | null | undefined;
 };
 
 /** Change the role or the teams of a pending invitation. Omitted fields stay as they are. */
@@ -559,13 +720,11 @@ export type UpdateMemberRoleInput = {
 
 /** Changes to an organization. Org admins; the seat limit needs an instance admin. */
 export type UpdateOrganizationInput = {
-  /** Set true to make seats unlimited (instance admins only). */
-  clearSeatLimit?: boolean | null | undefined;
   /** New display name. */
   displayName?: string | null | undefined;
   /** The organization name (slug). */
   organization: string;
-  /** New seat limit (instance admins only). Use clearSeatLimit for unlimited. */
+  /** New seat limit (instance admins only); null makes seats unlimited, omitted keeps the limit. */
   seatLimit?: number | null | undefined;
   /** Settings to change. */
   settings?: OrganizationSettingsInput | null | undefined;
@@ -573,7 +732,7 @@ export type UpdateOrganizationInput = {
 
 /** Change team settings or avatar (team admins, org admins). */
 export type UpdateTeamInput = {
-  /** Avatar image URL (https), or "" to remove it. */
+  /** Avatar image URL (https); null removes it, omitted keeps it. */
   avatarUrl?: string | null | undefined;
   /** Organization name. */
   organization: string;
@@ -597,12 +756,23 @@ export type UpdateTeamMemberRoleInput = {
   user: string;
 };
 
+/** What a warning is about. Stable: clients may branch on it. */
+export const WarningCode = {
+  /** The server runs on the embedded database (Instance.warnings). */
+  EMBEDDED_DATABASE: 'EMBEDDED_DATABASE',
+  /** The organization has only one active admin (Organization.warnings). */
+  SINGLE_ADMIN: 'SINGLE_ADMIN',
+  /** Only one instance admin exists (Instance.warnings). */
+  SINGLE_INSTANCE_ADMIN: 'SINGLE_INSTANCE_ADMIN'
+} as const;
+
+export type WarningCode = typeof WarningCode[keyof typeof WarningCode];
 export type AcceptInvitationMutationVariables = Exact<{
   input: AcceptInvitationInput;
 }>;
 
 
-export type AcceptInvitationMutation = { acceptInvitation: { token: string | null, expiresAt: string | null, user: { id: string, username: string, name: string, email: string | null, instanceAdmin: boolean, createdAt: string, lastActiveAt: string | null, defaultOrganization: { id: string, name: string, displayName: string } | null, memberships: Array<{ id: string, role: OrgRole, status: MemberStatus, createdAt: string, organization: { id: string, name: string, displayName: string } }> }, organization: { id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<string>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean }, warnings: Array<{ code: string, message: string }> } } };
+export type AcceptInvitationMutation = { acceptInvitation: { token: string | null, expiresAt: string | null, user: { id: string, username: string, name: string, email: string | null, instanceAdmin: boolean, createdAt: string, lastActiveAt: string | null, defaultOrganization: { id: string, name: string, displayName: string } | null, memberships: { totalCount: number, nodes: Array<{ id: string, role: OrgRole, status: MemberStatus, createdAt: string, organization: { id: string, name: string, displayName: string } }> } }, organization: { id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<OrganizationPermission>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean }, warnings: Array<{ code: WarningCode, message: string }> } } };
 
 export type AddTeamMemberMutationVariables = Exact<{
   input: AddTeamMemberInput;
@@ -618,20 +788,20 @@ export type ApiKeysQueryVariables = Exact<{
 }>;
 
 
-export type ApiKeysQuery = { viewer: { apiKeys: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, name: string, lastFour: string, status: ApiKeyStatus, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null }>, edges: Array<{ cursor: string }> } } | null };
+export type ApiKeysQuery = { viewer: { apiKeys: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, name: string, lastFour: string, status: ApiKeyStatus, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null }>, edges: Array<{ cursor: string }> } } | null };
 
 export type AuditLogQueryVariables = Exact<{
   organization: string;
   first?: number | null | undefined;
   after?: string | null | undefined;
-  actions?: Array<string> | string | null | undefined;
+  actions?: Array<AuditAction> | AuditAction | null | undefined;
   actor?: string | null | undefined;
   since?: string | Date | null | undefined;
   until?: string | Date | null | undefined;
 }>;
 
 
-export type AuditLogQuery = { organization: { auditLog: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, action: string, metadata: Record<string, unknown> | null, clientAddress: string | null, createdAt: string, actor: { type: string, id: string | null, label: string | null }, target: { type: string, id: string, label: string | null } | null }>, edges: Array<{ cursor: string }> } } };
+export type AuditLogQuery = { organization: { auditLog: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, action: AuditAction, metadata: Record<string, unknown> | null, clientAddress: string | null, createdAt: string, actor: { type: string, id: string | null, label: string | null }, target: { type: string, id: string, label: string | null } | null }>, edges: Array<{ cursor: string }> } } | null };
 
 export type CreateApiKeyMutationVariables = Exact<{
   input: CreateApiKeyInput;
@@ -645,14 +815,14 @@ export type CreateCustomRoleMutationVariables = Exact<{
 }>;
 
 
-export type CreateCustomRoleMutation = { createCustomRole: { customRole: { id: string, name: string, description: string | null, inheritsFrom: TeamRole, permissions: Array<string>, createdAt: string, updatedAt: string } } };
+export type CreateCustomRoleMutation = { createCustomRole: { customRole: { id: string, name: string, description: string | null, inheritsFrom: TeamRole, permissions: Array<TeamPermission>, createdAt: string, updatedAt: string } } };
 
 export type CreateOrganizationMutationVariables = Exact<{
   input: CreateOrganizationInput;
 }>;
 
 
-export type CreateOrganizationMutation = { createOrganization: { organization: { id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<string>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean }, warnings: Array<{ code: string, message: string }> } } };
+export type CreateOrganizationMutation = { createOrganization: { organization: { id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<OrganizationPermission>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean }, warnings: Array<{ code: WarningCode, message: string }> } } };
 
 export type CreateProjectMutationVariables = Exact<{
   input: CreateProjectInput;
@@ -673,14 +843,16 @@ export type CreateTeamMutationVariables = Exact<{
 }>;
 
 
-export type CreateTeamMutation = { createTeam: { team: { id: string, name: string, avatarUrl: string | null, createdAt: string, viewerPermissions: Array<string>, organization: { id: string, name: string, displayName: string }, storage: { kind: StorageKind, provider: StorageProvider | null, bucket: string | null, path: string | null, region: string | null, endpoint: string | null }, settings: { membersCanInvite: boolean, projectsPrivateByDefault: boolean, publicReportsAllowed: boolean, hidden: boolean, alerts: { runFinished: Array<AlertChannel>, runCrashed: Array<AlertChannel>, slackChannel: string | null } } } } };
+export type CreateTeamMutation = { createTeam: { team: { id: string, name: string, avatarUrl: string | null, createdAt: string, viewerPermissions: Array<TeamPermission>, organization: { id: string, name: string, displayName: string }, storage: { kind: StorageKind, provider: StorageProvider | null, bucket: string | null, path: string | null, region: string | null, endpoint: string | null }, settings: { membersCanInvite: boolean, projectsPrivateByDefault: boolean, publicReportsAllowed: boolean, hidden: boolean, alerts: { runFinished: Array<AlertChannel>, runCrashed: Array<AlertChannel>, slackChannel: string | null } } } } };
 
 export type CustomRolesQueryVariables = Exact<{
   organization: string;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
 }>;
 
 
-export type CustomRolesQuery = { organization: { customRoles: Array<{ id: string, name: string, description: string | null, inheritsFrom: TeamRole, permissions: Array<string>, createdAt: string, updatedAt: string }> } };
+export type CustomRolesQuery = { organization: { customRoles: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, name: string, description: string | null, inheritsFrom: TeamRole, permissions: Array<TeamPermission>, createdAt: string, updatedAt: string }> } } | null };
 
 export type DeactivateMemberMutationVariables = Exact<{
   input: DeactivateMemberInput;
@@ -694,43 +866,45 @@ export type DeleteCustomRoleMutationVariables = Exact<{
 }>;
 
 
-export type DeleteCustomRoleMutation = { deleteCustomRole: { id: string, reassigned: number } };
+export type DeleteCustomRoleMutation = { deleteCustomRole: { deletedCustomRoleId: string, reassigned: number, organization: { id: string, name: string, displayName: string } } };
 
 export type DeleteProjectMutationVariables = Exact<{
   input: DeleteProjectInput;
 }>;
 
 
-export type DeleteProjectMutation = { deleteProject: { runsDeleted: number, project: { id: string, name: string, visibility: ProjectVisibility, createdAt: string, createdByUsername: string | null, runCount: number, createdBy: { username: string } | null } } };
+export type DeleteProjectMutation = { deleteProject: { deletedProjectId: string, runsDeleted: number, team: { id: string, name: string } } };
 
 export type DeleteReportMutationVariables = Exact<{
   input: DeleteReportInput;
 }>;
 
 
-export type DeleteReportMutation = { deleteReport: { report: { id: string, title: string, createdAt: string, createdByUsername: string | null, createdBy: { username: string } | null, team: { id: string, name: string }, project: { id: string, name: string, visibility: ProjectVisibility } | null } } };
+export type DeleteReportMutation = { deleteReport: { deletedReportId: string, team: { id: string, name: string } } };
 
 export type DeleteRunMutationVariables = Exact<{
   input: DeleteRunInput;
 }>;
 
 
-export type DeleteRunMutation = { deleteRun: { run: { id: string, name: string, createdAt: string, createdByUsername: string | null, createdBy: { username: string } | null, project: { id: string, name: string, visibility: ProjectVisibility } } } };
+export type DeleteRunMutation = { deleteRun: { deletedRunId: string, project: { id: string, name: string, visibility: ProjectVisibility, createdAt: string, createdByUsername: string | null, runCount: number, createdBy: { username: string } | null } } };
 
 export type DeleteTeamMutationVariables = Exact<{
   input: DeleteTeamInput;
 }>;
 
 
-export type DeleteTeamMutation = { deleteTeam: { teamId: string, name: string } };
+export type DeleteTeamMutation = { deleteTeam: { deletedTeamId: string, organization: { id: string, name: string, displayName: string } } };
 
-export type PageInfoFieldsFragment = { hasNextPage: boolean, endCursor: string | null };
+export type PageInfoFieldsFragment = { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null };
 
 export type OrganizationRefFragment = { id: string, name: string, displayName: string };
 
-export type OrganizationFieldsFragment = { id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<string>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean }, warnings: Array<{ code: string, message: string }> };
+export type OrganizationFieldsFragment = { id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<OrganizationPermission>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean }, warnings: Array<{ code: WarningCode, message: string }> };
 
-export type UserFieldsFragment = { id: string, username: string, name: string, email: string | null, instanceAdmin: boolean, createdAt: string, lastActiveAt: string | null, defaultOrganization: { id: string, name: string, displayName: string } | null, memberships: Array<{ id: string, role: OrgRole, status: MemberStatus, createdAt: string, organization: { id: string, name: string, displayName: string } }> };
+export type UserFieldsFragment = { id: string, username: string, name: string, email: string | null, instanceAdmin: boolean, createdAt: string, lastActiveAt: string | null, defaultOrganization: { id: string, name: string, displayName: string } | null, memberships: { totalCount: number, nodes: Array<{ id: string, role: OrgRole, status: MemberStatus, createdAt: string, organization: { id: string, name: string, displayName: string } }> } };
+
+export type OrganizationMembershipFieldsFragment = { id: string, role: OrgRole, status: MemberStatus, createdAt: string, organization: { id: string, name: string, displayName: string } };
 
 export type ApiKeyFieldsFragment = { id: string, name: string, lastFour: string, status: ApiKeyStatus, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null };
 
@@ -742,11 +916,11 @@ export type InvitationFieldsFragment = { id: string, email: string, role: OrgRol
 
 export type OrganizationMemberFieldsFragment = { id: string, email: string | null, name: string | null, username: string | null, role: OrgRole, status: MemberStatus, lastActiveAt: string | null, addedAt: string, user: { id: string, username: string, name: string, email: string | null } | null, teams: Array<{ name: string, role: TeamRole }>, invitation: { id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null } | null };
 
-export type AuditEventFieldsFragment = { id: string, action: string, metadata: Record<string, unknown> | null, clientAddress: string | null, createdAt: string, actor: { type: string, id: string | null, label: string | null }, target: { type: string, id: string, label: string | null } | null };
+export type AuditEventFieldsFragment = { id: string, action: AuditAction, metadata: Record<string, unknown> | null, clientAddress: string | null, createdAt: string, actor: { type: string, id: string | null, label: string | null }, target: { type: string, id: string, label: string | null } | null };
 
 export type SeatsFieldsFragment = { limit: number | null, used: number, available: number | null };
 
-export type TeamFieldsFragment = { id: string, name: string, avatarUrl: string | null, createdAt: string, viewerPermissions: Array<string>, organization: { id: string, name: string, displayName: string }, storage: { kind: StorageKind, provider: StorageProvider | null, bucket: string | null, path: string | null, region: string | null, endpoint: string | null }, settings: { membersCanInvite: boolean, projectsPrivateByDefault: boolean, publicReportsAllowed: boolean, hidden: boolean, alerts: { runFinished: Array<AlertChannel>, runCrashed: Array<AlertChannel>, slackChannel: string | null } } };
+export type TeamFieldsFragment = { id: string, name: string, avatarUrl: string | null, createdAt: string, viewerPermissions: Array<TeamPermission>, organization: { id: string, name: string, displayName: string }, storage: { kind: StorageKind, provider: StorageProvider | null, bucket: string | null, path: string | null, region: string | null, endpoint: string | null }, settings: { membersCanInvite: boolean, projectsPrivateByDefault: boolean, publicReportsAllowed: boolean, hidden: boolean, alerts: { runFinished: Array<AlertChannel>, runCrashed: Array<AlertChannel>, slackChannel: string | null } } };
 
 export type TeamMemberFieldsFragment = { id: string, role: TeamRole, customRole: string | null, managedByIdp: boolean, addedAt: string, user: { id: string, username: string, name: string, email: string | null } };
 
@@ -760,12 +934,12 @@ export type RunFieldsFragment = { id: string, name: string, createdAt: string, c
 
 export type ReportFieldsFragment = { id: string, title: string, createdAt: string, createdByUsername: string | null, createdBy: { username: string } | null, team: { id: string, name: string }, project: { id: string, name: string, visibility: ProjectVisibility } | null };
 
-export type CustomRoleFieldsFragment = { id: string, name: string, description: string | null, inheritsFrom: TeamRole, permissions: Array<string>, createdAt: string, updatedAt: string };
+export type CustomRoleFieldsFragment = { id: string, name: string, description: string | null, inheritsFrom: TeamRole, permissions: Array<TeamPermission>, createdAt: string, updatedAt: string };
 
 export type InstanceQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type InstanceQuery = { instance: { version: string, needsBootstrap: boolean, warnings: Array<{ code: string, message: string }>, settings: { apiKeyMaxTtlDays: number, embeddedDatabase: boolean, invitationTtlDays: number, publicUrl: string, sessionTtlHours: number, smtpConfigured: boolean, ssoProvisioning: boolean } | null, errorCodes: Array<{ code: ErrorCode, description: string }> } };
+export type InstanceQuery = { instance: { version: string, needsBootstrap: boolean, warnings: Array<{ code: WarningCode, message: string }>, settings: { apiKeyMaxTtlDays: number, embeddedDatabase: boolean, invitationTtlDays: number, publicUrl: string, sessionTtlHours: number, smtpConfigured: boolean, ssoProvisioning: boolean } | null, errorCodes: Array<{ code: ErrorCode, description: string }> } };
 
 export type InvitationPreviewQueryVariables = Exact<{
   token: string;
@@ -782,7 +956,7 @@ export type InvitationsQueryVariables = Exact<{
 }>;
 
 
-export type InvitationsQuery = { organization: { invitations: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null }>, edges: Array<{ cursor: string }> } } };
+export type InvitationsQuery = { organization: { invitations: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null }>, edges: Array<{ cursor: string }> } } | null };
 
 export type InviteUserMutationVariables = Exact<{
   input: InviteUserInput;
@@ -803,14 +977,14 @@ export type LeaveTeamMutationVariables = Exact<{
 }>;
 
 
-export type LeaveTeamMutation = { leaveTeam: { team: { id: string, name: string, avatarUrl: string | null, createdAt: string, viewerPermissions: Array<string>, organization: { id: string, name: string, displayName: string }, storage: { kind: StorageKind, provider: StorageProvider | null, bucket: string | null, path: string | null, region: string | null, endpoint: string | null }, settings: { membersCanInvite: boolean, projectsPrivateByDefault: boolean, publicReportsAllowed: boolean, hidden: boolean, alerts: { runFinished: Array<AlertChannel>, runCrashed: Array<AlertChannel>, slackChannel: string | null } } } } };
+export type LeaveTeamMutation = { leaveTeam: { removedTeamMemberId: string, team: { id: string, name: string, avatarUrl: string | null, createdAt: string, viewerPermissions: Array<TeamPermission>, organization: { id: string, name: string, displayName: string }, storage: { kind: StorageKind, provider: StorageProvider | null, bucket: string | null, path: string | null, region: string | null, endpoint: string | null }, settings: { membersCanInvite: boolean, projectsPrivateByDefault: boolean, publicReportsAllowed: boolean, hidden: boolean, alerts: { runFinished: Array<AlertChannel>, runCrashed: Array<AlertChannel>, slackChannel: string | null } } } } };
 
 export type LogInMutationVariables = Exact<{
   input: LogInInput;
 }>;
 
 
-export type LogInMutation = { logIn: { token: string, expiresAt: string, user: { id: string, username: string, name: string, email: string | null, instanceAdmin: boolean, createdAt: string, lastActiveAt: string | null, defaultOrganization: { id: string, name: string, displayName: string } | null, memberships: Array<{ id: string, role: OrgRole, status: MemberStatus, createdAt: string, organization: { id: string, name: string, displayName: string } }> } } };
+export type LogInMutation = { logIn: { token: string, expiresAt: string, user: { id: string, username: string, name: string, email: string | null, instanceAdmin: boolean, createdAt: string, lastActiveAt: string | null, defaultOrganization: { id: string, name: string, displayName: string } | null, memberships: { totalCount: number, nodes: Array<{ id: string, role: OrgRole, status: MemberStatus, createdAt: string, organization: { id: string, name: string, displayName: string } }> } } } };
 
 export type LogOutMutationVariables = Exact<{ [key: string]: never; }>;
 
@@ -836,21 +1010,21 @@ export type MembersQueryVariables = Exact<{
 }>;
 
 
-export type MembersQuery = { organization: { members: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, email: string | null, name: string | null, username: string | null, role: OrgRole, status: MemberStatus, lastActiveAt: string | null, addedAt: string, user: { id: string, username: string, name: string, email: string | null } | null, teams: Array<{ name: string, role: TeamRole }>, invitation: { id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null } | null }>, edges: Array<{ cursor: string }> } } };
+export type MembersQuery = { organization: { members: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, email: string | null, name: string | null, username: string | null, role: OrgRole, status: MemberStatus, lastActiveAt: string | null, addedAt: string, user: { id: string, username: string, name: string, email: string | null } | null, teams: Array<{ name: string, role: TeamRole }>, invitation: { id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null } | null }>, edges: Array<{ cursor: string }> } } | null };
 
 export type OrganizationQueryVariables = Exact<{
   organization: string;
 }>;
 
 
-export type OrganizationQuery = { organization: { id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<string>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean }, warnings: Array<{ code: string, message: string }> } };
+export type OrganizationQuery = { organization: { id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<OrganizationPermission>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean }, warnings: Array<{ code: WarningCode, message: string }> } | null };
 
 export type OrganizationPermissionsQueryVariables = Exact<{
   organization: string;
 }>;
 
 
-export type OrganizationPermissionsQuery = { organization: { viewerPermissions: Array<string> } };
+export type OrganizationPermissionsQuery = { organization: { viewerPermissions: Array<OrganizationPermission> } | null };
 
 export type OrganizationsQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -858,12 +1032,12 @@ export type OrganizationsQueryVariables = Exact<{
 }>;
 
 
-export type OrganizationsQuery = { organizations: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<string>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean }, warnings: Array<{ code: string, message: string }> }>, edges: Array<{ cursor: string }> } };
+export type OrganizationsQuery = { organizations: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<OrganizationPermission>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean }, warnings: Array<{ code: WarningCode, message: string }> }>, edges: Array<{ cursor: string }> } };
 
 export type PermissionCatalogueQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type PermissionCatalogueQuery = { permissionCatalogue: { maxCustomRolesPerOrganization: number, permissions: Array<{ name: string, description: string, requires: Array<string>, grantedTo: Array<TeamRole> }>, roles: Array<{ role: TeamRole, permissions: Array<string>, inheritable: boolean }> } };
+export type PermissionCatalogueQuery = { permissionCatalogue: { maxCustomRolesPerOrganization: number, permissions: Array<{ name: TeamPermission, description: string, requires: Array<TeamPermission>, grantedTo: Array<TeamRole> }>, roles: Array<{ role: TeamRole, permissions: Array<TeamPermission>, inheritable: boolean }> } };
 
 export type ProjectsQueryVariables = Exact<{
   organization: string;
@@ -873,7 +1047,7 @@ export type ProjectsQueryVariables = Exact<{
 }>;
 
 
-export type ProjectsQuery = { team: { projects: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, name: string, visibility: ProjectVisibility, createdAt: string, createdByUsername: string | null, runCount: number, createdBy: { username: string } | null }>, edges: Array<{ cursor: string }> } } };
+export type ProjectsQuery = { team: { projects: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, name: string, visibility: ProjectVisibility, createdAt: string, createdByUsername: string | null, runCount: number, createdBy: { username: string } | null }>, edges: Array<{ cursor: string }> } } | null };
 
 export type ReactivateMemberMutationVariables = Exact<{
   input: ReactivateMemberInput;
@@ -887,14 +1061,14 @@ export type RemoveMemberMutationVariables = Exact<{
 }>;
 
 
-export type RemoveMemberMutation = { removeMember: { user: { id: string, username: string, name: string, email: string | null }, organization: { id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<string>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean }, warnings: Array<{ code: string, message: string }> } } };
+export type RemoveMemberMutation = { removeMember: { removedMemberId: string, user: { id: string, username: string, name: string, email: string | null }, organization: { id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<OrganizationPermission>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean }, warnings: Array<{ code: WarningCode, message: string }> } } };
 
 export type RemoveTeamMemberMutationVariables = Exact<{
   input: RemoveTeamMemberInput;
 }>;
 
 
-export type RemoveTeamMemberMutation = { removeTeamMember: { user: { id: string, username: string, name: string, email: string | null }, team: { id: string, name: string, avatarUrl: string | null, createdAt: string, viewerPermissions: Array<string>, organization: { id: string, name: string, displayName: string }, storage: { kind: StorageKind, provider: StorageProvider | null, bucket: string | null, path: string | null, region: string | null, endpoint: string | null }, settings: { membersCanInvite: boolean, projectsPrivateByDefault: boolean, publicReportsAllowed: boolean, hidden: boolean, alerts: { runFinished: Array<AlertChannel>, runCrashed: Array<AlertChannel>, slackChannel: string | null } } } } };
+export type RemoveTeamMemberMutation = { removeTeamMember: { removedTeamMemberId: string, user: { id: string, username: string, name: string, email: string | null }, team: { id: string, name: string, avatarUrl: string | null, createdAt: string, viewerPermissions: Array<TeamPermission>, organization: { id: string, name: string, displayName: string }, storage: { kind: StorageKind, provider: StorageProvider | null, bucket: string | null, path: string | null, region: string | null, endpoint: string | null }, settings: { membersCanInvite: boolean, projectsPrivateByDefault: boolean, publicReportsAllowed: boolean, hidden: boolean, alerts: { runFinished: Array<AlertChannel>, runCrashed: Array<AlertChannel>, slackChannel: string | null } } } } };
 
 export type ReportsQueryVariables = Exact<{
   organization: string;
@@ -904,7 +1078,7 @@ export type ReportsQueryVariables = Exact<{
 }>;
 
 
-export type ReportsQuery = { team: { reports: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, title: string, createdAt: string, createdByUsername: string | null, createdBy: { username: string } | null, team: { id: string, name: string }, project: { id: string, name: string, visibility: ProjectVisibility } | null }>, edges: Array<{ cursor: string }> } } };
+export type ReportsQuery = { team: { reports: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, title: string, createdAt: string, createdByUsername: string | null, createdBy: { username: string } | null, team: { id: string, name: string }, project: { id: string, name: string, visibility: ProjectVisibility } | null }>, edges: Array<{ cursor: string }> } } | null };
 
 export type ResendInvitationMutationVariables = Exact<{
   input: ResendInvitationInput;
@@ -936,21 +1110,21 @@ export type RunsQueryVariables = Exact<{
 }>;
 
 
-export type RunsQuery = { team: { project: { runs: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, name: string, createdAt: string, createdByUsername: string | null, createdBy: { username: string } | null, project: { id: string, name: string, visibility: ProjectVisibility } }>, edges: Array<{ cursor: string }> } } } };
+export type RunsQuery = { team: { project: { runs: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, name: string, createdAt: string, createdByUsername: string | null, createdBy: { username: string } | null, project: { id: string, name: string, visibility: ProjectVisibility } }>, edges: Array<{ cursor: string }> } } | null } | null };
 
 export type SeatsQueryVariables = Exact<{
   organization: string;
 }>;
 
 
-export type SeatsQuery = { organization: { seats: { limit: number | null, used: number, available: number | null } } };
+export type SeatsQuery = { organization: { seats: { limit: number | null, used: number, available: number | null } } | null };
 
 export type SignUpMutationVariables = Exact<{
   input: SignUpInput;
 }>;
 
 
-export type SignUpMutation = { signUp: { token: string, expiresAt: string, user: { id: string, username: string, name: string, email: string | null, instanceAdmin: boolean, createdAt: string, lastActiveAt: string | null, defaultOrganization: { id: string, name: string, displayName: string } | null, memberships: Array<{ id: string, role: OrgRole, status: MemberStatus, createdAt: string, organization: { id: string, name: string, displayName: string } }> }, organization: { id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<string>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean }, warnings: Array<{ code: string, message: string }> } | null } };
+export type SignUpMutation = { signUp: { token: string, expiresAt: string, user: { id: string, username: string, name: string, email: string | null, instanceAdmin: boolean, createdAt: string, lastActiveAt: string | null, defaultOrganization: { id: string, name: string, displayName: string } | null, memberships: { totalCount: number, nodes: Array<{ id: string, role: OrgRole, status: MemberStatus, createdAt: string, organization: { id: string, name: string, displayName: string } }> } }, organization: { id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<OrganizationPermission>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean }, warnings: Array<{ code: WarningCode, message: string }> } | null } };
 
 export type TeamQueryVariables = Exact<{
   organization: string;
@@ -958,7 +1132,7 @@ export type TeamQueryVariables = Exact<{
 }>;
 
 
-export type TeamQuery = { team: { id: string, name: string, avatarUrl: string | null, createdAt: string, viewerPermissions: Array<string>, organization: { id: string, name: string, displayName: string }, storage: { kind: StorageKind, provider: StorageProvider | null, bucket: string | null, path: string | null, region: string | null, endpoint: string | null }, settings: { membersCanInvite: boolean, projectsPrivateByDefault: boolean, publicReportsAllowed: boolean, hidden: boolean, alerts: { runFinished: Array<AlertChannel>, runCrashed: Array<AlertChannel>, slackChannel: string | null } } } };
+export type TeamQuery = { team: { id: string, name: string, avatarUrl: string | null, createdAt: string, viewerPermissions: Array<TeamPermission>, organization: { id: string, name: string, displayName: string }, storage: { kind: StorageKind, provider: StorageProvider | null, bucket: string | null, path: string | null, region: string | null, endpoint: string | null }, settings: { membersCanInvite: boolean, projectsPrivateByDefault: boolean, publicReportsAllowed: boolean, hidden: boolean, alerts: { runFinished: Array<AlertChannel>, runCrashed: Array<AlertChannel>, slackChannel: string | null } } } | null };
 
 export type TeamMembersQueryVariables = Exact<{
   organization: string;
@@ -968,7 +1142,7 @@ export type TeamMembersQueryVariables = Exact<{
 }>;
 
 
-export type TeamMembersQuery = { team: { members: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, role: TeamRole, customRole: string | null, managedByIdp: boolean, addedAt: string, user: { id: string, username: string, name: string, email: string | null } }>, edges: Array<{ cursor: string }> } } };
+export type TeamMembersQuery = { team: { members: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, role: TeamRole, customRole: string | null, managedByIdp: boolean, addedAt: string, user: { id: string, username: string, name: string, email: string | null } }>, edges: Array<{ cursor: string }> } } | null };
 
 export type TeamPermissionsQueryVariables = Exact<{
   organization: string;
@@ -976,7 +1150,7 @@ export type TeamPermissionsQueryVariables = Exact<{
 }>;
 
 
-export type TeamPermissionsQuery = { team: { viewerPermissions: Array<string> } };
+export type TeamPermissionsQuery = { team: { viewerPermissions: Array<TeamPermission> } | null };
 
 export type TeamsQueryVariables = Exact<{
   organization: string;
@@ -986,14 +1160,14 @@ export type TeamsQueryVariables = Exact<{
 }>;
 
 
-export type TeamsQuery = { organization: { teams: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, name: string, avatarUrl: string | null, createdAt: string, viewerPermissions: Array<string>, organization: { id: string, name: string, displayName: string }, storage: { kind: StorageKind, provider: StorageProvider | null, bucket: string | null, path: string | null, region: string | null, endpoint: string | null }, settings: { membersCanInvite: boolean, projectsPrivateByDefault: boolean, publicReportsAllowed: boolean, hidden: boolean, alerts: { runFinished: Array<AlertChannel>, runCrashed: Array<AlertChannel>, slackChannel: string | null } } }>, edges: Array<{ cursor: string }> } } };
+export type TeamsQuery = { organization: { teams: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, name: string, avatarUrl: string | null, createdAt: string, viewerPermissions: Array<TeamPermission>, organization: { id: string, name: string, displayName: string }, storage: { kind: StorageKind, provider: StorageProvider | null, bucket: string | null, path: string | null, region: string | null, endpoint: string | null }, settings: { membersCanInvite: boolean, projectsPrivateByDefault: boolean, publicReportsAllowed: boolean, hidden: boolean, alerts: { runFinished: Array<AlertChannel>, runCrashed: Array<AlertChannel>, slackChannel: string | null } } }>, edges: Array<{ cursor: string }> } } | null };
 
 export type UpdateCustomRoleMutationVariables = Exact<{
   input: UpdateCustomRoleInput;
 }>;
 
 
-export type UpdateCustomRoleMutation = { updateCustomRole: { customRole: { id: string, name: string, description: string | null, inheritsFrom: TeamRole, permissions: Array<string>, createdAt: string, updatedAt: string } } };
+export type UpdateCustomRoleMutation = { updateCustomRole: { customRole: { id: string, name: string, description: string | null, inheritsFrom: TeamRole, permissions: Array<TeamPermission>, createdAt: string, updatedAt: string } } };
 
 export type UpdateInvitationMutationVariables = Exact<{
   input: UpdateInvitationInput;
@@ -1014,14 +1188,14 @@ export type UpdateOrganizationMutationVariables = Exact<{
 }>;
 
 
-export type UpdateOrganizationMutation = { updateOrganization: { organization: { id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<string>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean }, warnings: Array<{ code: string, message: string }> } } };
+export type UpdateOrganizationMutation = { updateOrganization: { organization: { id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<OrganizationPermission>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean }, warnings: Array<{ code: WarningCode, message: string }> } } };
 
 export type UpdateTeamMutationVariables = Exact<{
   input: UpdateTeamInput;
 }>;
 
 
-export type UpdateTeamMutation = { updateTeam: { team: { id: string, name: string, avatarUrl: string | null, createdAt: string, viewerPermissions: Array<string>, organization: { id: string, name: string, displayName: string }, storage: { kind: StorageKind, provider: StorageProvider | null, bucket: string | null, path: string | null, region: string | null, endpoint: string | null }, settings: { membersCanInvite: boolean, projectsPrivateByDefault: boolean, publicReportsAllowed: boolean, hidden: boolean, alerts: { runFinished: Array<AlertChannel>, runCrashed: Array<AlertChannel>, slackChannel: string | null } } } } };
+export type UpdateTeamMutation = { updateTeam: { team: { id: string, name: string, avatarUrl: string | null, createdAt: string, viewerPermissions: Array<TeamPermission>, organization: { id: string, name: string, displayName: string }, storage: { kind: StorageKind, provider: StorageProvider | null, bucket: string | null, path: string | null, region: string | null, endpoint: string | null }, settings: { membersCanInvite: boolean, projectsPrivateByDefault: boolean, publicReportsAllowed: boolean, hidden: boolean, alerts: { runFinished: Array<AlertChannel>, runCrashed: Array<AlertChannel>, slackChannel: string | null } } } } };
 
 export type UpdateTeamMemberRoleMutationVariables = Exact<{
   input: UpdateTeamMemberRoleInput;
@@ -1033,7 +1207,15 @@ export type UpdateTeamMemberRoleMutation = { updateTeamMemberRole: { member: { i
 export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ViewerQuery = { viewer: { kind: PrincipalKind, authenticatedWith: AuthMethod, user: { id: string, username: string, name: string, email: string | null, instanceAdmin: boolean, createdAt: string, lastActiveAt: string | null, defaultOrganization: { id: string, name: string, displayName: string } | null, memberships: Array<{ id: string, role: OrgRole, status: MemberStatus, createdAt: string, organization: { id: string, name: string, displayName: string } }> } | null } | null };
+export type ViewerQuery = { viewer: { kind: PrincipalKind, authenticatedWith: AuthMethod, user: { id: string, username: string, name: string, email: string | null, instanceAdmin: boolean, createdAt: string, lastActiveAt: string | null, defaultOrganization: { id: string, name: string, displayName: string } | null, memberships: { totalCount: number, nodes: Array<{ id: string, role: OrgRole, status: MemberStatus, createdAt: string, organization: { id: string, name: string, displayName: string } }> } } | null } | null };
+
+export type ViewerMembershipsQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type ViewerMembershipsQuery = { viewer: { user: { memberships: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, role: OrgRole, status: MemberStatus, createdAt: string, organization: { id: string, name: string, displayName: string } }> } } | null } | null };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -1056,6 +1238,8 @@ export class TypedDocumentString<TResult, TVariables>
 export const PageInfoFieldsFragmentDoc = new TypedDocumentString(`
     fragment PageInfoFields on PageInfo {
   hasNextPage
+  hasPreviousPage
+  startCursor
   endCursor
 }
     `, {"fragmentName":"PageInfoFields"}) as unknown as TypedDocumentString<PageInfoFieldsFragment, unknown>;
@@ -1099,6 +1283,21 @@ export const OrganizationRefFragmentDoc = new TypedDocumentString(`
   displayName
 }
     `, {"fragmentName":"OrganizationRef"}) as unknown as TypedDocumentString<OrganizationRefFragment, unknown>;
+export const OrganizationMembershipFieldsFragmentDoc = new TypedDocumentString(`
+    fragment OrganizationMembershipFields on OrganizationMembership {
+  id
+  role
+  status
+  createdAt
+  organization {
+    ...OrganizationRef
+  }
+}
+    fragment OrganizationRef on Organization {
+  id
+  name
+  displayName
+}`, {"fragmentName":"OrganizationMembershipFields"}) as unknown as TypedDocumentString<OrganizationMembershipFieldsFragment, unknown>;
 export const UserFieldsFragmentDoc = new TypedDocumentString(`
     fragment UserFields on User {
   id
@@ -1111,13 +1310,10 @@ export const UserFieldsFragmentDoc = new TypedDocumentString(`
   defaultOrganization {
     ...OrganizationRef
   }
-  memberships {
-    id
-    role
-    status
-    createdAt
-    organization {
-      ...OrganizationRef
+  memberships(first: 100) {
+    totalCount
+    nodes {
+      ...OrganizationMembershipFields
     }
   }
 }
@@ -1125,6 +1321,15 @@ export const UserFieldsFragmentDoc = new TypedDocumentString(`
   id
   name
   displayName
+}
+fragment OrganizationMembershipFields on OrganizationMembership {
+  id
+  role
+  status
+  createdAt
+  organization {
+    ...OrganizationRef
+  }
 }`, {"fragmentName":"UserFields"}) as unknown as TypedDocumentString<UserFieldsFragment, unknown>;
 export const ApiKeyFieldsFragmentDoc = new TypedDocumentString(`
     fragment ApiKeyFields on ApiKey {
@@ -1431,14 +1636,20 @@ fragment UserFields on User {
   defaultOrganization {
     ...OrganizationRef
   }
-  memberships {
-    id
-    role
-    status
-    createdAt
-    organization {
-      ...OrganizationRef
+  memberships(first: 100) {
+    totalCount
+    nodes {
+      ...OrganizationMembershipFields
     }
+  }
+}
+fragment OrganizationMembershipFields on OrganizationMembership {
+  id
+  role
+  status
+  createdAt
+  organization {
+    ...OrganizationRef
   }
 }
 fragment SeatsFields on Seats {
@@ -1489,6 +1700,8 @@ export const ApiKeysDocument = new TypedDocumentString(`
 }
     fragment PageInfoFields on PageInfo {
   hasNextPage
+  hasPreviousPage
+  startCursor
   endCursor
 }
 fragment ApiKeyFields on ApiKey {
@@ -1502,7 +1715,7 @@ fragment ApiKeyFields on ApiKey {
   revokedAt
 }`) as unknown as TypedDocumentString<ApiKeysQuery, ApiKeysQueryVariables>;
 export const AuditLogDocument = new TypedDocumentString(`
-    query AuditLog($organization: String!, $first: Int, $after: String, $actions: [String!], $actor: String, $since: DateTime, $until: DateTime) {
+    query AuditLog($organization: String!, $first: Int, $after: String, $actions: [AuditAction!], $actor: String, $since: DateTime, $until: DateTime) {
   organization(name: $organization) {
     auditLog(
       first: $first
@@ -1527,6 +1740,8 @@ export const AuditLogDocument = new TypedDocumentString(`
 }
     fragment PageInfoFields on PageInfo {
   hasNextPage
+  hasPreviousPage
+  startCursor
   endCursor
 }
 fragment AuditEventFields on AuditEvent {
@@ -1709,14 +1924,26 @@ fragment TeamFields on Team {
   viewerPermissions
 }`) as unknown as TypedDocumentString<CreateTeamMutation, CreateTeamMutationVariables>;
 export const CustomRolesDocument = new TypedDocumentString(`
-    query CustomRoles($organization: String!) {
+    query CustomRoles($organization: String!, $first: Int, $after: String) {
   organization(name: $organization) {
-    customRoles {
-      ...CustomRoleFields
+    customRoles(first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        ...PageInfoFields
+      }
+      nodes {
+        ...CustomRoleFields
+      }
     }
   }
 }
-    fragment CustomRoleFields on CustomRole {
+    fragment PageInfoFields on PageInfo {
+  hasNextPage
+  hasPreviousPage
+  startCursor
+  endCursor
+}
+fragment CustomRoleFields on CustomRole {
   id
   name
   description
@@ -1787,18 +2014,52 @@ fragment OrganizationMemberFields on OrganizationMember {
 export const DeleteCustomRoleDocument = new TypedDocumentString(`
     mutation DeleteCustomRole($input: DeleteCustomRoleInput!) {
   deleteCustomRole(input: $input) {
-    id
+    deletedCustomRoleId
+    organization {
+      ...OrganizationRef
+    }
     reassigned
   }
 }
-    `) as unknown as TypedDocumentString<DeleteCustomRoleMutation, DeleteCustomRoleMutationVariables>;
+    fragment OrganizationRef on Organization {
+  id
+  name
+  displayName
+}`) as unknown as TypedDocumentString<DeleteCustomRoleMutation, DeleteCustomRoleMutationVariables>;
 export const DeleteProjectDocument = new TypedDocumentString(`
     mutation DeleteProject($input: DeleteProjectInput!) {
   deleteProject(input: $input) {
+    deletedProjectId
+    team {
+      ...TeamRef
+    }
+    runsDeleted
+  }
+}
+    fragment TeamRef on Team {
+  id
+  name
+}`) as unknown as TypedDocumentString<DeleteProjectMutation, DeleteProjectMutationVariables>;
+export const DeleteReportDocument = new TypedDocumentString(`
+    mutation DeleteReport($input: DeleteReportInput!) {
+  deleteReport(input: $input) {
+    deletedReportId
+    team {
+      ...TeamRef
+    }
+  }
+}
+    fragment TeamRef on Team {
+  id
+  name
+}`) as unknown as TypedDocumentString<DeleteReportMutation, DeleteReportMutationVariables>;
+export const DeleteRunDocument = new TypedDocumentString(`
+    mutation DeleteRun($input: DeleteRunInput!) {
+  deleteRun(input: $input) {
+    deletedRunId
     project {
       ...ProjectFields
     }
-    runsDeleted
   }
 }
     fragment ProjectFields on Project {
@@ -1811,72 +2072,21 @@ export const DeleteProjectDocument = new TypedDocumentString(`
     username
   }
   runCount
-}`) as unknown as TypedDocumentString<DeleteProjectMutation, DeleteProjectMutationVariables>;
-export const DeleteReportDocument = new TypedDocumentString(`
-    mutation DeleteReport($input: DeleteReportInput!) {
-  deleteReport(input: $input) {
-    report {
-      ...ReportFields
-    }
-  }
-}
-    fragment TeamRef on Team {
-  id
-  name
-}
-fragment ProjectRef on Project {
-  id
-  name
-  visibility
-}
-fragment ReportFields on Report {
-  id
-  title
-  createdAt
-  createdByUsername
-  createdBy {
-    username
-  }
-  team {
-    ...TeamRef
-  }
-  project {
-    ...ProjectRef
-  }
-}`) as unknown as TypedDocumentString<DeleteReportMutation, DeleteReportMutationVariables>;
-export const DeleteRunDocument = new TypedDocumentString(`
-    mutation DeleteRun($input: DeleteRunInput!) {
-  deleteRun(input: $input) {
-    run {
-      ...RunFields
-    }
-  }
-}
-    fragment ProjectRef on Project {
-  id
-  name
-  visibility
-}
-fragment RunFields on Run {
-  id
-  name
-  createdAt
-  createdByUsername
-  createdBy {
-    username
-  }
-  project {
-    ...ProjectRef
-  }
 }`) as unknown as TypedDocumentString<DeleteRunMutation, DeleteRunMutationVariables>;
 export const DeleteTeamDocument = new TypedDocumentString(`
     mutation DeleteTeam($input: DeleteTeamInput!) {
   deleteTeam(input: $input) {
-    teamId
-    name
+    deletedTeamId
+    organization {
+      ...OrganizationRef
+    }
   }
 }
-    `) as unknown as TypedDocumentString<DeleteTeamMutation, DeleteTeamMutationVariables>;
+    fragment OrganizationRef on Organization {
+  id
+  name
+  displayName
+}`) as unknown as TypedDocumentString<DeleteTeamMutation, DeleteTeamMutationVariables>;
 export const InstanceDocument = new TypedDocumentString(`
     query Instance {
   instance {
@@ -1934,6 +2144,8 @@ export const InvitationsDocument = new TypedDocumentString(`
 }
     fragment PageInfoFields on PageInfo {
   hasNextPage
+  hasPreviousPage
+  startCursor
   endCursor
 }
 fragment EmailDeliveryFields on EmailDelivery {
@@ -2040,6 +2252,7 @@ fragment InvitationFields on Invitation {
 export const LeaveTeamDocument = new TypedDocumentString(`
     mutation LeaveTeam($input: LeaveTeamInput!) {
   leaveTeam(input: $input) {
+    removedTeamMemberId
     team {
       ...TeamFields
     }
@@ -2105,14 +2318,20 @@ fragment UserFields on User {
   defaultOrganization {
     ...OrganizationRef
   }
-  memberships {
-    id
-    role
-    status
-    createdAt
-    organization {
-      ...OrganizationRef
+  memberships(first: 100) {
+    totalCount
+    nodes {
+      ...OrganizationMembershipFields
     }
+  }
+}
+fragment OrganizationMembershipFields on OrganizationMembership {
+  id
+  role
+  status
+  createdAt
+  organization {
+    ...OrganizationRef
   }
 }`) as unknown as TypedDocumentString<LogInMutation, LogInMutationVariables>;
 export const LogOutDocument = new TypedDocumentString(`
@@ -2174,6 +2393,8 @@ export const MembersDocument = new TypedDocumentString(`
 }
     fragment PageInfoFields on PageInfo {
   hasNextPage
+  hasPreviousPage
+  startCursor
   endCursor
 }
 fragment UserRef on User {
@@ -2281,6 +2502,8 @@ export const OrganizationsDocument = new TypedDocumentString(`
 }
     fragment PageInfoFields on PageInfo {
   hasNextPage
+  hasPreviousPage
+  startCursor
   endCursor
 }
 fragment OrganizationFields on Organization {
@@ -2345,6 +2568,8 @@ export const ProjectsDocument = new TypedDocumentString(`
 }
     fragment PageInfoFields on PageInfo {
   hasNextPage
+  hasPreviousPage
+  startCursor
   endCursor
 }
 fragment ProjectFields on Project {
@@ -2420,6 +2645,7 @@ fragment OrganizationMemberFields on OrganizationMember {
 export const RemoveMemberDocument = new TypedDocumentString(`
     mutation RemoveMember($input: RemoveMemberInput!) {
   removeMember(input: $input) {
+    removedMemberId
     user {
       ...UserRef
     }
@@ -2462,6 +2688,7 @@ fragment SeatsFields on Seats {
 export const RemoveTeamMemberDocument = new TypedDocumentString(`
     mutation RemoveTeamMember($input: RemoveTeamMemberInput!) {
   removeTeamMember(input: $input) {
+    removedTeamMemberId
     user {
       ...UserRef
     }
@@ -2529,6 +2756,8 @@ export const ReportsDocument = new TypedDocumentString(`
 }
     fragment PageInfoFields on PageInfo {
   hasNextPage
+  hasPreviousPage
+  startCursor
   endCursor
 }
 fragment TeamRef on Team {
@@ -2661,6 +2890,8 @@ export const RunsDocument = new TypedDocumentString(`
 }
     fragment PageInfoFields on PageInfo {
   hasNextPage
+  hasPreviousPage
+  startCursor
   endCursor
 }
 fragment ProjectRef on Project {
@@ -2742,14 +2973,20 @@ fragment UserFields on User {
   defaultOrganization {
     ...OrganizationRef
   }
-  memberships {
-    id
-    role
-    status
-    createdAt
-    organization {
-      ...OrganizationRef
+  memberships(first: 100) {
+    totalCount
+    nodes {
+      ...OrganizationMembershipFields
     }
+  }
+}
+fragment OrganizationMembershipFields on OrganizationMembership {
+  id
+  role
+  status
+  createdAt
+  organization {
+    ...OrganizationRef
   }
 }
 fragment SeatsFields on Seats {
@@ -2816,6 +3053,8 @@ export const TeamMembersDocument = new TypedDocumentString(`
 }
     fragment PageInfoFields on PageInfo {
   hasNextPage
+  hasPreviousPage
+  startCursor
   endCursor
 }
 fragment UserRef on User {
@@ -2860,6 +3099,8 @@ export const TeamsDocument = new TypedDocumentString(`
 }
     fragment PageInfoFields on PageInfo {
   hasNextPage
+  hasPreviousPage
+  startCursor
   endCursor
 }
 fragment OrganizationRef on Organization {
@@ -3130,13 +3371,55 @@ fragment UserFields on User {
   defaultOrganization {
     ...OrganizationRef
   }
-  memberships {
-    id
-    role
-    status
-    createdAt
-    organization {
-      ...OrganizationRef
+  memberships(first: 100) {
+    totalCount
+    nodes {
+      ...OrganizationMembershipFields
     }
   }
+}
+fragment OrganizationMembershipFields on OrganizationMembership {
+  id
+  role
+  status
+  createdAt
+  organization {
+    ...OrganizationRef
+  }
 }`) as unknown as TypedDocumentString<ViewerQuery, ViewerQueryVariables>;
+export const ViewerMembershipsDocument = new TypedDocumentString(`
+    query ViewerMemberships($first: Int, $after: String) {
+  viewer {
+    user {
+      memberships(first: $first, after: $after) {
+        totalCount
+        pageInfo {
+          ...PageInfoFields
+        }
+        nodes {
+          ...OrganizationMembershipFields
+        }
+      }
+    }
+  }
+}
+    fragment PageInfoFields on PageInfo {
+  hasNextPage
+  hasPreviousPage
+  startCursor
+  endCursor
+}
+fragment OrganizationRef on Organization {
+  id
+  name
+  displayName
+}
+fragment OrganizationMembershipFields on OrganizationMembership {
+  id
+  role
+  status
+  createdAt
+  organization {
+    ...OrganizationRef
+  }
+}`) as unknown as TypedDocumentString<ViewerMembershipsQuery, ViewerMembershipsQueryVariables>;

@@ -27,7 +27,7 @@ export abstract class RosterOperations {
 
   /** The caller's own API keys, newest first (metadata only). */
   apiKeys(args: D.ApiKeysQueryVariables = {}, options?: RequestOptions): Promise<NonNullable<D.ApiKeysQuery['viewer']>['apiKeys']> {
-    return this.send(D.ApiKeysDocument, args, options).then((d) => present(d.viewer, 'viewer', 'ApiKeys').apiKeys);
+    return this.send(D.ApiKeysDocument, args, options).then((d) => present(d.viewer, 'viewer', 'ApiKeys', d).apiKeys);
   }
 
   /** Every node of `apiKeys`, fetched page by page (`pageSize` per request, default 100). */
@@ -37,12 +37,12 @@ export abstract class RosterOperations {
   }
 
   /** Audit log of the organization, newest first (org admins). Filter by actions, actor and time. */
-  auditLog(args: D.AuditLogQueryVariables, options?: RequestOptions): Promise<D.AuditLogQuery['organization']['auditLog']> {
-    return this.send(D.AuditLogDocument, args, options).then((d) => d.organization.auditLog);
+  auditLog(args: D.AuditLogQueryVariables, options?: RequestOptions): Promise<NonNullable<D.AuditLogQuery['organization']>['auditLog']> {
+    return this.send(D.AuditLogDocument, args, options).then((d) => present(d.organization, 'organization', 'AuditLog', d).auditLog);
   }
 
   /** Every node of `auditLog`, fetched page by page (`pageSize` per request, default 100). */
-  iterateAuditLog(args: Omit<D.AuditLogQueryVariables, 'first' | 'after'> & IterateOptions, options?: RequestOptions): AsyncIterable<D.AuditLogQuery['organization']['auditLog']['nodes'][number]> {
+  iterateAuditLog(args: Omit<D.AuditLogQueryVariables, 'first' | 'after'> & IterateOptions, options?: RequestOptions): AsyncIterable<NonNullable<D.AuditLogQuery['organization']>['auditLog']['nodes'][number]> {
     const { pageSize = DEFAULT_PAGE_SIZE, ...rest } = args;
     return paginate((after) => this.auditLog({ ...rest, first: pageSize, after }, options));
   }
@@ -77,9 +77,15 @@ export abstract class RosterOperations {
     return this.send(D.CreateTeamDocument, { input }, options).then((d) => d.createTeam);
   }
 
-  /** Custom roles of the organization, by name. */
-  customRoles(args: D.CustomRolesQueryVariables, options?: RequestOptions): Promise<D.CustomRolesQuery['organization']['customRoles']> {
-    return this.send(D.CustomRolesDocument, args, options).then((d) => d.organization.customRoles);
+  /** Custom roles of the organization, by name (every member may read them: they explain team roles). */
+  customRoles(args: D.CustomRolesQueryVariables, options?: RequestOptions): Promise<NonNullable<D.CustomRolesQuery['organization']>['customRoles']> {
+    return this.send(D.CustomRolesDocument, args, options).then((d) => present(d.organization, 'organization', 'CustomRoles', d).customRoles);
+  }
+
+  /** Every node of `customRoles`, fetched page by page (`pageSize` per request, default 100). */
+  iterateCustomRoles(args: Omit<D.CustomRolesQueryVariables, 'first' | 'after'> & IterateOptions, options?: RequestOptions): AsyncIterable<NonNullable<D.CustomRolesQuery['organization']>['customRoles']['nodes'][number]> {
+    const { pageSize = DEFAULT_PAGE_SIZE, ...rest } = args;
+    return paginate((after) => this.customRoles({ ...rest, first: pageSize, after }, options));
   }
 
   /** Revoke access at once (sessions and API keys stop reaching the organization), keeping the record; frees the seat. A deactivated member: changed: false. */
@@ -123,12 +129,12 @@ export abstract class RosterOperations {
   }
 
   /** Invitations, newest first (org admins). */
-  invitations(args: D.InvitationsQueryVariables, options?: RequestOptions): Promise<D.InvitationsQuery['organization']['invitations']> {
-    return this.send(D.InvitationsDocument, args, options).then((d) => d.organization.invitations);
+  invitations(args: D.InvitationsQueryVariables, options?: RequestOptions): Promise<NonNullable<D.InvitationsQuery['organization']>['invitations']> {
+    return this.send(D.InvitationsDocument, args, options).then((d) => present(d.organization, 'organization', 'Invitations', d).invitations);
   }
 
   /** Every node of `invitations`, fetched page by page (`pageSize` per request, default 100). */
-  iterateInvitations(args: Omit<D.InvitationsQueryVariables, 'first' | 'after'> & IterateOptions, options?: RequestOptions): AsyncIterable<D.InvitationsQuery['organization']['invitations']['nodes'][number]> {
+  iterateInvitations(args: Omit<D.InvitationsQueryVariables, 'first' | 'after'> & IterateOptions, options?: RequestOptions): AsyncIterable<NonNullable<D.InvitationsQuery['organization']>['invitations']['nodes'][number]> {
     const { pageSize = DEFAULT_PAGE_SIZE, ...rest } = args;
     return paginate((after) => this.invitations({ ...rest, first: pageSize, after }, options));
   }
@@ -164,24 +170,24 @@ export abstract class RosterOperations {
   }
 
   /** The members view: ACTIVE members for everyone; DEACTIVATED members and PENDING invitations for admins. Search, filter, sort, paginate. */
-  members(args: D.MembersQueryVariables, options?: RequestOptions): Promise<D.MembersQuery['organization']['members']> {
-    return this.send(D.MembersDocument, args, options).then((d) => d.organization.members);
+  members(args: D.MembersQueryVariables, options?: RequestOptions): Promise<NonNullable<D.MembersQuery['organization']>['members']> {
+    return this.send(D.MembersDocument, args, options).then((d) => present(d.organization, 'organization', 'Members', d).members);
   }
 
   /** Every node of `members`, fetched page by page (`pageSize` per request, default 100). */
-  iterateMembers(args: Omit<D.MembersQueryVariables, 'first' | 'after'> & IterateOptions, options?: RequestOptions): AsyncIterable<D.MembersQuery['organization']['members']['nodes'][number]> {
+  iterateMembers(args: Omit<D.MembersQueryVariables, 'first' | 'after'> & IterateOptions, options?: RequestOptions): AsyncIterable<NonNullable<D.MembersQuery['organization']>['members']['nodes'][number]> {
     const { pageSize = DEFAULT_PAGE_SIZE, ...rest } = args;
     return paginate((after) => this.members({ ...rest, first: pageSize, after }, options));
   }
 
-  /** One organization the caller may see, by name. NOT_FOUND otherwise. */
-  organization(args: D.OrganizationQueryVariables, options?: RequestOptions): Promise<D.OrganizationQuery['organization']> {
-    return this.send(D.OrganizationDocument, args, options).then((d) => d.organization);
+  /** One organization the caller may see, by name; null when it does not exist or is not visible to the caller. */
+  organization(args: D.OrganizationQueryVariables, options?: RequestOptions): Promise<NonNullable<D.OrganizationQuery['organization']>> {
+    return this.send(D.OrganizationDocument, args, options).then((d) => present(d.organization, 'organization', 'Organization', d));
   }
 
-  /** Permissions the caller holds in this organization (`object:operation`), for greying out what they may not do. */
-  organizationPermissions(args: D.OrganizationPermissionsQueryVariables, options?: RequestOptions): Promise<D.OrganizationPermissionsQuery['organization']['viewerPermissions']> {
-    return this.send(D.OrganizationPermissionsDocument, args, options).then((d) => d.organization.viewerPermissions);
+  /** Permissions the caller holds in this organization, for greying out what they may not do. */
+  organizationPermissions(args: D.OrganizationPermissionsQueryVariables, options?: RequestOptions): Promise<NonNullable<D.OrganizationPermissionsQuery['organization']>['viewerPermissions']> {
+    return this.send(D.OrganizationPermissionsDocument, args, options).then((d) => present(d.organization, 'organization', 'OrganizationPermissions', d).viewerPermissions);
   }
 
   /** Organizations the caller is an active member of (instance admins: all), by name. */
@@ -201,12 +207,12 @@ export abstract class RosterOperations {
   }
 
   /** Projects of the team, newest first. Callers outside the team see PUBLIC projects only. */
-  projects(args: D.ProjectsQueryVariables, options?: RequestOptions): Promise<D.ProjectsQuery['team']['projects']> {
-    return this.send(D.ProjectsDocument, args, options).then((d) => d.team.projects);
+  projects(args: D.ProjectsQueryVariables, options?: RequestOptions): Promise<NonNullable<D.ProjectsQuery['team']>['projects']> {
+    return this.send(D.ProjectsDocument, args, options).then((d) => present(d.team, 'team', 'Projects', d).projects);
   }
 
   /** Every node of `projects`, fetched page by page (`pageSize` per request, default 100). */
-  iterateProjects(args: Omit<D.ProjectsQueryVariables, 'first' | 'after'> & IterateOptions, options?: RequestOptions): AsyncIterable<D.ProjectsQuery['team']['projects']['nodes'][number]> {
+  iterateProjects(args: Omit<D.ProjectsQueryVariables, 'first' | 'after'> & IterateOptions, options?: RequestOptions): AsyncIterable<NonNullable<D.ProjectsQuery['team']>['projects']['nodes'][number]> {
     const { pageSize = DEFAULT_PAGE_SIZE, ...rest } = args;
     return paginate((after) => this.projects({ ...rest, first: pageSize, after }, options));
   }
@@ -227,12 +233,12 @@ export abstract class RosterOperations {
   }
 
   /** Reports of the team, newest first. Callers outside the team see only reports of PUBLIC projects, and only when the team allows public reports. */
-  reports(args: D.ReportsQueryVariables, options?: RequestOptions): Promise<D.ReportsQuery['team']['reports']> {
-    return this.send(D.ReportsDocument, args, options).then((d) => d.team.reports);
+  reports(args: D.ReportsQueryVariables, options?: RequestOptions): Promise<NonNullable<D.ReportsQuery['team']>['reports']> {
+    return this.send(D.ReportsDocument, args, options).then((d) => present(d.team, 'team', 'Reports', d).reports);
   }
 
   /** Every node of `reports`, fetched page by page (`pageSize` per request, default 100). */
-  iterateReports(args: Omit<D.ReportsQueryVariables, 'first' | 'after'> & IterateOptions, options?: RequestOptions): AsyncIterable<D.ReportsQuery['team']['reports']['nodes'][number]> {
+  iterateReports(args: Omit<D.ReportsQueryVariables, 'first' | 'after'> & IterateOptions, options?: RequestOptions): AsyncIterable<NonNullable<D.ReportsQuery['team']>['reports']['nodes'][number]> {
     const { pageSize = DEFAULT_PAGE_SIZE, ...rest } = args;
     return paginate((after) => this.reports({ ...rest, first: pageSize, after }, options));
   }
@@ -253,19 +259,19 @@ export abstract class RosterOperations {
   }
 
   /** Runs of the project, newest first. */
-  runs(args: D.RunsQueryVariables, options?: RequestOptions): Promise<D.RunsQuery['team']['project']['runs']> {
-    return this.send(D.RunsDocument, args, options).then((d) => d.team.project.runs);
+  runs(args: D.RunsQueryVariables, options?: RequestOptions): Promise<NonNullable<NonNullable<D.RunsQuery['team']>['project']>['runs']> {
+    return this.send(D.RunsDocument, args, options).then((d) => present(present(d.team, 'team', 'Runs', d).project, 'project', 'Runs', d).runs);
   }
 
   /** Every node of `runs`, fetched page by page (`pageSize` per request, default 100). */
-  iterateRuns(args: Omit<D.RunsQueryVariables, 'first' | 'after'> & IterateOptions, options?: RequestOptions): AsyncIterable<D.RunsQuery['team']['project']['runs']['nodes'][number]> {
+  iterateRuns(args: Omit<D.RunsQueryVariables, 'first' | 'after'> & IterateOptions, options?: RequestOptions): AsyncIterable<NonNullable<NonNullable<D.RunsQuery['team']>['project']>['runs']['nodes'][number]> {
     const { pageSize = DEFAULT_PAGE_SIZE, ...rest } = args;
     return paginate((after) => this.runs({ ...rest, first: pageSize, after }, options));
   }
 
   /** Seats: limit, used, available. A frontend greys out "invite" when none is available. NOT_FOUND unless the caller sees the organization. */
-  seats(args: D.SeatsQueryVariables, options?: RequestOptions): Promise<D.SeatsQuery['organization']['seats']> {
-    return this.send(D.SeatsDocument, args, options).then((d) => d.organization.seats);
+  seats(args: D.SeatsQueryVariables, options?: RequestOptions): Promise<NonNullable<D.SeatsQuery['organization']>['seats']> {
+    return this.send(D.SeatsDocument, args, options).then((d) => present(d.organization, 'organization', 'Seats', d).seats);
   }
 
   /** Create an account. The first sign-up of a fresh instance becomes instance admin and admin of the first organization; afterwards an invitation token is required. */
@@ -273,34 +279,34 @@ export abstract class RosterOperations {
     return this.send(D.SignUpDocument, { input }, options).then((d) => d.signUp);
   }
 
-  /** One team, by organization and name. NOT_FOUND when invisible to the caller (hidden teams are visible to their members and org admins only). */
-  team(args: D.TeamQueryVariables, options?: RequestOptions): Promise<D.TeamQuery['team']> {
-    return this.send(D.TeamDocument, args, options).then((d) => d.team);
+  /** One team, by organization and name; null when the organization or team does not exist or is not visible to the caller (hidden teams are visible to their members and org admins only). */
+  team(args: D.TeamQueryVariables, options?: RequestOptions): Promise<NonNullable<D.TeamQuery['team']>> {
+    return this.send(D.TeamDocument, args, options).then((d) => present(d.team, 'team', 'Team', d));
   }
 
   /** Team members, by username (visible to team members and org admins). */
-  teamMembers(args: D.TeamMembersQueryVariables, options?: RequestOptions): Promise<D.TeamMembersQuery['team']['members']> {
-    return this.send(D.TeamMembersDocument, args, options).then((d) => d.team.members);
+  teamMembers(args: D.TeamMembersQueryVariables, options?: RequestOptions): Promise<NonNullable<D.TeamMembersQuery['team']>['members']> {
+    return this.send(D.TeamMembersDocument, args, options).then((d) => present(d.team, 'team', 'TeamMembers', d).members);
   }
 
   /** Every node of `teamMembers`, fetched page by page (`pageSize` per request, default 100). */
-  iterateTeamMembers(args: Omit<D.TeamMembersQueryVariables, 'first' | 'after'> & IterateOptions, options?: RequestOptions): AsyncIterable<D.TeamMembersQuery['team']['members']['nodes'][number]> {
+  iterateTeamMembers(args: Omit<D.TeamMembersQueryVariables, 'first' | 'after'> & IterateOptions, options?: RequestOptions): AsyncIterable<NonNullable<D.TeamMembersQuery['team']>['members']['nodes'][number]> {
     const { pageSize = DEFAULT_PAGE_SIZE, ...rest } = args;
     return paginate((after) => this.teamMembers({ ...rest, first: pageSize, after }, options));
   }
 
-  /** Permissions the caller holds on this team (`object:operation`), from the same policy that enforces them. */
-  teamPermissions(args: D.TeamPermissionsQueryVariables, options?: RequestOptions): Promise<D.TeamPermissionsQuery['team']['viewerPermissions']> {
-    return this.send(D.TeamPermissionsDocument, args, options).then((d) => d.team.viewerPermissions);
+  /** Permissions the caller holds on this team, from the same policy that enforces them. */
+  teamPermissions(args: D.TeamPermissionsQueryVariables, options?: RequestOptions): Promise<NonNullable<D.TeamPermissionsQuery['team']>['viewerPermissions']> {
+    return this.send(D.TeamPermissionsDocument, args, options).then((d) => present(d.team, 'team', 'TeamPermissions', d).viewerPermissions);
   }
 
   /** Teams the caller may see, by name; search by name. */
-  teams(args: D.TeamsQueryVariables, options?: RequestOptions): Promise<D.TeamsQuery['organization']['teams']> {
-    return this.send(D.TeamsDocument, args, options).then((d) => d.organization.teams);
+  teams(args: D.TeamsQueryVariables, options?: RequestOptions): Promise<NonNullable<D.TeamsQuery['organization']>['teams']> {
+    return this.send(D.TeamsDocument, args, options).then((d) => present(d.organization, 'organization', 'Teams', d).teams);
   }
 
   /** Every node of `teams`, fetched page by page (`pageSize` per request, default 100). */
-  iterateTeams(args: Omit<D.TeamsQueryVariables, 'first' | 'after'> & IterateOptions, options?: RequestOptions): AsyncIterable<D.TeamsQuery['organization']['teams']['nodes'][number]> {
+  iterateTeams(args: Omit<D.TeamsQueryVariables, 'first' | 'after'> & IterateOptions, options?: RequestOptions): AsyncIterable<NonNullable<D.TeamsQuery['organization']>['teams']['nodes'][number]> {
     const { pageSize = DEFAULT_PAGE_SIZE, ...rest } = args;
     return paginate((after) => this.teams({ ...rest, first: pageSize, after }, options));
   }
@@ -339,6 +345,17 @@ export abstract class RosterOperations {
   viewer(args: D.ViewerQueryVariables = {}, options?: RequestOptions): Promise<D.ViewerQuery['viewer']> {
     return this.send(D.ViewerDocument, args, options).then((d) => d.viewer);
   }
+
+  /** The user's organization memberships the caller may see, oldest first: only the user and instance admins get any (others an empty connection), and only in organizations the caller sees. */
+  viewerMemberships(args: D.ViewerMembershipsQueryVariables = {}, options?: RequestOptions): Promise<NonNullable<NonNullable<D.ViewerMembershipsQuery['viewer']>['user']>['memberships']> {
+    return this.send(D.ViewerMembershipsDocument, args, options).then((d) => present(present(d.viewer, 'viewer', 'ViewerMemberships', d).user, 'user', 'ViewerMemberships', d).memberships);
+  }
+
+  /** Every node of `viewerMemberships`, fetched page by page (`pageSize` per request, default 100). */
+  iterateViewerMemberships(args: Omit<D.ViewerMembershipsQueryVariables, 'first' | 'after'> & IterateOptions = {}, options?: RequestOptions): AsyncIterable<NonNullable<NonNullable<D.ViewerMembershipsQuery['viewer']>['user']>['memberships']['nodes'][number]> {
+    const { pageSize = DEFAULT_PAGE_SIZE, ...rest } = args;
+    return paginate((after) => this.viewerMemberships({ ...rest, first: pageSize, after }, options));
+  }
 }
 
 /** The operations that take `organization`, with it filled in. */
@@ -365,9 +382,14 @@ export class OrganizationOperations<C extends RosterOperations = RosterOperation
     return this.client.createTeam({ ...input, organization: this.organization }, options);
   }
 
-  /** Custom roles of the organization, by name. */
+  /** Custom roles of the organization, by name (every member may read them: they explain team roles). */
   customRoles(args: Omit<D.CustomRolesQueryVariables, 'organization'> = {}, options?: RequestOptions): ReturnType<RosterOperations['customRoles']> {
     return this.client.customRoles({ ...args, organization: this.organization }, options);
+  }
+
+  /** Every node of `customRoles`, fetched page by page (`pageSize` per request, default 100). */
+  iterateCustomRoles(args: Omit<D.CustomRolesQueryVariables, 'organization' | 'first' | 'after'> & IterateOptions = {}, options?: RequestOptions): ReturnType<RosterOperations['iterateCustomRoles']> {
+    return this.client.iterateCustomRoles({ ...args, organization: this.organization }, options);
   }
 
   /** Revoke access at once (sessions and API keys stop reaching the organization), keeping the record; frees the seat. A deactivated member: changed: false. */
@@ -405,12 +427,12 @@ export class OrganizationOperations<C extends RosterOperations = RosterOperation
     return this.client.iterateMembers({ ...args, organization: this.organization }, options);
   }
 
-  /** One organization the caller may see, by name. NOT_FOUND otherwise. */
+  /** One organization the caller may see, by name; null when it does not exist or is not visible to the caller. */
   get(args: Omit<D.OrganizationQueryVariables, 'organization'> = {}, options?: RequestOptions): ReturnType<RosterOperations['organization']> {
     return this.client.organization({ ...args, organization: this.organization }, options);
   }
 
-  /** Permissions the caller holds in this organization (`object:operation`), for greying out what they may not do. */
+  /** Permissions the caller holds in this organization, for greying out what they may not do. */
   permissions(args: Omit<D.OrganizationPermissionsQueryVariables, 'organization'> = {}, options?: RequestOptions): ReturnType<RosterOperations['organizationPermissions']> {
     return this.client.organizationPermissions({ ...args, organization: this.organization }, options);
   }
@@ -525,7 +547,7 @@ export class TeamOperations<C extends RosterOperations = RosterOperations> {
     return this.client.iterateRuns({ ...args, organization: this.organization, team: this.team }, options);
   }
 
-  /** One team, by organization and name. NOT_FOUND when invisible to the caller (hidden teams are visible to their members and org admins only). */
+  /** One team, by organization and name; null when the organization or team does not exist or is not visible to the caller (hidden teams are visible to their members and org admins only). */
   get(args: Omit<D.TeamQueryVariables, 'organization' | 'team'> = {}, options?: RequestOptions): ReturnType<RosterOperations['team']> {
     return this.client.team({ ...args, organization: this.organization, team: this.team }, options);
   }
@@ -540,7 +562,7 @@ export class TeamOperations<C extends RosterOperations = RosterOperations> {
     return this.client.iterateTeamMembers({ ...args, organization: this.organization, team: this.team }, options);
   }
 
-  /** Permissions the caller holds on this team (`object:operation`), from the same policy that enforces them. */
+  /** Permissions the caller holds on this team, from the same policy that enforces them. */
   permissions(args: Omit<D.TeamPermissionsQueryVariables, 'organization' | 'team'> = {}, options?: RequestOptions): ReturnType<RosterOperations['teamPermissions']> {
     return this.client.teamPermissions({ ...args, organization: this.organization, team: this.team }, options);
   }

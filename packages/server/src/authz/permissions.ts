@@ -25,6 +25,23 @@ export enum OrgPermission {
   READ_ALL_API_KEYS = 'api_key:read_all',
 }
 
+/** What each organization permission allows (the OrganizationPermission enum's documentation). */
+export const ORG_PERMISSION_DESCRIPTIONS: Record<OrgPermission, string> = {
+  [OrgPermission.READ]: 'See the organization, its seats, settings and non-hidden teams.',
+  [OrgPermission.UPDATE]: 'Change its display name and settings.',
+  [OrgPermission.READ_MEMBERS]: 'List ACTIVE members.',
+  [OrgPermission.READ_MEMBER_EMAILS]: "See members' emails, DEACTIVATED members and PENDING invitations.",
+  [OrgPermission.INVITE_MEMBER]: 'Invite people by email.',
+  [OrgPermission.MANAGE_MEMBERS]: 'Change roles; remove, deactivate and reactivate members.',
+  [OrgPermission.READ_USAGE]: 'See usage and activity.',
+  [OrgPermission.READ_AUDIT_LOG]: 'Read the audit log.',
+  [OrgPermission.CREATE_TEAM]: 'Create teams (MEMBERs too when membersCanCreateTeams is on).',
+  [OrgPermission.MANAGE_TEAMS]: 'Manage and delete any team, hidden ones included.',
+  [OrgPermission.MANAGE_CUSTOM_ROLES]: 'Create, change and delete custom roles.',
+  [OrgPermission.MANAGE_SERVICE_ACCOUNTS]: 'Manage organization-scoped service accounts.',
+  [OrgPermission.READ_ALL_API_KEYS]: "See the metadata of every member's API keys.",
+};
+
 const VIEWER: OrgPermission[] = [OrgPermission.READ, OrgPermission.READ_MEMBERS];
 const MEMBER: OrgPermission[] = [...VIEWER];
 const ADMIN: OrgPermission[] = Object.values(OrgPermission);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { badInput } from '../errors';
 import { MAX_TIMESTAMP, MIN_TIMESTAMP } from '../validation';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type Connection } from './connection';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type Connection, type PageInfo } from './connection';
 
 /**
  * The one cursor codec of the API (docs/API.md, "Shape"). A cursor is the base64url JSON of
@@ -103,13 +103,23 @@ export class CursorCodec<Order extends string, Values extends readonly unknown[]
   /** Builds the connection from rows fetched with limit `first + 1` (the extra row tells whether a next page exists). */
   connection<R, T>(page: Page<Values>, order: Order, rows: readonly R[], totalCount: number, cursorOf: (row: R) => Values, nodeOf: (row: R) => T): Connection<T> {
     const edges = rows.slice(0, page.first).map((row) => ({ cursor: this.encode(order, cursorOf(row)), node: nodeOf(row) }));
-    return {
-      edges,
-      nodes: edges.map((e) => e.node),
-      pageInfo: { hasNextPage: rows.length > page.first, endCursor: edges.at(-1)?.cursor ?? null },
-      totalCount,
-    };
+    return { edges, nodes: edges.map((e) => e.node), pageInfo: pageInfoOf(page, edges, rows.length > page.first), totalCount };
   }
+
+  /**
+   * A connection over rows already in memory (all that match, in `compare` order, already filtered for the caller):
+   * for short lists whose visibility is decided row by row by the policy. Same cursors as the SQL lists.
+   */
+  connectionInMemory<T>(page: Page<Values>, order: Order, rows: readonly T[], cursorOf: (row: T) => Values, compare: (a: Values, b: Values) => number): Connection<T> {
+    const after = page.after;
+    const rest = after ? rows.filter((row) => compare(cursorOf(row), after) > 0) : rows;
+    return this.connection(page, order, rest.slice(0, page.first + 1), rows.length, cursorOf, (row) => row);
+  }
+}
+
+/** PageInfo of a page: lists page forward only, so a page asked for with `after` has a previous one. */
+export function pageInfoOf(page: Page<unknown>, edges: ReadonlyArray<{ cursor: string }>, hasNextPage: boolean): PageInfo {
+  return { hasNextPage, hasPreviousPage: page.after != null, startCursor: edges.at(0)?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null };
 }
 
 function parseJson(cursor: string): unknown {

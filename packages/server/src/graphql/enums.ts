@@ -1,6 +1,9 @@
 import { registerEnumType } from 'type-graphql';
 import { ErrorCode, ERROR_CODE_DESCRIPTIONS } from '../errors';
 import { MemberStatus, OrgRole } from '../authz/roles';
+import { ORG_PERMISSION_DESCRIPTIONS, OrgPermission } from '../authz/permissions';
+import { TEAM_PERMISSION_CATALOGUE, TeamPermission } from '../authz/team-permissions';
+import { AuditAction } from '../modules/audit/audit.service';
 
 registerEnumType(OrgRole, {
   name: 'OrgRole',
@@ -48,3 +51,68 @@ export enum ApiKeyStatus {
 registerEnumType(ApiKeyStatus, { name: 'ApiKeyStatus', description: 'Whether an API key still authenticates.' });
 
 export { ErrorCode, MemberStatus, OrgRole };
+
+/**
+ * Closed sets whose values travel as `object:operation` or `object.verb` strings inside the server (permissions,
+ * audit actions) are GraphQL enums on the wire: the enum value is the string upper-cased with ":" and "." as "_"
+ * (`project:delete` → PROJECT_DELETE, `member.invited` → MEMBER_INVITED), and its description quotes the string.
+ * Resolvers keep returning the internal strings; the enum maps them both ways, so unknown values are refused by
+ * GraphQL validation before any resolver runs.
+ */
+export function wireEnumName(value: string): string {
+  return value.replace(/[:.]/g, '_').toUpperCase();
+}
+
+function wireEnum<V extends string>(values: readonly V[]): Readonly<Record<string, V>> {
+  const out: Record<string, V> = {};
+  for (const value of values) {
+    const name = wireEnumName(value);
+    if (Object.hasOwn(out, name)) throw new Error(`two values map to the GraphQL enum value ${name}`);
+    out[name] = value;
+  }
+  return out;
+}
+
+function describeWire<V extends string>(values: Readonly<Record<string, V>>, describe: (value: V) => string): Record<string, { description: string }> {
+  return Object.fromEntries(Object.entries(values).map(([name, value]) => [name, { description: describe(value) }]));
+}
+
+/** `TeamPermission` on the wire (internally `TeamPermission` of authz/team-permissions.ts). */
+export const TeamPermissionEnum = wireEnum(Object.values(TeamPermission));
+registerEnumType(TeamPermissionEnum, {
+  name: 'TeamPermission',
+  description: 'A team-scoped permission (`object:operation`); permissionCatalogue describes each and what it requires.',
+  valuesConfig: describeWire(TeamPermissionEnum, (p) => `\`${p}\`: ${TEAM_PERMISSION_CATALOGUE[p].description}`),
+});
+
+/** `OrganizationPermission` on the wire (internally `OrgPermission` of authz/permissions.ts). */
+export const OrganizationPermissionEnum = wireEnum(Object.values(OrgPermission));
+registerEnumType(OrganizationPermissionEnum, {
+  name: 'OrganizationPermission',
+  description: 'An organization-scoped permission (`object:operation`).',
+  valuesConfig: describeWire(OrganizationPermissionEnum, (p) => `\`${p}\`: ${ORG_PERMISSION_DESCRIPTIONS[p]}`),
+});
+
+/** `AuditAction` on the wire (internally the `object.verb` strings stored in audit_event.action). */
+export const AuditActionEnum = wireEnum(Object.values(AuditAction));
+registerEnumType(AuditActionEnum, {
+  name: 'AuditAction',
+  description: 'What an audit event records. Stable: filter the audit log on these.',
+  valuesConfig: describeWire(AuditActionEnum, (a) => `Stored as \`${a}\`.`),
+});
+
+/** Codes of `Instance.warnings` and `Organization.warnings`. */
+export enum WarningCode {
+  SINGLE_INSTANCE_ADMIN = 'SINGLE_INSTANCE_ADMIN',
+  EMBEDDED_DATABASE = 'EMBEDDED_DATABASE',
+  SINGLE_ADMIN = 'SINGLE_ADMIN',
+}
+registerEnumType(WarningCode, {
+  name: 'WarningCode',
+  description: 'What a warning is about. Stable: clients may branch on it.',
+  valuesConfig: {
+    SINGLE_INSTANCE_ADMIN: { description: 'Only one instance admin exists (Instance.warnings).' },
+    EMBEDDED_DATABASE: { description: 'The server runs on the embedded database (Instance.warnings).' },
+    SINGLE_ADMIN: { description: 'The organization has only one active admin (Organization.warnings).' },
+  },
+});

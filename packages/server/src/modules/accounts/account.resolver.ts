@@ -4,10 +4,10 @@ import { AccountService } from './account.service';
 import { LogInInput, LogInPayload, LogOutPayload, SignUpInput, SignUpPayload, UserType, ViewerType } from './account.types';
 import { AuthMethodEnum, PrincipalKind } from '../../graphql/enums';
 import type { User } from './user.entity';
-import { PageArgs } from '../../graphql/connection';
+import { PageArgs, type Connection } from '../../graphql/connection';
 import { ApiKeyConnection } from '../api-keys/api-key.types';
 import { ApiKeyService } from '../api-keys/api-key.service';
-import { OrganizationMembershipType, OrganizationType } from '../organizations/organization.types';
+import { OrganizationMembershipConnection, OrganizationType } from '../organizations/organization.types';
 import { OrganizationService } from '../organizations/organization.service';
 import type { Organization } from '../organizations/organization.entity';
 import type { Membership } from '../organizations/membership.entity';
@@ -75,10 +75,10 @@ export class UserResolver {
     return new OrganizationService(ctx).visibleDefaultOrganization(user);
   }
 
-  @FieldResolver(() => [OrganizationMembershipType], {
-    description: "The user's organization memberships the caller may see: only the user and instance admins get any (others an empty list), and only in organizations the caller sees.",
+  @FieldResolver(() => OrganizationMembershipConnection, {
+    description: "The user's organization memberships the caller may see, oldest first: only the user and instance admins get any (others an empty connection), and only in organizations the caller sees.",
   })
-  memberships(@Ctx() ctx: RequestContext, @Root() user: User): Promise<Membership[]> {
-    return new OrganizationService(ctx).visibleMemberships(user.id);
+  memberships(@Ctx() ctx: RequestContext, @Root() user: User, @Args(() => PageArgs) args: PageArgs): Promise<Connection<Membership>> {
+    return new OrganizationService(ctx).visibleMemberships(user.id, args);
   }
 }

@@ -1,4 +1,5 @@
 import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import type { AuditAction } from './audit.service';
 
 /**
  * Append-only. No foreign keys: an event outlives the user, team or organization it names,
@@ -10,8 +11,9 @@ export class AuditEvent {
   @PrimaryKey({ type: 'bigint', autoincrement: true })
   id!: string;
 
+  /** Only values of AuditAction are written (the GraphQL AuditAction enum serialises them). */
   @Property({ type: 'string', length: 64 })
-  action!: string;
+  action!: AuditAction;
 
   @Property({ type: 'string', length: 32 })
   actorType!: string;

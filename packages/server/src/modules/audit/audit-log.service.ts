@@ -1,6 +1,7 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import { z } from 'zod';
 import { Service } from '../service';
+import { AuditAction } from './audit.service';
 import { AuditEvent } from './audit-event.entity';
 import type { Organization } from '../organizations/organization.entity';
 import { OrgPermission } from '../../authz/permissions';
@@ -9,7 +10,7 @@ import { cursorCodec, cursorValue } from '../../graphql/cursor';
 import { parseInput, timestampSchema } from '../../validation';
 
 const filterSchema = z.object({
-  actions: z.array(z.string().max(64, 'must be at most 64 characters')).max(50, 'must list at most 50 actions').nullish(),
+  actions: z.array(z.enum(AuditAction)).max(50, 'must list at most 50 actions').nullish(),
   actor: z.string().trim().toLowerCase().max(40, 'must be at most 40 characters').nullish(),
   since: timestampSchema.nullish(),
   until: timestampSchema.nullish(),
@@ -17,7 +18,7 @@ const filterSchema = z.object({
 
 export interface AuditEventView {
   id: string;
-  action: string;
+  action: AuditAction;
   actor: { type: string; id: string | null; label: string | null };
   target: { type: string; id: string; label: string | null } | null;
   metadata: Record<string, unknown> | null;
@@ -30,7 +31,7 @@ const AUDIT_LOG_CURSOR = cursorCodec('auditLog', { ID_DESC: z.tuple([cursorValue
 
 export class AuditLogService extends Service {
   /** The organization's audit log, newest first (org admins). */
-  async list(org: Organization, args: { first?: number | null; after?: string | null; actions?: string[] | null; actor?: string | null; since?: Date | null; until?: Date | null }): Promise<Connection<AuditEventView>> {
+  async list(org: Organization, args: { first?: number | null; after?: string | null; actions?: AuditAction[] | null; actor?: string | null; since?: Date | null; until?: Date | null }): Promise<Connection<AuditEventView>> {
     await this.ctx.authz.requireOrg(org, OrgPermission.READ_AUDIT_LOG);
     const page = AUDIT_LOG_CURSOR.page(args, 'ID_DESC');
     const f = parseInput(filterSchema, { actions: args.actions, actor: args.actor, since: args.since, until: args.until });

@@ -1,6 +1,8 @@
 import { ArgsType, Field, ID, ObjectType } from 'type-graphql';
 import { DateTime, JSONObject } from '../../graphql/scalars';
 import { ConnectionType, PageArgs } from '../../graphql/connection';
+import { AuditActionEnum } from '../../graphql/enums';
+import type { AuditAction } from './audit.service';
 
 @ObjectType('AuditActor', { description: 'Who did it.' })
 export class AuditActorType {
@@ -31,8 +33,8 @@ export class AuditEventType {
   @Field(() => ID, { description: 'Opaque id; events are ordered by it.' })
   id!: string;
 
-  @Field(() => String, { description: 'What happened, e.g. member.invited, member.role_changed.' })
-  action!: string;
+  @Field(() => AuditActionEnum, { description: 'What happened, e.g. MEMBER_INVITED, MEMBER_ROLE_CHANGED.' })
+  action!: AuditAction;
 
   @Field(() => AuditActorType, { description: 'Who did it.' })
   actor!: AuditActorType;
@@ -54,8 +56,8 @@ export const AuditEventConnection = ConnectionType('AuditEvent', AuditEventType,
 
 @ArgsType()
 export class AuditLogArgs extends PageArgs {
-  @Field(() => [String], { nullable: true, description: 'Only these actions, e.g. ["member.invited", "member.removed"].' })
-  actions?: string[] | null;
+  @Field(() => [AuditActionEnum], { nullable: true, description: 'Only these actions, e.g. [MEMBER_INVITED, MEMBER_REMOVED].' })
+  actions?: AuditAction[] | null;
 
   @Field(() => String, { nullable: true, description: 'Only events by this user (username).' })
   actor?: string | null;

@@ -1,9 +1,10 @@
-import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../graphql/context';
 import { CustomRoleService } from './custom-role.service';
 import {
   CreateCustomRoleInput,
   CreateCustomRolePayload,
+  CustomRoleConnection,
   CustomRoleType,
   DeleteCustomRoleInput,
   DeleteCustomRolePayload,
@@ -13,6 +14,8 @@ import {
 } from './custom-role.types';
 import { OrganizationType } from '../organizations/organization.types';
 import type { Organization } from '../organizations/organization.entity';
+import type { CustomRole } from './custom-role.entity';
+import { PageArgs, type Connection } from '../../graphql/connection';
 
 @Resolver(() => CustomRoleType)
 export class CustomRoleResolver {
@@ -39,8 +42,8 @@ export class CustomRoleResolver {
 
 @Resolver(() => OrganizationType)
 export class OrganizationCustomRolesResolver {
-  @FieldResolver(() => [CustomRoleType], { description: 'Custom roles of the organization, by name.' })
-  customRoles(@Ctx() ctx: RequestContext, @Root() org: Organization) {
-    return new CustomRoleService(ctx).list(org);
+  @FieldResolver(() => CustomRoleConnection, { description: 'Custom roles of the organization, by name (every member may read them: they explain team roles).' })
+  customRoles(@Ctx() ctx: RequestContext, @Root() org: Organization, @Args(() => PageArgs) args: PageArgs): Promise<Connection<CustomRole>> {
+    return new CustomRoleService(ctx).list(org, args);
   }
 }

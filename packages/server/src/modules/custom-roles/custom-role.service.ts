@@ -1,4 +1,7 @@
-import { LockMode, ref } from '@mikro-orm/core';
+import { LockMode, ref, type FilterQuery } from '@mikro-orm/core';
+import { type Connection } from '../../graphql/connection';
+import { cursorCodec, cursorValue } from '../../graphql/cursor';
+import { wireEnumName } from '../../graphql/enums';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { Service } from '../service';
@@ -14,23 +17,28 @@ import { entityIdSchema, parseInput } from '../../validation';
 
 export const MAX_CUSTOM_ROLES_PER_ORGANIZATION = 50;
 
+/** `Organization.customRoles` is ordered by name (unique in an organization). */
+const CUSTOM_ROLES_CURSOR = cursorCodec('customRoles', { NAME_ASC: z.tuple([cursorValue.text]) });
+
 const nameSchema = z.string().trim().min(2, 'must be at least 2 characters').max(64, 'must be at most 64 characters').regex(/^[A-Za-z0-9][A-Za-z0-9 _.-]*$/, 'may contain letters, digits, spaces, ".", "_" and "-"');
 const baseSchema = z.enum(TeamRole).refine((r) => INHERITABLE_TEAM_ROLES.has(r), 'must be VIEW_ONLY or MEMBER');
 const permissionsSchema = z
   .array(z.enum(TeamPermission, { message: 'lists an unknown permission; see permissionCatalogue' }))
   .max(Object.values(TeamPermission).length, 'lists too many permissions')
   .transform((ps) => [...new Set(ps)] as TeamPermission[]);
+/** A description; null clears it (updateCustomRole), and an empty one is refused: null is the one way to clear. */
+const descriptionSchema = z.string().trim().min(1, 'must not be empty (null clears it)').max(500, 'must be at most 500 characters');
 const createSchema = z.object({
   organization: z.string().trim().min(1, 'must not be empty').max(40, 'must be at most 40 characters'),
   name: nameSchema,
-  description: z.string().trim().max(500, 'must be at most 500 characters').nullish(),
+  description: descriptionSchema.nullish(),
   inheritsFrom: baseSchema,
   permissions: permissionsSchema,
 });
 const updateSchema = z.object({
   id: entityIdSchema('a custom role'),
   name: nameSchema.nullish(),
-  description: z.string().trim().max(500, 'must be at most 500 characters').nullish(),
+  description: descriptionSchema.nullish(),
   inheritsFrom: baseSchema.nullish(),
   permissions: permissionsSchema.nullish(),
 });
@@ -43,7 +51,8 @@ export function normalizePermissions(base: TeamRole, added: TeamPermission[]): T
   const held = new Set([...inherited, ...extra]);
   for (const p of extra) {
     const missing = TEAM_PERMISSION_CATALOGUE[p].requires.filter((r) => !held.has(r));
-    if (missing.length) throw badInput('permissions', `permissions: ${p} requires ${missing.join(', ')}; add ${missing.length > 1 ? 'them' : 'it'} too.`);
+    // Messages name permissions as the API does (TeamPermission enum values).
+    if (missing.length) throw badInput('permissions', `permissions: ${wireEnumName(p)} requires ${missing.map(wireEnumName).join(', ')}; add ${missing.length > 1 ? 'them' : 'it'} too.`);
   }
   return extra.sort((a, b) => a.localeCompare(b));
 }
@@ -65,9 +74,16 @@ export class CustomRoleService extends Service {
   }
 
   /** Custom roles of an organization, by name (every member may read them: they explain team roles). */
-  async list(org: Organization): Promise<CustomRole[]> {
+  async list(org: Organization, args: { first?: number | null; after?: string | null }): Promise<Connection<CustomRole>> {
     await this.ctx.authz.requireOrg(org, OrgPermission.READ);
-    return this.em.find(CustomRole, { organization: org.id }, { orderBy: { name: 'asc' } });
+    const page = CUSTOM_ROLES_CURSOR.page(args, 'NAME_ASC');
+    const where: FilterQuery<CustomRole> = { organization: org.id };
+    const after: FilterQuery<CustomRole> = page.after ? { name: { $gt: page.after[0] } } : {};
+    const [rows, total] = await Promise.all([
+      this.em.find(CustomRole, { $and: [where, after] }, { orderBy: { name: 'asc' }, limit: page.first + 1 }),
+      this.em.count(CustomRole, where),
+    ]);
+    return CUSTOM_ROLES_CURSOR.connection(page, 'NAME_ASC', rows, total, (r) => [r.name], (r) => r);
   }
 
   async create(raw: unknown): Promise<CustomRole> {
@@ -82,7 +98,7 @@ export class CustomRoleService extends Service {
         throw new AppError(ErrorCode.CONFLICT, `"${org.name}" already has ${MAX_CUSTOM_ROLES_PER_ORGANIZATION} custom roles, the most allowed: delete one first.`);
       }
       if (await em.count(CustomRole, { organization: org.id, name: input.name })) throw conflict(`"${org.name}" already has a custom role named "${input.name}".`, 'name');
-      const role = em.create(CustomRole, { organization: ref(em.getReference(Organization, org.id)), name: input.name, description: input.description || null, inheritsFrom: input.inheritsFrom, permissions });
+      const role = em.create(CustomRole, { organization: ref(em.getReference(Organization, org.id)), name: input.name, description: input.description ?? null, inheritsFrom: input.inheritsFrom, permissions });
       this.audit(em, { action: AuditAction.CUSTOM_ROLE_CREATED, organizationId: org.id, target: { type: 'custom_role', id: role.id, label: role.name }, metadata: { inheritsFrom: role.inheritsFrom, permissions } });
       return role;
     });
@@ -98,7 +114,7 @@ export class CustomRoleService extends Service {
         if (await em.count(CustomRole, { organization: org.id, name: input.name })) throw conflict(`"${org.name}" already has a custom role named "${input.name}".`, 'name');
         role.name = input.name;
       }
-      if (input.description != null) role.description = input.description || null;
+      if (input.description !== undefined) role.description = input.description;
       const base = input.inheritsFrom ?? role.inheritsFrom;
       // Changing the base keeps the added permissions (re-validated against the new base).
       role.permissions = normalizePermissions(base, input.permissions ?? role.permissions);
@@ -111,7 +127,7 @@ export class CustomRoleService extends Service {
     });
   }
 
-  async delete(raw: unknown): Promise<{ id: string; reassigned: number }> {
+  async delete(raw: unknown): Promise<{ deletedCustomRoleId: string; organization: Organization; reassigned: number }> {
     const input = parseInput(idSchema, raw);
     const { org, role } = await this.manageById(this.em, input.id);
     return this.em.transactional(async (em) => {
@@ -119,7 +135,7 @@ export class CustomRoleService extends Service {
       const reassigned = await em.nativeUpdate(TeamMembership, { customRole: role.id }, { customRole: null, role: role.inheritsFrom });
       await em.nativeDelete(CustomRole, { id: role.id });
       this.audit(em, { action: AuditAction.CUSTOM_ROLE_DELETED, organizationId: org.id, target: { type: 'custom_role', id: role.id, label: role.name }, metadata: { reassigned } });
-      return { id: role.id, reassigned };
+      return { deletedCustomRoleId: role.id, organization: org, reassigned };
     });
   }
 

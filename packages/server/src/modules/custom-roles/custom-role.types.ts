@@ -1,17 +1,20 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { DateTime } from '../../graphql/scalars';
-import { TeamRole } from '../../authz/team-permissions';
+import { ConnectionType } from '../../graphql/connection';
+import { OrganizationType } from '../organizations/organization.types';
+import { TeamRole, type TeamPermission } from '../../authz/team-permissions';
+import { TeamPermissionEnum } from '../../graphql/enums';
 
 @ObjectType('Permission', { description: 'One team-scoped permission of the catalogue.' })
 export class PermissionType {
-  @Field(() => String, { description: 'Name, `object:operation`, e.g. project:delete.' })
-  name!: string;
+  @Field(() => TeamPermissionEnum, { description: 'The permission, e.g. PROJECT_DELETE (`project:delete`).' })
+  name!: TeamPermission;
 
   @Field(() => String, { description: 'What it allows.' })
   description!: string;
 
-  @Field(() => [String], { description: 'Permissions a role must also hold for this one.' })
-  requires!: string[];
+  @Field(() => [TeamPermissionEnum], { description: 'Permissions a role must also hold for this one.' })
+  requires!: TeamPermission[];
 
   @Field(() => [TeamRole], { description: 'Built-in team roles that hold it.' })
   grantedTo!: TeamRole[];
@@ -22,8 +25,8 @@ export class TeamRoleInfoType {
   @Field(() => TeamRole, { description: 'The role.' })
   role!: TeamRole;
 
-  @Field(() => [String], { description: 'Its permissions.' })
-  permissions!: string[];
+  @Field(() => [TeamPermissionEnum], { description: 'Its permissions.' })
+  permissions!: TeamPermission[];
 
   @Field(() => Boolean, { description: 'Whether custom roles may inherit from it (VIEW_ONLY and MEMBER).' })
   inheritable!: boolean;
@@ -55,8 +58,8 @@ export class CustomRoleType {
   @Field(() => TeamRole, { description: 'VIEW_ONLY or MEMBER.' })
   inheritsFrom!: TeamRole;
 
-  @Field(() => [String], { description: 'Permissions added to the base role.' })
-  permissions!: string[];
+  @Field(() => [TeamPermissionEnum], { description: 'Permissions added to the base role.' })
+  permissions!: TeamPermission[];
 
   @Field(() => DateTime, { description: 'When it was created.' })
   createdAt!: Date;
@@ -64,6 +67,8 @@ export class CustomRoleType {
   @Field(() => DateTime, { description: 'When it was last changed.' })
   updatedAt!: Date;
 }
+
+export const CustomRoleConnection = ConnectionType('CustomRole', CustomRoleType, 'A page of custom roles, by name.');
 
 @InputType('CreateCustomRoleInput', { description: 'A new custom role (org admins).' })
 export class CreateCustomRoleInput {
@@ -79,8 +84,8 @@ export class CreateCustomRoleInput {
   @Field(() => TeamRole, { description: 'VIEW_ONLY or MEMBER.' })
   inheritsFrom!: TeamRole;
 
-  @Field(() => [String], { description: 'Permissions to add (names from permissionCatalogue).' })
-  permissions!: string[];
+  @Field(() => [TeamPermissionEnum], { description: 'Permissions to add (see permissionCatalogue).' })
+  permissions!: TeamPermission[];
 }
 
 @ObjectType({ description: 'Result of createCustomRole.' })
@@ -97,14 +102,14 @@ export class UpdateCustomRoleInput {
   @Field(() => String, { nullable: true, description: 'New name.' })
   name?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'New description ("" clears it).' })
+  @Field(() => String, { nullable: true, description: 'New description; null clears it, omitted keeps it.' })
   description?: string | null;
 
   @Field(() => TeamRole, { nullable: true, description: 'New base role: VIEW_ONLY or MEMBER.' })
   inheritsFrom?: TeamRole | null;
 
-  @Field(() => [String], { nullable: true, description: 'The full new list of added permissions.' })
-  permissions?: string[] | null;
+  @Field(() => [TeamPermissionEnum], { nullable: true, description: 'The full new list of added permissions.' })
+  permissions?: TeamPermission[] | null;
 }
 
 @ObjectType({ description: 'Result of updateCustomRole.' })
@@ -121,8 +126,11 @@ export class DeleteCustomRoleInput {
 
 @ObjectType({ description: 'Result of deleteCustomRole.' })
 export class DeleteCustomRolePayload {
-  @Field(() => ID, { description: 'Id of the deleted role.' })
-  id!: string;
+  @Field(() => ID, { description: 'Id of the deleted role: drop it from cached role lists.' })
+  deletedCustomRoleId!: string;
+
+  @Field(() => OrganizationType, { description: 'The organization the role was in.' })
+  organization!: OrganizationType;
 
   @Field(() => Int, { description: 'How many team members went back to the base role.' })
   reassigned!: number;

@@ -3,11 +3,12 @@ import { User } from '../accounts/user.entity';
 import { InstancePermission } from '../../authz/permissions';
 import { ERROR_CODE_DESCRIPTIONS, ErrorCode } from '../../errors';
 import { SERVER_VERSION } from '../../version';
+import { WarningCode } from '../../graphql/enums';
 
 export interface InstanceView {
   needsBootstrap: boolean;
   version: string;
-  warnings: Array<{ code: string; message: string }>;
+  warnings: Array<{ code: WarningCode; message: string }>;
   settings: {
     ssoProvisioning: boolean;
     smtpConfigured: boolean;
@@ -30,12 +31,12 @@ export class InstanceService extends Service {
       const admins = await this.em.count(User, { instanceAdmin: true });
       if (admins === 1) {
         warnings.push({
-          code: 'SINGLE_INSTANCE_ADMIN',
+          code: WarningCode.SINGLE_INSTANCE_ADMIN,
           message: 'Only one instance admin exists: if that account is lost nobody can manage the instance. Make a second user instance admin (roster-admin create-admin).',
         });
       }
       if (!config.databaseUrl) {
-        warnings.push({ code: 'EMBEDDED_DATABASE', message: 'Running on the embedded database (PGlite): set DATABASE_URL to a real PostgreSQL for production and for more than one server process.' });
+        warnings.push({ code: WarningCode.EMBEDDED_DATABASE, message: 'Running on the embedded database (PGlite): set DATABASE_URL to a real PostgreSQL for production and for more than one server process.' });
       }
     }
     return {

@@ -1,10 +1,10 @@
 import { Field, Int, ObjectType } from 'type-graphql';
-import { ErrorCode } from '../../graphql/enums';
+import { ErrorCode, WarningCode } from '../../graphql/enums';
 
 @ObjectType('InstanceWarning', { description: 'Something an instance admin should fix.' })
 export class InstanceWarningType {
-  @Field(() => String, { description: 'Stable code, e.g. SINGLE_INSTANCE_ADMIN.' })
-  code!: string;
+  @Field(() => WarningCode, { description: 'What the warning is about.' })
+  code!: WarningCode;
 
   @Field(() => String, { description: 'What is wrong and what to do.' })
   message!: string;

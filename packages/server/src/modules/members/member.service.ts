@@ -15,7 +15,7 @@ import { MemberStatus, OrgRole } from '../../authz/roles';
 import { notFound } from '../../errors';
 import { parseInput } from '../../validation';
 import { type Connection } from '../../graphql/connection';
-import { cursorCodec, cursorValue } from '../../graphql/cursor';
+import { cursorCodec, cursorValue, pageInfoOf } from '../../graphql/cursor';
 import { MemberOrderField, OrderDirection } from './member.types';
 import { membershipKey, teamNameKey } from '../../graphql/loaders';
 import { InvitationStatus } from '../invitations/invitation.entity';
@@ -175,7 +175,7 @@ export class MemberService extends Service {
     return {
       edges: views.map((v) => ({ cursor: v.cursor, node: v.view })),
       nodes: views.map((v) => v.view),
-      pageInfo: { hasNextPage: rows.length > page.first, endCursor: views.at(-1)?.cursor ?? null },
+      pageInfo: pageInfoOf(page, views, rows.length > page.first),
       totalCount: Number(countRows[0]?.n ?? 0),
     };
   }
@@ -291,7 +291,7 @@ export class MemberService extends Service {
   }
 
   /** Removes a member, or lets a member leave. Their account, runs and reports stay. */
-  async remove(raw: unknown): Promise<{ organization: Organization; user: User }> {
+  async remove(raw: unknown): Promise<{ removedMemberId: string; organization: Organization; user: User }> {
     const input = parseInput(targetSchema, raw);
     const principal = this.ctx.authz.requireUser();
     const org = await new OrganizationService(this.ctx).getVisible(input.organization);
@@ -307,7 +307,7 @@ export class MemberService extends Service {
       await TeamService.leaveAllTeams(em, locked, user.id);
       if (user.defaultOrganization?.id === org.id) user.defaultOrganization = null;
       this.audit(em, { action: AuditAction.MEMBER_REMOVED, organizationId: org.id, target: { type: 'user', id: user.id, label: user.username }, metadata: { role: membership.role, status: membership.status, left: leaving } });
-      return { organization: locked, user };
+      return { removedMemberId: membership.id, organization: locked, user };
     });
   }
 

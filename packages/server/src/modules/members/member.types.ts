@@ -126,6 +126,9 @@ export class RemoveMemberInput extends MemberTargetInput {}
 
 @ObjectType({ description: 'Result of removeMember.' })
 export class RemoveMemberPayload {
+  @Field(() => ID, { description: 'Id of the removed membership (OrganizationMember.id): drop it from cached member lists.' })
+  removedMemberId!: string;
+
   @Field(() => OrganizationType, { description: 'The organization.' })
   organization!: OrganizationType;
 

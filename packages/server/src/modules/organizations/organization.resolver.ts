@@ -14,15 +14,16 @@ import {
 } from './organization.types';
 import { PageArgs } from '../../graphql/connection';
 import { InstanceWarningType } from '../instance/instance.types';
-import { OrgRole } from '../../graphql/enums';
+import { OrganizationPermissionEnum, OrgRole } from '../../graphql/enums';
+import type { OrgPermission } from '../../authz/permissions';
 import type { Organization } from './organization.entity';
 import type { Membership } from './membership.entity';
 
 @Resolver(() => OrganizationType)
 export class OrganizationResolver {
-  @Query(() => OrganizationType, { description: 'One organization the caller may see, by name. NOT_FOUND otherwise.' })
-  organization(@Ctx() ctx: RequestContext, @Arg('name', () => String) name: string) {
-    return new OrganizationService(ctx).getVisible(name);
+  @Query(() => OrganizationType, { nullable: true, description: 'One organization the caller may see, by name; null when it does not exist or is not visible to the caller.' })
+  organization(@Ctx() ctx: RequestContext, @Arg('name', () => String) name: string): Promise<Organization | null> {
+    return new OrganizationService(ctx).findVisible(name);
   }
 
   @Query(() => OrganizationConnection, { description: 'Organizations the caller is an active member of (instance admins: all), by name.' })
@@ -65,8 +66,8 @@ export class OrganizationResolver {
     return new OrganizationService(ctx).viewerRole(org);
   }
 
-  @FieldResolver(() => [String], { description: 'Permissions the caller holds in this organization (`object:operation`), for greying out what they may not do.' })
-  viewerPermissions(@Ctx() ctx: RequestContext, @Root() org: Organization) {
+  @FieldResolver(() => [OrganizationPermissionEnum], { description: 'Permissions the caller holds in this organization, for greying out what they may not do.' })
+  viewerPermissions(@Ctx() ctx: RequestContext, @Root() org: Organization): Promise<OrgPermission[]> {
     return new OrganizationService(ctx).viewerPermissions(org);
   }
 }

@@ -4,7 +4,7 @@ import { Service } from '../service';
 import { Organization } from './organization.entity';
 import { Membership } from './membership.entity';
 import { User } from '../accounts/user.entity';
-import { badInput, conflict, notFound } from '../../errors';
+import { conflict, notFound } from '../../errors';
 import { displayNameSchema, orgNameSchema, parseInput, seatLimitSchema } from '../../validation';
 import { AuditAction } from '../audit/audit.service';
 import { InstancePermission, ORG_ADMIN_ROLE, OrgPermission } from '../../authz/permissions';
@@ -13,6 +13,7 @@ import { type Connection } from '../../graphql/connection';
 import { cursorCodec, cursorValue } from '../../graphql/cursor';
 import { rethrowUniqueAsConflict } from '../accounts/account.service';
 import { membershipKey } from '../../graphql/loaders';
+import { WarningCode } from '../../graphql/enums';
 
 const createSchema = z.object({
   name: orgNameSchema,
@@ -24,7 +25,6 @@ const updateSchema = z.object({
   organization: z.string().trim().min(1, 'must not be empty').max(40, 'must be at most 40 characters'),
   displayName: displayNameSchema.nullish(),
   seatLimit: seatLimitSchema.nullish(),
-  clearSeatLimit: z.boolean().nullish(),
   settings: z
     .object({
       membersCanCreateTeams: z.boolean().nullish(),
@@ -42,14 +42,30 @@ export interface Seats {
 /** `organizations` is ordered by name. */
 const ORGANIZATIONS_CURSOR = cursorCodec('organizations', { NAME_ASC: z.tuple([cursorValue.text]) });
 
+/** `User.memberships` is ordered oldest first by (createdAt, id). */
+const MEMBERSHIPS_CURSOR = cursorCodec('memberships', { CREATED_ASC: z.tuple([cursorValue.timestamp, cursorValue.uuid]) });
+type MembershipCursor = [Date, string];
+const membershipCursor = (m: Membership): MembershipCursor => [m.createdAt, m.id];
+function compareCreatedAsc(a: MembershipCursor, b: MembershipCursor): number {
+  return a[0].getTime() - b[0].getTime() || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0);
+}
+
 export class OrganizationService extends Service {
-  /** An organization the caller may see, or NOT_FOUND. */
+  /** An organization the caller may see, or NOT_FOUND (mutations and the lookups nested in them). */
   async getVisible(name: string): Promise<Organization> {
+    const org = await this.findVisible(name);
+    if (!org) throw notFound(`No organization named "${name}" is visible to you.`);
+    return org;
+  }
+
+  /**
+   * The `organization(name)` lookup: the organization when the caller may see it, null when it is absent or
+   * invisible (the two are indistinguishable). UNAUTHENTICATED for anonymous callers: that is not visibility.
+   */
+  async findVisible(name: string): Promise<Organization | null> {
     this.ctx.authz.requireUser();
     const org = await this.em.findOne(Organization, { name: name.trim().toLowerCase() });
-    if (!org || !(await this.ctx.authz.canOrg(org, OrgPermission.READ))) {
-      throw notFound(`No organization named "${name}" is visible to you.`);
-    }
+    if (!org || !(await this.ctx.authz.canOrg(org, OrgPermission.READ))) return null;
     return org;
   }
 
@@ -83,17 +99,16 @@ export class OrganizationService extends Service {
 
   async update(raw: unknown): Promise<Organization> {
     const input = parseInput(updateSchema, raw);
-    if (input.clearSeatLimit && input.seatLimit != null) throw badInput('seatLimit', 'Give either seatLimit or clearSeatLimit, not both.');
     const org = await this.getVisible(input.organization);
     await this.ctx.authz.requireOrg(org, OrgPermission.UPDATE);
-    const touchesSeats = input.seatLimit != null || input.clearSeatLimit;
+    // Omitted keeps the limit; null clears it (unlimited); a number sets it.
+    const touchesSeats = input.seatLimit !== undefined;
     if (touchesSeats) this.ctx.authz.requireInstance(InstancePermission.SET_SEAT_LIMIT);
     return this.em.transactional(async (em) => {
       const locked = await em.findOneOrFail(Organization, { id: org.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       const before = { displayName: locked.displayName, seatLimit: locked.seatLimit, settings: { ...locked.settings } };
       if (input.displayName != null) locked.displayName = input.displayName;
-      if (input.clearSeatLimit) locked.seatLimit = null;
-      else if (input.seatLimit != null) locked.seatLimit = input.seatLimit;
+      if (input.seatLimit !== undefined) locked.seatLimit = input.seatLimit;
       if (input.settings) {
         const next = { ...locked.settings };
         if (input.settings.membersCanCreateTeams != null) next.membersCanCreateTeams = input.settings.membersCanCreateTeams;
@@ -126,15 +141,15 @@ export class OrganizationService extends Service {
   }
 
   /** Problems an org admin should fix; empty for others. */
-  async warnings(org: Organization): Promise<Array<{ code: string; message: string }>> {
+  async warnings(org: Organization): Promise<Array<{ code: WarningCode; message: string }>> {
     if (!(await this.ctx.authz.canOrg(org, OrgPermission.MANAGE_MEMBERS))) return [];
     const admins = await this.ctx.loaders.activeAdmins.load(org.id);
     return admins === 1
-      ? [{ code: 'SINGLE_ADMIN', message: `"${org.name}" has only one active admin: if that account is lost nobody can manage it. Make a second member ADMIN.` }]
+      ? [{ code: WarningCode.SINGLE_ADMIN, message: `"${org.name}" has only one active admin: if that account is lost nobody can manage it. Make a second member ADMIN.` }]
       : [];
   }
 
-  async viewerPermissions(org: Organization): Promise<string[]> {
+  async viewerPermissions(org: Organization): Promise<OrgPermission[]> {
     return [...(await this.ctx.authz.orgPermissions(org))].sort();
   }
 
@@ -147,12 +162,16 @@ export class OrganizationService extends Service {
    * empty list), and each row must be visible to the caller (so a user's own DEACTIVATED memberships are left out:
    * they cannot see those organizations). Batched: one query for the memberships of all users asked, one for their organizations.
    */
-  async visibleMemberships(userId: string): Promise<Membership[]> {
+  async visibleMemberships(userId: string, args: { first?: number | null; after?: string | null }): Promise<Connection<Membership>> {
     this.ctx.authz.requireUser();
-    if (!this.ctx.authz.canListMembershipsOf(userId)) return [];
+    const page = MEMBERSHIPS_CURSOR.page(args, 'CREATED_ASC');
+    if (!this.ctx.authz.canListMembershipsOf(userId)) return MEMBERSHIPS_CURSOR.connectionInMemory(page, 'CREATED_ASC', [], membershipCursor, compareCreatedAsc);
     const rows = await this.membershipsOf(userId);
     const visible = await Promise.all(rows.map((r) => this.ctx.authz.canSeeMembership(r.organization, r)));
-    return rows.filter((_, i) => visible[i]).map((r) => r.membership);
+    // Visibility is the policy's, row by row, over a user's few memberships: filter and page in memory (still one query per batch of users).
+    const memberships = rows.filter((_, i) => visible[i]).map((r) => r.membership);
+    memberships.sort((a, b) => compareCreatedAsc(membershipCursor(a), membershipCursor(b)));
+    return MEMBERSHIPS_CURSOR.connectionInMemory(page, 'CREATED_ASC', memberships, membershipCursor, compareCreatedAsc);
   }
 
   /** A user's default organization, when the caller sees both the organization and the user's membership in it; null otherwise. */

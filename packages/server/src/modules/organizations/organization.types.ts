@@ -61,6 +61,7 @@ export class OrganizationMembershipType {
 }
 
 export const OrganizationConnection = ConnectionType('Organization', OrganizationType, 'A page of organizations.');
+export const OrganizationMembershipConnection = ConnectionType('OrganizationMembership', OrganizationMembershipType, 'A page of organization memberships, oldest first.');
 
 @InputType({ description: 'A new organization. Instance admins only; the creator becomes its first ADMIN.' })
 export class CreateOrganizationInput {
@@ -85,7 +86,7 @@ export class OrganizationSettingsInput {
   @Field(() => Boolean, { nullable: true, description: 'Whether MEMBERs may create teams.' })
   membersCanCreateTeams?: boolean | null;
 
-  @Field(() => Int, { nullable: true, description: 'Upper bound for personal API key lifetimes, in days (1 to 3650).' })
+  @Field(() => Int, { nullable: true, description: 'Upper bound for personal API key lifetimes, in days (1 to 3650); null removes it (the instance maximum applies).' })
   apiKeyMaxLifetimeDays?: number | null;
 }
 
@@ -97,11 +98,8 @@ export class UpdateOrganizationInput {
   @Field(() => String, { nullable: true, description: 'New display name.' })
   displayName?: string | null;
 
-  @Field(() => Int, { nullable: true, description: 'New seat limit (instance admins only). Use clearSeatLimit for unlimited.' })
+  @Field(() => Int, { nullable: true, description: 'New seat limit (instance admins only); null makes seats unlimited, omitted keeps the limit.' })
   seatLimit?: number | null;
-
-  @Field(() => Boolean, { nullable: true, description: 'Set true to make seats unlimited (instance admins only).' })
-  clearSeatLimit?: boolean | null;
 
   @Field(() => OrganizationSettingsInput, { nullable: true, description: 'Settings to change.' })
   settings?: OrganizationSettingsInput | null;

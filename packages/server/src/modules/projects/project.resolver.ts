@@ -1,7 +1,7 @@
 import { Arg, Args, Ctx, FieldResolver, Int, Mutation, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../graphql/context';
 import { PageArgs, type Connection } from '../../graphql/connection';
-import { ProjectService, type DeletedProject } from './project.service';
+import { ProjectService, type DeletedProject, type DeletedReport, type DeletedRun } from './project.service';
 import {
   CreateProjectInput,
   CreateProjectPayload,
@@ -94,8 +94,8 @@ export class RunResolver {
   }
 
   @Mutation(() => DeleteRunPayload, { description: 'Delete a run by id (team ADMINs and org admins; MEMBERs the runs they logged).' })
-  async deleteRun(@Ctx() ctx: RequestContext, @Arg('input', () => DeleteRunInput) input: DeleteRunInput): Promise<{ run: Run }> {
-    return { run: await new ProjectService(ctx).deleteRun(input) };
+  deleteRun(@Ctx() ctx: RequestContext, @Arg('input', () => DeleteRunInput) input: DeleteRunInput): Promise<DeletedRun> {
+    return new ProjectService(ctx).deleteRun(input);
   }
 }
 
@@ -127,16 +127,16 @@ export class ReportResolver {
   }
 
   @Mutation(() => DeleteReportPayload, { description: 'Delete a report by id (team ADMINs and org admins; MEMBERs their own).' })
-  async deleteReport(@Ctx() ctx: RequestContext, @Arg('input', () => DeleteReportInput) input: DeleteReportInput): Promise<{ report: Report }> {
-    return { report: await new ProjectService(ctx).deleteReport(input) };
+  deleteReport(@Ctx() ctx: RequestContext, @Arg('input', () => DeleteReportInput) input: DeleteReportInput): Promise<DeletedReport> {
+    return new ProjectService(ctx).deleteReport(input);
   }
 }
 
 /** Adds the work of a team to the Team type (the teams module owns TeamType; type-graphql merges the fields). */
 @Resolver(() => TeamType)
 export class TeamProjectsResolver {
-  @FieldResolver(() => ProjectType, { description: 'One project of the team, by name. NOT_FOUND when missing or invisible (PRIVATE projects to callers outside the team).' })
-  project(@Ctx() ctx: RequestContext, @Root() team: Team, @Arg('name', () => String) name: string): Promise<Project> {
+  @FieldResolver(() => ProjectType, { nullable: true, description: 'One project of the team, by name; null when it does not exist or is not visible to the caller (PRIVATE projects to callers outside the team).' })
+  project(@Ctx() ctx: RequestContext, @Root() team: Team, @Arg('name', () => String) name: string): Promise<Project | null> {
     return new ProjectService(ctx).getProject(team, name);
   }
 

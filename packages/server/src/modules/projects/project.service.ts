@@ -76,8 +76,19 @@ function afterFilter<T extends Project | Report>(after: TimeCursor | null): Filt
 type TeamAccess = TeamInOrg;
 
 export interface DeletedProject {
-  project: Project;
+  deletedProjectId: string;
+  team: Team;
   runsDeleted: number;
+}
+
+export interface DeletedRun {
+  deletedRunId: string;
+  project: Project;
+}
+
+export interface DeletedReport {
+  deletedReportId: string;
+  team: Team;
 }
 
 /**
@@ -219,11 +230,11 @@ export class ProjectService extends Service {
         target: { type: 'project', id: project.id, label: project.name },
         metadata: { team: access.team.name, runsDeleted },
       });
-      return { project, runsDeleted };
+      return { deletedProjectId: project.id, team: access.team, runsDeleted };
     });
   }
 
-  async deleteRun(raw: unknown): Promise<Run> {
+  async deleteRun(raw: unknown): Promise<DeletedRun> {
     this.ctx.authz.requireUser();
     const input = parseInput(idSchema('run'), raw);
     const missing = () => notFound('No run with this id is visible to you.');
@@ -241,11 +252,11 @@ export class ProjectService extends Service {
         target: { type: 'run', id: run.id, label: run.name },
         metadata: { team: access.team.name, project: project.name },
       });
-      return run;
+      return { deletedRunId: run.id, project };
     });
   }
 
-  async deleteReport(raw: unknown): Promise<Report> {
+  async deleteReport(raw: unknown): Promise<DeletedReport> {
     this.ctx.authz.requireUser();
     const input = parseInput(idSchema('report'), raw);
     const missing = () => notFound('No report with this id is visible to you.');
@@ -263,7 +274,7 @@ export class ProjectService extends Service {
         target: { type: 'report', id: report.id, label: report.title },
         metadata: { team: access.team.name, project: project?.name ?? null },
       });
-      return report;
+      return { deletedReportId: report.id, team: access.team };
     });
   }
 
@@ -280,12 +291,12 @@ export class ProjectService extends Service {
 
   // ---- lists ----------------------------------------------------------------------------------------------------
 
-  /** Team.project(name): one project, NOT_FOUND when missing or invisible to the caller. */
-  async getProject(team: Team, name: string): Promise<Project> {
+  /** Team.project(name): one project, null when missing or invisible to the caller (the team itself must be visible). */
+  async getProject(team: Team, name: string): Promise<Project | null> {
     const access = await this.accessTo(team);
     const key = parseInput(z.object({ name: projectRef }), { name }).name;
     const project = await this.em.findOne(Project, { team: team.id, name: key });
-    if (!project || !ProjectService.projectVisible(access, project)) throw this.projectNotFound(access, key);
+    if (!project || !ProjectService.projectVisible(access, project)) return null;
     return project;
   }
 

@@ -2,6 +2,7 @@ import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-gr
 import { DateTime } from '../../graphql/scalars';
 import { ConnectionType } from '../../graphql/connection';
 import { ProjectVisibility } from './project.entity';
+import { TeamType } from '../teams/team.types';
 
 registerEnumType(ProjectVisibility, {
   name: 'ProjectVisibility',
@@ -144,8 +145,11 @@ export class DeleteProjectInput {
 
 @ObjectType({ description: 'Result of deleteProject.' })
 export class DeleteProjectPayload {
-  @Field(() => ProjectType, { description: 'The deleted project, as it was (its runs are gone).' })
-  project!: ProjectType;
+  @Field(() => ID, { description: 'Id of the deleted project: drop it from cached project lists.' })
+  deletedProjectId!: string;
+
+  @Field(() => TeamType, { description: 'The team the project was in.' })
+  team!: TeamType;
 
   @Field(() => Int, { description: 'How many runs were deleted with it.' })
   runsDeleted!: number;
@@ -159,8 +163,11 @@ export class DeleteRunInput {
 
 @ObjectType({ description: 'Result of deleteRun.' })
 export class DeleteRunPayload {
-  @Field(() => RunType, { description: 'The deleted run, as it was.' })
-  run!: RunType;
+  @Field(() => ID, { description: 'Id of the deleted run: drop it from cached run lists.' })
+  deletedRunId!: string;
+
+  @Field(() => ProjectType, { description: 'The project the run was in (its runCount changed).' })
+  project!: ProjectType;
 }
 
 @InputType('DeleteReportInput', { description: 'Delete a report. Needs report:delete, or report:delete_own for its author.' })
@@ -171,6 +178,9 @@ export class DeleteReportInput {
 
 @ObjectType({ description: 'Result of deleteReport.' })
 export class DeleteReportPayload {
-  @Field(() => ReportType, { description: 'The deleted report, as it was.' })
-  report!: ReportType;
+  @Field(() => ID, { description: 'Id of the deleted report: drop it from cached report lists.' })
+  deletedReportId!: string;
+
+  @Field(() => TeamType, { description: 'The team the report was in.' })
+  team!: TeamType;
 }

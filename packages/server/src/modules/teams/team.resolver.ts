@@ -31,12 +31,14 @@ import { PageArgs } from '../../graphql/connection';
 import { OrganizationType } from '../organizations/organization.types';
 import type { Organization } from '../organizations/organization.entity';
 import { UserType } from '../accounts/account.types';
+import { TeamPermissionEnum } from '../../graphql/enums';
+import type { TeamPermission } from '../../authz/team-permissions';
 
 @Resolver(() => TeamType)
 export class TeamResolver {
-  @Query(() => TeamType, { description: 'One team, by organization and name. NOT_FOUND when invisible to the caller (hidden teams are visible to their members and org admins only).' })
-  team(@Ctx() ctx: RequestContext, @Arg('organization', () => String) organization: string, @Arg('name', () => String) name: string) {
-    return new TeamService(ctx).get(organization, name);
+  @Query(() => TeamType, { nullable: true, description: 'One team, by organization and name; null when the organization or team does not exist or is not visible to the caller (hidden teams are visible to their members and org admins only).' })
+  team(@Ctx() ctx: RequestContext, @Arg('organization', () => String) organization: string, @Arg('name', () => String) name: string): Promise<Team | null> {
+    return new TeamService(ctx).find(organization, name);
   }
 
   @FieldResolver(() => OrganizationType, { description: 'The organization. NOT_FOUND when the caller may not see the team.' })
@@ -64,8 +66,8 @@ export class TeamResolver {
     return new TeamService(ctx).members(team, args);
   }
 
-  @FieldResolver(() => [String], { description: 'Permissions the caller holds on this team (`object:operation`), from the same policy that enforces them.' })
-  async viewerPermissions(@Ctx() ctx: RequestContext, @Root() team: Team): Promise<string[]> {
+  @FieldResolver(() => [TeamPermissionEnum], { description: 'Permissions the caller holds on this team, from the same policy that enforces them.' })
+  async viewerPermissions(@Ctx() ctx: RequestContext, @Root() team: Team): Promise<TeamPermission[]> {
     return [...(await ctx.authz.teamPermissions(team, await team.organization.loadOrFail()))].sort();
   }
 
@@ -100,8 +102,8 @@ export class TeamResolver {
   }
 
   @Mutation(() => LeaveTeamPayload, { description: 'Leave a team. The last admin cannot leave.' })
-  async leaveTeam(@Ctx() ctx: RequestContext, @Arg('input', () => LeaveTeamInput) input: LeaveTeamInput) {
-    return { team: await new TeamService(ctx).leave(input) };
+  leaveTeam(@Ctx() ctx: RequestContext, @Arg('input', () => LeaveTeamInput) input: LeaveTeamInput) {
+    return new TeamService(ctx).leave(input);
   }
 }
 

@@ -99,7 +99,8 @@ const updateSchema = z.object({
   organization: orgName,
   team: teamRef,
   settings: settingsSchema,
-  avatarUrl: z.union([z.literal(''), z.url({ protocol: /^https$/, message: 'must be an https URL' }).max(2048, 'must be at most 2048 characters')]).nullish(),
+  // null removes the avatar; "" is not a URL (one way to clear a setting: null).
+  avatarUrl: z.url({ protocol: /^https$/, message: 'must be an https URL (null removes the avatar)' }).max(2048, 'must be at most 2048 characters').nullish(),
 });
 const deleteSchema = z.object({ organization: orgName, team: teamRef, confirmName: z.string().max(64, 'must be at most 64 characters') });
 const memberSchema = z.object({ organization: orgName, team: teamRef, user: userRef, role: roleSchema.nullish() });
@@ -137,9 +138,22 @@ export interface TeamMemberView {
   addedAt: Date;
 }
 
+/** What removeTeamMember and leaveTeam return: the id of the team membership gone, its team and its user. */
+export interface RemovedTeamMember {
+  removedTeamMemberId: string;
+  team: Team;
+  user: User;
+}
+
 export class TeamService extends Service {
-  async get(organization: string, name: string): Promise<Team> {
-    return (await findTeam(this.ctx, organization, name, TeamPermission.VIEW)).team;
+  /** The `team(organization, name)` lookup: null when the organization or team is absent or invisible to the caller. */
+  async find(organization: string, name: string): Promise<Team | null> {
+    try {
+      return (await findTeam(this.ctx, organization, name, TeamPermission.VIEW)).team;
+    } catch (err) {
+      if (err instanceof AppError && err.code === ErrorCode.NOT_FOUND) return null;
+      throw err;
+    }
   }
 
   /** Teams of an organization the caller may see, by name. */
@@ -191,13 +205,13 @@ export class TeamService extends Service {
       const locked = await em.findOneOrFail(Team, { id: team.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
       const before = { settings: locked.settings, avatarUrl: locked.avatarUrl };
       locked.settings = mergeSettings(locked.settings, input.settings);
-      if (input.avatarUrl !== undefined && input.avatarUrl !== null) locked.avatarUrl = input.avatarUrl === '' ? null : input.avatarUrl;
+      if (input.avatarUrl !== undefined) locked.avatarUrl = input.avatarUrl;
       this.audit(em, { action: AuditAction.TEAM_UPDATED, organizationId: org.id, target: { type: 'team', id: team.id, label: team.name }, metadata: { before, after: { settings: locked.settings, avatarUrl: locked.avatarUrl } } });
       return locked;
     });
   }
 
-  async delete(raw: unknown): Promise<{ teamId: string; name: string }> {
+  async delete(raw: unknown): Promise<{ deletedTeamId: string; organization: Organization }> {
     const input = parseInput(deleteSchema, raw);
     const { org, team } = await findTeam(this.ctx, input.organization, input.team, TeamPermission.DELETE);
     if (input.confirmName.trim() !== team.name) throw badInput('confirmName', `Type the team name "${team.name}" to confirm.`);
@@ -205,7 +219,7 @@ export class TeamService extends Service {
       await em.nativeDelete(Team, { id: team.id });
       this.audit(em, { action: AuditAction.TEAM_DELETED, organizationId: org.id, target: { type: 'team', id: team.id, label: team.name } });
     });
-    return { teamId: team.id, name: team.name };
+    return { deletedTeamId: team.id, organization: org };
   }
 
   /** Members of a team, by username. */
@@ -304,7 +318,7 @@ export class TeamService extends Service {
     });
   }
 
-  async removeMember(raw: unknown): Promise<{ team: Team; user: User }> {
+  async removeMember(raw: unknown): Promise<RemovedTeamMember> {
     const input = parseInput(targetSchema, raw);
     const { org, team } = await findTeam(this.ctx, input.organization, input.team, TeamPermission.VIEW);
     const principal = this.ctx.authz.requireUser();
@@ -314,22 +328,23 @@ export class TeamService extends Service {
     return this.removeFromTeam(org, team, input.user, self ? AuditAction.TEAM_MEMBER_LEFT : AuditAction.TEAM_MEMBER_REMOVED);
   }
 
-  async leave(raw: unknown): Promise<Team> {
+  async leave(raw: unknown): Promise<RemovedTeamMember> {
     const input = parseInput(leaveSchema, raw);
     const { org, team } = await findTeam(this.ctx, input.organization, input.team, TeamPermission.VIEW);
     const { user } = this.ctx.authz.requireUser();
-    return (await this.removeFromTeam(org, team, user.username, AuditAction.TEAM_MEMBER_LEFT)).team;
+    return this.removeFromTeam(org, team, user.username, AuditAction.TEAM_MEMBER_LEFT);
   }
 
-  private async removeFromTeam(org: Organization, team: Team, login: string, action: AuditAction): Promise<{ team: Team; user: User }> {
+  private async removeFromTeam(org: Organization, team: Team, login: string, action: AuditAction): Promise<RemovedTeamMember> {
     return this.em.transactional(async (em) => {
       await em.findOneOrFail(Team, { id: team.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       const { user, tm } = await this.teamMember(em, team, login);
       // Organization admins may remove a team's last admin; nobody else may leave a team unmanaged.
       if (tm.role === TEAM_ADMIN_ROLE && !(await this.ctx.authz.canOrg(org, OrgPermission.MANAGE_TEAMS))) await this.assertNotLastTeamAdmin(em, team, org, user.id);
+      const removedTeamMemberId = tm.id;
       em.remove(tm);
       this.audit(em, { action, organizationId: org.id, target: { type: 'user', id: user.id, label: user.username }, metadata: { team: team.name, role: tm.role } });
-      return { team, user };
+      return { removedTeamMemberId, team, user };
     });
   }
 

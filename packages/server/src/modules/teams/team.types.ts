@@ -4,6 +4,7 @@ import { ConnectionType, PageArgs } from '../../graphql/connection';
 import { AlertChannel, StorageProvider } from './team.entity';
 import { TeamRole } from '../../authz/team-permissions';
 import { UserType } from '../accounts/account.types';
+import { OrganizationType } from '../organizations/organization.types';
 
 registerEnumType(TeamRole, {
   name: 'TeamRole',
@@ -228,7 +229,7 @@ export class UpdateTeamInput extends TeamRefInput {
   @Field(() => TeamSettingsInput, { nullable: true, description: 'Settings to change.' })
   settings?: TeamSettingsInput | null;
 
-  @Field(() => String, { nullable: true, description: 'Avatar image URL (https), or "" to remove it.' })
+  @Field(() => String, { nullable: true, description: 'Avatar image URL (https); null removes it, omitted keeps it.' })
   avatarUrl?: string | null;
 }
 
@@ -246,11 +247,11 @@ export class DeleteTeamInput extends TeamRefInput {
 
 @ObjectType({ description: 'Result of deleteTeam.' })
 export class DeleteTeamPayload {
-  @Field(() => ID, { description: 'Id of the deleted team.' })
-  teamId!: string;
+  @Field(() => ID, { description: 'Id of the deleted team: drop it from cached team lists.' })
+  deletedTeamId!: string;
 
-  @Field(() => String, { description: 'Name of the deleted team.' })
-  name!: string;
+  @Field(() => OrganizationType, { description: 'The organization the team was in (refetch its teams or counts).' })
+  organization!: OrganizationType;
 }
 
 @InputType('AddTeamMemberInput', { description: 'Add an ACTIVE organization member to a team.' })
@@ -285,6 +286,9 @@ export class RemoveTeamMemberInput extends TeamUserInput {}
 
 @ObjectType({ description: 'Result of removeTeamMember.' })
 export class RemoveTeamMemberPayload {
+  @Field(() => ID, { description: 'Id of the removed team membership (TeamMember.id): drop it from cached member lists.' })
+  removedTeamMemberId!: string;
+
   @Field(() => TeamType, { description: 'The team.' })
   team!: TeamType;
 
@@ -297,6 +301,9 @@ export class LeaveTeamInput extends TeamRefInput {}
 
 @ObjectType({ description: 'Result of leaveTeam.' })
 export class LeaveTeamPayload {
+  @Field(() => ID, { description: "Id of the caller's former team membership (TeamMember.id)." })
+  removedTeamMemberId!: string;
+
   @Field(() => TeamType, { description: 'The team left.' })
   team!: TeamType;
 }
