@@ -80,7 +80,7 @@ export class Authz {
 
   /** A user's own email is visible to them and to instance admins; the members view has its own rule (member:read_email). */
   canSeeEmailOf(userId: string): boolean {
-    return this.isInstanceAdmin || (this.principal.kind === 'user' && this.principal.user.id === userId);
+    return this.isInstanceAdmin || this.isSelf(userId);
   }
 
   canInstance(permission: InstancePermission): boolean {
@@ -153,7 +153,8 @@ export class Authz {
     return this.isInstanceAdmin || this.isSelf(userId);
   }
 
-  private isSelf(userId: string): boolean {
+  /** Whether `userId` is the caller: the one "is this myself" rule (leaving instead of removing, own keys, own details). */
+  isSelf(userId: string | null | undefined): boolean {
     return this.principal.kind === 'user' && this.principal.user.id === userId;
   }
 

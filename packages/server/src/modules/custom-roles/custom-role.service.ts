@@ -10,7 +10,7 @@ import { AuditAction } from '../audit/audit.service';
 import { OrgPermission } from '../../authz/permissions';
 import { INHERITABLE_TEAM_ROLES, TEAM_PERMISSION_CATALOGUE, TEAM_ROLE_PERMISSIONS, TEAM_ROLE_ORDER, TeamPermission, TeamRole } from '../../authz/team-permissions';
 import { AppError, ErrorCode, badInput, conflict, notFound } from '../../errors';
-import { entityIdSchema, parseInput } from '../../validation';
+import { entityIdSchema, orgRefSchema, parseInput } from '../../validation';
 
 export const MAX_CUSTOM_ROLES_PER_ORGANIZATION = 50;
 
@@ -21,7 +21,7 @@ const permissionsSchema = z
   .max(Object.values(TeamPermission).length, 'lists too many permissions')
   .transform((ps) => [...new Set(ps)] as TeamPermission[]);
 const createSchema = z.object({
-  organization: z.string().trim().min(1, 'must not be empty').max(40, 'must be at most 40 characters'),
+  organization: orgRefSchema,
   name: nameSchema,
   description: z.string().trim().max(500, 'must be at most 500 characters').nullish(),
   inheritsFrom: baseSchema,

@@ -21,20 +21,19 @@ import { MemberStatus, OrgRole } from '../../authz/roles';
 import { AppError, ErrorCode, badInput, conflict, notFound } from '../../errors';
 import { Authz } from '../../authz/policy';
 import type { TeamRole } from '../../authz/team-permissions';
-import { emailSchema, entityIdSchema, parseInput, passwordSchema, personNameSchema, usernameSchema } from '../../validation';
+import { emailSchema, entityIdSchema, orgRefSchema, parseInput, passwordSchema, personNameSchema, usernameSchema } from '../../validation';
 import { type Connection } from '../../graphql/connection';
 import { cursorCodec, NEWEST_FIRST } from '../../graphql/cursor';
-import { rethrowUniqueAsConflict } from '../accounts/account.service';
+import { rethrowUniqueAsConflict } from '../../db/unique-violation';
 
 export const INVITE_TOKEN_PREFIX = 'rsi_';
 export const MAX_BULK_INVITES = 500;
 
-const orgName = z.string().trim().min(1, 'must not be empty').max(40, 'must be at most 40 characters');
 const roleSchema = z.enum(OrgRole, { message: 'must be ADMIN, MEMBER or VIEWER' });
 const rowSchema = z.object({ email: emailSchema, role: roleSchema.nullish(), teams: z.unknown().optional() });
-const inviteSchema = rowSchema.extend({ organization: orgName, sendEmail: z.boolean().nullish() });
+const inviteSchema = rowSchema.extend({ organization: orgRefSchema, sendEmail: z.boolean().nullish() });
 const bulkSchema = z.object({
-  organization: orgName,
+  organization: orgRefSchema,
   invitations: z.array(z.unknown()).min(1, 'must have at least one row').max(MAX_BULK_INVITES, `must have at most ${MAX_BULK_INVITES} rows`),
   sendEmail: z.boolean().nullish(),
 });

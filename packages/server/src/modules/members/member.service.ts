@@ -4,6 +4,7 @@ import { Service } from '../service';
 import { Membership } from '../organizations/membership.entity';
 import { Organization } from '../organizations/organization.entity';
 import { User } from '../accounts/user.entity';
+import { byLogin } from '../accounts/login';
 import { Team } from '../teams/team.entity';
 import { TeamService } from '../teams/team.service';
 import { capTeamRoles } from '../teams/team-admins';
@@ -13,7 +14,7 @@ import { AuditAction } from '../audit/audit.service';
 import { OrgPermission, ORG_ADMIN_ROLE, ORG_ROLE_ORDER, SEAT_ROLES } from '../../authz/permissions';
 import { MemberStatus, OrgRole } from '../../authz/roles';
 import { notFound } from '../../errors';
-import { parseInput } from '../../validation';
+import { orgRefSchema, parseInput, userLoginSchema } from '../../validation';
 import { type Connection } from '../../graphql/connection';
 import { cursorCodec, cursorValue } from '../../graphql/cursor';
 import { MemberOrderField, OrderDirection } from './member.types';
@@ -36,10 +37,8 @@ export interface MemberView {
   lastActiveAt: Date | null;
 }
 
-const orgName = z.string().trim().min(1, 'must not be empty').max(40, 'must be at most 40 characters');
-const userRef = z.string().trim().min(1, 'must not be empty').max(254, 'must be at most 254 characters');
-const targetSchema = z.object({ organization: orgName, user: userRef });
-const roleSchema = z.object({ organization: orgName, user: userRef, role: z.enum(OrgRole, { message: 'must be ADMIN, MEMBER or VIEWER' }) });
+const targetSchema = z.object({ organization: orgRefSchema, user: userLoginSchema });
+const roleSchema = z.object({ organization: orgRefSchema, user: userLoginSchema, role: z.enum(OrgRole, { message: 'must be ADMIN, MEMBER or VIEWER' }) });
 const listSchema = z.object({
   search: z.string().trim().max(100, 'must be at most 100 characters').nullish(),
   roles: z.array(z.enum(OrgRole)).nullish(),
@@ -249,8 +248,7 @@ export class MemberService extends Service {
 
   /** A user's membership (ACTIVE or DEACTIVATED) by username or email; pending invitations are managed with updateInvitation, resendInvitation and revokeInvitation. */
   private async target(em: EntityManager, org: Organization, login: string): Promise<{ membership: Membership; user: User }> {
-    const key = login.trim().toLowerCase();
-    const user = await em.findOne(User, key.includes('@') ? { email: key } : { username: key });
+    const user = await em.findOne(User, byLogin(login));
     const membership = user ? await em.findOne(Membership, { organization: org.id, user: user.id }) : null;
     if (!user || !membership) {
       throw notFound(`"${login}" is not a member of "${org.name}". For a pending invitation use updateInvitation, resendInvitation or revokeInvitation.`);
@@ -293,10 +291,9 @@ export class MemberService extends Service {
   /** Removes a member, or lets a member leave. Their account, runs and reports stay. */
   async remove(raw: unknown): Promise<{ organization: Organization; user: User }> {
     const input = parseInput(targetSchema, raw);
-    const principal = this.ctx.authz.requireUser();
+    this.ctx.authz.requireUser();
     const org = await new OrganizationService(this.ctx).getVisible(input.organization);
-    const key = input.user.trim().toLowerCase();
-    const leaving = key === principal.user.username || key === principal.user.email;
+    const leaving = this.ctx.authz.isSelf((await this.em.findOne(User, byLogin(input.user)))?.id);
     if (!leaving) await this.ctx.authz.requireOrg(org, OrgPermission.MANAGE_MEMBERS);
     return this.em.transactional(async (em) => {
       const locked = await lockOrganization(em, org.id);

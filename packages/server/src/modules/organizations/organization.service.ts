@@ -5,13 +5,13 @@ import { Organization } from './organization.entity';
 import { Membership } from './membership.entity';
 import { User } from '../accounts/user.entity';
 import { badInput, conflict, notFound } from '../../errors';
-import { displayNameSchema, orgNameSchema, parseInput, seatLimitSchema } from '../../validation';
+import { displayNameSchema, orgNameSchema, orgRefSchema, parseInput, seatLimitSchema } from '../../validation';
 import { AuditAction } from '../audit/audit.service';
 import { InstancePermission, ORG_ADMIN_ROLE, OrgPermission } from '../../authz/permissions';
 import { MemberStatus, OrgRole } from '../../authz/roles';
 import { type Connection } from '../../graphql/connection';
 import { cursorCodec, cursorValue } from '../../graphql/cursor';
-import { rethrowUniqueAsConflict } from '../accounts/account.service';
+import { rethrowUniqueAsConflict } from '../../db/unique-violation';
 import { membershipKey } from '../../graphql/loaders';
 
 const createSchema = z.object({
@@ -21,7 +21,7 @@ const createSchema = z.object({
 });
 
 const updateSchema = z.object({
-  organization: z.string().trim().min(1, 'must not be empty').max(40, 'must be at most 40 characters'),
+  organization: orgRefSchema,
   displayName: displayNameSchema.nullish(),
   seatLimit: seatLimitSchema.nullish(),
   clearSeatLimit: z.boolean().nullish(),

@@ -9,13 +9,11 @@ import { Organization } from '../organizations/organization.entity';
 import { AuditAction } from '../audit/audit.service';
 import { TeamPermission } from '../../authz/team-permissions';
 import { conflict, forbidden, notFound } from '../../errors';
-import { entityIdSchema, parseInput } from '../../validation';
+import { entityIdSchema, orgRefSchema, parseInput, teamRefSchema } from '../../validation';
 import { type Connection } from '../../graphql/connection';
 import { cursorCodec, NEWEST_FIRST } from '../../graphql/cursor';
 import type { TimeCursor } from '../../graphql/loaders';
 
-const orgRef = z.string().trim().min(1, 'must not be empty').max(40, 'must be at most 40 characters');
-const teamRef = z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters');
 const projectRef = z.string().trim().min(1, 'must not be empty').max(128, 'must be at most 128 characters');
 const projectName = z
   .string()
@@ -39,10 +37,10 @@ const title = z
   .regex(/^\P{Cc}+$/u, 'must not contain control characters');
 const idSchema = (what: string) => z.object({ id: entityIdSchema(`a ${what}`) });
 
-const createProjectSchema = z.object({ organization: orgRef, team: teamRef, name: projectName, visibility: z.enum(ProjectVisibility, { message: 'must be PRIVATE or PUBLIC' }).nullish() });
-const logRunSchema = z.object({ organization: orgRef, team: teamRef, project: projectRef, name: runName.nullish() });
-const createReportSchema = z.object({ organization: orgRef, team: teamRef, title, project: projectRef.nullish() });
-const deleteProjectSchema = z.object({ organization: orgRef, team: teamRef, project: projectRef });
+const createProjectSchema = z.object({ organization: orgRefSchema, team: teamRefSchema, name: projectName, visibility: z.enum(ProjectVisibility, { message: 'must be PRIVATE or PUBLIC' }).nullish() });
+const logRunSchema = z.object({ organization: orgRefSchema, team: teamRefSchema, project: projectRef, name: runName.nullish() });
+const createReportSchema = z.object({ organization: orgRefSchema, team: teamRefSchema, title, project: projectRef.nullish() });
+const deleteProjectSchema = z.object({ organization: orgRefSchema, team: teamRefSchema, project: projectRef });
 
 const BASE36 = '0123456789abcdefghijklmnopqrstuvwxyz';
 

@@ -13,18 +13,18 @@ import { Organization } from '../organizations/organization.entity';
 import { Membership } from '../organizations/membership.entity';
 import { OrganizationService } from '../organizations/organization.service';
 import { User } from '../accounts/user.entity';
+import { byLogin } from '../accounts/login';
 import { AuditAction } from '../audit/audit.service';
 import { Authz } from '../../authz/policy';
 import { OrgPermission } from '../../authz/permissions';
 import { MemberStatus, type OrgRole } from '../../authz/roles';
 import { PERSON_TEAM_ROLES, TEAM_ADMIN_ROLE, TeamPermission, TeamRole } from '../../authz/team-permissions';
 import { AppError, ErrorCode, badInput, conflict, forbidden, notFound } from '../../errors';
-import { parseInput } from '../../validation';
+import { orgRefSchema, parseInput, teamRefSchema, userLoginSchema } from '../../validation';
 import { type Connection } from '../../graphql/connection';
 import { cursorCodec, cursorValue } from '../../graphql/cursor';
 import type { InvitedTeam } from '../invitations/invitation.entity';
 
-const orgName = z.string().trim().min(1, 'must not be empty').max(40, 'must be at most 40 characters');
 export const teamNameSchema = z
   .string()
   .trim()
@@ -32,8 +32,6 @@ export const teamNameSchema = z
   .min(2, 'must be at least 2 characters')
   .max(64, 'must be at most 64 characters')
   .regex(/^[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?$/, 'must be lower-case letters, digits, "-" and "_", starting and ending with a letter or digit');
-const teamRef = z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters');
-const userRef = z.string().trim().min(1, 'must not be empty').max(254, 'must be at most 254 characters');
 const roleSchema = z.enum(TeamRole, { message: 'must be ADMIN, MEMBER, VIEW_ONLY or SERVICE' });
 
 /** `Organization.teams` is ordered by team name, `Team.members` by username. */
@@ -94,21 +92,21 @@ const settingsSchema = z
   })
   .nullish();
 
-const createSchema = z.object({ organization: orgName, name: teamNameSchema, storage: storageSchema.nullish(), settings: settingsSchema });
+const createSchema = z.object({ organization: orgRefSchema, name: teamNameSchema, storage: storageSchema.nullish(), settings: settingsSchema });
 const updateSchema = z.object({
-  organization: orgName,
-  team: teamRef,
+  organization: orgRefSchema,
+  team: teamRefSchema,
   settings: settingsSchema,
   avatarUrl: z.union([z.literal(''), z.url({ protocol: /^https$/, message: 'must be an https URL' }).max(2048, 'must be at most 2048 characters')]).nullish(),
 });
-const deleteSchema = z.object({ organization: orgName, team: teamRef, confirmName: z.string().max(64, 'must be at most 64 characters') });
-const memberSchema = z.object({ organization: orgName, team: teamRef, user: userRef, role: roleSchema.nullish() });
+const deleteSchema = z.object({ organization: orgRefSchema, team: teamRefSchema, confirmName: z.string().max(64, 'must be at most 64 characters') });
+const memberSchema = z.object({ organization: orgRefSchema, team: teamRefSchema, user: userLoginSchema, role: roleSchema.nullish() });
 const roleChangeSchema = z
-  .object({ organization: orgName, team: teamRef, user: userRef, role: roleSchema.nullish(), customRole: z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters').nullish() })
+  .object({ organization: orgRefSchema, team: teamRefSchema, user: userLoginSchema, role: roleSchema.nullish(), customRole: z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters').nullish() })
   .refine((i) => i.role != null || i.customRole != null, { message: 'give role or customRole', path: ['role'] });
-const targetSchema = z.object({ organization: orgName, team: teamRef, user: userRef });
-const leaveSchema = z.object({ organization: orgName, team: teamRef });
-export const teamAssignmentsSchema = z.array(z.object({ team: teamRef, role: roleSchema.nullish() })).max(50, 'must list at most 50 teams');
+const targetSchema = z.object({ organization: orgRefSchema, team: teamRefSchema, user: userLoginSchema });
+const leaveSchema = z.object({ organization: orgRefSchema, team: teamRefSchema });
+export const teamAssignmentsSchema = z.array(z.object({ team: teamRefSchema, role: roleSchema.nullish() })).max(50, 'must list at most 50 teams');
 
 /** Applies changed settings onto the current ones, checking what depends on what. */
 function mergeSettings(current: TeamSettings, change: z.output<typeof settingsSchema>): TeamSettings {
@@ -227,8 +225,7 @@ export class TeamService extends Service {
    * username exists elsewhere on the instance, or which username an email belongs to, is never revealed.
    */
   private async userByLogin(em: EntityManager, login: string): Promise<User | null> {
-    const key = login.trim().toLowerCase();
-    return em.findOne(User, key.includes('@') ? { email: key } : { username: key });
+    return em.findOne(User, byLogin(login));
   }
 
   /** An ACTIVE member of the organization, or one neutral NOT_ORG_MEMBER whatever the reason (unknown, outside, deactivated, pending). */
@@ -307,9 +304,8 @@ export class TeamService extends Service {
   async removeMember(raw: unknown): Promise<{ team: Team; user: User }> {
     const input = parseInput(targetSchema, raw);
     const { org, team } = await findTeam(this.ctx, input.organization, input.team, TeamPermission.VIEW);
-    const principal = this.ctx.authz.requireUser();
-    const key = input.user.trim().toLowerCase();
-    const self = key === principal.user.username || key === principal.user.email;
+    this.ctx.authz.requireUser();
+    const self = this.ctx.authz.isSelf((await this.userByLogin(this.em, input.user))?.id);
     if (!self) await this.ctx.authz.requireTeam(team, org, TeamPermission.MANAGE_MEMBERS);
     return this.removeFromTeam(org, team, input.user, self ? AuditAction.TEAM_MEMBER_LEFT : AuditAction.TEAM_MEMBER_REMOVED);
   }
