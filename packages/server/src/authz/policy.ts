@@ -45,6 +45,13 @@ export interface TeamFacts {
 }
 
 /**
+ * Which teams of an organization the caller sees (docs/AUTHZ.md, "Hidden teams"): every team (those who manage
+ * every team: organization and instance admins), none (not an ACTIVE member), or the teams that are not hidden
+ * plus the teams the user belongs to.
+ */
+export type TeamScope = { kind: 'ALL' } | { kind: 'NONE' } | { kind: 'LISTED_OR_MEMBER'; userId: string };
+
+/**
  * The one authorization policy. Services ask it; nothing else compares roles.
  * Per request: it sees the request's principal and reads memberships through the request's DataLoader.
  */
@@ -145,7 +152,7 @@ export class Authz {
     if (!membership) return this.isInstanceAdmin;
     const granted = await this.orgPermissions(org);
     if (!granted.has(OrgPermission.READ_MEMBERS)) return false;
-    return membership.status === MemberStatus.ACTIVE || granted.has(OrgPermission.MANAGE_MEMBERS) || granted.has(OrgPermission.INVITE_MEMBER);
+    return membership.status === MemberStatus.ACTIVE || (await this.seesInactiveMembers(org));
   }
 
   /** Whose list of organization memberships the caller may ask for: their own, and everyone's for instance admins. Each row still needs `canSeeMembership`. */
@@ -177,18 +184,49 @@ export class Authz {
     return lookup(teamId, this.principal.user.id);
   }
 
+  // ---- the hidden-team rule: one definition, in two forms (a row test and a SQL condition) ---------------------
+
+  /** Which teams of `org` the caller sees. Every team check, list and filter starts here. */
+  async teamScope(org: Organization, lookup?: MembershipLookup): Promise<TeamScope> {
+    if ((await this.orgPermissions(org, lookup)).has(OrgPermission.MANAGE_TEAMS)) return { kind: 'ALL' };
+    const membership = await this.activeMembership(org.id, lookup);
+    if (!membership || this.principal.kind !== 'user') return { kind: 'NONE' };
+    return { kind: 'LISTED_OR_MEMBER', userId: this.principal.user.id };
+  }
+
+  /** The rule for one team: in scope ALL every team, in LISTED_OR_MEMBER a hidden team only for its members. */
+  static seesTeam(scope: TeamScope, team: { hidden: boolean; callerIsMember: boolean }): boolean {
+    if (scope.kind === 'ALL') return true;
+    if (scope.kind === 'NONE') return false;
+    return !team.hidden || team.callerIsMember;
+  }
+
+  /**
+   * The same rule as a SQL condition on a `teams` row aliased `alias`, for lists and filters that must stay
+   * set-based (one statement whatever the number of teams). Kept beside `seesTeam`; a test checks they agree.
+   */
+  static teamScopeSql(scope: TeamScope, alias: string): { sql: string; bindings: string[] } {
+    if (scope.kind === 'ALL') return { sql: 'true', bindings: [] };
+    if (scope.kind === 'NONE') return { sql: 'false', bindings: [] };
+    return {
+      sql: `(coalesce((${alias}.settings->>'hidden')::boolean, false) = false or exists (select 1 from team_memberships tm_scope where tm_scope.team_id = ${alias}.id and tm_scope.user_id = ?))`,
+      bindings: [scope.userId],
+    };
+  }
+
   /**
    * Team permissions: organization admins (and instance admins) hold all of them on every team; otherwise
    * an ACTIVE organization membership is needed, then the team role decides. Non-members see a team only
-   * when it is not hidden. An organization VIEWER is capped at VIEW_ONLY whatever their team role.
+   * when it is not hidden (`seesTeam`). An organization VIEWER is capped at VIEW_ONLY whatever their team role.
    */
   async teamPermissions(team: TeamFacts, org: Organization, lookups: { org?: MembershipLookup; team?: TeamMembershipLookup } = {}): Promise<Set<TeamPermission>> {
-    const orgPermissions = await this.orgPermissions(org, lookups.org);
-    if (orgPermissions.has(OrgPermission.MANAGE_TEAMS)) return new Set(Object.values(TeamPermission));
+    const scope = await this.teamScope(org, lookups.org);
+    if (scope.kind === 'ALL') return new Set(Object.values(TeamPermission));
     const orgMembership = await this.activeMembership(org.id, lookups.org);
-    if (!orgMembership) return new Set();
+    if (scope.kind === 'NONE' || !orgMembership) return new Set();
     const membership = await this.teamMembership(team.id, lookups.team);
-    if (!membership) return new Set(team.settings.hidden ? [] : NON_MEMBER_TEAM_PERMISSIONS);
+    if (!Authz.seesTeam(scope, { hidden: team.settings.hidden, callerIsMember: membership !== null })) return new Set();
+    if (!membership) return new Set(NON_MEMBER_TEAM_PERMISSIONS);
     const base = membership.customRole?.inheritsFrom ?? membership.role;
     const added = membership.customRole?.permissions ?? [];
     const granted = new Set([...TEAM_ROLE_PERMISSIONS[base], ...added]);

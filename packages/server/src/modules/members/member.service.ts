@@ -6,6 +6,7 @@ import { Organization } from '../organizations/organization.entity';
 import { User } from '../accounts/user.entity';
 import { byLogin } from '../accounts/login';
 import { Team } from '../teams/team.entity';
+import { Authz } from '../../authz/policy';
 import { TeamService } from '../teams/team.service';
 import { capTeamRoles } from '../teams/team-admins';
 import { OrganizationService } from '../organizations/organization.service';
@@ -101,31 +102,26 @@ export class MemberService extends Service {
     const field = filters.orderBy?.field ?? MemberOrderField.NAME;
     const order: MemberOrder = `${field}_${filters.orderBy?.direction ?? OrderDirection.ASC}`;
     const page = MEMBERS_CURSOR.page(args, order);
-    const permissions = await this.ctx.authz.orgPermissions(org);
-    const seesEveryone = permissions.has(OrgPermission.MANAGE_MEMBERS) || permissions.has(OrgPermission.INVITE_MEMBER);
-    const seesEmails = permissions.has(OrgPermission.READ_MEMBER_EMAILS);
+    const seesEveryone = await this.ctx.authz.seesInactiveMembers(org);
+    const seesEmails = await this.ctx.authz.canOrg(org, OrgPermission.READ_MEMBER_EMAILS);
     const knex: Knex = this.em.getKnex();
 
     const base = knex('org_memberships as m')
       .leftJoin('users as u', 'u.id', 'm.user_id')
       .leftJoin('invitations as i', 'i.id', 'm.invitation_id')
       .where('m.organization_id', org.id);
-    // Others see active members only: pending invitations and deactivations are the admins' business.
+    // Others see active members only (Authz.seesInactiveMembers).
     if (!seesEveryone) base.where('m.status', MemberStatus.ACTIVE);
     if (filters.statuses?.length) base.whereIn('m.status', filters.statuses);
     if (filters.roles?.length) base.whereIn('m.role', filters.roles);
     if (filters.teams?.length) {
-      // Members of any of the named teams; a hidden team filters only for those who may see it.
-      const teamIds = (await this.em.find(Team, { organization: org.id, name: { $in: filters.teams } })).filter(
-        (t) => !t.settings.hidden || permissions.has(OrgPermission.MANAGE_TEAMS),
-      );
-      // Pending rows match through their invitation's team assignments.
+      // Members of any of the named teams the caller sees (Authz.teamScope: the hidden-team rule); an invisible team matches nobody.
+      const visible = Authz.teamScopeSql(await this.ctx.authz.teamScope(org), 't');
+      const teams = () => knex('teams as t').where('t.organization_id', org.id).whereIn('t.name', filters.teams!).whereRaw(visible.sql, visible.bindings);
       base.where((w) => {
-        w.whereExists(knex('team_memberships as tm').whereRaw('tm.user_id = m.user_id').whereIn('tm.team_id', teamIds.length ? teamIds.map((t) => t.id) : ['00000000-0000-0000-0000-000000000000']));
-        if (teamIds.length) {
-          const names = teamIds.map((t) => t.name);
-          w.orWhereRaw(`m.status = ? and exists (select 1 from jsonb_array_elements(i.teams) a where a->>'team' in (${names.map(() => '?').join(', ')}))`, [MemberStatus.PENDING, ...names]);
-        }
+        w.whereExists(knex('team_memberships as tm').whereRaw('tm.user_id = m.user_id').whereIn('tm.team_id', teams().select('t.id')));
+        // Pending rows match through their invitation's team assignments.
+        w.orWhereRaw(`m.status = ? and exists (select 1 from jsonb_array_elements(i.teams) a where a->>'team' in (?))`, [MemberStatus.PENDING, teams().select('t.name')]);
       });
     }
     if (filters.search) {

@@ -140,23 +140,20 @@ export class TeamService extends Service {
     return (await findTeam(this.ctx, organization, name, TeamPermission.VIEW)).team;
   }
 
-  /** Teams of an organization the caller may see, by name. */
+  /** Teams of an organization the caller may see (Authz.teamScope: the hidden-team rule), by name. Two statements: page and count. */
   async list(org: Organization, args: { first?: number | null; after?: string | null; search?: string | null }): Promise<Connection<Team>> {
     await this.ctx.authz.requireOrg(org, OrgPermission.READ);
     const page = TEAMS_CURSOR.page(args, 'NAME_ASC');
     const search = parseInput(z.object({ search: z.string().trim().toLowerCase().max(64, 'must be at most 64 characters').nullish() }), { search: args.search }).search;
-    const { user } = this.ctx.authz.requireUser();
-    const where: FilterQuery<Team> = { organization: org.id };
-    if (search) where.name = { $like: `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` };
-    // Hidden teams only for their members, unless the caller manages every team.
-    const scope: FilterQuery<Team> = (await this.ctx.authz.canOrg(org, OrgPermission.MANAGE_TEAMS))
-      ? {}
-      : { $or: [{ settings: { hidden: false } }, { id: { $in: (await this.em.find(TeamMembership, { user: user.id, team: { organization: org.id } }, { fields: ['team'] })).map((m) => m.team.id) } }] };
-    const after: FilterQuery<Team> = page.after ? { name: { $gt: page.after[0] } } : {};
-    const [rows, total] = await Promise.all([
-      this.em.find(Team, { $and: [where, scope, after] }, { orderBy: { name: 'asc' }, limit: page.first + 1 }),
-      this.em.count(Team, { $and: [where, scope] }),
-    ]);
+    const visible = Authz.teamScopeSql(await this.ctx.authz.teamScope(org), 't');
+    const query = () => {
+      const qb = this.em.createQueryBuilder(Team, 't').where({ organization: org.id }).andWhere(visible.sql, visible.bindings);
+      if (search) qb.andWhere({ name: { $like: `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` } });
+      return qb;
+    };
+    const paged = query().orderBy({ name: 'asc' }).limit(page.first + 1);
+    if (page.after) paged.andWhere({ name: { $gt: page.after[0] } });
+    const [rows, total] = await Promise.all([paged.getResultList(), query().getCount()]);
     return TEAMS_CURSOR.connection(page, 'NAME_ASC', rows, total, (t) => [t.name], (t) => t);
   }
 
