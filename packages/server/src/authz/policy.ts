@@ -51,6 +51,9 @@ export interface TeamFacts {
  */
 export type TeamScope = { kind: 'ALL' } | { kind: 'NONE' } | { kind: 'LISTED_OR_MEMBER'; userId: string };
 
+/** What part of a team's projects or reports the caller sees: everything, what belongs to PUBLIC projects, or nothing. */
+export type ContentScope = 'ALL' | 'PUBLIC' | 'NONE';
+
 /**
  * The one authorization policy. Services ask it; nothing else compares roles.
  * Per request: it sees the request's principal and reads memberships through the request's DataLoader.
@@ -113,7 +116,7 @@ export class Authz {
     const membership = await this.activeMembership(org.id, lookup);
     if (!membership) return new Set();
     const granted = new Set(ORG_ROLE_PERMISSIONS[membership.role]);
-    if (membership.role === OrgRole.MEMBER && org.settings.membersCanCreateTeams) granted.add(OrgPermission.CREATE_TEAM);
+    if (membership.role === OrgRole.MEMBER && org.effectiveSettings().membersCanCreateTeams) granted.add(OrgPermission.CREATE_TEAM);
     return granted;
   }
 
@@ -143,6 +146,11 @@ export class Authz {
     return granted.has(OrgPermission.MANAGE_MEMBERS) || granted.has(OrgPermission.INVITE_MEMBER);
   }
 
+  /** Who sees and manages an organization's invitations (Organization.invites, OrganizationMember.invitation, resend, revoke): `member:invite`. */
+  async seesInvitations(org: Organization): Promise<boolean> {
+    return (await this.orgPermissions(org)).has(OrgPermission.INVITE_MEMBER);
+  }
+
   /**
    * Whether the caller may see that someone holds this membership of `org` (the members-view rule): the caller
    * sees the organization's members (`member:read`), and the membership is ACTIVE unless the caller sees inactive
@@ -158,6 +166,11 @@ export class Authz {
   /** Whose list of organization memberships the caller may ask for: their own, and everyone's for instance admins. Each row still needs `canSeeMembership`. */
   canListMembershipsOf(userId: string): boolean {
     return this.isInstanceAdmin || this.isSelf(userId);
+  }
+
+  /** Whose personal API keys the caller may revoke: their own; instance admins any (to cut off a leaked key). */
+  canManageApiKeyOf(ownerId: string): boolean {
+    return this.isSelf(ownerId) || this.isInstanceAdmin;
   }
 
   /** Whether `userId` is the caller: the one "is this myself" rule (leaving instead of removing, own keys, own details). */
@@ -252,6 +265,25 @@ export class Authz {
       throw forbidden(`Your role in team "${team.name}" does not allow this (needs ${permission}); ask a team admin.`);
     }
     return granted;
+  }
+
+  // ---- projects and reports inside a team the caller sees (docs/AUTHZ.md, "Projects and reports") -------------
+
+  /** Which projects of a team the caller sees, given their team permissions: all with `team:read`, PUBLIC ones with `team:view` alone. */
+  static projectScope(granted: ReadonlySet<TeamPermission>): ContentScope {
+    if (granted.has(TeamPermission.READ)) return 'ALL';
+    return granted.has(TeamPermission.VIEW) ? 'PUBLIC' : 'NONE';
+  }
+
+  /** Which reports of a team the caller sees: all with `team:read`; with `team:view` alone, reports of PUBLIC projects when the team allows public reports. */
+  static reportScope(granted: ReadonlySet<TeamPermission>, team: { settings: { publicReportsAllowed: boolean } }): ContentScope {
+    if (granted.has(TeamPermission.READ)) return 'ALL';
+    return granted.has(TeamPermission.VIEW) && team.settings.publicReportsAllowed ? 'PUBLIC' : 'NONE';
+  }
+
+  /** One project or report under a scope: `public` is whether its project is PUBLIC (false for a report without project). */
+  static inScope(scope: ContentScope, item: { public: boolean }): boolean {
+    return scope === 'ALL' || (scope === 'PUBLIC' && item.public);
   }
 
   /** Which team roles the caller may grant, given their permissions on the team. */

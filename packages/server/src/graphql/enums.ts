@@ -32,7 +32,14 @@ export enum PrincipalKind {
   USER = 'USER',
   SERVICE_ACCOUNT = 'SERVICE_ACCOUNT',
 }
-registerEnumType(PrincipalKind, { name: 'PrincipalKind', description: 'What kind of principal made the request.' });
+registerEnumType(PrincipalKind, {
+  name: 'PrincipalKind',
+  description: 'What kind of principal made the request.',
+  valuesConfig: {
+    USER: { description: 'A person, with a session or one of their personal API keys. Every request is this kind today.' },
+    SERVICE_ACCOUNT: { description: 'Reserved: service accounts come in a later release; no request has this kind yet.' },
+  },
+});
 
 export enum AuthMethodEnum {
   SESSION = 'SESSION',

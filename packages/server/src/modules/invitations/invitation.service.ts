@@ -67,6 +67,12 @@ export interface BulkRowResult {
   error: { code: ErrorCode; message: string; field: string | null } | null;
 }
 
+export interface BulkInviteResult {
+  results: BulkRowResult[];
+  succeeded: number;
+  failed: number;
+}
+
 export interface AcceptResult {
   user: User;
   organization: Organization;
@@ -127,8 +133,8 @@ export class InvitationService extends Service {
     return result;
   }
 
-  /** Each row in its own transaction: one bad row does not undo the others. */
-  async inviteMany(raw: unknown): Promise<BulkRowResult[]> {
+  /** Each row in its own transaction: one bad row does not undo the others. Counts what succeeded and failed. */
+  async inviteMany(raw: unknown): Promise<BulkInviteResult> {
     const input = parseInput(bulkSchema, raw);
     const org = await this.organizationFor(input.organization, OrgPermission.INVITE_MEMBER);
     const sendEmail = input.sendEmail !== false;
@@ -151,7 +157,8 @@ export class InvitationService extends Service {
       }
     }
     this.afterCommit();
-    return results;
+    const failed = results.filter((r) => r.error !== null).length;
+    return { results, succeeded: results.length - failed, failed };
   }
 
   private async createInvitation(em: EntityManager, orgRef: Organization, email: string, role: OrgRole, sendEmail: boolean, teams: unknown): Promise<InviteResult> {
@@ -236,7 +243,7 @@ export class InvitationService extends Service {
       if (invitation.status !== InvitationStatus.PENDING) throw notPending(invitation, 'resent');
       const membership = await em.findOneOrFail(Membership, { invitation: invitation.id });
       // An expired invitation released its seat; renewing it takes one again.
-      if (invitation.expiresAt.getTime() <= Date.now() && SEAT_ROLES.has(invitation.role)) await assertSeatAvailable(em, locked, membership.id);
+      if (invitation.isExpired() && SEAT_ROLES.has(invitation.role)) await assertSeatAvailable(em, locked, membership.id);
       await this.dropQueuedEmails(em, invitation.id);
       const token = this.newToken();
       invitation.tokenHash = hashSecret(token);
@@ -336,7 +343,7 @@ export class InvitationService extends Service {
     if (!invitation || invitation.status !== InvitationStatus.PENDING) {
       throw new AppError(ErrorCode.INVITE_INVALID, 'This invitation link is unknown, already used or revoked. Ask an organization admin for a new one.', { field: 'token' });
     }
-    if (invitation.expiresAt.getTime() <= Date.now()) {
+    if (invitation.isExpired()) {
       throw new AppError(ErrorCode.INVITE_EXPIRED, 'This invitation expired. Ask an organization admin to resend it.', { field: 'token' });
     }
     return invitation;

@@ -2,6 +2,7 @@ import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { Service } from '../service';
 import { Membership } from '../organizations/membership.entity';
+import type { Invitation } from '../invitations/invitation.entity';
 import { Organization } from '../organizations/organization.entity';
 import { User } from '../accounts/user.entity';
 import { byLogin } from '../accounts/login';
@@ -222,8 +223,11 @@ export class MemberService extends Service {
     return this.ctx.authz.canOrg(org, OrgPermission.READ_MEMBER_EMAILS);
   }
 
-  async canSeeInvitations(org: Organization): Promise<boolean> {
-    return this.ctx.authz.canOrg(org, OrgPermission.INVITE_MEMBER);
+  /** The pending invitation behind a PENDING row, for callers who see invitations (Authz.seesInvitations); null otherwise. */
+  async invitationOf(member: MemberView): Promise<Invitation | null> {
+    if (member.status !== MemberStatus.PENDING || !member.invitationId) return null;
+    if (!(await this.ctx.authz.seesInvitations(member.organization))) return null;
+    return this.ctx.loaders.invitationById.load(member.invitationId);
   }
 
   static viewOf(org: Organization, m: Membership, user: User): MemberView {

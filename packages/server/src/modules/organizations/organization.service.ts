@@ -1,7 +1,7 @@
 import { LockMode, ref, type FilterQuery } from '@mikro-orm/core';
 import { z } from 'zod';
 import { Service } from '../service';
-import { Organization } from './organization.entity';
+import { Organization, type OrganizationSettings } from './organization.entity';
 import { Membership } from './membership.entity';
 import { User } from '../accounts/user.entity';
 import { badInput, conflict, notFound } from '../../errors';
@@ -120,9 +120,9 @@ export class OrganizationService extends Service {
   }
 
   /** Organization-wide policies; NOT_FOUND unless the caller sees the organization. */
-  async settings(org: Organization): Promise<{ membersCanCreateTeams: boolean; apiKeyMaxLifetimeDays: number | null }> {
+  async settings(org: Organization): Promise<Required<OrganizationSettings>> {
     await this.ctx.authz.requireOrg(org, OrgPermission.READ);
-    return { membersCanCreateTeams: org.settings.membersCanCreateTeams ?? false, apiKeyMaxLifetimeDays: org.settings.apiKeyMaxLifetimeDays ?? null };
+    return org.effectiveSettings();
   }
 
   /** Problems an org admin should fix; empty for others. */

@@ -12,6 +12,15 @@ export class OrganizationSettingsType {
   apiKeyMaxLifetimeDays!: number | null;
 }
 
+@ObjectType('OrganizationWarning', { description: 'Something an organization admin should fix in their organization (not an instance warning: those are on Instance.warnings).' })
+export class OrganizationWarningType {
+  @Field(() => String, { description: 'Stable code: SINGLE_ADMIN (only one active admin).' })
+  code!: string;
+
+  @Field(() => String, { description: 'What is wrong and what to do.' })
+  message!: string;
+}
+
 @ObjectType('Seats', { description: 'Seat usage. ACTIVE and PENDING ADMINs and MEMBERs use a seat; viewers, service accounts and deactivated users do not.' })
 export class SeatsType {
   @Field(() => Int, { nullable: true, description: 'Seats licensed; null means unlimited.' })

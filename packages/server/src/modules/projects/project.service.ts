@@ -8,6 +8,7 @@ import { findTeam, type TeamInOrg } from '../teams/team-lookup';
 import { Organization } from '../organizations/organization.entity';
 import { AuditAction } from '../audit/audit.service';
 import { TeamPermission } from '../../authz/team-permissions';
+import { Authz } from '../../authz/policy';
 import { conflict, forbidden, notFound } from '../../errors';
 import { entityIdSchema, orgRefSchema, parseInput, teamRefSchema } from '../../validation';
 import { type Connection } from '../../graphql/connection';
@@ -87,24 +88,28 @@ export interface DeletedProject {
 export class ProjectService extends Service {
   // ---- visibility ---------------------------------------------------------------------------------------------
 
+  // The rules are Authz.projectScope / reportScope; here they become row tests and query filters.
+
   private static projectVisible(access: Pick<TeamAccess, 'permissions'>, project: Project): boolean {
-    return access.permissions.has(TeamPermission.READ) || (access.permissions.has(TeamPermission.VIEW) && project.visibility === ProjectVisibility.PUBLIC);
+    return Authz.inScope(Authz.projectScope(access.permissions), { public: project.visibility === ProjectVisibility.PUBLIC });
   }
 
   private static reportVisible(access: TeamAccess, project: Project | null): boolean {
-    if (access.permissions.has(TeamPermission.READ)) return true;
-    return access.permissions.has(TeamPermission.VIEW) && access.team.settings.publicReportsAllowed && project?.visibility === ProjectVisibility.PUBLIC;
+    return Authz.inScope(Authz.reportScope(access.permissions, access.team), { public: project?.visibility === ProjectVisibility.PUBLIC });
   }
 
-  private static projectFilter(access: TeamAccess): FilterQuery<Project> {
-    return access.permissions.has(TeamPermission.READ) ? { team: access.team.id } : { team: access.team.id, visibility: ProjectVisibility.PUBLIC };
+  /** null: the caller sees no project of this team. */
+  private static projectFilter(access: TeamAccess): FilterQuery<Project> | null {
+    const scope = Authz.projectScope(access.permissions);
+    if (scope === 'NONE') return null;
+    return scope === 'ALL' ? { team: access.team.id } : { team: access.team.id, visibility: ProjectVisibility.PUBLIC };
   }
 
   /** null: the caller sees no report of this team. */
   private static reportFilter(access: TeamAccess): FilterQuery<Report> | null {
-    if (access.permissions.has(TeamPermission.READ)) return { team: access.team.id };
-    if (!access.team.settings.publicReportsAllowed) return null;
-    return { team: access.team.id, project: { visibility: ProjectVisibility.PUBLIC } };
+    const scope = Authz.reportScope(access.permissions, access.team);
+    if (scope === 'NONE') return null;
+    return scope === 'ALL' ? { team: access.team.id } : { team: access.team.id, project: { visibility: ProjectVisibility.PUBLIC } };
   }
 
   /** For a team already resolved elsewhere (the root of Team.projects): NOT_FOUND unless the caller sees it. */
@@ -292,6 +297,7 @@ export class ProjectService extends Service {
     const access = await this.accessTo(team);
     const page = PROJECTS_CURSOR.page(args, 'CREATED_DESC');
     const where = ProjectService.projectFilter(access);
+    if (!where) return PROJECTS_CURSOR.connection<Project, Project>(page, 'CREATED_DESC', [], 0, cursorOf, (p) => p);
     const [rows, total] = await Promise.all([
       this.em.find(Project, { $and: [where, afterFilter<Project>(timeCursor(page.after))] }, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: page.first + 1 }),
       this.em.count(Project, where),
