@@ -10,7 +10,7 @@ import { badInput, notFound } from '../../errors';
 import { entityIdSchema, parseInput, timestampSchema } from '../../validation';
 import { AuditAction } from '../audit/audit.service';
 import { type Connection } from '../../graphql/connection';
-import { cursorCodec, NEWEST_FIRST } from '../../graphql/cursor';
+import { cursorCodec, NEWEST_FIRST, newestFirstAfter } from '../../graphql/cursor';
 import { ApiKeyStatus } from '../../graphql/enums';
 import { MemberStatus } from '../../authz/roles';
 
@@ -88,9 +88,7 @@ export class ApiKeyService extends Service {
     const { user } = this.ctx.authz.requireUser();
     const page = API_KEYS_CURSOR.page(args, 'CREATED_DESC');
     const where: FilterQuery<ApiKey> = args.includeInactive ? { user: user.id } : { user: user.id, ...ApiKey.usableFilter() };
-    const cursorWhere = page.after
-      ? { $or: [{ createdAt: { $lt: page.after[0] } }, { createdAt: page.after[0], id: { $lt: page.after[1] } }] }
-      : {};
+    const cursorWhere = newestFirstAfter(page.after);
     const [rows, total] = await Promise.all([
       this.em.find(ApiKey, { $and: [where, cursorWhere] }, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: page.first + 1 }),
       this.em.count(ApiKey, where),

@@ -49,12 +49,6 @@ export function normalizePermissions(base: TeamRole, added: TeamPermission[]): T
 }
 
 export class CustomRoleService extends Service {
-  private async manage(orgName: string): Promise<Organization> {
-    const org = await new OrganizationService(this.ctx).getVisible(orgName);
-    await this.ctx.authz.requireOrg(org, OrgPermission.MANAGE_CUSTOM_ROLES);
-    return org;
-  }
-
   private async manageById(em: EntityManager, id: string): Promise<{ role: CustomRole; org: Organization }> {
     this.ctx.authz.requireUser();
     const role = await em.findOne(CustomRole, { id }, { populate: ['organization'] });
@@ -72,7 +66,7 @@ export class CustomRoleService extends Service {
 
   async create(raw: unknown): Promise<CustomRole> {
     const input = parseInput(createSchema, raw);
-    const org = await this.manage(input.organization);
+    const org = await new OrganizationService(this.ctx).getFor(input.organization, OrgPermission.MANAGE_CUSTOM_ROLES);
     const permissions = normalizePermissions(input.inheritsFrom, input.permissions);
     return this.em.transactional(async (em) => {
       // The organization lock serialises creations, so the cap holds under concurrency.

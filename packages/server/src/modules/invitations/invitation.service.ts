@@ -23,7 +23,7 @@ import { Authz } from '../../authz/policy';
 import type { TeamRole } from '../../authz/team-permissions';
 import { emailSchema, entityIdSchema, orgRefSchema, parseInput, passwordSchema, personNameSchema, usernameSchema } from '../../validation';
 import { type Connection } from '../../graphql/connection';
-import { cursorCodec, NEWEST_FIRST } from '../../graphql/cursor';
+import { cursorCodec, NEWEST_FIRST, newestFirstAfter } from '../../graphql/cursor';
 import { rethrowUniqueAsConflict } from '../../db/unique-violation';
 
 export const INVITE_TOKEN_PREFIX = 'rsi_';
@@ -119,15 +119,9 @@ export class InvitationService extends Service {
     return new Date(Date.now() + this.ctx.app.config.invitationTtlDays * 86_400_000);
   }
 
-  private async organizationFor(name: string, permission: OrgPermission): Promise<Organization> {
-    const org = await new OrganizationService(this.ctx).getVisible(name);
-    await this.ctx.authz.requireOrg(org, permission);
-    return org;
-  }
-
   async invite(raw: unknown): Promise<InviteResult> {
     const input = parseInput(inviteSchema, raw);
-    const org = await this.organizationFor(input.organization, OrgPermission.INVITE_MEMBER);
+    const org = await new OrganizationService(this.ctx).getFor(input.organization, OrgPermission.INVITE_MEMBER);
     const result = await this.em.transactional((em) => this.createInvitation(em, org, input.email, input.role ?? DEFAULT_INVITE_ROLE, input.sendEmail !== false, input.teams));
     this.afterCommit();
     return result;
@@ -136,7 +130,7 @@ export class InvitationService extends Service {
   /** Each row in its own transaction: one bad row does not undo the others. Counts what succeeded and failed. */
   async inviteMany(raw: unknown): Promise<BulkInviteResult> {
     const input = parseInput(bulkSchema, raw);
-    const org = await this.organizationFor(input.organization, OrgPermission.INVITE_MEMBER);
+    const org = await new OrganizationService(this.ctx).getFor(input.organization, OrgPermission.INVITE_MEMBER);
     const sendEmail = input.sendEmail !== false;
     const results: BulkRowResult[] = [];
     for (const [index, rawRow] of input.invitations.entries()) {
@@ -438,9 +432,7 @@ export class InvitationService extends Service {
     await this.ctx.authz.requireOrg(org, OrgPermission.INVITE_MEMBER);
     const page = INVITATIONS_CURSOR.page(args, 'CREATED_DESC');
     const where = { organization: org.id, ...(args.statuses?.length ? { status: { $in: args.statuses } } : {}) };
-    const after = page.after
-      ? { $or: [{ createdAt: { $lt: page.after[0] } }, { createdAt: page.after[0], id: { $lt: page.after[1] } }] }
-      : {};
+    const after = newestFirstAfter(page.after);
     const [rows, total] = await Promise.all([
       this.em.find(Invitation, { $and: [where, after] }, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: page.first + 1 }),
       this.em.count(Invitation, where),

@@ -17,6 +17,7 @@ import { OrgPermission, ORG_ADMIN_ROLE, ORG_ROLE_ORDER, SEAT_ROLES } from '../..
 import { MemberStatus, OrgRole } from '../../authz/roles';
 import { notFound } from '../../errors';
 import { orgRefSchema, parseInput, userLoginSchema } from '../../validation';
+import { containsPattern } from '../../db/like';
 import { type Connection } from '../../graphql/connection';
 import { cursorCodec, cursorValue } from '../../graphql/cursor';
 import { MemberOrderField, OrderDirection } from './member.types';
@@ -90,12 +91,6 @@ const MEMBERS_CURSOR = cursorCodec('members', {
 } satisfies Record<MemberOrder, z.ZodType<unknown[]>>);
 
 export class MemberService extends Service {
-  private async organization(name: string, permission: OrgPermission): Promise<Organization> {
-    const org = await new OrganizationService(this.ctx).getVisible(name);
-    await this.ctx.authz.requireOrg(org, permission);
-    return org;
-  }
-
   /** The members view. A page costs the same SQL statements whatever its size (page, count, then batched users). */
   async list(org: Organization, args: { first?: number | null; after?: string | null } & Record<string, unknown>): Promise<Connection<MemberView>> {
     await this.ctx.authz.requireOrg(org, OrgPermission.READ_MEMBERS);
@@ -126,7 +121,7 @@ export class MemberService extends Service {
       });
     }
     if (filters.search) {
-      const like = `%${filters.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const like = containsPattern(filters.search.toLowerCase());
       base.where((w) => {
         w.whereRaw('lower(u.name) like ?', [like]).orWhereRaw('u.username like ?', [like]);
         // Searching by email would reveal addresses to those who may not see them.
@@ -258,7 +253,7 @@ export class MemberService extends Service {
 
   /** Runs a change on one member with the organization locked and the caller's right re-checked under the lock. */
   private async onMember<T>(organization: string, login: string, change: (em: EntityManager, org: Organization, membership: Membership, user: User) => Promise<T>): Promise<T> {
-    const org = await this.organization(organization, OrgPermission.MANAGE_MEMBERS);
+    const org = await new OrganizationService(this.ctx).getFor(organization, OrgPermission.MANAGE_MEMBERS);
     return this.em.transactional(async (em) => {
       const locked = await lockOrganization(em, org.id);
       await this.recheckOrg(em, locked, OrgPermission.MANAGE_MEMBERS);

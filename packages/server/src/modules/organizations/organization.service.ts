@@ -53,6 +53,13 @@ export class OrganizationService extends Service {
     return org;
   }
 
+  /** An organization the caller may see and act on with `permission`: NOT_FOUND when invisible, FORBIDDEN when visible but not allowed. */
+  async getFor(name: string, permission: OrgPermission): Promise<Organization> {
+    const org = await this.getVisible(name);
+    await this.ctx.authz.requireOrg(org, permission);
+    return org;
+  }
+
   /** Organizations where the caller is an ACTIVE member; instance admins see all. Ordered by name. */
   async list(args: { first?: number | null; after?: string | null }): Promise<Connection<Organization>> {
     const { user } = this.ctx.authz.requireUser();
@@ -84,8 +91,7 @@ export class OrganizationService extends Service {
   async update(raw: unknown): Promise<Organization> {
     const input = parseInput(updateSchema, raw);
     if (input.clearSeatLimit && input.seatLimit != null) throw badInput('seatLimit', 'Give either seatLimit or clearSeatLimit, not both.');
-    const org = await this.getVisible(input.organization);
-    await this.ctx.authz.requireOrg(org, OrgPermission.UPDATE);
+    const org = await this.getFor(input.organization, OrgPermission.UPDATE);
     const touchesSeats = input.seatLimit != null || input.clearSeatLimit;
     if (touchesSeats) this.ctx.authz.requireInstance(InstancePermission.SET_SEAT_LIMIT);
     return this.em.transactional(async (em) => {

@@ -12,7 +12,7 @@ import { Authz } from '../../authz/policy';
 import { conflict, forbidden, notFound } from '../../errors';
 import { entityIdSchema, orgRefSchema, parseInput, teamRefSchema } from '../../validation';
 import { type Connection } from '../../graphql/connection';
-import { cursorCodec, NEWEST_FIRST } from '../../graphql/cursor';
+import { cursorCodec, NEWEST_FIRST, newestFirstAfter } from '../../graphql/cursor';
 import type { TimeCursor } from '../../graphql/loaders';
 
 const projectRef = z.string().trim().min(1, 'must not be empty').max(128, 'must be at most 128 characters');
@@ -65,10 +65,10 @@ function timeCursor(after: [Date, string] | null): TimeCursor | null {
   return after && { createdAt: after[0], id: after[1] };
 }
 
-/** Rows after the cursor in (createdAt desc, id desc) order. */
-function afterFilter<T extends Project | Report>(after: TimeCursor | null): FilterQuery<T> {
+/** Rows after the cursor in (createdAt desc, id desc) order (graphql/cursor.ts: newestFirstAfter). */
+function afterFilter<T extends Project | Report>(after: [Date, string] | null): FilterQuery<T> {
   // The cast: MikroORM cannot see that both entities share these two columns.
-  return (after ? { $or: [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, id: { $lt: after.id } }] } : {}) as FilterQuery<T>;
+  return newestFirstAfter(after) as FilterQuery<T>;
 }
 
 /** The caller's view of a team: their permissions on it decide every list and lookup below. */
@@ -299,7 +299,7 @@ export class ProjectService extends Service {
     const where = ProjectService.projectFilter(access);
     if (!where) return PROJECTS_CURSOR.connection<Project, Project>(page, 'CREATED_DESC', [], 0, cursorOf, (p) => p);
     const [rows, total] = await Promise.all([
-      this.em.find(Project, { $and: [where, afterFilter<Project>(timeCursor(page.after))] }, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: page.first + 1 }),
+      this.em.find(Project, { $and: [where, afterFilter<Project>(page.after)] }, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: page.first + 1 }),
       this.em.count(Project, where),
     ]);
     return PROJECTS_CURSOR.connection(page, 'CREATED_DESC', rows, total, cursorOf, (p) => p);
@@ -309,11 +309,10 @@ export class ProjectService extends Service {
   async listReports(team: Team, args: { first?: number | null; after?: string | null }): Promise<Connection<Report>> {
     const access = await this.accessTo(team);
     const page = REPORTS_CURSOR.page(args, 'CREATED_DESC');
-    const after = timeCursor(page.after);
     const where = ProjectService.reportFilter(access);
     if (!where) return REPORTS_CURSOR.connection<Report, Report>(page, 'CREATED_DESC', [], 0, cursorOf, (r) => r);
     const [rows, total] = await Promise.all([
-      this.em.find(Report, { $and: [where, afterFilter<Report>(after)] }, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: page.first + 1 }),
+      this.em.find(Report, { $and: [where, afterFilter<Report>(page.after)] }, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: page.first + 1 }),
       this.em.count(Report, where),
     ]);
     return REPORTS_CURSOR.connection(page, 'CREATED_DESC', rows, total, cursorOf, (r) => r);

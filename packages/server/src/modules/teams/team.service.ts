@@ -21,6 +21,7 @@ import { MemberStatus, type OrgRole } from '../../authz/roles';
 import { PERSON_TEAM_ROLES, TEAM_ADMIN_ROLE, TeamPermission, TeamRole } from '../../authz/team-permissions';
 import { AppError, ErrorCode, badInput, conflict, forbidden, notFound } from '../../errors';
 import { orgRefSchema, parseInput, teamRefSchema, userLoginSchema } from '../../validation';
+import { containsPattern } from '../../db/like';
 import { type Connection } from '../../graphql/connection';
 import { cursorCodec, cursorValue } from '../../graphql/cursor';
 import type { InvitedTeam } from '../invitations/invitation.entity';
@@ -148,7 +149,7 @@ export class TeamService extends Service {
     const visible = Authz.teamScopeSql(await this.ctx.authz.teamScope(org), 't');
     const query = () => {
       const qb = this.em.createQueryBuilder(Team, 't').where({ organization: org.id }).andWhere(visible.sql, visible.bindings);
-      if (search) qb.andWhere({ name: { $like: `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` } });
+      if (search) qb.andWhere({ name: { $like: containsPattern(search) } });
       return qb;
     };
     const paged = query().orderBy({ name: 'asc' }).limit(page.first + 1);
@@ -159,8 +160,7 @@ export class TeamService extends Service {
 
   async create(raw: unknown): Promise<Team> {
     const input = parseInput(createSchema, raw);
-    const org = await new OrganizationService(this.ctx).getVisible(input.organization);
-    await this.ctx.authz.requireOrg(org, OrgPermission.CREATE_TEAM);
+    const org = await new OrganizationService(this.ctx).getFor(input.organization, OrgPermission.CREATE_TEAM);
     const { user } = this.ctx.authz.requireUser();
     const storage: TeamStorage =
       input.storage && input.storage.kind === StorageKind.BUCKET
