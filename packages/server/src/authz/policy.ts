@@ -111,6 +111,16 @@ export class Authz {
     return m && m.status === MemberStatus.ACTIVE ? m : null;
   }
 
+  /**
+   * Which organizations the caller sees (`org:read`) as a list filter: every one for instance admins, otherwise
+   * those where they hold an ACTIVE membership; the same rule `orgPermissions` applies to one organization.
+   */
+  organizationScope(): { kind: 'ALL' } | { kind: 'ACTIVE_MEMBER'; userId: string; status: MemberStatus } | { kind: 'NONE' } {
+    if (this.isInstanceAdmin) return { kind: 'ALL' };
+    if (this.principal.kind !== 'user') return { kind: 'NONE' };
+    return { kind: 'ACTIVE_MEMBER', userId: this.principal.user.id, status: MemberStatus.ACTIVE };
+  }
+
   async orgPermissions(org: Organization, lookup?: MembershipLookup): Promise<Set<OrgPermission>> {
     if (this.isInstanceAdmin) return new Set(Object.values(OrgPermission));
     const membership = await this.activeMembership(org.id, lookup);

@@ -188,8 +188,9 @@ export class MemberService extends Service {
   }
 
   /**
-   * Team names and roles of a member, by team name, batched per request; hidden teams only for callers who may
-   * see them. A PENDING row shows its invitation's team assignments (teams deleted since are left out).
+   * Team names and roles of a member, by team name, batched per request; only teams the caller sees (`team:view`:
+   * the hidden-team rule, Authz.teamScope). A PENDING row shows its invitation's team assignments (teams deleted
+   * since are left out).
    */
   async teamsOf(member: MemberView): Promise<Array<{ name: string; role: TeamRole }>> {
     const org = member.organization;
@@ -208,7 +209,7 @@ export class MemberService extends Service {
     }
     const visible: Array<{ name: string; role: TeamRole }> = [];
     for (const { team, role } of entries) {
-      if (!team.settings.hidden || (await this.ctx.authz.canTeam(team, org, TeamPermission.VIEW))) visible.push({ name: team.name, role });
+      if (await this.ctx.authz.canTeam(team, org, TeamPermission.VIEW)) visible.push({ name: team.name, role });
     }
     return visible;
   }

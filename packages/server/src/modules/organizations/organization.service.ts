@@ -62,9 +62,11 @@ export class OrganizationService extends Service {
 
   /** Organizations where the caller is an ACTIVE member; instance admins see all. Ordered by name. */
   async list(args: { first?: number | null; after?: string | null }): Promise<Connection<Organization>> {
-    const { user } = this.ctx.authz.requireUser();
+    this.ctx.authz.requireUser();
     const page = ORGANIZATIONS_CURSOR.page(args, 'NAME_ASC');
-    const scope: FilterQuery<Organization> = this.ctx.authz.isInstanceAdmin ? {} : { memberships: { user: user.id, status: MemberStatus.ACTIVE } };
+    const visible = this.ctx.authz.organizationScope();
+    const scope: FilterQuery<Organization> =
+      visible.kind === 'ALL' ? {} : visible.kind === 'NONE' ? { id: { $in: [] } } : { memberships: { user: visible.userId, status: visible.status } };
     const after: FilterQuery<Organization> = page.after ? { name: { $gt: page.after[0] } } : {};
     const [rows, total] = await Promise.all([
       this.em.find(Organization, { $and: [scope, after] }, { orderBy: { name: 'asc' }, limit: page.first + 1 }),
