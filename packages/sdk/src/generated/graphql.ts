@@ -362,7 +362,9 @@ export type OrganizationSettingsInput = {
 
 /** What kind of principal made the request. */
 export const PrincipalKind = {
+  /** Reserved: service accounts come in a later release; no request has this kind yet. */
   SERVICE_ACCOUNT: 'SERVICE_ACCOUNT',
+  /** A person, with a session or one of their personal API keys. Every request is this kind today. */
   USER: 'USER'
 } as const;
 
