@@ -88,7 +88,7 @@ describe('one rule in one place', () => {
     const res = await gql<{ inviteUsers: { succeeded: number; failed: number; results: Array<{ index: number }> } }>(
       ctx.url,
       'mutation($i: InviteUsersInput!) { inviteUsers(input: $i) { succeeded failed results { index } } }',
-      { i: { organization: 'acme', sendEmail: false, invites: [{ email: 'a1@example.com' }, { email: 'not-an-email' }, { email: 'mia@example.com' }, { email: 'a2@example.com' }] } },
+      { i: { organization: 'acme', sendEmail: false, invitations: [{ email: 'a1@example.com' }, { email: 'not-an-email' }, { email: 'mia@example.com' }, { email: 'a2@example.com' }] } },
       orgAdmin.token,
     );
     expect(res.data!.inviteUsers).toMatchObject({ succeeded: 2, failed: 2 });
@@ -101,7 +101,7 @@ describe('one rule in one place', () => {
     const inv = await inviteByLink(ctx.url, orgAdmin.token, 'acme', 'late@example.com');
     const before = await seats();
     const expired = async () =>
-      (await gql<{ organization: { invites: { nodes: Array<{ email: string; expired: boolean }> } } }>(ctx.url, 'query { organization(name: "acme") { invites(first: 100) { nodes { email expired } } } }', {}, orgAdmin.token)).data!.organization.invites.nodes.find(
+      (await gql<{ organization: { invitations: { nodes: Array<{ email: string; expired: boolean }> } } }>(ctx.url, 'query { organization(name: "acme") { invitations(first: 100) { nodes { email expired } } } }', {}, orgAdmin.token)).data!.organization.invitations.nodes.find(
         (n) => n.email === 'late@example.com',
       )!.expired;
     expect(await expired()).toBe(false);
@@ -109,8 +109,8 @@ describe('one rule in one place', () => {
     expect(await expired()).toBe(true);
     expect(codeOf(await gql(ctx.url, 'query($t: String!) { invitationPreview(token: $t) { email } }', { t: inv.token }))).toBe('INVITE_EXPIRED');
     expect(await seats()).toBe(before - 1);
-    const resent = await gql<{ resendInvite: { invitation: { expired: boolean } } }>(ctx.url, 'mutation($i: ResendInviteInput!) { resendInvite(input: $i) { invitation { expired } } }', { i: { id: inv.id, sendEmail: false } }, orgAdmin.token);
-    expect(resent.data!.resendInvite.invitation.expired).toBe(false);
+    const resent = await gql<{ resendInvitation: { invitation: { expired: boolean } } }>(ctx.url, 'mutation($i: ResendInvitationInput!) { resendInvitation(input: $i) { invitation { expired } } }', { i: { id: inv.id, sendEmail: false } }, orgAdmin.token);
+    expect(resent.data!.resendInvitation.invitation.expired).toBe(false);
     expect(await seats()).toBe(before);
   });
 

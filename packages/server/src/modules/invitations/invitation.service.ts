@@ -219,7 +219,7 @@ export class InvitationService extends Service {
     const found = await em.findOne(Invitation, { id }, { populate: ['organization'] });
     if (!found) throw notFound('No invitation with this id is visible to you.');
     const orgEntity = found.organization.getEntity();
-    if (!(await this.ctx.authz.canOrg(orgEntity, OrgPermission.INVITE_MEMBER))) {
+    if (!(await this.ctx.authz.seesInvitations(orgEntity))) {
       if (await this.ctx.authz.canOrg(orgEntity, OrgPermission.READ)) await this.ctx.authz.requireOrg(orgEntity, OrgPermission.INVITE_MEMBER);
       throw notFound('No invitation with this id is visible to you.');
     }
@@ -302,7 +302,7 @@ export class InvitationService extends Service {
       if (role === from.role && sameTeams(teams, from.teams)) return { invitation, changed: false };
       const membership = await em.findOneOrFail(Membership, { invitation: invitation.id });
       // An unexpired invitation holds a seat for ADMIN and MEMBER; becoming one takes a seat (an expired one takes it on resend).
-      const expired = invitation.expiresAt.getTime() <= Date.now();
+      const expired = invitation.isExpired();
       if (!expired && !SEAT_ROLES.has(from.role) && SEAT_ROLES.has(role)) await assertSeatAvailable(em, locked, membership.id);
       invitation.role = role;
       invitation.teams = teams;
