@@ -41,6 +41,19 @@ export const orgNameSchema = z
   .max(40, 'must be at most 40 characters')
   .regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, 'must be lower-case letters, digits and "-", starting and ending with a letter or digit');
 
+/**
+ * The one validator for naming an existing organization in an input (`organization: "acme"`): the lookup
+ * (OrganizationService.getVisible) lower-cases it, and an unknown name is NOT_FOUND like an invisible one.
+ * New names go through orgNameSchema.
+ */
+export const orgRefSchema = z.string().trim().min(1, 'must not be empty').max(40, 'must be at most 40 characters');
+
+/** Naming an existing team in an input, within its organization (the lookup lower-cases it). */
+export const teamRefSchema = z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters');
+
+/** Naming a user in an input by username or email (see `byLogin` in src/modules/accounts/login.ts). */
+export const userLoginSchema = z.string().trim().min(1, 'must not be empty').max(254, 'must be at most 254 characters');
+
 export const displayNameSchema = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
 
 export const seatLimitSchema = z.number().int('must be a whole number').min(0, 'must be 0 or more').max(1_000_000, 'must be at most 1000000');

@@ -1,12 +1,24 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { teamPermissionTable } from '../src/authz/catalogue-table';
+import { instancePermissionTable, orgPermissionTable, teamPermissionTable } from '../src/authz/catalogue-table';
+
+const doc = () => fs.readFileSync(path.resolve(__dirname, '../../../docs/AUTHZ.md'), 'utf8');
+const section = (name: string) => new RegExp(`<!-- ${name}:start -->\\n([\\s\\S]*?)\\n<!-- ${name}:end -->`).exec(doc())?.[1];
 
 describe('docs/AUTHZ.md', () => {
   it('shows the team permission table the code enforces', () => {
-    const doc = fs.readFileSync(path.resolve(__dirname, '../../../docs/AUTHZ.md'), 'utf8');
-    const between = /<!-- team-permissions:start -->\n([\s\S]*?)\n<!-- team-permissions:end -->/.exec(doc)?.[1];
-    expect(between, 'regenerate the table with teamPermissionTable() from src/authz/catalogue-table.ts').toBe(teamPermissionTable());
+    expect(section('team-permissions'), 'regenerate the table with teamPermissionTable() from src/authz/catalogue-table.ts').toBe(teamPermissionTable());
+  });
+
+  it('shows the instance and organization permission tables the code enforces', () => {
+    expect(section('instance-permissions'), 'regenerate with instancePermissionTable()').toBe(instancePermissionTable());
+    expect(section('org-permissions'), 'regenerate with orgPermissionTable()').toBe(orgPermissionTable());
+  });
+
+  it('names no permission that nothing implements', () => {
+    for (const p of ['usage:read', 'service_account:manage_org', 'api_key:read_all', 'instance:manage_settings']) {
+      expect(doc()).not.toContain(`\`${p}\``);
+    }
   });
 });

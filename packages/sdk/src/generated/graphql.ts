@@ -433,32 +433,26 @@ export const OrgRole = {
 export type OrgRole = typeof OrgRole[keyof typeof OrgRole];
 /** An organization-scoped permission (`object:operation`). */
 export const OrganizationPermission = {
-  /** `api_key:read_all`: See the metadata of every member's API keys. */
-  API_KEY_READ_ALL: 'API_KEY_READ_ALL',
-  /** `audit_log:read`: Read the audit log. */
+  /** `audit_log:read`: the audit log */
   AUDIT_LOG_READ: 'AUDIT_LOG_READ',
-  /** `custom_role:manage`: Create, change and delete custom roles. */
+  /** `custom_role:manage`: custom roles */
   CUSTOM_ROLE_MANAGE: 'CUSTOM_ROLE_MANAGE',
-  /** `member:invite`: Invite people by email. */
+  /** `member:invite`: invite people and manage invitations (update, resend, revoke) */
   MEMBER_INVITE: 'MEMBER_INVITE',
-  /** `member:manage`: Change roles; remove, deactivate and reactivate members. */
+  /** `member:manage`: change roles, deactivate, reactivate, remove */
   MEMBER_MANAGE: 'MEMBER_MANAGE',
-  /** `member:read`: List ACTIVE members. */
+  /** `member:read`: list members */
   MEMBER_READ: 'MEMBER_READ',
-  /** `member:read_email`: See members' emails, DEACTIVATED members and PENDING invitations. */
+  /** `member:read_email`: see members' emails */
   MEMBER_READ_EMAIL: 'MEMBER_READ_EMAIL',
-  /** `org:read`: See the organization, its seats, settings and non-hidden teams. */
+  /** `org:read`: see the organization */
   ORG_READ: 'ORG_READ',
-  /** `org:update`: Change its display name and settings. */
+  /** `org:update`: display name and settings */
   ORG_UPDATE: 'ORG_UPDATE',
-  /** `service_account:manage_org`: Manage organization-scoped service accounts. */
-  SERVICE_ACCOUNT_MANAGE_ORG: 'SERVICE_ACCOUNT_MANAGE_ORG',
-  /** `team:create`: Create teams (MEMBERs too when membersCanCreateTeams is on). */
+  /** `team:create`: create teams */
   TEAM_CREATE: 'TEAM_CREATE',
-  /** `team:manage_any`: Manage and delete any team, hidden ones included. */
-  TEAM_MANAGE_ANY: 'TEAM_MANAGE_ANY',
-  /** `usage:read`: See usage and activity. */
-  USAGE_READ: 'USAGE_READ'
+  /** `team:manage_any`: manage and delete any team */
+  TEAM_MANAGE_ANY: 'TEAM_MANAGE_ANY'
 } as const;
 
 export type OrganizationPermission = typeof OrganizationPermission[keyof typeof OrganizationPermission];
@@ -472,7 +466,9 @@ export type OrganizationSettingsInput = {
 
 /** What kind of principal made the request. */
 export const PrincipalKind = {
+  /** Reserved: service accounts come in a later release; no request has this kind yet. */
   SERVICE_ACCOUNT: 'SERVICE_ACCOUNT',
+  /** A person, with a session or one of their personal API keys. Every request is this kind today. */
   USER: 'USER'
 } as const;
 

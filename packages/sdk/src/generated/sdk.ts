@@ -321,7 +321,7 @@ export abstract class RosterOperations {
     return this.send(D.UpdateInvitationDocument, { input }, options).then((d) => d.updateInvitation);
   }
 
-  /** Change a member's role (org admins). LAST_ADMIN if it would leave no active admin; SEAT_LIMIT_REACHED when promoting a viewer without a free seat. */
+  /** Change a member's role (org admins). Demoting to VIEWER caps the person's team roles in the organization at VIEW_ONLY in the same change (a MEMBER-based custom role is dropped, a VIEW_ONLY-based one kept); promoting again leaves them at VIEW_ONLY. LAST_ADMIN if it would leave the organization without an active admin, or a team without an effective admin (`extensions.teams` names them); SEAT_LIMIT_REACHED when promoting a viewer without a free seat. */
   updateMemberRole(input: D.UpdateMemberRoleInput, options?: RequestOptions): Promise<D.UpdateMemberRoleMutation['updateMemberRole']> {
     return this.send(D.UpdateMemberRoleDocument, { input }, options).then((d) => d.updateMemberRole);
   }
@@ -462,7 +462,7 @@ export class OrganizationOperations<C extends RosterOperations = RosterOperation
     return this.client.iterateTeams({ ...args, organization: this.organization }, options);
   }
 
-  /** Change a member's role (org admins). LAST_ADMIN if it would leave no active admin; SEAT_LIMIT_REACHED when promoting a viewer without a free seat. */
+  /** Change a member's role (org admins). Demoting to VIEWER caps the person's team roles in the organization at VIEW_ONLY in the same change (a MEMBER-based custom role is dropped, a VIEW_ONLY-based one kept); promoting again leaves them at VIEW_ONLY. LAST_ADMIN if it would leave the organization without an active admin, or a team without an effective admin (`extensions.teams` names them); SEAT_LIMIT_REACHED when promoting a viewer without a free seat. */
   updateMemberRole(input: Omit<D.UpdateMemberRoleInput, 'organization'>, options?: RequestOptions): ReturnType<RosterOperations['updateMemberRole']> {
     return this.client.updateMemberRole({ ...input, organization: this.organization }, options);
   }

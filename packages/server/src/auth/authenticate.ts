@@ -54,7 +54,7 @@ async function fromApiKey(em: EntityManager, key: string, options: AuthenticateO
     throw new AuthenticationError('The API key is malformed (its checksum does not match): check that it was copied whole.');
   }
   const apiKey = await em.findOne(ApiKey, { keyHash: hashSecret(key) }, { populate: ['user'] });
-  if (!apiKey || apiKey.revokedAt || (apiKey.expiresAt && apiKey.expiresAt.getTime() <= Date.now())) return null;
+  if (!apiKey || !apiKey.isUsable()) return null;
   const now = Date.now();
   if (!apiKey.lastUsedAt || now - apiKey.lastUsedAt.getTime() >= options.apiKeyUsedWriteIntervalMs) {
     // Written at most once per interval; the condition keeps concurrent processes from piling up writes.

@@ -1,14 +1,22 @@
 import { OrgRole } from './roles';
 
-/** Instance-wide permissions: held only by instance admins. */
+/**
+ * Instance-wide permissions: held only by instance admins. Only permissions something enforces are listed:
+ * a permission is added here in the change that implements it (docs/AUTHZ.md, "Catalogue").
+ */
 export enum InstancePermission {
   CREATE_ORGANIZATION = 'instance:create_organization',
-  MANAGE_SETTINGS = 'instance:manage_settings',
   READ_SETTINGS = 'instance:read_settings',
   SET_SEAT_LIMIT = 'instance:set_seat_limit',
 }
 
-/** Organization-scoped permissions, named `object:operation`. */
+export const INSTANCE_PERMISSION_CATALOGUE: Record<InstancePermission, { description: string }> = {
+  [InstancePermission.CREATE_ORGANIZATION]: { description: 'create organizations' },
+  [InstancePermission.READ_SETTINGS]: { description: 'read instance settings and warnings' },
+  [InstancePermission.SET_SEAT_LIMIT]: { description: "set or clear an organization's seat limit" },
+};
+
+/** Organization-scoped permissions, named `object:operation`; like the instance ones, only those something enforces. */
 export enum OrgPermission {
   READ = 'org:read',
   UPDATE = 'org:update',
@@ -16,30 +24,29 @@ export enum OrgPermission {
   READ_MEMBER_EMAILS = 'member:read_email',
   INVITE_MEMBER = 'member:invite',
   MANAGE_MEMBERS = 'member:manage',
-  READ_USAGE = 'usage:read',
   READ_AUDIT_LOG = 'audit_log:read',
   CREATE_TEAM = 'team:create',
   MANAGE_TEAMS = 'team:manage_any',
   MANAGE_CUSTOM_ROLES = 'custom_role:manage',
-  MANAGE_SERVICE_ACCOUNTS = 'service_account:manage_org',
-  READ_ALL_API_KEYS = 'api_key:read_all',
 }
 
-/** What each organization permission allows (the OrganizationPermission enum's documentation). */
-export const ORG_PERMISSION_DESCRIPTIONS: Record<OrgPermission, string> = {
-  [OrgPermission.READ]: 'See the organization, its seats, settings and non-hidden teams.',
-  [OrgPermission.UPDATE]: 'Change its display name and settings.',
-  [OrgPermission.READ_MEMBERS]: 'List ACTIVE members.',
-  [OrgPermission.READ_MEMBER_EMAILS]: "See members' emails, DEACTIVATED members and PENDING invitations.",
-  [OrgPermission.INVITE_MEMBER]: 'Invite people by email.',
-  [OrgPermission.MANAGE_MEMBERS]: 'Change roles; remove, deactivate and reactivate members.',
-  [OrgPermission.READ_USAGE]: 'See usage and activity.',
-  [OrgPermission.READ_AUDIT_LOG]: 'Read the audit log.',
-  [OrgPermission.CREATE_TEAM]: 'Create teams (MEMBERs too when membersCanCreateTeams is on).',
-  [OrgPermission.MANAGE_TEAMS]: 'Manage and delete any team, hidden ones included.',
-  [OrgPermission.MANAGE_CUSTOM_ROLES]: 'Create, change and delete custom roles.',
-  [OrgPermission.MANAGE_SERVICE_ACCOUNTS]: 'Manage organization-scoped service accounts.',
-  [OrgPermission.READ_ALL_API_KEYS]: "See the metadata of every member's API keys.",
+export interface OrgPermissionInfo {
+  description: string;
+  /** Roles that hold the permission only under an organization setting (granted in Authz.orgPermissions). */
+  conditional?: Partial<Record<OrgRole, string>>;
+}
+
+export const ORG_PERMISSION_CATALOGUE: Record<OrgPermission, OrgPermissionInfo> = {
+  [OrgPermission.READ]: { description: 'see the organization' },
+  [OrgPermission.READ_MEMBERS]: { description: 'list members' },
+  [OrgPermission.READ_MEMBER_EMAILS]: { description: "see members' emails" },
+  [OrgPermission.INVITE_MEMBER]: { description: 'invite people and manage invitations (update, resend, revoke)' },
+  [OrgPermission.MANAGE_MEMBERS]: { description: 'change roles, deactivate, reactivate, remove' },
+  [OrgPermission.UPDATE]: { description: 'display name and settings' },
+  [OrgPermission.READ_AUDIT_LOG]: { description: 'the audit log' },
+  [OrgPermission.CREATE_TEAM]: { description: 'create teams', conditional: { [OrgRole.MEMBER]: 'when `membersCanCreateTeams`' } },
+  [OrgPermission.MANAGE_TEAMS]: { description: 'manage and delete any team' },
+  [OrgPermission.MANAGE_CUSTOM_ROLES]: { description: 'custom roles' },
 };
 
 const VIEWER: OrgPermission[] = [OrgPermission.READ, OrgPermission.READ_MEMBERS];

@@ -45,6 +45,16 @@ export interface TeamFacts {
 }
 
 /**
+ * Which teams of an organization the caller sees (docs/AUTHZ.md, "Hidden teams"): every team (those who manage
+ * every team: organization and instance admins), none (not an ACTIVE member), or the teams that are not hidden
+ * plus the teams the user belongs to.
+ */
+export type TeamScope = { kind: 'ALL' } | { kind: 'NONE' } | { kind: 'LISTED_OR_MEMBER'; userId: string };
+
+/** What part of a team's projects or reports the caller sees: everything, what belongs to PUBLIC projects, or nothing. */
+export type ContentScope = 'ALL' | 'PUBLIC' | 'NONE';
+
+/**
  * The one authorization policy. Services ask it; nothing else compares roles.
  * Per request: it sees the request's principal and reads memberships through the request's DataLoader.
  */
@@ -80,7 +90,7 @@ export class Authz {
 
   /** A user's own email is visible to them and to instance admins; the members view has its own rule (member:read_email). */
   canSeeEmailOf(userId: string): boolean {
-    return this.isInstanceAdmin || (this.principal.kind === 'user' && this.principal.user.id === userId);
+    return this.isInstanceAdmin || this.isSelf(userId);
   }
 
   canInstance(permission: InstancePermission): boolean {
@@ -101,12 +111,22 @@ export class Authz {
     return m && m.status === MemberStatus.ACTIVE ? m : null;
   }
 
+  /**
+   * Which organizations the caller sees (`org:read`) as a list filter: every one for instance admins, otherwise
+   * those where they hold an ACTIVE membership; the same rule `orgPermissions` applies to one organization.
+   */
+  organizationScope(): { kind: 'ALL' } | { kind: 'ACTIVE_MEMBER'; userId: string; status: MemberStatus } | { kind: 'NONE' } {
+    if (this.isInstanceAdmin) return { kind: 'ALL' };
+    if (this.principal.kind !== 'user') return { kind: 'NONE' };
+    return { kind: 'ACTIVE_MEMBER', userId: this.principal.user.id, status: MemberStatus.ACTIVE };
+  }
+
   async orgPermissions(org: Organization, lookup?: MembershipLookup): Promise<Set<OrgPermission>> {
     if (this.isInstanceAdmin) return new Set(Object.values(OrgPermission));
     const membership = await this.activeMembership(org.id, lookup);
     if (!membership) return new Set();
     const granted = new Set(ORG_ROLE_PERMISSIONS[membership.role]);
-    if (membership.role === OrgRole.MEMBER && org.settings.membersCanCreateTeams) granted.add(OrgPermission.CREATE_TEAM);
+    if (membership.role === OrgRole.MEMBER && org.effectiveSettings().membersCanCreateTeams) granted.add(OrgPermission.CREATE_TEAM);
     return granted;
   }
 
@@ -136,6 +156,11 @@ export class Authz {
     return granted.has(OrgPermission.MANAGE_MEMBERS) || granted.has(OrgPermission.INVITE_MEMBER);
   }
 
+  /** Who sees and manages an organization's invitations (Organization.invites, OrganizationMember.invitation, resend, revoke): `member:invite`. */
+  async seesInvitations(org: Organization): Promise<boolean> {
+    return (await this.orgPermissions(org)).has(OrgPermission.INVITE_MEMBER);
+  }
+
   /**
    * Whether the caller may see that someone holds this membership of `org` (the members-view rule): the caller
    * sees the organization's members (`member:read`), and the membership is ACTIVE unless the caller sees inactive
@@ -145,7 +170,7 @@ export class Authz {
     if (!membership) return this.isInstanceAdmin;
     const granted = await this.orgPermissions(org);
     if (!granted.has(OrgPermission.READ_MEMBERS)) return false;
-    return membership.status === MemberStatus.ACTIVE || granted.has(OrgPermission.MANAGE_MEMBERS) || granted.has(OrgPermission.INVITE_MEMBER);
+    return membership.status === MemberStatus.ACTIVE || (await this.seesInactiveMembers(org));
   }
 
   /** Whose list of organization memberships the caller may ask for: their own, and everyone's for instance admins. Each row still needs `canSeeMembership`. */
@@ -153,7 +178,13 @@ export class Authz {
     return this.isInstanceAdmin || this.isSelf(userId);
   }
 
-  private isSelf(userId: string): boolean {
+  /** Whose personal API keys the caller may revoke: their own; instance admins any (to cut off a leaked key). */
+  canManageApiKeyOf(ownerId: string): boolean {
+    return this.isSelf(ownerId) || this.isInstanceAdmin;
+  }
+
+  /** Whether `userId` is the caller: the one "is this myself" rule (leaving instead of removing, own keys, own details). */
+  isSelf(userId: string | null | undefined): boolean {
     return this.principal.kind === 'user' && this.principal.user.id === userId;
   }
 
@@ -176,18 +207,49 @@ export class Authz {
     return lookup(teamId, this.principal.user.id);
   }
 
+  // ---- the hidden-team rule: one definition, in two forms (a row test and a SQL condition) ---------------------
+
+  /** Which teams of `org` the caller sees. Every team check, list and filter starts here. */
+  async teamScope(org: Organization, lookup?: MembershipLookup): Promise<TeamScope> {
+    if ((await this.orgPermissions(org, lookup)).has(OrgPermission.MANAGE_TEAMS)) return { kind: 'ALL' };
+    const membership = await this.activeMembership(org.id, lookup);
+    if (!membership || this.principal.kind !== 'user') return { kind: 'NONE' };
+    return { kind: 'LISTED_OR_MEMBER', userId: this.principal.user.id };
+  }
+
+  /** The rule for one team: in scope ALL every team, in LISTED_OR_MEMBER a hidden team only for its members. */
+  static seesTeam(scope: TeamScope, team: { hidden: boolean; callerIsMember: boolean }): boolean {
+    if (scope.kind === 'ALL') return true;
+    if (scope.kind === 'NONE') return false;
+    return !team.hidden || team.callerIsMember;
+  }
+
+  /**
+   * The same rule as a SQL condition on a `teams` row aliased `alias`, for lists and filters that must stay
+   * set-based (one statement whatever the number of teams). Kept beside `seesTeam`; a test checks they agree.
+   */
+  static teamScopeSql(scope: TeamScope, alias: string): { sql: string; bindings: string[] } {
+    if (scope.kind === 'ALL') return { sql: 'true', bindings: [] };
+    if (scope.kind === 'NONE') return { sql: 'false', bindings: [] };
+    return {
+      sql: `(coalesce((${alias}.settings->>'hidden')::boolean, false) = false or exists (select 1 from team_memberships tm_scope where tm_scope.team_id = ${alias}.id and tm_scope.user_id = ?))`,
+      bindings: [scope.userId],
+    };
+  }
+
   /**
    * Team permissions: organization admins (and instance admins) hold all of them on every team; otherwise
    * an ACTIVE organization membership is needed, then the team role decides. Non-members see a team only
-   * when it is not hidden. An organization VIEWER is capped at VIEW_ONLY whatever their team role.
+   * when it is not hidden (`seesTeam`). An organization VIEWER is capped at VIEW_ONLY whatever their team role.
    */
   async teamPermissions(team: TeamFacts, org: Organization, lookups: { org?: MembershipLookup; team?: TeamMembershipLookup } = {}): Promise<Set<TeamPermission>> {
-    const orgPermissions = await this.orgPermissions(org, lookups.org);
-    if (orgPermissions.has(OrgPermission.MANAGE_TEAMS)) return new Set(Object.values(TeamPermission));
+    const scope = await this.teamScope(org, lookups.org);
+    if (scope.kind === 'ALL') return new Set(Object.values(TeamPermission));
     const orgMembership = await this.activeMembership(org.id, lookups.org);
-    if (!orgMembership) return new Set();
+    if (scope.kind === 'NONE' || !orgMembership) return new Set();
     const membership = await this.teamMembership(team.id, lookups.team);
-    if (!membership) return new Set(team.settings.hidden ? [] : NON_MEMBER_TEAM_PERMISSIONS);
+    if (!Authz.seesTeam(scope, { hidden: team.settings.hidden, callerIsMember: membership !== null })) return new Set();
+    if (!membership) return new Set(NON_MEMBER_TEAM_PERMISSIONS);
     const base = membership.customRole?.inheritsFrom ?? membership.role;
     const added = membership.customRole?.permissions ?? [];
     const granted = new Set([...TEAM_ROLE_PERMISSIONS[base], ...added]);
@@ -213,6 +275,25 @@ export class Authz {
       throw forbidden(`Your role in team "${team.name}" does not allow this (needs ${permission}); ask a team admin.`);
     }
     return granted;
+  }
+
+  // ---- projects and reports inside a team the caller sees (docs/AUTHZ.md, "Projects and reports") -------------
+
+  /** Which projects of a team the caller sees, given their team permissions: all with `team:read`, PUBLIC ones with `team:view` alone. */
+  static projectScope(granted: ReadonlySet<TeamPermission>): ContentScope {
+    if (granted.has(TeamPermission.READ)) return 'ALL';
+    return granted.has(TeamPermission.VIEW) ? 'PUBLIC' : 'NONE';
+  }
+
+  /** Which reports of a team the caller sees: all with `team:read`; with `team:view` alone, reports of PUBLIC projects when the team allows public reports. */
+  static reportScope(granted: ReadonlySet<TeamPermission>, team: { settings: { publicReportsAllowed: boolean } }): ContentScope {
+    if (granted.has(TeamPermission.READ)) return 'ALL';
+    return granted.has(TeamPermission.VIEW) && team.settings.publicReportsAllowed ? 'PUBLIC' : 'NONE';
+  }
+
+  /** One project or report under a scope: `public` is whether its project is PUBLIC (false for a report without project). */
+  static inScope(scope: ContentScope, item: { public: boolean }): boolean {
+    return scope === 'ALL' || (scope === 'PUBLIC' && item.public);
   }
 
   /** Which team roles the caller may grant, given their permissions on the team. */

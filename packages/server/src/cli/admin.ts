@@ -24,6 +24,7 @@ import { z } from 'zod';
 import { loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { openDatabase } from '../db/orm';
+import { byLogin, normalizeLogin } from '../modules/accounts/login';
 import { User } from '../modules/accounts/user.entity';
 import { Session } from '../auth/session.entity';
 import { ApiKey } from '../modules/api-keys/api-key.entity';
@@ -87,9 +88,9 @@ async function main(argv: string[]): Promise<number> {
       if (generated) say(`Password (shown once): ${password}`);
       return 0;
     }
-    const login = (values.login ?? '').trim().toLowerCase();
+    const login = normalizeLogin(values.login ?? '');
     if (!login) throw new Error('--login is required');
-    const user = await em.findOne(User, login.includes('@') ? { email: login } : { username: login });
+    const user = await em.findOne(User, byLogin(login));
     if (!user) throw new Error(`No user with email or username "${login}".`);
     if (command === 'promote') {
       await em.transactional(async (tx) => {

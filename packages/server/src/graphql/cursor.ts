@@ -138,3 +138,16 @@ export function cursorCodec<Order extends string, Values extends readonly unknow
 
 /** The sort of the lists ordered newest first by (createdAt desc, id desc). */
 export const NEWEST_FIRST = { CREATED_DESC: z.tuple([cursorValue.timestamp, cursorValue.uuid]) } as const;
+
+/** The ORDER BY of a NEWEST_FIRST list. */
+export const NEWEST_FIRST_ORDER: Array<{ createdAt: 'desc' } | { id: 'desc' }> = [{ createdAt: 'desc' }, { id: 'desc' }];
+
+/**
+ * The rows after a NEWEST_FIRST cursor position (createdAt, id): older, or as old with a smaller id. The one keyset
+ * condition of every newest-first list; an empty filter on the first page. The caller casts it to its entity's filter.
+ */
+export function newestFirstAfter(after: readonly [Date, string] | null): NewestFirstAfter {
+  return after ? { $or: [{ createdAt: { $lt: after[0] } }, { createdAt: after[0], id: { $lt: after[1] } }] } : {};
+}
+
+export type NewestFirstAfter = { $or: Array<{ createdAt: { $lt: Date } } | { createdAt: Date; id: { $lt: string } }> } | Record<string, never>;

@@ -1,7 +1,7 @@
 import { registerEnumType } from 'type-graphql';
 import { ErrorCode, ERROR_CODE_DESCRIPTIONS } from '../errors';
 import { MemberStatus, OrgRole } from '../authz/roles';
-import { ORG_PERMISSION_DESCRIPTIONS, OrgPermission } from '../authz/permissions';
+import { ORG_PERMISSION_CATALOGUE, OrgPermission } from '../authz/permissions';
 import { TEAM_PERMISSION_CATALOGUE, TeamPermission } from '../authz/team-permissions';
 import { AuditAction } from '../modules/audit/audit.service';
 
@@ -35,7 +35,14 @@ export enum PrincipalKind {
   USER = 'USER',
   SERVICE_ACCOUNT = 'SERVICE_ACCOUNT',
 }
-registerEnumType(PrincipalKind, { name: 'PrincipalKind', description: 'What kind of principal made the request.' });
+registerEnumType(PrincipalKind, {
+  name: 'PrincipalKind',
+  description: 'What kind of principal made the request.',
+  valuesConfig: {
+    USER: { description: 'A person, with a session or one of their personal API keys. Every request is this kind today.' },
+    SERVICE_ACCOUNT: { description: 'Reserved: service accounts come in a later release; no request has this kind yet.' },
+  },
+});
 
 export enum AuthMethodEnum {
   SESSION = 'SESSION',
@@ -90,7 +97,7 @@ export const OrganizationPermissionEnum = wireEnum(Object.values(OrgPermission))
 registerEnumType(OrganizationPermissionEnum, {
   name: 'OrganizationPermission',
   description: 'An organization-scoped permission (`object:operation`).',
-  valuesConfig: describeWire(OrganizationPermissionEnum, (p) => `\`${p}\`: ${ORG_PERMISSION_DESCRIPTIONS[p]}`),
+  valuesConfig: describeWire(OrganizationPermissionEnum, (p) => `\`${p}\`: ${ORG_PERMISSION_CATALOGUE[p].description}`),
 });
 
 /** `AuditAction` on the wire (internally the `object.verb` strings stored in audit_event.action). */

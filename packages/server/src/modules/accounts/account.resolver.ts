@@ -57,7 +57,7 @@ export class ViewerResolver {
 
 @Resolver(() => UserType)
 export class UserResolver {
-  @FieldResolver(() => String, { nullable: true, description: 'Email address; visible to the user, instance admins and admins of their organizations.' })
+  @FieldResolver(() => String, { nullable: true, description: "Email address (lower-cased). Visible to the user themselves and to instance admins; null for everyone else, organization admins included (they see members' emails in the members view: `OrganizationMember.email`, `member:read_email`)." })
   email(@Ctx() ctx: RequestContext, @Root() user: User): string | null {
     return ctx.authz.canSeeEmailOf(user.id) ? user.email : null;
   }

@@ -1,8 +1,10 @@
 import { ref } from '@mikro-orm/core';
-import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { rethrowUniqueAsConflict } from '../../db/unique-violation';
 import { z } from 'zod';
 import { Service } from '../service';
 import { User } from './user.entity';
+import { byLogin, normalizeLogin } from './login';
 import { Organization } from '../organizations/organization.entity';
 import { Membership } from '../organizations/membership.entity';
 import { Session } from '../../auth/session.entity';
@@ -100,8 +102,8 @@ export class AccountService extends Service {
 
   async logIn(raw: unknown): Promise<SessionResult> {
     const input = parseInput(logInSchema, raw);
-    const login = input.login.toLowerCase();
-    const user = await this.em.findOne(User, login.includes('@') ? { email: login } : { username: login }, { populate: ['passwordHash'] });
+    const login = normalizeLogin(input.login);
+    const user = await this.em.findOne(User, byLogin(login), { populate: ['passwordHash'] });
     // Throttled per login and per client address; unknown logins take the same path and time as known ones.
     const ok = await checkPassword(this.ctx, { login, user, password: input.password, via: 'logIn' });
     if (!user || !ok) {
@@ -141,13 +143,4 @@ export class AccountService extends Service {
     if (taken.some((u) => u.email === email)) throw conflict('An account with this email already exists; log in instead.', 'email');
     if (taken.some((u) => u.username === username)) throw conflict('This username is taken; choose another.', 'username');
   }
-}
-
-/** A unique index lost a race the pre-check could not see. */
-export function rethrowUniqueAsConflict(err: unknown): never {
-  if (err instanceof UniqueConstraintViolationException) {
-    const field = /username/.test(err.message) ? 'username' : /email/.test(err.message) ? 'email' : /name/.test(err.message) ? 'name' : undefined;
-    throw conflict(`That ${field ?? 'value'} is already taken.`, field);
-  }
-  throw err;
 }

@@ -14,7 +14,7 @@ export class UserType {
   @Field(() => String, { description: 'Display name.' })
   name!: string;
 
-  @Field(() => String, { nullable: true, description: 'Email address (lower-cased). Visible to the user, instance admins and admins of their organizations; null otherwise.' })
+  @Field(() => String, { nullable: true, description: "Email address (lower-cased). Visible to the user themselves and to instance admins; null for everyone else, organization admins included (they see members' emails in the members view: `OrganizationMember.email`, `member:read_email`)." })
   email!: string | null;
 
   @Field(() => Boolean, { description: 'Whether the user administers the whole instance.' })
@@ -29,13 +29,13 @@ export class UserType {
 
 @ObjectType('Viewer', { description: 'The calling principal.' })
 export class ViewerType {
-  @Field(() => PrincipalKind, { description: 'A person or a service account.' })
+  @Field(() => PrincipalKind, { description: 'Always USER for now: requests authenticate as a person (a session or a personal API key). Service accounts come in a later release.' })
   kind!: PrincipalKind;
 
   @Field(() => AuthMethodEnum, { description: 'How this request authenticated.' })
   authenticatedWith!: AuthMethodEnum;
 
-  @Field(() => UserType, { nullable: true, description: 'The user, when the principal is a person.' })
+  @Field(() => UserType, { nullable: true, description: 'The user who made the request (set whenever kind is USER, which is every request today).' })
   user!: UserType | null;
 }
 

@@ -35,4 +35,19 @@ export class ApiKey {
 
   @Property({ type: 'datetime', nullable: true })
   revokedAt: Date | null = null;
+
+  /** Past its expiry (every key created through the API has one; the column is nullable only for its history). */
+  isExpired(now: number = Date.now()): boolean {
+    return this.expiresAt !== null && this.expiresAt.getTime() <= now;
+  }
+
+  /** Whether the key still authenticates: neither revoked nor expired. */
+  isUsable(now: number = Date.now()): boolean {
+    return this.revokedAt === null && !this.isExpired(now);
+  }
+
+  /** The same rule as `isUsable`, as a query filter (lists of active keys). */
+  static usableFilter(now: Date = new Date()): { revokedAt: null; $or: Array<{ expiresAt: null } | { expiresAt: { $gt: Date } }> } {
+    return { revokedAt: null, $or: [{ expiresAt: null }, { expiresAt: { $gt: now } }] };
+  }
 }

@@ -1,4 +1,4 @@
-import { ref } from '@mikro-orm/core';
+import { ref, type FilterQuery } from '@mikro-orm/core';
 import { z } from 'zod';
 import { Service } from '../service';
 import { ApiKey } from './api-key.entity';
@@ -10,7 +10,7 @@ import { badInput, notFound } from '../../errors';
 import { entityIdSchema, parseInput, timestampSchema } from '../../validation';
 import { AuditAction } from '../audit/audit.service';
 import { type Connection } from '../../graphql/connection';
-import { cursorCodec, NEWEST_FIRST } from '../../graphql/cursor';
+import { cursorCodec, NEWEST_FIRST, newestFirstAfter } from '../../graphql/cursor';
 import { ApiKeyStatus } from '../../graphql/enums';
 import { MemberStatus } from '../../authz/roles';
 
@@ -23,7 +23,7 @@ const idSchema = z.object({ id: entityIdSchema('an API key') });
 
 export function apiKeyStatus(key: ApiKey, now = Date.now()): ApiKeyStatus {
   if (key.revokedAt) return ApiKeyStatus.REVOKED;
-  if (key.expiresAt && key.expiresAt.getTime() <= now) return ApiKeyStatus.EXPIRED;
+  if (key.isExpired(now)) return ApiKeyStatus.EXPIRED;
   return ApiKeyStatus.ACTIVE;
 }
 
@@ -35,7 +35,7 @@ export class ApiKeyService extends Service {
   private async maxLifetimeDays(userId: string): Promise<number> {
     const memberships = await this.em.find(Membership, { user: userId, status: MemberStatus.ACTIVE }, { populate: ['organization'] });
     const orgLimits = memberships
-      .map((m) => (m.organization.getEntity() as Organization).settings.apiKeyMaxLifetimeDays)
+      .map((m) => (m.organization.getEntity() as Organization).effectiveSettings().apiKeyMaxLifetimeDays)
       .filter((d): d is number => typeof d === 'number');
     return Math.min(this.ctx.app.config.apiKeyMaxTtlDays, ...orgLimits);
   }
@@ -68,12 +68,12 @@ export class ApiKeyService extends Service {
 
   /** Idempotent: revoking a revoked key succeeds with `changed: false` and writes no audit event. */
   async revoke(raw: unknown): Promise<{ apiKey: ApiKey; changed: boolean }> {
-    const principal = this.ctx.authz.requireUser();
+    this.ctx.authz.requireUser();
     const { id } = parseInput(idSchema, raw);
     return this.em.transactional(async (em) => {
       const key = await em.findOne(ApiKey, { id });
-      // Someone else's key is reported as missing, so ids cannot be probed. Instance admins may revoke any key.
-      if (!key || (key.user.id !== principal.user.id && !this.ctx.authz.isInstanceAdmin)) {
+      // Someone else's key is reported as missing, so ids cannot be probed (Authz.canManageApiKeyOf).
+      if (!key || !this.ctx.authz.canManageApiKeyOf(key.user.id)) {
         throw notFound('No API key with this id belongs to you.');
       }
       if (key.revokedAt) return { apiKey: key, changed: false };
@@ -87,14 +87,8 @@ export class ApiKeyService extends Service {
   async listOwn(args: { first?: number | null; after?: string | null; includeInactive?: boolean | null }): Promise<Connection<ApiKey>> {
     const { user } = this.ctx.authz.requireUser();
     const page = API_KEYS_CURSOR.page(args, 'CREATED_DESC');
-    const where: Record<string, unknown> = { user: user.id };
-    if (!args.includeInactive) {
-      where.revokedAt = null;
-      where.$or = [{ expiresAt: null }, { expiresAt: { $gt: new Date() } }];
-    }
-    const cursorWhere = page.after
-      ? { $or: [{ createdAt: { $lt: page.after[0] } }, { createdAt: page.after[0], id: { $lt: page.after[1] } }] }
-      : {};
+    const where: FilterQuery<ApiKey> = args.includeInactive ? { user: user.id } : { user: user.id, ...ApiKey.usableFilter() };
+    const cursorWhere = newestFirstAfter(page.after);
     const [rows, total] = await Promise.all([
       this.em.find(ApiKey, { $and: [where, cursorWhere] }, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: page.first + 1 }),
       this.em.count(ApiKey, where),

@@ -23,7 +23,7 @@ export class ApiKeyType {
   @Field(() => DateTime, { nullable: true, description: 'Last use, to within a few minutes; null if never used.' })
   lastUsedAt!: Date | null;
 
-  @Field(() => DateTime, { nullable: true, description: 'When the key stops working; null for never.' })
+  @Field(() => DateTime, { nullable: true, description: 'When the key stops working. Every key expires: createApiKey sets this to the requested date, at most the longest lifetime allowed (API_KEY_MAX_TTL_DAYS, or less if one of the owner\'s organizations sets it), so it is never null.' })
   expiresAt!: Date | null;
 
   @Field(() => DateTime, { nullable: true, description: 'When the key was revoked.' })

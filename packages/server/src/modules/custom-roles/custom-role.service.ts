@@ -13,7 +13,7 @@ import { AuditAction } from '../audit/audit.service';
 import { OrgPermission } from '../../authz/permissions';
 import { INHERITABLE_TEAM_ROLES, TEAM_PERMISSION_CATALOGUE, TEAM_ROLE_PERMISSIONS, TEAM_ROLE_ORDER, TeamPermission, TeamRole } from '../../authz/team-permissions';
 import { AppError, ErrorCode, badInput, conflict, notFound } from '../../errors';
-import { entityIdSchema, parseInput } from '../../validation';
+import { entityIdSchema, orgRefSchema, parseInput } from '../../validation';
 
 export const MAX_CUSTOM_ROLES_PER_ORGANIZATION = 50;
 
@@ -29,7 +29,7 @@ const permissionsSchema = z
 /** A description; null clears it (updateCustomRole), and an empty one is refused: null is the one way to clear. */
 const descriptionSchema = z.string().trim().min(1, 'must not be empty (null clears it)').max(500, 'must be at most 500 characters');
 const createSchema = z.object({
-  organization: z.string().trim().min(1, 'must not be empty').max(40, 'must be at most 40 characters'),
+  organization: orgRefSchema,
   name: nameSchema,
   description: descriptionSchema.nullish(),
   inheritsFrom: baseSchema,
@@ -58,12 +58,6 @@ export function normalizePermissions(base: TeamRole, added: TeamPermission[]): T
 }
 
 export class CustomRoleService extends Service {
-  private async manage(orgName: string): Promise<Organization> {
-    const org = await new OrganizationService(this.ctx).getVisible(orgName);
-    await this.ctx.authz.requireOrg(org, OrgPermission.MANAGE_CUSTOM_ROLES);
-    return org;
-  }
-
   private async manageById(em: EntityManager, id: string): Promise<{ role: CustomRole; org: Organization }> {
     this.ctx.authz.requireUser();
     const role = await em.findOne(CustomRole, { id }, { populate: ['organization'] });
@@ -88,7 +82,7 @@ export class CustomRoleService extends Service {
 
   async create(raw: unknown): Promise<CustomRole> {
     const input = parseInput(createSchema, raw);
-    const org = await this.manage(input.organization);
+    const org = await new OrganizationService(this.ctx).getFor(input.organization, OrgPermission.MANAGE_CUSTOM_ROLES);
     const permissions = normalizePermissions(input.inheritsFrom, input.permissions);
     return this.em.transactional(async (em) => {
       // The organization lock serialises creations, so the cap holds under concurrency.

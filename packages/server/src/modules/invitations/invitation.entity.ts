@@ -9,6 +9,14 @@ export enum InvitationStatus {
   REVOKED = 'REVOKED',
 }
 
+/**
+ * The invitation-expiry rule, the one definition: a token is expired from its `expiresAt` on (`expiresAt <= now`).
+ * `Invitation.isExpired` applies it to a row, this condition to SQL (seat counting); both say the same.
+ */
+export function invitationUnexpiredSql(alias: string): string {
+  return `${alias}.expires_at > now()`;
+}
+
 /** A team to join on acceptance; the teams module validates names and roles. */
 export interface InvitedTeam {
   team: string;
@@ -72,4 +80,9 @@ export class Invitation {
 
   @Property({ type: 'datetime', nullable: true })
   revokedAt: Date | null = null;
+
+  /** Whether the current token has expired (see invitationUnexpiredSql): it no longer works, and a PENDING one holds no seat. */
+  isExpired(now: number = Date.now()): boolean {
+    return this.expiresAt.getTime() <= now;
+  }
 }

@@ -34,7 +34,7 @@ class InvitationListArgs extends PageArgs {
 export class InvitationResolver {
   @FieldResolver(() => Boolean, { description: 'Whether the current token has expired (resend to renew).' })
   expired(@Root() invitation: Invitation): boolean {
-    return invitation.expiresAt.getTime() <= Date.now();
+    return invitation.isExpired();
   }
 
   @FieldResolver(() => String, { nullable: true, description: 'Username of who invited.' })
@@ -58,10 +58,8 @@ export class InvitationResolver {
   }
 
   @Mutation(() => InviteUsersPayload, { description: 'Invite many people at once; each row succeeds or fails on its own.' })
-  async inviteUsers(@Ctx() ctx: RequestContext, @Arg('input', () => InviteUsersInput) input: InviteUsersInput) {
-    const results = await new InvitationService(ctx).inviteMany(input);
-    const failed = results.filter((r) => r.error).length;
-    return { results, succeeded: results.length - failed, failed };
+  inviteUsers(@Ctx() ctx: RequestContext, @Arg('input', () => InviteUsersInput) input: InviteUsersInput) {
+    return new InvitationService(ctx).inviteMany(input);
   }
 
   @Mutation(() => ResendInvitationPayload, { description: 'Issue a new token and expiry for a pending invitation and email it again.' })

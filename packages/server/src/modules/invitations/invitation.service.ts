@@ -21,20 +21,19 @@ import { MemberStatus, OrgRole } from '../../authz/roles';
 import { AppError, ErrorCode, badInput, conflict, notFound } from '../../errors';
 import { Authz } from '../../authz/policy';
 import type { TeamRole } from '../../authz/team-permissions';
-import { emailSchema, entityIdSchema, parseInput, passwordSchema, personNameSchema, usernameSchema } from '../../validation';
+import { emailSchema, entityIdSchema, orgRefSchema, parseInput, passwordSchema, personNameSchema, usernameSchema } from '../../validation';
 import { type Connection } from '../../graphql/connection';
-import { cursorCodec, NEWEST_FIRST } from '../../graphql/cursor';
-import { rethrowUniqueAsConflict } from '../accounts/account.service';
+import { cursorCodec, NEWEST_FIRST, newestFirstAfter } from '../../graphql/cursor';
+import { rethrowUniqueAsConflict } from '../../db/unique-violation';
 
 export const INVITE_TOKEN_PREFIX = 'rsi_';
 export const MAX_BULK_INVITES = 500;
 
-const orgName = z.string().trim().min(1, 'must not be empty').max(40, 'must be at most 40 characters');
 const roleSchema = z.enum(OrgRole, { message: 'must be ADMIN, MEMBER or VIEWER' });
 const rowSchema = z.object({ email: emailSchema, role: roleSchema.nullish(), teams: z.unknown().optional() });
-const inviteSchema = rowSchema.extend({ organization: orgName, sendEmail: z.boolean().nullish() });
+const inviteSchema = rowSchema.extend({ organization: orgRefSchema, sendEmail: z.boolean().nullish() });
 const bulkSchema = z.object({
-  organization: orgName,
+  organization: orgRefSchema,
   invitations: z.array(z.unknown()).min(1, 'must have at least one row').max(MAX_BULK_INVITES, `must have at most ${MAX_BULK_INVITES} rows`),
   sendEmail: z.boolean().nullish(),
 });
@@ -66,6 +65,12 @@ export interface BulkRowResult {
   invitation: Invitation | null;
   acceptUrl: string | null;
   error: { code: ErrorCode; message: string; field: string | null } | null;
+}
+
+export interface BulkInviteResult {
+  results: BulkRowResult[];
+  succeeded: number;
+  failed: number;
 }
 
 export interface AcceptResult {
@@ -114,24 +119,18 @@ export class InvitationService extends Service {
     return new Date(Date.now() + this.ctx.app.config.invitationTtlDays * 86_400_000);
   }
 
-  private async organizationFor(name: string, permission: OrgPermission): Promise<Organization> {
-    const org = await new OrganizationService(this.ctx).getVisible(name);
-    await this.ctx.authz.requireOrg(org, permission);
-    return org;
-  }
-
   async invite(raw: unknown): Promise<InviteResult> {
     const input = parseInput(inviteSchema, raw);
-    const org = await this.organizationFor(input.organization, OrgPermission.INVITE_MEMBER);
+    const org = await new OrganizationService(this.ctx).getFor(input.organization, OrgPermission.INVITE_MEMBER);
     const result = await this.em.transactional((em) => this.createInvitation(em, org, input.email, input.role ?? DEFAULT_INVITE_ROLE, input.sendEmail !== false, input.teams));
     this.afterCommit();
     return result;
   }
 
-  /** Each row in its own transaction: one bad row does not undo the others. */
-  async inviteMany(raw: unknown): Promise<BulkRowResult[]> {
+  /** Each row in its own transaction: one bad row does not undo the others. Counts what succeeded and failed. */
+  async inviteMany(raw: unknown): Promise<BulkInviteResult> {
     const input = parseInput(bulkSchema, raw);
-    const org = await this.organizationFor(input.organization, OrgPermission.INVITE_MEMBER);
+    const org = await new OrganizationService(this.ctx).getFor(input.organization, OrgPermission.INVITE_MEMBER);
     const sendEmail = input.sendEmail !== false;
     const results: BulkRowResult[] = [];
     for (const [index, rawRow] of input.invitations.entries()) {
@@ -152,7 +151,8 @@ export class InvitationService extends Service {
       }
     }
     this.afterCommit();
-    return results;
+    const failed = results.filter((r) => r.error !== null).length;
+    return { results, succeeded: results.length - failed, failed };
   }
 
   private async createInvitation(em: EntityManager, orgRef: Organization, email: string, role: OrgRole, sendEmail: boolean, teams: unknown): Promise<InviteResult> {
@@ -219,7 +219,7 @@ export class InvitationService extends Service {
     const found = await em.findOne(Invitation, { id }, { populate: ['organization'] });
     if (!found) throw notFound('No invitation with this id is visible to you.');
     const orgEntity = found.organization.getEntity();
-    if (!(await this.ctx.authz.canOrg(orgEntity, OrgPermission.INVITE_MEMBER))) {
+    if (!(await this.ctx.authz.seesInvitations(orgEntity))) {
       if (await this.ctx.authz.canOrg(orgEntity, OrgPermission.READ)) await this.ctx.authz.requireOrg(orgEntity, OrgPermission.INVITE_MEMBER);
       throw notFound('No invitation with this id is visible to you.');
     }
@@ -237,7 +237,7 @@ export class InvitationService extends Service {
       if (invitation.status !== InvitationStatus.PENDING) throw notPending(invitation, 'resent');
       const membership = await em.findOneOrFail(Membership, { invitation: invitation.id });
       // An expired invitation released its seat; renewing it takes one again.
-      if (invitation.expiresAt.getTime() <= Date.now() && SEAT_ROLES.has(invitation.role)) await assertSeatAvailable(em, locked, membership.id);
+      if (invitation.isExpired() && SEAT_ROLES.has(invitation.role)) await assertSeatAvailable(em, locked, membership.id);
       await this.dropQueuedEmails(em, invitation.id);
       const token = this.newToken();
       invitation.tokenHash = hashSecret(token);
@@ -302,7 +302,7 @@ export class InvitationService extends Service {
       if (role === from.role && sameTeams(teams, from.teams)) return { invitation, changed: false };
       const membership = await em.findOneOrFail(Membership, { invitation: invitation.id });
       // An unexpired invitation holds a seat for ADMIN and MEMBER; becoming one takes a seat (an expired one takes it on resend).
-      const expired = invitation.expiresAt.getTime() <= Date.now();
+      const expired = invitation.isExpired();
       if (!expired && !SEAT_ROLES.has(from.role) && SEAT_ROLES.has(role)) await assertSeatAvailable(em, locked, membership.id);
       invitation.role = role;
       invitation.teams = teams;
@@ -337,7 +337,7 @@ export class InvitationService extends Service {
     if (!invitation || invitation.status !== InvitationStatus.PENDING) {
       throw new AppError(ErrorCode.INVITE_INVALID, 'This invitation link is unknown, already used or revoked. Ask an organization admin for a new one.', { field: 'token' });
     }
-    if (invitation.expiresAt.getTime() <= Date.now()) {
+    if (invitation.isExpired()) {
       throw new AppError(ErrorCode.INVITE_EXPIRED, 'This invitation expired. Ask an organization admin to resend it.', { field: 'token' });
     }
     return invitation;
@@ -432,9 +432,7 @@ export class InvitationService extends Service {
     await this.ctx.authz.requireOrg(org, OrgPermission.INVITE_MEMBER);
     const page = INVITATIONS_CURSOR.page(args, 'CREATED_DESC');
     const where = { organization: org.id, ...(args.statuses?.length ? { status: { $in: args.statuses } } : {}) };
-    const after = page.after
-      ? { $or: [{ createdAt: { $lt: page.after[0] } }, { createdAt: page.after[0], id: { $lt: page.after[1] } }] }
-      : {};
+    const after = newestFirstAfter(page.after);
     const [rows, total] = await Promise.all([
       this.em.find(Invitation, { $and: [where, after] }, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: page.first + 1 }),
       this.em.count(Invitation, where),

@@ -16,7 +16,7 @@ import {
 } from './member.types';
 import { OrganizationType } from '../organizations/organization.types';
 import type { Organization } from '../organizations/organization.entity';
-import { MemberStatus } from '../../authz/roles';
+import type { Invitation } from '../invitations/invitation.entity';
 import { UserType } from '../accounts/account.types';
 import { InvitationType } from '../invitations/invitation.types';
 import { MemberTeamType } from '../teams/team.types';
@@ -39,12 +39,11 @@ export class OrganizationMemberResolver {
   }
 
   @FieldResolver(() => InvitationType, { nullable: true, description: 'The pending invitation (PENDING rows, org admins only).' })
-  async invitation(@Ctx() ctx: RequestContext, @Root() member: MemberView) {
-    if (member.status !== MemberStatus.PENDING || !member.invitationId || !(await new MemberService(ctx).canSeeInvitations(member.organization))) return null;
-    return ctx.loaders.invitationById.load(member.invitationId);
+  invitation(@Ctx() ctx: RequestContext, @Root() member: MemberView): Promise<Invitation | null> {
+    return new MemberService(ctx).invitationOf(member);
   }
 
-  @Mutation(() => UpdateMemberRolePayload, { description: "Change a member's role (org admins). LAST_ADMIN if it would leave no active admin; SEAT_LIMIT_REACHED when promoting a viewer without a free seat." })
+  @Mutation(() => UpdateMemberRolePayload, { description: "Change a member's role (org admins). Demoting to VIEWER caps the person's team roles in the organization at VIEW_ONLY in the same change (a MEMBER-based custom role is dropped, a VIEW_ONLY-based one kept); promoting again leaves them at VIEW_ONLY. LAST_ADMIN if it would leave the organization without an active admin, or a team without an effective admin (`extensions.teams` names them); SEAT_LIMIT_REACHED when promoting a viewer without a free seat." })
   updateMemberRole(@Ctx() ctx: RequestContext, @Arg('input', () => UpdateMemberRoleInput) input: UpdateMemberRoleInput) {
     return new MemberService(ctx).updateRole(input);
   }

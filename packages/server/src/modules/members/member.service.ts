@@ -2,9 +2,12 @@ import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { Service } from '../service';
 import { Membership } from '../organizations/membership.entity';
+import type { Invitation } from '../invitations/invitation.entity';
 import { Organization } from '../organizations/organization.entity';
 import { User } from '../accounts/user.entity';
+import { byLogin } from '../accounts/login';
 import { Team } from '../teams/team.entity';
+import { Authz } from '../../authz/policy';
 import { TeamService } from '../teams/team.service';
 import { capTeamRoles } from '../teams/team-admins';
 import { OrganizationService } from '../organizations/organization.service';
@@ -13,7 +16,8 @@ import { AuditAction } from '../audit/audit.service';
 import { OrgPermission, ORG_ADMIN_ROLE, ORG_ROLE_ORDER, SEAT_ROLES } from '../../authz/permissions';
 import { MemberStatus, OrgRole } from '../../authz/roles';
 import { notFound } from '../../errors';
-import { parseInput } from '../../validation';
+import { orgRefSchema, parseInput, userLoginSchema } from '../../validation';
+import { containsPattern } from '../../db/like';
 import { type Connection } from '../../graphql/connection';
 import { cursorCodec, cursorValue, pageInfoOf } from '../../graphql/cursor';
 import { MemberOrderField, OrderDirection } from './member.types';
@@ -36,10 +40,8 @@ export interface MemberView {
   lastActiveAt: Date | null;
 }
 
-const orgName = z.string().trim().min(1, 'must not be empty').max(40, 'must be at most 40 characters');
-const userRef = z.string().trim().min(1, 'must not be empty').max(254, 'must be at most 254 characters');
-const targetSchema = z.object({ organization: orgName, user: userRef });
-const roleSchema = z.object({ organization: orgName, user: userRef, role: z.enum(OrgRole, { message: 'must be ADMIN, MEMBER or VIEWER' }) });
+const targetSchema = z.object({ organization: orgRefSchema, user: userLoginSchema });
+const roleSchema = z.object({ organization: orgRefSchema, user: userLoginSchema, role: z.enum(OrgRole, { message: 'must be ADMIN, MEMBER or VIEWER' }) });
 const listSchema = z.object({
   search: z.string().trim().max(100, 'must be at most 100 characters').nullish(),
   roles: z.array(z.enum(OrgRole)).nullish(),
@@ -89,12 +91,6 @@ const MEMBERS_CURSOR = cursorCodec('members', {
 } satisfies Record<MemberOrder, z.ZodType<unknown[]>>);
 
 export class MemberService extends Service {
-  private async organization(name: string, permission: OrgPermission): Promise<Organization> {
-    const org = await new OrganizationService(this.ctx).getVisible(name);
-    await this.ctx.authz.requireOrg(org, permission);
-    return org;
-  }
-
   /** The members view. A page costs the same SQL statements whatever its size (page, count, then batched users). */
   async list(org: Organization, args: { first?: number | null; after?: string | null } & Record<string, unknown>): Promise<Connection<MemberView>> {
     await this.ctx.authz.requireOrg(org, OrgPermission.READ_MEMBERS);
@@ -102,35 +98,30 @@ export class MemberService extends Service {
     const field = filters.orderBy?.field ?? MemberOrderField.NAME;
     const order: MemberOrder = `${field}_${filters.orderBy?.direction ?? OrderDirection.ASC}`;
     const page = MEMBERS_CURSOR.page(args, order);
-    const permissions = await this.ctx.authz.orgPermissions(org);
-    const seesEveryone = permissions.has(OrgPermission.MANAGE_MEMBERS) || permissions.has(OrgPermission.INVITE_MEMBER);
-    const seesEmails = permissions.has(OrgPermission.READ_MEMBER_EMAILS);
+    const seesEveryone = await this.ctx.authz.seesInactiveMembers(org);
+    const seesEmails = await this.ctx.authz.canOrg(org, OrgPermission.READ_MEMBER_EMAILS);
     const knex: Knex = this.em.getKnex();
 
     const base = knex('org_memberships as m')
       .leftJoin('users as u', 'u.id', 'm.user_id')
       .leftJoin('invitations as i', 'i.id', 'm.invitation_id')
       .where('m.organization_id', org.id);
-    // Others see active members only: pending invitations and deactivations are the admins' business.
+    // Others see active members only (Authz.seesInactiveMembers).
     if (!seesEveryone) base.where('m.status', MemberStatus.ACTIVE);
     if (filters.statuses?.length) base.whereIn('m.status', filters.statuses);
     if (filters.roles?.length) base.whereIn('m.role', filters.roles);
     if (filters.teams?.length) {
-      // Members of any of the named teams; a hidden team filters only for those who may see it.
-      const teamIds = (await this.em.find(Team, { organization: org.id, name: { $in: filters.teams } })).filter(
-        (t) => !t.settings.hidden || permissions.has(OrgPermission.MANAGE_TEAMS),
-      );
-      // Pending rows match through their invitation's team assignments.
+      // Members of any of the named teams the caller sees (Authz.teamScope: the hidden-team rule); an invisible team matches nobody.
+      const visible = Authz.teamScopeSql(await this.ctx.authz.teamScope(org), 't');
+      const teams = () => knex('teams as t').where('t.organization_id', org.id).whereIn('t.name', filters.teams!).whereRaw(visible.sql, visible.bindings);
       base.where((w) => {
-        w.whereExists(knex('team_memberships as tm').whereRaw('tm.user_id = m.user_id').whereIn('tm.team_id', teamIds.length ? teamIds.map((t) => t.id) : ['00000000-0000-0000-0000-000000000000']));
-        if (teamIds.length) {
-          const names = teamIds.map((t) => t.name);
-          w.orWhereRaw(`m.status = ? and exists (select 1 from jsonb_array_elements(i.teams) a where a->>'team' in (${names.map(() => '?').join(', ')}))`, [MemberStatus.PENDING, ...names]);
-        }
+        w.whereExists(knex('team_memberships as tm').whereRaw('tm.user_id = m.user_id').whereIn('tm.team_id', teams().select('t.id')));
+        // Pending rows match through their invitation's team assignments.
+        w.orWhereRaw(`m.status = ? and exists (select 1 from jsonb_array_elements(i.teams) a where a->>'team' in (?))`, [MemberStatus.PENDING, teams().select('t.name')]);
       });
     }
     if (filters.search) {
-      const like = `%${filters.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const like = containsPattern(filters.search.toLowerCase());
       base.where((w) => {
         w.whereRaw('lower(u.name) like ?', [like]).orWhereRaw('u.username like ?', [like]);
         // Searching by email would reveal addresses to those who may not see them.
@@ -197,8 +188,9 @@ export class MemberService extends Service {
   }
 
   /**
-   * Team names and roles of a member, by team name, batched per request; hidden teams only for callers who may
-   * see them. A PENDING row shows its invitation's team assignments (teams deleted since are left out).
+   * Team names and roles of a member, by team name, batched per request; only teams the caller sees (`team:view`:
+   * the hidden-team rule, Authz.teamScope). A PENDING row shows its invitation's team assignments (teams deleted
+   * since are left out).
    */
   async teamsOf(member: MemberView): Promise<Array<{ name: string; role: TeamRole }>> {
     const org = member.organization;
@@ -217,7 +209,7 @@ export class MemberService extends Service {
     }
     const visible: Array<{ name: string; role: TeamRole }> = [];
     for (const { team, role } of entries) {
-      if (!team.settings.hidden || (await this.ctx.authz.canTeam(team, org, TeamPermission.VIEW))) visible.push({ name: team.name, role });
+      if (await this.ctx.authz.canTeam(team, org, TeamPermission.VIEW)) visible.push({ name: team.name, role });
     }
     return visible;
   }
@@ -227,8 +219,11 @@ export class MemberService extends Service {
     return this.ctx.authz.canOrg(org, OrgPermission.READ_MEMBER_EMAILS);
   }
 
-  async canSeeInvitations(org: Organization): Promise<boolean> {
-    return this.ctx.authz.canOrg(org, OrgPermission.INVITE_MEMBER);
+  /** The pending invitation behind a PENDING row, for callers who see invitations (Authz.seesInvitations); null otherwise. */
+  async invitationOf(member: MemberView): Promise<Invitation | null> {
+    if (member.status !== MemberStatus.PENDING || !member.invitationId) return null;
+    if (!(await this.ctx.authz.seesInvitations(member.organization))) return null;
+    return this.ctx.loaders.invitationById.load(member.invitationId);
   }
 
   static viewOf(org: Organization, m: Membership, user: User): MemberView {
@@ -249,8 +244,7 @@ export class MemberService extends Service {
 
   /** A user's membership (ACTIVE or DEACTIVATED) by username or email; pending invitations are managed with updateInvitation, resendInvitation and revokeInvitation. */
   private async target(em: EntityManager, org: Organization, login: string): Promise<{ membership: Membership; user: User }> {
-    const key = login.trim().toLowerCase();
-    const user = await em.findOne(User, key.includes('@') ? { email: key } : { username: key });
+    const user = await em.findOne(User, byLogin(login));
     const membership = user ? await em.findOne(Membership, { organization: org.id, user: user.id }) : null;
     if (!user || !membership) {
       throw notFound(`"${login}" is not a member of "${org.name}". For a pending invitation use updateInvitation, resendInvitation or revokeInvitation.`);
@@ -260,7 +254,7 @@ export class MemberService extends Service {
 
   /** Runs a change on one member with the organization locked and the caller's right re-checked under the lock. */
   private async onMember<T>(organization: string, login: string, change: (em: EntityManager, org: Organization, membership: Membership, user: User) => Promise<T>): Promise<T> {
-    const org = await this.organization(organization, OrgPermission.MANAGE_MEMBERS);
+    const org = await new OrganizationService(this.ctx).getFor(organization, OrgPermission.MANAGE_MEMBERS);
     return this.em.transactional(async (em) => {
       const locked = await lockOrganization(em, org.id);
       await this.recheckOrg(em, locked, OrgPermission.MANAGE_MEMBERS);
@@ -293,10 +287,9 @@ export class MemberService extends Service {
   /** Removes a member, or lets a member leave. Their account, runs and reports stay. */
   async remove(raw: unknown): Promise<{ removedMemberId: string; organization: Organization; user: User }> {
     const input = parseInput(targetSchema, raw);
-    const principal = this.ctx.authz.requireUser();
+    this.ctx.authz.requireUser();
     const org = await new OrganizationService(this.ctx).getVisible(input.organization);
-    const key = input.user.trim().toLowerCase();
-    const leaving = key === principal.user.username || key === principal.user.email;
+    const leaving = this.ctx.authz.isSelf((await this.em.findOne(User, byLogin(input.user)))?.id);
     if (!leaving) await this.ctx.authz.requireOrg(org, OrgPermission.MANAGE_MEMBERS);
     return this.em.transactional(async (em) => {
       const locked = await lockOrganization(em, org.id);

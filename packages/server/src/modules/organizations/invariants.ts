@@ -4,6 +4,7 @@ import { Organization } from './organization.entity';
 import { ORG_ADMIN_ROLE, SEAT_ROLES } from '../../authz/permissions';
 import { MemberStatus, type OrgRole } from '../../authz/roles';
 import { AppError, ErrorCode } from '../../errors';
+import { invitationUnexpiredSql } from '../invitations/invitation.entity';
 
 /**
  * Seat and last-admin invariants. Every change that could break one runs in a transaction that first
@@ -22,7 +23,7 @@ export async function countSeats(em: EntityManager, organizationIds: readonly st
        from org_memberships m
        left join invitations i on i.id = m.invitation_id
       where m.organization_id in (?) and m.role in (?) and m.id <> ?
-        and (m.status = ? or (m.status = ? and i.expires_at > now()))
+        and (m.status = ? or (m.status = ? and ${invitationUnexpiredSql('i')}))
       group by m.organization_id`,
     [[...organizationIds], [...SEAT_ROLES], excludingMembershipId ?? '00000000-0000-0000-0000-000000000000', MemberStatus.ACTIVE, MemberStatus.PENDING],
   );

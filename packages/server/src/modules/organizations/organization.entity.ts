@@ -9,6 +9,12 @@ export interface OrganizationSettings {
   apiKeyMaxLifetimeDays?: number | null;
 }
 
+/** The settings an organization has until an admin changes them (stored settings omit what was never set). */
+export const DEFAULT_ORGANIZATION_SETTINGS: Readonly<Required<OrganizationSettings>> = {
+  membersCanCreateTeams: false,
+  apiKeyMaxLifetimeDays: null,
+};
+
 @Entity({ tableName: 'organizations' })
 export class Organization {
   [OptionalProps]?: 'seatLimit' | 'settings' | 'createdAt';
@@ -32,6 +38,14 @@ export class Organization {
 
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date = new Date();
+
+  /** The settings in effect: what was stored over the defaults. Every reader of a setting goes through this. */
+  effectiveSettings(): Required<OrganizationSettings> {
+    return {
+      membersCanCreateTeams: this.settings.membersCanCreateTeams ?? DEFAULT_ORGANIZATION_SETTINGS.membersCanCreateTeams,
+      apiKeyMaxLifetimeDays: this.settings.apiKeyMaxLifetimeDays ?? DEFAULT_ORGANIZATION_SETTINGS.apiKeyMaxLifetimeDays,
+    };
+  }
 
   @OneToMany({ entity: () => Membership, mappedBy: 'organization' })
   memberships = new Collection<Membership>(this);

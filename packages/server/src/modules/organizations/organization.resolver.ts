@@ -7,13 +7,13 @@ import {
   OrganizationConnection,
   OrganizationMembershipType,
   OrganizationSettingsType,
+  OrganizationWarningType,
   OrganizationType,
   SeatsType,
   UpdateOrganizationInput,
   UpdateOrganizationPayload,
 } from './organization.types';
 import { PageArgs } from '../../graphql/connection';
-import { InstanceWarningType } from '../instance/instance.types';
 import { OrganizationPermissionEnum, OrgRole } from '../../graphql/enums';
 import type { OrgPermission } from '../../authz/permissions';
 import type { Organization } from './organization.entity';
@@ -46,7 +46,7 @@ export class OrganizationResolver {
     return new OrganizationService(ctx).seats(org);
   }
 
-  @FieldResolver(() => [InstanceWarningType], { description: 'Problems for org admins to fix (e.g. SINGLE_ADMIN); empty for others.' })
+  @FieldResolver(() => [OrganizationWarningType], { description: 'Problems for organization admins (`member:manage`) to fix in this organization, e.g. SINGLE_ADMIN; an empty list for everyone else.' })
   warnings(@Ctx() ctx: RequestContext, @Root() org: Organization) {
     return new OrganizationService(ctx).warnings(org);
   }

@@ -1,17 +1,17 @@
 import { LockMode, ref, type FilterQuery } from '@mikro-orm/core';
 import { z } from 'zod';
 import { Service } from '../service';
-import { Organization } from './organization.entity';
+import { Organization, type OrganizationSettings } from './organization.entity';
 import { Membership } from './membership.entity';
 import { User } from '../accounts/user.entity';
 import { conflict, notFound } from '../../errors';
-import { displayNameSchema, orgNameSchema, parseInput, seatLimitSchema } from '../../validation';
+import { displayNameSchema, orgNameSchema, orgRefSchema, parseInput, seatLimitSchema } from '../../validation';
 import { AuditAction } from '../audit/audit.service';
 import { InstancePermission, ORG_ADMIN_ROLE, OrgPermission } from '../../authz/permissions';
 import { MemberStatus, OrgRole } from '../../authz/roles';
 import { type Connection } from '../../graphql/connection';
 import { cursorCodec, cursorValue } from '../../graphql/cursor';
-import { rethrowUniqueAsConflict } from '../accounts/account.service';
+import { rethrowUniqueAsConflict } from '../../db/unique-violation';
 import { membershipKey } from '../../graphql/loaders';
 import { WarningCode } from '../../graphql/enums';
 
@@ -22,7 +22,7 @@ const createSchema = z.object({
 });
 
 const updateSchema = z.object({
-  organization: z.string().trim().min(1, 'must not be empty').max(40, 'must be at most 40 characters'),
+  organization: orgRefSchema,
   displayName: displayNameSchema.nullish(),
   seatLimit: seatLimitSchema.nullish(),
   settings: z
@@ -69,11 +69,20 @@ export class OrganizationService extends Service {
     return org;
   }
 
+  /** An organization the caller may see and act on with `permission`: NOT_FOUND when invisible, FORBIDDEN when visible but not allowed. */
+  async getFor(name: string, permission: OrgPermission): Promise<Organization> {
+    const org = await this.getVisible(name);
+    await this.ctx.authz.requireOrg(org, permission);
+    return org;
+  }
+
   /** Organizations where the caller is an ACTIVE member; instance admins see all. Ordered by name. */
   async list(args: { first?: number | null; after?: string | null }): Promise<Connection<Organization>> {
-    const { user } = this.ctx.authz.requireUser();
+    this.ctx.authz.requireUser();
     const page = ORGANIZATIONS_CURSOR.page(args, 'NAME_ASC');
-    const scope: FilterQuery<Organization> = this.ctx.authz.isInstanceAdmin ? {} : { memberships: { user: user.id, status: MemberStatus.ACTIVE } };
+    const visible = this.ctx.authz.organizationScope();
+    const scope: FilterQuery<Organization> =
+      visible.kind === 'ALL' ? {} : visible.kind === 'NONE' ? { id: { $in: [] } } : { memberships: { user: visible.userId, status: visible.status } };
     const after: FilterQuery<Organization> = page.after ? { name: { $gt: page.after[0] } } : {};
     const [rows, total] = await Promise.all([
       this.em.find(Organization, { $and: [scope, after] }, { orderBy: { name: 'asc' }, limit: page.first + 1 }),
@@ -99,8 +108,7 @@ export class OrganizationService extends Service {
 
   async update(raw: unknown): Promise<Organization> {
     const input = parseInput(updateSchema, raw);
-    const org = await this.getVisible(input.organization);
-    await this.ctx.authz.requireOrg(org, OrgPermission.UPDATE);
+    const org = await this.getFor(input.organization, OrgPermission.UPDATE);
     // Omitted keeps the limit; null clears it (unlimited); a number sets it.
     const touchesSeats = input.seatLimit !== undefined;
     if (touchesSeats) this.ctx.authz.requireInstance(InstancePermission.SET_SEAT_LIMIT);
@@ -135,9 +143,9 @@ export class OrganizationService extends Service {
   }
 
   /** Organization-wide policies; NOT_FOUND unless the caller sees the organization. */
-  async settings(org: Organization): Promise<{ membersCanCreateTeams: boolean; apiKeyMaxLifetimeDays: number | null }> {
+  async settings(org: Organization): Promise<Required<OrganizationSettings>> {
     await this.ctx.authz.requireOrg(org, OrgPermission.READ);
-    return { membersCanCreateTeams: org.settings.membersCanCreateTeams ?? false, apiKeyMaxLifetimeDays: org.settings.apiKeyMaxLifetimeDays ?? null };
+    return org.effectiveSettings();
   }
 
   /** Problems an org admin should fix; empty for others. */

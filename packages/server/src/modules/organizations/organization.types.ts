@@ -1,7 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { ConnectionType } from '../../graphql/connection';
 import { DateTime } from '../../graphql/scalars';
-import { MemberStatus, OrgRole } from '../../graphql/enums';
+import { MemberStatus, OrgRole, WarningCode } from '../../graphql/enums';
 
 @ObjectType('OrganizationSettings', { description: 'Organization-wide policies.' })
 export class OrganizationSettingsType {
@@ -10,6 +10,15 @@ export class OrganizationSettingsType {
 
   @Field(() => Int, { nullable: true, description: 'Upper bound for personal API key lifetimes, in days; null means the instance maximum.' })
   apiKeyMaxLifetimeDays!: number | null;
+}
+
+@ObjectType('OrganizationWarning', { description: 'Something an organization admin should fix in their organization (not an instance warning: those are on Instance.warnings).' })
+export class OrganizationWarningType {
+  @Field(() => WarningCode, { description: 'Stable code: SINGLE_ADMIN (only one active admin).' })
+  code!: WarningCode;
+
+  @Field(() => String, { description: 'What is wrong and what to do.' })
+  message!: string;
 }
 
 @ObjectType('Seats', { description: 'Seat usage. ACTIVE and PENDING ADMINs and MEMBERs use a seat; viewers, service accounts and deactivated users do not.' })

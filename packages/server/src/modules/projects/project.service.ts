@@ -8,14 +8,13 @@ import { findTeam, type TeamInOrg } from '../teams/team-lookup';
 import { Organization } from '../organizations/organization.entity';
 import { AuditAction } from '../audit/audit.service';
 import { TeamPermission } from '../../authz/team-permissions';
+import { Authz } from '../../authz/policy';
 import { conflict, forbidden, notFound } from '../../errors';
-import { entityIdSchema, parseInput } from '../../validation';
+import { entityIdSchema, orgRefSchema, parseInput, teamRefSchema } from '../../validation';
 import { type Connection } from '../../graphql/connection';
-import { cursorCodec, NEWEST_FIRST } from '../../graphql/cursor';
+import { cursorCodec, NEWEST_FIRST, newestFirstAfter } from '../../graphql/cursor';
 import type { TimeCursor } from '../../graphql/loaders';
 
-const orgRef = z.string().trim().min(1, 'must not be empty').max(40, 'must be at most 40 characters');
-const teamRef = z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters');
 const projectRef = z.string().trim().min(1, 'must not be empty').max(128, 'must be at most 128 characters');
 const projectName = z
   .string()
@@ -39,10 +38,10 @@ const title = z
   .regex(/^\P{Cc}+$/u, 'must not contain control characters');
 const idSchema = (what: string) => z.object({ id: entityIdSchema(`a ${what}`) });
 
-const createProjectSchema = z.object({ organization: orgRef, team: teamRef, name: projectName, visibility: z.enum(ProjectVisibility, { message: 'must be PRIVATE or PUBLIC' }).nullish() });
-const logRunSchema = z.object({ organization: orgRef, team: teamRef, project: projectRef, name: runName.nullish() });
-const createReportSchema = z.object({ organization: orgRef, team: teamRef, title, project: projectRef.nullish() });
-const deleteProjectSchema = z.object({ organization: orgRef, team: teamRef, project: projectRef });
+const createProjectSchema = z.object({ organization: orgRefSchema, team: teamRefSchema, name: projectName, visibility: z.enum(ProjectVisibility, { message: 'must be PRIVATE or PUBLIC' }).nullish() });
+const logRunSchema = z.object({ organization: orgRefSchema, team: teamRefSchema, project: projectRef, name: runName.nullish() });
+const createReportSchema = z.object({ organization: orgRefSchema, team: teamRefSchema, title, project: projectRef.nullish() });
+const deleteProjectSchema = z.object({ organization: orgRefSchema, team: teamRefSchema, project: projectRef });
 
 const BASE36 = '0123456789abcdefghijklmnopqrstuvwxyz';
 
@@ -66,10 +65,10 @@ function timeCursor(after: [Date, string] | null): TimeCursor | null {
   return after && { createdAt: after[0], id: after[1] };
 }
 
-/** Rows after the cursor in (createdAt desc, id desc) order. */
-function afterFilter<T extends Project | Report>(after: TimeCursor | null): FilterQuery<T> {
+/** Rows after the cursor in (createdAt desc, id desc) order (graphql/cursor.ts: newestFirstAfter). */
+function afterFilter<T extends Project | Report>(after: [Date, string] | null): FilterQuery<T> {
   // The cast: MikroORM cannot see that both entities share these two columns.
-  return (after ? { $or: [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, id: { $lt: after.id } }] } : {}) as FilterQuery<T>;
+  return newestFirstAfter(after) as FilterQuery<T>;
 }
 
 /** The caller's view of a team: their permissions on it decide every list and lookup below. */
@@ -100,24 +99,28 @@ export interface DeletedReport {
 export class ProjectService extends Service {
   // ---- visibility ---------------------------------------------------------------------------------------------
 
+  // The rules are Authz.projectScope / reportScope; here they become row tests and query filters.
+
   private static projectVisible(access: Pick<TeamAccess, 'permissions'>, project: Project): boolean {
-    return access.permissions.has(TeamPermission.READ) || (access.permissions.has(TeamPermission.VIEW) && project.visibility === ProjectVisibility.PUBLIC);
+    return Authz.inScope(Authz.projectScope(access.permissions), { public: project.visibility === ProjectVisibility.PUBLIC });
   }
 
   private static reportVisible(access: TeamAccess, project: Project | null): boolean {
-    if (access.permissions.has(TeamPermission.READ)) return true;
-    return access.permissions.has(TeamPermission.VIEW) && access.team.settings.publicReportsAllowed && project?.visibility === ProjectVisibility.PUBLIC;
+    return Authz.inScope(Authz.reportScope(access.permissions, access.team), { public: project?.visibility === ProjectVisibility.PUBLIC });
   }
 
-  private static projectFilter(access: TeamAccess): FilterQuery<Project> {
-    return access.permissions.has(TeamPermission.READ) ? { team: access.team.id } : { team: access.team.id, visibility: ProjectVisibility.PUBLIC };
+  /** null: the caller sees no project of this team. */
+  private static projectFilter(access: TeamAccess): FilterQuery<Project> | null {
+    const scope = Authz.projectScope(access.permissions);
+    if (scope === 'NONE') return null;
+    return scope === 'ALL' ? { team: access.team.id } : { team: access.team.id, visibility: ProjectVisibility.PUBLIC };
   }
 
   /** null: the caller sees no report of this team. */
   private static reportFilter(access: TeamAccess): FilterQuery<Report> | null {
-    if (access.permissions.has(TeamPermission.READ)) return { team: access.team.id };
-    if (!access.team.settings.publicReportsAllowed) return null;
-    return { team: access.team.id, project: { visibility: ProjectVisibility.PUBLIC } };
+    const scope = Authz.reportScope(access.permissions, access.team);
+    if (scope === 'NONE') return null;
+    return scope === 'ALL' ? { team: access.team.id } : { team: access.team.id, project: { visibility: ProjectVisibility.PUBLIC } };
   }
 
   /** For a team already resolved elsewhere (the root of Team.projects): NOT_FOUND unless the caller sees it. */
@@ -305,8 +308,9 @@ export class ProjectService extends Service {
     const access = await this.accessTo(team);
     const page = PROJECTS_CURSOR.page(args, 'CREATED_DESC');
     const where = ProjectService.projectFilter(access);
+    if (!where) return PROJECTS_CURSOR.connection<Project, Project>(page, 'CREATED_DESC', [], 0, cursorOf, (p) => p);
     const [rows, total] = await Promise.all([
-      this.em.find(Project, { $and: [where, afterFilter<Project>(timeCursor(page.after))] }, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: page.first + 1 }),
+      this.em.find(Project, { $and: [where, afterFilter<Project>(page.after)] }, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: page.first + 1 }),
       this.em.count(Project, where),
     ]);
     return PROJECTS_CURSOR.connection(page, 'CREATED_DESC', rows, total, cursorOf, (p) => p);
@@ -316,11 +320,10 @@ export class ProjectService extends Service {
   async listReports(team: Team, args: { first?: number | null; after?: string | null }): Promise<Connection<Report>> {
     const access = await this.accessTo(team);
     const page = REPORTS_CURSOR.page(args, 'CREATED_DESC');
-    const after = timeCursor(page.after);
     const where = ProjectService.reportFilter(access);
     if (!where) return REPORTS_CURSOR.connection<Report, Report>(page, 'CREATED_DESC', [], 0, cursorOf, (r) => r);
     const [rows, total] = await Promise.all([
-      this.em.find(Report, { $and: [where, afterFilter<Report>(after)] }, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: page.first + 1 }),
+      this.em.find(Report, { $and: [where, afterFilter<Report>(page.after)] }, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: page.first + 1 }),
       this.em.count(Report, where),
     ]);
     return REPORTS_CURSOR.connection(page, 'CREATED_DESC', rows, total, cursorOf, (r) => r);

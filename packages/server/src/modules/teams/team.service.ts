@@ -13,18 +13,19 @@ import { Organization } from '../organizations/organization.entity';
 import { Membership } from '../organizations/membership.entity';
 import { OrganizationService } from '../organizations/organization.service';
 import { User } from '../accounts/user.entity';
+import { byLogin } from '../accounts/login';
 import { AuditAction } from '../audit/audit.service';
 import { Authz } from '../../authz/policy';
 import { OrgPermission } from '../../authz/permissions';
 import { MemberStatus, type OrgRole } from '../../authz/roles';
 import { PERSON_TEAM_ROLES, TEAM_ADMIN_ROLE, TeamPermission, TeamRole } from '../../authz/team-permissions';
 import { AppError, ErrorCode, badInput, conflict, forbidden, notFound } from '../../errors';
-import { parseInput } from '../../validation';
+import { orgRefSchema, parseInput, teamRefSchema, userLoginSchema } from '../../validation';
+import { containsPattern } from '../../db/like';
 import { type Connection } from '../../graphql/connection';
 import { cursorCodec, cursorValue } from '../../graphql/cursor';
 import type { InvitedTeam } from '../invitations/invitation.entity';
 
-const orgName = z.string().trim().min(1, 'must not be empty').max(40, 'must be at most 40 characters');
 export const teamNameSchema = z
   .string()
   .trim()
@@ -32,8 +33,6 @@ export const teamNameSchema = z
   .min(2, 'must be at least 2 characters')
   .max(64, 'must be at most 64 characters')
   .regex(/^[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?$/, 'must be lower-case letters, digits, "-" and "_", starting and ending with a letter or digit');
-const teamRef = z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters');
-const userRef = z.string().trim().min(1, 'must not be empty').max(254, 'must be at most 254 characters');
 const roleSchema = z.enum(TeamRole, { message: 'must be ADMIN, MEMBER, VIEW_ONLY or SERVICE' });
 
 /** `Organization.teams` is ordered by team name, `Team.members` by username. */
@@ -94,22 +93,22 @@ const settingsSchema = z
   })
   .nullish();
 
-const createSchema = z.object({ organization: orgName, name: teamNameSchema, storage: storageSchema.nullish(), settings: settingsSchema });
+const createSchema = z.object({ organization: orgRefSchema, name: teamNameSchema, storage: storageSchema.nullish(), settings: settingsSchema });
 const updateSchema = z.object({
-  organization: orgName,
-  team: teamRef,
+  organization: orgRefSchema,
+  team: teamRefSchema,
   settings: settingsSchema,
   // null removes the avatar; "" is not a URL (one way to clear a setting: null).
   avatarUrl: z.url({ protocol: /^https$/, message: 'must be an https URL (null removes the avatar)' }).max(2048, 'must be at most 2048 characters').nullish(),
 });
-const deleteSchema = z.object({ organization: orgName, team: teamRef, confirmName: z.string().max(64, 'must be at most 64 characters') });
-const memberSchema = z.object({ organization: orgName, team: teamRef, user: userRef, role: roleSchema.nullish() });
+const deleteSchema = z.object({ organization: orgRefSchema, team: teamRefSchema, confirmName: z.string().max(64, 'must be at most 64 characters') });
+const memberSchema = z.object({ organization: orgRefSchema, team: teamRefSchema, user: userLoginSchema, role: roleSchema.nullish() });
 const roleChangeSchema = z
-  .object({ organization: orgName, team: teamRef, user: userRef, role: roleSchema.nullish(), customRole: z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters').nullish() })
+  .object({ organization: orgRefSchema, team: teamRefSchema, user: userLoginSchema, role: roleSchema.nullish(), customRole: z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters').nullish() })
   .refine((i) => i.role != null || i.customRole != null, { message: 'give role or customRole', path: ['role'] });
-const targetSchema = z.object({ organization: orgName, team: teamRef, user: userRef });
-const leaveSchema = z.object({ organization: orgName, team: teamRef });
-export const teamAssignmentsSchema = z.array(z.object({ team: teamRef, role: roleSchema.nullish() })).max(50, 'must list at most 50 teams');
+const targetSchema = z.object({ organization: orgRefSchema, team: teamRefSchema, user: userLoginSchema });
+const leaveSchema = z.object({ organization: orgRefSchema, team: teamRefSchema });
+export const teamAssignmentsSchema = z.array(z.object({ team: teamRefSchema, role: roleSchema.nullish() })).max(50, 'must list at most 50 teams');
 
 /** Applies changed settings onto the current ones, checking what depends on what. */
 function mergeSettings(current: TeamSettings, change: z.output<typeof settingsSchema>): TeamSettings {
@@ -156,30 +155,26 @@ export class TeamService extends Service {
     }
   }
 
-  /** Teams of an organization the caller may see, by name. */
+  /** Teams of an organization the caller may see (Authz.teamScope: the hidden-team rule), by name. Two statements: page and count. */
   async list(org: Organization, args: { first?: number | null; after?: string | null; search?: string | null }): Promise<Connection<Team>> {
     await this.ctx.authz.requireOrg(org, OrgPermission.READ);
     const page = TEAMS_CURSOR.page(args, 'NAME_ASC');
     const search = parseInput(z.object({ search: z.string().trim().toLowerCase().max(64, 'must be at most 64 characters').nullish() }), { search: args.search }).search;
-    const { user } = this.ctx.authz.requireUser();
-    const where: FilterQuery<Team> = { organization: org.id };
-    if (search) where.name = { $like: `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` };
-    // Hidden teams only for their members, unless the caller manages every team.
-    const scope: FilterQuery<Team> = (await this.ctx.authz.canOrg(org, OrgPermission.MANAGE_TEAMS))
-      ? {}
-      : { $or: [{ settings: { hidden: false } }, { id: { $in: (await this.em.find(TeamMembership, { user: user.id, team: { organization: org.id } }, { fields: ['team'] })).map((m) => m.team.id) } }] };
-    const after: FilterQuery<Team> = page.after ? { name: { $gt: page.after[0] } } : {};
-    const [rows, total] = await Promise.all([
-      this.em.find(Team, { $and: [where, scope, after] }, { orderBy: { name: 'asc' }, limit: page.first + 1 }),
-      this.em.count(Team, { $and: [where, scope] }),
-    ]);
+    const visible = Authz.teamScopeSql(await this.ctx.authz.teamScope(org), 't');
+    const query = () => {
+      const qb = this.em.createQueryBuilder(Team, 't').where({ organization: org.id }).andWhere(visible.sql, visible.bindings);
+      if (search) qb.andWhere({ name: { $like: containsPattern(search) } });
+      return qb;
+    };
+    const paged = query().orderBy({ name: 'asc' }).limit(page.first + 1);
+    if (page.after) paged.andWhere({ name: { $gt: page.after[0] } });
+    const [rows, total] = await Promise.all([paged.getResultList(), query().getCount()]);
     return TEAMS_CURSOR.connection(page, 'NAME_ASC', rows, total, (t) => [t.name], (t) => t);
   }
 
   async create(raw: unknown): Promise<Team> {
     const input = parseInput(createSchema, raw);
-    const org = await new OrganizationService(this.ctx).getVisible(input.organization);
-    await this.ctx.authz.requireOrg(org, OrgPermission.CREATE_TEAM);
+    const org = await new OrganizationService(this.ctx).getFor(input.organization, OrgPermission.CREATE_TEAM);
     const { user } = this.ctx.authz.requireUser();
     const storage: TeamStorage =
       input.storage && input.storage.kind === StorageKind.BUCKET
@@ -241,8 +236,7 @@ export class TeamService extends Service {
    * username exists elsewhere on the instance, or which username an email belongs to, is never revealed.
    */
   private async userByLogin(em: EntityManager, login: string): Promise<User | null> {
-    const key = login.trim().toLowerCase();
-    return em.findOne(User, key.includes('@') ? { email: key } : { username: key });
+    return em.findOne(User, byLogin(login));
   }
 
   /** An ACTIVE member of the organization, or one neutral NOT_ORG_MEMBER whatever the reason (unknown, outside, deactivated, pending). */
@@ -321,9 +315,8 @@ export class TeamService extends Service {
   async removeMember(raw: unknown): Promise<RemovedTeamMember> {
     const input = parseInput(targetSchema, raw);
     const { org, team } = await findTeam(this.ctx, input.organization, input.team, TeamPermission.VIEW);
-    const principal = this.ctx.authz.requireUser();
-    const key = input.user.trim().toLowerCase();
-    const self = key === principal.user.username || key === principal.user.email;
+    this.ctx.authz.requireUser();
+    const self = this.ctx.authz.isSelf((await this.userByLogin(this.em, input.user))?.id);
     if (!self) await this.ctx.authz.requireTeam(team, org, TeamPermission.MANAGE_MEMBERS);
     return this.removeFromTeam(org, team, input.user, self ? AuditAction.TEAM_MEMBER_LEFT : AuditAction.TEAM_MEMBER_REMOVED);
   }
