@@ -60,7 +60,7 @@ describe('updateInvitation', () => {
     const byTeam = await gql(ctx.url, '{ organization(name: "acme") { members(teams: ["ml"]) { nodes { email status } } } }', {}, ctx.admin.token);
     expect(byTeam.data!.organization.members.nodes).toContainEqual({ email: 'ivy@example.com', status: 'PENDING' });
 
-    const log = await gql(ctx.url, '{ organization(name: "acme") { auditLog(actions: ["member.invitation_updated"]) { nodes { actor { label } target { type id label } metadata } } } }', {}, ctx.admin.token);
+    const log = await gql(ctx.url, '{ organization(name: "acme") { auditLog(actions: [MEMBER_INVITATION_UPDATED]) { nodes { actor { label } target { type id label } metadata } } } }', {}, ctx.admin.token);
     expect(log.data!.organization.auditLog.nodes).toEqual([
       {
         actor: { label: 'admin' },
@@ -104,7 +104,7 @@ describe('updateInvitation', () => {
     const full = await gql(ctx.url, UPDATE, { i: { id, role: 'MEMBER' } }, ctx.admin.token);
     expect(codeOf(full)).toBe('SEAT_LIMIT_REACHED');
     expect((await gql(ctx.url, '{ organization(name: "acme") { invitations(statuses: [PENDING]) { nodes { id role } } } }', {}, ctx.admin.token)).data!.organization.invitations.nodes).toContainEqual({ id, role: 'VIEWER' });
-    await gql(ctx.url, 'mutation { updateOrganization(input: { organization: "acme", clearSeatLimit: true }) { organization { seatLimit } } }', {}, ctx.admin.token);
+    await gql(ctx.url, 'mutation { updateOrganization(input: { organization: "acme", seatLimit: null }) { organization { seatLimit } } }', {}, ctx.admin.token);
     expect((await gql(ctx.url, UPDATE, { i: { id, role: 'MEMBER' } }, ctx.admin.token)).data!.updateInvitation.invitation.role).toBe('MEMBER');
     expect((await gql(ctx.url, SEATS, {}, ctx.admin.token)).data!.organization.seats.used).toBe(used + 1);
     // Back to VIEWER frees it.
