@@ -11,9 +11,18 @@ const port = 4600 + Math.floor(Math.random() * 300);
 const url = `http://127.0.0.1:${port}`;
 
 function start() {
-  const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: process.env.SMOKE_LOG_LEVEL ?? 'warn' };
+  const env = {
+    ...process.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: process.env.SMOKE_LOG_LEVEL ?? 'warn',
+  };
   delete env.DATABASE_URL;
-  const child = spawn(process.execPath, [path.join(root, 'packages/server/dist/main.js')], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, [path.join(root, 'packages/server/dist/main.js')], {
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   return child;
 }
 
@@ -66,15 +75,24 @@ try {
   check(signUp.signUp.user.instanceAdmin === true, 'first sign-up is instance admin');
   const session = signUp.signUp.token;
   const viaSession = await gql('{ viewer { authenticatedWith user { username } } }', {}, session);
-  check(viaSession.viewer.user.username === 'smoke' && viaSession.viewer.authenticatedWith === 'SESSION', 'viewer with the session token');
+  check(
+    viaSession.viewer.user.username === 'smoke' && viaSession.viewer.authenticatedWith === 'SESSION',
+    'viewer with the session token',
+  );
   const key = await gql('mutation { createApiKey(input: { name: "smoke" }) { secret } }', {}, session);
   const viaKey = await gql('{ viewer { authenticatedWith user { username } } }', {}, key.createApiKey.secret);
-  check(viaKey.viewer.user.username === 'smoke' && viaKey.viewer.authenticatedWith === 'API_KEY', 'viewer with the API key');
+  check(
+    viaKey.viewer.user.username === 'smoke' && viaKey.viewer.authenticatedWith === 'API_KEY',
+    'viewer with the API key',
+  );
   await stop(child);
   child = start();
   await waitReady(child);
   const after = await gql('{ instance { needsBootstrap } viewer { user { username } } }', {}, key.createApiKey.secret);
-  check(after.instance.needsBootstrap === false && after.viewer.user.username === 'smoke', 'after a restart the user and key are still there');
+  check(
+    after.instance.needsBootstrap === false && after.viewer.user.username === 'smoke',
+    'after a restart the user and key are still there',
+  );
   await stop(child);
   child = undefined;
   console.log('smoke: 5 passed, 0 failed');

@@ -85,7 +85,7 @@ function comment(text: string | undefined, indent: string): string {
 }
 
 function onlyField(selectionSet: SelectionSetNode | undefined): FieldNode | undefined {
-  if (!selectionSet || selectionSet.selections.length !== 1) return undefined;
+  if (selectionSet?.selections.length !== 1) return undefined;
   const [selection] = selectionSet.selections;
   return selection?.kind === Kind.FIELD ? selection : undefined;
 }
@@ -97,7 +97,9 @@ function selects(selectionSet: SelectionSetNode | undefined, name: string): bool
 function readOperation(schema: GraphQLSchema, op: OperationDefinitionNode): Operation {
   const name = op.name?.value;
   if (!name || !/^[A-Z][A-Za-z0-9]*$/.test(name)) {
-    throw new Error(`Every operation needs a PascalCase name (the method is named after it); got ${JSON.stringify(name)}.`);
+    throw new Error(
+      `Every operation needs a PascalCase name (the method is named after it); got ${JSON.stringify(name)}.`,
+    );
   }
   if (op.operation === 'subscription') throw new Error(`${name}: subscriptions are not supported.`);
   const kind = op.operation;
@@ -113,7 +115,8 @@ function readOperation(schema: GraphQLSchema, op: OperationDefinitionNode): Oper
     const named = only.type.kind === Kind.NON_NULL_TYPE ? only.type.type : only.type;
     if (named.kind !== Kind.NAMED_TYPE) throw new Error(`${name}: $input must be an input object, not a list.`);
     const inputType = schema.getType(named.name.value);
-    if (!isInputObjectType(inputType)) throw new Error(`${name}: ${named.name.value} is not an input type of the schema.`);
+    if (!isInputObjectType(inputType))
+      throw new Error(`${name}: ${named.name.value} is not an input type of the schema.`);
     style = 'input';
     argsType = `D.${inputType.name}`;
     for (const field of Object.values(inputType.getFields())) {
@@ -127,14 +130,19 @@ function readOperation(schema: GraphQLSchema, op: OperationDefinitionNode): Oper
 
   // The result: follow single-field selections down to the interesting object.
   const steps: Step[] = [];
-  let parent: GraphQLObjectType | null | undefined = kind === 'query' ? schema.getQueryType() : schema.getMutationType();
+  let parent: GraphQLObjectType | null | undefined =
+    kind === 'query' ? schema.getQueryType() : schema.getMutationType();
   let selectionSet: SelectionSetNode | undefined = op.selectionSet;
   let last: FieldNode | undefined;
   let description: string | undefined;
   for (let field = onlyField(selectionSet); field && parent; field = onlyField(selectionSet)) {
     const def = parent.getFields()[field.name.value];
     if (!def) throw new Error(`${name}: ${parent.name}.${field.name.value} is not in the schema.`);
-    steps.push({ key: field.alias?.value ?? field.name.value, nullable: !isNonNullType(def.type), lookup: kind === 'query' && def.args.length > 0 });
+    steps.push({
+      key: field.alias?.value ?? field.name.value,
+      nullable: !isNonNullType(def.type),
+      lookup: kind === 'query' && def.args.length > 0,
+    });
     description = def.description ?? description;
     last = field;
     selectionSet = field.selectionSet;
@@ -154,7 +162,11 @@ function readOperation(schema: GraphQLSchema, op: OperationDefinitionNode): Oper
   if (final && throwsWhenNull(final)) resultType = `NonNullable<${resultType}>`;
   const variableNames = new Set(variables.map((v) => v.variable.name.value));
   const paginated =
-    !!last && selects(last.selectionSet, 'pageInfo') && selects(last.selectionSet, 'nodes') && variableNames.has('first') && variableNames.has('after');
+    !!last &&
+    selects(last.selectionSet, 'pageInfo') &&
+    selects(last.selectionSet, 'nodes') &&
+    variableNames.has('first') &&
+    variableNames.has('after');
 
   return {
     name,
@@ -255,7 +267,12 @@ export function plugin(schema: GraphQLSchema, documents: readonly DocumentFile[]
   }
 
   const scopes = [
-    { className: 'OrganizationOperations', fixed: [ORG], word: 'Organization', reserved: ['client', ORG, TEAM, 'inviteMany'] },
+    {
+      className: 'OrganizationOperations',
+      fixed: [ORG],
+      word: 'Organization',
+      reserved: ['client', ORG, TEAM, 'inviteMany'],
+    },
     { className: 'TeamOperations', fixed: [ORG, TEAM], word: 'Team', reserved: ['client', ORG, TEAM] },
   ] as const;
 

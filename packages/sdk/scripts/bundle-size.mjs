@@ -34,12 +34,16 @@ try {
     },
   });
 
-  const chunks = (Array.isArray(result) ? result : [result]).flatMap((r) => ('output' in r ? r.output : [])).filter((o) => o.type === 'chunk');
+  const chunks = (Array.isArray(result) ? result : [result])
+    .flatMap((r) => ('output' in r ? r.output : []))
+    .filter((o) => o.type === 'chunk');
   const code = chunks.map((c) => c.code).join('\n');
   const modules = chunks.flatMap((c) => Object.keys(c.modules));
   const graphqlJs = modules.filter((m) => /[/\\]graphql[/\\]/.test(m) || m.includes('/graphql@'));
   const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
-  console.log(`One-call program (new RosterClient(...).viewer()): ${kb(Buffer.byteLength(code))} minified, ${kb(gzipSync(code, { level: 9 }).length)} gzipped`);
+  console.log(
+    `One-call program (new RosterClient(...).viewer()): ${kb(Buffer.byteLength(code))} minified, ${kb(gzipSync(code, { level: 9 }).length)} gzipped`,
+  );
   console.log(`${modules.length} modules bundled, ${graphqlJs.length} of them from graphql-js`);
   if (process.argv.includes('--modules')) for (const m of modules) console.log(`  ${m.replace(root, '@roster/sdk')}`);
 } finally {

@@ -59,9 +59,10 @@ export interface RosterClientOptions {
 export type GraphQLDocument<TResult, TVariables> = string | (DocumentTypeDecoration<TResult, TVariables> & object);
 
 /** Variables (optional when the operation has no required ones), then per-call options. */
-export type RequestArgs<TVariables> = Record<string, never> extends TVariables
-  ? [variables?: TVariables, options?: RequestOptions]
-  : [variables: TVariables, options?: RequestOptions];
+export type RequestArgs<TVariables> =
+  Record<string, never> extends TVariables
+    ? [variables?: TVariables, options?: RequestOptions]
+    : [variables: TVariables, options?: RequestOptions];
 
 /** Arguments of `inviteMany`. */
 export interface InviteManyArgs {
@@ -146,7 +147,8 @@ export function describeOperation(query: string): { kind: OperationKind; operati
       if (token === '{' && depth === 0) {
         const [first, second] = words;
         if (first === undefined) return { kind: 'query', operationName: undefined };
-        if (first === 'query' || first === 'mutation' || first === 'subscription') return { kind: first, operationName: second };
+        if (first === 'query' || first === 'mutation' || first === 'subscription')
+          return { kind: first, operationName: second };
         words = [];
       }
       depth += 1;
@@ -171,7 +173,9 @@ function parseDocument<TResult, TVariables>(document: GraphQLDocument<TResult, T
     // A DocumentNode: its source text, if the parser kept it; printing it would need graphql-js.
     const body = (document as { loc?: { source?: { body?: unknown } } }).loc?.source?.body;
     if (typeof body !== 'string') {
-      throw new TypeError('request() takes a document string or a TypedDocumentString (graphql-codegen documentMode: "string"); print a DocumentNode with graphql-js first.');
+      throw new TypeError(
+        'request() takes a document string or a TypedDocumentString (graphql-codegen documentMode: "string"); print a DocumentNode with graphql-js first.',
+      );
     }
     query = body;
   }
@@ -232,7 +236,9 @@ function toRowInput(row: InviteRow): InviteUsersRowInput {
   return input;
 }
 
-type Attempt = { ok: true; response: Response; text: string } | { ok: false; error: RosterNetworkError; retriable: boolean };
+type Attempt =
+  | { ok: true; response: Response; text: string }
+  | { ok: false; error: RosterNetworkError; retriable: boolean };
 
 /**
  * A typed client for the Roster GraphQL API: one method per operation in src/operations (generated,
@@ -343,7 +349,10 @@ export class RosterClient extends RosterOperations {
   }
 
   /** Accept an invitation; remembers the session token the server returns when the caller was anonymous. */
-  override async acceptInvitation(input: AcceptInvitationInput, options?: RequestOptions): Promise<AcceptInvitationPayload> {
+  override async acceptInvitation(
+    input: AcceptInvitationInput,
+    options?: RequestOptions,
+  ): Promise<AcceptInvitationPayload> {
     const payload = await super.acceptInvitation(input, options);
     if (payload.token) this.setToken(payload.token);
     return payload;
@@ -358,7 +367,12 @@ export class RosterClient extends RosterOperations {
    * marks each of its rows with that error. Only bad arguments and an unreadable CSV throw.
    */
   async inviteMany(args: InviteManyArgs, options?: RequestOptions): Promise<InviteManyResult> {
-    const { organization, sendEmail, chunkSize = DEFAULT_INVITE_CHUNK, concurrency = DEFAULT_INVITE_CONCURRENCY } = args;
+    const {
+      organization,
+      sendEmail,
+      chunkSize = DEFAULT_INVITE_CHUNK,
+      concurrency = DEFAULT_INVITE_CONCURRENCY,
+    } = args;
     if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > MAX_INVITE_ROWS_PER_CALL) {
       throw new RangeError(`chunkSize must be an integer from 1 to ${MAX_INVITE_ROWS_PER_CALL}, got ${chunkSize}.`);
     }
@@ -392,7 +406,14 @@ export class RosterClient extends RosterOperations {
       } catch (err) {
         if (!(err instanceof RosterError || err instanceof RosterNetworkError)) throw err;
         chunk.forEach((row, i) => {
-          results[offset + i] = { index: offset + i, row, email: row.email, invitation: null, acceptUrl: null, error: err };
+          results[offset + i] = {
+            index: offset + i,
+            row,
+            email: row.email,
+            invitation: null,
+            acceptUrl: null,
+            error: err,
+          };
         });
       }
     };
@@ -452,7 +473,11 @@ export class RosterClient extends RosterOperations {
         try {
           await sleep(delay, options.signal);
         } catch (cause) {
-          throw new RosterAbortError(`${operationName ?? 'The operation'} was aborted.`, { ...meta, attempts: attempt, cause });
+          throw new RosterAbortError(`${operationName ?? 'The operation'} was aborted.`, {
+            ...meta,
+            attempts: attempt,
+            cause,
+          });
         }
         continue;
       }
@@ -497,11 +522,21 @@ export class RosterClient extends RosterOperations {
       const text = await response.text();
       return { ok: true, response, text };
     } catch (cause) {
-      if (signal?.aborted) throw new RosterAbortError(`${name} was aborted.`, { ...meta, attempts, cause: signal.reason });
+      if (signal?.aborted)
+        throw new RosterAbortError(`${name} was aborted.`, { ...meta, attempts, cause: signal.reason });
       if (timedOut) {
-        throw new RosterTimeoutError(`${name} timed out after ${timeoutMs} ms (${this.endpoint}).`, { ...meta, attempts, timeoutMs, cause });
+        throw new RosterTimeoutError(`${name} timed out after ${timeoutMs} ms (${this.endpoint}).`, {
+          ...meta,
+          attempts,
+          timeoutMs,
+          cause,
+        });
       }
-      const error = new RosterNetworkError(`${name}: request to ${this.endpoint} failed: ${reasonOf(cause)}`, { ...meta, attempts, cause });
+      const error = new RosterNetworkError(`${name}: request to ${this.endpoint} failed: ${reasonOf(cause)}`, {
+        ...meta,
+        attempts,
+        cause,
+      });
       return { ok: false, error, retriable: true };
     } finally {
       clearTimeout(timer);
@@ -521,28 +556,42 @@ export class RosterClient extends RosterOperations {
     }
     // Parse the body whatever the status: a bad credential is HTTP 401 with a GraphQL error body.
     if (!isResponseBody(body)) {
-      throw new RosterNetworkError(`${name}: expected a GraphQL JSON response from ${this.endpoint}, got HTTP ${response.status}.`, {
-        status: response.status,
-        body: text.slice(0, 1000),
-        operationName: meta.operationName,
-        requestId,
-        attempts,
-      });
+      throw new RosterNetworkError(
+        `${name}: expected a GraphQL JSON response from ${this.endpoint}, got HTTP ${response.status}.`,
+        {
+          status: response.status,
+          body: text.slice(0, 1000),
+          operationName: meta.operationName,
+          requestId,
+          attempts,
+        },
+      );
     }
     if (body.errors && body.errors.length > 0) {
-      throw errorFromResponse(body.errors, { requestId, status: response.status, ...(meta.operationName ? { operationName: meta.operationName } : {}) });
-    }
-    if (!response.ok || body.data === null || body.data === undefined) {
-      throw new RosterNetworkError(`${name}: the GraphQL response from ${this.endpoint} has no data (HTTP ${response.status}).`, {
-        status: response.status,
-        body: text.slice(0, 1000),
-        operationName: meta.operationName,
+      throw errorFromResponse(body.errors, {
         requestId,
-        attempts,
+        status: response.status,
+        ...(meta.operationName ? { operationName: meta.operationName } : {}),
       });
     }
+    if (!response.ok || body.data === null || body.data === undefined) {
+      throw new RosterNetworkError(
+        `${name}: the GraphQL response from ${this.endpoint} has no data (HTTP ${response.status}).`,
+        {
+          status: response.status,
+          body: text.slice(0, 1000),
+          operationName: meta.operationName,
+          requestId,
+          attempts,
+        },
+      );
+    }
     // The request id travels with the data (not enumerable), so a null lookup's NotFoundError can quote it.
-    if (typeof body.data === 'object' && body.data !== null) Object.defineProperty(body.data, RESPONSE_META, { value: { requestId } satisfies ResponseMeta, enumerable: false });
+    if (typeof body.data === 'object' && body.data !== null)
+      Object.defineProperty(body.data, RESPONSE_META, {
+        value: { requestId } satisfies ResponseMeta,
+        enumerable: false,
+      });
     // The server validated `data` against the same schema the document was generated from.
     return body.data as TResult;
   }

@@ -59,26 +59,66 @@ export class RosterError extends Error {
 }
 
 // One subclass per ErrorCode; `declare` narrows `code` so `instanceof` also narrows it.
-export class UnauthenticatedError extends RosterError { declare readonly code: 'UNAUTHENTICATED'; }
-export class InvalidCredentialsError extends RosterError { declare readonly code: 'INVALID_CREDENTIALS'; }
-export class ForbiddenError extends RosterError { declare readonly code: 'FORBIDDEN'; }
-export class NotFoundError extends RosterError { declare readonly code: 'NOT_FOUND'; }
-export class BadUserInputError extends RosterError { declare readonly code: 'BAD_USER_INPUT'; }
-export class ConflictError extends RosterError { declare readonly code: 'CONFLICT'; }
-export class SeatLimitReachedError extends RosterError { declare readonly code: 'SEAT_LIMIT_REACHED'; }
-export class LastAdminError extends RosterError { declare readonly code: 'LAST_ADMIN'; }
-export class NotOrgMemberError extends RosterError { declare readonly code: 'NOT_ORG_MEMBER'; }
-export class InviteExpiredError extends RosterError { declare readonly code: 'INVITE_EXPIRED'; }
-export class InviteInvalidError extends RosterError { declare readonly code: 'INVITE_INVALID'; }
-export class InvitationNotPendingError extends RosterError { declare readonly code: 'INVITATION_NOT_PENDING'; }
-export class RateLimitedError extends RosterError { declare readonly code: 'RATE_LIMITED'; }
-export class QueryTooComplexError extends RosterError { declare readonly code: 'QUERY_TOO_COMPLEX'; }
-export class RequestTimeoutError extends RosterError { declare readonly code: 'REQUEST_TIMEOUT'; }
-export class ResponseTooLargeError extends RosterError { declare readonly code: 'RESPONSE_TOO_LARGE'; }
-export class GraphQLParseFailedError extends RosterError { declare readonly code: 'GRAPHQL_PARSE_FAILED'; }
-export class GraphQLValidationFailedError extends RosterError { declare readonly code: 'GRAPHQL_VALIDATION_FAILED'; }
-export class BadRequestError extends RosterError { declare readonly code: 'BAD_REQUEST'; }
-export class InternalServerError extends RosterError { declare readonly code: 'INTERNAL_SERVER_ERROR'; }
+export class UnauthenticatedError extends RosterError {
+  declare readonly code: 'UNAUTHENTICATED';
+}
+export class InvalidCredentialsError extends RosterError {
+  declare readonly code: 'INVALID_CREDENTIALS';
+}
+export class ForbiddenError extends RosterError {
+  declare readonly code: 'FORBIDDEN';
+}
+export class NotFoundError extends RosterError {
+  declare readonly code: 'NOT_FOUND';
+}
+export class BadUserInputError extends RosterError {
+  declare readonly code: 'BAD_USER_INPUT';
+}
+export class ConflictError extends RosterError {
+  declare readonly code: 'CONFLICT';
+}
+export class SeatLimitReachedError extends RosterError {
+  declare readonly code: 'SEAT_LIMIT_REACHED';
+}
+export class LastAdminError extends RosterError {
+  declare readonly code: 'LAST_ADMIN';
+}
+export class NotOrgMemberError extends RosterError {
+  declare readonly code: 'NOT_ORG_MEMBER';
+}
+export class InviteExpiredError extends RosterError {
+  declare readonly code: 'INVITE_EXPIRED';
+}
+export class InviteInvalidError extends RosterError {
+  declare readonly code: 'INVITE_INVALID';
+}
+export class InvitationNotPendingError extends RosterError {
+  declare readonly code: 'INVITATION_NOT_PENDING';
+}
+export class RateLimitedError extends RosterError {
+  declare readonly code: 'RATE_LIMITED';
+}
+export class QueryTooComplexError extends RosterError {
+  declare readonly code: 'QUERY_TOO_COMPLEX';
+}
+export class RequestTimeoutError extends RosterError {
+  declare readonly code: 'REQUEST_TIMEOUT';
+}
+export class ResponseTooLargeError extends RosterError {
+  declare readonly code: 'RESPONSE_TOO_LARGE';
+}
+export class GraphQLParseFailedError extends RosterError {
+  declare readonly code: 'GRAPHQL_PARSE_FAILED';
+}
+export class GraphQLValidationFailedError extends RosterError {
+  declare readonly code: 'GRAPHQL_VALIDATION_FAILED';
+}
+export class BadRequestError extends RosterError {
+  declare readonly code: 'BAD_REQUEST';
+}
+export class InternalServerError extends RosterError {
+  declare readonly code: 'INTERNAL_SERVER_ERROR';
+}
 
 export type RosterErrorClass = new (message: string, options: RosterErrorOptions) => RosterError;
 
@@ -123,7 +163,7 @@ export function errorFromResponse(
   const rawCode = extensions.code;
   const code = typeof rawCode === 'string' ? rawCode : 'UNKNOWN';
   const ErrorClass = isKnownCode(code) ? ERROR_CLASSES[code] : RosterError;
-  const requestId = typeof extensions.requestId === 'string' ? extensions.requestId : meta.requestId ?? undefined;
+  const requestId = typeof extensions.requestId === 'string' ? extensions.requestId : (meta.requestId ?? undefined);
   return new ErrorClass(first?.message ?? 'The server returned an error without a message.', {
     code,
     errors,

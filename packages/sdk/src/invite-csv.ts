@@ -60,13 +60,17 @@ export function parseInviteCsv(csv: string): InviteRow[] {
       if (fields.length <= HEADER.length && fields.every((f, i) => f.toLowerCase() === HEADER[i])) continue;
     }
     if (fields.length > HEADER.length) {
-      throw new InviteCsvError(record.line, `expected "email", "email,role" or "email,role,teams", got ${fields.length} fields.`);
+      throw new InviteCsvError(
+        record.line,
+        `expected "email", "email,role" or "email,role,teams", got ${fields.length} fields.`,
+      );
     }
     if (email === '') throw new InviteCsvError(record.line, 'the email is missing.');
     const row: InviteRow = { email, line: record.line };
     if (role !== '') {
       const upper = role.toUpperCase();
-      if (!ROLES.has(upper)) throw new InviteCsvError(record.line, `unknown role ${JSON.stringify(role)}; expected one of ${ROLE_LIST}.`);
+      if (!ROLES.has(upper))
+        throw new InviteCsvError(record.line, `unknown role ${JSON.stringify(role)}; expected one of ${ROLE_LIST}.`);
       row.role = upper as OrgRole;
     }
     if (teams !== '') row.teams = readTeams(teams, record.line);
@@ -87,7 +91,8 @@ function readTeams(field: string, line: number): TeamAssignmentInput[] {
       continue;
     }
     if (team === '') throw new InviteCsvError(line, `a team name is missing in ${JSON.stringify(field)}.`);
-    if (extra.length > 0) throw new InviteCsvError(line, `expected "team" or "team:ROLE", got ${JSON.stringify(item.trim())}.`);
+    if (extra.length > 0)
+      throw new InviteCsvError(line, `expected "team" or "team:ROLE", got ${JSON.stringify(item.trim())}.`);
     if (seen.has(team)) throw new InviteCsvError(line, `the team ${JSON.stringify(team)} is listed twice.`);
     seen.add(team);
     const assignment: TeamAssignmentInput = { team };
@@ -95,7 +100,10 @@ function readTeams(field: string, line: number): TeamAssignmentInput[] {
     if (role !== '') {
       const upper = role.toUpperCase();
       if (!TEAM_ROLES.has(upper)) {
-        throw new InviteCsvError(line, `unknown team role ${JSON.stringify(role)} for ${JSON.stringify(team)}; expected one of ${TEAM_ROLE_LIST}.`);
+        throw new InviteCsvError(
+          line,
+          `unknown team role ${JSON.stringify(role)} for ${JSON.stringify(team)}; expected one of ${TEAM_ROLE_LIST}.`,
+        );
       }
       assignment.role = upper as TeamRole;
     }
@@ -164,12 +172,18 @@ function* readRecords(text: string): Generator<CsvRecord> {
         }
         while (i < n && (text[i] === ' ' || text[i] === '\t')) i += 1;
         if (i < n && text[i] !== ',' && !isLineEnd(text[i])) {
-          throw new InviteCsvError(start, `unexpected ${JSON.stringify(text[i])} after a closing quote; a field is either fully quoted or not at all.`);
+          throw new InviteCsvError(
+            start,
+            `unexpected ${JSON.stringify(text[i])} after a closing quote; a field is either fully quoted or not at all.`,
+          );
         }
       } else {
         while (i < n && text[i] !== ',' && !isLineEnd(text[i])) {
           if (text[i] === '"') {
-            throw new InviteCsvError(start, 'a quote inside an unquoted field; quote the whole field and double inner quotes ("").');
+            throw new InviteCsvError(
+              start,
+              'a quote inside an unquoted field; quote the whole field and double inner quotes ("").',
+            );
           }
           value += text[i];
           i += 1;

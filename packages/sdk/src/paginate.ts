@@ -17,7 +17,8 @@ export async function* paginate<T>(fetchPage: (after: string | null) => Promise<
     const { hasNextPage, endCursor } = page.pageInfo;
     if (!hasNextPage || endCursor === null) return;
     // A cursor that does not move would loop forever; fail loudly instead.
-    if (endCursor === after) throw new Error(`Pagination did not advance: the server returned endCursor ${JSON.stringify(endCursor)} twice.`);
+    if (endCursor === after)
+      throw new Error(`Pagination did not advance: the server returned endCursor ${JSON.stringify(endCursor)} twice.`);
     after = endCursor;
   }
 }

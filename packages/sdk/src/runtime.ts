@@ -47,7 +47,13 @@ export function present<T>(value: T | null | undefined, field: string, operation
   const requestId = responseMetaOf(data)?.requestId;
   const meta = { operationName, ...(requestId ? { requestId } : {}) };
   if (field === 'viewer') {
-    throw new UnauthenticatedError(`${operationName} needs a session or an API key.`, { code: 'UNAUTHENTICATED', ...meta });
+    throw new UnauthenticatedError(`${operationName} needs a session or an API key.`, {
+      code: 'UNAUTHENTICATED',
+      ...meta,
+    });
   }
-  throw new NotFoundError(`${operationName}: the ${field} does not exist or is not visible to the caller.`, { code: 'NOT_FOUND', ...meta });
+  throw new NotFoundError(`${operationName}: the ${field} does not exist or is not visible to the caller.`, {
+    code: 'NOT_FOUND',
+    ...meta,
+  });
 }

@@ -12,7 +12,12 @@ describe('API keys', () => {
   test('a client built from { url, apiKey } acts as the key owner until the key is revoked', async () => {
     const created = await admin.createApiKey({ name: 'ci-bot' });
     expect(created.secret.startsWith('rsk_')).toBe(true);
-    expect(created.apiKey).toMatchObject({ name: 'ci-bot', status: 'ACTIVE', lastFour: created.secret.slice(-4), revokedAt: null });
+    expect(created.apiKey).toMatchObject({
+      name: 'ci-bot',
+      status: 'ACTIVE',
+      lastFour: created.secret.slice(-4),
+      revokedAt: null,
+    });
 
     const keyClient = new RosterClient({ url: server.url, apiKey: created.secret });
     const viewer = await keyClient.viewer();
@@ -23,7 +28,10 @@ describe('API keys', () => {
     expect(revoked.apiKey.revokedAt).not.toBeNull();
     expect(revoked.changed).toBe(true);
     // Idempotent: a revoked key revoked again is { changed: false }, keeping its revokedAt.
-    expect(await admin.revokeApiKey({ id: created.apiKey.id })).toMatchObject({ changed: false, apiKey: { status: 'REVOKED', revokedAt: revoked.apiKey.revokedAt } });
+    expect(await admin.revokeApiKey({ id: created.apiKey.id })).toMatchObject({
+      changed: false,
+      apiKey: { status: 'REVOKED', revokedAt: revoked.apiKey.revokedAt },
+    });
 
     const error = await keyClient.viewer().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnauthenticatedError);
@@ -35,7 +43,7 @@ describe('API keys', () => {
     expect(e.errors).toHaveLength(1);
   });
 
-  test('apiKeys and iterateApiKeys list the caller\'s keys, newest first, hiding revoked ones unless asked', async () => {
+  test("apiKeys and iterateApiKeys list the caller's keys, newest first, hiding revoked ones unless asked", async () => {
     const names = ['k1', 'k2', 'k3', 'k4', 'k5'];
     const ids: string[] = [];
     for (const name of names) ids.push((await admin.createApiKey({ name })).apiKey.id);

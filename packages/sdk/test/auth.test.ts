@@ -14,15 +14,28 @@ describe('accounts and sessions', () => {
     const result = await client.signUp({ ...ADMIN });
     expect(result.token).toEqual(expect.any(String));
     expect(Date.parse(result.expiresAt)).toBeGreaterThan(Date.now());
-    expect(result.user).toMatchObject({ username: 'ada', email: 'ada@example.com', name: 'Ada Lovelace', instanceAdmin: true });
+    expect(result.user).toMatchObject({
+      username: 'ada',
+      email: 'ada@example.com',
+      name: 'Ada Lovelace',
+      instanceAdmin: true,
+    });
     expect(result.organization).toMatchObject({ name: 'default', viewerRole: 'ADMIN', seats: { used: 1 } });
     expect(client.getToken()).toBe(result.token);
 
     const viewer = await client.viewer();
-    expect(viewer).toMatchObject({ kind: 'USER', authenticatedWith: 'SESSION', user: { id: result.user.id, username: 'ada' } });
+    expect(viewer).toMatchObject({
+      kind: 'USER',
+      authenticatedWith: 'SESSION',
+      user: { id: result.user.id, username: 'ada' },
+    });
     expect(viewer?.user?.memberships.totalCount).toBe(1);
     expect(viewer?.user?.memberships.nodes).toEqual([
-      expect.objectContaining({ role: 'ADMIN', status: 'ACTIVE', organization: expect.objectContaining({ name: 'default' }) }),
+      expect.objectContaining({
+        role: 'ADMIN',
+        status: 'ACTIVE',
+        organization: expect.objectContaining({ name: 'default' }),
+      }),
     ]);
     const instance = await client.instance();
     expect(instance.needsBootstrap).toBe(false);

@@ -16,7 +16,15 @@ const CHROMIUM = '/usr/bin/chromium';
 const LAUNCH = {
   executablePath: CHROMIUM,
   headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ],
 };
 const root = path.resolve(__dirname, '..');
 
@@ -32,55 +40,73 @@ interface PageResult {
 // The ES module build, loaded natively by Chromium from a page on another origin than the API, with a
 // cookie session (`credentials: 'include'`) through the server's CORS configuration.
 // Skipped on a machine without Chromium, except in CI (.ci/run sets REQUIRE_CHROMIUM), where it must run.
-describe.runIf(fs.existsSync(CHROMIUM) || process.env.REQUIRE_CHROMIUM === '1')('in a browser (Chromium), from another origin', () => {
-  let dir: string;
-  let page: http.Server;
-  let pageOrigin: string;
-  let server: TestServer;
-  let browser: Browser;
+describe.runIf(fs.existsSync(CHROMIUM) || process.env.REQUIRE_CHROMIUM === '1')(
+  'in a browser (Chromium), from another origin',
+  () => {
+    let dir: string;
+    let page: http.Server;
+    let pageOrigin: string;
+    let server: TestServer;
+    let browser: Browser;
 
-  beforeAll(async () => {
-    // A fresh ESM build of the SDK, served as plain files next to an empty page.
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-sdk-browser-'));
-    const tsc = createRequire(__filename).resolve('typescript/bin/tsc');
-    const build = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.esm.json', '--outDir', path.join(dir, 'sdk'), '--sourceMap', 'false'], { cwd: root, encoding: 'utf8' });
-    expect(build.status, build.stdout + build.stderr).toBe(0);
-    fs.writeFileSync(path.join(dir, 'index.html'), '<!doctype html><html><head><link rel="icon" href="data:,"></head><body>sdk</body></html>');
-    page = http.createServer((req, res) => {
-      const file = path.join(dir, path.normalize(new URL(req.url ?? '/', 'http://x').pathname === '/' ? 'index.html' : decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)));
-      if (!file.startsWith(dir) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
-        res.writeHead(404).end();
-        return;
-      }
-      res.writeHead(200, { 'content-type': file.endsWith('.js') ? 'text/javascript' : 'text/html' }).end(fs.readFileSync(file));
+    beforeAll(async () => {
+      // A fresh ESM build of the SDK, served as plain files next to an empty page.
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-sdk-browser-'));
+      const tsc = createRequire(__filename).resolve('typescript/bin/tsc');
+      const build = spawnSync(
+        process.execPath,
+        [tsc, '-p', 'tsconfig.esm.json', '--outDir', path.join(dir, 'sdk'), '--sourceMap', 'false'],
+        { cwd: root, encoding: 'utf8' },
+      );
+      expect(build.status, build.stdout + build.stderr).toBe(0);
+      fs.writeFileSync(
+        path.join(dir, 'index.html'),
+        '<!doctype html><html><head><link rel="icon" href="data:,"></head><body>sdk</body></html>',
+      );
+      page = http.createServer((req, res) => {
+        const file = path.join(
+          dir,
+          path.normalize(
+            new URL(req.url ?? '/', 'http://x').pathname === '/'
+              ? 'index.html'
+              : decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname),
+          ),
+        );
+        if (!file.startsWith(dir) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
+          res.writeHead(404).end();
+          return;
+        }
+        res
+          .writeHead(200, { 'content-type': file.endsWith('.js') ? 'text/javascript' : 'text/html' })
+          .end(fs.readFileSync(file));
+      });
+      await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
+      pageOrigin = `http://127.0.0.1:${(page.address() as AddressInfo).port}`;
+
+      server = await startTestServer({ CORS_ORIGINS: pageOrigin });
+      await new RosterClient({ url: server.url }).signUp({ ...ADMIN, organizationName: 'acme' });
+      browser = await chromium.launch(LAUNCH);
+    }, 180_000);
+
+    afterAll(async () => {
+      await browser?.close();
+      await server?.close();
+      await new Promise<void>((resolve) => (page ? page.close(() => resolve()) : resolve()));
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
     });
-    await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
-    pageOrigin = `http://127.0.0.1:${(page.address() as AddressInfo).port}`;
 
-    server = await startTestServer({ CORS_ORIGINS: pageOrigin });
-    await new RosterClient({ url: server.url }).signUp({ ...ADMIN, organizationName: 'acme' });
-    browser = await chromium.launch(LAUNCH);
-  }, 180_000);
+    test('logIn sets the session cookie; later clients with credentials: "include" are that user; errors carry the operation and the request id', async () => {
+      const tab = await browser.newPage();
+      const problems: string[] = [];
+      tab.on('pageerror', (e) => problems.push(e.message));
+      const sent: Array<Record<string, string>> = [];
+      tab.on('request', (r) => {
+        if (r.url().startsWith(server.url) && r.method() === 'POST') sent.push(r.headers());
+      });
+      await tab.goto(`${pageOrigin}/`);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await new Promise<void>((resolve) => (page ? page.close(() => resolve()) : resolve()));
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  });
-
-  test('logIn sets the session cookie; later clients with credentials: "include" are that user; errors carry the operation and the request id', async () => {
-    const tab = await browser.newPage();
-    const problems: string[] = [];
-    tab.on('pageerror', (e) => problems.push(e.message));
-    const sent: Array<Record<string, string>> = [];
-    tab.on('request', (r) => {
-      if (r.url().startsWith(server.url) && r.method() === 'POST') sent.push(r.headers());
-    });
-    await tab.goto(`${pageOrigin}/`);
-
-    // Plain JavaScript, run as is by the page (kept out of this file's transform, which rewrites import()).
-    const script = `(async () => {
+      // Plain JavaScript, run as is by the page (kept out of this file's transform, which rewrites import()).
+      const script = `(async () => {
       const sdk = await import('/sdk/index.js');
       const api = ${JSON.stringify(server.url)};
       const first = new sdk.RosterClient({ url: api, credentials: 'include' });
@@ -99,18 +125,24 @@ describe.runIf(fs.existsSync(CHROMIUM) || process.env.REQUIRE_CHROMIUM === '1')(
         handleSeats: seats.used,
       };
     })()`;
-    const result = (await tab.evaluate(script)) as PageResult;
+      const result = (await tab.evaluate(script)) as PageResult;
 
-    expect(problems).toEqual([]);
-    expect(result).toMatchObject({ tokenAfterLogIn: true, cookieViewer: 'ada', withoutCredentials: null, handleSeats: 1 });
-    expect(result.error).toMatchObject({ name: 'NotFoundError', code: 'NOT_FOUND', operationName: 'Seats' });
-    // The server's id, readable because CORS exposes x-request-id; it is the one the SDK sent.
-    const seatsRequest = sent.find((h) => h['x-request-id'] === result.error.requestId);
-    expect(seatsRequest, 'the failed request was sent with the id the error carries').toBeDefined();
-    for (const headers of sent) {
-      expect(headers['x-roster-client']).toMatch(/^@roster\/sdk\/\d+\.\d+\.\d+/);
-      expect(headers['user-agent']).not.toMatch(/roster-sdk/); // the browser's own
-    }
-    await tab.close();
-  });
-});
+      expect(problems).toEqual([]);
+      expect(result).toMatchObject({
+        tokenAfterLogIn: true,
+        cookieViewer: 'ada',
+        withoutCredentials: null,
+        handleSeats: 1,
+      });
+      expect(result.error).toMatchObject({ name: 'NotFoundError', code: 'NOT_FOUND', operationName: 'Seats' });
+      // The server's id, readable because CORS exposes x-request-id; it is the one the SDK sent.
+      const seatsRequest = sent.find((h) => h['x-request-id'] === result.error.requestId);
+      expect(seatsRequest, 'the failed request was sent with the id the error carries').toBeDefined();
+      for (const headers of sent) {
+        expect(headers['x-roster-client']).toMatch(/^@roster\/sdk\/\d+\.\d+\.\d+/);
+        expect(headers['user-agent']).not.toMatch(/roster-sdk/); // the browser's own
+      }
+      await tab.close();
+    });
+  },
+);

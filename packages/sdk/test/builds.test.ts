@@ -39,10 +39,7 @@ describe('the built package (dist/esm and dist/cjs)', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'roster-sdk-consumer-'));
     mkdirSync(path.join(dir, 'node_modules/@roster'), { recursive: true });
     symlinkSync(root, path.join(dir, 'node_modules/@roster/sdk'), 'dir');
-    writeFileSync(
-      path.join(dir, 'esm.mjs'),
-      `import * as SDK from '@roster/sdk';\n${PROGRAM}`,
-    );
+    writeFileSync(path.join(dir, 'esm.mjs'), `import * as SDK from '@roster/sdk';\n${PROGRAM}`);
     // CommonJS has no top-level await: wrap the program.
     writeFileSync(
       path.join(dir, 'cjs.cjs'),
@@ -56,7 +53,10 @@ describe('the built package (dist/esm and dist/cjs)', () => {
 
   for (const file of ['esm.mjs', 'cjs.cjs']) {
     test(`${file}: imports @roster/sdk through its exports and talks to the server`, async () => {
-      const { stdout } = await run(process.execPath, [path.join(dir, file)], { cwd: dir, env: { ...process.env, ROSTER_URL: server.url, ROSTER_TOKEN: token } });
+      const { stdout } = await run(process.execPath, [path.join(dir, file)], {
+        cwd: dir,
+        env: { ...process.env, ROSTER_URL: server.url, ROSTER_TOKEN: token },
+      });
       expect(JSON.parse(stdout)).toEqual({
         username: 'ada',
         seats: { limit: null, used: 1, available: null },
@@ -68,17 +68,26 @@ describe('the built package (dist/esm and dist/cjs)', () => {
 
   test('no built module imports graphql-js (or anything else) at run time', () => {
     for (const build of ['esm', 'cjs']) {
-      for (const file of readdirSync(path.join(root, 'dist', build), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js'))) {
+      for (const file of readdirSync(path.join(root, 'dist', build), { recursive: true, encoding: 'utf8' }).filter(
+        (f) => f.endsWith('.js'),
+      )) {
         const code = readFileSync(path.join(root, 'dist', build, file), 'utf8');
         const imported = [...code.matchAll(/(?:from\s+|require\()['"]([^'"]+)['"]/g)].map((m) => m[1]);
-        expect(imported.filter((m) => !m!.startsWith('.')), `${build}/${file}`).toEqual([]);
+        expect(
+          imported.filter((m) => !m!.startsWith('.')),
+          `${build}/${file}`,
+        ).toEqual([]);
       }
     }
   });
 
   test('each build directory declares its module format, and the ESM build has no require()', () => {
-    expect(JSON.parse(readFileSync(path.join(root, 'dist/esm/package.json'), 'utf8'))).toMatchObject({ type: 'module' });
-    expect(JSON.parse(readFileSync(path.join(root, 'dist/cjs/package.json'), 'utf8'))).toMatchObject({ type: 'commonjs' });
+    expect(JSON.parse(readFileSync(path.join(root, 'dist/esm/package.json'), 'utf8'))).toMatchObject({
+      type: 'module',
+    });
+    expect(JSON.parse(readFileSync(path.join(root, 'dist/cjs/package.json'), 'utf8'))).toMatchObject({
+      type: 'commonjs',
+    });
     const esm = readFileSync(path.join(root, 'dist/esm/client.js'), 'utf8');
     expect(esm).toMatch(/^import /m);
     expect(esm).not.toMatch(/\brequire\(/);

@@ -17,7 +17,17 @@ describe('schema coverage', () => {
 
   test('the schema has the root fields the SDK was written against', () => {
     expect(roots.Query).toEqual(expect.arrayContaining(['viewer', 'instance', 'organization', 'organizations']));
-    expect(roots.Mutation).toEqual(expect.arrayContaining(['signUp', 'logIn', 'logOut', 'createApiKey', 'revokeApiKey', 'createOrganization', 'updateOrganization']));
+    expect(roots.Mutation).toEqual(
+      expect.arrayContaining([
+        'signUp',
+        'logIn',
+        'logOut',
+        'createApiKey',
+        'revokeApiKey',
+        'createOrganization',
+        'updateOrganization',
+      ]),
+    );
   });
 
   test('every ErrorCode value of the schema has its own RosterError subclass, and no other code does', () => {

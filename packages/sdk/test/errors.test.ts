@@ -25,7 +25,12 @@ describe('typed errors', () => {
   test('a second sign-up without an invitation is ForbiddenError', async () => {
     const client = new RosterClient({ url: server.url });
     const error = await client
-      .signUp({ email: 'grace@example.com', username: 'grace', name: 'Grace Hopper', password: 'a long enough password' })
+      .signUp({
+        email: 'grace@example.com',
+        username: 'grace',
+        name: 'Grace Hopper',
+        password: 'a long enough password',
+      })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ForbiddenError);
     expect(error).toMatchObject({ name: 'ForbiddenError', code: 'FORBIDDEN', path: ['signUp'] });
@@ -34,7 +39,9 @@ describe('typed errors', () => {
 
   test('a bad email is BadUserInputError naming the field', async () => {
     const client = new RosterClient({ url: server.url });
-    const error = await client.signUp({ email: 'not-an-email', username: 'grace', name: 'Grace', password: 'a long enough password' }).catch((e: unknown) => e);
+    const error = await client
+      .signUp({ email: 'not-an-email', username: 'grace', name: 'Grace', password: 'a long enough password' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BadUserInputError);
     const e = error as BadUserInputError;
     expect(e.code).toBe('BAD_USER_INPUT');
@@ -81,12 +88,23 @@ describe('typed errors', () => {
     expect(error.errors).toEqual(errors);
   });
 
-  test('a bulk row\'s UserError becomes the class a single call would throw', () => {
-    const seat = errorFromUserError({ code: 'SEAT_LIMIT_REACHED', message: 'No seat left.', field: null }, { path: ['inviteUsers', 'results', 3, 'error'] });
+  test("a bulk row's UserError becomes the class a single call would throw", () => {
+    const seat = errorFromUserError(
+      { code: 'SEAT_LIMIT_REACHED', message: 'No seat left.', field: null },
+      { path: ['inviteUsers', 'results', 3, 'error'] },
+    );
     expect(seat).toBeInstanceOf(SeatLimitReachedError);
-    expect(seat).toMatchObject({ code: 'SEAT_LIMIT_REACHED', message: 'No seat left.', path: ['inviteUsers', 'results', 3, 'error'] });
+    expect(seat).toMatchObject({
+      code: 'SEAT_LIMIT_REACHED',
+      message: 'No seat left.',
+      path: ['inviteUsers', 'results', 3, 'error'],
+    });
     expect(seat.field).toBeUndefined();
-    const input = errorFromUserError({ code: 'BAD_USER_INPUT', message: 'email: is not an email address', field: 'email' });
+    const input = errorFromUserError({
+      code: 'BAD_USER_INPUT',
+      message: 'email: is not an email address',
+      field: 'email',
+    });
     expect(input).toBeInstanceOf(BadUserInputError);
     expect(input.field).toBe('email');
     expect(errorFromUserError({ code: 'FROM_THE_FUTURE', message: 'm' }).constructor).toBe(RosterError);
@@ -101,7 +119,8 @@ describe('typed errors', () => {
   });
 
   test('a non-JSON response (e.g. a proxy error page) is RosterNetworkError with the status and body', async () => {
-    const fetchHtml: typeof fetch = async () => new Response('<html>Bad gateway</html>', { status: 502, headers: { 'content-type': 'text/html' } });
+    const fetchHtml: typeof fetch = async () =>
+      new Response('<html>Bad gateway</html>', { status: 502, headers: { 'content-type': 'text/html' } });
     const client = new RosterClient({ url: server.url, fetch: fetchHtml });
     const error = await client.instance().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RosterNetworkError);
@@ -114,8 +133,16 @@ describe('typed errors', () => {
       seen.push({ url: String(input), headers: new Headers(init?.headers), body: JSON.parse(String(init?.body)) });
       return fetch(input, init);
     };
-    const { token } = await new RosterClient({ url: server.url }).logIn({ login: ADMIN.username, password: ADMIN.password });
-    const client = new RosterClient({ url: server.url, token, fetch: recording, headers: { 'x-request-id': 'sdk-test-1' } });
+    const { token } = await new RosterClient({ url: server.url }).logIn({
+      login: ADMIN.username,
+      password: ADMIN.password,
+    });
+    const client = new RosterClient({
+      url: server.url,
+      token,
+      fetch: recording,
+      headers: { 'x-request-id': 'sdk-test-1' },
+    });
     await client.organization({ organization: 'default' });
     expect(seen).toHaveLength(1);
     expect(seen[0]!.url).toBe(`${server.url}/graphql`);

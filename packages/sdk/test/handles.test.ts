@@ -1,5 +1,12 @@
 import { beforeAll, describe, expect, test } from 'vitest';
-import { ForbiddenError, NotFoundError, RosterClient, RosterOrganization, RosterTeam, type InviteManyRowResult } from '../src';
+import {
+  ForbiddenError,
+  NotFoundError,
+  RosterClient,
+  RosterOrganization,
+  RosterTeam,
+  type InviteManyRowResult,
+} from '../src';
 import { ADMIN, useServer } from './helpers';
 
 const PASSWORD = 'a long enough password';
@@ -38,7 +45,11 @@ describe('organization and team handles; inviteMany', () => {
     expect(await acme.seats()).toEqual({ limit: null, used: 1, available: null });
     const { team } = await acme.createTeam({ name: 'vision' });
     expect(team.organization.name).toBe('acme');
-    const { invitation, acceptUrl } = await acme.inviteUser({ email: 'grace@example.com', teams: [{ team: 'vision' }], sendEmail: false });
+    const { invitation, acceptUrl } = await acme.inviteUser({
+      email: 'grace@example.com',
+      teams: [{ team: 'vision' }],
+      sendEmail: false,
+    });
     expect(invitation.teams).toEqual([{ team: 'vision', role: 'MEMBER' }]);
     const members = await acme.members({ statuses: ['ACTIVE', 'PENDING'] });
     expect(members.nodes.map((m) => m.email).sort()).toEqual(['ada@example.com', 'grace@example.com']);
@@ -53,11 +64,20 @@ describe('organization and team handles; inviteMany', () => {
     expect(sent.slice(0, 3)).toEqual([
       { query: expect.any(String), operationName: 'Organization', variables: { organization: 'acme' } },
       { query: expect.any(String), operationName: 'Seats', variables: { organization: 'acme' } },
-      { query: expect.any(String), operationName: 'CreateTeam', variables: { input: { name: 'vision', organization: 'acme' } } },
+      {
+        query: expect.any(String),
+        operationName: 'CreateTeam',
+        variables: { input: { name: 'vision', organization: 'acme' } },
+      },
     ]);
 
     const grace = new RosterClient({ url: server.url });
-    await grace.acceptInvitation({ token: tokenOf(acceptUrl), username: 'grace', name: 'Grace Hopper', password: PASSWORD });
+    await grace.acceptInvitation({
+      token: tokenOf(acceptUrl),
+      username: 'grace',
+      name: 'Grace Hopper',
+      password: PASSWORD,
+    });
     await expect(grace.org('acme').auditLog()).rejects.toBeInstanceOf(ForbiddenError);
     await expect(client.org('no-such-org').seats()).rejects.toBeInstanceOf(NotFoundError);
   });
@@ -69,9 +89,17 @@ describe('organization and team handles; inviteMany', () => {
     expect((await vision.get()).name).toBe('vision');
     expect(await vision.members()).toMatchObject({ totalCount: 2 }); // ada (creator), grace (from her invitation)
 
-    await admin.org('acme').inviteUser({ email: 'linus@example.com', sendEmail: false }).then(async ({ acceptUrl }) => {
-      await new RosterClient({ url: server.url }).acceptInvitation({ token: tokenOf(acceptUrl), username: 'linus', name: 'Linus', password: PASSWORD });
-    });
+    await admin
+      .org('acme')
+      .inviteUser({ email: 'linus@example.com', sendEmail: false })
+      .then(async ({ acceptUrl }) => {
+        await new RosterClient({ url: server.url }).acceptInvitation({
+          token: tokenOf(acceptUrl),
+          username: 'linus',
+          name: 'Linus',
+          password: PASSWORD,
+        });
+      });
     const { member } = await vision.addMember({ user: 'linus', role: 'VIEW_ONLY' });
     expect(member).toMatchObject({ role: 'VIEW_ONLY', user: { username: 'linus' } });
     expect((await vision.updateMemberRole({ user: 'linus', role: 'MEMBER' })).member.role).toBe('MEMBER');
@@ -86,7 +114,10 @@ describe('organization and team handles; inviteMany', () => {
     expect((await vision.projects()).totalCount).toBe(1);
     expect((await vision.removeMember({ user: 'linus' })).user.username).toBe('linus');
     expect((await vision.update({ settings: { membersCanInvite: true } })).team.settings.membersCanInvite).toBe(true);
-    expect(await vision.delete({ confirmName: 'vision' })).toMatchObject({ deletedTeamId: expect.any(String), organization: { name: expect.any(String) } });
+    expect(await vision.delete({ confirmName: 'vision' })).toMatchObject({
+      deletedTeamId: expect.any(String),
+      organization: { name: expect.any(String) },
+    });
     await expect(vision.get()).rejects.toBeInstanceOf(NotFoundError);
   });
 
@@ -109,7 +140,9 @@ describe('organization and team handles; inviteMany', () => {
     const rows = Array.from({ length: 10 }, (_, i) => ({ email: `bulk${i}@example.com`, role: 'VIEWER' as const }));
     rows[6] = { email: 'not-an-email', role: 'VIEWER' };
 
-    const { results, succeeded, failed } = await client.org('acme').inviteMany({ rows, chunkSize: 1, concurrency: 3, sendEmail: false });
+    const { results, succeeded, failed } = await client
+      .org('acme')
+      .inviteMany({ rows, chunkSize: 1, concurrency: 3, sendEmail: false });
     expect(calls).toBe(10);
     expect(maxInFlight).toBe(3);
     expect({ succeeded, failed }).toEqual({ succeeded: 9, failed: 1 });
@@ -139,9 +172,17 @@ describe('organization and team handles; inviteMany', () => {
       },
     });
     const rows = Array.from({ length: 5 }, (_, i) => ({ email: `abort${i}@example.com`, role: 'VIEWER' as const }));
-    const { results, succeeded, failed } = await client.org('acme').inviteMany({ rows, chunkSize: 1, concurrency: 1, sendEmail: false }, { signal: controller.signal });
+    const { results, succeeded, failed } = await client
+      .org('acme')
+      .inviteMany({ rows, chunkSize: 1, concurrency: 1, sendEmail: false }, { signal: controller.signal });
     expect(calls).toBe(2);
-    expect(results.map((r) => r.error?.name ?? 'ok')).toEqual(['ok', 'RosterAbortError', 'RosterAbortError', 'RosterAbortError', 'RosterAbortError']);
+    expect(results.map((r) => r.error?.name ?? 'ok')).toEqual([
+      'ok',
+      'RosterAbortError',
+      'RosterAbortError',
+      'RosterAbortError',
+      'RosterAbortError',
+    ]);
     expect({ succeeded, failed }).toEqual({ succeeded: 1, failed: 4 });
     // The second chunk reached the server before the abort: a re-run reports it as a conflict.
     const again = await admin.org('acme').inviteMany({ rows: rows.slice(0, 3), sendEmail: false });
@@ -151,11 +192,24 @@ describe('organization and team handles; inviteMany', () => {
   test('inviteMany reads a CSV with a teams column; the invitations carry the team assignments', async () => {
     await admin.org('acme').createTeam({ name: 'nlp' });
     await admin.org('acme').createTeam({ name: 'audio' });
-    const csv = ['email,role,teams', 'ken@example.com,member,nlp:ADMIN;audio', 'barbara@example.com,viewer,audio:view_only', 'claude@example.com,,'].join('\n');
+    const csv = [
+      'email,role,teams',
+      'ken@example.com,member,nlp:ADMIN;audio',
+      'barbara@example.com,viewer,audio:view_only',
+      'claude@example.com,,',
+    ].join('\n');
     const { results, failed } = await admin.org('acme').inviteMany({ rows: csv, sendEmail: false });
     expect(failed).toBe(0);
     expect(results.map((r) => [r.row.line, r.email, r.invitation?.role, r.invitation?.teams])).toEqual([
-      [2, 'ken@example.com', 'MEMBER', [{ team: 'nlp', role: 'ADMIN' }, { team: 'audio', role: 'MEMBER' }]],
+      [
+        2,
+        'ken@example.com',
+        'MEMBER',
+        [
+          { team: 'nlp', role: 'ADMIN' },
+          { team: 'audio', role: 'MEMBER' },
+        ],
+      ],
       [3, 'barbara@example.com', 'VIEWER', [{ team: 'audio', role: 'VIEW_ONLY' }]],
       [4, 'claude@example.com', 'MEMBER', []],
     ]);

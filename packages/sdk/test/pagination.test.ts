@@ -11,7 +11,13 @@ describe('pagination', () => {
     ({ client: admin } = await bootstrapAdmin(server.url));
     for (const name of created) {
       const { organization } = await admin.createOrganization({ name, displayName: name.toUpperCase(), seatLimit: 10 });
-      expect(organization).toMatchObject({ name, displayName: name.toUpperCase(), seatLimit: 10, viewerRole: 'ADMIN', seats: { limit: 10, used: 1, available: 9 } });
+      expect(organization).toMatchObject({
+        name,
+        displayName: name.toUpperCase(),
+        seatLimit: 10,
+        viewerRole: 'ADMIN',
+        seats: { limit: 10, used: 1, available: 9 },
+      });
     }
   });
 
@@ -51,7 +57,7 @@ describe('pagination', () => {
     expect(fetches).toBe(2);
   });
 
-  test('an invalid page size is the server\'s BadUserInputError', async () => {
+  test("an invalid page size is the server's BadUserInputError", async () => {
     const iterate = async () => {
       for await (const org of admin.iterateOrganizations({ pageSize: 101 })) void org;
     };
@@ -65,7 +71,13 @@ describe('pagination', () => {
       settings: { membersCanCreateTeams: true },
       seatLimit: null,
     });
-    expect(organization).toMatchObject({ name: 'alpha-team', displayName: 'Alpha Team', seatLimit: null, seats: { limit: null, available: null }, settings: { membersCanCreateTeams: true } });
+    expect(organization).toMatchObject({
+      name: 'alpha-team',
+      displayName: 'Alpha Team',
+      seatLimit: null,
+      seats: { limit: null, available: null },
+      settings: { membersCanCreateTeams: true },
+    });
     expect(await admin.organization({ organization: 'alpha-team' })).toEqual(organization);
   });
 });
@@ -74,7 +86,10 @@ describe('paginate()', () => {
   function fakePages(pages: string[][]): (after: string | null) => Promise<Page<string>> {
     return async (after) => {
       const index = after === null ? 0 : Number(after);
-      return { nodes: pages[index]!, pageInfo: { hasNextPage: index < pages.length - 1, endCursor: String(index + 1) } };
+      return {
+        nodes: pages[index]!,
+        pageInfo: { hasNextPage: index < pages.length - 1, endCursor: String(index + 1) },
+      };
     };
   }
 

@@ -21,7 +21,14 @@ function row(label: string): string[] {
 
 describe('README.md', () => {
   test('the method table lists every generated method once', () => {
-    const labels = ['accounts', 'instance', 'organizations', 'invitations and members', 'teams', 'projects, runs, reports'];
+    const labels = [
+      'accounts',
+      'instance',
+      'organizations',
+      'invitations and members',
+      'teams',
+      'projects, runs, reports',
+    ];
     const listed = labels.flatMap(row);
     expect(new Set(listed).size).toBe(listed.length);
     expect([...listed].sort()).toEqual(methodsOf(RosterOperations.prototype).sort());
@@ -40,7 +47,9 @@ describe('README.md', () => {
   });
 
   test('every file of this package it names exists', () => {
-    const named = [...readme.matchAll(/`((?:src|test|scripts|codegen)\/[^`\s]+|[\w.-]+\.(?:json|ts|mjs))`/g)].map((m) => m[1]!);
+    const named = [...readme.matchAll(/`((?:src|test|scripts|codegen)\/[^`\s]+|[\w.-]+\.(?:json|ts|mjs))`/g)].map(
+      (m) => m[1]!,
+    );
     expect(named.length).toBeGreaterThan(10);
     for (const file of named) {
       // `src/operations/*.graphql`, `src/operations/<name>.graphql`: the directory exists.

@@ -49,7 +49,9 @@ describe('teams, projects and custom roles', () => {
     admin = new RosterClient({ url: server.url });
     await admin.signUp({ ...ADMIN, organizationName: ORG });
     // Three organization MEMBERs without teams; grace is invited with her team below.
-    const { results } = await admin.org(ORG).inviteMany({ rows: 'linus@example.com\nmargaret@example.com\nedsger@example.com', sendEmail: false });
+    const { results } = await admin
+      .org(ORG)
+      .inviteMany({ rows: 'linus@example.com\nmargaret@example.com\nedsger@example.com', sendEmail: false });
     await Promise.all(
       results.map(async (r) => {
         const username = r.email.split('@')[0] as 'linus' | 'margaret' | 'edsger';
@@ -61,11 +63,22 @@ describe('teams, projects and custom roles', () => {
   });
 
   test('an org admin creates a team with a bucket; teams and iterateTeams list it; an invitee with a team assignment joins it on acceptance', async () => {
-    const { team } = await admin.createTeam({ organization: ORG, name: TEAM, storage: { kind: 'BUCKET', provider: 'AWS', bucket: 'acme-runs', region: 'us-east-1' } });
+    const { team } = await admin.createTeam({
+      organization: ORG,
+      name: TEAM,
+      storage: { kind: 'BUCKET', provider: 'AWS', bucket: 'acme-runs', region: 'us-east-1' },
+    });
     expect(team).toMatchObject({
       name: TEAM,
       organization: { name: ORG },
-      storage: { kind: 'BUCKET', provider: 'AWS', bucket: 'acme-runs', region: 'us-east-1', path: null, endpoint: null },
+      storage: {
+        kind: 'BUCKET',
+        provider: 'AWS',
+        bucket: 'acme-runs',
+        region: 'us-east-1',
+        path: null,
+        endpoint: null,
+      },
       settings: { membersCanInvite: false, projectsPrivateByDefault: true },
     });
     await admin.createTeam({ organization: ORG, name: 'audio' });
@@ -77,10 +90,20 @@ describe('teams, projects and custom roles', () => {
     const all: Team[] = await collect(admin.org(ORG).iterateTeams({ pageSize: 1 }));
     expect(all.map((t) => t.name)).toEqual(['audio', TEAM]);
 
-    const { invitation, acceptUrl } = await admin.inviteUser({ organization: ORG, email: 'grace@example.com', teams: [{ team: TEAM, role: 'MEMBER' }], sendEmail: false });
+    const { invitation, acceptUrl } = await admin.inviteUser({
+      organization: ORG,
+      email: 'grace@example.com',
+      teams: [{ team: TEAM, role: 'MEMBER' }],
+      sendEmail: false,
+    });
     expect(invitation.teams).toEqual([{ team: TEAM, role: 'MEMBER' }]);
     people.grace = new RosterClient({ url: server.url });
-    await people.grace.acceptInvitation({ token: tokenOf(acceptUrl), username: 'grace', name: 'Grace Hopper', password: PASSWORD });
+    await people.grace.acceptInvitation({
+      token: tokenOf(acceptUrl),
+      username: 'grace',
+      name: 'Grace Hopper',
+      password: PASSWORD,
+    });
 
     expect(await roster()).toEqual([
       ['ada', 'ADMIN', null],
@@ -91,8 +114,14 @@ describe('teams, projects and custom roles', () => {
   });
 
   test('addTeamMember and removeTeamMember by username and by email', async () => {
-    expect((await admin.addTeamMember({ ...at, user: 'linus' })).member).toMatchObject({ role: 'MEMBER', user: { username: 'linus' } });
-    expect((await admin.org(ORG).team(TEAM).addMember({ user: 'margaret@example.com' })).member).toMatchObject({ role: 'MEMBER', user: { username: 'margaret' } });
+    expect((await admin.addTeamMember({ ...at, user: 'linus' })).member).toMatchObject({
+      role: 'MEMBER',
+      user: { username: 'linus' },
+    });
+    expect((await admin.org(ORG).team(TEAM).addMember({ user: 'margaret@example.com' })).member).toMatchObject({
+      role: 'MEMBER',
+      user: { username: 'margaret' },
+    });
     expect((await roster()).map(([u]) => u)).toEqual(['ada', 'grace', 'linus', 'margaret']);
     await expect(admin.addTeamMember({ ...at, user: 'linus@example.com' })).rejects.toBeInstanceOf(ConflictError);
 
@@ -106,14 +135,21 @@ describe('teams, projects and custom roles', () => {
     expect(await grace.org(ORG).team(TEAM).permissions()).not.toContain('TEAM_INVITE_MEMBER');
     await expect(grace.addTeamMember({ ...at, user: 'linus' })).rejects.toBeInstanceOf(ForbiddenError);
 
-    const { team } = await admin.org(ORG).team(TEAM).update({ settings: { membersCanInvite: true } });
+    const { team } = await admin
+      .org(ORG)
+      .team(TEAM)
+      .update({ settings: { membersCanInvite: true } });
     expect(team.settings.membersCanInvite).toBe(true);
     expect(await grace.org(ORG).team(TEAM).permissions()).toContain('TEAM_INVITE_MEMBER');
 
     expect((await grace.addTeamMember({ ...at, user: 'linus', role: 'MEMBER' })).member.role).toBe('MEMBER');
     const tooHigh = await grace.addTeamMember({ ...at, user: 'margaret', role: 'ADMIN' }).catch((e: unknown) => e);
     expect(tooHigh).toBeInstanceOf(ForbiddenError);
-    expect(tooHigh).toMatchObject({ code: 'FORBIDDEN', path: ['addTeamMember'], message: expect.stringContaining('at most the MEMBER role') });
+    expect(tooHigh).toMatchObject({
+      code: 'FORBIDDEN',
+      path: ['addTeamMember'],
+      message: expect.stringContaining('at most the MEMBER role'),
+    });
     expect((await roster()).map(([u]) => u)).toEqual(['ada', 'grace', 'linus']);
     expect((await grace.addTeamMember({ ...at, user: 'margaret' })).member.role).toBe('MEMBER');
   });
@@ -132,15 +168,32 @@ describe('teams, projects and custom roles', () => {
   test('a member creates a project, logs runs and writes a report, each attributed to them; runs pages through a project found by name', async () => {
     const grace = people.grace;
     const { project } = await grace.createProject({ ...at, name: 'detector' });
-    expect(project).toMatchObject({ name: 'detector', visibility: 'PRIVATE', createdByUsername: 'grace', createdBy: { username: 'grace' }, runCount: 0 });
+    expect(project).toMatchObject({
+      name: 'detector',
+      visibility: 'PRIVATE',
+      createdByUsername: 'grace',
+      createdBy: { username: 'grace' },
+      runCount: 0,
+    });
     await expect(grace.createProject({ ...at, name: 'detector' })).rejects.toBeInstanceOf(ConflictError);
 
     const baseline = (await grace.logRun({ ...at, project: 'detector', name: 'baseline' })).run;
-    expect(baseline).toMatchObject({ name: 'baseline', createdByUsername: 'grace', createdBy: { username: 'grace' }, project: { id: project.id, name: 'detector' } });
+    expect(baseline).toMatchObject({
+      name: 'baseline',
+      createdByUsername: 'grace',
+      createdBy: { username: 'grace' },
+      project: { id: project.id, name: 'detector' },
+    });
     const generated = (await grace.logRun({ ...at, project: 'detector' })).run;
     expect(generated.name).toMatch(/^run-[0-9a-z]{8}$/);
     const { report } = await grace.createReport({ ...at, title: 'Detector results', project: 'detector' });
-    expect(report).toMatchObject({ title: 'Detector results', createdByUsername: 'grace', createdBy: { username: 'grace' }, team: { name: TEAM }, project: { name: 'detector' } });
+    expect(report).toMatchObject({
+      title: 'Detector results',
+      createdByUsername: 'grace',
+      createdBy: { username: 'grace' },
+      team: { name: TEAM },
+      project: { name: 'detector' },
+    });
 
     await people.linus.createProject({ ...at, name: 'linus-lab', visibility: 'PUBLIC' });
     await expect(people.edsger.logRun({ ...at, project: 'detector' })).rejects.toBeInstanceOf(ForbiddenError);
@@ -149,14 +202,22 @@ describe('teams, projects and custom roles', () => {
     const first = await people.edsger.org(ORG).team(TEAM).runs({ project: 'detector', first: 1 });
     expect(first).toMatchObject({ totalCount: 2, pageInfo: { hasNextPage: true } });
     expect(first.nodes.map((r) => r.id)).toEqual([generated.id]);
-    const second = await people.edsger.org(ORG).team(TEAM).runs({ project: 'detector', first: 1, after: first.pageInfo.endCursor });
+    const second = await people.edsger
+      .org(ORG)
+      .team(TEAM)
+      .runs({ project: 'detector', first: 1, after: first.pageInfo.endCursor });
     expect(second.nodes.map((r) => r.name)).toEqual(['baseline']);
     expect(second.pageInfo.hasNextPage).toBe(false);
     expect((await admin.runs({ ...at, project: 'linus-lab' })).totalCount).toBe(0);
     const missing = await admin.runs({ ...at, project: 'Detector' }).catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(NotFoundError);
     // Team.project answers null for a missing project; the SDK turns the null lookup into NotFoundError.
-    expect(missing).toMatchObject({ code: 'NOT_FOUND', operationName: 'Runs', requestId: expect.any(String), message: expect.stringContaining('project') });
+    expect(missing).toMatchObject({
+      code: 'NOT_FOUND',
+      operationName: 'Runs',
+      requestId: expect.any(String),
+      message: expect.stringContaining('project'),
+    });
   });
 
   test('after the member is removed from the organization, projects, runs and reports still show them as creator', async () => {
@@ -171,18 +232,37 @@ describe('teams, projects and custom roles', () => {
     ]);
     const runs: Run[] = await collect(admin.iterateRuns({ ...at, project: 'detector', pageSize: 1 }));
     expect(runs).toHaveLength(2);
-    for (const run of runs) expect(run).toMatchObject({ createdByUsername: 'grace', createdBy: { username: 'grace' }, project: { name: 'detector' } });
+    for (const run of runs)
+      expect(run).toMatchObject({
+        createdByUsername: 'grace',
+        createdBy: { username: 'grace' },
+        project: { name: 'detector' },
+      });
     const reports: Report[] = await collect(admin.iterateReports({ ...at, pageSize: 1 }));
-    expect(reports.map((r) => [r.title, r.createdBy?.username, r.project?.name])).toEqual([['Detector results', 'grace', 'detector']]);
+    expect(reports.map((r) => [r.title, r.createdBy?.username, r.project?.name])).toEqual([
+      ['Detector results', 'grace', 'detector'],
+    ]);
   });
 
   let deleter: CustomRole;
 
-  test('a custom role with project:delete lets its holder delete someone else\'s project; a plain member gets ForbiddenError', async () => {
-    ({ customRole: deleter } = await admin.createCustomRole({ organization: ORG, name: 'Deleter', inheritsFrom: 'MEMBER', permissions: ['PROJECT_DELETE'] }));
-    expect(deleter).toMatchObject({ name: 'Deleter', inheritsFrom: 'MEMBER', permissions: ['PROJECT_DELETE'], description: null });
+  test("a custom role with project:delete lets its holder delete someone else's project; a plain member gets ForbiddenError", async () => {
+    ({ customRole: deleter } = await admin.createCustomRole({
+      organization: ORG,
+      name: 'Deleter',
+      inheritsFrom: 'MEMBER',
+      permissions: ['PROJECT_DELETE'],
+    }));
+    expect(deleter).toMatchObject({
+      name: 'Deleter',
+      inheritsFrom: 'MEMBER',
+      permissions: ['PROJECT_DELETE'],
+      description: null,
+    });
     expect((await admin.org(ORG).customRoles()).nodes).toEqual([deleter]);
-    await expect(admin.createCustomRole({ organization: ORG, name: 'Deleter', inheritsFrom: 'MEMBER', permissions: [] })).rejects.toBeInstanceOf(ConflictError);
+    await expect(
+      admin.createCustomRole({ organization: ORG, name: 'Deleter', inheritsFrom: 'MEMBER', permissions: [] }),
+    ).rejects.toBeInstanceOf(ConflictError);
 
     const { member } = await admin.updateTeamMemberRole({ ...at, user: 'linus', customRole: 'Deleter' });
     expect(member).toMatchObject({ role: 'MEMBER', customRole: 'Deleter', user: { username: 'linus' } });
@@ -200,11 +280,24 @@ describe('teams, projects and custom roles', () => {
   });
 
   test('updateCustomRole changes the role; deleteCustomRole sends its holders back to the base role', async () => {
-    const { customRole } = await admin.updateCustomRole({ id: deleter.id, description: 'Cleans up', permissions: ['PROJECT_DELETE', 'RUN_DELETE'] });
-    expect(customRole).toMatchObject({ id: deleter.id, name: 'Deleter', description: 'Cleans up', permissions: expect.arrayContaining(['PROJECT_DELETE', 'RUN_DELETE']) });
+    const { customRole } = await admin.updateCustomRole({
+      id: deleter.id,
+      description: 'Cleans up',
+      permissions: ['PROJECT_DELETE', 'RUN_DELETE'],
+    });
+    expect(customRole).toMatchObject({
+      id: deleter.id,
+      name: 'Deleter',
+      description: 'Cleans up',
+      permissions: expect.arrayContaining(['PROJECT_DELETE', 'RUN_DELETE']),
+    });
     expect(await people.linus.org(ORG).team(TEAM).permissions()).toContain('RUN_DELETE');
 
-    expect(await admin.deleteCustomRole({ id: deleter.id })).toEqual({ deletedCustomRoleId: deleter.id, organization: expect.objectContaining({ name: ORG }), reassigned: 1 });
+    expect(await admin.deleteCustomRole({ id: deleter.id })).toEqual({
+      deletedCustomRoleId: deleter.id,
+      organization: expect.objectContaining({ name: ORG }),
+      reassigned: 1,
+    });
     expect((await admin.org(ORG).customRoles()).totalCount).toBe(0);
     const permissions = await people.linus.org(ORG).team(TEAM).permissions();
     expect(permissions).not.toContain('PROJECT_DELETE');
@@ -225,18 +318,40 @@ describe('teams, projects and custom roles', () => {
       requires: ['TEAM_READ'],
       grantedTo: ['ADMIN'],
     });
-    expect(catalogue.roles.map((r) => [r.role, r.inheritable])).toEqual(expect.arrayContaining([['MEMBER', true], ['VIEW_ONLY', true], ['ADMIN', false]]));
+    expect(catalogue.roles.map((r) => [r.role, r.inheritable])).toEqual(
+      expect.arrayContaining([
+        ['MEMBER', true],
+        ['VIEW_ONLY', true],
+        ['ADMIN', false],
+      ]),
+    );
     expect(catalogue.roles.find((r) => r.role === 'MEMBER')?.permissions).toContain('PROJECT_DELETE_OWN');
 
     // Permissions are the TeamPermission enum: TypeScript refuses an unknown one, and so does the server.
-    // @ts-expect-error 'PROJECT_EXPLODE' is not a TeamPermission
-    const unknown = await admin.createCustomRole({ organization: ORG, name: 'Exploder', inheritsFrom: 'MEMBER', permissions: ['PROJECT_EXPLODE'] }).catch((e: unknown) => e);
+    const unknown = await admin
+      .createCustomRole({
+        organization: ORG,
+        name: 'Exploder',
+        inheritsFrom: 'MEMBER',
+        // @ts-expect-error 'PROJECT_EXPLODE' is not a TeamPermission
+        permissions: ['PROJECT_EXPLODE'],
+      })
+      .catch((e: unknown) => e);
     expect(unknown).toBeInstanceOf(BadUserInputError);
     expect((unknown as BadUserInputError).message).toMatch(/TeamPermission/);
-    const unmet = await admin.createCustomRole({ organization: ORG, name: 'Cleaner', inheritsFrom: 'VIEW_ONLY', permissions: ['RUN_DELETE_OWN'] }).catch((e: unknown) => e);
+    const unmet = await admin
+      .createCustomRole({
+        organization: ORG,
+        name: 'Cleaner',
+        inheritsFrom: 'VIEW_ONLY',
+        permissions: ['RUN_DELETE_OWN'],
+      })
+      .catch((e: unknown) => e);
     expect(unmet).toBeInstanceOf(BadUserInputError);
     expect((unmet as BadUserInputError).message).toContain('RUN_CREATE');
-    await expect(people.margaret.createCustomRole({ organization: ORG, name: 'Mine', inheritsFrom: 'MEMBER', permissions: [] })).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(
+      people.margaret.createCustomRole({ organization: ORG, name: 'Mine', inheritsFrom: 'MEMBER', permissions: [] }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
     expect((await admin.org(ORG).customRoles()).totalCount).toBe(0);
   });
 
@@ -244,19 +359,27 @@ describe('teams, projects and custom roles', () => {
     const mine = (await people.margaret.logRun({ ...at, project: 'margaret-lab' })).run;
     const theirs = (await people.linus.logRun({ ...at, project: 'margaret-lab', name: 'linus-try' })).run;
     await expect(people.linus.deleteRun({ id: mine.id })).rejects.toBeInstanceOf(ForbiddenError);
-    expect(await people.margaret.deleteRun({ id: mine.id })).toMatchObject({ deletedRunId: mine.id, project: { name: 'margaret-lab', runCount: 1 } });
+    expect(await people.margaret.deleteRun({ id: mine.id })).toMatchObject({
+      deletedRunId: mine.id,
+      project: { name: 'margaret-lab', runCount: 1 },
+    });
     expect((await admin.deleteRun({ id: theirs.id })).deletedRunId).toBe(theirs.id);
     expect((await admin.runs({ ...at, project: 'margaret-lab' })).totalCount).toBe(0);
 
     const { report } = await people.margaret.createReport({ ...at, title: 'Notes' });
     expect(report.project).toBeNull();
     await expect(people.linus.deleteReport({ id: report.id })).rejects.toBeInstanceOf(ForbiddenError);
-    expect(await people.margaret.deleteReport({ id: report.id })).toEqual({ deletedReportId: report.id, team: expect.objectContaining({ name: TEAM }) });
+    expect(await people.margaret.deleteReport({ id: report.id })).toEqual({
+      deletedReportId: report.id,
+      team: expect.objectContaining({ name: TEAM }),
+    });
     const [orphan] = (await admin.reports(at)).nodes;
     expect((await admin.deleteReport({ id: orphan!.id })).deletedReportId).toBe(orphan!.id);
     expect((await admin.reports(at)).totalCount).toBe(0);
 
-    expect(await admin.org(ORG).permissions()).toEqual(expect.arrayContaining(['MEMBER_INVITE', 'CUSTOM_ROLE_MANAGE', 'TEAM_CREATE']));
+    expect(await admin.org(ORG).permissions()).toEqual(
+      expect.arrayContaining(['MEMBER_INVITE', 'CUSTOM_ROLE_MANAGE', 'TEAM_CREATE']),
+    );
     const member = await people.margaret.organizationPermissions({ organization: ORG });
     expect(member).toContain('ORG_READ');
     expect(member).not.toContain('CUSTOM_ROLE_MANAGE');

@@ -29,7 +29,12 @@ function recordingFetch(): { fetch: typeof fetch; calls: Recorded[] } {
   return {
     calls,
     fetch: async (input, init = {}) => {
-      calls.push({ url: String(input), init, headers: new Headers(init.headers), body: JSON.parse(String(init.body)) as Recorded['body'] });
+      calls.push({
+        url: String(input),
+        init,
+        headers: new Headers(init.headers),
+        body: JSON.parse(String(init.body)) as Recorded['body'],
+      });
       return fetch(input, init);
     },
   };
@@ -59,7 +64,13 @@ async function startProxy(
     }
     const upstream = new URL(target());
     const forward = http.request(
-      { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: { ...req.headers, host: upstream.host } },
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        path: req.url,
+        method: req.method,
+        headers: { ...req.headers, host: upstream.host },
+      },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
@@ -122,7 +133,10 @@ describe('transport', () => {
     await new RosterClient({ url: server.url, fetch: plain.fetch }).instance();
     expect('credentials' in plain.calls[0]!.init).toBe(false);
     // Per-call headers win over the client's; an x-request-id given is kept.
-    await new RosterClient({ url: server.url, fetch: plain.fetch, headers: { 'x-team': 'a' } }).instance({}, { headers: { 'x-team': 'b', 'x-request-id': 'mine-1' } });
+    await new RosterClient({ url: server.url, fetch: plain.fetch, headers: { 'x-team': 'a' } }).instance(
+      {},
+      { headers: { 'x-team': 'b', 'x-request-id': 'mine-1' } },
+    );
     expect(plain.calls[1]!.headers.get('x-team')).toBe('b');
     expect(plain.calls[1]!.headers.get('x-request-id')).toBe('mine-1');
   });
@@ -135,9 +149,16 @@ describe('transport', () => {
     const sent = calls[0]!.headers.get('x-request-id');
     expect(error).toMatchObject({ operationName: 'Members', requestId: sent, code: 'NOT_FOUND' });
 
-    const unreachable = await new RosterClient({ url: 'http://127.0.0.1:9', retry: false }).instance().catch((e: unknown) => e);
+    const unreachable = await new RosterClient({ url: 'http://127.0.0.1:9', retry: false })
+      .instance()
+      .catch((e: unknown) => e);
     expect(unreachable).toBeInstanceOf(RosterNetworkError);
-    expect(unreachable).toMatchObject({ code: 'NETWORK_ERROR', operationName: 'Instance', requestId: expect.any(String), attempts: 1 });
+    expect(unreachable).toMatchObject({
+      code: 'NETWORK_ERROR',
+      operationName: 'Instance',
+      requestId: expect.any(String),
+      attempts: 1,
+    });
     expect((unreachable as Error).message).toMatch(/^Instance: request to http:\/\/127\.0\.0\.1:9\/graphql failed/);
   });
 
@@ -183,11 +204,19 @@ describe('transport', () => {
     expect(Date.now() - started).toBeLessThan(5000);
     expect(error).toBeInstanceOf(RosterTimeoutError);
     expect(error).toBeInstanceOf(RosterNetworkError);
-    expect(error).toMatchObject({ code: 'TIMEOUT', timeoutMs: 150, operationName: 'Viewer', attempts: 1, requestId: expect.any(String) });
+    expect(error).toMatchObject({
+      code: 'TIMEOUT',
+      timeoutMs: 150,
+      operationName: 'Viewer',
+      attempts: 1,
+      requestId: expect.any(String),
+    });
     expect(p.requests()).toBe(1);
 
     // A per-call timeout overrides the client's.
-    const perCall = await new RosterClient({ url: p.url, token }).viewer({}, { timeoutMs: 100 }).catch((e: unknown) => e);
+    const perCall = await new RosterClient({ url: p.url, token })
+      .viewer({}, { timeoutMs: 100 })
+      .catch((e: unknown) => e);
     expect(perCall).toMatchObject({ name: 'RosterTimeoutError', timeoutMs: 100 });
   });
 
@@ -212,7 +241,11 @@ describe('transport', () => {
 
   test('an abort during the backoff stops the retries', async () => {
     const p = await proxy(() => '503');
-    const client = new RosterClient({ url: p.url, token, retry: { retries: 5, minDelayMs: 10_000, maxDelayMs: 10_000 } });
+    const client = new RosterClient({
+      url: p.url,
+      token,
+      retry: { retries: 5, minDelayMs: 10_000, maxDelayMs: 10_000 },
+    });
     const controller = new AbortController();
     const pending = client.viewer({}, { signal: controller.signal }).catch((e: unknown) => e);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -221,7 +254,7 @@ describe('transport', () => {
     expect(p.requests()).toBe(1);
   });
 
-  test('request() runs a document string with the client\'s credentials; describeOperation reads its kind and name', async () => {
+  test("request() runs a document string with the client's credentials; describeOperation reads its kind and name", async () => {
     const client = new RosterClient({ url: server.url, token });
     const data = await client.request<{ organization: { name: string; seats: { used: number } } }, { name: string }>(
       'query OrgSeats($name: String!) { organization(name: $name) { name seats { used } } }',
@@ -230,13 +263,20 @@ describe('transport', () => {
     expect(data).toEqual({ organization: { name: 'acme', seats: { used: 1 } } });
 
     expect(describeOperation('{ viewer { kind } }')).toEqual({ kind: 'query', operationName: undefined });
-    expect(describeOperation('# a comment with mutation X {\nfragment F on User { id }\nmutation Make($a: [Int!] = [1], $o: In = { x: "{" }) @d { x }')).toEqual({
+    expect(
+      describeOperation(
+        '# a comment with mutation X {\nfragment F on User { id }\nmutation Make($a: [Int!] = [1], $o: In = { x: "{" }) @d { x }',
+      ),
+    ).toEqual({
       kind: 'mutation',
       operationName: 'Make',
     });
     expect(describeOperation('query ($a: Int) { x }')).toEqual({ kind: 'query', operationName: undefined });
     // A graphql-js DocumentNode is sent as the source text parse() kept; without it, refused with a hint.
-    const parsed = parse('query Version { instance { version } }') as GraphQLDocument<{ instance: { version: string } }, Record<string, never>>;
+    const parsed = parse('query Version { instance { version } }') as GraphQLDocument<
+      { instance: { version: string } },
+      Record<string, never>
+    >;
     expect((await client.request(parsed)).instance.version).toEqual(expect.any(String));
     const node = { kind: 'Document', definitions: [] } as GraphQLDocument<unknown, Record<string, never>>;
     await expect(client.request(node)).rejects.toThrow(/document string or a TypedDocumentString/);

@@ -6,7 +6,10 @@ const bool = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const positiveInt = (name: string) =>
-  z.coerce.number({ message: `${name} must be a number` }).int(`${name} must be a whole number`).positive(`${name} must be above 0`);
+  z.coerce
+    .number({ message: `${name} must be a number` })
+    .int(`${name} must be a whole number`)
+    .positive(`${name} must be above 0`);
 
 const envSchema = z.object({
   // Production unless development is asked for: introspection, suggestions and error detail stay off by default.
@@ -31,7 +34,10 @@ const envSchema = z.object({
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, 'SMTP_URL must look like smtp://user:pass@host:587 or smtps://host:465')
-    .refine((v) => URL.canParse(v), 'SMTP_URL is not a valid URL: percent-encode special characters in the user and password')
+    .refine(
+      (v) => URL.canParse(v),
+      'SMTP_URL is not a valid URL: percent-encode special characters in the user and password',
+    )
     .optional(),
   SMTP_FROM: z.string().optional(),
   EMAIL_MAX_ATTEMPTS: positiveInt('EMAIL_MAX_ATTEMPTS').default(10),
@@ -53,7 +59,10 @@ const envSchema = z.object({
     .optional(),
   TRUST_PROXY: z
     .string()
-    .regex(/^(true|false|\d{1,2}|[0-9a-fA-F.:/, ]+|loopback|linklocal|uniquelocal)$/, 'TRUST_PROXY must be false, true, a hop count such as 1, or comma-separated proxy addresses/CIDRs (or loopback, linklocal, uniquelocal)')
+    .regex(
+      /^(true|false|\d{1,2}|[0-9a-fA-F.:/, ]+|loopback|linklocal|uniquelocal)$/,
+      'TRUST_PROXY must be false, true, a hop count such as 1, or comma-separated proxy addresses/CIDRs (or loopback, linklocal, uniquelocal)',
+    )
     .default('false'),
   QUERY_MAX_DEPTH: positiveInt('QUERY_MAX_DEPTH').default(10),
   QUERY_MAX_ALIASES: positiveInt('QUERY_MAX_ALIASES').default(30),
@@ -166,7 +175,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   }
   const e = parsed.data;
   if (e.SMTP_URL && !e.SMTP_FROM) {
-    throw new ConfigError('Invalid configuration; fix these environment variables:\n  - SMTP_FROM: required when SMTP_URL is set (e.g. "Roster <roster@example.com>")');
+    throw new ConfigError(
+      'Invalid configuration; fix these environment variables:\n  - SMTP_FROM: required when SMTP_URL is set (e.g. "Roster <roster@example.com>")',
+    );
   }
   return {
     nodeEnv: e.NODE_ENV,

@@ -1,10 +1,10 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from './config';
+import { type Config, ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
 import { startServer } from './server';
 
 async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (err) {
@@ -16,7 +16,10 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
   const server = await startServer({ config, logger });
-  logger.info({ url: server.url, graphql: `${server.url}/graphql` }, `Roster is listening on ${server.url} (GraphiQL at ${server.url}/graphql)`);
+  logger.info(
+    { url: server.url, graphql: `${server.url}/graphql` },
+    `Roster is listening on ${server.url} (GraphiQL at ${server.url}/graphql)`,
+  );
 
   let stopping = false;
   const shutdown = (signal: string) => {

@@ -42,7 +42,11 @@ export async function startServer(options: StartOptions = {}): Promise<RosterSer
   // Computed now, so the first unknown login costs no more than any other.
   await dummyPasswordHash();
   const schema = await buildRosterSchema();
-  const http = await createHttpApp({ schema, orm: db.orm, services: { config, logger, activity, mail, signIn, passwords } });
+  const http = await createHttpApp({
+    schema,
+    orm: db.orm,
+    services: { config, logger, activity, mail, signIn, passwords },
+  });
   await new Promise<void>((resolve, reject) => {
     http.httpServer.once('error', reject);
     http.httpServer.listen(config.port, config.host, () => resolve());

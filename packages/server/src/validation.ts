@@ -27,7 +27,11 @@ export const usernameSchema = z
   .max(40, 'must be at most 40 characters')
   .regex(/^[a-z0-9_-]+$/, 'may contain only lower-case letters, digits, "_" and "-"');
 
-export const personNameSchema = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
+export const personNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(100, 'must be at most 100 characters');
 
 export const passwordSchema = z
   .string()
@@ -39,7 +43,10 @@ export const orgNameSchema = z
   .trim()
   .min(2, 'must be at least 2 characters')
   .max(40, 'must be at most 40 characters')
-  .regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, 'must be lower-case letters, digits and "-", starting and ending with a letter or digit');
+  .regex(
+    /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/,
+    'must be lower-case letters, digits and "-", starting and ending with a letter or digit',
+  );
 
 /**
  * The one validator for naming an existing organization in an input (`organization: "acme"`): the lookup
@@ -54,9 +61,17 @@ export const teamRefSchema = z.string().trim().min(1, 'must not be empty').max(6
 /** Naming a user in an input by username or email (see `byLogin` in src/modules/accounts/login.ts). */
 export const userLoginSchema = z.string().trim().min(1, 'must not be empty').max(254, 'must be at most 254 characters');
 
-export const displayNameSchema = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
+export const displayNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(100, 'must be at most 100 characters');
 
-export const seatLimitSchema = z.number().int('must be a whole number').min(0, 'must be 0 or more').max(1_000_000, 'must be at most 1000000');
+export const seatLimitSchema = z
+  .number()
+  .int('must be a whole number')
+  .min(0, 'must be 0 or more')
+  .max(1_000_000, 'must be at most 1000000');
 
 /** The span of dates the database and ISO-8601 output both hold: the DateTime scalar also admits year 0, which PostgreSQL has not. */
 export const MIN_TIMESTAMP = new Date('0001-01-01T00:00:00.000Z');
@@ -64,7 +79,10 @@ export const MAX_TIMESTAMP = new Date('9999-12-31T23:59:59.999Z');
 const TIMESTAMP_RANGE = 'must be between 0001-01-01 and 9999-12-31';
 
 /** Every date input (filters, expiries, cursor positions): a valid date within MIN_TIMESTAMP..MAX_TIMESTAMP. */
-export const timestampSchema = z.date({ message: 'must be a date' }).min(MIN_TIMESTAMP, TIMESTAMP_RANGE).max(MAX_TIMESTAMP, TIMESTAMP_RANGE);
+export const timestampSchema = z
+  .date({ message: 'must be a date' })
+  .min(MIN_TIMESTAMP, TIMESTAMP_RANGE)
+  .max(MAX_TIMESTAMP, TIMESTAMP_RANGE);
 
 /** Every id input: ids are UUIDs, so anything else is refused before it reaches a uuid column. `what`: "an API key". */
 export const entityIdSchema = (what: string) => z.uuid(`is not ${what} id`);

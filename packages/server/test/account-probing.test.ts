@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { instanceWithAdmin, addMember, gql, codeOf, inviteByLink, type InstanceWithAdmin, type Actor } from './fixtures';
+import {
+  instanceWithAdmin,
+  addMember,
+  gql,
+  codeOf,
+  inviteByLink,
+  type InstanceWithAdmin,
+  type Actor,
+} from './fixtures';
 import { MemberStatus, OrgRole } from '../src/authz/roles';
 
 const SIGN_UP = 'mutation($i: SignUpInput!) { signUp(input: $i) { user { username } organization { name } } }';
@@ -10,23 +18,46 @@ const REMOVE = 'mutation($i: RemoveTeamMemberInput!) { removeTeamMember(input: $
 
 type Res = Awaited<ReturnType<typeof gql>>;
 /** What a caller learns from a refusal, with the login they typed themselves blanked out. */
-const refusal = (res: Res, typed: string) => ({ code: codeOf(res), message: res.errors?.[0]?.message.split(typed).join('<login>'), field: res.errors?.[0]?.extensions?.field });
+const refusal = (res: Res, typed: string) => ({
+  code: codeOf(res),
+  message: res.errors?.[0]?.message.split(typed).join('<login>'),
+  field: res.errors?.[0]?.extensions?.field,
+});
 
-const person = (email: string, invitationToken: string) => ({ email, username: `u${Math.random().toString(36).slice(2, 10)}`, name: 'Prober', password: 'prober-password-1', invitationToken });
+const person = (email: string, invitationToken: string) => ({
+  email,
+  username: `u${Math.random().toString(36).slice(2, 10)}`,
+  name: 'Prober',
+  password: 'prober-password-1',
+  invitationToken,
+});
 
 describe('no account probing', () => {
   let ctx: InstanceWithAdmin;
   let lead: Actor;
   beforeAll(async () => {
     // Throttling is tested elsewhere; here the timing test signs in many times.
-    ctx = await instanceWithAdmin({ SIGN_IN_MAX_FAILURES_PER_ACCOUNT: '1000', SIGN_IN_MAX_FAILURES_PER_ADDRESS: '1000' });
+    ctx = await instanceWithAdmin({
+      SIGN_IN_MAX_FAILURES_PER_ACCOUNT: '1000',
+      SIGN_IN_MAX_FAILURES_PER_ADDRESS: '1000',
+    });
     lead = await addMember(ctx.t, ctx.org, 'lead', OrgRole.MEMBER);
     await addMember(ctx.t, ctx.org, 'insider', OrgRole.MEMBER);
     await addMember(ctx.t, ctx.org, 'sleeper', OrgRole.MEMBER, MemberStatus.DEACTIVATED);
     await addMember(ctx.t, null, 'outsider', OrgRole.MEMBER, MemberStatus.ACTIVE, { password: 'outsider-password-1' });
-    const team = await gql(ctx.url, 'mutation { createTeam(input: { organization: "acme", name: "vision" }) { team { name } } }', {}, ctx.admin.token);
+    const team = await gql(
+      ctx.url,
+      'mutation { createTeam(input: { organization: "acme", name: "vision" }) { team { name } } }',
+      {},
+      ctx.admin.token,
+    );
     expect(team.errors).toBeUndefined();
-    const added = await gql(ctx.url, ADD, { i: { organization: 'acme', team: 'vision', user: 'lead', role: 'ADMIN' } }, ctx.admin.token);
+    const added = await gql(
+      ctx.url,
+      ADD,
+      { i: { organization: 'acme', team: 'vision', user: 'lead', role: 'ADMIN' } },
+      ctx.admin.token,
+    );
     expect(added.errors).toBeUndefined();
   });
   afterAll(() => ctx?.t.close());
@@ -50,7 +81,14 @@ describe('no account probing', () => {
   });
 
   it('addTeamMember answers one neutral NOT_ORG_MEMBER for unknown users, users outside the organization and inactive members', async () => {
-    const logins = ['nobody@example.com', 'outsider@example.com', 'nobody', 'outsider', 'sleeper', 'sleeper@example.com'];
+    const logins = [
+      'nobody@example.com',
+      'outsider@example.com',
+      'nobody',
+      'outsider',
+      'sleeper',
+      'sleeper@example.com',
+    ];
     const answers = [];
     for (const user of logins) {
       const res = await gql(ctx.url, ADD, { i: { organization: 'acme', team: 'vision', user } }, lead.token);
@@ -65,7 +103,12 @@ describe('no account probing', () => {
     for (const mutation of [ROLE, REMOVE]) {
       const answers = [];
       for (const user of ['nobody@example.com', 'outsider@example.com', 'outsider', 'insider@example.com']) {
-        const res = await gql(ctx.url, mutation, { i: { organization: 'acme', team: 'vision', user, ...(mutation === ROLE ? { role: 'MEMBER' } : {}) } }, lead.token);
+        const res = await gql(
+          ctx.url,
+          mutation,
+          { i: { organization: 'acme', team: 'vision', user, ...(mutation === ROLE ? { role: 'MEMBER' } : {}) } },
+          lead.token,
+        );
         if (user.includes('@')) expect(res.errors?.[0]?.message).not.toMatch(/"(outsider|insider)"/); // no username behind an email
         answers.push(refusal(res, user));
       }

@@ -2,9 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../src/testing';
 import { gql, codeOf, ADMIN_PASSWORD } from './fixtures';
 
-const SIGN_UP = 'mutation($i: SignUpInput!) { signUp(input: $i) { token expiresAt user { id username email instanceAdmin } organization { name viewerRole } } }';
+const SIGN_UP =
+  'mutation($i: SignUpInput!) { signUp(input: $i) { token expiresAt user { id username email instanceAdmin } organization { name viewerRole } } }';
 const LOG_IN = 'mutation($i: LogInInput!) { logIn(input: $i) { token user { username email } } }';
-const VIEWER = '{ viewer { kind authenticatedWith user { username email instanceAdmin memberships { nodes { role status organization { name } } } } } }';
+const VIEWER =
+  '{ viewer { kind authenticatedWith user { username email instanceAdmin memberships { nodes { role status organization { name } } } } } }';
 
 const person = (n: string, extra: Record<string, unknown> = {}) => ({
   email: `${n}@example.com`,
@@ -22,7 +24,10 @@ describe('accounts: bootstrap, sign-up, log in, log out', () => {
   afterAll(() => t?.close());
 
   it('reports a fresh instance as needing bootstrap', async () => {
-    const res = await gql(t.url, '{ instance { needsBootstrap warnings { code } settings { publicUrl } } viewer { kind } }');
+    const res = await gql(
+      t.url,
+      '{ instance { needsBootstrap warnings { code } settings { publicUrl } } viewer { kind } }',
+    );
     expect(res.data).toEqual({ instance: { needsBootstrap: true, warnings: [], settings: null }, viewer: null });
   });
 
@@ -45,7 +50,9 @@ describe('accounts: bootstrap, sign-up, log in, log out', () => {
 
   it('makes exactly one of several concurrent first sign-ups the instance admin', async () => {
     const attempts = await Promise.all(
-      ['ada', 'bea', 'cyd', 'dan', 'eve'].map((n) => gql(t.url, SIGN_UP, { i: person(n, { email: `${n.toUpperCase()}@Example.com`, organizationName: 'acme' }) })),
+      ['ada', 'bea', 'cyd', 'dan', 'eve'].map((n) =>
+        gql(t.url, SIGN_UP, { i: person(n, { email: `${n.toUpperCase()}@Example.com`, organizationName: 'acme' }) }),
+      ),
     );
     const winners = attempts.filter((r) => r.data?.signUp);
     expect(winners).toHaveLength(1);
@@ -56,7 +63,7 @@ describe('accounts: bootstrap, sign-up, log in, log out', () => {
     expect(signUp.user.email).toBe(`${signUp.user.username}@example.com`); // lower-cased
     expect(signUp.organization).toEqual({ name: 'acme', viewerRole: 'ADMIN' });
     const count = await t.server.db.orm.em.fork().getConnection().execute('select count(*)::int as n from users');
-    expect(count[0].n).toBe(1);
+    expect(count[0]!.n).toBe(1);
   });
 
   it('refuses a second uninvited sign-up with FORBIDDEN and a bogus invitation with INVITE_INVALID', async () => {
@@ -70,10 +77,14 @@ describe('accounts: bootstrap, sign-up, log in, log out', () => {
   it('logs in by username or email (case-insensitive) and refuses wrong passwords alike for unknown users', async () => {
     const admin = (await gql(t.url, '{ organizations { nodes { name } } }')).errors; // anonymous
     expect(admin?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-    const [winner] = (await t.server.db.orm.em.fork().getConnection().execute('select username from users')) as Array<{ username: string }>;
+    const [winner] = (await t.server.db.orm.em.fork().getConnection().execute('select username from users')) as Array<{
+      username: string;
+    }>;
     const byName = await gql(t.url, LOG_IN, { i: { login: winner!.username, password: ADMIN_PASSWORD } });
     expect(byName.data!.logIn.user.username).toBe(winner!.username);
-    const byEmail = await gql(t.url, LOG_IN, { i: { login: `${winner!.username.toUpperCase()}@EXAMPLE.COM`, password: ADMIN_PASSWORD } });
+    const byEmail = await gql(t.url, LOG_IN, {
+      i: { login: `${winner!.username.toUpperCase()}@EXAMPLE.COM`, password: ADMIN_PASSWORD },
+    });
     expect(byEmail.data!.logIn.user.email).toBe(`${winner!.username}@example.com`);
     const wrong = await gql(t.url, LOG_IN, { i: { login: winner!.username, password: 'wrong-password' } });
     const unknown = await gql(t.url, LOG_IN, { i: { login: 'nobody', password: 'wrong-password' } });
@@ -82,7 +93,9 @@ describe('accounts: bootstrap, sign-up, log in, log out', () => {
   });
 
   it('accepts the session as a Bearer token and as an httpOnly cookie, and logOut ends it', async () => {
-    const [row] = (await t.server.db.orm.em.fork().getConnection().execute('select username from users')) as Array<{ username: string }>;
+    const [row] = (await t.server.db.orm.em.fork().getConnection().execute('select username from users')) as Array<{
+      username: string;
+    }>;
     const login = await gql(t.url, LOG_IN, { i: { login: row!.username, password: ADMIN_PASSWORD } });
     const token = login.data!.logIn.token as string;
     const setCookie = login.headers.get('set-cookie')!;
@@ -91,8 +104,14 @@ describe('accounts: bootstrap, sign-up, log in, log out', () => {
     expect(setCookie).toMatch(/SameSite=Lax/i);
 
     const viaBearer = await gql(t.url, VIEWER, {}, token);
-    expect(viaBearer.data!.viewer).toMatchObject({ kind: 'USER', authenticatedWith: 'SESSION', user: { username: row!.username, instanceAdmin: true } });
-    expect(viaBearer.data!.viewer.user.memberships.nodes).toEqual([{ role: 'ADMIN', status: 'ACTIVE', organization: { name: 'acme' } }]);
+    expect(viaBearer.data!.viewer).toMatchObject({
+      kind: 'USER',
+      authenticatedWith: 'SESSION',
+      user: { username: row!.username, instanceAdmin: true },
+    });
+    expect(viaBearer.data!.viewer.user.memberships.nodes).toEqual([
+      { role: 'ADMIN', status: 'ACTIVE', organization: { name: 'acme' } },
+    ]);
 
     const cookie = setCookie.split(';')[0]!;
     const viaCookie = await gql(t.url, VIEWER, {}, undefined, { cookie });
@@ -117,13 +136,18 @@ describe('accounts: bootstrap, sign-up, log in, log out', () => {
   });
 
   it('keeps passwords and session tokens out of the database in plain text', async () => {
-    const [row] = (await t.server.db.orm.em.fork().getConnection().execute('select username from users')) as Array<{ username: string }>;
+    const [row] = (await t.server.db.orm.em.fork().getConnection().execute('select username from users')) as Array<{
+      username: string;
+    }>;
     const login = await gql(t.url, LOG_IN, { i: { login: row!.username, password: ADMIN_PASSWORD } });
     const token = login.data!.logIn.token as string;
     const dump = JSON.stringify(
-      await t.server.db.orm.em.fork().getConnection().execute(
-        `select (select json_agg(u) from users u) as users, (select json_agg(s) from sessions s) as sessions, (select json_agg(a) from audit_events a) as audit`,
-      ),
+      await t.server.db.orm.em
+        .fork()
+        .getConnection()
+        .execute(
+          `select (select json_agg(u) from users u) as users, (select json_agg(s) from sessions s) as sessions, (select json_agg(a) from audit_events a) as audit`,
+        ),
     );
     expect(dump).not.toContain(token);
     expect(dump).not.toContain(token.slice(4));

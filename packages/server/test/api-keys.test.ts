@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { instanceWithAdmin, addMember, gql, codeOf, type InstanceWithAdmin, type Actor } from './fixtures';
 import { isWellFormedApiKey, newApiKey } from '../src/auth/secrets';
 
-const CREATE = 'mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret apiKey { id name lastFour status expiresAt lastUsedAt revokedAt } } }';
+const CREATE =
+  'mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret apiKey { id name lastFour status expiresAt lastUsedAt revokedAt } } }';
 const REVOKE = 'mutation($i: RevokeApiKeyInput!) { revokeApiKey(input: $i) { apiKey { id status revokedAt } } }';
 const WHO = '{ viewer { authenticatedWith user { username } } }';
 
@@ -26,16 +27,29 @@ describe('API keys', () => {
   it('shows the secret once, stores only a hash, and authenticates with it', async () => {
     const res = await gql(ctx.url, CREATE, { i: { name: 'laptop' } }, member.token);
     const { secret, apiKey } = res.data!.createApiKey;
-    expect(apiKey).toMatchObject({ name: 'laptop', lastFour: secret.slice(-4), status: 'ACTIVE', lastUsedAt: null, revokedAt: null });
+    expect(apiKey).toMatchObject({
+      name: 'laptop',
+      lastFour: secret.slice(-4),
+      status: 'ACTIVE',
+      lastUsedAt: null,
+      revokedAt: null,
+    });
     const dump = JSON.stringify(await ctx.t.server.db.orm.em.fork().getConnection().execute('select * from api_keys'));
     expect(dump).not.toContain(secret);
     expect(dump).not.toContain(secret.slice(4, -6));
-    const audit = JSON.stringify(await ctx.t.server.db.orm.em.fork().getConnection().execute('select * from audit_events'));
+    const audit = JSON.stringify(
+      await ctx.t.server.db.orm.em.fork().getConnection().execute('select * from audit_events'),
+    );
     expect(audit).not.toContain(secret);
 
     const who = await gql(ctx.url, WHO, {}, secret);
     expect(who.data!.viewer).toEqual({ authenticatedWith: 'API_KEY', user: { username: 'mia' } });
-    const list = await gql(ctx.url, '{ viewer { apiKeys { totalCount nodes { name lastUsedAt } } } }', {}, member.token);
+    const list = await gql(
+      ctx.url,
+      '{ viewer { apiKeys { totalCount nodes { name lastUsedAt } } } }',
+      {},
+      member.token,
+    );
     expect(list.data!.viewer.apiKeys.totalCount).toBe(1);
     expect(list.data!.viewer.apiKeys.nodes[0].lastUsedAt).not.toBeNull();
   });
@@ -61,15 +75,24 @@ describe('API keys', () => {
     const after = await gql(ctx.url, WHO, {}, secret);
     expect(after.status).toBe(401);
     expect(codeOf(after)).toBe('UNAUTHENTICATED');
-    const all = await gql(ctx.url, '{ viewer { apiKeys(includeInactive: true) { nodes { id status } } } }', {}, member.token);
+    const all = await gql(
+      ctx.url,
+      '{ viewer { apiKeys(includeInactive: true) { nodes { id status } } } }',
+      {},
+      member.token,
+    );
     expect(all.data!.viewer.apiKeys.nodes).toContainEqual({ id: apiKey.id, status: 'REVOKED' });
     const active = await gql(ctx.url, '{ viewer { apiKeys { nodes { id } } } }', {}, member.token);
     expect(active.data!.viewer.apiKeys.nodes).not.toContainEqual({ id: apiKey.id });
   });
 
   it('refuses an expired key', async () => {
-    const { secret, apiKey } = (await gql(ctx.url, CREATE, { i: { name: 'short-lived' } }, member.token)).data!.createApiKey;
-    await ctx.t.server.db.orm.em.fork().getConnection().execute(`update api_keys set expires_at = now() - interval '1 second' where id = ?`, [apiKey.id]);
+    const { secret, apiKey } = (await gql(ctx.url, CREATE, { i: { name: 'short-lived' } }, member.token)).data!
+      .createApiKey;
+    await ctx.t.server.db.orm.em
+      .fork()
+      .getConnection()
+      .execute(`update api_keys set expires_at = now() - interval '1 second' where id = ?`, [apiKey.id]);
     const res = await gql(ctx.url, WHO, {}, secret);
     expect(codeOf(res)).toBe('UNAUTHENTICATED');
   });
@@ -95,8 +118,18 @@ describe('API keys', () => {
       expect(res.errors![0]!.extensions!.field).toBe(field);
     }
     // An organization may lower the maximum for its members.
-    await gql(ctx.url, 'mutation { updateOrganization(input: { organization: "acme", settings: { apiKeyMaxLifetimeDays: 30 } }) { organization { name } } }', {}, ctx.admin.token);
-    const tooLong = await gql(ctx.url, CREATE, { i: { name: 'month+', expiresAt: new Date(Date.now() + 31 * 86_400_000).toISOString() } }, member.token);
+    await gql(
+      ctx.url,
+      'mutation { updateOrganization(input: { organization: "acme", settings: { apiKeyMaxLifetimeDays: 30 } }) { organization { name } } }',
+      {},
+      ctx.admin.token,
+    );
+    const tooLong = await gql(
+      ctx.url,
+      CREATE,
+      { i: { name: 'month+', expiresAt: new Date(Date.now() + 31 * 86_400_000).toISOString() } },
+      member.token,
+    );
     expect(codeOf(tooLong)).toBe('BAD_USER_INPUT');
     const capped = await gql(ctx.url, CREATE, { i: { name: 'default-expiry' } }, member.token);
     const expiresAt = new Date(capped.data!.createApiKey.apiKey.expiresAt).getTime();
@@ -122,7 +155,13 @@ describe('API keys', () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (;;) {
-      const page: any = await gql(ctx.url, 'query($a: String) { viewer { apiKeys(first: 2, after: $a) { totalCount pageInfo { hasNextPage endCursor } nodes { name } } } }', { a: after }, u.token);
+      // biome-ignore lint/suspicious/noExplicitAny: the paging loop reads its own query's fields.
+      const page: any = await gql(
+        ctx.url,
+        'query($a: String) { viewer { apiKeys(first: 2, after: $a) { totalCount pageInfo { hasNextPage endCursor } nodes { name } } } }',
+        { a: after },
+        u.token,
+      );
       const conn = page.data.viewer.apiKeys;
       expect(conn.totalCount).toBe(5);
       seen.push(...conn.nodes.map((n: { name: string }) => n.name));
@@ -130,7 +169,11 @@ describe('API keys', () => {
       after = conn.pageInfo.endCursor;
     }
     expect(seen).toEqual(['k4', 'k3', 'k2', 'k1', 'k0']);
-    expect(codeOf(await gql(ctx.url, '{ viewer { apiKeys(first: 101) { totalCount } } }', {}, u.token))).toBe('BAD_USER_INPUT');
-    expect(codeOf(await gql(ctx.url, '{ viewer { apiKeys(after: "garbage") { totalCount } } }', {}, u.token))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await gql(ctx.url, '{ viewer { apiKeys(first: 101) { totalCount } } }', {}, u.token))).toBe(
+      'BAD_USER_INPUT',
+    );
+    expect(codeOf(await gql(ctx.url, '{ viewer { apiKeys(after: "garbage") { totalCount } } }', {}, u.token))).toBe(
+      'BAD_USER_INPUT',
+    );
   });
 });

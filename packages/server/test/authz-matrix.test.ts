@@ -55,24 +55,43 @@ let ctx: InstanceWithAdmin;
 let seq = 0;
 const next = (prefix: string) => `${prefix}-${++seq}`;
 const root = () => ctx.admin.token;
-const q = (query: string, variables: Record<string, unknown> = {}, token?: string) => gql(ctx.url, query, variables, token);
+const q = (query: string, variables: Record<string, unknown> = {}, token?: string) =>
+  gql(ctx.url, query, variables, token);
 
-async function must<T = Record<string, any>>(query: string, variables: Record<string, unknown> = {}, token = root()): Promise<T> {
+// biome-ignore lint/suspicious/noExplicitAny: a response's shape is the query's; each row reads what it asked for.
+async function must<T = Record<string, any>>(
+  query: string,
+  variables: Record<string, unknown> = {},
+  token = root(),
+): Promise<T> {
   const res = await gql<T>(ctx.url, query, variables, token);
   if (!res.data || res.errors) throw new Error(`setup failed: ${query.slice(0, 60)} ${JSON.stringify(res.errors)}`);
   return res.data;
 }
 
 const addToTeam = (team: string, user: string, role: string) =>
-  must('mutation($i: AddTeamMemberInput!) { addTeamMember(input: $i) { member { role } } }', { i: { organization: 'acme', team, user, role } });
+  must('mutation($i: AddTeamMemberInput!) { addTeamMember(input: $i) { member { role } } }', {
+    i: { organization: 'acme', team, user, role },
+  });
 const assignCustom = (team: string, user: string, customRole: string) =>
-  must('mutation($i: UpdateTeamMemberRoleInput!) { updateTeamMemberRole(input: $i) { member { role } } }', { i: { organization: 'acme', team, user, customRole } });
+  must('mutation($i: UpdateTeamMemberRoleInput!) { updateTeamMemberRole(input: $i) { member { role } } }', {
+    i: { organization: 'acme', team, user, customRole },
+  });
 
 /** A team with the same cast as "core": tests that change a team get their own. */
 async function freshTeam(): Promise<string> {
   const name = next('team');
-  await must('mutation($i: CreateTeamInput!) { createTeam(input: $i) { team { name } } }', { i: { organization: 'acme', name } });
-  for (const [user, role] of [['ta', 'ADMIN'], ['tm', 'MEMBER'], ['tv', 'VIEW_ONLY'], ['cw', 'MEMBER'], ['cx', 'VIEW_ONLY']]) await addToTeam(name, user!, role!);
+  await must('mutation($i: CreateTeamInput!) { createTeam(input: $i) { team { name } } }', {
+    i: { organization: 'acme', name },
+  });
+  for (const [user, role] of [
+    ['ta', 'ADMIN'],
+    ['tm', 'MEMBER'],
+    ['tv', 'VIEW_ONLY'],
+    ['cw', 'MEMBER'],
+    ['cx', 'VIEW_ONLY'],
+  ])
+    await addToTeam(name, user!, role!);
   await assignCustom(name, 'cw', 'Power');
   await assignCustom(name, 'cx', 'Reader');
   return name;
@@ -106,7 +125,12 @@ async function snapshot(): Promise<string> {
   };
   const parts: string[] = [];
   for (const [table, cols] of Object.entries(tables)) {
-    const rows: Array<{ h: string | null }> = await ctx.t.server.db.orm.em.fork().getConnection().execute(`select md5(coalesce(string_agg(x::text, '|' order by x::text), '')) as h from (select ${cols} from ${table}) x`);
+    const rows: Array<{ h: string | null }> = await ctx.t.server.db.orm.em
+      .fork()
+      .getConnection()
+      .execute(
+        `select md5(coalesce(string_agg(x::text, '|' order by x::text), '')) as h from (select ${cols} from ${table}) x`,
+      );
     parts.push(`${table}:${rows[0]!.h}`);
   }
   return parts.join(' ');
@@ -119,6 +143,7 @@ interface Row {
   prepare: (p: Principal) => Promise<{ query: string; variables: Record<string, unknown> }>;
   expected: Record<Principal, Outcome>;
   /** For reads: whether the answer held the private data. */
+  // biome-ignore lint/suspicious/noExplicitAny: the data of the row's own query.
   revealed?: (data: Record<string, any>) => boolean;
 }
 
@@ -128,27 +153,61 @@ interface NestedUser {
   memberships?: { nodes: Array<{ organization: { name: string } }> };
 }
 /** Whether a user object seen from acme shows anything of beta. */
-const revealsBeta = (u: NestedUser | null): boolean => u?.defaultOrganization?.name === 'beta' || (u?.memberships?.nodes ?? []).some((m) => m.organization.name === 'beta');
+const revealsBeta = (u: NestedUser | null): boolean =>
+  u?.defaultOrganization?.name === 'beta' || (u?.memberships?.nodes ?? []).some((m) => m.organization.name === 'beta');
 
 /** Whether the lookup a read row goes through answered null. */
-function lookupAbsent(data: Record<string, any> | null | undefined): boolean {
-  return !!data && (data.organization === null || data.team === null || (data.team != null && data.team.project === null));
+function lookupAbsent(data: Record<string, unknown> | null | undefined): boolean {
+  return (
+    !!data &&
+    (data.organization === null ||
+      data.team === null ||
+      (data.team != null && (data.team as { project?: unknown }).project === null))
+  );
 }
 
 // Shorthands for expectations.
 const OUT = { anonymous: 'UNAUTHENTICATED', revokedKey: 'UNAUTHENTICATED' } as const;
 function grid(spec: Partial<Record<Principal, Outcome>> & { rest: Outcome }): Record<Principal, Outcome> {
   const { rest, ...explicit } = spec;
-  return Object.fromEntries(PRINCIPALS.map((p) => [p, (explicit as Record<string, Outcome>)[p] ?? (p in OUT ? OUT[p as keyof typeof OUT] : rest)])) as Record<Principal, Outcome>;
+  return Object.fromEntries(
+    PRINCIPALS.map((p) => [
+      p,
+      (explicit as Record<string, Outcome>)[p] ?? (p in OUT ? OUT[p as keyof typeof OUT] : rest),
+    ]),
+  ) as Record<Principal, Outcome>;
 }
 /** Org-admin-only operations on acme. */
-const ORG_ADMINS = grid({ instanceAdmin: 'ok', orgAdmin: 'ok', otherOrgAdmin: 'NOT_FOUND', deactivated: 'NOT_FOUND', rest: 'FORBIDDEN' });
+const ORG_ADMINS = grid({
+  instanceAdmin: 'ok',
+  orgAdmin: 'ok',
+  otherOrgAdmin: 'NOT_FOUND',
+  deactivated: 'NOT_FOUND',
+  rest: 'FORBIDDEN',
+});
 /** Org-admin-only fields read through the `organization` lookup: those who may not see acme get null, not NOT_FOUND. */
 const ORG_ADMINS_READ = { ...ORG_ADMINS, otherOrgAdmin: 'absent', deactivated: 'absent' };
 /** Operations needing member:manage (or less) on a team like core. */
-const TEAM_MANAGERS = grid({ instanceAdmin: 'ok', orgAdmin: 'ok', teamAdmin: 'ok', customWith: 'ok', otherOrgAdmin: 'NOT_FOUND', deactivated: 'NOT_FOUND', rest: 'FORBIDDEN' });
+const TEAM_MANAGERS = grid({
+  instanceAdmin: 'ok',
+  orgAdmin: 'ok',
+  teamAdmin: 'ok',
+  customWith: 'ok',
+  otherOrgAdmin: 'NOT_FOUND',
+  deactivated: 'NOT_FOUND',
+  rest: 'FORBIDDEN',
+});
 /** Operations needing a MEMBER-level permission in the team. */
-const TEAM_CREATORS = grid({ instanceAdmin: 'ok', orgAdmin: 'ok', teamAdmin: 'ok', teamMember: 'ok', customWith: 'ok', otherOrgAdmin: 'NOT_FOUND', deactivated: 'NOT_FOUND', rest: 'FORBIDDEN' });
+const TEAM_CREATORS = grid({
+  instanceAdmin: 'ok',
+  orgAdmin: 'ok',
+  teamAdmin: 'ok',
+  teamMember: 'ok',
+  customWith: 'ok',
+  otherOrgAdmin: 'NOT_FOUND',
+  deactivated: 'NOT_FOUND',
+  rest: 'FORBIDDEN',
+});
 const EVERYONE_SIGNED_IN = grid({ rest: 'ok' });
 
 const ROWS: Row[] = [
@@ -156,51 +215,85 @@ const ROWS: Row[] = [
     name: 'signUp',
     prepare: async () => {
       const n = next('signup');
-      return { query: 'mutation($i: SignUpInput!) { signUp(input: $i) { token } }', variables: { i: { email: `${n}@example.com`, username: n, name: 'New', password: 'new-password-1' } } };
+      return {
+        query: 'mutation($i: SignUpInput!) { signUp(input: $i) { token } }',
+        variables: { i: { email: `${n}@example.com`, username: n, name: 'New', password: 'new-password-1' } },
+      };
     },
     expected: grid({ anonymous: 'FORBIDDEN', rest: 'FORBIDDEN' }),
   },
   {
     name: 'logIn',
-    prepare: async () => ({ query: 'mutation { logIn(input: { login: "loginuser", password: "login-password-1" }) { token } }', variables: {} }),
+    prepare: async () => ({
+      query: 'mutation { logIn(input: { login: "loginuser", password: "login-password-1" }) { token } }',
+      variables: {},
+    }),
     expected: grid({ anonymous: 'ok', rest: 'ok' }),
   },
-  { name: 'logOut', prepare: async () => ({ query: 'mutation { logOut { sessionId } }', variables: {} }), expected: EVERYONE_SIGNED_IN },
-  { name: 'createApiKey', prepare: async () => ({ query: 'mutation { createApiKey(input: { name: "matrix" }) { secret } }', variables: {} }), expected: EVERYONE_SIGNED_IN },
+  {
+    name: 'logOut',
+    prepare: async () => ({ query: 'mutation { logOut { sessionId } }', variables: {} }),
+    expected: EVERYONE_SIGNED_IN,
+  },
+  {
+    name: 'createApiKey',
+    prepare: async () => ({ query: 'mutation { createApiKey(input: { name: "matrix" }) { secret } }', variables: {} }),
+    expected: EVERYONE_SIGNED_IN,
+  },
   {
     name: 'revokeApiKey',
     prepare: async () => {
       const om = await tokens.orgMember!();
       const key = await must('mutation { createApiKey(input: { name: "victim" }) { apiKey { id } } }', {}, om);
-      return { query: 'mutation($i: RevokeApiKeyInput!) { revokeApiKey(input: $i) { apiKey { status } } }', variables: { i: { id: key.createApiKey.apiKey.id } } };
+      return {
+        query: 'mutation($i: RevokeApiKeyInput!) { revokeApiKey(input: $i) { apiKey { status } } }',
+        variables: { i: { id: key.createApiKey.apiKey.id } },
+      };
     },
     expected: grid({ instanceAdmin: 'ok', orgMember: 'ok', rest: 'NOT_FOUND' }),
   },
   {
     name: 'createOrganization',
-    prepare: async () => ({ query: 'mutation($i: CreateOrganizationInput!) { createOrganization(input: $i) { organization { name } } }', variables: { i: { name: next('org') } } }),
+    prepare: async () => ({
+      query: 'mutation($i: CreateOrganizationInput!) { createOrganization(input: $i) { organization { name } } }',
+      variables: { i: { name: next('org') } },
+    }),
     expected: grid({ instanceAdmin: 'ok', rest: 'FORBIDDEN' }),
   },
   {
     name: 'updateOrganization',
-    prepare: async () => ({ query: 'mutation($i: UpdateOrganizationInput!) { updateOrganization(input: $i) { organization { name } } }', variables: { i: { organization: 'acme', displayName: next('Acme') } } }),
+    prepare: async () => ({
+      query: 'mutation($i: UpdateOrganizationInput!) { updateOrganization(input: $i) { organization { name } } }',
+      variables: { i: { organization: 'acme', displayName: next('Acme') } },
+    }),
     expected: ORG_ADMINS,
   },
   {
     name: 'inviteUser',
-    prepare: async () => ({ query: 'mutation($i: InviteUserInput!) { inviteUser(input: $i) { invitation { id } } }', variables: { i: { organization: 'acme', email: `${next('inv')}@example.com`, sendEmail: false } } }),
+    prepare: async () => ({
+      query: 'mutation($i: InviteUserInput!) { inviteUser(input: $i) { invitation { id } } }',
+      variables: { i: { organization: 'acme', email: `${next('inv')}@example.com`, sendEmail: false } },
+    }),
     expected: ORG_ADMINS,
   },
   {
     name: 'inviteUsers',
-    prepare: async () => ({ query: 'mutation($i: InviteUsersInput!) { inviteUsers(input: $i) { succeeded } }', variables: { i: { organization: 'acme', sendEmail: false, invitations: [{ email: `${next('bulk')}@example.com` }] } } }),
+    prepare: async () => ({
+      query: 'mutation($i: InviteUsersInput!) { inviteUsers(input: $i) { succeeded } }',
+      variables: {
+        i: { organization: 'acme', sendEmail: false, invitations: [{ email: `${next('bulk')}@example.com` }] },
+      },
+    }),
     expected: ORG_ADMINS,
   },
   {
     name: 'resendInvitation',
     prepare: async () => {
       const { id } = await inviteByLink(ctx.url, root(), 'acme', `${next('resend')}@example.com`);
-      return { query: 'mutation($i: ResendInvitationInput!) { resendInvitation(input: $i) { invitation { id } } }', variables: { i: { id, sendEmail: false } } };
+      return {
+        query: 'mutation($i: ResendInvitationInput!) { resendInvitation(input: $i) { invitation { id } } }',
+        variables: { i: { id, sendEmail: false } },
+      };
     },
     expected: ORG_ADMINS,
   },
@@ -208,7 +301,10 @@ const ROWS: Row[] = [
     name: 'updateInvitation',
     prepare: async () => {
       const { id } = await inviteByLink(ctx.url, root(), 'acme', `${next('update')}@example.com`);
-      return { query: 'mutation($i: UpdateInvitationInput!) { updateInvitation(input: $i) { changed invitation { role } } }', variables: { i: { id, role: 'VIEWER' } } };
+      return {
+        query: 'mutation($i: UpdateInvitationInput!) { updateInvitation(input: $i) { changed invitation { role } } }',
+        variables: { i: { id, role: 'VIEWER' } },
+      };
     },
     expected: ORG_ADMINS,
   },
@@ -216,7 +312,10 @@ const ROWS: Row[] = [
     name: 'revokeInvitation',
     prepare: async () => {
       const { id } = await inviteByLink(ctx.url, root(), 'acme', `${next('revoke')}@example.com`);
-      return { query: 'mutation($i: RevokeInvitationInput!) { revokeInvitation(input: $i) { invitation { status } } }', variables: { i: { id } } };
+      return {
+        query: 'mutation($i: RevokeInvitationInput!) { revokeInvitation(input: $i) { invitation { status } } }',
+        variables: { i: { id } },
+      };
     },
     expected: ORG_ADMINS,
   },
@@ -225,128 +324,214 @@ const ROWS: Row[] = [
     prepare: async () => {
       const n = next('accept');
       const { token } = await inviteByLink(ctx.url, root(), 'acme', `${n}@example.com`);
-      return { query: 'mutation($i: AcceptInvitationInput!) { acceptInvitation(input: $i) { user { username } } }', variables: { i: { token, username: n, name: 'Acceptor', password: 'accept-password-1' } } };
+      return {
+        query: 'mutation($i: AcceptInvitationInput!) { acceptInvitation(input: $i) { user { username } } }',
+        variables: { i: { token, username: n, name: 'Acceptor', password: 'accept-password-1' } },
+      };
     },
     // Bound to the invited email: anyone logged in as someone else is refused.
     expected: grid({ anonymous: 'ok', rest: 'INVITE_INVALID' }),
   },
   {
     name: 'updateMemberRole',
-    prepare: async () => ({ query: 'mutation($i: UpdateMemberRoleInput!) { updateMemberRole(input: $i) { member { role } } }', variables: { i: { organization: 'acme', user: await freshOrgMember(), role: 'VIEWER' } } }),
+    prepare: async () => ({
+      query: 'mutation($i: UpdateMemberRoleInput!) { updateMemberRole(input: $i) { member { role } } }',
+      variables: { i: { organization: 'acme', user: await freshOrgMember(), role: 'VIEWER' } },
+    }),
     expected: ORG_ADMINS,
   },
   {
     name: 'removeMember',
-    prepare: async () => ({ query: 'mutation($i: RemoveMemberInput!) { removeMember(input: $i) { removedMemberId user { username } } }', variables: { i: { organization: 'acme', user: await freshOrgMember() } } }),
+    prepare: async () => ({
+      query: 'mutation($i: RemoveMemberInput!) { removeMember(input: $i) { removedMemberId user { username } } }',
+      variables: { i: { organization: 'acme', user: await freshOrgMember() } },
+    }),
     expected: ORG_ADMINS,
   },
   {
     name: 'deactivateMember',
-    prepare: async () => ({ query: 'mutation($i: DeactivateMemberInput!) { deactivateMember(input: $i) { member { status } } }', variables: { i: { organization: 'acme', user: await freshOrgMember() } } }),
+    prepare: async () => ({
+      query: 'mutation($i: DeactivateMemberInput!) { deactivateMember(input: $i) { member { status } } }',
+      variables: { i: { organization: 'acme', user: await freshOrgMember() } },
+    }),
     expected: ORG_ADMINS,
   },
   {
     name: 'reactivateMember',
-    prepare: async () => ({ query: 'mutation($i: ReactivateMemberInput!) { reactivateMember(input: $i) { member { status } } }', variables: { i: { organization: 'acme', user: await freshOrgMember(MemberStatus.DEACTIVATED) } } }),
+    prepare: async () => ({
+      query: 'mutation($i: ReactivateMemberInput!) { reactivateMember(input: $i) { member { status } } }',
+      variables: { i: { organization: 'acme', user: await freshOrgMember(MemberStatus.DEACTIVATED) } },
+    }),
     expected: ORG_ADMINS,
   },
   {
     name: 'createTeam',
-    prepare: async () => ({ query: 'mutation($i: CreateTeamInput!) { createTeam(input: $i) { team { name } } }', variables: { i: { organization: 'acme', name: next('created') } } }),
+    prepare: async () => ({
+      query: 'mutation($i: CreateTeamInput!) { createTeam(input: $i) { team { name } } }',
+      variables: { i: { organization: 'acme', name: next('created') } },
+    }),
     expected: ORG_ADMINS,
   },
   {
     name: 'updateTeam',
-    prepare: async () => ({ query: 'mutation($i: UpdateTeamInput!) { updateTeam(input: $i) { team { name } } }', variables: { i: { organization: 'acme', team: await freshTeam(), settings: { publicReportsAllowed: false } } } }),
+    prepare: async () => ({
+      query: 'mutation($i: UpdateTeamInput!) { updateTeam(input: $i) { team { name } } }',
+      variables: { i: { organization: 'acme', team: await freshTeam(), settings: { publicReportsAllowed: false } } },
+    }),
     expected: TEAM_MANAGERS,
   },
   {
     name: 'deleteTeam',
     prepare: async () => {
       const team = await freshTeam();
-      return { query: 'mutation($i: DeleteTeamInput!) { deleteTeam(input: $i) { deletedTeamId organization { name } } }', variables: { i: { organization: 'acme', team, confirmName: team } } };
+      return {
+        query: 'mutation($i: DeleteTeamInput!) { deleteTeam(input: $i) { deletedTeamId organization { name } } }',
+        variables: { i: { organization: 'acme', team, confirmName: team } },
+      };
     },
     expected: ORG_ADMINS,
   },
   {
     name: 'addTeamMember',
-    prepare: async () => ({ query: 'mutation($i: AddTeamMemberInput!) { addTeamMember(input: $i) { member { role } } }', variables: { i: { organization: 'acme', team: await freshTeam(), user: await freshOrgMember() } } }),
+    prepare: async () => ({
+      query: 'mutation($i: AddTeamMemberInput!) { addTeamMember(input: $i) { member { role } } }',
+      variables: { i: { organization: 'acme', team: await freshTeam(), user: await freshOrgMember() } },
+    }),
     expected: TEAM_MANAGERS,
   },
   {
     name: 'updateTeamMemberRole',
-    prepare: async () => ({ query: 'mutation($i: UpdateTeamMemberRoleInput!) { updateTeamMemberRole(input: $i) { member { role } } }', variables: { i: { organization: 'acme', team: await freshTeam(), user: 'tm', role: 'VIEW_ONLY' } } }),
+    prepare: async () => ({
+      query: 'mutation($i: UpdateTeamMemberRoleInput!) { updateTeamMemberRole(input: $i) { member { role } } }',
+      variables: { i: { organization: 'acme', team: await freshTeam(), user: 'tm', role: 'VIEW_ONLY' } },
+    }),
     expected: TEAM_MANAGERS,
   },
   {
     name: 'removeTeamMember',
-    prepare: async () => ({ query: 'mutation($i: RemoveTeamMemberInput!) { removeTeamMember(input: $i) { removedTeamMemberId user { username } } }', variables: { i: { organization: 'acme', team: await freshTeam(), user: 'tv' } } }),
+    prepare: async () => ({
+      query:
+        'mutation($i: RemoveTeamMemberInput!) { removeTeamMember(input: $i) { removedTeamMemberId user { username } } }',
+      variables: { i: { organization: 'acme', team: await freshTeam(), user: 'tv' } },
+    }),
     // Anyone may remove themselves.
     expected: { ...TEAM_MANAGERS, teamViewOnly: 'ok' },
   },
   {
     name: 'leaveTeam',
-    prepare: async () => ({ query: 'mutation($i: LeaveTeamInput!) { leaveTeam(input: $i) { removedTeamMemberId team { name } } }', variables: { i: { organization: 'acme', team: await freshTeam() } } }),
-    expected: grid({ teamAdmin: 'ok', teamMember: 'ok', teamViewOnly: 'ok', customWith: 'ok', customWithout: 'ok', rest: 'NOT_FOUND' }),
+    prepare: async () => ({
+      query: 'mutation($i: LeaveTeamInput!) { leaveTeam(input: $i) { removedTeamMemberId team { name } } }',
+      variables: { i: { organization: 'acme', team: await freshTeam() } },
+    }),
+    expected: grid({
+      teamAdmin: 'ok',
+      teamMember: 'ok',
+      teamViewOnly: 'ok',
+      customWith: 'ok',
+      customWithout: 'ok',
+      rest: 'NOT_FOUND',
+    }),
   },
   {
     name: 'createProject',
-    prepare: async () => ({ query: 'mutation($i: CreateProjectInput!) { createProject(input: $i) { project { name } } }', variables: { i: { organization: 'acme', team: 'core', name: next('proj') } } }),
+    prepare: async () => ({
+      query: 'mutation($i: CreateProjectInput!) { createProject(input: $i) { project { name } } }',
+      variables: { i: { organization: 'acme', team: 'core', name: next('proj') } },
+    }),
     expected: TEAM_CREATORS,
   },
   {
     name: 'logRun',
-    prepare: async () => ({ query: 'mutation($i: LogRunInput!) { logRun(input: $i) { run { name } } }', variables: { i: { organization: 'acme', team: 'core', project: 'matrix' } } }),
+    prepare: async () => ({
+      query: 'mutation($i: LogRunInput!) { logRun(input: $i) { run { name } } }',
+      variables: { i: { organization: 'acme', team: 'core', project: 'matrix' } },
+    }),
     expected: TEAM_CREATORS,
   },
   {
     name: 'createReport',
-    prepare: async () => ({ query: 'mutation($i: CreateReportInput!) { createReport(input: $i) { report { title } } }', variables: { i: { organization: 'acme', team: 'core', title: next('report') } } }),
+    prepare: async () => ({
+      query: 'mutation($i: CreateReportInput!) { createReport(input: $i) { report { title } } }',
+      variables: { i: { organization: 'acme', team: 'core', title: next('report') } },
+    }),
     expected: TEAM_CREATORS,
   },
   {
     name: 'deleteProject',
     prepare: async () => {
       const name = next('doomed');
-      await must('mutation($i: CreateProjectInput!) { createProject(input: $i) { project { name } } }', { i: { organization: 'acme', team: 'core', name } });
-      return { query: 'mutation($i: DeleteProjectInput!) { deleteProject(input: $i) { deletedProjectId team { name } } }', variables: { i: { organization: 'acme', team: 'core', project: name } } };
+      await must('mutation($i: CreateProjectInput!) { createProject(input: $i) { project { name } } }', {
+        i: { organization: 'acme', team: 'core', name },
+      });
+      return {
+        query: 'mutation($i: DeleteProjectInput!) { deleteProject(input: $i) { deletedProjectId team { name } } }',
+        variables: { i: { organization: 'acme', team: 'core', project: name } },
+      };
     },
     expected: { ...TEAM_MANAGERS, orgMember: 'NOT_FOUND', orgViewer: 'NOT_FOUND' },
   },
   {
     name: 'deleteRun',
     prepare: async () => {
-      const run = await must('mutation { logRun(input: { organization: "acme", team: "core", project: "matrix" }) { run { id } } }');
-      return { query: 'mutation($i: DeleteRunInput!) { deleteRun(input: $i) { deletedRunId project { name } } }', variables: { i: { id: run.logRun.run.id } } };
+      const run = await must(
+        'mutation { logRun(input: { organization: "acme", team: "core", project: "matrix" }) { run { id } } }',
+      );
+      return {
+        query: 'mutation($i: DeleteRunInput!) { deleteRun(input: $i) { deletedRunId project { name } } }',
+        variables: { i: { id: run.logRun.run.id } },
+      };
     },
     expected: { ...TEAM_MANAGERS, orgMember: 'NOT_FOUND', orgViewer: 'NOT_FOUND' },
   },
   {
     name: 'deleteReport',
     prepare: async () => {
-      const report = await must('mutation($i: CreateReportInput!) { createReport(input: $i) { report { id } } }', { i: { organization: 'acme', team: 'core', title: next('old report') } });
-      return { query: 'mutation($i: DeleteReportInput!) { deleteReport(input: $i) { deletedReportId team { name } } }', variables: { i: { id: report.createReport.report.id } } };
+      const report = await must('mutation($i: CreateReportInput!) { createReport(input: $i) { report { id } } }', {
+        i: { organization: 'acme', team: 'core', title: next('old report') },
+      });
+      return {
+        query: 'mutation($i: DeleteReportInput!) { deleteReport(input: $i) { deletedReportId team { name } } }',
+        variables: { i: { id: report.createReport.report.id } },
+      };
     },
     expected: { ...TEAM_MANAGERS, orgMember: 'NOT_FOUND', orgViewer: 'NOT_FOUND' },
   },
   {
     name: 'createCustomRole',
-    prepare: async () => ({ query: 'mutation($i: CreateCustomRoleInput!) { createCustomRole(input: $i) { customRole { id } } }', variables: { i: { organization: 'acme', name: next('role'), inheritsFrom: 'MEMBER', permissions: ['RUN_DELETE'] } } }),
+    prepare: async () => ({
+      query: 'mutation($i: CreateCustomRoleInput!) { createCustomRole(input: $i) { customRole { id } } }',
+      variables: {
+        i: { organization: 'acme', name: next('role'), inheritsFrom: 'MEMBER', permissions: ['RUN_DELETE'] },
+      },
+    }),
     expected: ORG_ADMINS,
   },
   {
     name: 'updateCustomRole',
     prepare: async () => {
-      const role = await must('mutation($i: CreateCustomRoleInput!) { createCustomRole(input: $i) { customRole { id } } }', { i: { organization: 'acme', name: next('role'), inheritsFrom: 'MEMBER', permissions: [] } });
-      return { query: 'mutation($i: UpdateCustomRoleInput!) { updateCustomRole(input: $i) { customRole { id } } }', variables: { i: { id: role.createCustomRole.customRole.id, permissions: ['RUN_DELETE'] } } };
+      const role = await must(
+        'mutation($i: CreateCustomRoleInput!) { createCustomRole(input: $i) { customRole { id } } }',
+        { i: { organization: 'acme', name: next('role'), inheritsFrom: 'MEMBER', permissions: [] } },
+      );
+      return {
+        query: 'mutation($i: UpdateCustomRoleInput!) { updateCustomRole(input: $i) { customRole { id } } }',
+        variables: { i: { id: role.createCustomRole.customRole.id, permissions: ['RUN_DELETE'] } },
+      };
     },
     expected: ORG_ADMINS,
   },
   {
     name: 'deleteCustomRole',
     prepare: async () => {
-      const role = await must('mutation($i: CreateCustomRoleInput!) { createCustomRole(input: $i) { customRole { id } } }', { i: { organization: 'acme', name: next('role'), inheritsFrom: 'MEMBER', permissions: [] } });
-      return { query: 'mutation($i: DeleteCustomRoleInput!) { deleteCustomRole(input: $i) { deletedCustomRoleId organization { name } } }', variables: { i: { id: role.createCustomRole.customRole.id } } };
+      const role = await must(
+        'mutation($i: CreateCustomRoleInput!) { createCustomRole(input: $i) { customRole { id } } }',
+        { i: { organization: 'acme', name: next('role'), inheritsFrom: 'MEMBER', permissions: [] } },
+      );
+      return {
+        query:
+          'mutation($i: DeleteCustomRoleInput!) { deleteCustomRole(input: $i) { deletedCustomRoleId organization { name } } }',
+        variables: { i: { id: role.createCustomRole.customRole.id } },
+      };
     },
     expected: ORG_ADMINS,
   },
@@ -358,51 +543,117 @@ const ROWS: Row[] = [
   },
   {
     name: 'Organization.auditLog',
-    prepare: async () => ({ query: '{ organization(name: "acme") { auditLog(first: 1) { totalCount } } }', variables: {} }),
+    prepare: async () => ({
+      query: '{ organization(name: "acme") { auditLog(first: 1) { totalCount } } }',
+      variables: {},
+    }),
     expected: ORG_ADMINS_READ,
   },
   {
     name: 'Organization.members (emails, pending and deactivated rows)',
-    prepare: async () => ({ query: '{ organization(name: "acme") { members(first: 100) { nodes { email status } } } }', variables: {} }),
-    revealed: (d) => d.organization.members.nodes.some((n: { email: string | null; status: string }) => n.email !== null || n.status !== 'ACTIVE'),
-    expected: grid({ instanceAdmin: 'ok', orgAdmin: 'ok', otherOrgAdmin: 'absent', deactivated: 'absent', rest: 'hidden' }),
+    prepare: async () => ({
+      query: '{ organization(name: "acme") { members(first: 100) { nodes { email status } } } }',
+      variables: {},
+    }),
+    revealed: (d) =>
+      d.organization.members.nodes.some(
+        (n: { email: string | null; status: string }) => n.email !== null || n.status !== 'ACTIVE',
+      ),
+    expected: grid({
+      instanceAdmin: 'ok',
+      orgAdmin: 'ok',
+      otherOrgAdmin: 'absent',
+      deactivated: 'absent',
+      rest: 'hidden',
+    }),
   },
   {
     name: 'Team.members',
-    prepare: async () => ({ query: '{ team(organization: "acme", name: "core") { members { totalCount } } }', variables: {} }),
-    expected: grid({ orgMember: 'FORBIDDEN', orgViewer: 'FORBIDDEN', otherOrgAdmin: 'absent', deactivated: 'absent', rest: 'ok' }),
+    prepare: async () => ({
+      query: '{ team(organization: "acme", name: "core") { members { totalCount } } }',
+      variables: {},
+    }),
+    expected: grid({
+      orgMember: 'FORBIDDEN',
+      orgViewer: 'FORBIDDEN',
+      otherOrgAdmin: 'absent',
+      deactivated: 'absent',
+      rest: 'ok',
+    }),
   },
   {
     name: 'Team.projects (private)',
-    prepare: async () => ({ query: '{ team(organization: "acme", name: "core") { projects(first: 100) { nodes { name } } } }', variables: {} }),
+    prepare: async () => ({
+      query: '{ team(organization: "acme", name: "core") { projects(first: 100) { nodes { name } } } }',
+      variables: {},
+    }),
     revealed: (d) => d.team.projects.nodes.some((n: { name: string }) => n.name === 'matrix'),
-    expected: grid({ orgMember: 'hidden', orgViewer: 'hidden', otherOrgAdmin: 'absent', deactivated: 'absent', rest: 'ok' }),
+    expected: grid({
+      orgMember: 'hidden',
+      orgViewer: 'hidden',
+      otherOrgAdmin: 'absent',
+      deactivated: 'absent',
+      rest: 'ok',
+    }),
   },
   // Nested paths across organizations (test/nested-visibility.test.ts has the detailed cases): "duo" is in acme
   // and beta, with beta as default organization, a member of team core and the author of core's "duo-proj".
   {
     name: 'User.defaultOrganization and User.memberships (a user in both organizations, through acme members)',
-    prepare: async () => ({ query: '{ organization(name: "acme") { members(first: 50) { nodes { user { username defaultOrganization { name } memberships { nodes { organization { name } } } } } } } }', variables: {} }),
+    prepare: async () => ({
+      query:
+        '{ organization(name: "acme") { members(first: 50) { nodes { user { username defaultOrganization { name } memberships { nodes { organization { name } } } } } } } }',
+      variables: {},
+    }),
     revealed: (d) => d.organization.members.nodes.some((n: { user: NestedUser | null }) => revealsBeta(n.user)),
     expected: grid({ instanceAdmin: 'ok', otherOrgAdmin: 'absent', deactivated: 'absent', rest: 'hidden' }),
   },
   {
     name: 'User.memberships (a user in both organizations, through beta members)',
-    prepare: async () => ({ query: '{ organization(name: "beta") { members(first: 50) { nodes { user { username memberships { nodes { organization { name } } } } } } } }', variables: {} }),
-    revealed: (d) => d.organization.members.nodes.some((n: { user: NestedUser | null }) => (n.user?.memberships?.nodes ?? []).some((m) => m.organization.name === 'acme')),
+    prepare: async () => ({
+      query:
+        '{ organization(name: "beta") { members(first: 50) { nodes { user { username memberships { nodes { organization { name } } } } } } } }',
+      variables: {},
+    }),
+    revealed: (d) =>
+      d.organization.members.nodes.some((n: { user: NestedUser | null }) =>
+        (n.user?.memberships?.nodes ?? []).some((m) => m.organization.name === 'acme'),
+      ),
     expected: grid({ instanceAdmin: 'ok', otherOrgAdmin: 'hidden', rest: 'absent' }),
   },
   {
     name: 'TeamMember.user.defaultOrganization',
-    prepare: async () => ({ query: '{ team(organization: "acme", name: "core") { members(first: 50) { nodes { user { username defaultOrganization { name } } } } } }', variables: {} }),
+    prepare: async () => ({
+      query:
+        '{ team(organization: "acme", name: "core") { members(first: 50) { nodes { user { username defaultOrganization { name } } } } } }',
+      variables: {},
+    }),
     revealed: (d) => d.team.members.nodes.some((n: { user: NestedUser }) => revealsBeta(n.user)),
-    expected: grid({ instanceAdmin: 'ok', orgMember: 'FORBIDDEN', orgViewer: 'FORBIDDEN', otherOrgAdmin: 'absent', deactivated: 'absent', rest: 'hidden' }),
+    expected: grid({
+      instanceAdmin: 'ok',
+      orgMember: 'FORBIDDEN',
+      orgViewer: 'FORBIDDEN',
+      otherOrgAdmin: 'absent',
+      deactivated: 'absent',
+      rest: 'hidden',
+    }),
   },
   {
     name: 'Project.createdBy.defaultOrganization',
-    prepare: async () => ({ query: '{ team(organization: "acme", name: "core") { project(name: "duo-proj") { createdBy { username defaultOrganization { name } } } } }', variables: {} }),
+    prepare: async () => ({
+      query:
+        '{ team(organization: "acme", name: "core") { project(name: "duo-proj") { createdBy { username defaultOrganization { name } } } } }',
+      variables: {},
+    }),
     revealed: (d) => revealsBeta(d.team.project.createdBy),
-    expected: grid({ instanceAdmin: 'ok', orgMember: 'absent', orgViewer: 'absent', otherOrgAdmin: 'absent', deactivated: 'absent', rest: 'hidden' }),
+    expected: grid({
+      instanceAdmin: 'ok',
+      orgMember: 'absent',
+      orgViewer: 'absent',
+      otherOrgAdmin: 'absent',
+      deactivated: 'absent',
+      rest: 'hidden',
+    }),
   },
   {
     name: 'Instance.settings',
@@ -422,36 +673,80 @@ describe('authorization matrix', () => {
   beforeAll(async () => {
     ctx = await instanceWithAdmin();
     const actors: Partial<Record<Principal, Actor>> = {};
-    const orgRoles: Partial<Record<Principal, OrgRole>> = { orgAdmin: OrgRole.ADMIN, orgViewer: OrgRole.VIEWER, deactivated: OrgRole.ADMIN };
+    const orgRoles: Partial<Record<Principal, OrgRole>> = {
+      orgAdmin: OrgRole.ADMIN,
+      orgViewer: OrgRole.VIEWER,
+      deactivated: OrgRole.ADMIN,
+    };
     for (const p of PRINCIPALS) {
       const username = USERNAMES[p];
       if (!username || p === 'otherOrgAdmin') continue;
-      actors[p] = await addMember(ctx.t, p === 'instanceAdmin' ? null : ctx.org, username, orgRoles[p] ?? OrgRole.MEMBER, MemberStatus.ACTIVE, { instanceAdmin: p === 'instanceAdmin' });
+      actors[p] = await addMember(
+        ctx.t,
+        p === 'instanceAdmin' ? null : ctx.org,
+        username,
+        orgRoles[p] ?? OrgRole.MEMBER,
+        MemberStatus.ACTIVE,
+        { instanceAdmin: p === 'instanceAdmin' },
+      );
     }
     await addMember(ctx.t, ctx.org, 'loginuser', OrgRole.MEMBER, MemberStatus.ACTIVE, { password: 'login-password-1' });
     await must('mutation { createOrganization(input: { name: "beta" }) { organization { name } } }');
     const beta = await inviteByLink(ctx.url, root(), 'beta', 'bo@example.com', 'ADMIN');
-    await q('mutation($i: AcceptInvitationInput!) { acceptInvitation(input: $i) { user { id } } }', { i: { token: beta.token, username: 'bo', name: 'Bo', password: 'bo-password-1' } });
+    await q('mutation($i: AcceptInvitationInput!) { acceptInvitation(input: $i) { user { id } } }', {
+      i: { token: beta.token, username: 'bo', name: 'Bo', password: 'bo-password-1' },
+    });
     const duo = await addMember(ctx.t, ctx.org, 'duo', OrgRole.MEMBER);
     {
       const em = ctx.t.server.db.orm.em.fork();
       const beta = await em.findOneOrFail(Organization, { name: 'beta' });
-      em.create(Membership, { organization: ref(beta), user: ref(em.getReference(User, duo.user.id)), role: OrgRole.MEMBER, status: MemberStatus.ACTIVE });
+      em.create(Membership, {
+        organization: ref(beta),
+        user: ref(em.getReference(User, duo.user.id)),
+        role: OrgRole.MEMBER,
+        status: MemberStatus.ACTIVE,
+      });
       (await em.findOneOrFail(User, { id: duo.user.id })).defaultOrganization = ref(beta);
       await em.flush();
     }
-    await must('mutation { createCustomRole(input: { organization: "acme", name: "Power", inheritsFrom: MEMBER, permissions: [PROJECT_DELETE, RUN_DELETE, REPORT_DELETE, TEAM_UPDATE, TEAM_INVITE_MEMBER, MEMBER_MANAGE] }) { customRole { id } } }');
-    await must('mutation { createCustomRole(input: { organization: "acme", name: "Reader", inheritsFrom: VIEW_ONLY, permissions: [ARTIFACT_MANAGE_ALIASES] }) { customRole { id } } }');
+    await must(
+      'mutation { createCustomRole(input: { organization: "acme", name: "Power", inheritsFrom: MEMBER, permissions: [PROJECT_DELETE, RUN_DELETE, REPORT_DELETE, TEAM_UPDATE, TEAM_INVITE_MEMBER, MEMBER_MANAGE] }) { customRole { id } } }',
+    );
+    await must(
+      'mutation { createCustomRole(input: { organization: "acme", name: "Reader", inheritsFrom: VIEW_ONLY, permissions: [ARTIFACT_MANAGE_ALIASES] }) { customRole { id } } }',
+    );
     await must('mutation { createTeam(input: { organization: "acme", name: "core" }) { team { name } } }');
-    for (const [user, role] of [['ta', 'ADMIN'], ['tm', 'MEMBER'], ['tv', 'VIEW_ONLY'], ['cw', 'MEMBER'], ['cx', 'VIEW_ONLY'], ['dx', 'ADMIN']]) await addToTeam('core', user!, role!);
+    for (const [user, role] of [
+      ['ta', 'ADMIN'],
+      ['tm', 'MEMBER'],
+      ['tv', 'VIEW_ONLY'],
+      ['cw', 'MEMBER'],
+      ['cx', 'VIEW_ONLY'],
+      ['dx', 'ADMIN'],
+    ])
+      await addToTeam('core', user!, role!);
     await assignCustom('core', 'cw', 'Power');
     await assignCustom('core', 'cx', 'Reader');
-    await must('mutation { createProject(input: { organization: "acme", team: "core", name: "matrix", visibility: PRIVATE }) { project { name } } }');
+    await must(
+      'mutation { createProject(input: { organization: "acme", team: "core", name: "matrix", visibility: PRIVATE }) { project { name } } }',
+    );
     await addToTeam('core', 'duo', 'MEMBER');
-    await must('mutation { createProject(input: { organization: "acme", team: "core", name: "duo-proj", visibility: PRIVATE }) { project { name } } }', {}, duo.token);
+    await must(
+      'mutation { createProject(input: { organization: "acme", team: "core", name: "duo-proj", visibility: PRIVATE }) { project { name } } }',
+      {},
+      duo.token,
+    );
     await must('mutation { deactivateMember(input: { organization: "acme", user: "dx" }) { member { status } } }');
-    const oaKey = await must('mutation { createApiKey(input: { name: "to-revoke" }) { secret apiKey { id } } }', {}, actors.orgAdmin!.token);
-    await must('mutation($i: RevokeApiKeyInput!) { revokeApiKey(input: $i) { apiKey { id } } }', { i: { id: oaKey.createApiKey.apiKey.id } }, actors.orgAdmin!.token);
+    const oaKey = await must(
+      'mutation { createApiKey(input: { name: "to-revoke" }) { secret apiKey { id } } }',
+      {},
+      actors.orgAdmin!.token,
+    );
+    await must(
+      'mutation($i: RevokeApiKeyInput!) { revokeApiKey(input: $i) { apiKey { id } } }',
+      { i: { id: oaKey.createApiKey.apiKey.id } },
+      actors.orgAdmin!.token,
+    );
 
     // Every cell gets a fresh session, so cells (logOut included) cannot affect each other.
     for (const p of PRINCIPALS) {
@@ -474,7 +769,9 @@ describe('authorization matrix', () => {
   it('has a row for every mutation in the emitted schema', () => {
     const sdl = fs.readFileSync(path.resolve(__dirname, '../../schema/schema.graphql'), 'utf8');
     const mutations = Object.keys(buildSchema(sdl).getMutationType()!.getFields()).sort();
-    const rows = ROWS.map((r) => r.name).filter((n) => !n.includes('.')).sort();
+    const rows = ROWS.map((r) => r.name)
+      .filter((n) => !n.includes('.'))
+      .sort();
     expect(rows, 'add a row to ROWS in test/authz-matrix.test.ts for each new mutation').toEqual(mutations);
   });
 
@@ -491,9 +788,12 @@ describe('authorization matrix', () => {
         let actual: Outcome;
         if (code) actual = code;
         else if (lookupAbsent(res.data)) actual = 'absent';
-        else if (row.revealed) actual = row.revealed(res.data as Record<string, any>) ? 'ok' : 'hidden';
+        else if (row.revealed) actual = row.revealed(res.data as Record<string, unknown>) ? 'ok' : 'hidden';
         else actual = res.data ? 'ok' : 'NO_DATA';
-        if (actual !== expected) failures.push(`${principal}: expected ${expected}, got ${actual}${res.errors ? ` (${res.errors[0]!.message})` : ''}`);
+        if (actual !== expected)
+          failures.push(
+            `${principal}: expected ${expected}, got ${actual}${res.errors ? ` (${res.errors[0]!.message})` : ''}`,
+          );
         if (before !== null) {
           const after = await snapshot();
           if (after !== before) failures.push(`${principal}: refused with ${actual} but the database changed`);

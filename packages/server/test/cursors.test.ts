@@ -30,8 +30,10 @@ interface Page {
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
 }
 
-const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value), 'utf8').toString('base64url');
-const unb64 = (cursor: string) => JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { list: string; order: string; values: unknown[] };
+const b64 = (value: unknown) =>
+  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value), 'utf8').toString('base64url');
+const unb64 = (cursor: string) =>
+  JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { list: string; order: string; values: unknown[] };
 
 describe('cursors', () => {
   let ctx: InstanceWithAdmin;
@@ -45,7 +47,8 @@ describe('cursors', () => {
   /** The connection object inside a response, wherever the path put it. */
   const connectionOf = (data: unknown): Page => {
     let node = data as Record<string, unknown>;
-    while (!('totalCount' in node)) node = Object.values(node).find((v) => v && typeof v === 'object') as Record<string, unknown>;
+    while (!('totalCount' in node))
+      node = Object.values(node).find((v) => v && typeof v === 'object') as Record<string, unknown>;
     return node as unknown as Page;
   };
   const fetchPage = async (target: string, after: string | null, first = 1, args = '') => {
@@ -59,18 +62,53 @@ describe('cursors', () => {
       const res = await gql(ctx.url, q, { i }, ctx.admin.token);
       if (res.errors) throw new Error(JSON.stringify(res.errors));
     };
-    await ok('mutation($i: CreateOrganizationInput!) { createOrganization(input: $i) { organization { name } } }', { name: 'beta' });
-    for (const [name, role] of [['bob', OrgRole.MEMBER], ['cat', OrgRole.VIEWER], ['dan', OrgRole.ADMIN]] as const) await addMember(ctx.t, ctx.org, name, role);
+    await ok('mutation($i: CreateOrganizationInput!) { createOrganization(input: $i) { organization { name } } }', {
+      name: 'beta',
+    });
+    for (const [name, role] of [
+      ['bob', OrgRole.MEMBER],
+      ['cat', OrgRole.VIEWER],
+      ['dan', OrgRole.ADMIN],
+    ] as const)
+      await addMember(ctx.t, ctx.org, name, role);
     await inviteByLink(ctx.url, ctx.admin.token, 'acme', 'eve@example.com');
     await inviteByLink(ctx.url, ctx.admin.token, 'acme', 'fay@example.com', 'VIEWER');
-    for (const name of ['alpha', 'beta']) await ok('mutation($i: CreateTeamInput!) { createTeam(input: $i) { team { name } } }', { organization: 'acme', name });
-    for (const user of ['bob', 'dan']) await ok('mutation($i: AddTeamMemberInput!) { addTeamMember(input: $i) { member { role } } }', { organization: 'acme', team: 'alpha', user });
-    for (const name of ['p1', 'p2', 'p3']) await ok('mutation($i: CreateProjectInput!) { createProject(input: $i) { project { name } } }', { organization: 'acme', team: 'alpha', name });
+    for (const name of ['alpha', 'beta'])
+      await ok('mutation($i: CreateTeamInput!) { createTeam(input: $i) { team { name } } }', {
+        organization: 'acme',
+        name,
+      });
+    for (const user of ['bob', 'dan'])
+      await ok('mutation($i: AddTeamMemberInput!) { addTeamMember(input: $i) { member { role } } }', {
+        organization: 'acme',
+        team: 'alpha',
+        user,
+      });
+    for (const name of ['p1', 'p2', 'p3'])
+      await ok('mutation($i: CreateProjectInput!) { createProject(input: $i) { project { name } } }', {
+        organization: 'acme',
+        team: 'alpha',
+        name,
+      });
     for (let n = 0; n < 3; n++) {
-      await ok('mutation($i: LogRunInput!) { logRun(input: $i) { run { id } } }', { organization: 'acme', team: 'alpha', project: 'p1' });
-      await ok('mutation($i: CreateReportInput!) { createReport(input: $i) { report { id } } }', { organization: 'acme', team: 'alpha', project: 'p1', title: `Report ${n}` });
+      await ok('mutation($i: LogRunInput!) { logRun(input: $i) { run { id } } }', {
+        organization: 'acme',
+        team: 'alpha',
+        project: 'p1',
+      });
+      await ok('mutation($i: CreateReportInput!) { createReport(input: $i) { report { id } } }', {
+        organization: 'acme',
+        team: 'alpha',
+        project: 'p1',
+        title: `Report ${n}`,
+      });
       await ok('mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }', { name: `key ${n}` });
-      await ok('mutation($i: CreateCustomRoleInput!) { createCustomRole(input: $i) { customRole { id } } }', { organization: 'acme', name: `Role ${n}`, inheritsFrom: 'MEMBER', permissions: [] });
+      await ok('mutation($i: CreateCustomRoleInput!) { createCustomRole(input: $i) { customRole { id } } }', {
+        organization: 'acme',
+        name: `Role ${n}`,
+        inheritsFrom: 'MEMBER',
+        permissions: [],
+      });
     }
   });
   afterAll(() => ctx?.t.close());
@@ -132,7 +170,15 @@ describe('cursors', () => {
         ['a NUL in a value', b64({ ...own, values: own.values.map(() => 'a\u0000b') })],
         ['an unknown list', b64({ ...own, list: 'nope' })],
         ['an unknown order', b64({ ...own, order: 'NOPE' })],
-        ['the year 0', b64({ ...own, values: own.values.map((v) => (typeof v === 'string' && /^\d{4}-/.test(v) ? '0000-01-01T00:00:00.000Z' : v)) })],
+        [
+          'the year 0',
+          b64({
+            ...own,
+            values: own.values.map((v) =>
+              typeof v === 'string' && /^\d{4}-/.test(v) ? '0000-01-01T00:00:00.000Z' : v,
+            ),
+          }),
+        ],
         ['a huge cursor', b64({ ...own, values: ['x'.repeat(10_000)] })],
         [`a cursor of ${other}`, firstCursors.get(other)!],
       ];
@@ -152,7 +198,13 @@ describe('cursors', () => {
       expect(res.errors).toBeUndefined();
       return connectionOf(res.data).pageInfo.endCursor!;
     };
-    const orders = ['{ field: NAME }', '{ field: NAME, direction: DESC }', '{ field: ROLE }', '{ field: LAST_ACTIVE, direction: DESC }', '{ field: ADDED_AT }'];
+    const orders = [
+      '{ field: NAME }',
+      '{ field: NAME, direction: DESC }',
+      '{ field: ROLE }',
+      '{ field: LAST_ACTIVE, direction: DESC }',
+      '{ field: ADDED_AT }',
+    ];
     const cursors = new Map<string, string>();
     for (const orderBy of orders) cursors.set(orderBy, await first(orderBy));
     for (const issuedFor of orders) {
@@ -173,6 +225,7 @@ describe('cursors', () => {
   });
 
   it('still validates first', async () => {
-    for (const first of [0, 101, -1]) expect(codeOf(await fetchPage('Organization.members', null, first))).toBe('BAD_USER_INPUT');
+    for (const first of [0, 101, -1])
+      expect(codeOf(await fetchPage('Organization.members', null, first))).toBe('BAD_USER_INPUT');
   });
 });

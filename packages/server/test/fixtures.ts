@@ -29,7 +29,15 @@ export async function instanceWithAdmin(env: Record<string, string> = {}): Promi
   const res = await gql<{ signUp: { token: string; user: { id: string } } }>(
     t.url,
     'mutation($i: SignUpInput!) { signUp(input: $i) { token user { id } } }',
-    { i: { email: 'admin@example.com', username: 'admin', name: 'Instance Admin', password: ADMIN_PASSWORD, organizationName: 'acme' } },
+    {
+      i: {
+        email: 'admin@example.com',
+        username: 'admin',
+        name: 'Instance Admin',
+        password: ADMIN_PASSWORD,
+        organizationName: 'acme',
+      },
+    },
   );
   if (!res.data) throw new Error(`bootstrap failed: ${JSON.stringify(res.errors)}`);
   const em = t.server.db.orm.em.fork();
@@ -65,7 +73,10 @@ export async function addMember(
 }
 
 /** Counts SQL statements the server's connection pool runs while `fn` executes. */
-export async function countStatements<T>(t: TestServer, fn: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
+export async function countStatements<T>(
+  t: TestServer,
+  fn: () => Promise<T>,
+): Promise<{ result: T; statements: string[] }> {
   const knex = t.server.db.orm.em.getConnection().getKnex();
   const statements: string[] = [];
   const listener = (q: { sql: string }) => statements.push(q.sql);
@@ -90,24 +101,44 @@ export function outcomeOf(res: { data?: unknown; errors?: Array<{ extensions?: R
   const code = codeOf(res);
   if (code) return code;
   const data = res.data as { organization?: unknown; team?: { project?: unknown } | null } | null | undefined;
-  if (data && (data.organization === null || data.team === null || (data.team != null && data.team.project === null))) return 'absent';
+  if (data && (data.organization === null || data.team === null || (data.team != null && data.team.project === null)))
+    return 'absent';
   return 'ok';
 }
 
-const INVITE = 'mutation($i: InviteUserInput!) { inviteUser(input: $i) { acceptUrl invitation { id email role status expiresAt } } }';
-const ACCEPT = 'mutation($i: AcceptInvitationInput!) { acceptInvitation(input: $i) { token user { id username } organization { name } } }';
+const INVITE =
+  'mutation($i: InviteUserInput!) { inviteUser(input: $i) { acceptUrl invitation { id email role status expiresAt } } }';
+const ACCEPT =
+  'mutation($i: AcceptInvitationInput!) { acceptInvitation(input: $i) { token user { id username } organization { name } } }';
 
 /** Invites without email and returns the token from the one-time accept link. */
-export async function inviteByLink(url: string, adminToken: string, organization: string, email: string, role?: string): Promise<{ id: string; token: string; acceptUrl: string }> {
-  const res = await gql<{ inviteUser: { acceptUrl: string; invitation: { id: string } } }>(url, INVITE, { i: { organization, email, role, sendEmail: false } }, adminToken);
+export async function inviteByLink(
+  url: string,
+  adminToken: string,
+  organization: string,
+  email: string,
+  role?: string,
+): Promise<{ id: string; token: string; acceptUrl: string }> {
+  const res = await gql<{ inviteUser: { acceptUrl: string; invitation: { id: string } } }>(
+    url,
+    INVITE,
+    { i: { organization, email, role, sendEmail: false } },
+    adminToken,
+  );
   if (!res.data) throw new Error(`invite failed: ${JSON.stringify(res.errors)}`);
   const acceptUrl = res.data.inviteUser.acceptUrl;
   return { id: res.data.inviteUser.invitation.id, token: new URL(acceptUrl).searchParams.get('token')!, acceptUrl };
 }
 
 /** Accepts as a new user; returns the new session. */
-export async function acceptAsNewUser(url: string, token: string, username: string): Promise<{ token: string; userId: string }> {
-  const res = await gql<{ acceptInvitation: { token: string; user: { id: string } } }>(url, ACCEPT, { i: { token, username, name: `Person ${username}`, password: 'member-password-1' } });
+export async function acceptAsNewUser(
+  url: string,
+  token: string,
+  username: string,
+): Promise<{ token: string; userId: string }> {
+  const res = await gql<{ acceptInvitation: { token: string; user: { id: string } } }>(url, ACCEPT, {
+    i: { token, username, name: `Person ${username}`, password: 'member-password-1' },
+  });
   if (!res.data) throw new Error(`accept failed: ${JSON.stringify(res.errors)}`);
   return { token: res.data.acceptInvitation.token, userId: res.data.acceptInvitation.user.id };
 }

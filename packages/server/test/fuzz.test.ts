@@ -91,7 +91,10 @@ interface Seed {
   inviteEmail: string;
   invitationToken: string;
   /** Real ids by object type: used as bases and as "an id of another type". */
-  ids: Record<'user' | 'member' | 'organization' | 'team' | 'project' | 'run' | 'report' | 'customRole' | 'invitation' | 'apiKey', string>;
+  ids: Record<
+    'user' | 'member' | 'organization' | 'team' | 'project' | 'run' | 'report' | 'customRole' | 'invitation' | 'apiKey',
+    string
+  >;
   /** endCursor values seen, by `Type.field` of the connection. */
   cursors: Map<string, string>;
 }
@@ -108,7 +111,11 @@ let inst: Instance;
 let uniq = 0;
 const unique = (prefix: string) => `${prefix}-${SEED}-${++uniq}`;
 
-async function must<T = Record<string, unknown>>(query: string, variables: Record<string, unknown> = {}, token = inst.tokens.orgAdmin): Promise<T> {
+async function must<T = Record<string, unknown>>(
+  query: string,
+  variables: Record<string, unknown> = {},
+  token = inst.tokens.orgAdmin,
+): Promise<T> {
   const res = await gql<T>(inst.url, query, variables, token);
   if (!res.data || res.errors) throw new Error(`seed failed: ${query.slice(0, 80)} ${JSON.stringify(res.errors)}`);
   return res.data;
@@ -117,7 +124,11 @@ async function must<T = Record<string, unknown>>(query: string, variables: Recor
 /** A server whose log lines (level error, or TEST_LOG_LEVEL) are kept, so a failure can show the server's side. */
 async function startLoggedServer(env: Record<string, string>): Promise<{ t: TestServer; logLines: string[] }> {
   const database: TestDatabase = await createTestDatabase();
-  const config = testConfig(database, { LOG_LEVEL: process.env.TEST_LOG_LEVEL && process.env.TEST_LOG_LEVEL !== 'silent' ? process.env.TEST_LOG_LEVEL : 'error', ...env });
+  const config = testConfig(database, {
+    LOG_LEVEL:
+      process.env.TEST_LOG_LEVEL && process.env.TEST_LOG_LEVEL !== 'silent' ? process.env.TEST_LOG_LEVEL : 'error',
+    ...env,
+  });
   const logLines: string[] = [];
   const destination: DestinationStream = { write: (line: string) => void logLines.push(line) };
   const logger = pino({ level: config.logLevel, base: { service: 'roster' } }, destination);
@@ -144,12 +155,22 @@ async function seedInstance(): Promise<Instance> {
   const boot = await gql<{ signUp: { token: string; user: { id: string }; organization: { id: string } } }>(
     t.url,
     'mutation($i: SignUpInput!) { signUp(input: $i) { token user { id } organization { id } } }',
-    { i: { email: 'admin@example.com', username: 'admin', name: 'Instance Admin', password: 'admin-password-1', organizationName: 'acme' } },
+    {
+      i: {
+        email: 'admin@example.com',
+        username: 'admin',
+        name: 'Instance Admin',
+        password: 'admin-password-1',
+        organizationName: 'acme',
+      },
+    },
   );
   if (!boot.data) throw new Error(`bootstrap failed: ${JSON.stringify(boot.errors)}`);
   const em = t.server.db.orm.em.fork();
   const org = await em.findOneOrFail(Organization, { name: 'acme' });
-  const member: Actor = await addMember(t, org, 'mem', OrgRole.MEMBER, MemberStatus.ACTIVE, { password: 'member-password-1' });
+  const member: Actor = await addMember(t, org, 'mem', OrgRole.MEMBER, MemberStatus.ACTIVE, {
+    password: 'member-password-1',
+  });
   inst = {
     t,
     url: t.url,
@@ -164,7 +185,18 @@ async function seedInstance(): Promise<Instance> {
       customRole: 'Power',
       inviteEmail: '',
       invitationToken: '',
-      ids: { user: boot.data.signUp.user.id, member: member.user.id, organization: org.id, team: '', project: '', run: '', report: '', customRole: '', invitation: '', apiKey: '' },
+      ids: {
+        user: boot.data.signUp.user.id,
+        member: member.user.id,
+        organization: org.id,
+        team: '',
+        project: '',
+        run: '',
+        report: '',
+        customRole: '',
+        invitation: '',
+        apiKey: '',
+      },
       cursors: new Map(),
     },
   };
@@ -175,7 +207,9 @@ async function seedInstance(): Promise<Instance> {
   await seedApiKey();
   // A few more rows so connections have a second page, and cursors of every kind exist.
   for (let i = 0; i < 3; i++) {
-    await must('mutation($i: LogRunInput!) { logRun(input: $i) { run { id } } }', { i: { organization: 'acme', team: 'core', project: 'proj' } });
+    await must('mutation($i: LogRunInput!) { logRun(input: $i) { run { id } } }', {
+      i: { organization: 'acme', team: 'core', project: 'proj' },
+    });
     await inviteByLink(inst.url, inst.tokens.orgAdmin!, 'acme', `${unique('extra')}@example.com`, 'VIEWER');
   }
   return inst;
@@ -183,27 +217,44 @@ async function seedInstance(): Promise<Instance> {
 
 async function seedTeam(): Promise<void> {
   const s = inst.seed;
-  const team = await must<{ createTeam: { team: { id: string } } }>('mutation { createTeam(input: { organization: "acme", name: "core" }) { team { id } } }');
+  const team = await must<{ createTeam: { team: { id: string } } }>(
+    'mutation { createTeam(input: { organization: "acme", name: "core" }) { team { id } } }',
+  );
   s.ids.team = team.createTeam.team.id;
-  await must('mutation { addTeamMember(input: { organization: "acme", team: "core", user: "mem", role: MEMBER }) { member { id } } }');
-  const project = await must<{ createProject: { project: { id: string } } }>('mutation { createProject(input: { organization: "acme", team: "core", name: "proj", visibility: PRIVATE }) { project { id } } }');
+  await must(
+    'mutation { addTeamMember(input: { organization: "acme", team: "core", user: "mem", role: MEMBER }) { member { id } } }',
+  );
+  const project = await must<{ createProject: { project: { id: string } } }>(
+    'mutation { createProject(input: { organization: "acme", team: "core", name: "proj", visibility: PRIVATE }) { project { id } } }',
+  );
   s.ids.project = project.createProject.project.id;
   await seedRun();
   await seedReport();
 }
 async function seedRun(): Promise<void> {
-  const run = await must<{ logRun: { run: { id: string } } }>('mutation { logRun(input: { organization: "acme", team: "core", project: "proj", name: "seed-run" }) { run { id } } }', {}, inst.tokens.member);
+  const run = await must<{ logRun: { run: { id: string } } }>(
+    'mutation { logRun(input: { organization: "acme", team: "core", project: "proj", name: "seed-run" }) { run { id } } }',
+    {},
+    inst.tokens.member,
+  );
   inst.seed.ids.run = run.logRun.run.id;
 }
 async function seedReport(): Promise<void> {
-  const report = await must<{ createReport: { report: { id: string } } }>('mutation { createReport(input: { organization: "acme", team: "core", project: "proj", title: "Seed report" }) { report { id } } }', {}, inst.tokens.member);
+  const report = await must<{ createReport: { report: { id: string } } }>(
+    'mutation { createReport(input: { organization: "acme", team: "core", project: "proj", title: "Seed report" }) { report { id } } }',
+    {},
+    inst.tokens.member,
+  );
   inst.seed.ids.report = report.createReport.report.id;
 }
 async function seedCustomRole(): Promise<void> {
   const name = inst.seed.ids.customRole ? unique('Power') : 'Power';
-  const role = await must<{ createCustomRole: { customRole: { id: string } } }>('mutation($i: CreateCustomRoleInput!) { createCustomRole(input: $i) { customRole { id } } }', {
-    i: { organization: 'acme', name, inheritsFrom: 'MEMBER', permissions: ['RUN_DELETE'] },
-  });
+  const role = await must<{ createCustomRole: { customRole: { id: string } } }>(
+    'mutation($i: CreateCustomRoleInput!) { createCustomRole(input: $i) { customRole { id } } }',
+    {
+      i: { organization: 'acme', name, inheritsFrom: 'MEMBER', permissions: ['RUN_DELETE'] },
+    },
+  );
   inst.seed.ids.customRole = role.createCustomRole.customRole.id;
   inst.seed.customRole = name;
 }
@@ -214,7 +265,10 @@ async function seedInvitation(): Promise<void> {
   inst.seed.ids.invitation = id;
 }
 async function seedApiKey(): Promise<void> {
-  const key = await must<{ createApiKey: { apiKey: { id: string } } }>('mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { apiKey { id } } }', { i: { name: unique('seed key') } });
+  const key = await must<{ createApiKey: { apiKey: { id: string } } }>(
+    'mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { apiKey { id } } }',
+    { i: { name: unique('seed key') } },
+  );
   inst.seed.ids.apiKey = key.createApiKey.apiKey.id;
 }
 
@@ -236,21 +290,53 @@ async function restoreSeed(): Promise<void> {
        (select count(*)::int from api_keys where id = ? and revoked_at is null) as api_key,
        (select count(*)::int from org_memberships where user_id = ? and organization_id = ? and role = 'MEMBER' and status = 'ACTIVE') as member,
        (select count(*)::int from team_memberships where user_id = ? and team_id = ?) as team_member`,
-    [s.ids.team, s.ids.project, s.ids.run, s.ids.report, s.ids.customRole, s.ids.invitation, s.ids.apiKey, s.ids.member, s.ids.organization, s.ids.member, s.ids.team],
-  )) as Array<Record<'team' | 'project' | 'run' | 'report' | 'custom_role' | 'invitation' | 'api_key' | 'member' | 'team_member', number>>;
+    [
+      s.ids.team,
+      s.ids.project,
+      s.ids.run,
+      s.ids.report,
+      s.ids.customRole,
+      s.ids.invitation,
+      s.ids.apiKey,
+      s.ids.member,
+      s.ids.organization,
+      s.ids.member,
+      s.ids.team,
+    ],
+  )) as Array<
+    Record<
+      'team' | 'project' | 'run' | 'report' | 'custom_role' | 'invitation' | 'api_key' | 'member' | 'team_member',
+      number
+    >
+  >;
   if (!state) return;
   if (!state.member) {
-    await conn.execute(`update org_memberships set role = 'MEMBER', status = 'ACTIVE' where user_id = ? and organization_id = ?`, [s.ids.member, s.ids.organization]);
-    const rows = (await conn.execute('select count(*)::int as n from org_memberships where user_id = ? and organization_id = ?', [s.ids.member, s.ids.organization])) as Array<{ n: number }>;
-    if (!rows[0]?.n) await conn.execute(`insert into org_memberships (id, organization_id, user_id, role, status) values (gen_random_uuid(), ?, ?, 'MEMBER', 'ACTIVE')`, [s.ids.organization, s.ids.member]);
+    await conn.execute(
+      `update org_memberships set role = 'MEMBER', status = 'ACTIVE' where user_id = ? and organization_id = ?`,
+      [s.ids.member, s.ids.organization],
+    );
+    const rows = (await conn.execute(
+      'select count(*)::int as n from org_memberships where user_id = ? and organization_id = ?',
+      [s.ids.member, s.ids.organization],
+    )) as Array<{ n: number }>;
+    if (!rows[0]?.n)
+      await conn.execute(
+        `insert into org_memberships (id, organization_id, user_id, role, status) values (gen_random_uuid(), ?, ?, 'MEMBER', 'ACTIVE')`,
+        [s.ids.organization, s.ids.member],
+      );
   }
   if (!state.team) {
     // createTeam may also have lost its name: a leftover team "core" from an earlier restore is gone with it.
     await seedTeam();
   } else {
-    if (!state.team_member) await must('mutation { addTeamMember(input: { organization: "acme", team: "core", user: "mem", role: MEMBER }) { member { id } } }');
+    if (!state.team_member)
+      await must(
+        'mutation { addTeamMember(input: { organization: "acme", team: "core", user: "mem", role: MEMBER }) { member { id } } }',
+      );
     if (!state.project) {
-      const project = await must<{ createProject: { project: { id: string } } }>('mutation { createProject(input: { organization: "acme", team: "core", name: "proj", visibility: PRIVATE }) { project { id } } }');
+      const project = await must<{ createProject: { project: { id: string } } }>(
+        'mutation { createProject(input: { organization: "acme", team: "core", name: "proj", visibility: PRIVATE }) { project { id } } }',
+      );
       s.ids.project = project.createProject.project.id;
       await seedRun();
       await seedReport();
@@ -262,7 +348,9 @@ async function restoreSeed(): Promise<void> {
   if (!state.custom_role) await seedCustomRole();
   if (!state.api_key) await seedApiKey();
   // resendInvitation issues a new token: the one we hold is then no longer valid either.
-  const preview = state.invitation ? await gql(inst.url, 'query($t: String!) { invitationPreview(token: $t) { email } }', { t: s.invitationToken }) : null;
+  const preview = state.invitation
+    ? await gql(inst.url, 'query($t: String!) { invitationPreview(token: $t) { email } }', { t: s.invitationToken })
+    : null;
   if (!preview || preview.errors) await seedInvitation();
 }
 
@@ -344,7 +432,12 @@ function baseDate(field: string): string {
 }
 
 /** Enum values the base prefers (the first value otherwise): ones that keep the seed and reach deep paths. */
-const ENUM_BASE: Record<string, string> = { StorageKind: 'BUCKET', TeamRole: 'MEMBER', OrgRole: 'MEMBER', MemberOrderField: 'NAME' };
+const ENUM_BASE: Record<string, string> = {
+  StorageKind: 'BUCKET',
+  TeamRole: 'MEMBER',
+  OrgRole: 'MEMBER',
+  MemberOrderField: 'NAME',
+};
 
 function baseValue(type: GraphQLInputType, owner: string, field: string, depth = 0): Json | undefined {
   if (isNonNullType(type)) return baseValue(type.ofType, owner, field, depth);
@@ -515,24 +608,48 @@ function cursorMutants(owner: string): Mutant[] {
 const BOOLEANS: Mutant[] = [m('wrong type: string', 'true'), m('wrong type: number', 1)];
 
 function enumMutants(values: string[]): Mutant[] {
-  return [m('unknown value', 'NOT_A_VALUE'), m('lower case', values[0]!.toLowerCase()), m('empty', ''), m('wrong type: number', 1)];
+  return [
+    m('unknown value', 'NOT_A_VALUE'),
+    m('lower case', values[0]!.toLowerCase()),
+    m('empty', ''),
+    m('wrong type: number', 1),
+  ];
 }
 
 function listMutants(itemType: GraphQLInputType): Mutant[] {
   const named = getNamedType(itemType);
   // An entry that fails coercion for any item type: an object where a scalar is expected, a number for an enum or input object.
-  const invalid: Json = isInputObjectType(named) ? 1 : isScalarType(named) && (named.name === 'Int' || named.name === 'Float') ? 'x' : { bad: true };
+  const invalid: Json = isInputObjectType(named)
+    ? 1
+    : isScalarType(named) && (named.name === 'Int' || named.name === 'Float')
+      ? 'x'
+      : { bad: true };
   return [
     m('empty list', []),
-    m('60 invalid entries (over graphql-js 50-error cap)', Array.from({ length: 60 }, () => invalid), 'variable-overflow'),
-    { label: '200 copies of the base entry', make: (base) => (Array.isArray(base) && base.length > 0 ? Array.from({ length: 200 }, () => base[0]!) : base) },
-    { label: '1001 entries', make: (base) => (Array.isArray(base) && base.length > 0 ? Array.from({ length: 1001 }, () => base[0]!) : base) },
+    m(
+      '60 invalid entries (over graphql-js 50-error cap)',
+      Array.from({ length: 60 }, () => invalid),
+      'variable-overflow',
+    ),
+    {
+      label: '200 copies of the base entry',
+      make: (base) => (Array.isArray(base) && base.length > 0 ? Array.from({ length: 200 }, () => base[0]!) : base),
+    },
+    {
+      label: '1001 entries',
+      make: (base) => (Array.isArray(base) && base.length > 0 ? Array.from({ length: 1001 }, () => base[0]!) : base),
+    },
     m('list of null', [null]),
     m('wrong type: object', { a: 1 }),
   ];
 }
 
-const OBJECTS: Mutant[] = [m('empty object', {}), m('unknown field', { notAField: 1 }), m('wrong type: string', 'x'), m('wrong type: list', [{}])];
+const OBJECTS: Mutant[] = [
+  m('empty object', {}),
+  m('unknown field', { notAField: 1 }),
+  m('wrong type: string', 'x'),
+  m('wrong type: list', [{}]),
+];
 
 // ---------------------------------------------------------------------------------------------------------
 // Cases, from the schema
@@ -569,7 +686,8 @@ function leavesOf(arg: GraphQLArgument): Leaf[] {
     out.push({ arg, path, type });
     if (depth > 5) return;
     if (isListType(inner)) walk(inner.ofType, [...path, 0], depth + 1);
-    else if (isInputObjectType(inner)) for (const f of Object.values(inner.getFields())) walk(f.type, [...path, f.name], depth + 1);
+    else if (isInputObjectType(inner))
+      for (const f of Object.values(inner.getFields())) walk(f.type, [...path, f.name], depth + 1);
   };
   walk(arg.type, [], 0);
   return out;
@@ -581,7 +699,8 @@ function targetsOf(schema: GraphQLSchema): Target[] {
   const mutation = schema.getMutationType();
   if (mutation) {
     for (const field of Object.values(mutation.getFields())) {
-      if (field.args.length > 0) targets.push({ kind: 'mutation', name: `Mutation.${field.name}`, path: [], field, parentType: mutation });
+      if (field.args.length > 0)
+        targets.push({ kind: 'mutation', name: `Mutation.${field.name}`, path: [], field, parentType: mutation });
     }
   }
   const query = schema.getQueryType()!;
@@ -630,7 +749,8 @@ const NAME = /^[_A-Za-z][_0-9A-Za-z]*$/;
 function literal(value: Json | undefined, type: GraphQLInputType | null): string {
   if (value === null || value === undefined) return 'null';
   const inner = type && isNonNullType(type) ? type.ofType : type;
-  if (Array.isArray(value)) return `[${value.map((v) => literal(v, inner && isListType(inner) ? inner.ofType : null)).join(', ')}]`;
+  if (Array.isArray(value))
+    return `[${value.map((v) => literal(v, inner && isListType(inner) ? inner.ofType : null)).join(', ')}]`;
   if (typeof value === 'object') {
     const fields = inner && isInputObjectType(inner) ? inner.getFields() : {};
     return `{ ${Object.entries(value)
@@ -653,7 +773,12 @@ function argBase(target: Target, arg: GraphQLArgument): Json | undefined {
 function buildRequest(target: Target, values: Map<string, Json | undefined>, inline: boolean): Request {
   const variables: Record<string, Json> = {};
   const defs: string[] = [];
-  const argText = (field: GraphQLField<unknown, unknown>, args: readonly GraphQLArgument[], vals: Map<string, Json | undefined>, asVariables: boolean): string => {
+  const argText = (
+    field: GraphQLField<unknown, unknown>,
+    args: readonly GraphQLArgument[],
+    vals: Map<string, Json | undefined>,
+    asVariables: boolean,
+  ): string => {
     const parts: string[] = [];
     for (const a of args) {
       if (!vals.has(a.name)) continue;
@@ -672,7 +797,8 @@ function buildRequest(target: Target, values: Map<string, Json | undefined>, inl
   let close = '';
   for (const step of target.path) {
     const vals = new Map<string, Json | undefined>();
-    for (const a of step.args) if (isNonNullType(a.type)) vals.set(a.name, baseValue(a.type, `${step.owner}.${step.field.name}`, a.name));
+    for (const a of step.args)
+      if (isNonNullType(a.type)) vals.set(a.name, baseValue(a.type, `${step.owner}.${step.field.name}`, a.name));
     open += `${step.field.name}${argText(step.field, step.args, vals, false)} { `;
     close = ` }${close}`;
   }
@@ -724,7 +850,9 @@ function mutantsFor(target: Target, leaf: Leaf): Mutant[] {
     case 'DateTime':
       return [...nullable, ...DATES];
     case 'String':
-      return fieldName === 'after' ? [...nullable, ...cursorMutants(`${target.parentType.name}.${target.field.name}`), ...sample(STRINGS, 6)] : [...nullable, ...STRINGS];
+      return fieldName === 'after'
+        ? [...nullable, ...cursorMutants(`${target.parentType.name}.${target.field.name}`), ...sample(STRINGS, 6)]
+        : [...nullable, ...STRINGS];
     default:
       return [...nullable, ...STRINGS.slice(0, 6), ...INTS.slice(0, 3)];
   }
@@ -747,8 +875,12 @@ interface Finding {
 /** Long strings and lists shortened, so a failure report stays readable. */
 function abbreviate(value: unknown): unknown {
   if (typeof value === 'string') return value.length > 120 ? `${value.slice(0, 40)}…<${value.length} chars>` : value;
-  if (Array.isArray(value)) return value.length > 8 ? [...value.slice(0, 3).map(abbreviate), `…<${value.length} items>`] : value.map(abbreviate);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, abbreviate(v)]));
+  if (Array.isArray(value))
+    return value.length > 8
+      ? [...value.slice(0, 3).map(abbreviate), `…<${value.length} items>`]
+      : value.map(abbreviate);
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, abbreviate(v)]));
   return value;
 }
 
@@ -768,7 +900,11 @@ function parseBody(text: string): Body | null {
 /** The server's error log line, short: error class, SQLSTATE and the database's sentence (or the message's end). */
 function summarizeLogLine(line: string): string {
   try {
-    const entry = JSON.parse(line) as { msg?: string; error?: { type?: string; sqlState?: string; reason?: string; message?: string }; err?: { type?: string; message?: string } };
+    const entry = JSON.parse(line) as {
+      msg?: string;
+      error?: { type?: string; sqlState?: string; reason?: string; message?: string };
+      err?: { type?: string; message?: string };
+    };
     const e = entry.error ?? entry.err;
     const message = e?.message ?? '';
     const tail = message.includes(' - ') ? message.slice(message.lastIndexOf(' - ') + 3) : message.slice(-300);
@@ -790,12 +926,21 @@ const findings: Finding[] = [];
 const stats = { requests: 0, byCode: new Map<string, number>() };
 
 /** The code of the first error, or 'ok'. */
-async function send(target: Target, leaf: Leaf | null, mutant: Mutant | null, principal: Principal, request: Request): Promise<string> {
+async function send(
+  target: Target,
+  leaf: Leaf | null,
+  mutant: Mutant | null,
+  principal: Principal,
+  request: Request,
+): Promise<string> {
   const logStart = inst.logLines.length;
   stats.requests++;
   const res = await fetch(`${inst.url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(inst.tokens[principal] ? { authorization: `Bearer ${inst.tokens[principal]}` } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      ...(inst.tokens[principal] ? { authorization: `Bearer ${inst.tokens[principal]}` } : {}),
+    },
     body: JSON.stringify({ query: request.query, variables: request.variables }),
   });
   const text = await res.text();
@@ -825,7 +970,9 @@ async function send(target: Target, leaf: Leaf | null, mutant: Mutant | null, pr
     });
   }
   if (target.kind === 'mutation' && body && body.data && !body.errors) await restoreSeed();
-  return body?.errors?.length ? `${String(body.errors[0]!.extensions?.code)}: ${body.errors[0]!.message.slice(0, 120)}` : 'ok';
+  return body?.errors?.length
+    ? `${String(body.errors[0]!.extensions?.code)}: ${body.errors[0]!.message.slice(0, 120)}`
+    : 'ok';
 }
 
 /** Collects an endCursor of a connection target, for its own `after` base and as "a cursor of another connection". */
@@ -836,11 +983,17 @@ async function collectCursor(target: Target): Promise<void> {
   if (target.field.args.some((a) => a.name === 'first')) values.set('first', 1);
   for (const a of target.field.args) if (isNonNullType(a.type)) values.set(a.name, argBase(target, a));
   const req = buildRequest(target, values, false);
-  const res = await gql(inst.url, req.query.replace(selectionOf(target.field.type), '{ pageInfo { endCursor } }'), req.variables, inst.tokens.orgAdmin);
+  const res = await gql(
+    inst.url,
+    req.query.replace(selectionOf(target.field.type), '{ pageInfo { endCursor } }'),
+    req.variables,
+    inst.tokens.orgAdmin,
+  );
   const find = (v: unknown): string | null => {
     if (!v || typeof v !== 'object') return null;
     const rec = v as Record<string, unknown>;
-    if (rec.pageInfo && typeof rec.pageInfo === 'object') return ((rec.pageInfo as Record<string, unknown>).endCursor as string | null) ?? null;
+    if (rec.pageInfo && typeof rec.pageInfo === 'object')
+      return ((rec.pageInfo as Record<string, unknown>).endCursor as string | null) ?? null;
     for (const child of Object.values(rec)) {
       const c = find(child);
       if (c) return c;
@@ -872,14 +1025,23 @@ describe('fuzzing every argument', async () => {
   afterAll(async () => {
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     const codes = [...stats.byCode.entries()].map(([c, n]) => `${c}=${n}`).join(' ');
-    console.log(`fuzz: seed ${SEED}, ${TARGETS.length} targets, ${stats.requests} requests in ${seconds} s; error codes: ${codes}`);
+    console.log(
+      `fuzz: seed ${SEED}, ${TARGETS.length} targets, ${stats.requests} requests in ${seconds} s; error codes: ${codes}`,
+    );
     await inst?.t.close();
   });
 
   it('covers every field with arguments: each mutation, and each field of an object type reachable from Query', () => {
     const withArgs = Object.values(schema.getTypeMap())
-      .filter((t): t is GraphQLObjectType => isObjectType(t) && !t.name.startsWith('__') && t !== schema.getSubscriptionType())
-      .flatMap((t) => Object.values(t.getFields()).filter((f) => f.args.length > 0).map((f) => `${t.name}.${f.name}`));
+      .filter(
+        (t): t is GraphQLObjectType =>
+          isObjectType(t) && !t.name.startsWith('__') && t !== schema.getSubscriptionType(),
+      )
+      .flatMap((t) =>
+        Object.values(t.getFields())
+          .filter((f) => f.args.length > 0)
+          .map((f) => `${t.name}.${f.name}`),
+      );
     expect(TARGETS.map((t) => t.name).sort()).toEqual(withArgs.sort());
   });
 
@@ -887,7 +1049,8 @@ describe('fuzzing every argument', async () => {
     const leaves = target.field.args.flatMap(leavesOf);
     it(`${target.name}(${target.field.args.map((a) => a.name).join(', ')}): no internal errors`, async () => {
       const before = findings.length;
-      const baseArgs = (): Map<string, Json | undefined> => new Map(target.field.args.map((a) => [a.name, argBase(target, a)]));
+      const baseArgs = (): Map<string, Json | undefined> =>
+        new Map(target.field.args.map((a) => [a.name, argBase(target, a)]));
       // The base itself, once per principal. The first principal the base works for sends every value
       // (signUp, logIn, acceptInvitation: the anonymous caller), the other two a sample.
       let main: Principal | null = null;
@@ -896,7 +1059,10 @@ describe('fuzzing every argument', async () => {
         if (outcome === 'ok') main ??= principal;
         if (process.env.FUZZ_DEBUG) console.log(`base ${target.name} as ${principal}: ${outcome}`);
       }
-      const principalsInOrder: Principal[] = [main ?? 'orgAdmin', ...(['orgAdmin', 'member', 'anonymous'] as const).filter((p) => p !== (main ?? 'orgAdmin'))];
+      const principalsInOrder: Principal[] = [
+        main ?? 'orgAdmin',
+        ...(['orgAdmin', 'member', 'anonymous'] as const).filter((p) => p !== (main ?? 'orgAdmin')),
+      ];
       for (const leaf of leaves) {
         const mutants = mutantsFor(target, leaf);
         const inlineSample = new Set(sample(mutants, 2));
@@ -908,12 +1074,21 @@ describe('fuzzing every argument', async () => {
             const argValue = values.get(leaf.arg.name);
             values.set(leaf.arg.name, setAt(argValue, leaf.path, mutant.make(getAt(argValue, leaf.path))));
             const outcome = await send(target, leaf, mutant, principal, buildRequest(target, values, false));
-            if (process.env.FUZZ_DEBUG) console.log(`value ${target.name} ${[leaf.arg.name, ...leaf.path].join('.')} <- ${mutant.label} as ${principal}: ${outcome}`);
+            if (process.env.FUZZ_DEBUG)
+              console.log(
+                `value ${target.name} ${[leaf.arg.name, ...leaf.path].join('.')} <- ${mutant.label} as ${principal}: ${outcome}`,
+              );
             if (principal === principalsInOrder[0] && inlineSample.has(mutant)) {
               const inlineValues = baseArgs();
               const inlineArg = inlineValues.get(leaf.arg.name);
               inlineValues.set(leaf.arg.name, setAt(inlineArg, leaf.path, mutant.make(getAt(inlineArg, leaf.path))));
-              await send(target, leaf, { ...mutant, label: `${mutant.label} (inline literal)` }, principal, buildRequest(target, inlineValues, true));
+              await send(
+                target,
+                leaf,
+                { ...mutant, label: `${mutant.label} (inline literal)` },
+                principal,
+                buildRequest(target, inlineValues, true),
+              );
             }
           }
         }

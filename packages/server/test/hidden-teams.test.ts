@@ -5,11 +5,16 @@ import { OrgRole } from '../src/authz/roles';
 const CREATE = 'mutation($i: CreateTeamInput!) { createTeam(input: $i) { team { name } } }';
 const ADD = 'mutation($i: AddTeamMemberInput!) { addTeamMember(input: $i) { member { role } } }';
 const TEAMS = 'query { organization(name: "acme") { teams(first: 100) { totalCount nodes { name } } } }';
-const FILTER = 'query($t: [String!]) { organization(name: "acme") { members(teams: $t, first: 100) { totalCount nodes { user { username } teams { name } } } } }';
+const FILTER =
+  'query($t: [String!]) { organization(name: "acme") { members(teams: $t, first: 100) { totalCount nodes { user { username } teams { name } } } } }';
 const TEAM = 'query($n: String!) { team(organization: "acme", name: $n) { name } }';
 
 type TeamsData = { organization: { teams: { totalCount: number; nodes: Array<{ name: string }> } } };
-type FilterData = { organization: { members: { totalCount: number; nodes: Array<{ user: { username: string }; teams: Array<{ name: string }> }> } } };
+type FilterData = {
+  organization: {
+    members: { totalCount: number; nodes: Array<{ user: { username: string }; teams: Array<{ name: string }> }> };
+  };
+};
 
 /**
  * The hidden-team rule (Authz.teamScope): a hidden team is seen by its members and by those who manage every
@@ -29,18 +34,31 @@ describe('hidden teams: one rule for every list and filter', () => {
     hana = await addMember(ctx.t, ctx.org, 'hana', OrgRole.MEMBER);
     vic = await addMember(ctx.t, ctx.org, 'vic', OrgRole.VIEWER);
     otto = await addMember(ctx.t, ctx.org, 'otto', OrgRole.MEMBER);
-    for (const [name, hidden] of [['secret', true], ['open', false]] as const) {
-      const res = await gql(ctx.url, CREATE, { i: { organization: 'acme', name, settings: { hidden } } }, orgAdmin.token);
+    for (const [name, hidden] of [
+      ['secret', true],
+      ['open', false],
+    ] as const) {
+      const res = await gql(
+        ctx.url,
+        CREATE,
+        { i: { organization: 'acme', name, settings: { hidden } } },
+        orgAdmin.token,
+      );
       expect(res.errors).toBeUndefined();
     }
-    for (const [team, user] of [['secret', 'hana'], ['secret', 'vic'], ['open', 'otto']]) {
+    for (const [team, user] of [
+      ['secret', 'hana'],
+      ['secret', 'vic'],
+      ['open', 'otto'],
+    ]) {
       const res = await gql(ctx.url, ADD, { i: { organization: 'acme', team, user } }, orgAdmin.token);
       expect(res.errors).toBeUndefined();
     }
   });
   afterAll(() => ctx?.t.close());
 
-  const teamNames = async (a: Actor) => (await gql<TeamsData>(ctx.url, TEAMS, {}, a.token)).data!.organization.teams.nodes.map((n) => n.name);
+  const teamNames = async (a: Actor) =>
+    (await gql<TeamsData>(ctx.url, TEAMS, {}, a.token)).data!.organization.teams.nodes.map((n) => n.name);
   const filtered = async (a: Actor, teams: string[]) => {
     const res = await gql<FilterData>(ctx.url, FILTER, { t: teams }, a.token);
     expect(res.errors).toBeUndefined();
@@ -62,7 +80,10 @@ describe('hidden teams: one rule for every list and filter', () => {
   it('someone outside the hidden team sees it nowhere: not in the list, not through the filter, not in a teams column', async () => {
     expect(await teamNames(otto)).toEqual(['open']);
     expect(await filtered(otto, ['secret'])).toEqual({ totalCount: 0, nodes: [] });
-    expect((await filtered(otto, ['secret', 'open'])).nodes.map((n) => n.user.username).sort()).toEqual(['oscar', 'otto']);
+    expect((await filtered(otto, ['secret', 'open'])).nodes.map((n) => n.user.username).sort()).toEqual([
+      'oscar',
+      'otto',
+    ]);
     const everyone = await filtered(otto, []);
     expect(everyone.nodes.find((n) => n.user.username === 'hana')!.teams).toEqual([]);
     // The lookup by name answers null, as for a team that does not exist (issue 9: lookups are nullable).
@@ -77,11 +98,27 @@ describe('hidden teams: one rule for every list and filter', () => {
   });
 
   it('the team list and the members filter stay set-based: the same statements for one team or many', async () => {
-    const one = await countStatements(ctx.t, () => gql(ctx.url, 'query { organization(name: "acme") { teams(first: 1) { nodes { name } } } }', {}, hana.token));
+    const one = await countStatements(ctx.t, () =>
+      gql(ctx.url, 'query { organization(name: "acme") { teams(first: 1) { nodes { name } } } }', {}, hana.token),
+    );
     const all = await countStatements(ctx.t, () => gql(ctx.url, TEAMS, {}, hana.token));
     expect(all.statements.length).toBe(one.statements.length);
-    const oneTeam = await countStatements(ctx.t, () => gql(ctx.url, 'query($t: [String!]) { organization(name: "acme") { members(teams: $t) { totalCount } } }', { t: ['secret'] }, hana.token));
-    const twoTeams = await countStatements(ctx.t, () => gql(ctx.url, 'query($t: [String!]) { organization(name: "acme") { members(teams: $t) { totalCount } } }', { t: ['secret', 'open'] }, hana.token));
+    const oneTeam = await countStatements(ctx.t, () =>
+      gql(
+        ctx.url,
+        'query($t: [String!]) { organization(name: "acme") { members(teams: $t) { totalCount } } }',
+        { t: ['secret'] },
+        hana.token,
+      ),
+    );
+    const twoTeams = await countStatements(ctx.t, () =>
+      gql(
+        ctx.url,
+        'query($t: [String!]) { organization(name: "acme") { members(teams: $t) { totalCount } } }',
+        { t: ['secret', 'open'] },
+        hana.token,
+      ),
+    );
     expect(twoTeams.statements.length).toBe(oneTeam.statements.length);
   });
 });

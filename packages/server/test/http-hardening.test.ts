@@ -8,7 +8,9 @@ import { loadConfig } from '../src/config';
 import { codeOf, ADMIN_PASSWORD, inviteByLink, acceptAsNewUser, countStatements } from './fixtures';
 
 /** A server whose log lines are kept in memory, at the most verbose level. */
-async function serverWithLog(env: Record<string, string> = {}): Promise<{ server: RosterServer; lines: string[]; close(): Promise<void> }> {
+async function serverWithLog(
+  env: Record<string, string> = {},
+): Promise<{ server: RosterServer; lines: string[]; close(): Promise<void> }> {
   const database = await createTestDatabase();
   const config = testConfig(database, { LOG_LEVEL: 'trace', ...env });
   const lines: string[] = [];
@@ -34,14 +36,22 @@ describe('HTTP errors outside GraphQL', () => {
     it(`answers JSON without stack traces in ${mode} mode`, async () => {
       const t = await startTestServer({ NODE_ENV: mode, REQUEST_BODY_MAX_BYTES: '2048' });
       try {
-        const badJson = await fetch(`${t.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": "{ viewer {' });
+        const badJson = await fetch(`${t.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"query": "{ viewer {',
+        });
         expect(badJson.status).toBe(400);
         expect(badJson.headers.get('content-type')).toMatch(/application\/json/);
         const badBody = await badJson.text();
         expect(JSON.parse(badBody).errors[0].extensions.code).toBe('BAD_REQUEST');
         expect(badBody).not.toMatch(/node_modules|at .*\.js|<html|<pre/i);
 
-        const tooBig = await fetch(`${t.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ instance { version } } #${'x'.repeat(4096)}` }) });
+        const tooBig = await fetch(`${t.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: `{ instance { version } } #${'x'.repeat(4096)}` }),
+        });
         expect(tooBig.status).toBe(413);
         const bigBody = await tooBig.text();
         expect(JSON.parse(bigBody).errors[0].extensions.code).toBe('BAD_REQUEST');
@@ -49,7 +59,9 @@ describe('HTTP errors outside GraphQL', () => {
 
         const unknown = await fetch(`${t.url}/nope?token=x`);
         expect(unknown.status).toBe(404);
-        expect(((await unknown.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code).toBe('NOT_FOUND');
+        expect(
+          ((await unknown.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code,
+        ).toBe('NOT_FOUND');
       } finally {
         await t.close();
       }
@@ -68,7 +80,11 @@ describe('HTTP errors outside GraphQL', () => {
       expect(codeOf(intro)).toBe('GRAPHQL_VALIDATION_FAILED');
       const typo = await gql(prod.url, '{ instanc { version } }');
       expect(typo.errors![0]!.message).not.toMatch(/Did you mean/);
-      const enumTypo = await gql(prod.url, 'query($r: [OrgRole!]) { organizations { nodes { members(roles: $r) { totalCount } } } }', { r: ['ADMN'] });
+      const enumTypo = await gql(
+        prod.url,
+        'query($r: [OrgRole!]) { organizations { nodes { members(roles: $r) { totalCount } } } }',
+        { r: ['ADMN'] },
+      );
       expect(enumTypo.errors![0]!.message).not.toMatch(/Did you mean|ADMIN/);
       const page = await fetch(`${prod.url}/graphql`, { headers: { accept: 'text/html' } });
       expect(await page.text()).toContain('GRAPHQL_INTROSPECTION=true');
@@ -78,7 +94,9 @@ describe('HTTP errors outside GraphQL', () => {
 
     const open = await startTestServer({ NODE_ENV: 'production', GRAPHQL_INTROSPECTION: 'true' });
     try {
-      expect((await gql(open.url, '{ __schema { queryType { name } } }')).data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+      expect((await gql(open.url, '{ __schema { queryType { name } } }')).data).toEqual({
+        __schema: { queryType: { name: 'Query' } },
+      });
       expect((await gql(open.url, '{ instanc { version } }')).errors![0]!.message).toMatch(/Did you mean "instance"/);
       const page = await fetch(`${open.url}/graphql`, { headers: { accept: 'text/html' } });
       expect(await page.text()).not.toContain('GRAPHQL_INTROSPECTION=true');
@@ -96,7 +114,10 @@ describe('security headers', () => {
   afterAll(() => t?.close());
 
   it('sends a CSP allowing only this origin and the page’s own inline scripts on HTML pages', async () => {
-    for (const [path, accept] of [['/graphql', 'text/html'], ['/invite?token=abc', 'text/html']] as const) {
+    for (const [path, accept] of [
+      ['/graphql', 'text/html'],
+      ['/invite?token=abc', 'text/html'],
+    ] as const) {
       const res = await fetch(`${t.url}${path}`, { headers: { accept } });
       expect(res.status).toBe(200);
       const csp = res.headers.get('content-security-policy')!;
@@ -110,7 +131,11 @@ describe('security headers', () => {
   });
 
   it('sends a CSP that loads nothing on API responses', async () => {
-    const res = await fetch(`${t.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ instance { version } }' }) });
+    const res = await fetch(`${t.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ instance { version } }' }),
+    });
     expect(res.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
     expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
   });
@@ -125,7 +150,9 @@ describe('security headers', () => {
     // A simple GET (what a cross-site form or image could send) is refused before it runs.
     const csrf = await fetch(`${t.url}/graphql?query=${encodeURIComponent('{ instance { version } }')}`);
     expect(csrf.status).toBe(400);
-    const preflighted = await fetch(`${t.url}/graphql?query=${encodeURIComponent('{ instance { version } }')}`, { headers: { 'apollo-require-preflight': 'true' } });
+    const preflighted = await fetch(`${t.url}/graphql?query=${encodeURIComponent('{ instance { version } }')}`, {
+      headers: { 'apollo-require-preflight': 'true' },
+    });
     expect(preflighted.status).toBe(200);
   });
 });
@@ -136,7 +163,11 @@ describe('CORS for configured origins', () => {
     try {
       const preflight = await fetch(`${t.url}/graphql`, {
         method: 'OPTIONS',
-        headers: { origin: 'http://dash.example.test:5173', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-roster-client' },
+        headers: {
+          origin: 'http://dash.example.test:5173',
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type,x-roster-client',
+        },
       });
       expect(preflight.status).toBe(204);
       expect(preflight.headers.get('access-control-allow-origin')).toBe('http://dash.example.test:5173');
@@ -153,7 +184,10 @@ describe('CORS for configured origins', () => {
       expect(post.headers.get('access-control-allow-origin')).toBe('https://admin.example.test');
       expect(post.headers.get('access-control-expose-headers')).toMatch(/x-request-id/);
 
-      const stranger = await fetch(`${t.url}/graphql`, { method: 'OPTIONS', headers: { origin: 'https://evil.example.test', 'access-control-request-method': 'POST' } });
+      const stranger = await fetch(`${t.url}/graphql`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://evil.example.test', 'access-control-request-method': 'POST' },
+      });
       expect(stranger.headers.get('access-control-allow-origin')).toBeNull();
     } finally {
       await t.close();
@@ -183,15 +217,30 @@ describe('response limits', () => {
   it('stops resolving fields once a request has run past REQUEST_TIMEOUT_SECONDS', async () => {
     const t = await startTestServer({ REQUEST_TIMEOUT_SECONDS: '1' });
     try {
-      const signUp = await gql<{ signUp: { token: string } }>(t.url, 'mutation($i: SignUpInput!) { signUp(input: $i) { token } }', {
-        i: { email: 'admin@example.com', username: 'admin', name: 'Admin', password: ADMIN_PASSWORD, organizationName: 'acme' },
-      });
+      const signUp = await gql<{ signUp: { token: string } }>(
+        t.url,
+        'mutation($i: SignUpInput!) { signUp(input: $i) { token } }',
+        {
+          i: {
+            email: 'admin@example.com',
+            username: 'admin',
+            name: 'Admin',
+            password: ADMIN_PASSWORD,
+            organizationName: 'acme',
+          },
+        },
+      );
       const token = signUp.data!.signUp.token;
       // Another connection holds a lock on organizations: the request's first read waits past the timeout.
       const knex = t.server.db.orm.em.getConnection().getKnex();
       const trx = await knex.transaction();
       await trx.raw('lock table organizations in access exclusive mode');
-      const pending = gql(t.url, '{ organizations { nodes { name members { nodes { role user { username } } } } } }', {}, token);
+      const pending = gql(
+        t.url,
+        '{ organizations { nodes { name members { nodes { role user { username } } } } } }',
+        {},
+        token,
+      );
       await new Promise((r) => setTimeout(r, 1500));
       await trx.rollback();
       const res = await pending;
@@ -207,13 +256,31 @@ describe('abandoned requests', () => {
   it('stops resolving fields once the client has gone away', async () => {
     const t = await startTestServer();
     try {
-      const signUp = await gql<{ signUp: { token: string } }>(t.url, 'mutation($i: SignUpInput!) { signUp(input: $i) { token } }', {
-        i: { email: 'admin@example.com', username: 'admin', name: 'Admin', password: ADMIN_PASSWORD, organizationName: 'acme' },
-      });
+      const signUp = await gql<{ signUp: { token: string } }>(
+        t.url,
+        'mutation($i: SignUpInput!) { signUp(input: $i) { token } }',
+        {
+          i: {
+            email: 'admin@example.com',
+            username: 'admin',
+            name: 'Admin',
+            password: ADMIN_PASSWORD,
+            organizationName: 'acme',
+          },
+        },
+      );
       const token = signUp.data!.signUp.token;
-      const query = JSON.stringify({ query: '{ organizations { nodes { name members { nodes { role user { username } } } teams { nodes { name } } } } }' });
+      const query = JSON.stringify({
+        query:
+          '{ organizations { nodes { name members { nodes { role user { username } } } teams { nodes { name } } } } }',
+      });
       const send = (signal?: AbortSignal) =>
-        fetch(`${t.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: query, signal });
+        fetch(`${t.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: query,
+          signal,
+        });
 
       // Baseline: the same document, completed, runs its nested reads.
       const complete = await countStatements(t, () => send().then((r) => r.json()));
@@ -249,22 +316,52 @@ describe('secrets stay out of logs and the database', () => {
     const s = await serverWithLog();
     try {
       const url = s.server.url;
-      const signUp = await gql<{ signUp: { token: string } }>(url, 'mutation($i: SignUpInput!) { signUp(input: $i) { token } }', {
-        i: { email: 'admin@example.com', username: 'admin', name: 'Admin', password: ADMIN_PASSWORD, organizationName: 'acme' },
-      });
+      const signUp = await gql<{ signUp: { token: string } }>(
+        url,
+        'mutation($i: SignUpInput!) { signUp(input: $i) { token } }',
+        {
+          i: {
+            email: 'admin@example.com',
+            username: 'admin',
+            name: 'Admin',
+            password: ADMIN_PASSWORD,
+            organizationName: 'acme',
+          },
+        },
+      );
       const adminToken = signUp.data!.signUp.token;
-      const key = await gql<{ createApiKey: { secret: string } }>(url, 'mutation { createApiKey(input: { name: "ci" }) { secret } }', {}, adminToken);
+      const key = await gql<{ createApiKey: { secret: string } }>(
+        url,
+        'mutation { createApiKey(input: { name: "ci" }) { secret } }',
+        {},
+        adminToken,
+      );
       const apiKey = key.data!.createApiKey.secret;
       const invite = await inviteByLink(url, adminToken, 'acme', 'new@example.com');
       // The invitation page with its token in the URL, as a browser would open it.
       await fetch(`${url}/invite?token=${invite.token}`, { headers: { accept: 'text/html' } });
       const member = await acceptAsNewUser(url, invite.token, 'newbie');
-      const logIn = await gql<{ logIn: { token: string } }>(url, 'mutation($i: LogInInput!) { logIn(input: $i) { token } }', { i: { login: 'admin', password: ADMIN_PASSWORD } });
-      await gql(url, 'mutation($i: LogInInput!) { logIn(input: $i) { token } }', { i: { login: 'admin', password: 'wrong-password-9' } });
+      const logIn = await gql<{ logIn: { token: string } }>(
+        url,
+        'mutation($i: LogInInput!) { logIn(input: $i) { token } }',
+        { i: { login: 'admin', password: ADMIN_PASSWORD } },
+      );
+      await gql(url, 'mutation($i: LogInInput!) { logIn(input: $i) { token } }', {
+        i: { login: 'admin', password: 'wrong-password-9' },
+      });
       // An internal error path: the logged error must not carry SQL parameters.
       await gql(url, '{ viewer { user { username } } }', {}, apiKey);
 
-      const secrets = [adminToken, apiKey, invite.token, member.token, logIn.data!.logIn.token, ADMIN_PASSWORD, 'member-password-1', 'wrong-password-9'];
+      const secrets = [
+        adminToken,
+        apiKey,
+        invite.token,
+        member.token,
+        logIn.data!.logIn.token,
+        ADMIN_PASSWORD,
+        'member-password-1',
+        'wrong-password-9',
+      ];
       const log = s.lines.join('\n');
       expect(s.lines.length).toBeGreaterThan(10);
       expect(log).toContain('/invite?token=[redacted]');
@@ -273,12 +370,15 @@ describe('secrets stay out of logs and the database', () => {
 
       // At rest: every text column of every table, cast to text, holds none of them.
       const conn = s.server.db.orm.em.fork().getConnection();
-      const tables = (await conn.execute("select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'")) as Array<{ table_name: string }>;
+      const tables = (await conn.execute(
+        "select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'",
+      )) as Array<{ table_name: string }>;
       expect(tables.length).toBeGreaterThan(5);
       for (const { table_name } of tables) {
         const rows = (await conn.execute(`select t::text as row from "${table_name}" t`)) as Array<{ row: string }>;
         const dump = rows.map((r) => r.row).join('\n');
-        for (const secret of secrets) expect(dump.includes(secret), `${table_name} holds ${secret.slice(0, 6)}…`).toBe(false);
+        for (const secret of secrets)
+          expect(dump.includes(secret), `${table_name} holds ${secret.slice(0, 6)}…`).toBe(false);
       }
     } finally {
       await s.close();

@@ -27,7 +27,9 @@ describe('HTTP surface', () => {
     const html = await page.text();
     expect(html).toContain('GraphiQL');
     // Everything but the inline favicon (data:) comes from the server's own assets.
-    const sources = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!).filter((src) => !src.startsWith('data:'));
+    const sources = [...html.matchAll(/(?:src|href)="([^"]+)"/g)]
+      .map((m) => m[1]!)
+      .filter((src) => !src.startsWith('data:'));
     expect(sources.length).toBeGreaterThanOrEqual(4);
     for (const src of sources) {
       expect(src.startsWith('/graphiql-assets/')).toBe(true);
@@ -62,7 +64,13 @@ describe('HTTP surface', () => {
     const logger = createLogger('silent');
     logger.error = ((obj: unknown) => void logged.push(obj)) as typeof logger.error;
     const masked = requestScope.run({ requestId: 'req-42', logger }, () =>
-      formatError({ message: 'relation "users" does not exist', extensions: { code: 'INTERNAL_SERVER_ERROR', stacktrace: ['at x'] } }, new Error('relation "users" does not exist')),
+      formatError(
+        {
+          message: 'relation "users" does not exist',
+          extensions: { code: 'INTERNAL_SERVER_ERROR', stacktrace: ['at x'] },
+        },
+        new Error('relation "users" does not exist'),
+      ),
     );
     expect(masked.message).toBe('Internal server error. Quote request id req-42 to your operator.');
     expect(masked.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', requestId: 'req-42' });

@@ -23,7 +23,15 @@ function runtimeImports(file: string): string[] {
       const clause = stmt.importClause;
       if (clause?.isTypeOnly) continue;
       const named = clause?.namedBindings;
-      if (clause && !clause.name && named && ts.isNamedImports(named) && named.elements.length > 0 && named.elements.every((el) => el.isTypeOnly)) continue;
+      if (
+        clause &&
+        !clause.name &&
+        named &&
+        ts.isNamedImports(named) &&
+        named.elements.length > 0 &&
+        named.elements.every((el) => el.isTypeOnly)
+      )
+        continue;
       spec = stmt.moduleSpecifier;
     } else if (ts.isExportDeclaration(stmt) && !stmt.isTypeOnly) {
       spec = stmt.moduleSpecifier;
@@ -76,7 +84,9 @@ describe('module import graph', () => {
   });
 
   it('sees the imports it checks (a service that imports another is an edge of the graph)', () => {
-    const imports = runtimeImports(path.join(SRC, 'modules/invitations/invitation.service.ts')).map((f) => path.relative(SRC, f));
+    const imports = runtimeImports(path.join(SRC, 'modules/invitations/invitation.service.ts')).map((f) =>
+      path.relative(SRC, f),
+    );
     expect(imports).toContain('modules/organizations/organization.service.ts');
     expect(imports).not.toContain('modules/accounts/account.service.ts');
   });

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { instanceWithAdmin, gql, codeOf, type InstanceWithAdmin } from './fixtures';
 import { MAX_INPUT_LIST_LENGTH } from '../src/graphql/input-hygiene';
 
-const CREATE_ORG = 'mutation($i: CreateOrganizationInput!) { createOrganization(input: $i) { organization { name displayName } } }';
+const CREATE_ORG =
+  'mutation($i: CreateOrganizationInput!) { createOrganization(input: $i) { organization { name displayName } } }';
 
 describe('input hygiene at the boundary', () => {
   let ctx: InstanceWithAdmin;
@@ -12,7 +13,10 @@ describe('input hygiene at the boundary', () => {
   afterAll(() => ctx?.t.close());
 
   async function auditCount(): Promise<number> {
-    const rows = await ctx.t.server.db.orm.em.fork().getConnection().execute('select count(*)::int as n from audit_events');
+    const rows = await ctx.t.server.db.orm.em
+      .fork()
+      .getConnection()
+      .execute('select count(*)::int as n from audit_events');
     return (rows[0] as { n: number }).n;
   }
 
@@ -26,7 +30,12 @@ describe('input hygiene at the boundary', () => {
   });
 
   it('refuses unpaired surrogates in variables and in inline literals, but keeps valid astral characters', async () => {
-    const lone = await gql(ctx.url, CREATE_ORG, { i: { name: 'lab', displayName: 'bad \ud800 text' } }, ctx.admin.token);
+    const lone = await gql(
+      ctx.url,
+      CREATE_ORG,
+      { i: { name: 'lab', displayName: 'bad \ud800 text' } },
+      ctx.admin.token,
+    );
     expect(lone.errors![0]!.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'displayName' });
     expect(lone.errors![0]!.message).toMatch(/unpaired UTF-16 surrogate/);
 
@@ -34,10 +43,20 @@ describe('input hygiene at the boundary', () => {
     expect(trailing.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'displayName' });
 
     // In a document literal, graphql-js itself refuses a lone surrogate (escaped or raw) as a syntax error.
-    const literal = await gql(ctx.url, 'mutation { createOrganization(input: { name: "lab", displayName: "\\ud800" }) { organization { name } } }', {}, ctx.admin.token);
+    const literal = await gql(
+      ctx.url,
+      'mutation { createOrganization(input: { name: "lab", displayName: "\\ud800" }) { organization { name } } }',
+      {},
+      ctx.admin.token,
+    );
     expect(literal.errors![0]!.extensions).toEqual({ code: 'GRAPHQL_PARSE_FAILED' });
     // …but accepts an escaped NUL, which the boundary check refuses.
-    const nulLiteral = await gql(ctx.url, 'mutation { createOrganization(input: { name: "lab", displayName: "a\\u0000" }) { organization { name } } }', {}, ctx.admin.token);
+    const nulLiteral = await gql(
+      ctx.url,
+      'mutation { createOrganization(input: { name: "lab", displayName: "a\\u0000" }) { organization { name } } }',
+      {},
+      ctx.admin.token,
+    );
     expect(nulLiteral.errors![0]!.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'displayName' });
 
     const arg = await gql(ctx.url, '{ organization(name: "a\\u0000b") { name } }', {}, ctx.admin.token);
@@ -60,7 +79,12 @@ describe('input hygiene at the boundary', () => {
 
   it('bounds every list argument', async () => {
     const teams = Array.from({ length: MAX_INPUT_LIST_LENGTH + 1 }, (_, i) => `t${i}`);
-    const res = await gql(ctx.url, 'query($t: [String!]) { organization(name: "acme") { members(teams: $t) { totalCount } } }', { t: teams }, ctx.admin.token);
+    const res = await gql(
+      ctx.url,
+      'query($t: [String!]) { organization(name: "acme") { members(teams: $t) { totalCount } } }',
+      { t: teams },
+      ctx.admin.token,
+    );
     expect(res.errors![0]!.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 't' });
     expect(res.errors![0]!.message).toMatch(/1001 items/);
   });
@@ -75,10 +99,21 @@ describe('input hygiene at the boundary', () => {
   });
 
   it('keeps coercion errors on 200 for application/json and 400 for application/graphql-response+json', async () => {
-    const json = await gql(ctx.url, 'query($n: Int!) { organizations(first: $n) { totalCount } }', { n: 'x' }, ctx.admin.token);
+    const json = await gql(
+      ctx.url,
+      'query($n: Int!) { organizations(first: $n) { totalCount } }',
+      { n: 'x' },
+      ctx.admin.token,
+    );
     expect(json.status).toBe(200);
     expect(codeOf(json)).toBe('BAD_USER_INPUT');
-    const strict = await gql(ctx.url, 'query($n: Int!) { organizations(first: $n) { totalCount } }', { n: 'x' }, ctx.admin.token, { accept: 'application/graphql-response+json' });
+    const strict = await gql(
+      ctx.url,
+      'query($n: Int!) { organizations(first: $n) { totalCount } }',
+      { n: 'x' },
+      ctx.admin.token,
+      { accept: 'application/graphql-response+json' },
+    );
     expect(strict.status).toBe(400);
   });
 });

@@ -8,7 +8,16 @@ import { enqueueEmail } from '../src/modules/mail/outbox';
 import { EmailStatus, OutboxEmail } from '../src/modules/mail/outbox-email.entity';
 import { renderInvitationEmail } from '../src/modules/mail/templates';
 
-import { BOUNCING, FROM, SMTP_PASSWORD, SMTP_USER, freePort, startSmtp, type FakeSmtp, type ReceivedMessage } from './smtp-fixture';
+import {
+  BOUNCING,
+  FROM,
+  SMTP_PASSWORD,
+  SMTP_USER,
+  freePort,
+  startSmtp,
+  type FakeSmtp,
+  type ReceivedMessage,
+} from './smtp-fixture';
 
 /** A pino logger whose lines the test can read. */
 function captureLogger(): { logger: pino.Logger; text(): string } {
@@ -78,7 +87,10 @@ describe('invitation emails', () => {
   }
 
   function makeDue(id: string): Promise<unknown> {
-    return t.server.db.orm.em.fork().getConnection().execute(`update outbox_emails set next_attempt_at = now() - interval '1 second' where id = ?`, [id]);
+    return t.server.db.orm.em
+      .fork()
+      .getConnection()
+      .execute(`update outbox_emails set next_attempt_at = now() - interval '1 second' where id = ?`, [id]);
   }
 
   function received(to: string): ReceivedMessage[] {
@@ -106,7 +118,14 @@ describe('invitation emails', () => {
     expect(message!.text).toContain(`href="${acceptUrlFor(to).replace(/&/g, '&amp;')}"`);
 
     const row = await load(id);
-    expect(row).toMatchObject({ status: EmailStatus.SENT, attempts: 1, lastError: null, textBody: null, htmlBody: null, lockedUntil: null });
+    expect(row).toMatchObject({
+      status: EmailStatus.SENT,
+      attempts: 1,
+      lastError: null,
+      textBody: null,
+      htmlBody: null,
+      lockedUntil: null,
+    });
     expect(row.sentAt).toBeInstanceOf(Date);
   });
 
@@ -135,7 +154,13 @@ describe('invitation emails', () => {
     expect(await t.server.mail.runOnce()).toBe(0);
     expect(received(to)).toHaveLength(1);
     row = await load(id);
-    expect(row).toMatchObject({ status: EmailStatus.SENT, attempts: 2, lastError: null, textBody: null, htmlBody: null });
+    expect(row).toMatchObject({
+      status: EmailStatus.SENT,
+      attempts: 2,
+      lastError: null,
+      textBody: null,
+      htmlBody: null,
+    });
   });
 
   it('gives up after EMAIL_MAX_ATTEMPTS, keeping the last error and no SMTP password anywhere', async () => {
@@ -158,7 +183,13 @@ describe('invitation emails', () => {
       await makeDue(id);
       expect(await misconfigured.runOnce()).toBe(1);
       row = await load(id);
-      expect(row).toMatchObject({ status: EmailStatus.FAILED, attempts: 2, textBody: null, htmlBody: null, sentAt: null });
+      expect(row).toMatchObject({
+        status: EmailStatus.FAILED,
+        attempts: 2,
+        textBody: null,
+        htmlBody: null,
+        sentAt: null,
+      });
       expect(row.lastError).toMatch(/535|Invalid login/i);
       expect(row.lastError).not.toContain(wrongPassword);
       expect(await misconfigured.runOnce()).toBe(0);
@@ -184,8 +215,14 @@ describe('invitation emails', () => {
     const crashed = await queue('crashed@example.com');
     const busy = await queue('busy@example.com');
     const conn = t.server.db.orm.em.fork().getConnection();
-    await conn.execute(`update outbox_emails set status = 'SENDING', attempts = 1, locked_until = now() - interval '1 second' where id = ?`, [crashed]);
-    await conn.execute(`update outbox_emails set status = 'SENDING', attempts = 1, locked_until = now() + interval '5 minutes' where id = ?`, [busy]);
+    await conn.execute(
+      `update outbox_emails set status = 'SENDING', attempts = 1, locked_until = now() - interval '1 second' where id = ?`,
+      [crashed],
+    );
+    await conn.execute(
+      `update outbox_emails set status = 'SENDING', attempts = 1, locked_until = now() + interval '5 minutes' where id = ?`,
+      [busy],
+    );
 
     expect(await t.server.mail.runOnce()).toBe(1);
     expect(await load(crashed)).toMatchObject({ status: EmailStatus.SENT, attempts: 2 });
@@ -200,7 +237,8 @@ describe('invitation emails', () => {
     const id = await queue(to);
     for (let i = 0; i < 5; i++) t.server.mail.kick();
     const deadline = Date.now() + 5_000;
-    while ((await load(id)).status !== EmailStatus.SENT && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while ((await load(id)).status !== EmailStatus.SENT && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
     expect((await load(id)).status).toBe(EmailStatus.SENT);
     expect(await t.server.mail.runOnce()).toBe(0);
     expect(received(to)).toHaveLength(1);
@@ -208,13 +246,23 @@ describe('invitation emails', () => {
 
   it('writes the message with its link to the log when no SMTP is configured', async () => {
     const logs = captureLogger();
-    const logOnly = new EmailSender(t.server.db.orm, { ...config, smtpUrl: undefined, smtpFrom: undefined }, logs.logger);
+    const logOnly = new EmailSender(
+      t.server.db.orm,
+      { ...config, smtpUrl: undefined, smtpFrom: undefined },
+      logs.logger,
+    );
     try {
       const to = 'no.smtp@example.com';
       const id = await queue(to);
       expect(await logOnly.runOnce()).toBe(1);
       const row = await load(id);
-      expect(row).toMatchObject({ status: EmailStatus.LOGGED, attempts: 1, textBody: null, htmlBody: null, lastError: null });
+      expect(row).toMatchObject({
+        status: EmailStatus.LOGGED,
+        attempts: 1,
+        textBody: null,
+        htmlBody: null,
+        lastError: null,
+      });
       expect(logs.text()).toContain('No SMTP configured');
       expect(logs.text()).toContain(to);
       expect(logs.text()).toContain(acceptUrlFor(to));
@@ -237,10 +285,17 @@ describe('invitation emails', () => {
     await t.server.db.orm.em
       .fork()
       .getConnection()
-      .execute(`update outbox_emails set status = 'SENDING', attempts = attempts + 1, locked_until = now() + make_interval(secs => ?) where id = ?`, [LEASE_SECONDS, id]);
+      .execute(
+        `update outbox_emails set status = 'SENDING', attempts = attempts + 1, locked_until = now() + make_interval(secs => ?) where id = ?`,
+        [LEASE_SECONDS, id],
+      );
     const diedAt = Date.now();
 
-    const survivor = new EmailSender(t.server.db.orm, { ...config, emailLeaseSeconds: LEASE_SECONDS, emailPollSeconds: POLL_SECONDS }, t.server.logger);
+    const survivor = new EmailSender(
+      t.server.db.orm,
+      { ...config, emailLeaseSeconds: LEASE_SECONDS, emailPollSeconds: POLL_SECONDS },
+      t.server.logger,
+    );
     survivor.start();
     try {
       // Polling finds it, but leaves it alone while the lease runs: it could be a live, slow send.
@@ -248,12 +303,21 @@ describe('invitation emails', () => {
       expect(await load(id)).toMatchObject({ status: EmailStatus.SENDING, attempts: 1 });
       expect(received(to)).toHaveLength(0);
 
-      await until('the survivor to send it', async () => (await load(id)).status === EmailStatus.SENT, (LEASE_SECONDS + POLL_SECONDS) * 1000 + SLACK_MS);
+      await until(
+        'the survivor to send it',
+        async () => (await load(id)).status === EmailStatus.SENT,
+        (LEASE_SECONDS + POLL_SECONDS) * 1000 + SLACK_MS,
+      );
       expect(Date.now() - diedAt).toBeLessThanOrEqual((LEASE_SECONDS + POLL_SECONDS) * 1000 + SLACK_MS);
       // More polls change nothing.
       await sleep(2 * POLL_SECONDS * 1000);
       expect(received(to)).toHaveLength(1);
-      expect(await load(id)).toMatchObject({ status: EmailStatus.SENT, attempts: 2, lockedUntil: null, textBody: null });
+      expect(await load(id)).toMatchObject({
+        status: EmailStatus.SENT,
+        attempts: 2,
+        lockedUntil: null,
+        textBody: null,
+      });
     } finally {
       await survivor.stop();
     }
@@ -293,7 +357,8 @@ describe('invitation emails', () => {
 
       expect(rivalAttempts).toBe(0);
       for (const to of recipients) expect(received(to), to).toHaveLength(1);
-      for (const id of ids) expect(await load(id)).toMatchObject({ status: EmailStatus.SENT, attempts: 1, lockedUntil: null });
+      for (const id of ids)
+        expect(await load(id)).toMatchObject({ status: EmailStatus.SENT, attempts: 1, lockedUntil: null });
       // The heartbeat pushed the lease of the email that waited forward, well past the first one.
       expect(latestLease - firstLease).toBeGreaterThanOrEqual(LEASE_SECONDS * 1000);
     } finally {
@@ -305,67 +370,89 @@ describe('invitation emails', () => {
   });
 
   // Killing a sender means cutting its database pool; the shared PGlite connection cannot be cut alone.
-  it.skipIf(!process.env.DATABASE_URL)('retries within the lease plus one poll an email whose sender died mid-send, before SMTP accepted it', async () => {
-    const leased = { ...config, emailLeaseSeconds: LEASE_SECONDS, emailPollSeconds: POLL_SECONDS };
-    // The doomed sender's own SMTP server holds the message, so its send is in progress when it dies.
-    const stuckPort = await freePort();
-    const stuckSmtp = await startSmtp(stuckPort);
-    stuckSmtp.acceptDelayMs = 60_000;
-    const doomedDb: Database = await t.openExtraDatabase();
-    const doomed = new EmailSender(doomedDb.orm, { ...leased, smtpUrl: `smtp://${SMTP_USER}:${encodeURIComponent(SMTP_PASSWORD)}@127.0.0.1:${stuckPort}` }, captureLogger().logger);
-    const survivor = new EmailSender(t.server.db.orm, leased, t.server.logger);
-    try {
-      const to = 'died.mid.send@example.com';
-      const id = await queue(to);
-      const doomedRun = doomed.runOnce();
-      await until('the message data at the stuck SMTP server', () => stuckSmtp.pending === 1, 5_000);
-      // Let a heartbeat or two renew the claim, so it is a live lease that must lapse.
-      await sleep(LEASE_SECONDS * 1000);
-      expect(await load(id)).toMatchObject({ status: EmailStatus.SENDING, attempts: 1 });
+  it.skipIf(!process.env.DATABASE_URL)(
+    'retries within the lease plus one poll an email whose sender died mid-send, before SMTP accepted it',
+    async () => {
+      const leased = { ...config, emailLeaseSeconds: LEASE_SECONDS, emailPollSeconds: POLL_SECONDS };
+      // The doomed sender's own SMTP server holds the message, so its send is in progress when it dies.
+      const stuckPort = await freePort();
+      const stuckSmtp = await startSmtp(stuckPort);
+      stuckSmtp.acceptDelayMs = 60_000;
+      const doomedDb: Database = await t.openExtraDatabase();
+      const doomed = new EmailSender(
+        doomedDb.orm,
+        { ...leased, smtpUrl: `smtp://${SMTP_USER}:${encodeURIComponent(SMTP_PASSWORD)}@127.0.0.1:${stuckPort}` },
+        captureLogger().logger,
+      );
+      const survivor = new EmailSender(t.server.db.orm, leased, t.server.logger);
+      try {
+        const to = 'died.mid.send@example.com';
+        const id = await queue(to);
+        const doomedRun = doomed.runOnce();
+        await until('the message data at the stuck SMTP server', () => stuckSmtp.pending === 1, 5_000);
+        // Let a heartbeat or two renew the claim, so it is a live lease that must lapse.
+        await sleep(LEASE_SECONDS * 1000);
+        expect(await load(id)).toMatchObject({ status: EmailStatus.SENDING, attempts: 1 });
 
-      // The process dies: no more renewals or writes, and its SMTP transaction ends without acceptance.
-      await doomedDb.close();
-      stuckSmtp.abortPending();
-      const diedAt = Date.now();
-      survivor.start();
+        // The process dies: no more renewals or writes, and its SMTP transaction ends without acceptance.
+        await doomedDb.close();
+        stuckSmtp.abortPending();
+        const diedAt = Date.now();
+        survivor.start();
 
-      await until('the survivor to send it', async () => (await load(id)).status === EmailStatus.SENT, (LEASE_SECONDS + POLL_SECONDS) * 1000 + SLACK_MS);
-      expect(Date.now() - diedAt).toBeLessThanOrEqual((LEASE_SECONDS + POLL_SECONDS) * 1000 + SLACK_MS);
-      await doomedRun;
-      await sleep(2 * POLL_SECONDS * 1000);
-      expect(received(to)).toHaveLength(1);
-      expect(stuckSmtp.messages).toHaveLength(0);
-      expect(await load(id)).toMatchObject({ status: EmailStatus.SENT, attempts: 2, lockedUntil: null });
-    } finally {
-      await survivor.stop();
-      await doomed.stop();
-      await stuckSmtp.close();
-    }
-  });
-
-  it.skipIf(!process.env.DATABASE_URL)('delivers each email exactly once with two server processes sending at once', async () => {
-    const other: Database = await t.openExtraDatabase();
-    const second = new EmailSender(other.orm, config, t.server.logger);
-    try {
-      const recipients = Array.from({ length: 20 }, (_, i) => `concurrent.${i}@example.com`);
-      const em = t.server.db.orm.em.fork();
-      for (const to of recipients) {
-        enqueueEmail(em, { kind: 'invitation', to, subject: `Invitation for ${to}`, text: `Open ${acceptUrlFor(to)}`, html: '<p>Open</p>' });
+        await until(
+          'the survivor to send it',
+          async () => (await load(id)).status === EmailStatus.SENT,
+          (LEASE_SECONDS + POLL_SECONDS) * 1000 + SLACK_MS,
+        );
+        expect(Date.now() - diedAt).toBeLessThanOrEqual((LEASE_SECONDS + POLL_SECONDS) * 1000 + SLACK_MS);
+        await doomedRun;
+        await sleep(2 * POLL_SECONDS * 1000);
+        expect(received(to)).toHaveLength(1);
+        expect(stuckSmtp.messages).toHaveLength(0);
+        expect(await load(id)).toMatchObject({ status: EmailStatus.SENT, attempts: 2, lockedUntil: null });
+      } finally {
+        await survivor.stop();
+        await doomed.stop();
+        await stuckSmtp.close();
       }
-      await em.flush();
+    },
+  );
 
-      const [first, secondCount] = await Promise.all([t.server.mail.runOnce(), second.runOnce()]);
-      expect(first + secondCount).toBe(20);
-      for (const to of recipients) expect(received(to), to).toHaveLength(1);
-      const rows: Array<{ status: string; n: string }> = await em
-        .getConnection()
-        .execute(`select status, count(*) as n from outbox_emails where to_address like 'concurrent.%' group by status`);
-      expect(rows).toEqual([{ status: EmailStatus.SENT, n: '20' }]);
-    } finally {
-      await second.stop();
-      await other.close();
-    }
-  });
+  it.skipIf(!process.env.DATABASE_URL)(
+    'delivers each email exactly once with two server processes sending at once',
+    async () => {
+      const other: Database = await t.openExtraDatabase();
+      const second = new EmailSender(other.orm, config, t.server.logger);
+      try {
+        const recipients = Array.from({ length: 20 }, (_, i) => `concurrent.${i}@example.com`);
+        const em = t.server.db.orm.em.fork();
+        for (const to of recipients) {
+          enqueueEmail(em, {
+            kind: 'invitation',
+            to,
+            subject: `Invitation for ${to}`,
+            text: `Open ${acceptUrlFor(to)}`,
+            html: '<p>Open</p>',
+          });
+        }
+        await em.flush();
+
+        const [first, secondCount] = await Promise.all([t.server.mail.runOnce(), second.runOnce()]);
+        expect(first + secondCount).toBe(20);
+        for (const to of recipients) expect(received(to), to).toHaveLength(1);
+        const rows: Array<{ status: string; n: string }> = await em
+          .getConnection()
+          .execute(
+            `select status, count(*) as n from outbox_emails where to_address like 'concurrent.%' group by status`,
+          );
+        expect(rows).toEqual([{ status: EmailStatus.SENT, n: '20' }]);
+      } finally {
+        await second.stop();
+        await other.close();
+      }
+    },
+  );
 });
 
 describe('invitation email template', () => {
@@ -373,7 +460,7 @@ describe('invitation email template', () => {
     organizationDisplayName: '<script>alert("x")</script> & Co',
     organizationName: 'evil-co',
     inviterName: null,
-    email: 'o\'neil@example.com',
+    email: "o'neil@example.com",
     role: 'ADMIN',
     acceptUrl: 'https://roster.example.com/accept?token=abc&x="y"',
     expiresAt: new Date('2030-01-02T03:04:00Z'),
@@ -388,7 +475,11 @@ describe('invitation email template', () => {
   });
 
   it('puts the link on a line of its own in the text body and says who, what and until when', () => {
-    const { subject, text } = renderInvitationEmail({ ...params, organizationDisplayName: 'Acme\r\nBcc: x@evil.test', inviterName: 'Ada Admin' });
+    const { subject, text } = renderInvitationEmail({
+      ...params,
+      organizationDisplayName: 'Acme\r\nBcc: x@evil.test',
+      inviterName: 'Ada Admin',
+    });
     expect(subject).toBe('You are invited to join Acme Bcc: x@evil.test on Roster');
     expect(text.split('\n')).toContain(params.acceptUrl);
     expect(text).toContain('Ada Admin has invited you to join Acme Bcc: x@evil.test (evil-co) on Roster as an admin.');

@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ref } from '@mikro-orm/core';
-import { instanceWithAdmin, addMember, gql, codeOf, countStatements, type InstanceWithAdmin, type Actor, outcomeOf } from './fixtures';
+import {
+  instanceWithAdmin,
+  addMember,
+  gql,
+  codeOf,
+  countStatements,
+  type InstanceWithAdmin,
+  type Actor,
+  outcomeOf,
+} from './fixtures';
 import { MemberStatus, OrgRole } from '../src/authz/roles';
 import { TeamRole } from '../src/authz/team-permissions';
 import { Team, DEFAULT_TEAM_SETTINGS, type TeamSettings } from '../src/modules/teams/team.entity';
@@ -9,10 +18,14 @@ import { Organization } from '../src/modules/organizations/organization.entity';
 import { User } from '../src/modules/accounts/user.entity';
 import type { TestServer } from '../src/testing';
 
-const CREATE_PROJECT = 'mutation($i: CreateProjectInput!) { createProject(input: $i) { project { id name visibility createdByUsername createdBy { username } team { name } runCount } } }';
-const LOG_RUN = 'mutation($i: LogRunInput!) { logRun(input: $i) { run { id name createdByUsername createdBy { username } project { name } } } }';
-const CREATE_REPORT = 'mutation($i: CreateReportInput!) { createReport(input: $i) { report { id title createdByUsername createdBy { username } project { name } team { name } } } }';
-const DELETE_PROJECT = 'mutation($i: DeleteProjectInput!) { deleteProject(input: $i) { deletedProjectId team { name } runsDeleted } }';
+const CREATE_PROJECT =
+  'mutation($i: CreateProjectInput!) { createProject(input: $i) { project { id name visibility createdByUsername createdBy { username } team { name } runCount } } }';
+const LOG_RUN =
+  'mutation($i: LogRunInput!) { logRun(input: $i) { run { id name createdByUsername createdBy { username } project { name } } } }';
+const CREATE_REPORT =
+  'mutation($i: CreateReportInput!) { createReport(input: $i) { report { id title createdByUsername createdBy { username } project { name } team { name } } } }';
+const DELETE_PROJECT =
+  'mutation($i: DeleteProjectInput!) { deleteProject(input: $i) { deletedProjectId team { name } runsDeleted } }';
 const DELETE_RUN = 'mutation($i: DeleteRunInput!) { deleteRun(input: $i) { deletedRunId project { name runCount } } }';
 const DELETE_REPORT = 'mutation($i: DeleteReportInput!) { deleteReport(input: $i) { deletedReportId team { name } } }';
 const REMOVE_MEMBER = 'mutation($i: RemoveMemberInput!) { removeMember(input: $i) { user { username } } }';
@@ -22,16 +35,50 @@ const WORK = `query($team: String!) { team(organization: "acme", name: $team) {
   reports(first: 50) { totalCount nodes { id title createdByUsername createdBy { username } project { name } } }
 } }`;
 
-interface RunNode { id: string; name: string; createdByUsername: string | null; createdBy: { username: string } | null }
-interface ProjectNode { name: string; visibility: string; createdByUsername: string | null; createdBy: { username: string } | null; runCount: number; runs: { totalCount: number; nodes: RunNode[] } }
-interface ReportNode { id: string; title: string; createdByUsername: string | null; createdBy: { username: string } | null; project: { name: string } | null }
-interface Work { team: { projects: { totalCount: number; nodes: ProjectNode[] }; reports: { totalCount: number; nodes: ReportNode[] } } }
+interface RunNode {
+  id: string;
+  name: string;
+  createdByUsername: string | null;
+  createdBy: { username: string } | null;
+}
+interface ProjectNode {
+  name: string;
+  visibility: string;
+  createdByUsername: string | null;
+  createdBy: { username: string } | null;
+  runCount: number;
+  runs: { totalCount: number; nodes: RunNode[] };
+}
+interface ReportNode {
+  id: string;
+  title: string;
+  createdByUsername: string | null;
+  createdBy: { username: string } | null;
+  project: { name: string } | null;
+}
+interface Work {
+  team: {
+    projects: { totalCount: number; nodes: ProjectNode[] };
+    reports: { totalCount: number; nodes: ReportNode[] };
+  };
+}
 
 /** Teams and team memberships straight in the database: these tests are about the work inside a team, not team management. */
-async function makeTeam(t: TestServer, org: Organization, name: string, members: Array<[Actor, TeamRole]>, settings: Partial<TeamSettings> = {}): Promise<Team> {
+async function makeTeam(
+  t: TestServer,
+  org: Organization,
+  name: string,
+  members: Array<[Actor, TeamRole]>,
+  settings: Partial<TeamSettings> = {},
+): Promise<Team> {
   const em = t.server.db.orm.em.fork();
-  const team = em.create(Team, { organization: ref(em.getReference(Organization, org.id)), name, settings: { ...structuredClone(DEFAULT_TEAM_SETTINGS), ...settings } });
-  for (const [actor, role] of members) em.create(TeamMembership, { team, user: ref(em.getReference(User, actor.user.id)), role });
+  const team = em.create(Team, {
+    organization: ref(em.getReference(Organization, org.id)),
+    name,
+    settings: { ...structuredClone(DEFAULT_TEAM_SETTINGS), ...settings },
+  });
+  for (const [actor, role] of members)
+    em.create(TeamMembership, { team, user: ref(em.getReference(User, actor.user.id)), role });
   await em.flush();
   return team;
 }
@@ -48,7 +95,7 @@ async function rowCounts(t: TestServer): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const table of ['projects', 'runs', 'reports', 'audit_events']) {
     const [row] = await conn.execute(`select count(*) as n from ${table}`);
-    out[table] = Number(row.n);
+    out[table] = Number(row!.n);
   }
   return out;
 }
@@ -62,15 +109,20 @@ describe('projects, runs and reports', () => {
   let otto: Actor, olga: Actor;
   let vision: Team;
 
-  const create = (actor: Actor, input: Record<string, unknown>) => gql(url, CREATE_PROJECT, { i: { organization: 'acme', team: 'vision', ...input } }, actor.token);
-  const logRun = (actor: Actor, input: Record<string, unknown>) => gql(url, LOG_RUN, { i: { organization: 'acme', team: 'vision', ...input } }, actor.token);
-  const report = (actor: Actor, input: Record<string, unknown>) => gql(url, CREATE_REPORT, { i: { organization: 'acme', team: 'vision', ...input } }, actor.token);
+  const create = (actor: Actor, input: Record<string, unknown>) =>
+    gql(url, CREATE_PROJECT, { i: { organization: 'acme', team: 'vision', ...input } }, actor.token);
+  const logRun = (actor: Actor, input: Record<string, unknown>) =>
+    gql(url, LOG_RUN, { i: { organization: 'acme', team: 'vision', ...input } }, actor.token);
+  const report = (actor: Actor, input: Record<string, unknown>) =>
+    gql(url, CREATE_REPORT, { i: { organization: 'acme', team: 'vision', ...input } }, actor.token);
   const work = async (actor: Actor, team = 'vision') => gql<Work>(url, WORK, { team }, actor.token);
 
   beforeAll(async () => {
     ctx = await instanceWithAdmin();
     url = ctx.url;
-    [mia, max, vera, tara, leo, otto] = await Promise.all(['mia', 'max', 'vera', 'tara', 'leo', 'otto'].map((u) => addMember(ctx.t, ctx.org, u, OrgRole.MEMBER)));
+    [mia, max, vera, tara, leo, otto] = (await Promise.all(
+      ['mia', 'max', 'vera', 'tara', 'leo', 'otto'].map((u) => addMember(ctx.t, ctx.org, u, OrgRole.MEMBER)),
+    )) as [Actor, Actor, Actor, Actor, Actor, Actor];
     ovid = await addMember(ctx.t, ctx.org, 'ovid', OrgRole.VIEWER);
     olga = await addMember(ctx.t, ctx.org, 'olga', OrgRole.ADMIN);
     vision = await makeTeam(ctx.t, ctx.org, 'vision', [
@@ -88,15 +140,32 @@ describe('projects, runs and reports', () => {
     const p = await create(mia, { name: 'resnet-50.v2' });
     expect(p.errors).toBeUndefined();
     // The team keeps projects private by default.
-    expect(p.data!.createProject.project).toMatchObject({ name: 'resnet-50.v2', visibility: 'PRIVATE', createdByUsername: 'mia', createdBy: { username: 'mia' }, team: { name: 'vision' }, runCount: 0 });
+    expect(p.data!.createProject.project).toMatchObject({
+      name: 'resnet-50.v2',
+      visibility: 'PRIVATE',
+      createdByUsername: 'mia',
+      createdBy: { username: 'mia' },
+      team: { name: 'vision' },
+      runCount: 0,
+    });
 
     const named = await logRun(mia, { project: 'resnet-50.v2', name: 'baseline' });
-    expect(named.data!.logRun.run).toMatchObject({ name: 'baseline', createdByUsername: 'mia', createdBy: { username: 'mia' }, project: { name: 'resnet-50.v2' } });
+    expect(named.data!.logRun.run).toMatchObject({
+      name: 'baseline',
+      createdByUsername: 'mia',
+      createdBy: { username: 'mia' },
+      project: { name: 'resnet-50.v2' },
+    });
     const generated = await logRun(mia, { project: 'resnet-50.v2' });
     expect(generated.data!.logRun.run.name).toMatch(/^run-[0-9a-z]{8}$/);
 
     const r = await report(mia, { title: '  Baseline results  ', project: 'resnet-50.v2' });
-    expect(r.data!.createReport.report).toMatchObject({ title: 'Baseline results', createdBy: { username: 'mia' }, project: { name: 'resnet-50.v2' }, team: { name: 'vision' } });
+    expect(r.data!.createReport.report).toMatchObject({
+      title: 'Baseline results',
+      createdBy: { username: 'mia' },
+      project: { name: 'resnet-50.v2' },
+      team: { name: 'vision' },
+    });
     const loose = await report(mia, { title: 'Notes' });
     expect(loose.data!.createReport.report.project).toBeNull();
 
@@ -108,19 +177,40 @@ describe('projects, runs and reports', () => {
     expect(seen.reports.nodes.map((n) => n.title)).toEqual(['Notes', 'Baseline results']);
 
     // Creating projects and reports is audited; logging runs is not.
-    const log = await gql(url, '{ organization(name: "acme") { auditLog(first: 10) { nodes { action actor { label } target { label } } } } }', {}, ctx.admin.token);
+    const log = await gql(
+      url,
+      '{ organization(name: "acme") { auditLog(first: 10) { nodes { action actor { label } target { label } } } } }',
+      {},
+      ctx.admin.token,
+    );
     const actions = log.data!.organization.auditLog.nodes.map((n: { action: string }) => n.action);
     expect(actions).toEqual(expect.arrayContaining(['PROJECT_CREATED', 'REPORT_CREATED']));
     expect(actions.filter((a: string) => a.startsWith('run.'))).toEqual([]);
-    expect(log.data!.organization.auditLog.nodes).toContainEqual({ action: 'PROJECT_CREATED', actor: { label: 'mia' }, target: { label: 'resnet-50.v2' } });
+    expect(log.data!.organization.auditLog.nodes).toContainEqual({
+      action: 'PROJECT_CREATED',
+      actor: { label: 'mia' },
+      target: { label: 'resnet-50.v2' },
+    });
   });
 
   it('defaults visibility from the team setting and takes an explicit one', async () => {
-    expect((await create(mia, { name: 'public-demo', visibility: 'PUBLIC' })).data!.createProject.project.visibility).toBe('PUBLIC');
+    expect(
+      (await create(mia, { name: 'public-demo', visibility: 'PUBLIC' })).data!.createProject.project.visibility,
+    ).toBe('PUBLIC');
     await makeTeam(ctx.t, ctx.org, 'open', [[mia, TeamRole.MEMBER]], { projectsPrivateByDefault: false });
-    const open = await gql(url, CREATE_PROJECT, { i: { organization: 'acme', team: 'open', name: 'shared' } }, mia.token);
+    const open = await gql(
+      url,
+      CREATE_PROJECT,
+      { i: { organization: 'acme', team: 'open', name: 'shared' } },
+      mia.token,
+    );
     expect(open.data!.createProject.project.visibility).toBe('PUBLIC');
-    const priv = await gql(url, CREATE_PROJECT, { i: { organization: 'acme', team: 'open', name: 'mine', visibility: 'PRIVATE' } }, mia.token);
+    const priv = await gql(
+      url,
+      CREATE_PROJECT,
+      { i: { organization: 'acme', team: 'open', name: 'mine', visibility: 'PRIVATE' } },
+      mia.token,
+    );
     expect(priv.data!.createProject.project.visibility).toBe('PRIVATE');
   });
 
@@ -132,7 +222,9 @@ describe('projects, runs and reports', () => {
       const seen = await work(actor);
       expect(seen.errors).toBeUndefined();
       // Team members see private projects and every report.
-      expect(seen.data!.team.projects.nodes.map((n) => n.name)).toEqual(expect.arrayContaining(['resnet-50.v2', 'public-demo']));
+      expect(seen.data!.team.projects.nodes.map((n) => n.name)).toEqual(
+        expect.arrayContaining(['resnet-50.v2', 'public-demo']),
+      );
       expect(seen.data!.team.reports.totalCount).toBe(2);
     }
   });
@@ -156,8 +248,13 @@ describe('projects, runs and reports', () => {
     await setTeamSettings(ctx.t, vision.id, { publicReportsAllowed: true });
 
     // One project by name: PUBLIC ones for outsiders, PRIVATE ones only inside the team.
-    const ONE = 'query($p: String!) { team(organization: "acme", name: "vision") { project(name: $p) { name visibility runCount } } }';
-    expect((await gql(url, ONE, { p: 'public-demo' }, otto.token)).data!.team.project).toEqual({ name: 'public-demo', visibility: 'PUBLIC', runCount: 1 });
+    const ONE =
+      'query($p: String!) { team(organization: "acme", name: "vision") { project(name: $p) { name visibility runCount } } }';
+    expect((await gql(url, ONE, { p: 'public-demo' }, otto.token)).data!.team.project).toEqual({
+      name: 'public-demo',
+      visibility: 'PUBLIC',
+      runCount: 1,
+    });
     expect(outcomeOf(await gql(url, ONE, { p: 'resnet-50.v2' }, otto.token))).toBe('absent');
     expect((await gql(url, ONE, { p: 'resnet-50.v2' }, mia.token)).data!.team.project.name).toBe('resnet-50.v2');
     expect(outcomeOf(await gql(url, ONE, { p: 'no-such-project' }, mia.token))).toBe('absent');
@@ -171,10 +268,20 @@ describe('projects, runs and reports', () => {
     expect(codeOf(await gql(url, DELETE_RUN, { i: { id: publicRun.id } }, otto.token))).toBe('FORBIDDEN');
     expect(codeOf(await logRun(otto, { project: 'resnet-50.v2' }))).toBe('FORBIDDEN');
 
-    await makeTeam(ctx.t, ctx.org, 'skunkworks', [[mia, TeamRole.ADMIN]], { hidden: true, projectsPrivateByDefault: false });
-    expect((await gql(url, CREATE_PROJECT, { i: { organization: 'acme', team: 'skunkworks', name: 'stealth' } }, mia.token)).data!.createProject.project.visibility).toBe('PUBLIC');
+    await makeTeam(ctx.t, ctx.org, 'skunkworks', [[mia, TeamRole.ADMIN]], {
+      hidden: true,
+      projectsPrivateByDefault: false,
+    });
+    expect(
+      (await gql(url, CREATE_PROJECT, { i: { organization: 'acme', team: 'skunkworks', name: 'stealth' } }, mia.token))
+        .data!.createProject.project.visibility,
+    ).toBe('PUBLIC');
     expect(outcomeOf(await work(otto, 'skunkworks'))).toBe('absent');
-    expect(codeOf(await gql(url, CREATE_PROJECT, { i: { organization: 'acme', team: 'skunkworks', name: 'x' } }, otto.token))).toBe('NOT_FOUND');
+    expect(
+      codeOf(
+        await gql(url, CREATE_PROJECT, { i: { organization: 'acme', team: 'skunkworks', name: 'x' } }, otto.token),
+      ),
+    ).toBe('NOT_FOUND');
     // Organization admins see every team's work.
     expect((await work(olga, 'skunkworks')).data!.team.projects.nodes.map((n) => n.name)).toEqual(['stealth']);
   });
@@ -183,37 +290,81 @@ describe('projects, runs and reports', () => {
     await create(mia, { name: 'mia-project' });
     const miaRun = (await logRun(mia, { project: 'mia-project', name: 'mia-run' })).data!.logRun.run.id as string;
     const miaRun2 = (await logRun(mia, { project: 'mia-project', name: 'mia-run-2' })).data!.logRun.run.id as string;
-    const miaReport = (await report(mia, { title: 'Mia report', project: 'mia-project' })).data!.createReport.report.id as string;
+    const miaReport = (await report(mia, { title: 'Mia report', project: 'mia-project' })).data!.createReport.report
+      .id as string;
     const miaReport2 = (await report(mia, { title: 'Mia report 2' })).data!.createReport.report.id as string;
 
     // Another MEMBER may add to mia's project but not delete her things.
     const maxRun = (await logRun(max, { project: 'mia-project', name: 'max-run' })).data!.logRun.run.id as string;
     expect(codeOf(await gql(url, DELETE_RUN, { i: { id: miaRun } }, max.token))).toBe('FORBIDDEN');
     expect(codeOf(await gql(url, DELETE_REPORT, { i: { id: miaReport } }, max.token))).toBe('FORBIDDEN');
-    expect(codeOf(await gql(url, DELETE_PROJECT, { i: { organization: 'acme', team: 'vision', project: 'mia-project' } }, max.token))).toBe('FORBIDDEN');
+    expect(
+      codeOf(
+        await gql(
+          url,
+          DELETE_PROJECT,
+          { i: { organization: 'acme', team: 'vision', project: 'mia-project' } },
+          max.token,
+        ),
+      ),
+    ).toBe('FORBIDDEN');
     // VIEW_ONLY deletes nothing.
     expect(codeOf(await gql(url, DELETE_RUN, { i: { id: maxRun } }, vera.token))).toBe('FORBIDDEN');
 
     // Their own, yes.
-    expect((await gql(url, DELETE_RUN, { i: { id: maxRun } }, max.token)).data!.deleteRun).toEqual({ deletedRunId: maxRun, project: { name: 'mia-project', runCount: expect.any(Number) } });
+    expect((await gql(url, DELETE_RUN, { i: { id: maxRun } }, max.token)).data!.deleteRun).toEqual({
+      deletedRunId: maxRun,
+      project: { name: 'mia-project', runCount: expect.any(Number) },
+    });
     expect(codeOf(await gql(url, DELETE_RUN, { i: { id: maxRun } }, max.token))).toBe('NOT_FOUND');
     await create(max, { name: 'max-project' });
-    const maxReport = (await report(max, { title: 'Max report', project: 'max-project' })).data!.createReport.report.id as string;
-    expect((await gql(url, DELETE_REPORT, { i: { id: maxReport } }, max.token)).data!.deleteReport).toEqual({ deletedReportId: maxReport, team: { name: 'vision' } });
-    expect((await gql(url, DELETE_PROJECT, { i: { organization: 'acme', team: 'vision', project: 'max-project' } }, max.token)).data!.deleteProject).toEqual({ deletedProjectId: expect.any(String), team: { name: 'vision' }, runsDeleted: 0 });
+    const maxReport = (await report(max, { title: 'Max report', project: 'max-project' })).data!.createReport.report
+      .id as string;
+    expect((await gql(url, DELETE_REPORT, { i: { id: maxReport } }, max.token)).data!.deleteReport).toEqual({
+      deletedReportId: maxReport,
+      team: { name: 'vision' },
+    });
+    expect(
+      (
+        await gql(
+          url,
+          DELETE_PROJECT,
+          { i: { organization: 'acme', team: 'vision', project: 'max-project' } },
+          max.token,
+        )
+      ).data!.deleteProject,
+    ).toEqual({ deletedProjectId: expect.any(String), team: { name: 'vision' }, runsDeleted: 0 });
 
     // A team ADMIN and an organization ADMIN delete anyone's.
     expect((await gql(url, DELETE_RUN, { i: { id: miaRun } }, tara.token)).data!.deleteRun.deletedRunId).toBe(miaRun);
-    expect((await gql(url, DELETE_REPORT, { i: { id: miaReport2 } }, olga.token)).data!.deleteReport.deletedReportId).toBe(miaReport2);
-    const gone = await gql(url, DELETE_PROJECT, { i: { organization: 'acme', team: 'vision', project: 'mia-project' } }, olga.token);
-    expect(gone.data!.deleteProject).toEqual({ deletedProjectId: expect.any(String), team: { name: 'vision' }, runsDeleted: 1 });
+    expect(
+      (await gql(url, DELETE_REPORT, { i: { id: miaReport2 } }, olga.token)).data!.deleteReport.deletedReportId,
+    ).toBe(miaReport2);
+    const gone = await gql(
+      url,
+      DELETE_PROJECT,
+      { i: { organization: 'acme', team: 'vision', project: 'mia-project' } },
+      olga.token,
+    );
+    expect(gone.data!.deleteProject).toEqual({
+      deletedProjectId: expect.any(String),
+      team: { name: 'vision' },
+      runsDeleted: 1,
+    });
     expect(codeOf(await gql(url, DELETE_RUN, { i: { id: miaRun2 } }, tara.token))).toBe('NOT_FOUND');
     // The project's report stays, detached.
     const left = (await work(mia)).data!.team.reports.nodes.find((n) => n.id === miaReport)!;
     expect(left).toMatchObject({ title: 'Mia report', project: null });
-    expect((await gql(url, DELETE_REPORT, { i: { id: miaReport } }, tara.token)).data!.deleteReport.deletedReportId).toBe(miaReport);
+    expect(
+      (await gql(url, DELETE_REPORT, { i: { id: miaReport } }, tara.token)).data!.deleteReport.deletedReportId,
+    ).toBe(miaReport);
 
-    const log = await gql(url, '{ organization(name: "acme") { auditLog(first: 50, actions: [PROJECT_DELETED, RUN_DELETED, REPORT_DELETED]) { nodes { action actor { label } target { label } } } } }', {}, ctx.admin.token);
+    const log = await gql(
+      url,
+      '{ organization(name: "acme") { auditLog(first: 50, actions: [PROJECT_DELETED, RUN_DELETED, REPORT_DELETED]) { nodes { action actor { label } target { label } } } } }',
+      {},
+      ctx.admin.token,
+    );
     expect(log.data!.organization.auditLog.nodes).toEqual(
       expect.arrayContaining([
         { action: 'PROJECT_DELETED', actor: { label: 'olga' }, target: { label: 'mia-project' } },
@@ -227,7 +378,8 @@ describe('projects, runs and reports', () => {
   it('keeps work and its attribution after the author leaves the team and the organization', async () => {
     await create(leo, { name: 'leo-project', visibility: 'PUBLIC' });
     const run = (await logRun(leo, { project: 'leo-project', name: 'leo-run' })).data!.logRun.run.id as string;
-    const rep = (await report(leo, { title: 'Leo report', project: 'leo-project' })).data!.createReport.report.id as string;
+    const rep = (await report(leo, { title: 'Leo report', project: 'leo-project' })).data!.createReport.report
+      .id as string;
 
     const em = ctx.t.server.db.orm.em.fork();
     await em.nativeDelete(TeamMembership, { team: vision.id, user: leo.user.id });
@@ -237,8 +389,14 @@ describe('projects, runs and reports', () => {
     const seen = (await work(mia)).data!.team;
     const project = seen.projects.nodes.find((n) => n.name === 'leo-project')!;
     expect(project).toMatchObject({ createdByUsername: 'leo', createdBy: { username: 'leo' } });
-    expect(project.runs.nodes).toEqual([{ id: run, name: 'leo-run', createdByUsername: 'leo', createdBy: { username: 'leo' } }]);
-    expect(seen.reports.nodes.find((n) => n.id === rep)).toMatchObject({ title: 'Leo report', createdByUsername: 'leo', createdBy: { username: 'leo' } });
+    expect(project.runs.nodes).toEqual([
+      { id: run, name: 'leo-run', createdByUsername: 'leo', createdBy: { username: 'leo' } },
+    ]);
+    expect(seen.reports.nodes.find((n) => n.id === rep)).toMatchObject({
+      title: 'Leo report',
+      createdByUsername: 'leo',
+      createdBy: { username: 'leo' },
+    });
     // Gone from the organization, leo can no longer reach them.
     expect(codeOf(await gql(url, DELETE_RUN, { i: { id: run } }, leo.token))).toBe('NOT_FOUND');
   });
@@ -269,7 +427,16 @@ describe('projects, runs and reports', () => {
     }
     expect(codeOf(await logRun(mia, { project: 'no-such-project' }))).toBe('NOT_FOUND');
     expect(codeOf(await report(mia, { title: 'About nothing', project: 'no-such-project' }))).toBe('NOT_FOUND');
-    expect(codeOf(await gql(url, DELETE_PROJECT, { i: { organization: 'acme', team: 'vision', project: 'no-such-project' } }, tara.token))).toBe('NOT_FOUND');
+    expect(
+      codeOf(
+        await gql(
+          url,
+          DELETE_PROJECT,
+          { i: { organization: 'acme', team: 'vision', project: 'no-such-project' } },
+          tara.token,
+        ),
+      ),
+    ).toBe('NOT_FOUND');
     expect(await rowCounts(ctx.t)).toEqual(before);
 
     // Exactly at the limits is fine.
@@ -295,8 +462,10 @@ describe('projects, runs and reports', () => {
   it('pages runs and projects newest first with cursors', async () => {
     await makeTeam(ctx.t, ctx.org, 'paging', [[mia, TeamRole.MEMBER]]);
     const names = ['p1', 'p2', 'p3'];
-    for (const name of names) await gql(url, CREATE_PROJECT, { i: { organization: 'acme', team: 'paging', name } }, mia.token);
-    for (const name of ['r1', 'r2', 'r3']) await gql(url, LOG_RUN, { i: { organization: 'acme', team: 'paging', project: 'p1', name } }, mia.token);
+    for (const name of names)
+      await gql(url, CREATE_PROJECT, { i: { organization: 'acme', team: 'paging', name } }, mia.token);
+    for (const name of ['r1', 'r2', 'r3'])
+      await gql(url, LOG_RUN, { i: { organization: 'acme', team: 'paging', project: 'p1', name } }, mia.token);
 
     const PAGE = `query($after: String, $runsAfter: String) { team(organization: "acme", name: "paging") {
       projects(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { name runs(first: 2, after: $runsAfter) { totalCount pageInfo { hasNextPage endCursor } nodes { name } } } } } }`;
@@ -307,32 +476,61 @@ describe('projects, runs and reports', () => {
     expect(second.nodes.map((n: { name: string }) => n.name)).toEqual(['p1']);
     expect(second.pageInfo.hasNextPage).toBe(false);
     const runs = second.nodes[0].runs;
-    expect(runs).toMatchObject({ totalCount: 3, pageInfo: { hasNextPage: true }, nodes: [{ name: 'r3' }, { name: 'r2' }] });
-    const more = (await gql(url, PAGE, { after: first.pageInfo.endCursor, runsAfter: runs.pageInfo.endCursor }, mia.token)).data!.team.projects.nodes[0].runs;
+    expect(runs).toMatchObject({
+      totalCount: 3,
+      pageInfo: { hasNextPage: true },
+      nodes: [{ name: 'r3' }, { name: 'r2' }],
+    });
+    const more = (
+      await gql(url, PAGE, { after: first.pageInfo.endCursor, runsAfter: runs.pageInfo.endCursor }, mia.token)
+    ).data!.team.projects.nodes[0].runs;
     expect(more).toMatchObject({ totalCount: 3, pageInfo: { hasNextPage: false }, nodes: [{ name: 'r1' }] });
 
     const bad = await gql(url, PAGE, { after: 'garbage' }, mia.token);
     expect(codeOf(bad)).toBe('BAD_USER_INPUT');
-    expect(codeOf(await gql(url, '{ team(organization: "acme", name: "paging") { projects(first: 101) { totalCount } } }', {}, mia.token))).toBe('BAD_USER_INPUT');
+    expect(
+      codeOf(
+        await gql(
+          url,
+          '{ team(organization: "acme", name: "paging") { projects(first: 101) { totalCount } } }',
+          {},
+          mia.token,
+        ),
+      ),
+    ).toBe('BAD_USER_INPUT');
   });
 
   it('lists projects with their runs and authors in a fixed number of SQL statements, whatever the page size', async () => {
     // Projects and runs by different people, so that run authors are never already cached from the project level.
-    const authors = await Promise.all(['pa', 'pb', 'pc'].map((u) => addMember(ctx.t, ctx.org, u, OrgRole.MEMBER, MemberStatus.ACTIVE)));
-    const runners = await Promise.all(['ra', 'rb'].map((u) => addMember(ctx.t, ctx.org, u, OrgRole.MEMBER, MemberStatus.ACTIVE)));
-    await makeTeam(ctx.t, ctx.org, 'perf', [...authors, ...runners].map((a) => [a, TeamRole.MEMBER] as [Actor, TeamRole]));
+    const authors = await Promise.all(
+      ['pa', 'pb', 'pc'].map((u) => addMember(ctx.t, ctx.org, u, OrgRole.MEMBER, MemberStatus.ACTIVE)),
+    );
+    const runners = await Promise.all(
+      ['ra', 'rb'].map((u) => addMember(ctx.t, ctx.org, u, OrgRole.MEMBER, MemberStatus.ACTIVE)),
+    );
+    await makeTeam(
+      ctx.t,
+      ctx.org,
+      'perf',
+      [...authors, ...runners].map((a) => [a, TeamRole.MEMBER] as [Actor, TeamRole]),
+    );
     for (let p = 0; p < 5; p++) {
       const owner = authors[p % authors.length]!;
       await gql(url, CREATE_PROJECT, { i: { organization: 'acme', team: 'perf', name: `project-${p}` } }, owner.token);
-      for (const runner of runners) await gql(url, LOG_RUN, { i: { organization: 'acme', team: 'perf', project: `project-${p}` } }, runner.token);
+      for (const runner of runners)
+        await gql(url, LOG_RUN, { i: { organization: 'acme', team: 'perf', project: `project-${p}` } }, runner.token);
     }
-    const QUERY = 'query($n: Int!) { team(organization: "acme", name: "perf") { projects(first: $n) { nodes { name createdBy { username } runs(first: 5) { nodes { name createdBy { username } } } } } } }';
+    const QUERY =
+      'query($n: Int!) { team(organization: "acme", name: "perf") { projects(first: $n) { nodes { name createdBy { username } runs(first: 5) { nodes { name createdBy { username } } } } } } }';
     // Only this request's reads: the email sender may poll and the activity tracker may write meanwhile.
     const ours = (statements: string[]) => statements.filter((s) => /^\s*select/i.test(s) && !/outbox_emails/.test(s));
     const measure = async (n: number) => {
       const { result, statements } = await countStatements(ctx.t, () => gql(url, QUERY, { n }, authors[0]!.token));
       expect(result.errors).toBeUndefined();
-      const nodes = result.data!.team.projects.nodes as Array<{ createdBy: { username: string }; runs: { nodes: Array<{ createdBy: { username: string } }> } }>;
+      const nodes = result.data!.team.projects.nodes as Array<{
+        createdBy: { username: string };
+        runs: { nodes: Array<{ createdBy: { username: string } }> };
+      }>;
       expect(nodes).toHaveLength(n);
       for (const node of nodes) {
         expect(node.createdBy.username).toMatch(/^p[abc]$/);

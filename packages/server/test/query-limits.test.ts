@@ -1,7 +1,21 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kind, Lexer, parse, Source, TokenKind, getNullableType, isEnumType, isInputObjectType, isListType, isNonNullType, typeFromAST, type GraphQLInputType, type TypeNode } from 'graphql';
+import {
+  Kind,
+  Lexer,
+  parse,
+  Source,
+  TokenKind,
+  getNullableType,
+  isEnumType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  typeFromAST,
+  type GraphQLInputType,
+  type TypeNode,
+} from 'graphql';
 import { instanceWithAdmin, addMember, gql, codeOf, type InstanceWithAdmin, type Actor } from './fixtures';
 import { loadConfig } from '../src/config';
 import { buildRosterSchema } from '../src/graphql/schema';
@@ -13,13 +27,28 @@ const LIMITS = loadConfig({}).queryLimits;
 /** `members → user → defaultOrganization → members → …`, `levels` times: the cycle from the issue. */
 function cyclicMembersQuery(levels: number): string {
   let inner = 'username';
-  for (let i = 0; i < levels; i++) inner = `username defaultOrganization { name seats { used } members { nodes { role user { ${inner} } } } }`;
+  for (let i = 0; i < levels; i++)
+    inner = `username defaultOrganization { name seats { used } members { nodes { role user { ${inner} } } } }`;
   return `{ organization(name: "acme") { members { nodes { user { ${inner} } } } } }`;
 }
 
 function nested(depth: number): string {
   // organization → members → nodes → user → defaultOrganization → members → … to the requested depth.
-  const chain = ['organization(name: "acme")', 'members', 'nodes', 'user', 'defaultOrganization', 'members', 'nodes', 'user', 'defaultOrganization', 'members', 'nodes', 'user', 'defaultOrganization'];
+  const chain = [
+    'organization(name: "acme")',
+    'members',
+    'nodes',
+    'user',
+    'defaultOrganization',
+    'members',
+    'nodes',
+    'user',
+    'defaultOrganization',
+    'members',
+    'nodes',
+    'user',
+    'defaultOrganization',
+  ];
   const fields = chain.slice(0, depth - 1);
   return `{ ${fields.map((f) => `${f} {`).join(' ')} name ${'}'.repeat(fields.length)} }`;
 }
@@ -47,23 +76,40 @@ describe('query cost control', () => {
     const ok = await gql(ctx.url, nested(LIMITS.maxDepth), {}, ctx.admin.token);
     expect(ok.errors).toBeUndefined();
     const res = await gql(ctx.url, nested(LIMITS.maxDepth + 1), {}, ctx.admin.token);
-    expect(res.errors![0]!.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 'depth', max: LIMITS.maxDepth, actual: LIMITS.maxDepth + 1 });
+    expect(res.errors![0]!.extensions).toMatchObject({
+      code: 'QUERY_TOO_COMPLEX',
+      limit: 'depth',
+      max: LIMITS.maxDepth,
+      actual: LIMITS.maxDepth + 1,
+    });
     expect(res.errors![0]!.message).toMatch(/nested too deeply.*limit is 10/);
   });
 
   it('limits aliases, root fields and directives', async () => {
-    const aliases = (n: number) => `{ instance { ${Array.from({ length: n }, (_, i) => `a${i}: version`).join(' ')} } }`;
+    const aliases = (n: number) =>
+      `{ instance { ${Array.from({ length: n }, (_, i) => `a${i}: version`).join(' ')} } }`;
     expect((await gql(ctx.url, aliases(LIMITS.maxAliases))).errors).toBeUndefined();
-    expect((await gql(ctx.url, aliases(LIMITS.maxAliases + 1))).errors![0]!.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 'aliases', max: LIMITS.maxAliases, actual: LIMITS.maxAliases + 1 });
+    expect((await gql(ctx.url, aliases(LIMITS.maxAliases + 1))).errors![0]!.extensions).toMatchObject({
+      code: 'QUERY_TOO_COMPLEX',
+      limit: 'aliases',
+      max: LIMITS.maxAliases,
+      actual: LIMITS.maxAliases + 1,
+    });
 
     // Root fields: the same field repeated without aliases merges into one, so use fragments on distinct fields.
-    const roots = Array.from({ length: LIMITS.maxRootFields + 1 }, (_, i) => `...on Query { r${i}: instance { version } }`).join(' ');
+    const roots = Array.from(
+      { length: LIMITS.maxRootFields + 1 },
+      (_, i) => `...on Query { r${i}: instance { version } }`,
+    ).join(' ');
     const rootRes = await gql(ctx.url, `{ ${roots} }`, {}, undefined);
     const limits = rootRes.errors!.map((e) => e.extensions!.limit);
     expect(limits).toContain('rootFields');
 
     const directives = `{ instance { version ${'@include(if: true) '.repeat(LIMITS.maxDirectives + 1)} } }`;
-    expect((await gql(ctx.url, directives)).errors![0]!.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 'directives' });
+    expect((await gql(ctx.url, directives)).errors![0]!.extensions).toMatchObject({
+      code: 'QUERY_TOO_COMPLEX',
+      limit: 'directives',
+    });
   });
 
   it('refuses 10,000 aliases while parsing, and the server keeps answering other requests quickly', async () => {
@@ -71,7 +117,11 @@ describe('query cost control', () => {
     const started = performance.now();
     const refused = await gql(ctx.url, huge);
     const refusedMs = performance.now() - started;
-    expect(refused.errors![0]!.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 'tokens', max: LIMITS.maxTokens });
+    expect(refused.errors![0]!.extensions).toMatchObject({
+      code: 'QUERY_TOO_COMPLEX',
+      limit: 'tokens',
+      max: LIMITS.maxTokens,
+    });
 
     // Twenty of them in flight at once, and a cheap probe alongside.
     const flood = Array.from({ length: 20 }, () => gql(ctx.url, huge));
@@ -81,14 +131,17 @@ describe('query cost control', () => {
     const results = await Promise.all(flood);
     expect(probe.data?.instance.version).toBeTruthy();
     expect(results.every((r) => codeOf(r) === 'QUERY_TOO_COMPLEX')).toBe(true);
-    console.log(`10,000-alias document refused in ${refusedMs.toFixed(1)} ms; probe during a flood of 20: ${probeMs.toFixed(1)} ms`);
+    console.log(
+      `10,000-alias document refused in ${refusedMs.toFixed(1)} ms; probe during a flood of 20: ${probeMs.toFixed(1)} ms`,
+    );
     // Generous bounds (CI machines vary); the benchmark-free figures above are what the closing note quotes.
     expect(refusedMs).toBeLessThan(1000);
     expect(probeMs).toBeLessThan(1000);
   });
 
   it('prices list fields by the page they ask for, with the variables actually sent', async () => {
-    const query = 'query($n: Int) { organizations(first: $n) { nodes { name members(first: $n) { nodes { role user { username name } } } } } }';
+    const query =
+      'query($n: Int) { organizations(first: $n) { nodes { name members(first: $n) { nodes { role user { username name } } } } } }';
     const small = await gql(ctx.url, query, { n: 5 }, ctx.admin.token);
     expect(small.errors).toBeUndefined();
     const big = await gql(ctx.url, query, { n: 100 }, ctx.admin.token);
@@ -116,11 +169,25 @@ describe('query cost control', () => {
         if (isListType(t)) return [sample(t.ofType)];
         // The value's name, as a client sends it (an enum's internal value may differ, e.g. AuditAction).
         if (isEnumType(t)) return t.getValues()[0]!.name;
-        if (isInputObjectType(t)) return Object.fromEntries(Object.values(t.getFields()).filter((f) => isNonNullType(f.type)).map((f) => [f.name, sample(f.type)]));
-        return t.name === 'Int' ? 100 : t.name === 'Boolean' ? true : t.name === 'DateTime' ? new Date().toISOString() : 'x';
+        if (isInputObjectType(t))
+          return Object.fromEntries(
+            Object.values(t.getFields())
+              .filter((f) => isNonNullType(f.type))
+              .map((f) => [f.name, sample(f.type)]),
+          );
+        return t.name === 'Int'
+          ? 100
+          : t.name === 'Boolean'
+            ? true
+            : t.name === 'DateTime'
+              ? new Date().toISOString()
+              : 'x';
       };
       const variables = Object.fromEntries(
-        (op.variableDefinitions ?? []).map((v) => [v.variable.name.value, sample(typeFromAST(schema, v.type as TypeNode & { kind: Kind.NAMED_TYPE }) as GraphQLInputType)]),
+        (op.variableDefinitions ?? []).map((v) => [
+          v.variable.name.value,
+          sample(typeFromAST(schema, v.type as TypeNode & { kind: Kind.NAMED_TYPE }) as GraphQLInputType),
+        ]),
       );
       const cost = documentCost(schema, document, undefined, variables);
       expect(cost, file).not.toBeNull();
@@ -131,7 +198,12 @@ describe('query cost control', () => {
   it('takes its limits from the environment', async () => {
     const strict = await instanceWithAdmin({ QUERY_MAX_DEPTH: '3', QUERY_MAX_COST: '50' });
     try {
-      const deep = await gql(strict.url, '{ viewer { user { memberships { nodes { organization { name } } } } } }', {}, strict.admin.token);
+      const deep = await gql(
+        strict.url,
+        '{ viewer { user { memberships { nodes { organization { name } } } } } }',
+        {},
+        strict.admin.token,
+      );
       expect(deep.errors![0]!.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 'depth', max: 3 });
       const costly = await gql(strict.url, '{ organizations(first: 60) { nodes { name } } }', {}, strict.admin.token);
       expect(costly.errors![0]!.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 'cost', max: 50 });

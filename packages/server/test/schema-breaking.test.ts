@@ -42,15 +42,24 @@ describe('schema breaking-change check (graphql-inspector)', () => {
     const notes = unreleasedNotes();
     // A breaking change is acknowledged when its schema coordinate (e.g. `Mutation.resendInvite`) appears
     // in the Unreleased section; anything else is an accident and fails loudly with the inspector's words.
-    const unacknowledged = breaking.filter((c) => !c.path || !notes.includes(`\`${c.path}\``)).map((c) => `${c.path ?? '(schema)'}: ${c.message}`);
-    expect(unacknowledged, `breaking changes against ${release.version} missing from CHANGELOG.md "Unreleased"`).toEqual([]);
+    const unacknowledged = breaking
+      .filter((c) => !c.path || !notes.includes(`\`${c.path}\``))
+      .map((c) => `${c.path ?? '(schema)'}: ${c.message}`);
+    expect(
+      unacknowledged,
+      `breaking changes against ${release.version} missing from CHANGELOG.md "Unreleased"`,
+    ).toEqual([]);
   });
 
   it('would catch an accidental breaking change', async () => {
     const release = latestRelease();
     // logIn's payload made nullable: clients that rely on it being there would break.
-    const broken = buildSchema(release.sdl.replace('logIn(input: LogInInput!): LogInPayload!', 'logIn(input: LogInInput!): LogInPayload'));
+    const broken = buildSchema(
+      release.sdl.replace('logIn(input: LogInInput!): LogInPayload!', 'logIn(input: LogInInput!): LogInPayload'),
+    );
     const changes = await diff(buildSchema(release.sdl), broken);
-    expect(changes.filter((c) => c.criticality.level === CriticalityLevel.Breaking).map((c) => c.path)).toEqual(['Mutation.logIn']);
+    expect(changes.filter((c) => c.criticality.level === CriticalityLevel.Breaking).map((c) => c.path)).toEqual([
+      'Mutation.logIn',
+    ]);
   });
 });

@@ -20,9 +20,18 @@ describe('packages/schema', () => {
       if (type.name.startsWith('__') || ['String', 'Int', 'Float', 'Boolean', 'ID'].includes(type.name)) continue;
       if (!type.description) missing.push(type.name);
       if (isObjectType(type) || isInputObjectType(type)) {
-        for (const field of Object.values(type.getFields())) if (!field.description) missing.push(`${type.name}.${field.name}`);
+        for (const field of Object.values(type.getFields()))
+          if (!field.description) missing.push(`${type.name}.${field.name}`);
       }
-      if (isEnumType(type)) for (const v of type.getValues()) if (!v.description && type.name !== 'ApiKeyStatus' && type.name !== 'AuthMethod' && type.name !== 'PrincipalKind') missing.push(`${type.name}.${v.name}`);
+      if (isEnumType(type))
+        for (const v of type.getValues())
+          if (
+            !v.description &&
+            type.name !== 'ApiKeyStatus' &&
+            type.name !== 'AuthMethod' &&
+            type.name !== 'PrincipalKind'
+          )
+            missing.push(`${type.name}.${v.name}`);
     }
     expect(missing).toEqual([]);
   });
@@ -34,7 +43,9 @@ describe('packages/schema', () => {
     for (const field of Object.values(schema.getMutationType()!.getFields())) {
       const pascal = field.name[0]!.toUpperCase() + field.name.slice(1);
       if (String(field.type) !== `${pascal}Payload!`) bad.push(`${field.name} returns ${String(field.type)}`);
-      for (const arg of field.args) if (arg.name !== 'input' || String(arg.type) !== `${pascal}Input!`) bad.push(`${field.name}(${arg.name}: ${String(arg.type)})`);
+      for (const arg of field.args)
+        if (arg.name !== 'input' || String(arg.type) !== `${pascal}Input!`)
+          bad.push(`${field.name}(${arg.name}: ${String(arg.type)})`);
     }
     expect(bad).toEqual([]);
   });

@@ -17,21 +17,26 @@ type Response = GraphQLResponse<LogInData> & { status: number; headers: Headers 
 
 /** With TRUST_PROXY=true the server takes the client address from X-Forwarded-For: one test process plays many clients. */
 const from = (address: string) => ({ 'x-forwarded-for': address });
-const logIn = (url: string, login: string, password: string, address: string): Promise<Response> => gql<LogInData>(url, LOG_IN, { i: { login, password } }, undefined, from(address));
+const logIn = (url: string, login: string, password: string, address: string): Promise<Response> =>
+  gql<LogInData>(url, LOG_IN, { i: { login, password } }, undefined, from(address));
 const retryAfter = (res: Response) => res.errors?.[0]?.extensions?.retryAfterSeconds;
 
 async function auditRows(ctx: InstanceWithAdmin, action: string): Promise<Array<Record<string, unknown>>> {
-  return ctx.t.server.db.orm.em.fork().getConnection().execute(
-    'select actor_type, target_type, target_id, target_label, organization_id, client_address, metadata from audit_events where action = ? order by id',
-    [action],
-  );
+  return ctx.t.server.db.orm.em
+    .fork()
+    .getConnection()
+    .execute(
+      'select actor_type, target_type, target_id, target_label, organization_id, client_address, metadata from audit_events where action = ? order by id',
+      [action],
+    );
 }
 
 describe('sign-in throttling (default limits: 10 failures per login, 50 per address, 15 minutes)', () => {
   let ctx: InstanceWithAdmin;
   beforeAll(async () => {
     ctx = await instanceWithAdmin({ TRUST_PROXY: 'true' });
-    for (const name of ['victim', 'bystander', 'steady', 'twin', 'invited']) await addMember(ctx.t, ctx.org, name, undefined, undefined, { password: PASSWORD });
+    for (const name of ['victim', 'bystander', 'steady', 'twin', 'invited'])
+      await addMember(ctx.t, ctx.org, name, undefined, undefined, { password: PASSWORD });
   });
   afterAll(() => ctx?.t.close());
 
@@ -49,7 +54,9 @@ describe('sign-in throttling (default limits: 10 failures per login, 50 per addr
     expect(results[0]!.headers.get('retry-after')).toBeNull();
     // Another account signs in from the same address, and from elsewhere.
     expect((await logIn(ctx.url, 'bystander', PASSWORD, '203.0.113.1')).data!.logIn.user.username).toBe('bystander');
-    expect((await logIn(ctx.url, 'bystander@example.com', PASSWORD, '192.0.2.9')).data!.logIn.user.username).toBe('bystander');
+    expect((await logIn(ctx.url, 'bystander@example.com', PASSWORD, '192.0.2.9')).data!.logIn.user.username).toBe(
+      'bystander',
+    );
   });
 
   it('refuses the right password while the login is locked, from any address', async () => {
@@ -66,7 +73,13 @@ describe('sign-in throttling (default limits: 10 failures per login, 50 per addr
   it('writes one audit event when a login gets locked, without organization and naming no password', async () => {
     const rows = await auditRows(ctx, 'user.login_locked');
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ actor_type: 'anonymous', target_type: 'user', target_label: 'victim', organization_id: null, client_address: '203.0.113.1' });
+    expect(rows[0]).toMatchObject({
+      actor_type: 'anonymous',
+      target_type: 'user',
+      target_label: 'victim',
+      organization_id: null,
+      client_address: '203.0.113.1',
+    });
     expect(rows[0]!.metadata).toEqual({ via: 'logIn', failures: 10, windowSeconds: 900, lockoutSeconds: 900 });
     expect(JSON.stringify(rows)).not.toMatch(/wrong-/);
   });
@@ -78,7 +91,12 @@ describe('sign-in throttling (default limits: 10 failures per login, 50 per addr
       known.push(await logIn(ctx.url, 'twin', `nope-${i}`, '198.51.100.1'));
       unknown.push(await logIn(ctx.url, 'no-such-user', `nope-${i}`, '198.51.100.2'));
     }
-    const shape = (r: Response) => ({ code: codeOf(r), message: r.errors?.[0]?.message, retryAfter: typeof retryAfter(r), header: r.headers.get('retry-after') !== null });
+    const shape = (r: Response) => ({
+      code: codeOf(r),
+      message: r.errors?.[0]?.message,
+      retryAfter: typeof retryAfter(r),
+      header: r.headers.get('retry-after') !== null,
+    });
     expect(unknown.map(shape)).toEqual(known.map(shape));
     expect(known.map(codeOf)).toEqual([...Array(10).fill('INVALID_CREDENTIALS'), 'RATE_LIMITED', 'RATE_LIMITED']);
     const locks = await auditRows(ctx, 'user.login_locked');
@@ -88,13 +106,16 @@ describe('sign-in throttling (default limits: 10 failures per login, 50 per addr
 
   it('starts a login over after a successful sign-in', async () => {
     for (let round = 0; round < 2; round++) {
-      for (let i = 0; i < 9; i++) expect(codeOf(await logIn(ctx.url, 'steady', 'wrong', '198.51.100.3'))).toBe('INVALID_CREDENTIALS');
+      for (let i = 0; i < 9; i++)
+        expect(codeOf(await logIn(ctx.url, 'steady', 'wrong', '198.51.100.3'))).toBe('INVALID_CREDENTIALS');
       expect((await logIn(ctx.url, 'steady', PASSWORD, '198.51.100.3')).data!.logIn.user.username).toBe('steady');
     }
   });
 
   it('lets exactly 10 of 30 concurrent wrong passwords be checked', async () => {
-    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => logIn(ctx.url, 'rush', `wrong-${i}`, `198.51.100.${100 + i}`)));
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => logIn(ctx.url, 'rush', `wrong-${i}`, `198.51.100.${100 + i}`)),
+    );
     const codes = results.map(codeOf);
     expect(codes.filter((c) => c === 'INVALID_CREDENTIALS')).toHaveLength(10);
     expect(codes.filter((c) => c === 'RATE_LIMITED')).toHaveLength(20);
@@ -102,24 +123,39 @@ describe('sign-in throttling (default limits: 10 failures per login, 50 per addr
 
   it('limits failures per client address across different logins (50), then refuses even right passwords from it', async () => {
     const address = '198.51.100.50';
-    for (let i = 0; i < 50; i++) expect(codeOf(await logIn(ctx.url, `sprayed-${i}`, 'Summer2026!', address)), `attempt ${i}`).toBe('INVALID_CREDENTIALS');
+    for (let i = 0; i < 50; i++)
+      expect(codeOf(await logIn(ctx.url, `sprayed-${i}`, 'Summer2026!', address)), `attempt ${i}`).toBe(
+        'INVALID_CREDENTIALS',
+      );
     const refused = await logIn(ctx.url, 'bystander', PASSWORD, address);
     expect(codeOf(refused)).toBe('RATE_LIMITED');
     expect(refused.errors![0]!.message).toMatch(/from your network address/);
     expect(refused.headers.get('retry-after')).toBe(String(retryAfter(refused)));
     expect((await logIn(ctx.url, 'bystander', PASSWORD, '198.51.100.51')).data!.logIn.user.username).toBe('bystander');
     const rows = await auditRows(ctx, 'sign_in.address_locked');
-    expect(rows).toEqual([expect.objectContaining({ actor_type: 'anonymous', target_type: null, client_address: address })]);
+    expect(rows).toEqual([
+      expect.objectContaining({ actor_type: 'anonymous', target_type: null, client_address: address }),
+    ]);
   });
 
   it('counts acceptInvitation with a password against the same login as logIn', async () => {
-    await gql(ctx.url, 'mutation { createOrganization(input: { name: "beta" }) { organization { name } } }', {}, ctx.admin.token);
+    await gql(
+      ctx.url,
+      'mutation { createOrganization(input: { name: "beta" }) { organization { name } } }',
+      {},
+      ctx.admin.token,
+    );
     const { token } = await inviteByLink(ctx.url, ctx.admin.token, 'beta', 'invited@example.com');
     const codes: unknown[] = [];
-    for (let i = 0; i < 11; i++) codes.push(codeOf(await gql(ctx.url, ACCEPT, { i: { token, password: `guess-${i}` } }, undefined, from('192.0.2.200'))));
+    for (let i = 0; i < 11; i++)
+      codes.push(
+        codeOf(await gql(ctx.url, ACCEPT, { i: { token, password: `guess-${i}` } }, undefined, from('192.0.2.200'))),
+      );
     expect(codes).toEqual([...Array(10).fill('INVALID_CREDENTIALS'), 'RATE_LIMITED']);
     // The right password no longer helps, through either mutation.
-    expect(codeOf(await gql(ctx.url, ACCEPT, { i: { token, password: PASSWORD } }, undefined, from('192.0.2.201')))).toBe('RATE_LIMITED');
+    expect(
+      codeOf(await gql(ctx.url, ACCEPT, { i: { token, password: PASSWORD } }, undefined, from('192.0.2.201'))),
+    ).toBe('RATE_LIMITED');
     expect(codeOf(await logIn(ctx.url, 'invited@example.com', PASSWORD, '192.0.2.202'))).toBe('RATE_LIMITED');
     const [lock] = (await auditRows(ctx, 'user.login_locked')).filter((r) => r.target_label === 'invited');
     expect(lock!.metadata).toMatchObject({ via: 'acceptInvitation' });
@@ -137,17 +173,20 @@ describe('sign-in throttling across server processes', () => {
   });
 
   // PGlite serves one connection (one process); the shared counters matter on PostgreSQL.
-  it.skipIf(!process.env.DATABASE_URL)('shares the counters of one login between two servers on one database', async () => {
-    ctx = await instanceWithAdmin({ TRUST_PROXY: 'true', SIGN_IN_MAX_FAILURES_PER_ACCOUNT: '6' });
-    await addMember(ctx.t, ctx.org, 'shared', undefined, undefined, { password: PASSWORD });
-    extra = await ctx.t.openExtraDatabase();
-    second = await startServer({ config: ctx.t.server.config, logger: createLogger('silent'), database: extra });
-    const urls = [ctx.url, second.url];
-    const codes: unknown[] = [];
-    for (let i = 0; i < 8; i++) codes.push(codeOf(await logIn(urls[i % 2]!, 'shared', 'wrong', `192.0.2.${i}`)));
-    expect(codes).toEqual([...Array(6).fill('INVALID_CREDENTIALS'), 'RATE_LIMITED', 'RATE_LIMITED']);
-    for (const url of urls) expect(codeOf(await logIn(url, 'shared', PASSWORD, '192.0.2.99'))).toBe('RATE_LIMITED');
-  });
+  it.skipIf(!process.env.DATABASE_URL)(
+    'shares the counters of one login between two servers on one database',
+    async () => {
+      ctx = await instanceWithAdmin({ TRUST_PROXY: 'true', SIGN_IN_MAX_FAILURES_PER_ACCOUNT: '6' });
+      await addMember(ctx.t, ctx.org, 'shared', undefined, undefined, { password: PASSWORD });
+      extra = await ctx.t.openExtraDatabase();
+      second = await startServer({ config: ctx.t.server.config, logger: createLogger('silent'), database: extra });
+      const urls = [ctx.url, second.url];
+      const codes: unknown[] = [];
+      for (let i = 0; i < 8; i++) codes.push(codeOf(await logIn(urls[i % 2]!, 'shared', 'wrong', `192.0.2.${i}`)));
+      expect(codes).toEqual([...Array(6).fill('INVALID_CREDENTIALS'), 'RATE_LIMITED', 'RATE_LIMITED']);
+      for (const url of urls) expect(codeOf(await logIn(url, 'shared', PASSWORD, '192.0.2.99'))).toBe('RATE_LIMITED');
+    },
+  );
 });
 
 describe('bounded password hashing', () => {
@@ -172,7 +211,9 @@ describe('bounded password hashing', () => {
       SIGN_IN_MAX_FAILURES_PER_ADDRESS: '1000',
     });
     try {
-      const flood = Promise.all(Array.from({ length: 60 }, (_, i) => logIn(ctx.url, `flood-${i}`, 'wrong', `203.0.113.${i}`)));
+      const flood = Promise.all(
+        Array.from({ length: 60 }, (_, i) => logIn(ctx.url, `flood-${i}`, 'wrong', `203.0.113.${i}`)),
+      );
       const latencies: number[] = [];
       for (let i = 0; i < 7; i++) {
         const started = performance.now();
@@ -189,10 +230,16 @@ describe('bounded password hashing', () => {
       expect(busy[0]!.headers.get('retry-after')).toBe('1');
       // Generous for a loaded 2-core CI machine; unbounded argon2 on every core is what would make this slow.
       const median = [...latencies].sort((a, b) => a - b)[3]!;
-      expect(median, `cheap query latencies during the flood: ${latencies.map((l) => l.toFixed(0)).join(', ')} ms`).toBeLessThan(750);
+      expect(
+        median,
+        `cheap query latencies during the flood: ${latencies.map((l) => l.toFixed(0)).join(', ')} ms`,
+      ).toBeLessThan(750);
       expect(ctx.t.server.passwords.queued).toBe(0);
       // Refused checks gave back their reservation: those logins are not a step closer to a lock.
-      const rows: Array<{ n: number }> = await ctx.t.server.db.orm.em.fork().getConnection().execute('select coalesce(sum(points), 0)::int as n from sign_in_throttle where key like ?', ['login:%']);
+      const rows: Array<{ n: number }> = await ctx.t.server.db.orm.em
+        .fork()
+        .getConnection()
+        .execute('select coalesce(sum(points), 0)::int as n from sign_in_throttle where key like ?', ['login:%']);
       expect(rows[0]!.n).toBe(results.length - busy.length);
     } finally {
       await ctx.t.close();
@@ -203,12 +250,19 @@ describe('bounded password hashing', () => {
 describe('sign-in throttling configuration', () => {
   it('defaults to 10 per login, 50 per address, 15-minute window and lockout, 4 hashes at once with 64 waiting', () => {
     const c = loadConfig({});
-    expect(c.signInThrottle).toEqual({ accountMaxFailures: 10, addressMaxFailures: 50, windowSeconds: 900, lockoutSeconds: 900 });
+    expect(c.signInThrottle).toEqual({
+      accountMaxFailures: 10,
+      addressMaxFailures: 50,
+      windowSeconds: 900,
+      lockoutSeconds: 900,
+    });
     expect(c.passwordHashing).toEqual({ concurrency: 4, maxQueue: 64 });
   });
 
   it('refuses invalid values, naming the variable', () => {
     expect(() => loadConfig({ SIGN_IN_MAX_FAILURES_PER_ACCOUNT: '0' })).toThrow(ConfigError);
-    expect(() => loadConfig({ SIGN_IN_LOCKOUT_SECONDS: 'soon', PASSWORD_HASH_CONCURRENCY: '-1' })).toThrow(/SIGN_IN_LOCKOUT_SECONDS[\s\S]*PASSWORD_HASH_CONCURRENCY/);
+    expect(() => loadConfig({ SIGN_IN_LOCKOUT_SECONDS: 'soon', PASSWORD_HASH_CONCURRENCY: '-1' })).toThrow(
+      /SIGN_IN_LOCKOUT_SECONDS[\s\S]*PASSWORD_HASH_CONCURRENCY/,
+    );
   });
 });

@@ -31,12 +31,19 @@ export interface AuthenticateOptions {
 }
 
 /** Turns a request's credentials into a principal. Revocation and expiry are checked on every request. */
-export async function authenticate(em: EntityManager, credentials: Credentials, options: AuthenticateOptions): Promise<Principal> {
+export async function authenticate(
+  em: EntityManager,
+  credentials: Credentials,
+  options: AuthenticateOptions,
+): Promise<Principal> {
   if (credentials.bearer) {
     const principal = credentials.bearer.startsWith(API_KEY_PREFIX)
       ? await fromApiKey(em, credentials.bearer, options)
       : await fromSession(em, credentials.bearer);
-    if (!principal) throw new AuthenticationError('The session or API key is unknown, expired or revoked. Log in again or create a new API key.');
+    if (!principal)
+      throw new AuthenticationError(
+        'The session or API key is unknown, expired or revoked. Log in again or create a new API key.',
+      );
     return principal;
   }
   if (credentials.cookie) return (await fromSession(em, credentials.cookie)) ?? ANONYMOUS;
@@ -51,10 +58,12 @@ async function fromSession(em: EntityManager, token: string): Promise<Principal 
 
 async function fromApiKey(em: EntityManager, key: string, options: AuthenticateOptions): Promise<Principal | null> {
   if (!isWellFormedApiKey(key)) {
-    throw new AuthenticationError('The API key is malformed (its checksum does not match): check that it was copied whole.');
+    throw new AuthenticationError(
+      'The API key is malformed (its checksum does not match): check that it was copied whole.',
+    );
   }
   const apiKey = await em.findOne(ApiKey, { keyHash: hashSecret(key) }, { populate: ['user'] });
-  if (!apiKey || !apiKey.isUsable()) return null;
+  if (!apiKey?.isUsable()) return null;
   const now = Date.now();
   if (!apiKey.lastUsedAt || now - apiKey.lastUsedAt.getTime() >= options.apiKeyUsedWriteIntervalMs) {
     // Written at most once per interval; the condition keeps concurrent processes from piling up writes.

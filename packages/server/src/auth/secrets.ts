@@ -8,7 +8,7 @@ export function hashSecret(secret: string): string {
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 export function toBase62(bytes: Buffer): string {
-  let n = BigInt('0x' + (bytes.toString('hex') || '0'));
+  let n = BigInt(`0x${bytes.toString('hex') || '0'}`);
   let out = '';
   while (n > 0n) {
     out = BASE62[Number(n % 62n)] + out;

@@ -47,7 +47,9 @@ interface StatementQuery {
   values?: unknown[];
 }
 
-const namedQuery = (RateLimiterPostgres.prototype as unknown as { _query(this: RateLimiterPostgres, q: StatementQuery): Promise<unknown> })._query;
+const namedQuery = (
+  RateLimiterPostgres.prototype as unknown as { _query(this: RateLimiterPostgres, q: StatementQuery): Promise<unknown> }
+)._query;
 
 /**
  * rate-limiter-flexible names its prepared statements. The embedded database (PGlite) is one server session
@@ -109,7 +111,10 @@ export class SignInThrottle {
       });
       return limiter!;
     };
-    const [perAccount, perAddress] = await Promise.all([make('login', limits.accountMaxFailures), make('address', limits.addressMaxFailures)]);
+    const [perAccount, perAddress] = await Promise.all([
+      make('login', limits.accountMaxFailures),
+      make('address', limits.addressMaxFailures),
+    ]);
     const throttle = new SignInThrottle(perAccount, perAddress, limits, knex, logger);
     throttle.scheduleCleanup();
     return throttle;
@@ -136,7 +141,8 @@ export class SignInThrottle {
     // A locked login or address is refused without counting the refusal.
     for (const c of counters) {
       const current = await c.limiter.get(c.key);
-      if (current && current.consumedPoints >= c.limiter.points) throw new SignInLockedError(c.scope, secondsFrom(current.msBeforeNext));
+      if (current && current.consumedPoints >= c.limiter.points)
+        throw new SignInLockedError(c.scope, secondsFrom(current.msBeforeNext));
     }
     const reserved: Array<{ counter: Counter; res: RateLimiterRes }> = [];
     for (const c of counters) {
@@ -158,7 +164,11 @@ export class SignInThrottle {
       succeeded: async () => {
         settle();
         await Promise.all(
-          reserved.map((r) => (r.counter.scope === 'account' ? r.counter.limiter.delete(r.counter.key) : r.counter.limiter.reward(r.counter.key, 1))),
+          reserved.map((r) =>
+            r.counter.scope === 'account'
+              ? r.counter.limiter.delete(r.counter.key)
+              : r.counter.limiter.reward(r.counter.key, 1),
+          ),
         );
       },
       failed: async () => {

@@ -6,7 +6,11 @@ import { PasswordHashingBusyError } from './passwords';
 import { SignInLockedError, SignInThrottle, type AttemptOutcome, type SignInAttempt } from './sign-in-throttle';
 
 /** RATE_LIMITED with `extensions.retryAfterSeconds`, and the same value as the response's Retry-After header. */
-export function rateLimited(ctx: Pick<RequestContext, 'response'>, message: string, retryAfterSeconds: number): AppError {
+export function rateLimited(
+  ctx: Pick<RequestContext, 'response'>,
+  message: string,
+  retryAfterSeconds: number,
+): AppError {
   ctx.response.setHeader('Retry-After', String(retryAfterSeconds));
   return new AppError(ErrorCode.RATE_LIMITED, message, { details: { retryAfterSeconds } });
 }
@@ -63,7 +67,9 @@ export async function checkPassword(ctx: RequestContext, check: PasswordCheck): 
   }
   let ok: boolean;
   try {
-    ok = check.user?.passwordHash ? await ctx.app.passwords.verify(check.user.passwordHash, check.password) : await ctx.app.passwords.verifyNothing(check.password);
+    ok = check.user?.passwordHash
+      ? await ctx.app.passwords.verify(check.user.passwordHash, check.password)
+      : await ctx.app.passwords.verifyNothing(check.password);
   } catch (err) {
     await attempt.abandon();
     if (err instanceof PasswordHashingBusyError) throw busyError(ctx, err);
@@ -91,17 +97,33 @@ async function recordLockout(ctx: RequestContext, check: PasswordCheck, outcome:
       action: AuditAction.USER_LOGIN_LOCKED,
       actor,
       target,
-      metadata: { via: check.via, failures: limits.accountMaxFailures, windowSeconds: limits.windowSeconds, lockoutSeconds: limits.lockoutSeconds },
+      metadata: {
+        via: check.via,
+        failures: limits.accountMaxFailures,
+        windowSeconds: limits.windowSeconds,
+        lockoutSeconds: limits.lockoutSeconds,
+      },
     });
-    ctx.logger.warn({ target, via: check.via, clientAddress: ctx.clientAddress }, 'Sign-in locked for a login after too many failed attempts');
+    ctx.logger.warn(
+      { target, via: check.via, clientAddress: ctx.clientAddress },
+      'Sign-in locked for a login after too many failed attempts',
+    );
   }
   if (outcome.lockedAddress) {
     recordAudit(em, ctx, {
       action: AuditAction.SIGN_IN_ADDRESS_LOCKED,
       actor,
-      metadata: { via: check.via, failures: limits.addressMaxFailures, windowSeconds: limits.windowSeconds, lockoutSeconds: limits.lockoutSeconds },
+      metadata: {
+        via: check.via,
+        failures: limits.addressMaxFailures,
+        windowSeconds: limits.windowSeconds,
+        lockoutSeconds: limits.lockoutSeconds,
+      },
     });
-    ctx.logger.warn({ clientAddress: ctx.clientAddress, via: check.via }, 'Sign-in locked for a client address after too many failed attempts');
+    ctx.logger.warn(
+      { clientAddress: ctx.clientAddress, via: check.via },
+      'Sign-in locked for a client address after too many failed attempts',
+    );
   }
   await em.flush();
 }

@@ -1,4 +1,11 @@
-import { INSTANCE_PERMISSION_CATALOGUE, InstancePermission, ORG_PERMISSION_CATALOGUE, ORG_ROLE_ORDER, ORG_ROLE_PERMISSIONS, OrgPermission } from './permissions';
+import {
+  INSTANCE_PERMISSION_CATALOGUE,
+  InstancePermission,
+  ORG_PERMISSION_CATALOGUE,
+  ORG_ROLE_ORDER,
+  ORG_ROLE_PERMISSIONS,
+  OrgPermission,
+} from './permissions';
 import { TEAM_PERMISSION_CATALOGUE, TEAM_ROLE_ORDER, TEAM_ROLE_PERMISSIONS, TeamPermission } from './team-permissions';
 
 /** The team permission table of docs/AUTHZ.md, generated from the catalogue (a test keeps the doc in step). */
@@ -15,7 +22,9 @@ export function teamPermissionTable(): string {
 
 /** The instance permission table of docs/AUTHZ.md. */
 export function instancePermissionTable(): string {
-  const rows = Object.values(InstancePermission).map((p) => `| \`${p}\` | ${INSTANCE_PERMISSION_CATALOGUE[p].description} |`);
+  const rows = Object.values(InstancePermission).map(
+    (p) => `| \`${p}\` | ${INSTANCE_PERMISSION_CATALOGUE[p].description} |`,
+  );
   return ['| permission | allows |', '|---|---|', ...rows].join('\n');
 }
 

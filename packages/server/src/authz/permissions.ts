@@ -44,7 +44,10 @@ export const ORG_PERMISSION_CATALOGUE: Record<OrgPermission, OrgPermissionInfo> 
   [OrgPermission.MANAGE_MEMBERS]: { description: 'change roles, deactivate, reactivate, remove' },
   [OrgPermission.UPDATE]: { description: 'display name and settings' },
   [OrgPermission.READ_AUDIT_LOG]: { description: 'the audit log' },
-  [OrgPermission.CREATE_TEAM]: { description: 'create teams', conditional: { [OrgRole.MEMBER]: 'when `membersCanCreateTeams`' } },
+  [OrgPermission.CREATE_TEAM]: {
+    description: 'create teams',
+    conditional: { [OrgRole.MEMBER]: 'when `membersCanCreateTeams`' },
+  },
   [OrgPermission.MANAGE_TEAMS]: { description: 'manage and delete any team' },
   [OrgPermission.MANAGE_CUSTOM_ROLES]: { description: 'custom roles' },
 };

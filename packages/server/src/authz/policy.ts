@@ -105,7 +105,10 @@ export class Authz {
   }
 
   /** The caller's own ACTIVE membership in the organization, if any. */
-  async activeMembership(organizationId: string, lookup: MembershipLookup = this.lookupMembership): Promise<MembershipFacts | null> {
+  async activeMembership(
+    organizationId: string,
+    lookup: MembershipLookup = this.lookupMembership,
+  ): Promise<MembershipFacts | null> {
     if (this.principal.kind !== 'user') return null;
     const m = await lookup(organizationId, this.principal.user.id);
     return m && m.status === MemberStatus.ACTIVE ? m : null;
@@ -115,7 +118,10 @@ export class Authz {
    * Which organizations the caller sees (`org:read`) as a list filter: every one for instance admins, otherwise
    * those where they hold an ACTIVE membership; the same rule `orgPermissions` applies to one organization.
    */
-  organizationScope(): { kind: 'ALL' } | { kind: 'ACTIVE_MEMBER'; userId: string; status: MemberStatus } | { kind: 'NONE' } {
+  organizationScope():
+    | { kind: 'ALL' }
+    | { kind: 'ACTIVE_MEMBER'; userId: string; status: MemberStatus }
+    | { kind: 'NONE' } {
     if (this.isInstanceAdmin) return { kind: 'ALL' };
     if (this.principal.kind !== 'user') return { kind: 'NONE' };
     return { kind: 'ACTIVE_MEMBER', userId: this.principal.user.id, status: MemberStatus.ACTIVE };
@@ -126,7 +132,8 @@ export class Authz {
     const membership = await this.activeMembership(org.id, lookup);
     if (!membership) return new Set();
     const granted = new Set(ORG_ROLE_PERMISSIONS[membership.role]);
-    if (membership.role === OrgRole.MEMBER && org.effectiveSettings().membersCanCreateTeams) granted.add(OrgPermission.CREATE_TEAM);
+    if (membership.role === OrgRole.MEMBER && org.effectiveSettings().membersCanCreateTeams)
+      granted.add(OrgPermission.CREATE_TEAM);
     return granted;
   }
 
@@ -144,7 +151,9 @@ export class Authz {
     const granted = await this.orgPermissions(org, lookup);
     if (!granted.has(OrgPermission.READ)) throw notFound(`No organization named "${org.name}" is visible to you.`);
     if (!granted.has(permission)) {
-      throw forbidden(`Your role in "${org.name}" does not allow this (needs ${permission}); ask an organization admin.`);
+      throw forbidden(
+        `Your role in "${org.name}" does not allow this (needs ${permission}); ask an organization admin.`,
+      );
     }
   }
 
@@ -193,16 +202,21 @@ export class Authz {
    * admins, and whoever sees one of the user's memberships (they share an organization). `membershipsOf` is
    * only called when needed; pass the request's batched loaders.
    */
-  async canSeeUserDetails(userId: string, membershipsOf: () => Promise<ReadonlyArray<UserMembershipFacts>>): Promise<boolean> {
+  async canSeeUserDetails(
+    userId: string,
+    membershipsOf: () => Promise<ReadonlyArray<UserMembershipFacts>>,
+  ): Promise<boolean> {
     if (this.isInstanceAdmin || this.isSelf(userId)) return true;
     if (this.principal.kind !== 'user') return false;
     const visible = await Promise.all((await membershipsOf()).map((m) => this.canSeeMembership(m.organization, m)));
     return visible.includes(true);
   }
 
-
   /** The caller's own membership of a team, if any. */
-  async teamMembership(teamId: string, lookup: TeamMembershipLookup = this.lookupTeamMembership): Promise<TeamMembershipFacts | null> {
+  async teamMembership(
+    teamId: string,
+    lookup: TeamMembershipLookup = this.lookupTeamMembership,
+  ): Promise<TeamMembershipFacts | null> {
     if (this.principal.kind !== 'user') return null;
     return lookup(teamId, this.principal.user.id);
   }
@@ -242,7 +256,11 @@ export class Authz {
    * an ACTIVE organization membership is needed, then the team role decides. Non-members see a team only
    * when it is not hidden (`seesTeam`). An organization VIEWER is capped at VIEW_ONLY whatever their team role.
    */
-  async teamPermissions(team: TeamFacts, org: Organization, lookups: { org?: MembershipLookup; team?: TeamMembershipLookup } = {}): Promise<Set<TeamPermission>> {
+  async teamPermissions(
+    team: TeamFacts,
+    org: Organization,
+    lookups: { org?: MembershipLookup; team?: TeamMembershipLookup } = {},
+  ): Promise<Set<TeamPermission>> {
     const scope = await this.teamScope(org, lookups.org);
     if (scope.kind === 'ALL') return new Set(Object.values(TeamPermission));
     const orgMembership = await this.activeMembership(org.id, lookups.org);
@@ -256,7 +274,10 @@ export class Authz {
     if (base === TeamRole.MEMBER && team.settings.membersCanInvite) granted.add(TeamPermission.INVITE_MEMBER);
     if (orgMembership.role === OrgRole.VIEWER) {
       // Read-only, except what an admin explicitly added through a VIEW_ONLY-based custom role.
-      const cap = new Set([...TEAM_ROLE_PERMISSIONS[ORG_VIEWER_TEAM_ROLE], ...(base === ORG_VIEWER_TEAM_ROLE ? added : [])]);
+      const cap = new Set([
+        ...TEAM_ROLE_PERMISSIONS[ORG_VIEWER_TEAM_ROLE],
+        ...(base === ORG_VIEWER_TEAM_ROLE ? added : []),
+      ]);
       for (const p of granted) if (!cap.has(p)) granted.delete(p);
     }
     return granted;
@@ -267,10 +288,16 @@ export class Authz {
   }
 
   /** NOT_FOUND when the caller may not see the team, FORBIDDEN when they see it but lack the permission. */
-  async requireTeam(team: TeamFacts, org: Organization, permission: TeamPermission, lookups: { org?: MembershipLookup; team?: TeamMembershipLookup } = {}): Promise<Set<TeamPermission>> {
+  async requireTeam(
+    team: TeamFacts,
+    org: Organization,
+    permission: TeamPermission,
+    lookups: { org?: MembershipLookup; team?: TeamMembershipLookup } = {},
+  ): Promise<Set<TeamPermission>> {
     this.requireUser();
     const granted = await this.teamPermissions(team, org, lookups);
-    if (!granted.has(TeamPermission.VIEW)) throw notFound(`No team named "${team.name}" is visible to you in "${org.name}".`);
+    if (!granted.has(TeamPermission.VIEW))
+      throw notFound(`No team named "${team.name}" is visible to you in "${org.name}".`);
     if (!granted.has(permission)) {
       throw forbidden(`Your role in team "${team.name}" does not allow this (needs ${permission}); ask a team admin.`);
     }
@@ -286,7 +313,10 @@ export class Authz {
   }
 
   /** Which reports of a team the caller sees: all with `team:read`; with `team:view` alone, reports of PUBLIC projects when the team allows public reports. */
-  static reportScope(granted: ReadonlySet<TeamPermission>, team: { settings: { publicReportsAllowed: boolean } }): ContentScope {
+  static reportScope(
+    granted: ReadonlySet<TeamPermission>,
+    team: { settings: { publicReportsAllowed: boolean } },
+  ): ContentScope {
     if (granted.has(TeamPermission.READ)) return 'ALL';
     return granted.has(TeamPermission.VIEW) && team.settings.publicReportsAllowed ? 'PUBLIC' : 'NONE';
   }

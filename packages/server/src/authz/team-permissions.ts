@@ -43,17 +43,39 @@ export interface TeamPermissionInfo {
 }
 
 export const TEAM_PERMISSION_CATALOGUE: Record<TeamPermission, TeamPermissionInfo> = {
-  [TeamPermission.VIEW]: { description: 'See that the team exists, its settings and its public projects.', requires: [] },
-  [TeamPermission.READ]: { description: 'See private projects, runs, reports and artifacts of the team.', requires: [TeamPermission.VIEW] },
+  [TeamPermission.VIEW]: {
+    description: 'See that the team exists, its settings and its public projects.',
+    requires: [],
+  },
+  [TeamPermission.READ]: {
+    description: 'See private projects, runs, reports and artifacts of the team.',
+    requires: [TeamPermission.VIEW],
+  },
   [TeamPermission.UPDATE]: { description: 'Change team settings and avatar.', requires: [TeamPermission.READ] },
   [TeamPermission.DELETE]: { description: 'Delete the team and everything in it.', requires: [TeamPermission.UPDATE] },
   [TeamPermission.READ_MEMBERS]: { description: 'List team members.', requires: [TeamPermission.VIEW] },
-  [TeamPermission.INVITE_MEMBER]: { description: 'Add organization members to the team, with at most the MEMBER role. MEMBERs also hold it when the team lets members invite.', requires: [TeamPermission.READ_MEMBERS] },
-  [TeamPermission.MANAGE_MEMBERS]: { description: 'Add and remove members and change their roles.', requires: [TeamPermission.INVITE_MEMBER] },
+  [TeamPermission.INVITE_MEMBER]: {
+    description:
+      'Add organization members to the team, with at most the MEMBER role. MEMBERs also hold it when the team lets members invite.',
+    requires: [TeamPermission.READ_MEMBERS],
+  },
+  [TeamPermission.MANAGE_MEMBERS]: {
+    description: 'Add and remove members and change their roles.',
+    requires: [TeamPermission.INVITE_MEMBER],
+  },
   [TeamPermission.PROJECT_CREATE]: { description: 'Create projects.', requires: [TeamPermission.READ] },
-  [TeamPermission.PROJECT_UPDATE]: { description: 'Change any project (visibility, description).', requires: [TeamPermission.READ] },
-  [TeamPermission.PROJECT_DELETE]: { description: 'Delete any project, with its runs.', requires: [TeamPermission.READ] },
-  [TeamPermission.PROJECT_DELETE_OWN]: { description: 'Delete projects one created.', requires: [TeamPermission.PROJECT_CREATE] },
+  [TeamPermission.PROJECT_UPDATE]: {
+    description: 'Change any project (visibility, description).',
+    requires: [TeamPermission.READ],
+  },
+  [TeamPermission.PROJECT_DELETE]: {
+    description: 'Delete any project, with its runs.',
+    requires: [TeamPermission.READ],
+  },
+  [TeamPermission.PROJECT_DELETE_OWN]: {
+    description: 'Delete projects one created.',
+    requires: [TeamPermission.PROJECT_CREATE],
+  },
   [TeamPermission.RUN_CREATE]: { description: 'Log runs.', requires: [TeamPermission.READ] },
   [TeamPermission.RUN_STOP]: { description: 'Stop any running run.', requires: [TeamPermission.READ] },
   [TeamPermission.RUN_DELETE]: { description: 'Delete any run.', requires: [TeamPermission.READ] },
@@ -61,14 +83,28 @@ export const TEAM_PERMISSION_CATALOGUE: Record<TeamPermission, TeamPermissionInf
   [TeamPermission.REPORT_CREATE]: { description: 'Create reports.', requires: [TeamPermission.READ] },
   [TeamPermission.REPORT_UPDATE]: { description: 'Edit any report.', requires: [TeamPermission.READ] },
   [TeamPermission.REPORT_DELETE]: { description: 'Delete any report.', requires: [TeamPermission.READ] },
-  [TeamPermission.REPORT_DELETE_OWN]: { description: 'Delete reports one created.', requires: [TeamPermission.REPORT_CREATE] },
+  [TeamPermission.REPORT_DELETE_OWN]: {
+    description: 'Delete reports one created.',
+    requires: [TeamPermission.REPORT_CREATE],
+  },
   [TeamPermission.ARTIFACT_READ]: { description: 'Read artifacts.', requires: [TeamPermission.READ] },
-  [TeamPermission.ARTIFACT_MANAGE_ALIASES]: { description: 'Add and remove artifact aliases.', requires: [TeamPermission.ARTIFACT_READ] },
+  [TeamPermission.ARTIFACT_MANAGE_ALIASES]: {
+    description: 'Add and remove artifact aliases.',
+    requires: [TeamPermission.ARTIFACT_READ],
+  },
   [TeamPermission.ARTIFACT_DELETE]: { description: 'Delete artifacts.', requires: [TeamPermission.ARTIFACT_READ] },
-  [TeamPermission.SERVICE_ACCOUNT_MANAGE]: { description: "Create and manage the team's service accounts and their keys.", requires: [TeamPermission.MANAGE_MEMBERS] },
+  [TeamPermission.SERVICE_ACCOUNT_MANAGE]: {
+    description: "Create and manage the team's service accounts and their keys.",
+    requires: [TeamPermission.MANAGE_MEMBERS],
+  },
 };
 
-const VIEW_ONLY: TeamPermission[] = [TeamPermission.VIEW, TeamPermission.READ, TeamPermission.READ_MEMBERS, TeamPermission.ARTIFACT_READ];
+const VIEW_ONLY: TeamPermission[] = [
+  TeamPermission.VIEW,
+  TeamPermission.READ,
+  TeamPermission.READ_MEMBERS,
+  TeamPermission.ARTIFACT_READ,
+];
 const MEMBER: TeamPermission[] = [
   ...VIEW_ONLY,
   TeamPermission.PROJECT_CREATE,
@@ -81,7 +117,15 @@ const MEMBER: TeamPermission[] = [
 ];
 // Team admins run the team but do not delete it: that is an organization admin's call.
 const ADMIN: TeamPermission[] = Object.values(TeamPermission).filter((p) => p !== TeamPermission.DELETE);
-const SERVICE: TeamPermission[] = [TeamPermission.VIEW, TeamPermission.READ, TeamPermission.ARTIFACT_READ, TeamPermission.PROJECT_CREATE, TeamPermission.RUN_CREATE, TeamPermission.REPORT_CREATE, TeamPermission.ARTIFACT_MANAGE_ALIASES];
+const SERVICE: TeamPermission[] = [
+  TeamPermission.VIEW,
+  TeamPermission.READ,
+  TeamPermission.ARTIFACT_READ,
+  TeamPermission.PROJECT_CREATE,
+  TeamPermission.RUN_CREATE,
+  TeamPermission.REPORT_CREATE,
+  TeamPermission.ARTIFACT_MANAGE_ALIASES,
+];
 
 export const TEAM_ROLE_PERMISSIONS: Record<TeamRole, ReadonlySet<TeamPermission>> = {
   [TeamRole.VIEW_ONLY]: new Set(VIEW_ONLY),
@@ -94,8 +138,16 @@ export const TEAM_ROLE_PERMISSIONS: Record<TeamRole, ReadonlySet<TeamPermission>
 export const NON_MEMBER_TEAM_PERMISSIONS: ReadonlySet<TeamPermission> = new Set([TeamPermission.VIEW]);
 
 /** Seniority of team roles, most powerful first; roles a member may grant when the team lets members invite. */
-export const TEAM_ROLE_ORDER: readonly TeamRole[] = [TeamRole.ADMIN, TeamRole.MEMBER, TeamRole.VIEW_ONLY, TeamRole.SERVICE];
-export const ROLES_GRANTABLE_BY_INVITING_MEMBERS: ReadonlySet<TeamRole> = new Set([TeamRole.MEMBER, TeamRole.VIEW_ONLY]);
+export const TEAM_ROLE_ORDER: readonly TeamRole[] = [
+  TeamRole.ADMIN,
+  TeamRole.MEMBER,
+  TeamRole.VIEW_ONLY,
+  TeamRole.SERVICE,
+];
+export const ROLES_GRANTABLE_BY_INVITING_MEMBERS: ReadonlySet<TeamRole> = new Set([
+  TeamRole.MEMBER,
+  TeamRole.VIEW_ONLY,
+]);
 /** Roles a person (not a service account) can hold. */
 export const PERSON_TEAM_ROLES: ReadonlySet<TeamRole> = new Set([TeamRole.ADMIN, TeamRole.MEMBER, TeamRole.VIEW_ONLY]);
 /** The team role that keeps a team managed; the last-team-admin rule counts it. */

@@ -47,7 +47,11 @@ const SYSTEM_ACTOR = { type: 'system', id: null, label: 'roster-admin' };
 
 function newPassword(): { password: string; generated: boolean } {
   const fromEnv = process.env.ROSTER_ADMIN_PASSWORD;
-  if (fromEnv) return { password: parseInput(z.object({ password: passwordSchema }), { password: fromEnv }).password, generated: false };
+  if (fromEnv)
+    return {
+      password: parseInput(z.object({ password: passwordSchema }), { password: fromEnv }).password,
+      generated: false,
+    };
   return { password: randomBytes(18).toString('base64url'), generated: true };
 }
 
@@ -55,7 +59,14 @@ async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { email: { type: 'string' }, username: { type: 'string' }, name: { type: 'string' }, login: { type: 'string' }, 'revoke-api-keys': { type: 'boolean' }, help: { type: 'boolean' } },
+    options: {
+      email: { type: 'string' },
+      username: { type: 'string' },
+      name: { type: 'string' },
+      login: { type: 'string' },
+      'revoke-api-keys': { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
   });
   const command = positionals[0];
   if (values.help || !command || !['create-admin', 'promote', 'reset-password'].includes(command)) {
@@ -82,7 +93,12 @@ async function main(argv: string[]): Promise<number> {
           throw new Error('A user with this email or username exists: use "promote" or "reset-password" instead.');
         }
         const user = tx.create(User, { ...input, passwordHash, instanceAdmin: true });
-        recordAudit(tx, source, { action: AuditAction.USER_CREATED_BY_CLI, actor: SYSTEM_ACTOR, target: { type: 'user', id: user.id, label: user.username }, metadata: { instanceAdmin: true } });
+        recordAudit(tx, source, {
+          action: AuditAction.USER_CREATED_BY_CLI,
+          actor: SYSTEM_ACTOR,
+          target: { type: 'user', id: user.id, label: user.username },
+          metadata: { instanceAdmin: true },
+        });
       });
       say(`Created instance admin ${input.username} <${input.email}>.`);
       if (generated) say(`Password (shown once): ${password}`);
@@ -95,7 +111,11 @@ async function main(argv: string[]): Promise<number> {
     if (command === 'promote') {
       await em.transactional(async (tx) => {
         await tx.nativeUpdate(User, { id: user.id }, { instanceAdmin: true });
-        recordAudit(tx, source, { action: AuditAction.INSTANCE_ADMIN_GRANTED, actor: SYSTEM_ACTOR, target: { type: 'user', id: user.id, label: user.username } });
+        recordAudit(tx, source, {
+          action: AuditAction.INSTANCE_ADMIN_GRANTED,
+          actor: SYSTEM_ACTOR,
+          target: { type: 'user', id: user.id, label: user.username },
+        });
       });
       say(`${user.username} is now an instance admin.`);
       return 0;
@@ -107,11 +127,20 @@ async function main(argv: string[]): Promise<number> {
     const { revokedKeys, activeKeys } = await em.transactional(async (tx) => {
       await tx.nativeUpdate(User, { id: user.id }, { passwordHash });
       await tx.nativeUpdate(Session, { user: user.id, revokedAt: null }, { revokedAt: now });
-      const keys = await tx.find(ApiKey, { user: user.id, revokedAt: null, $or: [{ expiresAt: null }, { expiresAt: { $gt: now } }] });
+      const keys = await tx.find(ApiKey, {
+        user: user.id,
+        revokedAt: null,
+        $or: [{ expiresAt: null }, { expiresAt: { $gt: now } }],
+      });
       if (revokeApiKeys) {
         for (const key of keys) {
           key.revokedAt = now;
-          recordAudit(tx, source, { action: AuditAction.API_KEY_REVOKED, actor: SYSTEM_ACTOR, target: { type: 'api_key', id: key.id, label: key.name }, metadata: { lastFour: key.lastFour, ownerId: user.id, reason: 'password_reset' } });
+          recordAudit(tx, source, {
+            action: AuditAction.API_KEY_REVOKED,
+            actor: SYSTEM_ACTOR,
+            target: { type: 'api_key', id: key.id, label: key.name },
+            metadata: { lastFour: key.lastFour, ownerId: user.id, reason: 'password_reset' },
+          });
         }
       }
       recordAudit(tx, source, {
@@ -131,7 +160,8 @@ async function main(argv: string[]): Promise<number> {
     }
     say(`Password of ${user.username} reset; their sessions were ended.`);
     if (revokeApiKeys) say(`${revokedKeys} API key(s) revoked.`);
-    else if (activeKeys > 0) say(`${activeKeys} API key(s) still work; run again with --revoke-api-keys if the account may be compromised.`);
+    else if (activeKeys > 0)
+      say(`${activeKeys} API key(s) still work; run again with --revoke-api-keys if the account may be compromised.`);
     if (generated) say(`New password (shown once): ${password}`);
     return 0;
   } finally {
@@ -143,7 +173,9 @@ if (require.main === module) {
   main(process.argv.slice(2))
     .then((code) => process.exit(code))
     .catch((err: unknown) => {
-      process.stderr.write(`roster-admin: ${err instanceof AppError || err instanceof Error ? err.message : String(err)}\n`);
+      process.stderr.write(
+        `roster-admin: ${err instanceof AppError || err instanceof Error ? err.message : String(err)}\n`,
+      );
       process.exit(1);
     });
 }

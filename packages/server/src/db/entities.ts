@@ -13,4 +13,20 @@ import { Project, Run, Report } from '../modules/projects/project.entity';
 import { CustomRole } from '../modules/custom-roles/custom-role.entity';
 
 /** Every entity, listed explicitly: no folder scanning, so tsc output and vitest see the same set. */
-export const ENTITIES = [User, Session, ApiKey, Organization, Membership, DailyActivity, AuditEvent, Invitation, OutboxEmail, Team, TeamMembership, Project, Run, Report, CustomRole];
+export const ENTITIES = [
+  User,
+  Session,
+  ApiKey,
+  Organization,
+  Membership,
+  DailyActivity,
+  AuditEvent,
+  Invitation,
+  OutboxEmail,
+  Team,
+  TeamMembership,
+  Project,
+  Run,
+  Report,
+  CustomRole,
+];

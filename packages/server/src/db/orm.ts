@@ -40,7 +40,11 @@ export interface Database {
 }
 
 /** Connects to DATABASE_URL, or starts the embedded database; then applies pending migrations. */
-export async function openDatabase(config: Config, logger: Logger, opts: { migrate?: boolean } = {}): Promise<Database> {
+export async function openDatabase(
+  config: Config,
+  logger: Logger,
+  opts: { migrate?: boolean } = {},
+): Promise<Database> {
   let embedded: EmbeddedDatabase | null = null;
   let url = config.databaseUrl;
   let poolMax = config.databasePoolMax;

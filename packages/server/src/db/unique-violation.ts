@@ -15,9 +15,15 @@ export const UNIQUE_CONSTRAINTS: Readonly<Record<string, UniqueConstraintMeaning
   users_email_unique: { field: 'email', message: 'An account with this email already exists.' },
   users_username_unique: { field: 'username', message: 'This username is taken; choose another.' },
   organizations_name_unique: { field: 'name', message: 'An organization with this name already exists.' },
-  org_memberships_organization_id_user_id_unique: { field: null, message: 'This user is already a member of the organization.' },
+  org_memberships_organization_id_user_id_unique: {
+    field: null,
+    message: 'This user is already a member of the organization.',
+  },
   org_memberships_invitation_id_unique: { field: null, message: 'This invitation already has a membership.' },
-  invitations_one_pending_per_email: { field: 'email', message: 'This email already has a pending invitation to the organization: resend it instead.' },
+  invitations_one_pending_per_email: {
+    field: 'email',
+    message: 'This email already has a pending invitation to the organization: resend it instead.',
+  },
   // Random 256-bit tokens: a collision is not expected; retrying is the answer.
   invitations_token_hash_unique: { field: null, message: 'A generated token collided; please try again.' },
   sessions_token_hash_unique: { field: null, message: 'A generated token collided; please try again.' },
@@ -25,7 +31,10 @@ export const UNIQUE_CONSTRAINTS: Readonly<Record<string, UniqueConstraintMeaning
   teams_organization_id_name_unique: { field: 'name', message: 'The organization already has a team with this name.' },
   team_memberships_team_id_user_id_unique: { field: 'user', message: 'This user is already in the team.' },
   projects_team_id_name_unique: { field: 'name', message: 'The team already has a project with this name.' },
-  custom_roles_organization_id_name_unique: { field: 'name', message: 'The organization already has a custom role with this name.' },
+  custom_roles_organization_id_name_unique: {
+    field: 'name',
+    message: 'The organization already has a custom role with this name.',
+  },
 };
 
 /** The violated constraint's name: PostgreSQL reports it on the error (`constraint`), and in its standard message. */

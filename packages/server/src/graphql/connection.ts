@@ -1,17 +1,29 @@
 import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
 
-@ObjectType({ description: 'Relay pagination state of a connection (the four fields of the Relay cursor connections specification).' })
+@ObjectType({
+  description:
+    'Relay pagination state of a connection (the four fields of the Relay cursor connections specification).',
+})
 export class PageInfo {
   @Field(() => Boolean, { description: 'Whether another page follows this one.' })
   hasNextPage!: boolean;
 
-  @Field(() => Boolean, { description: 'Whether a page precedes this one: true when it was asked for with `after` (lists page forward only, so this is not checked against the rows).' })
+  @Field(() => Boolean, {
+    description:
+      'Whether a page precedes this one: true when it was asked for with `after` (lists page forward only, so this is not checked against the rows).',
+  })
   hasPreviousPage!: boolean;
 
-  @Field(() => String, { nullable: true, description: 'Cursor of the first edge of this page; null when the page is empty.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Cursor of the first edge of this page; null when the page is empty.',
+  })
   startCursor!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Cursor of the last edge: pass as `after` to fetch the next page; null when the page is empty.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Cursor of the last edge: pass as `after` to fetch the next page; null when the page is empty.',
+  })
   endCursor!: string | null;
 }
 

@@ -71,7 +71,10 @@ export function createRequestContext(params: {
   const authz = new Authz(
     params.principal,
     (orgId, userId) => loaders.membership.load(membershipKey(orgId, userId)),
-    async (teamId, userId) => teamMembershipFacts(await loaders.teamMembership.load(membershipKey(teamId, userId)), (id) => loaders.customRole.load(id)),
+    async (teamId, userId) =>
+      teamMembershipFacts(await loaders.teamMembership.load(membershipKey(teamId, userId)), (id) =>
+        loaders.customRole.load(id),
+      ),
   );
   return {
     ...params,

@@ -18,6 +18,7 @@ export const cursorValue = {
   text: z
     .string()
     .max(1000)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing NUL (and lone surrogates) is the point.
     .regex(/^(?:[^\u0000\uD800-\uDFFF]|[\uD800-\uDBFF][\uDC00-\uDFFF])*$/),
   /** Issued as `Date.toISOString()`; decoded to a Date within the span PostgreSQL and ISO-8601 both hold. */
   timestamp: z.iso
@@ -46,7 +47,11 @@ export const cursorValue = {
 /** Longest cursor accepted: ours are far shorter, and a huge one should not be parsed at all. */
 const MAX_CURSOR_LENGTH = 4096;
 
-const envelopeSchema = z.strictObject({ list: z.string().max(64), order: z.string().max(64), values: z.array(z.unknown()).max(16) });
+const envelopeSchema = z.strictObject({
+  list: z.string().max(64),
+  order: z.string().max(64),
+  values: z.array(z.unknown()).max(16),
+});
 
 /** The page a list is asked for: its size and the decoded position to continue after (null: the first page). */
 export interface Page<Values> {
@@ -55,7 +60,9 @@ export interface Page<Values> {
 }
 
 /** How a list sorts: one zod tuple per order, decoding the JSON values (input) to what the query binds (output). */
-export type CursorOrders<Order extends string, Values extends readonly unknown[]> = Readonly<Record<Order, z.ZodType<Values>>>;
+export type CursorOrders<Order extends string, Values extends readonly unknown[]> = Readonly<
+  Record<Order, z.ZodType<Values>>
+>;
 
 /** The cursors of one list. Build it once per list with `cursorCodec`, next to the list's query. */
 export class CursorCodec<Order extends string, Values extends readonly unknown[]> {
@@ -77,40 +84,77 @@ export class CursorCodec<Order extends string, Values extends readonly unknown[]
   encode(order: Order, values: Values): string {
     // JSON.stringify writes Dates as toISOString(), the form `cursorValue.timestamp` reads back.
     const json = JSON.parse(JSON.stringify(values)) as unknown;
-    if (!this.orders[order].safeParse(json).success) throw new Error(`cursor values of ${this.list} ${order} do not match its schema`);
+    if (!this.orders[order].safeParse(json).success)
+      throw new Error(`cursor values of ${this.list} ${order} do not match its schema`);
     return Buffer.from(JSON.stringify({ list: this.list, order, values: json }), 'utf8').toString('base64url');
   }
 
   decode(cursor: string, order: Order): Values {
-    const envelope = cursor.length <= MAX_CURSOR_LENGTH && /^[A-Za-z0-9_-]+$/.test(cursor) ? envelopeSchema.safeParse(parseJson(cursor)) : null;
+    const envelope =
+      cursor.length <= MAX_CURSOR_LENGTH && /^[A-Za-z0-9_-]+$/.test(cursor)
+        ? envelopeSchema.safeParse(parseJson(cursor))
+        : null;
     if (!envelope?.success) {
-      throw badInput('after', 'after is not a cursor returned by this API; pass pageInfo.endCursor of the previous page.');
+      throw badInput(
+        'after',
+        'after is not a cursor returned by this API; pass pageInfo.endCursor of the previous page.',
+      );
     }
     const { list, order: issuedFor, values } = envelope.data;
     if (list !== this.list) {
-      throw badInput('after', `after is a cursor of another list; pass pageInfo.endCursor of this list's previous page (${this.list}).`);
+      throw badInput(
+        'after',
+        `after is a cursor of another list; pass pageInfo.endCursor of this list's previous page (${this.list}).`,
+      );
     }
     if (issuedFor !== order) {
       // Quote the cursor's order only when it is one of ours: the message never echoes arbitrary input.
       const known = Object.hasOwn(this.orders, issuedFor) ? ` (${issuedFor})` : '';
-      throw badInput('after', `after was issued for another sort order${known} than this request's (${order}); start again without after.`);
+      throw badInput(
+        'after',
+        `after was issued for another sort order${known} than this request's (${order}); start again without after.`,
+      );
     }
     const parsed = this.orders[order].safeParse(values);
-    if (!parsed.success) throw badInput('after', 'after does not hold a position of this list; pass pageInfo.endCursor of the previous page.');
+    if (!parsed.success)
+      throw badInput(
+        'after',
+        'after does not hold a position of this list; pass pageInfo.endCursor of the previous page.',
+      );
     return parsed.data;
   }
 
   /** Builds the connection from rows fetched with limit `first + 1` (the extra row tells whether a next page exists). */
-  connection<R, T>(page: Page<Values>, order: Order, rows: readonly R[], totalCount: number, cursorOf: (row: R) => Values, nodeOf: (row: R) => T): Connection<T> {
-    const edges = rows.slice(0, page.first).map((row) => ({ cursor: this.encode(order, cursorOf(row)), node: nodeOf(row) }));
-    return { edges, nodes: edges.map((e) => e.node), pageInfo: pageInfoOf(page, edges, rows.length > page.first), totalCount };
+  connection<R, T>(
+    page: Page<Values>,
+    order: Order,
+    rows: readonly R[],
+    totalCount: number,
+    cursorOf: (row: R) => Values,
+    nodeOf: (row: R) => T,
+  ): Connection<T> {
+    const edges = rows
+      .slice(0, page.first)
+      .map((row) => ({ cursor: this.encode(order, cursorOf(row)), node: nodeOf(row) }));
+    return {
+      edges,
+      nodes: edges.map((e) => e.node),
+      pageInfo: pageInfoOf(page, edges, rows.length > page.first),
+      totalCount,
+    };
   }
 
   /**
    * A connection over rows already in memory (all that match, in `compare` order, already filtered for the caller):
    * for short lists whose visibility is decided row by row by the policy. Same cursors as the SQL lists.
    */
-  connectionInMemory<T>(page: Page<Values>, order: Order, rows: readonly T[], cursorOf: (row: T) => Values, compare: (a: Values, b: Values) => number): Connection<T> {
+  connectionInMemory<T>(
+    page: Page<Values>,
+    order: Order,
+    rows: readonly T[],
+    cursorOf: (row: T) => Values,
+    compare: (a: Values, b: Values) => number,
+  ): Connection<T> {
     const after = page.after;
     const rest = after ? rows.filter((row) => compare(cursorOf(row), after) > 0) : rows;
     return this.connection(page, order, rest.slice(0, page.first + 1), rows.length, cursorOf, (row) => row);
@@ -118,8 +162,17 @@ export class CursorCodec<Order extends string, Values extends readonly unknown[]
 }
 
 /** PageInfo of a page: lists page forward only, so a page asked for with `after` has a previous one. */
-export function pageInfoOf(page: Page<unknown>, edges: ReadonlyArray<{ cursor: string }>, hasNextPage: boolean): PageInfo {
-  return { hasNextPage, hasPreviousPage: page.after != null, startCursor: edges.at(0)?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null };
+export function pageInfoOf(
+  page: Page<unknown>,
+  edges: ReadonlyArray<{ cursor: string }>,
+  hasNextPage: boolean,
+): PageInfo {
+  return {
+    hasNextPage,
+    hasPreviousPage: page.after != null,
+    startCursor: edges.at(0)?.cursor ?? null,
+    endCursor: edges.at(-1)?.cursor ?? null,
+  };
 }
 
 function parseJson(cursor: string): unknown {
@@ -132,7 +185,10 @@ function parseJson(cursor: string): unknown {
 }
 
 /** The cursors of list `list`, sorted in one of `orders`. List names are unique: a cursor of one list is refused by every other. */
-export function cursorCodec<Order extends string, Values extends readonly unknown[]>(list: string, orders: CursorOrders<Order, Values>): CursorCodec<Order, Values> {
+export function cursorCodec<Order extends string, Values extends readonly unknown[]>(
+  list: string,
+  orders: CursorOrders<Order, Values>,
+): CursorCodec<Order, Values> {
   return new CursorCodec(list, orders);
 }
 
@@ -140,7 +196,10 @@ export function cursorCodec<Order extends string, Values extends readonly unknow
 export const NEWEST_FIRST = { CREATED_DESC: z.tuple([cursorValue.timestamp, cursorValue.uuid]) } as const;
 
 /** The ORDER BY of a NEWEST_FIRST list. */
-export const NEWEST_FIRST_ORDER: Array<{ createdAt: 'desc' } | { id: 'desc' }> = [{ createdAt: 'desc' }, { id: 'desc' }];
+export const NEWEST_FIRST_ORDER: Array<{ createdAt: 'desc' } | { id: 'desc' }> = [
+  { createdAt: 'desc' },
+  { id: 'desc' },
+];
 
 /**
  * The rows after a NEWEST_FIRST cursor position (createdAt, id): older, or as old with a smaller id. The one keyset
@@ -150,4 +209,6 @@ export function newestFirstAfter(after: readonly [Date, string] | null): NewestF
   return after ? { $or: [{ createdAt: { $lt: after[0] } }, { createdAt: after[0], id: { $lt: after[1] } }] } : {};
 }
 
-export type NewestFirstAfter = { $or: Array<{ createdAt: { $lt: Date } } | { createdAt: Date; id: { $lt: string } }> } | Record<string, never>;
+export type NewestFirstAfter =
+  | { $or: Array<{ createdAt: { $lt: Date } } | { createdAt: Date; id: { $lt: string } }> }
+  | Record<string, never>;

@@ -9,8 +9,14 @@ registerEnumType(OrgRole, {
   name: 'OrgRole',
   description: 'Role in an organization.',
   valuesConfig: {
-    ADMIN: { description: 'Invites, removes, deactivates and reactivates users, changes roles, manages teams, custom roles and service accounts, sees usage and the audit log.' },
-    MEMBER: { description: 'A regular user: sees the organization and its non-hidden teams, joins teams, manages their own API keys.' },
+    ADMIN: {
+      description:
+        'Invites, removes, deactivates and reactivates users, changes roles, manages teams, custom roles and service accounts, sees usage and the audit log.',
+    },
+    MEMBER: {
+      description:
+        'A regular user: sees the organization and its non-hidden teams, joins teams, manages their own API keys.',
+    },
     VIEWER: { description: 'Read-only access to the organization and the teams they belong to.' },
   },
 });
@@ -28,7 +34,9 @@ registerEnumType(MemberStatus, {
 registerEnumType(ErrorCode, {
   name: 'ErrorCode',
   description: 'The values of `extensions.code` on errors. Stable: clients branch on them.',
-  valuesConfig: Object.fromEntries(Object.entries(ERROR_CODE_DESCRIPTIONS).map(([k, description]) => [k, { description }])),
+  valuesConfig: Object.fromEntries(
+    Object.entries(ERROR_CODE_DESCRIPTIONS).map(([k, description]) => [k, { description }]),
+  ),
 });
 
 export enum PrincipalKind {
@@ -39,8 +47,12 @@ registerEnumType(PrincipalKind, {
   name: 'PrincipalKind',
   description: 'What kind of principal made the request.',
   valuesConfig: {
-    USER: { description: 'A person, with a session or one of their personal API keys. Every request is this kind today.' },
-    SERVICE_ACCOUNT: { description: 'Reserved: service accounts come in a later release; no request has this kind yet.' },
+    USER: {
+      description: 'A person, with a session or one of their personal API keys. Every request is this kind today.',
+    },
+    SERVICE_ACCOUNT: {
+      description: 'Reserved: service accounts come in a later release; no request has this kind yet.',
+    },
   },
 });
 
@@ -80,7 +92,10 @@ function wireEnum<V extends string>(values: readonly V[]): Readonly<Record<strin
   return out;
 }
 
-function describeWire<V extends string>(values: Readonly<Record<string, V>>, describe: (value: V) => string): Record<string, { description: string }> {
+function describeWire<V extends string>(
+  values: Readonly<Record<string, V>>,
+  describe: (value: V) => string,
+): Record<string, { description: string }> {
   return Object.fromEntries(Object.entries(values).map(([name, value]) => [name, { description: describe(value) }]));
 }
 
@@ -88,7 +103,8 @@ function describeWire<V extends string>(values: Readonly<Record<string, V>>, des
 export const TeamPermissionEnum = wireEnum(Object.values(TeamPermission));
 registerEnumType(TeamPermissionEnum, {
   name: 'TeamPermission',
-  description: 'A team-scoped permission (`object:operation`); permissionCatalogue describes each and what it requires.',
+  description:
+    'A team-scoped permission (`object:operation`); permissionCatalogue describes each and what it requires.',
   valuesConfig: describeWire(TeamPermissionEnum, (p) => `\`${p}\`: ${TEAM_PERMISSION_CATALOGUE[p].description}`),
 });
 

@@ -25,7 +25,11 @@ const PASS_THROUGH = new Set<string>([
 ]);
 
 // Apollo codes outside our list, folded into BAD_REQUEST so clients only ever see documented codes.
-const AS_BAD_REQUEST = new Set(['PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE']);
+const AS_BAD_REQUEST = new Set([
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
 
 // graphql-js stops coercing variables after 50 problems and adds this error, which carries no code.
 const TOO_MANY_VARIABLE_ERRORS = 'Too many errors processing variables';
@@ -53,14 +57,20 @@ function appErrorOf(error: unknown): AppError | null {
 export function loggableError(error: unknown): Record<string, unknown> {
   if (error instanceof DriverException) {
     const sqlState = (error as DriverException & { code?: string }).code;
-    const reason = error.message.includes(' - ') ? error.message.slice(error.message.lastIndexOf(' - ') + 3) : undefined;
+    const reason = error.message.includes(' - ')
+      ? error.message.slice(error.message.lastIndexOf(' - ') + 3)
+      : undefined;
     return { type: error.name, sqlState, reason: reason?.slice(0, 200) };
   }
   if (error instanceof Error) return { type: error.name, message: error.message.slice(0, 500), stack: error.stack };
   return { type: typeof error };
 }
 
-export function formatError(formatted: GraphQLFormattedError, error: unknown, options: FormatErrorOptions = {}): GraphQLFormattedError {
+export function formatError(
+  formatted: GraphQLFormattedError,
+  error: unknown,
+  options: FormatErrorOptions = {},
+): GraphQLFormattedError {
   const message = options.hideSuggestions ? formatted.message.replace(SUGGESTION, '') : formatted.message;
   const base = { message, locations: formatted.locations, path: formatted.path };
   const appError = appErrorOf(error) ?? tokenLimitError(formatted.message);
@@ -69,7 +79,11 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, op
   }
   const original = unwrapResolverError(error);
   if (!(original instanceof AppError) && formatted.message.startsWith(TOO_MANY_VARIABLE_ERRORS)) {
-    return { ...base, message: 'Too many invalid variables: fix the ones reported above and send the request again.', extensions: { code: ErrorCode.BAD_USER_INPUT, field: 'variables' } };
+    return {
+      ...base,
+      message: 'Too many invalid variables: fix the ones reported above and send the request again.',
+      extensions: { code: ErrorCode.BAD_USER_INPUT, field: 'variables' },
+    };
   }
   if (original instanceof ArgumentValidationError) {
     return { ...base, extensions: { code: ErrorCode.BAD_USER_INPUT } };
@@ -83,7 +97,10 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, op
     return { ...base, extensions: { code: ErrorCode.BAD_REQUEST } };
   }
   const scope = requestScope.getStore();
-  scope?.logger.error({ error: loggableError(original), path: formatted.path }, 'Unexpected error while handling a GraphQL request');
+  scope?.logger.error(
+    { error: loggableError(original), path: formatted.path },
+    'Unexpected error while handling a GraphQL request',
+  );
   const requestId = scope?.requestId ?? 'unknown';
   return {
     ...base,

@@ -20,7 +20,11 @@ export function requestTimedOut(timeoutMs: number): AppError {
  * During execution each field first checks that the request has not timed out or been abandoned,
  * so the server stops working for a client that is gone.
  */
-export function requestGuardsPlugin(schema: GraphQLSchema, limits: QueryLimits, timeoutMs: number): ApolloServerPlugin<RequestContext> {
+export function requestGuardsPlugin(
+  schema: GraphQLSchema,
+  limits: QueryLimits,
+  timeoutMs: number,
+): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart() {
       return {

@@ -5,6 +5,7 @@ import { AppError, ErrorCode } from '../errors';
 export const MAX_INPUT_LIST_LENGTH = 1000;
 
 // A NUL byte, or a UTF-16 surrogate without its partner: PostgreSQL cannot store either in text.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching NUL is the point.
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function problemWith(value: string): string | null {
@@ -14,7 +15,11 @@ function problemWith(value: string): string | null {
 }
 
 function reject(field: string, problem: string): AppError {
-  return new AppError(ErrorCode.BAD_USER_INPUT, `${field} ${problem}; send valid UTF-8 text without NUL characters and lists of at most ${MAX_INPUT_LIST_LENGTH} items.`, { field });
+  return new AppError(
+    ErrorCode.BAD_USER_INPUT,
+    `${field} ${problem}; send valid UTF-8 text without NUL characters and lists of at most ${MAX_INPUT_LIST_LENGTH} items.`,
+    { field },
+  );
 }
 
 /** Names a nested input the way services do: `input` is implied, so `input.email` is `email`. */
@@ -29,7 +34,7 @@ function checkValue(value: unknown, path: Array<string | number>): void {
     if (problem) throw reject(fieldName(path), problem);
   } else if (Array.isArray(value)) {
     if (value.length > MAX_INPUT_LIST_LENGTH) throw reject(fieldName(path), `has ${value.length} items`);
-    value.forEach((item, i) => checkValue(item, [...path, i]));
+    for (const [i, item] of value.entries()) checkValue(item, [...path, i]);
   } else if (value !== null && typeof value === 'object') {
     for (const [key, item] of Object.entries(value)) {
       const problem = problemWith(key);
@@ -46,7 +51,7 @@ function checkLiteral(node: ValueNode, path: Array<string | number>): void {
       return;
     case Kind.LIST:
       if (node.values.length > MAX_INPUT_LIST_LENGTH) throw reject(fieldName(path), `has ${node.values.length} items`);
-      node.values.forEach((item, i) => checkLiteral(item, [...path, i]));
+      for (const [i, item] of node.values.entries()) checkLiteral(item, [...path, i]);
       return;
     case Kind.OBJECT:
       for (const f of node.fields) checkLiteral(f.value, [...path, f.name.value]);

@@ -52,7 +52,8 @@ export interface RunsPageKey {
   after: TimeCursor | null;
 }
 
-const runsPageShape = (k: RunsPageKey) => `${k.limit}|${k.after ? `${k.after.createdAt.toISOString()}|${k.after.id}` : ''}`;
+const runsPageShape = (k: RunsPageKey) =>
+  `${k.limit}|${k.after ? `${k.after.createdAt.toISOString()}|${k.after.id}` : ''}`;
 const runsPageKey = (k: RunsPageKey) => `${k.projectId}|${runsPageShape(k)}`;
 
 export const membershipKey = (organizationId: string, userId: string) => `${organizationId}:${userId}`;
@@ -97,7 +98,9 @@ export function createLoaders(em: EntityManager): Loaders {
         { populate: ['team'], orderBy: { team: { name: 'asc' } } },
       );
       return pairs.map(([orgId, userId]) =>
-        rows.filter((m) => m.user.id === userId && m.team.getEntity().organization.id === orgId).map((m) => ({ team: m.team.getEntity(), membership: m })),
+        rows
+          .filter((m) => m.user.id === userId && m.team.getEntity().organization.id === orgId)
+          .map((m) => ({ team: m.team.getEntity(), membership: m })),
       );
     }),
     customRole: new DataLoader(async (ids) => {
@@ -159,14 +162,21 @@ export function createLoaders(em: EntityManager): Loaders {
             after ? [projectIds, after.createdAt, after.id, limit] : [projectIds, limit],
           );
           const runs = rows.map(({ rn: _rank, ...row }) => em.map(Run, row));
-          for (const k of group) pages.set(runsPageKey(k), runs.filter((r) => r.project.id === k.projectId));
+          for (const k of group)
+            pages.set(
+              runsPageKey(k),
+              runs.filter((r) => r.project.id === k.projectId),
+            );
         }
         return keys.map((k) => pages.get(runsPageKey(k)) ?? []);
       },
       { cacheKeyFn: runsPageKey },
     ),
     runCountByProject: new DataLoader(async (ids) => {
-      const rows: Array<{ project_id: string; n: string }> = await em.execute('select project_id, count(*) as n from runs where project_id in (?) group by project_id', [[...ids]]);
+      const rows: Array<{ project_id: string; n: string }> = await em.execute(
+        'select project_id, count(*) as n from runs where project_id in (?) group by project_id',
+        [[...ids]],
+      );
       const counts = new Map(rows.map((r) => [r.project_id, Number(r.n)]));
       return ids.map((id) => counts.get(id) ?? 0);
     }),
@@ -180,5 +190,8 @@ export async function teamMembershipFacts(
 ): Promise<TeamMembershipFacts | null> {
   if (!membership) return null;
   const customRole = membership.customRole ? await loadCustomRole(membership.customRole.id) : null;
-  return { role: membership.role, customRole: customRole ? { inheritsFrom: customRole.inheritsFrom, permissions: customRole.permissions } : null };
+  return {
+    role: membership.role,
+    customRole: customRole ? { inheritsFrom: customRole.inheritsFrom, permissions: customRole.permissions } : null,
+  };
 }

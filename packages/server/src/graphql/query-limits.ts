@@ -54,7 +54,10 @@ export const UNPAGED_LIST_ASSUMED_SIZE = 20;
 export const pagedCostEstimator: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
   if (type.name.startsWith('__') || field.name.startsWith('__')) return 1 + childComplexity;
   if (field.args.some((a) => a.name === 'first')) {
-    const first = typeof args.first === 'number' && Number.isFinite(args.first) ? Math.min(Math.max(Math.trunc(args.first), 1), MAX_PAGE_SIZE) : DEFAULT_PAGE_SIZE;
+    const first =
+      typeof args.first === 'number' && Number.isFinite(args.first)
+        ? Math.min(Math.max(Math.trunc(args.first), 1), MAX_PAGE_SIZE)
+        : DEFAULT_PAGE_SIZE;
     return 1 + first * childComplexity;
   }
   const unwrapped = getNullableType(field.type);
@@ -65,12 +68,25 @@ export const pagedCostEstimator: ComplexityEstimator = ({ type, field, args, chi
 };
 
 /** The document's cost for these variables, or null when the variables do not fit (execution reports that). */
-export function documentCost(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown>): number | null {
+export function documentCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | undefined,
+  variables: Record<string, unknown>,
+): number | null {
   try {
     // maxQueryNodes bounds the work of pricing itself (fragments spread many times).
-    return getComplexity({ schema, query: document, operationName, variables, estimators: [pagedCostEstimator], maxQueryNodes: 20_000 });
+    return getComplexity({
+      schema,
+      query: document,
+      operationName,
+      variables,
+      estimators: [pagedCostEstimator],
+      maxQueryNodes: 20_000,
+    });
   } catch (err) {
-    if (err instanceof GraphQLError && err.message.includes('maximum allowed number of nodes')) return Number.POSITIVE_INFINITY;
+    if (err instanceof GraphQLError && err.message.includes('maximum allowed number of nodes'))
+      return Number.POSITIVE_INFINITY;
     return null;
   }
 }
@@ -114,7 +130,13 @@ const reject =
 export function queryLimitRules(limits: QueryLimits): ValidationRule[] {
   const common = { exposeLimits: true, propagateOnRejection: false } as const;
   return [
-    maxDepthRule({ ...common, n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true, onReject: [reject('depth', limits.maxDepth)] }),
+    maxDepthRule({
+      ...common,
+      n: limits.maxDepth,
+      ignoreIntrospection: true,
+      flattenFragments: true,
+      onReject: [reject('depth', limits.maxDepth)],
+    }),
     maxAliasesRule({ ...common, n: limits.maxAliases, onReject: [reject('aliases', limits.maxAliases)] }),
     maxDirectivesRule({ ...common, n: limits.maxDirectives, onReject: [reject('directives', limits.maxDirectives)] }),
     maxRootFieldsRule(limits.maxRootFields),

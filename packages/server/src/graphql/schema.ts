@@ -11,7 +11,12 @@ import { OrganizationMemberResolver, OrganizationMembersResolver } from '../modu
 import { OrganizationAuditResolver } from '../modules/audit/audit.resolver';
 import { OrganizationTeamsResolver, TeamMemberResolver, TeamResolver } from '../modules/teams/team.resolver';
 import { CustomRoleResolver, OrganizationCustomRolesResolver } from '../modules/custom-roles/custom-role.resolver';
-import { ProjectResolver, ReportResolver, RunResolver, TeamProjectsResolver } from '../modules/projects/project.resolver';
+import {
+  ProjectResolver,
+  ReportResolver,
+  RunResolver,
+  TeamProjectsResolver,
+} from '../modules/projects/project.resolver';
 
 export const RESOLVERS = [
   ViewerResolver,
@@ -52,5 +57,5 @@ export function buildRosterSchema(): Promise<GraphQLSchema> {
 
 /** The SDL committed in packages/schema: sorted, so the file diffs cleanly. */
 export async function printRosterSchema(): Promise<string> {
-  return printSchema(lexicographicSortSchema(await buildRosterSchema())) + '\n';
+  return `${printSchema(lexicographicSortSchema(await buildRosterSchema()))}\n`;
 }

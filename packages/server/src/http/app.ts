@@ -30,7 +30,11 @@ export interface HttpApp {
   setReady(ready: boolean): void;
 }
 
-export async function createHttpApp(params: { schema: GraphQLSchema; orm: MikroORM; services: AppServices }): Promise<HttpApp> {
+export async function createHttpApp(params: {
+  schema: GraphQLSchema;
+  orm: MikroORM;
+  services: AppServices;
+}): Promise<HttpApp> {
   const { schema, orm, services } = params;
   const { config, logger } = services;
   let ready = false;
@@ -72,10 +76,18 @@ export async function createHttpApp(params: { schema: GraphQLSchema; orm: MikroO
         res.setHeader('x-request-id', id);
         return id;
       },
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || (req.url ?? '').startsWith('/graphiql-assets') },
+      autoLogging: {
+        ignore: (req) =>
+          req.url === '/healthz' || req.url === '/readyz' || (req.url ?? '').startsWith('/graphiql-assets'),
+      },
       // Query strings carry invitation tokens (/invite?token=) and GET documents with variables: log the path only.
       serializers: {
-        req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({ id: req.id, method: req.method, url: redactedUrl(req.url), remoteAddress: req.remoteAddress }),
+        req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: redactedUrl(req.url),
+          remoteAddress: req.remoteAddress,
+        }),
       },
     }),
   );
@@ -113,7 +125,8 @@ export async function createHttpApp(params: { schema: GraphQLSchema; orm: MikroO
   const graphiqlPage = graphiqlHtml({ introspection: config.introspection });
   const graphiqlHeaders = htmlPageSecurityHeaders(graphiqlPage);
   app.get('/graphql', (req, res, next) => {
-    const wantsHtml = req.accepts(['application/json', 'application/graphql-response+json', 'text/html']) === 'text/html';
+    const wantsHtml =
+      req.accepts(['application/json', 'application/graphql-response+json', 'text/html']) === 'text/html';
     if (config.graphiql && wantsHtml && req.query.query === undefined) {
       graphiqlHeaders(req, res, () => res.type('html').send(graphiqlPage));
       return;
@@ -144,7 +157,10 @@ export async function createHttpApp(params: { schema: GraphQLSchema; orm: MikroO
         const em = orm.em.fork();
         const principal = await authenticate(
           em,
-          { bearer: readBearer(req.headers.authorization), cookie: (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE] ?? null },
+          {
+            bearer: readBearer(req.headers.authorization),
+            cookie: (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE] ?? null,
+          },
           { apiKeyUsedWriteIntervalMs: config.apiKeyUsedWriteIntervalSeconds * 1000 },
         );
         if (principal.kind === 'user') services.activity.touch(principal.user.id);
@@ -157,10 +173,18 @@ export async function createHttpApp(params: { schema: GraphQLSchema; orm: MikroO
           app: services,
           logger: req.log,
           signal,
-          acceptsGraphQLResponseJson: req.accepts(['application/json', 'application/graphql-response+json']) === 'application/graphql-response+json',
+          acceptsGraphQLResponseJson:
+            req.accepts(['application/json', 'application/graphql-response+json']) ===
+            'application/graphql-response+json',
           cookies: {
             set: (token, expiresAt) =>
-              res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: secureCookie, expires: expiresAt, path: '/' }),
+              res.cookie(SESSION_COOKIE, token, {
+                httpOnly: true,
+                sameSite: 'lax',
+                secure: secureCookie,
+                expires: expiresAt,
+                path: '/',
+              }),
             clear: () => res.clearCookie(SESSION_COOKIE, { path: '/' }),
           },
           // Headers set on the Express response before Apollo writes its own are kept (Retry-After with RATE_LIMITED).

@@ -18,7 +18,14 @@ function errorBody(message: string, code: ErrorCode, extra: Record<string, unkno
 
 /** Unknown routes answer JSON, like everything else that is not an HTML page. */
 export const notFoundHandler: RequestHandler = (req, res) => {
-  res.status(404).json(errorBody(`No route ${req.method} ${req.path}. The API is POST /graphql; see /healthz and /readyz for probes.`, ErrorCode.NOT_FOUND));
+  res
+    .status(404)
+    .json(
+      errorBody(
+        `No route ${req.method} ${req.path}. The API is POST /graphql; see /healthz and /readyz for probes.`,
+        ErrorCode.NOT_FOUND,
+      ),
+    );
 };
 
 interface HttpError {
@@ -42,15 +49,47 @@ export function httpErrorHandler(logger: Logger): ErrorRequestHandler {
     const e = (typeof err === 'object' && err !== null ? err : {}) as HttpError;
     const status = e.status ?? e.statusCode ?? 500;
     if (e.type === 'entity.parse.failed') {
-      res.status(400).json(errorBody('The request body is not valid JSON. Send {"query": "...", "variables": {...}} with content-type application/json.', ErrorCode.BAD_REQUEST));
+      res
+        .status(400)
+        .json(
+          errorBody(
+            'The request body is not valid JSON. Send {"query": "...", "variables": {...}} with content-type application/json.',
+            ErrorCode.BAD_REQUEST,
+          ),
+        );
     } else if (e.type === 'entity.too.large') {
-      res.status(413).json(errorBody('The request body is too large; send a smaller document or fewer variables (see REQUEST_BODY_MAX_BYTES).', ErrorCode.BAD_REQUEST));
+      res
+        .status(413)
+        .json(
+          errorBody(
+            'The request body is too large; send a smaller document or fewer variables (see REQUEST_BODY_MAX_BYTES).',
+            ErrorCode.BAD_REQUEST,
+          ),
+        );
     } else if (status >= 400 && status < 500) {
-      res.status(status).json(errorBody('The HTTP request is malformed (check its content-type, encoding and body).', ErrorCode.BAD_REQUEST));
+      res
+        .status(status)
+        .json(
+          errorBody(
+            'The HTTP request is malformed (check its content-type, encoding and body).',
+            ErrorCode.BAD_REQUEST,
+          ),
+        );
     } else {
       const requestId = String(req.id ?? 'unknown');
-      logger.error({ error: loggableError(err), requestId, url: redactedUrl(req.originalUrl) }, 'Unexpected error outside GraphQL');
-      res.status(500).json(errorBody(`Internal server error. Quote request id ${requestId} to your operator.`, ErrorCode.INTERNAL_SERVER_ERROR, { requestId }));
+      logger.error(
+        { error: loggableError(err), requestId, url: redactedUrl(req.originalUrl) },
+        'Unexpected error outside GraphQL',
+      );
+      res
+        .status(500)
+        .json(
+          errorBody(
+            `Internal server error. Quote request id ${requestId} to your operator.`,
+            ErrorCode.INTERNAL_SERVER_ERROR,
+            { requestId },
+          ),
+        );
     }
   };
 }

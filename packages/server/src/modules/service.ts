@@ -18,7 +18,9 @@ export abstract class Service {
    * request may have just demoted or removed them (the request-scoped DataLoader would not see that).
    */
   protected async recheckOrg(em: EntityManager, org: Organization, permission: OrgPermission): Promise<void> {
-    await this.ctx.authz.requireOrg(org, permission, async (organizationId, userId) => em.findOne(Membership, { organization: organizationId, user: userId }, { refresh: true }));
+    await this.ctx.authz.requireOrg(org, permission, async (organizationId, userId) =>
+      em.findOne(Membership, { organization: organizationId, user: userId }, { refresh: true }),
+    );
   }
 
   protected audit(em: EntityManager, input: AuditInput): void {

@@ -6,14 +6,14 @@ import { Migration } from '@mikro-orm/migrations';
  * (the ORM's schema diff skips it, see src/db/orm.ts).
  */
 export class Migration20261129091500_SignInThrottle extends Migration {
-
   override async up(): Promise<void> {
-    this.addSql(`create table "sign_in_throttle" ("key" varchar(255) not null, "points" integer not null default 0, "expire" bigint null, constraint "sign_in_throttle_pkey" primary key ("key"));`);
+    this.addSql(
+      `create table "sign_in_throttle" ("key" varchar(255) not null, "points" integer not null default 0, "expire" bigint null, constraint "sign_in_throttle_pkey" primary key ("key"));`,
+    );
     this.addSql(`create index "sign_in_throttle_expire_index" on "sign_in_throttle" ("expire");`);
   }
 
   override async down(): Promise<void> {
     this.addSql(`drop table if exists "sign_in_throttle" cascade;`);
   }
-
 }

@@ -1,7 +1,15 @@
 import { Arg, Args, Ctx, Field, ArgsType, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../graphql/context';
 import { AccountService } from './account.service';
-import { LogInInput, LogInPayload, LogOutPayload, SignUpInput, SignUpPayload, UserType, ViewerType } from './account.types';
+import {
+  LogInInput,
+  LogInPayload,
+  LogOutPayload,
+  SignUpInput,
+  SignUpPayload,
+  UserType,
+  ViewerType,
+} from './account.types';
 import { AuthMethodEnum, PrincipalKind } from '../../graphql/enums';
 import type { User } from './user.entity';
 import { PageArgs, type Connection } from '../../graphql/connection';
@@ -39,7 +47,10 @@ export class ViewerResolver {
     return new ApiKeyService(ctx).listOwn(args);
   }
 
-  @Mutation(() => SignUpPayload, { description: 'Create an account. The first sign-up of a fresh instance becomes instance admin and admin of the first organization; afterwards an invitation token is required.' })
+  @Mutation(() => SignUpPayload, {
+    description:
+      'Create an account. The first sign-up of a fresh instance becomes instance admin and admin of the first organization; afterwards an invitation token is required.',
+  })
   signUp(@Ctx() ctx: RequestContext, @Arg('input', () => SignUpInput) input: SignUpInput) {
     return new AccountService(ctx).signUp(input);
   }
@@ -57,28 +68,42 @@ export class ViewerResolver {
 
 @Resolver(() => UserType)
 export class UserResolver {
-  @FieldResolver(() => String, { nullable: true, description: "Email address (lower-cased). Visible to the user themselves and to instance admins; null for everyone else, organization admins included (they see members' emails in the members view: `OrganizationMember.email`, `member:read_email`)." })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description:
+      "Email address (lower-cased). Visible to the user themselves and to instance admins; null for everyone else, organization admins included (they see members' emails in the members view: `OrganizationMember.email`, `member:read_email`).",
+  })
   email(@Ctx() ctx: RequestContext, @Root() user: User): string | null {
     return ctx.authz.canSeeEmailOf(user.id) ? user.email : null;
   }
 
-  @FieldResolver(() => DateTime, { nullable: true, description: 'Last authenticated request, to within a few minutes. Null unless the caller is the user, an instance admin, or sees one of their memberships.' })
+  @FieldResolver(() => DateTime, {
+    nullable: true,
+    description:
+      'Last authenticated request, to within a few minutes. Null unless the caller is the user, an instance admin, or sees one of their memberships.',
+  })
   async lastActiveAt(@Ctx() ctx: RequestContext, @Root() user: User): Promise<Date | null> {
     return (await new OrganizationService(ctx).userDetailsVisible(user.id)) ? user.lastActiveAt : null;
   }
 
   @FieldResolver(() => OrganizationType, {
     nullable: true,
-    description: "The organization SSO sign-ins and new sessions land in. Null unless the caller sees that organization and the user's membership in it.",
+    description:
+      "The organization SSO sign-ins and new sessions land in. Null unless the caller sees that organization and the user's membership in it.",
   })
   defaultOrganization(@Ctx() ctx: RequestContext, @Root() user: User): Promise<Organization | null> {
     return new OrganizationService(ctx).visibleDefaultOrganization(user);
   }
 
   @FieldResolver(() => OrganizationMembershipConnection, {
-    description: "The user's organization memberships the caller may see, oldest first: only the user and instance admins get any (others an empty connection), and only in organizations the caller sees.",
+    description:
+      "The user's organization memberships the caller may see, oldest first: only the user and instance admins get any (others an empty connection), and only in organizations the caller sees.",
   })
-  memberships(@Ctx() ctx: RequestContext, @Root() user: User, @Args(() => PageArgs) args: PageArgs): Promise<Connection<Membership>> {
+  memberships(
+    @Ctx() ctx: RequestContext,
+    @Root() user: User,
+    @Args(() => PageArgs) args: PageArgs,
+  ): Promise<Connection<Membership>> {
     return new OrganizationService(ctx).visibleMemberships(user.id, args);
   }
 }

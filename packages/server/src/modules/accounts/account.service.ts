@@ -11,7 +11,14 @@ import { Session } from '../../auth/session.entity';
 import { issueSession } from '../../auth/sessions';
 import { checkPassword, hashNewPassword } from '../../auth/sign-in';
 import { AppError, ErrorCode, conflict, forbidden } from '../../errors';
-import { emailSchema, orgNameSchema, parseInput, passwordSchema, personNameSchema, usernameSchema } from '../../validation';
+import {
+  emailSchema,
+  orgNameSchema,
+  parseInput,
+  passwordSchema,
+  personNameSchema,
+  usernameSchema,
+} from '../../validation';
 import { AuditAction } from '../audit/audit.service';
 import { InvitationService } from '../invitations/invitation.service';
 import { MemberStatus } from '../../authz/roles';
@@ -51,34 +58,58 @@ export class AccountService extends Service {
     const input = parseInput(signUpSchema, raw);
     if (input.invitationToken) return this.signUpWithInvitation(input);
     const passwordHash = await hashNewPassword(this.ctx, input.password);
-    const result = await this.em.transactional(async (em) => {
-      await em.execute('select pg_advisory_xact_lock(?)', [BOOTSTRAP_LOCK_KEY]);
-      const userCount = await em.count(User, {});
-      if (userCount > 0) {
-        throw forbidden('This instance is already set up: signing up needs an invitation. Ask an organization admin to invite you, or sign in with SSO.');
-      }
-      await this.assertAvailable(em, input.email, input.username);
-      const user = em.create(User, {
-        email: input.email,
-        username: input.username,
-        name: input.name,
-        passwordHash,
-        instanceAdmin: true,
-      });
-      const organization = em.create(Organization, {
-        name: input.organizationName ?? DEFAULT_ORGANIZATION_NAME,
-        displayName: input.organizationName ?? 'Default organization',
-      });
-      user.defaultOrganization = ref(organization);
-      em.create(Membership, { organization, user, role: ORG_ADMIN_ROLE, status: MemberStatus.ACTIVE });
-      const actor = { type: 'user', id: user.id, label: user.username };
-      this.audit(em, { action: AuditAction.USER_SIGNED_UP, actor, target: { type: 'user', id: user.id, label: user.username }, organizationId: organization.id, metadata: { bootstrap: true } });
-      this.audit(em, { action: AuditAction.ORGANIZATION_CREATED, actor, target: { type: 'organization', id: organization.id, label: organization.name }, organizationId: organization.id });
-      const issued = issueSession(em, user, this.ctx.app.config.sessionTtlHours, this.ctx);
-      return { user, organization, token: issued.token, expiresAt: issued.session.expiresAt, sessionId: issued.session.id };
-    }).catch(rethrowUniqueAsConflict);
+    const result = await this.em
+      .transactional(async (em) => {
+        await em.execute('select pg_advisory_xact_lock(?)', [BOOTSTRAP_LOCK_KEY]);
+        const userCount = await em.count(User, {});
+        if (userCount > 0) {
+          throw forbidden(
+            'This instance is already set up: signing up needs an invitation. Ask an organization admin to invite you, or sign in with SSO.',
+          );
+        }
+        await this.assertAvailable(em, input.email, input.username);
+        const user = em.create(User, {
+          email: input.email,
+          username: input.username,
+          name: input.name,
+          passwordHash,
+          instanceAdmin: true,
+        });
+        const organization = em.create(Organization, {
+          name: input.organizationName ?? DEFAULT_ORGANIZATION_NAME,
+          displayName: input.organizationName ?? 'Default organization',
+        });
+        user.defaultOrganization = ref(organization);
+        em.create(Membership, { organization, user, role: ORG_ADMIN_ROLE, status: MemberStatus.ACTIVE });
+        const actor = { type: 'user', id: user.id, label: user.username };
+        this.audit(em, {
+          action: AuditAction.USER_SIGNED_UP,
+          actor,
+          target: { type: 'user', id: user.id, label: user.username },
+          organizationId: organization.id,
+          metadata: { bootstrap: true },
+        });
+        this.audit(em, {
+          action: AuditAction.ORGANIZATION_CREATED,
+          actor,
+          target: { type: 'organization', id: organization.id, label: organization.name },
+          organizationId: organization.id,
+        });
+        const issued = issueSession(em, user, this.ctx.app.config.sessionTtlHours, this.ctx);
+        return {
+          user,
+          organization,
+          token: issued.token,
+          expiresAt: issued.session.expiresAt,
+          sessionId: issued.session.id,
+        };
+      })
+      .catch(rethrowUniqueAsConflict);
     this.startSession(result.user, result.token, result.expiresAt, result.sessionId);
-    this.ctx.logger.info({ userId: result.user.id, organization: result.organization.name }, 'Bootstrap: first user is instance admin');
+    this.ctx.logger.info(
+      { userId: result.user.id, organization: result.organization.name },
+      'Bootstrap: first user is instance admin',
+    );
     return result;
   }
 
@@ -89,15 +120,22 @@ export class AccountService extends Service {
    * is then looked up.
    */
   private async signUpWithInvitation(input: z.output<typeof signUpSchema>): Promise<SignUpResult> {
-    if (this.ctx.authz.principal.kind === 'user') throw forbidden('You are logged in: accept the invitation with acceptInvitation instead.');
+    if (this.ctx.authz.principal.kind === 'user')
+      throw forbidden('You are logged in: accept the invitation with acceptInvitation instead.');
     const invitations = new InvitationService(this.ctx);
     await invitations.checkToken(input.invitationToken!, input.email);
-    if (await this.em.count(User, { email: input.email })) throw conflict('An account with this email already exists; log in and accept the invitation.', 'email');
+    if (await this.em.count(User, { email: input.email }))
+      throw conflict('An account with this email already exists; log in and accept the invitation.', 'email');
     const accepted = await invitations.accept(
       { token: input.invitationToken, username: input.username, name: input.name, password: input.password },
       { requiredEmail: input.email, newAccountOnly: true },
     );
-    return { user: accepted.user, organization: accepted.organization, token: accepted.token!, expiresAt: accepted.expiresAt! };
+    return {
+      user: accepted.user,
+      organization: accepted.organization,
+      token: accepted.token!,
+      expiresAt: accepted.expiresAt!,
+    };
   }
 
   async logIn(raw: unknown): Promise<SessionResult> {
@@ -111,7 +149,11 @@ export class AccountService extends Service {
     }
     const issued = await this.em.transactional(async (em) => {
       const s = issueSession(em, user, this.ctx.app.config.sessionTtlHours, this.ctx);
-      this.audit(em, { action: AuditAction.USER_LOGGED_IN, actor: { type: 'user', id: user.id, label: user.username }, target: { type: 'user', id: user.id, label: user.username } });
+      this.audit(em, {
+        action: AuditAction.USER_LOGGED_IN,
+        actor: { type: 'user', id: user.id, label: user.username },
+        target: { type: 'user', id: user.id, label: user.username },
+      });
       return s;
     });
     this.startSession(user, issued.token, issued.session.expiresAt, issued.session.id);
@@ -122,12 +164,17 @@ export class AccountService extends Service {
   async logOut(): Promise<{ sessionId: string }> {
     const principal = this.ctx.authz.requireUser();
     if (!principal.sessionId) {
-      throw forbidden('This request authenticated with an API key, not a session: there is no session to end. Revoke the key with revokeApiKey instead.');
+      throw forbidden(
+        'This request authenticated with an API key, not a session: there is no session to end. Revoke the key with revokeApiKey instead.',
+      );
     }
     const sessionId = principal.sessionId;
     await this.em.transactional(async (em) => {
       await em.nativeUpdate(Session, { id: sessionId, revokedAt: null }, { revokedAt: new Date() });
-      this.audit(em, { action: AuditAction.USER_LOGGED_OUT, target: { type: 'user', id: principal.user.id, label: principal.user.username } });
+      this.audit(em, {
+        action: AuditAction.USER_LOGGED_OUT,
+        target: { type: 'user', id: principal.user.id, label: principal.user.username },
+      });
     });
     this.ctx.cookies.clear();
     return { sessionId };
@@ -140,7 +187,9 @@ export class AccountService extends Service {
 
   private async assertAvailable(em: EntityManager, email: string, username: string): Promise<void> {
     const taken = await em.find(User, { $or: [{ email }, { username }] }, { fields: ['email', 'username'] });
-    if (taken.some((u) => u.email === email)) throw conflict('An account with this email already exists; log in instead.', 'email');
-    if (taken.some((u) => u.username === username)) throw conflict('This username is taken; choose another.', 'username');
+    if (taken.some((u) => u.email === email))
+      throw conflict('An account with this email already exists; log in instead.', 'email');
+    if (taken.some((u) => u.username === username))
+      throw conflict('This username is taken; choose another.', 'username');
   }
 }

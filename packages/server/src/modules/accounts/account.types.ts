@@ -14,7 +14,11 @@ export class UserType {
   @Field(() => String, { description: 'Display name.' })
   name!: string;
 
-  @Field(() => String, { nullable: true, description: "Email address (lower-cased). Visible to the user themselves and to instance admins; null for everyone else, organization admins included (they see members' emails in the members view: `OrganizationMember.email`, `member:read_email`)." })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Email address (lower-cased). Visible to the user themselves and to instance admins; null for everyone else, organization admins included (they see members' emails in the members view: `OrganizationMember.email`, `member:read_email`).",
+  })
   email!: string | null;
 
   @Field(() => Boolean, { description: 'Whether the user administers the whole instance.' })
@@ -23,23 +27,36 @@ export class UserType {
   @Field(() => DateTime, { description: 'When the account was created.' })
   createdAt!: Date;
 
-  @Field(() => DateTime, { nullable: true, description: 'Last authenticated request, to within a few minutes. Null unless the caller is the user, an instance admin, or sees one of their memberships.' })
+  @Field(() => DateTime, {
+    nullable: true,
+    description:
+      'Last authenticated request, to within a few minutes. Null unless the caller is the user, an instance admin, or sees one of their memberships.',
+  })
   lastActiveAt!: Date | null;
 }
 
 @ObjectType('Viewer', { description: 'The calling principal.' })
 export class ViewerType {
-  @Field(() => PrincipalKind, { description: 'Always USER for now: requests authenticate as a person (a session or a personal API key). Service accounts come in a later release.' })
+  @Field(() => PrincipalKind, {
+    description:
+      'Always USER for now: requests authenticate as a person (a session or a personal API key). Service accounts come in a later release.',
+  })
   kind!: PrincipalKind;
 
   @Field(() => AuthMethodEnum, { description: 'How this request authenticated.' })
   authenticatedWith!: AuthMethodEnum;
 
-  @Field(() => UserType, { nullable: true, description: 'The user who made the request (set whenever kind is USER, which is every request today).' })
+  @Field(() => UserType, {
+    nullable: true,
+    description: 'The user who made the request (set whenever kind is USER, which is every request today).',
+  })
   user!: UserType | null;
 }
 
-@InputType({ description: 'A new account. On a fresh instance the first sign-up becomes instance admin; afterwards an invitation token is needed.' })
+@InputType({
+  description:
+    'A new account. On a fresh instance the first sign-up becomes instance admin; afterwards an invitation token is needed.',
+})
 export class SignUpInput {
   @Field(() => String, { description: 'Email address; unique, case-insensitive.' })
   email!: string;
@@ -53,10 +70,16 @@ export class SignUpInput {
   @Field(() => String, { description: 'Password, 8 to 256 characters.' })
   password!: string;
 
-  @Field(() => String, { nullable: true, description: 'Invitation token from the invite link; required once the instance is set up.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Invitation token from the invite link; required once the instance is set up.',
+  })
   invitationToken?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Bootstrap only: the slug of the first organization (default "default").' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Bootstrap only: the slug of the first organization (default "default").',
+  })
   organizationName?: string | null;
 }
 
@@ -65,13 +88,18 @@ export class SignUpPayload {
   @Field(() => UserType, { description: 'The new user.' })
   user!: UserType;
 
-  @Field(() => String, { description: 'Session token: send as "Authorization: Bearer <token>". Also set as an httpOnly cookie.' })
+  @Field(() => String, {
+    description: 'Session token: send as "Authorization: Bearer <token>". Also set as an httpOnly cookie.',
+  })
   token!: string;
 
   @Field(() => DateTime, { description: 'When the session expires.' })
   expiresAt!: Date;
 
-  @Field(() => OrganizationType, { nullable: true, description: 'The organization the user joined (created, on a fresh instance).' })
+  @Field(() => OrganizationType, {
+    nullable: true,
+    description: 'The organization the user joined (created, on a fresh instance).',
+  })
   organization!: OrganizationType | null;
 }
 
@@ -89,7 +117,9 @@ export class LogInPayload {
   @Field(() => UserType, { description: 'The user.' })
   user!: UserType;
 
-  @Field(() => String, { description: 'Session token: send as "Authorization: Bearer <token>". Also set as an httpOnly cookie.' })
+  @Field(() => String, {
+    description: 'Session token: send as "Authorization: Bearer <token>". Also set as an httpOnly cookie.',
+  })
   token!: string;
 
   @Field(() => DateTime, { description: 'When the session expires.' })

@@ -47,7 +47,10 @@ export class ApiKey {
   }
 
   /** The same rule as `isUsable`, as a query filter (lists of active keys). */
-  static usableFilter(now: Date = new Date()): { revokedAt: null; $or: Array<{ expiresAt: null } | { expiresAt: { $gt: Date } }> } {
+  static usableFilter(now: Date = new Date()): {
+    revokedAt: null;
+    $or: Array<{ expiresAt: null } | { expiresAt: { $gt: Date } }>;
+  } {
     return { revokedAt: null, $or: [{ expiresAt: null }, { expiresAt: { $gt: now } }] };
   }
 }

@@ -33,7 +33,11 @@ const API_KEYS_CURSOR = cursorCodec('apiKeys', NEWEST_FIRST);
 export class ApiKeyService extends Service {
   /** The longest lifetime the user may pick: the instance maximum, lowered by any organization they are active in. */
   private async maxLifetimeDays(userId: string): Promise<number> {
-    const memberships = await this.em.find(Membership, { user: userId, status: MemberStatus.ACTIVE }, { populate: ['organization'] });
+    const memberships = await this.em.find(
+      Membership,
+      { user: userId, status: MemberStatus.ACTIVE },
+      { populate: ['organization'] },
+    );
     const orgLimits = memberships
       .map((m) => (m.organization.getEntity() as Organization).effectiveSettings().apiKeyMaxLifetimeDays)
       .filter((d): d is number => typeof d === 'number');
@@ -48,7 +52,10 @@ export class ApiKeyService extends Service {
     let expiresAt = input.expiresAt ?? new Date(latest);
     if (expiresAt.getTime() <= Date.now()) throw badInput('expiresAt', 'expiresAt must be in the future.');
     if (expiresAt.getTime() > latest + 60_000) {
-      throw badInput('expiresAt', `expiresAt may be at most ${maxDays} days ahead (the longest lifetime allowed for your keys).`);
+      throw badInput(
+        'expiresAt',
+        `expiresAt may be at most ${maxDays} days ahead (the longest lifetime allowed for your keys).`,
+      );
     }
     expiresAt = new Date(Math.min(expiresAt.getTime(), latest));
     const secret = newApiKey();
@@ -60,7 +67,11 @@ export class ApiKeyService extends Service {
         lastFour: secret.slice(-4),
         expiresAt,
       });
-      this.audit(em, { action: AuditAction.API_KEY_CREATED, target: { type: 'api_key', id: key.id, label: key.name }, metadata: { lastFour: key.lastFour, expiresAt: expiresAt.toISOString() } });
+      this.audit(em, {
+        action: AuditAction.API_KEY_CREATED,
+        target: { type: 'api_key', id: key.id, label: key.name },
+        metadata: { lastFour: key.lastFour, expiresAt: expiresAt.toISOString() },
+      });
       return key;
     });
     return { apiKey, secret };
@@ -78,21 +89,42 @@ export class ApiKeyService extends Service {
       }
       if (key.revokedAt) return { apiKey: key, changed: false };
       key.revokedAt = new Date();
-      this.audit(em, { action: AuditAction.API_KEY_REVOKED, target: { type: 'api_key', id: key.id, label: key.name }, metadata: { lastFour: key.lastFour, ownerId: key.user.id } });
+      this.audit(em, {
+        action: AuditAction.API_KEY_REVOKED,
+        target: { type: 'api_key', id: key.id, label: key.name },
+        metadata: { lastFour: key.lastFour, ownerId: key.user.id },
+      });
       return { apiKey: key, changed: true };
     });
   }
 
   /** The caller's own keys, newest first. */
-  async listOwn(args: { first?: number | null; after?: string | null; includeInactive?: boolean | null }): Promise<Connection<ApiKey>> {
+  async listOwn(args: {
+    first?: number | null;
+    after?: string | null;
+    includeInactive?: boolean | null;
+  }): Promise<Connection<ApiKey>> {
     const { user } = this.ctx.authz.requireUser();
     const page = API_KEYS_CURSOR.page(args, 'CREATED_DESC');
-    const where: FilterQuery<ApiKey> = args.includeInactive ? { user: user.id } : { user: user.id, ...ApiKey.usableFilter() };
+    const where: FilterQuery<ApiKey> = args.includeInactive
+      ? { user: user.id }
+      : { user: user.id, ...ApiKey.usableFilter() };
     const cursorWhere = newestFirstAfter(page.after);
     const [rows, total] = await Promise.all([
-      this.em.find(ApiKey, { $and: [where, cursorWhere] }, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: page.first + 1 }),
+      this.em.find(
+        ApiKey,
+        { $and: [where, cursorWhere] },
+        { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: page.first + 1 },
+      ),
       this.em.count(ApiKey, where),
     ]);
-    return API_KEYS_CURSOR.connection(page, 'CREATED_DESC', rows, total, (k) => [k.createdAt, k.id], (k) => k);
+    return API_KEYS_CURSOR.connection(
+      page,
+      'CREATED_DESC',
+      rows,
+      total,
+      (k) => [k.createdAt, k.id],
+      (k) => k,
+    );
   }
 }

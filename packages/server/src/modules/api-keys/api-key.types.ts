@@ -23,7 +23,11 @@ export class ApiKeyType {
   @Field(() => DateTime, { nullable: true, description: 'Last use, to within a few minutes; null if never used.' })
   lastUsedAt!: Date | null;
 
-  @Field(() => DateTime, { nullable: true, description: 'When the key stops working. Every key expires: createApiKey sets this to the requested date, at most the longest lifetime allowed (API_KEY_MAX_TTL_DAYS, or less if one of the owner\'s organizations sets it), so it is never null.' })
+  @Field(() => DateTime, {
+    nullable: true,
+    description:
+      "When the key stops working. Every key expires: createApiKey sets this to the requested date, at most the longest lifetime allowed (API_KEY_MAX_TTL_DAYS, or less if one of the owner's organizations sets it), so it is never null.",
+  })
   expiresAt!: Date | null;
 
   @Field(() => DateTime, { nullable: true, description: 'When the key was revoked.' })
@@ -37,7 +41,11 @@ export class CreateApiKeyInput {
   @Field(() => String, { description: 'A name to recognise the key by, 1 to 100 characters.' })
   name!: string;
 
-  @Field(() => DateTime, { nullable: true, description: 'When the key stops working; omit for the longest lifetime allowed (API_KEY_MAX_TTL_DAYS, or less if an organization sets it).' })
+  @Field(() => DateTime, {
+    nullable: true,
+    description:
+      'When the key stops working; omit for the longest lifetime allowed (API_KEY_MAX_TTL_DAYS, or less if an organization sets it).',
+  })
   expiresAt?: Date | null;
 }
 
@@ -61,6 +69,8 @@ export class RevokeApiKeyPayload {
   @Field(() => ApiKeyType, { description: 'The key, now REVOKED.' })
   apiKey!: ApiKeyType;
 
-  @Field(() => Boolean, { description: 'false when the key was already revoked: nothing changed and nothing was audited.' })
+  @Field(() => Boolean, {
+    description: 'false when the key was already revoked: nothing changed and nothing was audited.',
+  })
   changed!: boolean;
 }

@@ -31,27 +31,50 @@ const AUDIT_LOG_CURSOR = cursorCodec('auditLog', { ID_DESC: z.tuple([cursorValue
 
 export class AuditLogService extends Service {
   /** The organization's audit log, newest first (org admins). */
-  async list(org: Organization, args: { first?: number | null; after?: string | null; actions?: AuditAction[] | null; actor?: string | null; since?: Date | null; until?: Date | null }): Promise<Connection<AuditEventView>> {
+  async list(
+    org: Organization,
+    args: {
+      first?: number | null;
+      after?: string | null;
+      actions?: AuditAction[] | null;
+      actor?: string | null;
+      since?: Date | null;
+      until?: Date | null;
+    },
+  ): Promise<Connection<AuditEventView>> {
     await this.ctx.authz.requireOrg(org, OrgPermission.READ_AUDIT_LOG);
     const page = AUDIT_LOG_CURSOR.page(args, 'ID_DESC');
-    const f = parseInput(filterSchema, { actions: args.actions, actor: args.actor, since: args.since, until: args.until });
+    const f = parseInput(filterSchema, {
+      actions: args.actions,
+      actor: args.actor,
+      since: args.since,
+      until: args.until,
+    });
     const where: FilterQuery<AuditEvent> = { organizationId: org.id };
     if (f.actions?.length) where.action = { $in: f.actions };
     if (f.actor) where.actorLabel = f.actor;
-    if (f.since || f.until) where.createdAt = { ...(f.since ? { $gte: f.since } : {}), ...(f.until ? { $lt: f.until } : {}) };
+    if (f.since || f.until)
+      where.createdAt = { ...(f.since ? { $gte: f.since } : {}), ...(f.until ? { $lt: f.until } : {}) };
     const after: FilterQuery<AuditEvent> = page.after ? { id: { $lt: page.after[0] } } : {};
     const [rows, total] = await Promise.all([
       this.em.find(AuditEvent, { $and: [where, after] }, { orderBy: { id: 'desc' }, limit: page.first + 1 }),
       this.em.count(AuditEvent, where),
     ]);
-    return AUDIT_LOG_CURSOR.connection(page, 'ID_DESC', rows, total, (e) => [e.id], (e) => ({
-      id: e.id,
-      action: e.action,
-      actor: { type: e.actorType, id: e.actorId, label: e.actorLabel },
-      target: e.targetType && e.targetId ? { type: e.targetType, id: e.targetId, label: e.targetLabel } : null,
-      metadata: e.metadata,
-      clientAddress: e.clientAddress,
-      createdAt: e.createdAt,
-    }));
+    return AUDIT_LOG_CURSOR.connection(
+      page,
+      'ID_DESC',
+      rows,
+      total,
+      (e) => [e.id],
+      (e) => ({
+        id: e.id,
+        action: e.action,
+        actor: { type: e.actorType, id: e.actorId, label: e.actorLabel },
+        target: e.targetType && e.targetId ? { type: e.targetType, id: e.targetId, label: e.targetLabel } : null,
+        metadata: e.metadata,
+        clientAddress: e.clientAddress,
+        createdAt: e.createdAt,
+      }),
+    );
   }
 }

@@ -7,7 +7,9 @@ import { AuditLogService } from './audit-log.service';
 
 @Resolver(() => OrganizationType)
 export class OrganizationAuditResolver {
-  @FieldResolver(() => AuditEventConnection, { description: 'Audit log of the organization, newest first (org admins). Filter by actions, actor and time.' })
+  @FieldResolver(() => AuditEventConnection, {
+    description: 'Audit log of the organization, newest first (org admins). Filter by actions, actor and time.',
+  })
   auditLog(@Ctx() ctx: RequestContext, @Root() org: Organization, @Args(() => AuditLogArgs) args: AuditLogArgs) {
     return new AuditLogService(ctx).list(org, args);
   }

@@ -52,11 +52,18 @@ export class AuditEventType {
   createdAt!: Date;
 }
 
-export const AuditEventConnection = ConnectionType('AuditEvent', AuditEventType, 'A page of audit events, newest first.');
+export const AuditEventConnection = ConnectionType(
+  'AuditEvent',
+  AuditEventType,
+  'A page of audit events, newest first.',
+);
 
 @ArgsType()
 export class AuditLogArgs extends PageArgs {
-  @Field(() => [AuditActionEnum], { nullable: true, description: 'Only these actions, e.g. [MEMBER_INVITED, MEMBER_REMOVED].' })
+  @Field(() => [AuditActionEnum], {
+    nullable: true,
+    description: 'Only these actions, e.g. [MEMBER_INVITED, MEMBER_REMOVED].',
+  })
   actions?: AuditAction[] | null;
 
   @Field(() => String, { nullable: true, description: 'Only events by this user (username).' })

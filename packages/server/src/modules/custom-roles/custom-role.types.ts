@@ -32,7 +32,9 @@ export class TeamRoleInfoType {
   inheritable!: boolean;
 }
 
-@ObjectType('PermissionCatalogue', { description: 'Every team permission and the built-in roles: what a role editor needs.' })
+@ObjectType('PermissionCatalogue', {
+  description: 'Every team permission and the built-in roles: what a role editor needs.',
+})
 export class PermissionCatalogueType {
   @Field(() => [PermissionType], { description: 'All team permissions.' })
   permissions!: PermissionType[];
@@ -44,7 +46,9 @@ export class PermissionCatalogueType {
   maxCustomRolesPerOrganization!: number;
 }
 
-@ObjectType('CustomRole', { description: 'A team role composed by an organization: a base role plus added permissions.' })
+@ObjectType('CustomRole', {
+  description: 'A team role composed by an organization: a base role plus added permissions.',
+})
 export class CustomRoleType {
   @Field(() => ID, { description: 'Opaque id.' })
   id!: string;
@@ -94,7 +98,10 @@ export class CreateCustomRolePayload {
   customRole!: CustomRoleType;
 }
 
-@InputType('UpdateCustomRoleInput', { description: 'Change a custom role; omitted fields keep their value. Changing inheritsFrom keeps the added permissions.' })
+@InputType('UpdateCustomRoleInput', {
+  description:
+    'Change a custom role; omitted fields keep their value. Changing inheritsFrom keeps the added permissions.',
+})
 export class UpdateCustomRoleInput {
   @Field(() => ID, { description: 'Custom role id.' })
   id!: string;

@@ -5,7 +5,9 @@ import { InstanceType } from './instance.types';
 
 @Resolver(() => InstanceType)
 export class InstanceResolver {
-  @Query(() => InstanceType, { description: 'Setup state, warnings and (for instance admins) settings. Anyone may ask.' })
+  @Query(() => InstanceType, {
+    description: 'Setup state, warnings and (for instance admins) settings. Anyone may ask.',
+  })
   instance(@Ctx() ctx: RequestContext) {
     return new InstanceService(ctx).describe();
   }

@@ -32,11 +32,16 @@ export class InstanceService extends Service {
       if (admins === 1) {
         warnings.push({
           code: WarningCode.SINGLE_INSTANCE_ADMIN,
-          message: 'Only one instance admin exists: if that account is lost nobody can manage the instance. Make a second user instance admin (roster-admin create-admin).',
+          message:
+            'Only one instance admin exists: if that account is lost nobody can manage the instance. Make a second user instance admin (roster-admin create-admin).',
         });
       }
       if (!config.databaseUrl) {
-        warnings.push({ code: WarningCode.EMBEDDED_DATABASE, message: 'Running on the embedded database (PGlite): set DATABASE_URL to a real PostgreSQL for production and for more than one server process.' });
+        warnings.push({
+          code: WarningCode.EMBEDDED_DATABASE,
+          message:
+            'Running on the embedded database (PGlite): set DATABASE_URL to a real PostgreSQL for production and for more than one server process.',
+        });
       }
     }
     return {

@@ -12,7 +12,9 @@ export class InstanceWarningType {
 
 @ObjectType('InstanceSettings', { description: 'Instance-wide settings (from the server environment).' })
 export class InstanceSettingsType {
-  @Field(() => Boolean, { description: 'Whether the first SSO sign-in creates users (DISABLE_SSO_PROVISIONING unset).' })
+  @Field(() => Boolean, {
+    description: 'Whether the first SSO sign-in creates users (DISABLE_SSO_PROVISIONING unset).',
+  })
   ssoProvisioning!: boolean;
 
   @Field(() => Boolean, { description: 'Whether SMTP is configured for invitation email.' })
@@ -54,7 +56,10 @@ export class InstanceType {
   @Field(() => [InstanceWarningType], { description: 'Problems for instance admins to fix; empty for others.' })
   warnings!: InstanceWarningType[];
 
-  @Field(() => InstanceSettingsType, { nullable: true, description: 'Settings; null unless the caller is an instance admin.' })
+  @Field(() => InstanceSettingsType, {
+    nullable: true,
+    description: 'Settings; null unless the caller is an instance admin.',
+  })
   settings!: InstanceSettingsType | null;
 
   @Field(() => [ErrorCodeInfoType], { description: 'Every error code the API returns.' })

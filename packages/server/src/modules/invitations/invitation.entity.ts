@@ -35,7 +35,15 @@ export interface InvitedTeam {
   expression: `create unique index "invitations_one_pending_per_email" on "invitations" ("organization_id", "email") where "status" = 'PENDING'`,
 })
 export class Invitation {
-  [OptionalProps]?: 'teams' | 'status' | 'createdAt' | 'acceptedAt' | 'revokedAt' | 'invitedById' | 'invitedByLabel' | 'acceptedUserId';
+  [OptionalProps]?:
+    | 'teams'
+    | 'status'
+    | 'createdAt'
+    | 'acceptedAt'
+    | 'revokedAt'
+    | 'invitedById'
+    | 'invitedByLabel'
+    | 'acceptedUserId';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();

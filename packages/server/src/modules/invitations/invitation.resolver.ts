@@ -42,45 +42,76 @@ export class InvitationResolver {
     return invitation.invitedByLabel;
   }
 
-  @FieldResolver(() => EmailDeliveryType, { nullable: true, description: 'Delivery of the latest invitation email; null when it was created with sendEmail: false.' })
+  @FieldResolver(() => EmailDeliveryType, {
+    nullable: true,
+    description: 'Delivery of the latest invitation email; null when it was created with sendEmail: false.',
+  })
   delivery(@Ctx() ctx: RequestContext, @Root() invitation: Invitation) {
     return ctx.loaders.latestEmailByInvitation.load(invitation.id);
   }
 
-  @Query(() => InvitationPreviewType, { description: 'What an invitation token leads to (public: for the accept page).' })
+  @Query(() => InvitationPreviewType, {
+    description: 'What an invitation token leads to (public: for the accept page).',
+  })
   invitationPreview(@Ctx() ctx: RequestContext, @Arg('token', () => String) token: string) {
     return new InvitationService(ctx).preview(token);
   }
 
-  @Mutation(() => InviteUserPayload, { description: 'Invite one person by email (org admins). CONFLICT when already a member or invited; SEAT_LIMIT_REACHED when no seat is left.' })
+  @Mutation(() => InviteUserPayload, {
+    description:
+      'Invite one person by email (org admins). CONFLICT when already a member or invited; SEAT_LIMIT_REACHED when no seat is left.',
+  })
   inviteUser(@Ctx() ctx: RequestContext, @Arg('input', () => InviteUserInput) input: InviteUserInput) {
     return new InvitationService(ctx).invite(input);
   }
 
-  @Mutation(() => InviteUsersPayload, { description: 'Invite many people at once; each row succeeds or fails on its own.' })
+  @Mutation(() => InviteUsersPayload, {
+    description: 'Invite many people at once; each row succeeds or fails on its own.',
+  })
   inviteUsers(@Ctx() ctx: RequestContext, @Arg('input', () => InviteUsersInput) input: InviteUsersInput) {
     return new InvitationService(ctx).inviteMany(input);
   }
 
-  @Mutation(() => ResendInvitationPayload, { description: 'Issue a new token and expiry for a pending invitation and email it again.' })
-  resendInvitation(@Ctx() ctx: RequestContext, @Arg('input', () => ResendInvitationInput) input: ResendInvitationInput) {
+  @Mutation(() => ResendInvitationPayload, {
+    description: 'Issue a new token and expiry for a pending invitation and email it again.',
+  })
+  resendInvitation(
+    @Ctx() ctx: RequestContext,
+    @Arg('input', () => ResendInvitationInput) input: ResendInvitationInput,
+  ) {
     return new InvitationService(ctx).resend(input);
   }
 
   @Mutation(() => UpdateInvitationPayload, {
-    description: 'Change the role or the teams of a pending invitation (org admins). INVITATION_NOT_PENDING once accepted or revoked; SEAT_LIMIT_REACHED when it would need a seat that is not free.',
+    description:
+      'Change the role or the teams of a pending invitation (org admins). INVITATION_NOT_PENDING once accepted or revoked; SEAT_LIMIT_REACHED when it would need a seat that is not free.',
   })
-  updateInvitation(@Ctx() ctx: RequestContext, @Arg('input', () => UpdateInvitationInput) input: UpdateInvitationInput) {
+  updateInvitation(
+    @Ctx() ctx: RequestContext,
+    @Arg('input', () => UpdateInvitationInput) input: UpdateInvitationInput,
+  ) {
     return new InvitationService(ctx).update(input);
   }
 
-  @Mutation(() => RevokeInvitationPayload, { description: 'Cancel a pending invitation; its token stops working and its seat is freed. Revoking a revoked invitation succeeds with changed: false.' })
-  revokeInvitation(@Ctx() ctx: RequestContext, @Arg('input', () => RevokeInvitationInput) input: RevokeInvitationInput) {
+  @Mutation(() => RevokeInvitationPayload, {
+    description:
+      'Cancel a pending invitation; its token stops working and its seat is freed. Revoking a revoked invitation succeeds with changed: false.',
+  })
+  revokeInvitation(
+    @Ctx() ctx: RequestContext,
+    @Arg('input', () => RevokeInvitationInput) input: RevokeInvitationInput,
+  ) {
     return new InvitationService(ctx).revoke(input);
   }
 
-  @Mutation(() => AcceptInvitationPayload, { description: 'Accept an invitation: creates the account when new (username, name, password), or attaches the logged-in or password-confirmed account.' })
-  acceptInvitation(@Ctx() ctx: RequestContext, @Arg('input', () => AcceptInvitationInput) input: AcceptInvitationInput) {
+  @Mutation(() => AcceptInvitationPayload, {
+    description:
+      'Accept an invitation: creates the account when new (username, name, password), or attaches the logged-in or password-confirmed account.',
+  })
+  acceptInvitation(
+    @Ctx() ctx: RequestContext,
+    @Arg('input', () => AcceptInvitationInput) input: AcceptInvitationInput,
+  ) {
     return new InvitationService(ctx).accept(input);
   }
 }
@@ -88,7 +119,11 @@ export class InvitationResolver {
 @Resolver(() => OrganizationType)
 export class OrganizationInvitationsResolver {
   @FieldResolver(() => InvitationConnection, { description: 'Invitations, newest first (org admins).' })
-  invitations(@Ctx() ctx: RequestContext, @Root() org: Organization, @Args(() => InvitationListArgs) args: InvitationListArgs) {
+  invitations(
+    @Ctx() ctx: RequestContext,
+    @Root() org: Organization,
+    @Args(() => InvitationListArgs) args: InvitationListArgs,
+  ) {
     return new InvitationService(ctx).list(org, args);
   }
 }

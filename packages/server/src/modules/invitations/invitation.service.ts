@@ -21,7 +21,15 @@ import { MemberStatus, OrgRole } from '../../authz/roles';
 import { AppError, ErrorCode, badInput, conflict, notFound } from '../../errors';
 import { Authz } from '../../authz/policy';
 import type { TeamRole } from '../../authz/team-permissions';
-import { emailSchema, entityIdSchema, orgRefSchema, parseInput, passwordSchema, personNameSchema, usernameSchema } from '../../validation';
+import {
+  emailSchema,
+  entityIdSchema,
+  orgRefSchema,
+  parseInput,
+  passwordSchema,
+  personNameSchema,
+  usernameSchema,
+} from '../../validation';
 import { type Connection } from '../../graphql/connection';
 import { cursorCodec, NEWEST_FIRST, newestFirstAfter } from '../../graphql/cursor';
 import { rethrowUniqueAsConflict } from '../../db/unique-violation';
@@ -34,7 +42,10 @@ const rowSchema = z.object({ email: emailSchema, role: roleSchema.nullish(), tea
 const inviteSchema = rowSchema.extend({ organization: orgRefSchema, sendEmail: z.boolean().nullish() });
 const bulkSchema = z.object({
   organization: orgRefSchema,
-  invitations: z.array(z.unknown()).min(1, 'must have at least one row').max(MAX_BULK_INVITES, `must have at most ${MAX_BULK_INVITES} rows`),
+  invitations: z
+    .array(z.unknown())
+    .min(1, 'must have at least one row')
+    .max(MAX_BULK_INVITES, `must have at most ${MAX_BULK_INVITES} rows`),
   sendEmail: z.boolean().nullish(),
 });
 const idSchema = z.object({ id: entityIdSchema('an invitation'), sendEmail: z.boolean().nullish() });
@@ -95,9 +106,13 @@ const INVITATIONS_CURSOR = cursorCodec('invitations', NEWEST_FIRST);
 
 /** INVITATION_NOT_PENDING for an accepted or revoked invitation. */
 function notPending(invitation: Invitation, verb: string): AppError {
-  return new AppError(ErrorCode.INVITATION_NOT_PENDING, `This invitation is ${invitation.status.toLowerCase()}; only pending invitations can be ${verb}.`, {
-    details: { status: invitation.status },
-  });
+  return new AppError(
+    ErrorCode.INVITATION_NOT_PENDING,
+    `This invitation is ${invitation.status.toLowerCase()}; only pending invitations can be ${verb}.`,
+    {
+      details: { status: invitation.status },
+    },
+  );
 }
 
 /** Whether two team assignment lists say the same, in any order. */
@@ -122,7 +137,16 @@ export class InvitationService extends Service {
   async invite(raw: unknown): Promise<InviteResult> {
     const input = parseInput(inviteSchema, raw);
     const org = await new OrganizationService(this.ctx).getFor(input.organization, OrgPermission.INVITE_MEMBER);
-    const result = await this.em.transactional((em) => this.createInvitation(em, org, input.email, input.role ?? DEFAULT_INVITE_ROLE, input.sendEmail !== false, input.teams));
+    const result = await this.em.transactional((em) =>
+      this.createInvitation(
+        em,
+        org,
+        input.email,
+        input.role ?? DEFAULT_INVITE_ROLE,
+        input.sendEmail !== false,
+        input.teams,
+      ),
+    );
     this.afterCommit();
     return result;
   }
@@ -137,7 +161,9 @@ export class InvitationService extends Service {
       const email = typeof rawRow === 'object' && rawRow && 'email' in rawRow ? String(rawRow.email) : '';
       try {
         const row = parseInput(rowSchema, rawRow);
-        const created = await this.em.transactional((em) => this.createInvitation(em, org, row.email, row.role ?? DEFAULT_INVITE_ROLE, sendEmail, row.teams));
+        const created = await this.em.transactional((em) =>
+          this.createInvitation(em, org, row.email, row.role ?? DEFAULT_INVITE_ROLE, sendEmail, row.teams),
+        );
         results.push({ index, email, invitation: created.invitation, acceptUrl: created.acceptUrl, error: null });
       } catch (err) {
         if (!(err instanceof AppError)) {
@@ -145,8 +171,16 @@ export class InvitationService extends Service {
         }
         const error =
           err instanceof AppError
-            ? { code: err.code, message: err.message, field: typeof err.extensions.field === 'string' ? err.extensions.field : null }
-            : { code: ErrorCode.INTERNAL_SERVER_ERROR, message: `Internal server error. Quote request id ${this.ctx.requestId} to your operator.`, field: null };
+            ? {
+                code: err.code,
+                message: err.message,
+                field: typeof err.extensions.field === 'string' ? err.extensions.field : null,
+              }
+            : {
+                code: ErrorCode.INTERNAL_SERVER_ERROR,
+                message: `Internal server error. Quote request id ${this.ctx.requestId} to your operator.`,
+                field: null,
+              };
         results.push({ index, email, invitation: null, acceptUrl: null, error });
       }
     }
@@ -155,10 +189,21 @@ export class InvitationService extends Service {
     return { results, succeeded: results.length - failed, failed };
   }
 
-  private async createInvitation(em: EntityManager, orgRef: Organization, email: string, role: OrgRole, sendEmail: boolean, teams: unknown): Promise<InviteResult> {
+  private async createInvitation(
+    em: EntityManager,
+    orgRef: Organization,
+    email: string,
+    role: OrgRole,
+    sendEmail: boolean,
+    teams: unknown,
+  ): Promise<InviteResult> {
     const org = await lockOrganization(em, orgRef.id);
     await this.recheckOrg(em, org, OrgPermission.INVITE_MEMBER);
-    const existingMember = await em.findOne(Membership, { organization: org.id, user: { email } }, { populate: ['user'] });
+    const existingMember = await em.findOne(
+      Membership,
+      { organization: org.id, user: { email } },
+      { populate: ['user'] },
+    );
     if (existingMember) {
       const hint = existingMember.status === MemberStatus.DEACTIVATED ? ' (deactivated: reactivate them instead)' : '';
       throw conflict(`${email} is already a member of "${org.name}"${hint}.`, 'email');
@@ -220,7 +265,8 @@ export class InvitationService extends Service {
     if (!found) throw notFound('No invitation with this id is visible to you.');
     const orgEntity = found.organization.getEntity();
     if (!(await this.ctx.authz.seesInvitations(orgEntity))) {
-      if (await this.ctx.authz.canOrg(orgEntity, OrgPermission.READ)) await this.ctx.authz.requireOrg(orgEntity, OrgPermission.INVITE_MEMBER);
+      if (await this.ctx.authz.canOrg(orgEntity, OrgPermission.READ))
+        await this.ctx.authz.requireOrg(orgEntity, OrgPermission.INVITE_MEMBER);
       throw notFound('No invitation with this id is visible to you.');
     }
     return { invitation: found, org: orgEntity };
@@ -237,14 +283,20 @@ export class InvitationService extends Service {
       if (invitation.status !== InvitationStatus.PENDING) throw notPending(invitation, 'resent');
       const membership = await em.findOneOrFail(Membership, { invitation: invitation.id });
       // An expired invitation released its seat; renewing it takes one again.
-      if (invitation.isExpired() && SEAT_ROLES.has(invitation.role)) await assertSeatAvailable(em, locked, membership.id);
+      if (invitation.isExpired() && SEAT_ROLES.has(invitation.role))
+        await assertSeatAvailable(em, locked, membership.id);
       await this.dropQueuedEmails(em, invitation.id);
       const token = this.newToken();
       invitation.tokenHash = hashSecret(token);
       invitation.expiresAt = this.expiry();
       const sendEmail = input.sendEmail !== false;
       if (sendEmail) this.queueEmail(em, locked, invitation, token);
-      this.audit(em, { action: AuditAction.INVITATION_RESENT, organizationId: org.id, target: { type: 'invitation', id: invitation.id, label: invitation.email }, metadata: { sendEmail } });
+      this.audit(em, {
+        action: AuditAction.INVITATION_RESENT,
+        organizationId: org.id,
+        target: { type: 'invitation', id: invitation.id, label: invitation.email },
+        metadata: { sendEmail },
+      });
       return { invitation, acceptUrl: sendEmail ? null : this.acceptUrl(token) };
     });
     this.afterCommit();
@@ -266,7 +318,11 @@ export class InvitationService extends Service {
       invitation.revokedAt = new Date();
       await this.dropQueuedEmails(em, invitation.id);
       await em.nativeDelete(Membership, { invitation: invitation.id, status: MemberStatus.PENDING });
-      this.audit(em, { action: AuditAction.INVITATION_REVOKED, organizationId: org.id, target: { type: 'invitation', id: invitation.id, label: invitation.email } });
+      this.audit(em, {
+        action: AuditAction.INVITATION_REVOKED,
+        organizationId: org.id,
+        target: { type: 'invitation', id: invitation.id, label: invitation.email },
+      });
       return { invitation, changed: true };
     });
   }
@@ -278,7 +334,8 @@ export class InvitationService extends Service {
   async update(raw: unknown): Promise<{ invitation: Invitation; changed: boolean }> {
     this.ctx.authz.requireUser();
     const input = parseInput(updateSchema, raw);
-    if (input.role === undefined && input.teams === undefined) throw badInput('role', 'Give role or teams (or both) to change.');
+    if (input.role === undefined && input.teams === undefined)
+      throw badInput('role', 'Give role or teams (or both) to change.');
     const { org } = await this.manageable(this.em, input.id);
     return this.em.transactional(async (em) => {
       const locked = await lockOrganization(em, org.id);
@@ -295,7 +352,10 @@ export class InvitationService extends Service {
         // Kept teams must still fit the role: an invitation turned VIEWER cannot keep a MEMBER team role.
         const misfit = invitation.teams.find((t) => !Authz.teamRolesForOrgRole(role).has(t.role as TeamRole));
         if (misfit) {
-          throw badInput('teams', `The invitation joins "${misfit.team}" as ${misfit.role}, which an organization ${role} cannot be: give teams too (a VIEWER is VIEW_ONLY).`);
+          throw badInput(
+            'teams',
+            `The invitation joins "${misfit.team}" as ${misfit.role}, which an organization ${role} cannot be: give teams too (a VIEWER is VIEW_ONLY).`,
+          );
         }
         teams = invitation.teams;
       }
@@ -303,7 +363,8 @@ export class InvitationService extends Service {
       const membership = await em.findOneOrFail(Membership, { invitation: invitation.id });
       // An unexpired invitation holds a seat for ADMIN and MEMBER; becoming one takes a seat (an expired one takes it on resend).
       const expired = invitation.isExpired();
-      if (!expired && !SEAT_ROLES.has(from.role) && SEAT_ROLES.has(role)) await assertSeatAvailable(em, locked, membership.id);
+      if (!expired && !SEAT_ROLES.has(from.role) && SEAT_ROLES.has(role))
+        await assertSeatAvailable(em, locked, membership.id);
       invitation.role = role;
       invitation.teams = teams;
       membership.role = role;
@@ -333,12 +394,22 @@ export class InvitationService extends Service {
   }
 
   private async findUsable(em: EntityManager, token: string, lock = false): Promise<Invitation> {
-    const invitation = await em.findOne(Invitation, { tokenHash: hashSecret(token) }, lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {});
+    const invitation = await em.findOne(
+      Invitation,
+      { tokenHash: hashSecret(token) },
+      lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {},
+    );
     if (!invitation || invitation.status !== InvitationStatus.PENDING) {
-      throw new AppError(ErrorCode.INVITE_INVALID, 'This invitation link is unknown, already used or revoked. Ask an organization admin for a new one.', { field: 'token' });
+      throw new AppError(
+        ErrorCode.INVITE_INVALID,
+        'This invitation link is unknown, already used or revoked. Ask an organization admin for a new one.',
+        { field: 'token' },
+      );
     }
     if (invitation.isExpired()) {
-      throw new AppError(ErrorCode.INVITE_EXPIRED, 'This invitation expired. Ask an organization admin to resend it.', { field: 'token' });
+      throw new AppError(ErrorCode.INVITE_EXPIRED, 'This invitation expired. Ask an organization admin to resend it.', {
+        field: 'token',
+      });
     }
     return invitation;
   }
@@ -350,7 +421,9 @@ export class InvitationService extends Service {
   async checkToken(token: string, email: string): Promise<void> {
     const invitation = await this.findUsable(this.em, parseInput(z.object({ token: tokenSchema }), { token }).token);
     if (invitation.email !== email) {
-      throw new AppError(ErrorCode.INVITE_INVALID, 'This invitation was sent to another email address.', { field: 'email' });
+      throw new AppError(ErrorCode.INVITE_INVALID, 'This invitation was sent to another email address.', {
+        field: 'email',
+      });
     }
   }
 
@@ -360,33 +433,61 @@ export class InvitationService extends Service {
    * The token holder is treated as the invitee: they learn whether the invited address has an account
    * (they must log in or create one), nothing about any other address.
    */
-  async accept(raw: unknown, options: { requiredEmail?: string; newAccountOnly?: boolean } = {}): Promise<AcceptResult> {
+  async accept(
+    raw: unknown,
+    options: { requiredEmail?: string; newAccountOnly?: boolean } = {},
+  ): Promise<AcceptResult> {
     const input = parseInput(acceptSchema, raw);
     const principal = this.ctx.authz.principal;
     const preview = await this.findUsable(this.em, input.token);
     if (options.requiredEmail && options.requiredEmail !== preview.email) {
-      throw new AppError(ErrorCode.INVITE_INVALID, 'This invitation was sent to another email address.', { field: 'email' });
+      throw new AppError(ErrorCode.INVITE_INVALID, 'This invitation was sent to another email address.', {
+        field: 'email',
+      });
     }
-    const existing = principal.kind === 'user' ? principal.user : await this.em.findOne(User, { email: preview.email }, { populate: ['passwordHash'] });
-    if (existing && options.newAccountOnly) throw conflict('An account with this email already exists; log in and accept the invitation.', 'email');
+    const existing =
+      principal.kind === 'user'
+        ? principal.user
+        : await this.em.findOne(User, { email: preview.email }, { populate: ['passwordHash'] });
+    if (existing && options.newAccountOnly)
+      throw conflict('An account with this email already exists; log in and accept the invitation.', 'email');
     let newAccount: z.output<typeof newAccountSchema> | null = null;
     let passwordHash: string | null = null;
     // Hash and verify outside the transaction: argon2 is slow and must not hold the row lock.
     if (!existing) {
-      newAccount = parseInput(newAccountSchema, { username: input.username, name: input.name, password: input.password });
+      newAccount = parseInput(newAccountSchema, {
+        username: input.username,
+        name: input.name,
+        password: input.password,
+      });
       passwordHash = await hashNewPassword(this.ctx, newAccount.password);
     } else if (principal.kind !== 'user') {
       // A password check like logIn's: throttled per login (the invited email) and per client address.
-      const ok = input.password ? await checkPassword(this.ctx, { login: preview.email, user: existing, password: input.password, via: 'acceptInvitation' }) : false;
+      const ok = input.password
+        ? await checkPassword(this.ctx, {
+            login: preview.email,
+            user: existing,
+            password: input.password,
+            via: 'acceptInvitation',
+          })
+        : false;
       if (!ok) {
-        throw new AppError(ErrorCode.INVALID_CREDENTIALS, `An account for ${preview.email} exists: log in first, or give its password.`, { field: 'password' });
+        throw new AppError(
+          ErrorCode.INVALID_CREDENTIALS,
+          `An account for ${preview.email} exists: log in first, or give its password.`,
+          { field: 'password' },
+        );
       }
     }
     const result = await this.em
       .transactional(async (em) => {
         const invitation = await this.findUsable(em, input.token, true);
         if (existing && existing.email !== invitation.email) {
-          throw new AppError(ErrorCode.INVITE_INVALID, `This invitation is for ${invitation.email}; you are logged in as ${existing.email}.`, { field: 'token' });
+          throw new AppError(
+            ErrorCode.INVITE_INVALID,
+            `This invitation is for ${invitation.email}; you are logged in as ${existing.email}.`,
+            { field: 'token' },
+          );
         }
         const org = await lockOrganization(em, invitation.organization.id);
         let user: User;
@@ -398,8 +499,19 @@ export class InvitationService extends Service {
         } else {
           const taken = await em.count(User, { username: newAccount!.username });
           if (taken) throw conflict('This username is taken; choose another.', 'username');
-          user = em.create(User, { email: invitation.email, username: newAccount!.username, name: newAccount!.name, passwordHash });
-          this.audit(em, { action: AuditAction.USER_SIGNED_UP, actor: { type: 'user', id: user.id, label: user.username }, target: { type: 'user', id: user.id, label: user.username }, organizationId: org.id, metadata: { viaInvitation: invitation.id } });
+          user = em.create(User, {
+            email: invitation.email,
+            username: newAccount!.username,
+            name: newAccount!.name,
+            passwordHash,
+          });
+          this.audit(em, {
+            action: AuditAction.USER_SIGNED_UP,
+            actor: { type: 'user', id: user.id, label: user.username },
+            target: { type: 'user', id: user.id, label: user.username },
+            organizationId: org.id,
+            metadata: { viaInvitation: invitation.id },
+          });
         }
         const membership = await em.findOneOrFail(Membership, { invitation: invitation.id });
         membership.user = ref(user);
@@ -416,27 +528,54 @@ export class InvitationService extends Service {
           target: { type: 'user', id: user.id, label: user.username },
           metadata: { invitationId: invitation.id, role: invitation.role },
         });
-        const session = principal.kind === 'user' ? null : issueSession(em, user, this.ctx.app.config.sessionTtlHours, this.ctx);
-        return { user, organization: org, token: session?.token ?? null, expiresAt: session?.session.expiresAt ?? null, sessionId: session?.session.id ?? null };
+        const session =
+          principal.kind === 'user' ? null : issueSession(em, user, this.ctx.app.config.sessionTtlHours, this.ctx);
+        return {
+          user,
+          organization: org,
+          token: session?.token ?? null,
+          expiresAt: session?.session.expiresAt ?? null,
+          sessionId: session?.session.id ?? null,
+        };
       })
       .catch(rethrowUniqueAsConflict);
     if (result.token && result.expiresAt) {
       this.ctx.cookies.set(result.token, result.expiresAt);
-      this.ctx.authz.assume({ kind: 'user', user: result.user, method: 'SESSION', sessionId: result.sessionId, apiKeyId: null });
+      this.ctx.authz.assume({
+        kind: 'user',
+        user: result.user,
+        method: 'SESSION',
+        sessionId: result.sessionId,
+        apiKeyId: null,
+      });
     }
     return result;
   }
 
   /** Invitations of an organization, newest first (org admins). */
-  async list(org: Organization, args: { first?: number | null; after?: string | null; statuses?: InvitationStatus[] | null }): Promise<Connection<Invitation>> {
+  async list(
+    org: Organization,
+    args: { first?: number | null; after?: string | null; statuses?: InvitationStatus[] | null },
+  ): Promise<Connection<Invitation>> {
     await this.ctx.authz.requireOrg(org, OrgPermission.INVITE_MEMBER);
     const page = INVITATIONS_CURSOR.page(args, 'CREATED_DESC');
     const where = { organization: org.id, ...(args.statuses?.length ? { status: { $in: args.statuses } } : {}) };
     const after = newestFirstAfter(page.after);
     const [rows, total] = await Promise.all([
-      this.em.find(Invitation, { $and: [where, after] }, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: page.first + 1 }),
+      this.em.find(
+        Invitation,
+        { $and: [where, after] },
+        { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: page.first + 1 },
+      ),
       this.em.count(Invitation, where),
     ]);
-    return INVITATIONS_CURSOR.connection(page, 'CREATED_DESC', rows, total, (i) => [i.createdAt, i.id], (i) => i);
+    return INVITATIONS_CURSOR.connection(
+      page,
+      'CREATED_DESC',
+      rows,
+      total,
+      (i) => [i.createdAt, i.id],
+      (i) => i,
+    );
   }
 }

@@ -75,7 +75,11 @@ export class InvitationType {
   teams!: TeamAssignmentType[];
 }
 
-export const InvitationConnection = ConnectionType('Invitation', InvitationType, 'A page of invitations, newest first.');
+export const InvitationConnection = ConnectionType(
+  'Invitation',
+  InvitationType,
+  'A page of invitations, newest first.',
+);
 
 @InputType('InviteUserInput', { description: 'Invite one person by email.' })
 export class InviteUserInput {
@@ -88,10 +92,16 @@ export class InviteUserInput {
   @Field(() => OrgRole, { nullable: true, description: 'Role on acceptance; MEMBER by default.' })
   role?: OrgRole | null;
 
-  @Field(() => Boolean, { nullable: true, description: 'Send the invitation email (default true). false: no email; the payload carries the accept link once.' })
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Send the invitation email (default true). false: no email; the payload carries the accept link once.',
+  })
   sendEmail?: boolean | null;
 
-  @Field(() => [TeamAssignmentInput], { nullable: true, description: 'Teams to join on acceptance (organization viewers: VIEW_ONLY only).' })
+  @Field(() => [TeamAssignmentInput], {
+    nullable: true,
+    description: 'Teams to join on acceptance (organization viewers: VIEW_ONLY only).',
+  })
   teams?: TeamAssignmentInput[] | null;
 }
 
@@ -124,7 +134,10 @@ export class InviteUsersInput {
   @Field(() => [InviteUsersRowInput], { description: 'The invitations to make, at most 500 rows.' })
   invitations!: InviteUsersRowInput[];
 
-  @Field(() => Boolean, { nullable: true, description: 'Send invitation emails (default true). false: each successful row carries its accept link once.' })
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Send invitation emails (default true). false: each successful row carries its accept link once.',
+  })
   sendEmail?: boolean | null;
 }
 
@@ -175,7 +188,10 @@ export class ResendInvitationInput {
   @Field(() => ID, { description: 'Invitation id.' })
   id!: string;
 
-  @Field(() => Boolean, { nullable: true, description: 'Send the email (default true); false returns the new link once.' })
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Send the email (default true); false returns the new link once.',
+  })
   sendEmail?: boolean | null;
 }
 
@@ -199,21 +215,30 @@ export class RevokeInvitationPayload {
   @Field(() => InvitationType, { description: 'The invitation, now REVOKED.' })
   invitation!: InvitationType;
 
-  @Field(() => Boolean, { description: 'false when the invitation was already revoked: nothing changed and nothing was audited.' })
+  @Field(() => Boolean, {
+    description: 'false when the invitation was already revoked: nothing changed and nothing was audited.',
+  })
   changed!: boolean;
 }
 
-@InputType('UpdateInvitationInput', { description: 'Change the role or the teams of a pending invitation. Omitted fields stay as they are.' })
+@InputType('UpdateInvitationInput', {
+  description: 'Change the role or the teams of a pending invitation. Omitted fields stay as they are.',
+})
 export class UpdateInvitationInput {
   @Field(() => ID, { description: 'Invitation id.' })
   id!: string;
 
-  @Field(() => OrgRole, { nullable: true, description: 'The new role on acceptance; omit to keep it (null is refused). SEAT_LIMIT_REACHED when a VIEWER invitation becomes ADMIN or MEMBER without a free seat.' })
+  @Field(() => OrgRole, {
+    nullable: true,
+    description:
+      'The new role on acceptance; omit to keep it (null is refused). SEAT_LIMIT_REACHED when a VIEWER invitation becomes ADMIN or MEMBER without a free seat.',
+  })
   role?: OrgRole | null;
 
   @Field(() => [TeamAssignmentInput], {
     nullable: true,
-    description: 'The teams to join on acceptance, replacing the current ones; [] or null clears them; omit to keep them. Validated as when inviting (organization viewers: VIEW_ONLY only).',
+    description:
+      'The teams to join on acceptance, replacing the current ones; [] or null clears them; omit to keep them. Validated as when inviting (organization viewers: VIEW_ONLY only).',
   })
   teams?: TeamAssignmentInput[] | null;
 }
@@ -223,11 +248,17 @@ export class UpdateInvitationPayload {
   @Field(() => InvitationType, { description: 'The invitation, with its role and teams.' })
   invitation!: InvitationType;
 
-  @Field(() => Boolean, { description: 'false when the invitation already had this role and these teams: nothing changed and nothing was audited.' })
+  @Field(() => Boolean, {
+    description:
+      'false when the invitation already had this role and these teams: nothing changed and nothing was audited.',
+  })
   changed!: boolean;
 }
 
-@InputType('AcceptInvitationInput', { description: 'Accept an invitation. New users give username, name and password; existing users are logged in or give their password.' })
+@InputType('AcceptInvitationInput', {
+  description:
+    'Accept an invitation. New users give username, name and password; existing users are logged in or give their password.',
+})
 export class AcceptInvitationInput {
   @Field(() => String, { description: 'The token from the invitation link.' })
   token!: string;
@@ -238,7 +269,10 @@ export class AcceptInvitationInput {
   @Field(() => String, { nullable: true, description: 'New users: a display name.' })
   name?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'New users: a password. Existing users who are not logged in: their password.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'New users: a password. Existing users who are not logged in: their password.',
+  })
   password?: string | null;
 }
 
@@ -250,14 +284,19 @@ export class AcceptInvitationPayload {
   @Field(() => OrganizationType, { description: 'The organization joined.' })
   organization!: OrganizationType;
 
-  @Field(() => String, { nullable: true, description: 'A new session token when the caller was not logged in (also set as a cookie).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'A new session token when the caller was not logged in (also set as a cookie).',
+  })
   token!: string | null;
 
   @Field(() => DateTime, { nullable: true, description: 'When that session expires.' })
   expiresAt!: Date | null;
 }
 
-@ObjectType('InvitationPreview', { description: 'What an invitation link leads to, for the accept page. Anyone holding the token may see it.' })
+@ObjectType('InvitationPreview', {
+  description: 'What an invitation link leads to, for the accept page. Anyone holding the token may see it.',
+})
 export class InvitationPreviewType {
   @Field(() => String, { description: 'The invited address.' })
   email!: string;
@@ -277,6 +316,8 @@ export class InvitationPreviewType {
   @Field(() => DateTime, { description: 'When the token expires.' })
   expiresAt!: Date;
 
-  @Field(() => Boolean, { description: 'Whether an account with this email exists (then accept by logging in or giving its password).' })
+  @Field(() => Boolean, {
+    description: 'Whether an account with this email exists (then accept by logging in or giving its password).',
+  })
   accountExists!: boolean;
 }

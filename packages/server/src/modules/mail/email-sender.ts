@@ -129,7 +129,9 @@ export class EmailSender {
 
   private runInBackground(): void {
     if (this.stopped) return;
-    this.runOnce().catch((err: unknown) => this.logger.error({ err }, 'Email delivery run failed; retrying at the next poll'));
+    this.runOnce().catch((err: unknown) =>
+      this.logger.error({ err }, 'Email delivery run failed; retrying at the next poll'),
+    );
   }
 
   private async drain(): Promise<number> {
@@ -140,7 +142,13 @@ export class EmailSender {
       const batch = await this.claim();
       attempted += batch.length;
       if (batch.length > 0) {
-        const leases = new Leases(batch, claimStartedAt, this.config.emailLeaseSeconds, (held) => this.renew(held), this.logger);
+        const leases = new Leases(
+          batch,
+          claimStartedAt,
+          this.config.emailLeaseSeconds,
+          (held) => this.renew(held),
+          this.logger,
+        );
         try {
           await forEachLimit(batch, SEND_CONCURRENCY, (email) => this.deliver(email, leases));
         } finally {
@@ -193,7 +201,10 @@ export class EmailSender {
       // It may have waited behind slower sends of its batch: if renewals failed meanwhile, the claim may
       // have lapsed and another process may be sending it. Leave it to whoever holds it now.
       if (!leases.holds(email.id)) {
-        this.logger.warn({ emailId: email.id, kind: email.kind }, 'Email claim lapsed before sending (lease not renewed); leaving it to the next claim');
+        this.logger.warn(
+          { emailId: email.id, kind: email.kind },
+          'Email claim lapsed before sending (lease not renewed); leaving it to the next claim',
+        );
         return;
       }
       if (!this.transport) {
@@ -232,14 +243,21 @@ export class EmailSender {
    */
   private async recordSent(email: ClaimedEmail): Promise<void> {
     const giveUpAt = performance.now() + RECORD_SENT_RETRY_FOR_MS;
-    for (let attempt = 1, delay = RECORD_SENT_FIRST_RETRY_MS; ; attempt++, delay = Math.min(delay * 2, RECORD_SENT_MAX_RETRY_MS)) {
+    for (
+      let attempt = 1, delay = RECORD_SENT_FIRST_RETRY_MS;
+      ;
+      attempt++, delay = Math.min(delay * 2, RECORD_SENT_MAX_RETRY_MS)
+    ) {
       try {
         if (await this.finish(email, EmailStatus.SENT, null)) {
           this.logger.debug({ emailId: email.id, kind: email.kind, attempts: email.attempts }, 'Email sent');
         } else {
           // Our lease lapsed (renewals failed for a whole lease) and another process claimed the email, or
           // an earlier try committed although its reply was lost.
-          this.logger.warn({ emailId: email.id, kind: email.kind, tries: attempt }, 'Email sent, but its row was no longer this sender\'s claim: if another sender took it over, it may arrive twice');
+          this.logger.warn(
+            { emailId: email.id, kind: email.kind, tries: attempt },
+            "Email sent, but its row was no longer this sender's claim: if another sender took it over, it may arrive twice",
+          );
         }
         return;
       } catch (err) {
@@ -254,12 +272,18 @@ export class EmailSender {
     const error = this.describe(err);
     const permanent = isPermanentRejection(err);
     if (permanent || email.attempts >= this.config.emailMaxAttempts) {
-      this.logger.error({ emailId: email.id, kind: email.kind, attempts: email.attempts, error }, 'Email delivery failed; giving up');
+      this.logger.error(
+        { emailId: email.id, kind: email.kind, attempts: email.attempts, error },
+        'Email delivery failed; giving up',
+      );
       await this.finish(email, EmailStatus.FAILED, error);
       return;
     }
     const delay = retryDelaySeconds(email.attempts, this.config.emailRetryBaseSeconds);
-    this.logger.warn({ emailId: email.id, kind: email.kind, attempts: email.attempts, retryInSeconds: Math.round(delay), error }, 'Email delivery failed; will retry');
+    this.logger.warn(
+      { emailId: email.id, kind: email.kind, attempts: email.attempts, retryInSeconds: Math.round(delay), error },
+      'Email delivery failed; will retry',
+    );
     await this.execute(
       `update outbox_emails set status = ?, next_attempt_at = now() + make_interval(secs => ?), locked_until = null, last_error = ?
         where id = ? and status = ? and attempts = ?`,
@@ -272,7 +296,11 @@ export class EmailSender {
    * are wiped once they are no longer needed. The `attempts` guard keeps a sender whose claim was taken
    * over from overwriting the newer claim.
    */
-  private async finish(email: ClaimedEmail, status: EmailStatus.SENT | EmailStatus.LOGGED | EmailStatus.FAILED, error: string | null): Promise<boolean> {
+  private async finish(
+    email: ClaimedEmail,
+    status: EmailStatus.SENT | EmailStatus.LOGGED | EmailStatus.FAILED,
+    error: string | null,
+  ): Promise<boolean> {
     const rows = await this.orm.em.getConnection().execute<Array<{ id: string }>>(
       `update outbox_emails
           set status = ?, sent_at = case when ? then now() else sent_at end, last_error = ?,
@@ -301,7 +329,9 @@ function parseSmtpUrl(smtpUrl: string): URL {
   try {
     return new URL(smtpUrl);
   } catch {
-    throw new Error('SMTP_URL is not a valid URL; expected smtp://user:pass@host:587 (percent-encode special characters in the user and password)');
+    throw new Error(
+      'SMTP_URL is not a valid URL; expected smtp://user:pass@host:587 (percent-encode special characters in the user and password)',
+    );
   }
 }
 
@@ -309,7 +339,13 @@ function parseSmtpUrl(smtpUrl: string): URL {
 function isPermanentRejection(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
   const { code, command, responseCode } = err as { code?: unknown; command?: unknown; responseCode?: unknown };
-  return code === 'EENVELOPE' && command === 'RCPT TO' && typeof responseCode === 'number' && responseCode >= 500 && responseCode < 600;
+  return (
+    code === 'EENVELOPE' &&
+    command === 'RCPT TO' &&
+    typeof responseCode === 'number' &&
+    responseCode >= 500 &&
+    responseCode < 600
+  );
 }
 
 /**
@@ -376,7 +412,10 @@ class Leases {
       // lapsed; either way this process must not act on it any more.
       for (const id of snapshot.keys()) if (!renewed.has(id)) this.held.delete(id);
     } catch (err) {
-      this.logger.warn({ err, emails: snapshot.size }, 'Could not renew the claim on emails being sent; retrying at the next heartbeat');
+      this.logger.warn(
+        { err, emails: snapshot.size },
+        'Could not renew the claim on emails being sent; retrying at the next heartbeat',
+      );
     }
   }
 }

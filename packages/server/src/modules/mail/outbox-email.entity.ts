@@ -20,7 +20,17 @@ export enum EmailStatus {
 @Entity({ tableName: 'outbox_emails' })
 @Index({ properties: ['status', 'nextAttemptAt'] })
 export class OutboxEmail {
-  [OptionalProps]?: 'status' | 'attempts' | 'nextAttemptAt' | 'lockedUntil' | 'lastError' | 'invitationId' | 'createdAt' | 'sentAt' | 'textBody' | 'htmlBody';
+  [OptionalProps]?:
+    | 'status'
+    | 'attempts'
+    | 'nextAttemptAt'
+    | 'lockedUntil'
+    | 'lastError'
+    | 'invitationId'
+    | 'createdAt'
+    | 'sentAt'
+    | 'textBody'
+    | 'htmlBody';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();

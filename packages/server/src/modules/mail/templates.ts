@@ -23,6 +23,7 @@ export function escapeHtml(value: string): string {
 
 /** One line, no control characters: values end up in a mail header. */
 function oneLine(value: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point.
   return value.replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim();
 }
 

@@ -28,45 +28,78 @@ export class OrganizationMemberResolver {
     return member.userId ? ctx.loaders.userById.load(member.userId) : null;
   }
 
-  @FieldResolver(() => String, { nullable: true, description: "Email: the user's, or the invited address. Visible to org admins only." })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: "Email: the user's, or the invited address. Visible to org admins only.",
+  })
   async email(@Ctx() ctx: RequestContext, @Root() member: MemberView): Promise<string | null> {
     return (await new MemberService(ctx).canSeeEmails(member.organization)) ? member.email : null;
   }
 
-  @FieldResolver(() => [MemberTeamType], { description: 'Teams the member belongs to, by name (hidden teams only for those who may see them). A PENDING row lists the teams its invitation joins on acceptance.' })
+  @FieldResolver(() => [MemberTeamType], {
+    description:
+      'Teams the member belongs to, by name (hidden teams only for those who may see them). A PENDING row lists the teams its invitation joins on acceptance.',
+  })
   teams(@Ctx() ctx: RequestContext, @Root() member: MemberView) {
     return new MemberService(ctx).teamsOf(member);
   }
 
-  @FieldResolver(() => InvitationType, { nullable: true, description: 'The pending invitation (PENDING rows, org admins only).' })
+  @FieldResolver(() => InvitationType, {
+    nullable: true,
+    description: 'The pending invitation (PENDING rows, org admins only).',
+  })
   invitation(@Ctx() ctx: RequestContext, @Root() member: MemberView): Promise<Invitation | null> {
     return new MemberService(ctx).invitationOf(member);
   }
 
-  @Mutation(() => UpdateMemberRolePayload, { description: "Change a member's role (org admins). Demoting to VIEWER caps the person's team roles in the organization at VIEW_ONLY in the same change (a MEMBER-based custom role is dropped, a VIEW_ONLY-based one kept); promoting again leaves them at VIEW_ONLY. LAST_ADMIN if it would leave the organization without an active admin, or a team without an effective admin (`extensions.teams` names them); SEAT_LIMIT_REACHED when promoting a viewer without a free seat." })
-  updateMemberRole(@Ctx() ctx: RequestContext, @Arg('input', () => UpdateMemberRoleInput) input: UpdateMemberRoleInput) {
+  @Mutation(() => UpdateMemberRolePayload, {
+    description:
+      "Change a member's role (org admins). Demoting to VIEWER caps the person's team roles in the organization at VIEW_ONLY in the same change (a MEMBER-based custom role is dropped, a VIEW_ONLY-based one kept); promoting again leaves them at VIEW_ONLY. LAST_ADMIN if it would leave the organization without an active admin, or a team without an effective admin (`extensions.teams` names them); SEAT_LIMIT_REACHED when promoting a viewer without a free seat.",
+  })
+  updateMemberRole(
+    @Ctx() ctx: RequestContext,
+    @Arg('input', () => UpdateMemberRoleInput) input: UpdateMemberRoleInput,
+  ) {
     return new MemberService(ctx).updateRole(input);
   }
 
-  @Mutation(() => RemoveMemberPayload, { description: 'Remove a member from the organization and its teams (org admins; anyone may remove themselves). The account and their work stay.' })
+  @Mutation(() => RemoveMemberPayload, {
+    description:
+      'Remove a member from the organization and its teams (org admins; anyone may remove themselves). The account and their work stay.',
+  })
   removeMember(@Ctx() ctx: RequestContext, @Arg('input', () => RemoveMemberInput) input: RemoveMemberInput) {
     return new MemberService(ctx).remove(input);
   }
 
-  @Mutation(() => DeactivateMemberPayload, { description: 'Revoke access at once (sessions and API keys stop reaching the organization), keeping the record; frees the seat. A deactivated member: changed: false.' })
-  deactivateMember(@Ctx() ctx: RequestContext, @Arg('input', () => DeactivateMemberInput) input: DeactivateMemberInput) {
+  @Mutation(() => DeactivateMemberPayload, {
+    description:
+      'Revoke access at once (sessions and API keys stop reaching the organization), keeping the record; frees the seat. A deactivated member: changed: false.',
+  })
+  deactivateMember(
+    @Ctx() ctx: RequestContext,
+    @Arg('input', () => DeactivateMemberInput) input: DeactivateMemberInput,
+  ) {
     return new MemberService(ctx).deactivate(input);
   }
 
-  @Mutation(() => ReactivateMemberPayload, { description: 'Restore a deactivated member (needs a free seat for ADMIN and MEMBER). An active member: changed: false.' })
-  reactivateMember(@Ctx() ctx: RequestContext, @Arg('input', () => ReactivateMemberInput) input: ReactivateMemberInput) {
+  @Mutation(() => ReactivateMemberPayload, {
+    description:
+      'Restore a deactivated member (needs a free seat for ADMIN and MEMBER). An active member: changed: false.',
+  })
+  reactivateMember(
+    @Ctx() ctx: RequestContext,
+    @Arg('input', () => ReactivateMemberInput) input: ReactivateMemberInput,
+  ) {
     return new MemberService(ctx).reactivate(input);
   }
 }
 
 @Resolver(() => OrganizationType)
 export class OrganizationMembersResolver {
-  @FieldResolver(() => OrganizationMemberConnection, { description: 'The members view: ACTIVE members for everyone; DEACTIVATED members and PENDING invitations for admins. Search, filter, sort, paginate.' })
+  @FieldResolver(() => OrganizationMemberConnection, {
+    description:
+      'The members view: ACTIVE members for everyone; DEACTIVATED members and PENDING invitations for admins. Search, filter, sort, paginate.',
+  })
   members(@Ctx() ctx: RequestContext, @Root() org: Organization, @Args(() => MembersArgs) args: MembersArgs) {
     return new MemberService(ctx).list(org, { ...args });
   }

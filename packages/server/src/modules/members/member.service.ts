@@ -41,12 +41,19 @@ export interface MemberView {
 }
 
 const targetSchema = z.object({ organization: orgRefSchema, user: userLoginSchema });
-const roleSchema = z.object({ organization: orgRefSchema, user: userLoginSchema, role: z.enum(OrgRole, { message: 'must be ADMIN, MEMBER or VIEWER' }) });
+const roleSchema = z.object({
+  organization: orgRefSchema,
+  user: userLoginSchema,
+  role: z.enum(OrgRole, { message: 'must be ADMIN, MEMBER or VIEWER' }),
+});
 const listSchema = z.object({
   search: z.string().trim().max(100, 'must be at most 100 characters').nullish(),
   roles: z.array(z.enum(OrgRole)).nullish(),
   statuses: z.array(z.enum(MemberStatus)).nullish(),
-  teams: z.array(z.string().trim().toLowerCase().max(64, 'must be at most 64 characters')).max(20, 'must list at most 20 teams').nullish(),
+  teams: z
+    .array(z.string().trim().toLowerCase().max(64, 'must be at most 64 characters'))
+    .max(20, 'must list at most 20 teams')
+    .nullish(),
   orderBy: z.object({ field: z.enum(MemberOrderField), direction: z.enum(OrderDirection).nullish() }).nullish(),
 });
 
@@ -56,17 +63,26 @@ interface SortKey {
 }
 
 /** What a cursor position holds for each SQL type a key is bound as (`?::cast`), checked before it is bound. */
-const CURSOR_VALUE = { text: cursorValue.text, timestamptz: cursorValue.preciseTimestamp, int: cursorValue.int, uuid: cursorValue.uuid } as const;
+const CURSOR_VALUE = {
+  text: cursorValue.text,
+  timestamptz: cursorValue.preciseTimestamp,
+  int: cursorValue.int,
+  uuid: cursorValue.uuid,
+} as const;
 
 /** A key's value as its cursor holds it: timestamps as ISO-8601 UTC text with microseconds, which `?::timestamptz` reads back exactly. */
-const cursorValueSql = (k: SortKey) => (k.cast === 'timestamptz' ? `to_char((${k.sql}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` : k.sql);
+const cursorValueSql = (k: SortKey) =>
+  k.cast === 'timestamptz' ? `to_char((${k.sql}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` : k.sql;
 
 const NAME_KEY: SortKey = { sql: 'lower(coalesce(u.name, i.email))', cast: 'text' };
 /** The sort keys of each orderBy field; the membership id last, so that every order is total and a cursor is one position. */
 const SORT_KEYS: Record<MemberOrderField, readonly SortKey[]> = {
   [MemberOrderField.NAME]: [NAME_KEY],
   [MemberOrderField.LAST_ACTIVE]: [{ sql: `coalesce(u.last_active_at, 'epoch'::timestamptz)`, cast: 'timestamptz' }],
-  [MemberOrderField.ROLE]: [{ sql: `array_position(array[${ORG_ROLE_ORDER.map(() => '?').join(', ')}]::text[], m.role::text)`, cast: 'int' }, NAME_KEY],
+  [MemberOrderField.ROLE]: [
+    { sql: `array_position(array[${ORG_ROLE_ORDER.map(() => '?').join(', ')}]::text[], m.role::text)`, cast: 'int' },
+    NAME_KEY,
+  ],
   [MemberOrderField.ADDED_AT]: [{ sql: 'm.created_at', cast: 'timestamptz' }],
 };
 const ID_KEY: SortKey = { sql: 'm.id', cast: 'uuid' };
@@ -92,9 +108,18 @@ const MEMBERS_CURSOR = cursorCodec('members', {
 
 export class MemberService extends Service {
   /** The members view. A page costs the same SQL statements whatever its size (page, count, then batched users). */
-  async list(org: Organization, args: { first?: number | null; after?: string | null } & Record<string, unknown>): Promise<Connection<MemberView>> {
+  async list(
+    org: Organization,
+    args: { first?: number | null; after?: string | null } & Record<string, unknown>,
+  ): Promise<Connection<MemberView>> {
     await this.ctx.authz.requireOrg(org, OrgPermission.READ_MEMBERS);
-    const filters = parseInput(listSchema, { search: args.search, roles: args.roles, statuses: args.statuses, teams: args.teams, orderBy: args.orderBy });
+    const filters = parseInput(listSchema, {
+      search: args.search,
+      roles: args.roles,
+      statuses: args.statuses,
+      teams: args.teams,
+      orderBy: args.orderBy,
+    });
     const field = filters.orderBy?.field ?? MemberOrderField.NAME;
     const order: MemberOrder = `${field}_${filters.orderBy?.direction ?? OrderDirection.ASC}`;
     const page = MEMBERS_CURSOR.page(args, order);
@@ -113,11 +138,22 @@ export class MemberService extends Service {
     if (filters.teams?.length) {
       // Members of any of the named teams the caller sees (Authz.teamScope: the hidden-team rule); an invisible team matches nobody.
       const visible = Authz.teamScopeSql(await this.ctx.authz.teamScope(org), 't');
-      const teams = () => knex('teams as t').where('t.organization_id', org.id).whereIn('t.name', filters.teams!).whereRaw(visible.sql, visible.bindings);
+      const teams = () =>
+        knex('teams as t')
+          .where('t.organization_id', org.id)
+          .whereIn('t.name', filters.teams!)
+          .whereRaw(visible.sql, visible.bindings);
       base.where((w) => {
-        w.whereExists(knex('team_memberships as tm').whereRaw('tm.user_id = m.user_id').whereIn('tm.team_id', teams().select('t.id')));
+        w.whereExists(
+          knex('team_memberships as tm')
+            .whereRaw('tm.user_id = m.user_id')
+            .whereIn('tm.team_id', teams().select('t.id')),
+        );
         // Pending rows match through their invitation's team assignments.
-        w.orWhereRaw(`m.status = ? and exists (select 1 from jsonb_array_elements(i.teams) a where a->>'team' in (?))`, [MemberStatus.PENDING, teams().select('t.name')]);
+        w.orWhereRaw(
+          `m.status = ? and exists (select 1 from jsonb_array_elements(i.teams) a where a->>'team' in (?))`,
+          [MemberStatus.PENDING, teams().select('t.name')],
+        );
       });
     }
     if (filters.search) {
@@ -154,7 +190,10 @@ export class MemberService extends Service {
       // The codec checked the cursor against this sort: one value of the right type per key.
       const lhs = keys.map((k) => k.sql).join(', ');
       const rhs = keys.map((k) => `?::${k.cast}`).join(', ');
-      pageQuery.whereRaw(`(${lhs}) ${direction === 'asc' ? '>' : '<'} (${rhs})`, [...keys.flatMap(keyBindings), ...page.after] as Knex.ValueDict[keyof Knex.ValueDict][]);
+      pageQuery.whereRaw(`(${lhs}) ${direction === 'asc' ? '>' : '<'} (${rhs})`, [
+        ...keys.flatMap(keyBindings),
+        ...page.after,
+      ] as Knex.ValueDict[keyof Knex.ValueDict][]);
     }
     for (const k of keys) pageQuery.orderByRaw(`${k.sql} ${direction}`, keyBindings(k));
 
@@ -162,7 +201,13 @@ export class MemberService extends Service {
       pageQuery as unknown as Promise<MemberRow[]>,
       base.clone().count<Array<{ n: string }>>('* as n'),
     ]);
-    const views = rows.slice(0, page.first).map((r) => ({ view: this.toView(org, r), cursor: MEMBERS_CURSOR.encode(order, keys.map((_, n) => r[`sort_${n}`])) }));
+    const views = rows.slice(0, page.first).map((r) => ({
+      view: this.toView(org, r),
+      cursor: MEMBERS_CURSOR.encode(
+        order,
+        keys.map((_, n) => r[`sort_${n}`]),
+      ),
+    }));
     return {
       edges: views.map((v) => ({ cursor: v.cursor, node: v.view })),
       nodes: views.map((v) => v.view),
@@ -196,11 +241,16 @@ export class MemberService extends Service {
     const org = member.organization;
     const entries: Array<{ team: Team; role: TeamRole }> = [];
     if (member.userId) {
-      for (const { team, membership } of await this.ctx.loaders.teamsOfMember.load(membershipKey(org.id, member.userId))) entries.push({ team, role: membership.role });
+      for (const { team, membership } of await this.ctx.loaders.teamsOfMember.load(
+        membershipKey(org.id, member.userId),
+      ))
+        entries.push({ team, role: membership.role });
     } else if (member.invitationId) {
       const invitation = await this.ctx.loaders.invitationById.load(member.invitationId);
       const assignments = invitation?.status === InvitationStatus.PENDING ? invitation.teams : [];
-      const teams = await Promise.all(assignments.map((a) => this.ctx.loaders.teamByName.load(teamNameKey(org.id, a.team))));
+      const teams = await Promise.all(
+        assignments.map((a) => this.ctx.loaders.teamByName.load(teamNameKey(org.id, a.team))),
+      );
       assignments.forEach((a, i) => {
         const team = teams[i];
         if (team) entries.push({ team, role: a.role as TeamRole });
@@ -243,17 +293,27 @@ export class MemberService extends Service {
   }
 
   /** A user's membership (ACTIVE or DEACTIVATED) by username or email; pending invitations are managed with updateInvitation, resendInvitation and revokeInvitation. */
-  private async target(em: EntityManager, org: Organization, login: string): Promise<{ membership: Membership; user: User }> {
+  private async target(
+    em: EntityManager,
+    org: Organization,
+    login: string,
+  ): Promise<{ membership: Membership; user: User }> {
     const user = await em.findOne(User, byLogin(login));
     const membership = user ? await em.findOne(Membership, { organization: org.id, user: user.id }) : null;
     if (!user || !membership) {
-      throw notFound(`"${login}" is not a member of "${org.name}". For a pending invitation use updateInvitation, resendInvitation or revokeInvitation.`);
+      throw notFound(
+        `"${login}" is not a member of "${org.name}". For a pending invitation use updateInvitation, resendInvitation or revokeInvitation.`,
+      );
     }
     return { membership, user };
   }
 
   /** Runs a change on one member with the organization locked and the caller's right re-checked under the lock. */
-  private async onMember<T>(organization: string, login: string, change: (em: EntityManager, org: Organization, membership: Membership, user: User) => Promise<T>): Promise<T> {
+  private async onMember<T>(
+    organization: string,
+    login: string,
+    change: (em: EntityManager, org: Organization, membership: Membership, user: User) => Promise<T>,
+  ): Promise<T> {
     const org = await new OrganizationService(this.ctx).getFor(organization, OrgPermission.MANAGE_MEMBERS);
     return this.em.transactional(async (em) => {
       const locked = await lockOrganization(em, org.id);
@@ -278,7 +338,12 @@ export class MemberService extends Service {
         // transaction, or the person would keep showing as team ADMIN and count for the last-team-admin rule.
         await capTeamRoles(em, org, user, input.role, (event) => this.audit(em, event));
         membership.role = input.role;
-        this.audit(em, { action: AuditAction.MEMBER_ROLE_CHANGED, organizationId: org.id, target: { type: 'user', id: user.id, label: user.username }, metadata: { from, to: input.role } });
+        this.audit(em, {
+          action: AuditAction.MEMBER_ROLE_CHANGED,
+          organizationId: org.id,
+          target: { type: 'user', id: user.id, label: user.username },
+          metadata: { from, to: input.role },
+        });
       }
       return { member: MemberService.viewOf(org, membership, user), changed };
     });
@@ -299,7 +364,12 @@ export class MemberService extends Service {
       em.remove(membership);
       await TeamService.leaveAllTeams(em, locked, user.id);
       if (user.defaultOrganization?.id === org.id) user.defaultOrganization = null;
-      this.audit(em, { action: AuditAction.MEMBER_REMOVED, organizationId: org.id, target: { type: 'user', id: user.id, label: user.username }, metadata: { role: membership.role, status: membership.status, left: leaving } });
+      this.audit(em, {
+        action: AuditAction.MEMBER_REMOVED,
+        organizationId: org.id,
+        target: { type: 'user', id: user.id, label: user.username },
+        metadata: { role: membership.role, status: membership.status, left: leaving },
+      });
       return { removedMemberId: membership.id, organization: locked, user };
     });
   }
@@ -308,10 +378,16 @@ export class MemberService extends Service {
   async deactivate(raw: unknown): Promise<MemberChange> {
     const input = parseInput(targetSchema, raw);
     return this.onMember(input.organization, input.user, async (em, org, membership, user) => {
-      if (membership.status === MemberStatus.DEACTIVATED) return { member: MemberService.viewOf(org, membership, user), changed: false };
+      if (membership.status === MemberStatus.DEACTIVATED)
+        return { member: MemberService.viewOf(org, membership, user), changed: false };
       await assertNotLastAdmin(em, org, membership);
       membership.status = MemberStatus.DEACTIVATED;
-      this.audit(em, { action: AuditAction.MEMBER_DEACTIVATED, organizationId: org.id, target: { type: 'user', id: user.id, label: user.username }, metadata: { role: membership.role } });
+      this.audit(em, {
+        action: AuditAction.MEMBER_DEACTIVATED,
+        organizationId: org.id,
+        target: { type: 'user', id: user.id, label: user.username },
+        metadata: { role: membership.role },
+      });
       return { member: MemberService.viewOf(org, membership, user), changed: true };
     });
   }
@@ -320,10 +396,16 @@ export class MemberService extends Service {
   async reactivate(raw: unknown): Promise<MemberChange> {
     const input = parseInput(targetSchema, raw);
     return this.onMember(input.organization, input.user, async (em, org, membership, user) => {
-      if (membership.status === MemberStatus.ACTIVE) return { member: MemberService.viewOf(org, membership, user), changed: false };
+      if (membership.status === MemberStatus.ACTIVE)
+        return { member: MemberService.viewOf(org, membership, user), changed: false };
       if (SEAT_ROLES.has(membership.role)) await assertSeatAvailable(em, org);
       membership.status = MemberStatus.ACTIVE;
-      this.audit(em, { action: AuditAction.MEMBER_REACTIVATED, organizationId: org.id, target: { type: 'user', id: user.id, label: user.username }, metadata: { role: membership.role } });
+      this.audit(em, {
+        action: AuditAction.MEMBER_REACTIVATED,
+        organizationId: org.id,
+        target: { type: 'user', id: user.id, label: user.username },
+        metadata: { role: membership.role },
+      });
       return { member: MemberService.viewOf(org, membership, user), changed: true };
     });
   }

@@ -27,7 +27,11 @@ export enum OrderDirection {
   ASC = 'ASC',
   DESC = 'DESC',
 }
-registerEnumType(OrderDirection, { name: 'OrderDirection', description: 'Sort direction.', valuesConfig: { ASC: { description: 'Ascending.' }, DESC: { description: 'Descending.' } } });
+registerEnumType(OrderDirection, {
+  name: 'OrderDirection',
+  description: 'Sort direction.',
+  valuesConfig: { ASC: { description: 'Ascending.' }, DESC: { description: 'Descending.' } },
+});
 
 @InputType('MemberOrder', { description: 'Sort order of the members view.' })
 export class MemberOrderInput {
@@ -46,7 +50,10 @@ export class MembersArgs extends PageArgs {
   @Field(() => [OrgRole], { nullable: true, description: 'Only these roles.' })
   roles?: OrgRole[] | null;
 
-  @Field(() => [MemberStatus], { nullable: true, description: 'Only these statuses. PENDING and DEACTIVATED rows are visible to admins only.' })
+  @Field(() => [MemberStatus], {
+    nullable: true,
+    description: 'Only these statuses. PENDING and DEACTIVATED rows are visible to admins only.',
+  })
   statuses?: MemberStatus[] | null;
 
   @Field(() => [String], { nullable: true, description: 'Only members of any of these teams (names).' })
@@ -56,7 +63,9 @@ export class MembersArgs extends PageArgs {
   orderBy?: MemberOrderInput | null;
 }
 
-@ObjectType('OrganizationMember', { description: 'A row of the organization members view: an ACTIVE or DEACTIVATED member, or a PENDING invitation.' })
+@ObjectType('OrganizationMember', {
+  description: 'A row of the organization members view: an ACTIVE or DEACTIVATED member, or a PENDING invitation.',
+})
 export class OrganizationMemberType {
   @Field(() => ID, { description: 'Opaque id of the membership.' })
   id!: string;
@@ -64,7 +73,10 @@ export class OrganizationMemberType {
   @Field(() => UserType, { nullable: true, description: 'The user; null for a PENDING invitation.' })
   user!: UserType | null;
 
-  @Field(() => String, { nullable: true, description: "Email: the user's, or the invited address. Visible to org admins only." })
+  @Field(() => String, {
+    nullable: true,
+    description: "Email: the user's, or the invited address. Visible to org admins only.",
+  })
   email!: string | null;
 
   @Field(() => String, { nullable: true, description: 'Display name; null while PENDING.' })
@@ -85,11 +97,18 @@ export class OrganizationMemberType {
   @Field(() => DateTime, { description: 'When the member was added or invited.' })
   addedAt!: Date;
 
-  @Field(() => InvitationType, { nullable: true, description: 'The pending invitation (PENDING rows, org admins only).' })
+  @Field(() => InvitationType, {
+    nullable: true,
+    description: 'The pending invitation (PENDING rows, org admins only).',
+  })
   invitation!: InvitationType | null;
 }
 
-export const OrganizationMemberConnection = ConnectionType('OrganizationMember', OrganizationMemberType, 'A page of the members view.');
+export const OrganizationMemberConnection = ConnectionType(
+  'OrganizationMember',
+  OrganizationMemberType,
+  'A page of the members view.',
+);
 
 @InputType('UpdateMemberRoleInput', { description: "Change a member's organization role." })
 export class UpdateMemberRoleInput {
@@ -108,7 +127,9 @@ export class UpdateMemberRolePayload {
   @Field(() => OrganizationMemberType, { description: 'The member, with the new role.' })
   member!: OrganizationMemberType;
 
-  @Field(() => Boolean, { description: 'false when the member already had this role: nothing changed and nothing was audited.' })
+  @Field(() => Boolean, {
+    description: 'false when the member already had this role: nothing changed and nothing was audited.',
+  })
   changed!: boolean;
 }
 
@@ -121,12 +142,16 @@ export class MemberTargetInput {
   user!: string;
 }
 
-@InputType('RemoveMemberInput', { description: 'Remove a member (or leave, when it is you). The account and everything they created stay.' })
+@InputType('RemoveMemberInput', {
+  description: 'Remove a member (or leave, when it is you). The account and everything they created stay.',
+})
 export class RemoveMemberInput extends MemberTargetInput {}
 
 @ObjectType({ description: 'Result of removeMember.' })
 export class RemoveMemberPayload {
-  @Field(() => ID, { description: 'Id of the removed membership (OrganizationMember.id): drop it from cached member lists.' })
+  @Field(() => ID, {
+    description: 'Id of the removed membership (OrganizationMember.id): drop it from cached member lists.',
+  })
   removedMemberId!: string;
 
   @Field(() => OrganizationType, { description: 'The organization.' })
@@ -144,11 +169,15 @@ export class DeactivateMemberPayload {
   @Field(() => OrganizationMemberType, { description: 'The member, now DEACTIVATED.' })
   member!: OrganizationMemberType;
 
-  @Field(() => Boolean, { description: 'false when the member was already deactivated: nothing changed and nothing was audited.' })
+  @Field(() => Boolean, {
+    description: 'false when the member was already deactivated: nothing changed and nothing was audited.',
+  })
   changed!: boolean;
 }
 
-@InputType('ReactivateMemberInput', { description: 'Restore a deactivated member (needs a free seat for ADMIN and MEMBER).' })
+@InputType('ReactivateMemberInput', {
+  description: 'Restore a deactivated member (needs a free seat for ADMIN and MEMBER).',
+})
 export class ReactivateMemberInput extends MemberTargetInput {}
 
 @ObjectType({ description: 'Result of reactivateMember.' })
@@ -156,6 +185,8 @@ export class ReactivateMemberPayload {
   @Field(() => OrganizationMemberType, { description: 'The member, ACTIVE again.' })
   member!: OrganizationMemberType;
 
-  @Field(() => Boolean, { description: 'false when the member was already active: nothing changed and nothing was audited.' })
+  @Field(() => Boolean, {
+    description: 'false when the member was already active: nothing changed and nothing was audited.',
+  })
   changed!: boolean;
 }

@@ -12,11 +12,19 @@ import { invitationUnexpiredSql } from '../invitations/invitation.entity';
  * processes, take turns: each sees the counts the previous one committed.
  */
 export function lockOrganization(em: EntityManager, organizationId: string): Promise<Organization> {
-  return em.findOneOrFail(Organization, { id: organizationId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+  return em.findOneOrFail(
+    Organization,
+    { id: organizationId },
+    { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
+  );
 }
 
 /** Seats in use per organization: ADMIN and MEMBER memberships that are ACTIVE, or PENDING with an unexpired invitation. */
-export async function countSeats(em: EntityManager, organizationIds: readonly string[], excludingMembershipId?: string): Promise<Map<string, number>> {
+export async function countSeats(
+  em: EntityManager,
+  organizationIds: readonly string[],
+  excludingMembershipId?: string,
+): Promise<Map<string, number>> {
   if (organizationIds.length === 0) return new Map();
   const rows: Array<{ organization_id: string; used: string }> = await em.execute(
     `select m.organization_id, count(*) as used
@@ -25,13 +33,23 @@ export async function countSeats(em: EntityManager, organizationIds: readonly st
       where m.organization_id in (?) and m.role in (?) and m.id <> ?
         and (m.status = ? or (m.status = ? and ${invitationUnexpiredSql('i')}))
       group by m.organization_id`,
-    [[...organizationIds], [...SEAT_ROLES], excludingMembershipId ?? '00000000-0000-0000-0000-000000000000', MemberStatus.ACTIVE, MemberStatus.PENDING],
+    [
+      [...organizationIds],
+      [...SEAT_ROLES],
+      excludingMembershipId ?? '00000000-0000-0000-0000-000000000000',
+      MemberStatus.ACTIVE,
+      MemberStatus.PENDING,
+    ],
   );
   return new Map(rows.map((r) => [r.organization_id, Number(r.used)]));
 }
 
 /** Throws SEAT_LIMIT_REACHED unless one more seat fits. Call with the organization locked. */
-export async function assertSeatAvailable(em: EntityManager, org: Organization, excludingMembershipId?: string): Promise<void> {
+export async function assertSeatAvailable(
+  em: EntityManager,
+  org: Organization,
+  excludingMembershipId?: string,
+): Promise<void> {
   if (org.seatLimit == null) return;
   const used = (await countSeats(em, [org.id], excludingMembershipId)).get(org.id) ?? 0;
   if (used >= org.seatLimit) {
@@ -52,7 +70,11 @@ export async function countActiveAdmins(em: EntityManager, organizationId: strin
 }
 
 /** Throws LAST_ADMIN when taking away this ACTIVE admin would leave none. Call with the organization locked. */
-export async function assertNotLastAdmin(em: EntityManager, org: Organization, target: { role: OrgRole; status: MemberStatus }): Promise<void> {
+export async function assertNotLastAdmin(
+  em: EntityManager,
+  org: Organization,
+  target: { role: OrgRole; status: MemberStatus },
+): Promise<void> {
   if (target.role !== ORG_ADMIN_ROLE || target.status !== MemberStatus.ACTIVE) return;
   if ((await countActiveAdmins(em, org.id)) <= 1) {
     throw new AppError(

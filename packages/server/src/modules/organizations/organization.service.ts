@@ -28,7 +28,12 @@ const updateSchema = z.object({
   settings: z
     .object({
       membersCanCreateTeams: z.boolean().nullish(),
-      apiKeyMaxLifetimeDays: z.number().int('must be a whole number').min(1, 'must be at least 1').max(3650, 'must be at most 3650').nullish(),
+      apiKeyMaxLifetimeDays: z
+        .number()
+        .int('must be a whole number')
+        .min(1, 'must be at least 1')
+        .max(3650, 'must be at most 3650')
+        .nullish(),
     })
     .nullish(),
 });
@@ -43,7 +48,9 @@ export interface Seats {
 const ORGANIZATIONS_CURSOR = cursorCodec('organizations', { NAME_ASC: z.tuple([cursorValue.text]) });
 
 /** `User.memberships` is ordered oldest first by (createdAt, id). */
-const MEMBERSHIPS_CURSOR = cursorCodec('memberships', { CREATED_ASC: z.tuple([cursorValue.timestamp, cursorValue.uuid]) });
+const MEMBERSHIPS_CURSOR = cursorCodec('memberships', {
+  CREATED_ASC: z.tuple([cursorValue.timestamp, cursorValue.uuid]),
+});
 type MembershipCursor = [Date, string];
 const membershipCursor = (m: Membership): MembershipCursor => [m.createdAt, m.id];
 function compareCreatedAsc(a: MembershipCursor, b: MembershipCursor): number {
@@ -82,13 +89,24 @@ export class OrganizationService extends Service {
     const page = ORGANIZATIONS_CURSOR.page(args, 'NAME_ASC');
     const visible = this.ctx.authz.organizationScope();
     const scope: FilterQuery<Organization> =
-      visible.kind === 'ALL' ? {} : visible.kind === 'NONE' ? { id: { $in: [] } } : { memberships: { user: visible.userId, status: visible.status } };
+      visible.kind === 'ALL'
+        ? {}
+        : visible.kind === 'NONE'
+          ? { id: { $in: [] } }
+          : { memberships: { user: visible.userId, status: visible.status } };
     const after: FilterQuery<Organization> = page.after ? { name: { $gt: page.after[0] } } : {};
     const [rows, total] = await Promise.all([
       this.em.find(Organization, { $and: [scope, after] }, { orderBy: { name: 'asc' }, limit: page.first + 1 }),
       this.em.count(Organization, scope),
     ]);
-    return ORGANIZATIONS_CURSOR.connection(page, 'NAME_ASC', rows, total, (o) => [o.name], (o) => o);
+    return ORGANIZATIONS_CURSOR.connection(
+      page,
+      'NAME_ASC',
+      rows,
+      total,
+      (o) => [o.name],
+      (o) => o,
+    );
   }
 
   async create(raw: unknown): Promise<Organization> {
@@ -97,10 +115,25 @@ export class OrganizationService extends Service {
     const input = parseInput(createSchema, raw);
     return this.em
       .transactional(async (em) => {
-        if (await em.count(Organization, { name: input.name })) throw conflict(`An organization named "${input.name}" already exists.`, 'name');
-        const org = em.create(Organization, { name: input.name, displayName: input.displayName ?? input.name, seatLimit: input.seatLimit ?? null });
-        em.create(Membership, { organization: org, user: ref(em.getReference(User, user.id)), role: ORG_ADMIN_ROLE, status: MemberStatus.ACTIVE });
-        this.audit(em, { action: AuditAction.ORGANIZATION_CREATED, target: { type: 'organization', id: org.id, label: org.name }, organizationId: org.id, metadata: { seatLimit: org.seatLimit } });
+        if (await em.count(Organization, { name: input.name }))
+          throw conflict(`An organization named "${input.name}" already exists.`, 'name');
+        const org = em.create(Organization, {
+          name: input.name,
+          displayName: input.displayName ?? input.name,
+          seatLimit: input.seatLimit ?? null,
+        });
+        em.create(Membership, {
+          organization: org,
+          user: ref(em.getReference(User, user.id)),
+          role: ORG_ADMIN_ROLE,
+          status: MemberStatus.ACTIVE,
+        });
+        this.audit(em, {
+          action: AuditAction.ORGANIZATION_CREATED,
+          target: { type: 'organization', id: org.id, label: org.name },
+          organizationId: org.id,
+          metadata: { seatLimit: org.seatLimit },
+        });
         return org;
       })
       .catch(rethrowUniqueAsConflict);
@@ -119,12 +152,19 @@ export class OrganizationService extends Service {
       if (input.seatLimit !== undefined) locked.seatLimit = input.seatLimit;
       if (input.settings) {
         const next = { ...locked.settings };
-        if (input.settings.membersCanCreateTeams != null) next.membersCanCreateTeams = input.settings.membersCanCreateTeams;
-        if (input.settings.apiKeyMaxLifetimeDays !== undefined) next.apiKeyMaxLifetimeDays = input.settings.apiKeyMaxLifetimeDays;
+        if (input.settings.membersCanCreateTeams != null)
+          next.membersCanCreateTeams = input.settings.membersCanCreateTeams;
+        if (input.settings.apiKeyMaxLifetimeDays !== undefined)
+          next.apiKeyMaxLifetimeDays = input.settings.apiKeyMaxLifetimeDays;
         locked.settings = next;
       }
       const after = { displayName: locked.displayName, seatLimit: locked.seatLimit, settings: locked.settings };
-      this.audit(em, { action: AuditAction.ORGANIZATION_UPDATED, target: { type: 'organization', id: org.id, label: org.name }, organizationId: org.id, metadata: { before, after } });
+      this.audit(em, {
+        action: AuditAction.ORGANIZATION_UPDATED,
+        target: { type: 'organization', id: org.id, label: org.name },
+        organizationId: org.id,
+        metadata: { before, after },
+      });
       return locked;
     });
   }
@@ -153,7 +193,12 @@ export class OrganizationService extends Service {
     if (!(await this.ctx.authz.canOrg(org, OrgPermission.MANAGE_MEMBERS))) return [];
     const admins = await this.ctx.loaders.activeAdmins.load(org.id);
     return admins === 1
-      ? [{ code: WarningCode.SINGLE_ADMIN, message: `"${org.name}" has only one active admin: if that account is lost nobody can manage it. Make a second member ADMIN.` }]
+      ? [
+          {
+            code: WarningCode.SINGLE_ADMIN,
+            message: `"${org.name}" has only one active admin: if that account is lost nobody can manage it. Make a second member ADMIN.`,
+          },
+        ]
       : [];
   }
 
@@ -170,10 +215,14 @@ export class OrganizationService extends Service {
    * empty list), and each row must be visible to the caller (so a user's own DEACTIVATED memberships are left out:
    * they cannot see those organizations). Batched: one query for the memberships of all users asked, one for their organizations.
    */
-  async visibleMemberships(userId: string, args: { first?: number | null; after?: string | null }): Promise<Connection<Membership>> {
+  async visibleMemberships(
+    userId: string,
+    args: { first?: number | null; after?: string | null },
+  ): Promise<Connection<Membership>> {
     this.ctx.authz.requireUser();
     const page = MEMBERSHIPS_CURSOR.page(args, 'CREATED_ASC');
-    if (!this.ctx.authz.canListMembershipsOf(userId)) return MEMBERSHIPS_CURSOR.connectionInMemory(page, 'CREATED_ASC', [], membershipCursor, compareCreatedAsc);
+    if (!this.ctx.authz.canListMembershipsOf(userId))
+      return MEMBERSHIPS_CURSOR.connectionInMemory(page, 'CREATED_ASC', [], membershipCursor, compareCreatedAsc);
     const rows = await this.membershipsOf(userId);
     const visible = await Promise.all(rows.map((r) => this.ctx.authz.canSeeMembership(r.organization, r)));
     // Visibility is the policy's, row by row, over a user's few memberships: filter and page in memory (still one query per batch of users).
@@ -193,7 +242,9 @@ export class OrganizationService extends Service {
 
   /** Whether the caller may see a user's details beyond id, username and name (see Authz.canSeeUserDetails). */
   userDetailsVisible(userId: string): Promise<boolean> {
-    return this.ctx.authz.canSeeUserDetails(userId, async () => (await this.membershipsOf(userId)).map((r) => ({ organization: r.organization, role: r.role, status: r.status })));
+    return this.ctx.authz.canSeeUserDetails(userId, async () =>
+      (await this.membershipsOf(userId)).map((r) => ({ organization: r.organization, role: r.role, status: r.status })),
+    );
   }
 
   /** The organization of a membership, batched. */
@@ -204,7 +255,9 @@ export class OrganizationService extends Service {
   }
 
   /** A user's memberships (any status) with their organizations, through the request's loaders. */
-  private async membershipsOf(userId: string): Promise<Array<{ membership: Membership; organization: Organization; role: OrgRole; status: MemberStatus }>> {
+  private async membershipsOf(
+    userId: string,
+  ): Promise<Array<{ membership: Membership; organization: Organization; role: OrgRole; status: MemberStatus }>> {
     const memberships = await this.ctx.loaders.membershipsByUser.load(userId);
     const orgs = await Promise.all(memberships.map((m) => this.ctx.loaders.organizationById.load(m.organization.id)));
     return memberships.flatMap((membership, i) => {

@@ -8,11 +8,17 @@ export class OrganizationSettingsType {
   @Field(() => Boolean, { description: 'Whether MEMBERs may create teams (ADMINs always may). Default false.' })
   membersCanCreateTeams!: boolean;
 
-  @Field(() => Int, { nullable: true, description: 'Upper bound for personal API key lifetimes, in days; null means the instance maximum.' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Upper bound for personal API key lifetimes, in days; null means the instance maximum.',
+  })
   apiKeyMaxLifetimeDays!: number | null;
 }
 
-@ObjectType('OrganizationWarning', { description: 'Something an organization admin should fix in their organization (not an instance warning: those are on Instance.warnings).' })
+@ObjectType('OrganizationWarning', {
+  description:
+    'Something an organization admin should fix in their organization (not an instance warning: those are on Instance.warnings).',
+})
 export class OrganizationWarningType {
   @Field(() => WarningCode, { description: 'Stable code: SINGLE_ADMIN (only one active admin).' })
   code!: WarningCode;
@@ -21,7 +27,10 @@ export class OrganizationWarningType {
   message!: string;
 }
 
-@ObjectType('Seats', { description: 'Seat usage. ACTIVE and PENDING ADMINs and MEMBERs use a seat; viewers, service accounts and deactivated users do not.' })
+@ObjectType('Seats', {
+  description:
+    'Seat usage. ACTIVE and PENDING ADMINs and MEMBERs use a seat; viewers, service accounts and deactivated users do not.',
+})
 export class SeatsType {
   @Field(() => Int, { nullable: true, description: 'Seats licensed; null means unlimited.' })
   limit!: number | null;
@@ -44,7 +53,10 @@ export class OrganizationType {
   @Field(() => String, { description: 'Human-friendly name.' })
   displayName!: string;
 
-  @Field(() => Int, { nullable: true, description: 'Seat limit; null means unlimited. NOT_FOUND unless the caller sees the organization.' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Seat limit; null means unlimited. NOT_FOUND unless the caller sees the organization.',
+  })
   seatLimit!: number | null;
 
   @Field(() => DateTime, { description: 'When the organization was created.' })
@@ -56,7 +68,9 @@ export class OrganizationMembershipType {
   @Field(() => ID, { description: 'Opaque id of the membership.' })
   id!: string;
 
-  @Field(() => OrganizationType, { description: 'The organization (memberships are listed only in organizations the caller sees).' })
+  @Field(() => OrganizationType, {
+    description: 'The organization (memberships are listed only in organizations the caller sees).',
+  })
   organization!: OrganizationType;
 
   @Field(() => OrgRole, { description: 'Role in the organization.' })
@@ -70,7 +84,11 @@ export class OrganizationMembershipType {
 }
 
 export const OrganizationConnection = ConnectionType('Organization', OrganizationType, 'A page of organizations.');
-export const OrganizationMembershipConnection = ConnectionType('OrganizationMembership', OrganizationMembershipType, 'A page of organization memberships, oldest first.');
+export const OrganizationMembershipConnection = ConnectionType(
+  'OrganizationMembership',
+  OrganizationMembershipType,
+  'A page of organization memberships, oldest first.',
+);
 
 @InputType({ description: 'A new organization. Instance admins only; the creator becomes its first ADMIN.' })
 export class CreateOrganizationInput {
@@ -95,7 +113,11 @@ export class OrganizationSettingsInput {
   @Field(() => Boolean, { nullable: true, description: 'Whether MEMBERs may create teams.' })
   membersCanCreateTeams?: boolean | null;
 
-  @Field(() => Int, { nullable: true, description: 'Upper bound for personal API key lifetimes, in days (1 to 3650); null removes it (the instance maximum applies).' })
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'Upper bound for personal API key lifetimes, in days (1 to 3650); null removes it (the instance maximum applies).',
+  })
   apiKeyMaxLifetimeDays?: number | null;
 }
 
@@ -107,7 +129,10 @@ export class UpdateOrganizationInput {
   @Field(() => String, { nullable: true, description: 'New display name.' })
   displayName?: string | null;
 
-  @Field(() => Int, { nullable: true, description: 'New seat limit (instance admins only); null makes seats unlimited, omitted keeps the limit.' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'New seat limit (instance admins only); null makes seats unlimited, omitted keeps the limit.',
+  })
   seatLimit?: number | null;
 
   @Field(() => OrganizationSettingsInput, { nullable: true, description: 'Settings to change.' })

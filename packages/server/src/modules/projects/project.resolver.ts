@@ -35,12 +35,18 @@ function author(ctx: RequestContext, row: { createdById: string | null }): Promi
 
 @Resolver(() => ProjectType)
 export class ProjectResolver {
-  @FieldResolver(() => UserType, { nullable: true, description: 'Who created the project; null only if their account no longer exists (see createdByUsername).' })
+  @FieldResolver(() => UserType, {
+    nullable: true,
+    description: 'Who created the project; null only if their account no longer exists (see createdByUsername).',
+  })
   createdBy(@Ctx() ctx: RequestContext, @Root() project: Project): Promise<User | null> | null {
     return author(ctx, project);
   }
 
-  @FieldResolver(() => String, { nullable: true, description: 'Username of the creator when the project was created; kept after they leave.' })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'Username of the creator when the project was created; kept after they leave.',
+  })
   createdByUsername(@Root() project: Project): string | null {
     return project.createdByLabel;
   }
@@ -51,7 +57,11 @@ export class ProjectResolver {
   }
 
   @FieldResolver(() => RunConnection, { description: 'Runs of the project, newest first.' })
-  runs(@Ctx() ctx: RequestContext, @Root() project: Project, @Args(() => PageArgs) args: PageArgs): Promise<Connection<Run>> {
+  runs(
+    @Ctx() ctx: RequestContext,
+    @Root() project: Project,
+    @Args(() => PageArgs) args: PageArgs,
+  ): Promise<Connection<Run>> {
     return new ProjectService(ctx).listRuns(project, args);
   }
 
@@ -60,25 +70,43 @@ export class ProjectResolver {
     return new ProjectService(ctx).runCount(project);
   }
 
-  @Mutation(() => CreateProjectPayload, { description: 'Create a project in a team (team MEMBERs and ADMINs). CONFLICT when the team has a project of that name.' })
-  async createProject(@Ctx() ctx: RequestContext, @Arg('input', () => CreateProjectInput) input: CreateProjectInput): Promise<{ project: Project }> {
+  @Mutation(() => CreateProjectPayload, {
+    description:
+      'Create a project in a team (team MEMBERs and ADMINs). CONFLICT when the team has a project of that name.',
+  })
+  async createProject(
+    @Ctx() ctx: RequestContext,
+    @Arg('input', () => CreateProjectInput) input: CreateProjectInput,
+  ): Promise<{ project: Project }> {
     return { project: await new ProjectService(ctx).createProject(input) };
   }
 
-  @Mutation(() => DeleteProjectPayload, { description: 'Delete a project and its runs (team ADMINs and org admins; MEMBERs their own). Its reports stay, detached.' })
-  deleteProject(@Ctx() ctx: RequestContext, @Arg('input', () => DeleteProjectInput) input: DeleteProjectInput): Promise<DeletedProject> {
+  @Mutation(() => DeleteProjectPayload, {
+    description:
+      'Delete a project and its runs (team ADMINs and org admins; MEMBERs their own). Its reports stay, detached.',
+  })
+  deleteProject(
+    @Ctx() ctx: RequestContext,
+    @Arg('input', () => DeleteProjectInput) input: DeleteProjectInput,
+  ): Promise<DeletedProject> {
     return new ProjectService(ctx).deleteProject(input);
   }
 }
 
 @Resolver(() => RunType)
 export class RunResolver {
-  @FieldResolver(() => UserType, { nullable: true, description: 'Who logged the run; null only if their account no longer exists (see createdByUsername).' })
+  @FieldResolver(() => UserType, {
+    nullable: true,
+    description: 'Who logged the run; null only if their account no longer exists (see createdByUsername).',
+  })
   createdBy(@Ctx() ctx: RequestContext, @Root() run: Run): Promise<User | null> | null {
     return author(ctx, run);
   }
 
-  @FieldResolver(() => String, { nullable: true, description: 'Username of who logged the run, as it was then; kept after they leave.' })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'Username of who logged the run, as it was then; kept after they leave.',
+  })
   createdByUsername(@Root() run: Run): string | null {
     return run.createdByLabel;
   }
@@ -93,25 +121,39 @@ export class RunResolver {
     return { run: await new ProjectService(ctx).logRun(input) };
   }
 
-  @Mutation(() => DeleteRunPayload, { description: 'Delete a run by id (team ADMINs and org admins; MEMBERs the runs they logged).' })
-  deleteRun(@Ctx() ctx: RequestContext, @Arg('input', () => DeleteRunInput) input: DeleteRunInput): Promise<DeletedRun> {
+  @Mutation(() => DeleteRunPayload, {
+    description: 'Delete a run by id (team ADMINs and org admins; MEMBERs the runs they logged).',
+  })
+  deleteRun(
+    @Ctx() ctx: RequestContext,
+    @Arg('input', () => DeleteRunInput) input: DeleteRunInput,
+  ): Promise<DeletedRun> {
     return new ProjectService(ctx).deleteRun(input);
   }
 }
 
 @Resolver(() => ReportType)
 export class ReportResolver {
-  @FieldResolver(() => UserType, { nullable: true, description: 'Who created the report; null only if their account no longer exists (see createdByUsername).' })
+  @FieldResolver(() => UserType, {
+    nullable: true,
+    description: 'Who created the report; null only if their account no longer exists (see createdByUsername).',
+  })
   createdBy(@Ctx() ctx: RequestContext, @Root() report: Report): Promise<User | null> | null {
     return author(ctx, report);
   }
 
-  @FieldResolver(() => String, { nullable: true, description: 'Username of the author when the report was created; kept after they leave.' })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'Username of the author when the report was created; kept after they leave.',
+  })
   createdByUsername(@Root() report: Report): string | null {
     return report.createdByLabel;
   }
 
-  @FieldResolver(() => ProjectType, { nullable: true, description: 'The project the report is about; null when none (or when that project was deleted).' })
+  @FieldResolver(() => ProjectType, {
+    nullable: true,
+    description: 'The project the report is about; null when none (or when that project was deleted).',
+  })
   project(@Ctx() ctx: RequestContext, @Root() report: Report): Promise<Project | null> | null {
     return report.project ? ctx.loaders.projectById.load(report.project.id) : null;
   }
@@ -121,13 +163,23 @@ export class ReportResolver {
     return ctx.loaders.team.load(report.team.id);
   }
 
-  @Mutation(() => CreateReportPayload, { description: 'Create a report in a team, optionally about one of its projects (team MEMBERs and ADMINs).' })
-  async createReport(@Ctx() ctx: RequestContext, @Arg('input', () => CreateReportInput) input: CreateReportInput): Promise<{ report: Report }> {
+  @Mutation(() => CreateReportPayload, {
+    description: 'Create a report in a team, optionally about one of its projects (team MEMBERs and ADMINs).',
+  })
+  async createReport(
+    @Ctx() ctx: RequestContext,
+    @Arg('input', () => CreateReportInput) input: CreateReportInput,
+  ): Promise<{ report: Report }> {
     return { report: await new ProjectService(ctx).createReport(input) };
   }
 
-  @Mutation(() => DeleteReportPayload, { description: 'Delete a report by id (team ADMINs and org admins; MEMBERs their own).' })
-  deleteReport(@Ctx() ctx: RequestContext, @Arg('input', () => DeleteReportInput) input: DeleteReportInput): Promise<DeletedReport> {
+  @Mutation(() => DeleteReportPayload, {
+    description: 'Delete a report by id (team ADMINs and org admins; MEMBERs their own).',
+  })
+  deleteReport(
+    @Ctx() ctx: RequestContext,
+    @Arg('input', () => DeleteReportInput) input: DeleteReportInput,
+  ): Promise<DeletedReport> {
     return new ProjectService(ctx).deleteReport(input);
   }
 }
@@ -135,20 +187,39 @@ export class ReportResolver {
 /** Adds the work of a team to the Team type (the teams module owns TeamType; type-graphql merges the fields). */
 @Resolver(() => TeamType)
 export class TeamProjectsResolver {
-  @FieldResolver(() => ProjectType, { nullable: true, description: 'One project of the team, by name; null when it does not exist or is not visible to the caller (PRIVATE projects to callers outside the team).' })
-  project(@Ctx() ctx: RequestContext, @Root() team: Team, @Arg('name', () => String) name: string): Promise<Project | null> {
+  @FieldResolver(() => ProjectType, {
+    nullable: true,
+    description:
+      'One project of the team, by name; null when it does not exist or is not visible to the caller (PRIVATE projects to callers outside the team).',
+  })
+  project(
+    @Ctx() ctx: RequestContext,
+    @Root() team: Team,
+    @Arg('name', () => String) name: string,
+  ): Promise<Project | null> {
     return new ProjectService(ctx).getProject(team, name);
   }
 
-  @FieldResolver(() => ProjectConnection, { description: 'Projects of the team, newest first. Callers outside the team see PUBLIC projects only.' })
-  projects(@Ctx() ctx: RequestContext, @Root() team: Team, @Args(() => PageArgs) args: PageArgs): Promise<Connection<Project>> {
+  @FieldResolver(() => ProjectConnection, {
+    description: 'Projects of the team, newest first. Callers outside the team see PUBLIC projects only.',
+  })
+  projects(
+    @Ctx() ctx: RequestContext,
+    @Root() team: Team,
+    @Args(() => PageArgs) args: PageArgs,
+  ): Promise<Connection<Project>> {
     return new ProjectService(ctx).listProjects(team, args);
   }
 
   @FieldResolver(() => ReportConnection, {
-    description: 'Reports of the team, newest first. Callers outside the team see only reports of PUBLIC projects, and only when the team allows public reports.',
+    description:
+      'Reports of the team, newest first. Callers outside the team see only reports of PUBLIC projects, and only when the team allows public reports.',
   })
-  reports(@Ctx() ctx: RequestContext, @Root() team: Team, @Args(() => PageArgs) args: PageArgs): Promise<Connection<Report>> {
+  reports(
+    @Ctx() ctx: RequestContext,
+    @Root() team: Team,
+    @Args(() => PageArgs) args: PageArgs,
+  ): Promise<Connection<Report>> {
     return new ProjectService(ctx).listReports(team, args);
   }
 }

@@ -1,5 +1,10 @@
 import { randomInt } from 'node:crypto';
-import { ForeignKeyConstraintViolationException, LockMode, UniqueConstraintViolationException, type FilterQuery } from '@mikro-orm/core';
+import {
+  ForeignKeyConstraintViolationException,
+  LockMode,
+  UniqueConstraintViolationException,
+  type FilterQuery,
+} from '@mikro-orm/core';
 import { z } from 'zod';
 import { Service } from '../service';
 import { Project, ProjectVisibility, Report, Run } from './project.entity';
@@ -38,9 +43,24 @@ const title = z
   .regex(/^\P{Cc}+$/u, 'must not contain control characters');
 const idSchema = (what: string) => z.object({ id: entityIdSchema(`a ${what}`) });
 
-const createProjectSchema = z.object({ organization: orgRefSchema, team: teamRefSchema, name: projectName, visibility: z.enum(ProjectVisibility, { message: 'must be PRIVATE or PUBLIC' }).nullish() });
-const logRunSchema = z.object({ organization: orgRefSchema, team: teamRefSchema, project: projectRef, name: runName.nullish() });
-const createReportSchema = z.object({ organization: orgRefSchema, team: teamRefSchema, title, project: projectRef.nullish() });
+const createProjectSchema = z.object({
+  organization: orgRefSchema,
+  team: teamRefSchema,
+  name: projectName,
+  visibility: z.enum(ProjectVisibility, { message: 'must be PRIVATE or PUBLIC' }).nullish(),
+});
+const logRunSchema = z.object({
+  organization: orgRefSchema,
+  team: teamRefSchema,
+  project: projectRef,
+  name: runName.nullish(),
+});
+const createReportSchema = z.object({
+  organization: orgRefSchema,
+  team: teamRefSchema,
+  title,
+  project: projectRef.nullish(),
+});
 const deleteProjectSchema = z.object({ organization: orgRefSchema, team: teamRefSchema, project: projectRef });
 
 const BASE36 = '0123456789abcdefghijklmnopqrstuvwxyz';
@@ -102,11 +122,15 @@ export class ProjectService extends Service {
   // The rules are Authz.projectScope / reportScope; here they become row tests and query filters.
 
   private static projectVisible(access: Pick<TeamAccess, 'permissions'>, project: Project): boolean {
-    return Authz.inScope(Authz.projectScope(access.permissions), { public: project.visibility === ProjectVisibility.PUBLIC });
+    return Authz.inScope(Authz.projectScope(access.permissions), {
+      public: project.visibility === ProjectVisibility.PUBLIC,
+    });
   }
 
   private static reportVisible(access: TeamAccess, project: Project | null): boolean {
-    return Authz.inScope(Authz.reportScope(access.permissions, access.team), { public: project?.visibility === ProjectVisibility.PUBLIC });
+    return Authz.inScope(Authz.reportScope(access.permissions, access.team), {
+      public: project?.visibility === ProjectVisibility.PUBLIC,
+    });
   }
 
   /** null: the caller sees no project of this team. */
@@ -120,7 +144,9 @@ export class ProjectService extends Service {
   private static reportFilter(access: TeamAccess): FilterQuery<Report> | null {
     const scope = Authz.reportScope(access.permissions, access.team);
     if (scope === 'NONE') return null;
-    return scope === 'ALL' ? { team: access.team.id } : { team: access.team.id, project: { visibility: ProjectVisibility.PUBLIC } };
+    return scope === 'ALL'
+      ? { team: access.team.id }
+      : { team: access.team.id, project: { visibility: ProjectVisibility.PUBLIC } };
   }
 
   /** For a team already resolved elsewhere (the root of Team.projects): NOT_FOUND unless the caller sees it. */
@@ -132,7 +158,13 @@ export class ProjectService extends Service {
   }
 
   /** Delete rights: the "any" permission, or the "own" one for the author. */
-  private requireDelete(access: TeamAccess, any: TeamPermission, own: TeamPermission, createdById: string | null, what: string): void {
+  private requireDelete(
+    access: TeamAccess,
+    any: TeamPermission,
+    own: TeamPermission,
+    createdById: string | null,
+    what: string,
+  ): void {
     if (access.permissions.has(any)) return;
     const me = this.ctx.authz.requireUser().user.id;
     if (access.permissions.has(own) && createdById !== null && createdById === me) return;
@@ -154,20 +186,28 @@ export class ProjectService extends Service {
     this.ctx.authz.requireUser();
     const input = parseInput(createProjectSchema, raw);
     const { org, team } = await findTeam(this.ctx, input.organization, input.team, TeamPermission.PROJECT_CREATE);
-    const visibility = input.visibility ?? (team.settings.projectsPrivateByDefault ? ProjectVisibility.PRIVATE : ProjectVisibility.PUBLIC);
+    const visibility =
+      input.visibility ??
+      (team.settings.projectsPrivateByDefault ? ProjectVisibility.PRIVATE : ProjectVisibility.PUBLIC);
     const author = this.author();
     const taken = () => conflict(`Team "${team.name}" already has a project named "${input.name}".`, 'name');
     return this.em
       .transactional(async (em) => {
         if (await em.count(Project, { team: team.id, name: input.name })) throw taken();
         const project = em.create(Project, { team: team.id, name: input.name, visibility, ...author });
-        this.audit(em, { action: AuditAction.PROJECT_CREATED, organizationId: org.id, target: { type: 'project', id: project.id, label: project.name }, metadata: { team: team.name, visibility } });
+        this.audit(em, {
+          action: AuditAction.PROJECT_CREATED,
+          organizationId: org.id,
+          target: { type: 'project', id: project.id, label: project.name },
+          metadata: { team: team.name, visibility },
+        });
         return project;
       })
       .catch((err: unknown) => {
         // A concurrent create won the unique index the pre-check could not see; or the team was deleted meanwhile.
         if (err instanceof UniqueConstraintViolationException) throw taken();
-        if (err instanceof ForeignKeyConstraintViolationException) throw notFound(`No team named "${team.name}" is visible to you in "${org.name}".`);
+        if (err instanceof ForeignKeyConstraintViolationException)
+          throw notFound(`No team named "${team.name}" is visible to you in "${org.name}".`);
         throw err;
       });
   }
@@ -180,8 +220,13 @@ export class ProjectService extends Service {
     // Not audited: runs are logged far too often for the audit log.
     return this.em.transactional(async (em) => {
       // FOR SHARE: a concurrent deleteProject waits for this run (and then deletes it too) instead of failing it on the foreign key.
-      const project = await em.findOne(Project, { team: access.team.id, name: input.project }, { lockMode: LockMode.PESSIMISTIC_READ });
-      if (!project || !ProjectService.projectVisible(access, project)) throw this.projectNotFound(access, input.project);
+      const project = await em.findOne(
+        Project,
+        { team: access.team.id, name: input.project },
+        { lockMode: LockMode.PESSIMISTIC_READ },
+      );
+      if (!project || !ProjectService.projectVisible(access, project))
+        throw this.projectNotFound(access, input.project);
       return em.create(Run, { project: project.id, name: input.name ?? generateRunName(), ...author });
     });
   }
@@ -195,10 +240,20 @@ export class ProjectService extends Service {
       .transactional(async (em) => {
         let project: Project | null = null;
         if (input.project) {
-          project = await em.findOne(Project, { team: access.team.id, name: input.project }, { lockMode: LockMode.PESSIMISTIC_READ });
-          if (!project || !ProjectService.projectVisible(access, project)) throw this.projectNotFound(access, input.project);
+          project = await em.findOne(
+            Project,
+            { team: access.team.id, name: input.project },
+            { lockMode: LockMode.PESSIMISTIC_READ },
+          );
+          if (!project || !ProjectService.projectVisible(access, project))
+            throw this.projectNotFound(access, input.project);
         }
-        const report = em.create(Report, { team: access.team.id, project: project?.id ?? null, title: input.title, ...author });
+        const report = em.create(Report, {
+          team: access.team.id,
+          project: project?.id ?? null,
+          title: input.title,
+          ...author,
+        });
         this.audit(em, {
           action: AuditAction.REPORT_CREATED,
           organizationId: access.org.id,
@@ -208,7 +263,8 @@ export class ProjectService extends Service {
         return report;
       })
       .catch((err: unknown) => {
-        if (err instanceof ForeignKeyConstraintViolationException) throw notFound(`No team named "${access.team.name}" is visible to you in "${access.org.name}".`);
+        if (err instanceof ForeignKeyConstraintViolationException)
+          throw notFound(`No team named "${access.team.name}" is visible to you in "${access.org.name}".`);
         throw err;
       });
   }
@@ -219,7 +275,13 @@ export class ProjectService extends Service {
     const access = await findTeam(this.ctx, input.organization, input.team, TeamPermission.VIEW);
     const project = await this.em.findOne(Project, { team: access.team.id, name: input.project });
     if (!project || !ProjectService.projectVisible(access, project)) throw this.projectNotFound(access, input.project);
-    this.requireDelete(access, TeamPermission.PROJECT_DELETE, TeamPermission.PROJECT_DELETE_OWN, project.createdById, 'project');
+    this.requireDelete(
+      access,
+      TeamPermission.PROJECT_DELETE,
+      TeamPermission.PROJECT_DELETE_OWN,
+      project.createdById,
+      'project',
+    );
     return this.em.transactional(async (em) => {
       // Lock first so the count matches what the cascade deletes (logRun holds FOR SHARE on the project).
       const locked = await em.findOne(Project, { id: project.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
@@ -241,7 +303,11 @@ export class ProjectService extends Service {
     this.ctx.authz.requireUser();
     const input = parseInput(idSchema('run'), raw);
     const missing = () => notFound('No run with this id is visible to you.');
-    const run = await this.em.findOne(Run, { id: input.id }, { populate: ['project', 'project.team', 'project.team.organization'] });
+    const run = await this.em.findOne(
+      Run,
+      { id: input.id },
+      { populate: ['project', 'project.team', 'project.team.organization'] },
+    );
     if (!run) throw missing();
     const project = run.project.getEntity();
     const access = await this.accessOrNull(project.team.getEntity());
@@ -263,12 +329,22 @@ export class ProjectService extends Service {
     this.ctx.authz.requireUser();
     const input = parseInput(idSchema('report'), raw);
     const missing = () => notFound('No report with this id is visible to you.');
-    const report = await this.em.findOne(Report, { id: input.id }, { populate: ['team', 'team.organization', 'project'] });
+    const report = await this.em.findOne(
+      Report,
+      { id: input.id },
+      { populate: ['team', 'team.organization', 'project'] },
+    );
     if (!report) throw missing();
     const project = report.project?.getEntity() ?? null;
     const access = await this.accessOrNull(report.team.getEntity());
     if (!access || !ProjectService.reportVisible(access, project)) throw missing();
-    this.requireDelete(access, TeamPermission.REPORT_DELETE, TeamPermission.REPORT_DELETE_OWN, report.createdById, 'report');
+    this.requireDelete(
+      access,
+      TeamPermission.REPORT_DELETE,
+      TeamPermission.REPORT_DELETE_OWN,
+      report.createdById,
+      'report',
+    );
     return this.em.transactional(async (em) => {
       if (!(await em.nativeDelete(Report, { id: report.id }))) throw missing();
       this.audit(em, {
@@ -310,7 +386,11 @@ export class ProjectService extends Service {
     const where = ProjectService.projectFilter(access);
     if (!where) return PROJECTS_CURSOR.connection<Project, Project>(page, 'CREATED_DESC', [], 0, cursorOf, (p) => p);
     const [rows, total] = await Promise.all([
-      this.em.find(Project, { $and: [where, afterFilter<Project>(page.after)] }, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: page.first + 1 }),
+      this.em.find(
+        Project,
+        { $and: [where, afterFilter<Project>(page.after)] },
+        { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: page.first + 1 },
+      ),
       this.em.count(Project, where),
     ]);
     return PROJECTS_CURSOR.connection(page, 'CREATED_DESC', rows, total, cursorOf, (p) => p);
@@ -323,7 +403,11 @@ export class ProjectService extends Service {
     const where = ProjectService.reportFilter(access);
     if (!where) return REPORTS_CURSOR.connection<Report, Report>(page, 'CREATED_DESC', [], 0, cursorOf, (r) => r);
     const [rows, total] = await Promise.all([
-      this.em.find(Report, { $and: [where, afterFilter<Report>(page.after)] }, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: page.first + 1 }),
+      this.em.find(
+        Report,
+        { $and: [where, afterFilter<Report>(page.after)] },
+        { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: page.first + 1 },
+      ),
       this.em.count(Report, where),
     ]);
     return REPORTS_CURSOR.connection(page, 'CREATED_DESC', rows, total, cursorOf, (r) => r);

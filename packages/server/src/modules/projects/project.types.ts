@@ -30,7 +30,10 @@ export class ProjectType {
   @Field(() => DateTime, { description: 'When the project was created.' })
   createdAt!: Date;
 
-  @Field(() => String, { nullable: true, description: 'Username of the creator when the project was created; kept after they leave.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Username of the creator when the project was created; kept after they leave.',
+  })
   createdByUsername!: string | null;
 }
 
@@ -45,7 +48,10 @@ export class RunType {
   @Field(() => DateTime, { description: 'When the run was logged.' })
   createdAt!: Date;
 
-  @Field(() => String, { nullable: true, description: 'Username of who logged the run, as it was then; kept after they leave.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Username of who logged the run, as it was then; kept after they leave.',
+  })
   createdByUsername!: string | null;
 }
 
@@ -60,7 +66,10 @@ export class ReportType {
   @Field(() => DateTime, { description: 'When the report was created.' })
   createdAt!: Date;
 
-  @Field(() => String, { nullable: true, description: 'Username of the author when the report was created; kept after they leave.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Username of the author when the report was created; kept after they leave.',
+  })
   createdByUsername!: string | null;
 }
 
@@ -68,7 +77,9 @@ export const ProjectConnection = ConnectionType('Project', ProjectType, 'A page 
 export const RunConnection = ConnectionType('Run', RunType, 'A page of runs, newest first.');
 export const ReportConnection = ConnectionType('Report', ReportType, 'A page of reports, newest first.');
 
-@InputType('CreateProjectInput', { description: 'A new project in a team (needs project:create: team MEMBERs and ADMINs).' })
+@InputType('CreateProjectInput', {
+  description: 'A new project in a team (needs project:create: team MEMBERs and ADMINs).',
+})
 export class CreateProjectInput {
   @Field(() => String, { description: 'Organization name.' })
   organization!: string;
@@ -76,10 +87,16 @@ export class CreateProjectInput {
   @Field(() => String, { description: 'Team name.' })
   team!: string;
 
-  @Field(() => String, { description: 'Project name: 1-128 letters, digits, "-", "_" and ".", unique in the team (case-sensitive).' })
+  @Field(() => String, {
+    description: 'Project name: 1-128 letters, digits, "-", "_" and ".", unique in the team (case-sensitive).',
+  })
   name!: string;
 
-  @Field(() => ProjectVisibility, { nullable: true, description: "Visibility; by default PRIVATE when the team's projectsPrivateByDefault setting is on, PUBLIC otherwise." })
+  @Field(() => ProjectVisibility, {
+    nullable: true,
+    description:
+      "Visibility; by default PRIVATE when the team's projectsPrivateByDefault setting is on, PUBLIC otherwise.",
+  })
   visibility?: ProjectVisibility | null;
 }
 
@@ -100,7 +117,10 @@ export class LogRunInput {
   @Field(() => String, { description: 'Project name in the team.' })
   project!: string;
 
-  @Field(() => String, { nullable: true, description: 'Run name, 1-128 characters; a random "run-xxxxxxxx" when omitted. Need not be unique.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Run name, 1-128 characters; a random "run-xxxxxxxx" when omitted. Need not be unique.',
+  })
   name?: string | null;
 }
 
@@ -110,7 +130,9 @@ export class LogRunPayload {
   run!: RunType;
 }
 
-@InputType('CreateReportInput', { description: 'A new report in a team (needs report:create: team MEMBERs and ADMINs).' })
+@InputType('CreateReportInput', {
+  description: 'A new report in a team (needs report:create: team MEMBERs and ADMINs).',
+})
 export class CreateReportInput {
   @Field(() => String, { description: 'Organization name.' })
   organization!: string;
@@ -131,7 +153,10 @@ export class CreateReportPayload {
   report!: ReportType;
 }
 
-@InputType('DeleteProjectInput', { description: 'Delete a project with its runs; its reports stay, detached. Needs project:delete, or project:delete_own for its creator.' })
+@InputType('DeleteProjectInput', {
+  description:
+    'Delete a project with its runs; its reports stay, detached. Needs project:delete, or project:delete_own for its creator.',
+})
 export class DeleteProjectInput {
   @Field(() => String, { description: 'Organization name.' })
   organization!: string;
@@ -170,7 +195,9 @@ export class DeleteRunPayload {
   project!: ProjectType;
 }
 
-@InputType('DeleteReportInput', { description: 'Delete a report. Needs report:delete, or report:delete_own for its author.' })
+@InputType('DeleteReportInput', {
+  description: 'Delete a report. Needs report:delete, or report:delete_own for its author.',
+})
 export class DeleteReportInput {
   @Field(() => ID, { description: 'Report id.' })
   id!: string;

@@ -14,17 +14,30 @@ import type { User } from '../accounts/user.entity';
  * takes no admin away. Reads the committed rows through `em`; call it inside the transaction that holds the
  * teams' row locks, so a concurrent change to the same team waits instead of both passing.
  */
-export async function teamsLeftWithoutAdmin<T extends { id: string }>(em: EntityManager, organizationId: string, teams: readonly T[], userId: string): Promise<T[]> {
+export async function teamsLeftWithoutAdmin<T extends { id: string }>(
+  em: EntityManager,
+  organizationId: string,
+  teams: readonly T[],
+  userId: string,
+): Promise<T[]> {
   if (teams.length === 0) return [];
   // Only ADMIN rows can count; the rule itself (status, organization role) is applied in isEffectiveTeamAdmin.
-  const rows: Array<{ team_id: string; user_id: string; team_role: TeamRole; org_role: OrgRole; org_status: MemberStatus }> = await em.execute(
+  const rows: Array<{
+    team_id: string;
+    user_id: string;
+    team_role: TeamRole;
+    org_role: OrgRole;
+    org_status: MemberStatus;
+  }> = await em.execute(
     `select tm.team_id, tm.user_id, tm.role as team_role, m.role as org_role, m.status as org_status
        from team_memberships tm
        join org_memberships m on m.user_id = tm.user_id and m.organization_id = ?
       where tm.team_id in (?) and tm.role = ?`,
     [organizationId, teams.map((t) => t.id), TEAM_ADMIN_ROLE],
   );
-  const admins = rows.filter((r) => isEffectiveTeamAdmin({ teamRole: r.team_role, orgRole: r.org_role, orgStatus: r.org_status }));
+  const admins = rows.filter((r) =>
+    isEffectiveTeamAdmin({ teamRole: r.team_role, orgRole: r.org_role, orgStatus: r.org_status }),
+  );
   return teams.filter((t) => {
     const ofTeam = admins.filter((a) => a.team_id === t.id);
     return ofTeam.some((a) => a.user_id === userId) && ofTeam.every((a) => a.user_id === userId);
@@ -40,7 +53,13 @@ export async function teamsLeftWithoutAdmin<T extends { id: string }>(em: Entity
  * the same rule `updateTeamMemberRole` applies, for every caller. One `team.member_role_changed` audit event
  * per changed team membership (with `cause`), so a team's history reads the same whichever way a role changed.
  */
-export async function capTeamRoles(em: EntityManager, org: Organization, user: User, orgRole: OrgRole, audit: (input: AuditInput) => void): Promise<void> {
+export async function capTeamRoles(
+  em: EntityManager,
+  org: Organization,
+  user: User,
+  orgRole: OrgRole,
+  audit: (input: AuditInput) => void,
+): Promise<void> {
   const locked: Array<{ id: string }> = await em.execute(
     `select t.id from teams t
       where t.organization_id = ? and exists (select 1 from team_memberships tm where tm.team_id = t.id and tm.user_id = ?)
@@ -80,7 +99,14 @@ export async function capTeamRoles(em: EntityManager, org: Organization, user: U
       action: AuditAction.TEAM_MEMBER_ROLE_CHANGED,
       organizationId: org.id,
       target: { type: 'user', id: user.id, label: user.username },
-      metadata: { team: team.name, from: from.role, to, customRole: null, fromCustomRole: from.customRole, cause: { action: AuditAction.MEMBER_ROLE_CHANGED, orgRole } },
+      metadata: {
+        team: team.name,
+        from: from.role,
+        to,
+        customRole: null,
+        fromCustomRole: from.customRole,
+        cause: { action: AuditAction.MEMBER_ROLE_CHANGED, orgRole },
+      },
     });
   }
 }

@@ -16,7 +16,12 @@ export interface TeamInOrg {
  * Finds a team by organization and team name and checks the caller's permission on it:
  * NOT_FOUND when the team (or organization) is invisible to them, FORBIDDEN when visible but not allowed.
  */
-export async function findTeam(ctx: RequestContext, organization: string, teamName: string, permission: TeamPermission): Promise<TeamInOrg> {
+export async function findTeam(
+  ctx: RequestContext,
+  organization: string,
+  teamName: string,
+  permission: TeamPermission,
+): Promise<TeamInOrg> {
   const org = await new OrganizationService(ctx).getVisible(organization);
   const team = await ctx.em.findOne(Team, { organization: org.id, name: teamName.trim().toLowerCase() });
   if (!team) throw notFound(`No team named "${teamName}" is visible to you in "${org.name}".`);

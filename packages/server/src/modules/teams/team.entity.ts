@@ -13,7 +13,14 @@ export enum StorageProvider {
 /** Where the team's files live, chosen at creation. */
 export type TeamStorage =
   | { kind: 'MANAGED' }
-  | { kind: 'BUCKET'; provider: StorageProvider; bucket: string; path: string | null; region: string | null; endpoint: string | null };
+  | {
+      kind: 'BUCKET';
+      provider: StorageProvider;
+      bucket: string;
+      path: string | null;
+      region: string | null;
+      endpoint: string | null;
+    };
 
 export enum AlertChannel {
   EMAIL = 'EMAIL',

@@ -36,42 +36,69 @@ import type { TeamPermission } from '../../authz/team-permissions';
 
 @Resolver(() => TeamType)
 export class TeamResolver {
-  @Query(() => TeamType, { nullable: true, description: 'One team, by organization and name; null when the organization or team does not exist or is not visible to the caller (hidden teams are visible to their members and org admins only).' })
-  team(@Ctx() ctx: RequestContext, @Arg('organization', () => String) organization: string, @Arg('name', () => String) name: string): Promise<Team | null> {
+  @Query(() => TeamType, {
+    nullable: true,
+    description:
+      'One team, by organization and name; null when the organization or team does not exist or is not visible to the caller (hidden teams are visible to their members and org admins only).',
+  })
+  team(
+    @Ctx() ctx: RequestContext,
+    @Arg('organization', () => String) organization: string,
+    @Arg('name', () => String) name: string,
+  ): Promise<Team | null> {
     return new TeamService(ctx).find(organization, name);
   }
 
-  @FieldResolver(() => OrganizationType, { description: 'The organization. NOT_FOUND when the caller may not see the team.' })
+  @FieldResolver(() => OrganizationType, {
+    description: 'The organization. NOT_FOUND when the caller may not see the team.',
+  })
   organization(@Ctx() ctx: RequestContext, @Root() team: Team): Promise<Organization> {
     return requireVisibleTeam(ctx, team);
   }
 
-  @FieldResolver(() => TeamStorageType, { description: 'Where the team’s files live. NOT_FOUND when the caller may not see the team.' })
+  @FieldResolver(() => TeamStorageType, {
+    description: 'Where the team’s files live. NOT_FOUND when the caller may not see the team.',
+  })
   async storage(@Ctx() ctx: RequestContext, @Root() team: Team): Promise<TeamStorageType> {
     await requireVisibleTeam(ctx, team);
     const s = team.storage;
     return s.kind === 'BUCKET'
-      ? { kind: StorageKind.BUCKET, provider: s.provider, bucket: s.bucket, path: s.path, region: s.region, endpoint: s.endpoint }
+      ? {
+          kind: StorageKind.BUCKET,
+          provider: s.provider,
+          bucket: s.bucket,
+          path: s.path,
+          region: s.region,
+          endpoint: s.endpoint,
+        }
       : { kind: StorageKind.MANAGED, provider: null, bucket: null, path: null, region: null, endpoint: null };
   }
 
-  @FieldResolver(() => TeamSettingsType, { description: 'Team settings. NOT_FOUND when the caller may not see the team.' })
+  @FieldResolver(() => TeamSettingsType, {
+    description: 'Team settings. NOT_FOUND when the caller may not see the team.',
+  })
   async settings(@Ctx() ctx: RequestContext, @Root() team: Team): Promise<TeamSettingsType> {
     await requireVisibleTeam(ctx, team);
     return team.settings;
   }
 
-  @FieldResolver(() => TeamMemberConnection, { description: 'Team members, by username (visible to team members and org admins).' })
+  @FieldResolver(() => TeamMemberConnection, {
+    description: 'Team members, by username (visible to team members and org admins).',
+  })
   members(@Ctx() ctx: RequestContext, @Root() team: Team, @Args(() => PageArgs) args: PageArgs) {
     return new TeamService(ctx).members(team, args);
   }
 
-  @FieldResolver(() => [TeamPermissionEnum], { description: 'Permissions the caller holds on this team, from the same policy that enforces them.' })
+  @FieldResolver(() => [TeamPermissionEnum], {
+    description: 'Permissions the caller holds on this team, from the same policy that enforces them.',
+  })
   async viewerPermissions(@Ctx() ctx: RequestContext, @Root() team: Team): Promise<TeamPermission[]> {
     return [...(await ctx.authz.teamPermissions(team, await team.organization.loadOrFail()))].sort();
   }
 
-  @Mutation(() => CreateTeamPayload, { description: 'Create a team, with MANAGED storage or a bucket. The creator becomes its ADMIN.' })
+  @Mutation(() => CreateTeamPayload, {
+    description: 'Create a team, with MANAGED storage or a bucket. The creator becomes its ADMIN.',
+  })
   async createTeam(@Ctx() ctx: RequestContext, @Arg('input', () => CreateTeamInput) input: CreateTeamInput) {
     return { team: await new TeamService(ctx).create(input) };
   }
@@ -81,23 +108,38 @@ export class TeamResolver {
     return { team: await new TeamService(ctx).update(input) };
   }
 
-  @Mutation(() => DeleteTeamPayload, { description: 'Delete a team and everything in it (org admins); confirmName must repeat the team name.' })
+  @Mutation(() => DeleteTeamPayload, {
+    description: 'Delete a team and everything in it (org admins); confirmName must repeat the team name.',
+  })
   deleteTeam(@Ctx() ctx: RequestContext, @Arg('input', () => DeleteTeamInput) input: DeleteTeamInput) {
     return new TeamService(ctx).delete(input);
   }
 
-  @Mutation(() => AddTeamMemberPayload, { description: 'Add an ACTIVE organization member (by username or email) to a team. NOT_ORG_MEMBER otherwise.' })
+  @Mutation(() => AddTeamMemberPayload, {
+    description: 'Add an ACTIVE organization member (by username or email) to a team. NOT_ORG_MEMBER otherwise.',
+  })
   async addTeamMember(@Ctx() ctx: RequestContext, @Arg('input', () => AddTeamMemberInput) input: AddTeamMemberInput) {
     return { member: await new TeamService(ctx).addMember(input) };
   }
 
-  @Mutation(() => UpdateTeamMemberRolePayload, { description: "Change a team member's role (team admins, org admins). LAST_ADMIN when it would leave the team without an admin." })
-  async updateTeamMemberRole(@Ctx() ctx: RequestContext, @Arg('input', () => UpdateTeamMemberRoleInput) input: UpdateTeamMemberRoleInput) {
+  @Mutation(() => UpdateTeamMemberRolePayload, {
+    description:
+      "Change a team member's role (team admins, org admins). LAST_ADMIN when it would leave the team without an admin.",
+  })
+  async updateTeamMemberRole(
+    @Ctx() ctx: RequestContext,
+    @Arg('input', () => UpdateTeamMemberRoleInput) input: UpdateTeamMemberRoleInput,
+  ) {
     return { member: await new TeamService(ctx).updateMemberRole(input) };
   }
 
-  @Mutation(() => RemoveTeamMemberPayload, { description: 'Remove someone from a team (team admins, org admins, or themselves). Their runs and reports stay.' })
-  removeTeamMember(@Ctx() ctx: RequestContext, @Arg('input', () => RemoveTeamMemberInput) input: RemoveTeamMemberInput) {
+  @Mutation(() => RemoveTeamMemberPayload, {
+    description: 'Remove someone from a team (team admins, org admins, or themselves). Their runs and reports stay.',
+  })
+  removeTeamMember(
+    @Ctx() ctx: RequestContext,
+    @Arg('input', () => RemoveTeamMemberInput) input: RemoveTeamMemberInput,
+  ) {
     return new TeamService(ctx).removeMember(input);
   }
 

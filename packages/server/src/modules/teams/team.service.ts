@@ -2,7 +2,14 @@ import { LockMode, ref, type FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { Service } from '../service';
-import { Team, AlertChannel, StorageProvider, DEFAULT_TEAM_SETTINGS, type TeamSettings, type TeamStorage } from './team.entity';
+import {
+  Team,
+  AlertChannel,
+  StorageProvider,
+  DEFAULT_TEAM_SETTINGS,
+  type TeamSettings,
+  type TeamStorage,
+} from './team.entity';
 import { TeamMembership } from './team-membership.entity';
 import { findTeam } from './team-lookup';
 import { teamsLeftWithoutAdmin } from './team-admins';
@@ -32,7 +39,10 @@ export const teamNameSchema = z
   .toLowerCase()
   .min(2, 'must be at least 2 characters')
   .max(64, 'must be at most 64 characters')
-  .regex(/^[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?$/, 'must be lower-case letters, digits, "-" and "_", starting and ending with a letter or digit');
+  .regex(
+    /^[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?$/,
+    'must be lower-case letters, digits, "-" and "_", starting and ending with a letter or digit',
+  );
 const roleSchema = z.enum(TeamRole, { message: 'must be ADMIN, MEMBER, VIEW_ONLY or SERVICE' });
 
 /** `Organization.teams` is ordered by team name, `Team.members` by username. */
@@ -54,13 +64,22 @@ const storageSchema = z
       .regex(/^[A-Za-z0-9._\-/]*$/, 'may contain letters, digits, ".", "_", "-" and "/"')
       .refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), 'must be relative and must not contain ".."')
       .nullish(),
-    region: z.string().trim().regex(/^[a-z]{2,}(?:-[a-z0-9]+)+$|^[a-z]+[0-9]*$/, 'must look like us-east-1 or europe-west4').max(32, 'must be at most 32 characters').nullish(),
-    endpoint: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).max(2048, 'must be at most 2048 characters').nullish(),
+    region: z
+      .string()
+      .trim()
+      .regex(/^[a-z]{2,}(?:-[a-z0-9]+)+$|^[a-z]+[0-9]*$/, 'must look like us-east-1 or europe-west4')
+      .max(32, 'must be at most 32 characters')
+      .nullish(),
+    endpoint: z
+      .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
+      .max(2048, 'must be at most 2048 characters')
+      .nullish(),
   })
   .superRefine((s, issue) => {
     if (s.kind === StorageKind.MANAGED) {
       for (const key of ['provider', 'bucket', 'path', 'region', 'endpoint'] as const) {
-        if (s[key] != null) issue.addIssue({ code: 'custom', path: [key], message: 'must be omitted for MANAGED storage' });
+        if (s[key] != null)
+          issue.addIssue({ code: 'custom', path: [key], message: 'must be omitted for MANAGED storage' });
       }
       return;
     }
@@ -70,13 +89,20 @@ const storageSchema = z
       issue.addIssue({
         code: 'custom',
         path: ['bucket'],
-        message: s.provider === StorageProvider.AZURE ? 'must be "account/container" (account 3-24 lower-case letters and digits)' : 'must be 3-63 lower-case letters, digits, "." and "-", starting and ending with a letter or digit',
+        message:
+          s.provider === StorageProvider.AZURE
+            ? 'must be "account/container" (account 3-24 lower-case letters and digits)'
+            : 'must be 3-63 lower-case letters, digits, "." and "-", starting and ending with a letter or digit',
       });
     }
-    if (s.provider === StorageProvider.MINIO && !s.endpoint) issue.addIssue({ code: 'custom', path: ['endpoint'], message: 'is required for MINIO' });
+    if (s.provider === StorageProvider.MINIO && !s.endpoint)
+      issue.addIssue({ code: 'custom', path: ['endpoint'], message: 'is required for MINIO' });
   });
 
-const alertChannels = z.array(z.enum(AlertChannel)).max(2, 'must list each channel at most once').refine((a) => new Set(a).size === a.length, 'must list each channel at most once');
+const alertChannels = z
+  .array(z.enum(AlertChannel))
+  .max(2, 'must list each channel at most once')
+  .refine((a) => new Set(a).size === a.length, 'must list each channel at most once');
 const settingsSchema = z
   .object({
     membersCanInvite: z.boolean().nullish(),
@@ -87,28 +113,57 @@ const settingsSchema = z
       .object({
         runFinished: alertChannels.nullish(),
         runCrashed: alertChannels.nullish(),
-        slackChannel: z.string().trim().regex(/^#[a-z0-9][a-z0-9._-]{0,79}$/, 'must look like #ml-alerts').nullish(),
+        slackChannel: z
+          .string()
+          .trim()
+          .regex(/^#[a-z0-9][a-z0-9._-]{0,79}$/, 'must look like #ml-alerts')
+          .nullish(),
       })
       .nullish(),
   })
   .nullish();
 
-const createSchema = z.object({ organization: orgRefSchema, name: teamNameSchema, storage: storageSchema.nullish(), settings: settingsSchema });
+const createSchema = z.object({
+  organization: orgRefSchema,
+  name: teamNameSchema,
+  storage: storageSchema.nullish(),
+  settings: settingsSchema,
+});
 const updateSchema = z.object({
   organization: orgRefSchema,
   team: teamRefSchema,
   settings: settingsSchema,
   // null removes the avatar; "" is not a URL (one way to clear a setting: null).
-  avatarUrl: z.url({ protocol: /^https$/, message: 'must be an https URL (null removes the avatar)' }).max(2048, 'must be at most 2048 characters').nullish(),
+  avatarUrl: z
+    .url({ protocol: /^https$/, message: 'must be an https URL (null removes the avatar)' })
+    .max(2048, 'must be at most 2048 characters')
+    .nullish(),
 });
-const deleteSchema = z.object({ organization: orgRefSchema, team: teamRefSchema, confirmName: z.string().max(64, 'must be at most 64 characters') });
-const memberSchema = z.object({ organization: orgRefSchema, team: teamRefSchema, user: userLoginSchema, role: roleSchema.nullish() });
+const deleteSchema = z.object({
+  organization: orgRefSchema,
+  team: teamRefSchema,
+  confirmName: z.string().max(64, 'must be at most 64 characters'),
+});
+const memberSchema = z.object({
+  organization: orgRefSchema,
+  team: teamRefSchema,
+  user: userLoginSchema,
+  role: roleSchema.nullish(),
+});
 const roleChangeSchema = z
-  .object({ organization: orgRefSchema, team: teamRefSchema, user: userLoginSchema, role: roleSchema.nullish(), customRole: z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters').nullish() })
+  .object({
+    organization: orgRefSchema,
+    team: teamRefSchema,
+    user: userLoginSchema,
+    role: roleSchema.nullish(),
+    customRole: z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters').nullish(),
+  })
   .refine((i) => i.role != null || i.customRole != null, { message: 'give role or customRole', path: ['role'] });
 const targetSchema = z.object({ organization: orgRefSchema, team: teamRefSchema, user: userLoginSchema });
 const leaveSchema = z.object({ organization: orgRefSchema, team: teamRefSchema });
-export const teamAssignmentsSchema = z.array(z.object({ team: teamRefSchema, role: roleSchema.nullish() })).max(50, 'must list at most 50 teams');
+export const teamAssignmentsSchema = z
+  .array(z.object({ team: teamRefSchema, role: roleSchema.nullish() }))
+  .max(50, 'must list at most 50 teams');
 
 /** Applies changed settings onto the current ones, checking what depends on what. */
 function mergeSettings(current: TeamSettings, change: z.output<typeof settingsSchema>): TeamSettings {
@@ -124,7 +179,11 @@ function mergeSettings(current: TeamSettings, change: z.output<typeof settingsSc
     if (change.alerts.slackChannel !== undefined) next.alerts.slackChannel = change.alerts.slackChannel ?? null;
   }
   const usesSlack = [...next.alerts.runFinished, ...next.alerts.runCrashed].includes(AlertChannel.SLACK);
-  if (usesSlack && !next.alerts.slackChannel) throw badInput('settings.alerts.slackChannel', 'settings.alerts.slackChannel: is required when an alert goes to SLACK.');
+  if (usesSlack && !next.alerts.slackChannel)
+    throw badInput(
+      'settings.alerts.slackChannel',
+      'settings.alerts.slackChannel: is required when an alert goes to SLACK.',
+    );
   return next;
 }
 
@@ -156,20 +215,38 @@ export class TeamService extends Service {
   }
 
   /** Teams of an organization the caller may see (Authz.teamScope: the hidden-team rule), by name. Two statements: page and count. */
-  async list(org: Organization, args: { first?: number | null; after?: string | null; search?: string | null }): Promise<Connection<Team>> {
+  async list(
+    org: Organization,
+    args: { first?: number | null; after?: string | null; search?: string | null },
+  ): Promise<Connection<Team>> {
     await this.ctx.authz.requireOrg(org, OrgPermission.READ);
     const page = TEAMS_CURSOR.page(args, 'NAME_ASC');
-    const search = parseInput(z.object({ search: z.string().trim().toLowerCase().max(64, 'must be at most 64 characters').nullish() }), { search: args.search }).search;
+    const search = parseInput(
+      z.object({ search: z.string().trim().toLowerCase().max(64, 'must be at most 64 characters').nullish() }),
+      { search: args.search },
+    ).search;
     const visible = Authz.teamScopeSql(await this.ctx.authz.teamScope(org), 't');
     const query = () => {
-      const qb = this.em.createQueryBuilder(Team, 't').where({ organization: org.id }).andWhere(visible.sql, visible.bindings);
+      const qb = this.em
+        .createQueryBuilder(Team, 't')
+        .where({ organization: org.id })
+        .andWhere(visible.sql, visible.bindings);
       if (search) qb.andWhere({ name: { $like: containsPattern(search) } });
       return qb;
     };
-    const paged = query().orderBy({ name: 'asc' }).limit(page.first + 1);
+    const paged = query()
+      .orderBy({ name: 'asc' })
+      .limit(page.first + 1);
     if (page.after) paged.andWhere({ name: { $gt: page.after[0] } });
     const [rows, total] = await Promise.all([paged.getResultList(), query().getCount()]);
-    return TEAMS_CURSOR.connection(page, 'NAME_ASC', rows, total, (t) => [t.name], (t) => t);
+    return TEAMS_CURSOR.connection(
+      page,
+      'NAME_ASC',
+      rows,
+      total,
+      (t) => [t.name],
+      (t) => t,
+    );
   }
 
   async create(raw: unknown): Promise<Team> {
@@ -178,17 +255,43 @@ export class TeamService extends Service {
     const { user } = this.ctx.authz.requireUser();
     const storage: TeamStorage =
       input.storage && input.storage.kind === StorageKind.BUCKET
-        ? { kind: 'BUCKET', provider: input.storage.provider!, bucket: input.storage.bucket!, path: input.storage.path || null, region: input.storage.region || null, endpoint: input.storage.endpoint || null }
+        ? {
+            kind: 'BUCKET',
+            provider: input.storage.provider!,
+            bucket: input.storage.bucket!,
+            path: input.storage.path || null,
+            region: input.storage.region || null,
+            endpoint: input.storage.endpoint || null,
+          }
         : { kind: 'MANAGED' };
     const settings = mergeSettings(structuredClone(DEFAULT_TEAM_SETTINGS), input.settings);
     return this.em.transactional(async (em) => {
-      if (await em.count(Team, { organization: org.id, name: input.name })) throw conflict(`"${org.name}" already has a team named "${input.name}".`, 'name');
-      const team = em.create(Team, { organization: ref(em.getReference(Organization, org.id)), name: input.name, storage, settings, createdById: user.id });
+      if (await em.count(Team, { organization: org.id, name: input.name }))
+        throw conflict(`"${org.name}" already has a team named "${input.name}".`, 'name');
+      const team = em.create(Team, {
+        organization: ref(em.getReference(Organization, org.id)),
+        name: input.name,
+        storage,
+        settings,
+        createdById: user.id,
+      });
       // The creator runs the team, unless they are an instance admin acting from outside the organization.
       if (await em.count(Membership, { organization: org.id, user: user.id, status: MemberStatus.ACTIVE })) {
-        em.create(TeamMembership, { team, user: ref(em.getReference(User, user.id)), role: TEAM_ADMIN_ROLE, addedById: user.id });
+        em.create(TeamMembership, {
+          team,
+          user: ref(em.getReference(User, user.id)),
+          role: TEAM_ADMIN_ROLE,
+          addedById: user.id,
+        });
       }
-      this.audit(em, { action: AuditAction.TEAM_CREATED, organizationId: org.id, target: { type: 'team', id: team.id, label: team.name }, metadata: { storage: storage.kind === 'BUCKET' ? { provider: storage.provider, bucket: storage.bucket } : 'MANAGED' } });
+      this.audit(em, {
+        action: AuditAction.TEAM_CREATED,
+        organizationId: org.id,
+        target: { type: 'team', id: team.id, label: team.name },
+        metadata: {
+          storage: storage.kind === 'BUCKET' ? { provider: storage.provider, bucket: storage.bucket } : 'MANAGED',
+        },
+      });
       return team;
     });
   }
@@ -197,11 +300,20 @@ export class TeamService extends Service {
     const input = parseInput(updateSchema, raw);
     const { org, team } = await findTeam(this.ctx, input.organization, input.team, TeamPermission.UPDATE);
     return this.em.transactional(async (em) => {
-      const locked = await em.findOneOrFail(Team, { id: team.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+      const locked = await em.findOneOrFail(
+        Team,
+        { id: team.id },
+        { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
+      );
       const before = { settings: locked.settings, avatarUrl: locked.avatarUrl };
       locked.settings = mergeSettings(locked.settings, input.settings);
       if (input.avatarUrl !== undefined) locked.avatarUrl = input.avatarUrl;
-      this.audit(em, { action: AuditAction.TEAM_UPDATED, organizationId: org.id, target: { type: 'team', id: team.id, label: team.name }, metadata: { before, after: { settings: locked.settings, avatarUrl: locked.avatarUrl } } });
+      this.audit(em, {
+        action: AuditAction.TEAM_UPDATED,
+        organizationId: org.id,
+        target: { type: 'team', id: team.id, label: team.name },
+        metadata: { before, after: { settings: locked.settings, avatarUrl: locked.avatarUrl } },
+      });
       return locked;
     });
   }
@@ -209,25 +321,44 @@ export class TeamService extends Service {
   async delete(raw: unknown): Promise<{ deletedTeamId: string; organization: Organization }> {
     const input = parseInput(deleteSchema, raw);
     const { org, team } = await findTeam(this.ctx, input.organization, input.team, TeamPermission.DELETE);
-    if (input.confirmName.trim() !== team.name) throw badInput('confirmName', `Type the team name "${team.name}" to confirm.`);
+    if (input.confirmName.trim() !== team.name)
+      throw badInput('confirmName', `Type the team name "${team.name}" to confirm.`);
     await this.em.transactional(async (em) => {
       await em.nativeDelete(Team, { id: team.id });
-      this.audit(em, { action: AuditAction.TEAM_DELETED, organizationId: org.id, target: { type: 'team', id: team.id, label: team.name } });
+      this.audit(em, {
+        action: AuditAction.TEAM_DELETED,
+        organizationId: org.id,
+        target: { type: 'team', id: team.id, label: team.name },
+      });
     });
     return { deletedTeamId: team.id, organization: org };
   }
 
   /** Members of a team, by username. */
-  async members(team: Team, args: { first?: number | null; after?: string | null }): Promise<Connection<TeamMemberView>> {
+  async members(
+    team: Team,
+    args: { first?: number | null; after?: string | null },
+  ): Promise<Connection<TeamMemberView>> {
     const org = await team.organization.loadOrFail();
     await this.ctx.authz.requireTeam(team, org, TeamPermission.READ_MEMBERS);
     const page = TEAM_MEMBERS_CURSOR.page(args, 'USERNAME_ASC');
     const after: FilterQuery<TeamMembership> = page.after ? { user: { username: { $gt: page.after[0] } } } : {};
     const [rows, total] = await Promise.all([
-      this.em.find(TeamMembership, { $and: [{ team: team.id }, after] }, { populate: ['user'], orderBy: { user: { username: 'asc' } }, limit: page.first + 1 }),
+      this.em.find(
+        TeamMembership,
+        { $and: [{ team: team.id }, after] },
+        { populate: ['user'], orderBy: { user: { username: 'asc' } }, limit: page.first + 1 },
+      ),
       this.em.count(TeamMembership, { team: team.id }),
     ]);
-    return TEAM_MEMBERS_CURSOR.connection(page, 'USERNAME_ASC', rows, total, (m) => [m.user.getEntity().username], (m) => toMemberView(m));
+    return TEAM_MEMBERS_CURSOR.connection(
+      page,
+      'USERNAME_ASC',
+      rows,
+      total,
+      (m) => [m.user.getEntity().username],
+      (m) => toMemberView(m),
+    );
   }
 
   /**
@@ -240,11 +371,19 @@ export class TeamService extends Service {
   }
 
   /** An ACTIVE member of the organization, or one neutral NOT_ORG_MEMBER whatever the reason (unknown, outside, deactivated, pending). */
-  private async activeOrgMember(em: EntityManager, org: Organization, login: string): Promise<{ user: User; membership: Membership }> {
+  private async activeOrgMember(
+    em: EntityManager,
+    org: Organization,
+    login: string,
+  ): Promise<{ user: User; membership: Membership }> {
     const user = await this.userByLogin(em, login);
     const membership = user ? await em.findOne(Membership, { organization: org.id, user: user.id }) : null;
     if (!user || !membership || membership.status !== MemberStatus.ACTIVE) {
-      throw new AppError(ErrorCode.NOT_ORG_MEMBER, `"${login.trim()}" is not an active member of "${org.name}": invite them to the organization (or reactivate them) first.`, { field: 'user' });
+      throw new AppError(
+        ErrorCode.NOT_ORG_MEMBER,
+        `"${login.trim()}" is not an active member of "${org.name}": invite them to the organization (or reactivate them) first.`,
+        { field: 'user' },
+      );
     }
     return { user, membership };
   }
@@ -260,22 +399,43 @@ export class TeamService extends Service {
   /** The roles this caller may grant and this person may hold, or a clear refusal. */
   private checkRole(granted: ReadonlySet<TeamPermission>, orgRole: OrgRole, role: TeamRole): void {
     if (!PERSON_TEAM_ROLES.has(role)) throw badInput('role', `${role} is reserved for service accounts.`);
-    if (!Authz.teamRolesForOrgRole(orgRole).has(role)) throw badInput('role', `An organization ${orgRole} can only be ${[...Authz.teamRolesForOrgRole(orgRole)].join(' or ')} in a team.`);
-    if (!Authz.grantableTeamRoles(granted).has(role)) throw forbidden(`You may add members with at most the MEMBER role; ask a team admin for ${role}.`);
+    if (!Authz.teamRolesForOrgRole(orgRole).has(role))
+      throw badInput(
+        'role',
+        `An organization ${orgRole} can only be ${[...Authz.teamRolesForOrgRole(orgRole)].join(' or ')} in a team.`,
+      );
+    if (!Authz.grantableTeamRoles(granted).has(role))
+      throw forbidden(`You may add members with at most the MEMBER role; ask a team admin for ${role}.`);
   }
 
   async addMember(raw: unknown): Promise<TeamMemberView> {
     const input = parseInput(memberSchema, raw);
-    const { org, team, permissions } = await findTeam(this.ctx, input.organization, input.team, TeamPermission.INVITE_MEMBER);
+    const { org, team, permissions } = await findTeam(
+      this.ctx,
+      input.organization,
+      input.team,
+      TeamPermission.INVITE_MEMBER,
+    );
     const { user: actor } = this.ctx.authz.requireUser();
     return this.em.transactional(async (em) => {
       await em.findOneOrFail(Team, { id: team.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       const { user, membership } = await this.activeOrgMember(em, org, input.user);
       const role = input.role ?? Authz.defaultTeamRole(membership.role);
       this.checkRole(permissions, membership.role, role);
-      if (await em.count(TeamMembership, { team: team.id, user: user.id })) throw conflict(`${user.username} is already in team "${team.name}".`, 'user');
-      const tm = em.create(TeamMembership, { team: ref(em.getReference(Team, team.id)), user: ref(user), role, addedById: actor.id });
-      this.audit(em, { action: AuditAction.TEAM_MEMBER_ADDED, organizationId: org.id, target: { type: 'user', id: user.id, label: user.username }, metadata: { team: team.name, role } });
+      if (await em.count(TeamMembership, { team: team.id, user: user.id }))
+        throw conflict(`${user.username} is already in team "${team.name}".`, 'user');
+      const tm = em.create(TeamMembership, {
+        team: ref(em.getReference(Team, team.id)),
+        user: ref(user),
+        role,
+        addedById: actor.id,
+      });
+      this.audit(em, {
+        action: AuditAction.TEAM_MEMBER_ADDED,
+        organizationId: org.id,
+        target: { type: 'user', id: user.id, label: user.username },
+        metadata: { team: team.name, role },
+      });
       return toMemberView(tm);
     });
   }
@@ -288,17 +448,27 @@ export class TeamService extends Service {
       const granted = await this.recheckTeam(em, team, org, TeamPermission.MANAGE_MEMBERS);
       const { user, tm } = await this.teamMember(em, team, input.user);
       const membership = await em.findOne(Membership, { organization: org.id, user: user.id });
-      if (!membership) throw new AppError(ErrorCode.NOT_ORG_MEMBER, `${user.username} is not a member of "${org.name}".`, { field: 'user' });
-      const customRole = input.customRole ? await em.findOne(CustomRole, { organization: org.id, name: input.customRole }) : null;
-      if (input.customRole && !customRole) throw badInput('customRole', `"${org.name}" has no custom role named "${input.customRole}".`);
+      if (!membership)
+        throw new AppError(ErrorCode.NOT_ORG_MEMBER, `${user.username} is not a member of "${org.name}".`, {
+          field: 'user',
+        });
+      const customRole = input.customRole
+        ? await em.findOne(CustomRole, { organization: org.id, name: input.customRole })
+        : null;
+      if (input.customRole && !customRole)
+        throw badInput('customRole', `"${org.name}" has no custom role named "${input.customRole}".`);
       if (customRole && input.role && input.role !== customRole.inheritsFrom) {
-        throw badInput('role', `Custom role "${customRole.name}" builds on ${customRole.inheritsFrom}; omit role or give ${customRole.inheritsFrom}.`);
+        throw badInput(
+          'role',
+          `Custom role "${customRole.name}" builds on ${customRole.inheritsFrom}; omit role or give ${customRole.inheritsFrom}.`,
+        );
       }
       const role = customRole?.inheritsFrom ?? input.role!;
       this.checkRole(granted, membership.role, role);
       const from = { role: tm.role, customRole: tm.customRole?.id ?? null };
       if (from.role !== role || from.customRole !== (customRole?.id ?? null)) {
-        if (from.role === TEAM_ADMIN_ROLE && role !== TEAM_ADMIN_ROLE) await this.assertNotLastTeamAdmin(em, team, org, user.id);
+        if (from.role === TEAM_ADMIN_ROLE && role !== TEAM_ADMIN_ROLE)
+          await this.assertNotLastTeamAdmin(em, team, org, user.id);
         tm.role = role;
         tm.customRole = customRole ? ref(customRole) : null;
         this.audit(em, {
@@ -318,7 +488,12 @@ export class TeamService extends Service {
     this.ctx.authz.requireUser();
     const self = this.ctx.authz.isSelf((await this.userByLogin(this.em, input.user))?.id);
     if (!self) await this.ctx.authz.requireTeam(team, org, TeamPermission.MANAGE_MEMBERS);
-    return this.removeFromTeam(org, team, input.user, self ? AuditAction.TEAM_MEMBER_LEFT : AuditAction.TEAM_MEMBER_REMOVED);
+    return this.removeFromTeam(
+      org,
+      team,
+      input.user,
+      self ? AuditAction.TEAM_MEMBER_LEFT : AuditAction.TEAM_MEMBER_REMOVED,
+    );
   }
 
   async leave(raw: unknown): Promise<RemovedTeamMember> {
@@ -328,51 +503,96 @@ export class TeamService extends Service {
     return this.removeFromTeam(org, team, user.username, AuditAction.TEAM_MEMBER_LEFT);
   }
 
-  private async removeFromTeam(org: Organization, team: Team, login: string, action: AuditAction): Promise<RemovedTeamMember> {
+  private async removeFromTeam(
+    org: Organization,
+    team: Team,
+    login: string,
+    action: AuditAction,
+  ): Promise<RemovedTeamMember> {
     return this.em.transactional(async (em) => {
       await em.findOneOrFail(Team, { id: team.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       const { user, tm } = await this.teamMember(em, team, login);
       // Organization admins may remove a team's last admin; nobody else may leave a team unmanaged.
-      if (tm.role === TEAM_ADMIN_ROLE && !(await this.ctx.authz.canOrg(org, OrgPermission.MANAGE_TEAMS))) await this.assertNotLastTeamAdmin(em, team, org, user.id);
+      if (tm.role === TEAM_ADMIN_ROLE && !(await this.ctx.authz.canOrg(org, OrgPermission.MANAGE_TEAMS)))
+        await this.assertNotLastTeamAdmin(em, team, org, user.id);
       const removedTeamMemberId = tm.id;
       em.remove(tm);
-      this.audit(em, { action, organizationId: org.id, target: { type: 'user', id: user.id, label: user.username }, metadata: { team: team.name, role: tm.role } });
+      this.audit(em, {
+        action,
+        organizationId: org.id,
+        target: { type: 'user', id: user.id, label: user.username },
+        metadata: { team: team.name, role: tm.role },
+      });
       return { removedTeamMemberId, team, user };
     });
   }
 
-  private async recheckTeam(em: EntityManager, team: Team, org: Organization, permission: TeamPermission): Promise<Set<TeamPermission>> {
+  private async recheckTeam(
+    em: EntityManager,
+    team: Team,
+    org: Organization,
+    permission: TeamPermission,
+  ): Promise<Set<TeamPermission>> {
     return this.ctx.authz.requireTeam(team, org, permission, {
       org: (o, u) => em.findOne(Membership, { organization: o, user: u }, { refresh: true }),
-      team: async (t, u) => teamMembershipFacts(await em.findOne(TeamMembership, { team: t, user: u }, { refresh: true }), (id) => em.findOne(CustomRole, { id })),
+      team: async (t, u) =>
+        teamMembershipFacts(await em.findOne(TeamMembership, { team: t, user: u }, { refresh: true }), (id) =>
+          em.findOne(CustomRole, { id }),
+        ),
     });
   }
 
   /** LAST_ADMIN when `userId` is the team's last effective admin (authz/team-admins.ts: deactivated members and organization viewers do not count). */
-  private async assertNotLastTeamAdmin(em: EntityManager, team: Team, org: Organization, userId: string): Promise<void> {
+  private async assertNotLastTeamAdmin(
+    em: EntityManager,
+    team: Team,
+    org: Organization,
+    userId: string,
+  ): Promise<void> {
     if ((await teamsLeftWithoutAdmin(em, org.id, [team], userId)).length) {
-      throw new AppError(ErrorCode.LAST_ADMIN, `Team "${team.name}" must keep an admin: make someone else ADMIN first (organization admins may remove the last one).`);
+      throw new AppError(
+        ErrorCode.LAST_ADMIN,
+        `Team "${team.name}" must keep an admin: make someone else ADMIN first (organization admins may remove the last one).`,
+      );
     }
   }
 
   /** Validates an invitation's team assignments against the organization's teams and the invited role. */
-  async validateAssignments(em: EntityManager, org: Organization, orgRole: OrgRole, raw: unknown): Promise<InvitedTeam[]> {
+  async validateAssignments(
+    em: EntityManager,
+    org: Organization,
+    orgRole: OrgRole,
+    raw: unknown,
+  ): Promise<InvitedTeam[]> {
     const rows = parseInput(z.object({ teams: teamAssignmentsSchema }), { teams: raw }).teams;
     const result: InvitedTeam[] = [];
     for (const [i, row] of rows.entries()) {
       const name = row.team.toLowerCase();
-      if (!(await em.count(Team, { organization: org.id, name }))) throw badInput(`teams.${i}.team`, `teams.${i}.team: "${org.name}" has no team named "${row.team}".`);
+      if (!(await em.count(Team, { organization: org.id, name })))
+        throw badInput(`teams.${i}.team`, `teams.${i}.team: "${org.name}" has no team named "${row.team}".`);
       const role = row.role ?? Authz.defaultTeamRole(orgRole);
-      if (!PERSON_TEAM_ROLES.has(role)) throw badInput(`teams.${i}.role`, `teams.${i}.role: ${role} is reserved for service accounts.`);
-      if (!Authz.teamRolesForOrgRole(orgRole).has(role)) throw badInput(`teams.${i}.role`, `teams.${i}.role: an organization ${orgRole} can only be VIEW_ONLY in a team.`);
-      if (result.some((r) => r.team === name)) throw badInput(`teams.${i}.team`, `teams.${i}.team: "${name}" is listed twice.`);
+      if (!PERSON_TEAM_ROLES.has(role))
+        throw badInput(`teams.${i}.role`, `teams.${i}.role: ${role} is reserved for service accounts.`);
+      if (!Authz.teamRolesForOrgRole(orgRole).has(role))
+        throw badInput(
+          `teams.${i}.role`,
+          `teams.${i}.role: an organization ${orgRole} can only be VIEW_ONLY in a team.`,
+        );
+      if (result.some((r) => r.team === name))
+        throw badInput(`teams.${i}.team`, `teams.${i}.team: "${name}" is listed twice.`);
       result.push({ team: name, role });
     }
     return result;
   }
 
   /** On acceptance: joins the invitation's teams that still exist. */
-  static async joinInvitedTeams(em: EntityManager, org: Organization, user: User, assignments: InvitedTeam[], invitedById: string | null): Promise<void> {
+  static async joinInvitedTeams(
+    em: EntityManager,
+    org: Organization,
+    user: User,
+    assignments: InvitedTeam[],
+    invitedById: string | null,
+  ): Promise<void> {
     for (const a of assignments) {
       const team = await em.findOne(Team, { organization: org.id, name: a.team });
       if (!team || (await em.count(TeamMembership, { team: team.id, user: user.id }))) continue;
@@ -388,5 +608,12 @@ export class TeamService extends Service {
 }
 
 export function toMemberView(m: TeamMembership): TeamMemberView {
-  return { id: m.id, userId: m.user.id, role: m.role, customRoleId: m.customRole?.id ?? null, managedByIdp: m.managedByIdp, addedAt: m.createdAt };
+  return {
+    id: m.id,
+    userId: m.user.id,
+    role: m.role,
+    customRoleId: m.customRole?.id ?? null,
+    managedByIdp: m.managedByIdp,
+    addedAt: m.createdAt,
+  };
 }

@@ -11,7 +11,9 @@ registerEnumType(TeamRole, {
   description: 'Role in a team. A custom role is set with `customRole` beside its base.',
   valuesConfig: {
     ADMIN: { description: 'Adds and removes members, changes roles and settings; deletes any project, run or report.' },
-    MEMBER: { description: 'Creates projects, runs and reports and manages their own; invites only when the team allows it.' },
+    MEMBER: {
+      description: 'Creates projects, runs and reports and manages their own; invites only when the team allows it.',
+    },
     VIEW_ONLY: { description: 'Reads only.' },
     SERVICE: { description: 'Reserved for service accounts.' },
   },
@@ -27,13 +29,27 @@ registerEnumType(StorageProvider, {
     COREWEAVE: { description: 'CoreWeave AI Object Storage.' },
   },
 });
-registerEnumType(AlertChannel, { name: 'AlertChannel', description: 'Where run alerts go.', valuesConfig: { EMAIL: { description: 'Email to the run author.' }, SLACK: { description: 'The team Slack channel.' } } });
+registerEnumType(AlertChannel, {
+  name: 'AlertChannel',
+  description: 'Where run alerts go.',
+  valuesConfig: {
+    EMAIL: { description: 'Email to the run author.' },
+    SLACK: { description: 'The team Slack channel.' },
+  },
+});
 
 export enum StorageKind {
   MANAGED = 'MANAGED',
   BUCKET = 'BUCKET',
 }
-registerEnumType(StorageKind, { name: 'StorageKind', description: 'Managed storage or the team’s own bucket.', valuesConfig: { MANAGED: { description: 'Storage managed by the platform.' }, BUCKET: { description: 'A bucket the team brings.' } } });
+registerEnumType(StorageKind, {
+  name: 'StorageKind',
+  description: 'Managed storage or the team’s own bucket.',
+  valuesConfig: {
+    MANAGED: { description: 'Storage managed by the platform.' },
+    BUCKET: { description: 'A bucket the team brings.' },
+  },
+});
 
 @ObjectType('TeamStorage', { description: 'Where the team’s files live (chosen at creation).' })
 export class TeamStorageType {
@@ -70,16 +86,22 @@ export class TeamAlertsType {
 
 @ObjectType('TeamSettings', { description: 'Team settings.' })
 export class TeamSettingsType {
-  @Field(() => Boolean, { description: 'Whether MEMBERs may add organization members to the team (with at most MEMBER). Default false.' })
+  @Field(() => Boolean, {
+    description: 'Whether MEMBERs may add organization members to the team (with at most MEMBER). Default false.',
+  })
   membersCanInvite!: boolean;
 
   @Field(() => Boolean, { description: 'Whether new projects are PRIVATE by default. Default true.' })
   projectsPrivateByDefault!: boolean;
 
-  @Field(() => Boolean, { description: 'Whether reports of public projects may be shown outside the team. Default true.' })
+  @Field(() => Boolean, {
+    description: 'Whether reports of public projects may be shown outside the team. Default true.',
+  })
   publicReportsAllowed!: boolean;
 
-  @Field(() => Boolean, { description: 'Whether the team is hidden from organization members outside it. Default false.' })
+  @Field(() => Boolean, {
+    description: 'Whether the team is hidden from organization members outside it. Default false.',
+  })
   hidden!: boolean;
 
   @Field(() => TeamAlertsType, { description: 'Run alert preferences.' })
@@ -124,7 +146,11 @@ export class TeamMemberType {
   addedAt!: Date;
 }
 
-export const TeamMemberConnection = ConnectionType('TeamMember', TeamMemberType, 'A page of team members, by username.');
+export const TeamMemberConnection = ConnectionType(
+  'TeamMember',
+  TeamMemberType,
+  'A page of team members, by username.',
+);
 
 @ObjectType('MemberTeam', { description: 'A team an organization member belongs to.' })
 export class MemberTeamType {
@@ -143,7 +169,10 @@ export class TeamStorageInput {
   @Field(() => StorageProvider, { nullable: true, description: 'Required for BUCKET.' })
   provider?: StorageProvider | null;
 
-  @Field(() => String, { nullable: true, description: 'Required for BUCKET: 3-63 lower-case letters, digits, "." and "-" (AZURE: account/container).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Required for BUCKET: 3-63 lower-case letters, digits, "." and "-" (AZURE: account/container).',
+  })
   bucket?: string | null;
 
   @Field(() => String, { nullable: true, description: 'Optional path prefix, e.g. "teams/vision".' })
@@ -176,7 +205,10 @@ export class TeamSettingsInput {
   @Field(() => Boolean, { nullable: true, description: 'Whether new projects are PRIVATE by default.' })
   projectsPrivateByDefault?: boolean | null;
 
-  @Field(() => Boolean, { nullable: true, description: 'Whether reports of public projects may be shown outside the team.' })
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Whether reports of public projects may be shown outside the team.',
+  })
   publicReportsAllowed?: boolean | null;
 
   @Field(() => Boolean, { nullable: true, description: 'Hide the team from organization members outside it.' })
@@ -203,15 +235,22 @@ export abstract class TeamUserInput extends TeamRefInput {
   user!: string;
 }
 
-@InputType('CreateTeamInput', { description: 'A new team (org admins; members too when the organization allows it). The creator becomes its ADMIN.' })
+@InputType('CreateTeamInput', {
+  description: 'A new team (org admins; members too when the organization allows it). The creator becomes its ADMIN.',
+})
 export class CreateTeamInput {
   @Field(() => String, { description: 'Organization name.' })
   organization!: string;
 
-  @Field(() => String, { description: 'Team name: 2-64 lower-case letters, digits, "-" and "_", unique in the organization.' })
+  @Field(() => String, {
+    description: 'Team name: 2-64 lower-case letters, digits, "-" and "_", unique in the organization.',
+  })
   name!: string;
 
-  @Field(() => TeamStorageInput, { nullable: true, description: 'Storage; MANAGED when omitted. Cannot be changed later.' })
+  @Field(() => TeamStorageInput, {
+    nullable: true,
+    description: 'Storage; MANAGED when omitted. Cannot be changed later.',
+  })
   storage?: TeamStorageInput | null;
 
   @Field(() => TeamSettingsInput, { nullable: true, description: 'Initial settings.' })
@@ -239,7 +278,9 @@ export class UpdateTeamPayload {
   team!: TeamType;
 }
 
-@InputType('DeleteTeamInput', { description: 'Delete a team with its projects, runs and reports (org admins). Type the team name back.' })
+@InputType('DeleteTeamInput', {
+  description: 'Delete a team with its projects, runs and reports (org admins). Type the team name back.',
+})
 export class DeleteTeamInput extends TeamRefInput {
   @Field(() => String, { description: 'The team name again, as confirmation.' })
   confirmName!: string;
@@ -256,7 +297,10 @@ export class DeleteTeamPayload {
 
 @InputType('AddTeamMemberInput', { description: 'Add an ACTIVE organization member to a team.' })
 export class AddTeamMemberInput extends TeamUserInput {
-  @Field(() => TeamRole, { nullable: true, description: 'Team role; MEMBER by default (VIEW_ONLY for organization viewers).' })
+  @Field(() => TeamRole, {
+    nullable: true,
+    description: 'Team role; MEMBER by default (VIEW_ONLY for organization viewers).',
+  })
   role?: TeamRole | null;
 }
 
@@ -271,7 +315,10 @@ export class UpdateTeamMemberRoleInput extends TeamUserInput {
   @Field(() => TeamRole, { nullable: true, description: 'The new built-in role (clears any custom role).' })
   role?: TeamRole | null;
 
-  @Field(() => String, { nullable: true, description: 'A custom role of the organization, by name; the member gets its base role plus its permissions.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'A custom role of the organization, by name; the member gets its base role plus its permissions.',
+  })
   customRole?: string | null;
 }
 
@@ -286,7 +333,9 @@ export class RemoveTeamMemberInput extends TeamUserInput {}
 
 @ObjectType({ description: 'Result of removeTeamMember.' })
 export class RemoveTeamMemberPayload {
-  @Field(() => ID, { description: 'Id of the removed team membership (TeamMember.id): drop it from cached member lists.' })
+  @Field(() => ID, {
+    description: 'Id of the removed team membership (TeamMember.id): drop it from cached member lists.',
+  })
   removedTeamMemberId!: string;
 
   @Field(() => TeamType, { description: 'The team.' })
@@ -319,7 +368,10 @@ export class TeamAssignmentInput {
   @Field(() => String, { description: 'Team name.' })
   team!: string;
 
-  @Field(() => TeamRole, { nullable: true, description: 'Team role; MEMBER by default (VIEW_ONLY for invited viewers).' })
+  @Field(() => TeamRole, {
+    nullable: true,
+    description: 'Team role; MEMBER by default (VIEW_ONLY for invited viewers).',
+  })
   role?: TeamRole | null;
 }
 
