@@ -83,6 +83,39 @@ describe.runIf(fs.existsSync(CHROMIUM) || process.env.REQUIRE_CHROMIUM === '1')(
       await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
       pageOrigin = `http://127.0.0.1:${(page.address() as AddressInfo).port}`;
 
+      // A Vite application on that origin, bundling the SDK as an app would (served from /app/).
+      const app = path.join(dir, 'app-src');
+      fs.mkdirSync(app);
+      fs.writeFileSync(
+        path.join(app, 'index.html'),
+        '<!doctype html><html><head><link rel="icon" href="data:,"></head><body><pre id="out">…</pre>' +
+          '<script type="module" src="./main.js"></script></body></html>',
+      );
+      fs.writeFileSync(
+        path.join(app, 'main.js'),
+        [
+          "import { RosterClient } from '@roster/sdk';",
+          'const api = new URLSearchParams(location.search).get("api");',
+          'const client = new RosterClient({ url: api, credentials: "include" });',
+          'const out = document.getElementById("out");',
+          'window.rosterApp = (async () => {',
+          '  await client.logIn({ login: "ada", password: new URLSearchParams(location.search).get("pw") });',
+          '  const viewer = await new RosterClient({ url: api, credentials: "include" }).viewer();',
+          '  out.textContent = viewer.user.username;',
+          '  return viewer.user.username;',
+          '})();',
+        ].join('\n'),
+      );
+      const { build: viteBuild } = await import('vite');
+      await viteBuild({
+        root: app,
+        base: '/app/',
+        configFile: false,
+        logLevel: 'silent',
+        resolve: { alias: { '@roster/sdk': path.join(dir, 'sdk/index.js') } },
+        build: { outDir: path.join(dir, 'app'), emptyOutDir: true, minify: true, target: 'es2022' },
+      });
+
       server = await startTestServer({ CORS_ORIGINS: pageOrigin });
       await new RosterClient({ url: server.url }).signUp({ ...ADMIN, organizationName: 'acme' });
       browser = await chromium.launch(LAUNCH);
@@ -93,6 +126,25 @@ describe.runIf(fs.existsSync(CHROMIUM) || process.env.REQUIRE_CHROMIUM === '1')(
       await server?.close();
       await new Promise<void>((resolve) => (page ? page.close(() => resolve()) : resolve()));
       if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    test('a Vite app on another origin signs in and calls viewer() with its cookie session', async () => {
+      const tab = await browser.newPage();
+      const problems: string[] = [];
+      tab.on('pageerror', (e) => problems.push(e.message));
+      tab.on('console', (m) => {
+        if (m.type() === 'error') problems.push(m.text());
+      });
+      const query = new URLSearchParams({ api: server.url, pw: ADMIN.password });
+      await tab.goto(`${pageOrigin}/app/index.html?${query.toString()}`);
+      const username = await tab.evaluate('window.rosterApp');
+      expect(username).toBe(ADMIN.username);
+      expect(await tab.locator('#out').textContent()).toBe(ADMIN.username);
+      expect(problems).toEqual([]);
+      // The bundle is the app's own: one script from /app/assets, nothing loaded from the API's origin but data.
+      const scripts = await tab.evaluate('[...document.scripts].map((s) => new URL(s.src).pathname)');
+      expect(scripts).toEqual([expect.stringMatching(/^\/app\/assets\/.+\.js$/)]);
+      await tab.close();
     });
 
     test('logIn sets the session cookie; later clients with credentials: "include" are that user; errors carry the operation and the request id', async () => {
