@@ -54,14 +54,16 @@ const envSchema = z.object({
     .string()
     .refine(
       (v) => v.split(',').every((o) => /^https?:\/\/[^/\s]+$/.test(o.trim())),
-      'CORS_ORIGINS must be comma-separated origins such as https://dashboard.example.com,http://localhost:5173 (scheme, host and port; no path)',
+      'CORS_ORIGINS must be comma-separated origins such as https://dashboard.example.com,http://localhost:5173 ' +
+        '(scheme, host and port; no path)',
     )
     .optional(),
   TRUST_PROXY: z
     .string()
     .regex(
       /^(true|false|\d{1,2}|[0-9a-fA-F.:/, ]+|loopback|linklocal|uniquelocal)$/,
-      'TRUST_PROXY must be false, true, a hop count such as 1, or comma-separated proxy addresses/CIDRs (or loopback, linklocal, uniquelocal)',
+      'TRUST_PROXY must be false, true, a hop count such as 1, or comma-separated proxy addresses/CIDRs (or ' +
+        'loopback, linklocal, uniquelocal)',
     )
     .default('false'),
   QUERY_MAX_DEPTH: positiveInt('QUERY_MAX_DEPTH').default(10),
@@ -128,7 +130,9 @@ export interface Config {
   passwordHashing: PasswordHashingLimits;
 }
 
-/** Failed password checks (logIn, acceptInvitation with a password) allowed before sign-in is refused (see docs/API.md). */
+/**
+ * Failed password checks (logIn, acceptInvitation with a password) allowed before sign-in is refused (see docs/API.md).
+ */
 export interface SignInThrottleLimits {
   /** Per login (username or email as typed, normalised; known or not) within the window. */
   accountMaxFailures: number;
@@ -176,7 +180,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const e = parsed.data;
   if (e.SMTP_URL && !e.SMTP_FROM) {
     throw new ConfigError(
-      'Invalid configuration; fix these environment variables:\n  - SMTP_FROM: required when SMTP_URL is set (e.g. "Roster <roster@example.com>")',
+      'Invalid configuration; fix these environment variables:\n  - SMTP_FROM: required when SMTP_URL is set (e.g. ' +
+        '"Roster <roster@example.com>")',
     );
   }
   return {

@@ -28,7 +28,8 @@ export const ERROR_CODE_DESCRIPTIONS: Record<ErrorCode, string> = {
   UNAUTHENTICATED:
     'No valid session or API key was given, or it expired or was revoked. Log in again or use a valid API key.',
   INVALID_CREDENTIALS:
-    'logIn was given a wrong login or password (unlike UNAUTHENTICATED, which means the session or API key sent is missing or no longer valid).',
+    'logIn was given a wrong login or password (unlike UNAUTHENTICATED, which means the session or API key sent is ' +
+    'missing or no longer valid).',
   FORBIDDEN: 'The caller is authenticated but may not do this.',
   NOT_FOUND: 'The object does not exist or the caller may not see it.',
   BAD_USER_INPUT: 'An argument is invalid; `extensions.field` names it.',
@@ -39,13 +40,18 @@ export const ERROR_CODE_DESCRIPTIONS: Record<ErrorCode, string> = {
   INVITE_EXPIRED: 'The invitation expired; ask an admin to resend it.',
   INVITE_INVALID: 'The invitation token is unknown, already used or revoked, or belongs to another email.',
   INVITATION_NOT_PENDING:
-    'The invitation was already accepted or revoked, so it can no longer be updated, resent or revoked. `extensions.status` says which.',
+    'The invitation was already accepted or revoked, so it can no longer be updated, resent or revoked. ' +
+    '`extensions.status` says which.',
   RATE_LIMITED:
-    'Too many attempts (for example wrong passwords for one account or from one address). `extensions.retryAfterSeconds` says when to try again; the HTTP response also carries Retry-After.',
+    'Too many attempts (for example wrong passwords for one account or from one address). ' +
+    '`extensions.retryAfterSeconds` says when to try again; the HTTP response also carries Retry-After.',
   QUERY_TOO_COMPLEX:
-    'The document exceeds a query limit (depth, aliases, root fields, directives, tokens or cost) and was not executed. `extensions.limit` names the limit, `extensions.max` its value and `extensions.actual` what the document needs: ask for fewer fields or smaller pages.',
+    'The document exceeds a query limit (depth, aliases, root fields, directives, tokens or cost) and was not ' +
+    'executed. `extensions.limit` names the limit, `extensions.max` its value and `extensions.actual` what the ' +
+    'document needs: ask for fewer fields or smaller pages.',
   REQUEST_TIMEOUT:
-    'The request ran longer than the server allows and was stopped; ask for less (smaller pages, fewer fields) or split it.',
+    'The request ran longer than the server allows and was stopped; ask for less (smaller pages, fewer fields) or ' +
+    'split it.',
   RESPONSE_TOO_LARGE:
     "The response would exceed the server's size limit and was not sent; ask for smaller pages or fewer fields.",
   GRAPHQL_PARSE_FAILED: 'The GraphQL document could not be parsed.',

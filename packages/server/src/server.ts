@@ -19,7 +19,9 @@ export interface RosterServer {
   mail: EmailSender;
   signIn: SignInThrottle;
   passwords: PasswordHasher;
-  /** Stops taking requests, drains the ones in flight, flushes activity, stops the email sender and closes the database. */
+  /**
+   * Stops taking requests, drains the ones in flight, flushes activity, stops the email sender and closes the database.
+   */
   close(): Promise<void>;
 }
 

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { AppError, ErrorCode } from './errors';
 
-/** Parses service input; the first problem becomes BAD_USER_INPUT naming the field, all of them go in `extensions.problems`. */
+/**
+ * Parses service input; the first problem becomes BAD_USER_INPUT naming the field, all of them go in
+ * `extensions.problems`.
+ */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
@@ -73,7 +76,10 @@ export const seatLimitSchema = z
   .min(0, 'must be 0 or more')
   .max(1_000_000, 'must be at most 1000000');
 
-/** The span of dates the database and ISO-8601 output both hold: the DateTime scalar also admits year 0, which PostgreSQL has not. */
+/**
+ * The span of dates the database and ISO-8601 output both hold: the DateTime scalar also admits year 0, which
+ * PostgreSQL has not.
+ */
 export const MIN_TIMESTAMP = new Date('0001-01-01T00:00:00.000Z');
 export const MAX_TIMESTAMP = new Date('9999-12-31T23:59:59.999Z');
 const TIMESTAMP_RANGE = 'must be between 0001-01-01 and 9999-12-31';

@@ -60,7 +60,10 @@ export class PasswordHasher {
     return this.run(() => verifyPassword(passwordHash, password));
   }
 
-  /** Spends the time of a real check against a hash that matches nothing: for unknown logins and accounts without a password. */
+  /**
+   * Spends the time of a real check against a hash that matches nothing: for unknown logins and accounts without a
+   * password.
+   */
   verifyNothing(password: string): Promise<false> {
     return this.run(async () => {
       await verifyPassword(await dummyPasswordHash(), password);
@@ -69,7 +72,8 @@ export class PasswordHasher {
   }
 
   private async run<T>(work: () => Promise<T>): Promise<T> {
-    // A free slot is taken at once (acquire() decrements synchronously); otherwise the call joins the queue, if there is room.
+    // A free slot is taken at once (acquire() decrements synchronously); otherwise the call joins the queue, if there
+    // is room.
     const mustWait = this.slots.isLocked();
     if (mustWait && this.waiting >= this.maxQueue) throw new PasswordHashingBusyError();
     if (mustWait) this.waiting++;

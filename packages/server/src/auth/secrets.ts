@@ -1,6 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 
-/** Tokens and keys carry 256 bits of randomness, so a fast SHA-256 is a safe lookup hash (argon2 is for guessable passwords). */
+/**
+ * Tokens and keys carry 256 bits of randomness, so a fast SHA-256 is a safe lookup hash (argon2 is for guessable
+ * passwords).
+ */
 export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('hex');
 }

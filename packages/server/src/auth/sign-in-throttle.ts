@@ -4,7 +4,9 @@ import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { SignInThrottleLimits } from '../config';
 import type { Logger } from '../logger';
 
-/** Created by Migration20261129091500_SignInThrottle; rows are `<prefix>:<key>`, failures so far, expiry in epoch ms. */
+/**
+ * Created by Migration20261129091500_SignInThrottle; rows are `<prefix>:<key>`, failures so far, expiry in epoch ms.
+ */
 export const SIGN_IN_THROTTLE_TABLE = 'sign_in_throttle';
 
 export type ThrottleScope = 'account' | 'address';

@@ -23,7 +23,8 @@ function inMinutes(seconds: number): string {
 function lockedError(ctx: RequestContext, err: SignInLockedError): AppError {
   const message =
     err.scope === 'account'
-      ? `Too many failed sign-in attempts for this login. Try again in ${inMinutes(err.retryAfterSeconds)}, or ask an administrator to reset the password.`
+      ? `Too many failed sign-in attempts for this login. Try again in ${inMinutes(err.retryAfterSeconds)}, or ask ` +
+        `an administrator to reset the password.`
       : `Too many failed sign-in attempts from your network address. Try again in ${inMinutes(err.retryAfterSeconds)}.`;
   return rateLimited(ctx, message, err.retryAfterSeconds);
 }

@@ -15,7 +15,10 @@ export function teamPermissionTable(): string {
   const rows = Object.values(TeamPermission).map((p) => {
     const info = TEAM_PERMISSION_CATALOGUE[p];
     const cells = TEAM_ROLE_ORDER.map((r) => (TEAM_ROLE_PERMISSIONS[r].has(p) ? '✓' : ''));
-    return `| \`${p}\` | ${info.description} | ${info.requires.map((r) => `\`${r}\``).join(', ')} | ${cells.join(' | ')} |`;
+    return (
+      `| \`${p}\` | ${info.description} | ${info.requires.map((r) => `\`${r}\``).join(', ')} | ` +
+      `${cells.join(' | ')} |`
+    );
   });
   return [header, rule, ...rows].join('\n');
 }

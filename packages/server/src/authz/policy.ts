@@ -51,7 +51,9 @@ export interface TeamFacts {
  */
 export type TeamScope = { kind: 'ALL' } | { kind: 'NONE' } | { kind: 'LISTED_OR_MEMBER'; userId: string };
 
-/** What part of a team's projects or reports the caller sees: everything, what belongs to PUBLIC projects, or nothing. */
+/**
+ * What part of a team's projects or reports the caller sees: everything, what belongs to PUBLIC projects, or nothing.
+ */
 export type ContentScope = 'ALL' | 'PUBLIC' | 'NONE';
 
 /**
@@ -88,7 +90,10 @@ export class Authz {
     return this.principal;
   }
 
-  /** A user's own email is visible to them and to instance admins; the members view has its own rule (member:read_email). */
+  /**
+   * A user's own email is visible to them and to instance admins; the members view has its own rule
+   * (member:read_email).
+   */
   canSeeEmailOf(userId: string): boolean {
     return this.isInstanceAdmin || this.isSelf(userId);
   }
@@ -159,13 +164,19 @@ export class Authz {
 
   // ---- visibility of nested objects (docs/AUTHZ.md, "Visibility of nested fields") ----------------------------
 
-  /** Whether the caller sees the inactive rows of the organization's members (DEACTIVATED members, PENDING invitations): those who manage or invite members. */
+  /**
+   * Whether the caller sees the inactive rows of the organization's members (DEACTIVATED members, PENDING invitations):
+   * those who manage or invite members.
+   */
   async seesInactiveMembers(org: Organization): Promise<boolean> {
     const granted = await this.orgPermissions(org);
     return granted.has(OrgPermission.MANAGE_MEMBERS) || granted.has(OrgPermission.INVITE_MEMBER);
   }
 
-  /** Who sees and manages an organization's invitations (Organization.invites, OrganizationMember.invitation, resend, revoke): `member:invite`. */
+  /**
+   * Who sees and manages an organization's invitations (Organization.invites, OrganizationMember.invitation, resend,
+   * revoke): `member:invite`.
+   */
   async seesInvitations(org: Organization): Promise<boolean> {
     return (await this.orgPermissions(org)).has(OrgPermission.INVITE_MEMBER);
   }
@@ -182,7 +193,10 @@ export class Authz {
     return membership.status === MemberStatus.ACTIVE || (await this.seesInactiveMembers(org));
   }
 
-  /** Whose list of organization memberships the caller may ask for: their own, and everyone's for instance admins. Each row still needs `canSeeMembership`. */
+  /**
+   * Whose list of organization memberships the caller may ask for: their own, and everyone's for instance admins. Each
+   * row still needs `canSeeMembership`.
+   */
   canListMembershipsOf(userId: string): boolean {
     return this.isInstanceAdmin || this.isSelf(userId);
   }
@@ -192,7 +206,9 @@ export class Authz {
     return this.isSelf(ownerId) || this.isInstanceAdmin;
   }
 
-  /** Whether `userId` is the caller: the one "is this myself" rule (leaving instead of removing, own keys, own details). */
+  /**
+   * Whether `userId` is the caller: the one "is this myself" rule (leaving instead of removing, own keys, own details).
+   */
   isSelf(userId: string | null | undefined): boolean {
     return this.principal.kind === 'user' && this.principal.user.id === userId;
   }
@@ -246,7 +262,9 @@ export class Authz {
     if (scope.kind === 'ALL') return { sql: 'true', bindings: [] };
     if (scope.kind === 'NONE') return { sql: 'false', bindings: [] };
     return {
-      sql: `(coalesce((${alias}.settings->>'hidden')::boolean, false) = false or exists (select 1 from team_memberships tm_scope where tm_scope.team_id = ${alias}.id and tm_scope.user_id = ?))`,
+      sql:
+        `(coalesce((${alias}.settings->>'hidden')::boolean, false) = false or exists (select 1 from ` +
+        `team_memberships tm_scope where tm_scope.team_id = ${alias}.id and tm_scope.user_id = ?))`,
       bindings: [scope.userId],
     };
   }
@@ -306,13 +324,19 @@ export class Authz {
 
   // ---- projects and reports inside a team the caller sees (docs/AUTHZ.md, "Projects and reports") -------------
 
-  /** Which projects of a team the caller sees, given their team permissions: all with `team:read`, PUBLIC ones with `team:view` alone. */
+  /**
+   * Which projects of a team the caller sees, given their team permissions: all with `team:read`, PUBLIC ones with
+   * `team:view` alone.
+   */
   static projectScope(granted: ReadonlySet<TeamPermission>): ContentScope {
     if (granted.has(TeamPermission.READ)) return 'ALL';
     return granted.has(TeamPermission.VIEW) ? 'PUBLIC' : 'NONE';
   }
 
-  /** Which reports of a team the caller sees: all with `team:read`; with `team:view` alone, reports of PUBLIC projects when the team allows public reports. */
+  /**
+   * Which reports of a team the caller sees: all with `team:read`; with `team:view` alone, reports of PUBLIC projects
+   * when the team allows public reports.
+   */
   static reportScope(
     granted: ReadonlySet<TeamPermission>,
     team: { settings: { publicReportsAllowed: boolean } },
@@ -321,7 +345,10 @@ export class Authz {
     return granted.has(TeamPermission.VIEW) && team.settings.publicReportsAllowed ? 'PUBLIC' : 'NONE';
   }
 
-  /** One project or report under a scope: `public` is whether its project is PUBLIC (false for a report without project). */
+  /**
+   * One project or report under a scope: `public` is whether its project is PUBLIC (false for a report without
+   * project).
+   */
   static inScope(scope: ContentScope, item: { public: boolean }): boolean {
     return scope === 'ALL' || (scope === 'PUBLIC' && item.public);
   }

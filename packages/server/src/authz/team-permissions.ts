@@ -56,7 +56,8 @@ export const TEAM_PERMISSION_CATALOGUE: Record<TeamPermission, TeamPermissionInf
   [TeamPermission.READ_MEMBERS]: { description: 'List team members.', requires: [TeamPermission.VIEW] },
   [TeamPermission.INVITE_MEMBER]: {
     description:
-      'Add organization members to the team, with at most the MEMBER role. MEMBERs also hold it when the team lets members invite.',
+      'Add organization members to the team, with at most the MEMBER role. MEMBERs also hold it when the team lets ' +
+      'members invite.',
     requires: [TeamPermission.READ_MEMBERS],
   },
   [TeamPermission.MANAGE_MEMBERS]: {

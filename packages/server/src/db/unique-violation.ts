@@ -46,7 +46,8 @@ export function violatedConstraint(err: UniqueConstraintViolationException): str
 
 /**
  * For `.catch()` after a transaction: a unique constraint lost a race the service's pre-check could not see
- * (a concurrent request committed first). Becomes CONFLICT naming the field the constraint guards; anything else is rethrown.
+ * (a concurrent request committed first). Becomes CONFLICT naming the field the constraint guards; anything else is
+ * rethrown.
  */
 export function rethrowUniqueAsConflict(err: unknown): never {
   if (err instanceof UniqueConstraintViolationException) {

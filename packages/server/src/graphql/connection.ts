@@ -10,7 +10,8 @@ export class PageInfo {
 
   @Field(() => Boolean, {
     description:
-      'Whether a page precedes this one: true when it was asked for with `after` (lists page forward only, so this is not checked against the rows).',
+      'Whether a page precedes this one: true when it was asked for with `after` (lists page forward only, so this ' +
+      'is not checked against the rows).',
   })
   hasPreviousPage!: boolean;
 

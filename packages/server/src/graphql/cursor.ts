@@ -14,7 +14,9 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type Connection, type PageInfo } from
 
 /** What a cursor position may hold. Decoded values are what the list's query binds. */
 export const cursorValue = {
-  /** Names, usernames, emails. No NUL and no lone surrogate: PostgreSQL cannot hold them, and the API never issues them. */
+  /**
+   * Names, usernames, emails. No NUL and no lone surrogate: PostgreSQL cannot hold them, and the API never issues them.
+   */
   text: z
     .string()
     .max(1000)
@@ -124,7 +126,9 @@ export class CursorCodec<Order extends string, Values extends readonly unknown[]
     return parsed.data;
   }
 
-  /** Builds the connection from rows fetched with limit `first + 1` (the extra row tells whether a next page exists). */
+  /**
+   * Builds the connection from rows fetched with limit `first + 1` (the extra row tells whether a next page exists).
+   */
   connection<R, T>(
     page: Page<Values>,
     order: Order,
@@ -184,7 +188,10 @@ function parseJson(cursor: string): unknown {
   }
 }
 
-/** The cursors of list `list`, sorted in one of `orders`. List names are unique: a cursor of one list is refused by every other. */
+/**
+ * The cursors of list `list`, sorted in one of `orders`. List names are unique: a cursor of one list is refused by
+ * every other.
+ */
 export function cursorCodec<Order extends string, Values extends readonly unknown[]>(
   list: string,
   orders: CursorOrders<Order, Values>,

@@ -11,7 +11,8 @@ registerEnumType(OrgRole, {
   valuesConfig: {
     ADMIN: {
       description:
-        'Invites, removes, deactivates and reactivates users, changes roles, manages teams, custom roles and service accounts, sees usage and the audit log.',
+        'Invites, removes, deactivates and reactivates users, changes roles, manages teams, custom roles and ' +
+        'service accounts, sees usage and the audit log.',
     },
     MEMBER: {
       description:

@@ -9,7 +9,8 @@ import { documentCost, queryTooComplex } from './query-limits';
 export function requestTimedOut(timeoutMs: number): AppError {
   return new AppError(
     ErrorCode.REQUEST_TIMEOUT,
-    `The request was stopped after ${Math.round(timeoutMs / 1000)} s (or its client went away); ask for less (smaller pages, fewer fields) or split it.`,
+    `The request was stopped after ${Math.round(timeoutMs / 1000)} s (or its client went away); ask for less ` +
+      `(smaller pages, fewer fields) or split it.`,
     { details: { timeoutSeconds: Math.round(timeoutMs / 1000) } },
   );
 }
@@ -77,7 +78,9 @@ export function boundedStringify(maxBytes: number): (value: FormattedExecutionRe
     return JSON.stringify({
       errors: [
         {
-          message: `The response would be larger than ${maxBytes} bytes and was not sent; ask for smaller pages or fewer fields.`,
+          message:
+            `The response would be larger than ${maxBytes} bytes and was not sent; ask for smaller pages or ` +
+            `fewer fields.`,
           extensions: { code: ErrorCode.RESPONSE_TOO_LARGE, max: maxBytes },
         },
       ],

@@ -17,7 +17,8 @@ function problemWith(value: string): string | null {
 function reject(field: string, problem: string): AppError {
   return new AppError(
     ErrorCode.BAD_USER_INPUT,
-    `${field} ${problem}; send valid UTF-8 text without NUL characters and lists of at most ${MAX_INPUT_LIST_LENGTH} items.`,
+    `${field} ${problem}; send valid UTF-8 text without NUL characters and lists of at most ${MAX_INPUT_LIST_LENGTH}` +
+      ` items.`,
     { field },
   );
 }

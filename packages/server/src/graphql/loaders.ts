@@ -34,7 +34,9 @@ export interface Loaders {
   /** The newest outbox email of each invitation. */
   latestEmailByInvitation: DataLoader<string, OutboxEmail | null>;
   projectById: DataLoader<string, Project | null>;
-  /** A page of a project's runs, newest first: one window query per distinct (limit, cursor) for all projects asking. */
+  /**
+   * A page of a project's runs, newest first: one window query per distinct (limit, cursor) for all projects asking.
+   */
   runsPage: DataLoader<RunsPageKey, Run[], string>;
   runCountByProject: DataLoader<string, number>;
 }
@@ -78,7 +80,8 @@ export function createLoaders(em: EntityManager): Loaders {
     }),
     activeAdmins: new DataLoader(async (orgIds) => {
       const rows: Array<{ organization_id: string; n: string }> = await em.execute(
-        'select organization_id, count(*) as n from org_memberships where organization_id in (?) and role = ? and status = ? group by organization_id',
+        'select organization_id, count(*) as n from org_memberships where organization_id in (?) and role = ? and ' +
+          'status = ? group by organization_id',
         [[...orgIds], ORG_ADMIN_ROLE, MemberStatus.ACTIVE],
       );
       const counts = new Map(rows.map((r) => [r.organization_id, Number(r.n)]));
@@ -156,7 +159,8 @@ export function createLoaders(em: EntityManager): Loaders {
           const { limit, after } = group[0]!;
           const projectIds = [...new Set(group.map((k) => k.projectId))];
           const rows: Array<Record<string, unknown>> = await em.execute(
-            `select * from (select r.*, row_number() over (partition by r.project_id order by r.created_at desc, r.id desc) as rn
+            `select * from (select r.*, row_number() over (partition by r.project_id order by r.created_at desc, ` +
+              `r.id desc) as rn
                from runs r where r.project_id in (?)${after ? ' and (r.created_at, r.id) < (?, ?)' : ''}) ranked
              where rn <= ? order by project_id, rn`,
             after ? [projectIds, after.createdAt, after.id, limit] : [projectIds, limit],

@@ -35,7 +35,8 @@ export function queryTooComplex(limit: QueryLimitName, max: number, actual: numb
   const found = actual === null ? '' : ` (${actual})`;
   return new AppError(
     ErrorCode.QUERY_TOO_COMPLEX,
-    `The query ${what[limit]}${found}; the limit is ${max}. Ask for fewer fields, less nesting or smaller pages (\`first\`), or split it into several requests.`,
+    `The query ${what[limit]}${found}; the limit is ${max}. Ask for fewer fields, less nesting or smaller pages ` +
+      `(\`first\`), or split it into several requests.`,
     { details: { limit, max, ...(actual === null ? {} : { actual }) } },
   );
 }

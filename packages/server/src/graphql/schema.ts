@@ -49,7 +49,8 @@ export function buildRosterSchema(): Promise<GraphQLSchema> {
     // type-graphql has no option for root type descriptions; GraphiQL shows these on its docs front page.
     schema.getQueryType()!.description = 'Read operations. Lists are Relay connections (`first` 1-100, `after`).';
     schema.getMutationType()!.description =
-      'Write operations. Each takes `input` and returns a payload with the changed objects; errors carry `extensions.code`.';
+      'Write operations. Each takes `input` and returns a payload with the changed objects; errors carry ' +
+      '`extensions.code`.';
     return schema;
   });
   return cached;

@@ -32,9 +32,9 @@ export function graphiqlHtml(options: { introspection: boolean }): string {
   const notice = options.introspection
     ? ''
     : `
-  <div id="roster-notice">Schema introspection is off on this server (production default), so GraphiQL has no docs or autocompletion.
-    Queries still run. An operator can set <code>GRAPHQL_INTROSPECTION=true</code>; the schema is also published as
-    <code>packages/schema/schema.graphql</code> and typed in the SDK.</div>`;
+  <div id="roster-notice">Schema introspection is off on this server (production default), so GraphiQL has no docs or
+    autocompletion. Queries still run. An operator can set <code>GRAPHQL_INTROSPECTION=true</code>; the schema is
+    also published as <code>packages/schema/schema.graphql</code> and typed in the SDK.</div>`;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -43,8 +43,10 @@ export function graphiqlHtml(options: { introspection: boolean }): string {
   <meta name="viewport" content="width=device-width, initial-scale=1" />
   <link rel="icon" href="data:," />
   <link rel="stylesheet" href="/graphiql-assets/graphiql.css" />
-  <style>html, body { height: 100%; margin: 0; } body { display: flex; flex-direction: column; } #graphiql { flex: 1; min-height: 0; }
-    #roster-notice { font: 13px/1.4 system-ui, sans-serif; padding: 6px 12px; background: #fff8c5; border-bottom: 1px solid #d4a72c; }</style>
+  <style>html, body { height: 100%; margin: 0; } body { display: flex; flex-direction: column; }
+    #graphiql { flex: 1; min-height: 0; }
+    #roster-notice { font: 13px/1.4 system-ui, sans-serif; padding: 6px 12px; background: #fff8c5;
+      border-bottom: 1px solid #d4a72c; }</style>
 </head>
 <body>${notice}
   <div id="graphiql">Loading GraphiQL…</div>
@@ -54,7 +56,9 @@ export function graphiqlHtml(options: { introspection: boolean }): string {
   <script>
     // Same-origin requests carry the session cookie set by logIn; an API key can go in the Headers tab.
     var fetcher = GraphiQL.createFetcher({ url: '/graphql', headers: { 'apollo-require-preflight': 'true' } });
-    var defaultQuery = '# Welcome to Roster. Log in with the logIn mutation, or add\\n# {"Authorization": "Bearer <API key>"} in the Headers tab.\\n\\nquery {\\n  instance { needsBootstrap version }\\n  viewer { user { username email } }\\n}\\n';
+    var defaultQuery = '# Welcome to Roster. Log in with the logIn mutation, or add\\n' +
+      '# {"Authorization": "Bearer <API key>"} in the Headers tab.\\n\\n' +
+      'query {\\n  instance { needsBootstrap version }\\n  viewer { user { username email } }\\n}\\n';
     ReactDOM.createRoot(document.getElementById('graphiql')).render(
       React.createElement(GraphiQL, { fetcher: fetcher, defaultQuery: defaultQuery, shouldPersistHeaders: false })
     );

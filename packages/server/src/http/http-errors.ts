@@ -3,7 +3,9 @@ import { ErrorCode } from '../errors';
 import { loggableError } from '../graphql/format-error';
 import type { Logger } from '../logger';
 
-/** The path of a URL with each query value replaced: query strings carry tokens (`/invite?token=`) and GET variables. */
+/**
+ * The path of a URL with each query value replaced: query strings carry tokens (`/invite?token=`) and GET variables.
+ */
 export function redactedUrl(url: string | undefined): string {
   if (!url) return '';
   const q = url.indexOf('?');
@@ -53,7 +55,8 @@ export function httpErrorHandler(logger: Logger): ErrorRequestHandler {
         .status(400)
         .json(
           errorBody(
-            'The request body is not valid JSON. Send {"query": "...", "variables": {...}} with content-type application/json.',
+            'The request body is not valid JSON. Send {"query": "...", "variables": {...}} with content-type ' +
+              'application/json.',
             ErrorCode.BAD_REQUEST,
           ),
         );

@@ -28,7 +28,8 @@ export const INVITE_PAGE_HTML = `<!doctype html>
       <label for="username">Username</label><input id="username" autocomplete="username" />
       <label for="name">Name</label><input id="name" autocomplete="name" />
     </div>
-    <label for="password" id="password-label">Password</label><input id="password" type="password" autocomplete="new-password" />
+    <label for="password" id="password-label">Password</label><input id="password" type="password"
+      autocomplete="new-password" />
     <button type="submit">Accept invitation</button>
   </form>
   <p id="message"></p>
@@ -36,24 +37,48 @@ export const INVITE_PAGE_HTML = `<!doctype html>
     const token = new URLSearchParams(location.search).get('token') || '';
     const $ = (id) => document.getElementById(id);
     async function gql(query, variables) {
-      const res = await fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+      const res = await fetch('/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query, variables }),
+      });
       const body = await res.json();
       if (body.errors) throw new Error(body.errors[0].message);
       return body.data;
     }
-    gql('query($t: String!) { invitationPreview(token: $t) { email organizationDisplayName role invitedBy expiresAt accountExists } }', { t: token })
+    gql(
+      'query($t: String!) { invitationPreview(token: $t) { ' +
+        'email organizationDisplayName role invitedBy expiresAt accountExists } }',
+      { t: token },
+    )
       .then(({ invitationPreview: p }) => {
-        $('summary').textContent = (p.invitedBy ? p.invitedBy + ' invited ' : 'You are invited: ') + p.email + ' to join ' + p.organizationDisplayName + ' as ' + p.role + '.';
-        if (p.accountExists) { $('new-account').classList.add('hidden'); $('password-label').textContent = 'Your password'; }
+        $('summary').textContent = (p.invitedBy ? p.invitedBy + ' invited ' : 'You are invited: ') +
+          p.email + ' to join ' + p.organizationDisplayName + ' as ' + p.role + '.';
+        if (p.accountExists) {
+          $('new-account').classList.add('hidden');
+          $('password-label').textContent = 'Your password';
+        }
         $('form').classList.remove('hidden');
       })
       .catch((e) => { $('summary').textContent = e.message; $('summary').className = 'error'; });
     $('form').addEventListener('submit', (ev) => {
       ev.preventDefault();
       const input = { token, password: $('password').value };
-      if (!$('new-account').classList.contains('hidden')) { input.username = $('username').value; input.name = $('name').value; }
-      gql('mutation($i: AcceptInvitationInput!) { acceptInvitation(input: $i) { organization { displayName } user { username } } }', { i: input })
-        .then(({ acceptInvitation: a }) => { $('form').classList.add('hidden'); $('message').className = ''; $('message').textContent = 'Welcome, ' + a.user.username + '! You are now a member of ' + a.organization.displayName + '.'; })
+      if (!$('new-account').classList.contains('hidden')) {
+        input.username = $('username').value;
+        input.name = $('name').value;
+      }
+      gql(
+        'mutation($i: AcceptInvitationInput!) { acceptInvitation(input: $i) { ' +
+          'organization { displayName } user { username } } }',
+        { i: input },
+      )
+        .then(({ acceptInvitation: a }) => {
+          $('form').classList.add('hidden');
+          $('message').className = '';
+          $('message').textContent =
+            'Welcome, ' + a.user.username + '! You are now a member of ' + a.organization.displayName + '.';
+        })
         .catch((e) => { $('message').className = 'error'; $('message').textContent = e.message; });
     });
   </script>

@@ -8,7 +8,8 @@ import { Migration } from '@mikro-orm/migrations';
 export class Migration20261129091500_SignInThrottle extends Migration {
   override async up(): Promise<void> {
     this.addSql(
-      `create table "sign_in_throttle" ("key" varchar(255) not null, "points" integer not null default 0, "expire" bigint null, constraint "sign_in_throttle_pkey" primary key ("key"));`,
+      `create table "sign_in_throttle" ("key" varchar(255) not null, "points" integer not null default 0, "expire" ` +
+        `bigint null, constraint "sign_in_throttle_pkey" primary key ("key"));`,
     );
     this.addSql(`create index "sign_in_throttle_expire_index" on "sign_in_throttle" ("expire");`);
   }

@@ -49,7 +49,8 @@ export class ViewerResolver {
 
   @Mutation(() => SignUpPayload, {
     description:
-      'Create an account. The first sign-up of a fresh instance becomes instance admin and admin of the first organization; afterwards an invitation token is required.',
+      'Create an account. The first sign-up of a fresh instance becomes instance admin and admin of the first ' +
+      'organization; afterwards an invitation token is required.',
   })
   signUp(@Ctx() ctx: RequestContext, @Arg('input', () => SignUpInput) input: SignUpInput) {
     return new AccountService(ctx).signUp(input);
@@ -71,7 +72,9 @@ export class UserResolver {
   @FieldResolver(() => String, {
     nullable: true,
     description:
-      "Email address (lower-cased). Visible to the user themselves and to instance admins; null for everyone else, organization admins included (they see members' emails in the members view: `OrganizationMember.email`, `member:read_email`).",
+      'Email address (lower-cased). Visible to the user themselves and to instance admins; null for everyone else, ' +
+      "organization admins included (they see members' emails in the members view: `OrganizationMember.email`, " +
+      '`member:read_email`).',
   })
   email(@Ctx() ctx: RequestContext, @Root() user: User): string | null {
     return ctx.authz.canSeeEmailOf(user.id) ? user.email : null;
@@ -80,7 +83,8 @@ export class UserResolver {
   @FieldResolver(() => DateTime, {
     nullable: true,
     description:
-      'Last authenticated request, to within a few minutes. Null unless the caller is the user, an instance admin, or sees one of their memberships.',
+      'Last authenticated request, to within a few minutes. Null unless the caller is the user, an instance admin, ' +
+      'or sees one of their memberships.',
   })
   async lastActiveAt(@Ctx() ctx: RequestContext, @Root() user: User): Promise<Date | null> {
     return (await new OrganizationService(ctx).userDetailsVisible(user.id)) ? user.lastActiveAt : null;
@@ -89,7 +93,8 @@ export class UserResolver {
   @FieldResolver(() => OrganizationType, {
     nullable: true,
     description:
-      "The organization SSO sign-ins and new sessions land in. Null unless the caller sees that organization and the user's membership in it.",
+      'The organization SSO sign-ins and new sessions land in. Null unless the caller sees that organization and ' +
+      "the user's membership in it.",
   })
   defaultOrganization(@Ctx() ctx: RequestContext, @Root() user: User): Promise<Organization | null> {
     return new OrganizationService(ctx).visibleDefaultOrganization(user);
@@ -97,7 +102,8 @@ export class UserResolver {
 
   @FieldResolver(() => OrganizationMembershipConnection, {
     description:
-      "The user's organization memberships the caller may see, oldest first: only the user and instance admins get any (others an empty connection), and only in organizations the caller sees.",
+      "The user's organization memberships the caller may see, oldest first: only the user and instance admins get " +
+      'any (others an empty connection), and only in organizations the caller sees.',
   })
   memberships(
     @Ctx() ctx: RequestContext,

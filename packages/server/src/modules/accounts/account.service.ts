@@ -64,7 +64,8 @@ export class AccountService extends Service {
         const userCount = await em.count(User, {});
         if (userCount > 0) {
           throw forbidden(
-            'This instance is already set up: signing up needs an invitation. Ask an organization admin to invite you, or sign in with SSO.',
+            'This instance is already set up: signing up needs an invitation. Ask an organization admin to invite ' +
+              'you, or sign in with SSO.',
           );
         }
         await this.assertAvailable(em, input.email, input.username);
@@ -165,7 +166,8 @@ export class AccountService extends Service {
     const principal = this.ctx.authz.requireUser();
     if (!principal.sessionId) {
       throw forbidden(
-        'This request authenticated with an API key, not a session: there is no session to end. Revoke the key with revokeApiKey instead.',
+        'This request authenticated with an API key, not a session: there is no session to end. Revoke the key with ' +
+          'revokeApiKey instead.',
       );
     }
     const sessionId = principal.sessionId;

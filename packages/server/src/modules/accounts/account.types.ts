@@ -17,7 +17,9 @@ export class UserType {
   @Field(() => String, {
     nullable: true,
     description:
-      "Email address (lower-cased). Visible to the user themselves and to instance admins; null for everyone else, organization admins included (they see members' emails in the members view: `OrganizationMember.email`, `member:read_email`).",
+      'Email address (lower-cased). Visible to the user themselves and to instance admins; null for everyone else, ' +
+      "organization admins included (they see members' emails in the members view: `OrganizationMember.email`, " +
+      '`member:read_email`).',
   })
   email!: string | null;
 
@@ -30,7 +32,8 @@ export class UserType {
   @Field(() => DateTime, {
     nullable: true,
     description:
-      'Last authenticated request, to within a few minutes. Null unless the caller is the user, an instance admin, or sees one of their memberships.',
+      'Last authenticated request, to within a few minutes. Null unless the caller is the user, an instance admin, ' +
+      'or sees one of their memberships.',
   })
   lastActiveAt!: Date | null;
 }
@@ -39,7 +42,8 @@ export class UserType {
 export class ViewerType {
   @Field(() => PrincipalKind, {
     description:
-      'Always USER for now: requests authenticate as a person (a session or a personal API key). Service accounts come in a later release.',
+      'Always USER for now: requests authenticate as a person (a session or a personal API key). Service accounts ' +
+      'come in a later release.',
   })
   kind!: PrincipalKind;
 
@@ -55,7 +59,8 @@ export class ViewerType {
 
 @InputType({
   description:
-    'A new account. On a fresh instance the first sign-up becomes instance admin; afterwards an invitation token is needed.',
+    'A new account. On a fresh instance the first sign-up becomes instance admin; afterwards an invitation token is ' +
+    'needed.',
 })
 export class SignUpInput {
   @Field(() => String, { description: 'Email address; unique, case-insensitive.' })

@@ -1,7 +1,10 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import type { User } from './user.entity';
 
-/** A login as users type it, compared the way it is stored: trimmed and lower-cased (emails and usernames are lower-case). */
+/**
+ * A login as users type it, compared the way it is stored: trimmed and lower-cased (emails and usernames are
+ * lower-case).
+ */
 export function normalizeLogin(login: string): string {
   return login.trim().toLowerCase();
 }

@@ -26,7 +26,9 @@ export class ApiKeyType {
   @Field(() => DateTime, {
     nullable: true,
     description:
-      "When the key stops working. Every key expires: createApiKey sets this to the requested date, at most the longest lifetime allowed (API_KEY_MAX_TTL_DAYS, or less if one of the owner's organizations sets it), so it is never null.",
+      'When the key stops working. Every key expires: createApiKey sets this to the requested date, at most the ' +
+      "longest lifetime allowed (API_KEY_MAX_TTL_DAYS, or less if one of the owner's organizations sets it), so it " +
+      'is never null.',
   })
   expiresAt!: Date | null;
 
@@ -44,7 +46,8 @@ export class CreateApiKeyInput {
   @Field(() => DateTime, {
     nullable: true,
     description:
-      'When the key stops working; omit for the longest lifetime allowed (API_KEY_MAX_TTL_DAYS, or less if an organization sets it).',
+      'When the key stops working; omit for the longest lifetime allowed (API_KEY_MAX_TTL_DAYS, or less if an ' +
+      'organization sets it).',
   })
   expiresAt?: Date | null;
 }

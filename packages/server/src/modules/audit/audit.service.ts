@@ -7,7 +7,10 @@ export enum AuditAction {
   USER_SIGNED_UP = 'user.signed_up',
   USER_LOGGED_IN = 'user.logged_in',
   USER_LOGGED_OUT = 'user.logged_out',
-  /** A login reached SIGN_IN_MAX_FAILURES_PER_ACCOUNT; target is the user, or `login` (SHA-256 of it) when no account has it. */
+  /**
+   * A login reached SIGN_IN_MAX_FAILURES_PER_ACCOUNT; target is the user, or `login` (SHA-256 of it) when no account
+   * has it.
+   */
   USER_LOGIN_LOCKED = 'user.login_locked',
   /** A client address reached SIGN_IN_MAX_FAILURES_PER_ADDRESS (the event's client address). */
   SIGN_IN_ADDRESS_LOCKED = 'sign_in.address_locked',

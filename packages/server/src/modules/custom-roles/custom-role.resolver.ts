@@ -21,7 +21,8 @@ import { PageArgs, type Connection } from '../../graphql/connection';
 export class CustomRoleResolver {
   @Query(() => PermissionCatalogueType, {
     description:
-      'Every team permission with its description and dependencies, and the built-in team roles: build a role editor from it. Public.',
+      'Every team permission with its description and dependencies, and the built-in team roles: build a role ' +
+      'editor from it. Public.',
   })
   permissionCatalogue(@Ctx() ctx: RequestContext) {
     return new CustomRoleService(ctx).catalogue();
@@ -29,7 +30,8 @@ export class CustomRoleResolver {
 
   @Mutation(() => CreateCustomRolePayload, {
     description:
-      'Create a custom role (org admins): a base role (VIEW_ONLY or MEMBER) plus permissions. At most 50 per organization.',
+      'Create a custom role (org admins): a base role (VIEW_ONLY or MEMBER) plus permissions. At most 50 per ' +
+      'organization.',
   })
   async createCustomRole(
     @Ctx() ctx: RequestContext,

@@ -71,7 +71,8 @@ export function normalizePermissions(base: TeamRole, added: TeamPermission[]): T
     if (missing.length)
       throw badInput(
         'permissions',
-        `permissions: ${wireEnumName(p)} requires ${missing.map(wireEnumName).join(', ')}; add ${missing.length > 1 ? 'them' : 'it'} too.`,
+        `permissions: ${wireEnumName(p)} requires ${missing.map(wireEnumName).join(', ')}; add ` +
+          `${missing.length > 1 ? 'them' : 'it'} too.`,
       );
   }
   return extra.sort((a, b) => a.localeCompare(b));
@@ -122,7 +123,8 @@ export class CustomRoleService extends Service {
       if (count >= MAX_CUSTOM_ROLES_PER_ORGANIZATION) {
         throw new AppError(
           ErrorCode.CONFLICT,
-          `"${org.name}" already has ${MAX_CUSTOM_ROLES_PER_ORGANIZATION} custom roles, the most allowed: delete one first.`,
+          `"${org.name}" already has ${MAX_CUSTOM_ROLES_PER_ORGANIZATION} custom roles, the most allowed: delete ` +
+            `one first.`,
         );
       }
       if (await em.count(CustomRole, { organization: org.id, name: input.name }))

@@ -33,14 +33,16 @@ export class InstanceService extends Service {
         warnings.push({
           code: WarningCode.SINGLE_INSTANCE_ADMIN,
           message:
-            'Only one instance admin exists: if that account is lost nobody can manage the instance. Make a second user instance admin (roster-admin create-admin).',
+            'Only one instance admin exists: if that account is lost nobody can manage the instance. Make a second ' +
+            'user instance admin (roster-admin create-admin).',
         });
       }
       if (!config.databaseUrl) {
         warnings.push({
           code: WarningCode.EMBEDDED_DATABASE,
           message:
-            'Running on the embedded database (PGlite): set DATABASE_URL to a real PostgreSQL for production and for more than one server process.',
+            'Running on the embedded database (PGlite): set DATABASE_URL to a real PostgreSQL for production and ' +
+            'for more than one server process.',
         });
       }
     }

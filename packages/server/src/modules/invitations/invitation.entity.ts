@@ -32,7 +32,9 @@ export interface InvitedTeam {
 @Index({ properties: ['organization', 'email'] })
 @Index({
   name: 'invitations_one_pending_per_email',
-  expression: `create unique index "invitations_one_pending_per_email" on "invitations" ("organization_id", "email") where "status" = 'PENDING'`,
+  expression:
+    `create unique index "invitations_one_pending_per_email" on "invitations" ("organization_id", ` +
+    `"email") where "status" = 'PENDING'`,
 })
 export class Invitation {
   [OptionalProps]?:
@@ -89,7 +91,10 @@ export class Invitation {
   @Property({ type: 'datetime', nullable: true })
   revokedAt: Date | null = null;
 
-  /** Whether the current token has expired (see invitationUnexpiredSql): it no longer works, and a PENDING one holds no seat. */
+  /**
+   * Whether the current token has expired (see invitationUnexpiredSql): it no longer works, and a PENDING one holds no
+   * seat.
+   */
   isExpired(now: number = Date.now()): boolean {
     return this.expiresAt.getTime() <= now;
   }

@@ -59,7 +59,8 @@ export class InvitationResolver {
 
   @Mutation(() => InviteUserPayload, {
     description:
-      'Invite one person by email (org admins). CONFLICT when already a member or invited; SEAT_LIMIT_REACHED when no seat is left.',
+      'Invite one person by email (org admins). CONFLICT when already a member or invited; SEAT_LIMIT_REACHED when ' +
+      'no seat is left.',
   })
   inviteUser(@Ctx() ctx: RequestContext, @Arg('input', () => InviteUserInput) input: InviteUserInput) {
     return new InvitationService(ctx).invite(input);
@@ -84,7 +85,8 @@ export class InvitationResolver {
 
   @Mutation(() => UpdateInvitationPayload, {
     description:
-      'Change the role or the teams of a pending invitation (org admins). INVITATION_NOT_PENDING once accepted or revoked; SEAT_LIMIT_REACHED when it would need a seat that is not free.',
+      'Change the role or the teams of a pending invitation (org admins). INVITATION_NOT_PENDING once accepted or ' +
+      'revoked; SEAT_LIMIT_REACHED when it would need a seat that is not free.',
   })
   updateInvitation(
     @Ctx() ctx: RequestContext,
@@ -95,7 +97,8 @@ export class InvitationResolver {
 
   @Mutation(() => RevokeInvitationPayload, {
     description:
-      'Cancel a pending invitation; its token stops working and its seat is freed. Revoking a revoked invitation succeeds with changed: false.',
+      'Cancel a pending invitation; its token stops working and its seat is freed. Revoking a revoked invitation ' +
+      'succeeds with changed: false.',
   })
   revokeInvitation(
     @Ctx() ctx: RequestContext,
@@ -106,7 +109,8 @@ export class InvitationResolver {
 
   @Mutation(() => AcceptInvitationPayload, {
     description:
-      'Accept an invitation: creates the account when new (username, name, password), or attaches the logged-in or password-confirmed account.',
+      'Accept an invitation: creates the account when new (username, name, password), or attaches the logged-in or ' +
+      'password-confirmed account.',
   })
   acceptInvitation(
     @Ctx() ctx: RequestContext,

@@ -354,14 +354,16 @@ export class InvitationService extends Service {
         if (misfit) {
           throw badInput(
             'teams',
-            `The invitation joins "${misfit.team}" as ${misfit.role}, which an organization ${role} cannot be: give teams too (a VIEWER is VIEW_ONLY).`,
+            `The invitation joins "${misfit.team}" as ${misfit.role}, which an organization ${role} cannot be: give ` +
+              `teams too (a VIEWER is VIEW_ONLY).`,
           );
         }
         teams = invitation.teams;
       }
       if (role === from.role && sameTeams(teams, from.teams)) return { invitation, changed: false };
       const membership = await em.findOneOrFail(Membership, { invitation: invitation.id });
-      // An unexpired invitation holds a seat for ADMIN and MEMBER; becoming one takes a seat (an expired one takes it on resend).
+      // An unexpired invitation holds a seat for ADMIN and MEMBER; becoming one takes a seat (an expired one takes it
+      // on resend).
       const expired = invitation.isExpired();
       if (!expired && !SEAT_ROLES.has(from.role) && SEAT_ROLES.has(role))
         await assertSeatAvailable(em, locked, membership.id);
@@ -378,7 +380,9 @@ export class InvitationService extends Service {
     });
   }
 
-  /** Public: what the link leads to. Unknown, used and revoked tokens are INVITE_INVALID; expired ones INVITE_EXPIRED. */
+  /**
+   * Public: what the link leads to. Unknown, used and revoked tokens are INVITE_INVALID; expired ones INVITE_EXPIRED.
+   */
   async preview(token: string): Promise<InvitationPreview> {
     const invitation = await this.findUsable(this.em, parseInput(z.object({ token: tokenSchema }), { token }).token);
     const org = await invitation.organization.loadOrFail();

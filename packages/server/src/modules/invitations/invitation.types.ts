@@ -231,14 +231,16 @@ export class UpdateInvitationInput {
   @Field(() => OrgRole, {
     nullable: true,
     description:
-      'The new role on acceptance; omit to keep it (null is refused). SEAT_LIMIT_REACHED when a VIEWER invitation becomes ADMIN or MEMBER without a free seat.',
+      'The new role on acceptance; omit to keep it (null is refused). SEAT_LIMIT_REACHED when a VIEWER invitation ' +
+      'becomes ADMIN or MEMBER without a free seat.',
   })
   role?: OrgRole | null;
 
   @Field(() => [TeamAssignmentInput], {
     nullable: true,
     description:
-      'The teams to join on acceptance, replacing the current ones; [] or null clears them; omit to keep them. Validated as when inviting (organization viewers: VIEW_ONLY only).',
+      'The teams to join on acceptance, replacing the current ones; [] or null clears them; omit to keep them. ' +
+      'Validated as when inviting (organization viewers: VIEW_ONLY only).',
   })
   teams?: TeamAssignmentInput[] | null;
 }
@@ -257,7 +259,8 @@ export class UpdateInvitationPayload {
 
 @InputType('AcceptInvitationInput', {
   description:
-    'Accept an invitation. New users give username, name and password; existing users are logged in or give their password.',
+    'Accept an invitation. New users give username, name and password; existing users are logged in or give their ' +
+    'password.',
 })
 export class AcceptInvitationInput {
   @Field(() => String, { description: 'The token from the invitation link.' })

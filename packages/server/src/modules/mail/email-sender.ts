@@ -210,7 +210,8 @@ export class EmailSender {
       if (!this.transport) {
         this.logger.info(
           { emailId: email.id, kind: email.kind, to: email.to_address, subject: email.subject },
-          `No SMTP configured: ${email.kind} email to ${email.to_address} not sent; share this link with them:\n\n${email.text_body ?? ''}`,
+          `No SMTP configured: ${email.kind} email to ${email.to_address} not sent; share this link with ` +
+            `them:\n\n${email.text_body ?? ''}`,
         );
         await this.finish(email, EmailStatus.LOGGED, null);
         return;
@@ -256,7 +257,8 @@ export class EmailSender {
           // an earlier try committed although its reply was lost.
           this.logger.warn(
             { emailId: email.id, kind: email.kind, tries: attempt },
-            "Email sent, but its row was no longer this sender's claim: if another sender took it over, it may arrive twice",
+            "Email sent, but its row was no longer this sender's claim: if another sender took it over, it may " +
+              'arrive twice',
           );
         }
         return;
@@ -285,7 +287,8 @@ export class EmailSender {
       'Email delivery failed; will retry',
     );
     await this.execute(
-      `update outbox_emails set status = ?, next_attempt_at = now() + make_interval(secs => ?), locked_until = null, last_error = ?
+      `update outbox_emails set status = ?, next_attempt_at = now() + make_interval(secs => ?), locked_until = ` +
+        `null, last_error = ?
         where id = ? and status = ? and attempts = ?`,
       [EmailStatus.QUEUED, delay, error, email.id, EmailStatus.SENDING, email.attempts],
     );
@@ -330,12 +333,16 @@ function parseSmtpUrl(smtpUrl: string): URL {
     return new URL(smtpUrl);
   } catch {
     throw new Error(
-      'SMTP_URL is not a valid URL; expected smtp://user:pass@host:587 (percent-encode special characters in the user and password)',
+      'SMTP_URL is not a valid URL; expected smtp://user:pass@host:587 (percent-encode special characters in the ' +
+        'user and password)',
     );
   }
 }
 
-/** The server refused the recipient for good (5xx on RCPT TO): retrying cannot help. A refused sender or login can be fixed, so those retry. */
+/**
+ * The server refused the recipient for good (5xx on RCPT TO): retrying cannot help. A refused sender or login can be
+ * fixed, so those retry.
+ */
 function isPermanentRejection(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
   const { code, command, responseCode } = err as { code?: unknown; command?: unknown; responseCode?: unknown };

@@ -60,7 +60,10 @@ export class OutboxEmail {
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   nextAttemptAt: Date = new Date();
 
-  /** While SENDING: when the sender's lease lapses unless renewed (EMAIL_LEASE_SECONDS); then any process may take the email over. */
+  /**
+   * While SENDING: when the sender's lease lapses unless renewed (EMAIL_LEASE_SECONDS); then any process may take the
+   * email over.
+   */
   @Property({ type: 'datetime', nullable: true })
   lockedUntil: Date | null = null;
 

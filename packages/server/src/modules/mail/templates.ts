@@ -65,15 +65,19 @@ export function renderInvitationEmail(params: InvitationEmailParams): RenderedEm
 
   const e = escapeHtml;
   const url = e(params.acceptUrl);
-  const html = `<!DOCTYPE html>
+  const html =
+    `<!DOCTYPE html>
 <html lang="en">
 <head><meta charset="utf-8"><title>${e(subject)}</title></head>
 <body style="font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; color: #1f2328; line-height: 1.5;">
 <p>Hello,</p>
-<p>${e(who)} has invited you to join <strong>${e(org)}</strong> (${e(params.organizationName)}) on Roster as ${e(role)}.</p>
-<p><a href="${url}" style="display: inline-block; padding: 10px 18px; background: #0969da; color: #ffffff; text-decoration: none; border-radius: 6px;">Accept the invitation</a></p>
+<p>${e(who)} has invited you to join <strong>${e(org)}</strong> (${e(params.organizationName)}) on Roster as ` +
+    `${e(role)}.</p>
+<p><a href="${url}" style="display: inline-block; padding: 10px 18px; background: #0969da; color: #ffffff; ` +
+    `text-decoration: none; border-radius: 6px;">Accept the invitation</a></p>
 <p>If the button does not work, copy this link into your browser:<br><a href="${url}">${url}</a></p>
-<p style="color: #59636e;">The invitation is for ${e(params.email)} and expires on ${e(expires)}. If you were not expecting it, you can ignore this email.</p>
+<p style="color: #59636e;">The invitation is for ${e(params.email)} and expires on ${e(expires)}. If you were not ` +
+    `expecting it, you can ignore this email.</p>
 </body>
 </html>
 `;

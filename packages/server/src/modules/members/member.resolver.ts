@@ -38,7 +38,8 @@ export class OrganizationMemberResolver {
 
   @FieldResolver(() => [MemberTeamType], {
     description:
-      'Teams the member belongs to, by name (hidden teams only for those who may see them). A PENDING row lists the teams its invitation joins on acceptance.',
+      'Teams the member belongs to, by name (hidden teams only for those who may see them). A PENDING row lists the ' +
+      'teams its invitation joins on acceptance.',
   })
   teams(@Ctx() ctx: RequestContext, @Root() member: MemberView) {
     return new MemberService(ctx).teamsOf(member);
@@ -54,7 +55,11 @@ export class OrganizationMemberResolver {
 
   @Mutation(() => UpdateMemberRolePayload, {
     description:
-      "Change a member's role (org admins). Demoting to VIEWER caps the person's team roles in the organization at VIEW_ONLY in the same change (a MEMBER-based custom role is dropped, a VIEW_ONLY-based one kept); promoting again leaves them at VIEW_ONLY. LAST_ADMIN if it would leave the organization without an active admin, or a team without an effective admin (`extensions.teams` names them); SEAT_LIMIT_REACHED when promoting a viewer without a free seat.",
+      "Change a member's role (org admins). Demoting to VIEWER caps the person's team roles in the organization at " +
+      'VIEW_ONLY in the same change (a MEMBER-based custom role is dropped, a VIEW_ONLY-based one kept); promoting ' +
+      'again leaves them at VIEW_ONLY. LAST_ADMIN if it would leave the organization without an active admin, or a ' +
+      'team without an effective admin (`extensions.teams` names them); SEAT_LIMIT_REACHED when promoting a viewer ' +
+      'without a free seat.',
   })
   updateMemberRole(
     @Ctx() ctx: RequestContext,
@@ -65,7 +70,8 @@ export class OrganizationMemberResolver {
 
   @Mutation(() => RemoveMemberPayload, {
     description:
-      'Remove a member from the organization and its teams (org admins; anyone may remove themselves). The account and their work stay.',
+      'Remove a member from the organization and its teams (org admins; anyone may remove themselves). The account ' +
+      'and their work stay.',
   })
   removeMember(@Ctx() ctx: RequestContext, @Arg('input', () => RemoveMemberInput) input: RemoveMemberInput) {
     return new MemberService(ctx).remove(input);
@@ -73,7 +79,8 @@ export class OrganizationMemberResolver {
 
   @Mutation(() => DeactivateMemberPayload, {
     description:
-      'Revoke access at once (sessions and API keys stop reaching the organization), keeping the record; frees the seat. A deactivated member: changed: false.',
+      'Revoke access at once (sessions and API keys stop reaching the organization), keeping the record; frees the ' +
+      'seat. A deactivated member: changed: false.',
   })
   deactivateMember(
     @Ctx() ctx: RequestContext,
@@ -98,7 +105,8 @@ export class OrganizationMemberResolver {
 export class OrganizationMembersResolver {
   @FieldResolver(() => OrganizationMemberConnection, {
     description:
-      'The members view: ACTIVE members for everyone; DEACTIVATED members and PENDING invitations for admins. Search, filter, sort, paginate.',
+      'The members view: ACTIVE members for everyone; DEACTIVATED members and PENDING invitations for admins. ' +
+      'Search, filter, sort, paginate.',
   })
   members(@Ctx() ctx: RequestContext, @Root() org: Organization, @Args(() => MembersArgs) args: MembersArgs) {
     return new MemberService(ctx).list(org, { ...args });

@@ -70,12 +70,18 @@ const CURSOR_VALUE = {
   uuid: cursorValue.uuid,
 } as const;
 
-/** A key's value as its cursor holds it: timestamps as ISO-8601 UTC text with microseconds, which `?::timestamptz` reads back exactly. */
+/**
+ * A key's value as its cursor holds it: timestamps as ISO-8601 UTC text with microseconds, which `?::timestamptz` reads
+ * back exactly.
+ */
 const cursorValueSql = (k: SortKey) =>
   k.cast === 'timestamptz' ? `to_char((${k.sql}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` : k.sql;
 
 const NAME_KEY: SortKey = { sql: 'lower(coalesce(u.name, i.email))', cast: 'text' };
-/** The sort keys of each orderBy field; the membership id last, so that every order is total and a cursor is one position. */
+/**
+ * The sort keys of each orderBy field; the membership id last, so that every order is total and a cursor is one
+ * position.
+ */
 const SORT_KEYS: Record<MemberOrderField, readonly SortKey[]> = {
   [MemberOrderField.NAME]: [NAME_KEY],
   [MemberOrderField.LAST_ACTIVE]: [{ sql: `coalesce(u.last_active_at, 'epoch'::timestamptz)`, cast: 'timestamptz' }],
@@ -87,7 +93,10 @@ const SORT_KEYS: Record<MemberOrderField, readonly SortKey[]> = {
 };
 const ID_KEY: SortKey = { sql: 'm.id', cast: 'uuid' };
 
-/** A members-view sort: field and direction. The cursor records it, so changing orderBy between pages is refused, not misread. */
+/**
+ * A members-view sort: field and direction. The cursor records it, so changing orderBy between pages is refused, not
+ * misread.
+ */
 type MemberOrder = `${MemberOrderField}_${OrderDirection}`;
 /** The cursor schema of one sort: a value per key, the membership id last. */
 function cursorSchema(field: MemberOrderField): z.ZodType<unknown[]> {
@@ -136,7 +145,8 @@ export class MemberService extends Service {
     if (filters.statuses?.length) base.whereIn('m.status', filters.statuses);
     if (filters.roles?.length) base.whereIn('m.role', filters.roles);
     if (filters.teams?.length) {
-      // Members of any of the named teams the caller sees (Authz.teamScope: the hidden-team rule); an invisible team matches nobody.
+      // Members of any of the named teams the caller sees (Authz.teamScope: the hidden-team rule); an invisible team
+      // matches nobody.
       const visible = Authz.teamScopeSql(await this.ctx.authz.teamScope(org), 't');
       const teams = () =>
         knex('teams as t')
@@ -269,7 +279,10 @@ export class MemberService extends Service {
     return this.ctx.authz.canOrg(org, OrgPermission.READ_MEMBER_EMAILS);
   }
 
-  /** The pending invitation behind a PENDING row, for callers who see invitations (Authz.seesInvitations); null otherwise. */
+  /**
+   * The pending invitation behind a PENDING row, for callers who see invitations (Authz.seesInvitations); null
+   * otherwise.
+   */
   async invitationOf(member: MemberView): Promise<Invitation | null> {
     if (member.status !== MemberStatus.PENDING || !member.invitationId) return null;
     if (!(await this.ctx.authz.seesInvitations(member.organization))) return null;
@@ -292,7 +305,10 @@ export class MemberService extends Service {
     };
   }
 
-  /** A user's membership (ACTIVE or DEACTIVATED) by username or email; pending invitations are managed with updateInvitation, resendInvitation and revokeInvitation. */
+  /**
+   * A user's membership (ACTIVE or DEACTIVATED) by username or email; pending invitations are managed with
+   * updateInvitation, resendInvitation and revokeInvitation.
+   */
   private async target(
     em: EntityManager,
     org: Organization,
@@ -302,7 +318,8 @@ export class MemberService extends Service {
     const membership = user ? await em.findOne(Membership, { organization: org.id, user: user.id }) : null;
     if (!user || !membership) {
       throw notFound(
-        `"${login}" is not a member of "${org.name}". For a pending invitation use updateInvitation, resendInvitation or revokeInvitation.`,
+        `"${login}" is not a member of "${org.name}". For a pending invitation use updateInvitation, ` +
+          `resendInvitation or revokeInvitation.`,
       );
     }
     return { membership, user };

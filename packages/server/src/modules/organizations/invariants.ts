@@ -19,7 +19,9 @@ export function lockOrganization(em: EntityManager, organizationId: string): Pro
   );
 }
 
-/** Seats in use per organization: ADMIN and MEMBER memberships that are ACTIVE, or PENDING with an unexpired invitation. */
+/**
+ * Seats in use per organization: ADMIN and MEMBER memberships that are ACTIVE, or PENDING with an unexpired invitation.
+ */
 export async function countSeats(
   em: EntityManager,
   organizationIds: readonly string[],
@@ -55,7 +57,8 @@ export async function assertSeatAvailable(
   if (used >= org.seatLimit) {
     throw new AppError(
       ErrorCode.SEAT_LIMIT_REACHED,
-      `"${org.name}" has no free seat (${used} of ${org.seatLimit} used). Free one by removing or deactivating a member or revoking an invitation, invite as VIEWER, or ask an instance admin for more seats.`,
+      `"${org.name}" has no free seat (${used} of ${org.seatLimit} used). Free one by removing or deactivating a ` +
+        `member or revoking an invitation, invite as VIEWER, or ask an instance admin for more seats.`,
       { details: { limit: org.seatLimit, used } },
     );
   }

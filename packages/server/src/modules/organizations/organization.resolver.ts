@@ -59,7 +59,8 @@ export class OrganizationResolver {
 
   @FieldResolver(() => SeatsType, {
     description:
-      'Seats: limit, used, available. A frontend greys out "invite" when none is available. NOT_FOUND unless the caller sees the organization.',
+      'Seats: limit, used, available. A frontend greys out "invite" when none is available. NOT_FOUND unless the ' +
+      'caller sees the organization.',
   })
   seats(@Ctx() ctx: RequestContext, @Root() org: Organization) {
     return new OrganizationService(ctx).seats(org);
@@ -67,7 +68,8 @@ export class OrganizationResolver {
 
   @FieldResolver(() => [OrganizationWarningType], {
     description:
-      'Problems for organization admins (`member:manage`) to fix in this organization, e.g. SINGLE_ADMIN; an empty list for everyone else.',
+      'Problems for organization admins (`member:manage`) to fix in this organization, e.g. SINGLE_ADMIN; an empty ' +
+      'list for everyone else.',
   })
   warnings(@Ctx() ctx: RequestContext, @Root() org: Organization) {
     return new OrganizationService(ctx).warnings(org);

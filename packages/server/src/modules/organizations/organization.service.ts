@@ -76,7 +76,10 @@ export class OrganizationService extends Service {
     return org;
   }
 
-  /** An organization the caller may see and act on with `permission`: NOT_FOUND when invisible, FORBIDDEN when visible but not allowed. */
+  /**
+   * An organization the caller may see and act on with `permission`: NOT_FOUND when invisible, FORBIDDEN when visible
+   * but not allowed.
+   */
   async getFor(name: string, permission: OrgPermission): Promise<Organization> {
     const org = await this.getVisible(name);
     await this.ctx.authz.requireOrg(org, permission);
@@ -169,7 +172,10 @@ export class OrganizationService extends Service {
     });
   }
 
-  /** Seat usage; NOT_FOUND unless the caller sees the organization (it may have reached them through a payload, e.g. after leaving). */
+  /**
+   * Seat usage; NOT_FOUND unless the caller sees the organization (it may have reached them through a payload, e.g.
+   * after leaving).
+   */
   async seats(org: Organization): Promise<Seats> {
     await this.ctx.authz.requireOrg(org, OrgPermission.READ);
     const used = await this.ctx.loaders.seatsUsed.load(org.id);
@@ -196,7 +202,9 @@ export class OrganizationService extends Service {
       ? [
           {
             code: WarningCode.SINGLE_ADMIN,
-            message: `"${org.name}" has only one active admin: if that account is lost nobody can manage it. Make a second member ADMIN.`,
+            message:
+              `"${org.name}" has only one active admin: if that account is lost nobody can manage it. Make a ` +
+              `second member ADMIN.`,
           },
         ]
       : [];
@@ -213,7 +221,8 @@ export class OrganizationService extends Service {
   /**
    * A user's memberships the caller may see: only the user themselves and instance admins may ask (others get an
    * empty list), and each row must be visible to the caller (so a user's own DEACTIVATED memberships are left out:
-   * they cannot see those organizations). Batched: one query for the memberships of all users asked, one for their organizations.
+   * they cannot see those organizations). Batched: one query for the memberships of all users asked, one for their
+   * organizations.
    */
   async visibleMemberships(
     userId: string,
@@ -225,13 +234,17 @@ export class OrganizationService extends Service {
       return MEMBERSHIPS_CURSOR.connectionInMemory(page, 'CREATED_ASC', [], membershipCursor, compareCreatedAsc);
     const rows = await this.membershipsOf(userId);
     const visible = await Promise.all(rows.map((r) => this.ctx.authz.canSeeMembership(r.organization, r)));
-    // Visibility is the policy's, row by row, over a user's few memberships: filter and page in memory (still one query per batch of users).
+    // Visibility is the policy's, row by row, over a user's few memberships: filter and page in memory (still one query
+    // per batch of users).
     const memberships = rows.filter((_, i) => visible[i]).map((r) => r.membership);
     memberships.sort((a, b) => compareCreatedAsc(membershipCursor(a), membershipCursor(b)));
     return MEMBERSHIPS_CURSOR.connectionInMemory(page, 'CREATED_ASC', memberships, membershipCursor, compareCreatedAsc);
   }
 
-  /** A user's default organization, when the caller sees both the organization and the user's membership in it; null otherwise. */
+  /**
+   * A user's default organization, when the caller sees both the organization and the user's membership in it; null
+   * otherwise.
+   */
   async visibleDefaultOrganization(user: User): Promise<Organization | null> {
     if (!user.defaultOrganization) return null;
     const org = await this.ctx.loaders.organizationById.load(user.defaultOrganization.id);

@@ -17,7 +17,8 @@ export class OrganizationSettingsType {
 
 @ObjectType('OrganizationWarning', {
   description:
-    'Something an organization admin should fix in their organization (not an instance warning: those are on Instance.warnings).',
+    'Something an organization admin should fix in their organization (not an instance warning: those are on ' +
+    'Instance.warnings).',
 })
 export class OrganizationWarningType {
   @Field(() => WarningCode, { description: 'Stable code: SINGLE_ADMIN (only one active admin).' })
@@ -29,7 +30,8 @@ export class OrganizationWarningType {
 
 @ObjectType('Seats', {
   description:
-    'Seat usage. ACTIVE and PENDING ADMINs and MEMBERs use a seat; viewers, service accounts and deactivated users do not.',
+    'Seat usage. ACTIVE and PENDING ADMINs and MEMBERs use a seat; viewers, service accounts and deactivated users ' +
+    'do not.',
 })
 export class SeatsType {
   @Field(() => Int, { nullable: true, description: 'Seats licensed; null means unlimited.' })
@@ -116,7 +118,8 @@ export class OrganizationSettingsInput {
   @Field(() => Int, {
     nullable: true,
     description:
-      'Upper bound for personal API key lifetimes, in days (1 to 3650); null removes it (the instance maximum applies).',
+      'Upper bound for personal API key lifetimes, in days (1 to 3650); null removes it (the instance maximum ' +
+      'applies).',
   })
   apiKeyMaxLifetimeDays?: number | null;
 }

@@ -190,7 +190,8 @@ export class TeamProjectsResolver {
   @FieldResolver(() => ProjectType, {
     nullable: true,
     description:
-      'One project of the team, by name; null when it does not exist or is not visible to the caller (PRIVATE projects to callers outside the team).',
+      'One project of the team, by name; null when it does not exist or is not visible to the caller (PRIVATE ' +
+      'projects to callers outside the team).',
   })
   project(
     @Ctx() ctx: RequestContext,
@@ -213,7 +214,8 @@ export class TeamProjectsResolver {
 
   @FieldResolver(() => ReportConnection, {
     description:
-      'Reports of the team, newest first. Callers outside the team see only reports of PUBLIC projects, and only when the team allows public reports.',
+      'Reports of the team, newest first. Callers outside the team see only reports of PUBLIC projects, and only ' +
+      'when the team allows public reports.',
   })
   reports(
     @Ctx() ctx: RequestContext,

@@ -219,7 +219,8 @@ export class ProjectService extends Service {
     const author = this.author();
     // Not audited: runs are logged far too often for the audit log.
     return this.em.transactional(async (em) => {
-      // FOR SHARE: a concurrent deleteProject waits for this run (and then deletes it too) instead of failing it on the foreign key.
+      // FOR SHARE: a concurrent deleteProject waits for this run (and then deletes it too) instead of failing it on the
+      // foreign key.
       const project = await em.findOne(
         Project,
         { team: access.team.id, name: input.project },
@@ -370,7 +371,9 @@ export class ProjectService extends Service {
 
   // ---- lists ----------------------------------------------------------------------------------------------------
 
-  /** Team.project(name): one project, null when missing or invisible to the caller (the team itself must be visible). */
+  /**
+   * Team.project(name): one project, null when missing or invisible to the caller (the team itself must be visible).
+   */
   async getProject(team: Team, name: string): Promise<Project | null> {
     const access = await this.accessTo(team);
     const key = parseInput(z.object({ name: projectRef }), { name }).name;

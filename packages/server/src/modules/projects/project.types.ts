@@ -155,7 +155,8 @@ export class CreateReportPayload {
 
 @InputType('DeleteProjectInput', {
   description:
-    'Delete a project with its runs; its reports stay, detached. Needs project:delete, or project:delete_own for its creator.',
+    'Delete a project with its runs; its reports stay, detached. Needs project:delete, or project:delete_own for ' +
+    'its creator.',
 })
 export class DeleteProjectInput {
   @Field(() => String, { description: 'Organization name.' })

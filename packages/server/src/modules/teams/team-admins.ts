@@ -62,7 +62,8 @@ export async function capTeamRoles(
 ): Promise<void> {
   const locked: Array<{ id: string }> = await em.execute(
     `select t.id from teams t
-      where t.organization_id = ? and exists (select 1 from team_memberships tm where tm.team_id = t.id and tm.user_id = ?)
+      where t.organization_id = ? and exists (select 1 from team_memberships tm where tm.team_id = t.id and ` +
+      `tm.user_id = ?)
       order by t.id for update`,
     [org.id, user.id],
   );
@@ -86,7 +87,8 @@ export async function capTeamRoles(
     const names = orphaned.map((t) => `"${t.name}"`).join(', ');
     throw new AppError(
       ErrorCode.LAST_ADMIN,
-      `${user.username} is the last admin of team ${names}; as an organization ${orgRole} they could only be VIEW_ONLY there. Make someone else ADMIN of ${orphaned.length > 1 ? 'each team' : 'that team'} first.`,
+      `${user.username} is the last admin of team ${names}; as an organization ${orgRole} they could only be ` +
+        `VIEW_ONLY there. Make someone else ADMIN of ${orphaned.length > 1 ? 'each team' : 'that team'} first.`,
       { details: { teams: orphaned.map((t) => t.name) } },
     );
   }

@@ -39,7 +39,8 @@ export class TeamResolver {
   @Query(() => TeamType, {
     nullable: true,
     description:
-      'One team, by organization and name; null when the organization or team does not exist or is not visible to the caller (hidden teams are visible to their members and org admins only).',
+      'One team, by organization and name; null when the organization or team does not exist or is not visible to ' +
+      'the caller (hidden teams are visible to their members and org admins only).',
   })
   team(
     @Ctx() ctx: RequestContext,
@@ -124,7 +125,8 @@ export class TeamResolver {
 
   @Mutation(() => UpdateTeamMemberRolePayload, {
     description:
-      "Change a team member's role (team admins, org admins). LAST_ADMIN when it would leave the team without an admin.",
+      "Change a team member's role (team admins, org admins). LAST_ADMIN when it would leave the team without an " +
+      'admin.',
   })
   async updateTeamMemberRole(
     @Ctx() ctx: RequestContext,

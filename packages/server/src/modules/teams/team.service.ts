@@ -214,7 +214,10 @@ export class TeamService extends Service {
     }
   }
 
-  /** Teams of an organization the caller may see (Authz.teamScope: the hidden-team rule), by name. Two statements: page and count. */
+  /**
+   * Teams of an organization the caller may see (Authz.teamScope: the hidden-team rule), by name. Two statements: page
+   * and count.
+   */
   async list(
     org: Organization,
     args: { first?: number | null; after?: string | null; search?: string | null },
@@ -370,7 +373,10 @@ export class TeamService extends Service {
     return em.findOne(User, byLogin(login));
   }
 
-  /** An ACTIVE member of the organization, or one neutral NOT_ORG_MEMBER whatever the reason (unknown, outside, deactivated, pending). */
+  /**
+   * An ACTIVE member of the organization, or one neutral NOT_ORG_MEMBER whatever the reason (unknown, outside,
+   * deactivated, pending).
+   */
   private async activeOrgMember(
     em: EntityManager,
     org: Organization,
@@ -381,14 +387,18 @@ export class TeamService extends Service {
     if (!user || !membership || membership.status !== MemberStatus.ACTIVE) {
       throw new AppError(
         ErrorCode.NOT_ORG_MEMBER,
-        `"${login.trim()}" is not an active member of "${org.name}": invite them to the organization (or reactivate them) first.`,
+        `"${login.trim()}" is not an active member of "${org.name}": invite them to the organization (or reactivate ` +
+          `them) first.`,
         { field: 'user' },
       );
     }
     return { user, membership };
   }
 
-  /** A member of the team, or one neutral NOT_FOUND for unknown logins, users outside the team and users outside the organization. */
+  /**
+   * A member of the team, or one neutral NOT_FOUND for unknown logins, users outside the team and users outside the
+   * organization.
+   */
   private async teamMember(em: EntityManager, team: Team, login: string): Promise<{ user: User; tm: TeamMembership }> {
     const user = await this.userByLogin(em, login);
     const tm = user ? await em.findOne(TeamMembership, { team: team.id, user: user.id }) : null;
@@ -460,7 +470,8 @@ export class TeamService extends Service {
       if (customRole && input.role && input.role !== customRole.inheritsFrom) {
         throw badInput(
           'role',
-          `Custom role "${customRole.name}" builds on ${customRole.inheritsFrom}; omit role or give ${customRole.inheritsFrom}.`,
+          `Custom role "${customRole.name}" builds on ${customRole.inheritsFrom}; omit role or give ` +
+            `${customRole.inheritsFrom}.`,
         );
       }
       const role = customRole?.inheritsFrom ?? input.role!;
@@ -542,7 +553,10 @@ export class TeamService extends Service {
     });
   }
 
-  /** LAST_ADMIN when `userId` is the team's last effective admin (authz/team-admins.ts: deactivated members and organization viewers do not count). */
+  /**
+   * LAST_ADMIN when `userId` is the team's last effective admin (authz/team-admins.ts: deactivated members and
+   * organization viewers do not count).
+   */
   private async assertNotLastTeamAdmin(
     em: EntityManager,
     team: Team,
@@ -552,7 +566,8 @@ export class TeamService extends Service {
     if ((await teamsLeftWithoutAdmin(em, org.id, [team], userId)).length) {
       throw new AppError(
         ErrorCode.LAST_ADMIN,
-        `Team "${team.name}" must keep an admin: make someone else ADMIN first (organization admins may remove the last one).`,
+        `Team "${team.name}" must keep an admin: make someone else ADMIN first (organization admins may remove the ` +
+          `last one).`,
       );
     }
   }
