@@ -80,24 +80,28 @@ describe('no account probing', () => {
     expect(ok.data!.signUp).toEqual({ user: { username: 'invitee' }, organization: { name: 'acme' } });
   });
 
-  it('addTeamMember answers one neutral NOT_ORG_MEMBER for unknown users, users outside the organization and inactive members', async () => {
-    const logins = [
-      'nobody@example.com',
-      'outsider@example.com',
-      'nobody',
-      'outsider',
-      'sleeper',
-      'sleeper@example.com',
-    ];
-    const answers = [];
-    for (const user of logins) {
-      const res = await gql(ctx.url, ADD, { i: { organization: 'acme', team: 'vision', user } }, lead.token);
-      expect(res.errors?.[0]?.message).not.toMatch(user.includes('@') ? /outsider(?!@)|sleeper(?!@)/ : /@/);
-      answers.push(refusal(res, user));
-    }
-    expect(answers[0]!.code).toBe('NOT_ORG_MEMBER');
-    expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
-  });
+  it(
+    'addTeamMember answers one neutral NOT_ORG_MEMBER for unknown users, users outside the organization and ' +
+      'inactive members',
+    async () => {
+      const logins = [
+        'nobody@example.com',
+        'outsider@example.com',
+        'nobody',
+        'outsider',
+        'sleeper',
+        'sleeper@example.com',
+      ];
+      const answers = [];
+      for (const user of logins) {
+        const res = await gql(ctx.url, ADD, { i: { organization: 'acme', team: 'vision', user } }, lead.token);
+        expect(res.errors?.[0]?.message).not.toMatch(user.includes('@') ? /outsider(?!@)|sleeper(?!@)/ : /@/);
+        answers.push(refusal(res, user));
+      }
+      expect(answers[0]!.code).toBe('NOT_ORG_MEMBER');
+      expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
+    },
+  );
 
   it('updateTeamMemberRole and removeTeamMember answer one neutral NOT_FOUND for anyone not in the team', async () => {
     for (const mutation of [ROLE, REMOVE]) {
@@ -109,7 +113,8 @@ describe('no account probing', () => {
           { i: { organization: 'acme', team: 'vision', user, ...(mutation === ROLE ? { role: 'MEMBER' } : {}) } },
           lead.token,
         );
-        if (user.includes('@')) expect(res.errors?.[0]?.message).not.toMatch(/"(outsider|insider)"/); // no username behind an email
+        // no username behind an email
+        if (user.includes('@')) expect(res.errors?.[0]?.message).not.toMatch(/"(outsider|insider)"/);
         answers.push(refusal(res, user));
       }
       expect(answers[0]!.code).toBe('NOT_FOUND');

@@ -3,10 +3,12 @@ import { startTestServer, type TestServer } from '../src/testing';
 import { gql, codeOf, ADMIN_PASSWORD } from './fixtures';
 
 const SIGN_UP =
-  'mutation($i: SignUpInput!) { signUp(input: $i) { token expiresAt user { id username email instanceAdmin } organization { name viewerRole } } }';
+  'mutation($i: SignUpInput!) { signUp(input: $i) { token expiresAt user { id username email instanceAdmin } ' +
+  'organization { name viewerRole } } }';
 const LOG_IN = 'mutation($i: LogInInput!) { logIn(input: $i) { token user { username email } } }';
 const VIEWER =
-  '{ viewer { kind authenticatedWith user { username email instanceAdmin memberships { nodes { role status organization { name } } } } } }';
+  '{ viewer { kind authenticatedWith user { username email instanceAdmin memberships { nodes { role status ' +
+  'organization { name } } } } } }';
 
 const person = (n: string, extra: Record<string, unknown> = {}) => ({
   email: `${n}@example.com`,
@@ -74,23 +76,29 @@ describe('accounts: bootstrap, sign-up, log in, log out', () => {
     expect(codeOf(bogus)).toBe('INVITE_INVALID');
   });
 
-  it('logs in by username or email (case-insensitive) and refuses wrong passwords alike for unknown users', async () => {
-    const admin = (await gql(t.url, '{ organizations { nodes { name } } }')).errors; // anonymous
-    expect(admin?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-    const [winner] = (await t.server.db.orm.em.fork().getConnection().execute('select username from users')) as Array<{
-      username: string;
-    }>;
-    const byName = await gql(t.url, LOG_IN, { i: { login: winner!.username, password: ADMIN_PASSWORD } });
-    expect(byName.data!.logIn.user.username).toBe(winner!.username);
-    const byEmail = await gql(t.url, LOG_IN, {
-      i: { login: `${winner!.username.toUpperCase()}@EXAMPLE.COM`, password: ADMIN_PASSWORD },
-    });
-    expect(byEmail.data!.logIn.user.email).toBe(`${winner!.username}@example.com`);
-    const wrong = await gql(t.url, LOG_IN, { i: { login: winner!.username, password: 'wrong-password' } });
-    const unknown = await gql(t.url, LOG_IN, { i: { login: 'nobody', password: 'wrong-password' } });
-    expect([codeOf(wrong), codeOf(unknown)]).toEqual(['INVALID_CREDENTIALS', 'INVALID_CREDENTIALS']);
-    expect(wrong.errors![0]!.message).toBe(unknown.errors![0]!.message);
-  });
+  it(
+    'logs in by username or email (case-insensitive) and ' + 'refuses wrong passwords alike for unknown users',
+    async () => {
+      const admin = (await gql(t.url, '{ organizations { nodes { name } } }')).errors; // anonymous
+      expect(admin?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+      const [winner] = (await t.server.db.orm.em
+        .fork()
+        .getConnection()
+        .execute('select username from users')) as Array<{
+        username: string;
+      }>;
+      const byName = await gql(t.url, LOG_IN, { i: { login: winner!.username, password: ADMIN_PASSWORD } });
+      expect(byName.data!.logIn.user.username).toBe(winner!.username);
+      const byEmail = await gql(t.url, LOG_IN, {
+        i: { login: `${winner!.username.toUpperCase()}@EXAMPLE.COM`, password: ADMIN_PASSWORD },
+      });
+      expect(byEmail.data!.logIn.user.email).toBe(`${winner!.username}@example.com`);
+      const wrong = await gql(t.url, LOG_IN, { i: { login: winner!.username, password: 'wrong-password' } });
+      const unknown = await gql(t.url, LOG_IN, { i: { login: 'nobody', password: 'wrong-password' } });
+      expect([codeOf(wrong), codeOf(unknown)]).toEqual(['INVALID_CREDENTIALS', 'INVALID_CREDENTIALS']);
+      expect(wrong.errors![0]!.message).toBe(unknown.errors![0]!.message);
+    },
+  );
 
   it('accepts the session as a Bearer token and as an httpOnly cookie, and logOut ends it', async () => {
     const [row] = (await t.server.db.orm.em.fork().getConnection().execute('select username from users')) as Array<{
@@ -146,7 +154,8 @@ describe('accounts: bootstrap, sign-up, log in, log out', () => {
         .fork()
         .getConnection()
         .execute(
-          `select (select json_agg(u) from users u) as users, (select json_agg(s) from sessions s) as sessions, (select json_agg(a) from audit_events a) as audit`,
+          `select (select json_agg(u) from users u) as users, (select json_agg(s) from sessions s) as sessions, ` +
+            `(select json_agg(a) from audit_events a) as audit`,
         ),
     );
     expect(dump).not.toContain(token);

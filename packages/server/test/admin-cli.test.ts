@@ -75,7 +75,9 @@ describe('roster-admin reset-password and API keys', () => {
     else await db?.drop();
   });
 
-  /** The embedded database takes one process at a time: the CLI runs while the server is stopped, as the README says. */
+  /**
+   * The embedded database takes one process at a time: the CLI runs while the server is stopped, as the README says.
+   */
   async function withServer<T>(fn: (url: string) => Promise<T>): Promise<T> {
     server = await startTestServer({ SIGN_IN_MAX_FAILURES_PER_ACCOUNT: '3' }, db);
     try {
@@ -85,85 +87,92 @@ describe('roster-admin reset-password and API keys', () => {
     }
   }
 
-  it('keeps API keys by default and says so; --revoke-api-keys revokes and audits them; both clear a sign-in lockout', async () => {
-    db = await createTestDatabase();
-    await cli(db, ['create-admin', '--email', 'ops@example.com', '--username', 'ops'], 'first-password-1');
-    const secret = await withServer(async (url) => {
-      const session = await gql<{ logIn: { token: string } }>(
-        url,
-        'mutation { logIn(input: { login: "ops", password: "first-password-1" }) { token } }',
-      );
-      const created = await gql<{ createApiKey: { secret: string } }>(
-        url,
-        KEY,
-        { i: { name: 'ci' } },
-        session.data!.logIn.token,
-      );
-      // Someone guesses until the login locks.
-      for (let i = 0; i < 4; i++) await gql(url, LOG_IN, { i: { login: 'ops', password: `guess-${i}` } });
-      expect(codeOf(await gql(url, LOG_IN, { i: { login: 'ops', password: 'first-password-1' } }))).toBe(
-        'RATE_LIMITED',
-      );
-      return created.data!.createApiKey.secret;
-    });
-
-    const kept = await cli(db, ['reset-password', '--login', 'ops'], 'second-password-1');
-    expect(kept).toEqual({
-      code: 0,
-      out: 'Password of ops reset; their sessions were ended.\n1 API key(s) still work; run again with --revoke-api-keys if the account may be compromised.\n',
-    });
-    await withServer(async (url) => {
-      expect((await gql(url, VIEWER, {}, secret)).data!.viewer.user.username).toBe('ops');
-      // The lockout is gone with the old password.
-      expect(
-        (await gql(url, LOG_IN, { i: { login: 'ops', password: 'second-password-1' } })).data!.logIn.user.username,
-      ).toBe('ops');
-      for (let i = 0; i < 4; i++) await gql(url, LOG_IN, { i: { login: 'ops@example.com', password: `guess-${i}` } });
-    });
-
-    const revoked = await cli(
-      db,
-      ['reset-password', '--login', 'ops@example.com', '--revoke-api-keys'],
-      'third-password-1',
-    );
-    expect(revoked).toEqual({
-      code: 0,
-      out: 'Password of ops reset; their sessions were ended.\n1 API key(s) revoked.\n',
-    });
-    await withServer(async (url) => {
-      const refused = await gql(url, VIEWER, {}, secret);
-      expect(refused.status).toBe(401);
-      expect(codeOf(refused)).toBe('UNAUTHENTICATED');
-      expect(
-        (await gql(url, LOG_IN, { i: { login: 'ops@example.com', password: 'third-password-1' } })).data!.logIn.user
-          .username,
-      ).toBe('ops');
-      const audit = await server!.server.db.orm.em
-        .fork()
-        .getConnection()
-        .execute(
-          "select action, actor_type, target_type, metadata from audit_events where actor_type = 'system' and action <> 'user.created_by_cli' order by id",
+  it(
+    'keeps API keys by default and says so; --revoke-api-keys ' +
+      'revokes and audits them; both clear a sign-in lockout',
+    async () => {
+      db = await createTestDatabase();
+      await cli(db, ['create-admin', '--email', 'ops@example.com', '--username', 'ops'], 'first-password-1');
+      const secret = await withServer(async (url) => {
+        const session = await gql<{ logIn: { token: string } }>(
+          url,
+          'mutation { logIn(input: { login: "ops", password: "first-password-1" }) { token } }',
         );
-      expect(audit).toEqual([
-        {
-          action: 'user.password_reset',
-          actor_type: 'system',
-          target_type: 'user',
-          metadata: { apiKeysRevoked: 0, apiKeysKept: 1 },
-        },
-        {
-          action: 'api_key.revoked',
-          actor_type: 'system',
-          target_type: 'api_key',
-          metadata: expect.objectContaining({ reason: 'password_reset' }),
-        },
-        {
-          action: 'user.password_reset',
-          actor_type: 'system',
-          target_type: 'user',
-          metadata: { apiKeysRevoked: 1, apiKeysKept: 0 },
-        },
-      ]);
-    });
-  });
+        const created = await gql<{ createApiKey: { secret: string } }>(
+          url,
+          KEY,
+          { i: { name: 'ci' } },
+          session.data!.logIn.token,
+        );
+        // Someone guesses until the login locks.
+        for (let i = 0; i < 4; i++) await gql(url, LOG_IN, { i: { login: 'ops', password: `guess-${i}` } });
+        expect(codeOf(await gql(url, LOG_IN, { i: { login: 'ops', password: 'first-password-1' } }))).toBe(
+          'RATE_LIMITED',
+        );
+        return created.data!.createApiKey.secret;
+      });
+
+      const kept = await cli(db, ['reset-password', '--login', 'ops'], 'second-password-1');
+      expect(kept).toEqual({
+        code: 0,
+        out:
+          'Password of ops reset; their sessions were ended.\n1 API key(s) still work; run again with ' +
+          '--revoke-api-keys if the account may be compromised.\n',
+      });
+      await withServer(async (url) => {
+        expect((await gql(url, VIEWER, {}, secret)).data!.viewer.user.username).toBe('ops');
+        // The lockout is gone with the old password.
+        expect(
+          (await gql(url, LOG_IN, { i: { login: 'ops', password: 'second-password-1' } })).data!.logIn.user.username,
+        ).toBe('ops');
+        for (let i = 0; i < 4; i++) await gql(url, LOG_IN, { i: { login: 'ops@example.com', password: `guess-${i}` } });
+      });
+
+      const revoked = await cli(
+        db,
+        ['reset-password', '--login', 'ops@example.com', '--revoke-api-keys'],
+        'third-password-1',
+      );
+      expect(revoked).toEqual({
+        code: 0,
+        out: 'Password of ops reset; their sessions were ended.\n1 API key(s) revoked.\n',
+      });
+      await withServer(async (url) => {
+        const refused = await gql(url, VIEWER, {}, secret);
+        expect(refused.status).toBe(401);
+        expect(codeOf(refused)).toBe('UNAUTHENTICATED');
+        expect(
+          (await gql(url, LOG_IN, { i: { login: 'ops@example.com', password: 'third-password-1' } })).data!.logIn.user
+            .username,
+        ).toBe('ops');
+        const audit = await server!.server.db.orm.em
+          .fork()
+          .getConnection()
+          .execute(
+            "select action, actor_type, target_type, metadata from audit_events where actor_type = 'system' and " +
+              "action <> 'user.created_by_cli' order by id",
+          );
+        expect(audit).toEqual([
+          {
+            action: 'user.password_reset',
+            actor_type: 'system',
+            target_type: 'user',
+            metadata: { apiKeysRevoked: 0, apiKeysKept: 1 },
+          },
+          {
+            action: 'api_key.revoked',
+            actor_type: 'system',
+            target_type: 'api_key',
+            metadata: expect.objectContaining({ reason: 'password_reset' }),
+          },
+          {
+            action: 'user.password_reset',
+            actor_type: 'system',
+            target_type: 'user',
+            metadata: { apiKeysRevoked: 1, apiKeysKept: 0 },
+          },
+        ]);
+      });
+    },
+  );
 });

@@ -3,7 +3,8 @@ import { instanceWithAdmin, addMember, gql, codeOf, type InstanceWithAdmin, type
 import { isWellFormedApiKey, newApiKey } from '../src/auth/secrets';
 
 const CREATE =
-  'mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret apiKey { id name lastFour status expiresAt lastUsedAt revokedAt } } }';
+  'mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret apiKey { id name lastFour status expiresAt ' +
+  'lastUsedAt revokedAt } } }';
 const REVOKE = 'mutation($i: RevokeApiKeyInput!) { revokeApiKey(input: $i) { apiKey { id status revokedAt } } }';
 const WHO = '{ viewer { authenticatedWith user { username } } }';
 
@@ -120,7 +121,8 @@ describe('API keys', () => {
     // An organization may lower the maximum for its members.
     await gql(
       ctx.url,
-      'mutation { updateOrganization(input: { organization: "acme", settings: { apiKeyMaxLifetimeDays: 30 } }) { organization { name } } }',
+      'mutation { updateOrganization(input: { organization: "acme", settings: { apiKeyMaxLifetimeDays: 30 } }) { ' +
+        'organization { name } } }',
       {},
       ctx.admin.token,
     );
@@ -158,7 +160,8 @@ describe('API keys', () => {
       // biome-ignore lint/suspicious/noExplicitAny: the paging loop reads its own query's fields.
       const page: any = await gql(
         ctx.url,
-        'query($a: String) { viewer { apiKeys(first: 2, after: $a) { totalCount pageInfo { hasNextPage endCursor } nodes { name } } } }',
+        'query($a: String) { viewer { apiKeys(first: 2, after: $a) { totalCount pageInfo { hasNextPage endCursor } ' +
+          'nodes { name } } } }',
         { a: after },
         u.token,
       );

@@ -12,9 +12,13 @@ import {
 } from './fixtures';
 import { MemberStatus, OrgRole } from '../src/authz/roles';
 
-const LOG = `query($first: Int, $after: String, $actions: [AuditAction!], $actor: String, $since: DateTime, $until: DateTime) {
-  organization(name: "acme") { auditLog(first: $first, after: $after, actions: $actions, actor: $actor, since: $since, until: $until) {
-    totalCount pageInfo { hasNextPage endCursor } nodes { id action actor { type label } target { type label } metadata clientAddress createdAt } } } }`;
+const LOG =
+  `query($first: Int, $after: String, $actions: [AuditAction!], $actor: String, $since: DateTime, $until: ` +
+  `DateTime) {
+  organization(name: "acme") { auditLog(first: $first, after: $after, actions: $actions, actor: $actor, since: ` +
+  `$since, until: $until) {
+    totalCount pageInfo { hasNextPage endCursor } nodes { id action actor { type label } target { type label } ` +
+  `metadata clientAddress createdAt } } } }`;
 
 describe('audit log', () => {
   let ctx: InstanceWithAdmin;

@@ -129,7 +129,8 @@ async function snapshot(): Promise<string> {
       .fork()
       .getConnection()
       .execute(
-        `select md5(coalesce(string_agg(x::text, '|' order by x::text), '')) as h from (select ${cols} from ${table}) x`,
+        `select md5(coalesce(string_agg(x::text, '|' order by x::text), '')) as h from (select ${cols} from ${table}` +
+          `) x`,
       );
     parts.push(`${table}:${rows[0]!.h}`);
   }
@@ -411,7 +412,8 @@ const ROWS: Row[] = [
     name: 'removeTeamMember',
     prepare: async () => ({
       query:
-        'mutation($i: RemoveTeamMemberInput!) { removeTeamMember(input: $i) { removedTeamMemberId user { username } } }',
+        'mutation($i: RemoveTeamMemberInput!) { removeTeamMember(input: $i) { removedTeamMemberId user { username } ' +
+        '} }',
       variables: { i: { organization: 'acme', team: await freshTeam(), user: 'tv' } },
     }),
     // Anyone may remove themselves.
@@ -529,7 +531,8 @@ const ROWS: Row[] = [
       );
       return {
         query:
-          'mutation($i: DeleteCustomRoleInput!) { deleteCustomRole(input: $i) { deletedCustomRoleId organization { name } } }',
+          'mutation($i: DeleteCustomRoleInput!) { deleteCustomRole(input: $i) { deletedCustomRoleId organization { ' +
+          'name } } }',
         variables: { i: { id: role.createCustomRole.customRole.id } },
       };
     },
@@ -602,7 +605,8 @@ const ROWS: Row[] = [
     name: 'User.defaultOrganization and User.memberships (a user in both organizations, through acme members)',
     prepare: async () => ({
       query:
-        '{ organization(name: "acme") { members(first: 50) { nodes { user { username defaultOrganization { name } memberships { nodes { organization { name } } } } } } } }',
+        '{ organization(name: "acme") { members(first: 50) { nodes { user { username defaultOrganization { name } ' +
+        'memberships { nodes { organization { name } } } } } } } }',
       variables: {},
     }),
     revealed: (d) => d.organization.members.nodes.some((n: { user: NestedUser | null }) => revealsBeta(n.user)),
@@ -612,7 +616,8 @@ const ROWS: Row[] = [
     name: 'User.memberships (a user in both organizations, through beta members)',
     prepare: async () => ({
       query:
-        '{ organization(name: "beta") { members(first: 50) { nodes { user { username memberships { nodes { organization { name } } } } } } } }',
+        '{ organization(name: "beta") { members(first: 50) { nodes { user { username memberships { nodes { ' +
+        'organization { name } } } } } } } }',
       variables: {},
     }),
     revealed: (d) =>
@@ -625,7 +630,8 @@ const ROWS: Row[] = [
     name: 'TeamMember.user.defaultOrganization',
     prepare: async () => ({
       query:
-        '{ team(organization: "acme", name: "core") { members(first: 50) { nodes { user { username defaultOrganization { name } } } } } }',
+        '{ team(organization: "acme", name: "core") { members(first: 50) { nodes { user { username ' +
+        'defaultOrganization { name } } } } } }',
       variables: {},
     }),
     revealed: (d) => d.team.members.nodes.some((n: { user: NestedUser }) => revealsBeta(n.user)),
@@ -642,7 +648,8 @@ const ROWS: Row[] = [
     name: 'Project.createdBy.defaultOrganization',
     prepare: async () => ({
       query:
-        '{ team(organization: "acme", name: "core") { project(name: "duo-proj") { createdBy { username defaultOrganization { name } } } } }',
+        '{ team(organization: "acme", name: "core") { project(name: "duo-proj") { createdBy { username ' +
+        'defaultOrganization { name } } } } }',
       variables: {},
     }),
     revealed: (d) => revealsBeta(d.team.project.createdBy),
@@ -710,10 +717,13 @@ describe('authorization matrix', () => {
       await em.flush();
     }
     await must(
-      'mutation { createCustomRole(input: { organization: "acme", name: "Power", inheritsFrom: MEMBER, permissions: [PROJECT_DELETE, RUN_DELETE, REPORT_DELETE, TEAM_UPDATE, TEAM_INVITE_MEMBER, MEMBER_MANAGE] }) { customRole { id } } }',
+      'mutation { createCustomRole(input: { organization: "acme", name: "Power", inheritsFrom: MEMBER, permissions: ' +
+        '[PROJECT_DELETE, RUN_DELETE, REPORT_DELETE, TEAM_UPDATE, TEAM_INVITE_MEMBER, MEMBER_MANAGE] }) { ' +
+        'customRole { id } } }',
     );
     await must(
-      'mutation { createCustomRole(input: { organization: "acme", name: "Reader", inheritsFrom: VIEW_ONLY, permissions: [ARTIFACT_MANAGE_ALIASES] }) { customRole { id } } }',
+      'mutation { createCustomRole(input: { organization: "acme", name: "Reader", inheritsFrom: VIEW_ONLY, ' +
+        'permissions: [ARTIFACT_MANAGE_ALIASES] }) { customRole { id } } }',
     );
     await must('mutation { createTeam(input: { organization: "acme", name: "core" }) { team { name } } }');
     for (const [user, role] of [
@@ -728,11 +738,13 @@ describe('authorization matrix', () => {
     await assignCustom('core', 'cw', 'Power');
     await assignCustom('core', 'cx', 'Reader');
     await must(
-      'mutation { createProject(input: { organization: "acme", team: "core", name: "matrix", visibility: PRIVATE }) { project { name } } }',
+      'mutation { createProject(input: { organization: "acme", team: "core", name: "matrix", visibility: PRIVATE }) ' +
+        '{ project { name } } }',
     );
     await addToTeam('core', 'duo', 'MEMBER');
     await must(
-      'mutation { createProject(input: { organization: "acme", team: "core", name: "duo-proj", visibility: PRIVATE }) { project { name } } }',
+      'mutation { createProject(input: { organization: "acme", team: "core", name: "duo-proj", visibility: PRIVATE ' +
+        '}) { project { name } } }',
       {},
       duo.token,
     );

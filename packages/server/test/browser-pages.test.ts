@@ -66,22 +66,25 @@ describe.runIf(fs.existsSync(CHROMIUM) || process.env.REQUIRE_CHROMIUM === '1')(
       await page.close();
     });
 
-    it('the invitation page shows the invitation without CSP violations and keeps the token out of the Referer', async () => {
-      const invite = await inviteByLink(ctx.url, ctx.admin.token, 'acme', 'guest@example.com');
-      const page = await browser.newPage();
-      const problems = collectProblems(page);
-      const referers: string[] = [];
-      page.on('request', (r) => {
-        const referer = r.headers().referer;
-        if (referer) referers.push(referer);
-      });
-      await page.goto(`${ctx.url}/invite?token=${invite.token}`);
-      await page.locator('#summary').filter({ hasText: 'guest@example.com' }).waitFor({ timeout: 15_000 });
-      expect(await page.locator('#form').isVisible()).toBe(true);
-      expect(problems).toEqual([]);
-      // The page's own request to /graphql carries no Referer, so the token in its URL goes nowhere.
-      expect(referers).toEqual([]);
-      await page.close();
-    });
+    it(
+      'the invitation page shows the invitation without CSP ' + 'violations and keeps the token out of the Referer',
+      async () => {
+        const invite = await inviteByLink(ctx.url, ctx.admin.token, 'acme', 'guest@example.com');
+        const page = await browser.newPage();
+        const problems = collectProblems(page);
+        const referers: string[] = [];
+        page.on('request', (r) => {
+          const referer = r.headers().referer;
+          if (referer) referers.push(referer);
+        });
+        await page.goto(`${ctx.url}/invite?token=${invite.token}`);
+        await page.locator('#summary').filter({ hasText: 'guest@example.com' }).waitFor({ timeout: 15_000 });
+        expect(await page.locator('#form').isVisible()).toBe(true);
+        expect(problems).toEqual([]);
+        // The page's own request to /graphql carries no Referer, so the token in its URL goes nowhere.
+        expect(referers).toEqual([]);
+        await page.close();
+      },
+    );
   },
 );

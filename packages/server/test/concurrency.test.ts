@@ -143,7 +143,8 @@ describe('invariants under concurrency', () => {
           .fork()
           .getConnection()
           .execute(
-            "select count(*)::int as n from org_memberships where organization_id = ? and role = 'ADMIN' and status = 'ACTIVE'",
+            "select count(*)::int as n from org_memberships where organization_id = ? and role = 'ADMIN' and status " +
+              "= 'ACTIVE'",
             [org.id],
           );
         expect(admins[0]!.n, `round ${round}`).toBe(1);

@@ -41,7 +41,9 @@ describe('cursors', () => {
   const firstCursors = new Map<string, string>();
 
   const query = (target: string, args: string) => {
-    const conn = `${args ? `${args}, ` : ''}first: $first, after: $after) { totalCount edges { cursor } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } }`;
+    const conn =
+      `${args ? `${args}, ` : ''}first: $first, after: $after) { totalCount edges { cursor } pageInfo { ` +
+      `hasNextPage hasPreviousPage startCursor endCursor } }`;
     return `query($first: Int, $after: String) { ${PATHS[target]!.replace('CONN)', conn)} }`;
   };
   /** The connection object inside a response, wherever the path put it. */
@@ -137,7 +139,8 @@ describe('cursors', () => {
         const page = connectionOf(res.data);
         total = page.totalCount;
         cursors.push(...page.edges.map((e) => e.cursor));
-        // PageInfo is Relay-complete: the first and last cursors of the page, and a previous page exactly when `after` was given.
+        // PageInfo is Relay-complete: the first and last cursors of the page, and a previous page exactly when `after`
+        // was given.
         expect(page.pageInfo.startCursor, target).toBe(page.edges[0]?.cursor ?? null);
         expect(page.pageInfo.endCursor, target).toBe(page.edges.at(-1)?.cursor ?? null);
         expect(page.pageInfo.hasPreviousPage, target).toBe(after !== null);

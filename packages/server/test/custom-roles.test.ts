@@ -5,13 +5,17 @@ import { TEAM_PERMISSION_CATALOGUE, TeamPermission } from '../src/authz/team-per
 import { wireEnumName } from '../src/graphql/enums';
 
 const CREATE =
-  'mutation($i: CreateCustomRoleInput!) { createCustomRole(input: $i) { customRole { id name inheritsFrom permissions description } } }';
+  'mutation($i: CreateCustomRoleInput!) { createCustomRole(input: $i) { customRole { id name inheritsFrom ' +
+  'permissions description } } }';
 const UPDATE =
-  'mutation($i: UpdateCustomRoleInput!) { updateCustomRole(input: $i) { customRole { id name inheritsFrom permissions } } }';
+  'mutation($i: UpdateCustomRoleInput!) { updateCustomRole(input: $i) { customRole { id name inheritsFrom ' +
+  'permissions } } }';
 const DELETE =
-  'mutation($i: DeleteCustomRoleInput!) { deleteCustomRole(input: $i) { deletedCustomRoleId organization { name } reassigned } }';
+  'mutation($i: DeleteCustomRoleInput!) { deleteCustomRole(input: $i) { deletedCustomRoleId organization { name } ' +
+  'reassigned } }';
 const ASSIGN =
-  'mutation($i: UpdateTeamMemberRoleInput!) { updateTeamMemberRole(input: $i) { member { role customRole user { username } } } }';
+  'mutation($i: UpdateTeamMemberRoleInput!) { updateTeamMemberRole(input: $i) { member { role customRole user { ' +
+  'username } } } }';
 const PERMS = 'query { team(organization: "acme", name: "core") { viewerPermissions } }';
 const project = (name: string, token: string) =>
   gql(
@@ -67,7 +71,8 @@ describe('custom roles', () => {
   it('publishes the permission catalogue with descriptions, dependencies and the built-in roles', async () => {
     const res = await gql(
       ctx.url,
-      '{ permissionCatalogue { maxCustomRolesPerOrganization permissions { name description requires grantedTo } roles { role permissions inheritable } } }',
+      '{ permissionCatalogue { maxCustomRolesPerOrganization permissions { name description requires grantedTo } ' +
+        'roles { role permissions inheritable } } }',
     );
     const cat = res.data!.permissionCatalogue;
     expect(cat.maxCustomRolesPerOrganization).toBe(50);
@@ -128,7 +133,8 @@ describe('custom roles', () => {
     }
     const inline = await gql(
       ctx.url,
-      'mutation { createCustomRole(input: { organization: "acme", name: "Bogus", inheritsFrom: MEMBER, permissions: [PROJECT_EXPLODE] }) { customRole { id } } }',
+      'mutation { createCustomRole(input: { organization: "acme", name: "Bogus", inheritsFrom: MEMBER, permissions: ' +
+        '[PROJECT_EXPLODE] }) { customRole { id } } }',
       {},
       ctx.admin.token,
     );
@@ -167,7 +173,8 @@ describe('custom roles', () => {
     expect(over.errors![0]!.message).toMatch(/50/);
     // customRoles is a connection: every member pages through all 50 by name, 20 at a time.
     const ROLES =
-      'query($after: String) { organization(name: "acme") { customRoles(first: 20, after: $after) { totalCount nodes { name } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } } }';
+      'query($after: String) { organization(name: "acme") { customRoles(first: 20, after: $after) { totalCount ' +
+      'nodes { name } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } } }';
     const names: string[] = [];
     let after: string | null = null;
     for (let pages = 1; ; pages++) {
@@ -243,142 +250,153 @@ describe('custom roles', () => {
     ).toEqual(before);
   });
 
-  it('lets a holder of project:delete delete a project a plain member cannot; deleting the role reverts the holder', async () => {
-    await project('bobs-project', bob.token);
-    await project('bobs-other', bob.token);
-    expect(codeOf(await deleteProject('bobs-project', alice.token))).toBe('FORBIDDEN');
-    // Team admins assign custom roles; members may not.
-    expect(
-      codeOf(
-        await gql(
-          ctx.url,
-          ASSIGN,
-          { i: { organization: 'acme', team: 'core', user: 'alice', customRole: 'Deleter' } },
-          bob.token,
+  it(
+    'lets a holder of project:delete delete a project a plain ' + 'member cannot; deleting the role reverts the holder',
+    async () => {
+      await project('bobs-project', bob.token);
+      await project('bobs-other', bob.token);
+      expect(codeOf(await deleteProject('bobs-project', alice.token))).toBe('FORBIDDEN');
+      // Team admins assign custom roles; members may not.
+      expect(
+        codeOf(
+          await gql(
+            ctx.url,
+            ASSIGN,
+            { i: { organization: 'acme', team: 'core', user: 'alice', customRole: 'Deleter' } },
+            bob.token,
+          ),
         ),
-      ),
-    ).toBe('FORBIDDEN');
-    const assigned = await gql(
-      ctx.url,
-      ASSIGN,
-      { i: { organization: 'acme', team: 'core', user: 'alice', customRole: 'Deleter' } },
-      teamAdmin.token,
-    );
-    expect(assigned.data!.updateTeamMemberRole.member).toEqual({
-      role: 'MEMBER',
-      customRole: 'Deleter',
-      user: { username: 'alice' },
-    });
-    expect((await gql(ctx.url, PERMS, {}, alice.token)).data!.team.viewerPermissions).toContain('PROJECT_DELETE');
-    expect((await deleteProject('bobs-project', alice.token)).data!.deleteProject).toEqual({
-      deletedProjectId: expect.any(String),
-      team: { name: 'core' },
-    });
-
-    const removed = await gql(ctx.url, DELETE, { i: { id: deleterId } }, ctx.admin.token);
-    expect(removed.data!.deleteCustomRole.reassigned).toBe(1);
-    const member = await gql(
-      ctx.url,
-      '{ team(organization: "acme", name: "core") { members { nodes { role customRole user { username } } } } }',
-      {},
-      teamAdmin.token,
-    );
-    expect(
-      member.data!.team.members.nodes.find((n: { user: { username: string } }) => n.user.username === 'alice'),
-    ).toEqual({ role: 'MEMBER', customRole: null, user: { username: 'alice' } });
-    expect(codeOf(await deleteProject('bobs-other', alice.token))).toBe('FORBIDDEN');
-    expect((await gql(ctx.url, PERMS, {}, alice.token)).data!.team.viewerPermissions).not.toContain('PROJECT_DELETE');
-  });
-
-  it('lets a VIEW_ONLY-based role with run:create log runs, keeps added permissions when the base changes, and limits org viewers', async () => {
-    await project('shared', bob.token);
-    const logger = await gql(
-      ctx.url,
-      CREATE,
-      { i: { organization: 'acme', name: 'Logger', inheritsFrom: 'VIEW_ONLY', permissions: ['RUN_CREATE'] } },
-      ctx.admin.token,
-    );
-    const loggerId = logger.data!.createCustomRole.customRole.id;
-    const logRun = (token: string) =>
-      gql(
+      ).toBe('FORBIDDEN');
+      const assigned = await gql(
         ctx.url,
-        'mutation { logRun(input: { organization: "acme", team: "core", project: "shared" }) { run { name createdBy { username } } } }',
-        {},
-        token,
+        ASSIGN,
+        { i: { organization: 'acme', team: 'core', user: 'alice', customRole: 'Deleter' } },
+        teamAdmin.token,
       );
-    expect(codeOf(await logRun(viewer.token))).toBe('FORBIDDEN');
-    // An organization VIEWER may hold a VIEW_ONLY-based role, not a MEMBER-based one.
-    await gql(
-      ctx.url,
-      CREATE,
-      { i: { organization: 'acme', name: 'Member plus', inheritsFrom: 'MEMBER', permissions: ['RUN_DELETE'] } },
-      ctx.admin.token,
-    );
-    expect(
-      codeOf(
-        await gql(
-          ctx.url,
-          ASSIGN,
-          { i: { organization: 'acme', team: 'core', user: 'vic', customRole: 'Member plus' } },
-          teamAdmin.token,
-        ),
-      ),
-    ).toBe('BAD_USER_INPUT');
-    const ok = await gql(
-      ctx.url,
-      ASSIGN,
-      { i: { organization: 'acme', team: 'core', user: 'vic', customRole: 'Logger' } },
-      teamAdmin.token,
-    );
-    expect(ok.data!.updateTeamMemberRole.member).toMatchObject({ role: 'VIEW_ONLY', customRole: 'Logger' });
-    expect((await logRun(viewer.token)).data!.logRun.run.createdBy.username).toBe('vic');
-    expect(codeOf(await project('viewer-project', viewer.token))).toBe('FORBIDDEN');
+      expect(assigned.data!.updateTeamMemberRole.member).toEqual({
+        role: 'MEMBER',
+        customRole: 'Deleter',
+        user: { username: 'alice' },
+      });
+      expect((await gql(ctx.url, PERMS, {}, alice.token)).data!.team.viewerPermissions).toContain('PROJECT_DELETE');
+      expect((await deleteProject('bobs-project', alice.token)).data!.deleteProject).toEqual({
+        deletedProjectId: expect.any(String),
+        team: { name: 'core' },
+      });
 
-    // Changing the base keeps the additions; holders follow the new base.
-    await gql(
-      ctx.url,
-      ASSIGN,
-      { i: { organization: 'acme', team: 'core', user: 'bob', customRole: 'Logger' } },
-      teamAdmin.token,
-    );
-    const changed = await gql(ctx.url, UPDATE, { i: { id: loggerId, inheritsFrom: 'MEMBER' } }, ctx.admin.token);
-    expect(changed.data!.updateCustomRole.customRole).toMatchObject({ inheritsFrom: 'MEMBER', permissions: [] }); // run:create now comes with MEMBER
-    const again = await gql(
-      ctx.url,
-      UPDATE,
-      { i: { id: loggerId, inheritsFrom: 'VIEW_ONLY', permissions: ['RUN_CREATE', 'RUN_STOP'] } },
-      ctx.admin.token,
-    );
-    expect(again.data!.updateCustomRole.customRole).toMatchObject({
-      inheritsFrom: 'VIEW_ONLY',
-      permissions: ['RUN_CREATE', 'RUN_STOP'],
-    });
-    const members = await gql(
-      ctx.url,
-      '{ team(organization: "acme", name: "core") { members { nodes { role customRole user { username } } } } }',
-      {},
-      teamAdmin.token,
-    );
-    expect(
-      members.data!.team.members.nodes.find((n: { user: { username: string } }) => n.user.username === 'bob'),
-    ).toMatchObject({ role: 'VIEW_ONLY', customRole: 'Logger' });
-    expect((await gql(ctx.url, PERMS, {}, bob.token)).data!.team.viewerPermissions).toEqual(
-      expect.arrayContaining(['RUN_CREATE', 'RUN_STOP', 'TEAM_READ']),
-    );
-    expect(codeOf(await project('bob-cannot', bob.token))).toBe('FORBIDDEN');
-    const dependency = await gql(
-      ctx.url,
-      UPDATE,
-      { i: { id: loggerId, permissions: ['RUN_DELETE_OWN'] } },
-      ctx.admin.token,
-    );
-    expect(codeOf(dependency)).toBe('BAD_USER_INPUT');
-  });
+      const removed = await gql(ctx.url, DELETE, { i: { id: deleterId } }, ctx.admin.token);
+      expect(removed.data!.deleteCustomRole.reassigned).toBe(1);
+      const member = await gql(
+        ctx.url,
+        '{ team(organization: "acme", name: "core") { members { nodes { role customRole user { username } } } } }',
+        {},
+        teamAdmin.token,
+      );
+      expect(
+        member.data!.team.members.nodes.find((n: { user: { username: string } }) => n.user.username === 'alice'),
+      ).toEqual({ role: 'MEMBER', customRole: null, user: { username: 'alice' } });
+      expect(codeOf(await deleteProject('bobs-other', alice.token))).toBe('FORBIDDEN');
+      expect((await gql(ctx.url, PERMS, {}, alice.token)).data!.team.viewerPermissions).not.toContain('PROJECT_DELETE');
+    },
+  );
+
+  it(
+    'lets a VIEW_ONLY-based role with run:create log runs, keeps added permissions when the base changes, and ' +
+      'limits org viewers',
+    async () => {
+      await project('shared', bob.token);
+      const logger = await gql(
+        ctx.url,
+        CREATE,
+        { i: { organization: 'acme', name: 'Logger', inheritsFrom: 'VIEW_ONLY', permissions: ['RUN_CREATE'] } },
+        ctx.admin.token,
+      );
+      const loggerId = logger.data!.createCustomRole.customRole.id;
+      const logRun = (token: string) =>
+        gql(
+          ctx.url,
+          'mutation { logRun(input: { organization: "acme", team: ' +
+            '"core", project: "shared" }) { run { name createdBy ' +
+            '{ username } } } }',
+          {},
+          token,
+        );
+      expect(codeOf(await logRun(viewer.token))).toBe('FORBIDDEN');
+      // An organization VIEWER may hold a VIEW_ONLY-based role, not a MEMBER-based one.
+      await gql(
+        ctx.url,
+        CREATE,
+        { i: { organization: 'acme', name: 'Member plus', inheritsFrom: 'MEMBER', permissions: ['RUN_DELETE'] } },
+        ctx.admin.token,
+      );
+      expect(
+        codeOf(
+          await gql(
+            ctx.url,
+            ASSIGN,
+            { i: { organization: 'acme', team: 'core', user: 'vic', customRole: 'Member plus' } },
+            teamAdmin.token,
+          ),
+        ),
+      ).toBe('BAD_USER_INPUT');
+      const ok = await gql(
+        ctx.url,
+        ASSIGN,
+        { i: { organization: 'acme', team: 'core', user: 'vic', customRole: 'Logger' } },
+        teamAdmin.token,
+      );
+      expect(ok.data!.updateTeamMemberRole.member).toMatchObject({ role: 'VIEW_ONLY', customRole: 'Logger' });
+      expect((await logRun(viewer.token)).data!.logRun.run.createdBy.username).toBe('vic');
+      expect(codeOf(await project('viewer-project', viewer.token))).toBe('FORBIDDEN');
+
+      // Changing the base keeps the additions; holders follow the new base.
+      await gql(
+        ctx.url,
+        ASSIGN,
+        { i: { organization: 'acme', team: 'core', user: 'bob', customRole: 'Logger' } },
+        teamAdmin.token,
+      );
+      const changed = await gql(ctx.url, UPDATE, { i: { id: loggerId, inheritsFrom: 'MEMBER' } }, ctx.admin.token);
+      // run:create now comes with MEMBER
+      expect(changed.data!.updateCustomRole.customRole).toMatchObject({ inheritsFrom: 'MEMBER', permissions: [] });
+      const again = await gql(
+        ctx.url,
+        UPDATE,
+        { i: { id: loggerId, inheritsFrom: 'VIEW_ONLY', permissions: ['RUN_CREATE', 'RUN_STOP'] } },
+        ctx.admin.token,
+      );
+      expect(again.data!.updateCustomRole.customRole).toMatchObject({
+        inheritsFrom: 'VIEW_ONLY',
+        permissions: ['RUN_CREATE', 'RUN_STOP'],
+      });
+      const members = await gql(
+        ctx.url,
+        '{ team(organization: "acme", name: "core") { members { nodes { role customRole user { username } } } } }',
+        {},
+        teamAdmin.token,
+      );
+      expect(
+        members.data!.team.members.nodes.find((n: { user: { username: string } }) => n.user.username === 'bob'),
+      ).toMatchObject({ role: 'VIEW_ONLY', customRole: 'Logger' });
+      expect((await gql(ctx.url, PERMS, {}, bob.token)).data!.team.viewerPermissions).toEqual(
+        expect.arrayContaining(['RUN_CREATE', 'RUN_STOP', 'TEAM_READ']),
+      );
+      expect(codeOf(await project('bob-cannot', bob.token))).toBe('FORBIDDEN');
+      const dependency = await gql(
+        ctx.url,
+        UPDATE,
+        { i: { id: loggerId, permissions: ['RUN_DELETE_OWN'] } },
+        ctx.admin.token,
+      );
+      expect(codeOf(dependency)).toBe('BAD_USER_INPUT');
+    },
+  );
 
   it('audits creation, change, deletion and assignment', async () => {
     const log = await gql(
       ctx.url,
-      '{ organization(name: "acme") { auditLog(first: 100, actions: [CUSTOM_ROLE_CREATED, CUSTOM_ROLE_UPDATED, CUSTOM_ROLE_DELETED, CUSTOM_ROLE_ASSIGNED]) { nodes { action target { label } } } } }',
+      '{ organization(name: "acme") { auditLog(first: 100, actions: [CUSTOM_ROLE_CREATED, CUSTOM_ROLE_UPDATED, ' +
+        'CUSTOM_ROLE_DELETED, CUSTOM_ROLE_ASSIGNED]) { nodes { action target { label } } } } }',
       {},
       ctx.admin.token,
     );

@@ -107,9 +107,11 @@ export function outcomeOf(res: { data?: unknown; errors?: Array<{ extensions?: R
 }
 
 const INVITE =
-  'mutation($i: InviteUserInput!) { inviteUser(input: $i) { acceptUrl invitation { id email role status expiresAt } } }';
+  'mutation($i: InviteUserInput!) { inviteUser(input: $i) { acceptUrl invitation { id email role status expiresAt } ' +
+  '} }';
 const ACCEPT =
-  'mutation($i: AcceptInvitationInput!) { acceptInvitation(input: $i) { token user { id username } organization { name } } }';
+  'mutation($i: AcceptInvitationInput!) { acceptInvitation(input: $i) { token user { id username } organization { ' +
+  'name } } }';
 
 /** Invites without email and returns the token from the one-time accept link. */
 export async function inviteByLink(

@@ -222,10 +222,12 @@ async function seedTeam(): Promise<void> {
   );
   s.ids.team = team.createTeam.team.id;
   await must(
-    'mutation { addTeamMember(input: { organization: "acme", team: "core", user: "mem", role: MEMBER }) { member { id } } }',
+    'mutation { addTeamMember(input: { organization: "acme", team: "core", user: "mem", role: MEMBER }) { member { ' +
+      'id } } }',
   );
   const project = await must<{ createProject: { project: { id: string } } }>(
-    'mutation { createProject(input: { organization: "acme", team: "core", name: "proj", visibility: PRIVATE }) { project { id } } }',
+    'mutation { createProject(input: { organization: "acme", team: "core", name: "proj", visibility: PRIVATE }) { ' +
+      'project { id } } }',
   );
   s.ids.project = project.createProject.project.id;
   await seedRun();
@@ -233,7 +235,8 @@ async function seedTeam(): Promise<void> {
 }
 async function seedRun(): Promise<void> {
   const run = await must<{ logRun: { run: { id: string } } }>(
-    'mutation { logRun(input: { organization: "acme", team: "core", project: "proj", name: "seed-run" }) { run { id } } }',
+    'mutation { logRun(input: { organization: "acme", team: "core", project: "proj", name: "seed-run" }) { run { id ' +
+      '} } }',
     {},
     inst.tokens.member,
   );
@@ -241,7 +244,8 @@ async function seedRun(): Promise<void> {
 }
 async function seedReport(): Promise<void> {
   const report = await must<{ createReport: { report: { id: string } } }>(
-    'mutation { createReport(input: { organization: "acme", team: "core", project: "proj", title: "Seed report" }) { report { id } } }',
+    'mutation { createReport(input: { organization: "acme", team: "core", project: "proj", title: "Seed report" }) ' +
+      '{ report { id } } }',
     {},
     inst.tokens.member,
   );
@@ -288,7 +292,8 @@ async function restoreSeed(): Promise<void> {
        (select count(*)::int from custom_roles where id = ?) as custom_role,
        (select count(*)::int from invitations where id = ? and status = 'PENDING') as invitation,
        (select count(*)::int from api_keys where id = ? and revoked_at is null) as api_key,
-       (select count(*)::int from org_memberships where user_id = ? and organization_id = ? and role = 'MEMBER' and status = 'ACTIVE') as member,
+       (select count(*)::int from org_memberships where user_id = ? and organization_id = ? and role = 'MEMBER' and ` +
+      `status = 'ACTIVE') as member,
        (select count(*)::int from team_memberships where user_id = ? and team_id = ?) as team_member`,
     [
       s.ids.team,
@@ -321,7 +326,8 @@ async function restoreSeed(): Promise<void> {
     )) as Array<{ n: number }>;
     if (!rows[0]?.n)
       await conn.execute(
-        `insert into org_memberships (id, organization_id, user_id, role, status) values (gen_random_uuid(), ?, ?, 'MEMBER', 'ACTIVE')`,
+        `insert into org_memberships (id, organization_id, user_id, role, status) values (gen_random_uuid(), ?, ?, ` +
+          `'MEMBER', 'ACTIVE')`,
         [s.ids.organization, s.ids.member],
       );
   }
@@ -331,11 +337,13 @@ async function restoreSeed(): Promise<void> {
   } else {
     if (!state.team_member)
       await must(
-        'mutation { addTeamMember(input: { organization: "acme", team: "core", user: "mem", role: MEMBER }) { member { id } } }',
+        'mutation { addTeamMember(input: { organization: "acme", team: "core", user: "mem", role: MEMBER }) { ' +
+          'member { id } } }',
       );
     if (!state.project) {
       const project = await must<{ createProject: { project: { id: string } } }>(
-        'mutation { createProject(input: { organization: "acme", team: "core", name: "proj", visibility: PRIVATE }) { project { id } } }',
+        'mutation { createProject(input: { organization: "acme", team: "core", name: "proj", visibility: PRIVATE }) ' +
+          '{ project { id } } }',
       );
       s.ids.project = project.createProject.project.id;
       await seedRun();
@@ -618,7 +626,8 @@ function enumMutants(values: string[]): Mutant[] {
 
 function listMutants(itemType: GraphQLInputType): Mutant[] {
   const named = getNamedType(itemType);
-  // An entry that fails coercion for any item type: an object where a scalar is expected, a number for an enum or input object.
+  // An entry that fails coercion for any item type: an object where a scalar is expected, a number for an enum or input
+  // object.
   const invalid: Json = isInputObjectType(named)
     ? 1
     : isScalarType(named) && (named.name === 'Int' || named.name === 'Float')
@@ -693,7 +702,9 @@ function leavesOf(arg: GraphQLArgument): Leaf[] {
   return out;
 }
 
-/** Every mutation with arguments, and every field with arguments reachable from Query (through fields that have a base). */
+/**
+ * Every mutation with arguments, and every field with arguments reachable from Query (through fields that have a base).
+ */
 function targetsOf(schema: GraphQLSchema): Target[] {
   const targets: Target[] = [];
   const mutation = schema.getMutationType();
@@ -802,7 +813,9 @@ function buildRequest(target: Target, values: Map<string, Json | undefined>, inl
     open += `${step.field.name}${argText(step.field, step.args, vals, false)} { `;
     close = ` }${close}`;
   }
-  const call = `${target.field.name}${argText(target.field, target.field.args, values, !inline)} ${selectionOf(target.field.type)}`;
+  const call =
+    `${target.field.name}${argText(target.field, target.field.args, values, !inline)} ` +
+    `${selectionOf(target.field.type)}`;
   const head = `${target.kind} Fuzz${defs.length > 0 ? `(${defs.join(', ')})` : ''}`;
   return { query: `${head} { ${open}${call}${close} }`, variables };
 }
@@ -908,7 +921,10 @@ function summarizeLogLine(line: string): string {
     const e = entry.error ?? entry.err;
     const message = e?.message ?? '';
     const tail = message.includes(' - ') ? message.slice(message.lastIndexOf(' - ') + 3) : message.slice(-300);
-    return `${entry.msg ?? ''} ${e?.type ?? ''}${entry.error?.sqlState ? ` ${entry.error.sqlState}` : ''}: ${entry.error?.reason ?? tail}`;
+    return (
+      `${entry.msg ?? ''} ${e?.type ?? ''}${entry.error?.sqlState ? ` ${entry.error.sqlState}` : ''}: ` +
+      `${entry.error?.reason ?? tail}`
+    );
   } catch {
     return line.slice(0, 500);
   }
@@ -1004,7 +1020,10 @@ async function collectCursor(target: Target): Promise<void> {
   if (cursor) inst.seed.cursors.set(target.name, cursor);
 }
 
-/** Reads first, then creations, then changes and deletions: a mutation that succeeds changes the least for those after it. */
+/**
+ * Reads first, then creations, then changes and deletions: a mutation that succeeds changes the least for those after
+ * it.
+ */
 function order(t: Target): number {
   if (t.kind === 'query') return 0;
   if (/^(update|delete|remove|deactivate|revoke|leave|logOut)/.test(t.field.name)) return 2;
@@ -1026,7 +1045,8 @@ describe('fuzzing every argument', async () => {
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     const codes = [...stats.byCode.entries()].map(([c, n]) => `${c}=${n}`).join(' ');
     console.log(
-      `fuzz: seed ${SEED}, ${TARGETS.length} targets, ${stats.requests} requests in ${seconds} s; error codes: ${codes}`,
+      `fuzz: seed ${SEED}, ${TARGETS.length} targets, ${stats.requests} requests in ${seconds} s; error codes: ` +
+        `${codes}`,
     );
     await inst?.t.close();
   });
@@ -1076,7 +1096,8 @@ describe('fuzzing every argument', async () => {
             const outcome = await send(target, leaf, mutant, principal, buildRequest(target, values, false));
             if (process.env.FUZZ_DEBUG)
               console.log(
-                `value ${target.name} ${[leaf.arg.name, ...leaf.path].join('.')} <- ${mutant.label} as ${principal}: ${outcome}`,
+                `value ${target.name} ${[leaf.arg.name, ...leaf.path].join('.')} <- ${mutant.label} as ${principal}:` +
+                  ` ${outcome}`,
               );
             if (principal === principalsInOrder[0] && inlineSample.has(mutant)) {
               const inlineValues = baseArgs();
@@ -1096,7 +1117,10 @@ describe('fuzzing every argument', async () => {
       const mine = findings.slice(before);
       const report = mine.map(
         (f) =>
-          `${f.target} ${f.leaf} <- ${f.mutant} as ${f.principal}${f.pending ? ` [waits on central ${f.pending} check]` : ''}\n  ${f.problem}\n  ${f.request.query.slice(0, 400)}\n  variables: ${JSON.stringify(abbreviate(f.request.variables))}\n  log: ${f.log.join('\n       ') || '(none)'}`,
+          `${f.target} ${f.leaf} <- ${f.mutant} as ` +
+          `${f.principal}${f.pending ? ` [waits on central ${f.pending} check]` : ''}\n  ${f.problem}\n  ` +
+          `${f.request.query.slice(0, 400)}\n  variables: ${JSON.stringify(abbreviate(f.request.variables))}\n  ` +
+          `log: ${f.log.join('\n       ') || '(none)'}`,
       );
       expect(report, 'internal errors found by the fuzzer').toEqual([]);
     });

@@ -6,7 +6,8 @@ const CREATE = 'mutation($i: CreateTeamInput!) { createTeam(input: $i) { team { 
 const ADD = 'mutation($i: AddTeamMemberInput!) { addTeamMember(input: $i) { member { role } } }';
 const TEAMS = 'query { organization(name: "acme") { teams(first: 100) { totalCount nodes { name } } } }';
 const FILTER =
-  'query($t: [String!]) { organization(name: "acme") { members(teams: $t, first: 100) { totalCount nodes { user { username } teams { name } } } } }';
+  'query($t: [String!]) { organization(name: "acme") { members(teams: $t, first: 100) { totalCount nodes { user { ' +
+  'username } teams { name } } } } }';
 const TEAM = 'query($n: String!) { team(organization: "acme", name: $n) { name } }';
 
 type TeamsData = { organization: { teams: { totalCount: number; nodes: Array<{ name: string }> } } };
@@ -65,32 +66,40 @@ describe('hidden teams: one rule for every list and filter', () => {
     return res.data!.organization.members;
   };
 
-  it('a member of a hidden team finds its members with members(teams: [...]), as they find the team in their teams list', async () => {
-    for (const member of [hana, vic]) {
-      expect(await teamNames(member)).toEqual(['open', 'secret']);
-      const m = await filtered(member, ['secret']);
-      // oscar created both teams, so is an ADMIN of each.
-      expect(m.nodes.map((n) => n.user.username).sort()).toEqual(['hana', 'oscar', 'vic']);
-      expect(m.totalCount).toBe(3);
-      expect(m.nodes.find((n) => n.user.username === 'hana')!.teams).toEqual([{ name: 'secret' }]);
-      expect((await gql(ctx.url, TEAM, { n: 'secret' }, member.token)).data).toEqual({ team: { name: 'secret' } });
-    }
-  });
+  it(
+    'a member of a hidden team finds its members with members(teams: [...]), as they find the team in their teams ' +
+      'list',
+    async () => {
+      for (const member of [hana, vic]) {
+        expect(await teamNames(member)).toEqual(['open', 'secret']);
+        const m = await filtered(member, ['secret']);
+        // oscar created both teams, so is an ADMIN of each.
+        expect(m.nodes.map((n) => n.user.username).sort()).toEqual(['hana', 'oscar', 'vic']);
+        expect(m.totalCount).toBe(3);
+        expect(m.nodes.find((n) => n.user.username === 'hana')!.teams).toEqual([{ name: 'secret' }]);
+        expect((await gql(ctx.url, TEAM, { n: 'secret' }, member.token)).data).toEqual({ team: { name: 'secret' } });
+      }
+    },
+  );
 
-  it('someone outside the hidden team sees it nowhere: not in the list, not through the filter, not in a teams column', async () => {
-    expect(await teamNames(otto)).toEqual(['open']);
-    expect(await filtered(otto, ['secret'])).toEqual({ totalCount: 0, nodes: [] });
-    expect((await filtered(otto, ['secret', 'open'])).nodes.map((n) => n.user.username).sort()).toEqual([
-      'oscar',
-      'otto',
-    ]);
-    const everyone = await filtered(otto, []);
-    expect(everyone.nodes.find((n) => n.user.username === 'hana')!.teams).toEqual([]);
-    // The lookup by name answers null, as for a team that does not exist (issue 9: lookups are nullable).
-    const lookup = await gql(ctx.url, TEAM, { n: 'secret' }, otto.token);
-    expect(lookup.errors).toBeUndefined();
-    expect(lookup.data).toEqual({ team: null });
-  });
+  it(
+    'someone outside the hidden team sees it nowhere: not in the ' +
+      'list, not through the filter, not in a teams column',
+    async () => {
+      expect(await teamNames(otto)).toEqual(['open']);
+      expect(await filtered(otto, ['secret'])).toEqual({ totalCount: 0, nodes: [] });
+      expect((await filtered(otto, ['secret', 'open'])).nodes.map((n) => n.user.username).sort()).toEqual([
+        'oscar',
+        'otto',
+      ]);
+      const everyone = await filtered(otto, []);
+      expect(everyone.nodes.find((n) => n.user.username === 'hana')!.teams).toEqual([]);
+      // The lookup by name answers null, as for a team that does not exist (issue 9: lookups are nullable).
+      const lookup = await gql(ctx.url, TEAM, { n: 'secret' }, otto.token);
+      expect(lookup.errors).toBeUndefined();
+      expect(lookup.data).toEqual({ team: null });
+    },
+  );
 
   it('organization admins see every team, hidden or not, in the list and through the filter', async () => {
     expect(await teamNames(orgAdmin)).toEqual(['open', 'secret']);

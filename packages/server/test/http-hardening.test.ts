@@ -68,42 +68,45 @@ describe('HTTP errors outside GraphQL', () => {
     });
   }
 
-  it('is production when NODE_ENV is unset: no introspection, no suggestions, unless GRAPHQL_INTROSPECTION=true', async () => {
-    expect(loadConfig({}).nodeEnv).toBe('production');
-    expect(loadConfig({}).introspection).toBe(false);
-    expect(loadConfig({ GRAPHQL_INTROSPECTION: 'true' }).introspection).toBe(true);
-    expect(loadConfig({ NODE_ENV: 'development' }).introspection).toBe(true);
+  it(
+    'is production when NODE_ENV is unset: no introspection, ' + 'no suggestions, unless GRAPHQL_INTROSPECTION=true',
+    async () => {
+      expect(loadConfig({}).nodeEnv).toBe('production');
+      expect(loadConfig({}).introspection).toBe(false);
+      expect(loadConfig({ GRAPHQL_INTROSPECTION: 'true' }).introspection).toBe(true);
+      expect(loadConfig({ NODE_ENV: 'development' }).introspection).toBe(true);
 
-    const prod = await startTestServer({ NODE_ENV: 'production' });
-    try {
-      const intro = await gql(prod.url, '{ __schema { types { name } } }');
-      expect(codeOf(intro)).toBe('GRAPHQL_VALIDATION_FAILED');
-      const typo = await gql(prod.url, '{ instanc { version } }');
-      expect(typo.errors![0]!.message).not.toMatch(/Did you mean/);
-      const enumTypo = await gql(
-        prod.url,
-        'query($r: [OrgRole!]) { organizations { nodes { members(roles: $r) { totalCount } } } }',
-        { r: ['ADMN'] },
-      );
-      expect(enumTypo.errors![0]!.message).not.toMatch(/Did you mean|ADMIN/);
-      const page = await fetch(`${prod.url}/graphql`, { headers: { accept: 'text/html' } });
-      expect(await page.text()).toContain('GRAPHQL_INTROSPECTION=true');
-    } finally {
-      await prod.close();
-    }
+      const prod = await startTestServer({ NODE_ENV: 'production' });
+      try {
+        const intro = await gql(prod.url, '{ __schema { types { name } } }');
+        expect(codeOf(intro)).toBe('GRAPHQL_VALIDATION_FAILED');
+        const typo = await gql(prod.url, '{ instanc { version } }');
+        expect(typo.errors![0]!.message).not.toMatch(/Did you mean/);
+        const enumTypo = await gql(
+          prod.url,
+          'query($r: [OrgRole!]) { organizations { nodes { members(roles: $r) { totalCount } } } }',
+          { r: ['ADMN'] },
+        );
+        expect(enumTypo.errors![0]!.message).not.toMatch(/Did you mean|ADMIN/);
+        const page = await fetch(`${prod.url}/graphql`, { headers: { accept: 'text/html' } });
+        expect(await page.text()).toContain('GRAPHQL_INTROSPECTION=true');
+      } finally {
+        await prod.close();
+      }
 
-    const open = await startTestServer({ NODE_ENV: 'production', GRAPHQL_INTROSPECTION: 'true' });
-    try {
-      expect((await gql(open.url, '{ __schema { queryType { name } } }')).data).toEqual({
-        __schema: { queryType: { name: 'Query' } },
-      });
-      expect((await gql(open.url, '{ instanc { version } }')).errors![0]!.message).toMatch(/Did you mean "instance"/);
-      const page = await fetch(`${open.url}/graphql`, { headers: { accept: 'text/html' } });
-      expect(await page.text()).not.toContain('GRAPHQL_INTROSPECTION=true');
-    } finally {
-      await open.close();
-    }
-  });
+      const open = await startTestServer({ NODE_ENV: 'production', GRAPHQL_INTROSPECTION: 'true' });
+      try {
+        expect((await gql(open.url, '{ __schema { queryType { name } } }')).data).toEqual({
+          __schema: { queryType: { name: 'Query' } },
+        });
+        expect((await gql(open.url, '{ instanc { version } }')).errors![0]!.message).toMatch(/Did you mean "instance"/);
+        const page = await fetch(`${open.url}/graphql`, { headers: { accept: 'text/html' } });
+        expect(await page.text()).not.toContain('GRAPHQL_INTROSPECTION=true');
+      } finally {
+        await open.close();
+      }
+    },
+  );
 });
 
 describe('security headers', () => {

@@ -13,11 +13,13 @@ import { Organization } from '../src/modules/organizations/organization.entity';
 import { MemberStatus, OrgRole } from '../src/authz/roles';
 
 const UPDATE =
-  'mutation($i: UpdateInvitationInput!) { updateInvitation(input: $i) { changed invitation { id role status teams { team role } } } }';
+  'mutation($i: UpdateInvitationInput!) { updateInvitation(input: $i) { changed invitation { id role status teams { ' +
+  'team role } } } }';
 const REVOKE = 'mutation($i: RevokeInvitationInput!) { revokeInvitation(input: $i) { changed invitation { status } } }';
 const RESEND = 'mutation($i: ResendInvitationInput!) { resendInvitation(input: $i) { acceptUrl } }';
 const PENDING_ROWS =
-  '{ organization(name: "acme") { members(first: 100, statuses: [PENDING]) { nodes { email role status teams { name role } invitation { id } } } } }';
+  '{ organization(name: "acme") { members(first: 100, statuses: [PENDING]) { nodes { email role status teams { name ' +
+  'role } invitation { id } } } } }';
 const SEATS = '{ organization(name: "acme") { seats { limit used available } } }';
 const auditCount = async (ctx: InstanceWithAdmin, action: string, targetId: string): Promise<number> => {
   const rows: Array<{ n: string }> = await ctx.t.server.db.orm.em
@@ -56,109 +58,115 @@ describe('updateInvitation', () => {
   });
   afterAll(() => ctx?.t.close());
 
-  it('changes the role and the teams of a pending invitation, audited once; the members row shows the teams as MemberTeam', async () => {
-    const { id, token } = await inviteByLink(ctx.url, ctx.admin.token, 'acme', 'ivy@example.com');
-    const res = await gql(
-      ctx.url,
-      UPDATE,
-      { i: { id, role: 'ADMIN', teams: [{ team: 'ml', role: 'ADMIN' }, { team: 'core' }] } },
-      ctx.admin.token,
-    );
-    expect(res.errors).toBeUndefined();
-    expect(res.data!.updateInvitation).toEqual({
-      changed: true,
-      invitation: {
-        id,
-        role: 'ADMIN',
-        status: 'PENDING',
-        teams: [
-          { team: 'ml', role: 'ADMIN' },
-          { team: 'core', role: 'MEMBER' },
-        ],
-      },
-    });
-    const rows = (await gql(ctx.url, PENDING_ROWS, {}, ctx.admin.token)).data!.organization.members.nodes;
-    // Same shape as an active row: { name, role }, sorted by team name; the pending row's role follows the invitation.
-    expect(rows.find((r: { email: string }) => r.email === 'ivy@example.com')).toEqual({
-      email: 'ivy@example.com',
-      role: 'ADMIN',
-      status: 'PENDING',
-      teams: [
-        { name: 'core', role: 'MEMBER' },
-        { name: 'ml', role: 'ADMIN' },
-      ],
-      invitation: { id },
-    });
-    // Filtering the members view by team finds the pending row through its invitation.
-    const byTeam = await gql(
-      ctx.url,
-      '{ organization(name: "acme") { members(teams: ["ml"]) { nodes { email status } } } }',
-      {},
-      ctx.admin.token,
-    );
-    expect(byTeam.data!.organization.members.nodes).toContainEqual({ email: 'ivy@example.com', status: 'PENDING' });
-
-    const log = await gql(
-      ctx.url,
-      '{ organization(name: "acme") { auditLog(actions: [MEMBER_INVITATION_UPDATED]) { nodes { actor { label } target { type id label } metadata } } } }',
-      {},
-      ctx.admin.token,
-    );
-    expect(log.data!.organization.auditLog.nodes).toEqual([
-      {
-        actor: { label: 'admin' },
-        target: { type: 'invitation', id, label: 'ivy@example.com' },
-        metadata: {
-          from: { role: 'MEMBER', teams: [] },
-          to: {
-            role: 'ADMIN',
-            teams: [
-              { team: 'ml', role: 'ADMIN' },
-              { team: 'core', role: 'MEMBER' },
-            ],
-          },
-        },
-      },
-    ]);
-
-    // The same values again: nothing changes and nothing is audited (team order does not matter).
-    const same = await gql(
-      ctx.url,
-      UPDATE,
-      {
-        i: {
+  it(
+    'changes the role and the teams of a pending invitation, audited once; the members row shows the teams as ' +
+      'MemberTeam',
+    async () => {
+      const { id, token } = await inviteByLink(ctx.url, ctx.admin.token, 'acme', 'ivy@example.com');
+      const res = await gql(
+        ctx.url,
+        UPDATE,
+        { i: { id, role: 'ADMIN', teams: [{ team: 'ml', role: 'ADMIN' }, { team: 'core' }] } },
+        ctx.admin.token,
+      );
+      expect(res.errors).toBeUndefined();
+      expect(res.data!.updateInvitation).toEqual({
+        changed: true,
+        invitation: {
           id,
           role: 'ADMIN',
+          status: 'PENDING',
           teams: [
-            { team: 'core', role: 'MEMBER' },
             { team: 'ml', role: 'ADMIN' },
+            { team: 'core', role: 'MEMBER' },
           ],
         },
-      },
-      ctx.admin.token,
-    );
-    expect(same.data!.updateInvitation.changed).toBe(false);
-    expect(await auditCount(ctx, 'member.invitation_updated', id)).toBe(1);
-
-    // Acceptance applies the updated role and teams.
-    const ivy = await acceptAsNewUser(ctx.url, token, 'ivy');
-    const me = await gql(
-      ctx.url,
-      '{ organization(name: "acme") { viewerRole members(search: "ivy") { nodes { status teams { name role } } } } }',
-      {},
-      ivy.token,
-    );
-    expect(me.data!.organization.viewerRole).toBe('ADMIN');
-    expect(me.data!.organization.members.nodes).toEqual([
-      {
-        status: 'ACTIVE',
+      });
+      const rows = (await gql(ctx.url, PENDING_ROWS, {}, ctx.admin.token)).data!.organization.members.nodes;
+      // Same shape as an active row: { name, role }, sorted by team name; the pending row's role follows the
+      // invitation.
+      expect(rows.find((r: { email: string }) => r.email === 'ivy@example.com')).toEqual({
+        email: 'ivy@example.com',
+        role: 'ADMIN',
+        status: 'PENDING',
         teams: [
           { name: 'core', role: 'MEMBER' },
           { name: 'ml', role: 'ADMIN' },
         ],
-      },
-    ]);
-  });
+        invitation: { id },
+      });
+      // Filtering the members view by team finds the pending row through its invitation.
+      const byTeam = await gql(
+        ctx.url,
+        '{ organization(name: "acme") { members(teams: ["ml"]) { nodes { email status } } } }',
+        {},
+        ctx.admin.token,
+      );
+      expect(byTeam.data!.organization.members.nodes).toContainEqual({ email: 'ivy@example.com', status: 'PENDING' });
+
+      const log = await gql(
+        ctx.url,
+        '{ organization(name: "acme") { auditLog(actions: [MEMBER_INVITATION_UPDATED]) { nodes { actor { label } ' +
+          'target { type id label } metadata } } } }',
+        {},
+        ctx.admin.token,
+      );
+      expect(log.data!.organization.auditLog.nodes).toEqual([
+        {
+          actor: { label: 'admin' },
+          target: { type: 'invitation', id, label: 'ivy@example.com' },
+          metadata: {
+            from: { role: 'MEMBER', teams: [] },
+            to: {
+              role: 'ADMIN',
+              teams: [
+                { team: 'ml', role: 'ADMIN' },
+                { team: 'core', role: 'MEMBER' },
+              ],
+            },
+          },
+        },
+      ]);
+
+      // The same values again: nothing changes and nothing is audited (team order does not matter).
+      const same = await gql(
+        ctx.url,
+        UPDATE,
+        {
+          i: {
+            id,
+            role: 'ADMIN',
+            teams: [
+              { team: 'core', role: 'MEMBER' },
+              { team: 'ml', role: 'ADMIN' },
+            ],
+          },
+        },
+        ctx.admin.token,
+      );
+      expect(same.data!.updateInvitation.changed).toBe(false);
+      expect(await auditCount(ctx, 'member.invitation_updated', id)).toBe(1);
+
+      // Acceptance applies the updated role and teams.
+      const ivy = await acceptAsNewUser(ctx.url, token, 'ivy');
+      const me = await gql(
+        ctx.url,
+        '{ organization(name: "acme") { viewerRole members(search: "ivy") { nodes { status teams { name role } } } } }',
+        {},
+        ivy.token,
+      );
+      expect(me.data!.organization.viewerRole).toBe('ADMIN');
+      expect(me.data!.organization.members.nodes).toEqual([
+        {
+          status: 'ACTIVE',
+          teams: [
+            { name: 'core', role: 'MEMBER' },
+            { name: 'ml', role: 'ADMIN' },
+          ],
+        },
+      ]);
+    },
+  );
 
   it('keeps omitted fields, clears teams with [] or null, and re-checks kept teams against a new role', async () => {
     const { id } = await inviteByLink(ctx.url, ctx.admin.token, 'acme', 'jon@example.com');
@@ -209,7 +217,8 @@ describe('updateInvitation', () => {
     ).toContainEqual({ id, role: 'VIEWER' });
     await gql(
       ctx.url,
-      'mutation { updateOrganization(input: { organization: "acme", seatLimit: null }) { organization { seatLimit } } }',
+      'mutation { updateOrganization(input: { organization: "acme", seatLimit: null }) { organization { seatLimit } ' +
+        '} }',
       {},
       ctx.admin.token,
     );
@@ -242,69 +251,75 @@ describe('updateInvitation', () => {
     expect(await auditCount(ctx, 'member.invitation_updated', id)).toBe(0);
   });
 
-  it('refuses members, viewers, deactivated admins, other organizations and anonymous callers, writing nothing', async () => {
-    const { id } = await inviteByLink(ctx.url, ctx.admin.token, 'acme', 'target@example.com');
-    const input = { i: { id, role: 'ADMIN', teams: [{ team: 'core' }] } };
-    for (const [actor, code] of [
-      [member, 'FORBIDDEN'],
-      [viewer, 'FORBIDDEN'],
-      [deactivatedAdmin, 'NOT_FOUND'],
-      [betaAdmin, 'NOT_FOUND'],
-      [undefined, 'UNAUTHENTICATED'],
-    ] as const) {
-      expect(codeOf(await gql(ctx.url, UPDATE, input, actor?.token)), actor?.user.username ?? 'anonymous').toBe(code);
-    }
-    // Another organization's invitation id, and an unknown id: NOT_FOUND for an admin of acme too.
-    expect(codeOf(await gql(ctx.url, UPDATE, { i: { id: betaInvitationId, role: 'ADMIN' } }, member.token))).toBe(
-      'NOT_FOUND',
-    );
-    const acmeAdmin = await addMember(ctx.t, ctx.org, 'aadm', OrgRole.ADMIN);
-    expect(codeOf(await gql(ctx.url, UPDATE, { i: { id: betaInvitationId, role: 'ADMIN' } }, acmeAdmin.token))).toBe(
-      'NOT_FOUND',
-    );
-    expect(
-      codeOf(
+  it(
+    'refuses members, viewers, deactivated admins, other ' + 'organizations and anonymous callers, writing nothing',
+    async () => {
+      const { id } = await inviteByLink(ctx.url, ctx.admin.token, 'acme', 'target@example.com');
+      const input = { i: { id, role: 'ADMIN', teams: [{ team: 'core' }] } };
+      for (const [actor, code] of [
+        [member, 'FORBIDDEN'],
+        [viewer, 'FORBIDDEN'],
+        [deactivatedAdmin, 'NOT_FOUND'],
+        [betaAdmin, 'NOT_FOUND'],
+        [undefined, 'UNAUTHENTICATED'],
+      ] as const) {
+        expect(codeOf(await gql(ctx.url, UPDATE, input, actor?.token)), actor?.user.username ?? 'anonymous').toBe(code);
+      }
+      // Another organization's invitation id, and an unknown id: NOT_FOUND for an admin of acme too.
+      expect(codeOf(await gql(ctx.url, UPDATE, { i: { id: betaInvitationId, role: 'ADMIN' } }, member.token))).toBe(
+        'NOT_FOUND',
+      );
+      const acmeAdmin = await addMember(ctx.t, ctx.org, 'aadm', OrgRole.ADMIN);
+      expect(codeOf(await gql(ctx.url, UPDATE, { i: { id: betaInvitationId, role: 'ADMIN' } }, acmeAdmin.token))).toBe(
+        'NOT_FOUND',
+      );
+      expect(
+        codeOf(
+          await gql(
+            ctx.url,
+            UPDATE,
+            { i: { id: '00000000-0000-4000-8000-000000000000', role: 'ADMIN' } },
+            ctx.admin.token,
+          ),
+        ),
+      ).toBe('NOT_FOUND');
+      const rows = (
         await gql(
           ctx.url,
-          UPDATE,
-          { i: { id: '00000000-0000-4000-8000-000000000000', role: 'ADMIN' } },
+          '{ organization(name: "acme") { invitations(first: 100) { nodes { id role teams { team } } } } }',
+          {},
           ctx.admin.token,
-        ),
-      ),
-    ).toBe('NOT_FOUND');
-    const rows = (
-      await gql(
-        ctx.url,
-        '{ organization(name: "acme") { invitations(first: 100) { nodes { id role teams { team } } } } }',
-        {},
-        ctx.admin.token,
-      )
-    ).data!.organization.invitations.nodes;
-    expect(rows).toContainEqual({ id, role: 'MEMBER', teams: [] });
-    expect(await auditCount(ctx, 'member.invitation_updated', id)).toBe(0);
-    expect(await auditCount(ctx, 'member.invitation_updated', betaInvitationId)).toBe(0);
-  });
+        )
+      ).data!.organization.invitations.nodes;
+      expect(rows).toContainEqual({ id, role: 'MEMBER', teams: [] });
+      expect(await auditCount(ctx, 'member.invitation_updated', id)).toBe(0);
+      expect(await auditCount(ctx, 'member.invitation_updated', betaInvitationId)).toBe(0);
+    },
+  );
 
-  it('refuses accepted and revoked invitations with INVITATION_NOT_PENDING (resend too; revoke of an accepted one)', async () => {
-    const accepted = await inviteByLink(ctx.url, ctx.admin.token, 'acme', 'done@example.com');
-    await acceptAsNewUser(ctx.url, accepted.token, 'done');
-    const revoked = await inviteByLink(ctx.url, ctx.admin.token, 'acme', 'gone@example.com');
-    await gql(ctx.url, REVOKE, { i: { id: revoked.id } }, ctx.admin.token);
-    for (const [id, status] of [
-      [accepted.id, 'ACCEPTED'],
-      [revoked.id, 'REVOKED'],
-    ] as const) {
-      const res = await gql(ctx.url, UPDATE, { i: { id, role: 'ADMIN' } }, ctx.admin.token);
-      expect(codeOf(res)).toBe('INVITATION_NOT_PENDING');
-      expect(res.errors![0]!.extensions).toMatchObject({ status });
-      expect(codeOf(await gql(ctx.url, RESEND, { i: { id, sendEmail: false } }, ctx.admin.token))).toBe(
+  it(
+    'refuses accepted and revoked invitations with ' + 'INVITATION_NOT_PENDING (resend too; revoke of an accepted one)',
+    async () => {
+      const accepted = await inviteByLink(ctx.url, ctx.admin.token, 'acme', 'done@example.com');
+      await acceptAsNewUser(ctx.url, accepted.token, 'done');
+      const revoked = await inviteByLink(ctx.url, ctx.admin.token, 'acme', 'gone@example.com');
+      await gql(ctx.url, REVOKE, { i: { id: revoked.id } }, ctx.admin.token);
+      for (const [id, status] of [
+        [accepted.id, 'ACCEPTED'],
+        [revoked.id, 'REVOKED'],
+      ] as const) {
+        const res = await gql(ctx.url, UPDATE, { i: { id, role: 'ADMIN' } }, ctx.admin.token);
+        expect(codeOf(res)).toBe('INVITATION_NOT_PENDING');
+        expect(res.errors![0]!.extensions).toMatchObject({ status });
+        expect(codeOf(await gql(ctx.url, RESEND, { i: { id, sendEmail: false } }, ctx.admin.token))).toBe(
+          'INVITATION_NOT_PENDING',
+        );
+      }
+      expect(codeOf(await gql(ctx.url, REVOKE, { i: { id: accepted.id } }, ctx.admin.token))).toBe(
         'INVITATION_NOT_PENDING',
       );
-    }
-    expect(codeOf(await gql(ctx.url, REVOKE, { i: { id: accepted.id } }, ctx.admin.token))).toBe(
-      'INVITATION_NOT_PENDING',
-    );
-  });
+    },
+  );
 });
 
 describe('idempotent mutations say changed: false and audit once', () => {

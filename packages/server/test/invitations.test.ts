@@ -15,9 +15,11 @@ import {
 import { MemberStatus, OrgRole } from '../src/authz/roles';
 
 const BULK =
-  'mutation($i: InviteUsersInput!) { inviteUsers(input: $i) { succeeded failed results { index email acceptUrl invitation { id role } error { code field message } } } }';
+  'mutation($i: InviteUsersInput!) { inviteUsers(input: $i) { succeeded failed results { index email acceptUrl ' +
+  'invitation { id role } error { code field message } } } }';
 const RESEND =
-  'mutation($i: ResendInvitationInput!) { resendInvitation(input: $i) { acceptUrl invitation { id expiresAt status } } }';
+  'mutation($i: ResendInvitationInput!) { resendInvitation(input: $i) { acceptUrl invitation { id expiresAt status ' +
+  '} } }';
 const REVOKE = 'mutation($i: RevokeInvitationInput!) { revokeInvitation(input: $i) { invitation { id status } } }';
 const SEATS = '{ organization(name: "acme") { seats { limit used available } } }';
 
@@ -54,7 +56,8 @@ describe('invitations', () => {
     expect((await gql(ctx.url, SEATS, {}, ctx.admin.token)).data!.organization.seats.used).toBe(2);
     const members = await gql(
       ctx.url,
-      '{ organization(name: "acme") { members(statuses: [PENDING]) { nodes { email status role user { id } invitation { email expired delivery { status } } } } } }',
+      '{ organization(name: "acme") { members(statuses: [PENDING]) { nodes { email status role user { id } ' +
+        'invitation { email expired delivery { status } } } } } }',
       {},
       ctx.admin.token,
     );
@@ -86,7 +89,8 @@ describe('invitations', () => {
     expect(rows[0]!.to_address).toBe('ola@example.com');
     const invites = await gql(
       ctx.url,
-      '{ organization(name: "acme") { invitations(statuses: [PENDING]) { totalCount nodes { email delivery { status attempts } } } } }',
+      '{ organization(name: "acme") { invitations(statuses: [PENDING]) { totalCount nodes { email delivery { status ' +
+        'attempts } } } } }',
       {},
       ctx.admin.token,
     );
@@ -291,67 +295,78 @@ describe('invitations', () => {
     expect(out.results[0].acceptUrl).toMatch(/token=rsi_/);
   });
 
-  it('refuses invitation management to members, viewers, other organizations and anonymous callers, writing nothing', async () => {
-    const member = await addMember(ctx.t, ctx.org, 'mo', OrgRole.MEMBER);
-    const viewer = await addMember(ctx.t, ctx.org, 'vi', OrgRole.VIEWER);
-    const deactivatedAdmin = await addMember(ctx.t, ctx.org, 'dee', OrgRole.ADMIN, MemberStatus.DEACTIVATED);
-    const betaAdmin = await addMember(ctx.t, null, 'bea');
-    await gql(
-      ctx.url,
-      'mutation { inviteUser(input: { organization: "beta", email: "bea@example.com", role: ADMIN, sendEmail: false }) { acceptUrl } }',
-      {},
-      ctx.admin.token,
-    ).then((r) =>
-      gql(
+  it(
+    'refuses invitation management to members, viewers, other ' +
+      'organizations and anonymous callers, writing nothing',
+    async () => {
+      const member = await addMember(ctx.t, ctx.org, 'mo', OrgRole.MEMBER);
+      const viewer = await addMember(ctx.t, ctx.org, 'vi', OrgRole.VIEWER);
+      const deactivatedAdmin = await addMember(ctx.t, ctx.org, 'dee', OrgRole.ADMIN, MemberStatus.DEACTIVATED);
+      const betaAdmin = await addMember(ctx.t, null, 'bea');
+      await gql(
         ctx.url,
-        ACCEPT,
-        { i: { token: new URL(r.data!.inviteUser.acceptUrl).searchParams.get('token') } },
-        betaAdmin.token,
-      ),
-    );
-    const { id } = await inviteByLink(ctx.url, ctx.admin.token, 'acme', 'target@example.com');
-    const before = await ctx.t.server.db.orm.em
-      .fork()
-      .getConnection()
-      .execute('select count(*)::int as n from invitations');
-    const cases: Array<[string | undefined, string]> = [
-      [member.token, 'FORBIDDEN'],
-      [viewer.token, 'FORBIDDEN'],
-      [deactivatedAdmin.token, 'NOT_FOUND'],
-      [betaAdmin.token, 'NOT_FOUND'],
-      [undefined, 'UNAUTHENTICATED'],
-    ];
-    for (const [token, code] of cases) {
-      expect(
-        codeOf(
-          await gql(ctx.url, INVITE, { i: { organization: 'acme', email: 'x@example.com', sendEmail: false } }, token),
+        'mutation { inviteUser(input: { organization: "beta", ' +
+          'email: "bea@example.com", role: ADMIN, sendEmail: false ' +
+          '}) { acceptUrl } }',
+        {},
+        ctx.admin.token,
+      ).then((r) =>
+        gql(
+          ctx.url,
+          ACCEPT,
+          { i: { token: new URL(r.data!.inviteUser.acceptUrl).searchParams.get('token') } },
+          betaAdmin.token,
         ),
-        `invite ${code}`,
-      ).toBe(code);
-      expect(
-        codeOf(
-          await gql(ctx.url, BULK, { i: { organization: 'acme', invitations: [{ email: 'y@example.com' }] } }, token),
-        ),
-        `bulk ${code}`,
-      ).toBe(code);
-      expect(codeOf(await gql(ctx.url, RESEND, { i: { id } }, token)), `resend ${code}`).toBe(
-        code === 'UNAUTHENTICATED' ? code : code === 'FORBIDDEN' ? 'FORBIDDEN' : 'NOT_FOUND',
       );
-      expect(codeOf(await gql(ctx.url, REVOKE, { i: { id } }, token)), `revoke ${code}`).toBe(
-        code === 'UNAUTHENTICATED' ? code : code === 'FORBIDDEN' ? 'FORBIDDEN' : 'NOT_FOUND',
-      );
-      // A lookup by natural key answers null, not NOT_FOUND, for an organization the caller may not see (issue 9).
-      expect(
-        outcomeOf(await gql(ctx.url, '{ organization(name: "acme") { invitations { totalCount } } }', {}, token)),
-        `list ${code}`,
-      ).toBe(code === 'NOT_FOUND' ? 'absent' : code);
-    }
-    const after = await ctx.t.server.db.orm.em
-      .fork()
-      .getConnection()
-      .execute('select count(*)::int as n from invitations');
-    expect(after[0]!.n).toBe(before[0]!.n);
-  });
+      const { id } = await inviteByLink(ctx.url, ctx.admin.token, 'acme', 'target@example.com');
+      const before = await ctx.t.server.db.orm.em
+        .fork()
+        .getConnection()
+        .execute('select count(*)::int as n from invitations');
+      const cases: Array<[string | undefined, string]> = [
+        [member.token, 'FORBIDDEN'],
+        [viewer.token, 'FORBIDDEN'],
+        [deactivatedAdmin.token, 'NOT_FOUND'],
+        [betaAdmin.token, 'NOT_FOUND'],
+        [undefined, 'UNAUTHENTICATED'],
+      ];
+      for (const [token, code] of cases) {
+        expect(
+          codeOf(
+            await gql(
+              ctx.url,
+              INVITE,
+              { i: { organization: 'acme', email: 'x@example.com', sendEmail: false } },
+              token,
+            ),
+          ),
+          `invite ${code}`,
+        ).toBe(code);
+        expect(
+          codeOf(
+            await gql(ctx.url, BULK, { i: { organization: 'acme', invitations: [{ email: 'y@example.com' }] } }, token),
+          ),
+          `bulk ${code}`,
+        ).toBe(code);
+        expect(codeOf(await gql(ctx.url, RESEND, { i: { id } }, token)), `resend ${code}`).toBe(
+          code === 'UNAUTHENTICATED' ? code : code === 'FORBIDDEN' ? 'FORBIDDEN' : 'NOT_FOUND',
+        );
+        expect(codeOf(await gql(ctx.url, REVOKE, { i: { id } }, token)), `revoke ${code}`).toBe(
+          code === 'UNAUTHENTICATED' ? code : code === 'FORBIDDEN' ? 'FORBIDDEN' : 'NOT_FOUND',
+        );
+        // A lookup by natural key answers null, not NOT_FOUND, for an organization the caller may not see (issue 9).
+        expect(
+          outcomeOf(await gql(ctx.url, '{ organization(name: "acme") { invitations { totalCount } } }', {}, token)),
+          `list ${code}`,
+        ).toBe(code === 'NOT_FOUND' ? 'absent' : code);
+      }
+      const after = await ctx.t.server.db.orm.em
+        .fork()
+        .getConnection()
+        .execute('select count(*)::int as n from invitations');
+      expect(after[0]!.n).toBe(before[0]!.n);
+    },
+  );
 
   it('refuses bad input with BAD_USER_INPUT naming the field', async () => {
     const cases: Array<[Record<string, unknown>, string]> = [

@@ -5,7 +5,8 @@ import { freePort, startSmtp, FROM, type FakeSmtp } from './smtp-fixture';
 const SIGN_UP = 'mutation($i: SignUpInput!) { signUp(input: $i) { token } }';
 const INVITE = 'mutation($i: InviteUserInput!) { inviteUser(input: $i) { acceptUrl invitation { id } } }';
 const DELIVERY =
-  'query { organization(name: "acme") { invitations { nodes { id email delivery { status attempts lastError sentAt } } } } }';
+  'query { organization(name: "acme") { invitations { nodes { id email delivery { status attempts lastError sentAt ' +
+  '} } } } }';
 
 async function waitFor<T>(
   probe: () => Promise<T | undefined> | T | undefined,
@@ -90,7 +91,8 @@ describe('the invitation path over real SMTP', () => {
     });
     const accepted = await gql(
       t.url,
-      'mutation($i: AcceptInvitationInput!) { acceptInvitation(input: $i) { user { username } organization { name } } }',
+      'mutation($i: AcceptInvitationInput!) { acceptInvitation(input: $i) { user { username } organization { name } ' +
+        '} }',
       {
         i: { token, username: 'newcomer', name: 'New Comer', password: 'newcomer-password' },
       },

@@ -216,11 +216,13 @@ describe('invitation emails', () => {
     const busy = await queue('busy@example.com');
     const conn = t.server.db.orm.em.fork().getConnection();
     await conn.execute(
-      `update outbox_emails set status = 'SENDING', attempts = 1, locked_until = now() - interval '1 second' where id = ?`,
+      `update outbox_emails set status = 'SENDING', attempts = 1, locked_until = now() - interval '1 second' where ` +
+        `id = ?`,
       [crashed],
     );
     await conn.execute(
-      `update outbox_emails set status = 'SENDING', attempts = 1, locked_until = now() + interval '5 minutes' where id = ?`,
+      `update outbox_emails set status = 'SENDING', attempts = 1, locked_until = now() + interval '5 minutes' where ` +
+        `id = ?`,
       [busy],
     );
 
@@ -278,96 +280,104 @@ describe('invitation emails', () => {
   /** Timers, statements and SMTP round trips on a loaded CI machine. */
   const SLACK_MS = 1500;
 
-  it('retries an email whose sender died right after claiming it within the lease plus one poll, exactly once', async () => {
-    const to = 'claimed.then.died@example.com';
-    const id = await queue(to);
-    // What a sender leaves behind when it claims a row and dies: SENDING, the attempt counted, a fresh lease nobody renews.
-    await t.server.db.orm.em
-      .fork()
-      .getConnection()
-      .execute(
-        `update outbox_emails set status = 'SENDING', attempts = attempts + 1, locked_until = now() + make_interval(secs => ?) where id = ?`,
-        [LEASE_SECONDS, id],
+  it(
+    'retries an email whose sender died right after claiming ' + 'it within the lease plus one poll, exactly once',
+    async () => {
+      const to = 'claimed.then.died@example.com';
+      const id = await queue(to);
+      // What a sender leaves behind when it claims a row and dies: SENDING, the attempt counted, a fresh lease nobody
+      // renews.
+      await t.server.db.orm.em
+        .fork()
+        .getConnection()
+        .execute(
+          `update outbox_emails set status = 'SENDING', attempts = attempts + 1, locked_until = now() + ` +
+            `make_interval(secs => ?) where id = ?`,
+          [LEASE_SECONDS, id],
+        );
+      const diedAt = Date.now();
+
+      const survivor = new EmailSender(
+        t.server.db.orm,
+        { ...config, emailLeaseSeconds: LEASE_SECONDS, emailPollSeconds: POLL_SECONDS },
+        t.server.logger,
       );
-    const diedAt = Date.now();
+      survivor.start();
+      try {
+        // Polling finds it, but leaves it alone while the lease runs: it could be a live, slow send.
+        await sleep(LEASE_SECONDS * 1000 - 1000);
+        expect(await load(id)).toMatchObject({ status: EmailStatus.SENDING, attempts: 1 });
+        expect(received(to)).toHaveLength(0);
 
-    const survivor = new EmailSender(
-      t.server.db.orm,
-      { ...config, emailLeaseSeconds: LEASE_SECONDS, emailPollSeconds: POLL_SECONDS },
-      t.server.logger,
-    );
-    survivor.start();
-    try {
-      // Polling finds it, but leaves it alone while the lease runs: it could be a live, slow send.
-      await sleep(LEASE_SECONDS * 1000 - 1000);
-      expect(await load(id)).toMatchObject({ status: EmailStatus.SENDING, attempts: 1 });
-      expect(received(to)).toHaveLength(0);
-
-      await until(
-        'the survivor to send it',
-        async () => (await load(id)).status === EmailStatus.SENT,
-        (LEASE_SECONDS + POLL_SECONDS) * 1000 + SLACK_MS,
-      );
-      expect(Date.now() - diedAt).toBeLessThanOrEqual((LEASE_SECONDS + POLL_SECONDS) * 1000 + SLACK_MS);
-      // More polls change nothing.
-      await sleep(2 * POLL_SECONDS * 1000);
-      expect(received(to)).toHaveLength(1);
-      expect(await load(id)).toMatchObject({
-        status: EmailStatus.SENT,
-        attempts: 2,
-        lockedUntil: null,
-        textBody: null,
-      });
-    } finally {
-      await survivor.stop();
-    }
-  });
-
-  it('never sends twice while a live sender waits on an SMTP server slower than the lease; the heartbeat renews it', async () => {
-    const leased = { ...config, emailLeaseSeconds: LEASE_SECONDS };
-    // On PostgreSQL the rival has its own pool, as another server process would. PGlite serves one
-    // connection, so there both share it: claims go through the database either way.
-    const other: Database | null = process.env.DATABASE_URL ? await t.openExtraDatabase() : null;
-    const slowSender = new EmailSender(t.server.db.orm, leased, t.server.logger);
-    const rival = new EmailSender(other?.orm ?? t.server.db.orm, leased, t.server.logger);
-    // Each acceptance takes longer than a lease. Five emails make one batch sent four at a time, so the
-    // fifth also waits in the sender's hands for longer than a lease before its own slow send starts.
-    smtp.acceptDelayMs = (LEASE_SECONDS + 1) * 1000;
-    try {
-      const recipients = Array.from({ length: 5 }, (_, i) => `slow.acceptance.${i}@example.com`);
-      const ids: string[] = [];
-      for (const to of recipients) ids.push(await queue(to));
-      let settled = false;
-      const sending = slowSender.runOnce().finally(() => (settled = true));
-      await until('messages at the SMTP server', () => smtp.pending > 0, 5_000);
-      const firstLease = (await load(ids[4]!)).lockedUntil!.getTime();
-
-      // Until the slow sender is done the rival keeps looking (far more often than it would poll) and
-      // finds nothing due.
-      let rivalAttempts = 0;
-      let latestLease = firstLease;
-      while (!settled) {
-        rivalAttempts += await rival.runOnce();
-        const waiting = await load(ids[4]!);
-        if (waiting.lockedUntil) latestLease = Math.max(latestLease, waiting.lockedUntil.getTime());
-        await sleep(100);
+        await until(
+          'the survivor to send it',
+          async () => (await load(id)).status === EmailStatus.SENT,
+          (LEASE_SECONDS + POLL_SECONDS) * 1000 + SLACK_MS,
+        );
+        expect(Date.now() - diedAt).toBeLessThanOrEqual((LEASE_SECONDS + POLL_SECONDS) * 1000 + SLACK_MS);
+        // More polls change nothing.
+        await sleep(2 * POLL_SECONDS * 1000);
+        expect(received(to)).toHaveLength(1);
+        expect(await load(id)).toMatchObject({
+          status: EmailStatus.SENT,
+          attempts: 2,
+          lockedUntil: null,
+          textBody: null,
+        });
+      } finally {
+        await survivor.stop();
       }
-      expect(await sending).toBe(5);
-      rivalAttempts += await rival.runOnce();
+    },
+  );
 
-      expect(rivalAttempts).toBe(0);
-      for (const to of recipients) expect(received(to), to).toHaveLength(1);
-      for (const id of ids)
-        expect(await load(id)).toMatchObject({ status: EmailStatus.SENT, attempts: 1, lockedUntil: null });
-      // The heartbeat pushed the lease of the email that waited forward, well past the first one.
-      expect(latestLease - firstLease).toBeGreaterThanOrEqual(LEASE_SECONDS * 1000);
-    } finally {
-      smtp.acceptDelayMs = 0;
-      await slowSender.stop();
-      await rival.stop();
-      await other?.close();
-    }
-  });
+  it(
+    'never sends twice while a live sender waits on an SMTP ' + 'server slower than the lease; the heartbeat renews it',
+    async () => {
+      const leased = { ...config, emailLeaseSeconds: LEASE_SECONDS };
+      // On PostgreSQL the rival has its own pool, as another server process would. PGlite serves one
+      // connection, so there both share it: claims go through the database either way.
+      const other: Database | null = process.env.DATABASE_URL ? await t.openExtraDatabase() : null;
+      const slowSender = new EmailSender(t.server.db.orm, leased, t.server.logger);
+      const rival = new EmailSender(other?.orm ?? t.server.db.orm, leased, t.server.logger);
+      // Each acceptance takes longer than a lease. Five emails make one batch sent four at a time, so the
+      // fifth also waits in the sender's hands for longer than a lease before its own slow send starts.
+      smtp.acceptDelayMs = (LEASE_SECONDS + 1) * 1000;
+      try {
+        const recipients = Array.from({ length: 5 }, (_, i) => `slow.acceptance.${i}@example.com`);
+        const ids: string[] = [];
+        for (const to of recipients) ids.push(await queue(to));
+        let settled = false;
+        const sending = slowSender.runOnce().finally(() => (settled = true));
+        await until('messages at the SMTP server', () => smtp.pending > 0, 5_000);
+        const firstLease = (await load(ids[4]!)).lockedUntil!.getTime();
+
+        // Until the slow sender is done the rival keeps looking (far more often than it would poll) and
+        // finds nothing due.
+        let rivalAttempts = 0;
+        let latestLease = firstLease;
+        while (!settled) {
+          rivalAttempts += await rival.runOnce();
+          const waiting = await load(ids[4]!);
+          if (waiting.lockedUntil) latestLease = Math.max(latestLease, waiting.lockedUntil.getTime());
+          await sleep(100);
+        }
+        expect(await sending).toBe(5);
+        rivalAttempts += await rival.runOnce();
+
+        expect(rivalAttempts).toBe(0);
+        for (const to of recipients) expect(received(to), to).toHaveLength(1);
+        for (const id of ids)
+          expect(await load(id)).toMatchObject({ status: EmailStatus.SENT, attempts: 1, lockedUntil: null });
+        // The heartbeat pushed the lease of the email that waited forward, well past the first one.
+        expect(latestLease - firstLease).toBeGreaterThanOrEqual(LEASE_SECONDS * 1000);
+      } finally {
+        smtp.acceptDelayMs = 0;
+        await slowSender.stop();
+        await rival.stop();
+        await other?.close();
+      }
+    },
+  );
 
   // Killing a sender means cutting its database pool; the shared PGlite connection cannot be cut alone.
   it.skipIf(!process.env.DATABASE_URL)(

@@ -14,7 +14,8 @@ import { MemberStatus, OrgRole } from '../src/authz/roles';
 
 const ROLE = 'mutation($i: UpdateMemberRoleInput!) { updateMemberRole(input: $i) { member { username role status } } }';
 const REMOVE =
-  'mutation($i: RemoveMemberInput!) { removeMember(input: $i) { removedMemberId user { username } organization { name } } }';
+  'mutation($i: RemoveMemberInput!) { removeMember(input: $i) { removedMemberId user { username } organization { ' +
+  'name } } }';
 const DEACTIVATE =
   'mutation($i: DeactivateMemberInput!) { deactivateMember(input: $i) { member { username status } } }';
 const REACTIVATE =
@@ -49,7 +50,8 @@ describe('membership lifecycle', () => {
     expect(down.data!.updateMemberRole.member.role).toBe('MEMBER');
     const log = await gql(
       ctx.url,
-      '{ organization(name: "acme") { auditLog(actions: [MEMBER_ROLE_CHANGED]) { nodes { actor { label } target { label } metadata } } } }',
+      '{ organization(name: "acme") { auditLog(actions: [MEMBER_ROLE_CHANGED]) { nodes { actor { label } target { ' +
+        'label } metadata } } } }',
       {},
       ctx.admin.token,
     );
@@ -111,7 +113,8 @@ describe('membership lifecycle', () => {
     });
     const invite = await gql(
       ctx.url,
-      'mutation { inviteUser(input: { organization: "acme", email: "full@example.com", sendEmail: false }) { acceptUrl } }',
+      'mutation { inviteUser(input: { organization: "acme", email: "full@example.com", sendEmail: false }) { ' +
+        'acceptUrl } }',
       {},
       ctx.admin.token,
     );
@@ -120,7 +123,8 @@ describe('membership lifecycle', () => {
     // Viewers need no seat.
     const viewerInvite = await gql(
       ctx.url,
-      'mutation { inviteUser(input: { organization: "acme", email: "viewer@example.com", role: VIEWER, sendEmail: false }) { acceptUrl } }',
+      'mutation { inviteUser(input: { organization: "acme", email: "viewer@example.com", role: VIEWER, sendEmail: ' +
+        'false }) { acceptUrl } }',
       {},
       ctx.admin.token,
     );
@@ -144,7 +148,8 @@ describe('membership lifecycle', () => {
     ).toBe('ACTIVE');
     await gql(
       ctx.url,
-      'mutation { updateOrganization(input: { organization: "acme", seatLimit: null }) { organization { seatLimit } } }',
+      'mutation { updateOrganization(input: { organization: "acme", seatLimit: null }) { organization { seatLimit } ' +
+        '} }',
       {},
       ctx.admin.token,
     );
@@ -174,51 +179,59 @@ describe('membership lifecycle', () => {
     expect(left.data!.removeMember.user.username).toBe('rita');
   });
 
-  it('refuses member management to members, viewers, deactivated admins, other organizations and anonymous callers', async () => {
-    const member = await addMember(ctx.t, ctx.org, 'mem', OrgRole.MEMBER);
-    const viewer = await addMember(ctx.t, ctx.org, 'vie', OrgRole.VIEWER);
-    const deactivated = await addMember(ctx.t, ctx.org, 'dad', OrgRole.ADMIN, MemberStatus.DEACTIVATED);
-    const outsider = await addMember(ctx.t, null, 'out');
-    await addMember(ctx.t, ctx.org, 'victim', OrgRole.MEMBER);
-    const snapshot = () =>
-      ctx.t.server.db.orm.em
-        .fork()
-        .getConnection()
-        .execute(
-          "select m.role, m.status from org_memberships m join users u on u.id = m.user_id where u.username = 'victim'",
-        );
-    const before = await snapshot();
-    const ops: Array<[string, Record<string, unknown>]> = [
-      [ROLE, { organization: 'acme', user: 'victim', role: 'ADMIN' }],
-      [DEACTIVATE, { organization: 'acme', user: 'victim' }],
-      [REACTIVATE, { organization: 'acme', user: 'victim' }],
-      [REMOVE, { organization: 'acme', user: 'victim' }],
-    ];
-    for (const [query, input] of ops) {
-      for (const [actor, code] of [
-        [member, 'FORBIDDEN'],
-        [viewer, 'FORBIDDEN'],
-        [deactivated, 'NOT_FOUND'],
-        [outsider, 'NOT_FOUND'],
-        [undefined, 'UNAUTHENTICATED'],
-      ] as const) {
-        expect(
-          codeOf(await gql(ctx.url, query, { i: input }, actor?.token)),
-          `${query.slice(9, 30)} by ${actor?.user.username ?? 'anonymous'}`,
-        ).toBe(code);
+  it(
+    'refuses member management to members, viewers, deactivated ' + 'admins, other organizations and anonymous callers',
+    async () => {
+      const member = await addMember(ctx.t, ctx.org, 'mem', OrgRole.MEMBER);
+      const viewer = await addMember(ctx.t, ctx.org, 'vie', OrgRole.VIEWER);
+      const deactivated = await addMember(ctx.t, ctx.org, 'dad', OrgRole.ADMIN, MemberStatus.DEACTIVATED);
+      const outsider = await addMember(ctx.t, null, 'out');
+      await addMember(ctx.t, ctx.org, 'victim', OrgRole.MEMBER);
+      const snapshot = () =>
+        ctx.t.server.db.orm.em
+          .fork()
+          .getConnection()
+          .execute(
+            'select m.role, m.status from org_memberships m join users u on u.id = m.user_id where u.username = ' +
+              "'victim'",
+          );
+      const before = await snapshot();
+      const ops: Array<[string, Record<string, unknown>]> = [
+        [ROLE, { organization: 'acme', user: 'victim', role: 'ADMIN' }],
+        [DEACTIVATE, { organization: 'acme', user: 'victim' }],
+        [REACTIVATE, { organization: 'acme', user: 'victim' }],
+        [REMOVE, { organization: 'acme', user: 'victim' }],
+      ];
+      for (const [query, input] of ops) {
+        for (const [actor, code] of [
+          [member, 'FORBIDDEN'],
+          [viewer, 'FORBIDDEN'],
+          [deactivated, 'NOT_FOUND'],
+          [outsider, 'NOT_FOUND'],
+          [undefined, 'UNAUTHENTICATED'],
+        ] as const) {
+          expect(
+            codeOf(await gql(ctx.url, query, { i: input }, actor?.token)),
+            `${query.slice(9, 30)} by ${actor?.user.username ?? 'anonymous'}`,
+          ).toBe(code);
+        }
       }
-    }
-    expect(await snapshot()).toEqual(before);
-    expect(
-      codeOf(await gql(ctx.url, ROLE, { i: { organization: 'acme', user: 'victim', role: 'OWNER' } }, ctx.admin.token)),
-    ).toBe('BAD_USER_INPUT');
-    expect(
-      codeOf(await gql(ctx.url, ROLE, { i: { organization: 'acme', user: 'nobody', role: 'ADMIN' } }, ctx.admin.token)),
-    ).toBe('NOT_FOUND');
-    expect(
-      codeOf(await gql(ctx.url, REMOVE, { i: { organization: 'acme', user: 'x'.repeat(300) } }, ctx.admin.token)),
-    ).toBe('BAD_USER_INPUT');
-  });
+      expect(await snapshot()).toEqual(before);
+      expect(
+        codeOf(
+          await gql(ctx.url, ROLE, { i: { organization: 'acme', user: 'victim', role: 'OWNER' } }, ctx.admin.token),
+        ),
+      ).toBe('BAD_USER_INPUT');
+      expect(
+        codeOf(
+          await gql(ctx.url, ROLE, { i: { organization: 'acme', user: 'nobody', role: 'ADMIN' } }, ctx.admin.token),
+        ),
+      ).toBe('NOT_FOUND');
+      expect(
+        codeOf(await gql(ctx.url, REMOVE, { i: { organization: 'acme', user: 'x'.repeat(300) } }, ctx.admin.token)),
+      ).toBe('BAD_USER_INPUT');
+    },
+  );
 });
 
 describe('members view', () => {
@@ -239,9 +252,13 @@ describe('members view', () => {
   });
   afterAll(() => ctx?.t.close());
 
-  const Q = `query($first: Int, $after: String, $search: String, $roles: [OrgRole!], $statuses: [MemberStatus!], $orderBy: MemberOrder) {
-    organization(name: "acme") { members(first: $first, after: $after, search: $search, roles: $roles, statuses: $statuses, orderBy: $orderBy) {
-      totalCount pageInfo { hasNextPage endCursor } nodes { name username email role status lastActiveAt addedAt user { username } invitation { email } } } } }`;
+  const Q =
+    `query($first: Int, $after: String, $search: String, $roles: [OrgRole!], $statuses: [MemberStatus!], ` +
+    `$orderBy: MemberOrder) {
+    organization(name: "acme") { members(first: $first, after: $after, search: $search, roles: $roles, statuses: ` +
+    `$statuses, orderBy: $orderBy) {
+      totalCount pageInfo { hasNextPage endCursor } nodes { name username email role status lastActiveAt addedAt ` +
+    `user { username } invitation { email } } } } }`;
   // biome-ignore lint/suspicious/noExplicitAny: reads the members query's own fields.
   const names = (res: { data?: any }) =>
     res.data!.organization.members.nodes.map((n: { username: string | null; email: string }) => n.username ?? n.email);
@@ -328,7 +345,8 @@ describe('members view', () => {
       .fork()
       .getConnection()
       .execute(
-        `update users set last_active_at = case username when 'bob' then now() - interval '1 minute' when 'carol' then now() - interval '1 hour' when 'frank' then now() - interval '1 day' end`,
+        `update users set last_active_at = case username when 'bob' then now() - interval '1 minute' when 'carol' ` +
+          `then now() - interval '1 hour' when 'frank' then now() - interval '1 day' end`,
       );
     const byActive = names(
       await gql(

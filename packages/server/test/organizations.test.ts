@@ -12,9 +12,11 @@ import {
 import { MemberStatus, OrgRole } from '../src/authz/roles';
 
 const CREATE =
-  'mutation($i: CreateOrganizationInput!) { createOrganization(input: $i) { organization { name displayName seatLimit viewerRole } } }';
+  'mutation($i: CreateOrganizationInput!) { createOrganization(input: $i) { organization { name displayName ' +
+  'seatLimit viewerRole } } }';
 const UPDATE =
-  'mutation($i: UpdateOrganizationInput!) { updateOrganization(input: $i) { organization { name displayName seatLimit settings { membersCanCreateTeams apiKeyMaxLifetimeDays } } } }';
+  'mutation($i: UpdateOrganizationInput!) { updateOrganization(input: $i) { organization { name displayName ' +
+  'seatLimit settings { membersCanCreateTeams apiKeyMaxLifetimeDays } } } }';
 const ORG =
   'query($n: String!) { organization(name: $n) { name viewerRole viewerPermissions seats { limit used available } } }';
 
@@ -161,7 +163,8 @@ describe('organizations', () => {
     for (const n of ['org-a', 'org-b', 'org-c', 'org-d'])
       await gql(ctx.url, CREATE, { i: { name: n } }, ctx.admin.token);
     const q =
-      'query($f: Int, $a: String) { organizations(first: $f, after: $a) { totalCount pageInfo { hasNextPage endCursor } nodes { name seats { used limit } viewerRole viewerPermissions } } }';
+      'query($f: Int, $a: String) { organizations(first: $f, after: $a) { totalCount pageInfo { hasNextPage ' +
+      'endCursor } nodes { name seats { used limit } viewerRole viewerPermissions } } }';
     const names: string[] = [];
     let after: string | null = null;
     for (;;) {

@@ -19,19 +19,24 @@ import { User } from '../src/modules/accounts/user.entity';
 import type { TestServer } from '../src/testing';
 
 const CREATE_PROJECT =
-  'mutation($i: CreateProjectInput!) { createProject(input: $i) { project { id name visibility createdByUsername createdBy { username } team { name } runCount } } }';
+  'mutation($i: CreateProjectInput!) { createProject(input: $i) { project { id name visibility createdByUsername ' +
+  'createdBy { username } team { name } runCount } } }';
 const LOG_RUN =
-  'mutation($i: LogRunInput!) { logRun(input: $i) { run { id name createdByUsername createdBy { username } project { name } } } }';
+  'mutation($i: LogRunInput!) { logRun(input: $i) { run { id name createdByUsername createdBy { username } project ' +
+  '{ name } } } }';
 const CREATE_REPORT =
-  'mutation($i: CreateReportInput!) { createReport(input: $i) { report { id title createdByUsername createdBy { username } project { name } team { name } } } }';
+  'mutation($i: CreateReportInput!) { createReport(input: $i) { report { id title createdByUsername createdBy { ' +
+  'username } project { name } team { name } } } }';
 const DELETE_PROJECT =
   'mutation($i: DeleteProjectInput!) { deleteProject(input: $i) { deletedProjectId team { name } runsDeleted } }';
 const DELETE_RUN = 'mutation($i: DeleteRunInput!) { deleteRun(input: $i) { deletedRunId project { name runCount } } }';
 const DELETE_REPORT = 'mutation($i: DeleteReportInput!) { deleteReport(input: $i) { deletedReportId team { name } } }';
 const REMOVE_MEMBER = 'mutation($i: RemoveMemberInput!) { removeMember(input: $i) { user { username } } }';
 
-const WORK = `query($team: String!) { team(organization: "acme", name: $team) {
-  projects(first: 50) { totalCount nodes { name visibility createdByUsername createdBy { username } runCount runs(first: 50) { totalCount nodes { id name createdByUsername createdBy { username } } } } }
+const WORK =
+  `query($team: String!) { team(organization: "acme", name: $team) {
+  projects(first: 50) { totalCount nodes { name visibility createdByUsername createdBy { username } runCount ` +
+  `runs(first: 50) { totalCount nodes { id name createdByUsername createdBy { username } } } } }
   reports(first: 50) { totalCount nodes { id title createdByUsername createdBy { username } project { name } } }
 } }`;
 
@@ -63,7 +68,10 @@ interface Work {
   };
 }
 
-/** Teams and team memberships straight in the database: these tests are about the work inside a team, not team management. */
+/**
+ * Teams and team memberships straight in the database: these tests are about the work inside a team, not team
+ * management.
+ */
 async function makeTeam(
   t: TestServer,
   org: Organization,
@@ -103,7 +111,8 @@ async function rowCounts(t: TestServer): Promise<Record<string, number>> {
 describe('projects, runs and reports', () => {
   let ctx: InstanceWithAdmin;
   let url: string;
-  // Team "vision": mia and max are MEMBERs, vera VIEW_ONLY, tara ADMIN, ovid an org VIEWER holding MEMBER (capped), leo a MEMBER who will leave.
+  // Team "vision": mia and max are MEMBERs, vera VIEW_ONLY, tara ADMIN, ovid an org VIEWER holding MEMBER (capped), leo
+  // a MEMBER who will leave.
   let mia: Actor, max: Actor, vera: Actor, tara: Actor, ovid: Actor, leo: Actor;
   // Outside every team: otto (org MEMBER), olga (org ADMIN, not instance admin).
   let otto: Actor, olga: Actor;
@@ -229,62 +238,73 @@ describe('projects, runs and reports', () => {
     }
   });
 
-  it('shows organization members outside the team only PUBLIC projects and what belongs to them; hidden teams not at all', async () => {
-    await logRun(mia, { project: 'public-demo', name: 'demo-run' });
-    await report(mia, { title: 'Public write-up', project: 'public-demo' });
-    const seen = (await work(otto)).data!.team;
-    expect(seen.projects.nodes.map((n) => [n.name, n.visibility])).toEqual([['public-demo', 'PUBLIC']]);
-    expect(seen.projects.totalCount).toBe(1);
-    expect(seen.projects.nodes[0]!.runs.nodes.map((n) => n.name)).toEqual(['demo-run']);
-    // Reports of public projects only; not those of private projects nor those about no project.
-    expect(seen.reports.nodes.map((n) => n.title)).toEqual(['Public write-up']);
-    expect(seen.reports.totalCount).toBe(1);
+  it(
+    'shows organization members outside the team only PUBLIC projects and what belongs to them; hidden teams not ' +
+      'at all',
+    async () => {
+      await logRun(mia, { project: 'public-demo', name: 'demo-run' });
+      await report(mia, { title: 'Public write-up', project: 'public-demo' });
+      const seen = (await work(otto)).data!.team;
+      expect(seen.projects.nodes.map((n) => [n.name, n.visibility])).toEqual([['public-demo', 'PUBLIC']]);
+      expect(seen.projects.totalCount).toBe(1);
+      expect(seen.projects.nodes[0]!.runs.nodes.map((n) => n.name)).toEqual(['demo-run']);
+      // Reports of public projects only; not those of private projects nor those about no project.
+      expect(seen.reports.nodes.map((n) => n.title)).toEqual(['Public write-up']);
+      expect(seen.reports.totalCount).toBe(1);
 
-    await setTeamSettings(ctx.t, vision.id, { publicReportsAllowed: false });
-    const noReports = (await work(otto)).data!.team;
-    expect(noReports.reports).toEqual({ totalCount: 0, nodes: [] });
-    expect(noReports.projects.totalCount).toBe(1);
-    expect((await work(mia)).data!.team.reports.totalCount).toBe(3);
-    await setTeamSettings(ctx.t, vision.id, { publicReportsAllowed: true });
+      await setTeamSettings(ctx.t, vision.id, { publicReportsAllowed: false });
+      const noReports = (await work(otto)).data!.team;
+      expect(noReports.reports).toEqual({ totalCount: 0, nodes: [] });
+      expect(noReports.projects.totalCount).toBe(1);
+      expect((await work(mia)).data!.team.reports.totalCount).toBe(3);
+      await setTeamSettings(ctx.t, vision.id, { publicReportsAllowed: true });
 
-    // One project by name: PUBLIC ones for outsiders, PRIVATE ones only inside the team.
-    const ONE =
-      'query($p: String!) { team(organization: "acme", name: "vision") { project(name: $p) { name visibility runCount } } }';
-    expect((await gql(url, ONE, { p: 'public-demo' }, otto.token)).data!.team.project).toEqual({
-      name: 'public-demo',
-      visibility: 'PUBLIC',
-      runCount: 1,
-    });
-    expect(outcomeOf(await gql(url, ONE, { p: 'resnet-50.v2' }, otto.token))).toBe('absent');
-    expect((await gql(url, ONE, { p: 'resnet-50.v2' }, mia.token)).data!.team.project.name).toBe('resnet-50.v2');
-    expect(outcomeOf(await gql(url, ONE, { p: 'no-such-project' }, mia.token))).toBe('absent');
+      // One project by name: PUBLIC ones for outsiders, PRIVATE ones only inside the team.
+      const ONE =
+        'query($p: String!) { team(organization: "acme", name: "vision") { project(name: $p) { name visibility ' +
+        'runCount } } }';
+      expect((await gql(url, ONE, { p: 'public-demo' }, otto.token)).data!.team.project).toEqual({
+        name: 'public-demo',
+        visibility: 'PUBLIC',
+        runCount: 1,
+      });
+      expect(outcomeOf(await gql(url, ONE, { p: 'resnet-50.v2' }, otto.token))).toBe('absent');
+      expect((await gql(url, ONE, { p: 'resnet-50.v2' }, mia.token)).data!.team.project.name).toBe('resnet-50.v2');
+      expect(outcomeOf(await gql(url, ONE, { p: 'no-such-project' }, mia.token))).toBe('absent');
 
-    // Outsiders cannot act on what they see, and what they cannot see does not exist for them.
-    expect(codeOf(await create(otto, { name: 'intruder' }))).toBe('FORBIDDEN');
-    const all = (await work(mia)).data!.team;
-    const privateRun = all.projects.nodes.find((n) => n.name === 'resnet-50.v2')!.runs.nodes[0]!;
-    const publicRun = all.projects.nodes.find((n) => n.name === 'public-demo')!.runs.nodes[0]!;
-    expect(codeOf(await gql(url, DELETE_RUN, { i: { id: privateRun.id } }, otto.token))).toBe('NOT_FOUND');
-    expect(codeOf(await gql(url, DELETE_RUN, { i: { id: publicRun.id } }, otto.token))).toBe('FORBIDDEN');
-    expect(codeOf(await logRun(otto, { project: 'resnet-50.v2' }))).toBe('FORBIDDEN');
+      // Outsiders cannot act on what they see, and what they cannot see does not exist for them.
+      expect(codeOf(await create(otto, { name: 'intruder' }))).toBe('FORBIDDEN');
+      const all = (await work(mia)).data!.team;
+      const privateRun = all.projects.nodes.find((n) => n.name === 'resnet-50.v2')!.runs.nodes[0]!;
+      const publicRun = all.projects.nodes.find((n) => n.name === 'public-demo')!.runs.nodes[0]!;
+      expect(codeOf(await gql(url, DELETE_RUN, { i: { id: privateRun.id } }, otto.token))).toBe('NOT_FOUND');
+      expect(codeOf(await gql(url, DELETE_RUN, { i: { id: publicRun.id } }, otto.token))).toBe('FORBIDDEN');
+      expect(codeOf(await logRun(otto, { project: 'resnet-50.v2' }))).toBe('FORBIDDEN');
 
-    await makeTeam(ctx.t, ctx.org, 'skunkworks', [[mia, TeamRole.ADMIN]], {
-      hidden: true,
-      projectsPrivateByDefault: false,
-    });
-    expect(
-      (await gql(url, CREATE_PROJECT, { i: { organization: 'acme', team: 'skunkworks', name: 'stealth' } }, mia.token))
-        .data!.createProject.project.visibility,
-    ).toBe('PUBLIC');
-    expect(outcomeOf(await work(otto, 'skunkworks'))).toBe('absent');
-    expect(
-      codeOf(
-        await gql(url, CREATE_PROJECT, { i: { organization: 'acme', team: 'skunkworks', name: 'x' } }, otto.token),
-      ),
-    ).toBe('NOT_FOUND');
-    // Organization admins see every team's work.
-    expect((await work(olga, 'skunkworks')).data!.team.projects.nodes.map((n) => n.name)).toEqual(['stealth']);
-  });
+      await makeTeam(ctx.t, ctx.org, 'skunkworks', [[mia, TeamRole.ADMIN]], {
+        hidden: true,
+        projectsPrivateByDefault: false,
+      });
+      expect(
+        (
+          await gql(
+            url,
+            CREATE_PROJECT,
+            { i: { organization: 'acme', team: 'skunkworks', name: 'stealth' } },
+            mia.token,
+          )
+        ).data!.createProject.project.visibility,
+      ).toBe('PUBLIC');
+      expect(outcomeOf(await work(otto, 'skunkworks'))).toBe('absent');
+      expect(
+        codeOf(
+          await gql(url, CREATE_PROJECT, { i: { organization: 'acme', team: 'skunkworks', name: 'x' } }, otto.token),
+        ),
+      ).toBe('NOT_FOUND');
+      // Organization admins see every team's work.
+      expect((await work(olga, 'skunkworks')).data!.team.projects.nodes.map((n) => n.name)).toEqual(['stealth']);
+    },
+  );
 
   it('lets MEMBERs delete only their own work; team ADMINs and org ADMINs delete anything', async () => {
     await create(mia, { name: 'mia-project' });
@@ -361,7 +381,8 @@ describe('projects, runs and reports', () => {
 
     const log = await gql(
       url,
-      '{ organization(name: "acme") { auditLog(first: 50, actions: [PROJECT_DELETED, RUN_DELETED, REPORT_DELETED]) { nodes { action actor { label } target { label } } } } }',
+      '{ organization(name: "acme") { auditLog(first: 50, actions: [PROJECT_DELETED, RUN_DELETED, REPORT_DELETED]) ' +
+        '{ nodes { action actor { label } target { label } } } } }',
       {},
       ctx.admin.token,
     );
@@ -401,49 +422,52 @@ describe('projects, runs and reports', () => {
     expect(codeOf(await gql(url, DELETE_RUN, { i: { id: run } }, leo.token))).toBe('NOT_FOUND');
   });
 
-  it('refuses duplicate names with CONFLICT and bad input with BAD_USER_INPUT naming the field, writing nothing', async () => {
-    const before = await rowCounts(ctx.t);
-    const dup = await create(max, { name: 'resnet-50.v2' });
-    expect(codeOf(dup)).toBe('CONFLICT');
-    expect(dup.errors![0]!.extensions!.field).toBe('name');
+  it(
+    'refuses duplicate names with CONFLICT and bad input with ' + 'BAD_USER_INPUT naming the field, writing nothing',
+    async () => {
+      const before = await rowCounts(ctx.t);
+      const dup = await create(max, { name: 'resnet-50.v2' });
+      expect(codeOf(dup)).toBe('CONFLICT');
+      expect(dup.errors![0]!.extensions!.field).toBe('name');
 
-    const cases: Array<[Promise<{ errors?: Array<{ extensions?: Record<string, unknown> }> }>, string]> = [
-      [create(mia, { name: '' }), 'name'],
-      [create(mia, { name: 'has space' }), 'name'],
-      [create(mia, { name: 'slash/name' }), 'name'],
-      [create(mia, { name: '..' }), 'name'],
-      [create(mia, { name: 'x'.repeat(129) }), 'name'],
-      [logRun(mia, { project: 'resnet-50.v2', name: 'x'.repeat(129) }), 'name'],
-      [logRun(mia, { project: 'resnet-50.v2', name: '   ' }), 'name'],
-      [report(mia, { title: '' }), 'title'],
-      [report(mia, { title: 'x'.repeat(201) }), 'title'],
-      [gql(url, DELETE_RUN, { i: { id: 'not-an-id' } }, mia.token), 'id'],
-      [gql(url, DELETE_REPORT, { i: { id: '42' } }, mia.token), 'id'],
-    ];
-    for (const [pending, field] of cases) {
-      const res = await pending;
-      expect(codeOf(res)).toBe('BAD_USER_INPUT');
-      expect(res.errors![0]!.extensions!.field).toBe(field);
-    }
-    expect(codeOf(await logRun(mia, { project: 'no-such-project' }))).toBe('NOT_FOUND');
-    expect(codeOf(await report(mia, { title: 'About nothing', project: 'no-such-project' }))).toBe('NOT_FOUND');
-    expect(
-      codeOf(
-        await gql(
-          url,
-          DELETE_PROJECT,
-          { i: { organization: 'acme', team: 'vision', project: 'no-such-project' } },
-          tara.token,
+      const cases: Array<[Promise<{ errors?: Array<{ extensions?: Record<string, unknown> }> }>, string]> = [
+        [create(mia, { name: '' }), 'name'],
+        [create(mia, { name: 'has space' }), 'name'],
+        [create(mia, { name: 'slash/name' }), 'name'],
+        [create(mia, { name: '..' }), 'name'],
+        [create(mia, { name: 'x'.repeat(129) }), 'name'],
+        [logRun(mia, { project: 'resnet-50.v2', name: 'x'.repeat(129) }), 'name'],
+        [logRun(mia, { project: 'resnet-50.v2', name: '   ' }), 'name'],
+        [report(mia, { title: '' }), 'title'],
+        [report(mia, { title: 'x'.repeat(201) }), 'title'],
+        [gql(url, DELETE_RUN, { i: { id: 'not-an-id' } }, mia.token), 'id'],
+        [gql(url, DELETE_REPORT, { i: { id: '42' } }, mia.token), 'id'],
+      ];
+      for (const [pending, field] of cases) {
+        const res = await pending;
+        expect(codeOf(res)).toBe('BAD_USER_INPUT');
+        expect(res.errors![0]!.extensions!.field).toBe(field);
+      }
+      expect(codeOf(await logRun(mia, { project: 'no-such-project' }))).toBe('NOT_FOUND');
+      expect(codeOf(await report(mia, { title: 'About nothing', project: 'no-such-project' }))).toBe('NOT_FOUND');
+      expect(
+        codeOf(
+          await gql(
+            url,
+            DELETE_PROJECT,
+            { i: { organization: 'acme', team: 'vision', project: 'no-such-project' } },
+            tara.token,
+          ),
         ),
-      ),
-    ).toBe('NOT_FOUND');
-    expect(await rowCounts(ctx.t)).toEqual(before);
+      ).toBe('NOT_FOUND');
+      expect(await rowCounts(ctx.t)).toEqual(before);
 
-    // Exactly at the limits is fine.
-    const longest = await create(mia, { name: 'x'.repeat(128) });
-    expect(longest.data!.createProject.project.name).toHaveLength(128);
-    expect((await report(mia, { title: 't'.repeat(200) })).data!.createReport.report.title).toHaveLength(200);
-  });
+      // Exactly at the limits is fine.
+      const longest = await create(mia, { name: 'x'.repeat(128) });
+      expect(longest.data!.createProject.project.name).toHaveLength(128);
+      expect((await report(mia, { title: 't'.repeat(200) })).data!.createReport.report.title).toHaveLength(200);
+    },
+  );
 
   it('requires authentication', async () => {
     const anonymous = { user: ctx.admin.user, token: '' } as Actor;
@@ -467,8 +491,10 @@ describe('projects, runs and reports', () => {
     for (const name of ['r1', 'r2', 'r3'])
       await gql(url, LOG_RUN, { i: { organization: 'acme', team: 'paging', project: 'p1', name } }, mia.token);
 
-    const PAGE = `query($after: String, $runsAfter: String) { team(organization: "acme", name: "paging") {
-      projects(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { name runs(first: 2, after: $runsAfter) { totalCount pageInfo { hasNextPage endCursor } nodes { name } } } } } }`;
+    const PAGE =
+      `query($after: String, $runsAfter: String) { team(organization: "acme", name: "paging") {
+      projects(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { name runs(first: 2, ` +
+      `after: $runsAfter) { totalCount pageInfo { hasNextPage endCursor } nodes { name } } } } } }`;
     const first = (await gql(url, PAGE, {}, mia.token)).data!.team.projects;
     expect(first.nodes.map((n: { name: string }) => n.name)).toEqual(['p3', 'p2']);
     expect(first).toMatchObject({ totalCount: 3, pageInfo: { hasNextPage: true } });
@@ -500,48 +526,58 @@ describe('projects, runs and reports', () => {
     ).toBe('BAD_USER_INPUT');
   });
 
-  it('lists projects with their runs and authors in a fixed number of SQL statements, whatever the page size', async () => {
-    // Projects and runs by different people, so that run authors are never already cached from the project level.
-    const authors = await Promise.all(
-      ['pa', 'pb', 'pc'].map((u) => addMember(ctx.t, ctx.org, u, OrgRole.MEMBER, MemberStatus.ACTIVE)),
-    );
-    const runners = await Promise.all(
-      ['ra', 'rb'].map((u) => addMember(ctx.t, ctx.org, u, OrgRole.MEMBER, MemberStatus.ACTIVE)),
-    );
-    await makeTeam(
-      ctx.t,
-      ctx.org,
-      'perf',
-      [...authors, ...runners].map((a) => [a, TeamRole.MEMBER] as [Actor, TeamRole]),
-    );
-    for (let p = 0; p < 5; p++) {
-      const owner = authors[p % authors.length]!;
-      await gql(url, CREATE_PROJECT, { i: { organization: 'acme', team: 'perf', name: `project-${p}` } }, owner.token);
-      for (const runner of runners)
-        await gql(url, LOG_RUN, { i: { organization: 'acme', team: 'perf', project: `project-${p}` } }, runner.token);
-    }
-    const QUERY =
-      'query($n: Int!) { team(organization: "acme", name: "perf") { projects(first: $n) { nodes { name createdBy { username } runs(first: 5) { nodes { name createdBy { username } } } } } } }';
-    // Only this request's reads: the email sender may poll and the activity tracker may write meanwhile.
-    const ours = (statements: string[]) => statements.filter((s) => /^\s*select/i.test(s) && !/outbox_emails/.test(s));
-    const measure = async (n: number) => {
-      const { result, statements } = await countStatements(ctx.t, () => gql(url, QUERY, { n }, authors[0]!.token));
-      expect(result.errors).toBeUndefined();
-      const nodes = result.data!.team.projects.nodes as Array<{
-        createdBy: { username: string };
-        runs: { nodes: Array<{ createdBy: { username: string } }> };
-      }>;
-      expect(nodes).toHaveLength(n);
-      for (const node of nodes) {
-        expect(node.createdBy.username).toMatch(/^p[abc]$/);
-        expect(node.runs.nodes.map((r) => r.createdBy.username).sort()).toEqual(['ra', 'rb']);
+  it(
+    'lists projects with their runs and authors in a fixed ' + 'number of SQL statements, whatever the page size',
+    async () => {
+      // Projects and runs by different people, so that run authors are never already cached from the project level.
+      const authors = await Promise.all(
+        ['pa', 'pb', 'pc'].map((u) => addMember(ctx.t, ctx.org, u, OrgRole.MEMBER, MemberStatus.ACTIVE)),
+      );
+      const runners = await Promise.all(
+        ['ra', 'rb'].map((u) => addMember(ctx.t, ctx.org, u, OrgRole.MEMBER, MemberStatus.ACTIVE)),
+      );
+      await makeTeam(
+        ctx.t,
+        ctx.org,
+        'perf',
+        [...authors, ...runners].map((a) => [a, TeamRole.MEMBER] as [Actor, TeamRole]),
+      );
+      for (let p = 0; p < 5; p++) {
+        const owner = authors[p % authors.length]!;
+        await gql(
+          url,
+          CREATE_PROJECT,
+          { i: { organization: 'acme', team: 'perf', name: `project-${p}` } },
+          owner.token,
+        );
+        for (const runner of runners)
+          await gql(url, LOG_RUN, { i: { organization: 'acme', team: 'perf', project: `project-${p}` } }, runner.token);
       }
-      return ours(statements);
-    };
-    const small = await measure(1);
-    const large = await measure(5);
-    expect(large.length).toBe(small.length);
-    // Auth and team lookup, then: projects, their count, runs, run counts, project authors, run authors.
-    expect(large.filter((s) => /from "(projects|users)"|from runs /.test(s))).toHaveLength(6);
-  });
+      const QUERY =
+        'query($n: Int!) { team(organization: "acme", name: "perf") { projects(first: $n) { nodes { name createdBy { ' +
+        'username } runs(first: 5) { nodes { name createdBy { username } } } } } } }';
+      // Only this request's reads: the email sender may poll and the activity tracker may write meanwhile.
+      const ours = (statements: string[]) =>
+        statements.filter((s) => /^\s*select/i.test(s) && !/outbox_emails/.test(s));
+      const measure = async (n: number) => {
+        const { result, statements } = await countStatements(ctx.t, () => gql(url, QUERY, { n }, authors[0]!.token));
+        expect(result.errors).toBeUndefined();
+        const nodes = result.data!.team.projects.nodes as Array<{
+          createdBy: { username: string };
+          runs: { nodes: Array<{ createdBy: { username: string } }> };
+        }>;
+        expect(nodes).toHaveLength(n);
+        for (const node of nodes) {
+          expect(node.createdBy.username).toMatch(/^p[abc]$/);
+          expect(node.runs.nodes.map((r) => r.createdBy.username).sort()).toEqual(['ra', 'rb']);
+        }
+        return ours(statements);
+      };
+      const small = await measure(1);
+      const large = await measure(5);
+      expect(large.length).toBe(small.length);
+      // Auth and team lookup, then: projects, their count, runs, run counts, project authors, run authors.
+      expect(large.filter((s) => /from "(projects|users)"|from runs /.test(s))).toHaveLength(6);
+    },
+  );
 });

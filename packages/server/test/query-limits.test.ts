@@ -132,7 +132,8 @@ describe('query cost control', () => {
     expect(probe.data?.instance.version).toBeTruthy();
     expect(results.every((r) => codeOf(r) === 'QUERY_TOO_COMPLEX')).toBe(true);
     console.log(
-      `10,000-alias document refused in ${refusedMs.toFixed(1)} ms; probe during a flood of 20: ${probeMs.toFixed(1)} ms`,
+      `10,000-alias document refused in ${refusedMs.toFixed(1)} ms; probe during a flood of 20: ` +
+        `${probeMs.toFixed(1)} ms`,
     );
     // Generous bounds (CI machines vary); the benchmark-free figures above are what the closing note quotes.
     expect(refusedMs).toBeLessThan(1000);
@@ -141,7 +142,8 @@ describe('query cost control', () => {
 
   it('prices list fields by the page they ask for, with the variables actually sent', async () => {
     const query =
-      'query($n: Int) { organizations(first: $n) { nodes { name members(first: $n) { nodes { role user { username name } } } } } }';
+      'query($n: Int) { organizations(first: $n) { nodes { name members(first: $n) { nodes { role user { username ' +
+      'name } } } } } }';
     const small = await gql(ctx.url, query, { n: 5 }, ctx.admin.token);
     expect(small.errors).toBeUndefined();
     const big = await gql(ctx.url, query, { n: 100 }, ctx.admin.token);

@@ -41,27 +41,32 @@ describe('one rule in one place', () => {
         };
       }>(
         ctx.url,
-        'query($t: String!) { __type(name: $t) { fields { name description type { name ofType { ofType { ofType { name } } } } } } }',
+        'query($t: String!) { __type(name: $t) { fields { name description type { name ofType { ofType { ofType { ' +
+          'name } } } } } } }',
         { t: type },
       );
       return res.data!.__type.fields.find((f) => f.name === name)!;
     };
 
-    it('User.email: the user and instance admins; an organization admin gets null (and reads emails in the members view)', async () => {
-      expect((await field('User', 'email')).description).toMatch(/organization admins included/);
-      const res = await gql<{
-        organization: {
-          members: { nodes: Array<{ email: string | null; user: { username: string; email: string | null } }> };
-        };
-      }>(
-        ctx.url,
-        'query { organization(name: "acme") { members(first: 100) { nodes { email user { username email } } } } }',
-        {},
-        orgAdmin.token,
-      );
-      const mia = res.data!.organization.members.nodes.find((n) => n.user.username === 'mia')!;
-      expect(mia).toEqual({ email: 'mia@example.com', user: { username: 'mia', email: null } });
-    });
+    it(
+      'User.email: the user and instance admins; an organization admin gets null (and reads emails in the members ' +
+        'view)',
+      async () => {
+        expect((await field('User', 'email')).description).toMatch(/organization admins included/);
+        const res = await gql<{
+          organization: {
+            members: { nodes: Array<{ email: string | null; user: { username: string; email: string | null } }> };
+          };
+        }>(
+          ctx.url,
+          'query { organization(name: "acme") { members(first: 100) { nodes { email user { username email } } } } }',
+          {},
+          orgAdmin.token,
+        );
+        const mia = res.data!.organization.members.nodes.find((n) => n.user.username === 'mia')!;
+        expect(mia).toEqual({ email: 'mia@example.com', user: { username: 'mia', email: null } });
+      },
+    );
 
     it('ApiKey.expiresAt: every key expires, so it is never null', async () => {
       expect((await field('ApiKey', 'expiresAt')).description).not.toMatch(/null for never/);
@@ -229,7 +234,8 @@ describe('one rule in one place', () => {
 
   it('OrganizationMember.invitation: shown to those who see invitations (member:invite), on PENDING rows', async () => {
     const q =
-      'query { organization(name: "acme") { members(first: 100, statuses: [PENDING]) { nodes { email invitation { email } } } } }';
+      'query { organization(name: "acme") { members(first: 100, statuses: [PENDING]) { nodes { email invitation { ' +
+      'email } } } } }';
     const res = await gql<{
       organization: { members: { nodes: Array<{ email: string; invitation: { email: string } | null }> } };
     }>(ctx.url, q, {}, orgAdmin.token);
@@ -239,73 +245,84 @@ describe('one rule in one place', () => {
     expect(asMember.data!.organization.members.nodes).toEqual([]);
   });
 
-  it('"is this myself" is decided on the account, not on the typed login: a member leaves by their email in any case', async () => {
-    await gql(
-      ctx.url,
-      'mutation { createTeam(input: { organization: "acme", name: "crew" }) { team { name } } }',
-      {},
-      orgAdmin.token,
-    );
-    await gql(
-      ctx.url,
-      'mutation { addTeamMember(input: { organization: "acme", team: "crew", user: "olaf" }) { member { role } } }',
-      {},
-      orgAdmin.token,
-    );
-    // Another member is not themselves: removing them needs member:manage on the team.
-    expect(
-      codeOf(
-        await gql(
-          ctx.url,
-          'mutation { removeTeamMember(input: { organization: "acme", team: "crew", user: "OLAF@example.com" }) { user { username } } }',
-          {},
-          member.token,
+  it(
+    '"is this myself" is decided on the account, not on the ' +
+      'typed login: a member leaves by their email in any case',
+    async () => {
+      await gql(
+        ctx.url,
+        'mutation { createTeam(input: { organization: "acme", name: "crew" }) { team { name } } }',
+        {},
+        orgAdmin.token,
+      );
+      await gql(
+        ctx.url,
+        'mutation { addTeamMember(input: { organization: "acme", team: "crew", user: "olaf" }) { member { role } } }',
+        {},
+        orgAdmin.token,
+      );
+      // Another member is not themselves: removing them needs member:manage on the team.
+      expect(
+        codeOf(
+          await gql(
+            ctx.url,
+            'mutation { removeTeamMember(input: { organization: "acme", team: "crew", user: "OLAF@example.com" }) { ' +
+              'user { username } } }',
+            {},
+            member.token,
+          ),
         ),
-      ),
-    ).toBe('FORBIDDEN');
-    const left = await gql<{ removeTeamMember: { user: { username: string } } }>(
-      ctx.url,
-      'mutation { removeTeamMember(input: { organization: "acme", team: "crew", user: " OLAF@Example.com " }) { user { username } } }',
-      {},
-      other.token,
-    );
-    expect(left.data!.removeTeamMember.user.username).toBe('olaf');
-    expect(
-      codeOf(
-        await gql(
-          ctx.url,
-          'mutation { removeMember(input: { organization: "acme", user: "Olaf@Example.com" }) { user { username } } }',
-          {},
-          member.token,
+      ).toBe('FORBIDDEN');
+      const left = await gql<{ removeTeamMember: { user: { username: string } } }>(
+        ctx.url,
+        'mutation { removeTeamMember(input: { organization: "acme", team: "crew", user: " OLAF@Example.com " }) { ' +
+          'user { username } } }',
+        {},
+        other.token,
+      );
+      expect(left.data!.removeTeamMember.user.username).toBe('olaf');
+      expect(
+        codeOf(
+          await gql(
+            ctx.url,
+            'mutation { removeMember(input: { organization: "acme", user: "Olaf@Example.com" }) { user { username } ' +
+              '} }',
+            {},
+            member.token,
+          ),
         ),
-      ),
-    ).toBe('FORBIDDEN');
-    const gone = await gql<{ removeMember: { user: { username: string } } }>(
-      ctx.url,
-      'mutation { removeMember(input: { organization: "acme", user: "OLAF@EXAMPLE.COM" }) { user { username } } }',
-      {},
-      other.token,
-    );
-    expect(gone.data!.removeMember.user.username).toBe('olaf');
-    const rows: Array<{ action: string }> = await db().execute(
-      `select action from audit_events where target_label = 'olaf' and action in ('team.member_left', 'member.removed') order by created_at`,
-    );
-    expect(rows.map((r) => r.action)).toEqual(['team.member_left', 'member.removed']);
-  });
+      ).toBe('FORBIDDEN');
+      const gone = await gql<{ removeMember: { user: { username: string } } }>(
+        ctx.url,
+        'mutation { removeMember(input: { organization: "acme", user: "OLAF@EXAMPLE.COM" }) { user { username } } }',
+        {},
+        other.token,
+      );
+      expect(gone.data!.removeMember.user.username).toBe('olaf');
+      const rows: Array<{ action: string }> = await db().execute(
+        `select action from audit_events where target_label = 'olaf' and action in ('team.member_left', ` +
+          `'member.removed') order by created_at`,
+      );
+      expect(rows.map((r) => r.action)).toEqual(['team.member_left', 'member.removed']);
+    },
+  );
 
-  it("API-key ownership is the policy's: another user's key is NOT_FOUND, an instance admin may revoke it", async () => {
-    const key = await gql<{ createApiKey: { apiKey: { id: string } } }>(
-      ctx.url,
-      'mutation { createApiKey(input: { name: "mine" }) { apiKey { id } } }',
-      {},
-      member.token,
-    );
-    const id = key.data!.createApiKey.apiKey.id;
-    const revoke = 'mutation($i: RevokeApiKeyInput!) { revokeApiKey(input: $i) { apiKey { status } } }';
-    expect(codeOf(await gql(ctx.url, revoke, { i: { id } }, orgAdmin.token))).toBe('NOT_FOUND');
-    expect(
-      (await gql<{ revokeApiKey: { apiKey: { status: string } } }>(ctx.url, revoke, { i: { id } }, ctx.admin.token))
-        .data!.revokeApiKey.apiKey.status,
-    ).toBe('REVOKED');
-  });
+  it(
+    "API-key ownership is the policy's: another user's key " + 'is NOT_FOUND, an instance admin may revoke it',
+    async () => {
+      const key = await gql<{ createApiKey: { apiKey: { id: string } } }>(
+        ctx.url,
+        'mutation { createApiKey(input: { name: "mine" }) { apiKey { id } } }',
+        {},
+        member.token,
+      );
+      const id = key.data!.createApiKey.apiKey.id;
+      const revoke = 'mutation($i: RevokeApiKeyInput!) { revokeApiKey(input: $i) { apiKey { status } } }';
+      expect(codeOf(await gql(ctx.url, revoke, { i: { id } }, orgAdmin.token))).toBe('NOT_FOUND');
+      expect(
+        (await gql<{ revokeApiKey: { apiKey: { status: string } } }>(ctx.url, revoke, { i: { id } }, ctx.admin.token))
+          .data!.revokeApiKey.apiKey.status,
+      ).toBe('REVOKED');
+    },
+  );
 });

@@ -11,7 +11,8 @@ describe('graceful shutdown', () => {
       const t = await startTestServer();
       const signUp = await gql(
         t.url,
-        'mutation { signUp(input: { email: "a@example.com", username: "ada", name: "Ada", password: "ada-password-1", organizationName: "acme" }) { token } }',
+        'mutation { signUp(input: { email: "a@example.com", username: "ada", name: "Ada", password: ' +
+          '"ada-password-1", organizationName: "acme" }) { token } }',
       );
       const token = signUp.data!.signUp.token as string;
 
@@ -23,7 +24,8 @@ describe('graceful shutdown', () => {
 
       const inFlight = gql(
         t.url,
-        'mutation { updateOrganization(input: { organization: "acme", displayName: "Acme Corp" }) { organization { displayName } } }',
+        'mutation { updateOrganization(input: { organization: "acme", displayName: "Acme Corp" }) { organization { ' +
+          'displayName } } }',
         {},
         token,
       );

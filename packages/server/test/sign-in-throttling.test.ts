@@ -15,7 +15,9 @@ interface LogInData {
 }
 type Response = GraphQLResponse<LogInData> & { status: number; headers: Headers };
 
-/** With TRUST_PROXY=true the server takes the client address from X-Forwarded-For: one test process plays many clients. */
+/**
+ * With TRUST_PROXY=true the server takes the client address from X-Forwarded-For: one test process plays many clients.
+ */
 const from = (address: string) => ({ 'x-forwarded-for': address });
 const logIn = (url: string, login: string, password: string, address: string): Promise<Response> =>
   gql<LogInData>(url, LOG_IN, { i: { login, password } }, undefined, from(address));
@@ -26,7 +28,8 @@ async function auditRows(ctx: InstanceWithAdmin, action: string): Promise<Array<
     .fork()
     .getConnection()
     .execute(
-      'select actor_type, target_type, target_id, target_label, organization_id, client_address, metadata from audit_events where action = ? order by id',
+      'select actor_type, target_type, target_id, target_label, organization_id, client_address, metadata from ' +
+        'audit_events where action = ? order by id',
       [action],
     );
 }
@@ -40,24 +43,31 @@ describe('sign-in throttling (default limits: 10 failures per login, 50 per addr
   });
   afterAll(() => ctx?.t.close());
 
-  it('locks a login after 10 wrong passwords: the other 40 of 50 get RATE_LIMITED with retryAfterSeconds and Retry-After; others still sign in', async () => {
-    const results: Response[] = [];
-    for (let i = 0; i < 50; i++) results.push(await logIn(ctx.url, 'victim', `wrong-${i}`, '203.0.113.1'));
-    expect(results.map(codeOf)).toEqual([...Array(10).fill('INVALID_CREDENTIALS'), ...Array(40).fill('RATE_LIMITED')]);
-    for (const res of results.slice(10)) {
-      const seconds = retryAfter(res) as number;
-      expect(seconds).toBeGreaterThan(850);
-      expect(seconds).toBeLessThanOrEqual(900);
-      expect(res.headers.get('retry-after')).toBe(String(seconds));
-      expect(res.errors![0]!.message).toMatch(/Too many failed sign-in attempts for this login/);
-    }
-    expect(results[0]!.headers.get('retry-after')).toBeNull();
-    // Another account signs in from the same address, and from elsewhere.
-    expect((await logIn(ctx.url, 'bystander', PASSWORD, '203.0.113.1')).data!.logIn.user.username).toBe('bystander');
-    expect((await logIn(ctx.url, 'bystander@example.com', PASSWORD, '192.0.2.9')).data!.logIn.user.username).toBe(
-      'bystander',
-    );
-  });
+  it(
+    'locks a login after 10 wrong passwords: the other 40 of 50 get RATE_LIMITED with retryAfterSeconds and ' +
+      'Retry-After; others still sign in',
+    async () => {
+      const results: Response[] = [];
+      for (let i = 0; i < 50; i++) results.push(await logIn(ctx.url, 'victim', `wrong-${i}`, '203.0.113.1'));
+      expect(results.map(codeOf)).toEqual([
+        ...Array(10).fill('INVALID_CREDENTIALS'),
+        ...Array(40).fill('RATE_LIMITED'),
+      ]);
+      for (const res of results.slice(10)) {
+        const seconds = retryAfter(res) as number;
+        expect(seconds).toBeGreaterThan(850);
+        expect(seconds).toBeLessThanOrEqual(900);
+        expect(res.headers.get('retry-after')).toBe(String(seconds));
+        expect(res.errors![0]!.message).toMatch(/Too many failed sign-in attempts for this login/);
+      }
+      expect(results[0]!.headers.get('retry-after')).toBeNull();
+      // Another account signs in from the same address, and from elsewhere.
+      expect((await logIn(ctx.url, 'bystander', PASSWORD, '203.0.113.1')).data!.logIn.user.username).toBe('bystander');
+      expect((await logIn(ctx.url, 'bystander@example.com', PASSWORD, '192.0.2.9')).data!.logIn.user.username).toBe(
+        'bystander',
+      );
+    },
+  );
 
   it('refuses the right password while the login is locked, from any address', async () => {
     for (const address of ['203.0.113.1', '192.0.2.77']) {
@@ -121,22 +131,27 @@ describe('sign-in throttling (default limits: 10 failures per login, 50 per addr
     expect(codes.filter((c) => c === 'RATE_LIMITED')).toHaveLength(20);
   });
 
-  it('limits failures per client address across different logins (50), then refuses even right passwords from it', async () => {
-    const address = '198.51.100.50';
-    for (let i = 0; i < 50; i++)
-      expect(codeOf(await logIn(ctx.url, `sprayed-${i}`, 'Summer2026!', address)), `attempt ${i}`).toBe(
-        'INVALID_CREDENTIALS',
+  it(
+    'limits failures per client address across different ' + 'logins (50), then refuses even right passwords from it',
+    async () => {
+      const address = '198.51.100.50';
+      for (let i = 0; i < 50; i++)
+        expect(codeOf(await logIn(ctx.url, `sprayed-${i}`, 'Summer2026!', address)), `attempt ${i}`).toBe(
+          'INVALID_CREDENTIALS',
+        );
+      const refused = await logIn(ctx.url, 'bystander', PASSWORD, address);
+      expect(codeOf(refused)).toBe('RATE_LIMITED');
+      expect(refused.errors![0]!.message).toMatch(/from your network address/);
+      expect(refused.headers.get('retry-after')).toBe(String(retryAfter(refused)));
+      expect((await logIn(ctx.url, 'bystander', PASSWORD, '198.51.100.51')).data!.logIn.user.username).toBe(
+        'bystander',
       );
-    const refused = await logIn(ctx.url, 'bystander', PASSWORD, address);
-    expect(codeOf(refused)).toBe('RATE_LIMITED');
-    expect(refused.errors![0]!.message).toMatch(/from your network address/);
-    expect(refused.headers.get('retry-after')).toBe(String(retryAfter(refused)));
-    expect((await logIn(ctx.url, 'bystander', PASSWORD, '198.51.100.51')).data!.logIn.user.username).toBe('bystander');
-    const rows = await auditRows(ctx, 'sign_in.address_locked');
-    expect(rows).toEqual([
-      expect.objectContaining({ actor_type: 'anonymous', target_type: null, client_address: address }),
-    ]);
-  });
+      const rows = await auditRows(ctx, 'sign_in.address_locked');
+      expect(rows).toEqual([
+        expect.objectContaining({ actor_type: 'anonymous', target_type: null, client_address: address }),
+      ]);
+    },
+  );
 
   it('counts acceptInvitation with a password against the same login as logIn', async () => {
     await gql(

@@ -15,18 +15,23 @@ import {
 import { MemberStatus, OrgRole } from '../src/authz/roles';
 
 const CREATE =
-  'mutation($i: CreateTeamInput!) { createTeam(input: $i) { team { name storage { kind provider bucket path region endpoint } settings { membersCanInvite projectsPrivateByDefault publicReportsAllowed hidden alerts { runFinished runCrashed slackChannel } } viewerPermissions } } }';
+  'mutation($i: CreateTeamInput!) { createTeam(input: $i) { team { name storage { kind provider bucket path region ' +
+  'endpoint } settings { membersCanInvite projectsPrivateByDefault publicReportsAllowed hidden alerts { runFinished ' +
+  'runCrashed slackChannel } } viewerPermissions } } }';
 const UPDATE =
-  'mutation($i: UpdateTeamInput!) { updateTeam(input: $i) { team { name avatarUrl settings { membersCanInvite hidden alerts { runFinished slackChannel } } } } }';
+  'mutation($i: UpdateTeamInput!) { updateTeam(input: $i) { team { name avatarUrl settings { membersCanInvite ' +
+  'hidden alerts { runFinished slackChannel } } } } }';
 const DELETE = 'mutation($i: DeleteTeamInput!) { deleteTeam(input: $i) { deletedTeamId organization { name } } }';
 const ADD = 'mutation($i: AddTeamMemberInput!) { addTeamMember(input: $i) { member { role user { username } } } }';
 const ROLE =
   'mutation($i: UpdateTeamMemberRoleInput!) { updateTeamMemberRole(input: $i) { member { role user { username } } } }';
 const REMOVE =
-  'mutation($i: RemoveTeamMemberInput!) { removeTeamMember(input: $i) { removedTeamMemberId team { name } user { username } } }';
+  'mutation($i: RemoveTeamMemberInput!) { removeTeamMember(input: $i) { removedTeamMemberId team { name } user { ' +
+  'username } } }';
 const LEAVE = 'mutation($i: LeaveTeamInput!) { leaveTeam(input: $i) { removedTeamMemberId team { name } } }';
 const TEAM =
-  'query($n: String!) { team(organization: "acme", name: $n) { name viewerPermissions members { totalCount nodes { role user { username } } } } }';
+  'query($n: String!) { team(organization: "acme", name: $n) { name viewerPermissions members { totalCount nodes { ' +
+  'role user { username } } } } }';
 const teamCount = async (ctx: InstanceWithAdmin): Promise<number> => {
   const rows: Array<{ n: number }> = await ctx.t.server.db.orm.em
     .fork()
@@ -179,7 +184,8 @@ describe('teams', () => {
     }
     await gql(
       ctx.url,
-      'mutation { updateOrganization(input: { organization: "acme", settings: { membersCanCreateTeams: true } }) { organization { name } } }',
+      'mutation { updateOrganization(input: { organization: "acme", settings: { membersCanCreateTeams: true } }) { ' +
+        'organization { name } } }',
       {},
       ctx.admin.token,
     );
@@ -190,37 +196,41 @@ describe('teams', () => {
     ).toBe('FORBIDDEN');
     await gql(
       ctx.url,
-      'mutation { updateOrganization(input: { organization: "acme", settings: { membersCanCreateTeams: false } }) { organization { name } } }',
+      'mutation { updateOrganization(input: { organization: "acme", settings: { membersCanCreateTeams: false } }) { ' +
+        'organization { name } } }',
       {},
       ctx.admin.token,
     );
   });
 
-  it('adds members by username or email; only ACTIVE org members; viewers only VIEW_ONLY; SERVICE is reserved', async () => {
-    const add = (user: string, role?: string, by = orgAdmin) =>
-      gql(ctx.url, ADD, { i: { organization: 'acme', team: 'vision', user, role } }, by.token);
-    expect((await add('tara', 'ADMIN')).data!.addTeamMember.member).toEqual({
-      role: 'ADMIN',
-      user: { username: 'tara' },
-    });
-    expect((await add('MIKE@example.com')).data!.addTeamMember.member.role).toBe('MEMBER');
-    expect((await add('vera', 'VIEW_ONLY')).data!.addTeamMember.member.role).toBe('VIEW_ONLY');
-    expect((await add('val')).data!.addTeamMember.member.role).toBe('VIEW_ONLY');
-    expect(codeOf(await add('val'))).toBe('CONFLICT');
-    expect(codeOf(await add('otto', 'MEMBER', viewOnly))).toBe('FORBIDDEN');
-    expect(codeOf(await add('bert'))).toBe('NOT_ORG_MEMBER');
-    expect(codeOf(await add('nobody@example.com'))).toBe('NOT_ORG_MEMBER');
-    await gql(
-      ctx.url,
-      'mutation { deactivateMember(input: { organization: "acme", user: "dora" }) { member { status } } }',
-      {},
-      ctx.admin.token,
-    );
-    expect(codeOf(await add('dora'))).toBe('NOT_ORG_MEMBER');
-    expect(codeOf(await add('otto', 'SERVICE'))).toBe('BAD_USER_INPUT');
-    const t = await gql(ctx.url, TEAM, { n: 'vision' }, teamAdmin.token);
-    expect(t.data!.team.members.totalCount).toBe(5);
-  });
+  it(
+    'adds members by username or email; only ACTIVE org ' + 'members; viewers only VIEW_ONLY; SERVICE is reserved',
+    async () => {
+      const add = (user: string, role?: string, by = orgAdmin) =>
+        gql(ctx.url, ADD, { i: { organization: 'acme', team: 'vision', user, role } }, by.token);
+      expect((await add('tara', 'ADMIN')).data!.addTeamMember.member).toEqual({
+        role: 'ADMIN',
+        user: { username: 'tara' },
+      });
+      expect((await add('MIKE@example.com')).data!.addTeamMember.member.role).toBe('MEMBER');
+      expect((await add('vera', 'VIEW_ONLY')).data!.addTeamMember.member.role).toBe('VIEW_ONLY');
+      expect((await add('val')).data!.addTeamMember.member.role).toBe('VIEW_ONLY');
+      expect(codeOf(await add('val'))).toBe('CONFLICT');
+      expect(codeOf(await add('otto', 'MEMBER', viewOnly))).toBe('FORBIDDEN');
+      expect(codeOf(await add('bert'))).toBe('NOT_ORG_MEMBER');
+      expect(codeOf(await add('nobody@example.com'))).toBe('NOT_ORG_MEMBER');
+      await gql(
+        ctx.url,
+        'mutation { deactivateMember(input: { organization: "acme", user: "dora" }) { member { status } } }',
+        {},
+        ctx.admin.token,
+      );
+      expect(codeOf(await add('dora'))).toBe('NOT_ORG_MEMBER');
+      expect(codeOf(await add('otto', 'SERVICE'))).toBe('BAD_USER_INPUT');
+      const t = await gql(ctx.url, TEAM, { n: 'vision' }, teamAdmin.token);
+      expect(t.data!.team.members.totalCount).toBe(5);
+    },
+  );
 
   it('lets members add others only when the team allows it, and then with at most MEMBER', async () => {
     expect(
@@ -473,7 +483,8 @@ describe('teams', () => {
 
   it('fills teams in the members view and filters by team, at a fixed SQL cost', async () => {
     const Q =
-      'query($f: Int, $teams: [String!]) { organization(name: "acme") { members(first: $f, teams: $teams) { totalCount nodes { username teams { name role } } } } }';
+      'query($f: Int, $teams: [String!]) { organization(name: "acme") { members(first: $f, teams: $teams) { ' +
+      'totalCount nodes { username teams { name role } } } } }';
     const vision = await gql(ctx.url, Q, { f: 100, teams: ['vision'] }, orgAdmin.token);
     expect(vision.data!.organization.members.nodes.map((n: { username: string }) => n.username).sort()).toEqual([
       'mike',
@@ -533,7 +544,8 @@ describe('teams', () => {
     const tm = await acceptAsNewUser(ctx.url, token, 'teamie');
     const perms = await gql(
       ctx.url,
-      'query { vision: team(organization: "acme", name: "vision") { viewerPermissions } nlp: team(organization: "acme", name: "nlp") { viewerPermissions } }',
+      'query { vision: team(organization: "acme", name: "vision") { viewerPermissions } nlp: team(organization: ' +
+        '"acme", name: "nlp") { viewerPermissions } }',
       {},
       tm.token,
     );
@@ -616,7 +628,8 @@ describe('teams', () => {
     expect(outcomeOf(await gql(ctx.url, TEAM, { n: 'nlp' }, orgAdmin.token))).toBe('absent');
     const log = await gql(
       ctx.url,
-      '{ organization(name: "acme") { auditLog(first: 100, actions: [TEAM_CREATED, TEAM_UPDATED, TEAM_DELETED, TEAM_MEMBER_ADDED, TEAM_MEMBER_ROLE_CHANGED, TEAM_MEMBER_REMOVED, TEAM_MEMBER_LEFT]) { nodes { action } } } }',
+      '{ organization(name: "acme") { auditLog(first: 100, actions: [TEAM_CREATED, TEAM_UPDATED, TEAM_DELETED, ' +
+        'TEAM_MEMBER_ADDED, TEAM_MEMBER_ROLE_CHANGED, TEAM_MEMBER_REMOVED, TEAM_MEMBER_LEFT]) { nodes { action } } } }',
       {},
       ctx.admin.token,
     );

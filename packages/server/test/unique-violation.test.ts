@@ -33,21 +33,26 @@ describe('unique constraint names map to input fields', () => {
   });
   afterAll(() => ctx?.t.close());
 
-  it('lists every unique constraint and unique index of the schema (a new one must say which field it guards)', async () => {
-    const rows: Array<{ name: string }> = await ctx.t.server.db.orm.em
-      .fork()
-      .getConnection()
-      .execute(
-        `select c.relname as name from pg_index x join pg_class c on c.oid = x.indexrelid join pg_namespace n on n.oid = c.relnamespace
+  it(
+    'lists every unique constraint and unique index of the ' + 'schema (a new one must say which field it guards)',
+    async () => {
+      const rows: Array<{ name: string }> = await ctx.t.server.db.orm.em
+        .fork()
+        .getConnection()
+        .execute(
+          `select c.relname as name from pg_index x join pg_class c on c.oid = x.indexrelid join pg_namespace n on ` +
+            `n.oid = c.relnamespace
         where x.indisunique and not x.indisprimary and n.nspname = current_schema() order by 1`,
+        );
+      expect(rows.map((r) => r.name).filter((n) => !n.startsWith('mikro_orm_'))).toEqual(
+        Object.keys(UNIQUE_CONSTRAINTS).sort(),
       );
-    expect(rows.map((r) => r.name).filter((n) => !n.startsWith('mikro_orm_'))).toEqual(
-      Object.keys(UNIQUE_CONSTRAINTS).sort(),
-    );
-  });
+    },
+  );
 
   it('names the field by the constraint, not by guessing from the message', async () => {
-    // The email value contains "username" and the username contains "email": a regex on the message would pick the wrong field.
+    // The email value contains "username" and the username contains "email": a regex on the message would pick the
+    // wrong field.
     const em = () => ctx.t.server.db.orm.em.fork();
     const email = await conflictOf(() =>
       em().insert(User, { id: randomUUID(), email: 'admin@example.com', username: 'username-x', name: 'X' }),
@@ -63,13 +68,17 @@ describe('unique constraint names map to input fields', () => {
     expect(org).toEqual({ code: 'CONFLICT', field: 'name', constraint: 'organizations_name_unique' });
   });
 
-  it('reaches the client as CONFLICT with the field through GraphQL (createOrganization losing to an existing name)', async () => {
-    const res = await gql(
-      ctx.url,
-      'mutation { createOrganization(input: { name: "acme" }) { organization { name } } }',
-      {},
-      ctx.admin.token,
-    );
-    expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', field: 'name' });
-  });
+  it(
+    'reaches the client as CONFLICT with the field through ' +
+      'GraphQL (createOrganization losing to an existing name)',
+    async () => {
+      const res = await gql(
+        ctx.url,
+        'mutation { createOrganization(input: { name: "acme" }) { organization { name } } }',
+        {},
+        ctx.admin.token,
+      );
+      expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', field: 'name' });
+    },
+  );
 });
