@@ -19,7 +19,8 @@ try {
   const entry = path.join(dir, 'main.js');
   writeFileSync(
     entry,
-    "import { RosterClient } from '@roster/sdk';\nnew RosterClient({ url: 'https://roster.example.com' }).viewer().then((v) => console.log(v));\n",
+    "import { RosterClient } from '@roster/sdk';\nnew RosterClient({ url: 'https://roster.example.com' " +
+      '}).viewer().then((v) => console.log(v));\n',
   );
 
   const result = await build({
@@ -42,7 +43,8 @@ try {
   const graphqlJs = modules.filter((m) => /[/\\]graphql[/\\]/.test(m) || m.includes('/graphql@'));
   const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
   console.log(
-    `One-call program (new RosterClient(...).viewer()): ${kb(Buffer.byteLength(code))} minified, ${kb(gzipSync(code, { level: 9 }).length)} gzipped`,
+    `One-call program (new RosterClient(...).viewer()): ${kb(Buffer.byteLength(code))} minified, ` +
+      `${kb(gzipSync(code, { level: 9 }).length)} gzipped`,
   );
   console.log(`${modules.length} modules bundled, ${graphqlJs.length} of them from graphql-js`);
   if (process.argv.includes('--modules')) for (const m of modules) console.log(`  ${m.replace(root, '@roster/sdk')}`);

@@ -174,7 +174,8 @@ function parseDocument<TResult, TVariables>(document: GraphQLDocument<TResult, T
     const body = (document as { loc?: { source?: { body?: unknown } } }).loc?.source?.body;
     if (typeof body !== 'string') {
       throw new TypeError(
-        'request() takes a document string or a TypedDocumentString (graphql-codegen documentMode: "string"); print a DocumentNode with graphql-js first.',
+        'request() takes a document string or a TypedDocumentString (graphql-codegen documentMode: "string"); print ' +
+          'a DocumentNode with graphql-js first.',
       );
     }
     query = body;
@@ -321,7 +322,10 @@ export class RosterClient extends RosterOperations {
 
   // ---- Operations with more to do than send ------------------------------
 
-  /** Create an account; the first sign-up of a fresh instance becomes its admin. Sent without credentials; remembers the session token. */
+  /**
+   * Create an account; the first sign-up of a fresh instance becomes its admin. Sent without credentials; remembers the
+   * session token.
+   */
   override async signUp(input: SignUpInput, options?: RequestOptions): Promise<SignUpPayload> {
     const { signUp } = await this.execute(SignUpDocument, { input }, options, undefined);
     this.setToken(signUp.token);
@@ -599,7 +603,9 @@ export class RosterClient extends RosterOperations {
 
 /** `roster.org('acme')`: every operation that takes an organization, without it; `team(name)`; `inviteMany`. */
 export class RosterOrganization extends OrganizationOperations<RosterClient> {
-  /** The operations of one team of this organization: `roster.org('acme').team('vision').addMember({ user: 'grace' })`. */
+  /**
+   * The operations of one team of this organization: `roster.org('acme').team('vision').addMember({ user: 'grace' })`.
+   */
   team(team: string): RosterTeam {
     return new RosterTeam(this.client, this.organization, team);
   }

@@ -174,7 +174,8 @@ function* readRecords(text: string): Generator<CsvRecord> {
         if (i < n && text[i] !== ',' && !isLineEnd(text[i])) {
           throw new InviteCsvError(
             start,
-            `unexpected ${JSON.stringify(text[i])} after a closing quote; a field is either fully quoted or not at all.`,
+            `unexpected ${JSON.stringify(text[i])} after a closing quote; a field is either fully quoted or not at ` +
+              `all.`,
           );
         }
       } else {

@@ -90,9 +90,15 @@ export type CustomRole = CustomRoleFieldsFragment;
 /** One of the caller's organization memberships (`viewerMemberships`, `viewer().user.memberships.nodes`). */
 export type OrganizationMembership = OrganizationMembershipFieldsFragment;
 export type PermissionCatalogue = PermissionCatalogueQuery['permissionCatalogue'];
-/** One team permission of the catalogue: `name` (a TeamPermission, e.g. `'PROJECT_DELETE'`), `description`, `requires`, `grantedTo`. */
+/**
+ * One team permission of the catalogue: `name` (a TeamPermission, e.g. `'PROJECT_DELETE'`), `description`, `requires`,
+ * `grantedTo`.
+ */
 export type Permission = PermissionCatalogue['permissions'][number];
-/** A built-in team role of the catalogue: `role`, its `permissions`, and whether custom roles may inherit from it (`inheritable`). */
+/**
+ * A built-in team role of the catalogue: `role`, its `permissions`, and whether custom roles may inherit from it
+ * (`inheritable`).
+ */
 export type TeamRoleInfo = PermissionCatalogue['roles'][number];
 
 /** What a generated method resolves to (nullable lookups on the way already unwrapped). */

@@ -43,27 +43,30 @@ describe('API keys', () => {
     expect(e.errors).toHaveLength(1);
   });
 
-  test("apiKeys and iterateApiKeys list the caller's keys, newest first, hiding revoked ones unless asked", async () => {
-    const names = ['k1', 'k2', 'k3', 'k4', 'k5'];
-    const ids: string[] = [];
-    for (const name of names) ids.push((await admin.createApiKey({ name })).apiKey.id);
-    await admin.revokeApiKey({ id: ids[0]! });
+  test(
+    "apiKeys and iterateApiKeys list the caller's keys, " + 'newest first, hiding revoked ones unless asked',
+    async () => {
+      const names = ['k1', 'k2', 'k3', 'k4', 'k5'];
+      const ids: string[] = [];
+      for (const name of names) ids.push((await admin.createApiKey({ name })).apiKey.id);
+      await admin.revokeApiKey({ id: ids[0]! });
 
-    const page = await admin.apiKeys({ first: 2 });
-    expect(page.nodes.map((k) => k.name)).toEqual(['k5', 'k4']);
-    expect(page.totalCount).toBe(4);
-    expect(page.pageInfo.hasNextPage).toBe(true);
-    expect(page.edges).toHaveLength(2);
+      const page = await admin.apiKeys({ first: 2 });
+      expect(page.nodes.map((k) => k.name)).toEqual(['k5', 'k4']);
+      expect(page.totalCount).toBe(4);
+      expect(page.pageInfo.hasNextPage).toBe(true);
+      expect(page.edges).toHaveLength(2);
 
-    const active: string[] = [];
-    for await (const key of admin.iterateApiKeys({ pageSize: 2 })) active.push(key.name);
-    expect(active).toEqual(['k5', 'k4', 'k3', 'k2']);
+      const active: string[] = [];
+      for await (const key of admin.iterateApiKeys({ pageSize: 2 })) active.push(key.name);
+      expect(active).toEqual(['k5', 'k4', 'k3', 'k2']);
 
-    const all: string[] = [];
-    for await (const key of admin.iterateApiKeys({ pageSize: 3, includeInactive: true })) all.push(key.name);
-    // ci-bot (revoked by the previous test) and k1 appear only with includeInactive.
-    expect(all).toEqual(['k5', 'k4', 'k3', 'k2', 'k1', 'ci-bot']);
-  });
+      const all: string[] = [];
+      for await (const key of admin.iterateApiKeys({ pageSize: 3, includeInactive: true })) all.push(key.name);
+      // ci-bot (revoked by the previous test) and k1 appear only with includeInactive.
+      expect(all).toEqual(['k5', 'k4', 'k3', 'k2', 'k1', 'ci-bot']);
+    },
+  );
 
   test('apiKeys on an anonymous client throws UnauthenticatedError', async () => {
     const anonymous = new RosterClient({ url: server.url });

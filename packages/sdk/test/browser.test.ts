@@ -147,18 +147,21 @@ describe.runIf(fs.existsSync(CHROMIUM) || process.env.REQUIRE_CHROMIUM === '1')(
       await tab.close();
     });
 
-    test('logIn sets the session cookie; later clients with credentials: "include" are that user; errors carry the operation and the request id', async () => {
-      const tab = await browser.newPage();
-      const problems: string[] = [];
-      tab.on('pageerror', (e) => problems.push(e.message));
-      const sent: Array<Record<string, string>> = [];
-      tab.on('request', (r) => {
-        if (r.url().startsWith(server.url) && r.method() === 'POST') sent.push(r.headers());
-      });
-      await tab.goto(`${pageOrigin}/`);
+    test(
+      'logIn sets the session cookie; later clients with credentials: "include" are that user; errors carry the ' +
+        'operation and the request id',
+      async () => {
+        const tab = await browser.newPage();
+        const problems: string[] = [];
+        tab.on('pageerror', (e) => problems.push(e.message));
+        const sent: Array<Record<string, string>> = [];
+        tab.on('request', (r) => {
+          if (r.url().startsWith(server.url) && r.method() === 'POST') sent.push(r.headers());
+        });
+        await tab.goto(`${pageOrigin}/`);
 
-      // Plain JavaScript, run as is by the page (kept out of this file's transform, which rewrites import()).
-      const script = `(async () => {
+        // Plain JavaScript, run as is by the page (kept out of this file's transform, which rewrites import()).
+        const script = `(async () => {
       const sdk = await import('/sdk/index.js');
       const api = ${JSON.stringify(server.url)};
       const first = new sdk.RosterClient({ url: api, credentials: 'include' });
@@ -173,28 +176,34 @@ describe.runIf(fs.existsSync(CHROMIUM) || process.env.REQUIRE_CHROMIUM === '1')(
         tokenAfterLogIn: typeof first.getToken() === 'string',
         cookieViewer: viewer && viewer.user ? viewer.user.username : null,
         withoutCredentials: withoutCredentials && withoutCredentials.user ? withoutCredentials.user.username : null,
-        error: { name: error.name, code: error.code, operationName: error.operationName, requestId: error.requestId ?? null },
+        error: {
+          name: error.name,
+          code: error.code,
+          operationName: error.operationName,
+          requestId: error.requestId ?? null,
+        },
         handleSeats: seats.used,
       };
     })()`;
-      const result = (await tab.evaluate(script)) as PageResult;
+        const result = (await tab.evaluate(script)) as PageResult;
 
-      expect(problems).toEqual([]);
-      expect(result).toMatchObject({
-        tokenAfterLogIn: true,
-        cookieViewer: 'ada',
-        withoutCredentials: null,
-        handleSeats: 1,
-      });
-      expect(result.error).toMatchObject({ name: 'NotFoundError', code: 'NOT_FOUND', operationName: 'Seats' });
-      // The server's id, readable because CORS exposes x-request-id; it is the one the SDK sent.
-      const seatsRequest = sent.find((h) => h['x-request-id'] === result.error.requestId);
-      expect(seatsRequest, 'the failed request was sent with the id the error carries').toBeDefined();
-      for (const headers of sent) {
-        expect(headers['x-roster-client']).toMatch(/^@roster\/sdk\/\d+\.\d+\.\d+/);
-        expect(headers['user-agent']).not.toMatch(/roster-sdk/); // the browser's own
-      }
-      await tab.close();
-    });
+        expect(problems).toEqual([]);
+        expect(result).toMatchObject({
+          tokenAfterLogIn: true,
+          cookieViewer: 'ada',
+          withoutCredentials: null,
+          handleSeats: 1,
+        });
+        expect(result.error).toMatchObject({ name: 'NotFoundError', code: 'NOT_FOUND', operationName: 'Seats' });
+        // The server's id, readable because CORS exposes x-request-id; it is the one the SDK sent.
+        const seatsRequest = sent.find((h) => h['x-request-id'] === result.error.requestId);
+        expect(seatsRequest, 'the failed request was sent with the id the error carries').toBeDefined();
+        for (const headers of sent) {
+          expect(headers['x-roster-client']).toMatch(/^@roster\/sdk\/\d+\.\d+\.\d+/);
+          expect(headers['user-agent']).not.toMatch(/roster-sdk/); // the browser's own
+        }
+        await tab.close();
+      },
+    );
   },
 );

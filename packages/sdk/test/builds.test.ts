@@ -43,7 +43,8 @@ describe('the built package (dist/esm and dist/cjs)', () => {
     // CommonJS has no top-level await: wrap the program.
     writeFileSync(
       path.join(dir, 'cjs.cjs'),
-      `const SDK = require('@roster/sdk');\n(async () => {\n${PROGRAM}\n})().catch((e) => { console.error(e); process.exit(1); });`,
+      `const SDK = require('@roster/sdk');\n(async () => {\n${PROGRAM}\n})().catch((e) => { console.error(e); ` +
+        `process.exit(1); });`,
     );
   }, 180_000);
 

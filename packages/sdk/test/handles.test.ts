@@ -82,112 +82,122 @@ describe('organization and team handles; inviteMany', () => {
     await expect(client.org('no-such-org').seats()).rejects.toBeInstanceOf(NotFoundError);
   });
 
-  test('roster.org(name).team(name) fills in both: addMember, members, permissions, projects, runs, update, delete', async () => {
-    const vision = admin.org('acme').team('vision');
-    expect(vision).toBeInstanceOf(RosterTeam);
-    expect([vision.organization, vision.team]).toEqual(['acme', 'vision']);
-    expect((await vision.get()).name).toBe('vision');
-    expect(await vision.members()).toMatchObject({ totalCount: 2 }); // ada (creator), grace (from her invitation)
+  test(
+    'roster.org(name).team(name) fills in both: addMember, ' + 'members, permissions, projects, runs, update, delete',
+    async () => {
+      const vision = admin.org('acme').team('vision');
+      expect(vision).toBeInstanceOf(RosterTeam);
+      expect([vision.organization, vision.team]).toEqual(['acme', 'vision']);
+      expect((await vision.get()).name).toBe('vision');
+      expect(await vision.members()).toMatchObject({ totalCount: 2 }); // ada (creator), grace (from her invitation)
 
-    await admin
-      .org('acme')
-      .inviteUser({ email: 'linus@example.com', sendEmail: false })
-      .then(async ({ acceptUrl }) => {
-        await new RosterClient({ url: server.url }).acceptInvitation({
-          token: tokenOf(acceptUrl),
-          username: 'linus',
-          name: 'Linus',
-          password: PASSWORD,
+      await admin
+        .org('acme')
+        .inviteUser({ email: 'linus@example.com', sendEmail: false })
+        .then(async ({ acceptUrl }) => {
+          await new RosterClient({ url: server.url }).acceptInvitation({
+            token: tokenOf(acceptUrl),
+            username: 'linus',
+            name: 'Linus',
+            password: PASSWORD,
+          });
         });
+      const { member } = await vision.addMember({ user: 'linus', role: 'VIEW_ONLY' });
+      expect(member).toMatchObject({ role: 'VIEW_ONLY', user: { username: 'linus' } });
+      expect((await vision.updateMemberRole({ user: 'linus', role: 'MEMBER' })).member.role).toBe('MEMBER');
+      const usernames: string[] = [];
+      for await (const m of vision.iterateMembers({ pageSize: 1 })) usernames.push(m.user.username);
+      expect(usernames).toEqual(['ada', 'grace', 'linus']);
+      expect(await vision.permissions()).toContain('PROJECT_CREATE');
+
+      await vision.createProject({ name: 'detector' });
+      await vision.logRun({ project: 'detector', name: 'baseline' });
+      expect((await vision.runs({ project: 'detector' })).nodes.map((r) => r.name)).toEqual(['baseline']);
+      expect((await vision.projects()).totalCount).toBe(1);
+      expect((await vision.removeMember({ user: 'linus' })).user.username).toBe('linus');
+      expect((await vision.update({ settings: { membersCanInvite: true } })).team.settings.membersCanInvite).toBe(true);
+      expect(await vision.delete({ confirmName: 'vision' })).toMatchObject({
+        deletedTeamId: expect.any(String),
+        organization: { name: expect.any(String) },
       });
-    const { member } = await vision.addMember({ user: 'linus', role: 'VIEW_ONLY' });
-    expect(member).toMatchObject({ role: 'VIEW_ONLY', user: { username: 'linus' } });
-    expect((await vision.updateMemberRole({ user: 'linus', role: 'MEMBER' })).member.role).toBe('MEMBER');
-    const usernames: string[] = [];
-    for await (const m of vision.iterateMembers({ pageSize: 1 })) usernames.push(m.user.username);
-    expect(usernames).toEqual(['ada', 'grace', 'linus']);
-    expect(await vision.permissions()).toContain('PROJECT_CREATE');
+      await expect(vision.get()).rejects.toBeInstanceOf(NotFoundError);
+    },
+  );
 
-    await vision.createProject({ name: 'detector' });
-    await vision.logRun({ project: 'detector', name: 'baseline' });
-    expect((await vision.runs({ project: 'detector' })).nodes.map((r) => r.name)).toEqual(['baseline']);
-    expect((await vision.projects()).totalCount).toBe(1);
-    expect((await vision.removeMember({ user: 'linus' })).user.username).toBe('linus');
-    expect((await vision.update({ settings: { membersCanInvite: true } })).team.settings.membersCanInvite).toBe(true);
-    expect(await vision.delete({ confirmName: 'vision' })).toMatchObject({
-      deletedTeamId: expect.any(String),
-      organization: { name: expect.any(String) },
-    });
-    await expect(vision.get()).rejects.toBeInstanceOf(NotFoundError);
-  });
-
-  test('inviteMany keeps at most `concurrency` inviteUsers calls in flight and reports every row in input order', async () => {
-    let inFlight = 0;
-    let maxInFlight = 0;
-    let calls = 0;
-    const slow: typeof fetch = async (input, init) => {
-      calls += 1;
-      inFlight += 1;
-      maxInFlight = Math.max(maxInFlight, inFlight);
-      try {
-        await new Promise((resolve) => setTimeout(resolve, 40));
-        return await fetch(input, init);
-      } finally {
-        inFlight -= 1;
-      }
-    };
-    const client = new RosterClient({ url: server.url, token: admin.getToken()!, fetch: slow });
-    const rows = Array.from({ length: 10 }, (_, i) => ({ email: `bulk${i}@example.com`, role: 'VIEWER' as const }));
-    rows[6] = { email: 'not-an-email', role: 'VIEWER' };
-
-    const { results, succeeded, failed } = await client
-      .org('acme')
-      .inviteMany({ rows, chunkSize: 1, concurrency: 3, sendEmail: false });
-    expect(calls).toBe(10);
-    expect(maxInFlight).toBe(3);
-    expect({ succeeded, failed }).toEqual({ succeeded: 9, failed: 1 });
-    expect(results.map((r: InviteManyRowResult) => [r.index, r.email])).toEqual(rows.map((r, i) => [i, r.email]));
-    expect(results[6]!.error).toMatchObject({ code: 'BAD_USER_INPUT', field: 'email', operationName: 'InviteUsers' });
-
-    // concurrency: 1 is one call at a time.
-    inFlight = 0;
-    maxInFlight = 0;
-    calls = 0;
-    const more = Array.from({ length: 4 }, (_, i) => ({ email: `serial${i}@example.com`, role: 'VIEWER' as const }));
-    await client.inviteMany({ organization: 'acme', rows: more, chunkSize: 1, concurrency: 1, sendEmail: false });
-    expect({ calls, maxInFlight }).toEqual({ calls: 4, maxInFlight: 1 });
-  });
-
-  test('inviteMany with an AbortSignal: every chunk not finished when it aborts is marked RosterAbortError, sent or not', async () => {
-    const controller = new AbortController();
-    let calls = 0;
-    const client = new RosterClient({
-      url: server.url,
-      token: admin.getToken()!,
-      fetch: async (input, init) => {
+  test(
+    'inviteMany keeps at most `concurrency` inviteUsers ' + 'calls in flight and reports every row in input order',
+    async () => {
+      let inFlight = 0;
+      let maxInFlight = 0;
+      let calls = 0;
+      const slow: typeof fetch = async (input, init) => {
         calls += 1;
-        const response = await fetch(input, init);
-        if (calls === 2) controller.abort(new Error('stop'));
-        return response;
-      },
-    });
-    const rows = Array.from({ length: 5 }, (_, i) => ({ email: `abort${i}@example.com`, role: 'VIEWER' as const }));
-    const { results, succeeded, failed } = await client
-      .org('acme')
-      .inviteMany({ rows, chunkSize: 1, concurrency: 1, sendEmail: false }, { signal: controller.signal });
-    expect(calls).toBe(2);
-    expect(results.map((r) => r.error?.name ?? 'ok')).toEqual([
-      'ok',
-      'RosterAbortError',
-      'RosterAbortError',
-      'RosterAbortError',
-      'RosterAbortError',
-    ]);
-    expect({ succeeded, failed }).toEqual({ succeeded: 1, failed: 4 });
-    // The second chunk reached the server before the abort: a re-run reports it as a conflict.
-    const again = await admin.org('acme').inviteMany({ rows: rows.slice(0, 3), sendEmail: false });
-    expect(again.results.map((r) => r.error?.code ?? null)).toEqual(['CONFLICT', 'CONFLICT', null]);
-  });
+        inFlight += 1;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        try {
+          await new Promise((resolve) => setTimeout(resolve, 40));
+          return await fetch(input, init);
+        } finally {
+          inFlight -= 1;
+        }
+      };
+      const client = new RosterClient({ url: server.url, token: admin.getToken()!, fetch: slow });
+      const rows = Array.from({ length: 10 }, (_, i) => ({ email: `bulk${i}@example.com`, role: 'VIEWER' as const }));
+      rows[6] = { email: 'not-an-email', role: 'VIEWER' };
+
+      const { results, succeeded, failed } = await client
+        .org('acme')
+        .inviteMany({ rows, chunkSize: 1, concurrency: 3, sendEmail: false });
+      expect(calls).toBe(10);
+      expect(maxInFlight).toBe(3);
+      expect({ succeeded, failed }).toEqual({ succeeded: 9, failed: 1 });
+      expect(results.map((r: InviteManyRowResult) => [r.index, r.email])).toEqual(rows.map((r, i) => [i, r.email]));
+      expect(results[6]!.error).toMatchObject({ code: 'BAD_USER_INPUT', field: 'email', operationName: 'InviteUsers' });
+
+      // concurrency: 1 is one call at a time.
+      inFlight = 0;
+      maxInFlight = 0;
+      calls = 0;
+      const more = Array.from({ length: 4 }, (_, i) => ({ email: `serial${i}@example.com`, role: 'VIEWER' as const }));
+      await client.inviteMany({ organization: 'acme', rows: more, chunkSize: 1, concurrency: 1, sendEmail: false });
+      expect({ calls, maxInFlight }).toEqual({ calls: 4, maxInFlight: 1 });
+    },
+  );
+
+  test(
+    'inviteMany with an AbortSignal: every chunk not finished when it aborts is marked RosterAbortError, sent or ' +
+      'not',
+    async () => {
+      const controller = new AbortController();
+      let calls = 0;
+      const client = new RosterClient({
+        url: server.url,
+        token: admin.getToken()!,
+        fetch: async (input, init) => {
+          calls += 1;
+          const response = await fetch(input, init);
+          if (calls === 2) controller.abort(new Error('stop'));
+          return response;
+        },
+      });
+      const rows = Array.from({ length: 5 }, (_, i) => ({ email: `abort${i}@example.com`, role: 'VIEWER' as const }));
+      const { results, succeeded, failed } = await client
+        .org('acme')
+        .inviteMany({ rows, chunkSize: 1, concurrency: 1, sendEmail: false }, { signal: controller.signal });
+      expect(calls).toBe(2);
+      expect(results.map((r) => r.error?.name ?? 'ok')).toEqual([
+        'ok',
+        'RosterAbortError',
+        'RosterAbortError',
+        'RosterAbortError',
+        'RosterAbortError',
+      ]);
+      expect({ succeeded, failed }).toEqual({ succeeded: 1, failed: 4 });
+      // The second chunk reached the server before the abort: a re-run reports it as a conflict.
+      const again = await admin.org('acme').inviteMany({ rows: rows.slice(0, 3), sendEmail: false });
+      expect(again.results.map((r) => r.error?.code ?? null)).toEqual(['CONFLICT', 'CONFLICT', null]);
+    },
+  );
 
   test('inviteMany reads a CSV with a teams column; the invitations carry the team assignments', async () => {
     await admin.org('acme').createTeam({ name: 'nlp' });

@@ -34,7 +34,8 @@ describe('parseInviteCsv', () => {
 
   test('skips blank lines and # comments, trims whitespace, accepts CRLF and a BOM', () => {
     const csv =
-      '\uFEFF# people for the ML team\r\n\r\n  email , role \r\n   \r\n  alice@example.com  ,  member  \r\n\t# a comment after indentation\r\nbob@example.com,\r\n';
+      '\uFEFF# people for the ML team\r\n\r\n  email , role \r\n   \r\n  alice@example.com  ,  member  \r\n\t# a ' +
+      'comment after indentation\r\nbob@example.com,\r\n';
     expect(parseInviteCsv(csv)).toEqual([
       { email: 'alice@example.com', role: 'MEMBER', line: 5 },
       { email: 'bob@example.com', line: 7 },
@@ -93,40 +94,44 @@ describe('parseInviteCsv', () => {
     expect(csvError('"a@example.com"x,MEMBER').message).toMatch(/line 1: unexpected "x" after a closing quote/);
   });
 
-  test('reads a teams column: `team:ROLE` pairs separated by ";", roles upper-cased, a team without a role gets the default', () => {
-    const csv = [
-      'email,role,teams',
-      'alice@example.com,admin,vision:ADMIN;nlp:member',
-      'bob@example.com,,vision',
-      'carol@example.com,viewer, vision : view_only ; nlp ;',
-      '"dan@example.com",member,""',
-    ].join('\n');
-    expect(parseInviteCsv(csv)).toEqual([
-      {
-        email: 'alice@example.com',
-        role: 'ADMIN',
-        teams: [
-          { team: 'vision', role: 'ADMIN' },
-          { team: 'nlp', role: 'MEMBER' },
-        ],
-        line: 2,
-      },
-      { email: 'bob@example.com', teams: [{ team: 'vision' }], line: 3 },
-      {
-        email: 'carol@example.com',
-        role: 'VIEWER',
-        teams: [{ team: 'vision', role: 'VIEW_ONLY' }, { team: 'nlp' }],
-        line: 4,
-      },
-      { email: 'dan@example.com', role: 'MEMBER', line: 5 },
-    ]);
-    expect(INVITE_CSV_TEAM_SEPARATOR).toBe(';');
-    expect(INVITE_CSV_ROLE_SEPARATOR).toBe(':');
-    // Without a header the third field is still the teams column; a quoted field may hold commas.
-    expect(parseInviteCsv('eve@example.com,MEMBER,"a,b:ADMIN"')).toEqual([
-      { email: 'eve@example.com', role: 'MEMBER', teams: [{ team: 'a,b', role: 'ADMIN' }], line: 1 },
-    ]);
-  });
+  test(
+    'reads a teams column: `team:ROLE` pairs separated by ";", roles upper-cased, a team without a role gets the ' +
+      'default',
+    () => {
+      const csv = [
+        'email,role,teams',
+        'alice@example.com,admin,vision:ADMIN;nlp:member',
+        'bob@example.com,,vision',
+        'carol@example.com,viewer, vision : view_only ; nlp ;',
+        '"dan@example.com",member,""',
+      ].join('\n');
+      expect(parseInviteCsv(csv)).toEqual([
+        {
+          email: 'alice@example.com',
+          role: 'ADMIN',
+          teams: [
+            { team: 'vision', role: 'ADMIN' },
+            { team: 'nlp', role: 'MEMBER' },
+          ],
+          line: 2,
+        },
+        { email: 'bob@example.com', teams: [{ team: 'vision' }], line: 3 },
+        {
+          email: 'carol@example.com',
+          role: 'VIEWER',
+          teams: [{ team: 'vision', role: 'VIEW_ONLY' }, { team: 'nlp' }],
+          line: 4,
+        },
+        { email: 'dan@example.com', role: 'MEMBER', line: 5 },
+      ]);
+      expect(INVITE_CSV_TEAM_SEPARATOR).toBe(';');
+      expect(INVITE_CSV_ROLE_SEPARATOR).toBe(':');
+      // Without a header the third field is still the teams column; a quoted field may hold commas.
+      expect(parseInviteCsv('eve@example.com,MEMBER,"a,b:ADMIN"')).toEqual([
+        { email: 'eve@example.com', role: 'MEMBER', teams: [{ team: 'a,b', role: 'ADMIN' }], line: 1 },
+      ]);
+    },
+  );
 
   test('a bad teams column throws InviteCsvError with its line', () => {
     expect(csvError('a@example.com,MEMBER,vision:OWNER').message).toBe(

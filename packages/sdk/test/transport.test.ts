@@ -113,33 +113,37 @@ describe('transport', () => {
     return p;
   }
 
-  test('every request names the SDK (x-roster-client, and User-Agent in Node) and carries an x-request-id; fetch and credentials are passed through', async () => {
-    const { fetch: recording, calls } = recordingFetch();
-    const client = new RosterClient({ url: server.url, token, fetch: recording, credentials: 'include' });
-    expect((await client.viewer())?.user?.username).toBe('ada');
-    expect(calls).toHaveLength(1);
-    const [call] = calls;
-    expect(call!.url).toBe(`${server.url}/graphql`);
-    expect(call!.init.credentials).toBe('include');
-    expect(call!.init.signal).toBeInstanceOf(AbortSignal);
-    expect(call!.headers.get(CLIENT_HEADER)).toBe(`@roster/sdk/${SDK_VERSION}`);
-    expect(CLIENT_HEADER).toBe('x-roster-client');
-    expect(call!.headers.get('user-agent')).toBe(`roster-sdk/${SDK_VERSION} node/${process.versions.node}`);
-    expect(call!.headers.get('x-request-id')).toMatch(/^[A-Za-z0-9._-]{1,64}$/);
-    expect(call!.body.operationName).toBe('Viewer');
+  test(
+    'every request names the SDK (x-roster-client, and User-Agent in Node) and carries an x-request-id; fetch ' +
+      'and credentials are passed through',
+    async () => {
+      const { fetch: recording, calls } = recordingFetch();
+      const client = new RosterClient({ url: server.url, token, fetch: recording, credentials: 'include' });
+      expect((await client.viewer())?.user?.username).toBe('ada');
+      expect(calls).toHaveLength(1);
+      const [call] = calls;
+      expect(call!.url).toBe(`${server.url}/graphql`);
+      expect(call!.init.credentials).toBe('include');
+      expect(call!.init.signal).toBeInstanceOf(AbortSignal);
+      expect(call!.headers.get(CLIENT_HEADER)).toBe(`@roster/sdk/${SDK_VERSION}`);
+      expect(CLIENT_HEADER).toBe('x-roster-client');
+      expect(call!.headers.get('user-agent')).toBe(`roster-sdk/${SDK_VERSION} node/${process.versions.node}`);
+      expect(call!.headers.get('x-request-id')).toMatch(/^[A-Za-z0-9._-]{1,64}$/);
+      expect(call!.body.operationName).toBe('Viewer');
 
-    // Without the option, fetch gets no credentials mode (its default, 'same-origin').
-    const plain = recordingFetch();
-    await new RosterClient({ url: server.url, fetch: plain.fetch }).instance();
-    expect('credentials' in plain.calls[0]!.init).toBe(false);
-    // Per-call headers win over the client's; an x-request-id given is kept.
-    await new RosterClient({ url: server.url, fetch: plain.fetch, headers: { 'x-team': 'a' } }).instance(
-      {},
-      { headers: { 'x-team': 'b', 'x-request-id': 'mine-1' } },
-    );
-    expect(plain.calls[1]!.headers.get('x-team')).toBe('b');
-    expect(plain.calls[1]!.headers.get('x-request-id')).toBe('mine-1');
-  });
+      // Without the option, fetch gets no credentials mode (its default, 'same-origin').
+      const plain = recordingFetch();
+      await new RosterClient({ url: server.url, fetch: plain.fetch }).instance();
+      expect('credentials' in plain.calls[0]!.init).toBe(false);
+      // Per-call headers win over the client's; an x-request-id given is kept.
+      await new RosterClient({ url: server.url, fetch: plain.fetch, headers: { 'x-team': 'a' } }).instance(
+        {},
+        { headers: { 'x-team': 'b', 'x-request-id': 'mine-1' } },
+      );
+      expect(plain.calls[1]!.headers.get('x-team')).toBe('b');
+      expect(plain.calls[1]!.headers.get('x-request-id')).toBe('mine-1');
+    },
+  );
 
   test('a GraphQL error carries the operation name and the request id the SDK sent', async () => {
     const { fetch: recording, calls } = recordingFetch();
@@ -170,20 +174,25 @@ describe('transport', () => {
     expect(p.requests()).toBe(3);
   });
 
-  test('retries are bounded: after `retries` more attempts the last failure is thrown, with the attempt count', async () => {
-    const p = await proxy(() => '503');
-    const client = new RosterClient({ url: p.url, token, retry: FAST_RETRY });
-    const error = await client.viewer().catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(RosterNetworkError);
-    expect(error).toMatchObject({ status: 503, attempts: 3, operationName: 'Viewer', body: 'upstream unavailable' });
-    expect(p.requests()).toBe(3);
+  test(
+    'retries are bounded: after `retries` more attempts the ' + 'last failure is thrown, with the attempt count',
+    async () => {
+      const p = await proxy(() => '503');
+      const client = new RosterClient({ url: p.url, token, retry: FAST_RETRY });
+      const error = await client.viewer().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RosterNetworkError);
+      expect(error).toMatchObject({ status: 503, attempts: 3, operationName: 'Viewer', body: 'upstream unavailable' });
+      expect(p.requests()).toBe(3);
 
-    // Per call, and off for the whole client.
-    await new RosterClient({ url: p.url, token, retry: FAST_RETRY }).viewer({}, { retries: 0 }).catch(() => undefined);
-    expect(p.requests()).toBe(4);
-    await new RosterClient({ url: p.url, token, retry: false }).viewer().catch(() => undefined);
-    expect(p.requests()).toBe(5);
-  });
+      // Per call, and off for the whole client.
+      await new RosterClient({ url: p.url, token, retry: FAST_RETRY })
+        .viewer({}, { retries: 0 })
+        .catch(() => undefined);
+      expect(p.requests()).toBe(4);
+      await new RosterClient({ url: p.url, token, retry: false }).viewer().catch(() => undefined);
+      expect(p.requests()).toBe(5);
+    },
+  );
 
   test('a mutation is never retried, on a 5xx or on a dropped connection', async () => {
     for (const failure of ['503', 'drop'] as const) {
@@ -254,31 +263,35 @@ describe('transport', () => {
     expect(p.requests()).toBe(1);
   });
 
-  test("request() runs a document string with the client's credentials; describeOperation reads its kind and name", async () => {
-    const client = new RosterClient({ url: server.url, token });
-    const data = await client.request<{ organization: { name: string; seats: { used: number } } }, { name: string }>(
-      'query OrgSeats($name: String!) { organization(name: $name) { name seats { used } } }',
-      { name: 'acme' },
-    );
-    expect(data).toEqual({ organization: { name: 'acme', seats: { used: 1 } } });
+  test(
+    "request() runs a document string with the client's " + 'credentials; describeOperation reads its kind and name',
+    async () => {
+      const client = new RosterClient({ url: server.url, token });
+      const data = await client.request<{ organization: { name: string; seats: { used: number } } }, { name: string }>(
+        'query OrgSeats($name: String!) { organization(name: $name) { name seats { used } } }',
+        { name: 'acme' },
+      );
+      expect(data).toEqual({ organization: { name: 'acme', seats: { used: 1 } } });
 
-    expect(describeOperation('{ viewer { kind } }')).toEqual({ kind: 'query', operationName: undefined });
-    expect(
-      describeOperation(
-        '# a comment with mutation X {\nfragment F on User { id }\nmutation Make($a: [Int!] = [1], $o: In = { x: "{" }) @d { x }',
-      ),
-    ).toEqual({
-      kind: 'mutation',
-      operationName: 'Make',
-    });
-    expect(describeOperation('query ($a: Int) { x }')).toEqual({ kind: 'query', operationName: undefined });
-    // A graphql-js DocumentNode is sent as the source text parse() kept; without it, refused with a hint.
-    const parsed = parse('query Version { instance { version } }') as GraphQLDocument<
-      { instance: { version: string } },
-      Record<string, never>
-    >;
-    expect((await client.request(parsed)).instance.version).toEqual(expect.any(String));
-    const node = { kind: 'Document', definitions: [] } as GraphQLDocument<unknown, Record<string, never>>;
-    await expect(client.request(node)).rejects.toThrow(/document string or a TypedDocumentString/);
-  });
+      expect(describeOperation('{ viewer { kind } }')).toEqual({ kind: 'query', operationName: undefined });
+      expect(
+        describeOperation(
+          '# a comment with mutation X {\nfragment F on User { id }\nmutation Make($a: [Int!] = [1], $o: In = { x: ' +
+            '"{" }) @d { x }',
+        ),
+      ).toEqual({
+        kind: 'mutation',
+        operationName: 'Make',
+      });
+      expect(describeOperation('query ($a: Int) { x }')).toEqual({ kind: 'query', operationName: undefined });
+      // A graphql-js DocumentNode is sent as the source text parse() kept; without it, refused with a hint.
+      const parsed = parse('query Version { instance { version } }') as GraphQLDocument<
+        { instance: { version: string } },
+        Record<string, never>
+      >;
+      expect((await client.request(parsed)).instance.version).toEqual(expect.any(String));
+      const node = { kind: 'Document', definitions: [] } as GraphQLDocument<unknown, Record<string, never>>;
+      await expect(client.request(node)).rejects.toThrow(/document string or a TypedDocumentString/);
+    },
+  );
 });
