@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ref } from '@mikro-orm/core';
-import { instanceWithAdmin, addMember, gql, inviteByLink, ACCEPT, type InstanceWithAdmin } from './fixtures';
-import { createRequestContext, type AppServices } from '../src/graphql/context';
+import {
+  instanceWithAdmin,
+  addMember,
+  gql,
+  inviteByLink,
+  ACCEPT,
+  contextOn,
+  settledOutcome,
+  type InstanceWithAdmin,
+} from './fixtures';
 import { InvitationService } from '../src/modules/invitations/invitation.service';
 import { MemberService } from '../src/modules/members/member.service';
 import { Organization } from '../src/modules/organizations/organization.entity';
@@ -9,26 +17,8 @@ import { Membership } from '../src/modules/organizations/membership.entity';
 import { User } from '../src/modules/accounts/user.entity';
 import { MemberStatus, OrgRole } from '../src/authz/roles';
 import type { Database } from '../src/db/orm';
+import type { AppServices } from '../src/graphql/context';
 import type { MikroORM } from '@mikro-orm/postgresql';
-
-/** A request context on a given ORM, as another server process would build one. */
-function contextOn(orm: MikroORM, app: AppServices, user: User) {
-  return createRequestContext({
-    requestId: 'concurrency-test',
-    em: orm.em.fork(),
-    principal: { kind: 'user', user, method: 'SESSION', sessionId: null, apiKeyId: null },
-    signal: new AbortController().signal,
-    acceptsGraphQLResponseJson: false,
-    clientAddress: null,
-    userAgent: null,
-    cookies: { set: () => undefined, clear: () => undefined },
-    app,
-    logger: app.logger,
-  });
-}
-
-const outcome = (r: PromiseSettledResult<unknown>) =>
-  r.status === 'fulfilled' ? 'ok' : ((r.reason as { code?: string }).code ?? String(r.reason));
 
 describe('invariants under concurrency', () => {
   let ctx: InstanceWithAdmin;
@@ -83,7 +73,7 @@ describe('invariants under concurrency', () => {
           });
         }),
       );
-      const outcomes = results.map(outcome);
+      const outcomes = results.map(settledOutcome);
       expect(outcomes.filter((o) => o === 'ok')).toHaveLength(K);
       expect(outcomes.filter((o) => o !== 'ok').every((o) => o === 'SEAT_LIMIT_REACHED')).toBe(true);
       const seats = await gql(
@@ -131,7 +121,7 @@ describe('invariants under concurrency', () => {
           act(ctx.t.server.db.orm, a.user, b.user),
           act(second.orm, b.user, a.user),
         ]);
-        const outcomes = results.map(outcome);
+        const outcomes = results.map(settledOutcome);
         // One wins; the other, serialised behind the organization lock, is refused: LAST_ADMIN, or (its own
         // admin role just taken) FORBIDDEN / NOT_FOUND.
         expect(

@@ -1,4 +1,6 @@
 import { ref } from '@mikro-orm/core';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { createRequestContext, type AppServices, type RequestContext } from '../src/graphql/context';
 import { startTestServer, gql, type TestServer } from '../src/testing';
 import { User } from '../src/modules/accounts/user.entity';
 import { Organization } from '../src/modules/organizations/organization.entity';
@@ -146,3 +148,23 @@ export async function acceptAsNewUser(
 }
 
 export { INVITE, ACCEPT };
+
+/** A request context on a given ORM, as another server process would build one (for invariant races). */
+export function contextOn(orm: MikroORM, app: AppServices, user: User): RequestContext {
+  return createRequestContext({
+    requestId: 'race-test',
+    em: orm.em.fork(),
+    principal: { kind: 'user', user, method: 'SESSION', sessionId: null, apiKeyId: null },
+    signal: new AbortController().signal,
+    acceptsGraphQLResponseJson: false,
+    clientAddress: null,
+    userAgent: null,
+    cookies: { set: () => undefined, clear: () => undefined },
+    app,
+    logger: app.logger,
+  });
+}
+
+/** 'ok', or the error code a settled service call failed with. */
+export const settledOutcome = (r: PromiseSettledResult<unknown>): string =>
+  r.status === 'fulfilled' ? 'ok' : ((r.reason as { code?: string }).code ?? String(r.reason));

@@ -1,13 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MikroORM } from '@mikro-orm/postgresql';
-import { instanceWithAdmin, addMember, gql, codeOf, type InstanceWithAdmin, type Actor } from './fixtures';
-import { createRequestContext, type AppServices } from '../src/graphql/context';
+import {
+  instanceWithAdmin,
+  addMember,
+  gql,
+  codeOf,
+  contextOn,
+  settledOutcome,
+  type InstanceWithAdmin,
+  type Actor,
+} from './fixtures';
 import { MemberService } from '../src/modules/members/member.service';
 import { TeamService } from '../src/modules/teams/team.service';
 import { User } from '../src/modules/accounts/user.entity';
 import { OrgRole } from '../src/authz/roles';
 import type { Database } from '../src/db/orm';
-import type { Principal } from '../src/auth/principal';
+import type { AppServices } from '../src/graphql/context';
 
 // Issue 9: an organization VIEWER may only be VIEW_ONLY in a team. Demoting someone to VIEWER caps their team
 // roles in the same transaction, and the last-team-admin rule counts only effective team admins.
@@ -276,27 +283,6 @@ describe('demoting to VIEWER caps team roles', () => {
   );
 });
 
-/** A request context on a given ORM, as another server process would build one (as in concurrency.test.ts). */
-function contextOn(orm: MikroORM, app: AppServices, user: User) {
-  // A variable, not a literal: the context's options grow as the server does (abort signal, response type).
-  const options = {
-    requestId: 'viewer-team-roles-test',
-    em: orm.em.fork(),
-    principal: { kind: 'user', user, method: 'SESSION', sessionId: null, apiKeyId: null } satisfies Principal,
-    signal: new AbortController().signal,
-    acceptsGraphQLResponseJson: false,
-    clientAddress: null,
-    userAgent: null,
-    cookies: { set: () => undefined, clear: () => undefined },
-    app,
-    logger: app.logger,
-  };
-  return createRequestContext(options);
-}
-
-const outcome = (r: PromiseSettledResult<unknown>) =>
-  r.status === 'fulfilled' ? 'ok' : ((r.reason as { code?: string }).code ?? String(r.reason));
-
 describe('demoting to VIEWER under concurrency', () => {
   let ctx: InstanceWithAdmin;
   let second: Database | undefined;
@@ -344,7 +330,7 @@ describe('demoting to VIEWER under concurrency', () => {
             role: 'MEMBER',
           }),
         ]);
-        const outcomes = results.map(outcome);
+        const outcomes = results.map(settledOutcome);
         expect(
           outcomes.filter((o) => o === 'ok'),
           `round ${round}: ${outcomes.join(', ')}`,

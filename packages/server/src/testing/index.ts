@@ -5,6 +5,7 @@
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import pg from 'pg';
 import { loadConfig, type Config } from '../config';
 import { createLogger } from '../logger';
@@ -114,3 +115,27 @@ export async function gql<T = Record<string, any>>(
   const body = (await res.json()) as GraphQLResponse<T>;
   return { ...body, status: res.status, headers: res.headers };
 }
+
+/** Debian's Chromium, which .ci/run installs; browser tests never download a browser of their own. */
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+/** Browser tests run where Chromium is, and must run in CI (.ci/run sets REQUIRE_CHROMIUM=1). */
+export const CHROMIUM_AVAILABLE: boolean = existsSync(CHROMIUM_PATH) || process.env.REQUIRE_CHROMIUM === '1';
+
+/**
+ * playwright-core launch options for that Chromium. Without the background-networking flags it floods a closed
+ * network with connection attempts.
+ */
+export const CHROMIUM_LAUNCH = {
+  executablePath: CHROMIUM_PATH,
+  headless: true,
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ],
+};
