@@ -9,6 +9,8 @@ import { ActivityTracker } from './modules/activity/activity-tracker';
 import { EmailSender } from './modules/mail/email-sender';
 import { SignInThrottle } from './auth/sign-in-throttle';
 import { PasswordHasher, dummyPasswordHash } from './auth/passwords';
+import { ApiKeyUsage } from './auth/api-key-usage';
+import { InstanceState } from './modules/instance/instance-state';
 
 export interface RosterServer {
   url: string;
@@ -19,6 +21,8 @@ export interface RosterServer {
   mail: EmailSender;
   signIn: SignInThrottle;
   passwords: PasswordHasher;
+  apiKeyUsage: ApiKeyUsage;
+  instanceState: InstanceState;
   /**
    * Stops taking requests, drains the ones in flight, flushes activity, stops the email sender and closes the database.
    */
@@ -43,11 +47,13 @@ export async function startServer(options: StartOptions = {}): Promise<RosterSer
   const passwords = new PasswordHasher(config.passwordHashing.concurrency, config.passwordHashing.maxQueue);
   // Computed now, so the first unknown login costs no more than any other.
   await dummyPasswordHash();
+  const apiKeyUsage = new ApiKeyUsage(config.apiKeyUsedWriteIntervalSeconds * 1000);
+  const instanceState = new InstanceState();
   const schema = await buildRosterSchema();
   const http = await createHttpApp({
     schema,
     orm: db.orm,
-    services: { config, logger, activity, mail, signIn, passwords },
+    services: { config, logger, activity, mail, signIn, passwords, apiKeyUsage, instanceState },
   });
   await new Promise<void>((resolve, reject) => {
     http.httpServer.once('error', reject);
@@ -68,6 +74,8 @@ export async function startServer(options: StartOptions = {}): Promise<RosterSer
     mail,
     signIn,
     passwords,
+    apiKeyUsage,
+    instanceState,
     close() {
       closing ??= (async () => {
         http.setReady(false);

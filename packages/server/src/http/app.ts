@@ -161,7 +161,7 @@ export async function createHttpApp(params: {
             bearer: readBearer(req.headers.authorization),
             cookie: (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE] ?? null,
           },
-          { apiKeyUsedWriteIntervalMs: config.apiKeyUsedWriteIntervalSeconds * 1000 },
+          { apiKeyUsage: services.apiKeyUsage },
         );
         if (principal.kind === 'user') services.activity.touch(principal.user.id);
         return createRequestContext({
