@@ -11,6 +11,7 @@ import { SignInThrottle } from './auth/sign-in-throttle';
 import { PasswordHasher, dummyPasswordHash } from './auth/passwords';
 import { ApiKeyUsage } from './auth/api-key-usage';
 import { InstanceState } from './modules/instance/instance-state';
+import { Metrics } from './observability/metrics';
 
 export interface RosterServer {
   url: string;
@@ -23,6 +24,8 @@ export interface RosterServer {
   passwords: PasswordHasher;
   apiKeyUsage: ApiKeyUsage;
   instanceState: InstanceState;
+  /** Null unless METRICS=on. */
+  metrics: Metrics | null;
   /**
    * Stops taking requests, drains the ones in flight, flushes activity, stops the email sender and closes the database.
    */
@@ -49,10 +52,15 @@ export async function startServer(options: StartOptions = {}): Promise<RosterSer
   await dummyPasswordHash();
   const apiKeyUsage = new ApiKeyUsage(config.apiKeyUsedWriteIntervalSeconds * 1000);
   const instanceState = new InstanceState();
+  const metrics = config.metrics.enabled ? new Metrics({ orm: db.orm, activity, logger }) : null;
+  if (metrics && !config.metrics.token) {
+    logger.warn('METRICS=on without METRICS_TOKEN: anyone who can reach this server can read GET /metrics');
+  }
   const schema = await buildRosterSchema();
   const http = await createHttpApp({
     schema,
     orm: db.orm,
+    metrics,
     services: { config, logger, activity, mail, signIn, passwords, apiKeyUsage, instanceState },
   });
   await new Promise<void>((resolve, reject) => {
@@ -76,6 +84,7 @@ export async function startServer(options: StartOptions = {}): Promise<RosterSer
     passwords,
     apiKeyUsage,
     instanceState,
+    metrics,
     close() {
       closing ??= (async () => {
         http.setReady(false);
@@ -84,6 +93,7 @@ export async function startServer(options: StartOptions = {}): Promise<RosterSer
         await activity.flush();
         await mail.stop();
         signIn.stop();
+        metrics?.stop();
         if (!options.database) await db.close();
         logger.debug('Database closed');
       })();
