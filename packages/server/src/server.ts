@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
 import { loadConfig, type Config } from './config';
-import { createLogger, type Logger } from './logger';
+import { createLogger, prettyLogs, type Logger } from './logger';
 import { openDatabase, type Database } from './db/orm';
 import { buildRosterSchema } from './graphql/schema';
 import { createHttpApp } from './http/app';
@@ -41,7 +41,7 @@ export interface StartOptions {
 
 export async function startServer(options: StartOptions = {}): Promise<RosterServer> {
   const config = options.config ?? loadConfig();
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel, undefined, { pretty: prettyLogs(config.nodeEnv) });
   const db = options.database ?? (await openDatabase(config, logger));
   const activity = new ActivityTracker(db.orm, config.activityWriteIntervalSeconds * 1000, logger);
   const mail = new EmailSender(db.orm, config, logger);

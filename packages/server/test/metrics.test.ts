@@ -43,7 +43,7 @@ describe('GET /metrics (issue 10, goal 8)', () => {
     expect(malformed.status).toBe(401);
   });
 
-  it('counts requests by operation name and outcome, SQL, pool, outbox, rate limits and the activity backlog', async () => {
+  it('counts requests by operation and outcome, SQL, pool, outbox, rate limits and the activity backlog', async () => {
     // The fixture's sign-up was a request too: compare with a scrape taken before.
     const before = (await scrape(ctx.url)).text;
     for (let i = 0; i < 3; i++) {
