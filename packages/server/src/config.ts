@@ -81,6 +81,12 @@ const envSchema = z.object({
   SIGN_IN_LOCKOUT_SECONDS: positiveInt('SIGN_IN_LOCKOUT_SECONDS').default(15 * 60),
   PASSWORD_HASH_CONCURRENCY: positiveInt('PASSWORD_HASH_CONCURRENCY').default(4),
   PASSWORD_HASH_MAX_QUEUE: positiveInt('PASSWORD_HASH_MAX_QUEUE').default(64),
+  METRICS: z.enum(['off', 'on'], { message: 'METRICS must be off or on' }).default('off'),
+  METRICS_TOKEN: z
+    .string()
+    .min(16, 'METRICS_TOKEN must be at least 16 characters (e.g. openssl rand -hex 32)')
+    .regex(/^[\x21-\x7e]+$/, 'METRICS_TOKEN must be printable ASCII without spaces')
+    .optional(),
 });
 
 export interface Config {
@@ -128,6 +134,14 @@ export interface Config {
   requestBodyMaxBytes: number;
   signInThrottle: SignInThrottleLimits;
   passwordHashing: PasswordHashingLimits;
+  /** `GET /metrics` (Prometheus); off unless METRICS=on. */
+  metrics: MetricsConfig;
+}
+
+export interface MetricsConfig {
+  enabled: boolean;
+  /** When set, a scrape must send `Authorization: Bearer <token>`. Required with METRICS=on in production. */
+  token: string | undefined;
 }
 
 /**
@@ -184,6 +198,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
         '"Roster <roster@example.com>")',
     );
   }
+  if (e.METRICS === 'on' && !e.METRICS_TOKEN && e.NODE_ENV === 'production') {
+    throw new ConfigError(
+      'Invalid configuration; fix these environment variables:\n  - METRICS_TOKEN: required when METRICS=on in ' +
+        'production (the metrics reveal traffic and operation names); generate one with openssl rand -hex 32',
+    );
+  }
   return {
     nodeEnv: e.NODE_ENV,
     host: e.HOST,
@@ -228,5 +248,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       lockoutSeconds: e.SIGN_IN_LOCKOUT_SECONDS,
     },
     passwordHashing: { concurrency: e.PASSWORD_HASH_CONCURRENCY, maxQueue: e.PASSWORD_HASH_MAX_QUEUE },
+    metrics: { enabled: e.METRICS === 'on', token: e.METRICS_TOKEN },
   };
 }

@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { build as prettyStream } from 'pino-pretty';
 
 /** Paths that may carry secrets; pino replaces them before anything is written. */
 const REDACT = [
@@ -12,9 +13,39 @@ const REDACT = [
   '*.inviteToken',
 ];
 
-/** JSON logs to stdout, or to `destination` (tests read what would have been logged). */
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+export interface LoggerOptions {
+  /** Human-readable lines (pino-pretty) instead of JSON; see prettyLogs(). */
+  pretty?: boolean;
+}
+
+/**
+ * Development in a terminal: NODE_ENV=development and stdout is a TTY. Anything else (production, a pipe,
+ * a log collector) gets JSON, one object per line.
+ */
+export function prettyLogs(nodeEnv: string, stdout: { isTTY?: boolean } = process.stdout): boolean {
+  return nodeEnv === 'development' && stdout.isTTY === true;
+}
+
+/**
+ * JSON logs to stdout, or to `destination` (tests read what would have been logged); with `pretty`,
+ * colourised lines for a terminal, written synchronously by pino-pretty in this process (the same redaction applies).
+ */
+export function createLogger(
+  level: string,
+  destination?: pino.DestinationStream,
+  loggerOptions: LoggerOptions = {},
+): Logger {
   const options = { level, redact: { paths: REDACT, censor: '[redacted]' }, base: { service: 'roster' } };
+  if (loggerOptions.pretty) {
+    const stream = prettyStream({
+      colorize: true,
+      sync: true,
+      translateTime: 'SYS:HH:MM:ss.l',
+      ignore: 'pid,hostname,service',
+      ...(destination ? { destination } : {}),
+    });
+    return pino(options, stream);
+  }
   return destination ? pino(options, destination) : pino(options);
 }
 

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { type Config, ConfigError, loadConfig } from './config';
-import { createLogger } from './logger';
+import { createLogger, prettyLogs } from './logger';
 import { startServer } from './server';
 
 async function main(): Promise<void> {
@@ -14,7 +14,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, { pretty: prettyLogs(config.nodeEnv) });
   const server = await startServer({ config, logger });
   logger.info(
     { url: server.url, graphql: `${server.url}/graphql` },

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
 import { loadConfig, type Config } from './config';
-import { createLogger, type Logger } from './logger';
+import { createLogger, prettyLogs, type Logger } from './logger';
 import { openDatabase, type Database } from './db/orm';
 import { buildRosterSchema } from './graphql/schema';
 import { createHttpApp } from './http/app';
@@ -9,6 +9,9 @@ import { ActivityTracker } from './modules/activity/activity-tracker';
 import { EmailSender } from './modules/mail/email-sender';
 import { SignInThrottle } from './auth/sign-in-throttle';
 import { PasswordHasher, dummyPasswordHash } from './auth/passwords';
+import { ApiKeyUsage } from './auth/api-key-usage';
+import { InstanceState } from './modules/instance/instance-state';
+import { Metrics } from './observability/metrics';
 
 export interface RosterServer {
   url: string;
@@ -19,6 +22,10 @@ export interface RosterServer {
   mail: EmailSender;
   signIn: SignInThrottle;
   passwords: PasswordHasher;
+  apiKeyUsage: ApiKeyUsage;
+  instanceState: InstanceState;
+  /** Null unless METRICS=on. */
+  metrics: Metrics | null;
   /**
    * Stops taking requests, drains the ones in flight, flushes activity, stops the email sender and closes the database.
    */
@@ -34,7 +41,7 @@ export interface StartOptions {
 
 export async function startServer(options: StartOptions = {}): Promise<RosterServer> {
   const config = options.config ?? loadConfig();
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel, undefined, { pretty: prettyLogs(config.nodeEnv) });
   const db = options.database ?? (await openDatabase(config, logger));
   const activity = new ActivityTracker(db.orm, config.activityWriteIntervalSeconds * 1000, logger);
   const mail = new EmailSender(db.orm, config, logger);
@@ -43,11 +50,18 @@ export async function startServer(options: StartOptions = {}): Promise<RosterSer
   const passwords = new PasswordHasher(config.passwordHashing.concurrency, config.passwordHashing.maxQueue);
   // Computed now, so the first unknown login costs no more than any other.
   await dummyPasswordHash();
+  const apiKeyUsage = new ApiKeyUsage(config.apiKeyUsedWriteIntervalSeconds * 1000);
+  const instanceState = new InstanceState();
+  const metrics = config.metrics.enabled ? new Metrics({ orm: db.orm, activity, logger }) : null;
+  if (metrics && !config.metrics.token) {
+    logger.warn('METRICS=on without METRICS_TOKEN: anyone who can reach this server can read GET /metrics');
+  }
   const schema = await buildRosterSchema();
   const http = await createHttpApp({
     schema,
     orm: db.orm,
-    services: { config, logger, activity, mail, signIn, passwords },
+    metrics,
+    services: { config, logger, activity, mail, signIn, passwords, apiKeyUsage, instanceState },
   });
   await new Promise<void>((resolve, reject) => {
     http.httpServer.once('error', reject);
@@ -68,6 +82,9 @@ export async function startServer(options: StartOptions = {}): Promise<RosterSer
     mail,
     signIn,
     passwords,
+    apiKeyUsage,
+    instanceState,
+    metrics,
     close() {
       closing ??= (async () => {
         http.setReady(false);
@@ -76,6 +93,7 @@ export async function startServer(options: StartOptions = {}): Promise<RosterSer
         await activity.flush();
         await mail.stop();
         signIn.stop();
+        metrics?.stop();
         if (!options.database) await db.close();
         logger.debug('Database closed');
       })();

@@ -145,5 +145,12 @@ describe('invariants under concurrency', () => {
 
 function ctxApp(ctx: InstanceWithAdmin): AppServices {
   const s = ctx.t.server;
-  return { config: s.config, logger: s.logger, activity: s.activity, mail: s.mail } as AppServices;
+  return {
+    config: s.config,
+    logger: s.logger,
+    activity: s.activity,
+    mail: s.mail,
+    apiKeyUsage: s.apiKeyUsage,
+    instanceState: s.instanceState,
+  } as AppServices;
 }

@@ -5,6 +5,7 @@ import { Session } from './session.entity';
 import { ANONYMOUS, type Principal } from './principal';
 import { API_KEY_PREFIX, hashSecret, isWellFormedApiKey } from './secrets';
 import { ErrorCode } from '../errors';
+import type { ApiKeyUsage } from './api-key-usage';
 
 export interface Credentials {
   /** From `Authorization: Bearer ...`: a bad one is an error. */
@@ -27,7 +28,8 @@ export function readBearer(header: string | undefined): string | null {
 }
 
 export interface AuthenticateOptions {
-  apiKeyUsedWriteIntervalMs: number;
+  /** Writes lastUsedAt, coalesced per key per process. */
+  apiKeyUsage: ApiKeyUsage;
 }
 
 /** Turns a request's credentials into a principal. Revocation and expiry are checked on every request. */
@@ -64,13 +66,7 @@ async function fromApiKey(em: EntityManager, key: string, options: AuthenticateO
   }
   const apiKey = await em.findOne(ApiKey, { keyHash: hashSecret(key) }, { populate: ['user'] });
   if (!apiKey?.isUsable()) return null;
-  const now = Date.now();
-  if (!apiKey.lastUsedAt || now - apiKey.lastUsedAt.getTime() >= options.apiKeyUsedWriteIntervalMs) {
-    // Written at most once per interval; the condition keeps concurrent processes from piling up writes.
-    await em.execute(
-      'update api_keys set last_used_at = ? where id = ? and (last_used_at is null or last_used_at < ?)',
-      [new Date(now), apiKey.id, new Date(now - options.apiKeyUsedWriteIntervalMs)],
-    );
-  }
+  // Written at most once per interval; concurrent requests and processes do not pile up writes.
+  await options.apiKeyUsage.record(em, apiKey.id, apiKey.lastUsedAt);
   return { kind: 'user', user: apiKey.user.getEntity(), method: 'API_KEY', sessionId: null, apiKeyId: apiKey.id };
 }

@@ -8,6 +8,8 @@ import type { ActivityTracker } from '../modules/activity/activity-tracker';
 import type { EmailSender } from '../modules/mail/email-sender';
 import type { SignInThrottle } from '../auth/sign-in-throttle';
 import type { PasswordHasher } from '../auth/passwords';
+import type { ApiKeyUsage } from '../auth/api-key-usage';
+import type { InstanceState } from '../modules/instance/instance-state';
 
 export interface SessionCookieWriter {
   set(token: string, expiresAt: Date): void;
@@ -32,6 +34,10 @@ export interface AppServices {
   signIn: SignInThrottle;
   /** The process-wide bound on argon2 work: hash and verify passwords only through it. */
   passwords: PasswordHasher;
+  /** Coalesces API keys' lastUsedAt writes per process. */
+  apiKeyUsage: ApiKeyUsage;
+  /** Remembers that the instance is bootstrapped, so `instance { needsBootstrap }` stops reading users. */
+  instanceState: InstanceState;
 }
 
 /** Everything request-scoped: built fresh for every request, never global. */

@@ -11,6 +11,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import type { GraphQLSchema } from 'graphql';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { authenticate, readBearer } from '../auth/authenticate';
+import type { Principal } from '../auth/principal';
 import { createRequestContext, type AppServices, type RequestContext } from '../graphql/context';
 import { formatError, requestScope } from '../graphql/format-error';
 import { boundedStringify, requestGuardsPlugin } from '../graphql/guards';
@@ -19,6 +20,7 @@ import { graphiqlHtml, graphiqlAssets } from './graphiql';
 import { INVITE_PAGE_HTML } from './invite-page';
 import { apiSecurityHeaders, htmlPageSecurityHeaders } from './security-headers';
 import { httpErrorHandler, notFoundHandler, redactedUrl } from './http-errors';
+import { UNKNOWN_OPERATION, type Metrics } from '../observability/metrics';
 
 export const SESSION_COOKIE = 'roster_session';
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
@@ -34,8 +36,11 @@ export async function createHttpApp(params: {
   schema: GraphQLSchema;
   orm: MikroORM;
   services: AppServices;
+  /** Prometheus metrics (METRICS=on): `GET /metrics` and per-request series; null: no route, nothing recorded. */
+  metrics?: Metrics | null;
 }): Promise<HttpApp> {
   const { schema, orm, services } = params;
+  const metrics = params.metrics ?? null;
   const { config, logger } = services;
   let ready = false;
 
@@ -63,6 +68,7 @@ export async function createHttpApp(params: {
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
       requestGuardsPlugin(schema, config.queryLimits, config.requestTimeoutMs),
+      ...(metrics ? [metrics.plugin<RequestContext>()] : []),
     ],
   });
   await apollo.start();
@@ -78,7 +84,10 @@ export async function createHttpApp(params: {
       },
       autoLogging: {
         ignore: (req) =>
-          req.url === '/healthz' || req.url === '/readyz' || (req.url ?? '').startsWith('/graphiql-assets'),
+          req.url === '/healthz' ||
+          req.url === '/readyz' ||
+          req.url === '/metrics' ||
+          (req.url ?? '').startsWith('/graphiql-assets'),
       },
       // Query strings carry invitation tokens (/invite?token=) and GET documents with variables: log the path only.
       serializers: {
@@ -116,6 +125,8 @@ export async function createHttpApp(params: {
       res.status(503).json({ status: 'not ready', reason: 'database unreachable' });
     }
   });
+
+  if (metrics) app.get('/metrics', metrics.handler(config.metrics.token));
 
   app.use('/graphiql-assets', graphiqlAssets());
   app.get('/invite', htmlPageSecurityHeaders(INVITE_PAGE_HTML), (_req, res) => {
@@ -155,14 +166,23 @@ export async function createHttpApp(params: {
       context: async ({ req, res }) => {
         const signal = requestSignal(res, config.requestTimeoutMs);
         const em = orm.em.fork();
-        const principal = await authenticate(
-          em,
-          {
-            bearer: readBearer(req.headers.authorization),
-            cookie: (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE] ?? null,
-          },
-          { apiKeyUsedWriteIntervalMs: config.apiKeyUsedWriteIntervalSeconds * 1000 },
-        );
+        const started = performance.now();
+        let principal: Principal;
+        try {
+          principal = await authenticate(
+            em,
+            {
+              bearer: readBearer(req.headers.authorization),
+              cookie: (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE] ?? null,
+            },
+            { apiKeyUsage: services.apiKeyUsage },
+          );
+        } catch (err) {
+          // Apollo's request plugins never see a request whose context failed (a bad credential): count it here.
+          const code = (err as { extensions?: { code?: unknown } }).extensions?.code ?? 'INTERNAL_SERVER_ERROR';
+          metrics?.observeRequest(UNKNOWN_OPERATION, [code], (performance.now() - started) / 1000);
+          throw err;
+        }
         if (principal.kind === 'user') services.activity.touch(principal.user.id);
         return createRequestContext({
           requestId: String(req.id),

@@ -106,6 +106,7 @@ export class AccountService extends Service {
         };
       })
       .catch(rethrowUniqueAsConflict);
+    this.ctx.app.instanceState.markBootstrapped();
     this.startSession(result.user, result.token, result.expiresAt, result.sessionId);
     this.ctx.logger.info(
       { userId: result.user.id, organization: result.organization.name },

@@ -56,6 +56,11 @@ export class ActivityTracker {
     }
   }
 
+  /** Writes issued and not finished yet (the metrics' coalescer backlog). */
+  get backlog(): number {
+    return this.pending.size;
+  }
+
   /** Waits for writes in flight (shutdown, tests). */
   async flush(): Promise<void> {
     await Promise.all([...this.pending]);

@@ -23,7 +23,7 @@ export interface InstanceView {
 
 export class InstanceService extends Service {
   async describe(): Promise<InstanceView> {
-    const needsBootstrap = (await this.em.count(User)) === 0;
+    const needsBootstrap = await this.ctx.app.instanceState.needsBootstrap(this.em);
     const isAdmin = this.ctx.authz.canInstance(InstancePermission.READ_SETTINGS);
     const warnings: InstanceView['warnings'] = [];
     const config = this.ctx.app.config;
