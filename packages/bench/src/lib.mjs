@@ -1,6 +1,6 @@
 // Shared helpers of the benchmark: the server child process, GraphQL calls, the database, /proc readings.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -46,6 +46,7 @@ export async function recreateDatabase(url = BENCH_URL) {
 
 /** Starts `node packages/server/dist/main.js` on the bench database; resolves once /readyz answers 200. */
 export async function startServer({ port = 4510, env = {} } = {}) {
+  if (!existsSync(SERVER_MAIN)) throw new Error(`${SERVER_MAIN} is missing: run pnpm --filter @roster/server build`);
   const child = spawn(process.execPath, [SERVER_MAIN], {
     cwd: ROOT,
     env: {
@@ -57,7 +58,7 @@ export async function startServer({ port = 4510, env = {} } = {}) {
       NODE_ENV: 'production',
       ...env,
     },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', process.env.BENCH_SERVER_LOG ? 'inherit' : 'ignore', 'inherit'],
   });
   let exited = false;
   child.once('exit', () => {

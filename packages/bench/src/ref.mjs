@@ -47,8 +47,9 @@ select (select id from org) is not null as allowed, row_to_json(r)::text as body
     from shown s) n), '[]'::json) as nodes
 ) r`;
 
-export async function serveReference({ port = 4520, poolMax = 10 } = {}) {
-  const pool = new pg.Pool({ connectionString: BENCH_URL, max: poolMax });
+export async function serveReference({ port = 4520, poolMax = 10, databaseUrl = BENCH_URL } = {}) {
+  // The same pool size as Roster's default (DATABASE_POOL_MAX 10).
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolMax });
   const server = createServer((req, res) => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
@@ -85,8 +86,8 @@ export async function serveReference({ port = 4520, poolMax = 10 } = {}) {
 }
 
 /** Runs the reference in a child process (its CPU and RSS are read from /proc like the server's). */
-export async function startReference({ port = 4520 } = {}) {
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), String(port)], {
+export async function startReference({ port = 4520, databaseUrl = BENCH_URL } = {}) {
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), String(port), databaseUrl], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise((resolve, reject) => {
@@ -105,7 +106,7 @@ export async function startReference({ port = 4520 } = {}) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const ref = await serveReference({ port: Number(process.argv[2] ?? 4520) });
+  const ref = await serveReference({ port: Number(process.argv[2] ?? 4520), databaseUrl: process.argv[3] });
   process.stdout.write(`ready ${ref.url}\n`);
   process.once('SIGTERM', () => ref.stop().then(() => process.exit(0)));
 }
