@@ -27,8 +27,8 @@ async function fillOrganization(c, { orgId, adminId, label, size }) {
   await c.query(
     `insert into users (id, email, username, name, password_hash, default_organization_id, created_at, last_active_at)
      select id, 'u' || $1 || '-' || g || '@bench.test', 'u' || $1 || '-' || g,
-       ($2::text[])[1 + (g * 7919) % array_length($2::text[], 1)] || ' ' ||
-       ($3::text[])[1 + (g * 104729) % array_length($3::text[], 1)] || ' ' || g,
+       ($2::text[])[1 + ((g::bigint * 7919) % array_length($2::text[], 1))::int] || ' ' ||
+       ($3::text[])[1 + ((g::bigint * 104729) % array_length($3::text[], 1))::int] || ' ' || g,
        $4, $5, now() - interval '120 days',
        case when g % 10 = 0 then null
          else (current_date - 1 - (g * 37) % 60)::timestamptz + make_interval(secs => (g * 13) % 86400) end
