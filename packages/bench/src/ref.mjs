@@ -11,27 +11,28 @@ import { BENCH_URL } from './lib.mjs';
 
 const ts = (col) => `to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
-// $1 session token hash, $2 organization name, $3/$4 the cursor's (name key, id) or null, $5 page size.
+// $1 session token hash, $2 organization id, $3/$4 the cursor's (name key, id) or null, $5 page size.
 // json_build_object and json_agg put spaces between items; row_to_json and string_agg write compact JSON.
+// The organization id is a parameter (not a sub-select) so that PostgreSQL plans for that organization's size.
 export const MEMBERS_SQL = `
 with caller as (
   select s.user_id, u.instance_admin from sessions s join users u on u.id = s.user_id
   where s.token_hash = $1 and s.revoked_at is null and s.expires_at > now()
 ), org as (
-  select o.id from organizations o, caller c
-  where o.name = $2 and (c.instance_admin or exists (select 1 from org_memberships cm where cm.organization_id = o.id
-    and cm.user_id = c.user_id and cm.status = 'ACTIVE' and cm.role = 'ADMIN'))
+  select c.user_id from caller c
+  where c.instance_admin or exists (select 1 from org_memberships cm where cm.organization_id = $2::uuid
+    and cm.user_id = c.user_id and cm.status = 'ACTIVE' and cm.role = 'ADMIN')
 ), base as (
   select m.id, m.user_id, m.role, m.status, m.created_at, u.name, u.username, u.last_active_at,
     coalesce(u.email, i.email) as email, lower(coalesce(u.name, i.email)) as k
   from org_memberships m left join users u on u.id = m.user_id left join invitations i on i.id = m.invitation_id
-  where m.organization_id = (select id from org)
+  where m.organization_id = $2::uuid and exists (select 1 from org)
 ), page as (
   select *, row_number() over (order by k, id) as rn from (
     select * from base where $3::text is null or (k, id) > ($3::text, $4::uuid) order by k, id limit $5 + 1
   ) p
 ), shown as (select * from page where rn <= $5)
-select (select id from org) is not null as allowed, row_to_json(r)::text as body from (select
+select exists (select 1 from org) as allowed, row_to_json(r)::text as body from (select
   (select count(*) from base) as "totalCount",
   (select row_to_json(pi) from (select
     (select count(*) from page) > $5 as "hasNextPage",
@@ -43,13 +44,14 @@ select (select id from org) is not null as allowed, row_to_json(r)::text as body
       ${ts('s.last_active_at')} as "lastActiveAt", ${ts('s.created_at')} as "addedAt",
       coalesce((select ('[' || string_agg(row_to_json(tn)::text, ',' order by tn.name) || ']')::json
         from (select t.name from team_memberships tm join teams t on t.id = tm.team_id
-          where tm.user_id = s.user_id and t.organization_id = (select id from org)) tn), '[]'::json) as teams) x) as j
+          where tm.user_id = s.user_id and t.organization_id = $2::uuid) tn), '[]'::json) as teams) x) as j
     from shown s) n), '[]'::json) as nodes
 ) r`;
 
 export async function serveReference({ port = 4520, poolMax = 10, databaseUrl = BENCH_URL } = {}) {
   // The same pool size as Roster's default (DATABASE_POOL_MAX 10).
   const pool = new pg.Pool({ connectionString: databaseUrl, max: poolMax });
+  const orgIds = new Map();
   const server = createServer((req, res) => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
@@ -63,7 +65,16 @@ export async function serveReference({ port = 4520, poolMax = 10, databaseUrl = 
           after = cursor.values;
         }
         const hash = createHash('sha256').update(token, 'utf8').digest('hex');
-        const { rows } = await pool.query(MEMBERS_SQL, [hash, variables.org, ...after, variables.first ?? 50]);
+        // Organization name -> id, looked up once per process (names of the bench organizations do not change).
+        let orgId = orgIds.get(variables.org);
+        if (orgId === undefined) {
+          const found = await pool.query('select id from organizations where name = $1', [variables.org]);
+          orgId = found.rows[0]?.id ?? null;
+          orgIds.set(variables.org, orgId);
+        }
+        const { rows } = orgId
+          ? await pool.query(MEMBERS_SQL, [hash, orgId, ...after, variables.first ?? 50])
+          : { rows: [] };
         if (!rows[0]?.allowed) {
           res.writeHead(403, { 'content-type': 'application/json' }).end('{"errors":[{"message":"forbidden"}]}');
           return;

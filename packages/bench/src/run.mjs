@@ -124,7 +124,8 @@ async function checkEquality(roster, ref, headers, org) {
       while (a[at] === b[at]) at++;
       throw new Error(
         `reference body differs from Roster's for ${JSON.stringify(variables)} at byte ${at}:\n` +
-          `  Roster:    …${a.slice(Math.max(0, at - 80), at + 80)}\n  reference: …${b.slice(Math.max(0, at - 80), at + 80)}`,
+          `  Roster:    …${a.slice(Math.max(0, at - 80), at + 80)}\n` +
+          `  reference: …${b.slice(Math.max(0, at - 80), at + 80)}`,
       );
     }
   }
@@ -246,7 +247,8 @@ async function main() {
             ` ${fmt(row.roster.reqPerSec).padStart(7)} req/s p50 ${fmt(row.roster.p50).padStart(6)} ms` +
             ` p95 ${fmt(row.roster.p95).padStart(6)} ms` +
             (row.reference
-              ? ` | ref ${fmt(row.reference.reqPerSec)} req/s p50 ${fmt(row.reference.p50)} ms ratio ${fmt(row.ratio, 2)}`
+              ? ` | ref ${fmt(row.reference.reqPerSec)} req/s p50 ${fmt(row.reference.p50)} ms` +
+                ` ratio ${fmt(row.ratio, 2)}`
               : ''),
         );
       }
@@ -295,7 +297,8 @@ async function main() {
           msPerRow: ms / rows,
         });
         log(
-          `inviteUsers ${String(rows).padEnd(5)} rows: ${outcome}, ${fmt(ms, 0)} ms per call, ${fmt(ms / rows, 2)} ms/row`,
+          `inviteUsers ${String(rows).padEnd(5)} rows: ${outcome}, ${fmt(ms, 0)} ms per call,` +
+            ` ${fmt(ms / rows, 2)} ms/row`,
         );
         if (smoke && outcome !== 'ok') failures.push(`inviteUsers ${rows}: ${outcome}`);
       }
