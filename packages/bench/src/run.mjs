@@ -22,8 +22,10 @@ const duration = Number(args.duration ?? (smoke ? 1 : 5));
 const connectionCounts = String(args.connections ?? (smoke ? '16' : '1,16'))
   .split(',')
   .map(Number);
-const INVITE_BATCHES = smoke ? [100] : [100, 1000];
+const INVITE_BATCHES = smoke ? [100] : [100, 1000, 10000];
 const COUNT_PASS_REQUESTS = smoke ? 3 : 20;
+/** --scenarios=REGEX: only the scenarios whose name matches (inviteUsers runs when `inviteUsers` matches). */
+const only = args.scenarios ? new RegExp(String(args.scenarios)) : null;
 
 export const MEMBERS_PAGE =
   'query($org: String!, $first: Int, $after: String, $search: String, $teams: [String!], $orderBy: MemberOrder) ' +
@@ -215,6 +217,7 @@ async function main() {
       },
     );
 
+    if (only) scenarios.splice(0, scenarios.length, ...scenarios.filter((s) => only.test(s.name)));
     if (!smoke) {
       // Warm-up (JIT, pools, PostgreSQL caches) on the first scenario, unmeasured.
       const w = { body: scenarios[0].body, headers: scenarios[0].headers, connections: 16, seconds: 3 };
@@ -270,7 +273,7 @@ async function main() {
             ])
           ).rows[0].name,
       );
-      for (const rows of INVITE_BATCHES) {
+      for (const rows of only && !only.test('inviteUsers') ? [] : INVITE_BATCHES) {
         const times = [];
         let outcome = 'ok';
         for (let call = 0; call < (smoke ? 1 : 3); call++) {
