@@ -52,9 +52,10 @@ try {
     }
     if (variant === 'default') {
       const session = await c.query('select token_hash from sessions order by created_at desc limit 1');
+      const orgRow = await c.query('select id from organizations where name = $1', [org]);
       const plan = await c.query(`explain (analyze, buffers) ${MEMBERS_SQL}`, [
         session.rows[0].token_hash,
-        org,
+        orgRow.rows[0].id,
         null,
         null,
         50,
