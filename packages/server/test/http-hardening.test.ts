@@ -305,8 +305,11 @@ describe('abandoned requests', () => {
         // Give the server time to finish the blocked read and (not) go on.
         await new Promise((r) => setTimeout(r, 800));
       });
-      // The blocked organizations read completed, but nothing nested below it ran.
-      expect(abandoned.statements.some((sql) => /from "organizations"|from organizations/.test(sql))).toBe(true);
+      // On PostgreSQL the blocked organizations read completed; nothing nested below it ran. (The embedded
+      // database has one connection, which the lock held: there the read never started.)
+      if (t.database.kind === 'postgres') {
+        expect(abandoned.statements.some((sql) => /from "organizations"|from organizations/.test(sql))).toBe(true);
+      }
       expect(abandoned.statements.filter((sql) => /org_memberships|"teams"|from teams/.test(sql))).toEqual([]);
     } finally {
       await t.close();
