@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { badInput } from '../errors';
 import { MAX_TIMESTAMP, MIN_TIMESTAMP } from '../validation';
+import { isStorableText } from './input-hygiene';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type Connection, type PageInfo } from './connection';
 
 /**
@@ -17,11 +18,7 @@ export const cursorValue = {
   /**
    * Names, usernames, emails. No NUL and no lone surrogate: PostgreSQL cannot hold them, and the API never issues them.
    */
-  text: z
-    .string()
-    .max(1000)
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing NUL (and lone surrogates) is the point.
-    .regex(/^(?:[^\u0000\uD800-\uDFFF]|[\uD800-\uDBFF][\uDC00-\uDFFF])*$/),
+  text: z.string().max(1000).refine(isStorableText),
   /** Issued as `Date.toISOString()`; decoded to a Date within the span PostgreSQL and ISO-8601 both hold. */
   timestamp: z.iso
     .datetime()

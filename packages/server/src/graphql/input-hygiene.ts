@@ -8,6 +8,11 @@ export const MAX_INPUT_LIST_LENGTH = 1000;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching NUL is the point.
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+/** Whether PostgreSQL can store this text: the one rule, also used for text inside cursors (graphql/cursor.ts). */
+export function isStorableText(value: string): boolean {
+  return !UNSTORABLE.test(value);
+}
+
 function problemWith(value: string): string | null {
   const match = UNSTORABLE.exec(value);
   if (!match) return null;
