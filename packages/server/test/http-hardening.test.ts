@@ -5,7 +5,7 @@ import { createTestDatabase, testConfig, gql, startTestServer, type TestServer }
 import { startServer, type RosterServer } from '../src/server';
 import { createLogger } from '../src/logger';
 import { loadConfig } from '../src/config';
-import { codeOf, ADMIN_PASSWORD, inviteByLink, acceptAsNewUser, countStatements } from './fixtures';
+import { codeOf, ADMIN_PASSWORD, inviteByLink, acceptAsNewUser, countStatements, instanceWithAdmin } from './fixtures';
 
 /** A server whose log lines are kept in memory, at the most verbose level. */
 async function serverWithLog(
@@ -218,22 +218,10 @@ describe('response limits', () => {
   });
 
   it('stops resolving fields once a request has run past REQUEST_TIMEOUT_SECONDS', async () => {
-    const t = await startTestServer({ REQUEST_TIMEOUT_SECONDS: '1' });
+    // The fixture bootstraps through the API: an instance admin with a session token.
+    const { t, admin } = await instanceWithAdmin({ REQUEST_TIMEOUT_SECONDS: '1' });
     try {
-      const signUp = await gql<{ signUp: { token: string } }>(
-        t.url,
-        'mutation($i: SignUpInput!) { signUp(input: $i) { token } }',
-        {
-          i: {
-            email: 'admin@example.com',
-            username: 'admin',
-            name: 'Admin',
-            password: ADMIN_PASSWORD,
-            organizationName: 'acme',
-          },
-        },
-      );
-      const token = signUp.data!.signUp.token;
+      const token = admin.token;
       // Another connection holds a lock on organizations: the request's first read waits past the timeout.
       const knex = t.server.db.orm.em.getConnection().getKnex();
       const trx = await knex.transaction();
@@ -257,22 +245,10 @@ describe('response limits', () => {
 
 describe('abandoned requests', () => {
   it('stops resolving fields once the client has gone away', async () => {
-    const t = await startTestServer();
+    // The fixture bootstraps through the API: an instance admin with a session token.
+    const { t, admin } = await instanceWithAdmin();
     try {
-      const signUp = await gql<{ signUp: { token: string } }>(
-        t.url,
-        'mutation($i: SignUpInput!) { signUp(input: $i) { token } }',
-        {
-          i: {
-            email: 'admin@example.com',
-            username: 'admin',
-            name: 'Admin',
-            password: ADMIN_PASSWORD,
-            organizationName: 'acme',
-          },
-        },
-      );
-      const token = signUp.data!.signUp.token;
+      const token = admin.token;
       const query = JSON.stringify({
         query:
           '{ organizations { nodes { name members { nodes { role user { username } } } teams { nodes { name } } } } }',
