@@ -1,5 +1,6 @@
 import pino, { type Logger } from 'pino';
 import { build as prettyStream } from 'pino-pretty';
+import { DriverException } from '@mikro-orm/core';
 
 /** Paths that may carry secrets; pino replaces them before anything is written. */
 const REDACT = [
@@ -12,6 +13,23 @@ const REDACT = [
   '*.invitationToken',
   '*.inviteToken',
 ];
+
+/**
+ * What the log may hold of an unexpected error. A driver error's message embeds the SQL with its
+ * parameters (password hashes, token hashes, personal data): keep only its class, SQLSTATE and the
+ * database's own sentence.
+ */
+export function loggableError(error: unknown): Record<string, unknown> {
+  if (error instanceof DriverException) {
+    const sqlState = (error as DriverException & { code?: string }).code;
+    const reason = error.message.includes(' - ')
+      ? error.message.slice(error.message.lastIndexOf(' - ') + 3)
+      : undefined;
+    return { type: error.name, sqlState, reason: reason?.slice(0, 200) };
+  }
+  if (error instanceof Error) return { type: error.name, message: error.message.slice(0, 500), stack: error.stack };
+  return { type: typeof error };
+}
 
 export interface LoggerOptions {
   /** Human-readable lines (pino-pretty) instead of JSON; see prettyLogs(). */
@@ -35,7 +53,13 @@ export function createLogger(
   destination?: pino.DestinationStream,
   loggerOptions: LoggerOptions = {},
 ): Logger {
-  const options = { level, redact: { paths: REDACT, censor: '[redacted]' }, base: { service: 'roster' } };
+  // Every `{ err }` passes loggableError, whoever logs it.
+  const options = {
+    level,
+    redact: { paths: REDACT, censor: '[redacted]' },
+    base: { service: 'roster' },
+    serializers: { err: loggableError },
+  };
   if (loggerOptions.pretty) {
     const stream = prettyStream({
       colorize: true,

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { createLogger, prettyLogs } from '../src/logger';
 
 function sink(): { stream: Writable; text: () => string } {
@@ -14,6 +15,26 @@ function sink(): { stream: Writable; text: () => string } {
 }
 
 describe('logs', () => {
+  it('keep the SQL and its parameters of a driver error out, whoever logs it as { err }', () => {
+    const out = sink();
+    const logger = createLogger('info', out.stream);
+    const hash = '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA';
+    const driverError = new UniqueConstraintViolationException(
+      new Error(
+        `insert into "users" ("password_hash") values ('${hash}') - duplicate key value violates unique constraint`,
+      ),
+    );
+    logger.error({ err: driverError, emailId: 'e1' }, 'Could not record the outcome of an email delivery');
+    const line = JSON.parse(out.text()) as { err: Record<string, unknown>; emailId: string };
+    expect(out.text()).not.toContain(hash);
+    expect(out.text()).not.toContain('insert into');
+    expect(line.err).toMatchObject({
+      type: 'UniqueConstraintViolationException',
+      reason: expect.stringMatching(/^duplicate key/),
+    });
+    expect(line.emailId).toBe('e1');
+  });
+
   it('are pretty only in development on a terminal', () => {
     expect(prettyLogs('development', { isTTY: true })).toBe(true);
     expect(prettyLogs('development', { isTTY: false })).toBe(false);

@@ -1,6 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { DriverException } from '@mikro-orm/core';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ArgumentValidationError } from 'type-graphql';
 import { AppError, ErrorCode } from '../errors';
@@ -49,23 +48,6 @@ function appErrorOf(error: unknown): AppError | null {
   return null;
 }
 
-/**
- * What the log may hold of an unexpected error. A driver error's message embeds the SQL with its
- * parameters (password hashes, token hashes, personal data): keep only its class, SQLSTATE and the
- * database's own sentence.
- */
-export function loggableError(error: unknown): Record<string, unknown> {
-  if (error instanceof DriverException) {
-    const sqlState = (error as DriverException & { code?: string }).code;
-    const reason = error.message.includes(' - ')
-      ? error.message.slice(error.message.lastIndexOf(' - ') + 3)
-      : undefined;
-    return { type: error.name, sqlState, reason: reason?.slice(0, 200) };
-  }
-  if (error instanceof Error) return { type: error.name, message: error.message.slice(0, 500), stack: error.stack };
-  return { type: typeof error };
-}
-
 export function formatError(
   formatted: GraphQLFormattedError,
   error: unknown,
@@ -97,10 +79,7 @@ export function formatError(
     return { ...base, extensions: { code: ErrorCode.BAD_REQUEST } };
   }
   const scope = requestScope.getStore();
-  scope?.logger.error(
-    { error: loggableError(original), path: formatted.path },
-    'Unexpected error while handling a GraphQL request',
-  );
+  scope?.logger.error({ err: original, path: formatted.path }, 'Unexpected error while handling a GraphQL request');
   const requestId = scope?.requestId ?? 'unknown';
   return {
     ...base,

@@ -10,6 +10,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { loggableError } from '../logger';
 import { authenticate, readBearer } from '../auth/authenticate';
 import type { Principal } from '../auth/principal';
 import { createRequestContext, type AppServices, type RequestContext } from '../graphql/context';
@@ -97,6 +98,8 @@ export async function createHttpApp(params: {
           url: redactedUrl(req.url),
           remoteAddress: req.remoteAddress,
         }),
+        // pino-http installs its own error serializer on request loggers: keep ours (no SQL, no parameters).
+        err: loggableError,
       },
     }),
   );

@@ -1,6 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ErrorCode } from '../errors';
-import { loggableError } from '../graphql/format-error';
 import type { Logger } from '../logger';
 
 /**
@@ -80,10 +79,7 @@ export function httpErrorHandler(logger: Logger): ErrorRequestHandler {
         );
     } else {
       const requestId = String(req.id ?? 'unknown');
-      logger.error(
-        { error: loggableError(err), requestId, url: redactedUrl(req.originalUrl) },
-        'Unexpected error outside GraphQL',
-      );
+      logger.error({ err, requestId, url: redactedUrl(req.originalUrl) }, 'Unexpected error outside GraphQL');
       res
         .status(500)
         .json(
