@@ -64,6 +64,13 @@ export const teamRefSchema = z.string().trim().min(1, 'must not be empty').max(6
 /** Naming a user in an input by username or email (see `byLogin` in src/modules/accounts/login.ts). */
 export const userLoginSchema = z.string().trim().min(1, 'must not be empty').max(254, 'must be at most 254 characters');
 
+/** An invitation token as the accept link carries it (signUp, acceptInvitation, invitationPreview). */
+export const invitationTokenSchema = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(200, 'is not an invitation token');
+
 export const displayNameSchema = z
   .string()
   .trim()

@@ -13,10 +13,12 @@ import { checkPassword, hashNewPassword } from '../../auth/sign-in';
 import { AppError, ErrorCode, conflict, forbidden } from '../../errors';
 import {
   emailSchema,
+  invitationTokenSchema,
   orgNameSchema,
   parseInput,
   passwordSchema,
   personNameSchema,
+  userLoginSchema,
   usernameSchema,
 } from '../../validation';
 import { AuditAction } from '../audit/audit.service';
@@ -29,12 +31,12 @@ const signUpSchema = z.object({
   username: usernameSchema,
   name: personNameSchema,
   password: passwordSchema,
-  invitationToken: z.string().max(200, 'is not an invitation token').nullish(),
+  invitationToken: invitationTokenSchema.nullish(),
   organizationName: orgNameSchema.nullish(),
 });
 
 const logInSchema = z.object({
-  login: z.string().trim().min(1, 'must not be empty').max(254, 'must be at most 254 characters'),
+  login: userLoginSchema,
   password: z.string().min(1, 'must not be empty').max(256, 'must be at most 256 characters'),
 });
 

@@ -10,7 +10,7 @@ import { badInput, notFound } from '../../errors';
 import { entityIdSchema, parseInput, timestampSchema } from '../../validation';
 import { AuditAction } from '../audit/audit.service';
 import { type Connection } from '../../graphql/connection';
-import { cursorCodec, NEWEST_FIRST, newestFirstAfter } from '../../graphql/cursor';
+import { cursorCodec, NEWEST_FIRST, NEWEST_FIRST_ORDER, newestFirstAfter } from '../../graphql/cursor';
 import { ApiKeyStatus } from '../../graphql/enums';
 import { MemberStatus } from '../../authz/roles';
 
@@ -111,11 +111,7 @@ export class ApiKeyService extends Service {
       : { user: user.id, ...ApiKey.usableFilter() };
     const cursorWhere = newestFirstAfter(page.after);
     const [rows, total] = await Promise.all([
-      this.em.find(
-        ApiKey,
-        { $and: [where, cursorWhere] },
-        { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: page.first + 1 },
-      ),
+      this.em.find(ApiKey, { $and: [where, cursorWhere] }, { orderBy: NEWEST_FIRST_ORDER, limit: page.first + 1 }),
       this.em.count(ApiKey, where),
     ]);
     return API_KEYS_CURSOR.connection(

@@ -24,6 +24,7 @@ import type { TeamRole } from '../../authz/team-permissions';
 import {
   emailSchema,
   entityIdSchema,
+  invitationTokenSchema,
   orgRefSchema,
   parseInput,
   passwordSchema,
@@ -31,7 +32,7 @@ import {
   usernameSchema,
 } from '../../validation';
 import { type Connection } from '../../graphql/connection';
-import { cursorCodec, NEWEST_FIRST, newestFirstAfter } from '../../graphql/cursor';
+import { cursorCodec, NEWEST_FIRST, NEWEST_FIRST_ORDER, newestFirstAfter } from '../../graphql/cursor';
 import { rethrowUniqueAsConflict } from '../../db/unique-violation';
 
 export const INVITE_TOKEN_PREFIX = 'rsi_';
@@ -55,9 +56,8 @@ const updateSchema = z.object({
   role: z.enum(OrgRole, { message: 'must be ADMIN, MEMBER or VIEWER; omit it to keep the current role' }).optional(),
   teams: z.unknown().optional(),
 });
-const tokenSchema = z.string().trim().min(1, 'must not be empty').max(200, 'is not an invitation token');
 const acceptSchema = z.object({
-  token: tokenSchema,
+  token: invitationTokenSchema,
   username: z.string().nullish(),
   name: z.string().nullish(),
   password: z.string().max(256, 'must be at most 256 characters').nullish(),
@@ -384,7 +384,10 @@ export class InvitationService extends Service {
    * Public: what the link leads to. Unknown, used and revoked tokens are INVITE_INVALID; expired ones INVITE_EXPIRED.
    */
   async preview(token: string): Promise<InvitationPreview> {
-    const invitation = await this.findUsable(this.em, parseInput(z.object({ token: tokenSchema }), { token }).token);
+    const invitation = await this.findUsable(
+      this.em,
+      parseInput(z.object({ token: invitationTokenSchema }), { token }).token,
+    );
     const org = await invitation.organization.loadOrFail();
     return {
       email: invitation.email,
@@ -423,7 +426,10 @@ export class InvitationService extends Service {
    * looked up about `email`, so a junk token or another address's token reveals nothing about accounts.
    */
   async checkToken(token: string, email: string): Promise<void> {
-    const invitation = await this.findUsable(this.em, parseInput(z.object({ token: tokenSchema }), { token }).token);
+    const invitation = await this.findUsable(
+      this.em,
+      parseInput(z.object({ token: invitationTokenSchema }), { token }).token,
+    );
     if (invitation.email !== email) {
       throw new AppError(ErrorCode.INVITE_INVALID, 'This invitation was sent to another email address.', {
         field: 'email',
@@ -566,11 +572,7 @@ export class InvitationService extends Service {
     const where = { organization: org.id, ...(args.statuses?.length ? { status: { $in: args.statuses } } : {}) };
     const after = newestFirstAfter(page.after);
     const [rows, total] = await Promise.all([
-      this.em.find(
-        Invitation,
-        { $and: [where, after] },
-        { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: page.first + 1 },
-      ),
+      this.em.find(Invitation, { $and: [where, after] }, { orderBy: NEWEST_FIRST_ORDER, limit: page.first + 1 }),
       this.em.count(Invitation, where),
     ]);
     return INVITATIONS_CURSOR.connection(

@@ -17,7 +17,7 @@ import { Authz } from '../../authz/policy';
 import { conflict, forbidden, notFound } from '../../errors';
 import { entityIdSchema, orgRefSchema, parseInput, teamRefSchema } from '../../validation';
 import { type Connection } from '../../graphql/connection';
-import { cursorCodec, NEWEST_FIRST, newestFirstAfter } from '../../graphql/cursor';
+import { cursorCodec, NEWEST_FIRST, NEWEST_FIRST_ORDER, newestFirstAfter } from '../../graphql/cursor';
 import type { TimeCursor } from '../../graphql/loaders';
 
 const projectRef = z.string().trim().min(1, 'must not be empty').max(128, 'must be at most 128 characters');
@@ -392,7 +392,7 @@ export class ProjectService extends Service {
       this.em.find(
         Project,
         { $and: [where, afterFilter<Project>(page.after)] },
-        { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: page.first + 1 },
+        { orderBy: NEWEST_FIRST_ORDER, limit: page.first + 1 },
       ),
       this.em.count(Project, where),
     ]);
@@ -409,7 +409,7 @@ export class ProjectService extends Service {
       this.em.find(
         Report,
         { $and: [where, afterFilter<Report>(page.after)] },
-        { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: page.first + 1 },
+        { orderBy: NEWEST_FIRST_ORDER, limit: page.first + 1 },
       ),
       this.em.count(Report, where),
     ]);
