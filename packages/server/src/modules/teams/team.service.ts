@@ -580,10 +580,17 @@ export class TeamService extends Service {
     raw: unknown,
   ): Promise<InvitedTeam[]> {
     const rows = parseInput(z.object({ teams: teamAssignmentsSchema }), { teams: raw }).teams;
+    // One read for every row's team, not one per row (bulk invitations validate many rows).
+    const names = [...new Set(rows.map((row) => row.team.toLowerCase()))];
+    const existing = new Set(
+      names.length
+        ? (await em.find(Team, { organization: org.id, name: { $in: names } }, { fields: ['name'] })).map((t) => t.name)
+        : [],
+    );
     const result: InvitedTeam[] = [];
     for (const [i, row] of rows.entries()) {
       const name = row.team.toLowerCase();
-      if (!(await em.count(Team, { organization: org.id, name })))
+      if (!existing.has(name))
         throw badInput(`teams.${i}.team`, `teams.${i}.team: "${org.name}" has no team named "${row.team}".`);
       const role = row.role ?? Authz.defaultTeamRole(orgRole);
       if (!PERSON_TEAM_ROLES.has(role))
@@ -608,9 +615,23 @@ export class TeamService extends Service {
     assignments: InvitedTeam[],
     invitedById: string | null,
   ): Promise<void> {
+    if (assignments.length === 0) return;
+    // Two reads for all assignments: the teams that still exist, and which of them the user is already in.
+    const teams = await em.find(Team, { organization: org.id, name: { $in: assignments.map((a) => a.team) } });
+    const joined = new Set(
+      teams.length
+        ? (
+            await em.find(
+              TeamMembership,
+              { user: user.id, team: { $in: teams.map((t) => t.id) } },
+              { fields: ['team'] },
+            )
+          ).map((m) => m.team.id)
+        : [],
+    );
     for (const a of assignments) {
-      const team = await em.findOne(Team, { organization: org.id, name: a.team });
-      if (!team || (await em.count(TeamMembership, { team: team.id, user: user.id }))) continue;
+      const team = teams.find((t) => t.name === a.team);
+      if (!team || joined.has(team.id)) continue;
       em.create(TeamMembership, { team: ref(team), user: ref(user), role: a.role as TeamRole, addedById: invitedById });
     }
   }
