@@ -9,7 +9,8 @@ import { OutboxEmail } from '../modules/mail/outbox-email.entity';
 import { Team } from '../modules/teams/team.entity';
 import { TeamMembership } from '../modules/teams/team-membership.entity';
 import { CustomRole } from '../modules/custom-roles/custom-role.entity';
-import type { TeamMembershipFacts } from '../authz/policy';
+import type { TeamFacts, TeamMembershipFacts } from '../authz/policy';
+import type { TeamRole } from '../authz/team-permissions';
 import { Project, Run } from '../modules/projects/project.entity';
 import { ORG_ADMIN_ROLE } from '../authz/permissions';
 import { MemberStatus } from '../authz/roles';
@@ -23,7 +24,7 @@ export interface Loaders {
   /** Key: `${teamId}:${userId}`. */
   teamMembership: DataLoader<string, TeamMembership | null>;
   /** Teams of each member of an organization. Key: `${organizationId}:${userId}`. */
-  teamsOfMember: DataLoader<string, Array<{ team: Team; membership: TeamMembership }>>;
+  teamsOfMember: DataLoader<string, MemberTeam[]>;
   team: DataLoader<string, Team | null>;
   /** Key: `${organizationId}:${teamName}` (teamNameKey). */
   teamByName: DataLoader<string, Team | null>;
@@ -39,6 +40,22 @@ export interface Loaders {
    */
   runsPage: DataLoader<RunsPageKey, Run[], string>;
   runCountByProject: DataLoader<string, number>;
+}
+
+/** A team a member belongs to, as the members view and the team policy need it (no ORM entities). */
+export interface MemberTeam {
+  team: TeamFacts;
+  role: TeamRole;
+}
+
+interface MemberTeamRow {
+  organization_id: string;
+  user_id: string;
+  id: string;
+  name: string;
+  role: TeamRole;
+  hidden: boolean;
+  members_can_invite: boolean;
 }
 
 /** Position in a list ordered by (createdAt desc, id desc). */
@@ -94,17 +111,26 @@ export function createLoaders(em: EntityManager): Loaders {
       return keys.map((k) => byKey.get(k) ?? null);
     }),
     teamsOfMember: new DataLoader(async (keys) => {
+      // Columns only: a members page asks for up to 100 rows × their teams, and hydrating TeamMembership and Team
+      // entities for them cost more CPU than the rest of the request together.
       const pairs = keys.map((k) => k.split(':') as [string, string]);
-      const rows = await em.find(
-        TeamMembership,
-        { $or: pairs.map(([organization, user]) => ({ user, team: { organization } })) },
-        { populate: ['team'], orderBy: { team: { name: 'asc' } } },
+      const rows: MemberTeamRow[] = await em.execute(
+        `select t.organization_id, tm.user_id, t.id, t.name, tm.role,
+           coalesce((t.settings->>'hidden')::boolean, false) as hidden,
+           coalesce((t.settings->>'membersCanInvite')::boolean, false) as members_can_invite
+         from team_memberships tm join teams t on t.id = tm.team_id
+         where (t.organization_id, tm.user_id) in (${pairs.map(() => '(?::uuid, ?::uuid)').join(', ')})
+         order by t.name`,
+        pairs.flat(),
       );
-      return pairs.map(([orgId, userId]) =>
-        rows
-          .filter((m) => m.user.id === userId && m.team.getEntity().organization.id === orgId)
-          .map((m) => ({ team: m.team.getEntity(), membership: m })),
-      );
+      const byKey = new Map<string, MemberTeam[]>(keys.map((k) => [k, []]));
+      for (const r of rows) {
+        byKey.get(membershipKey(r.organization_id, r.user_id))?.push({
+          team: { id: r.id, name: r.name, settings: { hidden: r.hidden, membersCanInvite: r.members_can_invite } },
+          role: r.role,
+        });
+      }
+      return keys.map((k) => byKey.get(k) ?? []);
     }),
     customRole: new DataLoader(async (ids) => {
       const rows = await em.find(CustomRole, { id: { $in: [...ids] } });

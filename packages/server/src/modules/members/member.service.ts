@@ -6,8 +6,7 @@ import type { Invitation } from '../invitations/invitation.entity';
 import { Organization } from '../organizations/organization.entity';
 import { User } from '../accounts/user.entity';
 import { byLogin } from '../accounts/login';
-import { Team } from '../teams/team.entity';
-import { Authz } from '../../authz/policy';
+import { Authz, type TeamFacts } from '../../authz/policy';
 import { TeamService } from '../teams/team.service';
 import { capTeamRoles } from '../teams/team-admins';
 import { OrganizationService } from '../organizations/organization.service';
@@ -249,12 +248,9 @@ export class MemberService extends Service {
    */
   async teamsOf(member: MemberView): Promise<Array<{ name: string; role: TeamRole }>> {
     const org = member.organization;
-    const entries: Array<{ team: Team; role: TeamRole }> = [];
+    const entries: Array<{ team: TeamFacts; role: TeamRole }> = [];
     if (member.userId) {
-      for (const { team, membership } of await this.ctx.loaders.teamsOfMember.load(
-        membershipKey(org.id, member.userId),
-      ))
-        entries.push({ team, role: membership.role });
+      entries.push(...(await this.ctx.loaders.teamsOfMember.load(membershipKey(org.id, member.userId))));
     } else if (member.invitationId) {
       const invitation = await this.ctx.loaders.invitationById.load(member.invitationId);
       const assignments = invitation?.status === InvitationStatus.PENDING ? invitation.teams : [];
