@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { buildSchema } from 'type-graphql';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { guardResolvers } from './guards';
 import './enums';
 import { ViewerResolver, UserResolver } from '../modules/accounts/account.resolver';
 import { ApiKeyResolver } from '../modules/api-keys/api-key.resolver';
@@ -51,6 +52,7 @@ export function buildRosterSchema(): Promise<GraphQLSchema> {
     schema.getMutationType()!.description =
       'Write operations. Each takes `input` and returns a payload with the changed objects; errors carry ' +
       '`extensions.code`.';
+    guardResolvers(schema);
     return schema;
   });
   return cached;

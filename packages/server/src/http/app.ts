@@ -7,7 +7,10 @@ import { pinoHttp } from 'pino-http';
 import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { loggableError } from '../logger';
@@ -15,7 +18,7 @@ import { authenticate, readBearer } from '../auth/authenticate';
 import type { Principal } from '../auth/principal';
 import { createRequestContext, type AppServices, type RequestContext } from '../graphql/context';
 import { formatError, requestScope } from '../graphql/format-error';
-import { boundedStringify, requestGuardsPlugin } from '../graphql/guards';
+import { boundedStringify, requestGuardsPlugin, requestTimedOut } from '../graphql/guards';
 import { queryLimitRules } from '../graphql/query-limits';
 import { graphiqlHtml, graphiqlAssets } from './graphiql';
 import { INVITE_PAGE_HTML } from './invite-page';
@@ -68,7 +71,10 @@ export async function createHttpApp(params: {
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
-      requestGuardsPlugin(schema, config.queryLimits, config.requestTimeoutMs),
+      // Responses are per caller and never cacheable; the default cache-control plugin would only add a hook to
+      // every resolved field (a members page resolves about 1,500).
+      ApolloServerPluginCacheControlDisabled(),
+      requestGuardsPlugin(schema, config.queryLimits),
       ...(metrics ? [metrics.plugin<RequestContext>()] : []),
     ],
   });
@@ -226,11 +232,12 @@ export async function createHttpApp(params: {
 /** Aborts when the request has run too long, or when its client disconnects before the response is sent. */
 function requestSignal(res: express.Response, timeoutMs: number): AbortSignal {
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  // The reason is what every field still to resolve fails with (guardResolvers).
+  const timer = setTimeout(() => controller.abort(requestTimedOut(timeoutMs)), timeoutMs);
   timer.unref();
   res.once('close', () => {
     clearTimeout(timer);
-    if (!res.writableFinished) controller.abort();
+    if (!res.writableFinished) controller.abort(requestTimedOut(timeoutMs));
   });
   return controller.signal;
 }
