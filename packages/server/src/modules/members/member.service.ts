@@ -7,7 +7,7 @@ import { Organization } from '../organizations/organization.entity';
 import { User } from '../accounts/user.entity';
 import { byLogin } from '../accounts/login';
 import { Team } from '../teams/team.entity';
-import { Authz } from '../../authz/policy';
+import { Authz, type TeamScope } from '../../authz/policy';
 import { TeamService } from '../teams/team.service';
 import { capTeamRoles } from '../teams/team-admins';
 import { OrganizationService } from '../organizations/organization.service';
@@ -141,39 +141,13 @@ export class MemberService extends Service {
     const knex: Knex = this.em.getKnex();
 
     // Every condition is on the membership row, so the page and the count read org_memberships alone.
-    const base = knex('org_memberships as m').where('m.organization_id', org.id);
+    const base: Knex.QueryBuilder = filters.teams?.length
+      ? knex.queryBuilder().from(this.inTeams(org, filters.teams, await this.ctx.authz.teamScope(org)).as('m'))
+      : knex('org_memberships as m').where('m.organization_id', org.id);
     // Others see active members only (Authz.seesInactiveMembers).
     if (!seesEveryone) base.where('m.status', MemberStatus.ACTIVE);
     if (filters.statuses?.length) base.whereIn('m.status', filters.statuses);
     if (filters.roles?.length) base.whereIn('m.role', filters.roles);
-    if (filters.teams?.length) {
-      // Members of any of the named teams the caller sees (Authz.teamScope: the hidden-team rule); an invisible team
-      // matches nobody. Driven from the teams (their team_memberships, and the invitations assigning them), so the
-      // cost follows the teams' size, not the organization's.
-      const visible = Authz.teamScopeSql(await this.ctx.authz.teamScope(org), 't');
-      const teams = () =>
-        knex('teams as t')
-          .where('t.organization_id', org.id)
-          .whereIn('t.name', filters.teams!)
-          .whereRaw(visible.sql, visible.bindings);
-      const ofTeams = teams()
-        .join('team_memberships as tm', 'tm.team_id', 't.id')
-        .join('org_memberships as tmm', (j) =>
-          j.on('tmm.user_id', 'tm.user_id').andOnVal('tmm.organization_id', org.id),
-        )
-        .select('tmm.id');
-      // Pending rows match through their invitation's team assignments.
-      const invitedToTeams = teams()
-        .join('invitations as i', (j) =>
-          j
-            .on(knex.raw(`i.teams @> jsonb_build_array(jsonb_build_object('team', t.name))`))
-            .andOnVal('i.organization_id', org.id),
-        )
-        .join('org_memberships as pm', 'pm.invitation_id', 'i.id')
-        .where('pm.status', MemberStatus.PENDING)
-        .select('pm.id');
-      base.whereIn('m.id', ofTeams.unionAll(invitedToTeams, true));
-    }
     if (filters.search) {
       // Each column has its trigram index (org_memberships_search), so the OR is a BitmapOr of index scans.
       const like = containsPattern(filters.search.toLowerCase());
@@ -186,7 +160,7 @@ export class MemberService extends Service {
 
     const direction = filters.orderBy?.direction === OrderDirection.DESC ? 'desc' : 'asc';
     const keys = [...SORT_KEYS[field], ID_KEY];
-    // The page's rows first (limit inside), then their users and invitations by primary key.
+    // The page's rows first (limit inside), then their users and invitations.
     const rowsOfPage = base
       .clone()
       .select(
@@ -209,11 +183,16 @@ export class MemberService extends Service {
       );
     }
     for (const k of keys) rowsOfPage.orderByRaw(`${k.sql} ${direction}`);
+    // A primary-key lookup per row of the page whatever the planner estimates, never a scan of users or invitations:
+    // `limit 1` keeps each lateral subquery from being flattened into an ordinary (hashable) join.
     const pageQuery = knex
       .queryBuilder()
       .from(rowsOfPage.as('p'))
-      .leftJoin('users as u', 'u.id', 'p.user_id')
-      .leftJoin('invitations as i', 'i.id', 'p.invitation_id')
+      .joinRaw(
+        'left join lateral (select u.name, u.username, u.last_active_at, u.email from users u ' +
+          'where u.id = p.user_id limit 1) u on true',
+      )
+      .joinRaw('left join lateral (select i.email from invitations i where i.id = p.invitation_id limit 1) i on true')
       .select('p.*', 'u.name', 'u.username', 'u.last_active_at', knex.raw('coalesce(u.email, i.email) as email'));
     for (const n of keys.keys()) pageQuery.orderBy(`p.key_${n}`, direction);
 
@@ -235,6 +214,45 @@ export class MemberService extends Service {
         return Number(counted[0]?.n ?? 0);
       }),
     };
+  }
+
+  /**
+   * The organization's membership rows in any of the named teams the caller sees (Authz.teamScope: the hidden-team
+   * rule; an invisible team matches nobody): the teams' members, and the PENDING rows whose invitation assigns one of
+   * the teams. Driven from the teams (team_memberships, and invitations by their indexed `teams`), so the cost follows
+   * the teams' size, not the organization's. `union` keeps a row once when it matches twice. (Not async: a query
+   * builder is thenable, awaiting it would run it.)
+   */
+  private inTeams(org: Organization, names: string[], scope: TeamScope): Knex.QueryBuilder {
+    const knex: Knex = this.em.getKnex();
+    const visible = Authz.teamScopeSql(scope, 't');
+    const teams = () =>
+      knex('teams as t')
+        .where('t.organization_id', org.id)
+        .whereIn('t.name', names)
+        .whereRaw(visible.sql, visible.bindings);
+    const members = knex('org_memberships as m')
+      .select('m.*')
+      .where('m.organization_id', org.id)
+      .whereIn(
+        'm.user_id',
+        knex('team_memberships as tm').whereIn('tm.team_id', teams().select('t.id')).select('tm.user_id'),
+      );
+    const invited = knex('org_memberships as m')
+      .select('m.*')
+      .where('m.organization_id', org.id)
+      .where('m.status', MemberStatus.PENDING)
+      .whereIn(
+        'm.invitation_id',
+        teams()
+          .join('invitations as i', (j) =>
+            j
+              .on(knex.raw(`i.teams @> jsonb_build_array(jsonb_build_object('team', t.name))`))
+              .andOnVal('i.organization_id', org.id),
+          )
+          .select('i.id'),
+      );
+    return members.union(invited);
   }
 
   private toView(org: Organization, r: MemberRow): MemberView {
