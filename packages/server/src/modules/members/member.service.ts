@@ -144,9 +144,13 @@ export class MemberService extends Service {
     const base: Knex.QueryBuilder = filters.teams?.length
       ? knex.queryBuilder().from(this.inTeams(org, filters.teams, await this.ctx.authz.teamScope(org)).as('m'))
       : knex('org_memberships as m').where('m.organization_id', org.id);
-    // Others see active members only (Authz.seesInactiveMembers).
-    if (!seesEveryone) base.where('m.status', MemberStatus.ACTIVE);
-    if (filters.statuses?.length) base.whereIn('m.status', filters.statuses);
+    // Others see active members only (Authz.seesInactiveMembers). Also applied to the per-status counts below.
+    const ofVisibleStatuses = (q: Knex.QueryBuilder) => {
+      if (!seesEveryone) q.where('m.status', MemberStatus.ACTIVE);
+      if (filters.statuses?.length) q.whereIn('m.status', filters.statuses);
+      return q;
+    };
+    ofVisibleStatuses(base);
     if (filters.roles?.length) base.whereIn('m.role', filters.roles);
     if (filters.search) {
       // Each column has its trigram index (org_memberships_search), so the OR is a BitmapOr of index scans.
@@ -208,9 +212,13 @@ export class MemberService extends Service {
       edges: views.map((v) => ({ cursor: v.cursor, node: v.view })),
       nodes: views.map((v) => v.view),
       pageInfo: pageInfoOf(page, views, rows.length > page.first),
-      // Served by an index on (organization_id, status), or by the filters' own indexes.
       totalCount: lazyTotalCount(async () => {
-        const counted = await base.clone().count<Array<{ n: string }>>('* as n');
+        // Filtered by status alone: the organization's per-status counts, kept by triggers (one to three rows).
+        // Otherwise the page's own conditions, counted through the filters' indexes.
+        const byStatusOnly = !filters.roles?.length && !filters.teams?.length && !filters.search;
+        const counted: Array<{ n: string | number | null }> = byStatusOnly
+          ? await ofVisibleStatuses(knex('org_member_counts as m').where('m.organization_id', org.id)).sum('m.n as n')
+          : await base.clone().count('* as n');
         return Number(counted[0]?.n ?? 0);
       }),
     };
