@@ -14,9 +14,9 @@ const ts = (col) => `to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS
 // $1 session token hash, $2 organization id, $3/$4 the cursor's (name key, id) or null, $5 page size.
 // json_build_object and json_agg put spaces between items; row_to_json and string_agg write compact JSON.
 // The organization id is a parameter (not a sub-select) so that PostgreSQL plans for that organization's size.
-// Index-driven like Roster's page (docs/PERFORMANCE.md): the page is a range of org_memberships_name_order on the stored
-// key sort_name, its users and invitations are read by primary key (lateral, limit 1: never flattened into a hash
-// join), and totalCount sums the organization's per-status counts (org_member_counts, kept by triggers).
+// Index-driven like Roster's page (docs/PERFORMANCE.md): the page is a range of org_memberships_name_order on the
+// stored key sort_name, its users and invitations are read by primary key (lateral, limit 1: never flattened into a
+// hash join), and totalCount sums the organization's per-status counts (org_member_counts, kept by triggers).
 export const MEMBERS_SQL = `
 with caller as (
   select s.user_id, u.instance_admin from sessions s join users u on u.id = s.user_id
@@ -39,8 +39,8 @@ with caller as (
   where p.rn <= $5
 )
 select exists (select 1 from org) as allowed, row_to_json(r)::text as body from (select
-  (select coalesce(sum(c.n), 0) from org_member_counts c where c.organization_id = $2::uuid and exists (select 1 from org))
-    as "totalCount",
+  (select coalesce(sum(c.n), 0) from org_member_counts c
+    where c.organization_id = $2::uuid and exists (select 1 from org)) as "totalCount",
   (select row_to_json(pi) from (select
     (select count(*) from page) > $5 as "hasNextPage",
     (select translate(encode(convert_to('{"list":"members","order":"NAME_ASC","values":[' || to_json(k)::text || ','

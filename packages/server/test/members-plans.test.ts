@@ -9,9 +9,9 @@ import { gql, instanceWithAdmin, type InstanceWithAdmin } from './fixtures';
 const MEMBERS = 5000;
 const PAGE = 50;
 const Q =
-  'query($first: Int, $after: String, $search: String, $teams: [String!], $orderBy: MemberOrder) { organization(name: ' +
-  '"acme") { members(first: $first, after: $after, search: $search, teams: $teams, orderBy: $orderBy) { totalCount ' +
-  'pageInfo { endCursor } nodes { id name } } } }';
+  'query($first: Int, $after: String, $search: String, $teams: [String!], $orderBy: MemberOrder) { ' +
+  'organization(name: "acme") { members(first: $first, after: $after, search: $search, teams: $teams, ' +
+  'orderBy: $orderBy) { totalCount pageInfo { endCursor } nodes { id name } } } }';
 
 interface PlanNode {
   'Node Type': string;
@@ -101,7 +101,8 @@ describe('members view plans', () => {
       const explained = [];
       for (const s of statements) {
         const { rows } = await raw.query(`explain (analyze, format json) ${s.sql}`, s.bindings);
-        const plan = (rows[0]?.['QUERY PLAN'] as Array<{ Plan: PlanNode }>)[0]!.Plan;
+        const [explainedPlan] = rows[0]!['QUERY PLAN'] as Array<{ Plan: PlanNode }>;
+        const plan = explainedPlan!.Plan;
         explained.push({ sql: s.sql, nodes: nodesOf(plan) });
       }
       return explained;

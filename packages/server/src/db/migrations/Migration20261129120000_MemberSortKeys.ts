@@ -4,18 +4,19 @@ import { Migration } from '@mikro-orm/migrations';
  * The members view's sort and search keys on `org_memberships` (issue 10, goals 2 and 3), so that a page is an index
  * scan bounded by its size instead of a join and sort of the whole organization with every user:
  *
- * - `sort_name`: the NAME key, `lower(name)` of the user (its username when the name is empty), or `lower(email)` of the
- *   invitation while PENDING; `''` for a row with neither.
+ * - `sort_name`: the NAME key, `lower(name)` of the user (its username when the name is empty), or `lower(email)` of
+ *   the invitation while PENDING; `''` for a row with neither.
  * - `sort_last_active`: the LAST_ACTIVE key, the user's `last_active_at`, `'epoch'` when never active or PENDING.
  * - `role_rank`: the ROLE key, the role's position in ORG_ROLE_ORDER (src/authz/permissions.ts) from 1; generated from
  *   `role`, and test/member-sort-keys.test.ts checks it against ORG_ROLE_ORDER.
- * - `search_name`, `search_username`, `search_email`: lower-cased, what search matches (a trigram index over the three).
+ * - `search_name`, `search_username`, `search_email`: lower-cased, what search matches (one trigram index over all
+ *   three).
  *
  * They are derived in one place, the trigger function `org_membership_keys` (on insert, and on update of `user_id` or
  * `invitation_id`); a change of a user's name, username, email or last activity re-derives that user's memberships
  * (trigger on `users`). Triggers rather than service code because users are written from many paths, some of them
- * set-based SQL (the activity coalescer, the benchmark's generator). Invitation emails never change, so invitations need
- * no trigger; a user's insert needs none either, since no membership can reference a user before it exists.
+ * set-based SQL (the activity coalescer, the benchmark's generator). Invitation emails never change, so invitations
+ * need no trigger; a user's insert needs none either, since no membership can reference a user before it exists.
  */
 export class Migration20261129120000_MemberSortKeys extends Migration {
   override async up(): Promise<void> {
@@ -25,8 +26,9 @@ export class Migration20261129120000_MemberSortKeys extends Migration {
     this.addSql(
       `alter table "org_memberships" add column "sort_name" text not null default '', add column "sort_last_active" ` +
         `timestamptz not null default to_timestamp(0), add column "role_rank" smallint not null generated always as ` +
-        `(case "role" when 'ADMIN' then 1 when 'MEMBER' then 2 when 'VIEWER' then 3 else null end) stored, add column ` +
-        `"search_name" text null, add column "search_username" text null, add column "search_email" text null;`,
+        `(case "role" when 'ADMIN' then 1 when 'MEMBER' then 2 when 'VIEWER' then 3 else null end) stored, ` +
+        `add column "search_name" text null, add column "search_username" text null, add column "search_email" ` +
+        `text null;`,
     );
 
     this.addSql(`create function "org_membership_keys"() returns trigger language plpgsql as $$
