@@ -153,7 +153,7 @@ export class MemberService extends Service {
     ofVisibleStatuses(base);
     if (filters.roles?.length) base.whereIn('m.role', filters.roles);
     if (filters.search) {
-      // Each column has its trigram index (org_memberships_search), so the OR is a BitmapOr of index scans.
+      // One table, and the trigram index org_memberships_search covers each column: the OR is a BitmapOr of its scans.
       const like = containsPattern(filters.search.toLowerCase());
       base.where((w) => {
         w.whereRaw('m.search_name like ?', [like]).orWhereRaw('m.search_username like ?', [like]);
