@@ -52,7 +52,8 @@ export class Membership {
   // The members view's sort and search keys. The database derives them from the user, or the invitation while PENDING
   // (trigger `org_membership_keys`, Migration20261129120000_MemberSortKeys), whoever writes users or memberships.
   // Mapped only so that the schema diff knows them: lazy (never loaded) and never assigned, so the ORM neither reads
-  // nor writes them; MemberService.list reads them in SQL.
+  // nor writes them; MemberService.list reads them in SQL. The defaults (what a row with neither a user nor an
+  // invitation gets) are written as PostgreSQL stores them, so that the diff compares equal.
 
   /** NAME key: lower-cased name (the username when the name is empty), or the invited email while PENDING. */
   @Property({ type: 'text', lazy: true, defaultRaw: `''` })
