@@ -93,9 +93,19 @@ try {
     after.instance.needsBootstrap === false && after.viewer.user.username === 'smoke',
     'after a restart the user and key are still there',
   );
+  // The members search runs on pg_trgm, which the embedded database must load again at every start.
+  const found = await gql(
+    '{ organization(name: "default") { members(search: "oke t") { totalCount nodes { username } } } }',
+    {},
+    session,
+  );
+  check(
+    found.organization.members.totalCount === 1 && found.organization.members.nodes[0]?.username === 'smoke',
+    'after a restart the members search finds the user (pg_trgm loaded)',
+  );
   await stop(child);
   child = undefined;
-  console.log('smoke: 5 passed, 0 failed');
+  console.log('smoke: 6 passed, 0 failed');
 } catch (err) {
   console.error(err);
   if (child) child.kill('SIGKILL');

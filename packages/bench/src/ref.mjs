@@ -14,7 +14,9 @@ const ts = (col) => `to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS
 // $1 session token hash, $2 organization id, $3/$4 the cursor's (name key, id) or null, $5 page size.
 // json_build_object and json_agg put spaces between items; row_to_json and string_agg write compact JSON.
 // The organization id is a parameter (not a sub-select) so that PostgreSQL plans for that organization's size.
-// `base` stays a materialized CTE: `not materialized` (count and page planned apart) measured slower (PERFORMANCE.md).
+// Index-driven like Roster's page (docs/PERFORMANCE.md): the page is a range of org_memberships_name_order on the
+// stored key sort_name, its users and invitations are read by primary key (lateral, limit 1: never flattened into a
+// hash join), and totalCount sums the organization's per-status counts (org_member_counts, kept by triggers).
 export const MEMBERS_SQL = `
 with caller as (
   select s.user_id, u.instance_admin from sessions s join users u on u.id = s.user_id
@@ -23,18 +25,22 @@ with caller as (
   select c.user_id from caller c
   where c.instance_admin or exists (select 1 from org_memberships cm where cm.organization_id = $2::uuid
     and cm.user_id = c.user_id and cm.status = 'ACTIVE' and cm.role = 'ADMIN')
-), base as (
-  select m.id, m.user_id, m.role, m.status, m.created_at, u.name, u.username, u.last_active_at,
-    coalesce(u.email, i.email) as email, lower(coalesce(u.name, i.email)) as k
-  from org_memberships m left join users u on u.id = m.user_id left join invitations i on i.id = m.invitation_id
-  where m.organization_id = $2::uuid and exists (select 1 from org)
 ), page as (
-  select *, row_number() over (order by k, id) as rn from (
-    select * from base where $3::text is null or (k, id) > ($3::text, $4::uuid) order by k, id limit $5 + 1
-  ) p
-), shown as (select * from page where rn <= $5)
+  select m.id, m.user_id, m.invitation_id, m.role, m.status, m.created_at, m.sort_name as k,
+    row_number() over (order by m.sort_name, m.id) as rn
+  from (select * from org_memberships m where m.organization_id = $2::uuid and exists (select 1 from org)
+    and ($3::text is null or (m.sort_name, m.id) > ($3::text, $4::uuid))
+    order by m.sort_name, m.id limit $5 + 1) m
+), shown as (
+  select p.*, u.name, u.username, u.last_active_at, coalesce(u.email, i.email) as email from page p
+  left join lateral (select u.name, u.username, u.last_active_at, u.email from users u where u.id = p.user_id limit 1)
+    u on true
+  left join lateral (select i.email from invitations i where i.id = p.invitation_id limit 1) i on true
+  where p.rn <= $5
+)
 select exists (select 1 from org) as allowed, row_to_json(r)::text as body from (select
-  (select count(*) from base) as "totalCount",
+  (select coalesce(sum(c.n), 0) from org_member_counts c
+    where c.organization_id = $2::uuid and exists (select 1 from org)) as "totalCount",
   (select row_to_json(pi) from (select
     (select count(*) from page) > $5 as "hasNextPage",
     (select translate(encode(convert_to('{"list":"members","order":"NAME_ASC","values":[' || to_json(k)::text || ','

@@ -112,7 +112,10 @@ async function snapshot(): Promise<string> {
     sessions: 'id, revoked_at',
     api_keys: 'id, name, revoked_at, expires_at',
     organizations: '*',
-    org_memberships: '*',
+    // sort_last_active is the members view's copy of users.last_active_at (an activity timestamp).
+    org_memberships:
+      'id, organization_id, user_id, invitation_id, role, status, created_at, updated_at, sort_name, role_rank, ' +
+      'search_name, search_username, search_email',
     invitations: '*',
     outbox_emails: 'id, invitation_id',
     audit_events: 'id',

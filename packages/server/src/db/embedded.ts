@@ -16,7 +16,10 @@ export interface EmbeddedDatabase {
  */
 export async function startEmbeddedDatabase(dataDir: string | 'memory'): Promise<EmbeddedDatabase> {
   if (dataDir !== 'memory') fs.mkdirSync(dataDir, { recursive: true });
-  const db = await PGlite.create(dataDir === 'memory' ? undefined : dataDir);
+  // pg_trgm backs the members search (Migration20261129120000_MemberSortKeys creates the extension): PGlite can only
+  // create extensions it is given here. A dynamic import: PGlite types its contrib modules as ES modules only.
+  const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
+  const db = await PGlite.create(dataDir === 'memory' ? undefined : dataDir, { extensions: { pg_trgm } });
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 });
   await server.start();
   const conn = server.getServerConn();

@@ -16,8 +16,9 @@ export function ormOptions(clientUrl: string, poolMax: number): Options {
     forceUtcTimezone: true,
     allowGlobalContext: false,
     extensions: [Migrator],
-    // Owned by the sign-in throttle (rate-limiter-flexible), created by a migration, mapped by no entity.
-    schemaGenerator: { skipTables: ['sign_in_throttle'] },
+    // Created by migrations and mapped by no entity: the sign-in throttle's counters (rate-limiter-flexible), and the
+    // members view's counts, written only by triggers (Migration20261129121000_MemberCounts).
+    schemaGenerator: { skipTables: ['sign_in_throttle', 'org_member_counts'] },
     migrations: {
       migrationsList: MIGRATIONS,
       tableName: 'mikro_orm_migrations',

@@ -46,7 +46,22 @@ export interface Connection<T> {
   edges: Edge<T>[];
   nodes: T[];
   pageInfo: PageInfo;
-  totalCount: number;
+  totalCount: TotalCount;
+}
+
+/**
+ * How many items a connection matches over all pages: known already, or counted only if the document selects
+ * `totalCount` (see `lazyTotalCount`), so a page that does not ask for it does not pay for the count.
+ */
+export type TotalCount = number | (() => Promise<number>);
+
+/** A count run on first use only and remembered (a document may select `totalCount` under several aliases). */
+export function lazyTotalCount(count: () => Promise<number>): () => Promise<number> {
+  let counted: Promise<number> | undefined;
+  return () => {
+    counted ??= count();
+    return counted;
+  };
 }
 
 /** Builds `<Name>Connection` and `<Name>Edge` object types for a node type. */
@@ -71,8 +86,13 @@ export function ConnectionType<T extends object>(name: string, nodeType: ClassTy
     @Field(() => PageInfo, { description: 'Whether more pages follow.' })
     pageInfo!: PageInfo;
 
-    @Field(() => Int, { description: 'How many items match, over all pages.' })
-    totalCount!: number;
+    /** What the service returned; the GraphQL field is `resolveTotalCount`, which runs a lazy count when selected. */
+    totalCount!: TotalCount;
+
+    @Field(() => Int, { name: 'totalCount', description: 'How many items match, over all pages.' })
+    resolveTotalCount(): number | Promise<number> {
+      return typeof this.totalCount === 'function' ? this.totalCount() : this.totalCount;
+    }
   }
   return ConnectionClass;
 }

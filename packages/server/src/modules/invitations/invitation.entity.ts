@@ -36,6 +36,11 @@ export interface InvitedTeam {
     `create unique index "invitations_one_pending_per_email" on "invitations" ("organization_id", ` +
     `"email") where "status" = 'PENDING'`,
 })
+// The members view's team filter finds PENDING rows by their invitation's team assignments (`teams @> …`).
+@Index({
+  name: 'invitations_teams',
+  expression: 'create index "invitations_teams" on "invitations" using gin ("teams" jsonb_path_ops)',
+})
 export class Invitation {
   [OptionalProps]?:
     | 'teams'

@@ -6,18 +6,18 @@ import type { Invitation } from '../invitations/invitation.entity';
 import { Organization } from '../organizations/organization.entity';
 import { User } from '../accounts/user.entity';
 import { byLogin } from '../accounts/login';
-import { Authz, type TeamFacts } from '../../authz/policy';
+import { Authz, type TeamFacts, type TeamScope } from '../../authz/policy';
 import { TeamService } from '../teams/team.service';
 import { capTeamRoles } from '../teams/team-admins';
 import { OrganizationService } from '../organizations/organization.service';
 import { assertNotLastAdmin, assertSeatAvailable, lockOrganization } from '../organizations/invariants';
 import { AuditAction } from '../audit/audit.service';
-import { OrgPermission, ORG_ADMIN_ROLE, ORG_ROLE_ORDER, SEAT_ROLES } from '../../authz/permissions';
+import { OrgPermission, ORG_ADMIN_ROLE, SEAT_ROLES } from '../../authz/permissions';
 import { MemberStatus, OrgRole } from '../../authz/roles';
 import { notFound } from '../../errors';
 import { orgRefSchema, parseInput, userLoginSchema } from '../../validation';
 import { containsPattern } from '../../db/like';
-import { type Connection } from '../../graphql/connection';
+import { type Connection, lazyTotalCount } from '../../graphql/connection';
 import { cursorCodec, cursorValue, pageInfoOf } from '../../graphql/cursor';
 import { MemberOrderField, OrderDirection } from './member.types';
 import { membershipKey, teamNameKey } from '../../graphql/loaders';
@@ -57,6 +57,7 @@ const listSchema = z.object({
 });
 
 interface SortKey {
+  /** The column, on `org_memberships m`: every order is served by an index (organization_id, keys…, id). */
   sql: string;
   cast: keyof typeof CURSOR_VALUE;
 }
@@ -74,20 +75,20 @@ const CURSOR_VALUE = {
  * back exactly.
  */
 const cursorValueSql = (k: SortKey) =>
-  k.cast === 'timestamptz' ? `to_char((${k.sql}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` : k.sql;
+  k.cast === 'timestamptz' ? `to_char(${k.sql} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` : k.sql;
 
-const NAME_KEY: SortKey = { sql: 'lower(coalesce(u.name, i.email))', cast: 'text' };
+// The keys are columns the database keeps in step with the user or invitation (Migration20261129120000_MemberSortKeys):
+// sort_name is the lower-cased name (the username when the name is empty; the invited email while PENDING),
+// sort_last_active the last activity ('epoch' when never active), role_rank the role's position in ORG_ROLE_ORDER.
+const NAME_KEY: SortKey = { sql: 'm.sort_name', cast: 'text' };
 /**
  * The sort keys of each orderBy field; the membership id last, so that every order is total and a cursor is one
  * position.
  */
 const SORT_KEYS: Record<MemberOrderField, readonly SortKey[]> = {
   [MemberOrderField.NAME]: [NAME_KEY],
-  [MemberOrderField.LAST_ACTIVE]: [{ sql: `coalesce(u.last_active_at, 'epoch'::timestamptz)`, cast: 'timestamptz' }],
-  [MemberOrderField.ROLE]: [
-    { sql: `array_position(array[${ORG_ROLE_ORDER.map(() => '?').join(', ')}]::text[], m.role::text)`, cast: 'int' },
-    NAME_KEY,
-  ],
+  [MemberOrderField.LAST_ACTIVE]: [{ sql: 'm.sort_last_active', cast: 'timestamptz' }],
+  [MemberOrderField.ROLE]: [{ sql: 'm.role_rank', cast: 'int' }, NAME_KEY],
   [MemberOrderField.ADDED_AT]: [{ sql: 'm.created_at', cast: 'timestamptz' }],
 };
 const ID_KEY: SortKey = { sql: 'm.id', cast: 'uuid' };
@@ -115,7 +116,10 @@ const MEMBERS_CURSOR = cursorCodec('members', {
 } satisfies Record<MemberOrder, z.ZodType<unknown[]>>);
 
 export class MemberService extends Service {
-  /** The members view. A page costs the same SQL statements whatever its size (page, count, then batched users). */
+  /**
+   * The members view. A page is a range of the order's index on org_memberships, bounded by the page size; users and
+   * invitations are read by primary key for the rows of the page only. totalCount is counted only when selected.
+   */
   async list(
     org: Organization,
     args: { first?: number | null; after?: string | null } & Record<string, unknown>,
@@ -135,51 +139,32 @@ export class MemberService extends Service {
     const seesEmails = await this.ctx.authz.canOrg(org, OrgPermission.READ_MEMBER_EMAILS);
     const knex: Knex = this.em.getKnex();
 
-    const base = knex('org_memberships as m')
-      .leftJoin('users as u', 'u.id', 'm.user_id')
-      .leftJoin('invitations as i', 'i.id', 'm.invitation_id')
-      .where('m.organization_id', org.id);
-    // Others see active members only (Authz.seesInactiveMembers).
-    if (!seesEveryone) base.where('m.status', MemberStatus.ACTIVE);
-    if (filters.statuses?.length) base.whereIn('m.status', filters.statuses);
+    // Every condition is on the membership row, so the page and the count read org_memberships alone.
+    const base: Knex.QueryBuilder = filters.teams?.length
+      ? knex.queryBuilder().from(this.inTeams(org, filters.teams, await this.ctx.authz.teamScope(org)).as('m'))
+      : knex('org_memberships as m').where('m.organization_id', org.id);
+    // Others see active members only (Authz.seesInactiveMembers). Also applied to the per-status counts below.
+    const ofVisibleStatuses = (q: Knex.QueryBuilder) => {
+      if (!seesEveryone) q.where('m.status', MemberStatus.ACTIVE);
+      if (filters.statuses?.length) q.whereIn('m.status', filters.statuses);
+      return q;
+    };
+    ofVisibleStatuses(base);
     if (filters.roles?.length) base.whereIn('m.role', filters.roles);
-    if (filters.teams?.length) {
-      // Members of any of the named teams the caller sees (Authz.teamScope: the hidden-team rule); an invisible team
-      // matches nobody.
-      const visible = Authz.teamScopeSql(await this.ctx.authz.teamScope(org), 't');
-      const teams = () =>
-        knex('teams as t')
-          .where('t.organization_id', org.id)
-          .whereIn('t.name', filters.teams!)
-          .whereRaw(visible.sql, visible.bindings);
-      base.where((w) => {
-        w.whereExists(
-          knex('team_memberships as tm')
-            .whereRaw('tm.user_id = m.user_id')
-            .whereIn('tm.team_id', teams().select('t.id')),
-        );
-        // Pending rows match through their invitation's team assignments.
-        w.orWhereRaw(
-          `m.status = ? and exists (select 1 from jsonb_array_elements(i.teams) a where a->>'team' in (?))`,
-          [MemberStatus.PENDING, teams().select('t.name')],
-        );
-      });
-    }
     if (filters.search) {
+      // One table, and the trigram index org_memberships_search covers each column: the OR is a BitmapOr of its scans.
       const like = containsPattern(filters.search.toLowerCase());
       base.where((w) => {
-        w.whereRaw('lower(u.name) like ?', [like]).orWhereRaw('u.username like ?', [like]);
+        w.whereRaw('m.search_name like ?', [like]).orWhereRaw('m.search_username like ?', [like]);
         // Searching by email would reveal addresses to those who may not see them.
-        if (seesEmails) w.orWhereRaw('coalesce(u.email, i.email) like ?', [like]);
+        if (seesEmails) w.orWhereRaw('m.search_email like ?', [like]);
       });
     }
 
     const direction = filters.orderBy?.direction === OrderDirection.DESC ? 'desc' : 'asc';
     const keys = [...SORT_KEYS[field], ID_KEY];
-    // Only the ROLE key carries bindings (the role order); every key expression is bound the same way.
-    const keyBindings = (k: SortKey) => (k.sql.includes('array_position') ? [...ORG_ROLE_ORDER] : []);
-
-    const pageQuery = base
+    // The page's rows first (limit inside), then their users and invitations.
+    const rowsOfPage = base
       .clone()
       .select(
         'm.id',
@@ -188,28 +173,33 @@ export class MemberService extends Service {
         'm.role',
         'm.status',
         'm.created_at',
-        'u.name',
-        'u.username',
-        'u.last_active_at',
-        knex.raw('coalesce(u.email, i.email) as email'),
-        ...keys.map((k, n) => knex.raw(`${cursorValueSql(k)} as sort_${n}`, keyBindings(k))),
+        ...keys.flatMap((k, n) => [knex.raw(`${k.sql} as key_${n}`), knex.raw(`${cursorValueSql(k)} as sort_${n}`)]),
       )
       .limit(page.first + 1);
     if (page.after) {
       // The codec checked the cursor against this sort: one value of the right type per key.
       const lhs = keys.map((k) => k.sql).join(', ');
       const rhs = keys.map((k) => `?::${k.cast}`).join(', ');
-      pageQuery.whereRaw(`(${lhs}) ${direction === 'asc' ? '>' : '<'} (${rhs})`, [
-        ...keys.flatMap(keyBindings),
-        ...page.after,
-      ] as Knex.ValueDict[keyof Knex.ValueDict][]);
+      rowsOfPage.whereRaw(
+        `(${lhs}) ${direction === 'asc' ? '>' : '<'} (${rhs})`,
+        page.after as Knex.ValueDict[keyof Knex.ValueDict][],
+      );
     }
-    for (const k of keys) pageQuery.orderByRaw(`${k.sql} ${direction}`, keyBindings(k));
+    for (const k of keys) rowsOfPage.orderByRaw(`${k.sql} ${direction}`);
+    // A primary-key lookup per row of the page whatever the planner estimates, never a scan of users or invitations:
+    // `limit 1` keeps each lateral subquery from being flattened into an ordinary (hashable) join.
+    const pageQuery = knex
+      .queryBuilder()
+      .from(rowsOfPage.as('p'))
+      .joinRaw(
+        'left join lateral (select u.name, u.username, u.last_active_at, u.email from users u ' +
+          'where u.id = p.user_id limit 1) u on true',
+      )
+      .joinRaw('left join lateral (select i.email from invitations i where i.id = p.invitation_id limit 1) i on true')
+      .select('p.*', 'u.name', 'u.username', 'u.last_active_at', knex.raw('coalesce(u.email, i.email) as email'));
+    for (const n of keys.keys()) pageQuery.orderBy(`p.key_${n}`, direction);
 
-    const [rows, countRows] = await Promise.all([
-      pageQuery as unknown as Promise<MemberRow[]>,
-      base.clone().count<Array<{ n: string }>>('* as n'),
-    ]);
+    const rows = (await pageQuery) as MemberRow[];
     const views = rows.slice(0, page.first).map((r) => ({
       view: this.toView(org, r),
       cursor: MEMBERS_CURSOR.encode(
@@ -221,8 +211,56 @@ export class MemberService extends Service {
       edges: views.map((v) => ({ cursor: v.cursor, node: v.view })),
       nodes: views.map((v) => v.view),
       pageInfo: pageInfoOf(page, views, rows.length > page.first),
-      totalCount: Number(countRows[0]?.n ?? 0),
+      totalCount: lazyTotalCount(async () => {
+        // Filtered by status alone: the organization's per-status counts, kept by triggers (one to three rows).
+        // Otherwise the page's own conditions, counted through the filters' indexes.
+        const byStatusOnly = !filters.roles?.length && !filters.teams?.length && !filters.search;
+        const counted: Array<{ n: string | number | null }> = byStatusOnly
+          ? await ofVisibleStatuses(knex('org_member_counts as m').where('m.organization_id', org.id)).sum('m.n as n')
+          : await base.clone().count('* as n');
+        return Number(counted[0]?.n ?? 0);
+      }),
     };
+  }
+
+  /**
+   * The organization's membership rows in any of the named teams the caller sees (Authz.teamScope: the hidden-team
+   * rule; an invisible team matches nobody): the teams' members, and the PENDING rows whose invitation assigns one of
+   * the teams. Driven from the teams (team_memberships, and invitations by their indexed `teams`), so the cost follows
+   * the teams' size, not the organization's. The two parts never share a row (the second leaves out rows whose user
+   * the first finds), so `union all` needs no deduplicating pass over the rows. (Not async: a query builder is
+   * thenable, awaiting it would run it.)
+   */
+  private inTeams(org: Organization, names: string[], scope: TeamScope): Knex.QueryBuilder {
+    const knex: Knex = this.em.getKnex();
+    const visible = Authz.teamScopeSql(scope, 't');
+    const teams = () =>
+      knex('teams as t')
+        .where('t.organization_id', org.id)
+        .whereIn('t.name', names)
+        .whereRaw(visible.sql, visible.bindings);
+    const teamUsers = () =>
+      knex('team_memberships as tm').whereIn('tm.team_id', teams().select('t.id')).select('tm.user_id');
+    const members = knex('org_memberships as m')
+      .select('m.*')
+      .where('m.organization_id', org.id)
+      .whereIn('m.user_id', teamUsers());
+    const invited = knex('org_memberships as m')
+      .select('m.*')
+      .where('m.organization_id', org.id)
+      .where('m.status', MemberStatus.PENDING)
+      .where((w) => w.whereNull('m.user_id').orWhereNotIn('m.user_id', teamUsers()))
+      .whereIn(
+        'm.invitation_id',
+        teams()
+          .join('invitations as i', (j) =>
+            j
+              .on(knex.raw(`i.teams @> jsonb_build_array(jsonb_build_object('team', t.name))`))
+              .andOnVal('i.organization_id', org.id),
+          )
+          .select('i.id'),
+      );
+    return members.unionAll(invited);
   }
 
   private toView(org: Organization, r: MemberRow): MemberView {
@@ -439,5 +477,6 @@ interface MemberRow {
   username: string | null;
   last_active_at: Date | string | null;
   email: string;
+  /** Each sort key's value as its cursor holds it (`key_<n>`, the value itself, orders the page). */
   [sortKey: `sort_${number}`]: unknown;
 }

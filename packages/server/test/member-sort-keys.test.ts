@@ -1,0 +1,322 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  acceptAsNewUser,
+  addMember,
+  countStatements,
+  gql,
+  instanceWithAdmin,
+  inviteByLink,
+  type Actor,
+  type InstanceWithAdmin,
+} from './fixtures';
+import { MemberStatus, OrgRole } from '../src/authz/roles';
+import { ORG_ROLE_ORDER } from '../src/authz/permissions';
+
+// The members view reads sort and search keys the database keeps on org_memberships (triggers of
+// Migration20261129120000_MemberSortKeys) and per-status counts (Migration20261129121000_MemberCounts). These tests
+// write users and memberships the ways the application and operators do (API, ORM, plain SQL) and check the view.
+
+const Q =
+  'query($first: Int, $after: String, $search: String, $statuses: [MemberStatus!], $orderBy: MemberOrder) { ' +
+  'organization(name: "acme") { members(first: $first, after: $after, search: $search, statuses: $statuses, ' +
+  'orderBy: $orderBy) { totalCount pageInfo { hasNextPage endCursor } nodes { name username email status } } } }';
+
+interface MembersPage {
+  organization: {
+    members: {
+      totalCount: number;
+      pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      nodes: Array<{ name: string | null; username: string | null; email: string | null; status: string }>;
+    };
+  };
+}
+
+async function members(
+  ctx: InstanceWithAdmin,
+  variables: Record<string, unknown>,
+  token = ctx.admin.token,
+): Promise<MembersPage['organization']['members']> {
+  const res = await gql<MembersPage>(ctx.url, Q, { first: 100, ...variables }, token);
+  if (!res.data) throw new Error(JSON.stringify(res.errors));
+  return res.data.organization.members;
+}
+
+const who = (page: MembersPage['organization']['members']) => page.nodes.map((n) => n.username ?? n.email);
+
+function sql<T = Record<string, unknown>>(ctx: InstanceWithAdmin, text: string, params: unknown[] = []): Promise<T[]> {
+  return ctx.t.server.db.orm.em.fork().getConnection().execute(text, params);
+}
+
+describe('members view: sort keys kept in step with users and invitations', () => {
+  let ctx: InstanceWithAdmin;
+  beforeAll(async () => {
+    ctx = await instanceWithAdmin();
+    await addMember(ctx.t, ctx.org, 'anna', OrgRole.ADMIN);
+    await addMember(ctx.t, ctx.org, 'bert', OrgRole.MEMBER);
+    await addMember(ctx.t, ctx.org, 'cleo', OrgRole.VIEWER);
+  });
+  afterAll(() => ctx?.t.close());
+
+  it('stores the role rank in ORG_ROLE_ORDER, the one order of roles', async () => {
+    const rows = await sql<{ role: OrgRole; role_rank: number }>(
+      ctx,
+      'select distinct role, role_rank from org_memberships order by role_rank',
+    );
+    expect(rows.map((r) => r.role)).toEqual([...ORG_ROLE_ORDER]);
+    for (const r of rows) expect(r.role_rank).toBe(ORG_ROLE_ORDER.indexOf(r.role) + 1);
+  });
+
+  it('re-sorts by name when a user is renamed, whoever writes the row', async () => {
+    expect(who(await members(ctx, {}))).toEqual(['anna', 'bert', 'cleo', 'admin']);
+    await sql(ctx, `update users set name = 'Zora' where username = 'anna'`);
+    expect(who(await members(ctx, {}))).toEqual(['bert', 'cleo', 'admin', 'anna']);
+    // A user without a name sorts by username, not as an empty key before everyone.
+    await sql(ctx, `update users set name = '' where username = 'cleo'`);
+    expect(who(await members(ctx, {}))).toEqual(['bert', 'cleo', 'admin', 'anna']);
+    await sql(ctx, `update users set name = initcap(username) where username in ('anna', 'cleo')`);
+    expect(who(await members(ctx, {}))).toEqual(['anna', 'bert', 'cleo', 'admin']);
+  });
+
+  it('follows activity, from the activity tracker as from SQL, for LAST_ACTIVE', async () => {
+    const dora = await addMember(ctx.t, ctx.org, 'dora', OrgRole.MEMBER);
+    const order = { field: 'LAST_ACTIVE', direction: 'DESC' };
+    await sql(
+      ctx,
+      `update users set last_active_at = case username when 'anna' then now() - interval '1 hour' ` +
+        `when 'cleo' then now() - interval '2 hours' else null end`,
+    );
+    expect(who(await members(ctx, { orderBy: order })).slice(0, 2)).toEqual(['anna', 'cleo']);
+    // An authenticated request: the tracker writes last_active_at with its own set-based statement.
+    await gql(ctx.url, '{ viewer { user { username } } }', {}, dora.token);
+    await ctx.t.server.activity.flush();
+    expect(who(await members(ctx, { orderBy: order })).slice(0, 3)).toEqual(['dora', 'anna', 'cleo']);
+    // Never active sorts as oldest: last descending, first ascending.
+    const ascending = who(await members(ctx, { orderBy: { field: 'LAST_ACTIVE' } }));
+    expect(ascending.slice(-3)).toEqual(['cleo', 'anna', 'dora']);
+  });
+
+  it('turns a PENDING row into the user when the invitation is accepted', async () => {
+    const invited = await inviteByLink(ctx.url, ctx.admin.token, 'acme', 'erik@example.com');
+    const pending = await members(ctx, { search: 'erik@' });
+    expect(pending.nodes).toEqual([{ name: null, username: null, email: 'erik@example.com', status: 'PENDING' }]);
+    await acceptAsNewUser(ctx.url, invited.token, 'erik');
+    // Now sorted and found by the user's name ("Person erik"), username and email.
+    expect(who(await members(ctx, {})).at(-1)).toBe('erik');
+    for (const search of ['person e', 'erik', 'erik@example'])
+      expect((await members(ctx, { search })).nodes, search).toEqual([
+        { name: 'Person erik', username: 'erik', email: 'erik@example.com', status: 'ACTIVE' },
+      ]);
+  });
+
+  it('follows a changed email, and drops removed and deleted users from the page and the count', async () => {
+    await sql(ctx, `update users set email = 'cleo.new@example.com' where username = 'cleo'`);
+    expect(who(await members(ctx, { search: 'cleo.new' }))).toEqual(['cleo']);
+    expect(who(await members(ctx, { search: 'cleo@example' }))).toEqual([]);
+
+    const before = (await members(ctx, {})).totalCount;
+    const removed = await gql(
+      ctx.url,
+      'mutation { removeMember(input: { organization: "acme", user: "bert" }) { removedMemberId } }',
+      {},
+      ctx.admin.token,
+    );
+    expect(removed.errors).toBeUndefined();
+    await sql(ctx, `delete from users where username = 'dora'`);
+    const after = await members(ctx, {});
+    expect(who(after)).not.toContain('bert');
+    expect(who(after)).not.toContain('dora');
+    expect(after.totalCount).toBe(before - 2);
+    expect(after.nodes).toHaveLength(after.totalCount);
+  });
+});
+
+describe('members view: totalCount', () => {
+  let ctx: InstanceWithAdmin;
+  let member: Actor;
+  beforeAll(async () => {
+    ctx = await instanceWithAdmin();
+    member = await addMember(ctx.t, ctx.org, 'mona', OrgRole.MEMBER);
+    await addMember(ctx.t, ctx.org, 'nils', OrgRole.VIEWER, MemberStatus.DEACTIVATED);
+    await inviteByLink(ctx.url, ctx.admin.token, 'acme', 'olga@example.com');
+  });
+  afterAll(() => ctx?.t.close());
+
+  const counts = async () =>
+    sql<{ organization_id: string; status: string; kept: number; actual: number }>(
+      ctx,
+      `select coalesce(c.organization_id, m.organization_id) as organization_id, coalesce(c.status, m.status) as status,
+         coalesce(c.n, 0) as kept, coalesce(m.n, 0)::int as actual
+       from org_member_counts c
+       full join (select organization_id, status, count(*) as n from org_memberships group by 1, 2) m
+         on m.organization_id = c.organization_id and m.status = c.status`,
+    );
+
+  it('matches the rows of every status it is filtered by, for admins and for others', async () => {
+    for (const statuses of [null, ['ACTIVE'], ['PENDING'], ['DEACTIVATED'], ['PENDING', 'DEACTIVATED']]) {
+      const page = await members(ctx, { statuses });
+      expect(page.totalCount, JSON.stringify(statuses)).toBe(page.nodes.length);
+    }
+    const asMember = await members(ctx, {}, member.token);
+    expect(asMember.totalCount).toBe(2);
+    expect(asMember.nodes).toHaveLength(2);
+  });
+
+  it('keeps the per-status counts exact through invitations, status changes, removals and deletions', async () => {
+    const accept = await inviteByLink(ctx.url, ctx.admin.token, 'acme', 'pia@example.com');
+    const revoke = await inviteByLink(ctx.url, ctx.admin.token, 'acme', 'quin@example.com');
+    await acceptAsNewUser(ctx.url, accept.token, 'pia');
+    const revoked = await gql(
+      ctx.url,
+      'mutation($i: RevokeInvitationInput!) { revokeInvitation(input: $i) { invitation { status } } }',
+      { i: { id: revoke.id } },
+      ctx.admin.token,
+    );
+    expect(revoked.errors).toBeUndefined();
+    for (const mutation of ['deactivateMember', 'reactivateMember', 'deactivateMember', 'removeMember'])
+      expect(
+        (
+          await gql(
+            ctx.url,
+            `mutation { ${mutation}(input: { organization: "acme", user: "pia" }) { __typename } }`,
+            {},
+            ctx.admin.token,
+          )
+        ).errors,
+        mutation,
+      ).toBeUndefined();
+    // Set-based SQL too: a status change of several rows, and an organization deleted with its memberships.
+    await sql(ctx, `update org_memberships set status = 'ACTIVE' where status = 'DEACTIVATED'`);
+    const other = await gql<{ createOrganization: { organization: { id: string } } }>(
+      ctx.url,
+      'mutation { createOrganization(input: { name: "other" }) { organization { id } } }',
+      {},
+      ctx.admin.token,
+    );
+    const otherId = other.data!.createOrganization.organization.id;
+    expect((await counts()).some((c) => c.organization_id === otherId)).toBe(true);
+    for (const c of await counts()) expect(c.kept, `${c.organization_id} ${c.status}`).toBe(c.actual);
+    await sql(ctx, 'delete from organizations where id = ?', [otherId]);
+    for (const c of await counts()) expect(c.kept, `${c.organization_id} ${c.status}`).toBe(c.actual);
+    const page = await members(ctx, {});
+    expect(page.totalCount).toBe(page.nodes.length);
+  });
+
+  it('is counted only when selected: a page without totalCount runs one statement fewer', async () => {
+    const without =
+      'query($s: String) { organization(name: "acme") { members(first: 5, search: $s) { nodes { id } } } }';
+    const withCount =
+      'query($s: String) { organization(name: "acme") { members(first: 5, search: $s) { totalCount nodes { id } } } }';
+    const twice =
+      'query($s: String) { organization(name: "acme") { members(first: 5, search: $s) { a: totalCount b: totalCount ' +
+      'nodes { id } } } }';
+    for (const search of [null, 'mo']) {
+      const reads = (s: string[]) => s.filter((q) => !/outbox_emails|daily_activity|last_active_at = /.test(q));
+      const run = async (query: string) =>
+        reads((await countStatements(ctx.t, () => gql(ctx.url, query, { s: search }, ctx.admin.token))).statements);
+      const a = await run(without);
+      const b = await run(withCount);
+      expect(b.length, JSON.stringify({ a, b })).toBe(a.length + 1);
+      expect(a.some((q) => /count\(|org_member_counts/.test(q))).toBe(false);
+      // Selected twice under aliases: counted once.
+      expect(await run(twice)).toHaveLength(b.length);
+    }
+  });
+});
+
+describe('members view: search', () => {
+  let ctx: InstanceWithAdmin;
+  let member: Actor;
+  beforeAll(async () => {
+    ctx = await instanceWithAdmin();
+    member = await addMember(ctx.t, ctx.org, 'mira', OrgRole.MEMBER);
+    for (const username of ['under_score', 'underxscore', 'back-slash', 'pct'])
+      await addMember(ctx.t, ctx.org, username);
+    await sql(ctx, `update users set name = 'Up 100% Club' where username = 'pct'`);
+    await sql(ctx, `update users set name = 'Back\\Slash' where username = 'back-slash'`);
+    await inviteByLink(ctx.url, ctx.admin.token, 'acme', 'zed_x@example.org');
+  });
+  afterAll(() => ctx?.t.close());
+
+  it('matches name, username and, for those who see emails, email; case-insensitively', async () => {
+    expect(who(await members(ctx, { search: 'UP 100' }))).toEqual(['pct']);
+    expect(who(await members(ctx, { search: 'SCORE' }))).toEqual(['under_score', 'underxscore']);
+    expect(who(await members(ctx, { search: 'example.org' }))).toEqual(['zed_x@example.org']);
+    expect(who(await members(ctx, { search: 'mira@example.com' }))).toEqual(['mira']);
+    // Without READ_MEMBER_EMAILS an address is no search key (it would reveal it), names still are.
+    expect(who(await members(ctx, { search: 'mira@example.com' }, member.token))).toEqual([]);
+    expect((await members(ctx, { search: 'example' }, member.token)).totalCount).toBe(0);
+    expect(who(await members(ctx, { search: 'mira' }, member.token))).toEqual(['mira']);
+  });
+
+  it('takes LIKE wildcards and backslashes literally, and short terms too', async () => {
+    expect(who(await members(ctx, { search: 'r_s' }))).toEqual(['under_score']);
+    expect(who(await members(ctx, { search: '_' }))).toEqual(['under_score', 'zed_x@example.org']);
+    expect(who(await members(ctx, { search: '%' }))).toEqual(['pct']);
+    expect(who(await members(ctx, { search: '0%' }))).toEqual(['pct']);
+    expect(who(await members(ctx, { search: '\\' }))).toEqual(['back-slash']);
+    expect(who(await members(ctx, { search: 'k\\s' }))).toEqual(['back-slash']);
+    expect(who(await members(ctx, { search: 'z' }))).toEqual(['zed_x@example.org']);
+    expect(who(await members(ctx, { search: 'ct' }))).toEqual(['pct']);
+    expect(who(await members(ctx, { search: 'zz' }))).toEqual([]);
+  });
+
+  it('pages a search with cursors', async () => {
+    const all = who(await members(ctx, { search: 'e' }));
+    expect(all.length).toBeGreaterThan(3);
+    const paged: Array<string | null> = [];
+    let after: string | null = null;
+    for (;;) {
+      const page = await members(ctx, { search: 'e', first: 2, after });
+      paged.push(...who(page));
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    expect(paged).toEqual(all);
+  });
+});
+
+describe('members view: cursors issued before the stored sort keys', () => {
+  let ctx: InstanceWithAdmin;
+  beforeAll(async () => {
+    ctx = await instanceWithAdmin();
+    for (const username of ['amy', 'ben', 'cal']) await addMember(ctx.t, ctx.org, username);
+  });
+  afterAll(() => ctx?.t.close());
+
+  const cursor = (order: string, values: unknown[]) =>
+    Buffer.from(JSON.stringify({ list: 'members', order, values })).toString('base64url');
+
+  it('continues after a position of the old keys, and refuses malformed values with BAD_USER_INPUT', async () => {
+    const zero = '00000000-0000-0000-0000-000000000000';
+    // The old NAME key was lower(name): the same value the stored key holds for a named user.
+    expect(who(await members(ctx, { after: cursor('NAME_ASC', ['amy', zero]) }))).toEqual([
+      'amy',
+      'ben',
+      'cal',
+      'admin',
+    ]);
+    // The old ROLE key was array_position over ORG_ROLE_ORDER: 1-based, as role_rank.
+    expect(
+      who(await members(ctx, { orderBy: { field: 'ROLE' }, after: cursor('ROLE_ASC', [1, 'zzz', zero]) })),
+    ).toEqual(['amy', 'ben', 'cal']);
+    const old = cursor('LAST_ACTIVE_ASC', ['1970-01-01T00:00:00.000000Z', zero]);
+    expect((await members(ctx, { orderBy: { field: 'LAST_ACTIVE' }, after: old })).nodes).toHaveLength(4);
+    // A rank past every role is a valid position (after the last row), not an error.
+    expect(
+      (await members(ctx, { orderBy: { field: 'ROLE' }, after: cursor('ROLE_ASC', [70000, '', zero]) })).nodes,
+    ).toEqual([]);
+    for (const values of [
+      [1.5, 'a', zero],
+      ['1', 'a', zero],
+      [2 ** 31, 'a', zero],
+    ]) {
+      const res = await gql(
+        ctx.url,
+        Q,
+        { orderBy: { field: 'ROLE' }, after: cursor('ROLE_ASC', values) },
+        ctx.admin.token,
+      );
+      expect(res.errors?.[0]?.extensions?.code, JSON.stringify(values)).toBe('BAD_USER_INPUT');
+    }
+  });
+});
