@@ -56,6 +56,14 @@ export type TeamScope = { kind: 'ALL' } | { kind: 'NONE' } | { kind: 'LISTED_OR_
  */
 export type ContentScope = 'ALL' | 'PUBLIC' | 'NONE';
 
+const ALL_ORG_PERMISSIONS: ReadonlySet<OrgPermission> = new Set(Object.values(OrgPermission));
+const MEMBER_WHO_CREATES_TEAMS: ReadonlySet<OrgPermission> = new Set([
+  ...ORG_ROLE_PERMISSIONS[OrgRole.MEMBER],
+  OrgPermission.CREATE_TEAM,
+]);
+const ALL_TEAM_PERMISSIONS: ReadonlySet<TeamPermission> = new Set(Object.values(TeamPermission));
+const NO_PERMISSIONS: ReadonlySet<never> = new Set();
+
 /**
  * The one authorization policy. Services ask it; nothing else compares roles.
  * Per request: it sees the request's principal and reads memberships through the request's DataLoader.
@@ -132,14 +140,14 @@ export class Authz {
     return { kind: 'ACTIVE_MEMBER', userId: this.principal.user.id, status: MemberStatus.ACTIVE };
   }
 
-  async orgPermissions(org: Organization, lookup?: MembershipLookup): Promise<Set<OrgPermission>> {
-    if (this.isInstanceAdmin) return new Set(Object.values(OrgPermission));
+  // Shared, read-only results: a members page asks these a few hundred times per request.
+  async orgPermissions(org: Organization, lookup?: MembershipLookup): Promise<ReadonlySet<OrgPermission>> {
+    if (this.isInstanceAdmin) return ALL_ORG_PERMISSIONS;
     const membership = await this.activeMembership(org.id, lookup);
-    if (!membership) return new Set();
-    const granted = new Set(ORG_ROLE_PERMISSIONS[membership.role]);
+    if (!membership) return NO_PERMISSIONS;
     if (membership.role === OrgRole.MEMBER && org.effectiveSettings().membersCanCreateTeams)
-      granted.add(OrgPermission.CREATE_TEAM);
-    return granted;
+      return MEMBER_WHO_CREATES_TEAMS;
+    return ORG_ROLE_PERMISSIONS[membership.role];
   }
 
   async canOrg(org: Organization, permission: OrgPermission): Promise<boolean> {
@@ -278,9 +286,9 @@ export class Authz {
     team: TeamFacts,
     org: Organization,
     lookups: { org?: MembershipLookup; team?: TeamMembershipLookup } = {},
-  ): Promise<Set<TeamPermission>> {
+  ): Promise<ReadonlySet<TeamPermission>> {
     const scope = await this.teamScope(org, lookups.org);
-    if (scope.kind === 'ALL') return new Set(Object.values(TeamPermission));
+    if (scope.kind === 'ALL') return ALL_TEAM_PERMISSIONS;
     const orgMembership = await this.activeMembership(org.id, lookups.org);
     if (scope.kind === 'NONE' || !orgMembership) return new Set();
     const membership = await this.teamMembership(team.id, lookups.team);
@@ -311,7 +319,7 @@ export class Authz {
     org: Organization,
     permission: TeamPermission,
     lookups: { org?: MembershipLookup; team?: TeamMembershipLookup } = {},
-  ): Promise<Set<TeamPermission>> {
+  ): Promise<ReadonlySet<TeamPermission>> {
     this.requireUser();
     const granted = await this.teamPermissions(team, org, lookups);
     if (!granted.has(TeamPermission.VIEW))

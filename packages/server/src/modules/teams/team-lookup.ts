@@ -9,7 +9,7 @@ export interface TeamInOrg {
   org: Organization;
   team: Team;
   /** The caller's permissions on the team, as the policy computed them. */
-  permissions: Set<TeamPermission>;
+  permissions: ReadonlySet<TeamPermission>;
 }
 
 /**

@@ -543,7 +543,7 @@ export class TeamService extends Service {
     team: Team,
     org: Organization,
     permission: TeamPermission,
-  ): Promise<Set<TeamPermission>> {
+  ): Promise<ReadonlySet<TeamPermission>> {
     return this.ctx.authz.requireTeam(team, org, permission, {
       org: (o, u) => em.findOne(Membership, { organization: o, user: u }, { refresh: true }),
       team: async (t, u) =>
