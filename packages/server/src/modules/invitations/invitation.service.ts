@@ -37,7 +37,13 @@ import { rethrowUniqueAsConflict } from '../../db/unique-violation';
 import { insertEntities } from '../../db/bulk-insert';
 
 export const INVITE_TOKEN_PREFIX = 'rsi_';
-export const MAX_BULK_INVITES = 500;
+/**
+ * Rows one inviteUsers call may hold: the one definition. The schema's description, the list cap at the boundary
+ * (`MaxItems` on InviteUsersInput.invitations, above the generic MAX_INPUT_LIST_LENGTH on purpose) and the SDK's
+ * MAX_INVITE_ROWS_PER_CALL follow it. A bulk invitation is a list people import, and its cost per row is constant
+ * (written in chunks of INVITE_CHUNK_ROWS).
+ */
+export const MAX_BULK_INVITES = 10_000;
 /**
  * Rows written per transaction by inviteUsers: a constant number of statements per chunk (a read each of the
  * conflicting members, pending invitations, teams and seats, then one insert per table), and the organization lock is
@@ -53,7 +59,7 @@ const bulkSchema = z.object({
   invitations: z
     .array(z.unknown())
     .min(1, 'must have at least one row')
-    .max(MAX_BULK_INVITES, `must have at most ${MAX_BULK_INVITES} rows`),
+    .max(MAX_BULK_INVITES, `must have at most ${MAX_BULK_INVITES} rows (split the list into several calls)`),
   sendEmail: z.boolean().nullish(),
 });
 const idSchema = z.object({ id: entityIdSchema('an invitation'), sendEmail: z.boolean().nullish() });
