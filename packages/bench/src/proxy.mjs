@@ -1,9 +1,10 @@
 // A counting TCP proxy in front of PostgreSQL. It reads the frontend side of the wire protocol and counts the
 // statements a client runs: each simple Query ('Q') and each extended-protocol Execute ('E'). It can also record
 // the text and parameters of each statement (Parse 'P' + Bind 'B'), for EXPLAIN. Only used in untimed passes.
+// `ignore` (a RegExp on the statement's text) leaves out statements that are not the requests' (a background job's).
 import { createConnection, createServer } from 'node:net';
 
-export async function startCountingProxy({ target, port = 0 }) {
+export async function startCountingProxy({ target, port = 0, ignore = null }) {
   const upstream = new URL(target);
   const state = { statements: 0, recording: null };
   const server = createServer((client) => {
@@ -12,6 +13,7 @@ export async function startCountingProxy({ target, port = 0 }) {
     let started = false;
     const prepared = new Map(); // statement name -> text
     let lastBound = null;
+    let boundSql = '';
     client.on('data', (chunk) => {
       pgSocket.write(chunk);
       buf = Buffer.concat([buf, chunk]);
@@ -33,14 +35,18 @@ export async function startCountingProxy({ target, port = 0 }) {
         const body = buf.subarray(5, len + 1);
         buf = buf.subarray(len + 1);
         if (type === 'Q') {
+          const sql = cstring(body, 0).value;
+          if (ignore?.test(sql)) continue;
           state.statements++;
-          state.recording?.push({ sql: cstring(body, 0).value, params: [] });
+          state.recording?.push({ sql, params: [] });
         } else if (type === 'P') {
           const name = cstring(body, 0);
           prepared.set(name.value, cstring(body, name.next).value);
-        } else if (type === 'B' && state.recording) {
-          lastBound = parseBind(body, prepared);
+        } else if (type === 'B') {
+          boundSql = prepared.get(cstring(body, cstring(body, 0).next).value) ?? '';
+          if (state.recording) lastBound = parseBind(body, prepared);
         } else if (type === 'E') {
+          if (ignore?.test(boundSql)) continue;
           state.statements++;
           if (state.recording && lastBound) state.recording.push(lastBound);
           lastBound = null;

@@ -6,6 +6,7 @@ import {
   InvitationNotPendingError,
   InviteInvalidError,
   LastAdminError,
+  MAX_INVITE_ROWS_PER_CALL,
   NotFoundError,
   NotOrgMemberError,
   RosterClient,
@@ -231,6 +232,30 @@ describe('invitations and membership', () => {
     },
   );
 
+  test("inviteMany: 1,000 rows per call by default; its cap is the server's (MAX_INVITE_ROWS_PER_CALL)", async () => {
+    // The cap as the server documents it, from its schema: the SDK's constant must follow the server's.
+    const schema = await admin.request<{ __type: { inputFields: Array<{ name: string; description: string }> } }>(
+      '{ __type(name: "InviteUsersInput") { inputFields { name description } } }',
+    );
+    const description = schema.__type.inputFields.find((f) => f.name === 'invitations')!.description;
+    expect(description).toMatch(/at most [\d,]+ rows/);
+    expect(Number(/at most ([\d,]+) rows/.exec(description)![1]!.replaceAll(',', ''))).toBe(MAX_INVITE_ROWS_PER_CALL);
+
+    await admin.createOrganization({ name: 'bulk-default' });
+    const calls: number[] = [];
+    const counting: typeof fetch = async (input, init) => {
+      const body = JSON.parse(String(init?.body)) as { variables: { input?: { invitations?: unknown[] } } };
+      calls.push(body.variables.input?.invitations?.length ?? 0);
+      return fetch(input, init);
+    };
+    const client = new RosterClient({ url: server.url, token: admin.getToken()!, fetch: counting });
+    const rows = Array.from({ length: 2500 }, (_, i) => ({ email: `p${i}@default.example.com` }));
+    const { results, succeeded } = await client.inviteMany({ organization: 'bulk-default', rows, concurrency: 1 });
+    expect(calls).toEqual([1000, 1000, 500]);
+    expect(succeeded).toBe(2500);
+    expect(results.map((r) => [r.index, r.invitation?.email])).toEqual(rows.map((r, i) => [i, r.email]));
+  });
+
   test(
     'inviteMany: a chunk that fails as a whole (ForbiddenError, a dropped connection) marks its rows; bad ' +
       'arguments throw',
@@ -247,7 +272,9 @@ describe('invitations and membership', () => {
         succeeded: 0,
         failed: 0,
       });
-      await expect(admin.inviteMany({ organization: 'acme', rows: [], chunkSize: 501 })).rejects.toThrow(RangeError);
+      await expect(
+        admin.inviteMany({ organization: 'acme', rows: [], chunkSize: MAX_INVITE_ROWS_PER_CALL + 1 }),
+      ).rejects.toThrow(RangeError);
       await expect(admin.inviteMany({ organization: 'acme', rows: [], concurrency: 0 })).rejects.toThrow(RangeError);
 
       let calls = 0;

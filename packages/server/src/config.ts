@@ -74,7 +74,9 @@ const envSchema = z.object({
   QUERY_MAX_COST: positiveInt('QUERY_MAX_COST').default(25_000),
   REQUEST_TIMEOUT_SECONDS: positiveInt('REQUEST_TIMEOUT_SECONDS').default(30),
   RESPONSE_MAX_BYTES: positiveInt('RESPONSE_MAX_BYTES').default(8 * 1024 * 1024),
-  REQUEST_BODY_MAX_BYTES: positiveInt('REQUEST_BODY_MAX_BYTES').default(1024 * 1024),
+  // 4 MiB: the largest legitimate body is inviteUsers at MAX_BULK_INVITES (10,000) rows, about 1.1 MB with one team
+  // assignment per row and 1.9 MB with three (40-character addresses); twice that leaves room for longer ones.
+  REQUEST_BODY_MAX_BYTES: positiveInt('REQUEST_BODY_MAX_BYTES').default(4 * 1024 * 1024),
   SIGN_IN_MAX_FAILURES_PER_ACCOUNT: positiveInt('SIGN_IN_MAX_FAILURES_PER_ACCOUNT').default(10),
   SIGN_IN_MAX_FAILURES_PER_ADDRESS: positiveInt('SIGN_IN_MAX_FAILURES_PER_ADDRESS').default(50),
   SIGN_IN_FAILURE_WINDOW_SECONDS: positiveInt('SIGN_IN_FAILURE_WINDOW_SECONDS').default(15 * 60),

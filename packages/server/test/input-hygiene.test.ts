@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { instanceWithAdmin, gql, codeOf, type InstanceWithAdmin } from './fixtures';
 import { MAX_INPUT_LIST_LENGTH } from '../src/graphql/input-hygiene';
+import { MAX_BULK_INVITES } from '../src/modules/invitations/invitation.service';
 
 const CREATE_ORG =
   'mutation($i: CreateOrganizationInput!) { createOrganization(input: $i) { organization { name displayName } } }';
@@ -87,6 +88,45 @@ describe('input hygiene at the boundary', () => {
     );
     expect(res.errors![0]!.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 't' });
     expect(res.errors![0]!.message).toMatch(/1001 items/);
+  });
+
+  it('lets a field declare its own list cap (inviteUsers: MAX_BULK_INVITES), whatever variable fills it', async () => {
+    // Rows the service refuses one by one (not an address): they cross the boundary without writing anything.
+    const rows = (n: number) => Array.from({ length: n }, (_, i) => ({ email: `not an address ${i}` }));
+    const WHOLE = 'mutation($i: InviteUsersInput!) { inviteUsers(input: $i) { failed } }';
+    const BY_ROWS =
+      'mutation($rows: [InviteUsersRowInput!]!) { inviteUsers(input: { organization: "acme", invitations: $rows }) { ' +
+      'failed } }';
+    const more = MAX_INPUT_LIST_LENGTH + 1;
+    const whole = await gql(ctx.url, WHOLE, { i: { organization: 'acme', invitations: rows(more) } }, ctx.admin.token);
+    expect(whole.errors).toBeUndefined();
+    expect(whole.data!.inviteUsers.failed).toBe(more);
+    const byRows = await gql(ctx.url, BY_ROWS, { rows: rows(more) }, ctx.admin.token);
+    expect(byRows.errors).toBeUndefined();
+    expect(byRows.data!.inviteUsers.failed).toBe(more);
+
+    const over = MAX_BULK_INVITES + 1;
+    const tooMany = await gql(
+      ctx.url,
+      WHOLE,
+      { i: { organization: 'acme', invitations: rows(over) } },
+      ctx.admin.token,
+    );
+    expect(tooMany.errors![0]!.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'invitations' });
+    expect(tooMany.errors![0]!.message).toMatch(new RegExp(`has ${over} items.*at most ${MAX_BULK_INVITES} items`));
+    const tooManyRows = await gql(ctx.url, BY_ROWS, { rows: rows(over) }, ctx.admin.token);
+    expect(tooManyRows.errors![0]!.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'rows' });
+
+    // Other lists keep the generic cap, also inside the rows of the capped one.
+    const teams = Array.from({ length: more }, (_, i) => ({ team: `t${i}` }));
+    const nested = await gql(
+      ctx.url,
+      WHOLE,
+      { i: { organization: 'acme', invitations: [{ email: 'a@example.com', teams }] } },
+      ctx.admin.token,
+    );
+    expect(nested.errors![0]!.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'invitations.0.teams' });
+    expect(nested.errors![0]!.message).toMatch(new RegExp(`at most ${MAX_INPUT_LIST_LENGTH} items`));
   });
 
   it('answers BAD_USER_INPUT, not an internal error, when more than 50 variables fail to coerce', async () => {

@@ -13,6 +13,7 @@ import {
   outcomeOf,
 } from './fixtures';
 import { MemberStatus, OrgRole } from '../src/authz/roles';
+import { MAX_BULK_INVITES } from '../src/modules/invitations/invitation.service';
 
 const BULK =
   'mutation($i: InviteUsersInput!) { inviteUsers(input: $i) { succeeded failed results { index email acceptUrl ' +
@@ -392,7 +393,7 @@ describe('invitations', () => {
       {
         i: {
           organization: 'acme',
-          invitations: Array.from({ length: 501 }, (_, n) => ({ email: `b${n}@example.com` })),
+          invitations: Array.from({ length: MAX_BULK_INVITES + 1 }, (_, n) => ({ email: `b${n}@example.com` })),
         },
       },
       ctx.admin.token,

@@ -333,7 +333,7 @@ export type InviteUserInput = {
 
 /** Invite many people; each row succeeds or fails on its own. */
 export type InviteUsersInput = {
-  /** The invitations to make, at most 500 rows. */
+  /** The invitations to make, at most 10,000 rows. */
   invitations: Array<InviteUsersRowInput>;
   /** Organization name (slug). */
   organization: string;

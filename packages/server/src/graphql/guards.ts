@@ -32,7 +32,7 @@ export function requestGuardsPlugin(schema: GraphQLSchema, limits: QueryLimits):
     async requestDidStart() {
       return {
         async didResolveOperation({ document, request }) {
-          assertStorableInput(document, request.variables);
+          assertStorableInput(schema, document, request.variables, request.operationName ?? undefined);
           const cost = documentCost(schema, document, request.operationName ?? undefined, request.variables ?? {});
           if (cost !== null && cost > limits.maxCost) {
             throw queryTooComplex('cost', limits.maxCost, Number.isFinite(cost) ? cost : null);

@@ -15,6 +15,9 @@ import { Project, Run } from '../modules/projects/project.entity';
 import { ORG_ADMIN_ROLE } from '../authz/permissions';
 import { MemberStatus } from '../authz/roles';
 
+/** What `Invitation.delivery` shows of an outbox email: its delivery columns, without the bodies. */
+export type EmailDelivery = Pick<OutboxEmail, 'status' | 'attempts' | 'lastError' | 'nextAttemptAt' | 'sentAt'>;
+
 export interface Loaders {
   /** Key: `${organizationId}:${userId}`. */
   membership: DataLoader<string, Membership | null>;
@@ -32,8 +35,8 @@ export interface Loaders {
   customRole: DataLoader<string, CustomRole | null>;
   userById: DataLoader<string, User | null>;
   invitationById: DataLoader<string, Invitation | null>;
-  /** The newest outbox email of each invitation. */
-  latestEmailByInvitation: DataLoader<string, OutboxEmail | null>;
+  /** Delivery of the newest outbox email of each invitation. */
+  latestEmailByInvitation: DataLoader<string, EmailDelivery | null>;
   projectById: DataLoader<string, Project | null>;
   /**
    * A page of a project's runs, newest first: one window query per distinct (limit, cursor) for all projects asking.
@@ -166,9 +169,19 @@ export function createLoaders(em: EntityManager): Loaders {
       const byId = new Map(rows.map((i) => [i.id, i]));
       return ids.map((id) => byId.get(id) ?? null);
     }),
+    // Columns, not entities: a bulk invitation's payload asks for thousands, whose bodies are large. Newest first, so
+    // the first row of each invitation is its latest email.
     latestEmailByInvitation: new DataLoader(async (ids) => {
-      const rows = await em.find(OutboxEmail, { invitationId: { $in: [...ids] } }, { orderBy: { createdAt: 'desc' } });
-      return ids.map((id) => rows.find((r) => r.invitationId === id) ?? null);
+      const rows: Array<EmailDelivery & { invitationId: string }> = await em
+        .createQueryBuilder(OutboxEmail)
+        .select(['invitationId', 'status', 'attempts', 'lastError', 'nextAttemptAt', 'sentAt'])
+        .where({ invitationId: { $in: [...ids] } })
+        .orderBy({ createdAt: 'desc' })
+        .execute('all', true);
+      const latest = new Map<string, EmailDelivery>();
+      for (const { invitationId, ...delivery } of rows)
+        if (!latest.has(invitationId)) latest.set(invitationId, delivery);
+      return ids.map((id) => latest.get(id) ?? null);
     }),
     projectById: new DataLoader(async (ids) => {
       const rows = await em.find(Project, { id: { $in: [...ids] } });

@@ -1,5 +1,5 @@
 import type { RequestContext } from '../graphql/context';
-import { recordAudit, type AuditInput } from './audit/audit.service';
+import { recordAudit, recordAudits, type AuditInput } from './audit/audit.service';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Membership } from './organizations/membership.entity';
 import type { Organization } from './organizations/organization.entity';
@@ -25,5 +25,10 @@ export abstract class Service {
 
   protected audit(em: EntityManager, input: AuditInput): void {
     recordAudit(em, this.ctx, input);
+  }
+
+  /** One audit event per input, written at once (bulk operations): see recordAudits. */
+  protected auditMany(em: EntityManager, inputs: readonly AuditInput[]): Promise<void> {
+    return recordAudits(em, this.ctx, inputs);
   }
 }

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AuditEvent } from './audit-event.entity';
+import { insertEntities } from '../../db/bulk-insert';
 import type { Principal } from '../../auth/principal';
 
 /** Stable action names; clients filter on them. */
@@ -73,6 +74,24 @@ export interface AuditSource {
 
 /** Persists an audit event in the caller's transaction: it commits or rolls back with the change it describes. */
 export function recordAudit(em: EntityManager, source: AuditSource, input: AuditInput): AuditEvent {
+  const event = auditEvent(source, input);
+  em.persist(event);
+  return event;
+}
+
+/**
+ * Writes many audit events in the caller's transaction in one statement (insertEntities: no unit of work): for bulk
+ * operations, one event per item, as `recordAudit` would write them.
+ */
+export function recordAudits(em: EntityManager, source: AuditSource, inputs: readonly AuditInput[]): Promise<void> {
+  return insertEntities(
+    em,
+    inputs.map((input) => auditEvent(source, input)),
+  );
+}
+
+/** The event an input describes, not yet persisted: the actor is the input's, or the request principal. */
+function auditEvent(source: AuditSource, input: AuditInput): AuditEvent {
   const event = new AuditEvent();
   event.action = input.action;
   const actor =
@@ -89,6 +108,5 @@ export function recordAudit(em: EntityManager, source: AuditSource, input: Audit
   event.organizationId = input.organizationId ?? null;
   event.metadata = input.metadata ?? null;
   event.clientAddress = source.clientAddress;
-  em.persist(event);
   return event;
 }

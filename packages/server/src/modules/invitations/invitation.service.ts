@@ -7,12 +7,12 @@ import { Organization } from '../organizations/organization.entity';
 import { Membership } from '../organizations/membership.entity';
 import { User } from '../accounts/user.entity';
 import { OrganizationService } from '../organizations/organization.service';
-import { TeamService } from '../teams/team.service';
-import { assertSeatAvailable, lockOrganization } from '../organizations/invariants';
-import { enqueueEmail } from '../mail/outbox';
+import { TeamService, type TeamAssignmentRow } from '../teams/team.service';
+import { assertSeatAvailable, assertSeatFree, countSeats, lockOrganization } from '../organizations/invariants';
+import { enqueueEmail, enqueueEmails, type OutgoingEmail } from '../mail/outbox';
 import { EmailStatus, OutboxEmail } from '../mail/outbox-email.entity';
 import { renderInvitationEmail } from '../mail/templates';
-import { AuditAction } from '../audit/audit.service';
+import { AuditAction, type AuditInput } from '../audit/audit.service';
 import { hashSecret, newOpaqueToken } from '../../auth/secrets';
 import { checkPassword, hashNewPassword } from '../../auth/sign-in';
 import { issueSession } from '../../auth/sessions';
@@ -34,9 +34,22 @@ import {
 import { type Connection } from '../../graphql/connection';
 import { cursorCodec, NEWEST_FIRST, NEWEST_FIRST_ORDER, newestFirstAfter } from '../../graphql/cursor';
 import { rethrowUniqueAsConflict } from '../../db/unique-violation';
+import { insertEntities } from '../../db/bulk-insert';
 
 export const INVITE_TOKEN_PREFIX = 'rsi_';
-export const MAX_BULK_INVITES = 500;
+/**
+ * Rows one inviteUsers call may hold: the one definition. The schema's description, the list cap at the boundary
+ * (`MaxItems` on InviteUsersInput.invitations, above the generic MAX_INPUT_LIST_LENGTH on purpose) and the SDK's
+ * MAX_INVITE_ROWS_PER_CALL follow it. A bulk invitation is a list people import, and its cost per row is constant
+ * (written in chunks of INVITE_CHUNK_ROWS).
+ */
+export const MAX_BULK_INVITES = 10_000;
+/**
+ * Rows written per transaction by inviteUsers: a constant number of statements per chunk (a read each of the
+ * conflicting members, pending invitations, teams and seats, then one insert per table), and the organization lock is
+ * released between chunks, so other changes to the organization do not wait for a whole call.
+ */
+const INVITE_CHUNK_ROWS = 1000;
 
 const roleSchema = z.enum(OrgRole, { message: 'must be ADMIN, MEMBER or VIEWER' });
 const rowSchema = z.object({ email: emailSchema, role: roleSchema.nullish(), teams: z.unknown().optional() });
@@ -46,7 +59,7 @@ const bulkSchema = z.object({
   invitations: z
     .array(z.unknown())
     .min(1, 'must have at least one row')
-    .max(MAX_BULK_INVITES, `must have at most ${MAX_BULK_INVITES} rows`),
+    .max(MAX_BULK_INVITES, `must have at most ${MAX_BULK_INVITES} rows (split the list into several calls)`),
   sendEmail: z.boolean().nullish(),
 });
 const idSchema = z.object({ id: entityIdSchema('an invitation'), sendEmail: z.boolean().nullish() });
@@ -63,6 +76,32 @@ const acceptSchema = z.object({
   password: z.string().max(256, 'must be at most 256 characters').nullish(),
 });
 const newAccountSchema = z.object({ username: usernameSchema, name: personNameSchema, password: passwordSchema });
+
+/** One invitation to make, its row already parsed; `teams` is validated in the transaction (it needs the teams). */
+interface InvitationRequest {
+  email: string;
+  role: OrgRole;
+  teams: unknown;
+}
+
+/**
+ * Creation times for the rows of one call, strictly increasing in input order: lists ordered newest first (invitations,
+ * the members view by ADDED_AT) break ties by a random id, so rows written in one statement would otherwise come out
+ * in any order within a millisecond. Each row gets the current time, or 1 ms after the previous row when it is not
+ * later: as when each row had its own transaction. A call writing faster than a row per millisecond stamps its last
+ * rows at most that many milliseconds ahead.
+ */
+class CreationClock {
+  private last = 0;
+
+  next(): Date {
+    this.last = Math.max(Date.now(), this.last + 1);
+    return new Date(this.last);
+  }
+}
+
+/** What became of one InvitationRequest: the invitation, or the AppError that refused it. */
+type InvitationOutcome = InviteResult | { error: AppError };
 
 export interface InviteResult {
   invitation: Invitation;
@@ -121,6 +160,40 @@ function sameTeams(a: readonly InvitedTeam[], b: readonly InvitedTeam[]): boolea
   return key(a) === key(b);
 }
 
+/**
+ * Members of the organization (ACTIVE or DEACTIVATED: PENDING rows have no user) with these addresses, and their
+ * status: one read of two columns.
+ */
+async function memberStatusByEmail(
+  em: EntityManager,
+  organizationId: string,
+  emails: readonly string[],
+): Promise<Map<string, MemberStatus>> {
+  if (emails.length === 0) return new Map();
+  const rows: Array<{ email: string; status: MemberStatus }> = await em.execute(
+    `select u.email, m.status
+       from org_memberships m
+       join users u on u.id = m.user_id
+      where m.organization_id = ? and u.email in (?)`,
+    [organizationId, [...emails]],
+  );
+  return new Map(rows.map((r) => [r.email, r.status]));
+}
+
+/** Which of these addresses have a PENDING invitation (expired or not) to the organization: one read of one column. */
+async function pendingInvitationEmails(
+  em: EntityManager,
+  organizationId: string,
+  emails: readonly string[],
+): Promise<Set<string>> {
+  if (emails.length === 0) return new Set();
+  const rows: Array<{ email: string }> = await em.execute(
+    'select email from invitations where organization_id = ? and status = ? and email in (?)',
+    [organizationId, InvitationStatus.PENDING, [...emails]],
+  );
+  return new Set(rows.map((r) => r.email));
+}
+
 export class InvitationService extends Service {
   private acceptUrl(token: string): string {
     return `${this.ctx.app.config.publicUrl}/invite?token=${encodeURIComponent(token)}`;
@@ -137,51 +210,65 @@ export class InvitationService extends Service {
   async invite(raw: unknown): Promise<InviteResult> {
     const input = parseInput(inviteSchema, raw);
     const org = await new OrganizationService(this.ctx).getFor(input.organization, OrgPermission.INVITE_MEMBER);
-    const result = await this.em.transactional((em) =>
-      this.createInvitation(
-        em,
+    const outcome = (
+      await this.createInvitations(
         org,
-        input.email,
-        input.role ?? DEFAULT_INVITE_ROLE,
+        [{ email: input.email, role: input.role ?? DEFAULT_INVITE_ROLE, teams: input.teams }],
         input.sendEmail !== false,
-        input.teams,
-      ),
-    );
+        new CreationClock(),
+      )
+    )[0]!;
+    if ('error' in outcome) throw outcome.error;
     this.afterCommit();
-    return result;
+    return outcome;
   }
 
-  /** Each row in its own transaction: one bad row does not undo the others. Counts what succeeded and failed. */
+  /**
+   * Partial success: each row succeeds or fails on its own, with the same checks and errors as `invite`, in input
+   * order (a row that repeats an earlier successful row's address is a CONFLICT, as its pending invitation exists).
+   * Rows are written in chunks of INVITE_CHUNK_ROWS, each in its own transaction; a chunk that fails as a whole
+   * (the caller lost the right to invite meanwhile, or the database failed) marks each of its rows with that error.
+   */
   async inviteMany(raw: unknown): Promise<BulkInviteResult> {
     const input = parseInput(bulkSchema, raw);
     const org = await new OrganizationService(this.ctx).getFor(input.organization, OrgPermission.INVITE_MEMBER);
     const sendEmail = input.sendEmail !== false;
+    const clock = new CreationClock();
     const results: BulkRowResult[] = [];
+    const parsed: Array<{ index: number; request: InvitationRequest }> = [];
     for (const [index, rawRow] of input.invitations.entries()) {
       const email = typeof rawRow === 'object' && rawRow && 'email' in rawRow ? String(rawRow.email) : '';
+      results.push({ index, email, invitation: null, acceptUrl: null, error: null });
       try {
         const row = parseInput(rowSchema, rawRow);
-        const created = await this.em.transactional((em) =>
-          this.createInvitation(em, org, row.email, row.role ?? DEFAULT_INVITE_ROLE, sendEmail, row.teams),
-        );
-        results.push({ index, email, invitation: created.invitation, acceptUrl: created.acceptUrl, error: null });
+        parsed.push({ index, request: { email: row.email, role: row.role ?? DEFAULT_INVITE_ROLE, teams: row.teams } });
       } catch (err) {
-        if (!(err instanceof AppError)) {
-          this.ctx.logger.error({ err, index }, 'Unexpected error in a bulk-invite row');
+        results[index]!.error = this.rowError(err, { index });
+      }
+    }
+    for (let start = 0; start < parsed.length; start += INVITE_CHUNK_ROWS) {
+      const chunk = parsed.slice(start, start + INVITE_CHUNK_ROWS);
+      let outcomes: InvitationOutcome[];
+      try {
+        outcomes = await this.createInvitations(
+          org,
+          chunk.map((c) => c.request),
+          sendEmail,
+          clock,
+        );
+      } catch (err) {
+        const error = this.rowError(err, { index: chunk[0]!.index, rows: chunk.length });
+        for (const { index } of chunk) results[index]!.error = error;
+        continue;
+      }
+      for (const [i, { index }] of chunk.entries()) {
+        const outcome = outcomes[i]!;
+        const result = results[index]!;
+        if ('error' in outcome) result.error = this.rowError(outcome.error, { index });
+        else {
+          result.invitation = outcome.invitation;
+          result.acceptUrl = outcome.acceptUrl;
         }
-        const error =
-          err instanceof AppError
-            ? {
-                code: err.code,
-                message: err.message,
-                field: typeof err.extensions.field === 'string' ? err.extensions.field : null,
-              }
-            : {
-                code: ErrorCode.INTERNAL_SERVER_ERROR,
-                message: `Internal server error. Quote request id ${this.ctx.requestId} to your operator.`,
-                field: null,
-              };
-        results.push({ index, email, invitation: null, acceptUrl: null, error });
       }
     }
     this.afterCommit();
@@ -189,54 +276,140 @@ export class InvitationService extends Service {
     return { results, succeeded: results.length - failed, failed };
   }
 
-  private async createInvitation(
-    em: EntityManager,
-    orgRef: Organization,
-    email: string,
-    role: OrgRole,
-    sendEmail: boolean,
-    teams: unknown,
-  ): Promise<InviteResult> {
-    const org = await lockOrganization(em, orgRef.id);
-    await this.recheckOrg(em, org, OrgPermission.INVITE_MEMBER);
-    const existingMember = await em.findOne(
-      Membership,
-      { organization: org.id, user: { email } },
-      { populate: ['user'] },
-    );
-    if (existingMember) {
-      const hint = existingMember.status === MemberStatus.DEACTIVATED ? ' (deactivated: reactivate them instead)' : '';
-      throw conflict(`${email} is already a member of "${org.name}"${hint}.`, 'email');
+  /** A row's error as inviteUsers reports it; anything but an AppError is logged and reported as internal. */
+  private rowError(err: unknown, where: { index: number; rows?: number }): NonNullable<BulkRowResult['error']> {
+    if (err instanceof AppError) {
+      return {
+        code: err.code,
+        message: err.message,
+        field: typeof err.extensions.field === 'string' ? err.extensions.field : null,
+      };
     }
-    if (await em.count(Invitation, { organization: org.id, email, status: InvitationStatus.PENDING })) {
-      throw conflict(`${email} already has a pending invitation to "${org.name}": resend it instead.`, 'email');
-    }
-    const assignments = teams == null ? [] : await new TeamService(this.ctx).validateAssignments(em, org, role, teams);
-    if (SEAT_ROLES.has(role)) await assertSeatAvailable(em, org);
-    const token = this.newToken();
-    const principal = this.ctx.authz.requireUser();
-    const invitation = em.create(Invitation, {
-      organization: ref(org),
-      email,
-      role,
-      teams: assignments,
-      tokenHash: hashSecret(token),
-      expiresAt: this.expiry(),
-      invitedById: principal.user.id,
-      invitedByLabel: principal.user.username,
-    });
-    em.create(Membership, { organization: ref(org), invitation: ref(invitation), role, status: MemberStatus.PENDING });
-    if (sendEmail) this.queueEmail(em, org, invitation, token);
-    this.audit(em, {
-      action: AuditAction.MEMBER_INVITED,
-      organizationId: org.id,
-      target: { type: 'invitation', id: invitation.id, label: email },
-      metadata: { role, sendEmail, teams: assignments },
-    });
-    return { invitation, acceptUrl: sendEmail ? null : this.acceptUrl(token) };
+    this.ctx.logger.error({ err, ...where }, 'Unexpected error in a bulk-invite row');
+    return {
+      code: ErrorCode.INTERNAL_SERVER_ERROR,
+      message: `Internal server error. Quote request id ${this.ctx.requestId} to your operator.`,
+      field: null,
+    };
   }
 
-  private queueEmail(em: EntityManager, org: Organization, invitation: Invitation, token: string): void {
+  /**
+   * Makes invitations in one transaction with the organization locked (seats and the one-pending-invitation rule stay
+   * exact under concurrency), in a bounded number of statements whatever the number of rows: one read each of the
+   * members and pending invitations with these addresses, of the teams named, and of the seats in use; then the
+   * rules per row, in order, in memory; then one insert each (insertEntities) of the invitations, their PENDING
+   * memberships, their outbox emails and their audit events (one per invitation). No entity goes through the unit of
+   * work.
+   * Returns one outcome per request, in order; a row refused by a rule carries its AppError (nothing of it is written).
+   */
+  private async createInvitations(
+    orgRef: Organization,
+    requests: readonly InvitationRequest[],
+    sendEmail: boolean,
+    clock: CreationClock,
+  ): Promise<InvitationOutcome[]> {
+    return this.em.transactional(async (em) => {
+      const org = await lockOrganization(em, orgRef.id);
+      await this.recheckOrg(em, org, OrgPermission.INVITE_MEMBER);
+      const emails = [...new Set(requests.map((r) => r.email))];
+      const members = await memberStatusByEmail(em, org.id, emails);
+      const invited = await pendingInvitationEmails(em, org.id, emails);
+      const teamRows = requests.map((r): TeamAssignmentRow[] | AppError => {
+        if (r.teams == null) return [];
+        try {
+          return TeamService.parseAssignments(r.teams);
+        } catch (err) {
+          if (err instanceof AppError) return err;
+          throw err;
+        }
+      });
+      const teams = await TeamService.existingTeamNames(
+        em,
+        org,
+        teamRows.flatMap((rows) => (Array.isArray(rows) ? TeamService.assignedTeamNames(rows) : [])),
+      );
+      let seatsUsed =
+        org.seatLimit != null && requests.some((r) => SEAT_ROLES.has(r.role))
+          ? ((await countSeats(em, [org.id])).get(org.id) ?? 0)
+          : 0;
+
+      const principal = this.ctx.authz.requireUser();
+      const invitations: Invitation[] = [];
+      const memberships: Membership[] = [];
+      const emailsOut: OutgoingEmail[] = [];
+      const audits: AuditInput[] = [];
+      const outcomes = requests.map(({ email, role }, i): InvitationOutcome => {
+        try {
+          const status = members.get(email);
+          if (status) {
+            const hint = status === MemberStatus.DEACTIVATED ? ' (deactivated: reactivate them instead)' : '';
+            throw conflict(`${email} is already a member of "${org.name}"${hint}.`, 'email');
+          }
+          if (invited.has(email)) {
+            throw conflict(`${email} already has a pending invitation to "${org.name}": resend it instead.`, 'email');
+          }
+          const rows = teamRows[i]!;
+          if (rows instanceof AppError) throw rows;
+          const assignments = TeamService.checkAssignments(org, role, rows, teams);
+          if (SEAT_ROLES.has(role)) {
+            assertSeatFree(org, seatsUsed);
+            seatsUsed += 1;
+          }
+          invited.add(email);
+          const token = this.newToken();
+          const createdAt = clock.next();
+          const invitation = Object.assign(new Invitation(), {
+            organization: ref(org),
+            email,
+            role,
+            teams: assignments,
+            tokenHash: hashSecret(token),
+            expiresAt: this.expiry(),
+            invitedById: principal.user.id,
+            invitedByLabel: principal.user.username,
+            createdAt,
+          });
+          invitations.push(invitation);
+          memberships.push(
+            Object.assign(new Membership(), {
+              organization: ref(org),
+              invitation: ref(invitation),
+              role,
+              status: MemberStatus.PENDING,
+              createdAt,
+              updatedAt: createdAt,
+            }),
+          );
+          if (sendEmail) emailsOut.push(this.invitationEmail(org, invitation, token));
+          audits.push({
+            action: AuditAction.MEMBER_INVITED,
+            organizationId: org.id,
+            target: { type: 'invitation', id: invitation.id, label: email },
+            metadata: { role, sendEmail, teams: assignments },
+          });
+          return { invitation, acceptUrl: sendEmail ? null : this.acceptUrl(token) };
+        } catch (err) {
+          if (err instanceof AppError) return { error: err };
+          throw err;
+        }
+      });
+      await insertEntities(em, invitations);
+      if (memberships.length > 0) {
+        // PostgreSQL checks each membership's foreign key to its invitation with a plan it caches per connection. If
+        // it was planned while the invitations table was small (a young instance), it is a sequential scan, kept as
+        // the table grows by thousands of rows per call: every check then reads the whole table (8 s per chunk at
+        // 40,000 invitations). For the rest of this transaction, each check is planned against the table as it is.
+        await em.execute('set local plan_cache_mode = force_custom_plan');
+      }
+      await insertEntities(em, memberships);
+      await enqueueEmails(em, emailsOut);
+      await this.auditMany(em, audits);
+      return outcomes;
+    });
+  }
+
+  /** The invitation email with its accept link: the token exists only here and in the sendEmail:false payload. */
+  private invitationEmail(org: Organization, invitation: Invitation, token: string): OutgoingEmail {
     const message = renderInvitationEmail({
       organizationDisplayName: org.displayName,
       organizationName: org.name,
@@ -246,7 +419,7 @@ export class InvitationService extends Service {
       acceptUrl: this.acceptUrl(token),
       expiresAt: invitation.expiresAt,
     });
-    enqueueEmail(em, { kind: 'invitation', to: invitation.email, ...message, invitationId: invitation.id });
+    return { kind: 'invitation', to: invitation.email, ...message, invitationId: invitation.id };
   }
 
   /** An unsent email for a dead token would only deliver a broken link. One already SENDING cannot be stopped. */
@@ -290,7 +463,7 @@ export class InvitationService extends Service {
       invitation.tokenHash = hashSecret(token);
       invitation.expiresAt = this.expiry();
       const sendEmail = input.sendEmail !== false;
-      if (sendEmail) this.queueEmail(em, locked, invitation, token);
+      if (sendEmail) enqueueEmail(em, this.invitationEmail(locked, invitation, token));
       this.audit(em, {
         action: AuditAction.INVITATION_RESENT,
         organizationId: org.id,

@@ -7,6 +7,8 @@ import { UserType } from '../accounts/account.types';
 import { InvitationStatus } from './invitation.entity';
 import { EmailStatus } from '../mail/outbox-email.entity';
 import { TeamAssignmentInput, TeamAssignmentType } from '../teams/team.types';
+import { MaxItems } from '../../graphql/input-hygiene';
+import { MAX_BULK_INVITES } from './invitation.service';
 
 registerEnumType(InvitationStatus, {
   name: 'InvitationStatus',
@@ -131,7 +133,10 @@ export class InviteUsersInput {
   @Field(() => String, { description: 'Organization name (slug).' })
   organization!: string;
 
-  @Field(() => [InviteUsersRowInput], { description: 'The invitations to make, at most 500 rows.' })
+  @Field(() => [InviteUsersRowInput], {
+    description: `The invitations to make, at most ${MAX_BULK_INVITES.toLocaleString('en-US')} rows.`,
+  })
+  @MaxItems(MAX_BULK_INVITES)
   invitations!: InviteUsersRowInput[];
 
   @Field(() => Boolean, {

@@ -166,16 +166,33 @@ export class EmailSender {
    */
   private claim(): Promise<ClaimedEmail[]> {
     return this.orm.em.getConnection().execute<ClaimedEmail[]>(
-      `update outbox_emails
+      // Each kind of claimable row is read in (status, next_attempt_at) index order and stops at the batch: one
+      // condition OR-ing both made PostgreSQL read and sort every queued row for every batch, which a bulk invitation
+      // of 10,000 turned into a scan of the whole backlog per 10 emails. The first CLAIM_BATCH of the two, by
+      // next_attempt_at, are the rows the single condition would claim.
+      `with due as (
+         select id, next_attempt_at from outbox_emails
+          where status = ? and next_attempt_at <= now()
+          order by next_attempt_at limit ? for update skip locked),
+       lapsed as (
+         select id, next_attempt_at from outbox_emails
+          where status = ? and locked_until < now()
+          order by next_attempt_at limit ? for update skip locked)
+       update outbox_emails
           set status = ?, attempts = attempts + 1, locked_until = now() + make_interval(secs => ?)
         where id in (
-          select id from outbox_emails
-           where (status = ? and next_attempt_at <= now()) or (status = ? and locked_until < now())
-           order by next_attempt_at
-           limit ?
-           for update skip locked)
+          select id from (select * from due union all select * from lapsed) claimable
+           order by next_attempt_at limit ?)
         returning id, kind, to_address, subject, text_body, html_body, attempts`,
-      [EmailStatus.SENDING, this.config.emailLeaseSeconds, EmailStatus.QUEUED, EmailStatus.SENDING, CLAIM_BATCH],
+      [
+        EmailStatus.QUEUED,
+        CLAIM_BATCH,
+        EmailStatus.SENDING,
+        CLAIM_BATCH,
+        EmailStatus.SENDING,
+        this.config.emailLeaseSeconds,
+        CLAIM_BATCH,
+      ],
     );
   }
 

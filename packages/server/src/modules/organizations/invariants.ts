@@ -53,7 +53,15 @@ export async function assertSeatAvailable(
   excludingMembershipId?: string,
 ): Promise<void> {
   if (org.seatLimit == null) return;
-  const used = (await countSeats(em, [org.id], excludingMembershipId)).get(org.id) ?? 0;
+  assertSeatFree(org, (await countSeats(em, [org.id], excludingMembershipId)).get(org.id) ?? 0);
+}
+
+/**
+ * The seat rule itself: SEAT_LIMIT_REACHED unless one more seat fits beside the `used` ones. For callers that count
+ * once (countSeats, with the organization locked) and then place many seats, as bulk invitations do.
+ */
+export function assertSeatFree(org: Organization, used: number): void {
+  if (org.seatLimit == null) return;
   if (used >= org.seatLimit) {
     throw new AppError(
       ErrorCode.SEAT_LIMIT_REACHED,

@@ -164,6 +164,8 @@ const leaveSchema = z.object({ organization: orgRefSchema, team: teamRefSchema }
 export const teamAssignmentsSchema = z
   .array(z.object({ team: teamRefSchema, role: roleSchema.nullish() }))
   .max(50, 'must list at most 50 teams');
+/** One parsed team assignment of an invitation. */
+export type TeamAssignmentRow = z.output<typeof teamAssignmentsSchema>[number];
 
 /** Applies changed settings onto the current ones, checking what depends on what. */
 function mergeSettings(current: TeamSettings, change: z.output<typeof settingsSchema>): TeamSettings {
@@ -579,14 +581,47 @@ export class TeamService extends Service {
     orgRole: OrgRole,
     raw: unknown,
   ): Promise<InvitedTeam[]> {
-    const rows = parseInput(z.object({ teams: teamAssignmentsSchema }), { teams: raw }).teams;
-    // One read for every row's team, not one per row (bulk invitations validate many rows).
-    const names = [...new Set(rows.map((row) => row.team.toLowerCase()))];
-    const existing = new Set(
-      names.length
-        ? (await em.find(Team, { organization: org.id, name: { $in: names } }, { fields: ['name'] })).map((t) => t.name)
-        : [],
-    );
+    const rows = TeamService.parseAssignments(raw);
+    const existing = await TeamService.existingTeamNames(em, org, TeamService.assignedTeamNames(rows));
+    return TeamService.checkAssignments(org, orgRole, rows, existing);
+  }
+
+  /** The shape of invitation team assignments (BAD_USER_INPUT naming `teams.N.team`/`teams.N.role`). */
+  static parseAssignments(raw: unknown): TeamAssignmentRow[] {
+    return parseInput(z.object({ teams: teamAssignmentsSchema }), { teams: raw }).teams;
+  }
+
+  /** The team names parsed assignments refer to, as stored (lower-case). */
+  static assignedTeamNames(rows: readonly TeamAssignmentRow[]): string[] {
+    return rows.map((row) => row.team.toLowerCase());
+  }
+
+  /**
+   * Which of these names are teams of the organization: one read of the names only, for every assignment at once
+   * (bulk invitations validate thousands of rows with it).
+   */
+  static async existingTeamNames(
+    em: EntityManager,
+    org: Organization,
+    names: readonly string[],
+  ): Promise<ReadonlySet<string>> {
+    const distinct = [...new Set(names)];
+    if (distinct.length === 0) return new Set();
+    const rows: Array<{ name: string }> = await em
+      .createQueryBuilder(Team)
+      .select('name')
+      .where({ organization: org.id, name: { $in: distinct } })
+      .execute('all', false);
+    return new Set(rows.map((r) => r.name));
+  }
+
+  /** The rules for parsed assignments, given the organization's teams among them (`existingTeamNames`). */
+  static checkAssignments(
+    org: Organization,
+    orgRole: OrgRole,
+    rows: readonly TeamAssignmentRow[],
+    existing: ReadonlySet<string>,
+  ): InvitedTeam[] {
     const result: InvitedTeam[] = [];
     for (const [i, row] of rows.entries()) {
       const name = row.team.toLowerCase();
