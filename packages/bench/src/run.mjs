@@ -23,6 +23,8 @@ const connectionCounts = String(args.connections ?? (smoke ? '16' : '1,16'))
   .split(',')
   .map(Number);
 const INVITE_BATCHES = smoke ? [100] : [100, 1000, 10000];
+/** Seconds the server rests after the last load before its idle RSS is read again. */
+const IDLE_AFTER_SECONDS = smoke ? 1 : 10;
 const COUNT_PASS_REQUESTS = smoke ? 3 : 20;
 /** --scenarios=REGEX: only the scenarios whose name matches (inviteUsers runs when `inviteUsers` matches). */
 const only = args.scenarios ? new RegExp(String(args.scenarios)) : null;
@@ -169,6 +171,8 @@ async function main() {
     );
     const session = { authorization: `Bearer ${token}` };
     const apiKey = { authorization: `Bearer ${key.json.data.createApiKey.secret}` };
+    // Goal 7: RSS under load (per run, rssMaxMb) against the idle level before the first load and after the last.
+    results.rss = { idleBeforeMb: rssMb(roster.pid) };
 
     const scenarios = [];
     for (const label of labels) {
@@ -307,6 +311,9 @@ async function main() {
       }
     });
 
+    results.rss.peakMb = Math.max(...results.scenarios.map((r) => r.roster?.rssMaxMb ?? 0));
+    await new Promise((r) => setTimeout(r, IDLE_AFTER_SECONDS * 1000));
+    results.rss.idleAfterMb = rssMb(roster.pid);
     await countStatements(results, scenarios, token, session);
   } finally {
     await roster.stop();
@@ -387,6 +394,13 @@ async function countStatements(results, scenarios, token, session) {
 }
 
 function printSummary(results) {
+  if (results.rss?.idleAfterMb !== undefined) {
+    log(
+      `\nServer RSS: ${fmt(results.rss.idleBeforeMb, 0)} MB idle before the first load, ` +
+        `${fmt(results.rss.peakMb, 0)} MB at most under load, ${fmt(results.rss.idleAfterMb, 0)} MB after ` +
+        `${IDLE_AFTER_SECONDS} s idle once the last load ended.`,
+    );
+  }
   log(
     '\n| scenario | size | clients | Roster req/s | p50 ms | p95 ms | CPU ms/req | RSS MB | SQL/req |' +
       ' limit req/s | limit p50 | limit p95 | ratio |',
