@@ -14,7 +14,9 @@ export async function insertEntities<T extends object>(em: EntityManager, entiti
   const first = entities[0];
   if (!first) return;
   const meta = em.getMetadata().get<T>(first.constructor.name);
-  const props = meta.props.filter(isInsertedColumn);
+  // A property no entity sets (undefined) is left to the database: its default, or a trigger that derives it
+  // (the members view's keys on org_memberships).
+  const props = meta.props.filter((p) => isInsertedColumn(p) && entities.some((e) => e[p.name] !== undefined));
   const columns = props.map((p) => quote(p.fieldNames[0]!));
   const rows = entities.map((entity) => {
     const row: Record<string, unknown> = {};
@@ -29,9 +31,9 @@ export async function insertEntities<T extends object>(em: EntityManager, entiti
   );
 }
 
-/** Own columns of the table: scalars and the owning side of to-one relations; not database-generated keys. */
+/** Own columns of the table: scalars and the owning side of to-one relations; not database-generated ones. */
 function isInsertedColumn(prop: EntityProperty): boolean {
-  if (prop.persist === false || prop.autoincrement || prop.fieldNames?.length !== 1) return false;
+  if (prop.persist === false || prop.autoincrement || prop.generated || prop.fieldNames?.length !== 1) return false;
   return (
     prop.kind === ReferenceKind.SCALAR ||
     prop.kind === ReferenceKind.MANY_TO_ONE ||
