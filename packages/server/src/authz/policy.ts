@@ -278,6 +278,22 @@ export class Authz {
   }
 
   /**
+   * The items whose team the caller sees (`team:view`, the same answer as `canTeam(team, org, VIEW)`): the
+   * organization's scope once, then only the caller's own membership of the hidden teams. For lists that show many
+   * teams at once (a members page shows about 150).
+   */
+  async visibleTeams<T extends { team: TeamFacts }>(org: Organization, items: readonly T[]): Promise<T[]> {
+    const scope = await this.teamScope(org);
+    if (scope.kind !== 'LISTED_OR_MEMBER') return scope.kind === 'ALL' ? [...items] : [];
+    const memberOf = await Promise.all(
+      items.map(async ({ team }) => team.settings.hidden && (await this.teamMembership(team.id)) !== null),
+    );
+    return items.filter((item, i) =>
+      Authz.seesTeam(scope, { hidden: item.team.settings.hidden, callerIsMember: memberOf[i] === true }),
+    );
+  }
+
+  /**
    * Team permissions: organization admins (and instance admins) hold all of them on every team; otherwise
    * an ACTIVE organization membership is needed, then the team role decides. Non-members see a team only
    * when it is not hidden (`seesTeam`). An organization VIEWER is capped at VIEW_ONLY whatever their team role.

@@ -22,7 +22,7 @@ import { cursorCodec, cursorValue, pageInfoOf } from '../../graphql/cursor';
 import { MemberOrderField, OrderDirection } from './member.types';
 import { membershipKey, teamNameKey } from '../../graphql/loaders';
 import { InvitationStatus } from '../invitations/invitation.entity';
-import { TeamPermission, type TeamRole } from '../../authz/team-permissions';
+import type { TeamRole } from '../../authz/team-permissions';
 
 /** One row of the members view: a membership with what the view shows of its user or invitation. */
 export interface MemberView {
@@ -301,9 +301,7 @@ export class MemberService extends Service {
       });
       entries.sort((a, b) => a.team.name.localeCompare(b.team.name));
     }
-    // All at once: the team-membership lookups batch in one DataLoader round instead of one per team.
-    const seen = await Promise.all(entries.map(({ team }) => this.ctx.authz.canTeam(team, org, TeamPermission.VIEW)));
-    return entries.filter((_, i) => seen[i]).map(({ team, role }) => ({ name: team.name, role }));
+    return (await this.ctx.authz.visibleTeams(org, entries)).map(({ team, role }) => ({ name: team.name, role }));
   }
 
   /** Whether the caller may see member emails in this organization. */
