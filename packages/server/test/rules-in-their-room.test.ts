@@ -79,8 +79,8 @@ describe('one rule in one place', () => {
       expect(res.data!.createApiKey.apiKey.expiresAt).not.toBeNull();
     });
 
-    it('Viewer.kind: always USER for now, also for an API key', async () => {
-      expect((await field('Viewer', 'kind')).description).toMatch(/^Always USER/);
+    it('Viewer.kind: USER for a personal API key (SERVICE_ACCOUNT only for a service account key)', async () => {
+      expect((await field('Viewer', 'kind')).description).toMatch(/^USER \(a session or a personal API key\)/);
       const key = await gql<{ createApiKey: { secret: string } }>(
         ctx.url,
         'mutation { createApiKey(input: { name: "k" }) { secret } }',

@@ -50,8 +50,12 @@ export type ApiKeyStatus = typeof ApiKeyStatus[keyof typeof ApiKeyStatus];
 export const AuditAction = {
   /** Stored as `api_key.created`. */
   API_KEY_CREATED: 'API_KEY_CREATED',
+  /** Stored as `api_key.expired_on_use`. */
+  API_KEY_EXPIRED_ON_USE: 'API_KEY_EXPIRED_ON_USE',
   /** Stored as `api_key.revoked`. */
   API_KEY_REVOKED: 'API_KEY_REVOKED',
+  /** Stored as `api_key.rotated`. */
+  API_KEY_ROTATED: 'API_KEY_ROTATED',
   /** Stored as `custom_role.assigned`. */
   CUSTOM_ROLE_ASSIGNED: 'CUSTOM_ROLE_ASSIGNED',
   /** Stored as `custom_role.created`. */
@@ -92,6 +96,18 @@ export const AuditAction = {
   REPORT_DELETED: 'REPORT_DELETED',
   /** Stored as `run.deleted`. */
   RUN_DELETED: 'RUN_DELETED',
+  /** Stored as `service_account.created`. */
+  SERVICE_ACCOUNT_CREATED: 'SERVICE_ACCOUNT_CREATED',
+  /** Stored as `service_account.deleted`. */
+  SERVICE_ACCOUNT_DELETED: 'SERVICE_ACCOUNT_DELETED',
+  /** Stored as `service_account.disabled`. */
+  SERVICE_ACCOUNT_DISABLED: 'SERVICE_ACCOUNT_DISABLED',
+  /** Stored as `service_account.enabled`. */
+  SERVICE_ACCOUNT_ENABLED: 'SERVICE_ACCOUNT_ENABLED',
+  /** Stored as `service_account.renamed`. */
+  SERVICE_ACCOUNT_RENAMED: 'SERVICE_ACCOUNT_RENAMED',
+  /** Stored as `service_account.updated`. */
+  SERVICE_ACCOUNT_UPDATED: 'SERVICE_ACCOUNT_UPDATED',
   /** Stored as `sign_in.address_locked`. */
   SIGN_IN_ADDRESS_LOCKED: 'SIGN_IN_ADDRESS_LOCKED',
   /** Stored as `team.created`. */
@@ -188,6 +204,28 @@ export type CreateReportInput = {
   title: string;
 };
 
+/** A new service account. */
+export type CreateServiceAccountInput = {
+  /** What it is for, at most 500 characters. */
+  description?: string | null | undefined;
+  /** 2 to 64 characters: lower-case letters, digits, ".", "_" and "-", starting with a letter or digit. */
+  name: string;
+  /** Organization name. */
+  organization: string;
+  /** The team it works in (it holds the SERVICE role there). Required for now: organization-scoped service accounts (no team) are not available yet and answer BAD_USER_INPUT. */
+  team?: string | null | undefined;
+};
+
+/** A new key for a service account. */
+export type CreateServiceAccountKeyInput = {
+  /** When the key stops working; omit for the longest lifetime allowed (API_KEY_MAX_TTL_DAYS, or the organization's `apiKeyMaxLifetimeDays` when lower). */
+  expiresAt?: string | Date | null | undefined;
+  /** A name to recognise the key by, 1 to 100 characters. */
+  name: string;
+  /** Id of the service account. */
+  serviceAccount: string | number;
+};
+
 /** A new team (org admins; members too when the organization allows it). The creator becomes its ADMIN. */
 export type CreateTeamInput = {
   /** Team name: 2-64 lower-case letters, digits, "-" and "_", unique in the organization. */
@@ -236,6 +274,12 @@ export type DeleteRunInput = {
   id: string | number;
 };
 
+/** A service account to delete, with its keys. */
+export type DeleteServiceAccountInput = {
+  /** Id of the service account. */
+  id: string | number;
+};
+
 /** Delete a team with its projects, runs and reports (org admins). Type the team name back. */
 export type DeleteTeamInput = {
   /** The team name again, as confirmation. */
@@ -244,6 +288,12 @@ export type DeleteTeamInput = {
   organization: string;
   /** Team name. */
   team: string;
+};
+
+/** A service account to disable. */
+export type DisableServiceAccountInput = {
+  /** Id of the service account. */
+  id: string | number;
 };
 
 /** Delivery state of an email in the outbox. */
@@ -261,8 +311,16 @@ export const EmailDeliveryStatus = {
 } as const;
 
 export type EmailDeliveryStatus = typeof EmailDeliveryStatus[keyof typeof EmailDeliveryStatus];
+/** A service account to enable. */
+export type EnableServiceAccountInput = {
+  /** Id of the service account. */
+  id: string | number;
+};
+
 /** The values of `extensions.code` on errors. Stable: clients branch on them. */
 export const ErrorCode = {
+  /** A service account named a person to act for (X-Roster-Acting-User, set by the SDK from `username`, ROSTER_USERNAME, WANDB_USERNAME or WANDB_USER_EMAIL) who is not an ACTIVE member of the team with a role that may do this; nothing was written. `extensions.actingUser` and `extensions.team` say who and where: fix the variable, add the person to the team, or unset it to write as the service account. */
+  ATTRIBUTION_FAILED: 'ATTRIBUTION_FAILED',
   /** The HTTP request is malformed. */
   BAD_REQUEST: 'BAD_REQUEST',
   /** An argument is invalid; `extensions.field` names it. */
@@ -301,6 +359,8 @@ export const ErrorCode = {
   RESPONSE_TOO_LARGE: 'RESPONSE_TOO_LARGE',
   /** The organization has no seat left for another ADMIN or MEMBER. */
   SEAT_LIMIT_REACHED: 'SEAT_LIMIT_REACHED',
+  /** The API key belongs to a disabled service account: every request with it is refused until a team admin enables the account again (enableServiceAccount). */
+  SERVICE_ACCOUNT_DISABLED: 'SERVICE_ACCOUNT_DISABLED',
   /** No valid session or API key was given, or it expired or was revoked. Log in again or use a valid API key. */
   UNAUTHENTICATED: 'UNAUTHENTICATED'
 } as const;
@@ -466,9 +526,9 @@ export type OrganizationSettingsInput = {
 
 /** What kind of principal made the request. */
 export const PrincipalKind = {
-  /** Reserved: service accounts come in a later release; no request has this kind yet. */
+  /** A service account, with one of its keys (Viewer.serviceAccount). */
   SERVICE_ACCOUNT: 'SERVICE_ACCOUNT',
-  /** A person, with a session or one of their personal API keys. Every request is this kind today. */
+  /** A person, with a session or one of their personal API keys. */
   USER: 'USER'
 } as const;
 
@@ -528,6 +588,25 @@ export type RevokeInvitationInput = {
   id: string | number;
 };
 
+/** An API key to replace with a new one. */
+export type RotateApiKeyInput = {
+  /** When the new key stops working; omit for the longest lifetime allowed. */
+  expiresAt?: string | Date | null | undefined;
+  /** Hours the old key keeps working, 0 (stops at once) to 168 (7 days); default 24. Never past its own expiry. */
+  graceHours?: number | null | undefined;
+  /** Id of the key: your own, or a key of a service account you manage. */
+  id: string | number;
+};
+
+/** Whether a service account’s keys are accepted. */
+export const ServiceAccountStatus = {
+  /** Its usable keys authenticate. */
+  ACTIVE: 'ACTIVE',
+  /** Every request with one of its keys fails with SERVICE_ACCOUNT_DISABLED. */
+  DISABLED: 'DISABLED'
+} as const;
+
+export type ServiceAccountStatus = typeof ServiceAccountStatus[keyof typeof ServiceAccountStatus];
 /** A new account. On a fresh instance the first sign-up becomes instance admin; afterwards an invitation token is needed. */
 export type SignUpInput = {
   /** Email address; unique, case-insensitive. */
@@ -726,6 +805,16 @@ export type UpdateOrganizationInput = {
   settings?: OrganizationSettingsInput | null | undefined;
 };
 
+/** Changes to a service account; omitted fields stay. */
+export type UpdateServiceAccountInput = {
+  /** A new description. */
+  description?: string | null | undefined;
+  /** Id of the service account. */
+  id: string | number;
+  /** A new name (audited as service_account.renamed). */
+  name?: string | null | undefined;
+};
+
 /** Change team settings or avatar (team admins, org admins). */
 export type UpdateTeamInput = {
   /** Avatar image URL (https); null removes it, omitted keeps it. */
@@ -784,7 +873,7 @@ export type ApiKeysQueryVariables = Exact<{
 }>;
 
 
-export type ApiKeysQuery = { viewer: { apiKeys: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, name: string, lastFour: string, status: ApiKeyStatus, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null }>, edges: Array<{ cursor: string }> } } | null };
+export type ApiKeysQuery = { viewer: { apiKeys: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, name: string, lastFour: string, status: ApiKeyStatus, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null, rotatedAt: string | null }>, edges: Array<{ cursor: string }> } } | null };
 
 export type AuditLogQueryVariables = Exact<{
   organization: string;
@@ -804,7 +893,7 @@ export type CreateApiKeyMutationVariables = Exact<{
 }>;
 
 
-export type CreateApiKeyMutation = { createApiKey: { secret: string, apiKey: { id: string, name: string, lastFour: string, status: ApiKeyStatus, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null } } };
+export type CreateApiKeyMutation = { createApiKey: { secret: string, apiKey: { id: string, name: string, lastFour: string, status: ApiKeyStatus, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null, rotatedAt: string | null } } };
 
 export type CreateCustomRoleMutationVariables = Exact<{
   input: CreateCustomRoleInput;
@@ -832,7 +921,21 @@ export type CreateReportMutationVariables = Exact<{
 }>;
 
 
-export type CreateReportMutation = { createReport: { report: { id: string, title: string, createdAt: string, createdByUsername: string | null, createdBy: { username: string } | null, team: { id: string, name: string }, project: { id: string, name: string, visibility: ProjectVisibility } | null } } };
+export type CreateReportMutation = { createReport: { report: { id: string, title: string, createdAt: string, createdByUsername: string | null, loggedByName: string | null, createdBy: { username: string } | null, loggedBy: { id: string, name: string } | null, team: { id: string, name: string }, project: { id: string, name: string, visibility: ProjectVisibility } | null } } };
+
+export type CreateServiceAccountMutationVariables = Exact<{
+  input: CreateServiceAccountInput;
+}>;
+
+
+export type CreateServiceAccountMutation = { createServiceAccount: { serviceAccount: { id: string, name: string, description: string, status: ServiceAccountStatus, createdAt: string, disabledAt: string | null, team: { id: string, name: string } } } };
+
+export type CreateServiceAccountKeyMutationVariables = Exact<{
+  input: CreateServiceAccountKeyInput;
+}>;
+
+
+export type CreateServiceAccountKeyMutation = { createServiceAccountKey: { secret: string, apiKey: { id: string, name: string, lastFour: string, status: ApiKeyStatus, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null, rotatedAt: string | null } } };
 
 export type CreateTeamMutationVariables = Exact<{
   input: CreateTeamInput;
@@ -885,12 +988,33 @@ export type DeleteRunMutationVariables = Exact<{
 
 export type DeleteRunMutation = { deleteRun: { deletedRunId: string, project: { id: string, name: string, visibility: ProjectVisibility, createdAt: string, createdByUsername: string | null, runCount: number, createdBy: { username: string } | null } } };
 
+export type DeleteServiceAccountMutationVariables = Exact<{
+  input: DeleteServiceAccountInput;
+}>;
+
+
+export type DeleteServiceAccountMutation = { deleteServiceAccount: { deletedServiceAccountId: string, keysRevoked: number, team: { id: string, name: string } } };
+
 export type DeleteTeamMutationVariables = Exact<{
   input: DeleteTeamInput;
 }>;
 
 
 export type DeleteTeamMutation = { deleteTeam: { deletedTeamId: string, organization: { id: string, name: string, displayName: string } } };
+
+export type DisableServiceAccountMutationVariables = Exact<{
+  input: DisableServiceAccountInput;
+}>;
+
+
+export type DisableServiceAccountMutation = { disableServiceAccount: { changed: boolean, serviceAccount: { id: string, name: string, description: string, status: ServiceAccountStatus, createdAt: string, disabledAt: string | null, team: { id: string, name: string } } } };
+
+export type EnableServiceAccountMutationVariables = Exact<{
+  input: EnableServiceAccountInput;
+}>;
+
+
+export type EnableServiceAccountMutation = { enableServiceAccount: { changed: boolean, serviceAccount: { id: string, name: string, description: string, status: ServiceAccountStatus, createdAt: string, disabledAt: string | null, team: { id: string, name: string } } } };
 
 export type PageInfoFieldsFragment = { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null };
 
@@ -902,7 +1026,7 @@ export type UserFieldsFragment = { id: string, username: string, name: string, e
 
 export type OrganizationMembershipFieldsFragment = { id: string, role: OrgRole, status: MemberStatus, createdAt: string, organization: { id: string, name: string, displayName: string } };
 
-export type ApiKeyFieldsFragment = { id: string, name: string, lastFour: string, status: ApiKeyStatus, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null };
+export type ApiKeyFieldsFragment = { id: string, name: string, lastFour: string, status: ApiKeyStatus, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null, rotatedAt: string | null };
 
 export type UserRefFragment = { id: string, username: string, name: string, email: string | null };
 
@@ -926,11 +1050,13 @@ export type ProjectRefFragment = { id: string, name: string, visibility: Project
 
 export type ProjectFieldsFragment = { id: string, name: string, visibility: ProjectVisibility, createdAt: string, createdByUsername: string | null, runCount: number, createdBy: { username: string } | null };
 
-export type RunFieldsFragment = { id: string, name: string, createdAt: string, createdByUsername: string | null, createdBy: { username: string } | null, project: { id: string, name: string, visibility: ProjectVisibility } };
+export type RunFieldsFragment = { id: string, name: string, createdAt: string, createdByUsername: string | null, loggedByName: string | null, createdBy: { username: string } | null, loggedBy: { id: string, name: string } | null, project: { id: string, name: string, visibility: ProjectVisibility } };
 
-export type ReportFieldsFragment = { id: string, title: string, createdAt: string, createdByUsername: string | null, createdBy: { username: string } | null, team: { id: string, name: string }, project: { id: string, name: string, visibility: ProjectVisibility } | null };
+export type ReportFieldsFragment = { id: string, title: string, createdAt: string, createdByUsername: string | null, loggedByName: string | null, createdBy: { username: string } | null, loggedBy: { id: string, name: string } | null, team: { id: string, name: string }, project: { id: string, name: string, visibility: ProjectVisibility } | null };
 
 export type CustomRoleFieldsFragment = { id: string, name: string, description: string | null, inheritsFrom: TeamRole, permissions: Array<TeamPermission>, createdAt: string, updatedAt: string };
+
+export type ServiceAccountFieldsFragment = { id: string, name: string, description: string, status: ServiceAccountStatus, createdAt: string, disabledAt: string | null, team: { id: string, name: string } };
 
 export type InstanceQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -992,7 +1118,7 @@ export type LogRunMutationVariables = Exact<{
 }>;
 
 
-export type LogRunMutation = { logRun: { run: { id: string, name: string, createdAt: string, createdByUsername: string | null, createdBy: { username: string } | null, project: { id: string, name: string, visibility: ProjectVisibility } } } };
+export type LogRunMutation = { logRun: { run: { id: string, name: string, createdAt: string, createdByUsername: string | null, loggedByName: string | null, createdBy: { username: string } | null, loggedBy: { id: string, name: string } | null, project: { id: string, name: string, visibility: ProjectVisibility } } } };
 
 export type MembersQueryVariables = Exact<{
   organization: string;
@@ -1074,7 +1200,7 @@ export type ReportsQueryVariables = Exact<{
 }>;
 
 
-export type ReportsQuery = { team: { reports: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, title: string, createdAt: string, createdByUsername: string | null, createdBy: { username: string } | null, team: { id: string, name: string }, project: { id: string, name: string, visibility: ProjectVisibility } | null }>, edges: Array<{ cursor: string }> } } | null };
+export type ReportsQuery = { team: { reports: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, title: string, createdAt: string, createdByUsername: string | null, loggedByName: string | null, createdBy: { username: string } | null, loggedBy: { id: string, name: string } | null, team: { id: string, name: string }, project: { id: string, name: string, visibility: ProjectVisibility } | null }>, edges: Array<{ cursor: string }> } } | null };
 
 export type ResendInvitationMutationVariables = Exact<{
   input: ResendInvitationInput;
@@ -1088,7 +1214,7 @@ export type RevokeApiKeyMutationVariables = Exact<{
 }>;
 
 
-export type RevokeApiKeyMutation = { revokeApiKey: { changed: boolean, apiKey: { id: string, name: string, lastFour: string, status: ApiKeyStatus, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null } } };
+export type RevokeApiKeyMutation = { revokeApiKey: { changed: boolean, apiKey: { id: string, name: string, lastFour: string, status: ApiKeyStatus, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null, rotatedAt: string | null } } };
 
 export type RevokeInvitationMutationVariables = Exact<{
   input: RevokeInvitationInput;
@@ -1096,6 +1222,13 @@ export type RevokeInvitationMutationVariables = Exact<{
 
 
 export type RevokeInvitationMutation = { revokeInvitation: { changed: boolean, invitation: { id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null } } };
+
+export type RotateApiKeyMutationVariables = Exact<{
+  input: RotateApiKeyInput;
+}>;
+
+
+export type RotateApiKeyMutation = { rotateApiKey: { secret: string, apiKey: { id: string, name: string, lastFour: string, status: ApiKeyStatus, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null, rotatedAt: string | null }, previousApiKey: { id: string, name: string, lastFour: string, status: ApiKeyStatus, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null, rotatedAt: string | null } } };
 
 export type RunsQueryVariables = Exact<{
   organization: string;
@@ -1106,7 +1239,7 @@ export type RunsQueryVariables = Exact<{
 }>;
 
 
-export type RunsQuery = { team: { project: { runs: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, name: string, createdAt: string, createdByUsername: string | null, createdBy: { username: string } | null, project: { id: string, name: string, visibility: ProjectVisibility } }>, edges: Array<{ cursor: string }> } } | null } | null };
+export type RunsQuery = { team: { project: { runs: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, name: string, createdAt: string, createdByUsername: string | null, loggedByName: string | null, createdBy: { username: string } | null, loggedBy: { id: string, name: string } | null, project: { id: string, name: string, visibility: ProjectVisibility } }>, edges: Array<{ cursor: string }> } } | null } | null };
 
 export type SeatsQueryVariables = Exact<{
   organization: string;
@@ -1148,6 +1281,27 @@ export type TeamPermissionsQueryVariables = Exact<{
 
 export type TeamPermissionsQuery = { team: { viewerPermissions: Array<TeamPermission> } | null };
 
+export type TeamServiceAccountKeysQueryVariables = Exact<{
+  organization: string;
+  team: string;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  includeInactive?: boolean | null | undefined;
+}>;
+
+
+export type TeamServiceAccountKeysQuery = { team: { serviceAccounts: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, name: string, description: string, status: ServiceAccountStatus, createdAt: string, disabledAt: string | null, apiKeys: { totalCount: number, nodes: Array<{ id: string, name: string, lastFour: string, status: ApiKeyStatus, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null, rotatedAt: string | null }> }, team: { id: string, name: string } }>, edges: Array<{ cursor: string }> } } | null };
+
+export type TeamServiceAccountsQueryVariables = Exact<{
+  organization: string;
+  team: string;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type TeamServiceAccountsQuery = { team: { serviceAccounts: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, name: string, description: string, status: ServiceAccountStatus, createdAt: string, disabledAt: string | null, team: { id: string, name: string } }>, edges: Array<{ cursor: string }> } } | null };
+
 export type TeamsQueryVariables = Exact<{
   organization: string;
   first?: number | null | undefined;
@@ -1186,6 +1340,13 @@ export type UpdateOrganizationMutationVariables = Exact<{
 
 export type UpdateOrganizationMutation = { updateOrganization: { organization: { id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<OrganizationPermission>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean }, warnings: Array<{ code: WarningCode, message: string }> } } };
 
+export type UpdateServiceAccountMutationVariables = Exact<{
+  input: UpdateServiceAccountInput;
+}>;
+
+
+export type UpdateServiceAccountMutation = { updateServiceAccount: { changed: boolean, serviceAccount: { id: string, name: string, description: string, status: ServiceAccountStatus, createdAt: string, disabledAt: string | null, team: { id: string, name: string } } } };
+
 export type UpdateTeamMutationVariables = Exact<{
   input: UpdateTeamInput;
 }>;
@@ -1203,7 +1364,7 @@ export type UpdateTeamMemberRoleMutation = { updateTeamMemberRole: { member: { i
 export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ViewerQuery = { viewer: { kind: PrincipalKind, authenticatedWith: AuthMethod, user: { id: string, username: string, name: string, email: string | null, instanceAdmin: boolean, createdAt: string, lastActiveAt: string | null, defaultOrganization: { id: string, name: string, displayName: string } | null, memberships: { totalCount: number, nodes: Array<{ id: string, role: OrgRole, status: MemberStatus, createdAt: string, organization: { id: string, name: string, displayName: string } }> } } | null } | null };
+export type ViewerQuery = { viewer: { kind: PrincipalKind, authenticatedWith: AuthMethod, user: { id: string, username: string, name: string, email: string | null, instanceAdmin: boolean, createdAt: string, lastActiveAt: string | null, defaultOrganization: { id: string, name: string, displayName: string } | null, memberships: { totalCount: number, nodes: Array<{ id: string, role: OrgRole, status: MemberStatus, createdAt: string, organization: { id: string, name: string, displayName: string } }> } } | null, serviceAccount: { id: string, name: string, description: string, status: ServiceAccountStatus, createdAt: string, disabledAt: string | null, team: { id: string, name: string } } | null } | null };
 
 export type ViewerMembershipsQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -1337,6 +1498,7 @@ export const ApiKeyFieldsFragmentDoc = new TypedDocumentString(`
   expiresAt
   lastUsedAt
   revokedAt
+  rotatedAt
 }
     `, {"fragmentName":"ApiKeyFields"}) as unknown as TypedDocumentString<ApiKeyFieldsFragment, unknown>;
 export const UserRefFragmentDoc = new TypedDocumentString(`
@@ -1532,6 +1694,11 @@ export const RunFieldsFragmentDoc = new TypedDocumentString(`
   createdBy {
     username
   }
+  loggedByName
+  loggedBy {
+    id
+    name
+  }
   project {
     ...ProjectRef
   }
@@ -1555,6 +1722,11 @@ export const ReportFieldsFragmentDoc = new TypedDocumentString(`
   createdByUsername
   createdBy {
     username
+  }
+  loggedByName
+  loggedBy {
+    id
+    name
   }
   team {
     ...TeamRef
@@ -1583,6 +1755,22 @@ export const CustomRoleFieldsFragmentDoc = new TypedDocumentString(`
   updatedAt
 }
     `, {"fragmentName":"CustomRoleFields"}) as unknown as TypedDocumentString<CustomRoleFieldsFragment, unknown>;
+export const ServiceAccountFieldsFragmentDoc = new TypedDocumentString(`
+    fragment ServiceAccountFields on ServiceAccount {
+  id
+  name
+  description
+  status
+  createdAt
+  disabledAt
+  team {
+    ...TeamRef
+  }
+}
+    fragment TeamRef on Team {
+  id
+  name
+}`, {"fragmentName":"ServiceAccountFields"}) as unknown as TypedDocumentString<ServiceAccountFieldsFragment, unknown>;
 export const AcceptInvitationDocument = new TypedDocumentString(`
     mutation AcceptInvitation($input: AcceptInvitationInput!) {
   acceptInvitation(input: $input) {
@@ -1709,6 +1897,7 @@ fragment ApiKeyFields on ApiKey {
   expiresAt
   lastUsedAt
   revokedAt
+  rotatedAt
 }`) as unknown as TypedDocumentString<ApiKeysQuery, ApiKeysQueryVariables>;
 export const AuditLogDocument = new TypedDocumentString(`
     query AuditLog($organization: String!, $first: Int, $after: String, $actions: [AuditAction!], $actor: String, $since: DateTime, $until: DateTime) {
@@ -1775,6 +1964,7 @@ export const CreateApiKeyDocument = new TypedDocumentString(`
   expiresAt
   lastUsedAt
   revokedAt
+  rotatedAt
 }`) as unknown as TypedDocumentString<CreateApiKeyMutation, CreateApiKeyMutationVariables>;
 export const CreateCustomRoleDocument = new TypedDocumentString(`
     mutation CreateCustomRole($input: CreateCustomRoleInput!) {
@@ -1870,6 +2060,11 @@ fragment ReportFields on Report {
   createdBy {
     username
   }
+  loggedByName
+  loggedBy {
+    id
+    name
+  }
   team {
     ...TeamRef
   }
@@ -1877,6 +2072,49 @@ fragment ReportFields on Report {
     ...ProjectRef
   }
 }`) as unknown as TypedDocumentString<CreateReportMutation, CreateReportMutationVariables>;
+export const CreateServiceAccountDocument = new TypedDocumentString(`
+    mutation CreateServiceAccount($input: CreateServiceAccountInput!) {
+  createServiceAccount(input: $input) {
+    serviceAccount {
+      ...ServiceAccountFields
+    }
+  }
+}
+    fragment TeamRef on Team {
+  id
+  name
+}
+fragment ServiceAccountFields on ServiceAccount {
+  id
+  name
+  description
+  status
+  createdAt
+  disabledAt
+  team {
+    ...TeamRef
+  }
+}`) as unknown as TypedDocumentString<CreateServiceAccountMutation, CreateServiceAccountMutationVariables>;
+export const CreateServiceAccountKeyDocument = new TypedDocumentString(`
+    mutation CreateServiceAccountKey($input: CreateServiceAccountKeyInput!) {
+  createServiceAccountKey(input: $input) {
+    secret
+    apiKey {
+      ...ApiKeyFields
+    }
+  }
+}
+    fragment ApiKeyFields on ApiKey {
+  id
+  name
+  lastFour
+  status
+  createdAt
+  expiresAt
+  lastUsedAt
+  revokedAt
+  rotatedAt
+}`) as unknown as TypedDocumentString<CreateServiceAccountKeyMutation, CreateServiceAccountKeyMutationVariables>;
 export const CreateTeamDocument = new TypedDocumentString(`
     mutation CreateTeam($input: CreateTeamInput!) {
   createTeam(input: $input) {
@@ -2069,6 +2307,20 @@ export const DeleteRunDocument = new TypedDocumentString(`
   }
   runCount
 }`) as unknown as TypedDocumentString<DeleteRunMutation, DeleteRunMutationVariables>;
+export const DeleteServiceAccountDocument = new TypedDocumentString(`
+    mutation DeleteServiceAccount($input: DeleteServiceAccountInput!) {
+  deleteServiceAccount(input: $input) {
+    deletedServiceAccountId
+    keysRevoked
+    team {
+      ...TeamRef
+    }
+  }
+}
+    fragment TeamRef on Team {
+  id
+  name
+}`) as unknown as TypedDocumentString<DeleteServiceAccountMutation, DeleteServiceAccountMutationVariables>;
 export const DeleteTeamDocument = new TypedDocumentString(`
     mutation DeleteTeam($input: DeleteTeamInput!) {
   deleteTeam(input: $input) {
@@ -2083,6 +2335,54 @@ export const DeleteTeamDocument = new TypedDocumentString(`
   name
   displayName
 }`) as unknown as TypedDocumentString<DeleteTeamMutation, DeleteTeamMutationVariables>;
+export const DisableServiceAccountDocument = new TypedDocumentString(`
+    mutation DisableServiceAccount($input: DisableServiceAccountInput!) {
+  disableServiceAccount(input: $input) {
+    changed
+    serviceAccount {
+      ...ServiceAccountFields
+    }
+  }
+}
+    fragment TeamRef on Team {
+  id
+  name
+}
+fragment ServiceAccountFields on ServiceAccount {
+  id
+  name
+  description
+  status
+  createdAt
+  disabledAt
+  team {
+    ...TeamRef
+  }
+}`) as unknown as TypedDocumentString<DisableServiceAccountMutation, DisableServiceAccountMutationVariables>;
+export const EnableServiceAccountDocument = new TypedDocumentString(`
+    mutation EnableServiceAccount($input: EnableServiceAccountInput!) {
+  enableServiceAccount(input: $input) {
+    changed
+    serviceAccount {
+      ...ServiceAccountFields
+    }
+  }
+}
+    fragment TeamRef on Team {
+  id
+  name
+}
+fragment ServiceAccountFields on ServiceAccount {
+  id
+  name
+  description
+  status
+  createdAt
+  disabledAt
+  team {
+    ...TeamRef
+  }
+}`) as unknown as TypedDocumentString<EnableServiceAccountMutation, EnableServiceAccountMutationVariables>;
 export const InstanceDocument = new TypedDocumentString(`
     query Instance {
   instance {
@@ -2357,6 +2657,11 @@ fragment RunFields on Run {
   createdByUsername
   createdBy {
     username
+  }
+  loggedByName
+  loggedBy {
+    id
+    name
   }
   project {
     ...ProjectRef
@@ -2773,6 +3078,11 @@ fragment ReportFields on Report {
   createdBy {
     username
   }
+  loggedByName
+  loggedBy {
+    id
+    name
+  }
   team {
     ...TeamRef
   }
@@ -2831,6 +3141,7 @@ export const RevokeApiKeyDocument = new TypedDocumentString(`
   expiresAt
   lastUsedAt
   revokedAt
+  rotatedAt
 }`) as unknown as TypedDocumentString<RevokeApiKeyMutation, RevokeApiKeyMutationVariables>;
 export const RevokeInvitationDocument = new TypedDocumentString(`
     mutation RevokeInvitation($input: RevokeInvitationInput!) {
@@ -2865,6 +3176,29 @@ fragment InvitationFields on Invitation {
     ...EmailDeliveryFields
   }
 }`) as unknown as TypedDocumentString<RevokeInvitationMutation, RevokeInvitationMutationVariables>;
+export const RotateApiKeyDocument = new TypedDocumentString(`
+    mutation RotateApiKey($input: RotateApiKeyInput!) {
+  rotateApiKey(input: $input) {
+    secret
+    apiKey {
+      ...ApiKeyFields
+    }
+    previousApiKey {
+      ...ApiKeyFields
+    }
+  }
+}
+    fragment ApiKeyFields on ApiKey {
+  id
+  name
+  lastFour
+  status
+  createdAt
+  expiresAt
+  lastUsedAt
+  revokedAt
+  rotatedAt
+}`) as unknown as TypedDocumentString<RotateApiKeyMutation, RotateApiKeyMutationVariables>;
 export const RunsDocument = new TypedDocumentString(`
     query Runs($organization: String!, $team: String!, $project: String!, $first: Int, $after: String) {
   team(organization: $organization, name: $team) {
@@ -2902,6 +3236,11 @@ fragment RunFields on Run {
   createdByUsername
   createdBy {
     username
+  }
+  loggedByName
+  loggedBy {
+    id
+    name
   }
   project {
     ...ProjectRef
@@ -3076,6 +3415,99 @@ export const TeamPermissionsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<TeamPermissionsQuery, TeamPermissionsQueryVariables>;
+export const TeamServiceAccountKeysDocument = new TypedDocumentString(`
+    query TeamServiceAccountKeys($organization: String!, $team: String!, $first: Int, $after: String, $includeInactive: Boolean) {
+  team(organization: $organization, name: $team) {
+    serviceAccounts(first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        ...PageInfoFields
+      }
+      nodes {
+        ...ServiceAccountFields
+        apiKeys(first: 100, includeInactive: $includeInactive) {
+          totalCount
+          nodes {
+            ...ApiKeyFields
+          }
+        }
+      }
+      edges {
+        cursor
+      }
+    }
+  }
+}
+    fragment PageInfoFields on PageInfo {
+  hasNextPage
+  hasPreviousPage
+  startCursor
+  endCursor
+}
+fragment ApiKeyFields on ApiKey {
+  id
+  name
+  lastFour
+  status
+  createdAt
+  expiresAt
+  lastUsedAt
+  revokedAt
+  rotatedAt
+}
+fragment TeamRef on Team {
+  id
+  name
+}
+fragment ServiceAccountFields on ServiceAccount {
+  id
+  name
+  description
+  status
+  createdAt
+  disabledAt
+  team {
+    ...TeamRef
+  }
+}`) as unknown as TypedDocumentString<TeamServiceAccountKeysQuery, TeamServiceAccountKeysQueryVariables>;
+export const TeamServiceAccountsDocument = new TypedDocumentString(`
+    query TeamServiceAccounts($organization: String!, $team: String!, $first: Int, $after: String) {
+  team(organization: $organization, name: $team) {
+    serviceAccounts(first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        ...PageInfoFields
+      }
+      nodes {
+        ...ServiceAccountFields
+      }
+      edges {
+        cursor
+      }
+    }
+  }
+}
+    fragment PageInfoFields on PageInfo {
+  hasNextPage
+  hasPreviousPage
+  startCursor
+  endCursor
+}
+fragment TeamRef on Team {
+  id
+  name
+}
+fragment ServiceAccountFields on ServiceAccount {
+  id
+  name
+  description
+  status
+  createdAt
+  disabledAt
+  team {
+    ...TeamRef
+  }
+}`) as unknown as TypedDocumentString<TeamServiceAccountsQuery, TeamServiceAccountsQueryVariables>;
 export const TeamsDocument = new TypedDocumentString(`
     query Teams($organization: String!, $first: Int, $after: String, $search: String) {
   organization(name: $organization) {
@@ -3275,6 +3707,30 @@ fragment SeatsFields on Seats {
   used
   available
 }`) as unknown as TypedDocumentString<UpdateOrganizationMutation, UpdateOrganizationMutationVariables>;
+export const UpdateServiceAccountDocument = new TypedDocumentString(`
+    mutation UpdateServiceAccount($input: UpdateServiceAccountInput!) {
+  updateServiceAccount(input: $input) {
+    changed
+    serviceAccount {
+      ...ServiceAccountFields
+    }
+  }
+}
+    fragment TeamRef on Team {
+  id
+  name
+}
+fragment ServiceAccountFields on ServiceAccount {
+  id
+  name
+  description
+  status
+  createdAt
+  disabledAt
+  team {
+    ...TeamRef
+  }
+}`) as unknown as TypedDocumentString<UpdateServiceAccountMutation, UpdateServiceAccountMutationVariables>;
 export const UpdateTeamDocument = new TypedDocumentString(`
     mutation UpdateTeam($input: UpdateTeamInput!) {
   updateTeam(input: $input) {
@@ -3349,6 +3805,9 @@ export const ViewerDocument = new TypedDocumentString(`
     user {
       ...UserFields
     }
+    serviceAccount {
+      ...ServiceAccountFields
+    }
   }
 }
     fragment OrganizationRef on Organization {
@@ -3381,6 +3840,21 @@ fragment OrganizationMembershipFields on OrganizationMembership {
   createdAt
   organization {
     ...OrganizationRef
+  }
+}
+fragment TeamRef on Team {
+  id
+  name
+}
+fragment ServiceAccountFields on ServiceAccount {
+  id
+  name
+  description
+  status
+  createdAt
+  disabledAt
+  team {
+    ...TeamRef
   }
 }`) as unknown as TypedDocumentString<ViewerQuery, ViewerQueryVariables>;
 export const ViewerMembershipsDocument = new TypedDocumentString(`

@@ -1,5 +1,5 @@
 import { forbidden, notFound, unauthenticated } from '../errors';
-import type { Principal, UserPrincipal } from '../auth/principal';
+import type { Principal, ServiceAccountPrincipal, UserPrincipal } from '../auth/principal';
 import type { Organization } from '../modules/organizations/organization.entity';
 import { InstancePermission, OrgPermission, ORG_ROLE_PERMISSIONS } from './permissions';
 import {
@@ -7,6 +7,7 @@ import {
   ORG_VIEWER_TEAM_ROLE,
   PERSON_TEAM_ROLES,
   ROLES_GRANTABLE_BY_INVITING_MEMBERS,
+  SERVICE_ACCOUNT_TEAM_ROLE,
   TEAM_ROLE_PERMISSIONS,
   TeamPermission,
   TeamRole,
@@ -49,7 +50,18 @@ export interface TeamFacts {
  * every team: organization and instance admins), none (not an ACTIVE member), or the teams that are not hidden
  * plus the teams the user belongs to.
  */
-export type TeamScope = { kind: 'ALL' } | { kind: 'NONE' } | { kind: 'LISTED_OR_MEMBER'; userId: string };
+export type TeamScope =
+  | { kind: 'ALL' }
+  | { kind: 'NONE' }
+  | { kind: 'LISTED_OR_MEMBER'; userId: string }
+  /** A team service account: its own team, hidden or not, and nothing else. */
+  | { kind: 'ONE'; teamId: string };
+
+/** What the policy needs to know of a service account (docs/AUTHZ.md, "Service accounts"). */
+export interface ServiceAccountFacts {
+  organizationId: string;
+  teamId: string;
+}
 
 /**
  * What part of a team's projects or reports the caller sees: everything, what belongs to PUBLIC projects, or nothing.
@@ -84,10 +96,43 @@ export class Authz {
     return this.principal.kind === 'user' && this.principal.user.instanceAdmin;
   }
 
-  /** The calling user, or UNAUTHENTICATED. */
+  /**
+   * The calling person: UNAUTHENTICATED when anonymous, FORBIDDEN for a service account. Everything that is a
+   * person's act (keys, sessions, invitations, managing members, roles, teams, settings, service accounts) starts
+   * here, so a service account can never do any of it, whatever its team role.
+   */
   requireUser(): UserPrincipal {
+    if (this.principal.kind === 'service_account') {
+      throw forbidden(
+        `Service accounts may not do this (the key belongs to "${this.principal.serviceAccount.name}"): ` +
+          'use a person’s session or personal API key.',
+      );
+    }
     if (this.principal.kind !== 'user') throw unauthenticated();
     return this.principal;
+  }
+
+  /** Any authenticated caller, person or service account (reads, and writing runs, reports and projects). */
+  requireAuthenticated(): UserPrincipal | ServiceAccountPrincipal {
+    if (this.principal.kind === 'anonymous') throw unauthenticated();
+    return this.principal;
+  }
+
+  /**
+   * For signUp, logIn and acceptInvitation: a person's own steps, which a service account's key must not take (it
+   * would otherwise be treated as anonymous and could start a session for someone).
+   */
+  requireNotServiceAccount(): void {
+    if (this.principal.kind === 'service_account') this.requireUser();
+  }
+
+  /** The calling service account, if that is what called. */
+  get serviceAccount(): ServiceAccountPrincipal | null {
+    return this.principal.kind === 'service_account' ? this.principal : null;
+  }
+
+  private static serviceAccountFacts(p: ServiceAccountPrincipal): ServiceAccountFacts {
+    return { organizationId: p.serviceAccount.organization.id, teamId: p.serviceAccount.team.id };
   }
 
   /**
@@ -134,6 +179,11 @@ export class Authz {
 
   async orgPermissions(org: Organization, lookup?: MembershipLookup): Promise<Set<OrgPermission>> {
     if (this.isInstanceAdmin) return new Set(Object.values(OrgPermission));
+    // A service account sees its organization (to reach its team by name), nothing of its members or settings.
+    if (this.principal.kind === 'service_account')
+      return Authz.serviceAccountFacts(this.principal).organizationId === org.id
+        ? new Set([OrgPermission.READ])
+        : new Set();
     const membership = await this.activeMembership(org.id, lookup);
     if (!membership) return new Set();
     const granted = new Set(ORG_ROLE_PERMISSIONS[membership.role]);
@@ -206,6 +256,60 @@ export class Authz {
     return this.isSelf(ownerId) || this.isInstanceAdmin;
   }
 
+  // ---- service accounts and their keys (docs/AUTHZ.md, "Service accounts") -----------------------------------
+
+  /**
+   * Managing a team's service accounts and their keys (create, rename, disable, enable, delete; keys: create,
+   * rotate, revoke, list): people holding `service_account:manage` on the team (team ADMINs, org admins, a custom
+   * role with it). NOT_FOUND when the caller does not see the team, FORBIDDEN otherwise; service accounts never.
+   */
+  async requireServiceAccountManager(team: TeamFacts, org: Organization): Promise<void> {
+    this.requireUser();
+    await this.requireTeam(team, org, TeamPermission.SERVICE_ACCOUNT_MANAGE);
+  }
+
+  /** The same rule as a yes/no, for key lists and lookups by id that answer NOT_FOUND rather than FORBIDDEN. */
+  async canManageServiceAccounts(team: TeamFacts, org: Organization): Promise<boolean> {
+    if (this.principal.kind !== 'user') return false;
+    return (await this.teamPermissions(team, org)).has(TeamPermission.SERVICE_ACCOUNT_MANAGE);
+  }
+
+  /**
+   * Who may revoke or rotate a key: a personal key by its owner (and instance admins, to cut off a leaked key); a
+   * service account's key by whoever manages the account's team's service accounts.
+   */
+  async canManageKey(
+    owner: { kind: 'user'; userId: string } | { kind: 'service_account'; team: TeamFacts; org: Organization },
+  ): Promise<boolean> {
+    if (owner.kind === 'user') return this.canManageApiKeyOf(owner.userId);
+    return this.canManageServiceAccounts(owner.team, owner.org);
+  }
+
+  /**
+   * Attribution (docs/AUTHZ.md, "Attribution"): whether a service account may record `permission`'s work (a run,
+   * a report, a project) as `person`'s. Only for an ACTIVE organization member who is a member of the team and
+   * whose own role there grants the permission; an org admin outside the team does not qualify (holding every
+   * permission is not being on the team). Pass lookups that read, and lock, through the writing transaction.
+   */
+  async mayAttributeTo(
+    person: UserPrincipal['user'],
+    team: TeamFacts,
+    org: Organization,
+    permission: TeamPermission,
+    lookups: { org: MembershipLookup; team: TeamMembershipLookup },
+  ): Promise<boolean> {
+    if (this.principal.kind !== 'service_account') return false;
+    const orgMembership = await lookups.org(org.id, person.id);
+    if (orgMembership?.status !== MemberStatus.ACTIVE) return false;
+    if (!(await lookups.team(team.id, person.id))) return false;
+    const asPerson = new Authz(
+      { kind: 'user', user: person, method: 'API_KEY', sessionId: null, apiKeyId: null },
+      lookups.org,
+      lookups.team,
+    );
+    return (await asPerson.teamPermissions(team, org, lookups)).has(permission);
+  }
+
   /**
    * Whether `userId` is the caller: the one "is this myself" rule (leaving instead of removing, own keys, own details).
    */
@@ -241,6 +345,10 @@ export class Authz {
 
   /** Which teams of `org` the caller sees. Every team check, list and filter starts here. */
   async teamScope(org: Organization, lookup?: MembershipLookup): Promise<TeamScope> {
+    if (this.principal.kind === 'service_account') {
+      const sa = Authz.serviceAccountFacts(this.principal);
+      return sa.organizationId === org.id ? { kind: 'ONE', teamId: sa.teamId } : { kind: 'NONE' };
+    }
     if ((await this.orgPermissions(org, lookup)).has(OrgPermission.MANAGE_TEAMS)) return { kind: 'ALL' };
     const membership = await this.activeMembership(org.id, lookup);
     if (!membership || this.principal.kind !== 'user') return { kind: 'NONE' };
@@ -248,9 +356,10 @@ export class Authz {
   }
 
   /** The rule for one team: in scope ALL every team, in LISTED_OR_MEMBER a hidden team only for its members. */
-  static seesTeam(scope: TeamScope, team: { hidden: boolean; callerIsMember: boolean }): boolean {
+  static seesTeam(scope: TeamScope, team: { id: string; hidden: boolean; callerIsMember: boolean }): boolean {
     if (scope.kind === 'ALL') return true;
     if (scope.kind === 'NONE') return false;
+    if (scope.kind === 'ONE') return team.id === scope.teamId;
     return !team.hidden || team.callerIsMember;
   }
 
@@ -261,6 +370,7 @@ export class Authz {
   static teamScopeSql(scope: TeamScope, alias: string): { sql: string; bindings: string[] } {
     if (scope.kind === 'ALL') return { sql: 'true', bindings: [] };
     if (scope.kind === 'NONE') return { sql: 'false', bindings: [] };
+    if (scope.kind === 'ONE') return { sql: `${alias}.id = ?`, bindings: [scope.teamId] };
     return {
       sql:
         `(coalesce((${alias}.settings->>'hidden')::boolean, false) = false or exists (select 1 from ` +
@@ -281,10 +391,16 @@ export class Authz {
   ): Promise<Set<TeamPermission>> {
     const scope = await this.teamScope(org, lookups.org);
     if (scope.kind === 'ALL') return new Set(Object.values(TeamPermission));
+    if (scope.kind === 'ONE') {
+      // The SERVICE role in its own team, never more (no custom role, no setting widens it).
+      const own = Authz.seesTeam(scope, { id: team.id, hidden: team.settings.hidden, callerIsMember: false });
+      return own ? new Set(TEAM_ROLE_PERMISSIONS[SERVICE_ACCOUNT_TEAM_ROLE]) : new Set();
+    }
     const orgMembership = await this.activeMembership(org.id, lookups.org);
     if (scope.kind === 'NONE' || !orgMembership) return new Set();
     const membership = await this.teamMembership(team.id, lookups.team);
-    if (!Authz.seesTeam(scope, { hidden: team.settings.hidden, callerIsMember: membership !== null })) return new Set();
+    if (!Authz.seesTeam(scope, { id: team.id, hidden: team.settings.hidden, callerIsMember: membership !== null }))
+      return new Set();
     if (!membership) return new Set(NON_MEMBER_TEAM_PERMISSIONS);
     const base = membership.customRole?.inheritsFrom ?? membership.role;
     const added = membership.customRole?.permissions ?? [];
@@ -312,7 +428,7 @@ export class Authz {
     permission: TeamPermission,
     lookups: { org?: MembershipLookup; team?: TeamMembershipLookup } = {},
   ): Promise<Set<TeamPermission>> {
-    this.requireUser();
+    this.requireAuthenticated();
     const granted = await this.teamPermissions(team, org, lookups);
     if (!granted.has(TeamPermission.VIEW))
       throw notFound(`No team named "${team.name}" is visible to you in "${org.name}".`);

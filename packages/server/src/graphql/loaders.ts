@@ -1,3 +1,4 @@
+import { ServiceAccount } from '../modules/service-accounts/service-account.entity';
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Membership } from '../modules/organizations/membership.entity';
@@ -34,6 +35,8 @@ export interface Loaders {
   /** The newest outbox email of each invitation. */
   latestEmailByInvitation: DataLoader<string, OutboxEmail | null>;
   projectById: DataLoader<string, Project | null>;
+  /** Service accounts by id (Run.loggedBy and the like); null once deleted. */
+  serviceAccountById: DataLoader<string, ServiceAccount | null>;
   /**
    * A page of a project's runs, newest first: one window query per distinct (limit, cursor) for all projects asking.
    */
@@ -128,6 +131,11 @@ export function createLoaders(em: EntityManager): Loaders {
     organizationById: new DataLoader(async (ids) => {
       const rows = await em.find(Organization, { id: { $in: [...ids] } });
       const byId = new Map(rows.map((o) => [o.id, o]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+    serviceAccountById: new DataLoader(async (ids) => {
+      const rows = await em.find(ServiceAccount, { id: { $in: [...ids] } });
+      const byId = new Map(rows.map((a) => [a.id, a]));
       return ids.map((id) => byId.get(id) ?? null);
     }),
     userById: new DataLoader(async (ids) => {

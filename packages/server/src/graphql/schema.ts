@@ -17,6 +17,10 @@ import {
   RunResolver,
   TeamProjectsResolver,
 } from '../modules/projects/project.resolver';
+import {
+  ServiceAccountResolver,
+  TeamServiceAccountsResolver,
+} from '../modules/service-accounts/service-account.resolver';
 
 export const RESOLVERS = [
   ViewerResolver,
@@ -39,6 +43,8 @@ export const RESOLVERS = [
   RunResolver,
   ReportResolver,
   TeamProjectsResolver,
+  ServiceAccountResolver,
+  TeamServiceAccountsResolver,
 ] as const;
 
 let cached: Promise<GraphQLSchema> | undefined;

@@ -4,6 +4,7 @@ import { Migration20261122163856_Invitations } from './Migration20261122163856_I
 import { Migration20261122165330_Teams } from './Migration20261122165330_Teams';
 import { Migration20261122170002_CustomRoles } from './Migration20261122170002_CustomRoles';
 import { Migration20261129091500_SignInThrottle } from './Migration20261129091500_SignInThrottle';
+import { Migration20261129121344_ServiceAccounts } from './Migration20261129121344_ServiceAccounts';
 
 /** Applied in this order. Add each new migration here (see docs/DEVELOPING.md). */
 export const MIGRATIONS: MigrationObject[] = [
@@ -12,4 +13,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261122165330_Teams', class: Migration20261122165330_Teams },
   { name: 'Migration20261122170002_CustomRoles', class: Migration20261122170002_CustomRoles },
   { name: 'Migration20261129091500_SignInThrottle', class: Migration20261129091500_SignInThrottle },
+  { name: 'Migration20261129121344_ServiceAccounts', class: Migration20261129121344_ServiceAccounts },
 ];

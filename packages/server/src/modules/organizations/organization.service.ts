@@ -70,7 +70,7 @@ export class OrganizationService extends Service {
    * invisible (the two are indistinguishable). UNAUTHENTICATED for anonymous callers: that is not visibility.
    */
   async findVisible(name: string): Promise<Organization | null> {
-    this.ctx.authz.requireUser();
+    this.ctx.authz.requireAuthenticated();
     const org = await this.em.findOne(Organization, { name: name.trim().toLowerCase() });
     if (!org || !(await this.ctx.authz.canOrg(org, OrgPermission.READ))) return null;
     return org;

@@ -14,8 +14,15 @@ import { Organization } from '../organizations/organization.entity';
 import { AuditAction } from '../audit/audit.service';
 import { TeamPermission } from '../../authz/team-permissions';
 import { Authz } from '../../authz/policy';
-import { conflict, forbidden, notFound } from '../../errors';
-import { entityIdSchema, orgRefSchema, parseInput, teamRefSchema } from '../../validation';
+import { AppError, conflict, ErrorCode, forbidden, notFound } from '../../errors';
+import { entityIdSchema, orgRefSchema, parseInput, teamRefSchema, userLoginSchema } from '../../validation';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { User } from '../accounts/user.entity';
+import { byLogin } from '../accounts/login';
+import { Membership } from '../organizations/membership.entity';
+import { TeamMembership } from '../teams/team-membership.entity';
+import { CustomRole } from '../custom-roles/custom-role.entity';
+import { teamMembershipFacts } from '../../graphql/loaders';
 import { type Connection } from '../../graphql/connection';
 import { cursorCodec, NEWEST_FIRST, NEWEST_FIRST_ORDER, newestFirstAfter } from '../../graphql/cursor';
 import type { TimeCursor } from '../../graphql/loaders';
@@ -93,6 +100,14 @@ function afterFilter<T extends Project | Report>(after: [Date, string] | null): 
 
 /** The caller's view of a team: their permissions on it decide every list and lookup below. */
 type TeamAccess = TeamInOrg;
+
+/** The authorship columns of new work (AuthoredWork). */
+interface Authorship {
+  createdById: string | null;
+  createdByLabel: string;
+  loggedById?: string;
+  loggedByLabel?: string;
+}
 
 export interface DeletedProject {
   deletedProjectId: string;
@@ -175,24 +190,63 @@ export class ProjectService extends Service {
     );
   }
 
-  private author(): { createdById: string; createdByLabel: string } {
-    const { user } = this.ctx.authz.requireUser();
-    return { createdById: user.id, createdByLabel: user.username };
+  /**
+   * Who the new work is recorded as (docs/API.md, "Attribution"). A person: themselves. A service account: itself
+   * (`loggedBy`), and as `createdBy` the person its `X-Roster-Acting-User` header names, only when the policy
+   * allows it (Authz.mayAttributeTo: an ACTIVE member of this team whose role grants `permission`), otherwise
+   * ATTRIBUTION_FAILED and the transaction writes nothing. Without the header the account is the author. Reads
+   * and FOR SHARE-locks the person's memberships in `em`'s transaction, so a concurrent removal or deactivation
+   * waits for this write instead of racing it.
+   */
+  private async author(em: EntityManager, access: TeamAccess, permission: TeamPermission): Promise<Authorship> {
+    const principal = this.ctx.authz.requireAuthenticated();
+    if (principal.kind === 'user') return { createdById: principal.user.id, createdByLabel: principal.user.username };
+    const account = principal.serviceAccount;
+    const loggedBy = { loggedById: account.id, loggedByLabel: account.name };
+    if (!principal.actingAs) return { createdById: null, createdByLabel: account.name, ...loggedBy };
+    const login = principal.actingAs;
+    const failed = () =>
+      new AppError(
+        ErrorCode.ATTRIBUTION_FAILED,
+        `Cannot record this as the work of "${login}": they are not an active member of team "${access.team.name}" ` +
+          'with a role that may do it, so nothing was written. Set X-Roster-Acting-User (the SDK: `username`, ' +
+          'ROSTER_USERNAME, WANDB_USERNAME or WANDB_USER_EMAIL) to a member of the team, add them to the team, or ' +
+          `leave it unset to write as the service account "${account.name}".`,
+        { details: { actingUser: login, team: access.team.name } },
+      );
+    if (!userLoginSchema.safeParse(login).success) throw failed();
+    const person = await em.findOne(User, byLogin(login), { refresh: true });
+    if (!person) throw failed();
+    const share = { lockMode: LockMode.PESSIMISTIC_READ, refresh: true } as const;
+    const allowed = await this.ctx.authz.mayAttributeTo(person, access.team, access.org, permission, {
+      org: (organizationId, userId) => em.findOne(Membership, { organization: organizationId, user: userId }, share),
+      team: async (teamId, userId) =>
+        teamMembershipFacts(await em.findOne(TeamMembership, { team: teamId, user: userId }, share), (id) =>
+          em.findOne(CustomRole, { id }, { refresh: true }),
+        ),
+    });
+    if (!allowed) throw failed();
+    return { createdById: person.id, createdByLabel: person.username, ...loggedBy };
   }
 
   // ---- mutations ------------------------------------------------------------------------------------------------
 
   async createProject(raw: unknown): Promise<Project> {
-    this.ctx.authz.requireUser();
+    this.ctx.authz.requireAuthenticated();
     const input = parseInput(createProjectSchema, raw);
-    const { org, team } = await findTeam(this.ctx, input.organization, input.team, TeamPermission.PROJECT_CREATE);
+    const { org, team, permissions } = await findTeam(
+      this.ctx,
+      input.organization,
+      input.team,
+      TeamPermission.PROJECT_CREATE,
+    );
     const visibility =
       input.visibility ??
       (team.settings.projectsPrivateByDefault ? ProjectVisibility.PRIVATE : ProjectVisibility.PUBLIC);
-    const author = this.author();
     const taken = () => conflict(`Team "${team.name}" already has a project named "${input.name}".`, 'name');
     return this.em
       .transactional(async (em) => {
+        const author = await this.author(em, { org, team, permissions }, TeamPermission.PROJECT_CREATE);
         if (await em.count(Project, { team: team.id, name: input.name })) throw taken();
         const project = em.create(Project, { team: team.id, name: input.name, visibility, ...author });
         this.audit(em, {
@@ -213,12 +267,12 @@ export class ProjectService extends Service {
   }
 
   async logRun(raw: unknown): Promise<Run> {
-    this.ctx.authz.requireUser();
+    this.ctx.authz.requireAuthenticated();
     const input = parseInput(logRunSchema, raw);
     const access = await findTeam(this.ctx, input.organization, input.team, TeamPermission.RUN_CREATE);
-    const author = this.author();
-    // Not audited: runs are logged far too often for the audit log.
+    // Not audited: runs are logged far too often for the audit log (attribution is recorded on the run).
     return this.em.transactional(async (em) => {
+      const author = await this.author(em, access, TeamPermission.RUN_CREATE);
       // FOR SHARE: a concurrent deleteProject waits for this run (and then deletes it too) instead of failing it on the
       // foreign key.
       const project = await em.findOne(
@@ -233,12 +287,12 @@ export class ProjectService extends Service {
   }
 
   async createReport(raw: unknown): Promise<Report> {
-    this.ctx.authz.requireUser();
+    this.ctx.authz.requireAuthenticated();
     const input = parseInput(createReportSchema, raw);
     const access = await findTeam(this.ctx, input.organization, input.team, TeamPermission.REPORT_CREATE);
-    const author = this.author();
     return this.em
       .transactional(async (em) => {
+        const author = await this.author(em, access, TeamPermission.REPORT_CREATE);
         let project: Project | null = null;
         if (input.project) {
           project = await em.findOne(
