@@ -155,4 +155,11 @@ describe('service accounts and attribution', () => {
     expect(deleted).toMatchObject({ deletedServiceAccountId: serviceAccountId, keysRevoked: 1 });
     await expect(next.viewer()).rejects.toBeInstanceOf(UnauthenticatedError);
   });
+
+  test('an org admin creates an organization service account; it is listed on the organization', async () => {
+    await expect(people.tara.org(ORG).createServiceAccount({ name: 'fleet' })).rejects.toBeInstanceOf(ForbiddenError);
+    const { serviceAccount } = await admin.org(ORG).createServiceAccount({ name: 'fleet' });
+    expect(serviceAccount).toMatchObject({ name: 'fleet', team: null, organization: { name: ORG } });
+    expect((await people.tim.org(ORG).serviceAccounts()).nodes.map((a) => a.name)).toEqual(['fleet']);
+  });
 });

@@ -36,6 +36,8 @@ const PRINCIPALS = [
   'otherTeamService',
   'disabledService',
   'serviceForNonMember',
+  // An organization service account of acme: every team with the SERVICE role, but not RESTRICTED projects.
+  'orgServiceAccount',
 ] as const;
 type Principal = (typeof PRINCIPALS)[number];
 /**
@@ -207,18 +209,22 @@ const SERVICE_ACCOUNTS_FORBIDDEN = {
   serviceAccount: 'FORBIDDEN',
   otherTeamService: 'FORBIDDEN',
   serviceForNonMember: 'FORBIDDEN',
+  orgServiceAccount: 'FORBIDDEN',
 } as const;
 /** On a team that is not theirs (a fresh team), service accounts do not even see it. */
 const SERVICE_ACCOUNTS_NOT_FOUND = {
   serviceAccount: 'NOT_FOUND',
   otherTeamService: 'NOT_FOUND',
   serviceForNonMember: 'NOT_FOUND',
+  // It sees every team, so it is refused rather than not finding it.
+  orgServiceAccount: 'FORBIDDEN',
 } as const;
 /** Writing work in core: core's account may; the other team's does not see core; naming a non-member fails. */
 const SERVICE_ACCOUNTS_WRITE_CORE = {
   serviceAccount: 'ok',
   otherTeamService: 'NOT_FOUND',
   serviceForNonMember: 'ATTRIBUTION_FAILED',
+  orgServiceAccount: 'ok',
 } as const;
 /** Operations needing service_account:manage on core (team admins, org and instance admins). */
 const SERVICE_ACCOUNT_MANAGERS = grid({
@@ -496,6 +502,8 @@ const ROWS: Row[] = [
       teamViewOnly: 'ok',
       customWith: 'ok',
       customWithout: 'ok',
+      // Sees every team, and has no membership to leave: a person's act.
+      orgServiceAccount: 'FORBIDDEN',
       rest: 'NOT_FOUND',
     }),
   },
@@ -686,7 +694,54 @@ const ROWS: Row[] = [
     },
     expected: { ...SERVICE_ACCOUNT_MANAGERS, orgMember: 'NOT_FOUND', orgViewer: 'NOT_FOUND', ...TEAM_ROLES_NOT_FOUND },
   },
+  {
+    name: 'createServiceAccount (organization-scoped)',
+    prepare: async () => ({
+      query: 'mutation($i: CreateServiceAccountInput!) { createServiceAccount(input: $i) { serviceAccount { id } } }',
+      variables: { i: { organization: 'acme', name: next('org-sa') } },
+    }),
+    expected: grid({
+      instanceAdmin: 'ok',
+      orgAdmin: 'ok',
+      otherOrgAdmin: 'NOT_FOUND',
+      deactivated: 'NOT_FOUND',
+      ...SERVICE_ACCOUNTS_FORBIDDEN,
+      rest: 'FORBIDDEN',
+    }),
+  },
   // Reads of private data.
+  {
+    name: 'Organization.serviceAccounts',
+    prepare: async () => ({
+      query: '{ organization(name: "acme") { serviceAccounts { totalCount } } }',
+      variables: {},
+    }),
+    expected: grid({
+      otherOrgAdmin: 'absent',
+      deactivated: 'absent',
+      ...SERVICE_ACCOUNTS_FORBIDDEN,
+      rest: 'ok',
+    }),
+  },
+  {
+    name: 'Team.projects (RESTRICTED)',
+    prepare: async () => ({
+      query: '{ team(organization: "acme", name: "core") { project(name: "locked") { name } } }',
+      variables: {},
+    }),
+    // Only those on the team: not org or instance admins outside it, not the organization service account.
+    expected: grid({
+      instanceAdmin: 'absent',
+      orgAdmin: 'absent',
+      orgMember: 'absent',
+      orgViewer: 'absent',
+      otherOrgAdmin: 'absent',
+      deactivated: 'absent',
+      otherTeamService: 'absent',
+      orgServiceAccount: 'absent',
+      rest: 'ok',
+    }),
+  },
   {
     name: 'Team.serviceAccounts',
     prepare: async () => ({
@@ -959,7 +1014,13 @@ describe('authorization matrix', () => {
     );
 
     await must('mutation { createTeam(input: { organization: "acme", name: "side" }) { team { name } } }');
-    const serviceKey = async (team: string, name: string): Promise<{ id: string; secret: string }> => {
+    await must(
+      'mutation { createProject(input: { organization: "acme", team: "core", name: "locked", visibility: RESTRICTED ' +
+        '}) { project { name } } }',
+      {},
+      actors.teamAdmin!.token,
+    );
+    const serviceKey = async (team: string | null, name: string): Promise<{ id: string; secret: string }> => {
       const sa = await must(
         'mutation($i: CreateServiceAccountInput!) { createServiceAccount(input: $i) { serviceAccount { id } } }',
         { i: { organization: 'acme', team, name } },
@@ -974,6 +1035,7 @@ describe('authorization matrix', () => {
     const coreService = await serviceKey('core', 'core-bot');
     const sideService = await serviceKey('side', 'side-bot');
     const disabledService = await serviceKey('core', 'paused-bot');
+    const orgService = await serviceKey(null, 'fleet-bot');
     await must('mutation($i: DisableServiceAccountInput!) { disableServiceAccount(input: $i) { changed } }', {
       i: { id: disabledService.id },
     });
@@ -982,6 +1044,7 @@ describe('authorization matrix', () => {
       serviceForNonMember: coreService.secret,
       otherTeamService: sideService.secret,
       disabledService: disabledService.secret,
+      orgServiceAccount: orgService.secret,
     };
 
     // Every cell gets a fresh session, so cells (logOut included) cannot affect each other.

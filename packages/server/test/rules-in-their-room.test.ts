@@ -139,6 +139,8 @@ describe('one rule in one place', () => {
       'MEMBER_READ_EMAIL',
       'ORG_READ',
       'ORG_UPDATE',
+      // Organization service accounts (issue 11): createServiceAccount without a team.
+      'SERVICE_ACCOUNT_MANAGE_ORG',
       'TEAM_CREATE',
       'TEAM_MANAGE_ANY',
     ];

@@ -212,7 +212,7 @@ export type CreateServiceAccountInput = {
   name: string;
   /** Organization name. */
   organization: string;
-  /** The team it works in (it holds the SERVICE role there). Required for now: organization-scoped service accounts (no team) are not available yet and answer BAD_USER_INPUT. */
+  /** The team it works in (it holds the SERVICE role there; service_account:manage on the team). Omit for an organization service account (service_account:manage_org: org admins), which reaches every team of the organization with the SERVICE role, except RESTRICTED projects. */
   team?: string | null | undefined;
 };
 
@@ -509,6 +509,8 @@ export const OrganizationPermission = {
   ORG_READ: 'ORG_READ',
   /** `org:update`: display name and settings */
   ORG_UPDATE: 'ORG_UPDATE',
+  /** `service_account:manage_org`: organization service accounts (they reach every team) and their keys */
+  SERVICE_ACCOUNT_MANAGE_ORG: 'SERVICE_ACCOUNT_MANAGE_ORG',
   /** `team:create`: create teams */
   TEAM_CREATE: 'TEAM_CREATE',
   /** `team:manage_any`: manage and delete any team */
@@ -535,10 +537,12 @@ export const PrincipalKind = {
 export type PrincipalKind = typeof PrincipalKind[keyof typeof PrincipalKind];
 /** Who may see a project and its runs. */
 export const ProjectVisibility = {
-  /** Team members (and organization admins) only. */
+  /** Team members (and organization admins, and organization service accounts) only. */
   PRIVATE: 'PRIVATE',
   /** Everyone who can see the team, including organization members outside it. */
-  PUBLIC: 'PUBLIC'
+  PUBLIC: 'PUBLIC',
+  /** Only those on the team: its members and its own service accounts; not organization admins outside the team nor organization service accounts. */
+  RESTRICTED: 'RESTRICTED'
 } as const;
 
 export type ProjectVisibility = typeof ProjectVisibility[keyof typeof ProjectVisibility];
@@ -928,7 +932,7 @@ export type CreateServiceAccountMutationVariables = Exact<{
 }>;
 
 
-export type CreateServiceAccountMutation = { createServiceAccount: { serviceAccount: { id: string, name: string, description: string, status: ServiceAccountStatus, createdAt: string, disabledAt: string | null, team: { id: string, name: string } } } };
+export type CreateServiceAccountMutation = { createServiceAccount: { serviceAccount: { id: string, name: string, description: string, status: ServiceAccountStatus, createdAt: string, disabledAt: string | null, team: { id: string, name: string } | null, organization: { id: string, name: string, displayName: string } } } };
 
 export type CreateServiceAccountKeyMutationVariables = Exact<{
   input: CreateServiceAccountKeyInput;
@@ -993,7 +997,7 @@ export type DeleteServiceAccountMutationVariables = Exact<{
 }>;
 
 
-export type DeleteServiceAccountMutation = { deleteServiceAccount: { deletedServiceAccountId: string, keysRevoked: number, team: { id: string, name: string } } };
+export type DeleteServiceAccountMutation = { deleteServiceAccount: { deletedServiceAccountId: string, keysRevoked: number, team: { id: string, name: string } | null, organization: { id: string, name: string, displayName: string } } };
 
 export type DeleteTeamMutationVariables = Exact<{
   input: DeleteTeamInput;
@@ -1007,14 +1011,14 @@ export type DisableServiceAccountMutationVariables = Exact<{
 }>;
 
 
-export type DisableServiceAccountMutation = { disableServiceAccount: { changed: boolean, serviceAccount: { id: string, name: string, description: string, status: ServiceAccountStatus, createdAt: string, disabledAt: string | null, team: { id: string, name: string } } } };
+export type DisableServiceAccountMutation = { disableServiceAccount: { changed: boolean, serviceAccount: { id: string, name: string, description: string, status: ServiceAccountStatus, createdAt: string, disabledAt: string | null, team: { id: string, name: string } | null, organization: { id: string, name: string, displayName: string } } } };
 
 export type EnableServiceAccountMutationVariables = Exact<{
   input: EnableServiceAccountInput;
 }>;
 
 
-export type EnableServiceAccountMutation = { enableServiceAccount: { changed: boolean, serviceAccount: { id: string, name: string, description: string, status: ServiceAccountStatus, createdAt: string, disabledAt: string | null, team: { id: string, name: string } } } };
+export type EnableServiceAccountMutation = { enableServiceAccount: { changed: boolean, serviceAccount: { id: string, name: string, description: string, status: ServiceAccountStatus, createdAt: string, disabledAt: string | null, team: { id: string, name: string } | null, organization: { id: string, name: string, displayName: string } } } };
 
 export type PageInfoFieldsFragment = { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null };
 
@@ -1056,7 +1060,7 @@ export type ReportFieldsFragment = { id: string, title: string, createdAt: strin
 
 export type CustomRoleFieldsFragment = { id: string, name: string, description: string | null, inheritsFrom: TeamRole, permissions: Array<TeamPermission>, createdAt: string, updatedAt: string };
 
-export type ServiceAccountFieldsFragment = { id: string, name: string, description: string, status: ServiceAccountStatus, createdAt: string, disabledAt: string | null, team: { id: string, name: string } };
+export type ServiceAccountFieldsFragment = { id: string, name: string, description: string, status: ServiceAccountStatus, createdAt: string, disabledAt: string | null, team: { id: string, name: string } | null, organization: { id: string, name: string, displayName: string } };
 
 export type InstanceQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -1147,6 +1151,25 @@ export type OrganizationPermissionsQueryVariables = Exact<{
 
 
 export type OrganizationPermissionsQuery = { organization: { viewerPermissions: Array<OrganizationPermission> } | null };
+
+export type OrganizationServiceAccountKeysQueryVariables = Exact<{
+  organization: string;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  includeInactive?: boolean | null | undefined;
+}>;
+
+
+export type OrganizationServiceAccountKeysQuery = { organization: { serviceAccounts: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, name: string, description: string, status: ServiceAccountStatus, createdAt: string, disabledAt: string | null, apiKeys: { totalCount: number, nodes: Array<{ id: string, name: string, lastFour: string, status: ApiKeyStatus, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null, rotatedAt: string | null }> }, team: { id: string, name: string } | null, organization: { id: string, name: string, displayName: string } }>, edges: Array<{ cursor: string }> } } | null };
+
+export type OrganizationServiceAccountsQueryVariables = Exact<{
+  organization: string;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type OrganizationServiceAccountsQuery = { organization: { serviceAccounts: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, name: string, description: string, status: ServiceAccountStatus, createdAt: string, disabledAt: string | null, team: { id: string, name: string } | null, organization: { id: string, name: string, displayName: string } }>, edges: Array<{ cursor: string }> } } | null };
 
 export type OrganizationsQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -1290,7 +1313,7 @@ export type TeamServiceAccountKeysQueryVariables = Exact<{
 }>;
 
 
-export type TeamServiceAccountKeysQuery = { team: { serviceAccounts: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, name: string, description: string, status: ServiceAccountStatus, createdAt: string, disabledAt: string | null, apiKeys: { totalCount: number, nodes: Array<{ id: string, name: string, lastFour: string, status: ApiKeyStatus, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null, rotatedAt: string | null }> }, team: { id: string, name: string } }>, edges: Array<{ cursor: string }> } } | null };
+export type TeamServiceAccountKeysQuery = { team: { serviceAccounts: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, name: string, description: string, status: ServiceAccountStatus, createdAt: string, disabledAt: string | null, apiKeys: { totalCount: number, nodes: Array<{ id: string, name: string, lastFour: string, status: ApiKeyStatus, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null, rotatedAt: string | null }> }, team: { id: string, name: string } | null, organization: { id: string, name: string, displayName: string } }>, edges: Array<{ cursor: string }> } } | null };
 
 export type TeamServiceAccountsQueryVariables = Exact<{
   organization: string;
@@ -1300,7 +1323,7 @@ export type TeamServiceAccountsQueryVariables = Exact<{
 }>;
 
 
-export type TeamServiceAccountsQuery = { team: { serviceAccounts: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, name: string, description: string, status: ServiceAccountStatus, createdAt: string, disabledAt: string | null, team: { id: string, name: string } }>, edges: Array<{ cursor: string }> } } | null };
+export type TeamServiceAccountsQuery = { team: { serviceAccounts: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, name: string, description: string, status: ServiceAccountStatus, createdAt: string, disabledAt: string | null, team: { id: string, name: string } | null, organization: { id: string, name: string, displayName: string } }>, edges: Array<{ cursor: string }> } } | null };
 
 export type TeamsQueryVariables = Exact<{
   organization: string;
@@ -1345,7 +1368,7 @@ export type UpdateServiceAccountMutationVariables = Exact<{
 }>;
 
 
-export type UpdateServiceAccountMutation = { updateServiceAccount: { changed: boolean, serviceAccount: { id: string, name: string, description: string, status: ServiceAccountStatus, createdAt: string, disabledAt: string | null, team: { id: string, name: string } } } };
+export type UpdateServiceAccountMutation = { updateServiceAccount: { changed: boolean, serviceAccount: { id: string, name: string, description: string, status: ServiceAccountStatus, createdAt: string, disabledAt: string | null, team: { id: string, name: string } | null, organization: { id: string, name: string, displayName: string } } } };
 
 export type UpdateTeamMutationVariables = Exact<{
   input: UpdateTeamInput;
@@ -1364,7 +1387,7 @@ export type UpdateTeamMemberRoleMutation = { updateTeamMemberRole: { member: { i
 export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ViewerQuery = { viewer: { kind: PrincipalKind, authenticatedWith: AuthMethod, user: { id: string, username: string, name: string, email: string | null, instanceAdmin: boolean, createdAt: string, lastActiveAt: string | null, defaultOrganization: { id: string, name: string, displayName: string } | null, memberships: { totalCount: number, nodes: Array<{ id: string, role: OrgRole, status: MemberStatus, createdAt: string, organization: { id: string, name: string, displayName: string } }> } } | null, serviceAccount: { id: string, name: string, description: string, status: ServiceAccountStatus, createdAt: string, disabledAt: string | null, team: { id: string, name: string } } | null } | null };
+export type ViewerQuery = { viewer: { kind: PrincipalKind, authenticatedWith: AuthMethod, user: { id: string, username: string, name: string, email: string | null, instanceAdmin: boolean, createdAt: string, lastActiveAt: string | null, defaultOrganization: { id: string, name: string, displayName: string } | null, memberships: { totalCount: number, nodes: Array<{ id: string, role: OrgRole, status: MemberStatus, createdAt: string, organization: { id: string, name: string, displayName: string } }> } } | null, serviceAccount: { id: string, name: string, description: string, status: ServiceAccountStatus, createdAt: string, disabledAt: string | null, team: { id: string, name: string } | null, organization: { id: string, name: string, displayName: string } } | null } | null };
 
 export type ViewerMembershipsQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -1766,8 +1789,16 @@ export const ServiceAccountFieldsFragmentDoc = new TypedDocumentString(`
   team {
     ...TeamRef
   }
+  organization {
+    ...OrganizationRef
+  }
 }
-    fragment TeamRef on Team {
+    fragment OrganizationRef on Organization {
+  id
+  name
+  displayName
+}
+fragment TeamRef on Team {
   id
   name
 }`, {"fragmentName":"ServiceAccountFields"}) as unknown as TypedDocumentString<ServiceAccountFieldsFragment, unknown>;
@@ -2080,7 +2111,12 @@ export const CreateServiceAccountDocument = new TypedDocumentString(`
     }
   }
 }
-    fragment TeamRef on Team {
+    fragment OrganizationRef on Organization {
+  id
+  name
+  displayName
+}
+fragment TeamRef on Team {
   id
   name
 }
@@ -2093,6 +2129,9 @@ fragment ServiceAccountFields on ServiceAccount {
   disabledAt
   team {
     ...TeamRef
+  }
+  organization {
+    ...OrganizationRef
   }
 }`) as unknown as TypedDocumentString<CreateServiceAccountMutation, CreateServiceAccountMutationVariables>;
 export const CreateServiceAccountKeyDocument = new TypedDocumentString(`
@@ -2315,9 +2354,17 @@ export const DeleteServiceAccountDocument = new TypedDocumentString(`
     team {
       ...TeamRef
     }
+    organization {
+      ...OrganizationRef
+    }
   }
 }
-    fragment TeamRef on Team {
+    fragment OrganizationRef on Organization {
+  id
+  name
+  displayName
+}
+fragment TeamRef on Team {
   id
   name
 }`) as unknown as TypedDocumentString<DeleteServiceAccountMutation, DeleteServiceAccountMutationVariables>;
@@ -2344,7 +2391,12 @@ export const DisableServiceAccountDocument = new TypedDocumentString(`
     }
   }
 }
-    fragment TeamRef on Team {
+    fragment OrganizationRef on Organization {
+  id
+  name
+  displayName
+}
+fragment TeamRef on Team {
   id
   name
 }
@@ -2357,6 +2409,9 @@ fragment ServiceAccountFields on ServiceAccount {
   disabledAt
   team {
     ...TeamRef
+  }
+  organization {
+    ...OrganizationRef
   }
 }`) as unknown as TypedDocumentString<DisableServiceAccountMutation, DisableServiceAccountMutationVariables>;
 export const EnableServiceAccountDocument = new TypedDocumentString(`
@@ -2368,7 +2423,12 @@ export const EnableServiceAccountDocument = new TypedDocumentString(`
     }
   }
 }
-    fragment TeamRef on Team {
+    fragment OrganizationRef on Organization {
+  id
+  name
+  displayName
+}
+fragment TeamRef on Team {
   id
   name
 }
@@ -2381,6 +2441,9 @@ fragment ServiceAccountFields on ServiceAccount {
   disabledAt
   team {
     ...TeamRef
+  }
+  organization {
+    ...OrganizationRef
   }
 }`) as unknown as TypedDocumentString<EnableServiceAccountMutation, EnableServiceAccountMutationVariables>;
 export const InstanceDocument = new TypedDocumentString(`
@@ -2786,6 +2849,115 @@ export const OrganizationPermissionsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<OrganizationPermissionsQuery, OrganizationPermissionsQueryVariables>;
+export const OrganizationServiceAccountKeysDocument = new TypedDocumentString(`
+    query OrganizationServiceAccountKeys($organization: String!, $first: Int, $after: String, $includeInactive: Boolean) {
+  organization(name: $organization) {
+    serviceAccounts(first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        ...PageInfoFields
+      }
+      nodes {
+        ...ServiceAccountFields
+        apiKeys(first: 100, includeInactive: $includeInactive) {
+          totalCount
+          nodes {
+            ...ApiKeyFields
+          }
+        }
+      }
+      edges {
+        cursor
+      }
+    }
+  }
+}
+    fragment PageInfoFields on PageInfo {
+  hasNextPage
+  hasPreviousPage
+  startCursor
+  endCursor
+}
+fragment OrganizationRef on Organization {
+  id
+  name
+  displayName
+}
+fragment ApiKeyFields on ApiKey {
+  id
+  name
+  lastFour
+  status
+  createdAt
+  expiresAt
+  lastUsedAt
+  revokedAt
+  rotatedAt
+}
+fragment TeamRef on Team {
+  id
+  name
+}
+fragment ServiceAccountFields on ServiceAccount {
+  id
+  name
+  description
+  status
+  createdAt
+  disabledAt
+  team {
+    ...TeamRef
+  }
+  organization {
+    ...OrganizationRef
+  }
+}`) as unknown as TypedDocumentString<OrganizationServiceAccountKeysQuery, OrganizationServiceAccountKeysQueryVariables>;
+export const OrganizationServiceAccountsDocument = new TypedDocumentString(`
+    query OrganizationServiceAccounts($organization: String!, $first: Int, $after: String) {
+  organization(name: $organization) {
+    serviceAccounts(first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        ...PageInfoFields
+      }
+      nodes {
+        ...ServiceAccountFields
+      }
+      edges {
+        cursor
+      }
+    }
+  }
+}
+    fragment PageInfoFields on PageInfo {
+  hasNextPage
+  hasPreviousPage
+  startCursor
+  endCursor
+}
+fragment OrganizationRef on Organization {
+  id
+  name
+  displayName
+}
+fragment TeamRef on Team {
+  id
+  name
+}
+fragment ServiceAccountFields on ServiceAccount {
+  id
+  name
+  description
+  status
+  createdAt
+  disabledAt
+  team {
+    ...TeamRef
+  }
+  organization {
+    ...OrganizationRef
+  }
+}`) as unknown as TypedDocumentString<OrganizationServiceAccountsQuery, OrganizationServiceAccountsQueryVariables>;
 export const OrganizationsDocument = new TypedDocumentString(`
     query Organizations($first: Int, $after: String) {
   organizations(first: $first, after: $after) {
@@ -3444,6 +3616,11 @@ export const TeamServiceAccountKeysDocument = new TypedDocumentString(`
   startCursor
   endCursor
 }
+fragment OrganizationRef on Organization {
+  id
+  name
+  displayName
+}
 fragment ApiKeyFields on ApiKey {
   id
   name
@@ -3469,6 +3646,9 @@ fragment ServiceAccountFields on ServiceAccount {
   team {
     ...TeamRef
   }
+  organization {
+    ...OrganizationRef
+  }
 }`) as unknown as TypedDocumentString<TeamServiceAccountKeysQuery, TeamServiceAccountKeysQueryVariables>;
 export const TeamServiceAccountsDocument = new TypedDocumentString(`
     query TeamServiceAccounts($organization: String!, $team: String!, $first: Int, $after: String) {
@@ -3493,6 +3673,11 @@ export const TeamServiceAccountsDocument = new TypedDocumentString(`
   startCursor
   endCursor
 }
+fragment OrganizationRef on Organization {
+  id
+  name
+  displayName
+}
 fragment TeamRef on Team {
   id
   name
@@ -3506,6 +3691,9 @@ fragment ServiceAccountFields on ServiceAccount {
   disabledAt
   team {
     ...TeamRef
+  }
+  organization {
+    ...OrganizationRef
   }
 }`) as unknown as TypedDocumentString<TeamServiceAccountsQuery, TeamServiceAccountsQueryVariables>;
 export const TeamsDocument = new TypedDocumentString(`
@@ -3716,7 +3904,12 @@ export const UpdateServiceAccountDocument = new TypedDocumentString(`
     }
   }
 }
-    fragment TeamRef on Team {
+    fragment OrganizationRef on Organization {
+  id
+  name
+  displayName
+}
+fragment TeamRef on Team {
   id
   name
 }
@@ -3729,6 +3922,9 @@ fragment ServiceAccountFields on ServiceAccount {
   disabledAt
   team {
     ...TeamRef
+  }
+  organization {
+    ...OrganizationRef
   }
 }`) as unknown as TypedDocumentString<UpdateServiceAccountMutation, UpdateServiceAccountMutationVariables>;
 export const UpdateTeamDocument = new TypedDocumentString(`
@@ -3855,6 +4051,9 @@ fragment ServiceAccountFields on ServiceAccount {
   disabledAt
   team {
     ...TeamRef
+  }
+  organization {
+    ...OrganizationRef
   }
 }`) as unknown as TypedDocumentString<ViewerQuery, ViewerQueryVariables>;
 export const ViewerMembershipsDocument = new TypedDocumentString(`

@@ -226,6 +226,28 @@ export abstract class RosterOperations {
     return paginate((after) => this.organizations({ ...rest, first: pageSize, after }, options));
   }
 
+  /** The organization’s own service accounts (those reaching every team; not the teams’ accounts), newest first, for those who see its members. */
+  organizationServiceAccountKeys(args: D.OrganizationServiceAccountKeysQueryVariables, options?: RequestOptions): Promise<NonNullable<D.OrganizationServiceAccountKeysQuery['organization']>['serviceAccounts']> {
+    return this.send(D.OrganizationServiceAccountKeysDocument, args, options).then((d) => present(d.organization, 'organization', 'OrganizationServiceAccountKeys', d).serviceAccounts);
+  }
+
+  /** Every node of `organizationServiceAccountKeys`, fetched page by page (`pageSize` per request, default 100). */
+  iterateOrganizationServiceAccountKeys(args: Omit<D.OrganizationServiceAccountKeysQueryVariables, 'first' | 'after'> & IterateOptions, options?: RequestOptions): AsyncIterable<NonNullable<D.OrganizationServiceAccountKeysQuery['organization']>['serviceAccounts']['nodes'][number]> {
+    const { pageSize = DEFAULT_PAGE_SIZE, ...rest } = args;
+    return paginate((after) => this.organizationServiceAccountKeys({ ...rest, first: pageSize, after }, options));
+  }
+
+  /** The organization’s own service accounts (those reaching every team; not the teams’ accounts), newest first, for those who see its members. */
+  organizationServiceAccounts(args: D.OrganizationServiceAccountsQueryVariables, options?: RequestOptions): Promise<NonNullable<D.OrganizationServiceAccountsQuery['organization']>['serviceAccounts']> {
+    return this.send(D.OrganizationServiceAccountsDocument, args, options).then((d) => present(d.organization, 'organization', 'OrganizationServiceAccounts', d).serviceAccounts);
+  }
+
+  /** Every node of `organizationServiceAccounts`, fetched page by page (`pageSize` per request, default 100). */
+  iterateOrganizationServiceAccounts(args: Omit<D.OrganizationServiceAccountsQueryVariables, 'first' | 'after'> & IterateOptions, options?: RequestOptions): AsyncIterable<NonNullable<D.OrganizationServiceAccountsQuery['organization']>['serviceAccounts']['nodes'][number]> {
+    const { pageSize = DEFAULT_PAGE_SIZE, ...rest } = args;
+    return paginate((after) => this.organizationServiceAccounts({ ...rest, first: pageSize, after }, options));
+  }
+
   /** Every team permission with its description and dependencies, and the built-in team roles: build a role editor from it. Public. */
   permissionCatalogue(args: D.PermissionCatalogueQueryVariables = {}, options?: RequestOptions): Promise<D.PermissionCatalogueQuery['permissionCatalogue']> {
     return this.send(D.PermissionCatalogueDocument, args, options).then((d) => d.permissionCatalogue);
@@ -497,6 +519,26 @@ export class OrganizationOperations<C extends RosterOperations = RosterOperation
   /** Permissions the caller holds in this organization, for greying out what they may not do. */
   permissions(args: Omit<D.OrganizationPermissionsQueryVariables, 'organization'> = {}, options?: RequestOptions): ReturnType<RosterOperations['organizationPermissions']> {
     return this.client.organizationPermissions({ ...args, organization: this.organization }, options);
+  }
+
+  /** The organization’s own service accounts (those reaching every team; not the teams’ accounts), newest first, for those who see its members. */
+  serviceAccountKeys(args: Omit<D.OrganizationServiceAccountKeysQueryVariables, 'organization'> = {}, options?: RequestOptions): ReturnType<RosterOperations['organizationServiceAccountKeys']> {
+    return this.client.organizationServiceAccountKeys({ ...args, organization: this.organization }, options);
+  }
+
+  /** Every node of `serviceAccountKeys`, fetched page by page (`pageSize` per request, default 100). */
+  iterateServiceAccountKeys(args: Omit<D.OrganizationServiceAccountKeysQueryVariables, 'organization' | 'first' | 'after'> & IterateOptions = {}, options?: RequestOptions): ReturnType<RosterOperations['iterateOrganizationServiceAccountKeys']> {
+    return this.client.iterateOrganizationServiceAccountKeys({ ...args, organization: this.organization }, options);
+  }
+
+  /** The organization’s own service accounts (those reaching every team; not the teams’ accounts), newest first, for those who see its members. */
+  serviceAccounts(args: Omit<D.OrganizationServiceAccountsQueryVariables, 'organization'> = {}, options?: RequestOptions): ReturnType<RosterOperations['organizationServiceAccounts']> {
+    return this.client.organizationServiceAccounts({ ...args, organization: this.organization }, options);
+  }
+
+  /** Every node of `serviceAccounts`, fetched page by page (`pageSize` per request, default 100). */
+  iterateServiceAccounts(args: Omit<D.OrganizationServiceAccountsQueryVariables, 'organization' | 'first' | 'after'> & IterateOptions = {}, options?: RequestOptions): ReturnType<RosterOperations['iterateOrganizationServiceAccounts']> {
+    return this.client.iterateOrganizationServiceAccounts({ ...args, organization: this.organization }, options);
   }
 
   /** Restore a deactivated member (needs a free seat for ADMIN and MEMBER). An active member: changed: false. */

@@ -55,18 +55,23 @@ export type TeamScope =
   | { kind: 'NONE' }
   | { kind: 'LISTED_OR_MEMBER'; userId: string }
   /** A team service account: its own team, hidden or not, and nothing else. */
-  | { kind: 'ONE'; teamId: string };
+  | { kind: 'ONE'; teamId: string }
+  /** An organization service account: every team of its organization, hidden or not, with the SERVICE role. */
+  | { kind: 'EVERY_AS_SERVICE' };
 
 /** What the policy needs to know of a service account (docs/AUTHZ.md, "Service accounts"). */
 export interface ServiceAccountFacts {
   organizationId: string;
-  teamId: string;
+  /** null: an organization service account. */
+  teamId: string | null;
 }
 
 /**
- * What part of a team's projects or reports the caller sees: everything, what belongs to PUBLIC projects, or nothing.
+ * What part of a team's projects or reports the caller sees: everything; everything but RESTRICTED projects (and
+ * their reports), for those who read the team without being on it (org admins outside it, organization service
+ * accounts); what belongs to PUBLIC projects; or nothing.
  */
-export type ContentScope = 'ALL' | 'PUBLIC' | 'NONE';
+export type ContentScope = 'ALL' | 'UNRESTRICTED' | 'PUBLIC' | 'NONE';
 
 /**
  * The one authorization policy. Services ask it; nothing else compares roles.
@@ -132,7 +137,7 @@ export class Authz {
   }
 
   private static serviceAccountFacts(p: ServiceAccountPrincipal): ServiceAccountFacts {
-    return { organizationId: p.serviceAccount.organization.id, teamId: p.serviceAccount.team.id };
+    return { organizationId: p.serviceAccount.organization.id, teamId: p.serviceAccount.team?.id ?? null };
   }
 
   /**
@@ -263,14 +268,17 @@ export class Authz {
    * rotate, revoke, list): people holding `service_account:manage` on the team (team ADMINs, org admins, a custom
    * role with it). NOT_FOUND when the caller does not see the team, FORBIDDEN otherwise; service accounts never.
    */
-  async requireServiceAccountManager(team: TeamFacts, org: Organization): Promise<void> {
+  async requireServiceAccountManager(team: TeamFacts | null, org: Organization): Promise<void> {
     this.requireUser();
-    await this.requireTeam(team, org, TeamPermission.SERVICE_ACCOUNT_MANAGE);
+    // An organization service account (no team) is the organization's: service_account:manage_org (org admins).
+    if (!team) await this.requireOrg(org, OrgPermission.MANAGE_ORG_SERVICE_ACCOUNTS);
+    else await this.requireTeam(team, org, TeamPermission.SERVICE_ACCOUNT_MANAGE);
   }
 
   /** The same rule as a yes/no, for key lists and lookups by id that answer NOT_FOUND rather than FORBIDDEN. */
-  async canManageServiceAccounts(team: TeamFacts, org: Organization): Promise<boolean> {
+  async canManageServiceAccounts(team: TeamFacts | null, org: Organization): Promise<boolean> {
     if (this.principal.kind !== 'user') return false;
+    if (!team) return (await this.orgPermissions(org)).has(OrgPermission.MANAGE_ORG_SERVICE_ACCOUNTS);
     return (await this.teamPermissions(team, org)).has(TeamPermission.SERVICE_ACCOUNT_MANAGE);
   }
 
@@ -279,7 +287,7 @@ export class Authz {
    * service account's key by whoever manages the account's team's service accounts.
    */
   async canManageKey(
-    owner: { kind: 'user'; userId: string } | { kind: 'service_account'; team: TeamFacts; org: Organization },
+    owner: { kind: 'user'; userId: string } | { kind: 'service_account'; team: TeamFacts | null; org: Organization },
   ): Promise<boolean> {
     if (owner.kind === 'user') return this.canManageApiKeyOf(owner.userId);
     return this.canManageServiceAccounts(owner.team, owner.org);
@@ -347,7 +355,8 @@ export class Authz {
   async teamScope(org: Organization, lookup?: MembershipLookup): Promise<TeamScope> {
     if (this.principal.kind === 'service_account') {
       const sa = Authz.serviceAccountFacts(this.principal);
-      return sa.organizationId === org.id ? { kind: 'ONE', teamId: sa.teamId } : { kind: 'NONE' };
+      if (sa.organizationId !== org.id) return { kind: 'NONE' };
+      return sa.teamId ? { kind: 'ONE', teamId: sa.teamId } : { kind: 'EVERY_AS_SERVICE' };
     }
     if ((await this.orgPermissions(org, lookup)).has(OrgPermission.MANAGE_TEAMS)) return { kind: 'ALL' };
     const membership = await this.activeMembership(org.id, lookup);
@@ -360,6 +369,7 @@ export class Authz {
     if (scope.kind === 'ALL') return true;
     if (scope.kind === 'NONE') return false;
     if (scope.kind === 'ONE') return team.id === scope.teamId;
+    if (scope.kind === 'EVERY_AS_SERVICE') return true;
     return !team.hidden || team.callerIsMember;
   }
 
@@ -371,6 +381,7 @@ export class Authz {
     if (scope.kind === 'ALL') return { sql: 'true', bindings: [] };
     if (scope.kind === 'NONE') return { sql: 'false', bindings: [] };
     if (scope.kind === 'ONE') return { sql: `${alias}.id = ?`, bindings: [scope.teamId] };
+    if (scope.kind === 'EVERY_AS_SERVICE') return { sql: 'true', bindings: [] };
     return {
       sql:
         `(coalesce((${alias}.settings->>'hidden')::boolean, false) = false or exists (select 1 from ` +
@@ -391,7 +402,7 @@ export class Authz {
   ): Promise<Set<TeamPermission>> {
     const scope = await this.teamScope(org, lookups.org);
     if (scope.kind === 'ALL') return new Set(Object.values(TeamPermission));
-    if (scope.kind === 'ONE') {
+    if (scope.kind === 'ONE' || scope.kind === 'EVERY_AS_SERVICE') {
       // The SERVICE role in its own team, never more (no custom role, no setting widens it).
       const own = Authz.seesTeam(scope, { id: team.id, hidden: team.settings.hidden, callerIsMember: false });
       return own ? new Set(TEAM_ROLE_PERMISSIONS[SERVICE_ACCOUNT_TEAM_ROLE]) : new Set();
@@ -444,8 +455,8 @@ export class Authz {
    * Which projects of a team the caller sees, given their team permissions: all with `team:read`, PUBLIC ones with
    * `team:view` alone.
    */
-  static projectScope(granted: ReadonlySet<TeamPermission>): ContentScope {
-    if (granted.has(TeamPermission.READ)) return 'ALL';
+  static projectScope(granted: ReadonlySet<TeamPermission>, onTeam: boolean): ContentScope {
+    if (granted.has(TeamPermission.READ)) return onTeam ? 'ALL' : 'UNRESTRICTED';
     return granted.has(TeamPermission.VIEW) ? 'PUBLIC' : 'NONE';
   }
 
@@ -456,8 +467,9 @@ export class Authz {
   static reportScope(
     granted: ReadonlySet<TeamPermission>,
     team: { settings: { publicReportsAllowed: boolean } },
+    onTeam: boolean,
   ): ContentScope {
-    if (granted.has(TeamPermission.READ)) return 'ALL';
+    if (granted.has(TeamPermission.READ)) return onTeam ? 'ALL' : 'UNRESTRICTED';
     return granted.has(TeamPermission.VIEW) && team.settings.publicReportsAllowed ? 'PUBLIC' : 'NONE';
   }
 
@@ -465,8 +477,20 @@ export class Authz {
    * One project or report under a scope: `public` is whether its project is PUBLIC (false for a report without
    * project).
    */
-  static inScope(scope: ContentScope, item: { public: boolean }): boolean {
-    return scope === 'ALL' || (scope === 'PUBLIC' && item.public);
+  static inScope(scope: ContentScope, item: { public: boolean; restricted: boolean }): boolean {
+    if (scope === 'ALL') return true;
+    if (scope === 'UNRESTRICTED') return !item.restricted;
+    return scope === 'PUBLIC' && item.public;
+  }
+
+  /**
+   * Whether the caller is on the team itself, which RESTRICTED projects require: a team membership row (a person
+   * explicitly added), or the team's own service account. Holding every permission (org and instance admins) or
+   * reaching every team (organization service accounts) is not being on it.
+   */
+  async isOnTeam(team: { id: string }): Promise<boolean> {
+    if (this.principal.kind === 'service_account') return this.principal.serviceAccount.team?.id === team.id;
+    return (await this.teamMembership(team.id)) !== null;
   }
 
   /** Which team roles the caller may grant, given their permissions on the team. */

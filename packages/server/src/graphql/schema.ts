@@ -18,6 +18,7 @@ import {
   TeamProjectsResolver,
 } from '../modules/projects/project.resolver';
 import {
+  OrganizationServiceAccountsResolver,
   ServiceAccountResolver,
   TeamServiceAccountsResolver,
 } from '../modules/service-accounts/service-account.resolver';
@@ -45,6 +46,7 @@ export const RESOLVERS = [
   TeamProjectsResolver,
   ServiceAccountResolver,
   TeamServiceAccountsResolver,
+  OrganizationServiceAccountsResolver,
 ] as const;
 
 let cached: Promise<GraphQLSchema> | undefined;

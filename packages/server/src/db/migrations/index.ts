@@ -5,6 +5,7 @@ import { Migration20261122165330_Teams } from './Migration20261122165330_Teams';
 import { Migration20261122170002_CustomRoles } from './Migration20261122170002_CustomRoles';
 import { Migration20261129091500_SignInThrottle } from './Migration20261129091500_SignInThrottle';
 import { Migration20261129121344_ServiceAccounts } from './Migration20261129121344_ServiceAccounts';
+import { Migration20261129124500_OrgServiceAccounts } from './Migration20261129124500_OrgServiceAccounts';
 
 /** Applied in this order. Add each new migration here (see docs/DEVELOPING.md). */
 export const MIGRATIONS: MigrationObject[] = [
@@ -14,4 +15,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261122170002_CustomRoles', class: Migration20261122170002_CustomRoles },
   { name: 'Migration20261129091500_SignInThrottle', class: Migration20261129091500_SignInThrottle },
   { name: 'Migration20261129121344_ServiceAccounts', class: Migration20261129121344_ServiceAccounts },
+  { name: 'Migration20261129124500_OrgServiceAccounts', class: Migration20261129124500_OrgServiceAccounts },
 ];

@@ -178,7 +178,7 @@ export class ApiKeyService extends Service {
         ? owner
         : {
             kind: 'service_account',
-            team: owner.serviceAccount.team.getEntity(),
+            team: owner.serviceAccount.team?.getEntity() ?? null,
             org: owner.serviceAccount.organization.getEntity(),
           },
     );
@@ -260,12 +260,14 @@ export class ApiKeyService extends Service {
   ): Promise<Connection<ApiKey>> {
     // Through the request's loaders: a list of a team's accounts with their keys checks the team once.
     const [team, org] = await Promise.all([
-      this.ctx.loaders.team.load(serviceAccount.team.id),
+      serviceAccount.team ? this.ctx.loaders.team.load(serviceAccount.team.id) : null,
       this.ctx.loaders.organizationById.load(serviceAccount.organization.id),
     ]);
-    if (!team || !org || !(await this.ctx.authz.canManageServiceAccounts(team, org))) {
+    const teamGone = serviceAccount.team !== null && team === null;
+    if (teamGone || !org || !(await this.ctx.authz.canManageServiceAccounts(team, org))) {
       throw forbidden(
-        'Only those who manage the team’s service accounts (service_account:manage: team admins, org admins) see ' +
+        'Only those who manage the service account (service_account:manage on its team, or ' +
+          'service_account:manage_org for an organization service account: org admins) see ' +
           'its keys.',
       );
     }

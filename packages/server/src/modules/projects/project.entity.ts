@@ -7,6 +7,11 @@ export enum ProjectVisibility {
   PRIVATE = 'PRIVATE',
   /** Everyone who can see the team. */
   PUBLIC = 'PUBLIC',
+  /**
+   * Only those on the team: its members and its own service accounts. Org admins outside the team and organization
+   * service accounts, who otherwise read every team, do not reach it.
+   */
+  RESTRICTED = 'RESTRICTED',
 }
 
 /**

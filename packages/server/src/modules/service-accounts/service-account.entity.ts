@@ -12,7 +12,7 @@ import { Team } from '../teams/team.entity';
 @Entity({ tableName: 'service_accounts' })
 @Unique({ properties: ['team', 'name'] })
 export class ServiceAccount {
-  [OptionalProps]?: 'description' | 'disabledAt' | 'createdAt' | 'createdById';
+  [OptionalProps]?: 'description' | 'disabledAt' | 'createdAt' | 'createdById' | 'team';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -21,11 +21,17 @@ export class ServiceAccount {
   @ManyToOne({ entity: () => Organization, ref: true, deleteRule: 'cascade' })
   organization!: Ref<Organization>;
 
-  /** The one team it works in. Deleting the team deletes the account and, with it, its keys. */
-  @ManyToOne({ entity: () => Team, ref: true, deleteRule: 'cascade' })
-  team!: Ref<Team>;
+  /**
+   * The one team it works in; null for an organization service account, which reaches every team (but not
+   * RESTRICTED projects). Deleting the team deletes the account and, with it, its keys.
+   */
+  @ManyToOne({ entity: () => Team, ref: true, nullable: true, deleteRule: 'cascade' })
+  team: Ref<Team> | null = null;
 
-  /** Lower-case, unique in the team; also what runs it logs keep as `loggedByName`. */
+  /**
+   * Lower-case, unique in the team (in the organization for organization accounts); also what runs it logs keep as
+   * `loggedByName`.
+   */
   @Property({ type: 'string', length: 64 })
   name!: string;
 

@@ -25,6 +25,8 @@ import type { ApiKey } from '../api-keys/api-key.entity';
 import { ApiKeyConnection } from '../api-keys/api-key.types';
 import { TeamType } from '../teams/team.types';
 import type { Team } from '../teams/team.entity';
+import { OrganizationType } from '../organizations/organization.types';
+import type { Organization } from '../organizations/organization.entity';
 
 @ArgsType()
 class ServiceAccountKeyListArgs extends PageArgs {
@@ -39,9 +41,19 @@ export class ServiceAccountResolver {
     return account.disabledAt ? ServiceAccountStatus.DISABLED : ServiceAccountStatus.ACTIVE;
   }
 
-  @FieldResolver(() => TeamType, { description: 'The team it works in, with the SERVICE role.' })
-  team(@Ctx() ctx: RequestContext, @Root() account: ServiceAccount): Promise<Team | null> {
-    return ctx.loaders.team.load(account.team.id);
+  @FieldResolver(() => TeamType, {
+    nullable: true,
+    description:
+      'The team it works in, with the SERVICE role; null for an organization service account (every team of its ' +
+      'organization, except RESTRICTED projects).',
+  })
+  team(@Ctx() ctx: RequestContext, @Root() account: ServiceAccount): Promise<Team | null> | null {
+    return account.team ? ctx.loaders.team.load(account.team.id) : null;
+  }
+
+  @FieldResolver(() => OrganizationType, { description: 'The organization it belongs to.' })
+  organization(@Ctx() ctx: RequestContext, @Root() account: ServiceAccount): Promise<Organization | null> {
+    return ctx.loaders.organizationById.load(account.organization.id);
   }
 
   @FieldResolver(() => ApiKeyConnection, {
@@ -133,5 +145,21 @@ export class TeamServiceAccountsResolver {
     @Args(() => PageArgs) args: PageArgs,
   ): Promise<Connection<ServiceAccount>> {
     return new ServiceAccountService(ctx).listOfTeam(team, args);
+  }
+}
+
+@Resolver(() => OrganizationType)
+export class OrganizationServiceAccountsResolver {
+  @FieldResolver(() => ServiceAccountConnection, {
+    description:
+      'The organization’s own service accounts (those reaching every team; not the teams’ accounts), newest first, ' +
+      'for those who see its members.',
+  })
+  serviceAccounts(
+    @Ctx() ctx: RequestContext,
+    @Root() org: Organization,
+    @Args(() => PageArgs) args: PageArgs,
+  ): Promise<Connection<ServiceAccount>> {
+    return new ServiceAccountService(ctx).listOfOrganization(org, args);
   }
 }

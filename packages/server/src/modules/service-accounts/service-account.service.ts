@@ -1,4 +1,4 @@
-import { LockMode } from '@mikro-orm/core';
+import { LockMode, type FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { Service } from '../service';
@@ -8,8 +8,11 @@ import { ApiKey } from '../api-keys/api-key.entity';
 import type { Team } from '../teams/team.entity';
 import { findTeam, requireVisibleTeam } from '../teams/team-lookup';
 import { AuditAction } from '../audit/audit.service';
+import { Organization } from '../organizations/organization.entity';
+import { OrganizationService } from '../organizations/organization.service';
+import { OrgPermission } from '../../authz/permissions';
 import { TeamPermission } from '../../authz/team-permissions';
-import { badInput, conflict, notFound } from '../../errors';
+import { conflict, notFound } from '../../errors';
 import { rethrowUniqueAsConflict } from '../../db/unique-violation';
 import { entityIdSchema, orgRefSchema, parseInput, teamRefSchema } from '../../validation';
 import { type Connection } from '../../graphql/connection';
@@ -50,7 +53,8 @@ const SERVICE_ACCOUNTS_CURSOR = cursorCodec('serviceAccounts', NEWEST_FIRST);
 export interface DeletedServiceAccount {
   deletedServiceAccountId: string;
   keysRevoked: number;
-  team: Team;
+  team: Team | null;
+  organization: Organization;
 }
 
 /**
@@ -59,25 +63,24 @@ export interface DeletedServiceAccount {
  * Their keys are the API-key service's.
  */
 export class ServiceAccountService extends Service {
+  /**
+   * With `team`: a team service account (service_account:manage on the team). Without: an organization service
+   * account (service_account:manage_org: org admins), reaching every team but RESTRICTED projects.
+   */
   async create(raw: unknown): Promise<ServiceAccount> {
     this.ctx.authz.requireUser();
     const input = parseInput(createSchema, raw);
-    if (!input.team) {
-      throw badInput(
-        'team',
-        'Name the team the service account works in: organization-scoped service accounts are not available yet.',
-      );
-    }
-    const { org, team } = await findTeam(this.ctx, input.organization, input.team, TeamPermission.VIEW);
+    const { org, team } = input.team
+      ? await findTeam(this.ctx, input.organization, input.team, TeamPermission.VIEW)
+      : { org: await new OrganizationService(this.ctx).getVisible(input.organization), team: null };
     await this.ctx.authz.requireServiceAccountManager(team, org);
     const actor = this.ctx.authz.requireUser().user;
     return this.em
       .transactional(async (em) => {
-        if (await em.count(ServiceAccount, { team: team.id, name: input.name }))
-          throw conflict(`Team "${team.name}" already has a service account named "${input.name}".`, 'name');
+        await this.requireFreeName(em, org, team, input.name, null);
         const serviceAccount = em.create(ServiceAccount, {
           organization: org.id,
-          team: team.id,
+          team: team?.id ?? null,
           name: input.name,
           description: input.description ?? '',
           createdById: actor.id,
@@ -86,7 +89,7 @@ export class ServiceAccountService extends Service {
           action: AuditAction.SERVICE_ACCOUNT_CREATED,
           organizationId: org.id,
           target: { type: 'service_account', id: serviceAccount.id, label: serviceAccount.name },
-          metadata: { team: team.name },
+          metadata: { team: team?.name ?? null },
         });
         return serviceAccount;
       })
@@ -106,17 +109,13 @@ export class ServiceAccountService extends Service {
         const after = { name: locked.name, description: locked.description };
         if (before.name === after.name && before.description === after.description)
           return { serviceAccount: locked, changed: false };
-        if (
-          before.name !== after.name &&
-          (await em.count(ServiceAccount, { team: team.id, name: after.name, id: { $ne: locked.id } }))
-        )
-          throw conflict(`Team "${team.name}" already has a service account named "${after.name}".`, 'name');
+        if (before.name !== after.name) await this.requireFreeName(em, org, team, after.name, locked.id);
         this.audit(em, {
           action:
             before.name !== after.name ? AuditAction.SERVICE_ACCOUNT_RENAMED : AuditAction.SERVICE_ACCOUNT_UPDATED,
           organizationId: org.id,
           target: { type: 'service_account', id: locked.id, label: locked.name },
-          metadata: { team: team.name, before, after },
+          metadata: { team: team?.name ?? null, before, after },
         });
         return { serviceAccount: locked, changed: true };
       })
@@ -135,7 +134,7 @@ export class ServiceAccountService extends Service {
         action: disabled ? AuditAction.SERVICE_ACCOUNT_DISABLED : AuditAction.SERVICE_ACCOUNT_ENABLED,
         organizationId: org.id,
         target: { type: 'service_account', id: locked.id, label: locked.name },
-        metadata: { team: team.name },
+        metadata: { team: team?.name ?? null },
       });
       return { serviceAccount: locked, changed: true };
     });
@@ -158,9 +157,9 @@ export class ServiceAccountService extends Service {
         action: AuditAction.SERVICE_ACCOUNT_DELETED,
         organizationId: org.id,
         target: { type: 'service_account', id, label: locked.name },
-        metadata: { team: team.name, keysRevoked },
+        metadata: { team: team?.name ?? null, keysRevoked },
       });
-      return { deletedServiceAccountId: id, keysRevoked, team };
+      return { deletedServiceAccountId: id, keysRevoked, team, organization: org };
     });
   }
 
@@ -174,8 +173,50 @@ export class ServiceAccountService extends Service {
   ): Promise<Connection<ServiceAccount>> {
     const org = await requireVisibleTeam(this.ctx, team);
     await this.ctx.authz.requireTeam(team, org, TeamPermission.READ_MEMBERS);
+    return this.page({ team: team.id }, args);
+  }
+
+  /**
+   * CONFLICT when the name is taken: in the team (a unique constraint backs it), or among the organization's own
+   * accounts, which no index covers (team_id is null), so the organization row is locked first and concurrent
+   * creations of one name take turns.
+   */
+  private async requireFreeName(
+    em: EntityManager,
+    org: Organization,
+    team: Team | null,
+    name: string,
+    exceptId: string | null,
+  ): Promise<void> {
+    if (!team) await em.findOne(Organization, { id: org.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    const others = exceptId ? { id: { $ne: exceptId } } : {};
+    if (await em.count(ServiceAccount, { organization: org.id, team: team?.id ?? null, name, ...others })) {
+      throw conflict(
+        team
+          ? `Team "${team.name}" already has a service account named "${name}".`
+          : `Organization "${org.name}" already has an organization service account named "${name}".`,
+        'name',
+      );
+    }
+  }
+
+  /**
+   * Organization.serviceAccounts: the organization's own service accounts (not its teams'), for those who see its
+   * members (`member:read`); keys and management need `service_account:manage_org`.
+   */
+  async listOfOrganization(
+    org: Organization,
+    args: { first?: number | null; after?: string | null },
+  ): Promise<Connection<ServiceAccount>> {
+    await this.ctx.authz.requireOrg(org, OrgPermission.READ_MEMBERS);
+    return this.page({ organization: org.id, team: null }, args);
+  }
+
+  private async page(
+    where: FilterQuery<ServiceAccount>,
+    args: { first?: number | null; after?: string | null },
+  ): Promise<Connection<ServiceAccount>> {
     const page = SERVICE_ACCOUNTS_CURSOR.page(args, 'CREATED_DESC');
-    const where = { team: team.id };
     const [rows, total] = await Promise.all([
       this.em.find(
         ServiceAccount,

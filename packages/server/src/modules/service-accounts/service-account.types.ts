@@ -3,6 +3,7 @@ import { DateTime } from '../../graphql/scalars';
 import { ConnectionType } from '../../graphql/connection';
 import { ApiKeyType } from '../api-keys/api-key.types';
 import { TeamType } from '../teams/team.types';
+import { OrganizationType } from '../organizations/organization.types';
 
 @ObjectType('ServiceAccount', {
   description:
@@ -40,8 +41,9 @@ export class CreateServiceAccountInput {
   @Field(() => String, {
     nullable: true,
     description:
-      'The team it works in (it holds the SERVICE role there). Required for now: organization-scoped service ' +
-      'accounts (no team) are not available yet and answer BAD_USER_INPUT.',
+      'The team it works in (it holds the SERVICE role there; service_account:manage on the team). Omit for an ' +
+      'organization service account (service_account:manage_org: org admins), which reaches every team of the ' +
+      'organization with the SERVICE role, except RESTRICTED projects.',
   })
   team?: string | null;
 
@@ -125,8 +127,11 @@ export class DeleteServiceAccountPayload {
   @Field(() => Int, { description: 'How many of its keys were still usable (they stopped working with it).' })
   keysRevoked!: number;
 
-  @Field(() => TeamType, { description: 'The team it belonged to.' })
-  team!: TeamType;
+  @Field(() => TeamType, { nullable: true, description: 'The team it belonged to; null for an organization account.' })
+  team!: TeamType | null;
+
+  @Field(() => OrganizationType, { description: 'The organization it belonged to.' })
+  organization!: OrganizationType;
 }
 
 @InputType({ description: 'A new key for a service account.' })
