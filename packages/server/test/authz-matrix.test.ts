@@ -724,6 +724,14 @@ const ROWS: Row[] = [
     }),
   },
   {
+    name: 'Organization.apiKeys',
+    prepare: async () => ({
+      query: '{ organization(name: "acme") { apiKeys(first: 5) { totalCount } } }',
+      variables: {},
+    }),
+    expected: { ...ORG_ADMINS_READ, ...SERVICE_ACCOUNTS_FORBIDDEN },
+  },
+  {
     name: 'Team.projects (RESTRICTED)',
     prepare: async () => ({
       query: '{ team(organization: "acme", name: "core") { project(name: "locked") { name } } }',

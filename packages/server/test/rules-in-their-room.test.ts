@@ -131,6 +131,7 @@ describe('one rule in one place', () => {
       ).data!.organization.viewerPermissions;
     // The API names them with the OrganizationPermission enum (`audit_log:read` is AUDIT_LOG_READ).
     const implemented = [
+      'API_KEY_READ_ALL',
       'AUDIT_LOG_READ',
       'CUSTOM_ROLE_MANAGE',
       'MEMBER_INVITE',

@@ -493,6 +493,8 @@ export const OrgRole = {
 export type OrgRole = typeof OrgRole[keyof typeof OrgRole];
 /** An organization-scoped permission (`object:operation`). */
 export const OrganizationPermission = {
+  /** `api_key:read_all`: every API key of the organization: members' personal keys and service accounts' (metadata) */
+  API_KEY_READ_ALL: 'API_KEY_READ_ALL',
   /** `audit_log:read`: the audit log */
   AUDIT_LOG_READ: 'AUDIT_LOG_READ',
   /** `custom_role:manage`: custom roles */
@@ -522,8 +524,12 @@ export type OrganizationPermission = typeof OrganizationPermission[keyof typeof 
 export type OrganizationSettingsInput = {
   /** Upper bound for personal API key lifetimes, in days (1 to 3650); null removes it (the instance maximum applies). */
   apiKeyMaxLifetimeDays?: number | null | undefined;
+  /** Whether MEMBERs and VIEWERs may create personal API keys. */
+  membersCanCreateApiKeys?: boolean | null | undefined;
   /** Whether MEMBERs may create teams. */
   membersCanCreateTeams?: boolean | null | undefined;
+  /** Whether personal API keys reach this organization. */
+  personalApiKeysReachOrganization?: boolean | null | undefined;
 };
 
 /** What kind of principal made the request. */
@@ -861,7 +867,7 @@ export type AcceptInvitationMutationVariables = Exact<{
 }>;
 
 
-export type AcceptInvitationMutation = { acceptInvitation: { token: string | null, expiresAt: string | null, user: { id: string, username: string, name: string, email: string | null, instanceAdmin: boolean, createdAt: string, lastActiveAt: string | null, defaultOrganization: { id: string, name: string, displayName: string } | null, memberships: { totalCount: number, nodes: Array<{ id: string, role: OrgRole, status: MemberStatus, createdAt: string, organization: { id: string, name: string, displayName: string } }> } }, organization: { id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<OrganizationPermission>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean }, warnings: Array<{ code: WarningCode, message: string }> } } };
+export type AcceptInvitationMutation = { acceptInvitation: { token: string | null, expiresAt: string | null, user: { id: string, username: string, name: string, email: string | null, instanceAdmin: boolean, createdAt: string, lastActiveAt: string | null, defaultOrganization: { id: string, name: string, displayName: string } | null, memberships: { totalCount: number, nodes: Array<{ id: string, role: OrgRole, status: MemberStatus, createdAt: string, organization: { id: string, name: string, displayName: string } }> } }, organization: { id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<OrganizationPermission>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean, membersCanCreateApiKeys: boolean, personalApiKeysReachOrganization: boolean }, warnings: Array<{ code: WarningCode, message: string }> } } };
 
 export type AddTeamMemberMutationVariables = Exact<{
   input: AddTeamMemberInput;
@@ -911,7 +917,7 @@ export type CreateOrganizationMutationVariables = Exact<{
 }>;
 
 
-export type CreateOrganizationMutation = { createOrganization: { organization: { id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<OrganizationPermission>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean }, warnings: Array<{ code: WarningCode, message: string }> } } };
+export type CreateOrganizationMutation = { createOrganization: { organization: { id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<OrganizationPermission>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean, membersCanCreateApiKeys: boolean, personalApiKeysReachOrganization: boolean }, warnings: Array<{ code: WarningCode, message: string }> } } };
 
 export type CreateProjectMutationVariables = Exact<{
   input: CreateProjectInput;
@@ -1024,7 +1030,7 @@ export type PageInfoFieldsFragment = { hasNextPage: boolean, hasPreviousPage: bo
 
 export type OrganizationRefFragment = { id: string, name: string, displayName: string };
 
-export type OrganizationFieldsFragment = { id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<OrganizationPermission>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean }, warnings: Array<{ code: WarningCode, message: string }> };
+export type OrganizationFieldsFragment = { id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<OrganizationPermission>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean, membersCanCreateApiKeys: boolean, personalApiKeysReachOrganization: boolean }, warnings: Array<{ code: WarningCode, message: string }> };
 
 export type UserFieldsFragment = { id: string, username: string, name: string, email: string | null, instanceAdmin: boolean, createdAt: string, lastActiveAt: string | null, defaultOrganization: { id: string, name: string, displayName: string } | null, memberships: { totalCount: number, nodes: Array<{ id: string, role: OrgRole, status: MemberStatus, createdAt: string, organization: { id: string, name: string, displayName: string } }> } };
 
@@ -1143,7 +1149,17 @@ export type OrganizationQueryVariables = Exact<{
 }>;
 
 
-export type OrganizationQuery = { organization: { id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<OrganizationPermission>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean }, warnings: Array<{ code: WarningCode, message: string }> } | null };
+export type OrganizationQuery = { organization: { id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<OrganizationPermission>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean, membersCanCreateApiKeys: boolean, personalApiKeysReachOrganization: boolean }, warnings: Array<{ code: WarningCode, message: string }> } | null };
+
+export type OrganizationApiKeysQueryVariables = Exact<{
+  organization: string;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  includeInactive?: boolean | null | undefined;
+}>;
+
+
+export type OrganizationApiKeysQuery = { organization: { apiKeys: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, name: string, lastFour: string, status: ApiKeyStatus, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null, rotatedAt: string | null, user: { id: string, username: string, name: string, email: string | null } | null, serviceAccount: { id: string, name: string } | null }>, edges: Array<{ cursor: string }> } } | null };
 
 export type OrganizationPermissionsQueryVariables = Exact<{
   organization: string;
@@ -1177,7 +1193,7 @@ export type OrganizationsQueryVariables = Exact<{
 }>;
 
 
-export type OrganizationsQuery = { organizations: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<OrganizationPermission>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean }, warnings: Array<{ code: WarningCode, message: string }> }>, edges: Array<{ cursor: string }> } };
+export type OrganizationsQuery = { organizations: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<OrganizationPermission>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean, membersCanCreateApiKeys: boolean, personalApiKeysReachOrganization: boolean }, warnings: Array<{ code: WarningCode, message: string }> }>, edges: Array<{ cursor: string }> } };
 
 export type PermissionCatalogueQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -1206,7 +1222,7 @@ export type RemoveMemberMutationVariables = Exact<{
 }>;
 
 
-export type RemoveMemberMutation = { removeMember: { removedMemberId: string, user: { id: string, username: string, name: string, email: string | null }, organization: { id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<OrganizationPermission>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean }, warnings: Array<{ code: WarningCode, message: string }> } } };
+export type RemoveMemberMutation = { removeMember: { removedMemberId: string, user: { id: string, username: string, name: string, email: string | null }, organization: { id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<OrganizationPermission>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean, membersCanCreateApiKeys: boolean, personalApiKeysReachOrganization: boolean }, warnings: Array<{ code: WarningCode, message: string }> } } };
 
 export type RemoveTeamMemberMutationVariables = Exact<{
   input: RemoveTeamMemberInput;
@@ -1276,7 +1292,7 @@ export type SignUpMutationVariables = Exact<{
 }>;
 
 
-export type SignUpMutation = { signUp: { token: string, expiresAt: string, user: { id: string, username: string, name: string, email: string | null, instanceAdmin: boolean, createdAt: string, lastActiveAt: string | null, defaultOrganization: { id: string, name: string, displayName: string } | null, memberships: { totalCount: number, nodes: Array<{ id: string, role: OrgRole, status: MemberStatus, createdAt: string, organization: { id: string, name: string, displayName: string } }> } }, organization: { id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<OrganizationPermission>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean }, warnings: Array<{ code: WarningCode, message: string }> } | null } };
+export type SignUpMutation = { signUp: { token: string, expiresAt: string, user: { id: string, username: string, name: string, email: string | null, instanceAdmin: boolean, createdAt: string, lastActiveAt: string | null, defaultOrganization: { id: string, name: string, displayName: string } | null, memberships: { totalCount: number, nodes: Array<{ id: string, role: OrgRole, status: MemberStatus, createdAt: string, organization: { id: string, name: string, displayName: string } }> } }, organization: { id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<OrganizationPermission>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean, membersCanCreateApiKeys: boolean, personalApiKeysReachOrganization: boolean }, warnings: Array<{ code: WarningCode, message: string }> } | null } };
 
 export type TeamQueryVariables = Exact<{
   organization: string;
@@ -1361,7 +1377,7 @@ export type UpdateOrganizationMutationVariables = Exact<{
 }>;
 
 
-export type UpdateOrganizationMutation = { updateOrganization: { organization: { id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<OrganizationPermission>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean }, warnings: Array<{ code: WarningCode, message: string }> } } };
+export type UpdateOrganizationMutation = { updateOrganization: { organization: { id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<OrganizationPermission>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean, membersCanCreateApiKeys: boolean, personalApiKeysReachOrganization: boolean }, warnings: Array<{ code: WarningCode, message: string }> } } };
 
 export type UpdateServiceAccountMutationVariables = Exact<{
   input: UpdateServiceAccountInput;
@@ -1443,6 +1459,8 @@ export const OrganizationFieldsFragmentDoc = new TypedDocumentString(`
   settings {
     apiKeyMaxLifetimeDays
     membersCanCreateTeams
+    membersCanCreateApiKeys
+    personalApiKeysReachOrganization
   }
   viewerRole
   viewerPermissions
@@ -1832,6 +1850,8 @@ fragment OrganizationFields on Organization {
   settings {
     apiKeyMaxLifetimeDays
     membersCanCreateTeams
+    membersCanCreateApiKeys
+    personalApiKeysReachOrganization
   }
   viewerRole
   viewerPermissions
@@ -2034,6 +2054,8 @@ export const CreateOrganizationDocument = new TypedDocumentString(`
   settings {
     apiKeyMaxLifetimeDays
     membersCanCreateTeams
+    membersCanCreateApiKeys
+    personalApiKeysReachOrganization
   }
   viewerRole
   viewerPermissions
@@ -2829,6 +2851,8 @@ export const OrganizationDocument = new TypedDocumentString(`
   settings {
     apiKeyMaxLifetimeDays
     membersCanCreateTeams
+    membersCanCreateApiKeys
+    personalApiKeysReachOrganization
   }
   viewerRole
   viewerPermissions
@@ -2842,6 +2866,53 @@ fragment SeatsFields on Seats {
   used
   available
 }`) as unknown as TypedDocumentString<OrganizationQuery, OrganizationQueryVariables>;
+export const OrganizationApiKeysDocument = new TypedDocumentString(`
+    query OrganizationApiKeys($organization: String!, $first: Int, $after: String, $includeInactive: Boolean) {
+  organization(name: $organization) {
+    apiKeys(first: $first, after: $after, includeInactive: $includeInactive) {
+      totalCount
+      pageInfo {
+        ...PageInfoFields
+      }
+      nodes {
+        ...ApiKeyFields
+        user {
+          ...UserRef
+        }
+        serviceAccount {
+          id
+          name
+        }
+      }
+      edges {
+        cursor
+      }
+    }
+  }
+}
+    fragment PageInfoFields on PageInfo {
+  hasNextPage
+  hasPreviousPage
+  startCursor
+  endCursor
+}
+fragment ApiKeyFields on ApiKey {
+  id
+  name
+  lastFour
+  status
+  createdAt
+  expiresAt
+  lastUsedAt
+  revokedAt
+  rotatedAt
+}
+fragment UserRef on User {
+  id
+  username
+  name
+  email
+}`) as unknown as TypedDocumentString<OrganizationApiKeysQuery, OrganizationApiKeysQueryVariables>;
 export const OrganizationPermissionsDocument = new TypedDocumentString(`
     query OrganizationPermissions($organization: String!) {
   organization(name: $organization) {
@@ -2991,6 +3062,8 @@ fragment OrganizationFields on Organization {
   settings {
     apiKeyMaxLifetimeDays
     membersCanCreateTeams
+    membersCanCreateApiKeys
+    personalApiKeysReachOrganization
   }
   viewerRole
   viewerPermissions
@@ -3139,6 +3212,8 @@ export const RemoveMemberDocument = new TypedDocumentString(`
   settings {
     apiKeyMaxLifetimeDays
     membersCanCreateTeams
+    membersCanCreateApiKeys
+    personalApiKeysReachOrganization
   }
   viewerRole
   viewerPermissions
@@ -3461,6 +3536,8 @@ fragment OrganizationFields on Organization {
   settings {
     apiKeyMaxLifetimeDays
     membersCanCreateTeams
+    membersCanCreateApiKeys
+    personalApiKeysReachOrganization
   }
   viewerRole
   viewerPermissions
@@ -3882,6 +3959,8 @@ export const UpdateOrganizationDocument = new TypedDocumentString(`
   settings {
     apiKeyMaxLifetimeDays
     membersCanCreateTeams
+    membersCanCreateApiKeys
+    personalApiKeysReachOrganization
   }
   viewerRole
   viewerPermissions

@@ -210,6 +210,17 @@ export abstract class RosterOperations {
     return this.send(D.OrganizationDocument, args, options).then((d) => present(d.organization, 'organization', 'Organization', d));
   }
 
+  /** Every API key that may reach the organization, newest first, metadata only (never a secret): members’ personal keys and its service accounts’ keys. Org admins (api_key:read_all). */
+  organizationApiKeys(args: D.OrganizationApiKeysQueryVariables, options?: RequestOptions): Promise<NonNullable<D.OrganizationApiKeysQuery['organization']>['apiKeys']> {
+    return this.send(D.OrganizationApiKeysDocument, args, options).then((d) => present(d.organization, 'organization', 'OrganizationApiKeys', d).apiKeys);
+  }
+
+  /** Every node of `organizationApiKeys`, fetched page by page (`pageSize` per request, default 100). */
+  iterateOrganizationApiKeys(args: Omit<D.OrganizationApiKeysQueryVariables, 'first' | 'after'> & IterateOptions, options?: RequestOptions): AsyncIterable<NonNullable<D.OrganizationApiKeysQuery['organization']>['apiKeys']['nodes'][number]> {
+    const { pageSize = DEFAULT_PAGE_SIZE, ...rest } = args;
+    return paginate((after) => this.organizationApiKeys({ ...rest, first: pageSize, after }, options));
+  }
+
   /** Permissions the caller holds in this organization, for greying out what they may not do. */
   organizationPermissions(args: D.OrganizationPermissionsQueryVariables, options?: RequestOptions): Promise<NonNullable<D.OrganizationPermissionsQuery['organization']>['viewerPermissions']> {
     return this.send(D.OrganizationPermissionsDocument, args, options).then((d) => present(d.organization, 'organization', 'OrganizationPermissions', d).viewerPermissions);
@@ -514,6 +525,16 @@ export class OrganizationOperations<C extends RosterOperations = RosterOperation
   /** One organization the caller may see, by name; null when it does not exist or is not visible to the caller. */
   get(args: Omit<D.OrganizationQueryVariables, 'organization'> = {}, options?: RequestOptions): ReturnType<RosterOperations['organization']> {
     return this.client.organization({ ...args, organization: this.organization }, options);
+  }
+
+  /** Every API key that may reach the organization, newest first, metadata only (never a secret): members’ personal keys and its service accounts’ keys. Org admins (api_key:read_all). */
+  apiKeys(args: Omit<D.OrganizationApiKeysQueryVariables, 'organization'> = {}, options?: RequestOptions): ReturnType<RosterOperations['organizationApiKeys']> {
+    return this.client.organizationApiKeys({ ...args, organization: this.organization }, options);
+  }
+
+  /** Every node of `apiKeys`, fetched page by page (`pageSize` per request, default 100). */
+  iterateApiKeys(args: Omit<D.OrganizationApiKeysQueryVariables, 'organization' | 'first' | 'after'> & IterateOptions = {}, options?: RequestOptions): ReturnType<RosterOperations['iterateOrganizationApiKeys']> {
+    return this.client.iterateOrganizationApiKeys({ ...args, organization: this.organization }, options);
   }
 
   /** Permissions the caller holds in this organization, for greying out what they may not do. */

@@ -29,6 +29,7 @@ export enum OrgPermission {
   MANAGE_TEAMS = 'team:manage_any',
   MANAGE_CUSTOM_ROLES = 'custom_role:manage',
   MANAGE_ORG_SERVICE_ACCOUNTS = 'service_account:manage_org',
+  READ_ALL_API_KEYS = 'api_key:read_all',
 }
 
 export interface OrgPermissionInfo {
@@ -53,6 +54,9 @@ export const ORG_PERMISSION_CATALOGUE: Record<OrgPermission, OrgPermissionInfo> 
   [OrgPermission.MANAGE_CUSTOM_ROLES]: { description: 'custom roles' },
   [OrgPermission.MANAGE_ORG_SERVICE_ACCOUNTS]: {
     description: 'organization service accounts (they reach every team) and their keys',
+  },
+  [OrgPermission.READ_ALL_API_KEYS]: {
+    description: "every API key of the organization: members' personal keys and service accounts' (metadata)",
   },
 };
 

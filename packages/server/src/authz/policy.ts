@@ -182,7 +182,42 @@ export class Authz {
     return { kind: 'ACTIVE_MEMBER', userId: this.principal.user.id, status: MemberStatus.ACTIVE };
   }
 
+  /**
+   * An organization that sets `personalApiKeysReachOrganization: false` is out of reach of personal API keys, so
+   * automation goes through service accounts: such a request holds no permission there, whoever's key it is
+   * (instance admins included; their sessions still work).
+   */
+  private personalKeyRefusedBy(org: Organization): boolean {
+    return (
+      this.principal.kind === 'user' &&
+      this.principal.method === 'API_KEY' &&
+      !org.effectiveSettings().personalApiKeysReachOrganization
+    );
+  }
+
+  /** Whether to tell the caller that `org` refuses their personal key (only members, who know it exists). */
+  async refusesPersonalKeyOf(org: Organization): Promise<boolean> {
+    if (!this.personalKeyRefusedBy(org)) return false;
+    return this.isInstanceAdmin || (await this.activeMembership(org.id)) !== null;
+  }
+
+  /**
+   * Whether the caller may create (or, by rotation, renew) a personal API key: not when an organization they are
+   * an ACTIVE MEMBER or VIEWER of sets `membersCanCreateApiKeys: false` (its ADMINs still may). Returns the first
+   * organization that refuses, to name it.
+   */
+  static organizationRefusingPersonalKeys(memberships: ReadonlyArray<UserMembershipFacts>): Organization | null {
+    const refusing = memberships.find(
+      (m) =>
+        m.status === MemberStatus.ACTIVE &&
+        m.role !== OrgRole.ADMIN &&
+        !m.organization.effectiveSettings().membersCanCreateApiKeys,
+    );
+    return refusing?.organization ?? null;
+  }
+
   async orgPermissions(org: Organization, lookup?: MembershipLookup): Promise<Set<OrgPermission>> {
+    if (this.personalKeyRefusedBy(org)) return new Set();
     if (this.isInstanceAdmin) return new Set(Object.values(OrgPermission));
     // A service account sees its organization (to reach its team by name), nothing of its members or settings.
     if (this.principal.kind === 'service_account')
@@ -353,6 +388,7 @@ export class Authz {
 
   /** Which teams of `org` the caller sees. Every team check, list and filter starts here. */
   async teamScope(org: Organization, lookup?: MembershipLookup): Promise<TeamScope> {
+    if (this.personalKeyRefusedBy(org)) return { kind: 'NONE' };
     if (this.principal.kind === 'service_account') {
       const sa = Authz.serviceAccountFacts(this.principal);
       if (sa.organizationId !== org.id) return { kind: 'NONE' };

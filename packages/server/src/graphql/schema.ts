@@ -3,7 +3,7 @@ import { buildSchema } from 'type-graphql';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import './enums';
 import { ViewerResolver, UserResolver } from '../modules/accounts/account.resolver';
-import { ApiKeyResolver } from '../modules/api-keys/api-key.resolver';
+import { ApiKeyResolver, OrganizationApiKeysResolver } from '../modules/api-keys/api-key.resolver';
 import { OrganizationResolver, OrganizationMembershipResolver } from '../modules/organizations/organization.resolver';
 import { InstanceResolver } from '../modules/instance/instance.resolver';
 import { InvitationResolver, OrganizationInvitationsResolver } from '../modules/invitations/invitation.resolver';
@@ -47,6 +47,7 @@ export const RESOLVERS = [
   ServiceAccountResolver,
   TeamServiceAccountsResolver,
   OrganizationServiceAccountsResolver,
+  OrganizationApiKeysResolver,
 ] as const;
 
 let cached: Promise<GraphQLSchema> | undefined;

@@ -1,7 +1,15 @@
-import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { PageArgs, type Connection } from '../../graphql/connection';
+import { OrganizationType } from '../organizations/organization.types';
+import type { Organization } from '../organizations/organization.entity';
+import { UserType } from '../accounts/account.types';
+import type { User } from '../accounts/user.entity';
+import type { ServiceAccount } from '../service-accounts/service-account.entity';
+import { ServiceAccountType } from '../service-accounts/service-account.types';
 import type { RequestContext } from '../../graphql/context';
 import { ApiKeyService, apiKeyStatus, type RotatedKey } from './api-key.service';
 import {
+  ApiKeyConnection,
   ApiKeyType,
   CreateApiKeyInput,
   CreateApiKeyPayload,
@@ -18,6 +26,19 @@ export class ApiKeyResolver {
   @FieldResolver(() => ApiKeyStatus, { description: 'ACTIVE, EXPIRED or REVOKED.' })
   status(@Root() key: ApiKey): ApiKeyStatus {
     return apiKeyStatus(key);
+  }
+
+  @FieldResolver(() => UserType, { nullable: true, description: 'The person it belongs to, for a personal key.' })
+  user(@Ctx() ctx: RequestContext, @Root() key: ApiKey): Promise<User | null> | null {
+    return key.user ? ctx.loaders.userById.load(key.user.id) : null;
+  }
+
+  @FieldResolver(() => ServiceAccountType, {
+    nullable: true,
+    description: 'The service account it belongs to, for a service account’s key (null once that is deleted).',
+  })
+  serviceAccount(@Ctx() ctx: RequestContext, @Root() key: ApiKey): Promise<ServiceAccount | null> | null {
+    return key.serviceAccount ? ctx.loaders.serviceAccountById.load(key.serviceAccount.id) : null;
   }
 
   @Mutation(() => CreateApiKeyPayload, {
@@ -47,5 +68,27 @@ export class ApiKeyResolver {
   ): Promise<{ apiKey: ApiKey; secret: string; previousApiKey: ApiKey }> {
     const rotated: RotatedKey = await new ApiKeyService(ctx).rotate(input);
     return { apiKey: rotated.apiKey, secret: rotated.secret, previousApiKey: rotated.previous };
+  }
+}
+
+@ArgsType()
+class OrganizationApiKeyListArgs extends PageArgs {
+  @Field(() => Boolean, { nullable: true, description: 'Include revoked and expired keys (default false).' })
+  includeInactive?: boolean | null;
+}
+
+@Resolver(() => OrganizationType)
+export class OrganizationApiKeysResolver {
+  @FieldResolver(() => ApiKeyConnection, {
+    description:
+      'Every API key that may reach the organization, newest first, metadata only (never a secret): members’ ' +
+      'personal keys and its service accounts’ keys. Org admins (api_key:read_all).',
+  })
+  apiKeys(
+    @Ctx() ctx: RequestContext,
+    @Root() org: Organization,
+    @Args(() => OrganizationApiKeyListArgs) args: OrganizationApiKeyListArgs,
+  ): Promise<Connection<ApiKey>> {
+    return new ApiKeyService(ctx).listOfOrganization(org, args);
   }
 }

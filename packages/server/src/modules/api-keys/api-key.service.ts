@@ -16,6 +16,8 @@ import { type Connection } from '../../graphql/connection';
 import { cursorCodec, NEWEST_FIRST, NEWEST_FIRST_ORDER, newestFirstAfter } from '../../graphql/cursor';
 import { ApiKeyStatus } from '../../graphql/enums';
 import { MemberStatus } from '../../authz/roles';
+import { OrgPermission } from '../../authz/permissions';
+import { Authz, type UserMembershipFacts } from '../../authz/policy';
 
 const keyName = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
 const createSchema = z.object({ name: keyName, expiresAt: timestampSchema.nullish() });
@@ -67,15 +69,30 @@ export class ApiKeyService extends Service {
       const orgLimit = org.effectiveSettings().apiKeyMaxLifetimeDays;
       return Math.min(this.ctx.app.config.apiKeyMaxTtlDays, ...(typeof orgLimit === 'number' ? [orgLimit] : []));
     }
-    const memberships = await this.em.find(
-      Membership,
-      { user: owner.userId, status: MemberStatus.ACTIVE },
-      { populate: ['organization'] },
-    );
-    const orgLimits = memberships
-      .map((m) => (m.organization.getEntity() as Organization).effectiveSettings().apiKeyMaxLifetimeDays)
+    const orgLimits = (await this.activeMemberships(owner.userId))
+      .map((m) => m.organization.effectiveSettings().apiKeyMaxLifetimeDays)
       .filter((d): d is number => typeof d === 'number');
     return Math.min(this.ctx.app.config.apiKeyMaxTtlDays, ...orgLimits);
+  }
+
+  private async activeMemberships(userId: string): Promise<UserMembershipFacts[]> {
+    const memberships = await this.em.find(
+      Membership,
+      { user: userId, status: MemberStatus.ACTIVE },
+      { populate: ['organization'] },
+    );
+    return memberships.map((m) => ({ role: m.role, status: m.status, organization: m.organization.getEntity() }));
+  }
+
+  /** FORBIDDEN when an organization the person is a MEMBER or VIEWER of does not let members create personal keys. */
+  private async requireMayCreatePersonalKey(userId: string): Promise<void> {
+    const refusing = Authz.organizationRefusingPersonalKeys(await this.activeMemberships(userId));
+    if (refusing) {
+      throw forbidden(
+        `Organization "${refusing.name}" does not let members create personal API keys: ask one of its admins for ` +
+          'a service account key instead.',
+      );
+    }
   }
 
   /** The expiry a new key gets: the requested one, in the future and within the owner's longest lifetime. */
@@ -133,6 +150,7 @@ export class ApiKeyService extends Service {
     const { user } = this.ctx.authz.requireUser();
     const input = parseInput(createSchema, raw);
     const owner: KeyOwner = { kind: 'user', userId: user.id };
+    await this.requireMayCreatePersonalKey(user.id);
     const expiresAt = await this.expiryFor(owner, input.expiresAt);
     return this.em.transactional(async (em) => this.issue(em, owner, input.name, expiresAt));
   }
@@ -220,6 +238,8 @@ export class ApiKeyService extends Service {
     const graceHours = input.graceHours ?? DEFAULT_ROTATION_GRACE_HOURS;
     // Checked outside the transaction too: the expiry needs the owner's lifetime limit (reads memberships).
     const { owner } = await this.managedKey(this.em, input.id, false);
+    // A rotation issues a new personal key: the same rule as createApiKey.
+    if (owner.kind === 'user') await this.requireMayCreatePersonalKey(owner.userId);
     const expiresAt = await this.expiryFor(owner, input.expiresAt);
     return this.em.transactional(async (em) => {
       // Locked: two concurrent rotations of one key must not both issue a replacement.
@@ -272,6 +292,30 @@ export class ApiKeyService extends Service {
       );
     }
     return this.list({ serviceAccount: serviceAccount.id }, args);
+  }
+
+  /**
+   * Organization.apiKeys (`api_key:read_all`, org admins): every key that may reach the organization, metadata only:
+   * the personal keys of everyone with a membership in it (whatever its status: a deactivated member's keys are
+   * what an admin audits), and the keys of its service accounts, team and organization ones.
+   */
+  async listOfOrganization(
+    org: Organization,
+    args: { first?: number | null; after?: string | null; includeInactive?: boolean | null },
+  ): Promise<Connection<ApiKey>> {
+    await this.ctx.authz.requireOrg(org, OrgPermission.READ_ALL_API_KEYS);
+    // Subqueries, so the list stays one statement however many members the organization has.
+    const members = this.em.createQueryBuilder(Membership, 'm').select('m.user_id').where({ organization: org.id });
+    const accounts = this.em.createQueryBuilder(ServiceAccount, 'sa').select('sa.id').where({ organization: org.id });
+    return this.list(
+      {
+        $or: [
+          { user: { $in: members.getKnexQuery() as unknown as string[] } },
+          { serviceAccount: { $in: accounts.getKnexQuery() as unknown as string[] } },
+        ],
+      },
+      args,
+    );
   }
 
   private async list(
