@@ -4,7 +4,15 @@
  * with a grace period, audit, and that secrets are never stored.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addMember, codeOf, gql, instanceWithAdmin, type Actor, type InstanceWithAdmin } from './fixtures';
+import {
+  addMember,
+  codeOf,
+  countStatements,
+  gql,
+  instanceWithAdmin,
+  type Actor,
+  type InstanceWithAdmin,
+} from './fixtures';
 import { hashSecret } from '../src/auth/secrets';
 import { OrgRole } from '../src/authz/roles';
 
@@ -391,6 +399,30 @@ describe('service accounts', () => {
     const expired = about('API_KEY_EXPIRED_ON_USE').filter((e) => e.target.id === key.apiKey.id);
     expect(expired).toHaveLength(1);
     expect(expired[0]!.actor).toEqual({ type: 'service_account', label: 'audited' });
+  });
+
+  it('lists a team’s accounts with their keys in a bounded number of statements (no query per account)', async () => {
+    await must('mutation { createTeam(input: { organization: "acme", name: "fleet" }) { team { name } } }', {}, root());
+    for (let i = 0; i < 6; i++) {
+      const sa = (await createSa(`bot-${i}`, root(), 'fleet')).data!.createServiceAccount.serviceAccount;
+      await createKey(sa.id, root());
+      await createKey(sa.id, root());
+    }
+    const query =
+      '{ team(organization: "acme", name: "fleet") { serviceAccounts(first: 50) { nodes { name apiKeys(first: 1) { ' +
+      'totalCount nodes { lastFour } pageInfo { hasNextPage } } } } } }';
+    const { result, statements } = await countStatements(ctx.t, () => must(query, {}, root()));
+    const nodes = result.team.serviceAccounts.nodes as Array<{
+      apiKeys: { totalCount: number; nodes: unknown[]; pageInfo: { hasNextPage: boolean } };
+    }>;
+    expect(nodes).toHaveLength(6);
+    for (const n of nodes) {
+      expect(n.apiKeys.totalCount).toBe(2);
+      expect(n.apiKeys.nodes).toHaveLength(1);
+      expect(n.apiKeys.pageInfo.hasNextPage).toBe(true);
+    }
+    expect(statements.filter((q) => q.includes('"api_keys"')).length).toBe(2);
+    expect(statements.length).toBeLessThanOrEqual(12);
   });
 
   it('an org viewer never manages service accounts even as a team admin row', async () => {

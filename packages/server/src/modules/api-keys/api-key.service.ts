@@ -291,7 +291,27 @@ export class ApiKeyService extends Service {
           'its keys.',
       );
     }
-    return this.list({ serviceAccount: serviceAccount.id }, args);
+    // Through the loaders: a list of accounts with their keys asks once for all of them.
+    const page = API_KEYS_CURSOR.page(args, 'CREATED_DESC');
+    const includeInactive = args.includeInactive ?? false;
+    const after = page.after && { createdAt: page.after[0], id: page.after[1] };
+    const [rows, total] = await Promise.all([
+      this.ctx.loaders.serviceAccountKeysPage.load({
+        serviceAccountId: serviceAccount.id,
+        limit: page.first + 1,
+        after,
+        includeInactive,
+      }),
+      this.ctx.loaders.serviceAccountKeyCount.load(`${serviceAccount.id}|${includeInactive ? 1 : 0}`),
+    ]);
+    return API_KEYS_CURSOR.connection(
+      page,
+      'CREATED_DESC',
+      rows,
+      total,
+      (k) => [k.createdAt, k.id],
+      (k) => k,
+    );
   }
 
   /**
