@@ -2930,7 +2930,7 @@ export const OrganizationServiceAccountKeysDocument = new TypedDocumentString(`
       }
       nodes {
         ...ServiceAccountFields
-        apiKeys(first: 100, includeInactive: $includeInactive) {
+        apiKeys(first: 10, includeInactive: $includeInactive) {
           totalCount
           nodes {
             ...ApiKeyFields
@@ -3674,7 +3674,7 @@ export const TeamServiceAccountKeysDocument = new TypedDocumentString(`
       }
       nodes {
         ...ServiceAccountFields
-        apiKeys(first: 100, includeInactive: $includeInactive) {
+        apiKeys(first: 10, includeInactive: $includeInactive) {
           totalCount
           nodes {
             ...ApiKeyFields

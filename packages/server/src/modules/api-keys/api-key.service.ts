@@ -49,8 +49,13 @@ export function apiKeyStatus(key: ApiKey, now = Date.now()): ApiKeyStatus {
   return ApiKeyStatus.ACTIVE;
 }
 
-/** `Viewer.apiKeys` and `ServiceAccount.apiKeys` are newest first. */
+/**
+ * `Viewer.apiKeys`, `ServiceAccount.apiKeys` and `Organization.apiKeys` are newest first, each with its own cursors
+ * (a cursor of one list is refused by the others).
+ */
 const API_KEYS_CURSOR = cursorCodec('apiKeys', NEWEST_FIRST);
+const SERVICE_ACCOUNT_KEYS_CURSOR = cursorCodec('serviceAccountKeys', NEWEST_FIRST);
+const ORGANIZATION_KEYS_CURSOR = cursorCodec('organizationApiKeys', NEWEST_FIRST);
 
 /** Whose key: a person's (personal key) or a service account's, with what the policy needs to decide. */
 type KeyOwner = { kind: 'user'; userId: string } | { kind: 'service_account'; serviceAccount: ServiceAccount };
@@ -267,7 +272,7 @@ export class ApiKeyService extends Service {
     includeInactive?: boolean | null;
   }): Promise<Connection<ApiKey>> {
     const { user } = this.ctx.authz.requireUser();
-    return this.list({ user: user.id }, args);
+    return this.list({ user: user.id }, args, API_KEYS_CURSOR);
   }
 
   /**
@@ -292,7 +297,7 @@ export class ApiKeyService extends Service {
       );
     }
     // Through the loaders: a list of accounts with their keys asks once for all of them.
-    const page = API_KEYS_CURSOR.page(args, 'CREATED_DESC');
+    const page = SERVICE_ACCOUNT_KEYS_CURSOR.page(args, 'CREATED_DESC');
     const includeInactive = args.includeInactive ?? false;
     const after = page.after && { createdAt: page.after[0], id: page.after[1] };
     const [rows, total] = await Promise.all([
@@ -304,7 +309,7 @@ export class ApiKeyService extends Service {
       }),
       this.ctx.loaders.serviceAccountKeyCount.load(`${serviceAccount.id}|${includeInactive ? 1 : 0}`),
     ]);
-    return API_KEYS_CURSOR.connection(
+    return SERVICE_ACCOUNT_KEYS_CURSOR.connection(
       page,
       'CREATED_DESC',
       rows,
@@ -335,21 +340,23 @@ export class ApiKeyService extends Service {
         ],
       },
       args,
+      ORGANIZATION_KEYS_CURSOR,
     );
   }
 
   private async list(
     owner: FilterQuery<ApiKey>,
     args: { first?: number | null; after?: string | null; includeInactive?: boolean | null },
+    codec: typeof API_KEYS_CURSOR,
   ): Promise<Connection<ApiKey>> {
-    const page = API_KEYS_CURSOR.page(args, 'CREATED_DESC');
+    const page = codec.page(args, 'CREATED_DESC');
     const where: FilterQuery<ApiKey> = args.includeInactive ? owner : { $and: [owner, ApiKey.usableFilter()] };
     const cursorWhere = newestFirstAfter(page.after);
     const [rows, total] = await Promise.all([
       this.em.find(ApiKey, { $and: [where, cursorWhere] }, { orderBy: NEWEST_FIRST_ORDER, limit: page.first + 1 }),
       this.em.count(ApiKey, where),
     ]);
-    return API_KEYS_CURSOR.connection(
+    return codec.connection(
       page,
       'CREATED_DESC',
       rows,

@@ -48,7 +48,9 @@ const updateSchema = z.object({
 });
 const idSchema = z.object({ id: entityIdSchema('a service account') });
 
-const SERVICE_ACCOUNTS_CURSOR = cursorCodec('serviceAccounts', NEWEST_FIRST);
+/** Team.serviceAccounts and Organization.serviceAccounts, newest first, each with its own cursors. */
+const TEAM_SERVICE_ACCOUNTS_CURSOR = cursorCodec('teamServiceAccounts', NEWEST_FIRST);
+const ORGANIZATION_SERVICE_ACCOUNTS_CURSOR = cursorCodec('organizationServiceAccounts', NEWEST_FIRST);
 
 export interface DeletedServiceAccount {
   deletedServiceAccountId: string;
@@ -173,7 +175,7 @@ export class ServiceAccountService extends Service {
   ): Promise<Connection<ServiceAccount>> {
     const org = await requireVisibleTeam(this.ctx, team);
     await this.ctx.authz.requireTeam(team, org, TeamPermission.READ_MEMBERS);
-    return this.page({ team: team.id }, args);
+    return this.page({ team: team.id }, args, TEAM_SERVICE_ACCOUNTS_CURSOR);
   }
 
   /**
@@ -209,14 +211,15 @@ export class ServiceAccountService extends Service {
     args: { first?: number | null; after?: string | null },
   ): Promise<Connection<ServiceAccount>> {
     await this.ctx.authz.requireOrg(org, OrgPermission.READ_MEMBERS);
-    return this.page({ organization: org.id, team: null }, args);
+    return this.page({ organization: org.id, team: null }, args, ORGANIZATION_SERVICE_ACCOUNTS_CURSOR);
   }
 
   private async page(
     where: FilterQuery<ServiceAccount>,
     args: { first?: number | null; after?: string | null },
+    codec: typeof TEAM_SERVICE_ACCOUNTS_CURSOR,
   ): Promise<Connection<ServiceAccount>> {
-    const page = SERVICE_ACCOUNTS_CURSOR.page(args, 'CREATED_DESC');
+    const page = codec.page(args, 'CREATED_DESC');
     const [rows, total] = await Promise.all([
       this.em.find(
         ServiceAccount,
@@ -225,7 +228,7 @@ export class ServiceAccountService extends Service {
       ),
       this.em.count(ServiceAccount, where),
     ]);
-    return SERVICE_ACCOUNTS_CURSOR.connection(
+    return codec.connection(
       page,
       'CREATED_DESC',
       rows,
