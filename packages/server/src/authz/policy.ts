@@ -131,11 +131,6 @@ export class Authz {
     if (this.principal.kind === 'service_account') this.requireUser();
   }
 
-  /** The calling service account, if that is what called. */
-  get serviceAccount(): ServiceAccountPrincipal | null {
-    return this.principal.kind === 'service_account' ? this.principal : null;
-  }
-
   private static serviceAccountFacts(p: ServiceAccountPrincipal): ServiceAccountFacts {
     return { organizationId: p.serviceAccount.organization.id, teamId: p.serviceAccount.team?.id ?? null };
   }
