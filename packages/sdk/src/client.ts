@@ -40,6 +40,14 @@ export interface RosterClientOptions {
   apiKey?: string;
   /** A session token (from signUp/logIn). Takes precedence over the API key. */
   token?: string;
+  /**
+   * With a service account's key: the person (username or email) the runs and reports it writes are attributed to,
+   * sent as `X-Roster-Acting-User`. Defaults to env ROSTER_USERNAME, then WANDB_USERNAME, then WANDB_USER_EMAIL.
+   * The person must be an ACTIVE member of the team with a role that may do it, or the call fails with
+   * AttributionError and writes nothing. Pass `null` to send none whatever the environment; the server ignores it
+   * for personal keys and sessions.
+   */
+  username?: string | null;
   /** A fetch implementation; defaults to the global one (Node 18+, browsers). */
   fetch?: typeof fetch;
   /** Extra headers on every request (e.g. a proxy's auth). */
@@ -117,6 +125,17 @@ const DEFAULT_INVITE_CHUNK = 1000;
 const DEFAULT_INVITE_CONCURRENCY = 4;
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_RETRY: Required<RetryOptions> = { retries: 2, minDelayMs: 250, maxDelayMs: 4000 };
+/** Names the person a service account's request acts for (RosterClientOptions.username). */
+export const ACTING_USER_HEADER = 'x-roster-acting-user';
+
+/** The acting user: the option, else the first of ROSTER_USERNAME, WANDB_USERNAME, WANDB_USER_EMAIL that is set. */
+export function resolveActingUser(option: string | null | undefined): string | undefined {
+  if (option === null) return undefined;
+  const value = option ?? readEnv('ROSTER_USERNAME') ?? readEnv('WANDB_USERNAME') ?? readEnv('WANDB_USER_EMAIL');
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}
+
 /** Sent on every request, so the server (and its CORS configuration) can tell SDK calls apart. */
 export const CLIENT_HEADER = 'x-roster-client';
 
@@ -286,8 +305,10 @@ export class RosterClient extends RosterOperations {
     };
     // Browsers refuse to set User-Agent; x-roster-client names the SDK everywhere.
     const node = nodeVersion();
+    const actingUser = resolveActingUser(options.username);
     this.headers = {
       [CLIENT_HEADER]: `@roster/sdk/${SDK_VERSION}`,
+      ...(actingUser ? { [ACTING_USER_HEADER]: actingUser } : {}),
       ...(node ? { 'user-agent': `roster-sdk/${SDK_VERSION} node/${node}` } : {}),
       ...options.headers,
     };

@@ -98,6 +98,27 @@ export class InvitationNotPendingError extends RosterError {
 export class RateLimitedError extends RosterError {
   declare readonly code: 'RATE_LIMITED';
 }
+/** The API key belongs to a disabled service account; a team admin must enable it (enableServiceAccount). */
+export class ServiceAccountDisabledError extends RosterError {
+  declare readonly code: 'SERVICE_ACCOUNT_DISABLED';
+}
+/**
+ * A service account named a person to act for (the client's `username`, or ROSTER_USERNAME, WANDB_USERNAME or
+ * WANDB_USER_EMAIL) who is not an ACTIVE member of the team with a role that may do this; nothing was written.
+ */
+export class AttributionError extends RosterError {
+  declare readonly code: 'ATTRIBUTION_FAILED';
+  /** The person named, as sent (`extensions.actingUser`). */
+  get actingUser(): string | undefined {
+    const value = this.extensions.actingUser;
+    return typeof value === 'string' ? value : undefined;
+  }
+  /** The team the work was for (`extensions.team`). */
+  get team(): string | undefined {
+    const value = this.extensions.team;
+    return typeof value === 'string' ? value : undefined;
+  }
+}
 export class QueryTooComplexError extends RosterError {
   declare readonly code: 'QUERY_TOO_COMPLEX';
 }
@@ -140,6 +161,8 @@ export const ERROR_CLASSES: Readonly<Record<ErrorCode, RosterErrorClass>> = {
   INVITE_INVALID: InviteInvalidError,
   INVITATION_NOT_PENDING: InvitationNotPendingError,
   RATE_LIMITED: RateLimitedError,
+  SERVICE_ACCOUNT_DISABLED: ServiceAccountDisabledError,
+  ATTRIBUTION_FAILED: AttributionError,
   QUERY_TOO_COMPLEX: QueryTooComplexError,
   REQUEST_TIMEOUT: RequestTimeoutError,
   RESPONSE_TOO_LARGE: ResponseTooLargeError,

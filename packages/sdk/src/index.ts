@@ -4,6 +4,8 @@ export {
   RosterTeam,
   MAX_INVITE_ROWS_PER_CALL,
   CLIENT_HEADER,
+  ACTING_USER_HEADER,
+  resolveActingUser,
   describeOperation,
   type RosterClientOptions,
   type RetryOptions,

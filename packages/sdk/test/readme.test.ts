@@ -27,6 +27,7 @@ describe('README.md', () => {
       'organizations',
       'invitations and members',
       'teams',
+      'service accounts',
       'projects, runs, reports',
     ];
     const listed = labels.flatMap(row);

@@ -15,6 +15,8 @@ export enum ErrorCode {
   INVITE_INVALID = 'INVITE_INVALID',
   INVITATION_NOT_PENDING = 'INVITATION_NOT_PENDING',
   RATE_LIMITED = 'RATE_LIMITED',
+  SERVICE_ACCOUNT_DISABLED = 'SERVICE_ACCOUNT_DISABLED',
+  ATTRIBUTION_FAILED = 'ATTRIBUTION_FAILED',
   QUERY_TOO_COMPLEX = 'QUERY_TOO_COMPLEX',
   REQUEST_TIMEOUT = 'REQUEST_TIMEOUT',
   RESPONSE_TOO_LARGE = 'RESPONSE_TOO_LARGE',
@@ -45,6 +47,14 @@ export const ERROR_CODE_DESCRIPTIONS: Record<ErrorCode, string> = {
   RATE_LIMITED:
     'Too many attempts (for example wrong passwords for one account or from one address). ' +
     '`extensions.retryAfterSeconds` says when to try again; the HTTP response also carries Retry-After.',
+  SERVICE_ACCOUNT_DISABLED:
+    'The API key belongs to a disabled service account: every request with it is refused until a team admin ' +
+    'enables the account again (enableServiceAccount).',
+  ATTRIBUTION_FAILED:
+    'A service account named a person to act for (X-Roster-Acting-User, set by the SDK from `username`, ' +
+    'ROSTER_USERNAME, WANDB_USERNAME or WANDB_USER_EMAIL) who is not an ACTIVE member of the team with a role that ' +
+    'may do this; nothing was written. `extensions.actingUser` and `extensions.team` say who and where: fix the ' +
+    'variable, add the person to the team, or unset it to write as the service account.',
   QUERY_TOO_COMPLEX:
     'The document exceeds a query limit (depth, aliases, root fields, directives, tokens or cost) and was not ' +
     'executed. `extensions.limit` names the limit, `extensions.max` its value and `extensions.actual` what the ' +

@@ -22,6 +22,12 @@ const PATHS: Record<string, string> = {
   'Viewer.apiKeys': 'viewer { apiKeys(CONN) }',
   'Organization.customRoles': 'organization(name: "acme") { customRoles(CONN) }',
   'User.memberships': 'viewer { user { memberships(CONN) } }',
+  'Organization.apiKeys': 'organization(name: "acme") { apiKeys(CONN) }',
+  'Organization.serviceAccounts': 'organization(name: "acme") { serviceAccounts(CONN) }',
+  'Team.serviceAccounts': 'team(organization: "acme", name: "alpha") { serviceAccounts(CONN) }',
+  // The newest of alpha's accounts, which holds three keys.
+  'ServiceAccount.apiKeys':
+    'team(organization: "acme", name: "alpha") { serviceAccounts(first: 1) { nodes { apiKeys(CONN) } } }',
 };
 
 interface Page {
@@ -111,7 +117,29 @@ describe('cursors', () => {
         inheritsFrom: 'MEMBER',
         permissions: [],
       });
+      await ok(
+        'mutation($i: CreateServiceAccountInput!) { createServiceAccount(input: $i) { serviceAccount { id } } }',
+        {
+          organization: 'acme',
+          name: `org-bot-${n}`,
+        },
+      );
     }
+    let newest = '';
+    for (let n = 0; n < 3; n++) {
+      const res = await gql<{ createServiceAccount: { serviceAccount: { id: string } } }>(
+        ctx.url,
+        'mutation($i: CreateServiceAccountInput!) { createServiceAccount(input: $i) { serviceAccount { id } } }',
+        { i: { organization: 'acme', team: 'alpha', name: `bot-${n}` } },
+        ctx.admin.token,
+      );
+      newest = res.data!.createServiceAccount.serviceAccount.id;
+    }
+    for (let n = 0; n < 3; n++)
+      await ok('mutation($i: CreateServiceAccountKeyInput!) { createServiceAccountKey(input: $i) { secret } }', {
+        serviceAccount: newest,
+        name: `bot key ${n}`,
+      });
   });
   afterAll(() => ctx?.t.close());
 

@@ -79,8 +79,8 @@ describe('one rule in one place', () => {
       expect(res.data!.createApiKey.apiKey.expiresAt).not.toBeNull();
     });
 
-    it('Viewer.kind: always USER for now, also for an API key', async () => {
-      expect((await field('Viewer', 'kind')).description).toMatch(/^Always USER/);
+    it('Viewer.kind: USER for a personal API key (SERVICE_ACCOUNT only for a service account key)', async () => {
+      expect((await field('Viewer', 'kind')).description).toMatch(/^USER \(a session or a personal API key\)/);
       const key = await gql<{ createApiKey: { secret: string } }>(
         ctx.url,
         'mutation { createApiKey(input: { name: "k" }) { secret } }',
@@ -131,6 +131,7 @@ describe('one rule in one place', () => {
       ).data!.organization.viewerPermissions;
     // The API names them with the OrganizationPermission enum (`audit_log:read` is AUDIT_LOG_READ).
     const implemented = [
+      'API_KEY_READ_ALL',
       'AUDIT_LOG_READ',
       'CUSTOM_ROLE_MANAGE',
       'MEMBER_INVITE',
@@ -139,6 +140,8 @@ describe('one rule in one place', () => {
       'MEMBER_READ_EMAIL',
       'ORG_READ',
       'ORG_UPDATE',
+      // Organization service accounts (issue 11): createServiceAccount without a team.
+      'SERVICE_ACCOUNT_MANAGE_ORG',
       'TEAM_CREATE',
       'TEAM_MANAGE_ANY',
     ];

@@ -50,8 +50,12 @@ export type ApiKeyStatus = typeof ApiKeyStatus[keyof typeof ApiKeyStatus];
 export const AuditAction = {
   /** Stored as `api_key.created`. */
   API_KEY_CREATED: 'API_KEY_CREATED',
+  /** Stored as `api_key.expired_on_use`. */
+  API_KEY_EXPIRED_ON_USE: 'API_KEY_EXPIRED_ON_USE',
   /** Stored as `api_key.revoked`. */
   API_KEY_REVOKED: 'API_KEY_REVOKED',
+  /** Stored as `api_key.rotated`. */
+  API_KEY_ROTATED: 'API_KEY_ROTATED',
   /** Stored as `custom_role.assigned`. */
   CUSTOM_ROLE_ASSIGNED: 'CUSTOM_ROLE_ASSIGNED',
   /** Stored as `custom_role.created`. */
@@ -92,6 +96,18 @@ export const AuditAction = {
   REPORT_DELETED: 'REPORT_DELETED',
   /** Stored as `run.deleted`. */
   RUN_DELETED: 'RUN_DELETED',
+  /** Stored as `service_account.created`. */
+  SERVICE_ACCOUNT_CREATED: 'SERVICE_ACCOUNT_CREATED',
+  /** Stored as `service_account.deleted`. */
+  SERVICE_ACCOUNT_DELETED: 'SERVICE_ACCOUNT_DELETED',
+  /** Stored as `service_account.disabled`. */
+  SERVICE_ACCOUNT_DISABLED: 'SERVICE_ACCOUNT_DISABLED',
+  /** Stored as `service_account.enabled`. */
+  SERVICE_ACCOUNT_ENABLED: 'SERVICE_ACCOUNT_ENABLED',
+  /** Stored as `service_account.renamed`. */
+  SERVICE_ACCOUNT_RENAMED: 'SERVICE_ACCOUNT_RENAMED',
+  /** Stored as `service_account.updated`. */
+  SERVICE_ACCOUNT_UPDATED: 'SERVICE_ACCOUNT_UPDATED',
   /** Stored as `sign_in.address_locked`. */
   SIGN_IN_ADDRESS_LOCKED: 'SIGN_IN_ADDRESS_LOCKED',
   /** Stored as `team.created`. */
@@ -188,6 +204,28 @@ export type CreateReportInput = {
   title: string;
 };
 
+/** A new service account. */
+export type CreateServiceAccountInput = {
+  /** What it is for, at most 500 characters. */
+  description?: string | null | undefined;
+  /** 2 to 64 characters: lower-case letters, digits, ".", "_" and "-", starting with a letter or digit. */
+  name: string;
+  /** Organization name. */
+  organization: string;
+  /** The team it works in (it holds the SERVICE role there; service_account:manage on the team). Omit for an organization service account (service_account:manage_org: org admins), which reaches every team of the organization with the SERVICE role, except RESTRICTED projects. */
+  team?: string | null | undefined;
+};
+
+/** A new key for a service account. */
+export type CreateServiceAccountKeyInput = {
+  /** When the key stops working; omit for the longest lifetime allowed (API_KEY_MAX_TTL_DAYS, or the organization's `apiKeyMaxLifetimeDays` when lower). */
+  expiresAt?: string | Date | null | undefined;
+  /** A name to recognise the key by, 1 to 100 characters. */
+  name: string;
+  /** Id of the service account. */
+  serviceAccount: string | number;
+};
+
 /** A new team (org admins; members too when the organization allows it). The creator becomes its ADMIN. */
 export type CreateTeamInput = {
   /** Team name: 2-64 lower-case letters, digits, "-" and "_", unique in the organization. */
@@ -236,6 +274,12 @@ export type DeleteRunInput = {
   id: string | number;
 };
 
+/** A service account to delete, with its keys. */
+export type DeleteServiceAccountInput = {
+  /** Id of the service account. */
+  id: string | number;
+};
+
 /** Delete a team with its projects, runs and reports (org admins). Type the team name back. */
 export type DeleteTeamInput = {
   /** The team name again, as confirmation. */
@@ -244,6 +288,12 @@ export type DeleteTeamInput = {
   organization: string;
   /** Team name. */
   team: string;
+};
+
+/** A service account to disable. */
+export type DisableServiceAccountInput = {
+  /** Id of the service account. */
+  id: string | number;
 };
 
 /** Delivery state of an email in the outbox. */
@@ -261,8 +311,16 @@ export const EmailDeliveryStatus = {
 } as const;
 
 export type EmailDeliveryStatus = typeof EmailDeliveryStatus[keyof typeof EmailDeliveryStatus];
+/** A service account to enable. */
+export type EnableServiceAccountInput = {
+  /** Id of the service account. */
+  id: string | number;
+};
+
 /** The values of `extensions.code` on errors. Stable: clients branch on them. */
 export const ErrorCode = {
+  /** A service account named a person to act for (X-Roster-Acting-User, set by the SDK from `username`, ROSTER_USERNAME, WANDB_USERNAME or WANDB_USER_EMAIL) who is not an ACTIVE member of the team with a role that may do this; nothing was written. `extensions.actingUser` and `extensions.team` say who and where: fix the variable, add the person to the team, or unset it to write as the service account. */
+  ATTRIBUTION_FAILED: 'ATTRIBUTION_FAILED',
   /** The HTTP request is malformed. */
   BAD_REQUEST: 'BAD_REQUEST',
   /** An argument is invalid; `extensions.field` names it. */
@@ -301,6 +359,8 @@ export const ErrorCode = {
   RESPONSE_TOO_LARGE: 'RESPONSE_TOO_LARGE',
   /** The organization has no seat left for another ADMIN or MEMBER. */
   SEAT_LIMIT_REACHED: 'SEAT_LIMIT_REACHED',
+  /** The API key belongs to a disabled service account: every request with it is refused until a team admin enables the account again (enableServiceAccount). */
+  SERVICE_ACCOUNT_DISABLED: 'SERVICE_ACCOUNT_DISABLED',
   /** No valid session or API key was given, or it expired or was revoked. Log in again or use a valid API key. */
   UNAUTHENTICATED: 'UNAUTHENTICATED'
 } as const;
@@ -433,6 +493,8 @@ export const OrgRole = {
 export type OrgRole = typeof OrgRole[keyof typeof OrgRole];
 /** An organization-scoped permission (`object:operation`). */
 export const OrganizationPermission = {
+  /** `api_key:read_all`: every API key of the organization: members' personal keys and service accounts' (metadata) */
+  API_KEY_READ_ALL: 'API_KEY_READ_ALL',
   /** `audit_log:read`: the audit log */
   AUDIT_LOG_READ: 'AUDIT_LOG_READ',
   /** `custom_role:manage`: custom roles */
@@ -449,6 +511,8 @@ export const OrganizationPermission = {
   ORG_READ: 'ORG_READ',
   /** `org:update`: display name and settings */
   ORG_UPDATE: 'ORG_UPDATE',
+  /** `service_account:manage_org`: organization service accounts (they reach every team) and their keys */
+  SERVICE_ACCOUNT_MANAGE_ORG: 'SERVICE_ACCOUNT_MANAGE_ORG',
   /** `team:create`: create teams */
   TEAM_CREATE: 'TEAM_CREATE',
   /** `team:manage_any`: manage and delete any team */
@@ -460,25 +524,31 @@ export type OrganizationPermission = typeof OrganizationPermission[keyof typeof 
 export type OrganizationSettingsInput = {
   /** Upper bound for personal API key lifetimes, in days (1 to 3650); null removes it (the instance maximum applies). */
   apiKeyMaxLifetimeDays?: number | null | undefined;
+  /** Whether MEMBERs and VIEWERs may create personal API keys. */
+  membersCanCreateApiKeys?: boolean | null | undefined;
   /** Whether MEMBERs may create teams. */
   membersCanCreateTeams?: boolean | null | undefined;
+  /** Whether personal API keys reach this organization. */
+  personalApiKeysReachOrganization?: boolean | null | undefined;
 };
 
 /** What kind of principal made the request. */
 export const PrincipalKind = {
-  /** Reserved: service accounts come in a later release; no request has this kind yet. */
+  /** A service account, with one of its keys (Viewer.serviceAccount). */
   SERVICE_ACCOUNT: 'SERVICE_ACCOUNT',
-  /** A person, with a session or one of their personal API keys. Every request is this kind today. */
+  /** A person, with a session or one of their personal API keys. */
   USER: 'USER'
 } as const;
 
 export type PrincipalKind = typeof PrincipalKind[keyof typeof PrincipalKind];
 /** Who may see a project and its runs. */
 export const ProjectVisibility = {
-  /** Team members (and organization admins) only. */
+  /** Team members (and organization admins, and organization service accounts) only. */
   PRIVATE: 'PRIVATE',
   /** Everyone who can see the team, including organization members outside it. */
-  PUBLIC: 'PUBLIC'
+  PUBLIC: 'PUBLIC',
+  /** Only those on the team: its members and its own service accounts; not organization admins outside the team nor organization service accounts. */
+  RESTRICTED: 'RESTRICTED'
 } as const;
 
 export type ProjectVisibility = typeof ProjectVisibility[keyof typeof ProjectVisibility];
@@ -528,6 +598,25 @@ export type RevokeInvitationInput = {
   id: string | number;
 };
 
+/** An API key to replace with a new one. */
+export type RotateApiKeyInput = {
+  /** When the new key stops working; omit for the longest lifetime allowed. */
+  expiresAt?: string | Date | null | undefined;
+  /** Hours the old key keeps working, 0 (stops at once) to 168 (7 days); default 24. Never past its own expiry. */
+  graceHours?: number | null | undefined;
+  /** Id of the key: your own, or a key of a service account you manage. */
+  id: string | number;
+};
+
+/** Whether a service account’s keys are accepted. */
+export const ServiceAccountStatus = {
+  /** Its usable keys authenticate. */
+  ACTIVE: 'ACTIVE',
+  /** Every request with one of its keys fails with SERVICE_ACCOUNT_DISABLED. */
+  DISABLED: 'DISABLED'
+} as const;
+
+export type ServiceAccountStatus = typeof ServiceAccountStatus[keyof typeof ServiceAccountStatus];
 /** A new account. On a fresh instance the first sign-up becomes instance admin; afterwards an invitation token is needed. */
 export type SignUpInput = {
   /** Email address; unique, case-insensitive. */
@@ -726,6 +815,16 @@ export type UpdateOrganizationInput = {
   settings?: OrganizationSettingsInput | null | undefined;
 };
 
+/** Changes to a service account; omitted fields stay. */
+export type UpdateServiceAccountInput = {
+  /** A new description. */
+  description?: string | null | undefined;
+  /** Id of the service account. */
+  id: string | number;
+  /** A new name (audited as service_account.renamed). */
+  name?: string | null | undefined;
+};
+
 /** Change team settings or avatar (team admins, org admins). */
 export type UpdateTeamInput = {
   /** Avatar image URL (https); null removes it, omitted keeps it. */
@@ -768,7 +867,7 @@ export type AcceptInvitationMutationVariables = Exact<{
 }>;
 
 
-export type AcceptInvitationMutation = { acceptInvitation: { token: string | null, expiresAt: string | null, user: { id: string, username: string, name: string, email: string | null, instanceAdmin: boolean, createdAt: string, lastActiveAt: string | null, defaultOrganization: { id: string, name: string, displayName: string } | null, memberships: { totalCount: number, nodes: Array<{ id: string, role: OrgRole, status: MemberStatus, createdAt: string, organization: { id: string, name: string, displayName: string } }> } }, organization: { id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<OrganizationPermission>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean }, warnings: Array<{ code: WarningCode, message: string }> } } };
+export type AcceptInvitationMutation = { acceptInvitation: { token: string | null, expiresAt: string | null, user: { id: string, username: string, name: string, email: string | null, instanceAdmin: boolean, createdAt: string, lastActiveAt: string | null, defaultOrganization: { id: string, name: string, displayName: string } | null, memberships: { totalCount: number, nodes: Array<{ id: string, role: OrgRole, status: MemberStatus, createdAt: string, organization: { id: string, name: string, displayName: string } }> } }, organization: { id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<OrganizationPermission>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean, membersCanCreateApiKeys: boolean, personalApiKeysReachOrganization: boolean }, warnings: Array<{ code: WarningCode, message: string }> } } };
 
 export type AddTeamMemberMutationVariables = Exact<{
   input: AddTeamMemberInput;
@@ -784,7 +883,7 @@ export type ApiKeysQueryVariables = Exact<{
 }>;
 
 
-export type ApiKeysQuery = { viewer: { apiKeys: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, name: string, lastFour: string, status: ApiKeyStatus, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null }>, edges: Array<{ cursor: string }> } } | null };
+export type ApiKeysQuery = { viewer: { apiKeys: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, name: string, lastFour: string, status: ApiKeyStatus, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null, rotatedAt: string | null }>, edges: Array<{ cursor: string }> } } | null };
 
 export type AuditLogQueryVariables = Exact<{
   organization: string;
@@ -804,7 +903,7 @@ export type CreateApiKeyMutationVariables = Exact<{
 }>;
 
 
-export type CreateApiKeyMutation = { createApiKey: { secret: string, apiKey: { id: string, name: string, lastFour: string, status: ApiKeyStatus, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null } } };
+export type CreateApiKeyMutation = { createApiKey: { secret: string, apiKey: { id: string, name: string, lastFour: string, status: ApiKeyStatus, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null, rotatedAt: string | null } } };
 
 export type CreateCustomRoleMutationVariables = Exact<{
   input: CreateCustomRoleInput;
@@ -818,7 +917,7 @@ export type CreateOrganizationMutationVariables = Exact<{
 }>;
 
 
-export type CreateOrganizationMutation = { createOrganization: { organization: { id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<OrganizationPermission>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean }, warnings: Array<{ code: WarningCode, message: string }> } } };
+export type CreateOrganizationMutation = { createOrganization: { organization: { id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<OrganizationPermission>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean, membersCanCreateApiKeys: boolean, personalApiKeysReachOrganization: boolean }, warnings: Array<{ code: WarningCode, message: string }> } } };
 
 export type CreateProjectMutationVariables = Exact<{
   input: CreateProjectInput;
@@ -832,7 +931,21 @@ export type CreateReportMutationVariables = Exact<{
 }>;
 
 
-export type CreateReportMutation = { createReport: { report: { id: string, title: string, createdAt: string, createdByUsername: string | null, createdBy: { username: string } | null, team: { id: string, name: string }, project: { id: string, name: string, visibility: ProjectVisibility } | null } } };
+export type CreateReportMutation = { createReport: { report: { id: string, title: string, createdAt: string, createdByUsername: string | null, loggedByName: string | null, createdBy: { username: string } | null, loggedBy: { id: string, name: string } | null, team: { id: string, name: string }, project: { id: string, name: string, visibility: ProjectVisibility } | null } } };
+
+export type CreateServiceAccountMutationVariables = Exact<{
+  input: CreateServiceAccountInput;
+}>;
+
+
+export type CreateServiceAccountMutation = { createServiceAccount: { serviceAccount: { id: string, name: string, description: string, status: ServiceAccountStatus, createdAt: string, disabledAt: string | null, team: { id: string, name: string } | null, organization: { id: string, name: string, displayName: string } } } };
+
+export type CreateServiceAccountKeyMutationVariables = Exact<{
+  input: CreateServiceAccountKeyInput;
+}>;
+
+
+export type CreateServiceAccountKeyMutation = { createServiceAccountKey: { secret: string, apiKey: { id: string, name: string, lastFour: string, status: ApiKeyStatus, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null, rotatedAt: string | null } } };
 
 export type CreateTeamMutationVariables = Exact<{
   input: CreateTeamInput;
@@ -885,6 +998,13 @@ export type DeleteRunMutationVariables = Exact<{
 
 export type DeleteRunMutation = { deleteRun: { deletedRunId: string, project: { id: string, name: string, visibility: ProjectVisibility, createdAt: string, createdByUsername: string | null, runCount: number, createdBy: { username: string } | null } } };
 
+export type DeleteServiceAccountMutationVariables = Exact<{
+  input: DeleteServiceAccountInput;
+}>;
+
+
+export type DeleteServiceAccountMutation = { deleteServiceAccount: { deletedServiceAccountId: string, keysRevoked: number, team: { id: string, name: string } | null, organization: { id: string, name: string, displayName: string } } };
+
 export type DeleteTeamMutationVariables = Exact<{
   input: DeleteTeamInput;
 }>;
@@ -892,17 +1012,31 @@ export type DeleteTeamMutationVariables = Exact<{
 
 export type DeleteTeamMutation = { deleteTeam: { deletedTeamId: string, organization: { id: string, name: string, displayName: string } } };
 
+export type DisableServiceAccountMutationVariables = Exact<{
+  input: DisableServiceAccountInput;
+}>;
+
+
+export type DisableServiceAccountMutation = { disableServiceAccount: { changed: boolean, serviceAccount: { id: string, name: string, description: string, status: ServiceAccountStatus, createdAt: string, disabledAt: string | null, team: { id: string, name: string } | null, organization: { id: string, name: string, displayName: string } } } };
+
+export type EnableServiceAccountMutationVariables = Exact<{
+  input: EnableServiceAccountInput;
+}>;
+
+
+export type EnableServiceAccountMutation = { enableServiceAccount: { changed: boolean, serviceAccount: { id: string, name: string, description: string, status: ServiceAccountStatus, createdAt: string, disabledAt: string | null, team: { id: string, name: string } | null, organization: { id: string, name: string, displayName: string } } } };
+
 export type PageInfoFieldsFragment = { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null };
 
 export type OrganizationRefFragment = { id: string, name: string, displayName: string };
 
-export type OrganizationFieldsFragment = { id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<OrganizationPermission>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean }, warnings: Array<{ code: WarningCode, message: string }> };
+export type OrganizationFieldsFragment = { id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<OrganizationPermission>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean, membersCanCreateApiKeys: boolean, personalApiKeysReachOrganization: boolean }, warnings: Array<{ code: WarningCode, message: string }> };
 
 export type UserFieldsFragment = { id: string, username: string, name: string, email: string | null, instanceAdmin: boolean, createdAt: string, lastActiveAt: string | null, defaultOrganization: { id: string, name: string, displayName: string } | null, memberships: { totalCount: number, nodes: Array<{ id: string, role: OrgRole, status: MemberStatus, createdAt: string, organization: { id: string, name: string, displayName: string } }> } };
 
 export type OrganizationMembershipFieldsFragment = { id: string, role: OrgRole, status: MemberStatus, createdAt: string, organization: { id: string, name: string, displayName: string } };
 
-export type ApiKeyFieldsFragment = { id: string, name: string, lastFour: string, status: ApiKeyStatus, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null };
+export type ApiKeyFieldsFragment = { id: string, name: string, lastFour: string, status: ApiKeyStatus, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null, rotatedAt: string | null };
 
 export type UserRefFragment = { id: string, username: string, name: string, email: string | null };
 
@@ -926,11 +1060,13 @@ export type ProjectRefFragment = { id: string, name: string, visibility: Project
 
 export type ProjectFieldsFragment = { id: string, name: string, visibility: ProjectVisibility, createdAt: string, createdByUsername: string | null, runCount: number, createdBy: { username: string } | null };
 
-export type RunFieldsFragment = { id: string, name: string, createdAt: string, createdByUsername: string | null, createdBy: { username: string } | null, project: { id: string, name: string, visibility: ProjectVisibility } };
+export type RunFieldsFragment = { id: string, name: string, createdAt: string, createdByUsername: string | null, loggedByName: string | null, createdBy: { username: string } | null, loggedBy: { id: string, name: string } | null, project: { id: string, name: string, visibility: ProjectVisibility } };
 
-export type ReportFieldsFragment = { id: string, title: string, createdAt: string, createdByUsername: string | null, createdBy: { username: string } | null, team: { id: string, name: string }, project: { id: string, name: string, visibility: ProjectVisibility } | null };
+export type ReportFieldsFragment = { id: string, title: string, createdAt: string, createdByUsername: string | null, loggedByName: string | null, createdBy: { username: string } | null, loggedBy: { id: string, name: string } | null, team: { id: string, name: string }, project: { id: string, name: string, visibility: ProjectVisibility } | null };
 
 export type CustomRoleFieldsFragment = { id: string, name: string, description: string | null, inheritsFrom: TeamRole, permissions: Array<TeamPermission>, createdAt: string, updatedAt: string };
+
+export type ServiceAccountFieldsFragment = { id: string, name: string, description: string, status: ServiceAccountStatus, createdAt: string, disabledAt: string | null, team: { id: string, name: string } | null, organization: { id: string, name: string, displayName: string } };
 
 export type InstanceQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -992,7 +1128,7 @@ export type LogRunMutationVariables = Exact<{
 }>;
 
 
-export type LogRunMutation = { logRun: { run: { id: string, name: string, createdAt: string, createdByUsername: string | null, createdBy: { username: string } | null, project: { id: string, name: string, visibility: ProjectVisibility } } } };
+export type LogRunMutation = { logRun: { run: { id: string, name: string, createdAt: string, createdByUsername: string | null, loggedByName: string | null, createdBy: { username: string } | null, loggedBy: { id: string, name: string } | null, project: { id: string, name: string, visibility: ProjectVisibility } } } };
 
 export type MembersQueryVariables = Exact<{
   organization: string;
@@ -1013,7 +1149,17 @@ export type OrganizationQueryVariables = Exact<{
 }>;
 
 
-export type OrganizationQuery = { organization: { id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<OrganizationPermission>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean }, warnings: Array<{ code: WarningCode, message: string }> } | null };
+export type OrganizationQuery = { organization: { id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<OrganizationPermission>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean, membersCanCreateApiKeys: boolean, personalApiKeysReachOrganization: boolean }, warnings: Array<{ code: WarningCode, message: string }> } | null };
+
+export type OrganizationApiKeysQueryVariables = Exact<{
+  organization: string;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  includeInactive?: boolean | null | undefined;
+}>;
+
+
+export type OrganizationApiKeysQuery = { organization: { apiKeys: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, name: string, lastFour: string, status: ApiKeyStatus, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null, rotatedAt: string | null, user: { id: string, username: string, name: string, email: string | null } | null, serviceAccount: { id: string, name: string } | null }>, edges: Array<{ cursor: string }> } } | null };
 
 export type OrganizationPermissionsQueryVariables = Exact<{
   organization: string;
@@ -1022,13 +1168,32 @@ export type OrganizationPermissionsQueryVariables = Exact<{
 
 export type OrganizationPermissionsQuery = { organization: { viewerPermissions: Array<OrganizationPermission> } | null };
 
+export type OrganizationServiceAccountKeysQueryVariables = Exact<{
+  organization: string;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  includeInactive?: boolean | null | undefined;
+}>;
+
+
+export type OrganizationServiceAccountKeysQuery = { organization: { serviceAccounts: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, name: string, description: string, status: ServiceAccountStatus, createdAt: string, disabledAt: string | null, apiKeys: { totalCount: number, nodes: Array<{ id: string, name: string, lastFour: string, status: ApiKeyStatus, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null, rotatedAt: string | null }> }, team: { id: string, name: string } | null, organization: { id: string, name: string, displayName: string } }>, edges: Array<{ cursor: string }> } } | null };
+
+export type OrganizationServiceAccountsQueryVariables = Exact<{
+  organization: string;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type OrganizationServiceAccountsQuery = { organization: { serviceAccounts: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, name: string, description: string, status: ServiceAccountStatus, createdAt: string, disabledAt: string | null, team: { id: string, name: string } | null, organization: { id: string, name: string, displayName: string } }>, edges: Array<{ cursor: string }> } } | null };
+
 export type OrganizationsQueryVariables = Exact<{
   first?: number | null | undefined;
   after?: string | null | undefined;
 }>;
 
 
-export type OrganizationsQuery = { organizations: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<OrganizationPermission>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean }, warnings: Array<{ code: WarningCode, message: string }> }>, edges: Array<{ cursor: string }> } };
+export type OrganizationsQuery = { organizations: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<OrganizationPermission>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean, membersCanCreateApiKeys: boolean, personalApiKeysReachOrganization: boolean }, warnings: Array<{ code: WarningCode, message: string }> }>, edges: Array<{ cursor: string }> } };
 
 export type PermissionCatalogueQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -1057,7 +1222,7 @@ export type RemoveMemberMutationVariables = Exact<{
 }>;
 
 
-export type RemoveMemberMutation = { removeMember: { removedMemberId: string, user: { id: string, username: string, name: string, email: string | null }, organization: { id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<OrganizationPermission>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean }, warnings: Array<{ code: WarningCode, message: string }> } } };
+export type RemoveMemberMutation = { removeMember: { removedMemberId: string, user: { id: string, username: string, name: string, email: string | null }, organization: { id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<OrganizationPermission>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean, membersCanCreateApiKeys: boolean, personalApiKeysReachOrganization: boolean }, warnings: Array<{ code: WarningCode, message: string }> } } };
 
 export type RemoveTeamMemberMutationVariables = Exact<{
   input: RemoveTeamMemberInput;
@@ -1074,7 +1239,7 @@ export type ReportsQueryVariables = Exact<{
 }>;
 
 
-export type ReportsQuery = { team: { reports: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, title: string, createdAt: string, createdByUsername: string | null, createdBy: { username: string } | null, team: { id: string, name: string }, project: { id: string, name: string, visibility: ProjectVisibility } | null }>, edges: Array<{ cursor: string }> } } | null };
+export type ReportsQuery = { team: { reports: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, title: string, createdAt: string, createdByUsername: string | null, loggedByName: string | null, createdBy: { username: string } | null, loggedBy: { id: string, name: string } | null, team: { id: string, name: string }, project: { id: string, name: string, visibility: ProjectVisibility } | null }>, edges: Array<{ cursor: string }> } } | null };
 
 export type ResendInvitationMutationVariables = Exact<{
   input: ResendInvitationInput;
@@ -1088,7 +1253,7 @@ export type RevokeApiKeyMutationVariables = Exact<{
 }>;
 
 
-export type RevokeApiKeyMutation = { revokeApiKey: { changed: boolean, apiKey: { id: string, name: string, lastFour: string, status: ApiKeyStatus, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null } } };
+export type RevokeApiKeyMutation = { revokeApiKey: { changed: boolean, apiKey: { id: string, name: string, lastFour: string, status: ApiKeyStatus, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null, rotatedAt: string | null } } };
 
 export type RevokeInvitationMutationVariables = Exact<{
   input: RevokeInvitationInput;
@@ -1096,6 +1261,13 @@ export type RevokeInvitationMutationVariables = Exact<{
 
 
 export type RevokeInvitationMutation = { revokeInvitation: { changed: boolean, invitation: { id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null } } };
+
+export type RotateApiKeyMutationVariables = Exact<{
+  input: RotateApiKeyInput;
+}>;
+
+
+export type RotateApiKeyMutation = { rotateApiKey: { secret: string, apiKey: { id: string, name: string, lastFour: string, status: ApiKeyStatus, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null, rotatedAt: string | null }, previousApiKey: { id: string, name: string, lastFour: string, status: ApiKeyStatus, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null, rotatedAt: string | null } } };
 
 export type RunsQueryVariables = Exact<{
   organization: string;
@@ -1106,7 +1278,7 @@ export type RunsQueryVariables = Exact<{
 }>;
 
 
-export type RunsQuery = { team: { project: { runs: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, name: string, createdAt: string, createdByUsername: string | null, createdBy: { username: string } | null, project: { id: string, name: string, visibility: ProjectVisibility } }>, edges: Array<{ cursor: string }> } } | null } | null };
+export type RunsQuery = { team: { project: { runs: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, name: string, createdAt: string, createdByUsername: string | null, loggedByName: string | null, createdBy: { username: string } | null, loggedBy: { id: string, name: string } | null, project: { id: string, name: string, visibility: ProjectVisibility } }>, edges: Array<{ cursor: string }> } } | null } | null };
 
 export type SeatsQueryVariables = Exact<{
   organization: string;
@@ -1120,7 +1292,7 @@ export type SignUpMutationVariables = Exact<{
 }>;
 
 
-export type SignUpMutation = { signUp: { token: string, expiresAt: string, user: { id: string, username: string, name: string, email: string | null, instanceAdmin: boolean, createdAt: string, lastActiveAt: string | null, defaultOrganization: { id: string, name: string, displayName: string } | null, memberships: { totalCount: number, nodes: Array<{ id: string, role: OrgRole, status: MemberStatus, createdAt: string, organization: { id: string, name: string, displayName: string } }> } }, organization: { id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<OrganizationPermission>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean }, warnings: Array<{ code: WarningCode, message: string }> } | null } };
+export type SignUpMutation = { signUp: { token: string, expiresAt: string, user: { id: string, username: string, name: string, email: string | null, instanceAdmin: boolean, createdAt: string, lastActiveAt: string | null, defaultOrganization: { id: string, name: string, displayName: string } | null, memberships: { totalCount: number, nodes: Array<{ id: string, role: OrgRole, status: MemberStatus, createdAt: string, organization: { id: string, name: string, displayName: string } }> } }, organization: { id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<OrganizationPermission>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean, membersCanCreateApiKeys: boolean, personalApiKeysReachOrganization: boolean }, warnings: Array<{ code: WarningCode, message: string }> } | null } };
 
 export type TeamQueryVariables = Exact<{
   organization: string;
@@ -1147,6 +1319,27 @@ export type TeamPermissionsQueryVariables = Exact<{
 
 
 export type TeamPermissionsQuery = { team: { viewerPermissions: Array<TeamPermission> } | null };
+
+export type TeamServiceAccountKeysQueryVariables = Exact<{
+  organization: string;
+  team: string;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  includeInactive?: boolean | null | undefined;
+}>;
+
+
+export type TeamServiceAccountKeysQuery = { team: { serviceAccounts: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, name: string, description: string, status: ServiceAccountStatus, createdAt: string, disabledAt: string | null, apiKeys: { totalCount: number, nodes: Array<{ id: string, name: string, lastFour: string, status: ApiKeyStatus, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null, rotatedAt: string | null }> }, team: { id: string, name: string } | null, organization: { id: string, name: string, displayName: string } }>, edges: Array<{ cursor: string }> } } | null };
+
+export type TeamServiceAccountsQueryVariables = Exact<{
+  organization: string;
+  team: string;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type TeamServiceAccountsQuery = { team: { serviceAccounts: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, name: string, description: string, status: ServiceAccountStatus, createdAt: string, disabledAt: string | null, team: { id: string, name: string } | null, organization: { id: string, name: string, displayName: string } }>, edges: Array<{ cursor: string }> } } | null };
 
 export type TeamsQueryVariables = Exact<{
   organization: string;
@@ -1184,7 +1377,14 @@ export type UpdateOrganizationMutationVariables = Exact<{
 }>;
 
 
-export type UpdateOrganizationMutation = { updateOrganization: { organization: { id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<OrganizationPermission>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean }, warnings: Array<{ code: WarningCode, message: string }> } } };
+export type UpdateOrganizationMutation = { updateOrganization: { organization: { id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<OrganizationPermission>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean, membersCanCreateApiKeys: boolean, personalApiKeysReachOrganization: boolean }, warnings: Array<{ code: WarningCode, message: string }> } } };
+
+export type UpdateServiceAccountMutationVariables = Exact<{
+  input: UpdateServiceAccountInput;
+}>;
+
+
+export type UpdateServiceAccountMutation = { updateServiceAccount: { changed: boolean, serviceAccount: { id: string, name: string, description: string, status: ServiceAccountStatus, createdAt: string, disabledAt: string | null, team: { id: string, name: string } | null, organization: { id: string, name: string, displayName: string } } } };
 
 export type UpdateTeamMutationVariables = Exact<{
   input: UpdateTeamInput;
@@ -1203,7 +1403,7 @@ export type UpdateTeamMemberRoleMutation = { updateTeamMemberRole: { member: { i
 export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ViewerQuery = { viewer: { kind: PrincipalKind, authenticatedWith: AuthMethod, user: { id: string, username: string, name: string, email: string | null, instanceAdmin: boolean, createdAt: string, lastActiveAt: string | null, defaultOrganization: { id: string, name: string, displayName: string } | null, memberships: { totalCount: number, nodes: Array<{ id: string, role: OrgRole, status: MemberStatus, createdAt: string, organization: { id: string, name: string, displayName: string } }> } } | null } | null };
+export type ViewerQuery = { viewer: { kind: PrincipalKind, authenticatedWith: AuthMethod, user: { id: string, username: string, name: string, email: string | null, instanceAdmin: boolean, createdAt: string, lastActiveAt: string | null, defaultOrganization: { id: string, name: string, displayName: string } | null, memberships: { totalCount: number, nodes: Array<{ id: string, role: OrgRole, status: MemberStatus, createdAt: string, organization: { id: string, name: string, displayName: string } }> } } | null, serviceAccount: { id: string, name: string, description: string, status: ServiceAccountStatus, createdAt: string, disabledAt: string | null, team: { id: string, name: string } | null, organization: { id: string, name: string, displayName: string } } | null } | null };
 
 export type ViewerMembershipsQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -1259,6 +1459,8 @@ export const OrganizationFieldsFragmentDoc = new TypedDocumentString(`
   settings {
     apiKeyMaxLifetimeDays
     membersCanCreateTeams
+    membersCanCreateApiKeys
+    personalApiKeysReachOrganization
   }
   viewerRole
   viewerPermissions
@@ -1337,6 +1539,7 @@ export const ApiKeyFieldsFragmentDoc = new TypedDocumentString(`
   expiresAt
   lastUsedAt
   revokedAt
+  rotatedAt
 }
     `, {"fragmentName":"ApiKeyFields"}) as unknown as TypedDocumentString<ApiKeyFieldsFragment, unknown>;
 export const UserRefFragmentDoc = new TypedDocumentString(`
@@ -1532,6 +1735,11 @@ export const RunFieldsFragmentDoc = new TypedDocumentString(`
   createdBy {
     username
   }
+  loggedByName
+  loggedBy {
+    id
+    name
+  }
   project {
     ...ProjectRef
   }
@@ -1555,6 +1763,11 @@ export const ReportFieldsFragmentDoc = new TypedDocumentString(`
   createdByUsername
   createdBy {
     username
+  }
+  loggedByName
+  loggedBy {
+    id
+    name
   }
   team {
     ...TeamRef
@@ -1583,6 +1796,30 @@ export const CustomRoleFieldsFragmentDoc = new TypedDocumentString(`
   updatedAt
 }
     `, {"fragmentName":"CustomRoleFields"}) as unknown as TypedDocumentString<CustomRoleFieldsFragment, unknown>;
+export const ServiceAccountFieldsFragmentDoc = new TypedDocumentString(`
+    fragment ServiceAccountFields on ServiceAccount {
+  id
+  name
+  description
+  status
+  createdAt
+  disabledAt
+  team {
+    ...TeamRef
+  }
+  organization {
+    ...OrganizationRef
+  }
+}
+    fragment OrganizationRef on Organization {
+  id
+  name
+  displayName
+}
+fragment TeamRef on Team {
+  id
+  name
+}`, {"fragmentName":"ServiceAccountFields"}) as unknown as TypedDocumentString<ServiceAccountFieldsFragment, unknown>;
 export const AcceptInvitationDocument = new TypedDocumentString(`
     mutation AcceptInvitation($input: AcceptInvitationInput!) {
   acceptInvitation(input: $input) {
@@ -1613,6 +1850,8 @@ fragment OrganizationFields on Organization {
   settings {
     apiKeyMaxLifetimeDays
     membersCanCreateTeams
+    membersCanCreateApiKeys
+    personalApiKeysReachOrganization
   }
   viewerRole
   viewerPermissions
@@ -1709,6 +1948,7 @@ fragment ApiKeyFields on ApiKey {
   expiresAt
   lastUsedAt
   revokedAt
+  rotatedAt
 }`) as unknown as TypedDocumentString<ApiKeysQuery, ApiKeysQueryVariables>;
 export const AuditLogDocument = new TypedDocumentString(`
     query AuditLog($organization: String!, $first: Int, $after: String, $actions: [AuditAction!], $actor: String, $since: DateTime, $until: DateTime) {
@@ -1775,6 +2015,7 @@ export const CreateApiKeyDocument = new TypedDocumentString(`
   expiresAt
   lastUsedAt
   revokedAt
+  rotatedAt
 }`) as unknown as TypedDocumentString<CreateApiKeyMutation, CreateApiKeyMutationVariables>;
 export const CreateCustomRoleDocument = new TypedDocumentString(`
     mutation CreateCustomRole($input: CreateCustomRoleInput!) {
@@ -1813,6 +2054,8 @@ export const CreateOrganizationDocument = new TypedDocumentString(`
   settings {
     apiKeyMaxLifetimeDays
     membersCanCreateTeams
+    membersCanCreateApiKeys
+    personalApiKeysReachOrganization
   }
   viewerRole
   viewerPermissions
@@ -1870,6 +2113,11 @@ fragment ReportFields on Report {
   createdBy {
     username
   }
+  loggedByName
+  loggedBy {
+    id
+    name
+  }
   team {
     ...TeamRef
   }
@@ -1877,6 +2125,57 @@ fragment ReportFields on Report {
     ...ProjectRef
   }
 }`) as unknown as TypedDocumentString<CreateReportMutation, CreateReportMutationVariables>;
+export const CreateServiceAccountDocument = new TypedDocumentString(`
+    mutation CreateServiceAccount($input: CreateServiceAccountInput!) {
+  createServiceAccount(input: $input) {
+    serviceAccount {
+      ...ServiceAccountFields
+    }
+  }
+}
+    fragment OrganizationRef on Organization {
+  id
+  name
+  displayName
+}
+fragment TeamRef on Team {
+  id
+  name
+}
+fragment ServiceAccountFields on ServiceAccount {
+  id
+  name
+  description
+  status
+  createdAt
+  disabledAt
+  team {
+    ...TeamRef
+  }
+  organization {
+    ...OrganizationRef
+  }
+}`) as unknown as TypedDocumentString<CreateServiceAccountMutation, CreateServiceAccountMutationVariables>;
+export const CreateServiceAccountKeyDocument = new TypedDocumentString(`
+    mutation CreateServiceAccountKey($input: CreateServiceAccountKeyInput!) {
+  createServiceAccountKey(input: $input) {
+    secret
+    apiKey {
+      ...ApiKeyFields
+    }
+  }
+}
+    fragment ApiKeyFields on ApiKey {
+  id
+  name
+  lastFour
+  status
+  createdAt
+  expiresAt
+  lastUsedAt
+  revokedAt
+  rotatedAt
+}`) as unknown as TypedDocumentString<CreateServiceAccountKeyMutation, CreateServiceAccountKeyMutationVariables>;
 export const CreateTeamDocument = new TypedDocumentString(`
     mutation CreateTeam($input: CreateTeamInput!) {
   createTeam(input: $input) {
@@ -2069,6 +2368,28 @@ export const DeleteRunDocument = new TypedDocumentString(`
   }
   runCount
 }`) as unknown as TypedDocumentString<DeleteRunMutation, DeleteRunMutationVariables>;
+export const DeleteServiceAccountDocument = new TypedDocumentString(`
+    mutation DeleteServiceAccount($input: DeleteServiceAccountInput!) {
+  deleteServiceAccount(input: $input) {
+    deletedServiceAccountId
+    keysRevoked
+    team {
+      ...TeamRef
+    }
+    organization {
+      ...OrganizationRef
+    }
+  }
+}
+    fragment OrganizationRef on Organization {
+  id
+  name
+  displayName
+}
+fragment TeamRef on Team {
+  id
+  name
+}`) as unknown as TypedDocumentString<DeleteServiceAccountMutation, DeleteServiceAccountMutationVariables>;
 export const DeleteTeamDocument = new TypedDocumentString(`
     mutation DeleteTeam($input: DeleteTeamInput!) {
   deleteTeam(input: $input) {
@@ -2083,6 +2404,70 @@ export const DeleteTeamDocument = new TypedDocumentString(`
   name
   displayName
 }`) as unknown as TypedDocumentString<DeleteTeamMutation, DeleteTeamMutationVariables>;
+export const DisableServiceAccountDocument = new TypedDocumentString(`
+    mutation DisableServiceAccount($input: DisableServiceAccountInput!) {
+  disableServiceAccount(input: $input) {
+    changed
+    serviceAccount {
+      ...ServiceAccountFields
+    }
+  }
+}
+    fragment OrganizationRef on Organization {
+  id
+  name
+  displayName
+}
+fragment TeamRef on Team {
+  id
+  name
+}
+fragment ServiceAccountFields on ServiceAccount {
+  id
+  name
+  description
+  status
+  createdAt
+  disabledAt
+  team {
+    ...TeamRef
+  }
+  organization {
+    ...OrganizationRef
+  }
+}`) as unknown as TypedDocumentString<DisableServiceAccountMutation, DisableServiceAccountMutationVariables>;
+export const EnableServiceAccountDocument = new TypedDocumentString(`
+    mutation EnableServiceAccount($input: EnableServiceAccountInput!) {
+  enableServiceAccount(input: $input) {
+    changed
+    serviceAccount {
+      ...ServiceAccountFields
+    }
+  }
+}
+    fragment OrganizationRef on Organization {
+  id
+  name
+  displayName
+}
+fragment TeamRef on Team {
+  id
+  name
+}
+fragment ServiceAccountFields on ServiceAccount {
+  id
+  name
+  description
+  status
+  createdAt
+  disabledAt
+  team {
+    ...TeamRef
+  }
+  organization {
+    ...OrganizationRef
+  }
+}`) as unknown as TypedDocumentString<EnableServiceAccountMutation, EnableServiceAccountMutationVariables>;
 export const InstanceDocument = new TypedDocumentString(`
     query Instance {
   instance {
@@ -2358,6 +2743,11 @@ fragment RunFields on Run {
   createdBy {
     username
   }
+  loggedByName
+  loggedBy {
+    id
+    name
+  }
   project {
     ...ProjectRef
   }
@@ -2461,6 +2851,8 @@ export const OrganizationDocument = new TypedDocumentString(`
   settings {
     apiKeyMaxLifetimeDays
     membersCanCreateTeams
+    membersCanCreateApiKeys
+    personalApiKeysReachOrganization
   }
   viewerRole
   viewerPermissions
@@ -2474,6 +2866,53 @@ fragment SeatsFields on Seats {
   used
   available
 }`) as unknown as TypedDocumentString<OrganizationQuery, OrganizationQueryVariables>;
+export const OrganizationApiKeysDocument = new TypedDocumentString(`
+    query OrganizationApiKeys($organization: String!, $first: Int, $after: String, $includeInactive: Boolean) {
+  organization(name: $organization) {
+    apiKeys(first: $first, after: $after, includeInactive: $includeInactive) {
+      totalCount
+      pageInfo {
+        ...PageInfoFields
+      }
+      nodes {
+        ...ApiKeyFields
+        user {
+          ...UserRef
+        }
+        serviceAccount {
+          id
+          name
+        }
+      }
+      edges {
+        cursor
+      }
+    }
+  }
+}
+    fragment PageInfoFields on PageInfo {
+  hasNextPage
+  hasPreviousPage
+  startCursor
+  endCursor
+}
+fragment ApiKeyFields on ApiKey {
+  id
+  name
+  lastFour
+  status
+  createdAt
+  expiresAt
+  lastUsedAt
+  revokedAt
+  rotatedAt
+}
+fragment UserRef on User {
+  id
+  username
+  name
+  email
+}`) as unknown as TypedDocumentString<OrganizationApiKeysQuery, OrganizationApiKeysQueryVariables>;
 export const OrganizationPermissionsDocument = new TypedDocumentString(`
     query OrganizationPermissions($organization: String!) {
   organization(name: $organization) {
@@ -2481,6 +2920,115 @@ export const OrganizationPermissionsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<OrganizationPermissionsQuery, OrganizationPermissionsQueryVariables>;
+export const OrganizationServiceAccountKeysDocument = new TypedDocumentString(`
+    query OrganizationServiceAccountKeys($organization: String!, $first: Int, $after: String, $includeInactive: Boolean) {
+  organization(name: $organization) {
+    serviceAccounts(first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        ...PageInfoFields
+      }
+      nodes {
+        ...ServiceAccountFields
+        apiKeys(first: 10, includeInactive: $includeInactive) {
+          totalCount
+          nodes {
+            ...ApiKeyFields
+          }
+        }
+      }
+      edges {
+        cursor
+      }
+    }
+  }
+}
+    fragment PageInfoFields on PageInfo {
+  hasNextPage
+  hasPreviousPage
+  startCursor
+  endCursor
+}
+fragment OrganizationRef on Organization {
+  id
+  name
+  displayName
+}
+fragment ApiKeyFields on ApiKey {
+  id
+  name
+  lastFour
+  status
+  createdAt
+  expiresAt
+  lastUsedAt
+  revokedAt
+  rotatedAt
+}
+fragment TeamRef on Team {
+  id
+  name
+}
+fragment ServiceAccountFields on ServiceAccount {
+  id
+  name
+  description
+  status
+  createdAt
+  disabledAt
+  team {
+    ...TeamRef
+  }
+  organization {
+    ...OrganizationRef
+  }
+}`) as unknown as TypedDocumentString<OrganizationServiceAccountKeysQuery, OrganizationServiceAccountKeysQueryVariables>;
+export const OrganizationServiceAccountsDocument = new TypedDocumentString(`
+    query OrganizationServiceAccounts($organization: String!, $first: Int, $after: String) {
+  organization(name: $organization) {
+    serviceAccounts(first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        ...PageInfoFields
+      }
+      nodes {
+        ...ServiceAccountFields
+      }
+      edges {
+        cursor
+      }
+    }
+  }
+}
+    fragment PageInfoFields on PageInfo {
+  hasNextPage
+  hasPreviousPage
+  startCursor
+  endCursor
+}
+fragment OrganizationRef on Organization {
+  id
+  name
+  displayName
+}
+fragment TeamRef on Team {
+  id
+  name
+}
+fragment ServiceAccountFields on ServiceAccount {
+  id
+  name
+  description
+  status
+  createdAt
+  disabledAt
+  team {
+    ...TeamRef
+  }
+  organization {
+    ...OrganizationRef
+  }
+}`) as unknown as TypedDocumentString<OrganizationServiceAccountsQuery, OrganizationServiceAccountsQueryVariables>;
 export const OrganizationsDocument = new TypedDocumentString(`
     query Organizations($first: Int, $after: String) {
   organizations(first: $first, after: $after) {
@@ -2514,6 +3062,8 @@ fragment OrganizationFields on Organization {
   settings {
     apiKeyMaxLifetimeDays
     membersCanCreateTeams
+    membersCanCreateApiKeys
+    personalApiKeysReachOrganization
   }
   viewerRole
   viewerPermissions
@@ -2662,6 +3212,8 @@ export const RemoveMemberDocument = new TypedDocumentString(`
   settings {
     apiKeyMaxLifetimeDays
     membersCanCreateTeams
+    membersCanCreateApiKeys
+    personalApiKeysReachOrganization
   }
   viewerRole
   viewerPermissions
@@ -2773,6 +3325,11 @@ fragment ReportFields on Report {
   createdBy {
     username
   }
+  loggedByName
+  loggedBy {
+    id
+    name
+  }
   team {
     ...TeamRef
   }
@@ -2831,6 +3388,7 @@ export const RevokeApiKeyDocument = new TypedDocumentString(`
   expiresAt
   lastUsedAt
   revokedAt
+  rotatedAt
 }`) as unknown as TypedDocumentString<RevokeApiKeyMutation, RevokeApiKeyMutationVariables>;
 export const RevokeInvitationDocument = new TypedDocumentString(`
     mutation RevokeInvitation($input: RevokeInvitationInput!) {
@@ -2865,6 +3423,29 @@ fragment InvitationFields on Invitation {
     ...EmailDeliveryFields
   }
 }`) as unknown as TypedDocumentString<RevokeInvitationMutation, RevokeInvitationMutationVariables>;
+export const RotateApiKeyDocument = new TypedDocumentString(`
+    mutation RotateApiKey($input: RotateApiKeyInput!) {
+  rotateApiKey(input: $input) {
+    secret
+    apiKey {
+      ...ApiKeyFields
+    }
+    previousApiKey {
+      ...ApiKeyFields
+    }
+  }
+}
+    fragment ApiKeyFields on ApiKey {
+  id
+  name
+  lastFour
+  status
+  createdAt
+  expiresAt
+  lastUsedAt
+  revokedAt
+  rotatedAt
+}`) as unknown as TypedDocumentString<RotateApiKeyMutation, RotateApiKeyMutationVariables>;
 export const RunsDocument = new TypedDocumentString(`
     query Runs($organization: String!, $team: String!, $project: String!, $first: Int, $after: String) {
   team(organization: $organization, name: $team) {
@@ -2902,6 +3483,11 @@ fragment RunFields on Run {
   createdByUsername
   createdBy {
     username
+  }
+  loggedByName
+  loggedBy {
+    id
+    name
   }
   project {
     ...ProjectRef
@@ -2950,6 +3536,8 @@ fragment OrganizationFields on Organization {
   settings {
     apiKeyMaxLifetimeDays
     membersCanCreateTeams
+    membersCanCreateApiKeys
+    personalApiKeysReachOrganization
   }
   viewerRole
   viewerPermissions
@@ -3076,6 +3664,115 @@ export const TeamPermissionsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<TeamPermissionsQuery, TeamPermissionsQueryVariables>;
+export const TeamServiceAccountKeysDocument = new TypedDocumentString(`
+    query TeamServiceAccountKeys($organization: String!, $team: String!, $first: Int, $after: String, $includeInactive: Boolean) {
+  team(organization: $organization, name: $team) {
+    serviceAccounts(first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        ...PageInfoFields
+      }
+      nodes {
+        ...ServiceAccountFields
+        apiKeys(first: 10, includeInactive: $includeInactive) {
+          totalCount
+          nodes {
+            ...ApiKeyFields
+          }
+        }
+      }
+      edges {
+        cursor
+      }
+    }
+  }
+}
+    fragment PageInfoFields on PageInfo {
+  hasNextPage
+  hasPreviousPage
+  startCursor
+  endCursor
+}
+fragment OrganizationRef on Organization {
+  id
+  name
+  displayName
+}
+fragment ApiKeyFields on ApiKey {
+  id
+  name
+  lastFour
+  status
+  createdAt
+  expiresAt
+  lastUsedAt
+  revokedAt
+  rotatedAt
+}
+fragment TeamRef on Team {
+  id
+  name
+}
+fragment ServiceAccountFields on ServiceAccount {
+  id
+  name
+  description
+  status
+  createdAt
+  disabledAt
+  team {
+    ...TeamRef
+  }
+  organization {
+    ...OrganizationRef
+  }
+}`) as unknown as TypedDocumentString<TeamServiceAccountKeysQuery, TeamServiceAccountKeysQueryVariables>;
+export const TeamServiceAccountsDocument = new TypedDocumentString(`
+    query TeamServiceAccounts($organization: String!, $team: String!, $first: Int, $after: String) {
+  team(organization: $organization, name: $team) {
+    serviceAccounts(first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        ...PageInfoFields
+      }
+      nodes {
+        ...ServiceAccountFields
+      }
+      edges {
+        cursor
+      }
+    }
+  }
+}
+    fragment PageInfoFields on PageInfo {
+  hasNextPage
+  hasPreviousPage
+  startCursor
+  endCursor
+}
+fragment OrganizationRef on Organization {
+  id
+  name
+  displayName
+}
+fragment TeamRef on Team {
+  id
+  name
+}
+fragment ServiceAccountFields on ServiceAccount {
+  id
+  name
+  description
+  status
+  createdAt
+  disabledAt
+  team {
+    ...TeamRef
+  }
+  organization {
+    ...OrganizationRef
+  }
+}`) as unknown as TypedDocumentString<TeamServiceAccountsQuery, TeamServiceAccountsQueryVariables>;
 export const TeamsDocument = new TypedDocumentString(`
     query Teams($organization: String!, $first: Int, $after: String, $search: String) {
   organization(name: $organization) {
@@ -3262,6 +3959,8 @@ export const UpdateOrganizationDocument = new TypedDocumentString(`
   settings {
     apiKeyMaxLifetimeDays
     membersCanCreateTeams
+    membersCanCreateApiKeys
+    personalApiKeysReachOrganization
   }
   viewerRole
   viewerPermissions
@@ -3275,6 +3974,38 @@ fragment SeatsFields on Seats {
   used
   available
 }`) as unknown as TypedDocumentString<UpdateOrganizationMutation, UpdateOrganizationMutationVariables>;
+export const UpdateServiceAccountDocument = new TypedDocumentString(`
+    mutation UpdateServiceAccount($input: UpdateServiceAccountInput!) {
+  updateServiceAccount(input: $input) {
+    changed
+    serviceAccount {
+      ...ServiceAccountFields
+    }
+  }
+}
+    fragment OrganizationRef on Organization {
+  id
+  name
+  displayName
+}
+fragment TeamRef on Team {
+  id
+  name
+}
+fragment ServiceAccountFields on ServiceAccount {
+  id
+  name
+  description
+  status
+  createdAt
+  disabledAt
+  team {
+    ...TeamRef
+  }
+  organization {
+    ...OrganizationRef
+  }
+}`) as unknown as TypedDocumentString<UpdateServiceAccountMutation, UpdateServiceAccountMutationVariables>;
 export const UpdateTeamDocument = new TypedDocumentString(`
     mutation UpdateTeam($input: UpdateTeamInput!) {
   updateTeam(input: $input) {
@@ -3349,6 +4080,9 @@ export const ViewerDocument = new TypedDocumentString(`
     user {
       ...UserFields
     }
+    serviceAccount {
+      ...ServiceAccountFields
+    }
   }
 }
     fragment OrganizationRef on Organization {
@@ -3379,6 +4113,24 @@ fragment OrganizationMembershipFields on OrganizationMembership {
   role
   status
   createdAt
+  organization {
+    ...OrganizationRef
+  }
+}
+fragment TeamRef on Team {
+  id
+  name
+}
+fragment ServiceAccountFields on ServiceAccount {
+  id
+  name
+  description
+  status
+  createdAt
+  disabledAt
+  team {
+    ...TeamRef
+  }
   organization {
     ...OrganizationRef
   }

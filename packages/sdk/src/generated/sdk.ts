@@ -25,7 +25,7 @@ export abstract class RosterOperations {
     return this.send(D.AddTeamMemberDocument, { input }, options).then((d) => d.addTeamMember);
   }
 
-  /** The caller's own API keys, newest first (metadata only). */
+  /** The caller's own API keys, newest first (metadata only). FORBIDDEN for a service account. */
   apiKeys(args: D.ApiKeysQueryVariables = {}, options?: RequestOptions): Promise<NonNullable<D.ApiKeysQuery['viewer']>['apiKeys']> {
     return this.send(D.ApiKeysDocument, args, options).then((d) => present(d.viewer, 'viewer', 'ApiKeys', d).apiKeys);
   }
@@ -72,6 +72,16 @@ export abstract class RosterOperations {
     return this.send(D.CreateReportDocument, { input }, options).then((d) => d.createReport);
   }
 
+  /** Create a service account in a team (service_account:manage: team admins, org admins). It holds the SERVICE role there; give it keys with createServiceAccountKey. */
+  createServiceAccount(input: D.CreateServiceAccountInput, options?: RequestOptions): Promise<D.CreateServiceAccountMutation['createServiceAccount']> {
+    return this.send(D.CreateServiceAccountDocument, { input }, options).then((d) => d.createServiceAccount);
+  }
+
+  /** Create an API key for a service account. The secret is in the payload once and never again. */
+  createServiceAccountKey(input: D.CreateServiceAccountKeyInput, options?: RequestOptions): Promise<D.CreateServiceAccountKeyMutation['createServiceAccountKey']> {
+    return this.send(D.CreateServiceAccountKeyDocument, { input }, options).then((d) => d.createServiceAccountKey);
+  }
+
   /** Create a team, with MANAGED storage or a bucket. The creator becomes its ADMIN. */
   createTeam(input: D.CreateTeamInput, options?: RequestOptions): Promise<D.CreateTeamMutation['createTeam']> {
     return this.send(D.CreateTeamDocument, { input }, options).then((d) => d.createTeam);
@@ -113,9 +123,24 @@ export abstract class RosterOperations {
     return this.send(D.DeleteRunDocument, { input }, options).then((d) => d.deleteRun);
   }
 
+  /** Delete a service account and its keys (they stop working at once). What it logged stays, with its name in `loggedByName`. */
+  deleteServiceAccount(input: D.DeleteServiceAccountInput, options?: RequestOptions): Promise<D.DeleteServiceAccountMutation['deleteServiceAccount']> {
+    return this.send(D.DeleteServiceAccountDocument, { input }, options).then((d) => d.deleteServiceAccount);
+  }
+
   /** Delete a team and everything in it (org admins); confirmName must repeat the team name. */
   deleteTeam(input: D.DeleteTeamInput, options?: RequestOptions): Promise<D.DeleteTeamMutation['deleteTeam']> {
     return this.send(D.DeleteTeamDocument, { input }, options).then((d) => d.deleteTeam);
+  }
+
+  /** Disable a service account: its keys fail with SERVICE_ACCOUNT_DISABLED from the next request on. */
+  disableServiceAccount(input: D.DisableServiceAccountInput, options?: RequestOptions): Promise<D.DisableServiceAccountMutation['disableServiceAccount']> {
+    return this.send(D.DisableServiceAccountDocument, { input }, options).then((d) => d.disableServiceAccount);
+  }
+
+  /** Enable a disabled service account: its usable keys work again. */
+  enableServiceAccount(input: D.EnableServiceAccountInput, options?: RequestOptions): Promise<D.EnableServiceAccountMutation['enableServiceAccount']> {
+    return this.send(D.EnableServiceAccountDocument, { input }, options).then((d) => d.enableServiceAccount);
   }
 
   /** Setup state, warnings and (for instance admins) settings. Anyone may ask. */
@@ -185,6 +210,17 @@ export abstract class RosterOperations {
     return this.send(D.OrganizationDocument, args, options).then((d) => present(d.organization, 'organization', 'Organization', d));
   }
 
+  /** Every API key that may reach the organization, newest first, metadata only (never a secret): members’ personal keys and its service accounts’ keys. Org admins (api_key:read_all). */
+  organizationApiKeys(args: D.OrganizationApiKeysQueryVariables, options?: RequestOptions): Promise<NonNullable<D.OrganizationApiKeysQuery['organization']>['apiKeys']> {
+    return this.send(D.OrganizationApiKeysDocument, args, options).then((d) => present(d.organization, 'organization', 'OrganizationApiKeys', d).apiKeys);
+  }
+
+  /** Every node of `organizationApiKeys`, fetched page by page (`pageSize` per request, default 100). */
+  iterateOrganizationApiKeys(args: Omit<D.OrganizationApiKeysQueryVariables, 'first' | 'after'> & IterateOptions, options?: RequestOptions): AsyncIterable<NonNullable<D.OrganizationApiKeysQuery['organization']>['apiKeys']['nodes'][number]> {
+    const { pageSize = DEFAULT_PAGE_SIZE, ...rest } = args;
+    return paginate((after) => this.organizationApiKeys({ ...rest, first: pageSize, after }, options));
+  }
+
   /** Permissions the caller holds in this organization, for greying out what they may not do. */
   organizationPermissions(args: D.OrganizationPermissionsQueryVariables, options?: RequestOptions): Promise<NonNullable<D.OrganizationPermissionsQuery['organization']>['viewerPermissions']> {
     return this.send(D.OrganizationPermissionsDocument, args, options).then((d) => present(d.organization, 'organization', 'OrganizationPermissions', d).viewerPermissions);
@@ -199,6 +235,28 @@ export abstract class RosterOperations {
   iterateOrganizations(args: Omit<D.OrganizationsQueryVariables, 'first' | 'after'> & IterateOptions = {}, options?: RequestOptions): AsyncIterable<D.OrganizationsQuery['organizations']['nodes'][number]> {
     const { pageSize = DEFAULT_PAGE_SIZE, ...rest } = args;
     return paginate((after) => this.organizations({ ...rest, first: pageSize, after }, options));
+  }
+
+  /** The organization’s own service accounts (those reaching every team; not the teams’ accounts), newest first, for those who see its members. */
+  organizationServiceAccountKeys(args: D.OrganizationServiceAccountKeysQueryVariables, options?: RequestOptions): Promise<NonNullable<D.OrganizationServiceAccountKeysQuery['organization']>['serviceAccounts']> {
+    return this.send(D.OrganizationServiceAccountKeysDocument, args, options).then((d) => present(d.organization, 'organization', 'OrganizationServiceAccountKeys', d).serviceAccounts);
+  }
+
+  /** Every node of `organizationServiceAccountKeys`, fetched page by page (`pageSize` per request, default 100). */
+  iterateOrganizationServiceAccountKeys(args: Omit<D.OrganizationServiceAccountKeysQueryVariables, 'first' | 'after'> & IterateOptions, options?: RequestOptions): AsyncIterable<NonNullable<D.OrganizationServiceAccountKeysQuery['organization']>['serviceAccounts']['nodes'][number]> {
+    const { pageSize = DEFAULT_PAGE_SIZE, ...rest } = args;
+    return paginate((after) => this.organizationServiceAccountKeys({ ...rest, first: pageSize, after }, options));
+  }
+
+  /** The organization’s own service accounts (those reaching every team; not the teams’ accounts), newest first, for those who see its members. */
+  organizationServiceAccounts(args: D.OrganizationServiceAccountsQueryVariables, options?: RequestOptions): Promise<NonNullable<D.OrganizationServiceAccountsQuery['organization']>['serviceAccounts']> {
+    return this.send(D.OrganizationServiceAccountsDocument, args, options).then((d) => present(d.organization, 'organization', 'OrganizationServiceAccounts', d).serviceAccounts);
+  }
+
+  /** Every node of `organizationServiceAccounts`, fetched page by page (`pageSize` per request, default 100). */
+  iterateOrganizationServiceAccounts(args: Omit<D.OrganizationServiceAccountsQueryVariables, 'first' | 'after'> & IterateOptions, options?: RequestOptions): AsyncIterable<NonNullable<D.OrganizationServiceAccountsQuery['organization']>['serviceAccounts']['nodes'][number]> {
+    const { pageSize = DEFAULT_PAGE_SIZE, ...rest } = args;
+    return paginate((after) => this.organizationServiceAccounts({ ...rest, first: pageSize, after }, options));
   }
 
   /** Every team permission with its description and dependencies, and the built-in team roles: build a role editor from it. Public. */
@@ -248,7 +306,7 @@ export abstract class RosterOperations {
     return this.send(D.ResendInvitationDocument, { input }, options).then((d) => d.resendInvitation);
   }
 
-  /** Revoke one of your API keys; it stops working at once. A revoked key: changed: false. */
+  /** Revoke one of your API keys, or a key of a service account you manage; it stops working at once. A revoked key: changed: false. */
   revokeApiKey(input: D.RevokeApiKeyInput, options?: RequestOptions): Promise<D.RevokeApiKeyMutation['revokeApiKey']> {
     return this.send(D.RevokeApiKeyDocument, { input }, options).then((d) => d.revokeApiKey);
   }
@@ -256,6 +314,11 @@ export abstract class RosterOperations {
   /** Cancel a pending invitation; its token stops working and its seat is freed. Revoking a revoked invitation succeeds with changed: false. */
   revokeInvitation(input: D.RevokeInvitationInput, options?: RequestOptions): Promise<D.RevokeInvitationMutation['revokeInvitation']> {
     return this.send(D.RevokeInvitationDocument, { input }, options).then((d) => d.revokeInvitation);
+  }
+
+  /** Replace an API key (yours, or a service account’s you manage) with a new one; the old one keeps working for `graceHours` (0 to 168, default 24). The new secret is in the payload once. */
+  rotateApiKey(input: D.RotateApiKeyInput, options?: RequestOptions): Promise<D.RotateApiKeyMutation['rotateApiKey']> {
+    return this.send(D.RotateApiKeyDocument, { input }, options).then((d) => d.rotateApiKey);
   }
 
   /** Runs of the project, newest first. */
@@ -311,6 +374,28 @@ export abstract class RosterOperations {
     return paginate((after) => this.teams({ ...rest, first: pageSize, after }, options));
   }
 
+  /** The team’s service accounts, newest first (those who see the team’s members). They are not members and never appear in `members`. */
+  teamServiceAccountKeys(args: D.TeamServiceAccountKeysQueryVariables, options?: RequestOptions): Promise<NonNullable<D.TeamServiceAccountKeysQuery['team']>['serviceAccounts']> {
+    return this.send(D.TeamServiceAccountKeysDocument, args, options).then((d) => present(d.team, 'team', 'TeamServiceAccountKeys', d).serviceAccounts);
+  }
+
+  /** Every node of `teamServiceAccountKeys`, fetched page by page (`pageSize` per request, default 100). */
+  iterateTeamServiceAccountKeys(args: Omit<D.TeamServiceAccountKeysQueryVariables, 'first' | 'after'> & IterateOptions, options?: RequestOptions): AsyncIterable<NonNullable<D.TeamServiceAccountKeysQuery['team']>['serviceAccounts']['nodes'][number]> {
+    const { pageSize = DEFAULT_PAGE_SIZE, ...rest } = args;
+    return paginate((after) => this.teamServiceAccountKeys({ ...rest, first: pageSize, after }, options));
+  }
+
+  /** The team’s service accounts, newest first (those who see the team’s members). They are not members and never appear in `members`. */
+  teamServiceAccounts(args: D.TeamServiceAccountsQueryVariables, options?: RequestOptions): Promise<NonNullable<D.TeamServiceAccountsQuery['team']>['serviceAccounts']> {
+    return this.send(D.TeamServiceAccountsDocument, args, options).then((d) => present(d.team, 'team', 'TeamServiceAccounts', d).serviceAccounts);
+  }
+
+  /** Every node of `teamServiceAccounts`, fetched page by page (`pageSize` per request, default 100). */
+  iterateTeamServiceAccounts(args: Omit<D.TeamServiceAccountsQueryVariables, 'first' | 'after'> & IterateOptions, options?: RequestOptions): AsyncIterable<NonNullable<D.TeamServiceAccountsQuery['team']>['serviceAccounts']['nodes'][number]> {
+    const { pageSize = DEFAULT_PAGE_SIZE, ...rest } = args;
+    return paginate((after) => this.teamServiceAccounts({ ...rest, first: pageSize, after }, options));
+  }
+
   /** Change a custom role (org admins). Holders follow a new base role; added permissions are kept. */
   updateCustomRole(input: D.UpdateCustomRoleInput, options?: RequestOptions): Promise<D.UpdateCustomRoleMutation['updateCustomRole']> {
     return this.send(D.UpdateCustomRoleDocument, { input }, options).then((d) => d.updateCustomRole);
@@ -329,6 +414,11 @@ export abstract class RosterOperations {
   /** Change display name or settings (org admins) or the seat limit (instance admins). */
   updateOrganization(input: D.UpdateOrganizationInput, options?: RequestOptions): Promise<D.UpdateOrganizationMutation['updateOrganization']> {
     return this.send(D.UpdateOrganizationDocument, { input }, options).then((d) => d.updateOrganization);
+  }
+
+  /** Rename a service account or change its description. */
+  updateServiceAccount(input: D.UpdateServiceAccountInput, options?: RequestOptions): Promise<D.UpdateServiceAccountMutation['updateServiceAccount']> {
+    return this.send(D.UpdateServiceAccountDocument, { input }, options).then((d) => d.updateServiceAccount);
   }
 
   /** Change team settings or avatar. */
@@ -375,6 +465,11 @@ export class OrganizationOperations<C extends RosterOperations = RosterOperation
   /** Create a custom role (org admins): a base role (VIEW_ONLY or MEMBER) plus permissions. At most 50 per organization. */
   createCustomRole(input: Omit<D.CreateCustomRoleInput, 'organization'>, options?: RequestOptions): ReturnType<RosterOperations['createCustomRole']> {
     return this.client.createCustomRole({ ...input, organization: this.organization }, options);
+  }
+
+  /** Create a service account in a team (service_account:manage: team admins, org admins). It holds the SERVICE role there; give it keys with createServiceAccountKey. */
+  createServiceAccount(input: Omit<D.CreateServiceAccountInput, 'organization'>, options?: RequestOptions): ReturnType<RosterOperations['createServiceAccount']> {
+    return this.client.createServiceAccount({ ...input, organization: this.organization }, options);
   }
 
   /** Create a team, with MANAGED storage or a bucket. The creator becomes its ADMIN. */
@@ -432,9 +527,39 @@ export class OrganizationOperations<C extends RosterOperations = RosterOperation
     return this.client.organization({ ...args, organization: this.organization }, options);
   }
 
+  /** Every API key that may reach the organization, newest first, metadata only (never a secret): members’ personal keys and its service accounts’ keys. Org admins (api_key:read_all). */
+  apiKeys(args: Omit<D.OrganizationApiKeysQueryVariables, 'organization'> = {}, options?: RequestOptions): ReturnType<RosterOperations['organizationApiKeys']> {
+    return this.client.organizationApiKeys({ ...args, organization: this.organization }, options);
+  }
+
+  /** Every node of `apiKeys`, fetched page by page (`pageSize` per request, default 100). */
+  iterateApiKeys(args: Omit<D.OrganizationApiKeysQueryVariables, 'organization' | 'first' | 'after'> & IterateOptions = {}, options?: RequestOptions): ReturnType<RosterOperations['iterateOrganizationApiKeys']> {
+    return this.client.iterateOrganizationApiKeys({ ...args, organization: this.organization }, options);
+  }
+
   /** Permissions the caller holds in this organization, for greying out what they may not do. */
   permissions(args: Omit<D.OrganizationPermissionsQueryVariables, 'organization'> = {}, options?: RequestOptions): ReturnType<RosterOperations['organizationPermissions']> {
     return this.client.organizationPermissions({ ...args, organization: this.organization }, options);
+  }
+
+  /** The organization’s own service accounts (those reaching every team; not the teams’ accounts), newest first, for those who see its members. */
+  serviceAccountKeys(args: Omit<D.OrganizationServiceAccountKeysQueryVariables, 'organization'> = {}, options?: RequestOptions): ReturnType<RosterOperations['organizationServiceAccountKeys']> {
+    return this.client.organizationServiceAccountKeys({ ...args, organization: this.organization }, options);
+  }
+
+  /** Every node of `serviceAccountKeys`, fetched page by page (`pageSize` per request, default 100). */
+  iterateServiceAccountKeys(args: Omit<D.OrganizationServiceAccountKeysQueryVariables, 'organization' | 'first' | 'after'> & IterateOptions = {}, options?: RequestOptions): ReturnType<RosterOperations['iterateOrganizationServiceAccountKeys']> {
+    return this.client.iterateOrganizationServiceAccountKeys({ ...args, organization: this.organization }, options);
+  }
+
+  /** The organization’s own service accounts (those reaching every team; not the teams’ accounts), newest first, for those who see its members. */
+  serviceAccounts(args: Omit<D.OrganizationServiceAccountsQueryVariables, 'organization'> = {}, options?: RequestOptions): ReturnType<RosterOperations['organizationServiceAccounts']> {
+    return this.client.organizationServiceAccounts({ ...args, organization: this.organization }, options);
+  }
+
+  /** Every node of `serviceAccounts`, fetched page by page (`pageSize` per request, default 100). */
+  iterateServiceAccounts(args: Omit<D.OrganizationServiceAccountsQueryVariables, 'organization' | 'first' | 'after'> & IterateOptions = {}, options?: RequestOptions): ReturnType<RosterOperations['iterateOrganizationServiceAccounts']> {
+    return this.client.iterateOrganizationServiceAccounts({ ...args, organization: this.organization }, options);
   }
 
   /** Restore a deactivated member (needs a free seat for ADMIN and MEMBER). An active member: changed: false. */
@@ -565,6 +690,26 @@ export class TeamOperations<C extends RosterOperations = RosterOperations> {
   /** Permissions the caller holds on this team, from the same policy that enforces them. */
   permissions(args: Omit<D.TeamPermissionsQueryVariables, 'organization' | 'team'> = {}, options?: RequestOptions): ReturnType<RosterOperations['teamPermissions']> {
     return this.client.teamPermissions({ ...args, organization: this.organization, team: this.team }, options);
+  }
+
+  /** The team’s service accounts, newest first (those who see the team’s members). They are not members and never appear in `members`. */
+  serviceAccountKeys(args: Omit<D.TeamServiceAccountKeysQueryVariables, 'organization' | 'team'> = {}, options?: RequestOptions): ReturnType<RosterOperations['teamServiceAccountKeys']> {
+    return this.client.teamServiceAccountKeys({ ...args, organization: this.organization, team: this.team }, options);
+  }
+
+  /** Every node of `serviceAccountKeys`, fetched page by page (`pageSize` per request, default 100). */
+  iterateServiceAccountKeys(args: Omit<D.TeamServiceAccountKeysQueryVariables, 'organization' | 'team' | 'first' | 'after'> & IterateOptions = {}, options?: RequestOptions): ReturnType<RosterOperations['iterateTeamServiceAccountKeys']> {
+    return this.client.iterateTeamServiceAccountKeys({ ...args, organization: this.organization, team: this.team }, options);
+  }
+
+  /** The team’s service accounts, newest first (those who see the team’s members). They are not members and never appear in `members`. */
+  serviceAccounts(args: Omit<D.TeamServiceAccountsQueryVariables, 'organization' | 'team'> = {}, options?: RequestOptions): ReturnType<RosterOperations['teamServiceAccounts']> {
+    return this.client.teamServiceAccounts({ ...args, organization: this.organization, team: this.team }, options);
+  }
+
+  /** Every node of `serviceAccounts`, fetched page by page (`pageSize` per request, default 100). */
+  iterateServiceAccounts(args: Omit<D.TeamServiceAccountsQueryVariables, 'organization' | 'team' | 'first' | 'after'> & IterateOptions = {}, options?: RequestOptions): ReturnType<RosterOperations['iterateTeamServiceAccounts']> {
+    return this.client.iterateTeamServiceAccounts({ ...args, organization: this.organization, team: this.team }, options);
   }
 
   /** Change team settings or avatar. */

@@ -6,17 +6,37 @@ import { ANONYMOUS, type Principal } from './principal';
 import { API_KEY_PREFIX, hashSecret, isWellFormedApiKey } from './secrets';
 import { ErrorCode } from '../errors';
 import type { ApiKeyUsage } from './api-key-usage';
+import { AuditAction, recordAudit } from '../modules/audit/audit.service';
+
+/** Whom a service account's request acts for (docs/API.md, "Service accounts"): a username or an email. */
+export const ACTING_USER_HEADER = 'x-roster-acting-user';
 
 export interface Credentials {
   /** From `Authorization: Bearer ...`: a bad one is an error. */
   bearer: string | null;
   /** From the session cookie: a stale one is ignored (the browser may still log in). */
   cookie: string | null;
+  /**
+   * From `X-Roster-Acting-User`: whom a service account's request acts for. Ignored for people (the SDK sends it
+   * from WANDB_USERNAME whatever the key, as W&B's client does); validated where a run or report is written.
+   */
+  actingUser?: string | null;
 }
 
 export class AuthenticationError extends GraphQLError {
   constructor(message: string) {
     super(message, { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } } });
+  }
+}
+
+/** A service account's key whose account is disabled: refused on every request until it is enabled again. */
+export class ServiceAccountDisabledError extends GraphQLError {
+  constructor(name: string) {
+    super(
+      `The service account "${name}" is disabled, so its API keys are refused. Ask a team admin to enable it ` +
+        '(enableServiceAccount) or use another key.',
+      { extensions: { code: ErrorCode.SERVICE_ACCOUNT_DISABLED, http: { status: 403 } } },
+    );
   }
 }
 
@@ -30,6 +50,41 @@ export function readBearer(header: string | undefined): string | null {
 export interface AuthenticateOptions {
   /** Writes lastUsedAt, coalesced per key per process. */
   apiKeyUsage: ApiKeyUsage;
+  /** For the audit event of a request with an expired key. */
+  clientAddress?: string | null;
+}
+
+/**
+ * The first request that comes with a key after its expiry is audited (api_key.expired_on_use, actor: the key's
+ * owner), once per key: the conditional update claims it, so concurrent requests and processes write one event.
+ * A scheduled job still using an expired key is what a security team wants to hear about.
+ */
+async function auditExpiredUse(em: EntityManager, apiKey: ApiKey, clientAddress: string | null | undefined) {
+  if (apiKey.expiredUseAuditedAt) return;
+  const fork = em.fork();
+  await fork.transactional(async (tx) => {
+    const claimed = await tx.nativeUpdate(
+      ApiKey,
+      { id: apiKey.id, expiredUseAuditedAt: null },
+      { expiredUseAuditedAt: new Date() },
+    );
+    if (!claimed) return;
+    const account = apiKey.serviceAccount?.getEntity() ?? null;
+    const user = apiKey.user?.getEntity() ?? null;
+    recordAudit(
+      tx,
+      { principal: ANONYMOUS, clientAddress: clientAddress ?? null },
+      {
+        action: AuditAction.API_KEY_EXPIRED_ON_USE,
+        actor: account
+          ? { type: 'service_account', id: account.id, label: account.name }
+          : { type: 'user', id: user?.id ?? null, label: user?.username ?? null },
+        organizationId: account?.organization.id ?? null,
+        target: { type: 'api_key', id: apiKey.id, label: apiKey.name },
+        metadata: { lastFour: apiKey.lastFour, expiresAt: apiKey.expiresAt?.toISOString() ?? null },
+      },
+    );
+  });
 }
 
 /** Turns a request's credentials into a principal. Revocation and expiry are checked on every request. */
@@ -40,7 +95,7 @@ export async function authenticate(
 ): Promise<Principal> {
   if (credentials.bearer) {
     const principal = credentials.bearer.startsWith(API_KEY_PREFIX)
-      ? await fromApiKey(em, credentials.bearer, options)
+      ? await fromApiKey(em, credentials.bearer, credentials.actingUser ?? null, options)
       : await fromSession(em, credentials.bearer);
     if (!principal)
       throw new AuthenticationError(
@@ -58,15 +113,28 @@ async function fromSession(em: EntityManager, token: string): Promise<Principal 
   return { kind: 'user', user: session.user.getEntity(), method: 'SESSION', sessionId: session.id, apiKeyId: null };
 }
 
-async function fromApiKey(em: EntityManager, key: string, options: AuthenticateOptions): Promise<Principal | null> {
+async function fromApiKey(
+  em: EntityManager,
+  key: string,
+  actingUser: string | null,
+  options: AuthenticateOptions,
+): Promise<Principal | null> {
   if (!isWellFormedApiKey(key)) {
     throw new AuthenticationError(
       'The API key is malformed (its checksum does not match): check that it was copied whole.',
     );
   }
-  const apiKey = await em.findOne(ApiKey, { keyHash: hashSecret(key) }, { populate: ['user'] });
+  const apiKey = await em.findOne(ApiKey, { keyHash: hashSecret(key) }, { populate: ['user', 'serviceAccount'] });
+  if (apiKey && !apiKey.revokedAt && apiKey.isExpired()) await auditExpiredUse(em, apiKey, options.clientAddress);
   if (!apiKey?.isUsable()) return null;
+  const serviceAccount = apiKey.serviceAccount?.getEntity() ?? null;
+  if (serviceAccount?.disabledAt) throw new ServiceAccountDisabledError(serviceAccount.name);
   // Written at most once per interval; concurrent requests and processes do not pile up writes.
   await options.apiKeyUsage.record(em, apiKey.id, apiKey.lastUsedAt);
+  if (serviceAccount) {
+    const acting = actingUser?.trim() || null;
+    return { kind: 'service_account', serviceAccount, method: 'API_KEY', apiKeyId: apiKey.id, actingAs: acting };
+  }
+  if (!apiKey.user) return null;
   return { kind: 'user', user: apiKey.user.getEntity(), method: 'API_KEY', sessionId: null, apiKeyId: apiKey.id };
 }

@@ -28,6 +28,8 @@ export enum OrgPermission {
   CREATE_TEAM = 'team:create',
   MANAGE_TEAMS = 'team:manage_any',
   MANAGE_CUSTOM_ROLES = 'custom_role:manage',
+  MANAGE_ORG_SERVICE_ACCOUNTS = 'service_account:manage_org',
+  READ_ALL_API_KEYS = 'api_key:read_all',
 }
 
 export interface OrgPermissionInfo {
@@ -50,6 +52,12 @@ export const ORG_PERMISSION_CATALOGUE: Record<OrgPermission, OrgPermissionInfo> 
   },
   [OrgPermission.MANAGE_TEAMS]: { description: 'manage and delete any team' },
   [OrgPermission.MANAGE_CUSTOM_ROLES]: { description: 'custom roles' },
+  [OrgPermission.MANAGE_ORG_SERVICE_ACCOUNTS]: {
+    description: 'organization service accounts (they reach every team) and their keys',
+  },
+  [OrgPermission.READ_ALL_API_KEYS]: {
+    description: "every API key of the organization: members' personal keys and service accounts' (metadata)",
+  },
 };
 
 const VIEWER: OrgPermission[] = [OrgPermission.READ, OrgPermission.READ_MEMBERS];

@@ -1,5 +1,5 @@
 import { forbidden, notFound, unauthenticated } from '../errors';
-import type { Principal, UserPrincipal } from '../auth/principal';
+import type { Principal, ServiceAccountPrincipal, UserPrincipal } from '../auth/principal';
 import type { Organization } from '../modules/organizations/organization.entity';
 import { InstancePermission, OrgPermission, ORG_ROLE_PERMISSIONS } from './permissions';
 import {
@@ -7,6 +7,7 @@ import {
   ORG_VIEWER_TEAM_ROLE,
   PERSON_TEAM_ROLES,
   ROLES_GRANTABLE_BY_INVITING_MEMBERS,
+  SERVICE_ACCOUNT_TEAM_ROLE,
   TEAM_ROLE_PERMISSIONS,
   TeamPermission,
   TeamRole,
@@ -49,12 +50,28 @@ export interface TeamFacts {
  * every team: organization and instance admins), none (not an ACTIVE member), or the teams that are not hidden
  * plus the teams the user belongs to.
  */
-export type TeamScope = { kind: 'ALL' } | { kind: 'NONE' } | { kind: 'LISTED_OR_MEMBER'; userId: string };
+export type TeamScope =
+  | { kind: 'ALL' }
+  | { kind: 'NONE' }
+  | { kind: 'LISTED_OR_MEMBER'; userId: string }
+  /** A team service account: its own team, hidden or not, and nothing else. */
+  | { kind: 'ONE'; teamId: string }
+  /** An organization service account: every team of its organization, hidden or not, with the SERVICE role. */
+  | { kind: 'EVERY_AS_SERVICE' };
+
+/** What the policy needs to know of a service account (docs/AUTHZ.md, "Service accounts"). */
+export interface ServiceAccountFacts {
+  organizationId: string;
+  /** null: an organization service account. */
+  teamId: string | null;
+}
 
 /**
- * What part of a team's projects or reports the caller sees: everything, what belongs to PUBLIC projects, or nothing.
+ * What part of a team's projects or reports the caller sees: everything; everything but RESTRICTED projects (and
+ * their reports), for those who read the team without being on it (org admins outside it, organization service
+ * accounts); what belongs to PUBLIC projects; or nothing.
  */
-export type ContentScope = 'ALL' | 'PUBLIC' | 'NONE';
+export type ContentScope = 'ALL' | 'UNRESTRICTED' | 'PUBLIC' | 'NONE';
 
 const ALL_ORG_PERMISSIONS: ReadonlySet<OrgPermission> = new Set(Object.values(OrgPermission));
 const MEMBER_WHO_CREATES_TEAMS: ReadonlySet<OrgPermission> = new Set([
@@ -63,6 +80,7 @@ const MEMBER_WHO_CREATES_TEAMS: ReadonlySet<OrgPermission> = new Set([
 ]);
 const ALL_TEAM_PERMISSIONS: ReadonlySet<TeamPermission> = new Set(Object.values(TeamPermission));
 const NO_PERMISSIONS: ReadonlySet<never> = new Set();
+const ORG_READ_ONLY: ReadonlySet<OrgPermission> = new Set([OrgPermission.READ]);
 
 /**
  * The one authorization policy. Services ask it; nothing else compares roles.
@@ -92,10 +110,38 @@ export class Authz {
     return this.principal.kind === 'user' && this.principal.user.instanceAdmin;
   }
 
-  /** The calling user, or UNAUTHENTICATED. */
+  /**
+   * The calling person: UNAUTHENTICATED when anonymous, FORBIDDEN for a service account. Everything that is a
+   * person's act (keys, sessions, invitations, managing members, roles, teams, settings, service accounts) starts
+   * here, so a service account can never do any of it, whatever its team role.
+   */
   requireUser(): UserPrincipal {
+    if (this.principal.kind === 'service_account') {
+      throw forbidden(
+        `Service accounts may not do this (the key belongs to "${this.principal.serviceAccount.name}"): ` +
+          'use a person’s session or personal API key.',
+      );
+    }
     if (this.principal.kind !== 'user') throw unauthenticated();
     return this.principal;
+  }
+
+  /** Any authenticated caller, person or service account (reads, and writing runs, reports and projects). */
+  requireAuthenticated(): UserPrincipal | ServiceAccountPrincipal {
+    if (this.principal.kind === 'anonymous') throw unauthenticated();
+    return this.principal;
+  }
+
+  /**
+   * For signUp, logIn and acceptInvitation: a person's own steps, which a service account's key must not take (it
+   * would otherwise be treated as anonymous and could start a session for someone).
+   */
+  requireNotServiceAccount(): void {
+    if (this.principal.kind === 'service_account') this.requireUser();
+  }
+
+  private static serviceAccountFacts(p: ServiceAccountPrincipal): ServiceAccountFacts {
+    return { organizationId: p.serviceAccount.organization.id, teamId: p.serviceAccount.team?.id ?? null };
   }
 
   /**
@@ -140,9 +186,47 @@ export class Authz {
     return { kind: 'ACTIVE_MEMBER', userId: this.principal.user.id, status: MemberStatus.ACTIVE };
   }
 
+  /**
+   * An organization that sets `personalApiKeysReachOrganization: false` is out of reach of personal API keys, so
+   * automation goes through service accounts: such a request holds no permission there, whoever's key it is
+   * (instance admins included; their sessions still work).
+   */
+  private personalKeyRefusedBy(org: Organization): boolean {
+    return (
+      this.principal.kind === 'user' &&
+      this.principal.method === 'API_KEY' &&
+      !org.effectiveSettings().personalApiKeysReachOrganization
+    );
+  }
+
+  /** Whether to tell the caller that `org` refuses their personal key (only members, who know it exists). */
+  async refusesPersonalKeyOf(org: Organization): Promise<boolean> {
+    if (!this.personalKeyRefusedBy(org)) return false;
+    return this.isInstanceAdmin || (await this.activeMembership(org.id)) !== null;
+  }
+
+  /**
+   * Whether the caller may create (or, by rotation, renew) a personal API key: not when an organization they are
+   * an ACTIVE MEMBER or VIEWER of sets `membersCanCreateApiKeys: false` (its ADMINs still may). Returns the first
+   * organization that refuses, to name it.
+   */
+  static organizationRefusingPersonalKeys(memberships: ReadonlyArray<UserMembershipFacts>): Organization | null {
+    const refusing = memberships.find(
+      (m) =>
+        m.status === MemberStatus.ACTIVE &&
+        m.role !== OrgRole.ADMIN &&
+        !m.organization.effectiveSettings().membersCanCreateApiKeys,
+    );
+    return refusing?.organization ?? null;
+  }
+
   // Shared, read-only results: a members page asks these a few hundred times per request.
   async orgPermissions(org: Organization, lookup?: MembershipLookup): Promise<ReadonlySet<OrgPermission>> {
+    if (this.personalKeyRefusedBy(org)) return NO_PERMISSIONS;
     if (this.isInstanceAdmin) return ALL_ORG_PERMISSIONS;
+    // A service account sees its organization (to reach its team by name), nothing of its members or settings.
+    if (this.principal.kind === 'service_account')
+      return Authz.serviceAccountFacts(this.principal).organizationId === org.id ? ORG_READ_ONLY : NO_PERMISSIONS;
     const membership = await this.activeMembership(org.id, lookup);
     if (!membership) return NO_PERMISSIONS;
     if (membership.role === OrgRole.MEMBER && org.effectiveSettings().membersCanCreateTeams)
@@ -214,6 +298,63 @@ export class Authz {
     return this.isSelf(ownerId) || this.isInstanceAdmin;
   }
 
+  // ---- service accounts and their keys (docs/AUTHZ.md, "Service accounts") -----------------------------------
+
+  /**
+   * Managing a team's service accounts and their keys (create, rename, disable, enable, delete; keys: create,
+   * rotate, revoke, list): people holding `service_account:manage` on the team (team ADMINs, org admins, a custom
+   * role with it). NOT_FOUND when the caller does not see the team, FORBIDDEN otherwise; service accounts never.
+   */
+  async requireServiceAccountManager(team: TeamFacts | null, org: Organization): Promise<void> {
+    this.requireUser();
+    // An organization service account (no team) is the organization's: service_account:manage_org (org admins).
+    if (!team) await this.requireOrg(org, OrgPermission.MANAGE_ORG_SERVICE_ACCOUNTS);
+    else await this.requireTeam(team, org, TeamPermission.SERVICE_ACCOUNT_MANAGE);
+  }
+
+  /** The same rule as a yes/no, for key lists and lookups by id that answer NOT_FOUND rather than FORBIDDEN. */
+  async canManageServiceAccounts(team: TeamFacts | null, org: Organization): Promise<boolean> {
+    if (this.principal.kind !== 'user') return false;
+    if (!team) return (await this.orgPermissions(org)).has(OrgPermission.MANAGE_ORG_SERVICE_ACCOUNTS);
+    return (await this.teamPermissions(team, org)).has(TeamPermission.SERVICE_ACCOUNT_MANAGE);
+  }
+
+  /**
+   * Who may revoke or rotate a key: a personal key by its owner (and instance admins, to cut off a leaked key); a
+   * service account's key by whoever manages the account's team's service accounts.
+   */
+  async canManageKey(
+    owner: { kind: 'user'; userId: string } | { kind: 'service_account'; team: TeamFacts | null; org: Organization },
+  ): Promise<boolean> {
+    if (owner.kind === 'user') return this.canManageApiKeyOf(owner.userId);
+    return this.canManageServiceAccounts(owner.team, owner.org);
+  }
+
+  /**
+   * Attribution (docs/AUTHZ.md, "Attribution"): whether a service account may record `permission`'s work (a run,
+   * a report, a project) as `person`'s. Only for an ACTIVE organization member who is a member of the team and
+   * whose own role there grants the permission; an org admin outside the team does not qualify (holding every
+   * permission is not being on the team). Pass lookups that read, and lock, through the writing transaction.
+   */
+  async mayAttributeTo(
+    person: UserPrincipal['user'],
+    team: TeamFacts,
+    org: Organization,
+    permission: TeamPermission,
+    lookups: { org: MembershipLookup; team: TeamMembershipLookup },
+  ): Promise<boolean> {
+    if (this.principal.kind !== 'service_account') return false;
+    const orgMembership = await lookups.org(org.id, person.id);
+    if (orgMembership?.status !== MemberStatus.ACTIVE) return false;
+    if (!(await lookups.team(team.id, person.id))) return false;
+    const asPerson = new Authz(
+      { kind: 'user', user: person, method: 'API_KEY', sessionId: null, apiKeyId: null },
+      lookups.org,
+      lookups.team,
+    );
+    return (await asPerson.teamPermissions(team, org, lookups)).has(permission);
+  }
+
   /**
    * Whether `userId` is the caller: the one "is this myself" rule (leaving instead of removing, own keys, own details).
    */
@@ -249,6 +390,12 @@ export class Authz {
 
   /** Which teams of `org` the caller sees. Every team check, list and filter starts here. */
   async teamScope(org: Organization, lookup?: MembershipLookup): Promise<TeamScope> {
+    if (this.personalKeyRefusedBy(org)) return { kind: 'NONE' };
+    if (this.principal.kind === 'service_account') {
+      const sa = Authz.serviceAccountFacts(this.principal);
+      if (sa.organizationId !== org.id) return { kind: 'NONE' };
+      return sa.teamId ? { kind: 'ONE', teamId: sa.teamId } : { kind: 'EVERY_AS_SERVICE' };
+    }
     if ((await this.orgPermissions(org, lookup)).has(OrgPermission.MANAGE_TEAMS)) return { kind: 'ALL' };
     const membership = await this.activeMembership(org.id, lookup);
     if (!membership || this.principal.kind !== 'user') return { kind: 'NONE' };
@@ -256,9 +403,11 @@ export class Authz {
   }
 
   /** The rule for one team: in scope ALL every team, in LISTED_OR_MEMBER a hidden team only for its members. */
-  static seesTeam(scope: TeamScope, team: { hidden: boolean; callerIsMember: boolean }): boolean {
+  static seesTeam(scope: TeamScope, team: { id: string; hidden: boolean; callerIsMember: boolean }): boolean {
     if (scope.kind === 'ALL') return true;
     if (scope.kind === 'NONE') return false;
+    if (scope.kind === 'ONE') return team.id === scope.teamId;
+    if (scope.kind === 'EVERY_AS_SERVICE') return true;
     return !team.hidden || team.callerIsMember;
   }
 
@@ -269,6 +418,8 @@ export class Authz {
   static teamScopeSql(scope: TeamScope, alias: string): { sql: string; bindings: string[] } {
     if (scope.kind === 'ALL') return { sql: 'true', bindings: [] };
     if (scope.kind === 'NONE') return { sql: 'false', bindings: [] };
+    if (scope.kind === 'ONE') return { sql: `${alias}.id = ?`, bindings: [scope.teamId] };
+    if (scope.kind === 'EVERY_AS_SERVICE') return { sql: 'true', bindings: [] };
     return {
       sql:
         `(coalesce((${alias}.settings->>'hidden')::boolean, false) = false or exists (select 1 from ` +
@@ -284,12 +435,17 @@ export class Authz {
    */
   async visibleTeams<T extends { team: TeamFacts }>(org: Organization, items: readonly T[]): Promise<T[]> {
     const scope = await this.teamScope(org);
-    if (scope.kind !== 'LISTED_OR_MEMBER') return scope.kind === 'ALL' ? [...items] : [];
+    if (scope.kind === 'ALL') return [...items];
+    if (scope.kind === 'NONE') return [];
+    // Only a person's hidden teams depend on their own membership.
     const memberOf = await Promise.all(
-      items.map(async ({ team }) => team.settings.hidden && (await this.teamMembership(team.id)) !== null),
+      items.map(
+        async ({ team }) =>
+          scope.kind === 'LISTED_OR_MEMBER' && team.settings.hidden && (await this.teamMembership(team.id)) !== null,
+      ),
     );
-    return items.filter((item, i) =>
-      Authz.seesTeam(scope, { hidden: item.team.settings.hidden, callerIsMember: memberOf[i] === true }),
+    return items.filter(({ team }, i) =>
+      Authz.seesTeam(scope, { id: team.id, hidden: team.settings.hidden, callerIsMember: memberOf[i] === true }),
     );
   }
 
@@ -305,10 +461,16 @@ export class Authz {
   ): Promise<ReadonlySet<TeamPermission>> {
     const scope = await this.teamScope(org, lookups.org);
     if (scope.kind === 'ALL') return ALL_TEAM_PERMISSIONS;
+    if (scope.kind === 'ONE' || scope.kind === 'EVERY_AS_SERVICE') {
+      // The SERVICE role in its own team, never more (no custom role, no setting widens it).
+      const own = Authz.seesTeam(scope, { id: team.id, hidden: team.settings.hidden, callerIsMember: false });
+      return own ? new Set(TEAM_ROLE_PERMISSIONS[SERVICE_ACCOUNT_TEAM_ROLE]) : new Set();
+    }
     const orgMembership = await this.activeMembership(org.id, lookups.org);
     if (scope.kind === 'NONE' || !orgMembership) return new Set();
     const membership = await this.teamMembership(team.id, lookups.team);
-    if (!Authz.seesTeam(scope, { hidden: team.settings.hidden, callerIsMember: membership !== null })) return new Set();
+    if (!Authz.seesTeam(scope, { id: team.id, hidden: team.settings.hidden, callerIsMember: membership !== null }))
+      return new Set();
     if (!membership) return new Set(NON_MEMBER_TEAM_PERMISSIONS);
     const base = membership.customRole?.inheritsFrom ?? membership.role;
     const added = membership.customRole?.permissions ?? [];
@@ -336,7 +498,7 @@ export class Authz {
     permission: TeamPermission,
     lookups: { org?: MembershipLookup; team?: TeamMembershipLookup } = {},
   ): Promise<ReadonlySet<TeamPermission>> {
-    this.requireUser();
+    this.requireAuthenticated();
     const granted = await this.teamPermissions(team, org, lookups);
     if (!granted.has(TeamPermission.VIEW))
       throw notFound(`No team named "${team.name}" is visible to you in "${org.name}".`);
@@ -352,8 +514,8 @@ export class Authz {
    * Which projects of a team the caller sees, given their team permissions: all with `team:read`, PUBLIC ones with
    * `team:view` alone.
    */
-  static projectScope(granted: ReadonlySet<TeamPermission>): ContentScope {
-    if (granted.has(TeamPermission.READ)) return 'ALL';
+  static projectScope(granted: ReadonlySet<TeamPermission>, onTeam: boolean): ContentScope {
+    if (granted.has(TeamPermission.READ)) return onTeam ? 'ALL' : 'UNRESTRICTED';
     return granted.has(TeamPermission.VIEW) ? 'PUBLIC' : 'NONE';
   }
 
@@ -364,8 +526,9 @@ export class Authz {
   static reportScope(
     granted: ReadonlySet<TeamPermission>,
     team: { settings: { publicReportsAllowed: boolean } },
+    onTeam: boolean,
   ): ContentScope {
-    if (granted.has(TeamPermission.READ)) return 'ALL';
+    if (granted.has(TeamPermission.READ)) return onTeam ? 'ALL' : 'UNRESTRICTED';
     return granted.has(TeamPermission.VIEW) && team.settings.publicReportsAllowed ? 'PUBLIC' : 'NONE';
   }
 
@@ -373,8 +536,20 @@ export class Authz {
    * One project or report under a scope: `public` is whether its project is PUBLIC (false for a report without
    * project).
    */
-  static inScope(scope: ContentScope, item: { public: boolean }): boolean {
-    return scope === 'ALL' || (scope === 'PUBLIC' && item.public);
+  static inScope(scope: ContentScope, item: { public: boolean; restricted: boolean }): boolean {
+    if (scope === 'ALL') return true;
+    if (scope === 'UNRESTRICTED') return !item.restricted;
+    return scope === 'PUBLIC' && item.public;
+  }
+
+  /**
+   * Whether the caller is on the team itself, which RESTRICTED projects require: a team membership row (a person
+   * explicitly added), or the team's own service account. Holding every permission (org and instance admins) or
+   * reaching every team (organization service accounts) is not being on it.
+   */
+  async isOnTeam(team: { id: string }): Promise<boolean> {
+    if (this.principal.kind === 'service_account') return this.principal.serviceAccount.team?.id === team.id;
+    return (await this.teamMembership(team.id)) !== null;
   }
 
   /** Which team roles the caller may grant, given their permissions on the team. */

@@ -149,6 +149,8 @@ export const ROLES_GRANTABLE_BY_INVITING_MEMBERS: ReadonlySet<TeamRole> = new Se
   TeamRole.MEMBER,
   TeamRole.VIEW_ONLY,
 ]);
+/** The role a team service account holds in its team, and the only one. */
+export const SERVICE_ACCOUNT_TEAM_ROLE: TeamRole = TeamRole.SERVICE;
 /** Roles a person (not a service account) can hold. */
 export const PERSON_TEAM_ROLES: ReadonlySet<TeamRole> = new Set([TeamRole.ADMIN, TeamRole.MEMBER, TeamRole.VIEW_ONLY]);
 /** The team role that keeps a team managed; the last-team-admin rule counts it. */

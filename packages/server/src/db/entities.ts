@@ -11,6 +11,7 @@ import { Team } from '../modules/teams/team.entity';
 import { TeamMembership } from '../modules/teams/team-membership.entity';
 import { Project, Run, Report } from '../modules/projects/project.entity';
 import { CustomRole } from '../modules/custom-roles/custom-role.entity';
+import { ServiceAccount } from '../modules/service-accounts/service-account.entity';
 
 /** Every entity, listed explicitly: no folder scanning, so tsc output and vitest see the same set. */
 export const ENTITIES = [
@@ -29,4 +30,5 @@ export const ENTITIES = [
   Run,
   Report,
   CustomRole,
+  ServiceAccount,
 ];

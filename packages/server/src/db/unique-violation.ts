@@ -31,6 +31,10 @@ export const UNIQUE_CONSTRAINTS: Readonly<Record<string, UniqueConstraintMeaning
   teams_organization_id_name_unique: { field: 'name', message: 'The organization already has a team with this name.' },
   team_memberships_team_id_user_id_unique: { field: 'user', message: 'This user is already in the team.' },
   projects_team_id_name_unique: { field: 'name', message: 'The team already has a project with this name.' },
+  service_accounts_team_id_name_unique: {
+    field: 'name',
+    message: 'The team already has a service account with this name.',
+  },
   custom_roles_organization_id_name_unique: {
     field: 'name',
     message: 'The organization already has a custom role with this name.',

@@ -49,10 +49,10 @@ registerEnumType(PrincipalKind, {
   description: 'What kind of principal made the request.',
   valuesConfig: {
     USER: {
-      description: 'A person, with a session or one of their personal API keys. Every request is this kind today.',
+      description: 'A person, with a session or one of their personal API keys.',
     },
     SERVICE_ACCOUNT: {
-      description: 'Reserved: service accounts come in a later release; no request has this kind yet.',
+      description: 'A service account, with one of its keys (Viewer.serviceAccount).',
     },
   },
 });
@@ -69,6 +69,19 @@ export enum ApiKeyStatus {
   REVOKED = 'REVOKED',
 }
 registerEnumType(ApiKeyStatus, { name: 'ApiKeyStatus', description: 'Whether an API key still authenticates.' });
+
+export enum ServiceAccountStatus {
+  ACTIVE = 'ACTIVE',
+  DISABLED = 'DISABLED',
+}
+registerEnumType(ServiceAccountStatus, {
+  name: 'ServiceAccountStatus',
+  description: 'Whether a service account’s keys are accepted.',
+  valuesConfig: {
+    ACTIVE: { description: 'Its usable keys authenticate.' },
+    DISABLED: { description: 'Every request with one of its keys fails with SERVICE_ACCOUNT_DISABLED.' },
+  },
+});
 
 export { ErrorCode, MemberStatus, OrgRole };
 

@@ -21,6 +21,8 @@ const PASS_THROUGH = new Set<string>([
   ErrorCode.BAD_USER_INPUT,
   ErrorCode.BAD_REQUEST,
   ErrorCode.UNAUTHENTICATED,
+  // Thrown while authenticating (src/auth/authenticate.ts), before any resolver: a GraphQLError, not an AppError.
+  ErrorCode.SERVICE_ACCOUNT_DISABLED,
 ]);
 
 // Apollo codes outside our list, folded into BAD_REQUEST so clients only ever see documented codes.

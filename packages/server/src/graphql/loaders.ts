@@ -1,3 +1,6 @@
+import { ApiKey } from '../modules/api-keys/api-key.entity';
+import { NEWEST_FIRST_ORDER, newestFirstAfter } from './cursor';
+import { ServiceAccount } from '../modules/service-accounts/service-account.entity';
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Membership } from '../modules/organizations/membership.entity';
@@ -38,11 +41,20 @@ export interface Loaders {
   /** Delivery of the newest outbox email of each invitation. */
   latestEmailByInvitation: DataLoader<string, EmailDelivery | null>;
   projectById: DataLoader<string, Project | null>;
+  /** Service accounts by id (Run.loggedBy and the like); null once deleted. */
+  serviceAccountById: DataLoader<string, ServiceAccount | null>;
   /**
    * A page of a project's runs, newest first: one window query per distinct (limit, cursor) for all projects asking.
    */
   runsPage: DataLoader<RunsPageKey, Run[], string>;
   runCountByProject: DataLoader<string, number>;
+  /**
+   * A page of a service account's keys, newest first (ServiceAccount.apiKeys inside a list of accounts): one query
+   * per distinct page shape for all accounts asking.
+   */
+  serviceAccountKeysPage: DataLoader<ServiceAccountKeysPageKey, ApiKey[], string>;
+  /** How many keys each service account has; key: `${serviceAccountId}|${includeInactive ? 1 : 0}`. */
+  serviceAccountKeyCount: DataLoader<string, number>;
 }
 
 /** A team a member belongs to, as the members view and the team policy need it (no ORM entities). */
@@ -60,6 +72,18 @@ interface MemberTeamRow {
   hidden: boolean;
   members_can_invite: boolean;
 }
+
+export interface ServiceAccountKeysPageKey {
+  serviceAccountId: string;
+  /** Rows to fetch (page size + 1). */
+  limit: number;
+  after: TimeCursor | null;
+  includeInactive: boolean;
+}
+
+const keysPageShape = (k: ServiceAccountKeysPageKey) =>
+  `${k.limit}|${k.includeInactive ? 1 : 0}|${k.after ? `${k.after.createdAt.toISOString()}|${k.after.id}` : ''}`;
+const keysPageKey = (k: ServiceAccountKeysPageKey) => `${k.serviceAccountId}|${keysPageShape(k)}`;
 
 /** Position in a list ordered by (createdAt desc, id desc). */
 export interface TimeCursor {
@@ -159,6 +183,11 @@ export function createLoaders(em: EntityManager): Loaders {
       const byId = new Map(rows.map((o) => [o.id, o]));
       return ids.map((id) => byId.get(id) ?? null);
     }),
+    serviceAccountById: new DataLoader(async (ids) => {
+      const rows = await em.find(ServiceAccount, { id: { $in: [...ids] } });
+      const byId = new Map(rows.map((a) => [a.id, a]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
     userById: new DataLoader(async (ids) => {
       const rows = await em.find(User, { id: { $in: [...ids] } });
       const byId = new Map(rows.map((u) => [u.id, u]));
@@ -215,6 +244,51 @@ export function createLoaders(em: EntityManager): Loaders {
       },
       { cacheKeyFn: runsPageKey },
     ),
+    serviceAccountKeysPage: new DataLoader<ServiceAccountKeysPageKey, ApiKey[], string>(
+      async (keys) => {
+        const groups = new Map<string, ServiceAccountKeysPageKey[]>();
+        for (const k of keys) groups.set(keysPageShape(k), [...(groups.get(keysPageShape(k)) ?? []), k]);
+        const pages = new Map<string, ApiKey[]>();
+        for (const group of groups.values()) {
+          const { limit, after, includeInactive } = group[0]!;
+          const ids = [...new Set(group.map((k) => k.serviceAccountId))];
+          // Every matching key of these accounts, then the first `limit` of each: an account holds a handful of
+          // keys, and this keeps "usable" to its one definition (ApiKey.usableFilter) instead of a SQL copy.
+          const rows = await em.find(
+            ApiKey,
+            {
+              $and: [
+                { serviceAccount: { $in: ids } },
+                includeInactive ? {} : ApiKey.usableFilter(),
+                newestFirstAfter(after && [after.createdAt, after.id]),
+              ],
+            },
+            { orderBy: NEWEST_FIRST_ORDER },
+          );
+          for (const k of group)
+            pages.set(keysPageKey(k), rows.filter((r) => r.serviceAccount?.id === k.serviceAccountId).slice(0, limit));
+        }
+        return keys.map((k) => pages.get(keysPageKey(k)) ?? []);
+      },
+      { cacheKeyFn: keysPageKey },
+    ),
+    serviceAccountKeyCount: new DataLoader(async (keys) => {
+      const counts = new Map<string, number>();
+      for (const includeInactive of [false, true]) {
+        const ids = keys.filter((k) => k.endsWith(includeInactive ? '|1' : '|0')).map((k) => k.split('|')[0]!);
+        if (!ids.length) continue;
+        const rows = await em.find(
+          ApiKey,
+          { $and: [{ serviceAccount: { $in: ids } }, includeInactive ? {} : ApiKey.usableFilter()] },
+          { fields: ['id', 'serviceAccount'] },
+        );
+        for (const id of ids) {
+          const n = rows.filter((r) => r.serviceAccount?.id === id).length;
+          counts.set(`${id}|${includeInactive ? 1 : 0}`, n);
+        }
+      }
+      return keys.map((k) => counts.get(k) ?? 0);
+    }),
     runCountByProject: new DataLoader(async (ids) => {
       const rows: Array<{ project_id: string; n: string }> = await em.execute(
         'select project_id, count(*) as n from runs where project_id in (?) group by project_id',

@@ -4,7 +4,7 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphq
 import { guardResolvers } from './guards';
 import './enums';
 import { ViewerResolver, UserResolver } from '../modules/accounts/account.resolver';
-import { ApiKeyResolver } from '../modules/api-keys/api-key.resolver';
+import { ApiKeyResolver, OrganizationApiKeysResolver } from '../modules/api-keys/api-key.resolver';
 import { OrganizationResolver, OrganizationMembershipResolver } from '../modules/organizations/organization.resolver';
 import { InstanceResolver } from '../modules/instance/instance.resolver';
 import { InvitationResolver, OrganizationInvitationsResolver } from '../modules/invitations/invitation.resolver';
@@ -18,6 +18,11 @@ import {
   RunResolver,
   TeamProjectsResolver,
 } from '../modules/projects/project.resolver';
+import {
+  OrganizationServiceAccountsResolver,
+  ServiceAccountResolver,
+  TeamServiceAccountsResolver,
+} from '../modules/service-accounts/service-account.resolver';
 
 export const RESOLVERS = [
   ViewerResolver,
@@ -40,6 +45,10 @@ export const RESOLVERS = [
   RunResolver,
   ReportResolver,
   TeamProjectsResolver,
+  ServiceAccountResolver,
+  TeamServiceAccountsResolver,
+  OrganizationServiceAccountsResolver,
+  OrganizationApiKeysResolver,
 ] as const;
 
 let cached: Promise<GraphQLSchema> | undefined;

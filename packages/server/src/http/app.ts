@@ -14,7 +14,7 @@ import {
 import type { GraphQLSchema } from 'graphql';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { loggableError } from '../logger';
-import { authenticate, readBearer } from '../auth/authenticate';
+import { ACTING_USER_HEADER, authenticate, readBearer } from '../auth/authenticate';
 import type { Principal } from '../auth/principal';
 import { createRequestContext, type AppServices, type RequestContext } from '../graphql/context';
 import { formatError, requestScope } from '../graphql/format-error';
@@ -161,7 +161,14 @@ export async function createHttpApp(params: {
     origin: config.corsOrigins,
     credentials: true,
     methods: ['GET', 'POST', 'OPTIONS'],
-    allowedHeaders: ['content-type', 'authorization', 'apollo-require-preflight', 'x-request-id', 'x-roster-client'],
+    allowedHeaders: [
+      'content-type',
+      'authorization',
+      'apollo-require-preflight',
+      'x-request-id',
+      'x-roster-client',
+      ACTING_USER_HEADER,
+    ],
     exposedHeaders: ['x-request-id', 'retry-after'],
     maxAge: 600,
   });
@@ -183,8 +190,9 @@ export async function createHttpApp(params: {
             {
               bearer: readBearer(req.headers.authorization),
               cookie: (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE] ?? null,
+              actingUser: req.get(ACTING_USER_HEADER) ?? null,
             },
-            { apiKeyUsage: services.apiKeyUsage },
+            { apiKeyUsage: services.apiKeyUsage, clientAddress: req.ip ?? null },
           );
         } catch (err) {
           // Apollo's request plugins never see a request whose context failed (a bad credential): count it here.

@@ -6,6 +6,8 @@ import { Migration20261122170002_CustomRoles } from './Migration20261122170002_C
 import { Migration20261129091500_SignInThrottle } from './Migration20261129091500_SignInThrottle';
 import { Migration20261129120000_MemberSortKeys } from './Migration20261129120000_MemberSortKeys';
 import { Migration20261129121000_MemberCounts } from './Migration20261129121000_MemberCounts';
+import { Migration20261129121344_ServiceAccounts } from './Migration20261129121344_ServiceAccounts';
+import { Migration20261129124500_OrgServiceAccounts } from './Migration20261129124500_OrgServiceAccounts';
 
 /** Applied in this order. Add each new migration here (see docs/DEVELOPING.md). */
 export const MIGRATIONS: MigrationObject[] = [
@@ -16,4 +18,6 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261129091500_SignInThrottle', class: Migration20261129091500_SignInThrottle },
   { name: 'Migration20261129120000_MemberSortKeys', class: Migration20261129120000_MemberSortKeys },
   { name: 'Migration20261129121000_MemberCounts', class: Migration20261129121000_MemberCounts },
+  { name: 'Migration20261129121344_ServiceAccounts', class: Migration20261129121344_ServiceAccounts },
+  { name: 'Migration20261129124500_OrgServiceAccounts', class: Migration20261129124500_OrgServiceAccounts },
 ];

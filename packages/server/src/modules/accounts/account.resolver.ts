@@ -1,3 +1,5 @@
+import type { ServiceAccount } from '../service-accounts/service-account.entity';
+import { ServiceAccountType } from '../service-accounts/service-account.types';
 import { Arg, Args, Ctx, Field, ArgsType, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../graphql/context';
 import { AccountService } from './account.service';
@@ -31,6 +33,7 @@ interface ViewerRoot {
   kind: PrincipalKind;
   authenticatedWith: AuthMethodEnum;
   user: User | null;
+  serviceAccount: ServiceAccount | null;
 }
 
 @Resolver(() => ViewerType)
@@ -39,10 +42,32 @@ export class ViewerResolver {
   viewer(@Ctx() ctx: RequestContext): ViewerRoot | null {
     const p = ctx.principal;
     if (p.kind === 'anonymous') return null;
-    return { kind: PrincipalKind.USER, authenticatedWith: AuthMethodEnum[p.method], user: p.user };
+    if (p.kind === 'service_account')
+      return {
+        kind: PrincipalKind.SERVICE_ACCOUNT,
+        authenticatedWith: AuthMethodEnum.API_KEY,
+        user: null,
+        serviceAccount: p.serviceAccount,
+      };
+    return {
+      kind: PrincipalKind.USER,
+      authenticatedWith: AuthMethodEnum[p.method],
+      user: p.user,
+      serviceAccount: null,
+    };
   }
 
-  @FieldResolver(() => ApiKeyConnection, { description: "The caller's own API keys, newest first (metadata only)." })
+  @FieldResolver(() => ServiceAccountType, {
+    nullable: true,
+    description: 'The service account that made the request (set when kind is SERVICE_ACCOUNT).',
+  })
+  serviceAccount(@Root() viewer: ViewerRoot): ServiceAccount | null {
+    return viewer.serviceAccount;
+  }
+
+  @FieldResolver(() => ApiKeyConnection, {
+    description: "The caller's own API keys, newest first (metadata only). FORBIDDEN for a service account.",
+  })
   apiKeys(@Ctx() ctx: RequestContext, @Args(() => ApiKeyListArgs) args: ApiKeyListArgs) {
     return new ApiKeyService(ctx).listOwn(args);
   }

@@ -57,6 +57,7 @@ export const DEFAULT_ORGANIZATION_NAME = 'default';
 
 export class AccountService extends Service {
   async signUp(raw: unknown): Promise<SignUpResult> {
+    this.ctx.authz.requireNotServiceAccount();
     const input = parseInput(signUpSchema, raw);
     if (input.invitationToken) return this.signUpWithInvitation(input);
     const passwordHash = await hashNewPassword(this.ctx, input.password);
@@ -143,6 +144,7 @@ export class AccountService extends Service {
   }
 
   async logIn(raw: unknown): Promise<SessionResult> {
+    this.ctx.authz.requireNotServiceAccount();
     const input = parseInput(logInSchema, raw);
     const login = normalizeLogin(input.login);
     const user = await this.em.findOne(User, byLogin(login), { populate: ['passwordHash'] });

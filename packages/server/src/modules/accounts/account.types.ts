@@ -41,9 +41,7 @@ export class UserType {
 @ObjectType('Viewer', { description: 'The calling principal.' })
 export class ViewerType {
   @Field(() => PrincipalKind, {
-    description:
-      'Always USER for now: requests authenticate as a person (a session or a personal API key). Service accounts ' +
-      'come in a later release.',
+    description: 'USER (a session or a personal API key) or SERVICE_ACCOUNT (one of its keys).',
   })
   kind!: PrincipalKind;
 
@@ -52,7 +50,7 @@ export class ViewerType {
 
   @Field(() => UserType, {
     nullable: true,
-    description: 'The user who made the request (set whenever kind is USER, which is every request today).',
+    description: 'The user who made the request (set when kind is USER).',
   })
   user!: UserType | null;
 }

@@ -1,18 +1,33 @@
 import { randomUUID } from 'node:crypto';
-import { Entity, Index, ManyToOne, OptionalProps, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
+import { Check, Entity, Index, ManyToOne, OptionalProps, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
 import { User } from '../accounts/user.entity';
+import { ServiceAccount } from '../service-accounts/service-account.entity';
 
 @Entity({ tableName: 'api_keys' })
+@Check({ name: 'api_keys_one_owner', expression: '(user_id is null) <> (service_account_id is null)' })
 export class ApiKey {
-  [OptionalProps]?: 'createdAt' | 'expiresAt' | 'lastUsedAt' | 'revokedAt';
+  [OptionalProps]?:
+    | 'createdAt'
+    | 'expiresAt'
+    | 'lastUsedAt'
+    | 'revokedAt'
+    | 'user'
+    | 'serviceAccount'
+    | 'rotatedAt'
+    | 'expiredUseAuditedAt';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
-  /** The owning person; service accounts get their own owner column when they arrive. */
+  /** The owning person, for a personal key. Exactly one of `user` and `serviceAccount` is set (a check constraint). */
   @Index()
-  @ManyToOne({ entity: () => User, ref: true, deleteRule: 'cascade' })
-  user!: Ref<User>;
+  @ManyToOne({ entity: () => User, ref: true, nullable: true, deleteRule: 'cascade' })
+  user: Ref<User> | null = null;
+
+  /** The owning service account, for its keys; deleting the account deletes them (they stop working with it). */
+  @Index()
+  @ManyToOne({ entity: () => ServiceAccount, ref: true, nullable: true, deleteRule: 'cascade' })
+  serviceAccount: Ref<ServiceAccount> | null = null;
 
   @Property({ type: 'string', length: 100 })
   name!: string;
@@ -35,6 +50,14 @@ export class ApiKey {
 
   @Property({ type: 'datetime', nullable: true })
   revokedAt: Date | null = null;
+
+  /** When a request first came with the key after it expired (audited once, api_key.expired_on_use). */
+  @Property({ type: 'datetime', nullable: true })
+  expiredUseAuditedAt: Date | null = null;
+
+  /** When rotateApiKey replaced it: it keeps working until `expiresAt`, the end of the grace period. */
+  @Property({ type: 'datetime', nullable: true })
+  rotatedAt: Date | null = null;
 
   /** Past its expiry (every key created through the API has one; the column is nullable only for its history). */
   isExpired(now: number = Date.now()): boolean {

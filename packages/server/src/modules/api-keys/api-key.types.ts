@@ -1,4 +1,4 @@
-import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { DateTime } from '../../graphql/scalars';
 import { ApiKeyStatus } from '../../graphql/enums';
 import { ConnectionType } from '../../graphql/connection';
@@ -34,6 +34,13 @@ export class ApiKeyType {
 
   @Field(() => DateTime, { nullable: true, description: 'When the key was revoked.' })
   revokedAt!: Date | null;
+
+  @Field(() => DateTime, {
+    nullable: true,
+    description:
+      'When rotateApiKey replaced it. A rotated key stays ACTIVE until `expiresAt`, the end of the grace period.',
+  })
+  rotatedAt!: Date | null;
 }
 
 export const ApiKeyConnection = ConnectionType('ApiKey', ApiKeyType, 'A page of API keys, newest first.');
@@ -76,4 +83,35 @@ export class RevokeApiKeyPayload {
     description: 'false when the key was already revoked: nothing changed and nothing was audited.',
   })
   changed!: boolean;
+}
+
+@InputType({ description: 'An API key to replace with a new one.' })
+export class RotateApiKeyInput {
+  @Field(() => ID, { description: 'Id of the key: your own, or a key of a service account you manage.' })
+  id!: string;
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'Hours the old key keeps working, 0 (stops at once) to 168 (7 days); default 24. Never past its own expiry.',
+  })
+  graceHours?: number | null;
+
+  @Field(() => DateTime, {
+    nullable: true,
+    description: 'When the new key stops working; omit for the longest lifetime allowed.',
+  })
+  expiresAt?: Date | null;
+}
+
+@ObjectType({ description: 'Result of rotateApiKey.' })
+export class RotateApiKeyPayload {
+  @Field(() => ApiKeyType, { description: 'The new key (same name and owner).' })
+  apiKey!: ApiKeyType;
+
+  @Field(() => String, { description: 'The new key itself. Shown this once: store it now. Starts with "rsk_".' })
+  secret!: string;
+
+  @Field(() => ApiKeyType, { description: 'The old key: `rotatedAt` set, `expiresAt` the end of the grace period.' })
+  previousApiKey!: ApiKeyType;
 }

@@ -17,6 +17,16 @@ export enum AuditAction {
   SIGN_IN_ADDRESS_LOCKED = 'sign_in.address_locked',
   API_KEY_CREATED = 'api_key.created',
   API_KEY_REVOKED = 'api_key.revoked',
+  /** A new key replaced the target; the old one works until the end of the grace period (`metadata`). */
+  API_KEY_ROTATED = 'api_key.rotated',
+  /** The first request with a key past its expiry (recorded once per key; actor: the key's owner). */
+  API_KEY_EXPIRED_ON_USE = 'api_key.expired_on_use',
+  SERVICE_ACCOUNT_CREATED = 'service_account.created',
+  SERVICE_ACCOUNT_RENAMED = 'service_account.renamed',
+  SERVICE_ACCOUNT_UPDATED = 'service_account.updated',
+  SERVICE_ACCOUNT_DISABLED = 'service_account.disabled',
+  SERVICE_ACCOUNT_ENABLED = 'service_account.enabled',
+  SERVICE_ACCOUNT_DELETED = 'service_account.deleted',
   ORGANIZATION_CREATED = 'organization.created',
   ORGANIZATION_UPDATED = 'organization.updated',
   MEMBER_INVITED = 'member.invited',
@@ -98,7 +108,13 @@ function auditEvent(source: AuditSource, input: AuditInput): AuditEvent {
     input.actor ??
     (source.principal.kind === 'user'
       ? { type: 'user', id: source.principal.user.id, label: source.principal.user.username }
-      : { type: 'anonymous', id: null, label: null });
+      : source.principal.kind === 'service_account'
+        ? {
+            type: 'service_account',
+            id: source.principal.serviceAccount.id,
+            label: source.principal.serviceAccount.name,
+          }
+        : { type: 'anonymous', id: null, label: null });
   event.actorType = actor.type;
   event.actorId = actor.id;
   event.actorLabel = actor.label;

@@ -620,6 +620,7 @@ export class InvitationService extends Service {
     raw: unknown,
     options: { requiredEmail?: string; newAccountOnly?: boolean } = {},
   ): Promise<AcceptResult> {
+    this.ctx.authz.requireNotServiceAccount();
     const input = parseInput(acceptSchema, raw);
     const principal = this.ctx.authz.principal;
     const preview = await this.findUsable(this.em, input.token);

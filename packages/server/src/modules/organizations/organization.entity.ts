@@ -7,12 +7,18 @@ export interface OrganizationSettings {
   membersCanCreateTeams?: boolean;
   /** Upper bound for personal API key lifetimes in this organization, in days. */
   apiKeyMaxLifetimeDays?: number | null;
+  /** Whether its MEMBERs and VIEWERs may create personal API keys at all (ADMINs always may). */
+  membersCanCreateApiKeys?: boolean;
+  /** Whether personal API keys reach it; false: only sessions and service accounts' keys (automation through them). */
+  personalApiKeysReachOrganization?: boolean;
 }
 
 /** The settings an organization has until an admin changes them (stored settings omit what was never set). */
 export const DEFAULT_ORGANIZATION_SETTINGS: Readonly<Required<OrganizationSettings>> = {
   membersCanCreateTeams: false,
   apiKeyMaxLifetimeDays: null,
+  membersCanCreateApiKeys: true,
+  personalApiKeysReachOrganization: true,
 };
 
 @Entity({ tableName: 'organizations' })
@@ -44,6 +50,11 @@ export class Organization {
     return {
       membersCanCreateTeams: this.settings.membersCanCreateTeams ?? DEFAULT_ORGANIZATION_SETTINGS.membersCanCreateTeams,
       apiKeyMaxLifetimeDays: this.settings.apiKeyMaxLifetimeDays ?? DEFAULT_ORGANIZATION_SETTINGS.apiKeyMaxLifetimeDays,
+      membersCanCreateApiKeys:
+        this.settings.membersCanCreateApiKeys ?? DEFAULT_ORGANIZATION_SETTINGS.membersCanCreateApiKeys,
+      personalApiKeysReachOrganization:
+        this.settings.personalApiKeysReachOrganization ??
+        DEFAULT_ORGANIZATION_SETTINGS.personalApiKeysReachOrganization,
     };
   }
 

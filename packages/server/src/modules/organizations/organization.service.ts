@@ -4,7 +4,7 @@ import { Service } from '../service';
 import { Organization, type OrganizationSettings } from './organization.entity';
 import { Membership } from './membership.entity';
 import { User } from '../accounts/user.entity';
-import { conflict, notFound } from '../../errors';
+import { conflict, forbidden, notFound } from '../../errors';
 import { displayNameSchema, orgNameSchema, orgRefSchema, parseInput, seatLimitSchema } from '../../validation';
 import { AuditAction } from '../audit/audit.service';
 import { InstancePermission, ORG_ADMIN_ROLE, OrgPermission } from '../../authz/permissions';
@@ -28,6 +28,8 @@ const updateSchema = z.object({
   settings: z
     .object({
       membersCanCreateTeams: z.boolean().nullish(),
+      membersCanCreateApiKeys: z.boolean().nullish(),
+      personalApiKeysReachOrganization: z.boolean().nullish(),
       apiKeyMaxLifetimeDays: z
         .number()
         .int('must be a whole number')
@@ -61,7 +63,16 @@ export class OrganizationService extends Service {
   /** An organization the caller may see, or NOT_FOUND (mutations and the lookups nested in them). */
   async getVisible(name: string): Promise<Organization> {
     const org = await this.findVisible(name);
-    if (!org) throw notFound(`No organization named "${name}" is visible to you.`);
+    if (!org) {
+      // A member calling with a personal key the organization refuses is told why (they know it exists).
+      const refusing = await this.em.findOne(Organization, { name: name.trim().toLowerCase() });
+      if (refusing && (await this.ctx.authz.refusesPersonalKeyOf(refusing))) {
+        throw forbidden(
+          `Organization "${refusing.name}" does not accept personal API keys: use a service account's key, or log in.`,
+        );
+      }
+      throw notFound(`No organization named "${name}" is visible to you.`);
+    }
     return org;
   }
 
@@ -70,7 +81,7 @@ export class OrganizationService extends Service {
    * invisible (the two are indistinguishable). UNAUTHENTICATED for anonymous callers: that is not visibility.
    */
   async findVisible(name: string): Promise<Organization | null> {
-    this.ctx.authz.requireUser();
+    this.ctx.authz.requireAuthenticated();
     const org = await this.em.findOne(Organization, { name: name.trim().toLowerCase() });
     if (!org || !(await this.ctx.authz.canOrg(org, OrgPermission.READ))) return null;
     return org;
@@ -159,6 +170,10 @@ export class OrganizationService extends Service {
           next.membersCanCreateTeams = input.settings.membersCanCreateTeams;
         if (input.settings.apiKeyMaxLifetimeDays !== undefined)
           next.apiKeyMaxLifetimeDays = input.settings.apiKeyMaxLifetimeDays;
+        if (input.settings.membersCanCreateApiKeys != null)
+          next.membersCanCreateApiKeys = input.settings.membersCanCreateApiKeys;
+        if (input.settings.personalApiKeysReachOrganization != null)
+          next.personalApiKeysReachOrganization = input.settings.personalApiKeysReachOrganization;
         locked.settings = next;
       }
       const after = { displayName: locked.displayName, seatLimit: locked.seatLimit, settings: locked.settings };

@@ -13,6 +13,20 @@ export class OrganizationSettingsType {
     description: 'Upper bound for personal API key lifetimes, in days; null means the instance maximum.',
   })
   apiKeyMaxLifetimeDays!: number | null;
+
+  @Field(() => Boolean, {
+    description:
+      'Whether MEMBERs and VIEWERs may create personal API keys (ADMINs always may). Default true; false: automation ' +
+      'goes through service accounts.',
+  })
+  membersCanCreateApiKeys!: boolean;
+
+  @Field(() => Boolean, {
+    description:
+      'Whether personal API keys reach this organization. Default true; false: requests with a personal key are ' +
+      'refused here (sessions and service accounts’ keys still work).',
+  })
+  personalApiKeysReachOrganization!: boolean;
 }
 
 @ObjectType('OrganizationWarning', {
@@ -122,6 +136,12 @@ export class OrganizationSettingsInput {
       'applies).',
   })
   apiKeyMaxLifetimeDays?: number | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Whether MEMBERs and VIEWERs may create personal API keys.' })
+  membersCanCreateApiKeys?: boolean | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Whether personal API keys reach this organization.' })
+  personalApiKeysReachOrganization?: boolean | null;
 }
 
 @InputType({ description: 'Changes to an organization. Org admins; the seat limit needs an instance admin.' })

@@ -7,6 +7,11 @@ export enum ProjectVisibility {
   PRIVATE = 'PRIVATE',
   /** Everyone who can see the team. */
   PUBLIC = 'PUBLIC',
+  /**
+   * Only those on the team: its members and its own service accounts. Org admins outside the team and organization
+   * service accounts, who otherwise read every team, do not reach it.
+   */
+  RESTRICTED = 'RESTRICTED',
 }
 
 /**
@@ -24,6 +29,17 @@ export abstract class AuthoredWork {
   @Property({ type: 'string', length: 64, nullable: true })
   createdByLabel: string | null = null;
 
+  /**
+   * The service account that wrote it, when one did (with or without naming a person in `createdById`). No foreign
+   * key: the work stays, still attributed, after the account is deleted; `loggedByLabel` keeps its name.
+   */
+  @Index()
+  @Property({ type: 'uuid', nullable: true })
+  loggedById: string | null = null;
+
+  @Property({ type: 'string', length: 64, nullable: true })
+  loggedByLabel: string | null = null;
+
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date = new Date();
 }
@@ -31,7 +47,7 @@ export abstract class AuthoredWork {
 @Entity({ tableName: 'projects' })
 @Unique({ properties: ['team', 'name'] })
 export class Project extends AuthoredWork {
-  [OptionalProps]?: 'createdAt' | 'createdById' | 'createdByLabel';
+  [OptionalProps]?: 'createdAt' | 'createdById' | 'createdByLabel' | 'loggedById' | 'loggedByLabel';
 
   @ManyToOne({ entity: () => Team, ref: true, deleteRule: 'cascade' })
   team!: Ref<Team>;
@@ -46,7 +62,7 @@ export class Project extends AuthoredWork {
 @Entity({ tableName: 'runs' })
 @Index({ properties: ['project', 'createdAt'] })
 export class Run extends AuthoredWork {
-  [OptionalProps]?: 'createdAt' | 'createdById' | 'createdByLabel';
+  [OptionalProps]?: 'createdAt' | 'createdById' | 'createdByLabel' | 'loggedById' | 'loggedByLabel';
 
   @ManyToOne({ entity: () => Project, ref: true, deleteRule: 'cascade' })
   project!: Ref<Project>;
@@ -58,7 +74,7 @@ export class Run extends AuthoredWork {
 @Entity({ tableName: 'reports' })
 @Index({ properties: ['team', 'createdAt'] })
 export class Report extends AuthoredWork {
-  [OptionalProps]?: 'createdAt' | 'createdById' | 'createdByLabel' | 'project';
+  [OptionalProps]?: 'createdAt' | 'createdById' | 'createdByLabel' | 'loggedById' | 'loggedByLabel' | 'project';
 
   @ManyToOne({ entity: () => Team, ref: true, deleteRule: 'cascade' })
   team!: Ref<Team>;

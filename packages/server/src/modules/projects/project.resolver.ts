@@ -27,6 +27,8 @@ import type { Team } from '../teams/team.entity';
 import type { User } from '../accounts/user.entity';
 import { TeamType } from '../teams/team.types';
 import { UserType } from '../accounts/account.types';
+import type { ServiceAccount } from '../service-accounts/service-account.entity';
+import { ServiceAccountType } from '../service-accounts/service-account.types';
 
 /** The author's account, batched; still there after they left the team or the organization (the account stays). */
 function author(ctx: RequestContext, row: { createdById: string | null }): Promise<User | null> | null {
@@ -37,7 +39,9 @@ function author(ctx: RequestContext, row: { createdById: string | null }): Promi
 export class ProjectResolver {
   @FieldResolver(() => UserType, {
     nullable: true,
-    description: 'Who created the project; null only if their account no longer exists (see createdByUsername).',
+    description:
+      'Who created the project; null if their account no longer exists (see createdByUsername) or a service ' +
+      'account created it for no one (see loggedBy).',
   })
   createdBy(@Ctx() ctx: RequestContext, @Root() project: Project): Promise<User | null> | null {
     return author(ctx, project);
@@ -45,10 +49,30 @@ export class ProjectResolver {
 
   @FieldResolver(() => String, {
     nullable: true,
-    description: 'Username of the creator when the project was created; kept after they leave.',
+    description:
+      'Username of the creator when the project was created; kept after they leave.' +
+      ' The service account’s name when one wrote it for no one.',
   })
   createdByUsername(@Root() project: Project): string | null {
     return project.createdByLabel;
+  }
+
+  @FieldResolver(() => ServiceAccountType, {
+    nullable: true,
+    description:
+      'The service account that wrote it, if one did (createdBy is then the person it acted for, or null); null ' +
+      'too once that account is deleted (see loggedByName).',
+  })
+  loggedBy(@Ctx() ctx: RequestContext, @Root() project: Project): Promise<ServiceAccount | null> | null {
+    return project.loggedById ? ctx.loaders.serviceAccountById.load(project.loggedById) : null;
+  }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'Name of the service account that wrote it, when one did; kept after the account is deleted.',
+  })
+  loggedByName(@Root() project: Project): string | null {
+    return project.loggedByLabel;
   }
 
   @FieldResolver(() => TeamType, { description: 'The team the project belongs to.' })
@@ -97,7 +121,10 @@ export class ProjectResolver {
 export class RunResolver {
   @FieldResolver(() => UserType, {
     nullable: true,
-    description: 'Who logged the run; null only if their account no longer exists (see createdByUsername).',
+    description:
+      'The person the run is attributed to: who logged it, or the person a service account acted for ' +
+      '(X-Roster-Acting-User). Null if their account no longer exists (see createdByUsername) or a service account ' +
+      'logged it for no one (see loggedBy).',
   })
   createdBy(@Ctx() ctx: RequestContext, @Root() run: Run): Promise<User | null> | null {
     return author(ctx, run);
@@ -105,10 +132,30 @@ export class RunResolver {
 
   @FieldResolver(() => String, {
     nullable: true,
-    description: 'Username of who logged the run, as it was then; kept after they leave.',
+    description:
+      'Username of who logged the run, as it was then; kept after they leave.' +
+      ' The service account’s name when one wrote it for no one.',
   })
   createdByUsername(@Root() run: Run): string | null {
     return run.createdByLabel;
+  }
+
+  @FieldResolver(() => ServiceAccountType, {
+    nullable: true,
+    description:
+      'The service account that wrote it, if one did (createdBy is then the person it acted for, or null); null ' +
+      'too once that account is deleted (see loggedByName).',
+  })
+  loggedBy(@Ctx() ctx: RequestContext, @Root() run: Run): Promise<ServiceAccount | null> | null {
+    return run.loggedById ? ctx.loaders.serviceAccountById.load(run.loggedById) : null;
+  }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'Name of the service account that wrote it, when one did; kept after the account is deleted.',
+  })
+  loggedByName(@Root() run: Run): string | null {
+    return run.loggedByLabel;
   }
 
   @FieldResolver(() => ProjectType, { description: 'The project the run belongs to.' })
@@ -136,7 +183,9 @@ export class RunResolver {
 export class ReportResolver {
   @FieldResolver(() => UserType, {
     nullable: true,
-    description: 'Who created the report; null only if their account no longer exists (see createdByUsername).',
+    description:
+      'Who created the report; null if their account no longer exists (see createdByUsername) or a service ' +
+      'account created it for no one (see loggedBy).',
   })
   createdBy(@Ctx() ctx: RequestContext, @Root() report: Report): Promise<User | null> | null {
     return author(ctx, report);
@@ -144,10 +193,30 @@ export class ReportResolver {
 
   @FieldResolver(() => String, {
     nullable: true,
-    description: 'Username of the author when the report was created; kept after they leave.',
+    description:
+      'Username of the author when the report was created; kept after they leave.' +
+      ' The service account’s name when one wrote it for no one.',
   })
   createdByUsername(@Root() report: Report): string | null {
     return report.createdByLabel;
+  }
+
+  @FieldResolver(() => ServiceAccountType, {
+    nullable: true,
+    description:
+      'The service account that wrote it, if one did (createdBy is then the person it acted for, or null); null ' +
+      'too once that account is deleted (see loggedByName).',
+  })
+  loggedBy(@Ctx() ctx: RequestContext, @Root() report: Report): Promise<ServiceAccount | null> | null {
+    return report.loggedById ? ctx.loaders.serviceAccountById.load(report.loggedById) : null;
+  }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'Name of the service account that wrote it, when one did; kept after the account is deleted.',
+  })
+  loggedByName(@Root() report: Report): string | null {
+    return report.loggedByLabel;
   }
 
   @FieldResolver(() => ProjectType, {

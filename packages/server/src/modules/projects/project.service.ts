@@ -14,8 +14,15 @@ import { Organization } from '../organizations/organization.entity';
 import { AuditAction } from '../audit/audit.service';
 import { TeamPermission } from '../../authz/team-permissions';
 import { Authz } from '../../authz/policy';
-import { conflict, forbidden, notFound } from '../../errors';
-import { entityIdSchema, orgRefSchema, parseInput, teamRefSchema } from '../../validation';
+import { AppError, conflict, ErrorCode, forbidden, notFound } from '../../errors';
+import { entityIdSchema, orgRefSchema, parseInput, teamRefSchema, userLoginSchema } from '../../validation';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { User } from '../accounts/user.entity';
+import { byLogin } from '../accounts/login';
+import { Membership } from '../organizations/membership.entity';
+import { TeamMembership } from '../teams/team-membership.entity';
+import { CustomRole } from '../custom-roles/custom-role.entity';
+import { teamMembershipFacts } from '../../graphql/loaders';
 import { type Connection } from '../../graphql/connection';
 import { cursorCodec, NEWEST_FIRST, NEWEST_FIRST_ORDER, newestFirstAfter } from '../../graphql/cursor';
 import type { TimeCursor } from '../../graphql/loaders';
@@ -47,7 +54,7 @@ const createProjectSchema = z.object({
   organization: orgRefSchema,
   team: teamRefSchema,
   name: projectName,
-  visibility: z.enum(ProjectVisibility, { message: 'must be PRIVATE or PUBLIC' }).nullish(),
+  visibility: z.enum(ProjectVisibility, { message: 'must be PRIVATE, PUBLIC or RESTRICTED' }).nullish(),
 });
 const logRunSchema = z.object({
   organization: orgRefSchema,
@@ -91,8 +98,19 @@ function afterFilter<T extends Project | Report>(after: [Date, string] | null): 
   return newestFirstAfter(after) as FilterQuery<T>;
 }
 
-/** The caller's view of a team: their permissions on it decide every list and lookup below. */
-type TeamAccess = TeamInOrg;
+/**
+ * The caller's view of a team: their permissions on it, and whether they are on the team (RESTRICTED projects),
+ * decide every list and lookup below.
+ */
+type TeamAccess = TeamInOrg & { onTeam: boolean };
+
+/** The authorship columns of new work (AuthoredWork). */
+interface Authorship {
+  createdById: string | null;
+  createdByLabel: string;
+  loggedById?: string;
+  loggedByLabel?: string;
+}
 
 export interface DeletedProject {
   deletedProjectId: string;
@@ -111,7 +129,8 @@ export interface DeletedReport {
 }
 
 /**
- * Projects, runs and reports. Visibility: `team:read` (team members, org admins) sees everything; `team:view`
+ * Projects, runs and reports. Visibility: `team:read` (team members, org admins) sees everything, except that
+ * RESTRICTED projects (and their runs and reports) are for those on the team only (Authz.isOnTeam); `team:view`
  * alone (org members outside a visible team) sees PUBLIC projects and their runs, and reports of PUBLIC
  * projects when the team allows public reports. Objects this service hands out have passed that check, so
  * the fields hanging off them (a project's runs, a run's project) need not repeat it.
@@ -121,32 +140,52 @@ export class ProjectService extends Service {
 
   // The rules are Authz.projectScope / reportScope; here they become row tests and query filters.
 
-  private static projectVisible(access: Pick<TeamAccess, 'permissions'>, project: Project): boolean {
-    return Authz.inScope(Authz.projectScope(access.permissions), {
-      public: project.visibility === ProjectVisibility.PUBLIC,
-    });
+  private static visibilityFacts(project: Project | null): { public: boolean; restricted: boolean } {
+    return {
+      public: project?.visibility === ProjectVisibility.PUBLIC,
+      restricted: project?.visibility === ProjectVisibility.RESTRICTED,
+    };
+  }
+
+  private static projectVisible(access: TeamAccess, project: Project): boolean {
+    return Authz.inScope(
+      Authz.projectScope(access.permissions, access.onTeam),
+      ProjectService.visibilityFacts(project),
+    );
   }
 
   private static reportVisible(access: TeamAccess, project: Project | null): boolean {
-    return Authz.inScope(Authz.reportScope(access.permissions, access.team), {
-      public: project?.visibility === ProjectVisibility.PUBLIC,
-    });
+    return Authz.inScope(
+      Authz.reportScope(access.permissions, access.team, access.onTeam),
+      ProjectService.visibilityFacts(project),
+    );
   }
 
   /** null: the caller sees no project of this team. */
   private static projectFilter(access: TeamAccess): FilterQuery<Project> | null {
-    const scope = Authz.projectScope(access.permissions);
+    const scope = Authz.projectScope(access.permissions, access.onTeam);
     if (scope === 'NONE') return null;
-    return scope === 'ALL' ? { team: access.team.id } : { team: access.team.id, visibility: ProjectVisibility.PUBLIC };
+    if (scope === 'ALL') return { team: access.team.id };
+    if (scope === 'UNRESTRICTED') return { team: access.team.id, visibility: { $ne: ProjectVisibility.RESTRICTED } };
+    return { team: access.team.id, visibility: ProjectVisibility.PUBLIC };
   }
 
   /** null: the caller sees no report of this team. */
   private static reportFilter(access: TeamAccess): FilterQuery<Report> | null {
-    const scope = Authz.reportScope(access.permissions, access.team);
+    const scope = Authz.reportScope(access.permissions, access.team, access.onTeam);
     if (scope === 'NONE') return null;
-    return scope === 'ALL'
-      ? { team: access.team.id }
-      : { team: access.team.id, project: { visibility: ProjectVisibility.PUBLIC } };
+    if (scope === 'ALL') return { team: access.team.id };
+    if (scope === 'UNRESTRICTED')
+      return {
+        team: access.team.id,
+        $or: [{ project: null }, { project: { visibility: { $ne: ProjectVisibility.RESTRICTED } } }],
+      };
+    return { team: access.team.id, project: { visibility: ProjectVisibility.PUBLIC } };
+  }
+
+  /** Adds whether the caller is on the team (Authz.isOnTeam) to what findTeam found. */
+  private async withTeamFacts(found: TeamInOrg): Promise<TeamAccess> {
+    return { ...found, onTeam: await this.ctx.authz.isOnTeam(found.team) };
   }
 
   /** For a team already resolved elsewhere (the root of Team.projects): NOT_FOUND unless the caller sees it. */
@@ -154,7 +193,7 @@ export class ProjectService extends Service {
     // By primary key: served from the identity map when the team's organization is already loaded.
     const org = await this.em.findOneOrFail(Organization, { id: team.organization.id });
     const permissions = await this.ctx.authz.requireTeam(team, org, TeamPermission.VIEW);
-    return { org, team, permissions };
+    return this.withTeamFacts({ org, team, permissions });
   }
 
   /** Delete rights: the "any" permission, or the "own" one for the author. */
@@ -175,24 +214,63 @@ export class ProjectService extends Service {
     );
   }
 
-  private author(): { createdById: string; createdByLabel: string } {
-    const { user } = this.ctx.authz.requireUser();
-    return { createdById: user.id, createdByLabel: user.username };
+  /**
+   * Who the new work is recorded as (docs/API.md, "Attribution"). A person: themselves. A service account: itself
+   * (`loggedBy`), and as `createdBy` the person its `X-Roster-Acting-User` header names, only when the policy
+   * allows it (Authz.mayAttributeTo: an ACTIVE member of this team whose role grants `permission`), otherwise
+   * ATTRIBUTION_FAILED and the transaction writes nothing. Without the header the account is the author. Reads
+   * and FOR SHARE-locks the person's memberships in `em`'s transaction, so a concurrent removal or deactivation
+   * waits for this write instead of racing it.
+   */
+  private async author(em: EntityManager, access: TeamInOrg, permission: TeamPermission): Promise<Authorship> {
+    const principal = this.ctx.authz.requireAuthenticated();
+    if (principal.kind === 'user') return { createdById: principal.user.id, createdByLabel: principal.user.username };
+    const account = principal.serviceAccount;
+    const loggedBy = { loggedById: account.id, loggedByLabel: account.name };
+    if (!principal.actingAs) return { createdById: null, createdByLabel: account.name, ...loggedBy };
+    const login = principal.actingAs;
+    const failed = () =>
+      new AppError(
+        ErrorCode.ATTRIBUTION_FAILED,
+        `Cannot record this as the work of "${login}": they are not an active member of team "${access.team.name}" ` +
+          'with a role that may do it, so nothing was written. Set X-Roster-Acting-User (the SDK: `username`, ' +
+          'ROSTER_USERNAME, WANDB_USERNAME or WANDB_USER_EMAIL) to a member of the team, add them to the team, or ' +
+          `leave it unset to write as the service account "${account.name}".`,
+        { details: { actingUser: login, team: access.team.name } },
+      );
+    if (!userLoginSchema.safeParse(login).success) throw failed();
+    const person = await em.findOne(User, byLogin(login), { refresh: true });
+    if (!person) throw failed();
+    const share = { lockMode: LockMode.PESSIMISTIC_READ, refresh: true } as const;
+    const allowed = await this.ctx.authz.mayAttributeTo(person, access.team, access.org, permission, {
+      org: (organizationId, userId) => em.findOne(Membership, { organization: organizationId, user: userId }, share),
+      team: async (teamId, userId) =>
+        teamMembershipFacts(await em.findOne(TeamMembership, { team: teamId, user: userId }, share), (id) =>
+          em.findOne(CustomRole, { id }, { refresh: true }),
+        ),
+    });
+    if (!allowed) throw failed();
+    return { createdById: person.id, createdByLabel: person.username, ...loggedBy };
   }
 
   // ---- mutations ------------------------------------------------------------------------------------------------
 
   async createProject(raw: unknown): Promise<Project> {
-    this.ctx.authz.requireUser();
+    this.ctx.authz.requireAuthenticated();
     const input = parseInput(createProjectSchema, raw);
-    const { org, team } = await findTeam(this.ctx, input.organization, input.team, TeamPermission.PROJECT_CREATE);
+    const { org, team, permissions } = await findTeam(
+      this.ctx,
+      input.organization,
+      input.team,
+      TeamPermission.PROJECT_CREATE,
+    );
     const visibility =
       input.visibility ??
       (team.settings.projectsPrivateByDefault ? ProjectVisibility.PRIVATE : ProjectVisibility.PUBLIC);
-    const author = this.author();
     const taken = () => conflict(`Team "${team.name}" already has a project named "${input.name}".`, 'name');
     return this.em
       .transactional(async (em) => {
+        const author = await this.author(em, { org, team, permissions }, TeamPermission.PROJECT_CREATE);
         if (await em.count(Project, { team: team.id, name: input.name })) throw taken();
         const project = em.create(Project, { team: team.id, name: input.name, visibility, ...author });
         this.audit(em, {
@@ -213,12 +291,14 @@ export class ProjectService extends Service {
   }
 
   async logRun(raw: unknown): Promise<Run> {
-    this.ctx.authz.requireUser();
+    this.ctx.authz.requireAuthenticated();
     const input = parseInput(logRunSchema, raw);
-    const access = await findTeam(this.ctx, input.organization, input.team, TeamPermission.RUN_CREATE);
-    const author = this.author();
-    // Not audited: runs are logged far too often for the audit log.
+    const access = await this.withTeamFacts(
+      await findTeam(this.ctx, input.organization, input.team, TeamPermission.RUN_CREATE),
+    );
+    // Not audited: runs are logged far too often for the audit log (attribution is recorded on the run).
     return this.em.transactional(async (em) => {
+      const author = await this.author(em, access, TeamPermission.RUN_CREATE);
       // FOR SHARE: a concurrent deleteProject waits for this run (and then deletes it too) instead of failing it on the
       // foreign key.
       const project = await em.findOne(
@@ -233,12 +313,14 @@ export class ProjectService extends Service {
   }
 
   async createReport(raw: unknown): Promise<Report> {
-    this.ctx.authz.requireUser();
+    this.ctx.authz.requireAuthenticated();
     const input = parseInput(createReportSchema, raw);
-    const access = await findTeam(this.ctx, input.organization, input.team, TeamPermission.REPORT_CREATE);
-    const author = this.author();
+    const access = await this.withTeamFacts(
+      await findTeam(this.ctx, input.organization, input.team, TeamPermission.REPORT_CREATE),
+    );
     return this.em
       .transactional(async (em) => {
+        const author = await this.author(em, access, TeamPermission.REPORT_CREATE);
         let project: Project | null = null;
         if (input.project) {
           project = await em.findOne(
@@ -273,7 +355,9 @@ export class ProjectService extends Service {
   async deleteProject(raw: unknown): Promise<DeletedProject> {
     this.ctx.authz.requireUser();
     const input = parseInput(deleteProjectSchema, raw);
-    const access = await findTeam(this.ctx, input.organization, input.team, TeamPermission.VIEW);
+    const access = await this.withTeamFacts(
+      await findTeam(this.ctx, input.organization, input.team, TeamPermission.VIEW),
+    );
     const project = await this.em.findOne(Project, { team: access.team.id, name: input.project });
     if (!project || !ProjectService.projectVisible(access, project)) throw this.projectNotFound(access, input.project);
     this.requireDelete(
@@ -362,7 +446,7 @@ export class ProjectService extends Service {
   private async accessOrNull(team: Team): Promise<TeamAccess | null> {
     const org = team.organization.getEntity();
     const permissions = await this.ctx.authz.teamPermissions(team, org);
-    return permissions.has(TeamPermission.VIEW) ? { org, team, permissions } : null;
+    return permissions.has(TeamPermission.VIEW) ? this.withTeamFacts({ org, team, permissions }) : null;
   }
 
   private projectNotFound(access: TeamAccess, name: string) {

@@ -8,8 +8,13 @@ registerEnumType(ProjectVisibility, {
   name: 'ProjectVisibility',
   description: 'Who may see a project and its runs.',
   valuesConfig: {
-    PRIVATE: { description: 'Team members (and organization admins) only.' },
+    PRIVATE: { description: 'Team members (and organization admins, and organization service accounts) only.' },
     PUBLIC: { description: 'Everyone who can see the team, including organization members outside it.' },
+    RESTRICTED: {
+      description:
+        'Only those on the team: its members and its own service accounts; not organization admins outside the team ' +
+        'nor organization service accounts.',
+    },
   },
 });
 
