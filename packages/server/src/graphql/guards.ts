@@ -101,17 +101,21 @@ export function guardResolvers(schema: GraphQLSchema): void {
   const runsCode = new Set(
     storage.fieldResolvers.map((r) => `${typeNames.get(r.getObjectType?.()) ?? ''}.${r.schemaName}`),
   );
+  // A property published under another name needs type-graphql's resolver (the default one reads the schema name).
+  const renamed = new Set(
+    storage.fields
+      .filter((f) => f.name !== f.schemaName)
+      .map((f) => `${typeNames.get(f.target) ?? ''}.${f.schemaName}`),
+  );
   const roots = new Set([schema.getQueryType(), schema.getMutationType()].filter((t) => t !== null && t !== undefined));
   for (const type of Object.values(schema.getTypeMap())) {
     if (type.name.startsWith('__') || !(isObjectType(type) || isInterfaceType(type))) continue;
     for (const field of Object.values(type.getFields())) {
       const resolve = field.resolve;
       if (!resolve) continue;
-      if (roots.has(type as never) || runsCode.has(`${type.name}.${field.name}`)) {
-        field.resolve = guarded(resolve);
-      } else {
-        field.resolve = undefined;
-      }
+      const coordinate = `${type.name}.${field.name}`;
+      if (roots.has(type as never) || runsCode.has(coordinate)) field.resolve = guarded(resolve);
+      else if (!renamed.has(coordinate)) field.resolve = undefined;
     }
   }
 }
