@@ -98,6 +98,13 @@ export function guardResolvers(schema: GraphQLSchema): void {
   const typeNames = new Map<unknown, string>(
     [...storage.objectTypes, ...storage.interfaceTypes].map((t) => [t.target, t.name]),
   );
+  // A resolver or renamed field declared on a class that is not itself a GraphQL type (a base class) could not be
+  // told apart below and would silently lose its resolver: refuse to start instead.
+  const untyped = [
+    ...storage.fieldResolvers.map((r) => r.getObjectType?.()),
+    ...storage.fields.map((f) => f.target),
+  ].filter((target) => target !== undefined && !typeNames.has(target) && !isArgsOrInput(storage, target));
+  if (untyped.length) throw new Error('guardResolvers: fields declared on classes that are not GraphQL object types');
   const runsCode = new Set(
     storage.fieldResolvers.map((r) => `${typeNames.get(r.getObjectType?.()) ?? ''}.${r.schemaName}`),
   );
@@ -127,4 +134,9 @@ function guarded(
     if (context.signal.aborted) throw context.signal.reason;
     return resolve(source, args, context, info);
   };
+}
+
+/** Argument and input classes also declare fields; they have no resolvers. */
+function isArgsOrInput(storage: ReturnType<typeof getMetadataStorage>, target: unknown): boolean {
+  return [...storage.argumentTypes, ...storage.inputTypes].some((t) => t.target === target);
 }
