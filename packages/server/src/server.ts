@@ -12,6 +12,8 @@ import { PasswordHasher, dummyPasswordHash } from './auth/passwords';
 import { ApiKeyUsage } from './auth/api-key-usage';
 import { InstanceState } from './modules/instance/instance-state';
 import { Metrics } from './observability/metrics';
+import { environmentSsoSettings } from './modules/sso/environment-sso-settings';
+import type { SsoSettingsSource } from './modules/sso/sso-settings';
 
 export interface RosterServer {
   url: string;
@@ -24,6 +26,7 @@ export interface RosterServer {
   passwords: PasswordHasher;
   apiKeyUsage: ApiKeyUsage;
   instanceState: InstanceState;
+  ssoSettings: SsoSettingsSource;
   /** Null unless METRICS=on. */
   metrics: Metrics | null;
   /**
@@ -37,6 +40,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Reuse an open database (tests); otherwise one is opened from the config and closed with the server. */
   database?: Database;
+  /** SSO settings to use instead of the configured ones (tests that drive a provider of their own). */
+  ssoSettings?: SsoSettingsSource;
 }
 
 export async function startServer(options: StartOptions = {}): Promise<RosterServer> {
@@ -52,6 +57,7 @@ export async function startServer(options: StartOptions = {}): Promise<RosterSer
   await dummyPasswordHash();
   const apiKeyUsage = new ApiKeyUsage(config.apiKeyUsedWriteIntervalSeconds * 1000);
   const instanceState = new InstanceState();
+  const ssoSettings = options.ssoSettings ?? environmentSsoSettings(config);
   const metrics = config.metrics.enabled ? new Metrics({ orm: db.orm, activity, logger }) : null;
   if (metrics && !config.metrics.token) {
     logger.warn('METRICS=on without METRICS_TOKEN: anyone who can reach this server can read GET /metrics');
@@ -61,7 +67,7 @@ export async function startServer(options: StartOptions = {}): Promise<RosterSer
     schema,
     orm: db.orm,
     metrics,
-    services: { config, logger, activity, mail, signIn, passwords, apiKeyUsage, instanceState },
+    services: { config, logger, activity, mail, signIn, passwords, apiKeyUsage, instanceState, ssoSettings },
   });
   await new Promise<void>((resolve, reject) => {
     http.httpServer.once('error', reject);
@@ -84,6 +90,7 @@ export async function startServer(options: StartOptions = {}): Promise<RosterSer
     passwords,
     apiKeyUsage,
     instanceState,
+    ssoSettings,
     metrics,
     close() {
       closing ??= (async () => {

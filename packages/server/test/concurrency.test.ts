@@ -152,5 +152,6 @@ function ctxApp(ctx: InstanceWithAdmin): AppServices {
     mail: s.mail,
     apiKeyUsage: s.apiKeyUsage,
     instanceState: s.instanceState,
+    ssoSettings: s.ssoSettings,
   } as AppServices;
 }

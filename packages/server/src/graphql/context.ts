@@ -10,6 +10,7 @@ import type { SignInThrottle } from '../auth/sign-in-throttle';
 import type { PasswordHasher } from '../auth/passwords';
 import type { ApiKeyUsage } from '../auth/api-key-usage';
 import type { InstanceState } from '../modules/instance/instance-state';
+import type { SsoSettingsSource } from '../modules/sso/sso-settings';
 
 export interface SessionCookieWriter {
   set(token: string, expiresAt: Date): void;
@@ -38,6 +39,8 @@ export interface AppServices {
   apiKeyUsage: ApiKeyUsage;
   /** Remembers that the instance is bootstrapped, so `instance { needsBootstrap }` stops reading users. */
   instanceState: InstanceState;
+  /** SSO providers, provisioning and group mappings in effect now (read on every sign-in). */
+  ssoSettings: SsoSettingsSource;
 }
 
 /** Everything request-scoped: built fresh for every request, never global. */
