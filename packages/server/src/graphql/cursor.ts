@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { badInput } from '../errors';
 import { MAX_TIMESTAMP, MIN_TIMESTAMP } from '../validation';
 import { isStorableText } from './input-hygiene';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type Connection, type PageInfo } from './connection';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type Connection, type Edge, type PageInfo } from './connection';
 
 /**
  * The one cursor codec of the API (docs/API.md, "Shape"). A cursor is the base64url JSON of
@@ -88,6 +88,22 @@ export class CursorCodec<Order extends string, Values extends readonly unknown[]
     return Buffer.from(JSON.stringify({ list: this.list, order, values: json }), 'utf8').toString('base64url');
   }
 
+  /**
+   * An edge whose cursor is encoded when it is read: most pages ask for `nodes` and `pageInfo { endCursor }`, so the
+   * cursors of the other rows would be encoded (and checked) for nothing.
+   */
+  edge<T>(order: Order, values: Values, node: T): Edge<T> {
+    let cursor: string | undefined;
+    const encode = () => this.encode(order, values);
+    return {
+      node,
+      get cursor() {
+        cursor ??= encode();
+        return cursor;
+      },
+    };
+  }
+
   decode(cursor: string, order: Order): Values {
     const envelope =
       cursor.length <= MAX_CURSOR_LENGTH && /^[A-Za-z0-9_-]+$/.test(cursor)
@@ -134,9 +150,7 @@ export class CursorCodec<Order extends string, Values extends readonly unknown[]
     cursorOf: (row: R) => Values,
     nodeOf: (row: R) => T,
   ): Connection<T> {
-    const edges = rows
-      .slice(0, page.first)
-      .map((row) => ({ cursor: this.encode(order, cursorOf(row)), node: nodeOf(row) }));
+    const edges = rows.slice(0, page.first).map((row) => this.edge(order, cursorOf(row), nodeOf(row)));
     return {
       edges,
       nodes: edges.map((e) => e.node),

@@ -200,17 +200,17 @@ export class MemberService extends Service {
     for (const n of keys.keys()) pageQuery.orderBy(`p.key_${n}`, direction);
 
     const rows = (await pageQuery) as MemberRow[];
-    const views = rows.slice(0, page.first).map((r) => ({
-      view: this.toView(org, r),
-      cursor: MEMBERS_CURSOR.encode(
+    const edges = rows.slice(0, page.first).map((r) =>
+      MEMBERS_CURSOR.edge(
         order,
         keys.map((_, n) => r[`sort_${n}`]),
+        this.toView(org, r),
       ),
-    }));
+    );
     return {
-      edges: views.map((v) => ({ cursor: v.cursor, node: v.view })),
-      nodes: views.map((v) => v.view),
-      pageInfo: pageInfoOf(page, views, rows.length > page.first),
+      edges,
+      nodes: edges.map((e) => e.node),
+      pageInfo: pageInfoOf(page, edges, rows.length > page.first),
       totalCount: lazyTotalCount(async () => {
         // Filtered by status alone: the organization's per-status counts, kept by triggers (one to three rows).
         // Otherwise the page's own conditions, counted through the filters' indexes.
