@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import type { HeapSettings } from './observability/heap';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
@@ -83,6 +84,18 @@ const envSchema = z.object({
   SIGN_IN_LOCKOUT_SECONDS: positiveInt('SIGN_IN_LOCKOUT_SECONDS').default(15 * 60),
   PASSWORD_HASH_CONCURRENCY: positiveInt('PASSWORD_HASH_CONCURRENCY').default(4),
   PASSWORD_HASH_MAX_QUEUE: positiveInt('PASSWORD_HASH_MAX_QUEUE').default(64),
+  HEAP_GROWING_PERCENT: z.coerce
+    .number({ message: 'HEAP_GROWING_PERCENT must be a number' })
+    .int('HEAP_GROWING_PERCENT must be a whole number')
+    .min(0, 'HEAP_GROWING_PERCENT must be 0-400 (0: V8 decides)')
+    .max(400, 'HEAP_GROWING_PERCENT must be 0-400 (0: V8 decides)')
+    .default(30),
+  IDLE_HEAP_COMPACT_SECONDS: z.coerce
+    .number({ message: 'IDLE_HEAP_COMPACT_SECONDS must be a number' })
+    .int('IDLE_HEAP_COMPACT_SECONDS must be a whole number')
+    .min(0, 'IDLE_HEAP_COMPACT_SECONDS must be 0-3600 (0: off)')
+    .max(3600, 'IDLE_HEAP_COMPACT_SECONDS must be 0-3600 (0: off)')
+    .default(5),
   METRICS: z.enum(['off', 'on'], { message: 'METRICS must be off or on' }).default('off'),
   METRICS_TOKEN: z
     .string()
@@ -138,6 +151,8 @@ export interface Config {
   passwordHashing: PasswordHashingLimits;
   /** `GET /metrics` (Prometheus); off unless METRICS=on. */
   metrics: MetricsConfig;
+  /** V8 heap growth and idle compaction (src/observability/heap.ts); applied by the server process's entry point. */
+  heap: HeapSettings;
 }
 
 export interface MetricsConfig {
@@ -251,5 +266,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     passwordHashing: { concurrency: e.PASSWORD_HASH_CONCURRENCY, maxQueue: e.PASSWORD_HASH_MAX_QUEUE },
     metrics: { enabled: e.METRICS === 'on', token: e.METRICS_TOKEN },
+    heap: { growingPercent: e.HEAP_GROWING_PERCENT, idleCompactSeconds: e.IDLE_HEAP_COMPACT_SECONDS },
   };
 }

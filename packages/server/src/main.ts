@@ -15,7 +15,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel, undefined, { pretty: prettyLogs(config.nodeEnv) });
-  const server = await startServer({ config, logger });
+  const server = await startServer({ config, logger, manageHeap: true });
   logger.info(
     { url: server.url, graphql: `${server.url}/graphql` },
     `Roster is listening on ${server.url} (GraphiQL at ${server.url}/graphql)`,

@@ -12,6 +12,7 @@ import { PasswordHasher, dummyPasswordHash } from './auth/passwords';
 import { ApiKeyUsage } from './auth/api-key-usage';
 import { InstanceState } from './modules/instance/instance-state';
 import { Metrics } from './observability/metrics';
+import { manageHeap } from './observability/heap';
 import { environmentSsoSettings } from './modules/sso/environment-sso-settings';
 import type { SsoSettingsSource } from './modules/sso/sso-settings';
 
@@ -42,6 +43,11 @@ export interface StartOptions {
   database?: Database;
   /** SSO settings to use instead of the configured ones (tests that drive a provider of their own). */
   ssoSettings?: SsoSettingsSource;
+  /**
+   * Apply config.heap (V8 heap growth, idle compaction): process-wide settings, so only for a process that is the
+   * server (main.ts), never for tests or an embedding application.
+   */
+  manageHeap?: boolean;
 }
 
 export async function startServer(options: StartOptions = {}): Promise<RosterServer> {
@@ -74,6 +80,7 @@ export async function startServer(options: StartOptions = {}): Promise<RosterSer
     http.httpServer.listen(config.port, config.host, () => resolve());
   });
   http.setReady(true);
+  const releaseHeap = options.manageHeap ? manageHeap(http.httpServer, config.heap, logger) : () => undefined;
   mail.start();
   const address = http.httpServer.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
@@ -95,6 +102,7 @@ export async function startServer(options: StartOptions = {}): Promise<RosterSer
     close() {
       closing ??= (async () => {
         http.setReady(false);
+        releaseHeap();
         await http.apollo.stop();
         logger.debug('HTTP server drained');
         await activity.flush();
