@@ -280,6 +280,11 @@ async function main() {
       for (const rows of only && !only.test('inviteUsers') ? [] : INVITE_BATCHES) {
         const times = [];
         let outcome = 'ok';
+        // Sampled while the calls run: a 10,000-row call is one request, not a load autocannon measures.
+        let rssMax = rssMb(roster.pid);
+        const sampler = setInterval(() => {
+          rssMax = Math.max(rssMax, rssMb(roster.pid));
+        }, 50);
         for (let call = 0; call < (smoke ? 1 : 3); call++) {
           const prefix = `${Date.now().toString(36)}-${call}`;
           const invitations = Array.from({ length: rows }, (_, i) => ({ email: `inv-${prefix}-${i}@bench.test` }));
@@ -295,6 +300,8 @@ async function main() {
           else if (res.json.data.inviteUsers.failed) outcome = `${res.json.data.inviteUsers.failed} rows failed`;
           if (outcome !== 'ok') break;
         }
+        clearInterval(sampler);
+        rssMax = Math.max(rssMax, rssMb(roster.pid));
         const ms = median(times);
         results.scenarios.push({
           name: `inviteUsers ${rows} rows`,
@@ -302,17 +309,18 @@ async function main() {
           outcome,
           msPerCall: ms,
           msPerRow: ms / rows,
+          rssMaxMb: rssMax,
         });
         log(
           `inviteUsers ${String(rows).padEnd(5)} rows: ${outcome}, ${fmt(ms, 0)} ms per call,` +
-            ` ${fmt(ms / rows, 2)} ms/row`,
+            ` ${fmt(ms / rows, 2)} ms/row, server RSS at most ${fmt(rssMax, 0)} MB`,
         );
         // A refused call or failed rows are a broken product, not a slow one: every run fails on them.
         if (outcome !== 'ok') failures.push(`inviteUsers ${rows}: ${outcome}`);
       }
     });
 
-    results.rss.peakMb = Math.max(...results.scenarios.map((r) => r.roster?.rssMaxMb ?? 0));
+    results.rss.peakMb = Math.max(...results.scenarios.map((r) => r.roster?.rssMaxMb ?? r.rssMaxMb ?? 0));
     await new Promise((r) => setTimeout(r, IDLE_AFTER_SECONDS * 1000));
     results.rss.idleAfterMb = rssMb(roster.pid);
     await countStatements(results, scenarios, token, session);
