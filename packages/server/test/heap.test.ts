@@ -20,7 +20,7 @@ describe('heap management (goal 7 of issue 10)', () => {
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  it('compacts a grown heap once no request has been in flight for the idle delay, and not while requests run', async () => {
+  it('compacts a grown heap once no request has been in flight for the idle delay, not before', async () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const stop = manageHeap(server, { growingPercent: 30, idleCompactSeconds: 1 }, logger);
     const { port } = server.address() as AddressInfo;

@@ -20,8 +20,9 @@ const WORTH_COMPACTING_BYTES = 16 * 1024 * 1024;
 /**
  * Keeps the server's memory near what it needs. V8 returns memory it no longer uses only when its memory reducer
  * notices the process is idle, seconds to minutes after a burst, and only from pages it happens to empty. Once the
- * server has been idle for `idleCompactSeconds`, a full GC that compacts every page (V8's `compact_on_every_full_gc`, set for
- * that one collection) gives the burst's memory back to the system: the RSS returns to its idle level.
+ * server has been idle for `idleCompactSeconds`, a full GC that compacts every page (V8's
+ * `compact_on_every_full_gc`, set for that one collection) gives the burst's memory back to the system: the RSS
+ * returns to its idle level.
  * Process-wide V8 settings: only the server's entry point (main.ts) calls this, never tests or embedders.
  */
 export function manageHeap(httpServer: Server, settings: HeapSettings, logger: Logger): () => void {
