@@ -2,6 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { GraphQLError } from 'graphql';
 import { ApiKey } from '../modules/api-keys/api-key.entity';
 import { Session } from './session.entity';
+import { User } from '../modules/accounts/user.entity';
+import { selectRows } from '../db/select-entities';
 import { ANONYMOUS, type Principal } from './principal';
 import { API_KEY_PREFIX, hashSecret, isWellFormedApiKey } from './secrets';
 import { ErrorCode } from '../errors';
@@ -108,9 +110,16 @@ export async function authenticate(
 }
 
 async function fromSession(em: EntityManager, token: string): Promise<Principal | null> {
-  const session = await em.findOne(Session, { tokenHash: hashSecret(token) }, { populate: ['user'] });
-  if (!session || session.revokedAt || session.expiresAt.getTime() <= Date.now()) return null;
-  return { kind: 'user', user: session.user.getEntity(), method: 'SESSION', sessionId: session.id, apiKeyId: null };
+  // Every request with a session makes this lookup: one fixed statement, no ORM query building (selectEntities).
+  const [found] = await selectRows<{ session: Session; user: User }>(
+    em,
+    { session: Session, user: User },
+    'select to_jsonb(s) as session, to_jsonb(u) as user from sessions s join users u on u.id = s.user_id ' +
+      'where s.token_hash = ?',
+    [hashSecret(token)],
+  );
+  if (!found || found.session.revokedAt || found.session.expiresAt.getTime() <= Date.now()) return null;
+  return { kind: 'user', user: found.user, method: 'SESSION', sessionId: found.session.id, apiKeyId: null };
 }
 
 async function fromApiKey(

@@ -17,6 +17,7 @@ import type { TeamRole } from '../authz/team-permissions';
 import { Project, Run } from '../modules/projects/project.entity';
 import { ORG_ADMIN_ROLE } from '../authz/permissions';
 import { MemberStatus } from '../authz/roles';
+import { selectEntities } from '../db/select-entities';
 
 /** What `Invitation.delivery` shows of an outbox email: its delivery columns, without the bodies. */
 export type EmailDelivery = Pick<OutboxEmail, 'status' | 'attempts' | 'lastError' | 'nextAttemptAt' | 'sentAt'>;
@@ -110,7 +111,14 @@ export function createLoaders(em: EntityManager): Loaders {
   return {
     membership: new DataLoader(async (keys) => {
       const pairs = keys.map((k) => k.split(':') as [string, string]);
-      const rows = await em.find(Membership, { $or: pairs.map(([organization, user]) => ({ organization, user })) });
+      // Nearly every request asks for the caller's membership: a fixed statement, not ORM query building.
+      const rows = await selectEntities(
+        em,
+        Membership,
+        'select * from org_memberships where (organization_id, user_id) in ' +
+          `(${pairs.map(() => '(?::uuid, ?::uuid)').join(', ')})`,
+        pairs.flat(),
+      );
       const byKey = new Map(rows.map((m) => [membershipKey(m.organization.id, m.user!.id), m]));
       return keys.map((k) => byKey.get(k) ?? null);
     }),
