@@ -105,4 +105,19 @@ describe('hot paths: no table reads or repeated writes per request (issue 10, go
       }
     },
   );
+  it('serves a members page with teams in four statements: session, organization with membership, page, teams', async () => {
+    const PAGE =
+      'query($org: String!) { organization(name: $org) { name members(first: 50) { pageInfo { endCursor } ' +
+      'nodes { username role teams { name } } } } }';
+    for (const caller of [ctx.admin, member]) {
+      const { result, statements } = await countStatements(ctx.t, () =>
+        gql(ctx.url, PAGE, { org: ctx.org!.name }, caller.token),
+      );
+      expect(result.errors).toBeUndefined();
+      const reads = statements.filter((q) => !/outbox_emails|daily_activity|last_active_at = /.test(q));
+      expect(reads, reads.join('\n')).toHaveLength(4);
+      expect(reads[0]).toMatch(/from sessions s join users u/);
+      expect(reads[1]).toMatch(/from organizations o left join org_memberships m/);
+    }
+  });
 });

@@ -118,8 +118,9 @@ async function fromSession(em: EntityManager, token: string): Promise<Principal 
       'where s.token_hash = ?',
     [hashSecret(token)],
   );
-  if (!found || found.session.revokedAt || found.session.expiresAt.getTime() <= Date.now()) return null;
-  return { kind: 'user', user: found.user, method: 'SESSION', sessionId: found.session.id, apiKeyId: null };
+  const session = found?.session;
+  if (!session || !found.user || session.revokedAt || session.expiresAt.getTime() <= Date.now()) return null;
+  return { kind: 'user', user: found.user, method: 'SESSION', sessionId: session.id, apiKeyId: null };
 }
 
 async function fromApiKey(

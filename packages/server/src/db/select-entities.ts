@@ -21,14 +21,15 @@ export async function selectEntities<T extends object>(
 
 /**
  * Several entities per row from one statement (a row and the rows it joins), each column a whole row as JSON
- * (`to_jsonb(t) as <key>`), merged into the EntityManager like `selectEntities`.
+ * (`to_jsonb(t) as <key>`), merged into the EntityManager like `selectEntities`. A key is absent where its column is
+ * null (an outer join that found nothing).
  */
 export async function selectRows<R extends Record<string, object>>(
   em: EntityManager,
   entities: { [K in keyof R]: EntityClass<R[K]> },
   sql: string,
   params: readonly unknown[],
-): Promise<R[]> {
+): Promise<Array<Partial<R>>> {
   const rows: Array<Record<string, Record<string, unknown> | null>> = await em.execute(sql, [...params]);
   return rows.map((row) => {
     const mapped: Partial<R> = {};
@@ -36,7 +37,7 @@ export async function selectRows<R extends Record<string, object>>(
       const data = row[key as string];
       if (data) mapped[key] = mapRow(em, entities[key], data);
     }
-    return mapped as R;
+    return mapped;
   });
 }
 

@@ -12,7 +12,7 @@ import { MemberStatus, OrgRole } from '../../authz/roles';
 import { type Connection } from '../../graphql/connection';
 import { cursorCodec, cursorValue } from '../../graphql/cursor';
 import { rethrowUniqueAsConflict } from '../../db/unique-violation';
-import { selectEntities } from '../../db/select-entities';
+import { selectEntities, selectRows } from '../../db/select-entities';
 import { membershipKey } from '../../graphql/loaders';
 import { WarningCode } from '../../graphql/enums';
 
@@ -81,12 +81,31 @@ export class OrganizationService extends Service {
    * The `organization(name)` lookup: the organization when the caller may see it, null when it is absent or
    * invisible (the two are indistinguishable). UNAUTHENTICATED for anonymous callers: that is not visibility.
    */
+  /**
+   * Most requests start here, and their next question is the caller's membership: one fixed statement answers both
+   * (selectRows; no ORM query building) and primes the membership loader with the answer, found or not.
+   */
+  private async byNameWithCallersMembership(name: string): Promise<Organization | null> {
+    const principal = this.ctx.principal;
+    if (principal.kind !== 'user') {
+      const [org] = await selectEntities(this.em, Organization, 'select * from organizations where name = ?', [name]);
+      return org ?? null;
+    }
+    const [found] = await selectRows<{ org: Organization; membership: Membership }>(
+      this.em,
+      { org: Organization, membership: Membership },
+      'select to_jsonb(o) as org, to_jsonb(m) as membership from organizations o ' +
+        'left join org_memberships m on m.organization_id = o.id and m.user_id = ? where o.name = ?',
+      [principal.user.id, name],
+    );
+    if (!found?.org) return null;
+    this.ctx.loaders.membership.prime(membershipKey(found.org.id, principal.user.id), found.membership ?? null);
+    return found.org;
+  }
+
   async findVisible(name: string): Promise<Organization | null> {
     this.ctx.authz.requireAuthenticated();
-    // Most requests start here: a fixed statement instead of the ORM's query building (selectEntities).
-    const [org] = await selectEntities(this.em, Organization, 'select * from organizations where name = ?', [
-      name.trim().toLowerCase(),
-    ]);
+    const org = await this.byNameWithCallersMembership(name.trim().toLowerCase());
     if (!org || !(await this.ctx.authz.canOrg(org, OrgPermission.READ))) return null;
     return org;
   }
