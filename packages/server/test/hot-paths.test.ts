@@ -105,7 +105,7 @@ describe('hot paths: no table reads or repeated writes per request (issue 10, go
       }
     },
   );
-  it('serves a members page with teams in four statements: session, organization with membership, page, teams', async () => {
+  it('serves a members page with teams in four statements: session, org + membership, page, teams', async () => {
     const PAGE =
       'query($org: String!) { organization(name: $org) { name members(first: 50) { pageInfo { endCursor } ' +
       'nodes { username role teams { name } } } } }';
