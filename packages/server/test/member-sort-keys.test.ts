@@ -320,3 +320,124 @@ describe('members view: cursors issued before the stored sort keys', () => {
     }
   });
 });
+
+describe('members view filtered by team: keys on team_memberships kept in step', () => {
+  // Migration20261129145000_TeamMemberSortKeys: a team-filtered page reads, per team, an index range of
+  // team_memberships; these tests check that what it shows is what the unfiltered view shows for the team's members.
+  let ctx: InstanceWithAdmin;
+  const ALL =
+    'query($orderBy: MemberOrder, $statuses: [MemberStatus!]) { organization(name: "acme") { members(first: 100, ' +
+    'orderBy: $orderBy, statuses: $statuses) { nodes { username email } } } }';
+  const TEAM =
+    'query($first: Int, $after: String, $teams: [String!], $orderBy: MemberOrder, $roles: [OrgRole!], ' +
+    '$statuses: [MemberStatus!]) { organization(name: "acme") { members(first: $first, after: $after, ' +
+    'teams: $teams, orderBy: $orderBy, roles: $roles, statuses: $statuses) { totalCount pageInfo { hasNextPage ' +
+    'endCursor } nodes { username email } } } }';
+  const inTeam = new Set<string>();
+  const inOther = new Set<string>();
+
+  async function paged(variables: Record<string, unknown>, token = ctx.admin.token): Promise<string[]> {
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const res = await gql<MembersPage>(ctx.url, TEAM, { first: 2, after, ...variables }, token);
+      if (!res.data) throw new Error(JSON.stringify(res.errors));
+      const m = res.data.organization.members;
+      seen.push(...who(m));
+      if (!m.pageInfo.hasNextPage) return seen;
+      after = m.pageInfo.endCursor;
+    }
+  }
+
+  async function expected(variables: Record<string, unknown>, members: Set<string>, token = ctx.admin.token) {
+    const res = await gql<MembersPage>(ctx.url, ALL, variables, token);
+    if (!res.data) throw new Error(JSON.stringify(res.errors));
+    return who(res.data.organization.members).filter((u) => u && members.has(u));
+  }
+
+  beforeAll(async () => {
+    ctx = await instanceWithAdmin();
+    const roles = [OrgRole.ADMIN, OrgRole.MEMBER, OrgRole.VIEWER];
+    for (const [i, name] of ['kai', 'lou', 'max', 'noa', 'oli', 'pia', 'quinn', 'rae', 'sam'].entries()) {
+      await addMember(ctx.t, ctx.org, name, roles[i % 3]);
+    }
+    const made = await gql(
+      ctx.url,
+      'mutation { a: createTeam(input: { organization: "acme", name: "core" }) { team { id } } ' +
+        'b: createTeam(input: { organization: "acme", name: "edge" }) { team { id } } }',
+      {},
+      ctx.admin.token,
+    );
+    expect(made.errors).toBeUndefined();
+    // The creator joins each team as its admin.
+    inTeam.add('admin');
+    inOther.add('admin');
+    // Through the API (the ORM writes the row) and through SQL (the bulk paths): the trigger fills the keys either way.
+    for (const user of ['kai', 'max', 'oli', 'quinn', 'sam']) {
+      const res = await gql(
+        ctx.url,
+        'mutation($i: AddTeamMemberInput!) { addTeamMember(input: $i) { member { role } } }',
+        { i: { organization: 'acme', team: 'core', user } },
+        ctx.admin.token,
+      );
+      expect(res.errors).toBeUndefined();
+      inTeam.add(user);
+    }
+    await sql(
+      ctx,
+      `insert into team_memberships (id, team_id, user_id, role, created_at)
+       select gen_random_uuid(), t.id, u.id, 'MEMBER', now() from teams t, users u
+       where t.name = 'edge' and u.username in ('lou', 'max', 'pia')`,
+    );
+    for (const u of ['lou', 'max', 'pia']) inOther.add(u);
+  });
+  afterAll(() => ctx?.t.close());
+
+  it('pages a team, and two teams without repeats, in every order and direction like the unfiltered view', async () => {
+    const both = new Set([...inTeam, ...inOther]);
+    for (const field of ['NAME', 'LAST_ACTIVE', 'ROLE', 'ADDED_AT'])
+      for (const direction of ['ASC', 'DESC']) {
+        const orderBy = { field, direction };
+        expect(await paged({ teams: ['core'], orderBy }), `${field} ${direction}`).toEqual(
+          await expected({ orderBy }, inTeam),
+        );
+        expect(await paged({ teams: ['core', 'edge'], orderBy }), `${field} ${direction} two teams`).toEqual(
+          await expected({ orderBy }, both),
+        );
+      }
+  });
+
+  it('follows renames, activity, role and status changes of the organization membership', async () => {
+    await sql(ctx, `update users set name = 'Aaron' where username = 'sam'`);
+    await sql(ctx, `update users set last_active_at = now() - interval '1 hour' where username = 'oli'`);
+    const role = await gql(
+      ctx.url,
+      'mutation { updateMemberRole(input: { organization: "acme", user: "quinn", role: ADMIN }) { member { role } } }',
+      {},
+      ctx.admin.token,
+    );
+    expect(role.errors).toBeUndefined();
+    const off = await gql(
+      ctx.url,
+      'mutation { deactivateMember(input: { organization: "acme", user: "max" }) { member { status } } }',
+      {},
+      ctx.admin.token,
+    );
+    expect(off.errors).toBeUndefined();
+    for (const field of ['NAME', 'LAST_ACTIVE', 'ROLE'])
+      for (const direction of ['ASC', 'DESC']) {
+        const orderBy = { field, direction };
+        expect(await paged({ teams: ['core'], orderBy }), `${field} ${direction}`).toEqual(
+          await expected({ orderBy }, inTeam),
+        );
+      }
+    expect((await paged({ teams: ['core'] }))[0]).toBe('sam');
+    expect(await paged({ teams: ['core'], roles: ['ADMIN'] })).toEqual(['admin', 'kai', 'quinn']);
+    expect(await paged({ teams: ['core'], statuses: ['DEACTIVATED'] })).toEqual(['max']);
+    // Others see active members only: the deactivated one is not in their pages of the team.
+    const viewer = await addMember(ctx.t, ctx.org, 'tess', OrgRole.MEMBER);
+    const seen = await paged({ teams: ['core', 'edge'] }, viewer.token);
+    expect(seen).not.toContain('max');
+    expect(seen).toEqual(await expected({}, new Set([...inTeam, ...inOther].filter((u) => u !== 'max')), viewer.token));
+  });
+});

@@ -38,7 +38,8 @@ describe('members view plans', () => {
     const em = ctx.t.server.db.orm.em.fork();
     const created = await gql(
       ctx.url,
-      'mutation { a: createTeam(input: { organization: "acme", name: "small" }) { team { id } } b: ' +
+      'mutation { a: createTeam(input: { organization: "acme", name: "small" }) { team { id } } ' +
+        'c: createTeam(input: { organization: "acme", name: "big" }) { team { id } } b: ' +
         'createOrganization(input: { name: "other" }) { organization { id } } }',
       {},
       ctx.admin.token,
@@ -74,6 +75,12 @@ describe('members view plans', () => {
        select gen_random_uuid(), t.id, u.id, 'MEMBER', now() from teams t, users u
        where t.name = 'small' and u.email like 'a%@plans.test' and u.username like '%37'`,
     );
+    // A team of a fifth of the organization (1,000 members): its pages must still read about a page of rows.
+    await em.getConnection().execute(
+      `insert into team_memberships (id, team_id, user_id, role, created_at)
+       select gen_random_uuid(), t.id, u.id, 'MEMBER', now() from teams t, users u
+       where t.name = 'big' and u.email like 'a%@plans.test' and (u.username like '%3' or u.username like '%8')`,
+    );
     // vacuum too: GIN indexes keep their size statistics (which the planner costs them by) in their metapage, updated
     // by vacuum, not by analyze.
     await em.getConnection().execute('vacuum analyze');
@@ -93,7 +100,13 @@ describe('members view plans', () => {
     } finally {
       knex.off('query', listener);
     }
-    const statements = sent.filter((s) => /org_memberships|org_member_counts/.test(s.sql) && /^select/i.test(s.sql));
+    // The members view's statements (not the organization lookup, which reads the caller's membership by key).
+    const statements = sent.filter(
+      (s) =>
+        /org_memberships|org_member_counts/.test(s.sql) &&
+        /^select/i.test(s.sql) &&
+        !/from organizations o left join org_memberships/.test(s.sql),
+    );
     expect(statements.length).toBeGreaterThanOrEqual(2);
     // The exact text and parameters the server sent, on a raw connection of its own pool.
     const raw = (await knex.client.acquireConnection()) as Raw;
@@ -175,6 +188,34 @@ describe('members view plans', () => {
         `trigram index in ${sql}`,
       ).toBeGreaterThanOrEqual(1);
     expectNoScanOfWholeTables(explained);
+  });
+
+  it('pages a large team from its index on team_memberships, a page of rows per page, in every order', async () => {
+    for (const [orderBy, index, direction] of [
+      [{ field: 'NAME' }, 'team_memberships_name_order', 'Forward'],
+      [{ field: 'LAST_ACTIVE', direction: 'DESC' }, 'team_memberships_last_active_order', 'Backward'],
+      [{ field: 'ROLE' }, 'team_memberships_role_order', 'Forward'],
+      [{ field: 'ADDED_AT', direction: 'DESC' }, 'team_memberships_added_order', 'Backward'],
+    ] as const) {
+      const first = await gql<{ organization: { members: { pageInfo: { endCursor: string } } } }>(
+        ctx.url,
+        Q,
+        { first: PAGE, teams: ['big'], orderBy },
+        ctx.admin.token,
+      );
+      expect(first.errors).toBeUndefined();
+      for (const after of [undefined, first.data!.organization.members.pageInfo.endCursor]) {
+        const explained = await plans({ teams: ['big'], orderBy, after });
+        const page = explained.find((e) => e.sql.includes('limit'));
+        const scan = page?.nodes.find((n) => n['Index Name'] === index);
+        expect(scan, `${index} in ${page?.sql}`).toBeDefined();
+        expect(scan!['Scan Direction']).toBe(direction);
+        expect(scan!['Actual Rows'] * scan!['Actual Loops'], JSON.stringify(orderBy)).toBeLessThanOrEqual(PAGE + 1);
+        if (after) expect(scan!['Index Cond']).toMatch(/ROW\(/);
+        // The page only: the count reads every member of the team, by whichever plan is cheapest at this size.
+        expectNoScanOfWholeTables([page!]);
+      }
+    }
   });
 
   it('reads the users of a team page by primary key only', async () => {

@@ -56,9 +56,22 @@ const listSchema = z.object({
   orderBy: z.object({ field: z.enum(MemberOrderField), direction: z.enum(OrderDirection).nullish() }).nullish(),
 });
 
+/** What bounds a team-filtered page's rows per team (MemberService.inTeams). */
+interface TeamPageBound {
+  first: number;
+  after: unknown[] | null;
+  keys: readonly SortKey[];
+  direction: 'asc' | 'desc';
+  /** The statuses the page may show (the caller's visibility and the statuses filter). */
+  statuses: MemberStatus[];
+  roles: readonly string[] | null;
+}
+
 interface SortKey {
   /** The column, on `org_memberships m`: every order is served by an index (organization_id, keys…, id). */
   sql: string;
+  /** The same value on `team_memberships tm` (a team-filtered page: index (team_id, keys…, org_membership_id)). */
+  teamSql: string;
   cast: keyof typeof CURSOR_VALUE;
 }
 
@@ -80,18 +93,18 @@ const cursorValueSql = (k: SortKey) =>
 // The keys are columns the database keeps in step with the user or invitation (Migration20261129120000_MemberSortKeys):
 // sort_name is the lower-cased name (the username when the name is empty; the invited email while PENDING),
 // sort_last_active the last activity ('epoch' when never active), role_rank the role's position in ORG_ROLE_ORDER.
-const NAME_KEY: SortKey = { sql: 'm.sort_name', cast: 'text' };
+const NAME_KEY: SortKey = { sql: 'm.sort_name', teamSql: 'tm.sort_name', cast: 'text' };
 /**
  * The sort keys of each orderBy field; the membership id last, so that every order is total and a cursor is one
  * position.
  */
 const SORT_KEYS: Record<MemberOrderField, readonly SortKey[]> = {
   [MemberOrderField.NAME]: [NAME_KEY],
-  [MemberOrderField.LAST_ACTIVE]: [{ sql: 'm.sort_last_active', cast: 'timestamptz' }],
-  [MemberOrderField.ROLE]: [{ sql: 'm.role_rank', cast: 'int' }, NAME_KEY],
-  [MemberOrderField.ADDED_AT]: [{ sql: 'm.created_at', cast: 'timestamptz' }],
+  [MemberOrderField.LAST_ACTIVE]: [{ sql: 'm.sort_last_active', teamSql: 'tm.sort_last_active', cast: 'timestamptz' }],
+  [MemberOrderField.ROLE]: [{ sql: 'm.role_rank', teamSql: 'tm.role_rank', cast: 'int' }, NAME_KEY],
+  [MemberOrderField.ADDED_AT]: [{ sql: 'm.created_at', teamSql: 'tm.added_at', cast: 'timestamptz' }],
 };
-const ID_KEY: SortKey = { sql: 'm.id', cast: 'uuid' };
+const ID_KEY: SortKey = { sql: 'm.id', teamSql: 'tm.org_membership_id', cast: 'uuid' };
 
 /**
  * A members-view sort: field and direction. The cursor records it, so changing orderBy between pages is refused, not
@@ -139,32 +152,59 @@ export class MemberService extends Service {
     const seesEmails = await this.ctx.authz.canOrg(org, OrgPermission.READ_MEMBER_EMAILS);
     const knex: Knex = this.em.getKnex();
 
-    // Every condition is on the membership row, so the page and the count read org_memberships alone.
-    const base: Knex.QueryBuilder = filters.teams?.length
-      ? knex.queryBuilder().from(this.inTeams(org, filters.teams, await this.ctx.authz.teamScope(org)).as('m'))
-      : knex('org_memberships as m').where('m.organization_id', org.id);
+    const direction = filters.orderBy?.direction === OrderDirection.DESC ? 'desc' : 'asc';
+    const keys = [...SORT_KEYS[field], ID_KEY];
     // Others see active members only (Authz.seesInactiveMembers). Also applied to the per-status counts below.
+    const visibleStatuses = (all: readonly MemberStatus[]) =>
+      all.filter(
+        (st) =>
+          (seesEveryone || st === MemberStatus.ACTIVE) && (!filters.statuses?.length || filters.statuses.includes(st)),
+      );
     const ofVisibleStatuses = (q: Knex.QueryBuilder) => {
       if (!seesEveryone) q.where('m.status', MemberStatus.ACTIVE);
       if (filters.statuses?.length) q.whereIn('m.status', filters.statuses);
       return q;
     };
-    ofVisibleStatuses(base);
-    if (filters.roles?.length) base.whereIn('m.role', filters.roles);
-    if (filters.search) {
-      // One table, and the trigram index org_memberships_search covers each column: the OR is a BitmapOr of its scans.
-      const like = containsPattern(filters.search.toLowerCase());
-      base.where((w) => {
-        w.whereRaw('m.search_name like ?', [like]).orWhereRaw('m.search_username like ?', [like]);
-        // Searching by email would reveal addresses to those who may not see them.
-        if (seesEmails) w.orWhereRaw('m.search_email like ?', [like]);
-      });
-    }
+    // Every condition is on the membership row, so the page and the count read org_memberships alone.
+    const filtered = (source: Knex.QueryBuilder | null) => {
+      const q: Knex.QueryBuilder = source
+        ? knex.queryBuilder().from(source.as('m'))
+        : knex('org_memberships as m').where('m.organization_id', org.id);
+      ofVisibleStatuses(q);
+      if (filters.roles?.length) q.whereIn('m.role', filters.roles);
+      if (filters.search) {
+        // One table, and the trigram index org_memberships_search covers each column: the OR is a BitmapOr of its
+        // scans.
+        const like = containsPattern(filters.search.toLowerCase());
+        q.where((w) => {
+          w.whereRaw('m.search_name like ?', [like]).orWhereRaw('m.search_username like ?', [like]);
+          // Searching by email would reveal addresses to those who may not see them.
+          if (seesEmails) w.orWhereRaw('m.search_email like ?', [like]);
+        });
+      }
+      return q;
+    };
+    const scope = filters.teams?.length ? await this.ctx.authz.teamScope(org) : null;
+    // The count reads every matching row; the page, filtered by team without a search, reads per team only the
+    // `first + 1` rows after the cursor (an index range of team_memberships), which hold the page whatever the team's
+    // size. A search keeps the unbounded rows: its matches are not in the index's order.
+    const base = filtered(filters.teams?.length && scope ? this.inTeams(org, filters.teams, scope) : null);
+    const pageBase =
+      filters.teams?.length && scope && !filters.search
+        ? filtered(
+            this.inTeams(org, filters.teams, scope, {
+              first: page.first,
+              after: page.after as unknown[] | null,
+              keys,
+              direction,
+              statuses: visibleStatuses([MemberStatus.ACTIVE, MemberStatus.DEACTIVATED, MemberStatus.PENDING]),
+              roles: filters.roles ?? null,
+            }),
+          )
+        : base;
 
-    const direction = filters.orderBy?.direction === OrderDirection.DESC ? 'desc' : 'asc';
-    const keys = [...SORT_KEYS[field], ID_KEY];
     // The page's rows first (limit inside), then their users and invitations.
-    const rowsOfPage = base
+    const rowsOfPage = pageBase
       .clone()
       .select(
         'm.id',
@@ -231,7 +271,7 @@ export class MemberService extends Service {
    * the first finds), so `union all` needs no deduplicating pass over the rows. (Not async: a query builder is
    * thenable, awaiting it would run it.)
    */
-  private inTeams(org: Organization, names: string[], scope: TeamScope): Knex.QueryBuilder {
+  private inTeams(org: Organization, names: string[], scope: TeamScope, bound?: TeamPageBound): Knex.QueryBuilder {
     const knex: Knex = this.em.getKnex();
     const visible = Authz.teamScopeSql(scope, 't');
     const teams = () =>
@@ -241,10 +281,41 @@ export class MemberService extends Service {
         .whereRaw(visible.sql, visible.bindings);
     const teamUsers = () =>
       knex('team_memberships as tm').whereIn('tm.team_id', teams().select('t.id')).select('tm.user_id');
-    const members = knex('org_memberships as m')
-      .select('m.*')
-      .where('m.organization_id', org.id)
-      .whereIn('m.user_id', teamUsers());
+    let members: Knex.QueryBuilder;
+    if (bound) {
+      // Per named team, the first `first + 1` rows after the cursor in the page's order: a range of the order's index
+      // on team_memberships, with the page's status and role conditions (a row they drop would leave the range short).
+      const top = knex('team_memberships as tm')
+        .select('tm.org_membership_id')
+        .whereRaw('tm.team_id = t.id')
+        .whereIn('tm.member_status', bound.statuses)
+        .limit(bound.first + 1);
+      if (bound.roles?.length) top.whereIn('tm.member_role', bound.roles);
+      if (bound.after) {
+        const lhs = bound.keys.map((k) => k.teamSql).join(', ');
+        const rhs = bound.keys.map((k) => `?::${k.cast}`).join(', ');
+        top.whereRaw(
+          `(${lhs}) ${bound.direction === 'asc' ? '>' : '<'} (${rhs})`,
+          bound.after as Knex.ValueDict[keyof Knex.ValueDict][],
+        );
+      }
+      for (const k of bound.keys) top.orderByRaw(`${k.teamSql} ${bound.direction}`);
+      const { sql, bindings } = top.toSQL();
+      const ids = teams()
+        .joinRaw(`cross join lateral (${sql}) as tm`, [...bindings])
+        .distinct('tm.org_membership_id as id');
+      // Each row by primary key: `limit 1` keeps the lateral subquery from becoming a hash join over the table.
+      members = knex
+        .queryBuilder()
+        .from(ids.as('ids'))
+        .joinRaw('cross join lateral (select * from org_memberships m where m.id = ids.id limit 1) as m')
+        .select('m.*');
+    } else {
+      members = knex('org_memberships as m')
+        .select('m.*')
+        .where('m.organization_id', org.id)
+        .whereIn('m.user_id', teamUsers());
+    }
     const invited = knex('org_memberships as m')
       .select('m.*')
       .where('m.organization_id', org.id)

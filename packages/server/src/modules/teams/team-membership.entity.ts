@@ -7,6 +7,10 @@ import { CustomRole } from '../custom-roles/custom-role.entity';
 
 @Entity({ tableName: 'team_memberships' })
 @Unique({ properties: ['team', 'user'] })
+@Index({ name: 'team_memberships_name_order', properties: ['team', 'sortName', 'orgMembershipId'] })
+@Index({ name: 'team_memberships_last_active_order', properties: ['team', 'sortLastActive', 'orgMembershipId'] })
+@Index({ name: 'team_memberships_role_order', properties: ['team', 'roleRank', 'sortName', 'orgMembershipId'] })
+@Index({ name: 'team_memberships_added_order', properties: ['team', 'addedAt', 'orgMembershipId'] })
 export class TeamMembership {
   [OptionalProps]?: 'createdAt' | 'customRole' | 'managedByIdp' | 'addedById';
 
@@ -36,4 +40,29 @@ export class TeamMembership {
 
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date = new Date();
+
+  // The organization membership's id, status, role and members-view sort keys, copied by the database (trigger
+  // `team_membership_keys`, Migration20261129145000_TeamMemberSortKeys) so that a members page filtered by team is an
+  // index range. Mapped only for the schema diff, like Membership's keys: lazy and never assigned.
+
+  @Property({ type: 'uuid', lazy: true, nullable: true })
+  readonly orgMembershipId?: string | null;
+
+  @Property({ type: 'text', lazy: true, nullable: true })
+  readonly memberStatus?: string | null;
+
+  @Property({ type: 'text', lazy: true, nullable: true })
+  readonly memberRole?: string | null;
+
+  @Property({ type: 'text', lazy: true, defaultRaw: `''` })
+  readonly sortName?: string;
+
+  @Property({ type: 'datetime', lazy: true, defaultRaw: 'to_timestamp((0)::double precision)' })
+  readonly sortLastActive?: Date;
+
+  @Property({ type: 'smallint', lazy: true, nullable: true })
+  readonly roleRank?: number | null;
+
+  @Property({ type: 'datetime', lazy: true, nullable: true })
+  readonly addedAt?: Date | null;
 }
