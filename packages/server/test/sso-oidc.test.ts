@@ -249,6 +249,30 @@ describe('OIDC sign-in', () => {
     }
   });
 
+  it('concurrent first sign-ins take the last free seat exactly once (the organization row lock)', async () => {
+    const seats = await must('{ organization(name: "acme") { seats { used } } }');
+    await must('mutation($i: UpdateOrganizationInput!) { updateOrganization(input: $i) { organization { name } } }', {
+      i: { organization: 'acme', seatLimit: seats.organization.seats.used + 1 },
+    });
+    try {
+      const names = ['race-a', 'race-b', 'race-c'];
+      for (const n of names) idpUser(n);
+      // Each browser reaches the provider first; then the callbacks race.
+      const browsers = names.map(() => new Browser());
+      const pending = await Promise.all(
+        names.map((n, i) => oidcSignIn(browsers[i]!, ctx.url, 'corp', n, { stopAtCallback: true })),
+      );
+      const results = await Promise.all(pending.map((p, i) => browsers[i]!.fetch(p.callbackUrl)));
+      const outcomes = results.map((r) => r.headers.get('x-roster-error-code') ?? String(r.status)).sort();
+      expect(outcomes).toEqual(['302', 'SEAT_LIMIT_REACHED', 'SEAT_LIMIT_REACHED']);
+      expect(await em().count(User, { username: { $in: names } })).toBe(1);
+    } finally {
+      await must('mutation($i: UpdateOrganizationInput!) { updateOrganization(input: $i) { organization { name } } }', {
+        i: { organization: 'acme', seatLimit: null },
+      });
+    }
+  });
+
   it('with provisioning off, refuses strangers and accepts invitees (accepting the invitation)', async () => {
     settings.provisioning = false;
     try {
