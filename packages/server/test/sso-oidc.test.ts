@@ -217,7 +217,15 @@ describe('OIDC sign-in', () => {
     expect([out.status, out.errorCode]).toEqual([403, 'SSO_EMAIL_NOT_VERIFIED']);
     expect(out.html).toContain('not verified');
     expect(await em().count(User, { email: 'una@corp.example' })).toBe(0);
-    expect(await em().count(AuditEvent, { action: AuditAction.USER_SSO_REFUSED })).toBeGreaterThan(0);
+    // In the default organization's audit log, for its admins (and instance admins).
+    const log = await must(
+      '{ organization(name: "acme") { auditLog(actions: [USER_SSO_REFUSED], first: 10) { nodes { target { label } ' +
+        'metadata } } } }',
+    );
+    expect(log.organization.auditLog.nodes[0]).toEqual({
+      target: { label: 'una@corp.example' },
+      metadata: { provider: 'corp', code: 'SSO_EMAIL_NOT_VERIFIED' },
+    });
   });
 
   it('refuses a deactivated user with a message that says so', async () => {
@@ -314,6 +322,16 @@ describe('OIDC sign-in', () => {
     const sessions = async () =>
       Number((await em().getConnection().execute('select count(*) as n from sessions'))[0]!.n);
     const before = await sessions();
+    // Refused callbacks count against the client address, like wrong passwords (shared SignInThrottle).
+    const addressFailures = async () =>
+      Number(
+        (
+          await em()
+            .getConnection()
+            .execute(`select coalesce(sum(points), 0) as n from sign_in_throttle where key like 'address:%'`)
+        )[0]!.n,
+      );
+    const failuresBefore = await addressFailures();
     const replay = await browser.fetch(first.callbackUrl);
     expect([replay.status, replay.headers.get('x-roster-error-code')]).toEqual([403, 'SSO_FAILED']);
     expect(await replay.text()).toContain('already used');
@@ -337,6 +355,7 @@ describe('OIDC sign-in', () => {
     expect(html).toContain('access_denied');
     expect(html).not.toContain('<b>no</b>');
     expect(await sessions()).toBe(before);
+    expect((await addressFailures()) - failuresBefore).toBe(3);
   });
 
   it('limits redirects to paths on this server', async () => {

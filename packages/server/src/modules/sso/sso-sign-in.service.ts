@@ -85,7 +85,7 @@ export class SsoSignInService extends Service {
       return await this.signInOnce(identity, settings);
     } catch (err) {
       if (err instanceof AppError && err.code !== ErrorCode.INTERNAL_SERVER_ERROR)
-        await this.recordRefusal(identity, err);
+        await this.recordRefusal(identity, settings, err);
       throw err;
     }
   }
@@ -255,7 +255,7 @@ export class SsoSignInService extends Service {
     return user;
   }
 
-  private async recordRefusal(identity: ExternalIdentity, err: AppError): Promise<void> {
+  private async recordRefusal(identity: ExternalIdentity, settings: SsoSettings, err: AppError): Promise<void> {
     if (
       ![
         ErrorCode.SSO_EMAIL_NOT_VERIFIED,
@@ -267,7 +267,12 @@ export class SsoSignInService extends Service {
     )
       return;
     const em = this.em.fork();
+    // Recorded in the default organization's log (where provisioning would have put them), so its admins see it.
+    const defaultOrg = settings.defaultOrganization
+      ? await em.findOne(Organization, { name: settings.defaultOrganization.trim().toLowerCase() }, { fields: ['id'] })
+      : null;
     this.audit(em, {
+      organizationId: defaultOrg?.id ?? null,
       action: AuditAction.USER_SSO_REFUSED,
       actor: { type: 'anonymous', id: null, label: null },
       target: {
@@ -346,6 +351,7 @@ export class SsoSignInService extends Service {
             );
             await this.recordRefusal(
               { provider: p, subject: found.subject, email: found.email } as ExternalIdentity,
+              settings,
               error,
             );
             throw error;
