@@ -57,7 +57,7 @@ describe('single sign-on', () => {
     expect(JSON.stringify(providers)).not.toContain('not-for-clients');
   });
 
-  test('logIn with a provider: unknown names are BadUserInputError, an unreachable directory SsoFailedError', async () => {
+  test('logIn with a provider: an unknown name is BadUserInputError, a directory down SsoFailedError', async () => {
     const client = new RosterClient({ url: server.url });
     const unknown = await client.logIn({ login: 'ada', password: 'x', provider: 'nope' }).catch((e: unknown) => e);
     expect(unknown).toBeInstanceOf(BadUserInputError);

@@ -81,7 +81,7 @@ describe.runIf(CHROMIUM_AVAILABLE)('HTML pages under their Content-Security-Poli
     await page.close();
   });
 
-  it('the sign-in page shows a button per OIDC provider and signs in with a password, without CSP violations', async () => {
+  it('the sign-in page shows a button per OIDC provider and signs in with a password, CSP intact', async () => {
     const page = await browser.newPage();
     const problems = collectProblems(page);
     await page.goto(`${ctx.url}/sign-in?redirect=/graphql`);

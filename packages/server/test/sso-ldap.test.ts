@@ -100,7 +100,7 @@ describe.runIf(SLAPD_AVAILABLE)('LDAP sign-in through logIn, against slapd', () 
     expect(await em().count(AuditEvent, { action: AuditAction.USER_SSO_SIGNED_IN, actorId: user.id })).toBe(2);
   });
 
-  it('search-then-bind with a group search signs in by email; group removal at the directory removes the membership', async () => {
+  it('search-then-bind with a group search signs in by email; leaving the group removes the membership', async () => {
     const res = await logIn('bob@example.com', 'bob-secret', 'corp-search');
     expect(res.errors).toBeUndefined();
     expect(res.data!.logIn.user.username).toBe('bob');

@@ -313,7 +313,7 @@ describe('OIDC sign-in', () => {
     }
   });
 
-  it('a replayed callback, an IdP error and a callback from another browser get a clear page and change nothing', async () => {
+  it('a replayed callback, an IdP error, a callback from another browser: a clear page, nothing changed', async () => {
     idpUser('rex');
     const browser = new Browser();
     const first = await oidcSignIn(browser, ctx.url, 'corp', 'rex', { stopAtCallback: true });
@@ -348,7 +348,8 @@ describe('OIDC sign-in', () => {
     const start = await b2.fetch(`${ctx.url}/auth/oidc/login?provider=corp`);
     const state = new URL(start.headers.get('location')!).searchParams.get('state')!;
     const error = await b2.fetch(
-      `${ctx.url}/auth/oidc/callback?error=access_denied&error_description=${encodeURIComponent('<b>no</b>')}&state=${state}`,
+      `${ctx.url}/auth/oidc/callback?error=access_denied&error_description=${encodeURIComponent('<b>no</b>')}` +
+        `&state=${state}`,
     );
     expect([error.status, error.headers.get('x-roster-error-code')]).toEqual([403, 'SSO_FAILED']);
     const html = await error.text();

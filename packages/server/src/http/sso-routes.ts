@@ -32,7 +32,9 @@ export function ssoErrorPage(code: string, message: string): string {
 
 function sendError(res: express.Response, err: unknown, ctx: RequestContext): void {
   let code: string = ErrorCode.INTERNAL_SERVER_ERROR;
-  let message = `Something went wrong on our side (request ${ctx.requestId}). Try again; quote the request id to your administrator if it persists.`;
+  let message =
+    `Something went wrong on our side (request ${ctx.requestId}). Try again; quote the request id to your ` +
+    'administrator if it persists.';
   let status = 500;
   if (err instanceof AppError) {
     code = err.code;

@@ -9,8 +9,8 @@ export class Migration20261129151000_SsoSignIn extends Migration {
     this.addSql(
       `create table "oidc_sign_in_states" ("id" uuid not null, "state_hash" varchar(64) not null, "provider" ` +
         `varchar(40) not null, "code_verifier" varchar(128) not null, "nonce" varchar(128) not null, "redirect" ` +
-        `varchar(2048) not null, "expires_at" timestamptz not null, constraint "oidc_sign_in_states_pkey" primary key ` +
-        `("id"));`,
+        `varchar(2048) not null, "expires_at" timestamptz not null, ` +
+        `constraint "oidc_sign_in_states_pkey" primary key ("id"));`,
     );
     this.addSql(
       `alter table "oidc_sign_in_states" add constraint "oidc_sign_in_states_state_hash_unique" unique ("state_hash");`,

@@ -154,7 +154,8 @@ export class OidcFlowService extends Service {
       if (idpError) {
         const description = params.get('error_description');
         return await fail(
-          `The identity provider refused the sign-in: ${idpError}${description ? ` (${description.slice(0, 300)})` : ''}. ` +
+          `The identity provider refused the sign-in: ${idpError}` +
+            `${description ? ` (${description.slice(0, 300)})` : ''}. ` +
             'Nothing was changed.',
         );
       }

@@ -308,7 +308,8 @@ export class SsoSignInService extends Service {
       if (p.kind !== 'LDAP')
         throw badInput(
           'provider',
-          `"${p.name}" is an OIDC provider: sign in through ${this.ctx.app.config.publicUrl}/auth/oidc/login?provider=` +
+          `"${p.name}" is an OIDC provider: sign in through ` +
+            `${this.ctx.app.config.publicUrl}/auth/oidc/login?provider=` +
             `${p.name} (or beginOidcSignIn), not with a password.`,
         );
       ldaps = [p];
