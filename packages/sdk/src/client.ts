@@ -358,7 +358,10 @@ export class RosterClient extends RosterOperations {
     return signUp;
   }
 
-  /** Log in with an email or username and a password. Sent without credentials; remembers the session token. */
+  /**
+   * Log in with an email or username and a password (`provider`: an LDAP provider from ssoProviders; omitted: the
+   * local password, then each LDAP provider). Sent without credentials; remembers the session token.
+   */
   override async logIn(input: LogInInput, options?: RequestOptions): Promise<LogInPayload> {
     const { logIn } = await this.execute(LogInDocument, { input }, options, undefined);
     this.setToken(logIn.token);

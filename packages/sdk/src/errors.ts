@@ -140,6 +140,24 @@ export class BadRequestError extends RosterError {
 export class InternalServerError extends RosterError {
   declare readonly code: 'INTERNAL_SERVER_ERROR';
 }
+export class SsoFailedError extends RosterError {
+  declare readonly code: 'SSO_FAILED';
+}
+export class SsoEmailNotVerifiedError extends RosterError {
+  declare readonly code: 'SSO_EMAIL_NOT_VERIFIED';
+}
+export class SsoNotProvisionedError extends RosterError {
+  declare readonly code: 'SSO_NOT_PROVISIONED';
+}
+export class SsoGroupNotAllowedError extends RosterError {
+  declare readonly code: 'SSO_GROUP_NOT_ALLOWED';
+}
+export class AccessDeactivatedError extends RosterError {
+  declare readonly code: 'ACCESS_DEACTIVATED';
+}
+export class IdpManagedMembershipError extends RosterError {
+  declare readonly code: 'IDP_MANAGED_MEMBERSHIP';
+}
 
 export type RosterErrorClass = new (message: string, options: RosterErrorOptions) => RosterError;
 
@@ -170,6 +188,12 @@ export const ERROR_CLASSES: Readonly<Record<ErrorCode, RosterErrorClass>> = {
   GRAPHQL_VALIDATION_FAILED: GraphQLValidationFailedError,
   BAD_REQUEST: BadRequestError,
   INTERNAL_SERVER_ERROR: InternalServerError,
+  SSO_FAILED: SsoFailedError,
+  SSO_EMAIL_NOT_VERIFIED: SsoEmailNotVerifiedError,
+  SSO_NOT_PROVISIONED: SsoNotProvisionedError,
+  SSO_GROUP_NOT_ALLOWED: SsoGroupNotAllowedError,
+  ACCESS_DEACTIVATED: AccessDeactivatedError,
+  IDP_MANAGED_MEMBERSHIP: IdpManagedMembershipError,
 };
 
 function isKnownCode(code: string): code is ErrorCode {

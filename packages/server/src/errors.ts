@@ -23,6 +23,12 @@ export enum ErrorCode {
   GRAPHQL_PARSE_FAILED = 'GRAPHQL_PARSE_FAILED',
   GRAPHQL_VALIDATION_FAILED = 'GRAPHQL_VALIDATION_FAILED',
   BAD_REQUEST = 'BAD_REQUEST',
+  SSO_FAILED = 'SSO_FAILED',
+  SSO_EMAIL_NOT_VERIFIED = 'SSO_EMAIL_NOT_VERIFIED',
+  SSO_NOT_PROVISIONED = 'SSO_NOT_PROVISIONED',
+  SSO_GROUP_NOT_ALLOWED = 'SSO_GROUP_NOT_ALLOWED',
+  ACCESS_DEACTIVATED = 'ACCESS_DEACTIVATED',
+  IDP_MANAGED_MEMBERSHIP = 'IDP_MANAGED_MEMBERSHIP',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
 
@@ -67,6 +73,24 @@ export const ERROR_CODE_DESCRIPTIONS: Record<ErrorCode, string> = {
   GRAPHQL_PARSE_FAILED: 'The GraphQL document could not be parsed.',
   GRAPHQL_VALIDATION_FAILED: 'The GraphQL document does not match the schema.',
   BAD_REQUEST: 'The HTTP request is malformed.',
+  SSO_FAILED:
+    'The single sign-on could not be completed: the identity provider reported an error, the sign-in link was ' +
+    'already used or expired, or the provider could not be reached. Nothing was changed; start the sign-in again.',
+  SSO_EMAIL_NOT_VERIFIED:
+    'The identity provider did not assert a verified email address (`email_verified` false or missing), so the ' +
+    'account cannot be matched. Verify the email at the identity provider, then sign in again.',
+  SSO_NOT_PROVISIONED:
+    'The identity is valid but has no account here and automatic provisioning is off (DISABLE_SSO_PROVISIONING or ' +
+    'the instance setting), or no default organization is configured; ask an organization admin for an invitation.',
+  SSO_GROUP_NOT_ALLOWED:
+    "The directory account is not in any of the provider's allowed groups; ask the directory administrator to add " +
+    'it to one.',
+  ACCESS_DEACTIVATED:
+    'Your access was deactivated by an organization admin (every membership is DEACTIVATED); ask them to reactivate ' +
+    'you.',
+  IDP_MANAGED_MEMBERSHIP:
+    'The team membership is managed by the identity provider (group-to-team sync, `managedByIdp`): change the ' +
+    "user's groups at the identity provider (or the group mapping) instead; the next sign-in applies it.",
   INTERNAL_SERVER_ERROR: 'An unexpected error; the message carries a request id to quote to the operator.',
 };
 

@@ -62,6 +62,14 @@ export const orgRefSchema = z.string().trim().min(1, 'must not be empty').max(40
 export const teamRefSchema = z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters');
 
 /** Naming a user in an input by username or email (see `byLogin` in src/modules/accounts/login.ts). */
+/** An SSO provider's name as settings define it and `logIn(provider:)` / `/auth/oidc/login?provider=` name it. */
+export const ssoProviderNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(40, 'must be at most 40 characters')
+  .regex(/^[a-z0-9-]+$/, 'may contain only lower-case letters, digits and "-" (a provider name from ssoProviders)');
+
 export const userLoginSchema = z.string().trim().min(1, 'must not be empty').max(254, 'must be at most 254 characters');
 
 /** An invitation token as the accept link carries it (signUp, acceptInvitation, invitationPreview). */

@@ -14,6 +14,8 @@ import { User } from '../src/modules/accounts/user.entity';
 import { Organization } from '../src/modules/organizations/organization.entity';
 import { Membership } from '../src/modules/organizations/membership.entity';
 import { MemberStatus, OrgRole } from '../src/authz/roles';
+import { startIdp, type TestIdp } from './oidc-fixture';
+import type { SsoSettings } from '../src/modules/sso/sso-settings';
 
 const PRINCIPALS = [
   'anonymous',
@@ -304,6 +306,20 @@ const ROWS: Row[] = [
       variables: {},
     }),
     expected: grid({ anonymous: 'ok', ...SERVICE_ACCOUNTS_FORBIDDEN, rest: 'ok' }),
+  },
+  {
+    name: 'beginOidcSignIn',
+    prepare: async () => ({
+      query: 'mutation { beginOidcSignIn(input: { provider: "corp", redirect: "/" }) { authorizationUrl } }',
+      variables: {},
+    }),
+    expected: grid({ anonymous: 'ok', ...SERVICE_ACCOUNTS_FORBIDDEN, rest: 'ok' }),
+  },
+  {
+    name: 'Query.ssoProviders (public: name, label, kind)',
+    prepare: async () => ({ query: '{ ssoProviders { name label kind } }', variables: {} }),
+    revealed: (d) => d.ssoProviders.length === 1,
+    expected: grid({ anonymous: 'ok', rest: 'ok' }),
   },
   {
     name: 'logOut',
@@ -835,6 +851,22 @@ const ROWS: Row[] = [
     }),
   },
   {
+    name: 'TeamMember.managedByIdp (SSO group sync), through team members',
+    prepare: async () => ({
+      query: '{ team(organization: "acme", name: "core") { members { nodes { managedByIdp } } } }',
+      variables: {},
+    }),
+    expected: grid({
+      ...SERVICE_ACCOUNTS_FORBIDDEN,
+      otherTeamService: 'absent',
+      orgMember: 'FORBIDDEN',
+      orgViewer: 'FORBIDDEN',
+      otherOrgAdmin: 'absent',
+      deactivated: 'absent',
+      rest: 'ok',
+    }),
+  },
+  {
     name: 'Team.projects (private)',
     prepare: async () => ({
       query: '{ team(organization: "acme", name: "core") { projects(first: 100) { nodes { name } } } }',
@@ -941,8 +973,18 @@ const ROWS: Row[] = [
 ];
 
 describe('authorization matrix', () => {
+  let idp: TestIdp | undefined;
   beforeAll(async () => {
-    ctx = await instanceWithAdmin();
+    // One OIDC provider (a real one: beginOidcSignIn runs discovery), for the SSO rows.
+    idp = await startIdp('http://127.0.0.1:1/auth/oidc/callback');
+    const sso: SsoSettings = {
+      providers: [idp.settings('corp')],
+      provisioning: true,
+      defaultRole: 'MEMBER',
+      groupMappings: [],
+      passwordSignIn: true,
+    };
+    ctx = await instanceWithAdmin({}, { ssoSettings: { current: async () => sso } });
     const actors: Partial<Record<Principal, Actor>> = {};
     const orgRoles: Partial<Record<Principal, OrgRole>> = {
       orgAdmin: OrgRole.ADMIN,
@@ -1075,7 +1117,10 @@ describe('authorization matrix', () => {
       }
     }
   });
-  afterAll(() => ctx?.t.close());
+  afterAll(async () => {
+    await ctx?.t.close();
+    await idp?.close();
+  });
 
   it('has a row for every mutation in the emitted schema', () => {
     const sdl = fs.readFileSync(path.resolve(__dirname, '../../schema/schema.graphql'), 'utf8');

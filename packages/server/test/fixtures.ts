@@ -1,7 +1,7 @@
 import { ref } from '@mikro-orm/core';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { createRequestContext, type AppServices, type RequestContext } from '../src/graphql/context';
-import { startTestServer, gql, type TestServer } from '../src/testing';
+import { startTestServer, gql, type TestServer, type TestServerOptions } from '../src/testing';
 import { User } from '../src/modules/accounts/user.entity';
 import { Organization } from '../src/modules/organizations/organization.entity';
 import { Membership } from '../src/modules/organizations/membership.entity';
@@ -26,8 +26,11 @@ export interface InstanceWithAdmin {
 }
 
 /** Fixture "an instance with an admin": a server whose first sign-up (through the API) is done. */
-export async function instanceWithAdmin(env: Record<string, string> = {}): Promise<InstanceWithAdmin> {
-  const t = await startTestServer(env);
+export async function instanceWithAdmin(
+  env: Record<string, string> = {},
+  options: TestServerOptions = {},
+): Promise<InstanceWithAdmin> {
+  const t = await startTestServer(env, undefined, options);
   const res = await gql<{ signUp: { token: string; user: { id: string } } }>(
     t.url,
     'mutation($i: SignUpInput!) { signUp(input: $i) { token user { id } } }',

@@ -122,6 +122,8 @@ export const AuditAction = {
   TEAM_MEMBER_REMOVED: 'TEAM_MEMBER_REMOVED',
   /** Stored as `team.member_role_changed`. */
   TEAM_MEMBER_ROLE_CHANGED: 'TEAM_MEMBER_ROLE_CHANGED',
+  /** Stored as `team.sso_sync_kept_last_admin`. */
+  TEAM_SSO_SYNC_KEPT_LAST_ADMIN: 'TEAM_SSO_SYNC_KEPT_LAST_ADMIN',
   /** Stored as `team.updated`. */
   TEAM_UPDATED: 'TEAM_UPDATED',
   /** Stored as `user.created_by_cli`. */
@@ -137,7 +139,13 @@ export const AuditAction = {
   /** Stored as `user.password_reset`. */
   USER_PASSWORD_RESET: 'USER_PASSWORD_RESET',
   /** Stored as `user.signed_up`. */
-  USER_SIGNED_UP: 'USER_SIGNED_UP'
+  USER_SIGNED_UP: 'USER_SIGNED_UP',
+  /** Stored as `user.sso_provisioned`. */
+  USER_SSO_PROVISIONED: 'USER_SSO_PROVISIONED',
+  /** Stored as `user.sso_refused`. */
+  USER_SSO_REFUSED: 'USER_SSO_REFUSED',
+  /** Stored as `user.sso_signed_in`. */
+  USER_SSO_SIGNED_IN: 'USER_SSO_SIGNED_IN'
 } as const;
 
 export type AuditAction = typeof AuditAction[keyof typeof AuditAction];
@@ -148,6 +156,14 @@ export const AuthMethod = {
 } as const;
 
 export type AuthMethod = typeof AuthMethod[keyof typeof AuthMethod];
+/** Start an OIDC sign-in from an application (single-page apps). */
+export type BeginOidcSignInInput = {
+  /** An OIDC provider `name` from ssoProviders. */
+  provider: string;
+  /** Path on this server to send the browser to after signing in (default "/"); absolute URLs and //host are refused. */
+  redirect?: string | null | undefined;
+};
+
 /** A new personal API key. */
 export type CreateApiKeyInput = {
   /** When the key stops working; omit for the longest lifetime allowed (API_KEY_MAX_TTL_DAYS, or less if an organization sets it). */
@@ -319,6 +335,8 @@ export type EnableServiceAccountInput = {
 
 /** The values of `extensions.code` on errors. Stable: clients branch on them. */
 export const ErrorCode = {
+  /** Your access was deactivated by an organization admin (every membership is DEACTIVATED); ask them to reactivate you. */
+  ACCESS_DEACTIVATED: 'ACCESS_DEACTIVATED',
   /** A service account named a person to act for (X-Roster-Acting-User, set by the SDK from `username`, ROSTER_USERNAME, WANDB_USERNAME or WANDB_USER_EMAIL) who is not an ACTIVE member of the team with a role that may do this; nothing was written. `extensions.actingUser` and `extensions.team` say who and where: fix the variable, add the person to the team, or unset it to write as the service account. */
   ATTRIBUTION_FAILED: 'ATTRIBUTION_FAILED',
   /** The HTTP request is malformed. */
@@ -333,6 +351,8 @@ export const ErrorCode = {
   GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
   /** The GraphQL document does not match the schema. */
   GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
+  /** The team membership is managed by the identity provider (group-to-team sync, `managedByIdp`): change the user's groups at the identity provider (or the group mapping) instead; the next sign-in applies it. */
+  IDP_MANAGED_MEMBERSHIP: 'IDP_MANAGED_MEMBERSHIP',
   /** An unexpected error; the message carries a request id to quote to the operator. */
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
   /** logIn was given a wrong login or password (unlike UNAUTHENTICATED, which means the session or API key sent is missing or no longer valid). */
@@ -361,6 +381,14 @@ export const ErrorCode = {
   SEAT_LIMIT_REACHED: 'SEAT_LIMIT_REACHED',
   /** The API key belongs to a disabled service account: every request with it is refused until a team admin enables the account again (enableServiceAccount). */
   SERVICE_ACCOUNT_DISABLED: 'SERVICE_ACCOUNT_DISABLED',
+  /** The identity provider did not assert a verified email address (`email_verified` false or missing), so the account cannot be matched. Verify the email at the identity provider, then sign in again. */
+  SSO_EMAIL_NOT_VERIFIED: 'SSO_EMAIL_NOT_VERIFIED',
+  /** The single sign-on could not be completed: the identity provider reported an error, the sign-in link was already used or expired, or the provider could not be reached. Nothing was changed; start the sign-in again. */
+  SSO_FAILED: 'SSO_FAILED',
+  /** The directory account is not in any of the provider's allowed groups; ask the directory administrator to add it to one. */
+  SSO_GROUP_NOT_ALLOWED: 'SSO_GROUP_NOT_ALLOWED',
+  /** The identity is valid but has no account here and automatic provisioning is off (DISABLE_SSO_PROVISIONING or the instance setting), or no default organization is configured; ask an organization admin for an invitation. */
+  SSO_NOT_PROVISIONED: 'SSO_NOT_PROVISIONED',
   /** No valid session or API key was given, or it expired or was revoked. Log in again or use a valid API key. */
   UNAUTHENTICATED: 'UNAUTHENTICATED'
 } as const;
@@ -425,6 +453,8 @@ export type LogInInput = {
   login: string;
   /** Password. */
   password: string;
+  /** An LDAP provider (a `name` from `ssoProviders`) to check the password against. Omitted: the local password first (when password sign-in is on and the account has one), then every LDAP provider in the configured order (docs/SSO.md). OIDC providers sign in through `beginOidcSignIn` or `/auth/oidc/login`, not here. */
+  provider?: string | null | undefined;
 };
 
 /** Log a run in a project (needs run:create: team MEMBERs and ADMINs). */
@@ -633,6 +663,15 @@ export type SignUpInput = {
   username: string;
 };
 
+/** How a provider signs people in. */
+export const SsoProviderKind = {
+  /** A directory checks the password given to logIn (with `provider`). */
+  LDAP: 'LDAP',
+  /** OpenID Connect: the browser goes to the provider (beginOidcSignIn, /auth/oidc/login). */
+  OIDC: 'OIDC'
+} as const;
+
+export type SsoProviderKind = typeof SsoProviderKind[keyof typeof SsoProviderKind];
 /** Managed storage or the team’s own bucket. */
 export const StorageKind = {
   /** A bucket the team brings. */
@@ -897,6 +936,13 @@ export type AuditLogQueryVariables = Exact<{
 
 
 export type AuditLogQuery = { organization: { auditLog: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, action: AuditAction, metadata: Record<string, unknown> | null, clientAddress: string | null, createdAt: string, actor: { type: string, id: string | null, label: string | null }, target: { type: string, id: string, label: string | null } | null }>, edges: Array<{ cursor: string }> } } | null };
+
+export type BeginOidcSignInMutationVariables = Exact<{
+  input: BeginOidcSignInInput;
+}>;
+
+
+export type BeginOidcSignInMutation = { beginOidcSignIn: { authorizationUrl: string, expiresAt: string } };
 
 export type CreateApiKeyMutationVariables = Exact<{
   input: CreateApiKeyInput;
@@ -1293,6 +1339,11 @@ export type SignUpMutationVariables = Exact<{
 
 
 export type SignUpMutation = { signUp: { token: string, expiresAt: string, user: { id: string, username: string, name: string, email: string | null, instanceAdmin: boolean, createdAt: string, lastActiveAt: string | null, defaultOrganization: { id: string, name: string, displayName: string } | null, memberships: { totalCount: number, nodes: Array<{ id: string, role: OrgRole, status: MemberStatus, createdAt: string, organization: { id: string, name: string, displayName: string } }> } }, organization: { id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<OrganizationPermission>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean, membersCanCreateApiKeys: boolean, personalApiKeysReachOrganization: boolean }, warnings: Array<{ code: WarningCode, message: string }> } | null } };
+
+export type SsoProvidersQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SsoProvidersQuery = { ssoProviders: Array<{ name: string, label: string, kind: SsoProviderKind, loginPath: string | null }> };
 
 export type TeamQueryVariables = Exact<{
   organization: string;
@@ -1997,6 +2048,14 @@ fragment AuditEventFields on AuditEvent {
   clientAddress
   createdAt
 }`) as unknown as TypedDocumentString<AuditLogQuery, AuditLogQueryVariables>;
+export const BeginOidcSignInDocument = new TypedDocumentString(`
+    mutation BeginOidcSignIn($input: BeginOidcSignInInput!) {
+  beginOidcSignIn(input: $input) {
+    authorizationUrl
+    expiresAt
+  }
+}
+    `) as unknown as TypedDocumentString<BeginOidcSignInMutation, BeginOidcSignInMutationVariables>;
 export const CreateApiKeyDocument = new TypedDocumentString(`
     mutation CreateApiKey($input: CreateApiKeyInput!) {
   createApiKey(input: $input) {
@@ -3578,6 +3637,16 @@ fragment SeatsFields on Seats {
   used
   available
 }`) as unknown as TypedDocumentString<SignUpMutation, SignUpMutationVariables>;
+export const SsoProvidersDocument = new TypedDocumentString(`
+    query SsoProviders {
+  ssoProviders {
+    name
+    label
+    kind
+    loginPath
+  }
+}
+    `) as unknown as TypedDocumentString<SsoProvidersQuery, SsoProvidersQueryVariables>;
 export const TeamDocument = new TypedDocumentString(`
     query Team($organization: String!, $team: String!) {
   team(organization: $organization, name: $team) {

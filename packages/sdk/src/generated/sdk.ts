@@ -47,6 +47,11 @@ export abstract class RosterOperations {
     return paginate((after) => this.auditLog({ ...rest, first: pageSize, after }, options));
   }
 
+  /** Start an OIDC sign-in (authorization code flow with PKCE): returns the URL to send the browser to, and sets the browser's short-lived state cookie. The provider sends the browser back to /auth/oidc/callback, which sets the session cookie and redirects to `redirect`. Anyone but a service account may call it. */
+  beginOidcSignIn(input: D.BeginOidcSignInInput, options?: RequestOptions): Promise<D.BeginOidcSignInMutation['beginOidcSignIn']> {
+    return this.send(D.BeginOidcSignInDocument, { input }, options).then((d) => d.beginOidcSignIn);
+  }
+
   /** Create a personal API key. The secret is in the payload once and never again. */
   createApiKey(input: D.CreateApiKeyInput, options?: RequestOptions): Promise<D.CreateApiKeyMutation['createApiKey']> {
     return this.send(D.CreateApiKeyDocument, { input }, options).then((d) => d.createApiKey);
@@ -340,6 +345,11 @@ export abstract class RosterOperations {
   /** Create an account. The first sign-up of a fresh instance becomes instance admin and admin of the first organization; afterwards an invitation token is required. */
   signUp(input: D.SignUpInput, options?: RequestOptions): Promise<D.SignUpMutation['signUp']> {
     return this.send(D.SignUpDocument, { input }, options).then((d) => d.signUp);
+  }
+
+  /** The configured SSO providers in the configured order (name, label, kind): public, for sign-in pages. Bounded by the instance settings. */
+  ssoProviders(args: D.SsoProvidersQueryVariables = {}, options?: RequestOptions): Promise<D.SsoProvidersQuery['ssoProviders']> {
+    return this.send(D.SsoProvidersDocument, args, options).then((d) => d.ssoProviders);
   }
 
   /** One team, by organization and name; null when the organization or team does not exist or is not visible to the caller (hidden teams are visible to their members and org admins only). */

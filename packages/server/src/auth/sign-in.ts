@@ -49,8 +49,32 @@ export interface PasswordCheck {
   /** The account the login names, or null: an unknown login costs the same time and counts the same. */
   user: User | null;
   password: string;
-  /** Which mutation checked it, for the audit event. */
-  via: 'logIn' | 'acceptInvitation';
+  /** Which mutation checked it, for the audit event (`ldap`: logIn through an LDAP provider; `oidc`: a callback). */
+  via: 'logIn' | 'acceptInvitation' | 'ldap' | 'oidc';
+}
+
+/**
+ * Reserves one attempt against the login's and the client address's counters, as checkPassword does, for sign-ins
+ * that check something other than a local password (LDAP binds, OIDC callbacks): RATE_LIMITED while either is locked.
+ * Settle it with `failed` (then call `recordLockout` with the outcome), `succeeded` or `abandon`.
+ */
+export async function beginSignInAttempt(ctx: RequestContext, login: string): Promise<SignInAttempt> {
+  try {
+    return await ctx.app.signIn.begin(login, ctx.clientAddress);
+  } catch (err) {
+    if (err instanceof SignInLockedError) throw lockedError(ctx, err);
+    throw err;
+  }
+}
+
+/** Sets the session cookie of a sign-in that just committed its session, and makes the request that user's. */
+export function startRequestSession(
+  ctx: RequestContext,
+  user: User,
+  issued: { token: string; expiresAt: Date; sessionId: string | null },
+): void {
+  ctx.cookies.set(issued.token, issued.expiresAt);
+  ctx.authz.assume({ kind: 'user', user, method: 'SESSION', sessionId: issued.sessionId, apiKeyId: null });
 }
 
 /**
@@ -86,7 +110,12 @@ export async function checkPassword(ctx: RequestContext, check: PasswordCheck): 
 }
 
 /** Written for known and unknown logins alike (same work, same time); committed on its own, as the request fails. */
-async function recordLockout(ctx: RequestContext, check: PasswordCheck, outcome: AttemptOutcome): Promise<void> {
+export async function recordLockout(
+  ctx: RequestContext,
+  check: Pick<PasswordCheck, 'login' | 'user' | 'via'>,
+  outcome: AttemptOutcome,
+): Promise<void> {
+  if (!outcome.lockedAccount && !outcome.lockedAddress) return;
   const em = ctx.em.fork();
   const limits = ctx.app.signIn.limits;
   const actor = { type: 'anonymous', id: null, label: null };

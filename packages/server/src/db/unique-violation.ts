@@ -39,6 +39,12 @@ export const UNIQUE_CONSTRAINTS: Readonly<Record<string, UniqueConstraintMeaning
     field: 'name',
     message: 'The organization already has a custom role with this name.',
   },
+  // SSO sign-in (issue 12): two first sign-ins of the same identity at once; the second is told to retry.
+  sso_identities_provider_subject_unique: {
+    field: null,
+    message: 'This identity was just linked by another sign-in; sign in again.',
+  },
+  oidc_sign_in_states_state_hash_unique: { field: null, message: 'A generated state collided; please try again.' },
 };
 
 /** The violated constraint's name: PostgreSQL reports it on the error (`constraint`), and in its standard message. */

@@ -15,6 +15,8 @@ import type { SsoSettingsSource } from '../modules/sso/sso-settings';
 export interface SessionCookieWriter {
   set(token: string, expiresAt: Date): void;
   clear(): void;
+  /** The OIDC `state` of a sign-in this browser started (httpOnly, path /auth/oidc); absent outside HTTP. */
+  setSignInState?(state: string, expiresAt: Date): void;
 }
 
 /** Sets a header on the HTTP response (e.g. Retry-After with RATE_LIMITED). */

@@ -23,6 +23,7 @@ import {
   ServiceAccountResolver,
   TeamServiceAccountsResolver,
 } from '../modules/service-accounts/service-account.resolver';
+import { SsoResolver } from '../modules/sso/sso.resolver';
 
 export const RESOLVERS = [
   ViewerResolver,
@@ -49,6 +50,7 @@ export const RESOLVERS = [
   TeamServiceAccountsResolver,
   OrganizationServiceAccountsResolver,
   OrganizationApiKeysResolver,
+  SsoResolver,
 ] as const;
 
 let cached: Promise<GraphQLSchema> | undefined;

@@ -15,13 +15,19 @@ import type { GraphQLSchema } from 'graphql';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { loggableError } from '../logger';
 import { ACTING_USER_HEADER, authenticate, readBearer } from '../auth/authenticate';
-import type { Principal } from '../auth/principal';
-import { createRequestContext, type AppServices, type RequestContext } from '../graphql/context';
+import { ANONYMOUS, type Principal } from '../auth/principal';
+import {
+  createRequestContext,
+  type AppServices,
+  type RequestContext,
+  type SessionCookieWriter,
+} from '../graphql/context';
 import { formatError, requestScope } from '../graphql/format-error';
 import { boundedStringify, requestGuardsPlugin, requestTimedOut } from '../graphql/guards';
 import { queryLimitRules } from '../graphql/query-limits';
 import { graphiqlHtml, graphiqlAssets } from './graphiql';
 import { INVITE_PAGE_HTML } from './invite-page';
+import { OIDC_STATE_COOKIE, ssoRoutes } from './sso-routes';
 import { apiSecurityHeaders, htmlPageSecurityHeaders } from './security-headers';
 import { httpErrorHandler, notFoundHandler, redactedUrl } from './http-errors';
 import { UNKNOWN_OPERATION, type Metrics } from '../observability/metrics';
@@ -155,6 +161,26 @@ export async function createHttpApp(params: {
   });
 
   const secureCookie = config.publicUrl.startsWith('https://');
+  const cookieWriter = (res: express.Response): SessionCookieWriter => ({
+    set: (token, expiresAt) =>
+      res.cookie(SESSION_COOKIE, token, {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: secureCookie,
+        expires: expiresAt,
+        path: '/',
+      }),
+    clear: () => res.clearCookie(SESSION_COOKIE, { path: '/' }),
+    // Lax: the provider's redirect back to the callback is a top-level GET, which carries Lax cookies.
+    setSignInState: (state, expiresAt) =>
+      res.cookie(OIDC_STATE_COOKIE, state, {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: secureCookie,
+        expires: expiresAt,
+        path: '/auth/oidc',
+      }),
+  });
   // Browsers on the configured origins may call the API with their cookie session. The preflight a
   // cross-origin JSON POST needs is also what Apollo's CSRF prevention relies on, so both stay on.
   const corsForApi = cors({
@@ -213,21 +239,32 @@ export async function createHttpApp(params: {
           acceptsGraphQLResponseJson:
             req.accepts(['application/json', 'application/graphql-response+json']) ===
             'application/graphql-response+json',
-          cookies: {
-            set: (token, expiresAt) =>
-              res.cookie(SESSION_COOKIE, token, {
-                httpOnly: true,
-                sameSite: 'lax',
-                secure: secureCookie,
-                expires: expiresAt,
-                path: '/',
-              }),
-            clear: () => res.clearCookie(SESSION_COOKIE, { path: '/' }),
-          },
+          cookies: cookieWriter(res),
           // Headers set on the Express response before Apollo writes its own are kept (Retry-After with RATE_LIMITED).
           response: { setHeader: (name, value) => res.setHeader(name, value) },
         });
       },
+    }),
+  );
+
+  // SSO: the sign-in page, and the OIDC login and callback routes (src/http/sso-routes.ts, docs/SSO.md).
+  app.use(
+    ssoRoutes({
+      contextFor: (req, res) =>
+        createRequestContext({
+          requestId: String(req.id),
+          em: orm.em.fork(),
+          principal: ANONYMOUS,
+          clientAddress: req.ip ?? null,
+          userAgent: req.headers['user-agent'] ?? null,
+          app: services,
+          logger: req.log,
+          signal: requestSignal(res, config.requestTimeoutMs),
+          acceptsGraphQLResponseJson: false,
+          cookies: cookieWriter(res),
+          response: { setHeader: (name, value) => res.setHeader(name, value) },
+        }),
+      clearSignInState: (res) => res.clearCookie(OIDC_STATE_COOKIE, { path: '/auth/oidc' }),
     }),
   );
 

@@ -57,7 +57,9 @@ export function graphiqlHtml(options: { introspection: boolean }): string {
     // Same-origin requests carry the session cookie set by logIn; an API key can go in the Headers tab.
     var fetcher = GraphiQL.createFetcher({ url: '/graphql', headers: { 'apollo-require-preflight': 'true' } });
     var defaultQuery = '# Welcome to Roster. Log in with the logIn mutation, or add\\n' +
-      '# {"Authorization": "Bearer <API key>"} in the Headers tab.\\n\\n' +
+      '# {"Authorization": "Bearer <API key>"} in the Headers tab.\\n' +
+      '# Single sign-on: open /sign-in (OIDC buttons), or logIn with a provider for LDAP:\\n' +
+      '#   mutation { logIn(input: { login: "ada", password: "…", provider: "corp-ldap" }) { token } }\\n\\n' +
       'query {\\n  instance { needsBootstrap version }\\n  viewer { user { username email } }\\n}\\n';
     ReactDOM.createRoot(document.getElementById('graphiql')).render(
       React.createElement(GraphiQL, { fetcher: fetcher, defaultQuery: defaultQuery, shouldPersistHeaders: false })

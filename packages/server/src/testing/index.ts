@@ -12,6 +12,7 @@ import { createLogger } from '../logger';
 import { openDatabase, type Database } from '../db/orm';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../db/embedded';
 import { startServer, type RosterServer } from '../server';
+import type { SsoSettingsSource } from '../modules/sso/sso-settings';
 
 export interface TestDatabase {
   url: string;
@@ -75,12 +76,21 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+export interface TestServerOptions {
+  /** SSO settings the server reads on every sign-in (tests point them at the providers they start). */
+  ssoSettings?: SsoSettingsSource;
+}
+
 /** A migrated database and a server on a free port. */
-export async function startTestServer(env: Record<string, string> = {}, existing?: TestDatabase): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  existing?: TestDatabase,
+  options: TestServerOptions = {},
+): Promise<TestServer> {
   const database = existing ?? (await createTestDatabase());
   const config = testConfig(database, env);
   const logger = createLogger(config.logLevel);
-  const server = await startServer({ config, logger });
+  const server = await startServer({ config, logger, ssoSettings: options.ssoSettings });
   return {
     url: server.url,
     server,

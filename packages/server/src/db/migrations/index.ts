@@ -9,6 +9,7 @@ import { Migration20261129121000_MemberCounts } from './Migration20261129121000_
 import { Migration20261129121344_ServiceAccounts } from './Migration20261129121344_ServiceAccounts';
 import { Migration20261129124500_OrgServiceAccounts } from './Migration20261129124500_OrgServiceAccounts';
 import { Migration20261129145000_TeamMemberSortKeys } from './Migration20261129145000_TeamMemberSortKeys';
+import { Migration20261129151000_SsoSignIn } from './Migration20261129151000_SsoSignIn';
 
 /** Applied in this order. Add each new migration here (see docs/DEVELOPING.md). */
 export const MIGRATIONS: MigrationObject[] = [
@@ -22,4 +23,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261129121344_ServiceAccounts', class: Migration20261129121344_ServiceAccounts },
   { name: 'Migration20261129124500_OrgServiceAccounts', class: Migration20261129124500_OrgServiceAccounts },
   { name: 'Migration20261129145000_TeamMemberSortKeys', class: Migration20261129145000_TeamMemberSortKeys },
+  { name: 'Migration20261129151000_SsoSignIn', class: Migration20261129151000_SsoSignIn },
 ];

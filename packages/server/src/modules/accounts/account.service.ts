@@ -9,7 +9,8 @@ import { Organization } from '../organizations/organization.entity';
 import { Membership } from '../organizations/membership.entity';
 import { Session } from '../../auth/session.entity';
 import { issueSession } from '../../auth/sessions';
-import { checkPassword, hashNewPassword } from '../../auth/sign-in';
+import { checkPassword, hashNewPassword, startRequestSession } from '../../auth/sign-in';
+import { SsoSignInService } from '../sso/sso-sign-in.service';
 import { AppError, ErrorCode, conflict, forbidden } from '../../errors';
 import {
   emailSchema,
@@ -19,6 +20,7 @@ import {
   passwordSchema,
   personNameSchema,
   userLoginSchema,
+  ssoProviderNameSchema,
   usernameSchema,
 } from '../../validation';
 import { AuditAction } from '../audit/audit.service';
@@ -38,6 +40,7 @@ const signUpSchema = z.object({
 const logInSchema = z.object({
   login: userLoginSchema,
   password: z.string().min(1, 'must not be empty').max(256, 'must be at most 256 characters'),
+  provider: ssoProviderNameSchema.nullish(),
 });
 
 export interface SessionResult {
@@ -146,6 +149,10 @@ export class AccountService extends Service {
   async logIn(raw: unknown): Promise<SessionResult> {
     this.ctx.authz.requireNotServiceAccount();
     const input = parseInput(logInSchema, raw);
+    // A named provider, or any LDAP provider configured: the SSO order (docs/SSO.md "logIn and LDAP").
+    const sso = await this.ctx.app.ssoSettings.current();
+    if (input.provider || sso.providers.some((p) => p.kind === 'LDAP'))
+      return new SsoSignInService(this.ctx).logIn({ ...input, provider: input.provider ?? null }, sso);
     const login = normalizeLogin(input.login);
     const user = await this.em.findOne(User, byLogin(login), { populate: ['passwordHash'] });
     // Throttled per login and per client address; unknown logins take the same path and time as known ones.
@@ -188,8 +195,7 @@ export class AccountService extends Service {
   }
 
   private startSession(user: User, token: string, expiresAt: Date, sessionId: string | null): void {
-    this.ctx.cookies.set(token, expiresAt);
-    this.ctx.authz.assume({ kind: 'user', user, method: 'SESSION', sessionId, apiKeyId: null });
+    startRequestSession(this.ctx, user, { token, expiresAt, sessionId });
   }
 
   private async assertAvailable(em: EntityManager, email: string, username: string): Promise<void> {

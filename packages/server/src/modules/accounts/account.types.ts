@@ -113,6 +113,15 @@ export class LogInInput {
 
   @Field(() => String, { description: 'Password.' })
   password!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'An LDAP provider (a `name` from `ssoProviders`) to check the password against. Omitted: the local password ' +
+      'first (when password sign-in is on and the account has one), then every LDAP provider in the configured ' +
+      'order (docs/SSO.md). OIDC providers sign in through `beginOidcSignIn` or `/auth/oidc/login`, not here.',
+  })
+  provider?: string | null;
 }
 
 @ObjectType({ description: 'Result of logIn.' })

@@ -59,6 +59,17 @@ export enum AuditAction {
   USER_CREATED_BY_CLI = 'user.created_by_cli',
   INSTANCE_ADMIN_GRANTED = 'user.instance_admin_granted',
   PASSWORD_RESET = 'user.password_reset',
+  /** A sign-in through an SSO provider (metadata: provider, kind); a password logIn is `user.logged_in`. */
+  USER_SSO_SIGNED_IN = 'user.sso_signed_in',
+  /** The first SSO sign-in created the account (metadata: provider, organization, role, invitations accepted). */
+  USER_SSO_PROVISIONED = 'user.sso_provisioned',
+  /** An SSO sign-in was refused after the provider vouched for the identity (metadata: provider, code). */
+  USER_SSO_REFUSED = 'user.sso_refused',
+  /**
+   * Group-to-team sync would have removed or demoted a team's last admin: the membership was kept as it was
+   * (metadata: team, group role wanted).
+   */
+  SSO_SYNC_KEPT_LAST_ADMIN = 'team.sso_sync_kept_last_admin',
 }
 
 export interface AuditTarget {

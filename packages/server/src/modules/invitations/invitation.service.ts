@@ -697,21 +697,7 @@ export class InvitationService extends Service {
             metadata: { viaInvitation: invitation.id },
           });
         }
-        const membership = await em.findOneOrFail(Membership, { invitation: invitation.id });
-        membership.user = ref(user);
-        membership.status = MemberStatus.ACTIVE;
-        invitation.status = InvitationStatus.ACCEPTED;
-        invitation.acceptedAt = new Date();
-        invitation.acceptedUserId = user.id;
-        user.defaultOrganization ??= ref(org);
-        await TeamService.joinInvitedTeams(em, org, user, invitation.teams, invitation.invitedById);
-        this.audit(em, {
-          action: AuditAction.INVITATION_ACCEPTED,
-          actor: { type: 'user', id: user.id, label: user.username },
-          organizationId: org.id,
-          target: { type: 'user', id: user.id, label: user.username },
-          metadata: { invitationId: invitation.id, role: invitation.role },
-        });
+        await InvitationService.completeAcceptance(em, invitation, org, user, (input) => this.audit(em, input));
         const session =
           principal.kind === 'user' ? null : issueSession(em, user, this.ctx.app.config.sessionTtlHours, this.ctx);
         return {
@@ -734,6 +720,46 @@ export class InvitationService extends Service {
       });
     }
     return result;
+  }
+
+  /**
+   * The acceptance itself, shared by acceptInvitation and SSO sign-in (which accepts the pending invitations of the
+   * address the identity provider verified): the PENDING membership becomes the user's ACTIVE one, the invitation is
+   * ACCEPTED, the invited teams are joined. Call in a transaction holding the invitation's row lock and the
+   * organization's lock (`lockOrganization`). The invitation's seat is already counted: none is taken here.
+   */
+  static async completeAcceptance(
+    em: EntityManager,
+    invitation: Invitation,
+    org: Organization,
+    user: User,
+    audit: (input: AuditInput) => void,
+  ): Promise<void> {
+    const membership = await em.findOneOrFail(Membership, { invitation: invitation.id });
+    membership.user = ref(user);
+    membership.status = MemberStatus.ACTIVE;
+    invitation.status = InvitationStatus.ACCEPTED;
+    invitation.acceptedAt = new Date();
+    invitation.acceptedUserId = user.id;
+    user.defaultOrganization ??= ref(org);
+    await TeamService.joinInvitedTeams(em, org, user, invitation.teams, invitation.invitedById);
+    audit({
+      action: AuditAction.INVITATION_ACCEPTED,
+      actor: { type: 'user', id: user.id, label: user.username },
+      organizationId: org.id,
+      target: { type: 'user', id: user.id, label: user.username },
+      metadata: { invitationId: invitation.id, role: invitation.role },
+    });
+  }
+
+  /** The usable (PENDING, unexpired) invitations sent to `email`, row-locked, oldest first. */
+  static async pendingForEmail(em: EntityManager, email: string): Promise<Invitation[]> {
+    const rows = await em.find(
+      Invitation,
+      { email, status: InvitationStatus.PENDING },
+      { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { createdAt: 'asc', id: 'asc' }, refresh: true },
+    );
+    return rows.filter((i) => !i.isExpired());
   }
 
   /** Invitations of an organization, newest first (org admins). */

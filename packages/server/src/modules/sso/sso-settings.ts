@@ -27,6 +27,11 @@ export interface OidcProviderSettings {
   extraScopes: string[];
   /** Claim holding the user's groups (ID token or userinfo), e.g. `groups`; undefined: no group sync. */
   groupsClaim?: string;
+  /**
+   * Treat an email without an `email_verified` claim as verified (providers that never send it and only release
+   * addresses they own, e.g. Microsoft Entra ID). An explicit `email_verified: false` is refused regardless.
+   */
+  assumeEmailVerified?: boolean;
 }
 
 export interface LdapProviderSettings {

@@ -459,6 +459,7 @@ export class TeamService extends Service {
       await em.findOneOrFail(Team, { id: team.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       const granted = await this.recheckTeam(em, team, org, TeamPermission.MANAGE_MEMBERS);
       const { user, tm } = await this.teamMember(em, team, input.user);
+      assertNotManagedByIdp(tm, team, user, 'change its role');
       const membership = await em.findOne(Membership, { organization: org.id, user: user.id });
       if (!membership)
         throw new AppError(ErrorCode.NOT_ORG_MEMBER, `${user.username} is not a member of "${org.name}".`, {
@@ -525,6 +526,7 @@ export class TeamService extends Service {
     return this.em.transactional(async (em) => {
       await em.findOneOrFail(Team, { id: team.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       const { user, tm } = await this.teamMember(em, team, login);
+      assertNotManagedByIdp(tm, team, user, 'remove it');
       // Organization admins may remove a team's last admin; nobody else may leave a team unmanaged.
       if (tm.role === TEAM_ADMIN_ROLE && !(await this.ctx.authz.canOrg(org, OrgPermission.MANAGE_TEAMS)))
         await this.assertNotLastTeamAdmin(em, team, org, user.id);
@@ -676,6 +678,21 @@ export class TeamService extends Service {
     const teamIds = (await em.find(Team, { organization: org.id }, { fields: ['id'] })).map((t) => t.id);
     if (teamIds.length) await em.nativeDelete(TeamMembership, { user: userId, team: { $in: teamIds } });
   }
+}
+
+/**
+ * IDP_MANAGED_MEMBERSHIP: group-to-team sync (src/modules/sso/group-sync.ts) owns memberships marked `managedByIdp`;
+ * a change by hand would be undone at the next sign-in, so it is refused with what to do instead.
+ */
+function assertNotManagedByIdp(tm: TeamMembership, team: Team, user: User, verb: string): void {
+  if (!tm.managedByIdp) return;
+  throw new AppError(
+    ErrorCode.IDP_MANAGED_MEMBERSHIP,
+    `${user.username}'s membership in team "${team.name}" comes from their identity provider groups (SSO group ` +
+      `sync), so you cannot ${verb} here. Change their groups at the identity provider, or the group mapping; their ` +
+      `next sign-in applies it.`,
+    { field: 'user' },
+  );
 }
 
 export function toMemberView(m: TeamMembership): TeamMemberView {
