@@ -336,13 +336,18 @@ describe('members view filtered by team: keys on team_memberships kept in step',
   const inTeam = new Set<string>();
   const inOther = new Set<string>();
 
-  async function paged(variables: Record<string, unknown>, token = ctx.admin.token): Promise<string[]> {
-    const seen: string[] = [];
+  async function paged(variables: Record<string, unknown>, token = ctx.admin.token): Promise<Array<string | null>> {
+    const seen: Array<string | null> = [];
     let after: string | null = null;
     for (;;) {
-      const res = await gql<MembersPage>(ctx.url, TEAM, { first: 2, after, ...variables }, token);
+      const res: { data?: MembersPage | null; errors?: unknown } = await gql<MembersPage>(
+        ctx.url,
+        TEAM,
+        { first: 2, after, ...variables },
+        token,
+      );
       if (!res.data) throw new Error(JSON.stringify(res.errors));
-      const m = res.data.organization.members;
+      const m: MembersPage['organization']['members'] = res.data.organization.members;
       seen.push(...who(m));
       if (!m.pageInfo.hasNextPage) return seen;
       after = m.pageInfo.endCursor;
