@@ -15,8 +15,8 @@ import { Migration } from '@mikro-orm/migrations';
 export class Migration20261129145000_TeamMemberSortKeys extends Migration {
   override async up(): Promise<void> {
     this.addSql(
-      `alter table "team_memberships" add column "org_membership_id" uuid null, add column "member_status" text null, ` +
-        `add column "member_role" text null, add column "sort_name" text not null default '', add column ` +
+      `alter table "team_memberships" add column "org_membership_id" uuid null, add column "member_status" text ` +
+        `null, add column "member_role" text null, add column "sort_name" text not null default '', add column ` +
         `"sort_last_active" timestamptz not null default to_timestamp(0), add column "role_rank" smallint null, ` +
         `add column "added_at" timestamptz null;`,
     );
@@ -43,7 +43,8 @@ $$;`);
     this.addSql(`create function "membership_team_keys"() returns trigger language plpgsql as $$
 begin
   update team_memberships tm set user_id = tm.user_id
-    where tm.user_id = new.user_id and tm.team_id in (select t.id from teams t where t.organization_id = new.organization_id);
+    where tm.user_id = new.user_id
+      and tm.team_id in (select t.id from teams t where t.organization_id = new.organization_id);
   return null;
 end
 $$;`);
