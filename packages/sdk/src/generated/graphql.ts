@@ -855,10 +855,14 @@ export type UpdateTeamMemberRoleInput = {
 export const WarningCode = {
   /** The server runs on the embedded database (Instance.warnings). */
   EMBEDDED_DATABASE: 'EMBEDDED_DATABASE',
+  /** The team has members but no effective team admin: only org admins can manage it (Team.warnings). */
+  NO_TEAM_ADMIN: 'NO_TEAM_ADMIN',
   /** The organization has only one active admin (Organization.warnings). */
   SINGLE_ADMIN: 'SINGLE_ADMIN',
   /** Only one instance admin exists (Instance.warnings). */
-  SINGLE_INSTANCE_ADMIN: 'SINGLE_INSTANCE_ADMIN'
+  SINGLE_INSTANCE_ADMIN: 'SINGLE_INSTANCE_ADMIN',
+  /** The team has only one effective team admin (Team.warnings). */
+  SINGLE_TEAM_ADMIN: 'SINGLE_TEAM_ADMIN'
 } as const;
 
 export type WarningCode = typeof WarningCode[keyof typeof WarningCode];
@@ -1340,6 +1344,14 @@ export type TeamServiceAccountsQueryVariables = Exact<{
 
 
 export type TeamServiceAccountsQuery = { team: { serviceAccounts: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, name: string, description: string, status: ServiceAccountStatus, createdAt: string, disabledAt: string | null, team: { id: string, name: string } | null, organization: { id: string, name: string, displayName: string } }>, edges: Array<{ cursor: string }> } } | null };
+
+export type TeamUsageQueryVariables = Exact<{
+  organization: string;
+  team: string;
+}>;
+
+
+export type TeamUsageQuery = { team: { name: string, usage: { projects: number, runs: number, runsLast30Days: number, reports: number, activeMembersLast30Days: number, membersByRole: Array<{ role: TeamRole, count: number }> } | null, warnings: Array<{ code: WarningCode, message: string }> } | null };
 
 export type TeamsQueryVariables = Exact<{
   organization: string;
@@ -3773,6 +3785,28 @@ fragment ServiceAccountFields on ServiceAccount {
     ...OrganizationRef
   }
 }`) as unknown as TypedDocumentString<TeamServiceAccountsQuery, TeamServiceAccountsQueryVariables>;
+export const TeamUsageDocument = new TypedDocumentString(`
+    query TeamUsage($organization: String!, $team: String!) {
+  team(organization: $organization, name: $team) {
+    name
+    usage {
+      membersByRole {
+        role
+        count
+      }
+      projects
+      runs
+      runsLast30Days
+      reports
+      activeMembersLast30Days
+    }
+    warnings {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<TeamUsageQuery, TeamUsageQueryVariables>;
 export const TeamsDocument = new TypedDocumentString(`
     query Teams($organization: String!, $first: Int, $after: String, $search: String) {
   organization(name: $organization) {

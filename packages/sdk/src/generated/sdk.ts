@@ -396,6 +396,11 @@ export abstract class RosterOperations {
     return paginate((after) => this.teamServiceAccounts({ ...rest, first: pageSize, after }, options));
   }
 
+  /** One team, by organization and name; null when the organization or team does not exist or is not visible to the caller (hidden teams are visible to their members and org admins only). */
+  teamUsage(args: D.TeamUsageQueryVariables, options?: RequestOptions): Promise<NonNullable<D.TeamUsageQuery['team']>> {
+    return this.send(D.TeamUsageDocument, args, options).then((d) => present(d.team, 'team', 'TeamUsage', d));
+  }
+
   /** Change a custom role (org admins). Holders follow a new base role; added permissions are kept. */
   updateCustomRole(input: D.UpdateCustomRoleInput, options?: RequestOptions): Promise<D.UpdateCustomRoleMutation['updateCustomRole']> {
     return this.send(D.UpdateCustomRoleDocument, { input }, options).then((d) => d.updateCustomRole);
@@ -710,6 +715,11 @@ export class TeamOperations<C extends RosterOperations = RosterOperations> {
   /** Every node of `serviceAccounts`, fetched page by page (`pageSize` per request, default 100). */
   iterateServiceAccounts(args: Omit<D.TeamServiceAccountsQueryVariables, 'organization' | 'team' | 'first' | 'after'> & IterateOptions = {}, options?: RequestOptions): ReturnType<RosterOperations['iterateTeamServiceAccounts']> {
     return this.client.iterateTeamServiceAccounts({ ...args, organization: this.organization, team: this.team }, options);
+  }
+
+  /** One team, by organization and name; null when the organization or team does not exist or is not visible to the caller (hidden teams are visible to their members and org admins only). */
+  usage(args: Omit<D.TeamUsageQueryVariables, 'organization' | 'team'> = {}, options?: RequestOptions): ReturnType<RosterOperations['teamUsage']> {
+    return this.client.teamUsage({ ...args, organization: this.organization, team: this.team }, options);
   }
 
   /** Change team settings or avatar. */
