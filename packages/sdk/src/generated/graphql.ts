@@ -56,6 +56,10 @@ export const AuditAction = {
   API_KEY_REVOKED: 'API_KEY_REVOKED',
   /** Stored as `api_key.rotated`. */
   API_KEY_ROTATED: 'API_KEY_ROTATED',
+  /** Stored as `api_key.used_from_new_address`. */
+  API_KEY_USED_FROM_NEW_ADDRESS: 'API_KEY_USED_FROM_NEW_ADDRESS',
+  /** Stored as `audit_log.exported`. */
+  AUDIT_LOG_EXPORTED: 'AUDIT_LOG_EXPORTED',
   /** Stored as `custom_role.assigned`. */
   CUSTOM_ROLE_ASSIGNED: 'CUSTOM_ROLE_ASSIGNED',
   /** Stored as `custom_role.created`. */
@@ -94,6 +98,8 @@ export const AuditAction = {
   REPORT_CREATED: 'REPORT_CREATED',
   /** Stored as `report.deleted`. */
   REPORT_DELETED: 'REPORT_DELETED',
+  /** Stored as `retention.pruned`. */
+  RETENTION_PRUNED: 'RETENTION_PRUNED',
   /** Stored as `run.deleted`. */
   RUN_DELETED: 'RUN_DELETED',
   /** Stored as `service_account.created`. */
@@ -132,10 +138,14 @@ export const AuditAction = {
   USER_LOGGED_IN: 'USER_LOGGED_IN',
   /** Stored as `user.logged_out`. */
   USER_LOGGED_OUT: 'USER_LOGGED_OUT',
+  /** Stored as `user.login_failed`. */
+  USER_LOGIN_FAILED: 'USER_LOGIN_FAILED',
   /** Stored as `user.login_locked`. */
   USER_LOGIN_LOCKED: 'USER_LOGIN_LOCKED',
   /** Stored as `user.password_reset`. */
   USER_PASSWORD_RESET: 'USER_PASSWORD_RESET',
+  /** Stored as `user.sessions_revoked`. */
+  USER_SESSIONS_REVOKED: 'USER_SESSIONS_REVOKED',
   /** Stored as `user.signed_up`. */
   USER_SIGNED_UP: 'USER_SIGNED_UP'
 } as const;

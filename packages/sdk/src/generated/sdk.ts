@@ -36,7 +36,7 @@ export abstract class RosterOperations {
     return paginate((after) => this.apiKeys({ ...rest, first: pageSize, after }, options));
   }
 
-  /** Audit log of the organization, newest first (org admins). Filter by actions, actor and time. */
+  /** Audit log of the organization, newest first (org admins): its events and its members’ sign-ins, sessions and personal keys. Filter by actions, actor, target and time. */
   auditLog(args: D.AuditLogQueryVariables, options?: RequestOptions): Promise<NonNullable<D.AuditLogQuery['organization']>['auditLog']> {
     return this.send(D.AuditLogDocument, args, options).then((d) => present(d.organization, 'organization', 'AuditLog', d).auditLog);
   }
@@ -457,7 +457,7 @@ export abstract class RosterOperations {
 export class OrganizationOperations<C extends RosterOperations = RosterOperations> {
   constructor(readonly client: C, readonly organization: string) {}
 
-  /** Audit log of the organization, newest first (org admins). Filter by actions, actor and time. */
+  /** Audit log of the organization, newest first (org admins): its events and its members’ sign-ins, sessions and personal keys. Filter by actions, actor, target and time. */
   auditLog(args: Omit<D.AuditLogQueryVariables, 'organization'> = {}, options?: RequestOptions): ReturnType<RosterOperations['auditLog']> {
     return this.client.auditLog({ ...args, organization: this.organization }, options);
   }

@@ -12,6 +12,7 @@ import { TeamMembership } from '../modules/teams/team-membership.entity';
 import { Project, Run, Report } from '../modules/projects/project.entity';
 import { CustomRole } from '../modules/custom-roles/custom-role.entity';
 import { ServiceAccount } from '../modules/service-accounts/service-account.entity';
+import { ApiKeyAddress } from '../auth/api-key-address.entity';
 
 /** Every entity, listed explicitly: no folder scanning, so tsc output and vitest see the same set. */
 export const ENTITIES = [
@@ -31,4 +32,5 @@ export const ENTITIES = [
   Report,
   CustomRole,
   ServiceAccount,
+  ApiKeyAddress,
 ];

@@ -6,7 +6,13 @@ import type { AuditAction } from './audit.service';
  * so labels are copied at write time.
  */
 @Entity({ tableName: 'audit_events' })
-@Index({ properties: ['organizationId', 'createdAt'] })
+// Each filter of the audit log (audit-log.service.ts) with the log's order (id: insertion, i.e. time, order).
+@Index({ properties: ['organizationId', 'id'] })
+@Index({ properties: ['actorLabel', 'id'] })
+@Index({ properties: ['actorId', 'id'] })
+@Index({ properties: ['targetLabel', 'id'] })
+@Index({ properties: ['targetType', 'targetId', 'id'] })
+@Index({ properties: ['action', 'id'] })
 export class AuditEvent {
   @PrimaryKey({ type: 'bigint', autoincrement: true })
   id!: string;
