@@ -608,6 +608,14 @@ export type RevokeInvitationInput = {
   id: string | number;
 };
 
+/** Input of revokeSessions. */
+export type RevokeSessionsInput = {
+  /** Keep the session making this request (when revoking your own). Default false: sign out everywhere. */
+  keepCurrent?: boolean | null | undefined;
+  /** Whose sessions (username or email); yourself when omitted. Others’ need an instance admin. */
+  user?: string | null | undefined;
+};
+
 /** An API key to replace with a new one. */
 export type RotateApiKeyInput = {
   /** When the new key stops working; omit for the longest lifetime allowed. */
@@ -905,12 +913,14 @@ export type AuditLogQueryVariables = Exact<{
   after?: string | null | undefined;
   actions?: Array<AuditAction> | AuditAction | null | undefined;
   actor?: string | null | undefined;
+  target?: string | null | undefined;
+  targetType?: string | null | undefined;
   since?: string | Date | null | undefined;
   until?: string | Date | null | undefined;
 }>;
 
 
-export type AuditLogQuery = { organization: { auditLog: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, action: AuditAction, metadata: Record<string, unknown> | null, clientAddress: string | null, createdAt: string, actor: { type: string, id: string | null, label: string | null }, target: { type: string, id: string, label: string | null } | null }>, edges: Array<{ cursor: string }> } } | null };
+export type AuditLogQuery = { organization: { auditLog: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, action: AuditAction, organizationId: string | null, metadata: Record<string, unknown> | null, clientAddress: string | null, createdAt: string, actor: { type: string, id: string | null, label: string | null }, target: { type: string, id: string, label: string | null } | null }>, edges: Array<{ cursor: string }> } } | null };
 
 export type CreateApiKeyMutationVariables = Exact<{
   input: CreateApiKeyInput;
@@ -1060,7 +1070,7 @@ export type InvitationFieldsFragment = { id: string, email: string, role: OrgRol
 
 export type OrganizationMemberFieldsFragment = { id: string, email: string | null, name: string | null, username: string | null, role: OrgRole, status: MemberStatus, lastActiveAt: string | null, addedAt: string, user: { id: string, username: string, name: string, email: string | null } | null, teams: Array<{ name: string, role: TeamRole }>, invitation: { id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null } | null };
 
-export type AuditEventFieldsFragment = { id: string, action: AuditAction, metadata: Record<string, unknown> | null, clientAddress: string | null, createdAt: string, actor: { type: string, id: string | null, label: string | null }, target: { type: string, id: string, label: string | null } | null };
+export type AuditEventFieldsFragment = { id: string, action: AuditAction, organizationId: string | null, metadata: Record<string, unknown> | null, clientAddress: string | null, createdAt: string, actor: { type: string, id: string | null, label: string | null }, target: { type: string, id: string, label: string | null } | null };
 
 export type SeatsFieldsFragment = { limit: number | null, used: number, available: number | null };
 
@@ -1086,6 +1096,21 @@ export type InstanceQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type InstanceQuery = { instance: { version: string, needsBootstrap: boolean, warnings: Array<{ code: WarningCode, message: string }>, settings: { apiKeyMaxTtlDays: number, embeddedDatabase: boolean, invitationTtlDays: number, publicUrl: string, sessionTtlHours: number, smtpConfigured: boolean, ssoProvisioning: boolean } | null, errorCodes: Array<{ code: ErrorCode, description: string }> } };
+
+export type InstanceAuditLogQueryVariables = Exact<{
+  organization?: string | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  actions?: Array<AuditAction> | AuditAction | null | undefined;
+  actor?: string | null | undefined;
+  target?: string | null | undefined;
+  targetType?: string | null | undefined;
+  since?: string | Date | null | undefined;
+  until?: string | Date | null | undefined;
+}>;
+
+
+export type InstanceAuditLogQuery = { auditLog: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, action: AuditAction, organizationId: string | null, metadata: Record<string, unknown> | null, clientAddress: string | null, createdAt: string, actor: { type: string, id: string | null, label: string | null }, target: { type: string, id: string, label: string | null } | null }>, edges: Array<{ cursor: string }> } };
 
 export type InvitationPreviewQueryVariables = Exact<{
   token: string;
@@ -1275,6 +1300,13 @@ export type RevokeInvitationMutationVariables = Exact<{
 
 
 export type RevokeInvitationMutation = { revokeInvitation: { changed: boolean, invitation: { id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null } } };
+
+export type RevokeSessionsMutationVariables = Exact<{
+  input: RevokeSessionsInput;
+}>;
+
+
+export type RevokeSessionsMutation = { revokeSessions: { revokedCount: number, user: { id: string, username: string } } };
 
 export type RotateApiKeyMutationVariables = Exact<{
   input: RotateApiKeyInput;
@@ -1671,6 +1703,7 @@ export const AuditEventFieldsFragmentDoc = new TypedDocumentString(`
     id
     label
   }
+  organizationId
   metadata
   clientAddress
   createdAt
@@ -1973,13 +2006,15 @@ fragment ApiKeyFields on ApiKey {
   rotatedAt
 }`) as unknown as TypedDocumentString<ApiKeysQuery, ApiKeysQueryVariables>;
 export const AuditLogDocument = new TypedDocumentString(`
-    query AuditLog($organization: String!, $first: Int, $after: String, $actions: [AuditAction!], $actor: String, $since: DateTime, $until: DateTime) {
+    query AuditLog($organization: String!, $first: Int, $after: String, $actions: [AuditAction!], $actor: String, $target: String, $targetType: String, $since: DateTime, $until: DateTime) {
   organization(name: $organization) {
     auditLog(
       first: $first
       after: $after
       actions: $actions
       actor: $actor
+      target: $target
+      targetType: $targetType
       since: $since
       until: $until
     ) {
@@ -2015,6 +2050,7 @@ fragment AuditEventFields on AuditEvent {
     id
     label
   }
+  organizationId
   metadata
   clientAddress
   createdAt
@@ -2515,6 +2551,55 @@ export const InstanceDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<InstanceQuery, InstanceQueryVariables>;
+export const InstanceAuditLogDocument = new TypedDocumentString(`
+    query InstanceAuditLog($organization: String, $first: Int, $after: String, $actions: [AuditAction!], $actor: String, $target: String, $targetType: String, $since: DateTime, $until: DateTime) {
+  auditLog(
+    organization: $organization
+    first: $first
+    after: $after
+    actions: $actions
+    actor: $actor
+    target: $target
+    targetType: $targetType
+    since: $since
+    until: $until
+  ) {
+    totalCount
+    pageInfo {
+      ...PageInfoFields
+    }
+    nodes {
+      ...AuditEventFields
+    }
+    edges {
+      cursor
+    }
+  }
+}
+    fragment PageInfoFields on PageInfo {
+  hasNextPage
+  hasPreviousPage
+  startCursor
+  endCursor
+}
+fragment AuditEventFields on AuditEvent {
+  id
+  action
+  actor {
+    type
+    id
+    label
+  }
+  target {
+    type
+    id
+    label
+  }
+  organizationId
+  metadata
+  clientAddress
+  createdAt
+}`) as unknown as TypedDocumentString<InstanceAuditLogQuery, InstanceAuditLogQueryVariables>;
 export const InvitationPreviewDocument = new TypedDocumentString(`
     query InvitationPreview($token: String!) {
   invitationPreview(token: $token) {
@@ -3445,6 +3530,17 @@ fragment InvitationFields on Invitation {
     ...EmailDeliveryFields
   }
 }`) as unknown as TypedDocumentString<RevokeInvitationMutation, RevokeInvitationMutationVariables>;
+export const RevokeSessionsDocument = new TypedDocumentString(`
+    mutation RevokeSessions($input: RevokeSessionsInput!) {
+  revokeSessions(input: $input) {
+    user {
+      id
+      username
+    }
+    revokedCount
+  }
+}
+    `) as unknown as TypedDocumentString<RevokeSessionsMutation, RevokeSessionsMutationVariables>;
 export const RotateApiKeyDocument = new TypedDocumentString(`
     mutation RotateApiKey($input: RotateApiKeyInput!) {
   rotateApiKey(input: $input) {

@@ -148,6 +148,17 @@ export abstract class RosterOperations {
     return this.send(D.InstanceDocument, args, options).then((d) => d.instance);
   }
 
+  /** The whole instance’s audit log, newest first (instance admins): every organization’s events and those of none, failed sign-ins of unknown logins included. Filter by organization, actions, actor, target and time. */
+  instanceAuditLog(args: D.InstanceAuditLogQueryVariables = {}, options?: RequestOptions): Promise<D.InstanceAuditLogQuery['auditLog']> {
+    return this.send(D.InstanceAuditLogDocument, args, options).then((d) => d.auditLog);
+  }
+
+  /** Every node of `instanceAuditLog`, fetched page by page (`pageSize` per request, default 100). */
+  iterateInstanceAuditLog(args: Omit<D.InstanceAuditLogQueryVariables, 'first' | 'after'> & IterateOptions = {}, options?: RequestOptions): AsyncIterable<D.InstanceAuditLogQuery['auditLog']['nodes'][number]> {
+    const { pageSize = DEFAULT_PAGE_SIZE, ...rest } = args;
+    return paginate((after) => this.instanceAuditLog({ ...rest, first: pageSize, after }, options));
+  }
+
   /** What an invitation token leads to (public: for the accept page). */
   invitationPreview(args: D.InvitationPreviewQueryVariables, options?: RequestOptions): Promise<D.InvitationPreviewQuery['invitationPreview']> {
     return this.send(D.InvitationPreviewDocument, args, options).then((d) => d.invitationPreview);
@@ -314,6 +325,11 @@ export abstract class RosterOperations {
   /** Cancel a pending invitation; its token stops working and its seat is freed. Revoking a revoked invitation succeeds with changed: false. */
   revokeInvitation(input: D.RevokeInvitationInput, options?: RequestOptions): Promise<D.RevokeInvitationMutation['revokeInvitation']> {
     return this.send(D.RevokeInvitationDocument, { input }, options).then((d) => d.revokeInvitation);
+  }
+
+  /** End sessions: your own (sign out everywhere; `keepCurrent` keeps this one) or, for instance admins, any user’s. Audited (SESSIONS_REVOKED). */
+  revokeSessions(input: D.RevokeSessionsInput = {}, options?: RequestOptions): Promise<D.RevokeSessionsMutation['revokeSessions']> {
+    return this.send(D.RevokeSessionsDocument, { input }, options).then((d) => d.revokeSessions);
   }
 
   /** Replace an API key (yours, or a service account’s you manage) with a new one; the old one keeps working for `graceHours` (0 to 168, default 24). The new secret is in the payload once. */
