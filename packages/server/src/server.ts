@@ -14,6 +14,7 @@ import { InstanceState } from './modules/instance/instance-state';
 import { Metrics } from './observability/metrics';
 import { environmentSsoSettings } from './modules/sso/environment-sso-settings';
 import type { SsoSettingsSource } from './modules/sso/sso-settings';
+import { RetentionPruner } from './modules/audit/retention';
 
 export interface RosterServer {
   url: string;
@@ -27,6 +28,8 @@ export interface RosterServer {
   apiKeyUsage: ApiKeyUsage;
   instanceState: InstanceState;
   ssoSettings: SsoSettingsSource;
+  /** Prunes old audit events and emails on a timer (AUDIT_RETENTION_DAYS, EMAIL_RETENTION_DAYS). */
+  retention: RetentionPruner;
   /** Null unless METRICS=on. */
   metrics: Metrics | null;
   /**
@@ -75,6 +78,8 @@ export async function startServer(options: StartOptions = {}): Promise<RosterSer
   });
   http.setReady(true);
   mail.start();
+  const retention = new RetentionPruner(db.orm, config.retention, logger);
+  retention.start();
   const address = http.httpServer.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${host}:${address.port}`;
@@ -91,6 +96,7 @@ export async function startServer(options: StartOptions = {}): Promise<RosterSer
     apiKeyUsage,
     instanceState,
     ssoSettings,
+    retention,
     metrics,
     close() {
       closing ??= (async () => {
@@ -99,6 +105,7 @@ export async function startServer(options: StartOptions = {}): Promise<RosterSer
         logger.debug('HTTP server drained');
         await activity.flush();
         await mail.stop();
+        await retention.stop();
         signIn.stop();
         metrics?.stop();
         if (!options.database) await db.close();
