@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { instanceWithAdmin, countStatements, type InstanceWithAdmin } from './fixtures';
 import { RETENTION_LOCK_KEY, RetentionPruner } from '../src/modules/audit/retention';
 import type { Database } from '../src/db/orm';
+import { loadConfig } from '../src/config';
 
 const DAY = 86_400_000;
 /** A second process needs a second connection: PGlite serves one, so those tests run on PostgreSQL (CI). */
@@ -140,7 +141,6 @@ describe('retention: pruning old audit events and emails', () => {
   });
 
   it('reads its settings from the environment, 0 keeping forever', async () => {
-    const { loadConfig } = await import('../src/config');
     expect(loadConfig({}).retention).toEqual({
       auditDays: 365,
       emailDays: 90,
