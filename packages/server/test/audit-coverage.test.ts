@@ -404,7 +404,7 @@ describe('audit coverage: every mutation writes an audit event', () => {
     expect(silent, 'these mutations wrote no audit event').toEqual([]);
   });
 
-  it('never stores a secret the flow produced or used: passwords, session tokens, API keys, invite tokens', async () => {
+  it('never stores a secret the flow produced or used: passwords, session tokens, API keys, invitations', async () => {
     // A failed login with a wrong password, and an API key used from an address: the remaining secret-bearing paths.
     const wrong = 'wrong-password-Zq81';
     secrets.add(wrong);
