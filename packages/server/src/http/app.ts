@@ -25,6 +25,7 @@ import { INVITE_PAGE_HTML } from './invite-page';
 import { apiSecurityHeaders, htmlPageSecurityHeaders } from './security-headers';
 import { httpErrorHandler, notFoundHandler, redactedUrl } from './http-errors';
 import { UNKNOWN_OPERATION, type Metrics } from '../observability/metrics';
+import { auditExportHandler } from './audit-export';
 
 export const SESSION_COOKIE = 'roster_session';
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
@@ -230,6 +231,10 @@ export async function createHttpApp(params: {
       },
     }),
   );
+
+  // Audit log export (issue 13): JSON Lines, authenticated like the API (http-auth.ts).
+  app.options('/audit-log.jsonl', corsForApi);
+  app.get('/audit-log.jsonl', corsForApi, cookieParser(), auditExportHandler(orm, services));
 
   app.use(notFoundHandler);
   app.use(httpErrorHandler(logger));
