@@ -135,7 +135,7 @@ describe('audit log: instance query, organization scope, filters, export', () =>
     expect(codeOf(await log(olga.token, { organization: 'acme' }))).toBe('FORBIDDEN');
   });
 
-  it('refuses an organization’s log to members, viewers, service accounts and other organizations’ admins', async () => {
+  it('refuses an organization’s log to members, viewers, service accounts and other orgs’ admins', async () => {
     for (const token of [mia.token, vic.token, miaKey])
       expect(codeOf(await gql(ctx.url, ORG_LOG, { org: 'acme' }, token))).toBe('FORBIDDEN');
     // A service account sees its organization but nothing of its log; another org's admin does not see acme at all.
