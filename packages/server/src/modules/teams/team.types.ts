@@ -396,7 +396,8 @@ export class TeamRoleCountType {
 
 @ObjectType('TeamUsage', {
   description:
-    'What the team holds and how much it is used (docs/USAGE.md, "Team usage"). Counts cover the whole team, ' +
+    'What the team holds and how much it is used (docs/API.md, "Team usage and warnings"). Counts cover the ' +
+    'whole team, ' +
     'private and restricted projects included; "last 30 days" is the 30 UTC days ending today, today included.',
 })
 export class TeamUsageType {
