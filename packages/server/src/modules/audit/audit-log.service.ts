@@ -140,6 +140,8 @@ export function auditWhere(scope: AuditScope, f: AuditFilter): { sql: string; bi
 
 /** The audit log is newest first by event id (a bigserial: ids only grow, in the order events were written). */
 const AUDIT_LOG_CURSOR = cursorCodec('auditLog', { ID_DESC: z.tuple([cursorValue.serial]) });
+/** `Query.auditLog`'s own list name: a cursor of one list is refused by the other. */
+const INSTANCE_AUDIT_LOG_CURSOR = cursorCodec('instanceAuditLog', { ID_DESC: z.tuple([cursorValue.serial]) });
 
 export class AuditLogService extends Service {
   /** The organization's audit log, newest first (org admins and instance admins). */
@@ -148,7 +150,7 @@ export class AuditLogService extends Service {
     args: AuditFilterInput & { first?: number | null; after?: string | null },
   ): Promise<Connection<AuditEventView>> {
     await this.ctx.authz.requireOrg(org, OrgPermission.READ_AUDIT_LOG);
-    return this.page({ kind: 'organization', organizationId: org.id }, args);
+    return this.page({ kind: 'organization', organizationId: org.id }, args, AUDIT_LOG_CURSOR);
   }
 
   /** The whole instance's audit log (instance admins), optionally one organization's (`organization`: its name). */
@@ -157,7 +159,7 @@ export class AuditLogService extends Service {
   ): Promise<Connection<AuditEventView>> {
     this.ctx.authz.requireInstance(InstancePermission.READ_AUDIT_LOG);
     const scope = await this.scopeOf(args.organization);
-    return this.page(scope, args);
+    return this.page(scope, args, INSTANCE_AUDIT_LOG_CURSOR);
   }
 
   /**
@@ -188,8 +190,9 @@ export class AuditLogService extends Service {
   private async page(
     scope: AuditScope,
     args: AuditFilterInput & { first?: number | null; after?: string | null },
+    codec: typeof AUDIT_LOG_CURSOR,
   ): Promise<Connection<AuditEventView>> {
-    const page = AUDIT_LOG_CURSOR.page(args, 'ID_DESC');
+    const page = codec.page(args, 'ID_DESC');
     const where = auditWhere(scope, parseFilter(args));
     const after = page.after ? { sql: ' and e.id < ?', bindings: [page.after[0]] } : { sql: '', bindings: [] };
     const em: EntityManager = this.em;
@@ -200,7 +203,7 @@ export class AuditLogService extends Service {
       ),
       em.execute<Array<{ n: string }>>(`select count(*) as n from audit_events e where ${where.sql}`, where.bindings),
     ]);
-    return AUDIT_LOG_CURSOR.connection(page, 'ID_DESC', rows, Number(total[0]?.n ?? 0), (e) => [e.id], auditEventView);
+    return codec.connection(page, 'ID_DESC', rows, Number(total[0]?.n ?? 0), (e) => [e.id], auditEventView);
   }
 }
 
