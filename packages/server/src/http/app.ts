@@ -26,8 +26,9 @@ import { apiSecurityHeaders, htmlPageSecurityHeaders } from './security-headers'
 import { httpErrorHandler, notFoundHandler, redactedUrl } from './http-errors';
 import { UNKNOWN_OPERATION, type Metrics } from '../observability/metrics';
 import { auditExportHandler } from './audit-export';
+import { SESSION_COOKIE } from './http-auth';
 
-export const SESSION_COOKIE = 'roster_session';
+export { SESSION_COOKIE };
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
 export interface HttpApp {

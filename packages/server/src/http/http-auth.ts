@@ -5,8 +5,8 @@ import { ACTING_USER_HEADER, authenticate, readBearer } from '../auth/authentica
 import { createRequestContext, type AppServices, type RequestContext } from '../graphql/context';
 import { ErrorCode } from '../errors';
 
-/** Must match app.ts's cookie name (kept here so routes outside /graphql need not import app.ts). */
-const SESSION_COOKIE = 'roster_session';
+/** The session cookie logIn and signUp set (app.ts), read by /graphql and the download routes. */
+export const SESSION_COOKIE = 'roster_session';
 
 /**
  * Whether a cookie-authenticated GET may be trusted not to be a cross-site request forgery: the browser says it
