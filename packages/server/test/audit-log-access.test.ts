@@ -1,6 +1,14 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { instanceWithAdmin, addMember, gql, codeOf, type InstanceWithAdmin, type Actor } from './fixtures';
+import {
+  instanceWithAdmin,
+  addMember,
+  gql,
+  codeOf,
+  countStatements,
+  type InstanceWithAdmin,
+  type Actor,
+} from './fixtures';
 import { OrgRole } from '../src/authz/roles';
 import { Organization } from '../src/modules/organizations/organization.entity';
 
@@ -250,6 +258,34 @@ describe('audit log: instance query, organization scope, filters, export', () =>
     await denied('?since=2026-01-02T00:00:00Z&until=2026-01-01T00:00:00Z', ctx.admin.token, 400, 'BAD_USER_INPUT');
     const bad = await exportLog('', { authorization: 'Bearer not-a-token' });
     expect(bad.status).toBe(401);
+  });
+
+  it('records an API key’s use from a new address once, whatever the concurrency, and no write afterwards', async () => {
+    const key = await gql(
+      ctx.url,
+      'mutation { createApiKey(input: { name: "burst" }) { secret apiKey { id } } }',
+      {},
+      mia.token,
+    );
+    const secret = key.data!.createApiKey.secret as string;
+    const id = key.data!.createApiKey.apiKey.id as string;
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => gql(ctx.url, '{ viewer { user { username } } }', {}, secret)),
+    );
+    expect(results.every((r) => !r.errors)).toBe(true);
+    const events = await ctx.t.server.db.orm.em
+      .fork()
+      .getConnection()
+      .execute<Array<{ n: string }>>(
+        `select count(*) as n from audit_events where action = 'api_key.used_from_new_address' and target_id = ?`,
+        [id],
+      );
+    expect(Number(events[0]!.n)).toBe(1);
+    // Steady use from a known address: no statement touches api_key_addresses or audit_events.
+    const { statements } = await countStatements(ctx.t, () =>
+      gql(ctx.url, '{ viewer { user { username } } }', {}, secret),
+    );
+    expect(statements.filter((q) => /api_key_addresses|audit_events/.test(q))).toEqual([]);
   });
 
   it('streams a large log from a cursor: every row once, newest first', async () => {
