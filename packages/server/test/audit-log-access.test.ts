@@ -260,7 +260,7 @@ describe('audit log: instance query, organization scope, filters, export', () =>
     expect(bad.status).toBe(401);
   });
 
-  it('records an API key’s use from a new address once, whatever the concurrency, and no write afterwards', async () => {
+  it('records a key’s use from a new address once, whatever the concurrency, and no write afterwards', async () => {
     const key = await gql(
       ctx.url,
       'mutation { createApiKey(input: { name: "burst" }) { secret apiKey { id } } }',
