@@ -20,6 +20,7 @@ export class Migration20261129153000_AuditLog extends Migration {
     this.addSql(`drop index "audit_events_organization_id_created_at_index";`);
 
     this.addSql(`create index "audit_events_action_id_index" on "audit_events" ("action", "id");`);
+    this.addSql(`create index "audit_events_created_at_index" on "audit_events" ("created_at");`);
     this.addSql(
       `create index "audit_events_target_type_target_id_id_index" on "audit_events" ("target_type", "target_id", ` +
         `"id");`,
@@ -34,6 +35,7 @@ export class Migration20261129153000_AuditLog extends Migration {
     this.addSql(`drop table if exists "api_key_addresses" cascade;`);
 
     this.addSql(`drop index "audit_events_action_id_index";`);
+    this.addSql(`drop index "audit_events_created_at_index";`);
     this.addSql(`drop index "audit_events_target_type_target_id_id_index";`);
     this.addSql(`drop index "audit_events_target_label_id_index";`);
     this.addSql(`drop index "audit_events_actor_label_id_index";`);

@@ -13,6 +13,8 @@ import type { AuditAction } from './audit.service';
 @Index({ properties: ['targetLabel', 'id'] })
 @Index({ properties: ['targetType', 'targetId', 'id'] })
 @Index({ properties: ['action', 'id'] })
+// A narrow time range far back: the planner reads the range, then sorts it by id (a wide one walks the primary key).
+@Index({ properties: ['createdAt'] })
 export class AuditEvent {
   @PrimaryKey({ type: 'bigint', autoincrement: true })
   id!: string;
