@@ -10,6 +10,8 @@ import {
   type Actor,
 } from './fixtures';
 import { OrgRole } from '../src/authz/roles';
+import { authenticate } from '../src/auth/authenticate';
+import { ApiKeyUsage } from '../src/auth/api-key-usage';
 import { Organization } from '../src/modules/organizations/organization.entity';
 
 const INSTANCE_LOG = `query($organization: String, $first: Int, $after: String, $actions: [AuditAction!],
@@ -287,6 +289,42 @@ describe('audit log: instance query, organization scope, filters, export', () =>
     );
     expect(statements.filter((q) => /api_key_addresses|audit_events/.test(q))).toEqual([]);
   });
+
+  it.skipIf(!process.env.DATABASE_URL)(
+    'claims a new address once across processes: two processes authenticating the same key at once',
+    async () => {
+      const key = await gql(
+        ctx.url,
+        'mutation { createApiKey(input: { name: "two" }) { secret apiKey { id } } }',
+        {},
+        mia.token,
+      );
+      const secret = key.data!.createApiKey.secret as string;
+      const other = await ctx.t.openExtraDatabase();
+      try {
+        // Each "process" has its own ApiKeyUsage (its own memory of pairs) and its own connection pool.
+        const runs = [ctx.t.server.db.orm, other.orm, ctx.t.server.db.orm, other.orm].map((orm) =>
+          authenticate(
+            orm.em.fork(),
+            { bearer: secret, cookie: null },
+            { apiKeyUsage: new ApiKeyUsage(300_000), clientAddress: '10.0.0.1' },
+          ),
+        );
+        await Promise.all(runs);
+      } finally {
+        await other.close();
+      }
+      const rows = await ctx.t.server.db.orm.em
+        .fork()
+        .getConnection()
+        .execute<Array<{ n: string }>>(
+          `select count(*) as n from audit_events where action = 'api_key.used_from_new_address' and target_id = ? ` +
+            `and client_address = '10.0.0.1'`,
+          [key.data!.createApiKey.apiKey.id],
+        );
+      expect(Number(rows[0]!.n)).toBe(1);
+    },
+  );
 
   it('streams a large log from a cursor: every row once, newest first', async () => {
     await ctx.t.server.db.orm.em
