@@ -3,6 +3,7 @@ import {
   LogInDocument,
   SignUpDocument,
   type AcceptInvitationInput,
+  type AuditAction,
   type InviteUsersRowInput,
   type LogInInput,
   type LogOutMutationVariables,
@@ -627,6 +628,113 @@ export class RosterClient extends RosterOperations {
       });
     // The server validated `data` against the same schema the document was generated from.
     return body.data as TResult;
+  }
+
+  /**
+   * The audit log as JSON Lines (`GET /audit-log.jsonl`), newest first, with the filters of `auditLog`: a
+   * `ReadableStream` of bytes (Node 18+ and browsers), read as the server streams it. With `organization`, that
+   * organization's log (its admins); without, the whole instance's (instance admins). Parse it with
+   * `auditLogEvents(stream)`, or pipe it to a file (Node: `Readable.fromWeb(stream).pipe(fs.createWriteStream(f))`).
+   * Throws the typed error of the API (ForbiddenError, BadUserInputError…) before the first byte when refused.
+   */
+  async exportAuditLog(
+    filters: AuditLogExportFilters = {},
+    options: Pick<RequestOptions, 'signal' | 'headers'> = {},
+  ): Promise<ReadableStream<Uint8Array>> {
+    const query = new URLSearchParams();
+    for (const [name, value] of Object.entries(filters)) {
+      if (value === undefined || value === null) continue;
+      if (Array.isArray(value)) {
+        if (value.length) query.set(name, value.join(','));
+      } else query.set(name, value instanceof Date ? value.toISOString() : String(value));
+    }
+    const url = `${this.endpoint.replace(/\/graphql$/, '')}/audit-log.jsonl${query.toString() ? `?${query}` : ''}`;
+    const headers = new Headers(this.headers);
+    for (const [name, value] of Object.entries(options.headers ?? {})) headers.set(name, value);
+    headers.set('accept', 'application/x-ndjson, application/json');
+    const credential = this.credential();
+    if (credential) headers.set('authorization', `Bearer ${credential}`);
+    const requestId = headers.get('x-request-id') ?? newRequestId();
+    headers.set('x-request-id', requestId);
+    let response: Response;
+    try {
+      response = await this.fetchImpl(url, {
+        method: 'GET',
+        headers,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(this.credentials ? { credentials: this.credentials } : {}),
+      });
+    } catch (cause) {
+      throw new RosterNetworkError(`exportAuditLog: request to ${url} failed: ${reasonOf(cause)}`, {
+        operationName: 'exportAuditLog',
+        requestId,
+        attempts: 1,
+        cause,
+      });
+    }
+    if (!response.ok || !response.body) {
+      const text = await response.text();
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = undefined;
+      }
+      if (isResponseBody(body) && body.errors?.length) {
+        throw errorFromResponse(body.errors, { requestId, status: response.status, operationName: 'exportAuditLog' });
+      }
+      throw new RosterNetworkError(`exportAuditLog: HTTP ${response.status} from ${url}.`, {
+        status: response.status,
+        body: text.slice(0, 1000),
+        operationName: 'exportAuditLog',
+        requestId,
+        attempts: 1,
+      });
+    }
+    return response.body;
+  }
+}
+
+/** Filters of `exportAuditLog`: those of `auditLog`, plus `organization` for one organization's log. */
+export interface AuditLogExportFilters {
+  organization?: string | null;
+  actions?: readonly AuditAction[] | null;
+  actor?: string | null;
+  target?: string | null;
+  targetType?: string | null;
+  since?: Date | string | null;
+  until?: Date | string | null;
+}
+
+/** One line of an audit log export: the fields of `AuditEvent` as the API returns them. */
+export interface AuditLogExportEvent {
+  id: string;
+  action: AuditAction;
+  actor: { type: string; id: string | null; label: string | null };
+  target: { type: string; id: string; label: string | null } | null;
+  organizationId: string | null;
+  metadata: Record<string, unknown> | null;
+  clientAddress: string | null;
+  createdAt: string;
+}
+
+/** Parses an `exportAuditLog` stream line by line, holding one line at a time: `for await (const e of ...)`. */
+export async function* auditLogEvents(stream: ReadableStream<Uint8Array>): AsyncGenerator<AuditLogExportEvent> {
+  const reader = stream.getReader();
+  const decoder = new TextDecoder();
+  let rest = '';
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const lines = (rest + decoder.decode(value, { stream: true })).split('\n');
+      rest = lines.pop() ?? '';
+      for (const line of lines) if (line) yield JSON.parse(line) as AuditLogExportEvent;
+    }
+    rest += decoder.decode();
+    if (rest.trim()) yield JSON.parse(rest) as AuditLogExportEvent;
+  } finally {
+    reader.releaseLock();
   }
 }
 

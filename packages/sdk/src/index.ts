@@ -14,6 +14,9 @@ export {
   type InviteManyArgs,
   type InviteManyResult,
   type InviteManyRowResult,
+  auditLogEvents,
+  type AuditLogExportFilters,
+  type AuditLogExportEvent,
 } from './client.js';
 export { RosterOperations, OrganizationOperations, TeamOperations, SDK_VERSION } from './generated/sdk.js';
 export type { RequestOptions, IterateOptions } from './runtime.js';

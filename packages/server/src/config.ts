@@ -12,6 +12,12 @@ const positiveInt = (name: string) =>
     .int(`${name} must be a whole number`)
     .positive(`${name} must be above 0`);
 
+const nonNegativeInt = (name: string) =>
+  z.coerce
+    .number({ message: `${name} must be a number` })
+    .int(`${name} must be a whole number`)
+    .min(0, `${name} must be 0 (keep forever) or more`);
+
 const envSchema = z.object({
   // Production unless development is asked for: introspection, suggestions and error detail stay off by default.
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
@@ -30,6 +36,11 @@ const envSchema = z.object({
   API_KEY_MAX_TTL_DAYS: positiveInt('API_KEY_MAX_TTL_DAYS').default(365),
   ACTIVITY_WRITE_INTERVAL_SECONDS: positiveInt('ACTIVITY_WRITE_INTERVAL_SECONDS').default(300),
   API_KEY_USED_WRITE_INTERVAL_SECONDS: positiveInt('API_KEY_USED_WRITE_INTERVAL_SECONDS').default(300),
+  // Retention (docs/OPERATIONS.md, "Retention"): 0 keeps forever.
+  AUDIT_RETENTION_DAYS: nonNegativeInt('AUDIT_RETENTION_DAYS').default(365),
+  EMAIL_RETENTION_DAYS: nonNegativeInt('EMAIL_RETENTION_DAYS').default(90),
+  EMAIL_BODY_RETENTION_DAYS: nonNegativeInt('EMAIL_BODY_RETENTION_DAYS').default(7),
+  RETENTION_INTERVAL_MINUTES: positiveInt('RETENTION_INTERVAL_MINUTES').default(60),
   SHUTDOWN_GRACE_SECONDS: positiveInt('SHUTDOWN_GRACE_SECONDS').default(20),
   DISABLE_SSO_PROVISIONING: bool.default(false),
   SMTP_URL: z
@@ -119,6 +130,8 @@ export interface Config {
   apiKeyMaxTtlDays: number;
   activityWriteIntervalSeconds: number;
   apiKeyUsedWriteIntervalSeconds: number;
+  /** Days kept before pruning (0: forever), and how often the pruner runs (docs/OPERATIONS.md, "Retention"). */
+  retention: { auditDays: number; emailDays: number; emailBodyDays: number; intervalMs: number };
   shutdownGraceSeconds: number;
   ssoProvisioning: boolean;
   smtpUrl: string | undefined;
@@ -235,6 +248,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     apiKeyMaxTtlDays: e.API_KEY_MAX_TTL_DAYS,
     activityWriteIntervalSeconds: e.ACTIVITY_WRITE_INTERVAL_SECONDS,
     apiKeyUsedWriteIntervalSeconds: e.API_KEY_USED_WRITE_INTERVAL_SECONDS,
+    retention: {
+      auditDays: e.AUDIT_RETENTION_DAYS,
+      emailDays: e.EMAIL_RETENTION_DAYS,
+      emailBodyDays: e.EMAIL_BODY_RETENTION_DAYS,
+      intervalMs: e.RETENTION_INTERVAL_MINUTES * 60_000,
+    },
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
     ssoProvisioning: !e.DISABLE_SSO_PROVISIONING,
     smtpUrl: e.SMTP_URL,

@@ -15,6 +15,7 @@ import { Metrics } from './observability/metrics';
 import { manageHeap } from './observability/heap';
 import { environmentSsoSettings } from './modules/sso/environment-sso-settings';
 import type { SsoSettingsSource } from './modules/sso/sso-settings';
+import { RetentionPruner } from './modules/audit/retention';
 
 export interface RosterServer {
   url: string;
@@ -28,6 +29,8 @@ export interface RosterServer {
   apiKeyUsage: ApiKeyUsage;
   instanceState: InstanceState;
   ssoSettings: SsoSettingsSource;
+  /** Prunes old audit events and emails on a timer (AUDIT_RETENTION_DAYS, EMAIL_RETENTION_DAYS). */
+  retention: RetentionPruner;
   /** Null unless METRICS=on. */
   metrics: Metrics | null;
   /**
@@ -82,6 +85,8 @@ export async function startServer(options: StartOptions = {}): Promise<RosterSer
   http.setReady(true);
   const releaseHeap = options.manageHeap ? manageHeap(http.httpServer, config.heap, logger) : () => undefined;
   mail.start();
+  const retention = new RetentionPruner(db.orm, config.retention, logger);
+  retention.start();
   const address = http.httpServer.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${host}:${address.port}`;
@@ -98,6 +103,7 @@ export async function startServer(options: StartOptions = {}): Promise<RosterSer
     apiKeyUsage,
     instanceState,
     ssoSettings,
+    retention,
     metrics,
     close() {
       closing ??= (async () => {
@@ -107,6 +113,7 @@ export async function startServer(options: StartOptions = {}): Promise<RosterSer
         logger.debug('HTTP server drained');
         await activity.flush();
         await mail.stop();
+        await retention.stop();
         signIn.stop();
         metrics?.stop();
         if (!options.database) await db.close();

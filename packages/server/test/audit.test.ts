@@ -110,6 +110,10 @@ describe('audit log', () => {
     expect(nodes.map((n) => n.action).reverse()).toEqual([
       'USER_SIGNED_UP',
       'ORGANIZATION_CREATED',
+      // The admin's own sign-in and personal key: organization-less events of a member (issue 13).
+      'USER_LOGGED_IN',
+      'API_KEY_CREATED',
+      'API_KEY_REVOKED',
       'ORGANIZATION_UPDATED',
       'MEMBER_INVITED',
       'MEMBER_INVITE_RESENT',
@@ -121,6 +125,7 @@ describe('audit log', () => {
       'MEMBER_DEACTIVATED',
       'MEMBER_REACTIVATED',
       'MEMBER_REMOVED',
+      'USER_LOGGED_OUT',
     ]);
     for (const n of nodes) {
       expect(n.actor.type).toBe('user');

@@ -287,6 +287,9 @@ const TEAM_CREATORS = grid({
 });
 const EVERYONE_SIGNED_IN = grid({ ...SERVICE_ACCOUNTS_FORBIDDEN, rest: 'ok' });
 
+/** The team of the Team.warnings row, made once. */
+let singleAdminTeam: string | null = null;
+
 const ROWS: Row[] = [
   {
     name: 'signUp',
@@ -815,6 +818,85 @@ const ROWS: Row[] = [
     }),
     expected: ORG_ADMINS_READ,
   },
+  // Issue 13 (audit log, team usage).
+  {
+    name: 'revokeSessions',
+    prepare: async () => ({
+      query: 'mutation { revokeSessions(input: { keepCurrent: true }) { revokedCount } }',
+      variables: {},
+    }),
+    expected: EVERYONE_SIGNED_IN,
+  },
+  {
+    name: 'revokeSessions (another user’s)',
+    prepare: async () => ({
+      query: 'mutation { revokeSessions(input: { user: "duo" }) { revokedCount } }',
+      variables: {},
+    }),
+    expected: grid({ instanceAdmin: 'ok', ...SERVICE_ACCOUNTS_FORBIDDEN, rest: 'FORBIDDEN' }),
+  },
+  {
+    name: 'Query.auditLog',
+    prepare: async () => ({ query: '{ auditLog(first: 1) { totalCount } }', variables: {} }),
+    expected: grid({ instanceAdmin: 'ok', ...SERVICE_ACCOUNTS_FORBIDDEN, rest: 'FORBIDDEN' }),
+  },
+  {
+    name: 'Query.auditLog (one organization)',
+    prepare: async () => ({ query: '{ auditLog(first: 1, organization: "acme") { totalCount } }', variables: {} }),
+    expected: grid({ instanceAdmin: 'ok', ...SERVICE_ACCOUNTS_FORBIDDEN, rest: 'FORBIDDEN' }),
+  },
+  {
+    name: 'Team.usage',
+    prepare: async () => ({
+      query: '{ team(organization: "acme", name: "core") { usage { projects runs reports } } }',
+      variables: {},
+    }),
+    revealed: (d) => d.team.usage !== null,
+    expected: grid({
+      otherTeamService: 'absent',
+      serviceAccount: 'hidden',
+      serviceForNonMember: 'hidden',
+      orgServiceAccount: 'hidden',
+      orgMember: 'hidden',
+      orgViewer: 'hidden',
+      otherOrgAdmin: 'absent',
+      deactivated: 'absent',
+      rest: 'ok',
+    }),
+  },
+  {
+    name: 'Team.warnings (a team with a single team admin)',
+    prepare: async () => {
+      if (!singleAdminTeam) {
+        singleAdminTeam = await freshTeam();
+        // The creator (the root admin) leaves: "ta" is the team's only admin.
+        await must('mutation($i: LeaveTeamInput!) { leaveTeam(input: $i) { removedTeamMemberId } }', {
+          i: { organization: 'acme', team: singleAdminTeam },
+        });
+      }
+      return {
+        query: 'query($t: String!) { team(organization: "acme", name: $t) { warnings { code } } }',
+        variables: { t: singleAdminTeam },
+      };
+    },
+    revealed: (d) => d.team.warnings.length > 0,
+    expected: grid({
+      otherTeamService: 'absent',
+      serviceAccount: 'absent',
+      serviceForNonMember: 'absent',
+      orgServiceAccount: 'hidden',
+      orgMember: 'hidden',
+      orgViewer: 'hidden',
+      teamMember: 'hidden',
+      teamViewOnly: 'hidden',
+      // "Power" adds member:manage.
+      customWith: 'ok',
+      customWithout: 'hidden',
+      otherOrgAdmin: 'absent',
+      deactivated: 'absent',
+      rest: 'ok',
+    }),
+  },
   {
     name: 'Organization.members (emails, pending and deactivated rows)',
     prepare: async () => ({
@@ -1099,6 +1181,9 @@ describe('authorization matrix', () => {
       disabledService: disabledService.secret,
       orgServiceAccount: orgService.secret,
     };
+    // A key's first request from an address writes api_key.used_from_new_address: make it now, so that no cell's
+    // refusal is blamed for that event.
+    for (const secret of Object.values(serviceSecrets)) await q('{ __typename }', {}, secret);
 
     // Every cell gets a fresh session, so cells (logOut included) cannot affect each other.
     for (const p of PRINCIPALS) {

@@ -15,6 +15,7 @@ const PATHS: Record<string, string> = {
   'Organization.teams': 'organization(name: "acme") { teams(CONN) }',
   'Organization.invitations': 'organization(name: "acme") { invitations(CONN) }',
   'Organization.auditLog': 'organization(name: "acme") { auditLog(CONN) }',
+  'Query.auditLog': 'auditLog(CONN)',
   'Team.members': 'team(organization: "acme", name: "alpha") { members(CONN) }',
   'Team.projects': 'team(organization: "acme", name: "alpha") { projects(CONN) }',
   'Team.reports': 'team(organization: "acme", name: "alpha") { reports(CONN) }',

@@ -11,6 +11,8 @@ const MAX_TRACKED_KEYS = 50_000;
  */
 export class ApiKeyUsage {
   private readonly lastWrite = new Map<string, number>();
+  /** `${apiKeyId}|${clientAddress}` pairs this process has claimed or found claimed (firstSeenHere). */
+  private readonly seenAddresses = new Set<string>();
   /** Writes issued since start; tests and benchmarks read it. */
   writes = 0;
 
@@ -34,6 +36,25 @@ export class ApiKeyUsage {
       if (this.lastWrite.get(apiKeyId) === now) this.lastWrite.delete(apiKeyId);
       throw err;
     }
+  }
+
+  /**
+   * Whether this process has not yet seen `apiKeyId` used from `clientAddress`: true once per pair (until the set
+   * is cleared at its bound), so the database is asked about a pair once per process, not once per request. The
+   * caller then claims the pair in the database (api_key_addresses), which decides across processes.
+   */
+  firstSeenHere(apiKeyId: string, clientAddress: string): boolean {
+    const pair = `${apiKeyId}|${clientAddress}`;
+    if (this.seenAddresses.has(pair)) return false;
+    // Forgetting costs one conflicting insert per pair seen again, never a second event.
+    if (this.seenAddresses.size >= MAX_TRACKED_KEYS) this.seenAddresses.clear();
+    this.seenAddresses.add(pair);
+    return true;
+  }
+
+  /** Forgets a pair whose claim failed, so the next request tries again. */
+  forgetAddress(apiKeyId: string, clientAddress: string): void {
+    this.seenAddresses.delete(`${apiKeyId}|${clientAddress}`);
   }
 
   private prune(now: number): void {

@@ -90,6 +90,44 @@ async function auditExpiredUse(em: EntityManager, apiKey: ApiKey, clientAddress:
   });
 }
 
+/**
+ * `api_key.used_from_new_address`, once per key and client address: the process-wide set skips pairs already seen
+ * here, and the insert into api_key_addresses (primary key: key and address) claims the event across processes, in
+ * the same transaction as the event. So a key used from one address costs no write after its first request there.
+ */
+async function auditNewAddress(em: EntityManager, apiKey: ApiKey, options: AuthenticateOptions): Promise<void> {
+  const address = options.clientAddress;
+  if (!address || !options.apiKeyUsage.firstSeenHere(apiKey.id, address)) return;
+  try {
+    await em.fork().transactional(async (tx) => {
+      const claimed: unknown[] = await tx.execute(
+        'insert into api_key_addresses (api_key_id, client_address) values (?, ?) on conflict do nothing ' +
+          'returning api_key_id',
+        [apiKey.id, address],
+      );
+      if (claimed.length === 0) return;
+      const account = apiKey.serviceAccount?.getEntity() ?? null;
+      const user = apiKey.user?.getEntity() ?? null;
+      recordAudit(
+        tx,
+        { principal: ANONYMOUS, clientAddress: address },
+        {
+          action: AuditAction.API_KEY_USED_FROM_NEW_ADDRESS,
+          actor: account
+            ? { type: 'service_account', id: account.id, label: account.name }
+            : { type: 'user', id: user?.id ?? null, label: user?.username ?? null },
+          organizationId: account?.organization.id ?? null,
+          target: { type: 'api_key', id: apiKey.id, label: apiKey.name },
+          metadata: { lastFour: apiKey.lastFour },
+        },
+      );
+    });
+  } catch (err) {
+    options.apiKeyUsage.forgetAddress(apiKey.id, address);
+    throw err;
+  }
+}
+
 /** Turns a request's credentials into a principal. Revocation and expiry are checked on every request. */
 export async function authenticate(
   em: EntityManager,
@@ -152,6 +190,7 @@ async function fromApiKey(
   if (serviceAccount?.disabledAt) throw new ServiceAccountDisabledError(serviceAccount.name);
   // Written at most once per interval; concurrent requests and processes do not pile up writes.
   await options.apiKeyUsage.record(em, apiKey.id, apiKey.lastUsedAt);
+  await auditNewAddress(em, apiKey, options);
   if (serviceAccount) {
     const acting = actingUser?.trim() || null;
     return { kind: 'service_account', serviceAccount, method: 'API_KEY', apiKeyId: apiKey.id, actingAs: acting };

@@ -105,24 +105,29 @@ export async function checkPassword(ctx: RequestContext, check: PasswordCheck): 
     return true;
   }
   const outcome = await attempt.failed();
-  if (outcome.lockedAccount || outcome.lockedAddress) await recordLockout(ctx, check, outcome);
+  await recordFailure(ctx, check, outcome);
   return false;
 }
 
-/** Written for known and unknown logins alike (same work, same time); committed on its own, as the request fails. */
-export async function recordLockout(
+/**
+ * Every failure writes `user.login_failed`, and the failure that locks writes the lockout events: for known and
+ * unknown logins alike (same work, same time); committed on its own, as the request fails. An unknown login's
+ * target is its hash and the event has no organization, so only instance admins see it. Password checks, LDAP binds
+ * and refused SSO callbacks all report here.
+ */
+export async function recordFailure(
   ctx: RequestContext,
   check: Pick<PasswordCheck, 'login' | 'user' | 'via'>,
   outcome: AttemptOutcome,
 ): Promise<void> {
-  if (!outcome.lockedAccount && !outcome.lockedAddress) return;
   const em = ctx.em.fork();
   const limits = ctx.app.signIn.limits;
   const actor = { type: 'anonymous', id: null, label: null };
+  const target = check.user
+    ? { type: 'user', id: check.user.id, label: check.user.username }
+    : { type: 'login', id: SignInThrottle.accountKey(check.login), label: null };
+  recordAudit(em, ctx, { action: AuditAction.USER_LOGIN_FAILED, actor, target, metadata: { via: check.via } });
   if (outcome.lockedAccount) {
-    const target = check.user
-      ? { type: 'user', id: check.user.id, label: check.user.username }
-      : { type: 'login', id: SignInThrottle.accountKey(check.login), label: null };
     recordAudit(em, ctx, {
       action: AuditAction.USER_LOGIN_LOCKED,
       actor,

@@ -8,12 +8,18 @@ export enum InstancePermission {
   CREATE_ORGANIZATION = 'instance:create_organization',
   READ_SETTINGS = 'instance:read_settings',
   SET_SEAT_LIMIT = 'instance:set_seat_limit',
+  READ_AUDIT_LOG = 'instance:read_audit_log',
+  REVOKE_SESSIONS = 'instance:revoke_sessions',
 }
 
 export const INSTANCE_PERMISSION_CATALOGUE: Record<InstancePermission, { description: string }> = {
   [InstancePermission.CREATE_ORGANIZATION]: { description: 'create organizations' },
   [InstancePermission.READ_SETTINGS]: { description: 'read instance settings and warnings' },
   [InstancePermission.SET_SEAT_LIMIT]: { description: "set or clear an organization's seat limit" },
+  [InstancePermission.READ_AUDIT_LOG]: {
+    description: 'the whole audit log (every organization, sign-in failures of unknown logins) and its export',
+  },
+  [InstancePermission.REVOKE_SESSIONS]: { description: "end any user's sessions (revokeSessions with `user`)" },
 };
 
 /** Organization-scoped permissions, named `object:operation`; like the instance ones, only those something enforces. */

@@ -508,6 +508,19 @@ export class Authz {
     return granted;
   }
 
+  /**
+   * `Team.usage` (member counts by role, project, run and report counts, active members): whoever may list the
+   * team's members (member:read on the team). Counts include private and restricted projects: numbers, no content.
+   */
+  async seesTeamUsage(team: TeamFacts, org: Organization): Promise<boolean> {
+    return this.canTeam(team, org, TeamPermission.READ_MEMBERS);
+  }
+
+  /** `Team.warnings`: those who can act on them, i.e. who manage the team's members (team admins, org admins). */
+  async seesTeamWarnings(team: TeamFacts, org: Organization): Promise<boolean> {
+    return this.canTeam(team, org, TeamPermission.MANAGE_MEMBERS);
+  }
+
   // ---- projects and reports inside a team the caller sees (docs/AUTHZ.md, "Projects and reports") -------------
 
   /**

@@ -14,6 +14,7 @@ import { CustomRole } from '../modules/custom-roles/custom-role.entity';
 import { ServiceAccount } from '../modules/service-accounts/service-account.entity';
 import { SsoIdentity } from '../modules/sso/sso-identity.entity';
 import { OidcSignInState } from '../modules/sso/oidc-sign-in-state.entity';
+import { ApiKeyAddress } from '../auth/api-key-address.entity';
 
 /** Every entity, listed explicitly: no folder scanning, so tsc output and vitest see the same set. */
 export const ENTITIES = [
@@ -35,4 +36,5 @@ export const ENTITIES = [
   ServiceAccount,
   SsoIdentity,
   OidcSignInState,
+  ApiKeyAddress,
 ];

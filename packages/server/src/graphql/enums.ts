@@ -143,6 +143,8 @@ export enum WarningCode {
   SINGLE_INSTANCE_ADMIN = 'SINGLE_INSTANCE_ADMIN',
   EMBEDDED_DATABASE = 'EMBEDDED_DATABASE',
   SINGLE_ADMIN = 'SINGLE_ADMIN',
+  SINGLE_TEAM_ADMIN = 'SINGLE_TEAM_ADMIN',
+  NO_TEAM_ADMIN = 'NO_TEAM_ADMIN',
 }
 registerEnumType(WarningCode, {
   name: 'WarningCode',
@@ -151,5 +153,9 @@ registerEnumType(WarningCode, {
     SINGLE_INSTANCE_ADMIN: { description: 'Only one instance admin exists (Instance.warnings).' },
     EMBEDDED_DATABASE: { description: 'The server runs on the embedded database (Instance.warnings).' },
     SINGLE_ADMIN: { description: 'The organization has only one active admin (Organization.warnings).' },
+    SINGLE_TEAM_ADMIN: { description: 'The team has only one effective team admin (Team.warnings).' },
+    NO_TEAM_ADMIN: {
+      description: 'The team has members but no effective team admin: only org admins can manage it (Team.warnings).',
+    },
   },
 });

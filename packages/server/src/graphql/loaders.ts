@@ -13,10 +13,10 @@ import { Team } from '../modules/teams/team.entity';
 import { TeamMembership } from '../modules/teams/team-membership.entity';
 import { CustomRole } from '../modules/custom-roles/custom-role.entity';
 import type { TeamFacts, TeamMembershipFacts } from '../authz/policy';
-import type { TeamRole } from '../authz/team-permissions';
+import { PERSON_TEAM_ROLES, TEAM_ADMIN_ROLE, type TeamRole } from '../authz/team-permissions';
 import { Project, Run } from '../modules/projects/project.entity';
 import { ORG_ADMIN_ROLE } from '../authz/permissions';
-import { MemberStatus } from '../authz/roles';
+import { MemberStatus, type OrgRole } from '../authz/roles';
 import { selectEntities } from '../db/select-entities';
 
 /** What `Invitation.delivery` shows of an outbox email: its delivery columns, without the bodies. */
@@ -56,6 +56,20 @@ export interface Loaders {
   serviceAccountKeysPage: DataLoader<ServiceAccountKeysPageKey, ApiKey[], string>;
   /** How many keys each service account has; key: `${serviceAccountId}|${includeInactive ? 1 : 0}`. */
   serviceAccountKeyCount: DataLoader<string, number>;
+  /** Counts behind `Team.usage` and `Team.warnings`, for every team asked about in one statement. */
+  teamUsage: DataLoader<string, TeamUsageFacts>;
+}
+
+/** What `Team.usage` and `Team.warnings` are computed from (one row per team; counts over the whole team). */
+export interface TeamUsageFacts {
+  membersByRole: Array<{ role: TeamRole; count: number }>;
+  projects: number;
+  runs: number;
+  runsLast30Days: number;
+  reports: number;
+  activeMembersLast30Days: number;
+  /** The team's ADMIN rows with what decides whether each counts (authz/team-admins.ts). */
+  adminRows: Array<{ userId: string; orgRole: OrgRole; orgStatus: MemberStatus }>;
 }
 
 /** A team a member belongs to, as the members view and the team policy need it (no ORM entities). */
@@ -304,6 +318,52 @@ export function createLoaders(em: EntityManager): Loaders {
       );
       const counts = new Map(rows.map((r) => [r.project_id, Number(r.n)]));
       return ids.map((id) => counts.get(id) ?? 0);
+    }),
+    teamUsage: new DataLoader(async (teamIds) => {
+      // One statement for all teams: each figure is a correlated subquery served by an index on the team (or
+      // project) column. "Last 30 days" is the 30 UTC days ending today, today included (daily_activity's days).
+      const rows: Array<{
+        id: string;
+        roles: Record<string, number> | null;
+        projects: string;
+        runs: string;
+        runs_30: string;
+        reports: string;
+        active_30: string;
+        admins: TeamUsageFacts['adminRows'] | null;
+      }> = await em.execute(
+        `select t.id,
+           (select json_object_agg(r.role, r.n) from (select tm.role, count(*) as n from team_memberships tm
+              where tm.team_id = t.id group by tm.role) r) as roles,
+           (select count(*) from projects p where p.team_id = t.id) as projects,
+           (select count(*) from runs r join projects p on p.id = r.project_id where p.team_id = t.id) as runs,
+           (select count(*) from runs r join projects p on p.id = r.project_id
+              where p.team_id = t.id and r.created_at >= (current_date - 29)::timestamptz) as runs_30,
+           (select count(*) from reports rp where rp.team_id = t.id) as reports,
+           (select count(distinct tm.user_id) from team_memberships tm
+              where tm.team_id = t.id and exists (select 1 from daily_activity da where da.user_id = tm.user_id
+                and da.organization_id = t.organization_id and da.day >= current_date - 29)) as active_30,
+           (select json_agg(json_build_object('userId', tm.user_id, 'orgRole', m.role, 'orgStatus', m.status))
+              from team_memberships tm join org_memberships m
+                on m.user_id = tm.user_id and m.organization_id = t.organization_id
+              where tm.team_id = t.id and tm.role = ?) as admins
+         from teams t where t.id in (?)`,
+        [TEAM_ADMIN_ROLE, [...teamIds]],
+      );
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return teamIds.map((id) => {
+        const r = byId.get(id);
+        const roles = r?.roles ?? {};
+        return {
+          membersByRole: [...PERSON_TEAM_ROLES].map((role) => ({ role, count: Number(roles[role] ?? 0) })),
+          projects: Number(r?.projects ?? 0),
+          runs: Number(r?.runs ?? 0),
+          runsLast30Days: Number(r?.runs_30 ?? 0),
+          reports: Number(r?.reports ?? 0),
+          activeMembersLast30Days: Number(r?.active_30 ?? 0),
+          adminRows: r?.admins ?? [],
+        };
+      });
     }),
   };
 }

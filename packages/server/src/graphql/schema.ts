@@ -9,7 +9,7 @@ import { OrganizationResolver, OrganizationMembershipResolver } from '../modules
 import { InstanceResolver } from '../modules/instance/instance.resolver';
 import { InvitationResolver, OrganizationInvitationsResolver } from '../modules/invitations/invitation.resolver';
 import { OrganizationMemberResolver, OrganizationMembersResolver } from '../modules/members/member.resolver';
-import { OrganizationAuditResolver } from '../modules/audit/audit.resolver';
+import { InstanceAuditResolver, OrganizationAuditResolver } from '../modules/audit/audit.resolver';
 import { OrganizationTeamsResolver, TeamMemberResolver, TeamResolver } from '../modules/teams/team.resolver';
 import { CustomRoleResolver, OrganizationCustomRolesResolver } from '../modules/custom-roles/custom-role.resolver';
 import {
@@ -37,6 +37,7 @@ export const RESOLVERS = [
   OrganizationMemberResolver,
   OrganizationMembersResolver,
   OrganizationAuditResolver,
+  InstanceAuditResolver,
   TeamResolver,
   TeamMemberResolver,
   OrganizationTeamsResolver,

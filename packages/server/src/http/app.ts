@@ -31,8 +31,10 @@ import { OIDC_STATE_COOKIE, ssoRoutes } from './sso-routes';
 import { apiSecurityHeaders, htmlPageSecurityHeaders } from './security-headers';
 import { httpErrorHandler, notFoundHandler, redactedUrl } from './http-errors';
 import { UNKNOWN_OPERATION, type Metrics } from '../observability/metrics';
+import { auditExportHandler } from './audit-export';
+import { SESSION_COOKIE } from './http-auth';
 
-export const SESSION_COOKIE = 'roster_session';
+export { SESSION_COOKIE };
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
 export interface HttpApp {
@@ -267,6 +269,9 @@ export async function createHttpApp(params: {
       clearSignInState: (res) => res.clearCookie(OIDC_STATE_COOKIE, { path: '/auth/oidc' }),
     }),
   );
+  // Audit log export (issue 13): JSON Lines, authenticated like the API (http-auth.ts).
+  app.options('/audit-log.jsonl', corsForApi);
+  app.get('/audit-log.jsonl', corsForApi, cookieParser(), auditExportHandler(orm, services));
 
   app.use(notFoundHandler);
   app.use(httpErrorHandler(logger));

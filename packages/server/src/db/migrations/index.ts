@@ -10,6 +10,7 @@ import { Migration20261129121344_ServiceAccounts } from './Migration202611291213
 import { Migration20261129124500_OrgServiceAccounts } from './Migration20261129124500_OrgServiceAccounts';
 import { Migration20261129145000_TeamMemberSortKeys } from './Migration20261129145000_TeamMemberSortKeys';
 import { Migration20261129151000_SsoSignIn } from './Migration20261129151000_SsoSignIn';
+import { Migration20261129153000_AuditLog } from './Migration20261129153000_AuditLog';
 
 /** Applied in this order. Add each new migration here (see docs/DEVELOPING.md). */
 export const MIGRATIONS: MigrationObject[] = [
@@ -24,4 +25,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261129124500_OrgServiceAccounts', class: Migration20261129124500_OrgServiceAccounts },
   { name: 'Migration20261129145000_TeamMemberSortKeys', class: Migration20261129145000_TeamMemberSortKeys },
   { name: 'Migration20261129151000_SsoSignIn', class: Migration20261129151000_SsoSignIn },
+  { name: 'Migration20261129153000_AuditLog', class: Migration20261129153000_AuditLog },
 ];

@@ -7,6 +7,8 @@ import {
   LogInInput,
   LogInPayload,
   LogOutPayload,
+  RevokeSessionsInput,
+  RevokeSessionsPayload,
   SignUpInput,
   SignUpPayload,
   UserType,
@@ -89,6 +91,15 @@ export class ViewerResolver {
   @Mutation(() => LogOutPayload, { description: 'End the current session (and clear its cookie).' })
   logOut(@Ctx() ctx: RequestContext) {
     return new AccountService(ctx).logOut();
+  }
+
+  @Mutation(() => RevokeSessionsPayload, {
+    description:
+      'End sessions: your own (sign out everywhere; `keepCurrent` keeps this one) or, for instance admins, any ' +
+      'user’s. Audited (SESSIONS_REVOKED).',
+  })
+  revokeSessions(@Ctx() ctx: RequestContext, @Arg('input', () => RevokeSessionsInput) input: RevokeSessionsInput) {
+    return new AccountService(ctx).revokeSessions(input);
   }
 }
 

@@ -11,7 +11,7 @@ import { Session } from '../../auth/session.entity';
 import { issueSession } from '../../auth/sessions';
 import { checkPassword, hashNewPassword, startRequestSession } from '../../auth/sign-in';
 import { SsoSignInService } from '../sso/sso-sign-in.service';
-import { AppError, ErrorCode, conflict, forbidden } from '../../errors';
+import { AppError, ErrorCode, conflict, forbidden, notFound } from '../../errors';
 import {
   emailSchema,
   invitationTokenSchema,
@@ -26,7 +26,7 @@ import {
 import { AuditAction } from '../audit/audit.service';
 import { InvitationService } from '../invitations/invitation.service';
 import { MemberStatus } from '../../authz/roles';
-import { ORG_ADMIN_ROLE } from '../../authz/permissions';
+import { InstancePermission, ORG_ADMIN_ROLE } from '../../authz/permissions';
 
 const signUpSchema = z.object({
   email: emailSchema,
@@ -41,6 +41,11 @@ const logInSchema = z.object({
   login: userLoginSchema,
   password: z.string().min(1, 'must not be empty').max(256, 'must be at most 256 characters'),
   provider: ssoProviderNameSchema.nullish(),
+});
+
+const revokeSessionsSchema = z.object({
+  user: userLoginSchema.nullish(),
+  keepCurrent: z.boolean().nullish(),
 });
 
 export interface SessionResult {
@@ -192,6 +197,41 @@ export class AccountService extends Service {
     });
     this.ctx.cookies.clear();
     return { sessionId };
+  }
+
+  /**
+   * Ends sessions: the caller's own ("sign out everywhere"; `keepCurrent` keeps the one making the request), or,
+   * for instance admins, any user's (`user`: username or email). One `user.sessions_revoked` event with the count.
+   */
+  async revokeSessions(raw: unknown): Promise<{ user: User; revokedCount: number }> {
+    const principal = this.ctx.authz.requireUser();
+    const input = parseInput(revokeSessionsSchema, raw);
+    let user: User = principal.user;
+    if (
+      input.user &&
+      normalizeLogin(input.user) !== principal.user.username &&
+      normalizeLogin(input.user) !== principal.user.email
+    ) {
+      this.ctx.authz.requireInstance(InstancePermission.REVOKE_SESSIONS);
+      const found = await this.em.findOne(User, byLogin(input.user));
+      if (!found) throw notFound(`No user "${input.user}" exists. Check the username or email.`);
+      user = found;
+    }
+    const keep = input.keepCurrent && user.id === principal.user.id ? principal.sessionId : null;
+    const revokedCount = await this.em.transactional(async (em) => {
+      const n = await em.nativeUpdate(
+        Session,
+        { user: user.id, revokedAt: null, expiresAt: { $gt: new Date() }, ...(keep ? { id: { $ne: keep } } : {}) },
+        { revokedAt: new Date() },
+      );
+      this.audit(em, {
+        action: AuditAction.SESSIONS_REVOKED,
+        target: { type: 'user', id: user.id, label: user.username },
+        metadata: { count: n, keptCurrent: keep !== null },
+      });
+      return n;
+    });
+    return { user, revokedCount };
   }
 
   private startSession(user: User, token: string, expiresAt: Date, sessionId: string | null): void {

@@ -1,4 +1,4 @@
-import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { DateTime } from '../../graphql/scalars';
 import { AuthMethodEnum, PrincipalKind } from '../../graphql/enums';
 import { OrganizationType } from '../organizations/organization.types';
@@ -142,4 +142,28 @@ export class LogInPayload {
 export class LogOutPayload {
   @Field(() => ID, { description: 'Id of the session that ended.' })
   sessionId!: string;
+}
+
+@InputType({ description: 'Input of revokeSessions.' })
+export class RevokeSessionsInput {
+  @Field(() => String, {
+    nullable: true,
+    description: 'Whose sessions (username or email); yourself when omitted. Others’ need an instance admin.',
+  })
+  user?: string | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Keep the session making this request (when revoking your own). Default false: sign out everywhere.',
+  })
+  keepCurrent?: boolean | null;
+}
+
+@ObjectType({ description: 'Result of revokeSessions.' })
+export class RevokeSessionsPayload {
+  @Field(() => UserType, { description: 'Whose sessions ended.' })
+  user!: UserType;
+
+  @Field(() => Int, { description: 'How many active sessions ended.' })
+  revokedCount!: number;
 }

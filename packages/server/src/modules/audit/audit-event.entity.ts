@@ -6,7 +6,15 @@ import type { AuditAction } from './audit.service';
  * so labels are copied at write time.
  */
 @Entity({ tableName: 'audit_events' })
-@Index({ properties: ['organizationId', 'createdAt'] })
+// Each filter of the audit log (audit-log.service.ts) with the log's order (id: insertion, i.e. time, order).
+@Index({ properties: ['organizationId', 'id'] })
+@Index({ properties: ['actorLabel', 'id'] })
+@Index({ properties: ['actorId', 'id'] })
+@Index({ properties: ['targetLabel', 'id'] })
+@Index({ properties: ['targetType', 'targetId', 'id'] })
+@Index({ properties: ['action', 'id'] })
+// A narrow time range far back: the planner reads the range, then sorts it by id (a wide one walks the primary key).
+@Index({ properties: ['createdAt'] })
 export class AuditEvent {
   @PrimaryKey({ type: 'bigint', autoincrement: true })
   id!: string;

@@ -70,6 +70,19 @@ export enum AuditAction {
    * (metadata: team, group role wanted).
    */
   SSO_SYNC_KEPT_LAST_ADMIN = 'team.sso_sync_kept_last_admin',
+  /**
+   * A wrong password (logIn, acceptInvitation). Target: the user, or `login` (SHA-256 of the login) when no account
+   * has it; such events belong to no organization, so only instance admins see them (account existence stays hidden).
+   */
+  USER_LOGIN_FAILED = 'user.login_failed',
+  /** Sessions ended by revokeSessions (metadata: how many, whether the current one was kept). */
+  SESSIONS_REVOKED = 'user.sessions_revoked',
+  /** The first request with an API key from a client address (once per key and address, across processes). */
+  API_KEY_USED_FROM_NEW_ADDRESS = 'api_key.used_from_new_address',
+  /** An export of the audit log (metadata: the filters). */
+  AUDIT_LOG_EXPORTED = 'audit_log.exported',
+  /** The retention job deleted old audit events or emails (actor: system; metadata: counts and cut-offs). */
+  RETENTION_PRUNED = 'retention.pruned',
 }
 
 export interface AuditTarget {

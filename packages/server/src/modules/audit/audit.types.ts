@@ -45,6 +45,12 @@ export class AuditEventType {
   @Field(() => JSONObject, { nullable: true, description: 'Details, e.g. { from: MEMBER, to: ADMIN }.' })
   metadata!: Record<string, unknown> | null;
 
+  @Field(() => ID, {
+    nullable: true,
+    description: 'Id of the organization it happened in; null for events of no organization (sign-ins, personal keys).',
+  })
+  organizationId!: string | null;
+
   @Field(() => String, { nullable: true, description: 'Client IP address.' })
   clientAddress!: string | null;
 
@@ -66,12 +72,36 @@ export class AuditLogArgs extends PageArgs {
   })
   actions?: AuditAction[] | null;
 
-  @Field(() => String, { nullable: true, description: 'Only events by this user (username).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Only events by this actor: a username (or a service account’s name) as it was at the time.',
+  })
   actor?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Only events about this target, by its label at the time: a username, email, team or key name.',
+  })
+  target?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Only events about targets of this type: user, organization, invitation, api_key, team…',
+  })
+  targetType?: string | null;
 
   @Field(() => DateTime, { nullable: true, description: 'Only events at or after this time.' })
   since?: Date | null;
 
-  @Field(() => DateTime, { nullable: true, description: 'Only events before this time.' })
+  @Field(() => DateTime, { nullable: true, description: 'Only events before this time (after `since`).' })
   until?: Date | null;
+}
+
+@ArgsType()
+export class InstanceAuditLogArgs extends AuditLogArgs {
+  @Field(() => String, {
+    nullable: true,
+    description: 'Only this organization’s events (by name), as its admins see them: Organization.auditLog.',
+  })
+  organization?: string | null;
 }

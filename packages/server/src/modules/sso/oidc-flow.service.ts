@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Service } from '../service';
 import { hashSecret } from '../../auth/secrets';
-import { beginSignInAttempt, recordLockout } from '../../auth/sign-in';
+import { beginSignInAttempt, recordFailure } from '../../auth/sign-in';
 import { AppError, ErrorCode, badInput } from '../../errors';
 import { parseInput, ssoProviderNameSchema } from '../../validation';
 import { OidcSignInState } from './oidc-sign-in-state.entity';
@@ -121,7 +121,7 @@ export class OidcFlowService extends Service {
       if (!settled) {
         settled = true;
         const outcome = await attempt.failed();
-        await recordLockout(this.ctx, { login: `oidc:${hashSecret(state)}`, user: null, via: 'oidc' }, outcome);
+        await recordFailure(this.ctx, { login: `oidc:${hashSecret(state)}`, user: null, via: 'oidc' }, outcome);
       }
       throw ssoError(ErrorCode.SSO_FAILED, message);
     };

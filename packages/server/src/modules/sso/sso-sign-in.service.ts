@@ -9,7 +9,7 @@ import { assertSeatAvailable, lockOrganization } from '../organizations/invarian
 import { InvitationService } from '../invitations/invitation.service';
 import { AuditAction } from '../audit/audit.service';
 import { issueSession } from '../../auth/sessions';
-import { beginSignInAttempt, recordLockout, startRequestSession } from '../../auth/sign-in';
+import { beginSignInAttempt, recordFailure, startRequestSession } from '../../auth/sign-in';
 import { PasswordHashingBusyError } from '../../auth/passwords';
 import { SEAT_ROLES } from '../../authz/permissions';
 import { MemberStatus, OrgRole } from '../../authz/roles';
@@ -393,7 +393,7 @@ export class SsoSignInService extends Service {
       );
     }
     const outcome = await attempt.failed();
-    await recordLockout(this.ctx, { login, user: local, via: 'ldap' }, outcome);
+    await recordFailure(this.ctx, { login, user: local, via: 'ldap' }, outcome);
     throw new AppError(ErrorCode.INVALID_CREDENTIALS, 'Wrong login or password.');
   }
 

@@ -20,6 +20,8 @@ import {
   TeamSettingsType,
   TeamStorageType,
   TeamType,
+  TeamUsageType,
+  TeamWarningType,
   UpdateTeamInput,
   UpdateTeamMemberRoleInput,
   UpdateTeamMemberRolePayload,
@@ -88,6 +90,25 @@ export class TeamResolver {
   })
   members(@Ctx() ctx: RequestContext, @Root() team: Team, @Args(() => PageArgs) args: PageArgs) {
     return new TeamService(ctx).members(team, args);
+  }
+
+  @FieldResolver(() => TeamUsageType, {
+    nullable: true,
+    description:
+      'Usage figures of the team (members by role, projects, runs, reports, active members); null for callers who ' +
+      'may not list its members. Batched: a list of teams costs a fixed number of statements.',
+  })
+  usage(@Ctx() ctx: RequestContext, @Root() team: Team) {
+    return new TeamService(ctx).usage(team);
+  }
+
+  @FieldResolver(() => [TeamWarningType], {
+    description:
+      'Problems a team admin should fix (SINGLE_TEAM_ADMIN, NO_TEAM_ADMIN); empty for those who do not manage the ' +
+      'team’s members.',
+  })
+  warnings(@Ctx() ctx: RequestContext, @Root() team: Team) {
+    return new TeamService(ctx).warnings(team);
   }
 
   @FieldResolver(() => [TeamPermissionEnum], {

@@ -11,9 +11,11 @@ import {
   type TeamStorage,
 } from './team.entity';
 import { TeamMembership } from './team-membership.entity';
-import { findTeam } from './team-lookup';
+import { findTeam, requireVisibleTeam } from './team-lookup';
 import { teamsLeftWithoutAdmin } from './team-admins';
-import { teamMembershipFacts } from '../../graphql/loaders';
+import { teamMembershipFacts, type TeamUsageFacts } from '../../graphql/loaders';
+import { WarningCode } from '../../graphql/enums';
+import { isEffectiveTeamAdmin } from '../../authz/team-admins';
 import { CustomRole } from '../custom-roles/custom-role.entity';
 import { StorageKind } from './team.types';
 import { Organization } from '../organizations/organization.entity';
@@ -364,6 +366,53 @@ export class TeamService extends Service {
       (m) => [m.user.getEntity().username],
       (m) => toMemberView(m),
     );
+  }
+
+  /**
+   * The team's usage figures, or null when the caller may not list the team's members (Authz.seesTeamUsage).
+   * Batched across every team of the request (loaders.teamUsage): a list of teams costs one statement.
+   */
+  async usage(team: Team): Promise<Omit<TeamUsageFacts, 'adminRows'> | null> {
+    const org = await requireVisibleTeam(this.ctx, team);
+    if (!(await this.ctx.authz.seesTeamUsage(team, org))) return null;
+    const { adminRows: _, ...figures } = await this.ctx.loaders.teamUsage.load(team.id);
+    return figures;
+  }
+
+  /**
+   * Problems a team admin should fix; empty for those who do not manage the team's members. One effective admin
+   * (authz/team-admins.ts): SINGLE_TEAM_ADMIN. Members but no effective admin (an org admin removed the last one, or
+   * they were deactivated): NO_TEAM_ADMIN. A team without members has nothing at risk and warns of nothing.
+   */
+  async warnings(team: Team): Promise<Array<{ code: WarningCode; message: string }>> {
+    const org = await requireVisibleTeam(this.ctx, team);
+    if (!(await this.ctx.authz.seesTeamWarnings(team, org))) return [];
+    const facts = await this.ctx.loaders.teamUsage.load(team.id);
+    const members = facts.membersByRole.reduce((n, r) => n + r.count, 0);
+    const admins = facts.adminRows.filter((a) =>
+      isEffectiveTeamAdmin({ teamRole: TEAM_ADMIN_ROLE, orgRole: a.orgRole, orgStatus: a.orgStatus }),
+    ).length;
+    if (admins === 1) {
+      return [
+        {
+          code: WarningCode.SINGLE_TEAM_ADMIN,
+          message:
+            `Team "${team.name}" has only one admin: if that account is lost only organization admins can manage ` +
+            'the team. Make a second team member ADMIN.',
+        },
+      ];
+    }
+    if (admins === 0 && members > 0) {
+      return [
+        {
+          code: WarningCode.NO_TEAM_ADMIN,
+          message:
+            `Team "${team.name}" has members but no active admin: only organization admins can manage it. Make a ` +
+            'team member ADMIN.',
+        },
+      ];
+    }
+    return [];
   }
 
   /**

@@ -1,5 +1,6 @@
-import { ArgsType, Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { DateTime } from '../../graphql/scalars';
+import { WarningCode } from '../../graphql/enums';
 import { ConnectionType, PageArgs } from '../../graphql/connection';
 import { AlertChannel, StorageProvider } from './team.entity';
 import { TeamRole } from '../../authz/team-permissions';
@@ -382,4 +383,52 @@ export class TeamAssignmentType {
 
   @Field(() => TeamRole, { description: 'Team role.' })
   role!: TeamRole;
+}
+
+@ObjectType('TeamRoleCount', { description: 'How many people hold one team role.' })
+export class TeamRoleCountType {
+  @Field(() => TeamRole, { description: 'The base team role (holders of a custom role count under its base).' })
+  role!: TeamRole;
+
+  @Field(() => Int, { description: 'People holding it.' })
+  count!: number;
+}
+
+@ObjectType('TeamUsage', {
+  description:
+    'What the team holds and how much it is used (docs/API.md, "Team usage and warnings"). Counts cover the ' +
+    'whole team, ' +
+    'private and restricted projects included; "last 30 days" is the 30 UTC days ending today, today included.',
+})
+export class TeamUsageType {
+  @Field(() => [TeamRoleCountType], {
+    description: 'Team members by role (ADMIN, MEMBER, VIEW_ONLY; zero counts included). Service accounts excluded.',
+  })
+  membersByRole!: TeamRoleCountType[];
+
+  @Field(() => Int, { description: 'Projects in the team.' })
+  projects!: number;
+
+  @Field(() => Int, { description: 'Runs logged in the team’s projects, ever.' })
+  runs!: number;
+
+  @Field(() => Int, { description: 'Runs logged in the team’s projects in the last 30 days.' })
+  runsLast30Days!: number;
+
+  @Field(() => Int, { description: 'Reports in the team.' })
+  reports!: number;
+
+  @Field(() => Int, {
+    description: 'Current team members who were active in the organization on at least one of the last 30 days.',
+  })
+  activeMembersLast30Days!: number;
+}
+
+@ObjectType('TeamWarning', { description: 'Something a team admin (or org admin) should fix in the team.' })
+export class TeamWarningType {
+  @Field(() => WarningCode, { description: 'Stable code: SINGLE_TEAM_ADMIN or NO_TEAM_ADMIN.' })
+  code!: WarningCode;
+
+  @Field(() => String, { description: 'What is wrong and what to do.' })
+  message!: string;
 }

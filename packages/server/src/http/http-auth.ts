@@ -1,0 +1,77 @@
+import type express from 'express';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { GraphQLError } from 'graphql';
+import { ACTING_USER_HEADER, authenticate, readBearer } from '../auth/authenticate';
+import { createRequestContext, type AppServices, type RequestContext } from '../graphql/context';
+import { ErrorCode } from '../errors';
+
+/** The session cookie logIn and signUp set (app.ts), read by /graphql and the download routes. */
+export const SESSION_COOKIE = 'roster_session';
+
+/**
+ * Whether a cookie-authenticated GET may be trusted not to be a cross-site request forgery: the browser says it
+ * comes from this site (`Sec-Fetch-Site: same-origin`, or `none` for a typed URL or bookmark), or it carries a
+ * header a cross-site page cannot send without a CORS preflight (the same headers Apollo's CSRF prevention takes).
+ * Bearer credentials need no such check: a browser never adds them on its own.
+ */
+export function cookieRequestIsSameSite(req: express.Request): boolean {
+  const site = req.get('sec-fetch-site');
+  if (site === 'same-origin' || site === 'none') return true;
+  return Boolean(req.get('x-roster-client') || req.get('apollo-require-preflight'));
+}
+
+/**
+ * A request context for an HTTP route outside /graphql (downloads), authenticated exactly as the API is: a Bearer
+ * session token or API key, or the session cookie when the request is CSRF-safe (a cross-site cookie is ignored, so
+ * the caller is anonymous). Counts as activity, like any authenticated API request.
+ */
+export async function httpRequestContext(
+  req: express.Request,
+  em: EntityManager,
+  services: AppServices,
+): Promise<RequestContext> {
+  const cookies = req.cookies as Record<string, string> | undefined;
+  const principal = await authenticate(
+    em,
+    {
+      bearer: readBearer(req.headers.authorization),
+      cookie: cookieRequestIsSameSite(req) ? (cookies?.[SESSION_COOKIE] ?? null) : null,
+      actingUser: req.get(ACTING_USER_HEADER) ?? null,
+    },
+    { apiKeyUsage: services.apiKeyUsage, clientAddress: req.ip ?? null },
+  );
+  if (principal.kind === 'user') services.activity.touch(principal.user.id);
+  return createRequestContext({
+    requestId: String(req.id),
+    em,
+    principal,
+    clientAddress: req.ip ?? null,
+    userAgent: req.headers['user-agent'] ?? null,
+    app: services,
+    logger: req.log,
+    signal: new AbortController().signal,
+    acceptsGraphQLResponseJson: false,
+    cookies: { set: () => undefined, clear: () => undefined },
+  });
+}
+
+const STATUS: Partial<Record<string, number>> = {
+  [ErrorCode.UNAUTHENTICATED]: 401,
+  [ErrorCode.FORBIDDEN]: 403,
+  [ErrorCode.NOT_FOUND]: 404,
+  [ErrorCode.BAD_USER_INPUT]: 400,
+  [ErrorCode.RATE_LIMITED]: 429,
+};
+
+/**
+ * Answers an error of a download route as the API would (`{ errors: [{ message, extensions: { code } }] }`), with
+ * the HTTP status of its code; anything unexpected goes to the error handler (logged, generic 500).
+ */
+export function sendRouteError(res: express.Response, next: express.NextFunction, err: unknown): void {
+  if (err instanceof GraphQLError && typeof err.extensions.code === 'string' && STATUS[err.extensions.code]) {
+    const { http: _, ...extensions } = err.extensions;
+    res.status(STATUS[err.extensions.code]!).json({ errors: [{ message: err.message, extensions }] });
+    return;
+  }
+  next(err);
+}
