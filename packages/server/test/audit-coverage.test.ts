@@ -24,6 +24,10 @@ const EXEMPT: Record<string, string> = {
   logRun:
     'Logging a run is the platform’s hot path (thousands per hour per team); runs are recorded with their author and ' +
     'time in the runs table itself and count as activity. Deleting a run is audited (RUN_DELETED).',
+  beginOidcSignIn:
+    'Starts a browser sign-in before anyone is authenticated: it stores a single-use state row that expires in 10 ' +
+    'minutes and changes nothing else. Its outcome is audited when the provider calls back (user.sso_signed_in, ' +
+    'user.sso_provisioned, user.sso_refused; refused callbacks also count as failed sign-ins).',
 };
 
 interface Call {
