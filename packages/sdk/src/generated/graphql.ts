@@ -56,6 +56,10 @@ export const AuditAction = {
   API_KEY_REVOKED: 'API_KEY_REVOKED',
   /** Stored as `api_key.rotated`. */
   API_KEY_ROTATED: 'API_KEY_ROTATED',
+  /** Stored as `api_key.used_from_new_address`. */
+  API_KEY_USED_FROM_NEW_ADDRESS: 'API_KEY_USED_FROM_NEW_ADDRESS',
+  /** Stored as `audit_log.exported`. */
+  AUDIT_LOG_EXPORTED: 'AUDIT_LOG_EXPORTED',
   /** Stored as `custom_role.assigned`. */
   CUSTOM_ROLE_ASSIGNED: 'CUSTOM_ROLE_ASSIGNED',
   /** Stored as `custom_role.created`. */
@@ -94,6 +98,8 @@ export const AuditAction = {
   REPORT_CREATED: 'REPORT_CREATED',
   /** Stored as `report.deleted`. */
   REPORT_DELETED: 'REPORT_DELETED',
+  /** Stored as `retention.pruned`. */
+  RETENTION_PRUNED: 'RETENTION_PRUNED',
   /** Stored as `run.deleted`. */
   RUN_DELETED: 'RUN_DELETED',
   /** Stored as `service_account.created`. */
@@ -134,10 +140,14 @@ export const AuditAction = {
   USER_LOGGED_IN: 'USER_LOGGED_IN',
   /** Stored as `user.logged_out`. */
   USER_LOGGED_OUT: 'USER_LOGGED_OUT',
+  /** Stored as `user.login_failed`. */
+  USER_LOGIN_FAILED: 'USER_LOGIN_FAILED',
   /** Stored as `user.login_locked`. */
   USER_LOGIN_LOCKED: 'USER_LOGIN_LOCKED',
   /** Stored as `user.password_reset`. */
   USER_PASSWORD_RESET: 'USER_PASSWORD_RESET',
+  /** Stored as `user.sessions_revoked`. */
+  USER_SESSIONS_REVOKED: 'USER_SESSIONS_REVOKED',
   /** Stored as `user.signed_up`. */
   USER_SIGNED_UP: 'USER_SIGNED_UP',
   /** Stored as `user.sso_provisioned`. */
@@ -628,6 +638,14 @@ export type RevokeInvitationInput = {
   id: string | number;
 };
 
+/** Input of revokeSessions. */
+export type RevokeSessionsInput = {
+  /** Keep the session making this request (when revoking your own). Default false: sign out everywhere. */
+  keepCurrent?: boolean | null | undefined;
+  /** Whose sessions (username or email); yourself when omitted. Others’ need an instance admin. */
+  user?: string | null | undefined;
+};
+
 /** An API key to replace with a new one. */
 export type RotateApiKeyInput = {
   /** When the new key stops working; omit for the longest lifetime allowed. */
@@ -894,10 +912,14 @@ export type UpdateTeamMemberRoleInput = {
 export const WarningCode = {
   /** The server runs on the embedded database (Instance.warnings). */
   EMBEDDED_DATABASE: 'EMBEDDED_DATABASE',
+  /** The team has members but no effective team admin: only org admins can manage it (Team.warnings). */
+  NO_TEAM_ADMIN: 'NO_TEAM_ADMIN',
   /** The organization has only one active admin (Organization.warnings). */
   SINGLE_ADMIN: 'SINGLE_ADMIN',
   /** Only one instance admin exists (Instance.warnings). */
-  SINGLE_INSTANCE_ADMIN: 'SINGLE_INSTANCE_ADMIN'
+  SINGLE_INSTANCE_ADMIN: 'SINGLE_INSTANCE_ADMIN',
+  /** The team has only one effective team admin (Team.warnings). */
+  SINGLE_TEAM_ADMIN: 'SINGLE_TEAM_ADMIN'
 } as const;
 
 export type WarningCode = typeof WarningCode[keyof typeof WarningCode];
@@ -930,12 +952,14 @@ export type AuditLogQueryVariables = Exact<{
   after?: string | null | undefined;
   actions?: Array<AuditAction> | AuditAction | null | undefined;
   actor?: string | null | undefined;
+  target?: string | null | undefined;
+  targetType?: string | null | undefined;
   since?: string | Date | null | undefined;
   until?: string | Date | null | undefined;
 }>;
 
 
-export type AuditLogQuery = { organization: { auditLog: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, action: AuditAction, metadata: Record<string, unknown> | null, clientAddress: string | null, createdAt: string, actor: { type: string, id: string | null, label: string | null }, target: { type: string, id: string, label: string | null } | null }>, edges: Array<{ cursor: string }> } } | null };
+export type AuditLogQuery = { organization: { auditLog: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, action: AuditAction, organizationId: string | null, metadata: Record<string, unknown> | null, clientAddress: string | null, createdAt: string, actor: { type: string, id: string | null, label: string | null }, target: { type: string, id: string, label: string | null } | null }>, edges: Array<{ cursor: string }> } } | null };
 
 export type BeginOidcSignInMutationVariables = Exact<{
   input: BeginOidcSignInInput;
@@ -1092,7 +1116,7 @@ export type InvitationFieldsFragment = { id: string, email: string, role: OrgRol
 
 export type OrganizationMemberFieldsFragment = { id: string, email: string | null, name: string | null, username: string | null, role: OrgRole, status: MemberStatus, lastActiveAt: string | null, addedAt: string, user: { id: string, username: string, name: string, email: string | null } | null, teams: Array<{ name: string, role: TeamRole }>, invitation: { id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null } | null };
 
-export type AuditEventFieldsFragment = { id: string, action: AuditAction, metadata: Record<string, unknown> | null, clientAddress: string | null, createdAt: string, actor: { type: string, id: string | null, label: string | null }, target: { type: string, id: string, label: string | null } | null };
+export type AuditEventFieldsFragment = { id: string, action: AuditAction, organizationId: string | null, metadata: Record<string, unknown> | null, clientAddress: string | null, createdAt: string, actor: { type: string, id: string | null, label: string | null }, target: { type: string, id: string, label: string | null } | null };
 
 export type SeatsFieldsFragment = { limit: number | null, used: number, available: number | null };
 
@@ -1118,6 +1142,21 @@ export type InstanceQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type InstanceQuery = { instance: { version: string, needsBootstrap: boolean, warnings: Array<{ code: WarningCode, message: string }>, settings: { apiKeyMaxTtlDays: number, embeddedDatabase: boolean, invitationTtlDays: number, publicUrl: string, sessionTtlHours: number, smtpConfigured: boolean, ssoProvisioning: boolean } | null, errorCodes: Array<{ code: ErrorCode, description: string }> } };
+
+export type InstanceAuditLogQueryVariables = Exact<{
+  organization?: string | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  actions?: Array<AuditAction> | AuditAction | null | undefined;
+  actor?: string | null | undefined;
+  target?: string | null | undefined;
+  targetType?: string | null | undefined;
+  since?: string | Date | null | undefined;
+  until?: string | Date | null | undefined;
+}>;
+
+
+export type InstanceAuditLogQuery = { auditLog: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, action: AuditAction, organizationId: string | null, metadata: Record<string, unknown> | null, clientAddress: string | null, createdAt: string, actor: { type: string, id: string | null, label: string | null }, target: { type: string, id: string, label: string | null } | null }>, edges: Array<{ cursor: string }> } };
 
 export type InvitationPreviewQueryVariables = Exact<{
   token: string;
@@ -1308,6 +1347,13 @@ export type RevokeInvitationMutationVariables = Exact<{
 
 export type RevokeInvitationMutation = { revokeInvitation: { changed: boolean, invitation: { id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null } } };
 
+export type RevokeSessionsMutationVariables = Exact<{
+  input: RevokeSessionsInput;
+}>;
+
+
+export type RevokeSessionsMutation = { revokeSessions: { revokedCount: number, user: { id: string, username: string } } };
+
 export type RotateApiKeyMutationVariables = Exact<{
   input: RotateApiKeyInput;
 }>;
@@ -1391,6 +1437,14 @@ export type TeamServiceAccountsQueryVariables = Exact<{
 
 
 export type TeamServiceAccountsQuery = { team: { serviceAccounts: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, name: string, description: string, status: ServiceAccountStatus, createdAt: string, disabledAt: string | null, team: { id: string, name: string } | null, organization: { id: string, name: string, displayName: string } }>, edges: Array<{ cursor: string }> } } | null };
+
+export type TeamUsageQueryVariables = Exact<{
+  organization: string;
+  team: string;
+}>;
+
+
+export type TeamUsageQuery = { team: { name: string, usage: { projects: number, runs: number, runsLast30Days: number, reports: number, activeMembersLast30Days: number, membersByRole: Array<{ role: TeamRole, count: number }> } | null, warnings: Array<{ code: WarningCode, message: string }> } | null };
 
 export type TeamsQueryVariables = Exact<{
   organization: string;
@@ -1700,6 +1754,7 @@ export const AuditEventFieldsFragmentDoc = new TypedDocumentString(`
     id
     label
   }
+  organizationId
   metadata
   clientAddress
   createdAt
@@ -2002,13 +2057,15 @@ fragment ApiKeyFields on ApiKey {
   rotatedAt
 }`) as unknown as TypedDocumentString<ApiKeysQuery, ApiKeysQueryVariables>;
 export const AuditLogDocument = new TypedDocumentString(`
-    query AuditLog($organization: String!, $first: Int, $after: String, $actions: [AuditAction!], $actor: String, $since: DateTime, $until: DateTime) {
+    query AuditLog($organization: String!, $first: Int, $after: String, $actions: [AuditAction!], $actor: String, $target: String, $targetType: String, $since: DateTime, $until: DateTime) {
   organization(name: $organization) {
     auditLog(
       first: $first
       after: $after
       actions: $actions
       actor: $actor
+      target: $target
+      targetType: $targetType
       since: $since
       until: $until
     ) {
@@ -2044,6 +2101,7 @@ fragment AuditEventFields on AuditEvent {
     id
     label
   }
+  organizationId
   metadata
   clientAddress
   createdAt
@@ -2552,6 +2610,55 @@ export const InstanceDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<InstanceQuery, InstanceQueryVariables>;
+export const InstanceAuditLogDocument = new TypedDocumentString(`
+    query InstanceAuditLog($organization: String, $first: Int, $after: String, $actions: [AuditAction!], $actor: String, $target: String, $targetType: String, $since: DateTime, $until: DateTime) {
+  auditLog(
+    organization: $organization
+    first: $first
+    after: $after
+    actions: $actions
+    actor: $actor
+    target: $target
+    targetType: $targetType
+    since: $since
+    until: $until
+  ) {
+    totalCount
+    pageInfo {
+      ...PageInfoFields
+    }
+    nodes {
+      ...AuditEventFields
+    }
+    edges {
+      cursor
+    }
+  }
+}
+    fragment PageInfoFields on PageInfo {
+  hasNextPage
+  hasPreviousPage
+  startCursor
+  endCursor
+}
+fragment AuditEventFields on AuditEvent {
+  id
+  action
+  actor {
+    type
+    id
+    label
+  }
+  target {
+    type
+    id
+    label
+  }
+  organizationId
+  metadata
+  clientAddress
+  createdAt
+}`) as unknown as TypedDocumentString<InstanceAuditLogQuery, InstanceAuditLogQueryVariables>;
 export const InvitationPreviewDocument = new TypedDocumentString(`
     query InvitationPreview($token: String!) {
   invitationPreview(token: $token) {
@@ -3482,6 +3589,17 @@ fragment InvitationFields on Invitation {
     ...EmailDeliveryFields
   }
 }`) as unknown as TypedDocumentString<RevokeInvitationMutation, RevokeInvitationMutationVariables>;
+export const RevokeSessionsDocument = new TypedDocumentString(`
+    mutation RevokeSessions($input: RevokeSessionsInput!) {
+  revokeSessions(input: $input) {
+    user {
+      id
+      username
+    }
+    revokedCount
+  }
+}
+    `) as unknown as TypedDocumentString<RevokeSessionsMutation, RevokeSessionsMutationVariables>;
 export const RotateApiKeyDocument = new TypedDocumentString(`
     mutation RotateApiKey($input: RotateApiKeyInput!) {
   rotateApiKey(input: $input) {
@@ -3842,6 +3960,28 @@ fragment ServiceAccountFields on ServiceAccount {
     ...OrganizationRef
   }
 }`) as unknown as TypedDocumentString<TeamServiceAccountsQuery, TeamServiceAccountsQueryVariables>;
+export const TeamUsageDocument = new TypedDocumentString(`
+    query TeamUsage($organization: String!, $team: String!) {
+  team(organization: $organization, name: $team) {
+    name
+    usage {
+      membersByRole {
+        role
+        count
+      }
+      projects
+      runs
+      runsLast30Days
+      reports
+      activeMembersLast30Days
+    }
+    warnings {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<TeamUsageQuery, TeamUsageQueryVariables>;
 export const TeamsDocument = new TypedDocumentString(`
     query Teams($organization: String!, $first: Int, $after: String, $search: String) {
   organization(name: $organization) {

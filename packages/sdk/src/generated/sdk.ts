@@ -36,7 +36,7 @@ export abstract class RosterOperations {
     return paginate((after) => this.apiKeys({ ...rest, first: pageSize, after }, options));
   }
 
-  /** Audit log of the organization, newest first (org admins). Filter by actions, actor and time. */
+  /** Audit log of the organization, newest first (org admins): its events and its members’ sign-ins, sessions and personal keys. Filter by actions, actor, target and time. */
   auditLog(args: D.AuditLogQueryVariables, options?: RequestOptions): Promise<NonNullable<D.AuditLogQuery['organization']>['auditLog']> {
     return this.send(D.AuditLogDocument, args, options).then((d) => present(d.organization, 'organization', 'AuditLog', d).auditLog);
   }
@@ -151,6 +151,17 @@ export abstract class RosterOperations {
   /** Setup state, warnings and (for instance admins) settings. Anyone may ask. */
   instance(args: D.InstanceQueryVariables = {}, options?: RequestOptions): Promise<D.InstanceQuery['instance']> {
     return this.send(D.InstanceDocument, args, options).then((d) => d.instance);
+  }
+
+  /** The whole instance’s audit log, newest first (instance admins): every organization’s events and those of none, failed sign-ins of unknown logins included. Filter by organization, actions, actor, target and time. */
+  instanceAuditLog(args: D.InstanceAuditLogQueryVariables = {}, options?: RequestOptions): Promise<D.InstanceAuditLogQuery['auditLog']> {
+    return this.send(D.InstanceAuditLogDocument, args, options).then((d) => d.auditLog);
+  }
+
+  /** Every node of `instanceAuditLog`, fetched page by page (`pageSize` per request, default 100). */
+  iterateInstanceAuditLog(args: Omit<D.InstanceAuditLogQueryVariables, 'first' | 'after'> & IterateOptions = {}, options?: RequestOptions): AsyncIterable<D.InstanceAuditLogQuery['auditLog']['nodes'][number]> {
+    const { pageSize = DEFAULT_PAGE_SIZE, ...rest } = args;
+    return paginate((after) => this.instanceAuditLog({ ...rest, first: pageSize, after }, options));
   }
 
   /** What an invitation token leads to (public: for the accept page). */
@@ -321,6 +332,11 @@ export abstract class RosterOperations {
     return this.send(D.RevokeInvitationDocument, { input }, options).then((d) => d.revokeInvitation);
   }
 
+  /** End sessions: your own (sign out everywhere; `keepCurrent` keeps this one) or, for instance admins, any user’s. Audited (SESSIONS_REVOKED). */
+  revokeSessions(input: D.RevokeSessionsInput = {}, options?: RequestOptions): Promise<D.RevokeSessionsMutation['revokeSessions']> {
+    return this.send(D.RevokeSessionsDocument, { input }, options).then((d) => d.revokeSessions);
+  }
+
   /** Replace an API key (yours, or a service account’s you manage) with a new one; the old one keeps working for `graceHours` (0 to 168, default 24). The new secret is in the payload once. */
   rotateApiKey(input: D.RotateApiKeyInput, options?: RequestOptions): Promise<D.RotateApiKeyMutation['rotateApiKey']> {
     return this.send(D.RotateApiKeyDocument, { input }, options).then((d) => d.rotateApiKey);
@@ -406,6 +422,11 @@ export abstract class RosterOperations {
     return paginate((after) => this.teamServiceAccounts({ ...rest, first: pageSize, after }, options));
   }
 
+  /** One team, by organization and name; null when the organization or team does not exist or is not visible to the caller (hidden teams are visible to their members and org admins only). */
+  teamUsage(args: D.TeamUsageQueryVariables, options?: RequestOptions): Promise<NonNullable<D.TeamUsageQuery['team']>> {
+    return this.send(D.TeamUsageDocument, args, options).then((d) => present(d.team, 'team', 'TeamUsage', d));
+  }
+
   /** Change a custom role (org admins). Holders follow a new base role; added permissions are kept. */
   updateCustomRole(input: D.UpdateCustomRoleInput, options?: RequestOptions): Promise<D.UpdateCustomRoleMutation['updateCustomRole']> {
     return this.send(D.UpdateCustomRoleDocument, { input }, options).then((d) => d.updateCustomRole);
@@ -462,7 +483,7 @@ export abstract class RosterOperations {
 export class OrganizationOperations<C extends RosterOperations = RosterOperations> {
   constructor(readonly client: C, readonly organization: string) {}
 
-  /** Audit log of the organization, newest first (org admins). Filter by actions, actor and time. */
+  /** Audit log of the organization, newest first (org admins): its events and its members’ sign-ins, sessions and personal keys. Filter by actions, actor, target and time. */
   auditLog(args: Omit<D.AuditLogQueryVariables, 'organization'> = {}, options?: RequestOptions): ReturnType<RosterOperations['auditLog']> {
     return this.client.auditLog({ ...args, organization: this.organization }, options);
   }
@@ -720,6 +741,11 @@ export class TeamOperations<C extends RosterOperations = RosterOperations> {
   /** Every node of `serviceAccounts`, fetched page by page (`pageSize` per request, default 100). */
   iterateServiceAccounts(args: Omit<D.TeamServiceAccountsQueryVariables, 'organization' | 'team' | 'first' | 'after'> & IterateOptions = {}, options?: RequestOptions): ReturnType<RosterOperations['iterateTeamServiceAccounts']> {
     return this.client.iterateTeamServiceAccounts({ ...args, organization: this.organization, team: this.team }, options);
+  }
+
+  /** One team, by organization and name; null when the organization or team does not exist or is not visible to the caller (hidden teams are visible to their members and org admins only). */
+  usage(args: Omit<D.TeamUsageQueryVariables, 'organization' | 'team'> = {}, options?: RequestOptions): ReturnType<RosterOperations['teamUsage']> {
+    return this.client.teamUsage({ ...args, organization: this.organization, team: this.team }, options);
   }
 
   /** Change team settings or avatar. */
