@@ -12,8 +12,10 @@ import { PasswordHasher, dummyPasswordHash } from './auth/passwords';
 import { ApiKeyUsage } from './auth/api-key-usage';
 import { InstanceState } from './modules/instance/instance-state';
 import { Metrics } from './observability/metrics';
-import { environmentSsoSettings } from './modules/sso/environment-sso-settings';
 import type { SsoSettingsSource } from './modules/sso/sso-settings';
+import { InstanceSettingsStore } from './modules/settings/instance-settings-store';
+import { environmentDefaults } from './modules/settings/settings-environment';
+import { SecretBox, keyringFromConfig } from './crypto/secret-box';
 
 export interface RosterServer {
   url: string;
@@ -27,6 +29,8 @@ export interface RosterServer {
   apiKeyUsage: ApiKeyUsage;
   instanceState: InstanceState;
   ssoSettings: SsoSettingsSource;
+  /** Instance settings in effect (environment defaults overlaid by the API's stored overrides). */
+  settings: InstanceSettingsStore;
   /** Null unless METRICS=on. */
   metrics: Metrics | null;
   /**
@@ -47,9 +51,22 @@ export interface StartOptions {
 export async function startServer(options: StartOptions = {}): Promise<RosterServer> {
   const config = options.config ?? loadConfig();
   const logger = options.logger ?? createLogger(config.logLevel, undefined, { pretty: prettyLogs(config.nodeEnv) });
+  // Validated before the database opens: a bad SSO_PROVIDERS stops the server with what to fix.
+  const defaults = environmentDefaults(config);
   const db = options.database ?? (await openDatabase(config, logger));
+  const box = new SecretBox(
+    keyringFromConfig({ ...config.settings, databaseUrl: config.databaseUrl, dataDir: config.dataDir }),
+  );
+  const settings = new InstanceSettingsStore(db.orm, defaults, box, logger, config.settings.refreshMs);
+  const effective = await settings.current();
+  if (effective.unreadableSecrets.length) {
+    logger.error(
+      { secrets: effective.unreadableSecrets.map((u) => u.name) },
+      'Some stored secrets cannot be decrypted: set the SECRETS_KEY (or SECRETS_KEY_PREVIOUS) they were stored with',
+    );
+  }
   const activity = new ActivityTracker(db.orm, config.activityWriteIntervalSeconds * 1000, logger);
-  const mail = new EmailSender(db.orm, config, logger);
+  const mail = new EmailSender(db.orm, config, logger, async () => (await settings.current()).smtp);
   // Ready before the first request; the table comes from a migration. Shared with other processes through the database.
   const signIn = await SignInThrottle.create(db.orm.em.getConnection().getKnex(), config.signInThrottle, logger);
   const passwords = new PasswordHasher(config.passwordHashing.concurrency, config.passwordHashing.maxQueue);
@@ -57,7 +74,7 @@ export async function startServer(options: StartOptions = {}): Promise<RosterSer
   await dummyPasswordHash();
   const apiKeyUsage = new ApiKeyUsage(config.apiKeyUsedWriteIntervalSeconds * 1000);
   const instanceState = new InstanceState();
-  const ssoSettings = options.ssoSettings ?? environmentSsoSettings(config);
+  const ssoSettings = options.ssoSettings ?? settings.ssoSource();
   const metrics = config.metrics.enabled ? new Metrics({ orm: db.orm, activity, logger }) : null;
   if (metrics && !config.metrics.token) {
     logger.warn('METRICS=on without METRICS_TOKEN: anyone who can reach this server can read GET /metrics');
@@ -67,7 +84,7 @@ export async function startServer(options: StartOptions = {}): Promise<RosterSer
     schema,
     orm: db.orm,
     metrics,
-    services: { config, logger, activity, mail, signIn, passwords, apiKeyUsage, instanceState, ssoSettings },
+    services: { config, logger, activity, mail, signIn, passwords, apiKeyUsage, instanceState, ssoSettings, settings },
   });
   await new Promise<void>((resolve, reject) => {
     http.httpServer.once('error', reject);
@@ -91,6 +108,7 @@ export async function startServer(options: StartOptions = {}): Promise<RosterSer
     apiKeyUsage,
     instanceState,
     ssoSettings,
+    settings,
     metrics,
     close() {
       closing ??= (async () => {

@@ -8,12 +8,19 @@ export enum InstancePermission {
   CREATE_ORGANIZATION = 'instance:create_organization',
   READ_SETTINGS = 'instance:read_settings',
   SET_SEAT_LIMIT = 'instance:set_seat_limit',
+  MANAGE_SETTINGS = 'instance:manage_settings',
+  MANAGE_ADMINS = 'instance:manage_admins',
 }
 
 export const INSTANCE_PERMISSION_CATALOGUE: Record<InstancePermission, { description: string }> = {
   [InstancePermission.CREATE_ORGANIZATION]: { description: 'create organizations' },
   [InstancePermission.READ_SETTINGS]: { description: 'read instance settings and warnings' },
   [InstancePermission.SET_SEAT_LIMIT]: { description: "set or clear an organization's seat limit" },
+  [InstancePermission.MANAGE_SETTINGS]: {
+    description:
+      'change instance settings: SSO providers, group mappings, provisioning, lifetimes, SMTP, password sign-in',
+  },
+  [InstancePermission.MANAGE_ADMINS]: { description: 'grant and revoke instance admin' },
 };
 
 /** Organization-scoped permissions, named `object:operation`; like the instance ones, only those something enforces. */

@@ -143,6 +143,7 @@ export enum WarningCode {
   SINGLE_INSTANCE_ADMIN = 'SINGLE_INSTANCE_ADMIN',
   EMBEDDED_DATABASE = 'EMBEDDED_DATABASE',
   SINGLE_ADMIN = 'SINGLE_ADMIN',
+  SECRETS_UNREADABLE = 'SECRETS_UNREADABLE',
 }
 registerEnumType(WarningCode, {
   name: 'WarningCode',
@@ -151,5 +152,8 @@ registerEnumType(WarningCode, {
     SINGLE_INSTANCE_ADMIN: { description: 'Only one instance admin exists (Instance.warnings).' },
     EMBEDDED_DATABASE: { description: 'The server runs on the embedded database (Instance.warnings).' },
     SINGLE_ADMIN: { description: 'The organization has only one active admin (Organization.warnings).' },
+    SECRETS_UNREADABLE: {
+      description: 'A stored secret cannot be decrypted with SECRETS_KEY or SECRETS_KEY_PREVIOUS (Instance.warnings).',
+    },
   },
 });

@@ -10,7 +10,7 @@ import { Membership } from '../organizations/membership.entity';
 import { Session } from '../../auth/session.entity';
 import { issueSession } from '../../auth/sessions';
 import { checkPassword, hashNewPassword } from '../../auth/sign-in';
-import { AppError, ErrorCode, conflict, forbidden } from '../../errors';
+import { AppError, ErrorCode, conflict, forbidden, passwordSignInDisabled } from '../../errors';
 import {
   emailSchema,
   invitationTokenSchema,
@@ -61,6 +61,7 @@ export class AccountService extends Service {
     const input = parseInput(signUpSchema, raw);
     if (input.invitationToken) return this.signUpWithInvitation(input);
     const passwordHash = await hashNewPassword(this.ctx, input.password);
+    const { sessionTtlHours } = await this.ctx.app.settings.current();
     const result = await this.em
       .transactional(async (em) => {
         await em.execute('select pg_advisory_xact_lock(?)', [BOOTSTRAP_LOCK_KEY]);
@@ -99,7 +100,7 @@ export class AccountService extends Service {
           target: { type: 'organization', id: organization.id, label: organization.name },
           organizationId: organization.id,
         });
-        const issued = issueSession(em, user, this.ctx.app.config.sessionTtlHours, this.ctx);
+        const issued = issueSession(em, user, sessionTtlHours, this.ctx);
         return {
           user,
           organization,
@@ -146,6 +147,9 @@ export class AccountService extends Service {
   async logIn(raw: unknown): Promise<SessionResult> {
     this.ctx.authz.requireNotServiceAccount();
     const input = parseInput(logInSchema, raw);
+    const settings = await this.ctx.app.settings.current();
+    // Before any password is checked, so a disabled password path reveals nothing about accounts.
+    if (!settings.passwordSignIn) throw passwordSignInDisabled('logIn');
     const login = normalizeLogin(input.login);
     const user = await this.em.findOne(User, byLogin(login), { populate: ['passwordHash'] });
     // Throttled per login and per client address; unknown logins take the same path and time as known ones.
@@ -154,7 +158,7 @@ export class AccountService extends Service {
       throw new AppError(ErrorCode.INVALID_CREDENTIALS, 'Wrong login or password.');
     }
     const issued = await this.em.transactional(async (em) => {
-      const s = issueSession(em, user, this.ctx.app.config.sessionTtlHours, this.ctx);
+      const s = issueSession(em, user, settings.sessionTtlHours, this.ctx);
       this.audit(em, {
         action: AuditAction.USER_LOGGED_IN,
         actor: { type: 'user', id: user.id, label: user.username },
