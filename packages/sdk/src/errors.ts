@@ -141,6 +141,20 @@ export class InternalServerError extends RosterError {
   declare readonly code: 'INTERNAL_SERVER_ERROR';
 }
 
+// Instance settings (issue 12).
+export class PasswordSignInDisabledError extends RosterError {
+  declare readonly code: 'PASSWORD_SIGN_IN_DISABLED';
+}
+export class SsoProviderRequiredError extends RosterError {
+  declare readonly code: 'SSO_PROVIDER_REQUIRED';
+}
+export class SecretsKeyMissingError extends RosterError {
+  declare readonly code: 'SECRETS_KEY_MISSING';
+}
+export class LastInstanceAdminError extends RosterError {
+  declare readonly code: 'LAST_INSTANCE_ADMIN';
+}
+
 export type RosterErrorClass = new (message: string, options: RosterErrorOptions) => RosterError;
 
 /**
@@ -170,6 +184,10 @@ export const ERROR_CLASSES: Readonly<Record<ErrorCode, RosterErrorClass>> = {
   GRAPHQL_VALIDATION_FAILED: GraphQLValidationFailedError,
   BAD_REQUEST: BadRequestError,
   INTERNAL_SERVER_ERROR: InternalServerError,
+  PASSWORD_SIGN_IN_DISABLED: PasswordSignInDisabledError,
+  SSO_PROVIDER_REQUIRED: SsoProviderRequiredError,
+  SECRETS_KEY_MISSING: SecretsKeyMissingError,
+  LAST_INSTANCE_ADMIN: LastInstanceAdminError,
 };
 
 function isKnownCode(code: string): code is ErrorCode {
