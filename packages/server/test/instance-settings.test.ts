@@ -37,17 +37,22 @@ const SETTINGS_FIELDS = `version passwordSignIn ssoProvisioning defaultOrganizat
   userSearchAttribute usernameAttribute emailAttribute nameAttribute groupAllowList groupSource groupSearchBase
   groupMemberAttribute } } groupMappings { group organization team role }`;
 const READ = `{ instanceSettings { ${SETTINGS_FIELDS} } }`;
-const UPDATE = `mutation($i: UpdateInstanceSettingsInput!) { updateInstanceSettings(input: $i) { settings { ${SETTINGS_FIELDS} } } }`;
-const CREATE_OIDC = `mutation($i: CreateOidcProviderInput!) { createOidcProvider(input: $i) { settings { ${SETTINGS_FIELDS} } } }`;
-const UPDATE_OIDC = `mutation($i: UpdateOidcProviderInput!) { updateOidcProvider(input: $i) { settings { ${SETTINGS_FIELDS} } } }`;
-const CREATE_LDAP = `mutation($i: CreateLdapProviderInput!) { createLdapProvider(input: $i) { settings { ${SETTINGS_FIELDS} } } }`;
+const settingsMutation = (name: string) =>
+  `mutation($i: ${name[0]!.toUpperCase()}${name.slice(1)}Input!) { ${name}(input: $i) { settings { ` +
+  `${SETTINGS_FIELDS} } } }`;
+const UPDATE = settingsMutation('updateInstanceSettings');
+const CREATE_OIDC = settingsMutation('createOidcProvider');
+const UPDATE_OIDC = settingsMutation('updateOidcProvider');
+const CREATE_LDAP = settingsMutation('createLdapProvider');
 const DELETE = 'mutation($i: DeleteSsoProviderInput!) { deleteSsoProvider(input: $i) { settings { version } } }';
 const MAPPINGS =
-  'mutation($i: SetGroupMappingsInput!) { setGroupMappings(input: $i) { settings { groupMappings { group team role } } } }';
-const GRANT =
-  'mutation($i: GrantInstanceAdminInput!) { grantInstanceAdmin(input: $i) { changed user { username instanceAdmin } } }';
-const REVOKE =
-  'mutation($i: RevokeInstanceAdminInput!) { revokeInstanceAdmin(input: $i) { changed user { username instanceAdmin } } }';
+  'mutation($i: SetGroupMappingsInput!) { setGroupMappings(input: $i) { settings { groupMappings { group team ' +
+  'role } } } }';
+const ADMIN_CHANGE = (name: string) =>
+  `mutation($i: ${name[0]!.toUpperCase()}${name.slice(1)}Input!) { ${name}(input: $i) { changed user { username ` +
+  'instanceAdmin } } }';
+const GRANT = ADMIN_CHANGE('grantInstanceAdmin');
+const REVOKE = ADMIN_CHANGE('revokeInstanceAdmin');
 const LOG_IN = 'mutation($i: LogInInput!) { logIn(input: $i) { token } }';
 
 const okta = (name = 'okta') => ({
@@ -184,7 +189,8 @@ describe('instance settings', () => {
       .fork()
       .getConnection()
       .execute<Array<{ hours: number }>>(
-        'select extract(epoch from (expires_at - created_at)) / 3600 as hours from sessions order by created_at desc limit 1',
+        'select extract(epoch from (expires_at - created_at)) / 3600 as hours from sessions ' +
+          'order by created_at desc limit 1',
       );
     expect(login.errors).toBeUndefined();
     expect(Math.round(Number(sessions[0]!.hours))).toBe(2);
@@ -287,7 +293,7 @@ describe('instance settings', () => {
     expect((await admin(READ)).data!.instanceSettings.ssoProviders).toEqual([]);
   });
 
-  it('keeps provider secrets write-only: flags in responses, ciphertext in the database, plaintext for sign-in', async () => {
+  it('keeps provider secrets write-only: flags in responses, ciphertext at rest, plaintext in memory', async () => {
     const admin = as(ctx.admin.token);
     const created = await admin(CREATE_OIDC, { i: okta() });
     expect(created.errors).toBeUndefined();
@@ -344,7 +350,8 @@ describe('instance settings', () => {
       .fork()
       .getConnection()
       .execute<Array<{ action: string; metadata: { changed: string[] } }>>(
-        "select action, metadata from audit_events where action like 'instance_settings.sso_provider%' order by created_at",
+        "select action, metadata from audit_events where action like 'instance_settings.sso_provider%' " +
+          'order by created_at',
       );
     expect(events.map((e) => e.action)).toEqual([
       'instance_settings.sso_provider_created',
@@ -409,7 +416,7 @@ describe('instance settings', () => {
     expect((await keyless.server.ssoSettings.current()).providers[0]).toMatchObject({ clientSecret: undefined });
   });
 
-  it('rotates the key: SECRETS_KEY_PREVIOUS decrypts, roster-admin reencrypt-secrets rewrites under the new key', async () => {
+  it('rotates the key: SECRETS_KEY_PREVIOUS decrypts, roster-admin reencrypt-secrets rewrites the values', async () => {
     const wrong = await cli(ctx.t.database, ['reencrypt-secrets'], { SECRETS_KEY: KEY_B }).catch((e: Error) => e);
     expect(String(wrong)).toMatch(/key id .* neither SECRETS_KEY/);
     const rotated = await secondServer(ctx, { SECRETS_KEY: KEY_B, SECRETS_KEY_PREVIOUS: KEY_A });

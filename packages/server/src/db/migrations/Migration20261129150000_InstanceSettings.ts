@@ -12,7 +12,8 @@ export class Migration20261129150000_InstanceSettings extends Migration {
       `create table "instance_settings" ("id" smallint not null default 1, "version" bigint not null default 0, ` +
         `"overrides" jsonb not null default '{}', "secrets" jsonb not null default '{}', ` +
         `"updated_at" timestamptz not null default now(), "updated_by_id" uuid null, ` +
-        `constraint "instance_settings_pkey" primary key ("id"), constraint "instance_settings_one_row" check ("id" = 1));`,
+        `constraint "instance_settings_pkey" primary key ("id"), ` +
+        `constraint "instance_settings_one_row" check ("id" = 1));`,
     );
     this.addSql(`insert into "instance_settings" ("id") values (1);`);
   }

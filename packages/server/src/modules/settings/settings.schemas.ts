@@ -28,7 +28,8 @@ export const issuerSchema = z
     const u = new URL(v);
     const scheme = u.protocol === 'https:' || (u.protocol === 'http:' && LOCAL_HOSTS.has(u.hostname));
     return scheme && !u.search && !u.hash && !u.username && !u.password;
-  }, 'must be an https URL without query, fragment or credentials (http only for localhost), e.g. https://example.okta.com');
+  }, 'must be an https URL without query, fragment or credentials (http only for localhost), e.g. ' +
+    'https://example.okta.com');
 
 export const ldapUrlSchema = z
   .string()

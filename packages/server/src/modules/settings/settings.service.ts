@@ -198,7 +198,8 @@ export class SettingsService extends Service {
     return this.change(async (em, stored) => {
       if (this.store.defaults.providers.some((p) => p.name === name)) {
         throw conflict(
-          `The SSO provider "${name}" comes from the environment (SSO_PROVIDERS): change it there, or use another name.`,
+          `The SSO provider "${name}" comes from the environment (SSO_PROVIDERS): change it there, or use ` +
+            'another name.',
           'name',
         );
       }
