@@ -310,7 +310,9 @@ function INSTANCE_SETTINGS_ROWS(): Row[] {
     {
       name: 'updateInstanceSettings',
       prepare: async () =>
-        settingsMutation('updateInstanceSettings', 'UpdateInstanceSettingsInput', { invitationTtlDays: ++seq }),
+        settingsMutation('updateInstanceSettings', 'UpdateInstanceSettingsInput', {
+          invitationTtlDays: (++seq % 300) + 1,
+        }),
       expected: INSTANCE_ADMINS_ONLY(),
     },
     {

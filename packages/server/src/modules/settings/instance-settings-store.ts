@@ -142,11 +142,22 @@ export class InstanceSettingsStore {
     return this.inFlight;
   }
 
-  /** Loads now (after this process committed a change). */
+  /**
+   * Loads now (after this process committed a change): never joins a refresh already in flight, which may have read
+   * the row before the commit.
+   */
   async reload(): Promise<EffectiveSettings> {
-    this.checkedAt = 0;
-    this.cached = null;
-    return this.current();
+    const started = Date.now();
+    return this.keep(this.compute(await InstanceSettingsStore.read(this.orm.em.fork())), started);
+  }
+
+  /** Caches a loaded state unless a newer one is cached already (loads may finish out of order). */
+  private keep(effective: EffectiveSettings, started: number): EffectiveSettings {
+    if (!this.cached || effective.version >= this.cached.version) {
+      this.cached = effective;
+      this.checkedAt = started;
+    }
+    return this.cached;
   }
 
   /** The source sign-in reads (AppServices.ssoSettings). */
@@ -164,11 +175,7 @@ export class InstanceSettingsStore {
         return this.cached;
       }
     }
-    const stored = await InstanceSettingsStore.read(em);
-    const effective = this.compute(stored);
-    this.cached = effective;
-    this.checkedAt = started;
-    return effective;
+    return this.keep(this.compute(await InstanceSettingsStore.read(em)), started);
   }
 
   /** The stored row; `forUpdate` inside a transaction serialises writers. */

@@ -58,7 +58,7 @@ export class SettingsResolver {
     @Ctx() ctx: RequestContext,
     @Arg('input', () => CreateOidcProviderInput) input: CreateOidcProviderInput,
   ) {
-    const raw = { clientAuth: 'client_secret_basic', ...plain(input) };
+    const raw = { ...plain(input), clientAuth: input.clientAuth ?? 'client_secret_basic' };
     return payload(ctx, new SettingsService(ctx).saveProvider('OIDC', raw, 'create'));
   }
 

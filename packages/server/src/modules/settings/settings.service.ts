@@ -143,8 +143,14 @@ export class SettingsService extends Service {
     return rows[0].id;
   }
 
-  async update(raw: unknown): Promise<EffectiveSettings> {
-    const input = parseInput(updateSchema, raw);
+  async update(raw: Record<string, unknown>): Promise<EffectiveSettings> {
+    // null resets a field to the environment's value, like listing it in `reset`.
+    const nulls = Object.keys(raw).filter((k) => raw[k] === null && k !== 'reset');
+    const given = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== null));
+    const input = parseInput(updateSchema, {
+      ...given,
+      reset: [...new Set([...((raw.reset as string[] | null) ?? []), ...nulls])],
+    });
     for (const f of input.reset) {
       if (f === 'groupMappings') throw badInput('reset', 'reset group mappings with setGroupMappings(reset: true)');
       if (input[f as Exclude<GeneralField, 'groupMappings'>] !== undefined)
@@ -193,7 +199,10 @@ export class SettingsService extends Service {
     const secretsSchema = kind === 'OIDC' ? oidcSecretsSchema : ldapSecretsSchema;
     const secretKeys = kind === 'OIDC' ? ['clientSecret', 'privateKeyJwk'] : ['serviceBindPassword'];
     const newSecrets = parseInput(secretsSchema, defined(Object.fromEntries(secretKeys.map((k) => [k, raw[k]]))));
-    const fieldsInput = defined(Object.fromEntries(Object.entries(raw).filter(([k]) => !secretKeys.includes(k))));
+    // Omitted fields keep their value; null clears an optional one (create: the same as omitting it).
+    const fieldsInput = Object.fromEntries(
+      Object.entries(raw).filter(([k, v]) => !secretKeys.includes(k) && v !== undefined),
+    );
     let changed: string[] = [];
     return this.change(async (em, stored) => {
       if (this.store.defaults.providers.some((p) => p.name === name)) {
@@ -212,7 +221,11 @@ export class SettingsService extends Service {
           `"${name}" is an ${existing.kind} provider; use update${existing.kind === 'OIDC' ? 'Oidc' : 'Ldap'}Provider.`,
         );
       const { kind: _k, ...base } = (existing ?? {}) as StoredProvider;
-      const merged = { ...base, ...fieldsInput };
+      const merged: Record<string, unknown> = { ...base };
+      for (const [k, v] of Object.entries(fieldsInput)) {
+        if (v === null) delete merged[k];
+        else merged[k] = v;
+      }
       const fields = kind === 'OIDC' ? parseInput(oidcFieldsSchema, merged) : parseInput(ldapFieldsSchema, merged);
       const has = (f: string) =>
         (newSecrets as Record<string, unknown>)[f] !== undefined ||

@@ -5,7 +5,11 @@ import { InstanceSettingsType } from '../instance/instance.types';
 import type { GeneralField } from './instance-settings-store';
 import { GroupMappingRole, InstanceSettingField, LdapGroupSource, OidcClientAuth } from './settings-objects.types';
 
-@InputType({ description: 'Changes to general instance settings; omitted fields keep their value.' })
+@InputType({
+  description:
+    'Changes to general instance settings: omitted fields keep their value, null returns one to the environment ' +
+    '(as `reset` does).',
+})
 export class UpdateInstanceSettingsInput {
   @Field(() => Boolean, { nullable: true, description: 'Auto-provisioning on the first SSO sign-in.' })
   ssoProvisioning?: boolean;
@@ -77,7 +81,11 @@ export class CreateOidcProviderInput {
   groupsClaim?: string;
 }
 
-@InputType({ description: 'Changes to an OIDC provider set through the API; omitted fields keep their value.' })
+@InputType({
+  description:
+    'Changes to an OIDC provider set through the API: omitted fields (and secrets) keep their value, null clears an ' +
+    'optional field.',
+})
 export class UpdateOidcProviderInput {
   @Field(() => String, { description: 'The provider to change.' })
   name!: string;
@@ -161,7 +169,11 @@ export class CreateLdapProviderInput {
   groupMemberAttribute?: string;
 }
 
-@InputType({ description: 'Changes to an LDAP provider set through the API; omitted fields keep their value.' })
+@InputType({
+  description:
+    'Changes to an LDAP provider set through the API: omitted fields (and the password) keep their value, null ' +
+    'clears an optional field.',
+})
 export class UpdateLdapProviderInput {
   @Field(() => String, { description: 'The provider to change.' })
   name!: string;
