@@ -480,6 +480,22 @@ describe('instance settings', () => {
     },
   );
 
+  it.skipIf(!MANY_CONNECTIONS)('loses no change when admins write at once through two processes', async () => {
+    const other = extra[0]!.server;
+    const before = (await as(ctx.admin.token)(READ)).data!.instanceSettings.version as number;
+    const names = Array.from({ length: 10 }, (_, n) => `race-${n}`);
+    const results = await Promise.all(
+      names.map((name, n) => gql(n % 2 ? other.url : ctx.url, CREATE_OIDC, { i: okta(name) }, ctx.admin.token)),
+    );
+    expect(results.map((r) => r.errors)).toEqual(names.map(() => undefined));
+    // This process saw its own writes at once; the other's within SETTINGS_REFRESH_MS.
+    await new Promise((r) => setTimeout(r, 2100));
+    const after = (await as(ctx.admin.token)(READ)).data!.instanceSettings;
+    expect(after.version).toBe(before + 10);
+    expect(after.ssoProviders.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(names));
+    for (const name of names) await as(ctx.admin.token)(DELETE, { i: { name } });
+  });
+
   it.skipIf(!MANY_CONNECTIONS)(
     'refuses to store a secret without SECRETS_KEY, and fails clearly under the wrong key',
     async () => {
