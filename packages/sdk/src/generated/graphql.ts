@@ -979,7 +979,7 @@ export type UpdateCustomRoleInput = {
   permissions?: Array<TeamPermission> | null | undefined;
 };
 
-/** Changes to general instance settings; omitted fields keep their value. */
+/** Changes to general instance settings: omitted fields keep their value, null returns one to the environment (as `reset` does). */
 export type UpdateInstanceSettingsInput = {
   /** Role of provisioned users in it. */
   defaultOrgRole?: OrgRole | null | undefined;
@@ -1015,7 +1015,7 @@ export type UpdateInvitationInput = {
   teams?: Array<TeamAssignmentInput> | null | undefined;
 };
 
-/** Changes to an LDAP provider set through the API; omitted fields keep their value. */
+/** Changes to an LDAP provider set through the API: omitted fields (and the password) keep their value, null clears an optional field. */
 export type UpdateLdapProviderInput = {
   /** Direct bind DN template containing `{username}`. */
   bindDnTemplate?: string | null | undefined;
@@ -1063,7 +1063,7 @@ export type UpdateMemberRoleInput = {
   user: string;
 };
 
-/** Changes to an OIDC provider set through the API; omitted fields keep their value. */
+/** Changes to an OIDC provider set through the API: omitted fields (and secrets) keep their value, null clears an optional field. */
 export type UpdateOidcProviderInput = {
   /** Token endpoint authentication. */
   clientAuth?: OidcClientAuth | null | undefined;
