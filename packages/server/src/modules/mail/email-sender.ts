@@ -124,11 +124,20 @@ export class EmailSender {
   /** Polls every EMAIL_POLL_SECONDS until stop(). */
   start(): void {
     if (this.stopped || this.pollTimer) return;
-    if (this.endpoint) {
-      this.logger.info({ ...this.endpoint, from: this.from }, 'Sending email through SMTP');
-    } else {
-      this.logger.warn('No SMTP_URL set: emails (invitation links) are written to this log instead of being sent');
-    }
+    // The instance settings may configure SMTP where the environment does not: say what is in effect. Queued like a
+    // run, so the transport never changes under a delivery.
+    this.tail = this.tail
+      .then(() => this.refreshTransport())
+      .then(() => {
+        if (this.endpoint) {
+          this.logger.info({ ...this.endpoint, from: this.from }, 'Sending email through SMTP');
+        } else {
+          this.logger.warn(
+            'No SMTP configured (SMTP_URL or the instance settings): emails (invitation links) are written to ' +
+              'this log instead of being sent',
+          );
+        }
+      });
     this.pollTimer = setInterval(() => this.runInBackground(), this.config.emailPollSeconds * 1000);
     this.pollTimer.unref();
   }
