@@ -18,6 +18,8 @@ import {
 import { startServer, type RosterServer } from '../src/server';
 import { testConfig, type TestDatabase } from '../src/testing';
 import { createLogger } from '../src/logger';
+import { loadConfig } from '../src/config';
+import { environmentDefaults } from '../src/modules/settings/settings-environment';
 import { runAdminCli } from '../src/cli/admin';
 import { keyId, parseSecretsKey } from '../src/crypto/secret-key';
 import type { Database } from '../src/db/orm';
@@ -494,6 +496,40 @@ describe('instance settings', () => {
     expect(after.version).toBe(before + 10);
     expect(after.ssoProviders.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(names));
     for (const name of names) await as(ctx.admin.token)(DELETE, { i: { name } });
+  });
+
+  it('validates SSO_PROVIDERS when the server starts', () => {
+    const env = (extra: Record<string, string>) => loadConfig({ NODE_ENV: 'test', ...extra });
+    expect(() => environmentDefaults(env({ SSO_PROVIDERS: 'not json' }))).toThrow(/SSO_PROVIDERS: is not valid JSON/);
+    expect(() =>
+      environmentDefaults(
+        env({ SSO_PROVIDERS: JSON.stringify([{ ...okta(), kind: 'OIDC', clientSecret: undefined }]) }),
+      ),
+    ).toThrow(/SSO_PROVIDERS: \[0\.clientSecret\] is required/);
+    expect(() =>
+      environmentDefaults(env({ SSO_PROVIDERS: JSON.stringify([{ ...okta('Bad Name'), kind: 'OIDC' }]) })),
+    ).toThrow(/\[0\.name\]/);
+    expect(() => environmentDefaults(env({ SSO_GROUP_MAPPINGS: '[{"group":"g"}]' }))).toThrow(/SSO_GROUP_MAPPINGS/);
+  });
+
+  it.skipIf(!MANY_CONNECTIONS)('lists providers from the environment, which the API cannot change', async () => {
+    const fromEnv = await secondServer(ctx, {
+      SECRETS_KEY: KEY_A,
+      SSO_PROVIDERS: JSON.stringify([{ ...okta('env-idp'), kind: 'OIDC', clientAuth: 'client_secret_post' }]),
+    });
+    extra.push(fromEnv);
+    const url = fromEnv.server.url;
+    const read = await gql(url, READ, {}, ctx.admin.token);
+    expect(read.data!.instanceSettings.ssoProviders[0]).toMatchObject({
+      name: 'env-idp',
+      source: 'ENVIRONMENT',
+      oidc: { clientSecretSet: true, clientAuth: 'CLIENT_SECRET_POST' },
+    });
+    expect(JSON.stringify(read)).not.toContain(CLIENT_SECRET);
+    for (const query of [CREATE_OIDC, UPDATE_OIDC])
+      expect(codeOf(await gql(url, query, { i: okta('env-idp') }, ctx.admin.token))).toBe('CONFLICT');
+    expect(codeOf(await gql(url, DELETE, { i: { name: 'env-idp' } }, ctx.admin.token))).toBe('CONFLICT');
+    await fromEnv.server.close();
   });
 
   it.skipIf(!MANY_CONNECTIONS)(

@@ -227,6 +227,8 @@ export class InstanceSettingsStore {
     };
     const providers: ProviderView[] = d.providers.map((provider) => ({ provider, source: 'ENVIRONMENT' }));
     for (const p of o.providers ?? []) {
+      // A provider added to SSO_PROVIDERS later under the same name wins: the environment's is the one listed.
+      if (d.providers.some((e) => e.name === p.name)) continue;
       const withSecrets =
         p.kind === 'OIDC'
           ? {

@@ -83,7 +83,7 @@ export const oidcFieldsSchema = z.object({
   label: labelSchema,
   issuer: issuerSchema,
   clientId: shortText(255),
-  clientAuth: z.enum(CLIENT_AUTH_METHODS),
+  clientAuth: z.enum(CLIENT_AUTH_METHODS).default('client_secret_basic'),
   extraScopes: z.array(scopeSchema).max(20, 'at most 20 scopes').default([]),
   groupsClaim: shortText(100).optional(),
 });
