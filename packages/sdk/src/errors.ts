@@ -159,6 +159,20 @@ export class IdpManagedMembershipError extends RosterError {
   declare readonly code: 'IDP_MANAGED_MEMBERSHIP';
 }
 
+// Instance settings (issue 12).
+export class PasswordSignInDisabledError extends RosterError {
+  declare readonly code: 'PASSWORD_SIGN_IN_DISABLED';
+}
+export class SsoProviderRequiredError extends RosterError {
+  declare readonly code: 'SSO_PROVIDER_REQUIRED';
+}
+export class SecretsKeyMissingError extends RosterError {
+  declare readonly code: 'SECRETS_KEY_MISSING';
+}
+export class LastInstanceAdminError extends RosterError {
+  declare readonly code: 'LAST_INSTANCE_ADMIN';
+}
+
 export type RosterErrorClass = new (message: string, options: RosterErrorOptions) => RosterError;
 
 /**
@@ -194,6 +208,10 @@ export const ERROR_CLASSES: Readonly<Record<ErrorCode, RosterErrorClass>> = {
   SSO_GROUP_NOT_ALLOWED: SsoGroupNotAllowedError,
   ACCESS_DEACTIVATED: AccessDeactivatedError,
   IDP_MANAGED_MEMBERSHIP: IdpManagedMembershipError,
+  PASSWORD_SIGN_IN_DISABLED: PasswordSignInDisabledError,
+  SSO_PROVIDER_REQUIRED: SsoProviderRequiredError,
+  SECRETS_KEY_MISSING: SecretsKeyMissingError,
+  LAST_INSTANCE_ADMIN: LastInstanceAdminError,
 };
 
 function isKnownCode(code: string): code is ErrorCode {

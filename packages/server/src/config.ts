@@ -1,6 +1,8 @@
 import path from 'node:path';
+import fs from 'node:fs';
 import { z } from 'zod';
 import type { HeapSettings } from './observability/heap';
+import { parseSecretsKey } from './crypto/secret-key';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
@@ -113,6 +115,32 @@ const envSchema = z.object({
     .min(16, 'METRICS_TOKEN must be at least 16 characters (e.g. openssl rand -hex 32)')
     .regex(/^[\x21-\x7e]+$/, 'METRICS_TOKEN must be printable ASCII without spaces')
     .optional(),
+  // Instance settings (issue 12, item 5): the environment's defaults, which the API's stored overrides overlay.
+  SECRETS_KEY: z
+    .string()
+    .refine(
+      (v) => parseSecretsKey(v) !== null,
+      'SECRETS_KEY must be 32 bytes as base64 or 64 hex digits (openssl rand -base64 32)',
+    )
+    .optional(),
+  SECRETS_KEY_PREVIOUS: z
+    .string()
+    .refine(
+      (v) => v.split(',').every((k) => parseSecretsKey(k) !== null),
+      'SECRETS_KEY_PREVIOUS must be comma-separated keys of 32 bytes (base64 or 64 hex digits)',
+    )
+    .optional(),
+  SSO_PROVIDERS: z.string().optional(),
+  SSO_PROVIDERS_FILE: z.string().optional(),
+  SSO_GROUP_MAPPINGS: z.string().optional(),
+  SSO_DEFAULT_ORGANIZATION: z.string().optional(),
+  SSO_DEFAULT_ROLE: z
+    .enum(['ADMIN', 'MEMBER', 'VIEWER'], { message: 'SSO_DEFAULT_ROLE must be ADMIN, MEMBER or VIEWER' })
+    .default('MEMBER'),
+  PASSWORD_SIGN_IN: bool.default(true),
+  SETTINGS_REFRESH_MS: positiveInt('SETTINGS_REFRESH_MS')
+    .max(60_000, 'SETTINGS_REFRESH_MS must be at most 60000')
+    .default(2000),
 });
 
 export interface Config {
@@ -166,6 +194,26 @@ export interface Config {
   metrics: MetricsConfig;
   /** V8 heap growth and idle compaction (src/observability/heap.ts); applied by the server process's entry point. */
   heap: HeapSettings;
+  /** Instance settings defaults and the secrets key (src/modules/settings, docs/OPERATIONS.md "Instance settings"). */
+  settings: SettingsEnvironment;
+}
+
+/** The environment's part of the instance settings: raw text, validated when the server starts. */
+export interface SettingsEnvironment {
+  /** SECRETS_KEY: encrypts secrets stored through the API. */
+  secretsKey: string | undefined;
+  /** SECRETS_KEY_PREVIOUS: decrypt only (rotation). */
+  secretsKeyPrevious: string[];
+  /** SSO_PROVIDERS (JSON array) or the contents of SSO_PROVIDERS_FILE. */
+  ssoProvidersJson: string | undefined;
+  /** Where ssoProvidersJson came from, for messages. */
+  ssoProvidersSource: string;
+  ssoGroupMappingsJson: string | undefined;
+  ssoDefaultOrganization: string | undefined;
+  ssoDefaultRole: 'ADMIN' | 'MEMBER' | 'VIEWER';
+  passwordSignIn: boolean;
+  /** How often a process checks the stored settings' version (the longest a change takes to reach it). */
+  refreshMs: number;
 }
 
 export interface MetricsConfig {
@@ -212,6 +260,38 @@ function parseTrustProxy(value: string): boolean | number | string {
 }
 
 export class ConfigError extends Error {}
+
+function settingsEnvironment(e: z.output<typeof envSchema>, cwd: string): SettingsEnvironment {
+  if (e.SSO_PROVIDERS && e.SSO_PROVIDERS_FILE) {
+    throw new ConfigError(
+      'Invalid configuration; fix these environment variables:\n  - SSO_PROVIDERS_FILE: set either SSO_PROVIDERS or ' +
+        'SSO_PROVIDERS_FILE, not both',
+    );
+  }
+  let ssoProvidersJson = e.SSO_PROVIDERS;
+  if (e.SSO_PROVIDERS_FILE) {
+    try {
+      ssoProvidersJson = fs.readFileSync(path.resolve(cwd, e.SSO_PROVIDERS_FILE), 'utf8');
+    } catch (err) {
+      throw new ConfigError(
+        `Invalid configuration; fix these environment variables:\n  - SSO_PROVIDERS_FILE: cannot read ${
+          e.SSO_PROVIDERS_FILE
+        } (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
+    }
+  }
+  return {
+    secretsKey: e.SECRETS_KEY,
+    secretsKeyPrevious: e.SECRETS_KEY_PREVIOUS ? e.SECRETS_KEY_PREVIOUS.split(',').map((k) => k.trim()) : [],
+    ssoProvidersJson,
+    ssoProvidersSource: e.SSO_PROVIDERS_FILE ? `SSO_PROVIDERS_FILE (${e.SSO_PROVIDERS_FILE})` : 'SSO_PROVIDERS',
+    ssoGroupMappingsJson: e.SSO_GROUP_MAPPINGS,
+    ssoDefaultOrganization: e.SSO_DEFAULT_ORGANIZATION,
+    ssoDefaultRole: e.SSO_DEFAULT_ROLE,
+    passwordSignIn: e.PASSWORD_SIGN_IN,
+    refreshMs: e.SETTINGS_REFRESH_MS,
+  };
+}
 
 /** Reads and validates the environment once; every problem is reported together with what to fix. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
@@ -286,5 +366,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     passwordHashing: { concurrency: e.PASSWORD_HASH_CONCURRENCY, maxQueue: e.PASSWORD_HASH_MAX_QUEUE },
     metrics: { enabled: e.METRICS === 'on', token: e.METRICS_TOKEN },
     heap: { growingPercent: e.HEAP_GROWING_PERCENT, idleCompactSeconds: e.IDLE_HEAP_COMPACT_SECONDS },
+    settings: settingsEnvironment(e, cwd),
   };
 }

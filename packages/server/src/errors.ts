@@ -30,6 +30,11 @@ export enum ErrorCode {
   ACCESS_DEACTIVATED = 'ACCESS_DEACTIVATED',
   IDP_MANAGED_MEMBERSHIP = 'IDP_MANAGED_MEMBERSHIP',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
+  // Instance settings (issue 12, item 5).
+  PASSWORD_SIGN_IN_DISABLED = 'PASSWORD_SIGN_IN_DISABLED',
+  SSO_PROVIDER_REQUIRED = 'SSO_PROVIDER_REQUIRED',
+  SECRETS_KEY_MISSING = 'SECRETS_KEY_MISSING',
+  LAST_INSTANCE_ADMIN = 'LAST_INSTANCE_ADMIN',
 }
 
 export const ERROR_CODE_DESCRIPTIONS: Record<ErrorCode, string> = {
@@ -92,6 +97,16 @@ export const ERROR_CODE_DESCRIPTIONS: Record<ErrorCode, string> = {
     'The team membership is managed by the identity provider (group-to-team sync, `managedByIdp`): change the ' +
     "user's groups at the identity provider (or the group mapping) instead; the next sign-in applies it.",
   INTERNAL_SERVER_ERROR: 'An unexpected error; the message carries a request id to quote to the operator.',
+  PASSWORD_SIGN_IN_DISABLED:
+    'Password sign-in is turned off on this instance (SSO only): sign in with one of the SSO providers listed on ' +
+    'the sign-in page. An operator can turn it back on with `roster-admin enable-password-sign-in`.',
+  SSO_PROVIDER_REQUIRED:
+    'Password sign-in cannot be turned off (or the last SSO provider deleted while it is off) when no SSO provider ' +
+    'is configured: nobody could sign in. Add an SSO provider first.',
+  SECRETS_KEY_MISSING:
+    'The server has no SECRETS_KEY, so it cannot store a secret (client secret, private key, bind or SMTP ' +
+    'password): the operator sets SECRETS_KEY on every server process, or gives the secret through the environment.',
+  LAST_INSTANCE_ADMIN: 'The change would leave the instance without an instance admin.',
 };
 
 export interface AppErrorOptions {
@@ -120,3 +135,12 @@ export const forbidden = (message: string) => new AppError(ErrorCode.FORBIDDEN, 
 export const notFound = (message: string) => new AppError(ErrorCode.NOT_FOUND, message);
 export const badInput = (field: string, message: string) => new AppError(ErrorCode.BAD_USER_INPUT, message, { field });
 export const conflict = (message: string, field?: string) => new AppError(ErrorCode.CONFLICT, message, { field });
+
+/** logIn or acceptInvitation with a password while the instance is SSO only (instance setting passwordSignIn). */
+export const passwordSignInDisabled = (via: 'logIn' | 'acceptInvitation') =>
+  new AppError(
+    ErrorCode.PASSWORD_SIGN_IN_DISABLED,
+    via === 'logIn'
+      ? 'Password sign-in is turned off on this instance: sign in with SSO (the sign-in page lists the providers).'
+      : 'Password sign-in is turned off on this instance: sign in with SSO first, then accept the invitation.',
+  );

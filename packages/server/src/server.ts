@@ -13,9 +13,11 @@ import { ApiKeyUsage } from './auth/api-key-usage';
 import { InstanceState } from './modules/instance/instance-state';
 import { Metrics } from './observability/metrics';
 import { manageHeap } from './observability/heap';
-import { environmentSsoSettings } from './modules/sso/environment-sso-settings';
 import type { SsoSettingsSource } from './modules/sso/sso-settings';
 import { RetentionPruner } from './modules/audit/retention';
+import { InstanceSettingsStore } from './modules/settings/instance-settings-store';
+import { environmentDefaults } from './modules/settings/settings-environment';
+import { SecretBox, keyringFromConfig } from './crypto/secret-box';
 
 export interface RosterServer {
   url: string;
@@ -31,6 +33,8 @@ export interface RosterServer {
   ssoSettings: SsoSettingsSource;
   /** Prunes old audit events and emails on a timer (AUDIT_RETENTION_DAYS, EMAIL_RETENTION_DAYS). */
   retention: RetentionPruner;
+  /** Instance settings in effect (environment defaults overlaid by the API's stored overrides). */
+  settings: InstanceSettingsStore;
   /** Null unless METRICS=on. */
   metrics: Metrics | null;
   /**
@@ -56,9 +60,22 @@ export interface StartOptions {
 export async function startServer(options: StartOptions = {}): Promise<RosterServer> {
   const config = options.config ?? loadConfig();
   const logger = options.logger ?? createLogger(config.logLevel, undefined, { pretty: prettyLogs(config.nodeEnv) });
+  // Validated before the database opens: a bad SSO_PROVIDERS stops the server with what to fix.
+  const defaults = environmentDefaults(config);
   const db = options.database ?? (await openDatabase(config, logger));
+  const box = new SecretBox(
+    keyringFromConfig({ ...config.settings, databaseUrl: config.databaseUrl, dataDir: config.dataDir }),
+  );
+  const settings = new InstanceSettingsStore(db.orm, defaults, box, logger, config.settings.refreshMs);
+  const effective = await settings.current();
+  if (effective.unreadableSecrets.length) {
+    logger.error(
+      { secrets: effective.unreadableSecrets.map((u) => u.name) },
+      'Some stored secrets cannot be decrypted: set the SECRETS_KEY (or SECRETS_KEY_PREVIOUS) they were stored with',
+    );
+  }
   const activity = new ActivityTracker(db.orm, config.activityWriteIntervalSeconds * 1000, logger);
-  const mail = new EmailSender(db.orm, config, logger);
+  const mail = new EmailSender(db.orm, config, logger, async () => (await settings.current()).smtp);
   // Ready before the first request; the table comes from a migration. Shared with other processes through the database.
   const signIn = await SignInThrottle.create(db.orm.em.getConnection().getKnex(), config.signInThrottle, logger);
   const passwords = new PasswordHasher(config.passwordHashing.concurrency, config.passwordHashing.maxQueue);
@@ -66,7 +83,7 @@ export async function startServer(options: StartOptions = {}): Promise<RosterSer
   await dummyPasswordHash();
   const apiKeyUsage = new ApiKeyUsage(config.apiKeyUsedWriteIntervalSeconds * 1000);
   const instanceState = new InstanceState();
-  const ssoSettings = options.ssoSettings ?? environmentSsoSettings(config);
+  const ssoSettings = options.ssoSettings ?? settings.ssoSource();
   const metrics = config.metrics.enabled ? new Metrics({ orm: db.orm, activity, logger }) : null;
   if (metrics && !config.metrics.token) {
     logger.warn('METRICS=on without METRICS_TOKEN: anyone who can reach this server can read GET /metrics');
@@ -76,7 +93,7 @@ export async function startServer(options: StartOptions = {}): Promise<RosterSer
     schema,
     orm: db.orm,
     metrics,
-    services: { config, logger, activity, mail, signIn, passwords, apiKeyUsage, instanceState, ssoSettings },
+    services: { config, logger, activity, mail, signIn, passwords, apiKeyUsage, instanceState, ssoSettings, settings },
   });
   await new Promise<void>((resolve, reject) => {
     http.httpServer.once('error', reject);
@@ -104,6 +121,7 @@ export async function startServer(options: StartOptions = {}): Promise<RosterSer
     instanceState,
     ssoSettings,
     retention,
+    settings,
     metrics,
     close() {
       closing ??= (async () => {

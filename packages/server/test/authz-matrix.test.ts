@@ -158,6 +158,7 @@ async function snapshot(): Promise<string> {
     runs: '*',
     reports: '*',
     custom_roles: '*',
+    instance_settings: 'version, overrides, secrets',
   };
   const parts: string[] = [];
   for (const [table, cols] of Object.entries(tables)) {
@@ -289,6 +290,122 @@ const EVERYONE_SIGNED_IN = grid({ ...SERVICE_ACCOUNTS_FORBIDDEN, rest: 'ok' });
 
 /** The team of the Team.warnings row, made once. */
 let singleAdminTeam: string | null = null;
+const INSTANCE_ADMINS_ONLY = () => grid({ instanceAdmin: 'ok', rest: 'FORBIDDEN' });
+const settingsMutation = (name: string, input: string, i: Record<string, unknown>) => ({
+  query: `mutation($i: ${input}!) { ${name}(input: $i) { settings { version } } }`,
+  variables: { i },
+});
+const oidcProvider = (name: string) => ({
+  name,
+  label: `Sign in with ${name}`,
+  issuer: 'https://idp.example.com',
+  clientId: 'matrix',
+  clientSecret: 'matrix-client-secret',
+});
+const storedProvider = async (): Promise<string> => {
+  const name = next('idp');
+  await must('mutation($i: CreateOidcProviderInput!) { createOidcProvider(input: $i) { settings { version } } }', {
+    i: oidcProvider(name),
+  });
+  return name;
+};
+function INSTANCE_SETTINGS_ROWS(): Row[] {
+  return [
+    {
+      name: 'updateInstanceSettings',
+      prepare: async () =>
+        settingsMutation('updateInstanceSettings', 'UpdateInstanceSettingsInput', {
+          invitationTtlDays: (++seq % 300) + 1,
+        }),
+      expected: INSTANCE_ADMINS_ONLY(),
+    },
+    {
+      name: 'createOidcProvider',
+      prepare: async () =>
+        settingsMutation('createOidcProvider', 'CreateOidcProviderInput', oidcProvider(next('oidc'))),
+      expected: INSTANCE_ADMINS_ONLY(),
+    },
+    {
+      name: 'updateOidcProvider',
+      prepare: async () =>
+        settingsMutation('updateOidcProvider', 'UpdateOidcProviderInput', {
+          name: await storedProvider(),
+          label: 'Changed',
+        }),
+      expected: INSTANCE_ADMINS_ONLY(),
+    },
+    {
+      name: 'createLdapProvider',
+      prepare: async () =>
+        settingsMutation('createLdapProvider', 'CreateLdapProviderInput', {
+          name: next('ldap'),
+          label: 'Directory',
+          url: 'ldap://ldap.example.com:389',
+          bindDnTemplate: 'uid={username},ou=people,dc=example,dc=org',
+        }),
+      expected: INSTANCE_ADMINS_ONLY(),
+    },
+    {
+      name: 'updateLdapProvider',
+      prepare: async () => {
+        const name = next('ldap');
+        await must(
+          'mutation($i: CreateLdapProviderInput!) { createLdapProvider(input: $i) { settings { version } } }',
+          {
+            i: {
+              name,
+              label: 'Dir',
+              url: 'ldap://ldap.example.com',
+              bindDnTemplate: 'uid={username},dc=example,dc=org',
+            },
+          },
+        );
+        return settingsMutation('updateLdapProvider', 'UpdateLdapProviderInput', { name, startTls: true });
+      },
+      expected: INSTANCE_ADMINS_ONLY(),
+    },
+    {
+      name: 'deleteSsoProvider',
+      prepare: async () =>
+        settingsMutation('deleteSsoProvider', 'DeleteSsoProviderInput', { name: await storedProvider() }),
+      expected: INSTANCE_ADMINS_ONLY(),
+    },
+    {
+      name: 'setGroupMappings',
+      prepare: async () =>
+        settingsMutation('setGroupMappings', 'SetGroupMappingsInput', {
+          mappings: [{ group: next('group'), organization: 'acme', team: 'core', role: 'MEMBER' }],
+        }),
+      expected: INSTANCE_ADMINS_ONLY(),
+    },
+    {
+      name: 'grantInstanceAdmin',
+      prepare: async () => ({
+        query: 'mutation($i: GrantInstanceAdminInput!) { grantInstanceAdmin(input: $i) { changed } }',
+        variables: { i: { user: await freshOrgMember() } },
+      }),
+      expected: INSTANCE_ADMINS_ONLY(),
+    },
+    {
+      name: 'revokeInstanceAdmin',
+      prepare: async () => {
+        const name = next('ia');
+        await addMember(ctx.t, null, name, OrgRole.MEMBER, MemberStatus.ACTIVE, { instanceAdmin: true });
+        return {
+          query: 'mutation($i: RevokeInstanceAdminInput!) { revokeInstanceAdmin(input: $i) { changed } }',
+          variables: { i: { user: name } },
+        };
+      },
+      expected: INSTANCE_ADMINS_ONLY(),
+    },
+    {
+      name: 'Query.instanceSettings',
+      prepare: async () => ({ query: '{ instanceSettings { version ssoProviders { name } } }', variables: {} }),
+      revealed: (d) => d.instanceSettings != null,
+      expected: INSTANCE_ADMINS_ONLY(),
+    },
+  ];
+}
 
 const ROWS: Row[] = [
   {
@@ -1036,6 +1153,8 @@ const ROWS: Row[] = [
       rest: 'hidden',
     }),
   },
+  // Instance settings and instance admins (issue 12, item 5): instance admins only; service accounts never.
+  ...INSTANCE_SETTINGS_ROWS(),
   {
     name: 'Instance.settings',
     prepare: async () => ({ query: '{ instance { settings { publicUrl } } }', variables: {} }),
@@ -1066,7 +1185,8 @@ describe('authorization matrix', () => {
       groupMappings: [],
       passwordSignIn: true,
     };
-    ctx = await instanceWithAdmin({}, { ssoSettings: { current: async () => sso } });
+    // A secrets key, so the instance settings rows can store OIDC client secrets.
+    ctx = await instanceWithAdmin({ SECRETS_KEY: 'a'.repeat(64) }, { ssoSettings: { current: async () => sso } });
     const actors: Partial<Record<Principal, Actor>> = {};
     const orgRoles: Partial<Record<Principal, OrgRole>> = {
       orgAdmin: OrgRole.ADMIN,

@@ -153,5 +153,6 @@ function ctxApp(ctx: InstanceWithAdmin): AppServices {
     apiKeyUsage: s.apiKeyUsage,
     instanceState: s.instanceState,
     ssoSettings: s.ssoSettings,
+    settings: s.settings,
   } as AppServices;
 }

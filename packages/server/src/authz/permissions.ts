@@ -10,6 +10,8 @@ export enum InstancePermission {
   SET_SEAT_LIMIT = 'instance:set_seat_limit',
   READ_AUDIT_LOG = 'instance:read_audit_log',
   REVOKE_SESSIONS = 'instance:revoke_sessions',
+  MANAGE_SETTINGS = 'instance:manage_settings',
+  MANAGE_ADMINS = 'instance:manage_admins',
 }
 
 export const INSTANCE_PERMISSION_CATALOGUE: Record<InstancePermission, { description: string }> = {
@@ -20,6 +22,11 @@ export const INSTANCE_PERMISSION_CATALOGUE: Record<InstancePermission, { descrip
     description: 'the whole audit log (every organization, sign-in failures of unknown logins) and its export',
   },
   [InstancePermission.REVOKE_SESSIONS]: { description: "end any user's sessions (revokeSessions with `user`)" },
+  [InstancePermission.MANAGE_SETTINGS]: {
+    description:
+      'change instance settings: SSO providers, group mappings, provisioning, lifetimes, SMTP, password sign-in',
+  },
+  [InstancePermission.MANAGE_ADMINS]: { description: 'grant and revoke instance admin' },
 };
 
 /** Organization-scoped permissions, named `object:operation`; like the instance ones, only those something enforces. */

@@ -10,6 +10,12 @@
  *                                                                  clear their sign-in lockout; with the flag
  *                                                                  also revoke their API keys
  *
+ *   roster-admin enable-password-sign-in                           turn password sign-in back on (an SSO-only
+ *                                                                  instance whose SSO broke); running servers
+ *                                                                  apply it within SETTINGS_REFRESH_MS
+ *   roster-admin reencrypt-secrets                                 re-encrypt every stored secret under the
+ *                                                                  current SECRETS_KEY (after a key rotation)
+ *
  * The password comes from ROSTER_ADMIN_PASSWORD, or is generated and printed once.
  *
  * API keys survive a reset by default: a forgotten password says nothing about the keys, and revoking them
@@ -34,11 +40,15 @@ import { recordAudit, AuditAction } from '../modules/audit/audit.service';
 import { ANONYMOUS } from '../auth/principal';
 import { emailSchema, parseInput, passwordSchema, personNameSchema, usernameSchema } from '../validation';
 import { AppError } from '../errors';
+import { InstanceSettingsStore } from '../modules/settings/instance-settings-store';
+import { SecretBox, keyringFromConfig } from '../crypto/secret-box';
 
 const USAGE = `usage:
   roster-admin create-admin --email EMAIL --username USERNAME [--name NAME]
   roster-admin promote --login EMAIL_OR_USERNAME
   roster-admin reset-password --login EMAIL_OR_USERNAME [--revoke-api-keys]
+  roster-admin enable-password-sign-in
+  roster-admin reencrypt-secrets
 reset-password ends the user's sessions and clears their sign-in lockout; their API keys keep working
 unless --revoke-api-keys is given (use it when the account may be compromised).
 The password is read from ROSTER_ADMIN_PASSWORD, or generated and printed once.`;
@@ -69,7 +79,8 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   const command = positionals[0];
-  if (values.help || !command || !['create-admin', 'promote', 'reset-password'].includes(command)) {
+  const commands = ['create-admin', 'promote', 'reset-password', 'enable-password-sign-in', 'reencrypt-secrets'];
+  if (values.help || !command || !commands.includes(command)) {
     process.stdout.write(`${USAGE}\n`);
     return values.help ? 0 : 64;
   }
@@ -80,6 +91,56 @@ async function main(argv: string[]): Promise<number> {
   try {
     const em = db.orm.em.fork();
     const source = { principal: ANONYMOUS, clientAddress: 'localhost (roster-admin)' };
+    if (command === 'enable-password-sign-in') {
+      const changed = await em.transactional(async (tx) => {
+        const stored = await InstanceSettingsStore.read(tx, true);
+        if (stored.overrides.passwordSignIn === true) return false;
+        stored.overrides.passwordSignIn = true;
+        await InstanceSettingsStore.write(tx, stored, null);
+        recordAudit(tx, source, {
+          action: AuditAction.INSTANCE_SETTINGS_UPDATED,
+          actor: SYSTEM_ACTOR,
+          target: { type: 'instance_settings', id: 'instance', label: 'instance settings' },
+          metadata: { changed: ['passwordSignIn'], reset: [] },
+        });
+        return true;
+      });
+      say(
+        changed
+          ? 'Password sign-in is on (stored setting); running servers apply it within SETTINGS_REFRESH_MS.'
+          : 'Password sign-in was already on.',
+      );
+      return 0;
+    }
+    if (command === 'reencrypt-secrets') {
+      const box = new SecretBox(
+        keyringFromConfig({ ...config.settings, databaseUrl: config.databaseUrl, dataDir: config.dataDir }),
+      );
+      if (!box.canEncrypt) throw new Error('SECRETS_KEY is not set: set the new key (and SECRETS_KEY_PREVIOUS) first.');
+      const { total, rewritten } = await em.transactional(async (tx) => {
+        const stored = await InstanceSettingsStore.read(tx, true);
+        const names = Object.keys(stored.secrets);
+        // Every value is decrypted before anything is written: one unreadable secret changes nothing.
+        const plain = names.map((name) => [name, box.decrypt(stored.secrets[name]!, name)] as const);
+        const stale = names.filter((name) => box.isStale(stored.secrets[name]!));
+        for (const [name, value] of plain) stored.secrets[name] = box.encrypt(value, name);
+        if (names.length) {
+          await InstanceSettingsStore.write(tx, stored, null);
+          recordAudit(tx, source, {
+            action: AuditAction.SECRETS_REENCRYPTED,
+            actor: SYSTEM_ACTOR,
+            target: { type: 'instance_settings', id: 'instance', label: 'instance settings' },
+            metadata: { secrets: names.length, underOlderKeys: stale.length, keyId: box.currentKeyId },
+          });
+        }
+        return { total: names.length, rewritten: stale.length };
+      });
+      say(
+        `${total} stored secret(s) re-encrypted under key id ${box.currentKeyId} (${rewritten} were under an older ` +
+          'key). SECRETS_KEY_PREVIOUS can be removed once every server runs with the new SECRETS_KEY.',
+      );
+      return 0;
+    }
     if (command === 'create-admin') {
       const input = parseInput(z.object({ email: emailSchema, username: usernameSchema, name: personNameSchema }), {
         email: values.email,

@@ -11,6 +11,7 @@ import type { PasswordHasher } from '../auth/passwords';
 import type { ApiKeyUsage } from '../auth/api-key-usage';
 import type { InstanceState } from '../modules/instance/instance-state';
 import type { SsoSettingsSource } from '../modules/sso/sso-settings';
+import type { InstanceSettingsStore } from '../modules/settings/instance-settings-store';
 
 export interface SessionCookieWriter {
   set(token: string, expiresAt: Date): void;
@@ -43,6 +44,11 @@ export interface AppServices {
   instanceState: InstanceState;
   /** SSO providers, provisioning and group mappings in effect now (read on every sign-in). */
   ssoSettings: SsoSettingsSource;
+  /**
+   * Instance settings in effect: session and invitation lifetimes, SMTP, password sign-in, SSO (ssoSettings reads
+   * it). At most SETTINGS_REFRESH_MS old; a change made in this process applies at once.
+   */
+  settings: InstanceSettingsStore;
 }
 
 /** Everything request-scoped: built fresh for every request, never global. */

@@ -145,6 +145,7 @@ export enum WarningCode {
   SINGLE_ADMIN = 'SINGLE_ADMIN',
   SINGLE_TEAM_ADMIN = 'SINGLE_TEAM_ADMIN',
   NO_TEAM_ADMIN = 'NO_TEAM_ADMIN',
+  SECRETS_UNREADABLE = 'SECRETS_UNREADABLE',
 }
 registerEnumType(WarningCode, {
   name: 'WarningCode',
@@ -156,6 +157,9 @@ registerEnumType(WarningCode, {
     SINGLE_TEAM_ADMIN: { description: 'The team has only one effective team admin (Team.warnings).' },
     NO_TEAM_ADMIN: {
       description: 'The team has members but no effective team admin: only org admins can manage it (Team.warnings).',
+    },
+    SECRETS_UNREADABLE: {
+      description: 'A stored secret cannot be decrypted with SECRETS_KEY or SECRETS_KEY_PREVIOUS (Instance.warnings).',
     },
   },
 });

@@ -7,6 +7,7 @@ import { ViewerResolver, UserResolver } from '../modules/accounts/account.resolv
 import { ApiKeyResolver, OrganizationApiKeysResolver } from '../modules/api-keys/api-key.resolver';
 import { OrganizationResolver, OrganizationMembershipResolver } from '../modules/organizations/organization.resolver';
 import { InstanceResolver } from '../modules/instance/instance.resolver';
+import { SettingsResolver } from '../modules/settings/settings.resolver';
 import { InvitationResolver, OrganizationInvitationsResolver } from '../modules/invitations/invitation.resolver';
 import { OrganizationMemberResolver, OrganizationMembersResolver } from '../modules/members/member.resolver';
 import { InstanceAuditResolver, OrganizationAuditResolver } from '../modules/audit/audit.resolver';
@@ -32,6 +33,7 @@ export const RESOLVERS = [
   OrganizationResolver,
   OrganizationMembershipResolver,
   InstanceResolver,
+  SettingsResolver,
   InvitationResolver,
   OrganizationInvitationsResolver,
   OrganizationMemberResolver,

@@ -11,6 +11,7 @@ import { Migration20261129124500_OrgServiceAccounts } from './Migration202611291
 import { Migration20261129145000_TeamMemberSortKeys } from './Migration20261129145000_TeamMemberSortKeys';
 import { Migration20261129151000_SsoSignIn } from './Migration20261129151000_SsoSignIn';
 import { Migration20261129153000_AuditLog } from './Migration20261129153000_AuditLog';
+import { Migration20261129150000_InstanceSettings } from './Migration20261129150000_InstanceSettings';
 
 /** Applied in this order. Add each new migration here (see docs/DEVELOPING.md). */
 export const MIGRATIONS: MigrationObject[] = [
@@ -26,4 +27,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261129145000_TeamMemberSortKeys', class: Migration20261129145000_TeamMemberSortKeys },
   { name: 'Migration20261129151000_SsoSignIn', class: Migration20261129151000_SsoSignIn },
   { name: 'Migration20261129153000_AuditLog', class: Migration20261129153000_AuditLog },
+  { name: 'Migration20261129150000_InstanceSettings', class: Migration20261129150000_InstanceSettings },
 ];

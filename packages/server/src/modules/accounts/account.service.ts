@@ -11,7 +11,7 @@ import { Session } from '../../auth/session.entity';
 import { issueSession } from '../../auth/sessions';
 import { checkPassword, hashNewPassword, startRequestSession } from '../../auth/sign-in';
 import { SsoSignInService } from '../sso/sso-sign-in.service';
-import { AppError, ErrorCode, conflict, forbidden, notFound } from '../../errors';
+import { AppError, ErrorCode, conflict, forbidden, notFound, passwordSignInDisabled } from '../../errors';
 import {
   emailSchema,
   invitationTokenSchema,
@@ -69,6 +69,7 @@ export class AccountService extends Service {
     const input = parseInput(signUpSchema, raw);
     if (input.invitationToken) return this.signUpWithInvitation(input);
     const passwordHash = await hashNewPassword(this.ctx, input.password);
+    const { sessionTtlHours } = await this.ctx.app.settings.current();
     const result = await this.em
       .transactional(async (em) => {
         await em.execute('select pg_advisory_xact_lock(?)', [BOOTSTRAP_LOCK_KEY]);
@@ -107,7 +108,7 @@ export class AccountService extends Service {
           target: { type: 'organization', id: organization.id, label: organization.name },
           organizationId: organization.id,
         });
-        const issued = issueSession(em, user, this.ctx.app.config.sessionTtlHours, this.ctx);
+        const issued = issueSession(em, user, sessionTtlHours, this.ctx);
         return {
           user,
           organization,
@@ -154,10 +155,14 @@ export class AccountService extends Service {
   async logIn(raw: unknown): Promise<SessionResult> {
     this.ctx.authz.requireNotServiceAccount();
     const input = parseInput(logInSchema, raw);
-    // A named provider, or any LDAP provider configured: the SSO order (docs/SSO.md "logIn and LDAP").
+    // A named provider, or any LDAP provider configured: the SSO order (docs/SSO.md "logIn and LDAP"), which honours
+    // password sign-in off for its local-password step.
     const sso = await this.ctx.app.ssoSettings.current();
     if (input.provider || sso.providers.some((p) => p.kind === 'LDAP'))
       return new SsoSignInService(this.ctx).logIn({ ...input, provider: input.provider ?? null }, sso);
+    const settings = await this.ctx.app.settings.current();
+    // Before any password is checked, so a disabled password path reveals nothing about accounts.
+    if (!settings.passwordSignIn) throw passwordSignInDisabled('logIn');
     const login = normalizeLogin(input.login);
     const user = await this.em.findOne(User, byLogin(login), { populate: ['passwordHash'] });
     // Throttled per login and per client address; unknown logins take the same path and time as known ones.
@@ -166,7 +171,7 @@ export class AccountService extends Service {
       throw new AppError(ErrorCode.INVALID_CREDENTIALS, 'Wrong login or password.');
     }
     const issued = await this.em.transactional(async (em) => {
-      const s = issueSession(em, user, this.ctx.app.config.sessionTtlHours, this.ctx);
+      const s = issueSession(em, user, settings.sessionTtlHours, this.ctx);
       this.audit(em, {
         action: AuditAction.USER_LOGGED_IN,
         actor: { type: 'user', id: user.id, label: user.username },

@@ -83,6 +83,15 @@ export enum AuditAction {
   AUDIT_LOG_EXPORTED = 'audit_log.exported',
   /** The retention job deleted old audit events or emails (actor: system; metadata: counts and cut-offs). */
   RETENTION_PRUNED = 'retention.pruned',
+  // Instance settings (issue 12, item 5): metadata names the fields that changed, never a secret's value.
+  INSTANCE_ADMIN_REVOKED = 'user.instance_admin_revoked',
+  INSTANCE_SETTINGS_UPDATED = 'instance_settings.updated',
+  SSO_PROVIDER_CREATED = 'instance_settings.sso_provider_created',
+  SSO_PROVIDER_UPDATED = 'instance_settings.sso_provider_updated',
+  SSO_PROVIDER_DELETED = 'instance_settings.sso_provider_deleted',
+  GROUP_MAPPINGS_SET = 'instance_settings.group_mappings_set',
+  /** `roster-admin reencrypt-secrets` rewrote stored secrets under the current SECRETS_KEY. */
+  SECRETS_REENCRYPTED = 'instance_settings.secrets_reencrypted',
 }
 
 export interface AuditTarget {

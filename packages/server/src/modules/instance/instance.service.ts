@@ -4,20 +4,13 @@ import { InstancePermission } from '../../authz/permissions';
 import { ERROR_CODE_DESCRIPTIONS, ErrorCode } from '../../errors';
 import { SERVER_VERSION } from '../../version';
 import { WarningCode } from '../../graphql/enums';
+import { settingsView } from '../settings/settings-view';
 
 export interface InstanceView {
   needsBootstrap: boolean;
   version: string;
   warnings: Array<{ code: WarningCode; message: string }>;
-  settings: {
-    ssoProvisioning: boolean;
-    smtpConfigured: boolean;
-    invitationTtlDays: number;
-    sessionTtlHours: number;
-    apiKeyMaxTtlDays: number;
-    publicUrl: string;
-    embeddedDatabase: boolean;
-  } | null;
+  settings: ReturnType<typeof settingsView> | null;
   errorCodes: Array<{ code: ErrorCode; description: string }>;
 }
 
@@ -27,6 +20,15 @@ export class InstanceService extends Service {
     const isAdmin = this.ctx.authz.canInstance(InstancePermission.READ_SETTINGS);
     const warnings: InstanceView['warnings'] = [];
     const config = this.ctx.app.config;
+    const effective = isAdmin ? await this.ctx.app.settings.current() : null;
+    if (effective?.unreadableSecrets.length) {
+      warnings.push({
+        code: WarningCode.SECRETS_UNREADABLE,
+        message:
+          `${effective.unreadableSecrets.length} stored secret(s) cannot be decrypted: ` +
+          `${effective.unreadableSecrets[0]!.message} Until then the settings that need them do not work.`,
+      });
+    }
     if (isAdmin) {
       const admins = await this.em.count(User, { instanceAdmin: true });
       if (admins === 1) {
@@ -34,7 +36,7 @@ export class InstanceService extends Service {
           code: WarningCode.SINGLE_INSTANCE_ADMIN,
           message:
             'Only one instance admin exists: if that account is lost nobody can manage the instance. Make a second ' +
-            'user instance admin (roster-admin create-admin).',
+            'user instance admin (grantInstanceAdmin, or roster-admin promote on the host).',
         });
       }
       if (!config.databaseUrl) {
@@ -50,17 +52,7 @@ export class InstanceService extends Service {
       needsBootstrap,
       version: SERVER_VERSION,
       warnings,
-      settings: isAdmin
-        ? {
-            ssoProvisioning: config.ssoProvisioning,
-            smtpConfigured: Boolean(config.smtpUrl),
-            invitationTtlDays: config.invitationTtlDays,
-            sessionTtlHours: config.sessionTtlHours,
-            apiKeyMaxTtlDays: config.apiKeyMaxTtlDays,
-            publicUrl: config.publicUrl,
-            embeddedDatabase: !config.databaseUrl,
-          }
-        : null,
+      settings: effective ? settingsView(effective, config, this.ctx.app.settings.box) : null,
       errorCodes: Object.values(ErrorCode).map((code) => ({ code, description: ERROR_CODE_DESCRIPTIONS[code] })),
     };
   }

@@ -1,5 +1,6 @@
 import { Field, Int, ObjectType } from 'type-graphql';
-import { ErrorCode, WarningCode } from '../../graphql/enums';
+import { ErrorCode, OrgRole, WarningCode } from '../../graphql/enums';
+import { GroupMappingType, InstanceSettingField, SsoProviderType } from '../settings/settings-objects.types';
 
 @ObjectType('InstanceWarning', { description: 'Something an instance admin should fix.' })
 export class InstanceWarningType {
@@ -10,10 +11,14 @@ export class InstanceWarningType {
   message!: string;
 }
 
-@ObjectType('InstanceSettings', { description: 'Instance-wide settings (from the server environment).' })
+@ObjectType('InstanceSettings', {
+  description:
+    'Instance-wide settings in effect: the server environment’s defaults overlaid by what instance admins set ' +
+    'through the API. Secrets are write-only: only whether they are set is shown.',
+})
 export class InstanceSettingsType {
   @Field(() => Boolean, {
-    description: 'Whether the first SSO sign-in creates users (DISABLE_SSO_PROVISIONING unset).',
+    description: 'Whether the first SSO sign-in creates users (DISABLE_SSO_PROVISIONING, or the API).',
   })
   ssoProvisioning!: boolean;
 
@@ -34,6 +39,44 @@ export class InstanceSettingsType {
 
   @Field(() => Boolean, { description: 'Whether the server runs on the embedded database (PGlite).' })
   embeddedDatabase!: boolean;
+
+  @Field(() => Int, { description: 'Goes up with every change made through the API.' })
+  version!: number;
+
+  @Field(() => Boolean, { description: 'Whether password sign-in is allowed (false: SSO only).' })
+  passwordSignIn!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'Organization that provisioned users join; null: none.' })
+  defaultOrganization!: string | null;
+
+  @Field(() => OrgRole, { description: 'Role of provisioned users in the default organization.' })
+  defaultOrgRole!: OrgRole;
+
+  @Field(() => String, { nullable: true, description: 'SMTP server URL, without credentials; null: email is logged.' })
+  smtpUrl!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'SMTP user name.' })
+  smtpUsername!: string | null;
+
+  @Field(() => Boolean, { description: 'Whether an SMTP password is set (write-only).' })
+  smtpPasswordSet!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'From address of emails.' })
+  smtpFrom!: string | null;
+
+  @Field(() => [SsoProviderType], { description: 'SSO providers: the environment’s, then those set through the API.' })
+  ssoProviders!: SsoProviderType[];
+
+  @Field(() => [GroupMappingType], { description: 'IdP group to team mappings applied at SSO sign-in.' })
+  groupMappings!: GroupMappingType[];
+
+  @Field(() => [InstanceSettingField], { description: 'General settings whose value was set through the API.' })
+  overridden!: string[];
+
+  @Field(() => Boolean, {
+    description: 'Whether secrets can be stored through the API (SECRETS_KEY set, or the embedded key file).',
+  })
+  secretsKeyConfigured!: boolean;
 }
 
 @ObjectType('ErrorCodeInfo', { description: 'One error code and what it means.' })

@@ -18,7 +18,7 @@ import { checkPassword, hashNewPassword } from '../../auth/sign-in';
 import { issueSession } from '../../auth/sessions';
 import { DEFAULT_INVITE_ROLE, OrgPermission, SEAT_ROLES } from '../../authz/permissions';
 import { MemberStatus, OrgRole } from '../../authz/roles';
-import { AppError, ErrorCode, badInput, conflict, notFound } from '../../errors';
+import { AppError, ErrorCode, badInput, conflict, notFound, passwordSignInDisabled } from '../../errors';
 import { Authz } from '../../authz/policy';
 import type { TeamRole } from '../../authz/team-permissions';
 import {
@@ -203,8 +203,15 @@ export class InvitationService extends Service {
     return INVITE_TOKEN_PREFIX + newOpaqueToken();
   }
 
+  /** The invitation lifetime in effect (INVITE_TTL_DAYS or the instance setting), read before each transaction. */
+  private ttlDays: number = this.ctx.app.config.invitationTtlDays;
+
+  private async loadTtl(): Promise<void> {
+    this.ttlDays = (await this.ctx.app.settings.current()).invitationTtlDays;
+  }
+
   private expiry(): Date {
-    return new Date(Date.now() + this.ctx.app.config.invitationTtlDays * 86_400_000);
+    return new Date(Date.now() + this.ttlDays * 86_400_000);
   }
 
   async invite(raw: unknown): Promise<InviteResult> {
@@ -308,6 +315,7 @@ export class InvitationService extends Service {
     sendEmail: boolean,
     clock: CreationClock,
   ): Promise<InvitationOutcome[]> {
+    await this.loadTtl();
     return this.em.transactional(async (em) => {
       const org = await lockOrganization(em, orgRef.id);
       await this.recheckOrg(em, org, OrgPermission.INVITE_MEMBER);
@@ -449,6 +457,7 @@ export class InvitationService extends Service {
     this.ctx.authz.requireUser();
     const input = parseInput(idSchema, raw);
     const { org } = await this.manageable(this.em, input.id);
+    await this.loadTtl();
     const result = await this.em.transactional(async (em) => {
       const locked = await lockOrganization(em, org.id);
       await this.recheckOrg(em, locked, OrgPermission.INVITE_MEMBER);
@@ -637,6 +646,9 @@ export class InvitationService extends Service {
       throw conflict('An account with this email already exists; log in and accept the invitation.', 'email');
     let newAccount: z.output<typeof newAccountSchema> | null = null;
     let passwordHash: string | null = null;
+    const settings = await this.ctx.app.settings.current();
+    // SSO only: a password neither creates an account nor proves one; a signed-in user (e.g. through SSO) accepts.
+    if (!settings.passwordSignIn && principal.kind !== 'user') throw passwordSignInDisabled('acceptInvitation');
     // Hash and verify outside the transaction: argon2 is slow and must not hold the row lock.
     if (!existing) {
       newAccount = parseInput(newAccountSchema, {
@@ -698,8 +710,7 @@ export class InvitationService extends Service {
           });
         }
         await InvitationService.completeAcceptance(em, invitation, org, user, (input) => this.audit(em, input));
-        const session =
-          principal.kind === 'user' ? null : issueSession(em, user, this.ctx.app.config.sessionTtlHours, this.ctx);
+        const session = principal.kind === 'user' ? null : issueSession(em, user, settings.sessionTtlHours, this.ctx);
         return {
           user,
           organization: org,

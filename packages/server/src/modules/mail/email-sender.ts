@@ -4,6 +4,7 @@ import { createTransport, type Transporter } from 'nodemailer';
 import type { Config } from '../../config';
 import type { Logger } from '../../logger';
 import { EmailStatus } from './outbox-email.entity';
+import type { SmtpSettings } from '../settings/instance-settings-store';
 
 /** Rows claimed per statement; a full batch makes the sender claim again at once. */
 const CLAIM_BATCH = 10;
@@ -55,11 +56,14 @@ export function retryDelaySeconds(attempts: number, baseSeconds: number, random:
  */
 export class EmailSender {
   private readonly logger: Logger;
-  private readonly transport: Transporter | null;
+  private transport: Transporter | null = null;
   /** Where mail goes, for logs: never the credentials. */
-  private readonly endpoint: { host: string; port: number } | null;
+  private endpoint: { host: string; port: number } | null = null;
   /** The SMTP password (raw and decoded), scrubbed from error messages before they are stored or logged. */
-  private readonly secrets: string[];
+  private secrets: string[] = [];
+  private from: string | undefined;
+  /** Of the SMTP settings the transport was built from: a change (instance settings) rebuilds it. */
+  private fingerprint: string | null = null;
   private pollTimer: NodeJS.Timeout | undefined;
   private kickTimer: NodeJS.Timeout | undefined;
   /** Settles when the last queued run has finished: runs never overlap within a process. */
@@ -72,22 +76,68 @@ export class EmailSender {
     private readonly orm: MikroORM,
     private readonly config: Config,
     logger: Logger,
+    /**
+     * The SMTP settings in effect (instance settings: SMTP_URL/SMTP_FROM overlaid by the API), read before every
+     * delivery run, so a change applies without a restart. Without it: SMTP_URL and SMTP_FROM.
+     */
+    private readonly smtpSource?: () => Promise<SmtpSettings | null>,
   ) {
     this.logger = logger.child({ component: 'mail' });
-    const url = config.smtpUrl ? parseSmtpUrl(config.smtpUrl) : null;
-    this.transport = config.smtpUrl ? createTransport({ url: config.smtpUrl, ...SMTP_TIMEOUTS }) : null;
+    this.configure(
+      config.smtpUrl
+        ? { url: config.smtpUrl, auth: null, from: config.smtpFrom, fingerprint: `env:${config.smtpUrl}` }
+        : null,
+    );
+  }
+
+  /** Builds the transport for these settings (closing the previous one): only between runs, never during one. */
+  private configure(smtp: SmtpSettings | null): void {
+    const fingerprint = smtp?.fingerprint ?? '';
+    if (fingerprint === this.fingerprint) return;
+    const first = this.fingerprint === null;
+    this.fingerprint = fingerprint;
+    this.transport?.close();
+    const url = smtp ? parseSmtpUrl(smtp.url) : null;
+    this.transport = smtp
+      ? createTransport({ url: smtp.url, ...(smtp.auth ? { auth: smtp.auth } : {}), ...SMTP_TIMEOUTS })
+      : null;
     this.endpoint = url && { host: url.hostname, port: Number(url.port || (url.protocol === 'smtps:' ? 465 : 587)) };
-    this.secrets = url?.password ? [...new Set([url.password, decodeURIComponent(url.password)])] : [];
+    const password = smtp?.auth?.pass || url?.password;
+    this.secrets = password ? [...new Set([password, decodeURIComponent(url?.password || password)])] : [];
+    this.from = smtp?.from;
+    if (!first) {
+      if (this.endpoint) this.logger.info({ ...this.endpoint, from: this.from }, 'SMTP settings changed');
+      else this.logger.warn('SMTP turned off: emails are written to this log instead of being sent');
+    }
+  }
+
+  /** Picks up changed SMTP settings before a run. */
+  private async refreshTransport(): Promise<void> {
+    if (!this.smtpSource) return;
+    try {
+      this.configure(await this.smtpSource());
+    } catch (err) {
+      this.logger.error({ err }, 'Could not read the SMTP settings; keeping the previous ones');
+    }
   }
 
   /** Polls every EMAIL_POLL_SECONDS until stop(). */
   start(): void {
     if (this.stopped || this.pollTimer) return;
-    if (this.endpoint) {
-      this.logger.info({ ...this.endpoint, from: this.config.smtpFrom }, 'Sending email through SMTP');
-    } else {
-      this.logger.warn('No SMTP_URL set: emails (invitation links) are written to this log instead of being sent');
-    }
+    // The instance settings may configure SMTP where the environment does not: say what is in effect. Queued like a
+    // run, so the transport never changes under a delivery.
+    this.tail = this.tail
+      .then(() => this.refreshTransport())
+      .then(() => {
+        if (this.endpoint) {
+          this.logger.info({ ...this.endpoint, from: this.from }, 'Sending email through SMTP');
+        } else {
+          this.logger.warn(
+            'No SMTP configured (SMTP_URL or the instance settings): emails (invitation links) are written to ' +
+              'this log instead of being sent',
+          );
+        }
+      });
     this.pollTimer = setInterval(() => this.runInBackground(), this.config.emailPollSeconds * 1000);
     this.pollTimer.unref();
   }
@@ -135,6 +185,7 @@ export class EmailSender {
   }
 
   private async drain(): Promise<number> {
+    await this.refreshTransport();
     let attempted = 0;
     for (;;) {
       // Taken before the claim statement is sent, so the lease surely lasts at least until start + lease.
@@ -235,7 +286,7 @@ export class EmailSender {
       }
       try {
         await this.transport.sendMail({
-          from: this.config.smtpFrom,
+          from: this.from,
           to: email.to_address,
           subject: email.subject,
           text: email.text_body ?? '',

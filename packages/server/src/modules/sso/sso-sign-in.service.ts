@@ -151,7 +151,7 @@ export class SsoSignInService extends Service {
             : await syncTeamsFromGroups(em, user, identity.groups, settings.groupMappings, (input) =>
                 this.audit(em, { actor: { type: 'user', id: user!.id, label: user!.username }, ...input }),
               );
-        const issued = issueSession(em, user, this.ctx.app.config.sessionTtlHours, this.ctx);
+        const issued = issueSession(em, user, (await this.ctx.app.settings.current()).sessionTtlHours, this.ctx);
         this.audit(em, {
           action: AuditAction.USER_SSO_SIGNED_IN,
           actor: { type: 'user', id: user.id, label: user.username },
@@ -400,7 +400,7 @@ export class SsoSignInService extends Service {
   /** A local-password sign-in within the SSO order: the same session and audit event as a plain logIn. */
   private async passwordSession(user: User): Promise<SsoSessionResult> {
     const issued = await this.em.transactional(async (em) => {
-      const s = issueSession(em, user, this.ctx.app.config.sessionTtlHours, this.ctx);
+      const s = issueSession(em, user, (await this.ctx.app.settings.current()).sessionTtlHours, this.ctx);
       this.audit(em, {
         action: AuditAction.USER_LOGGED_IN,
         actor: { type: 'user', id: user.id, label: user.username },
