@@ -68,6 +68,18 @@ export const AuditAction = {
   CUSTOM_ROLE_DELETED: 'CUSTOM_ROLE_DELETED',
   /** Stored as `custom_role.updated`. */
   CUSTOM_ROLE_UPDATED: 'CUSTOM_ROLE_UPDATED',
+  /** Stored as `instance_settings.group_mappings_set`. */
+  INSTANCE_SETTINGS_GROUP_MAPPINGS_SET: 'INSTANCE_SETTINGS_GROUP_MAPPINGS_SET',
+  /** Stored as `instance_settings.secrets_reencrypted`. */
+  INSTANCE_SETTINGS_SECRETS_REENCRYPTED: 'INSTANCE_SETTINGS_SECRETS_REENCRYPTED',
+  /** Stored as `instance_settings.sso_provider_created`. */
+  INSTANCE_SETTINGS_SSO_PROVIDER_CREATED: 'INSTANCE_SETTINGS_SSO_PROVIDER_CREATED',
+  /** Stored as `instance_settings.sso_provider_deleted`. */
+  INSTANCE_SETTINGS_SSO_PROVIDER_DELETED: 'INSTANCE_SETTINGS_SSO_PROVIDER_DELETED',
+  /** Stored as `instance_settings.sso_provider_updated`. */
+  INSTANCE_SETTINGS_SSO_PROVIDER_UPDATED: 'INSTANCE_SETTINGS_SSO_PROVIDER_UPDATED',
+  /** Stored as `instance_settings.updated`. */
+  INSTANCE_SETTINGS_UPDATED: 'INSTANCE_SETTINGS_UPDATED',
   /** Stored as `member.deactivated`. */
   MEMBER_DEACTIVATED: 'MEMBER_DEACTIVATED',
   /** Stored as `member.invitation_updated`. */
@@ -136,6 +148,8 @@ export const AuditAction = {
   USER_CREATED_BY_CLI: 'USER_CREATED_BY_CLI',
   /** Stored as `user.instance_admin_granted`. */
   USER_INSTANCE_ADMIN_GRANTED: 'USER_INSTANCE_ADMIN_GRANTED',
+  /** Stored as `user.instance_admin_revoked`. */
+  USER_INSTANCE_ADMIN_REVOKED: 'USER_INSTANCE_ADMIN_REVOKED',
   /** Stored as `user.logged_in`. */
   USER_LOGGED_IN: 'USER_LOGGED_IN',
   /** Stored as `user.logged_out`. */
@@ -194,6 +208,66 @@ export type CreateCustomRoleInput = {
   organization: string;
   /** Permissions to add (see permissionCatalogue). */
   permissions: Array<TeamPermission>;
+};
+
+/** A new LDAP provider. */
+export type CreateLdapProviderInput = {
+  /** Direct bind DN template containing `{username}`. */
+  bindDnTemplate?: string | null | undefined;
+  /** Default mail. */
+  emailAttribute?: string | null | undefined;
+  /** Only these groups may sign in; empty: anyone. */
+  groupAllowList?: Array<string> | null | undefined;
+  /** Group attribute listing member DNs (e.g. member). */
+  groupMemberAttribute?: string | null | undefined;
+  /** Where groups are searched (SEARCH). */
+  groupSearchBase?: string | null | undefined;
+  /** Default MEMBER_OF. */
+  groupSource?: LdapGroupSource | null | undefined;
+  /** Label on the sign-in page. */
+  label: string;
+  /** Identifier, [a-z0-9-]{1,40}; the `provider` argument of logIn. */
+  name: string;
+  /** Default cn. */
+  nameAttribute?: string | null | undefined;
+  /** Service DN for search-then-bind. */
+  serviceBindDn?: string | null | undefined;
+  /** Service bind password: write-only, stored encrypted. */
+  serviceBindPassword?: string | null | undefined;
+  /** StartTLS (ldap:// only); default false. */
+  startTls?: boolean | null | undefined;
+  /** PEM of an extra CA to trust. */
+  tlsCaPem?: string | null | undefined;
+  /** ldap://host:389 or ldaps://host:636. */
+  url: string;
+  /** Attribute the login is matched against (e.g. uid). */
+  userSearchAttribute?: string | null | undefined;
+  /** Where users are searched. */
+  userSearchBase?: string | null | undefined;
+  /** Default uid. */
+  usernameAttribute?: string | null | undefined;
+};
+
+/** A new OIDC provider. */
+export type CreateOidcProviderInput = {
+  /** Default CLIENT_SECRET_BASIC. */
+  clientAuth?: OidcClientAuth | null | undefined;
+  /** OAuth client id. */
+  clientId: string;
+  /** Client secret: write-only, stored encrypted. */
+  clientSecret?: string | null | undefined;
+  /** Scopes beyond `openid profile email`. */
+  extraScopes?: Array<string> | null | undefined;
+  /** Claim holding the groups. */
+  groupsClaim?: string | null | undefined;
+  /** Issuer URL (https; http only for localhost). */
+  issuer: string;
+  /** Sign-in button text. */
+  label: string;
+  /** Identifier, [a-z0-9-]{1,40}. */
+  name: string;
+  /** Private JWK (JSON) for PRIVATE_KEY_JWT: write-only. */
+  privateKeyJwk?: string | null | undefined;
 };
 
 /** A new organization. Instance admins only; the creator becomes its first ADMIN. */
@@ -306,6 +380,12 @@ export type DeleteServiceAccountInput = {
   id: string | number;
 };
 
+/** An SSO provider to delete (set through the API). */
+export type DeleteSsoProviderInput = {
+  /** Its name. */
+  name: string;
+};
+
 /** Delete a team with its projects, runs and reports (org admins). Type the team name back. */
 export type DeleteTeamInput = {
   /** The team name again, as confirmation. */
@@ -375,10 +455,14 @@ export const ErrorCode = {
   INVITE_INVALID: 'INVITE_INVALID',
   /** The change would leave the organization without an active admin. */
   LAST_ADMIN: 'LAST_ADMIN',
+  /** The change would leave the instance without an instance admin. */
+  LAST_INSTANCE_ADMIN: 'LAST_INSTANCE_ADMIN',
   /** The object does not exist or the caller may not see it. */
   NOT_FOUND: 'NOT_FOUND',
   /** The user is not an active member of the organization. */
   NOT_ORG_MEMBER: 'NOT_ORG_MEMBER',
+  /** Password sign-in is turned off on this instance (SSO only): sign in with one of the SSO providers listed on the sign-in page. An operator can turn it back on with `roster-admin enable-password-sign-in`. */
+  PASSWORD_SIGN_IN_DISABLED: 'PASSWORD_SIGN_IN_DISABLED',
   /** The document exceeds a query limit (depth, aliases, root fields, directives, tokens or cost) and was not executed. `extensions.limit` names the limit, `extensions.max` its value and `extensions.actual` what the document needs: ask for fewer fields or smaller pages. */
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
   /** Too many attempts (for example wrong passwords for one account or from one address). `extensions.retryAfterSeconds` says when to try again; the HTTP response also carries Retry-After. */
@@ -389,6 +473,8 @@ export const ErrorCode = {
   RESPONSE_TOO_LARGE: 'RESPONSE_TOO_LARGE',
   /** The organization has no seat left for another ADMIN or MEMBER. */
   SEAT_LIMIT_REACHED: 'SEAT_LIMIT_REACHED',
+  /** The server has no SECRETS_KEY, so it cannot store a secret (client secret, private key, bind or SMTP password): the operator sets SECRETS_KEY on every server process, or gives the secret through the environment. */
+  SECRETS_KEY_MISSING: 'SECRETS_KEY_MISSING',
   /** The API key belongs to a disabled service account: every request with it is refused until a team admin enables the account again (enableServiceAccount). */
   SERVICE_ACCOUNT_DISABLED: 'SERVICE_ACCOUNT_DISABLED',
   /** The identity provider did not assert a verified email address (`email_verified` false or missing), so the account cannot be matched. Verify the email at the identity provider, then sign in again. */
@@ -399,11 +485,69 @@ export const ErrorCode = {
   SSO_GROUP_NOT_ALLOWED: 'SSO_GROUP_NOT_ALLOWED',
   /** The identity is valid but has no account here and automatic provisioning is off (DISABLE_SSO_PROVISIONING or the instance setting), or no default organization is configured; ask an organization admin for an invitation. */
   SSO_NOT_PROVISIONED: 'SSO_NOT_PROVISIONED',
+  /** Password sign-in cannot be turned off (or the last SSO provider deleted while it is off) when no SSO provider is configured: nobody could sign in. Add an SSO provider first. */
+  SSO_PROVIDER_REQUIRED: 'SSO_PROVIDER_REQUIRED',
   /** No valid session or API key was given, or it expired or was revoked. Log in again or use a valid API key. */
   UNAUTHENTICATED: 'UNAUTHENTICATED'
 } as const;
 
 export type ErrorCode = typeof ErrorCode[keyof typeof ErrorCode];
+/** A user to make instance admin. */
+export type GrantInstanceAdminInput = {
+  /** Username or email. */
+  user: string;
+};
+
+/** One group mapping. */
+export type GroupMappingInput = {
+  /** IdP group name. */
+  group: string;
+  /** Organization name. */
+  organization: string;
+  /** Team role given. */
+  role: GroupMappingRole;
+  /** Team name (must exist). */
+  team: string;
+};
+
+/** The team role a group mapping gives. */
+export const GroupMappingRole = {
+  /** Team admin. */
+  ADMIN: 'ADMIN',
+  /** Team member. */
+  MEMBER: 'MEMBER',
+  /** View-only team member. */
+  VIEWER: 'VIEWER'
+} as const;
+
+export type GroupMappingRole = typeof GroupMappingRole[keyof typeof GroupMappingRole];
+/** A general instance setting that the API can override (and reset to the environment default). */
+export const InstanceSettingField = {
+  /** The `defaultOrganization` setting. */
+  DEFAULT_ORGANIZATION: 'DEFAULT_ORGANIZATION',
+  /** The `defaultOrgRole` setting. */
+  DEFAULT_ORG_ROLE: 'DEFAULT_ORG_ROLE',
+  /** The `groupMappings` setting. */
+  GROUP_MAPPINGS: 'GROUP_MAPPINGS',
+  /** The `invitationTtlDays` setting. */
+  INVITATION_TTL_DAYS: 'INVITATION_TTL_DAYS',
+  /** The `passwordSignIn` setting. */
+  PASSWORD_SIGN_IN: 'PASSWORD_SIGN_IN',
+  /** The `sessionTtlHours` setting. */
+  SESSION_TTL_HOURS: 'SESSION_TTL_HOURS',
+  /** The `smtpFrom` setting. */
+  SMTP_FROM: 'SMTP_FROM',
+  /** The `smtpPassword` setting. */
+  SMTP_PASSWORD: 'SMTP_PASSWORD',
+  /** The `smtpUrl` setting. */
+  SMTP_URL: 'SMTP_URL',
+  /** The `smtpUsername` setting. */
+  SMTP_USERNAME: 'SMTP_USERNAME',
+  /** The `ssoProvisioning` setting. */
+  SSO_PROVISIONING: 'SSO_PROVISIONING'
+} as const;
+
+export type InstanceSettingField = typeof InstanceSettingField[keyof typeof InstanceSettingField];
 /** State of an invitation. */
 export const InvitationStatus = {
   /** Accepted: the invitee is a member. */
@@ -449,6 +593,15 @@ export type InviteUsersRowInput = {
   teams?: Array<TeamAssignmentInput> | null | undefined;
 };
 
+/** Where LDAP group membership is read from. */
+export const LdapGroupSource = {
+  /** The user entry's memberOf attribute. */
+  MEMBER_OF: 'MEMBER_OF',
+  /** A search for groups whose member attribute lists the user’s DN. */
+  SEARCH: 'SEARCH'
+} as const;
+
+export type LdapGroupSource = typeof LdapGroupSource[keyof typeof LdapGroupSource];
 /** Leave a team yourself. */
 export type LeaveTeamInput = {
   /** Organization name. */
@@ -511,6 +664,17 @@ export const MemberStatus = {
 } as const;
 
 export type MemberStatus = typeof MemberStatus[keyof typeof MemberStatus];
+/** How Roster authenticates to the OIDC provider’s token endpoint. */
+export const OidcClientAuth = {
+  /** Client secret in the Authorization header. */
+  CLIENT_SECRET_BASIC: 'CLIENT_SECRET_BASIC',
+  /** Client secret in the request body. */
+  CLIENT_SECRET_POST: 'CLIENT_SECRET_POST',
+  /** A JWT signed with the private key (privateKeyJwk). */
+  PRIVATE_KEY_JWT: 'PRIVATE_KEY_JWT'
+} as const;
+
+export type OidcClientAuth = typeof OidcClientAuth[keyof typeof OidcClientAuth];
 /** Sort direction. */
 export const OrderDirection = {
   /** Ascending. */
@@ -632,6 +796,12 @@ export type RevokeApiKeyInput = {
   id: string | number;
 };
 
+/** An instance admin to make a regular user. */
+export type RevokeInstanceAdminInput = {
+  /** Username or email. */
+  user: string;
+};
+
 /** Cancel a pending invitation. */
 export type RevokeInvitationInput = {
   /** Invitation id. */
@@ -665,6 +835,23 @@ export const ServiceAccountStatus = {
 } as const;
 
 export type ServiceAccountStatus = typeof ServiceAccountStatus[keyof typeof ServiceAccountStatus];
+/** The whole list of group mappings (replaces the current one). */
+export type SetGroupMappingsInput = {
+  /** The mappings; empty: none. */
+  mappings?: Array<GroupMappingInput> | null | undefined;
+  /** true: fall back to SSO_GROUP_MAPPINGS (no mappings given). */
+  reset?: boolean | null | undefined;
+};
+
+/** Where a setting comes from. */
+export const SettingSource = {
+  /** Stored through the API (instance admins change it). */
+  API: 'API',
+  /** The server environment (read-only through the API). */
+  ENVIRONMENT: 'ENVIRONMENT'
+} as const;
+
+export type SettingSource = typeof SettingSource[keyof typeof SettingSource];
 /** A new account. On a fresh instance the first sign-up becomes instance admin; afterwards an invitation token is needed. */
 export type SignUpInput = {
   /** Email address; unique, case-insensitive. */
@@ -840,6 +1027,32 @@ export type UpdateCustomRoleInput = {
   permissions?: Array<TeamPermission> | null | undefined;
 };
 
+/** Changes to general instance settings: omitted fields keep their value, null returns one to the environment (as `reset` does). */
+export type UpdateInstanceSettingsInput = {
+  /** Role of provisioned users in it. */
+  defaultOrgRole?: OrgRole | null | undefined;
+  /** Organization provisioned users join (must exist). */
+  defaultOrganization?: string | null | undefined;
+  /** Invitation lifetime, 1-365 days. */
+  invitationTtlDays?: number | null | undefined;
+  /** Password sign-in; false (SSO only) needs an SSO provider (SSO_PROVIDER_REQUIRED otherwise). */
+  passwordSignIn?: boolean | null | undefined;
+  /** Fields whose API override is removed: they fall back to the environment. */
+  reset?: Array<InstanceSettingField> | null | undefined;
+  /** Session lifetime for new sessions, 1-8760 hours. */
+  sessionTtlHours?: number | null | undefined;
+  /** From address of emails. */
+  smtpFrom?: string | null | undefined;
+  /** SMTP password: write-only, stored encrypted. */
+  smtpPassword?: string | null | undefined;
+  /** smtp://host:port or smtps://host:port, without credentials. */
+  smtpUrl?: string | null | undefined;
+  /** SMTP user name. */
+  smtpUsername?: string | null | undefined;
+  /** Auto-provisioning on the first SSO sign-in. */
+  ssoProvisioning?: boolean | null | undefined;
+};
+
 /** Change the role or the teams of a pending invitation. Omitted fields stay as they are. */
 export type UpdateInvitationInput = {
   /** Invitation id. */
@@ -850,6 +1063,44 @@ export type UpdateInvitationInput = {
   teams?: Array<TeamAssignmentInput> | null | undefined;
 };
 
+/** Changes to an LDAP provider set through the API: omitted fields (and the password) keep their value, null clears an optional field. */
+export type UpdateLdapProviderInput = {
+  /** Direct bind DN template containing `{username}`. */
+  bindDnTemplate?: string | null | undefined;
+  /** Attribute holding the email. */
+  emailAttribute?: string | null | undefined;
+  /** Only these groups may sign in. */
+  groupAllowList?: Array<string> | null | undefined;
+  /** Group attribute listing member DNs. */
+  groupMemberAttribute?: string | null | undefined;
+  /** Where groups are searched. */
+  groupSearchBase?: string | null | undefined;
+  /** Where group membership comes from. */
+  groupSource?: LdapGroupSource | null | undefined;
+  /** Label on the sign-in page. */
+  label?: string | null | undefined;
+  /** The provider to change. */
+  name: string;
+  /** Attribute holding the display name. */
+  nameAttribute?: string | null | undefined;
+  /** Service DN for search-then-bind. */
+  serviceBindDn?: string | null | undefined;
+  /** New service bind password: write-only. */
+  serviceBindPassword?: string | null | undefined;
+  /** StartTLS. */
+  startTls?: boolean | null | undefined;
+  /** PEM of an extra CA to trust. */
+  tlsCaPem?: string | null | undefined;
+  /** ldap:// or ldaps:// URL. */
+  url?: string | null | undefined;
+  /** Attribute the login is matched against. */
+  userSearchAttribute?: string | null | undefined;
+  /** Where users are searched. */
+  userSearchBase?: string | null | undefined;
+  /** Attribute holding the username. */
+  usernameAttribute?: string | null | undefined;
+};
+
 /** Change a member's organization role. */
 export type UpdateMemberRoleInput = {
   /** Organization name (slug). */
@@ -858,6 +1109,28 @@ export type UpdateMemberRoleInput = {
   role: OrgRole;
   /** The member: username or email. */
   user: string;
+};
+
+/** Changes to an OIDC provider set through the API: omitted fields (and secrets) keep their value, null clears an optional field. */
+export type UpdateOidcProviderInput = {
+  /** Token endpoint authentication. */
+  clientAuth?: OidcClientAuth | null | undefined;
+  /** OAuth client id. */
+  clientId?: string | null | undefined;
+  /** New client secret: write-only. */
+  clientSecret?: string | null | undefined;
+  /** Scopes beyond `openid profile email`. */
+  extraScopes?: Array<string> | null | undefined;
+  /** Claim holding the groups. */
+  groupsClaim?: string | null | undefined;
+  /** Issuer URL. */
+  issuer?: string | null | undefined;
+  /** Sign-in button text. */
+  label?: string | null | undefined;
+  /** The provider to change. */
+  name: string;
+  /** New private JWK: write-only. */
+  privateKeyJwk?: string | null | undefined;
 };
 
 /** Changes to an organization. Org admins; the seat limit needs an instance admin. */
@@ -914,6 +1187,8 @@ export const WarningCode = {
   EMBEDDED_DATABASE: 'EMBEDDED_DATABASE',
   /** The team has members but no effective team admin: only org admins can manage it (Team.warnings). */
   NO_TEAM_ADMIN: 'NO_TEAM_ADMIN',
+  /** A stored secret cannot be decrypted with SECRETS_KEY or SECRETS_KEY_PREVIOUS (Instance.warnings). */
+  SECRETS_UNREADABLE: 'SECRETS_UNREADABLE',
   /** The organization has only one active admin (Organization.warnings). */
   SINGLE_ADMIN: 'SINGLE_ADMIN',
   /** Only one instance admin exists (Instance.warnings). */
@@ -981,6 +1256,20 @@ export type CreateCustomRoleMutationVariables = Exact<{
 
 
 export type CreateCustomRoleMutation = { createCustomRole: { customRole: { id: string, name: string, description: string | null, inheritsFrom: TeamRole, permissions: Array<TeamPermission>, createdAt: string, updatedAt: string } } };
+
+export type CreateLdapProviderMutationVariables = Exact<{
+  input: CreateLdapProviderInput;
+}>;
+
+
+export type CreateLdapProviderMutation = { createLdapProvider: { settings: { version: number, passwordSignIn: boolean, ssoProvisioning: boolean, defaultOrganization: string | null, defaultOrgRole: OrgRole, invitationTtlDays: number, sessionTtlHours: number, apiKeyMaxTtlDays: number, publicUrl: string, embeddedDatabase: boolean, smtpConfigured: boolean, smtpUrl: string | null, smtpUsername: string | null, smtpPasswordSet: boolean, smtpFrom: string | null, overridden: Array<InstanceSettingField>, secretsKeyConfigured: boolean, ssoProviders: Array<{ name: string, label: string, kind: SsoProviderKind, source: SettingSource, oidc: { issuer: string, clientId: string, clientAuth: OidcClientAuth, clientSecretSet: boolean, privateKeyJwkSet: boolean, extraScopes: Array<string>, groupsClaim: string | null } | null, ldap: { url: string, startTls: boolean, tlsCaPem: string | null, bindDnTemplate: string | null, serviceBindDn: string | null, serviceBindPasswordSet: boolean, userSearchBase: string | null, userSearchAttribute: string | null, usernameAttribute: string, emailAttribute: string, nameAttribute: string, groupAllowList: Array<string>, groupSource: LdapGroupSource, groupSearchBase: string | null, groupMemberAttribute: string | null } | null }>, groupMappings: Array<{ group: string, organization: string, team: string, role: GroupMappingRole }> } } };
+
+export type CreateOidcProviderMutationVariables = Exact<{
+  input: CreateOidcProviderInput;
+}>;
+
+
+export type CreateOidcProviderMutation = { createOidcProvider: { settings: { version: number, passwordSignIn: boolean, ssoProvisioning: boolean, defaultOrganization: string | null, defaultOrgRole: OrgRole, invitationTtlDays: number, sessionTtlHours: number, apiKeyMaxTtlDays: number, publicUrl: string, embeddedDatabase: boolean, smtpConfigured: boolean, smtpUrl: string | null, smtpUsername: string | null, smtpPasswordSet: boolean, smtpFrom: string | null, overridden: Array<InstanceSettingField>, secretsKeyConfigured: boolean, ssoProviders: Array<{ name: string, label: string, kind: SsoProviderKind, source: SettingSource, oidc: { issuer: string, clientId: string, clientAuth: OidcClientAuth, clientSecretSet: boolean, privateKeyJwkSet: boolean, extraScopes: Array<string>, groupsClaim: string | null } | null, ldap: { url: string, startTls: boolean, tlsCaPem: string | null, bindDnTemplate: string | null, serviceBindDn: string | null, serviceBindPasswordSet: boolean, userSearchBase: string | null, userSearchAttribute: string | null, usernameAttribute: string, emailAttribute: string, nameAttribute: string, groupAllowList: Array<string>, groupSource: LdapGroupSource, groupSearchBase: string | null, groupMemberAttribute: string | null } | null }>, groupMappings: Array<{ group: string, organization: string, team: string, role: GroupMappingRole }> } } };
 
 export type CreateOrganizationMutationVariables = Exact<{
   input: CreateOrganizationInput;
@@ -1075,6 +1364,13 @@ export type DeleteServiceAccountMutationVariables = Exact<{
 
 export type DeleteServiceAccountMutation = { deleteServiceAccount: { deletedServiceAccountId: string, keysRevoked: number, team: { id: string, name: string } | null, organization: { id: string, name: string, displayName: string } } };
 
+export type DeleteSsoProviderMutationVariables = Exact<{
+  input: DeleteSsoProviderInput;
+}>;
+
+
+export type DeleteSsoProviderMutation = { deleteSsoProvider: { settings: { version: number, passwordSignIn: boolean, ssoProvisioning: boolean, defaultOrganization: string | null, defaultOrgRole: OrgRole, invitationTtlDays: number, sessionTtlHours: number, apiKeyMaxTtlDays: number, publicUrl: string, embeddedDatabase: boolean, smtpConfigured: boolean, smtpUrl: string | null, smtpUsername: string | null, smtpPasswordSet: boolean, smtpFrom: string | null, overridden: Array<InstanceSettingField>, secretsKeyConfigured: boolean, ssoProviders: Array<{ name: string, label: string, kind: SsoProviderKind, source: SettingSource, oidc: { issuer: string, clientId: string, clientAuth: OidcClientAuth, clientSecretSet: boolean, privateKeyJwkSet: boolean, extraScopes: Array<string>, groupsClaim: string | null } | null, ldap: { url: string, startTls: boolean, tlsCaPem: string | null, bindDnTemplate: string | null, serviceBindDn: string | null, serviceBindPasswordSet: boolean, userSearchBase: string | null, userSearchAttribute: string | null, usernameAttribute: string, emailAttribute: string, nameAttribute: string, groupAllowList: Array<string>, groupSource: LdapGroupSource, groupSearchBase: string | null, groupMemberAttribute: string | null } | null }>, groupMappings: Array<{ group: string, organization: string, team: string, role: GroupMappingRole }> } } };
+
 export type DeleteTeamMutationVariables = Exact<{
   input: DeleteTeamInput;
 }>;
@@ -1138,6 +1434,15 @@ export type CustomRoleFieldsFragment = { id: string, name: string, description: 
 
 export type ServiceAccountFieldsFragment = { id: string, name: string, description: string, status: ServiceAccountStatus, createdAt: string, disabledAt: string | null, team: { id: string, name: string } | null, organization: { id: string, name: string, displayName: string } };
 
+export type InstanceSettingsFieldsFragment = { version: number, passwordSignIn: boolean, ssoProvisioning: boolean, defaultOrganization: string | null, defaultOrgRole: OrgRole, invitationTtlDays: number, sessionTtlHours: number, apiKeyMaxTtlDays: number, publicUrl: string, embeddedDatabase: boolean, smtpConfigured: boolean, smtpUrl: string | null, smtpUsername: string | null, smtpPasswordSet: boolean, smtpFrom: string | null, overridden: Array<InstanceSettingField>, secretsKeyConfigured: boolean, ssoProviders: Array<{ name: string, label: string, kind: SsoProviderKind, source: SettingSource, oidc: { issuer: string, clientId: string, clientAuth: OidcClientAuth, clientSecretSet: boolean, privateKeyJwkSet: boolean, extraScopes: Array<string>, groupsClaim: string | null } | null, ldap: { url: string, startTls: boolean, tlsCaPem: string | null, bindDnTemplate: string | null, serviceBindDn: string | null, serviceBindPasswordSet: boolean, userSearchBase: string | null, userSearchAttribute: string | null, usernameAttribute: string, emailAttribute: string, nameAttribute: string, groupAllowList: Array<string>, groupSource: LdapGroupSource, groupSearchBase: string | null, groupMemberAttribute: string | null } | null }>, groupMappings: Array<{ group: string, organization: string, team: string, role: GroupMappingRole }> };
+
+export type GrantInstanceAdminMutationVariables = Exact<{
+  input: GrantInstanceAdminInput;
+}>;
+
+
+export type GrantInstanceAdminMutation = { grantInstanceAdmin: { changed: boolean, user: { id: string, username: string, name: string, email: string | null, instanceAdmin: boolean, createdAt: string, lastActiveAt: string | null, defaultOrganization: { id: string, name: string, displayName: string } | null, memberships: { totalCount: number, nodes: Array<{ id: string, role: OrgRole, status: MemberStatus, createdAt: string, organization: { id: string, name: string, displayName: string } }> } } } };
+
 export type InstanceQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -1157,6 +1462,11 @@ export type InstanceAuditLogQueryVariables = Exact<{
 
 
 export type InstanceAuditLogQuery = { auditLog: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, action: AuditAction, organizationId: string | null, metadata: Record<string, unknown> | null, clientAddress: string | null, createdAt: string, actor: { type: string, id: string | null, label: string | null }, target: { type: string, id: string, label: string | null } | null }>, edges: Array<{ cursor: string }> } };
+
+export type InstanceSettingsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type InstanceSettingsQuery = { instanceSettings: { version: number, passwordSignIn: boolean, ssoProvisioning: boolean, defaultOrganization: string | null, defaultOrgRole: OrgRole, invitationTtlDays: number, sessionTtlHours: number, apiKeyMaxTtlDays: number, publicUrl: string, embeddedDatabase: boolean, smtpConfigured: boolean, smtpUrl: string | null, smtpUsername: string | null, smtpPasswordSet: boolean, smtpFrom: string | null, overridden: Array<InstanceSettingField>, secretsKeyConfigured: boolean, ssoProviders: Array<{ name: string, label: string, kind: SsoProviderKind, source: SettingSource, oidc: { issuer: string, clientId: string, clientAuth: OidcClientAuth, clientSecretSet: boolean, privateKeyJwkSet: boolean, extraScopes: Array<string>, groupsClaim: string | null } | null, ldap: { url: string, startTls: boolean, tlsCaPem: string | null, bindDnTemplate: string | null, serviceBindDn: string | null, serviceBindPasswordSet: boolean, userSearchBase: string | null, userSearchAttribute: string | null, usernameAttribute: string, emailAttribute: string, nameAttribute: string, groupAllowList: Array<string>, groupSource: LdapGroupSource, groupSearchBase: string | null, groupMemberAttribute: string | null } | null }>, groupMappings: Array<{ group: string, organization: string, team: string, role: GroupMappingRole }> } };
 
 export type InvitationPreviewQueryVariables = Exact<{
   token: string;
@@ -1340,6 +1650,13 @@ export type RevokeApiKeyMutationVariables = Exact<{
 
 export type RevokeApiKeyMutation = { revokeApiKey: { changed: boolean, apiKey: { id: string, name: string, lastFour: string, status: ApiKeyStatus, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null, rotatedAt: string | null } } };
 
+export type RevokeInstanceAdminMutationVariables = Exact<{
+  input: RevokeInstanceAdminInput;
+}>;
+
+
+export type RevokeInstanceAdminMutation = { revokeInstanceAdmin: { changed: boolean, user: { id: string, username: string, name: string, email: string | null, instanceAdmin: boolean, createdAt: string, lastActiveAt: string | null, defaultOrganization: { id: string, name: string, displayName: string } | null, memberships: { totalCount: number, nodes: Array<{ id: string, role: OrgRole, status: MemberStatus, createdAt: string, organization: { id: string, name: string, displayName: string } }> } } } };
+
 export type RevokeInvitationMutationVariables = Exact<{
   input: RevokeInvitationInput;
 }>;
@@ -1378,6 +1695,13 @@ export type SeatsQueryVariables = Exact<{
 
 
 export type SeatsQuery = { organization: { seats: { limit: number | null, used: number, available: number | null } } | null };
+
+export type SetGroupMappingsMutationVariables = Exact<{
+  input: SetGroupMappingsInput;
+}>;
+
+
+export type SetGroupMappingsMutation = { setGroupMappings: { settings: { version: number, passwordSignIn: boolean, ssoProvisioning: boolean, defaultOrganization: string | null, defaultOrgRole: OrgRole, invitationTtlDays: number, sessionTtlHours: number, apiKeyMaxTtlDays: number, publicUrl: string, embeddedDatabase: boolean, smtpConfigured: boolean, smtpUrl: string | null, smtpUsername: string | null, smtpPasswordSet: boolean, smtpFrom: string | null, overridden: Array<InstanceSettingField>, secretsKeyConfigured: boolean, ssoProviders: Array<{ name: string, label: string, kind: SsoProviderKind, source: SettingSource, oidc: { issuer: string, clientId: string, clientAuth: OidcClientAuth, clientSecretSet: boolean, privateKeyJwkSet: boolean, extraScopes: Array<string>, groupsClaim: string | null } | null, ldap: { url: string, startTls: boolean, tlsCaPem: string | null, bindDnTemplate: string | null, serviceBindDn: string | null, serviceBindPasswordSet: boolean, userSearchBase: string | null, userSearchAttribute: string | null, usernameAttribute: string, emailAttribute: string, nameAttribute: string, groupAllowList: Array<string>, groupSource: LdapGroupSource, groupSearchBase: string | null, groupMemberAttribute: string | null } | null }>, groupMappings: Array<{ group: string, organization: string, team: string, role: GroupMappingRole }> } } };
 
 export type SignUpMutationVariables = Exact<{
   input: SignUpInput;
@@ -1463,6 +1787,13 @@ export type UpdateCustomRoleMutationVariables = Exact<{
 
 export type UpdateCustomRoleMutation = { updateCustomRole: { customRole: { id: string, name: string, description: string | null, inheritsFrom: TeamRole, permissions: Array<TeamPermission>, createdAt: string, updatedAt: string } } };
 
+export type UpdateInstanceSettingsMutationVariables = Exact<{
+  input: UpdateInstanceSettingsInput;
+}>;
+
+
+export type UpdateInstanceSettingsMutation = { updateInstanceSettings: { settings: { version: number, passwordSignIn: boolean, ssoProvisioning: boolean, defaultOrganization: string | null, defaultOrgRole: OrgRole, invitationTtlDays: number, sessionTtlHours: number, apiKeyMaxTtlDays: number, publicUrl: string, embeddedDatabase: boolean, smtpConfigured: boolean, smtpUrl: string | null, smtpUsername: string | null, smtpPasswordSet: boolean, smtpFrom: string | null, overridden: Array<InstanceSettingField>, secretsKeyConfigured: boolean, ssoProviders: Array<{ name: string, label: string, kind: SsoProviderKind, source: SettingSource, oidc: { issuer: string, clientId: string, clientAuth: OidcClientAuth, clientSecretSet: boolean, privateKeyJwkSet: boolean, extraScopes: Array<string>, groupsClaim: string | null } | null, ldap: { url: string, startTls: boolean, tlsCaPem: string | null, bindDnTemplate: string | null, serviceBindDn: string | null, serviceBindPasswordSet: boolean, userSearchBase: string | null, userSearchAttribute: string | null, usernameAttribute: string, emailAttribute: string, nameAttribute: string, groupAllowList: Array<string>, groupSource: LdapGroupSource, groupSearchBase: string | null, groupMemberAttribute: string | null } | null }>, groupMappings: Array<{ group: string, organization: string, team: string, role: GroupMappingRole }> } } };
+
 export type UpdateInvitationMutationVariables = Exact<{
   input: UpdateInvitationInput;
 }>;
@@ -1470,12 +1801,26 @@ export type UpdateInvitationMutationVariables = Exact<{
 
 export type UpdateInvitationMutation = { updateInvitation: { changed: boolean, invitation: { id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null } } };
 
+export type UpdateLdapProviderMutationVariables = Exact<{
+  input: UpdateLdapProviderInput;
+}>;
+
+
+export type UpdateLdapProviderMutation = { updateLdapProvider: { settings: { version: number, passwordSignIn: boolean, ssoProvisioning: boolean, defaultOrganization: string | null, defaultOrgRole: OrgRole, invitationTtlDays: number, sessionTtlHours: number, apiKeyMaxTtlDays: number, publicUrl: string, embeddedDatabase: boolean, smtpConfigured: boolean, smtpUrl: string | null, smtpUsername: string | null, smtpPasswordSet: boolean, smtpFrom: string | null, overridden: Array<InstanceSettingField>, secretsKeyConfigured: boolean, ssoProviders: Array<{ name: string, label: string, kind: SsoProviderKind, source: SettingSource, oidc: { issuer: string, clientId: string, clientAuth: OidcClientAuth, clientSecretSet: boolean, privateKeyJwkSet: boolean, extraScopes: Array<string>, groupsClaim: string | null } | null, ldap: { url: string, startTls: boolean, tlsCaPem: string | null, bindDnTemplate: string | null, serviceBindDn: string | null, serviceBindPasswordSet: boolean, userSearchBase: string | null, userSearchAttribute: string | null, usernameAttribute: string, emailAttribute: string, nameAttribute: string, groupAllowList: Array<string>, groupSource: LdapGroupSource, groupSearchBase: string | null, groupMemberAttribute: string | null } | null }>, groupMappings: Array<{ group: string, organization: string, team: string, role: GroupMappingRole }> } } };
+
 export type UpdateMemberRoleMutationVariables = Exact<{
   input: UpdateMemberRoleInput;
 }>;
 
 
 export type UpdateMemberRoleMutation = { updateMemberRole: { changed: boolean, member: { id: string, email: string | null, name: string | null, username: string | null, role: OrgRole, status: MemberStatus, lastActiveAt: string | null, addedAt: string, user: { id: string, username: string, name: string, email: string | null } | null, teams: Array<{ name: string, role: TeamRole }>, invitation: { id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null } | null } } };
+
+export type UpdateOidcProviderMutationVariables = Exact<{
+  input: UpdateOidcProviderInput;
+}>;
+
+
+export type UpdateOidcProviderMutation = { updateOidcProvider: { settings: { version: number, passwordSignIn: boolean, ssoProvisioning: boolean, defaultOrganization: string | null, defaultOrgRole: OrgRole, invitationTtlDays: number, sessionTtlHours: number, apiKeyMaxTtlDays: number, publicUrl: string, embeddedDatabase: boolean, smtpConfigured: boolean, smtpUrl: string | null, smtpUsername: string | null, smtpPasswordSet: boolean, smtpFrom: string | null, overridden: Array<InstanceSettingField>, secretsKeyConfigured: boolean, ssoProviders: Array<{ name: string, label: string, kind: SsoProviderKind, source: SettingSource, oidc: { issuer: string, clientId: string, clientAuth: OidcClientAuth, clientSecretSet: boolean, privateKeyJwkSet: boolean, extraScopes: Array<string>, groupsClaim: string | null } | null, ldap: { url: string, startTls: boolean, tlsCaPem: string | null, bindDnTemplate: string | null, serviceBindDn: string | null, serviceBindPasswordSet: boolean, userSearchBase: string | null, userSearchAttribute: string | null, usernameAttribute: string, emailAttribute: string, nameAttribute: string, groupAllowList: Array<string>, groupSource: LdapGroupSource, groupSearchBase: string | null, groupMemberAttribute: string | null } | null }>, groupMappings: Array<{ group: string, organization: string, team: string, role: GroupMappingRole }> } } };
 
 export type UpdateOrganizationMutationVariables = Exact<{
   input: UpdateOrganizationInput;
@@ -1926,6 +2271,65 @@ fragment TeamRef on Team {
   id
   name
 }`, {"fragmentName":"ServiceAccountFields"}) as unknown as TypedDocumentString<ServiceAccountFieldsFragment, unknown>;
+export const InstanceSettingsFieldsFragmentDoc = new TypedDocumentString(`
+    fragment InstanceSettingsFields on InstanceSettings {
+  version
+  passwordSignIn
+  ssoProvisioning
+  defaultOrganization
+  defaultOrgRole
+  invitationTtlDays
+  sessionTtlHours
+  apiKeyMaxTtlDays
+  publicUrl
+  embeddedDatabase
+  smtpConfigured
+  smtpUrl
+  smtpUsername
+  smtpPasswordSet
+  smtpFrom
+  overridden
+  secretsKeyConfigured
+  ssoProviders {
+    name
+    label
+    kind
+    source
+    oidc {
+      issuer
+      clientId
+      clientAuth
+      clientSecretSet
+      privateKeyJwkSet
+      extraScopes
+      groupsClaim
+    }
+    ldap {
+      url
+      startTls
+      tlsCaPem
+      bindDnTemplate
+      serviceBindDn
+      serviceBindPasswordSet
+      userSearchBase
+      userSearchAttribute
+      usernameAttribute
+      emailAttribute
+      nameAttribute
+      groupAllowList
+      groupSource
+      groupSearchBase
+      groupMemberAttribute
+    }
+  }
+  groupMappings {
+    group
+    organization
+    team
+    role
+  }
+}
+    `, {"fragmentName":"InstanceSettingsFields"}) as unknown as TypedDocumentString<InstanceSettingsFieldsFragment, unknown>;
 export const AcceptInvitationDocument = new TypedDocumentString(`
     mutation AcceptInvitation($input: AcceptInvitationInput!) {
   acceptInvitation(input: $input) {
@@ -2151,6 +2555,136 @@ export const CreateCustomRoleDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<CreateCustomRoleMutation, CreateCustomRoleMutationVariables>;
+export const CreateLdapProviderDocument = new TypedDocumentString(`
+    mutation CreateLdapProvider($input: CreateLdapProviderInput!) {
+  createLdapProvider(input: $input) {
+    settings {
+      ...InstanceSettingsFields
+    }
+  }
+}
+    fragment InstanceSettingsFields on InstanceSettings {
+  version
+  passwordSignIn
+  ssoProvisioning
+  defaultOrganization
+  defaultOrgRole
+  invitationTtlDays
+  sessionTtlHours
+  apiKeyMaxTtlDays
+  publicUrl
+  embeddedDatabase
+  smtpConfigured
+  smtpUrl
+  smtpUsername
+  smtpPasswordSet
+  smtpFrom
+  overridden
+  secretsKeyConfigured
+  ssoProviders {
+    name
+    label
+    kind
+    source
+    oidc {
+      issuer
+      clientId
+      clientAuth
+      clientSecretSet
+      privateKeyJwkSet
+      extraScopes
+      groupsClaim
+    }
+    ldap {
+      url
+      startTls
+      tlsCaPem
+      bindDnTemplate
+      serviceBindDn
+      serviceBindPasswordSet
+      userSearchBase
+      userSearchAttribute
+      usernameAttribute
+      emailAttribute
+      nameAttribute
+      groupAllowList
+      groupSource
+      groupSearchBase
+      groupMemberAttribute
+    }
+  }
+  groupMappings {
+    group
+    organization
+    team
+    role
+  }
+}`) as unknown as TypedDocumentString<CreateLdapProviderMutation, CreateLdapProviderMutationVariables>;
+export const CreateOidcProviderDocument = new TypedDocumentString(`
+    mutation CreateOidcProvider($input: CreateOidcProviderInput!) {
+  createOidcProvider(input: $input) {
+    settings {
+      ...InstanceSettingsFields
+    }
+  }
+}
+    fragment InstanceSettingsFields on InstanceSettings {
+  version
+  passwordSignIn
+  ssoProvisioning
+  defaultOrganization
+  defaultOrgRole
+  invitationTtlDays
+  sessionTtlHours
+  apiKeyMaxTtlDays
+  publicUrl
+  embeddedDatabase
+  smtpConfigured
+  smtpUrl
+  smtpUsername
+  smtpPasswordSet
+  smtpFrom
+  overridden
+  secretsKeyConfigured
+  ssoProviders {
+    name
+    label
+    kind
+    source
+    oidc {
+      issuer
+      clientId
+      clientAuth
+      clientSecretSet
+      privateKeyJwkSet
+      extraScopes
+      groupsClaim
+    }
+    ldap {
+      url
+      startTls
+      tlsCaPem
+      bindDnTemplate
+      serviceBindDn
+      serviceBindPasswordSet
+      userSearchBase
+      userSearchAttribute
+      usernameAttribute
+      emailAttribute
+      nameAttribute
+      groupAllowList
+      groupSource
+      groupSearchBase
+      groupMemberAttribute
+    }
+  }
+  groupMappings {
+    group
+    organization
+    team
+    role
+  }
+}`) as unknown as TypedDocumentString<CreateOidcProviderMutation, CreateOidcProviderMutationVariables>;
 export const CreateOrganizationDocument = new TypedDocumentString(`
     mutation CreateOrganization($input: CreateOrganizationInput!) {
   createOrganization(input: $input) {
@@ -2507,6 +3041,71 @@ fragment TeamRef on Team {
   id
   name
 }`) as unknown as TypedDocumentString<DeleteServiceAccountMutation, DeleteServiceAccountMutationVariables>;
+export const DeleteSsoProviderDocument = new TypedDocumentString(`
+    mutation DeleteSsoProvider($input: DeleteSsoProviderInput!) {
+  deleteSsoProvider(input: $input) {
+    settings {
+      ...InstanceSettingsFields
+    }
+  }
+}
+    fragment InstanceSettingsFields on InstanceSettings {
+  version
+  passwordSignIn
+  ssoProvisioning
+  defaultOrganization
+  defaultOrgRole
+  invitationTtlDays
+  sessionTtlHours
+  apiKeyMaxTtlDays
+  publicUrl
+  embeddedDatabase
+  smtpConfigured
+  smtpUrl
+  smtpUsername
+  smtpPasswordSet
+  smtpFrom
+  overridden
+  secretsKeyConfigured
+  ssoProviders {
+    name
+    label
+    kind
+    source
+    oidc {
+      issuer
+      clientId
+      clientAuth
+      clientSecretSet
+      privateKeyJwkSet
+      extraScopes
+      groupsClaim
+    }
+    ldap {
+      url
+      startTls
+      tlsCaPem
+      bindDnTemplate
+      serviceBindDn
+      serviceBindPasswordSet
+      userSearchBase
+      userSearchAttribute
+      usernameAttribute
+      emailAttribute
+      nameAttribute
+      groupAllowList
+      groupSource
+      groupSearchBase
+      groupMemberAttribute
+    }
+  }
+  groupMappings {
+    group
+    organization
+    team
+    role
+  }
+}`) as unknown as TypedDocumentString<DeleteSsoProviderMutation, DeleteSsoProviderMutationVariables>;
 export const DeleteTeamDocument = new TypedDocumentString(`
     mutation DeleteTeam($input: DeleteTeamInput!) {
   deleteTeam(input: $input) {
@@ -2585,6 +3184,47 @@ fragment ServiceAccountFields on ServiceAccount {
     ...OrganizationRef
   }
 }`) as unknown as TypedDocumentString<EnableServiceAccountMutation, EnableServiceAccountMutationVariables>;
+export const GrantInstanceAdminDocument = new TypedDocumentString(`
+    mutation GrantInstanceAdmin($input: GrantInstanceAdminInput!) {
+  grantInstanceAdmin(input: $input) {
+    changed
+    user {
+      ...UserFields
+    }
+  }
+}
+    fragment OrganizationRef on Organization {
+  id
+  name
+  displayName
+}
+fragment UserFields on User {
+  id
+  username
+  name
+  email
+  instanceAdmin
+  createdAt
+  lastActiveAt
+  defaultOrganization {
+    ...OrganizationRef
+  }
+  memberships(first: 100) {
+    totalCount
+    nodes {
+      ...OrganizationMembershipFields
+    }
+  }
+}
+fragment OrganizationMembershipFields on OrganizationMembership {
+  id
+  role
+  status
+  createdAt
+  organization {
+    ...OrganizationRef
+  }
+}`) as unknown as TypedDocumentString<GrantInstanceAdminMutation, GrantInstanceAdminMutationVariables>;
 export const InstanceDocument = new TypedDocumentString(`
     query Instance {
   instance {
@@ -2659,6 +3299,69 @@ fragment AuditEventFields on AuditEvent {
   clientAddress
   createdAt
 }`) as unknown as TypedDocumentString<InstanceAuditLogQuery, InstanceAuditLogQueryVariables>;
+export const InstanceSettingsDocument = new TypedDocumentString(`
+    query InstanceSettings {
+  instanceSettings {
+    ...InstanceSettingsFields
+  }
+}
+    fragment InstanceSettingsFields on InstanceSettings {
+  version
+  passwordSignIn
+  ssoProvisioning
+  defaultOrganization
+  defaultOrgRole
+  invitationTtlDays
+  sessionTtlHours
+  apiKeyMaxTtlDays
+  publicUrl
+  embeddedDatabase
+  smtpConfigured
+  smtpUrl
+  smtpUsername
+  smtpPasswordSet
+  smtpFrom
+  overridden
+  secretsKeyConfigured
+  ssoProviders {
+    name
+    label
+    kind
+    source
+    oidc {
+      issuer
+      clientId
+      clientAuth
+      clientSecretSet
+      privateKeyJwkSet
+      extraScopes
+      groupsClaim
+    }
+    ldap {
+      url
+      startTls
+      tlsCaPem
+      bindDnTemplate
+      serviceBindDn
+      serviceBindPasswordSet
+      userSearchBase
+      userSearchAttribute
+      usernameAttribute
+      emailAttribute
+      nameAttribute
+      groupAllowList
+      groupSource
+      groupSearchBase
+      groupMemberAttribute
+    }
+  }
+  groupMappings {
+    group
+    organization
+    team
+    role
+  }
+}`) as unknown as TypedDocumentString<InstanceSettingsQuery, InstanceSettingsQueryVariables>;
 export const InvitationPreviewDocument = new TypedDocumentString(`
     query InvitationPreview($token: String!) {
   invitationPreview(token: $token) {
@@ -3556,6 +4259,47 @@ export const RevokeApiKeyDocument = new TypedDocumentString(`
   revokedAt
   rotatedAt
 }`) as unknown as TypedDocumentString<RevokeApiKeyMutation, RevokeApiKeyMutationVariables>;
+export const RevokeInstanceAdminDocument = new TypedDocumentString(`
+    mutation RevokeInstanceAdmin($input: RevokeInstanceAdminInput!) {
+  revokeInstanceAdmin(input: $input) {
+    changed
+    user {
+      ...UserFields
+    }
+  }
+}
+    fragment OrganizationRef on Organization {
+  id
+  name
+  displayName
+}
+fragment UserFields on User {
+  id
+  username
+  name
+  email
+  instanceAdmin
+  createdAt
+  lastActiveAt
+  defaultOrganization {
+    ...OrganizationRef
+  }
+  memberships(first: 100) {
+    totalCount
+    nodes {
+      ...OrganizationMembershipFields
+    }
+  }
+}
+fragment OrganizationMembershipFields on OrganizationMembership {
+  id
+  role
+  status
+  createdAt
+  organization {
+    ...OrganizationRef
+  }
+}`) as unknown as TypedDocumentString<RevokeInstanceAdminMutation, RevokeInstanceAdminMutationVariables>;
 export const RevokeInvitationDocument = new TypedDocumentString(`
     mutation RevokeInvitation($input: RevokeInvitationInput!) {
   revokeInvitation(input: $input) {
@@ -3683,6 +4427,71 @@ export const SeatsDocument = new TypedDocumentString(`
   used
   available
 }`) as unknown as TypedDocumentString<SeatsQuery, SeatsQueryVariables>;
+export const SetGroupMappingsDocument = new TypedDocumentString(`
+    mutation SetGroupMappings($input: SetGroupMappingsInput!) {
+  setGroupMappings(input: $input) {
+    settings {
+      ...InstanceSettingsFields
+    }
+  }
+}
+    fragment InstanceSettingsFields on InstanceSettings {
+  version
+  passwordSignIn
+  ssoProvisioning
+  defaultOrganization
+  defaultOrgRole
+  invitationTtlDays
+  sessionTtlHours
+  apiKeyMaxTtlDays
+  publicUrl
+  embeddedDatabase
+  smtpConfigured
+  smtpUrl
+  smtpUsername
+  smtpPasswordSet
+  smtpFrom
+  overridden
+  secretsKeyConfigured
+  ssoProviders {
+    name
+    label
+    kind
+    source
+    oidc {
+      issuer
+      clientId
+      clientAuth
+      clientSecretSet
+      privateKeyJwkSet
+      extraScopes
+      groupsClaim
+    }
+    ldap {
+      url
+      startTls
+      tlsCaPem
+      bindDnTemplate
+      serviceBindDn
+      serviceBindPasswordSet
+      userSearchBase
+      userSearchAttribute
+      usernameAttribute
+      emailAttribute
+      nameAttribute
+      groupAllowList
+      groupSource
+      groupSearchBase
+      groupMemberAttribute
+    }
+  }
+  groupMappings {
+    group
+    organization
+    team
+    role
+  }
+}`) as unknown as TypedDocumentString<SetGroupMappingsMutation, SetGroupMappingsMutationVariables>;
 export const SignUpDocument = new TypedDocumentString(`
     mutation SignUp($input: SignUpInput!) {
   signUp(input: $input) {
@@ -4056,6 +4865,71 @@ export const UpdateCustomRoleDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<UpdateCustomRoleMutation, UpdateCustomRoleMutationVariables>;
+export const UpdateInstanceSettingsDocument = new TypedDocumentString(`
+    mutation UpdateInstanceSettings($input: UpdateInstanceSettingsInput!) {
+  updateInstanceSettings(input: $input) {
+    settings {
+      ...InstanceSettingsFields
+    }
+  }
+}
+    fragment InstanceSettingsFields on InstanceSettings {
+  version
+  passwordSignIn
+  ssoProvisioning
+  defaultOrganization
+  defaultOrgRole
+  invitationTtlDays
+  sessionTtlHours
+  apiKeyMaxTtlDays
+  publicUrl
+  embeddedDatabase
+  smtpConfigured
+  smtpUrl
+  smtpUsername
+  smtpPasswordSet
+  smtpFrom
+  overridden
+  secretsKeyConfigured
+  ssoProviders {
+    name
+    label
+    kind
+    source
+    oidc {
+      issuer
+      clientId
+      clientAuth
+      clientSecretSet
+      privateKeyJwkSet
+      extraScopes
+      groupsClaim
+    }
+    ldap {
+      url
+      startTls
+      tlsCaPem
+      bindDnTemplate
+      serviceBindDn
+      serviceBindPasswordSet
+      userSearchBase
+      userSearchAttribute
+      usernameAttribute
+      emailAttribute
+      nameAttribute
+      groupAllowList
+      groupSource
+      groupSearchBase
+      groupMemberAttribute
+    }
+  }
+  groupMappings {
+    group
+    organization
+    team
+    role
+  }
+}`) as unknown as TypedDocumentString<UpdateInstanceSettingsMutation, UpdateInstanceSettingsMutationVariables>;
 export const UpdateInvitationDocument = new TypedDocumentString(`
     mutation UpdateInvitation($input: UpdateInvitationInput!) {
   updateInvitation(input: $input) {
@@ -4089,6 +4963,71 @@ fragment InvitationFields on Invitation {
     ...EmailDeliveryFields
   }
 }`) as unknown as TypedDocumentString<UpdateInvitationMutation, UpdateInvitationMutationVariables>;
+export const UpdateLdapProviderDocument = new TypedDocumentString(`
+    mutation UpdateLdapProvider($input: UpdateLdapProviderInput!) {
+  updateLdapProvider(input: $input) {
+    settings {
+      ...InstanceSettingsFields
+    }
+  }
+}
+    fragment InstanceSettingsFields on InstanceSettings {
+  version
+  passwordSignIn
+  ssoProvisioning
+  defaultOrganization
+  defaultOrgRole
+  invitationTtlDays
+  sessionTtlHours
+  apiKeyMaxTtlDays
+  publicUrl
+  embeddedDatabase
+  smtpConfigured
+  smtpUrl
+  smtpUsername
+  smtpPasswordSet
+  smtpFrom
+  overridden
+  secretsKeyConfigured
+  ssoProviders {
+    name
+    label
+    kind
+    source
+    oidc {
+      issuer
+      clientId
+      clientAuth
+      clientSecretSet
+      privateKeyJwkSet
+      extraScopes
+      groupsClaim
+    }
+    ldap {
+      url
+      startTls
+      tlsCaPem
+      bindDnTemplate
+      serviceBindDn
+      serviceBindPasswordSet
+      userSearchBase
+      userSearchAttribute
+      usernameAttribute
+      emailAttribute
+      nameAttribute
+      groupAllowList
+      groupSource
+      groupSearchBase
+      groupMemberAttribute
+    }
+  }
+  groupMappings {
+    group
+    organization
+    team
+    role
+  }
+}`) as unknown as TypedDocumentString<UpdateLdapProviderMutation, UpdateLdapProviderMutationVariables>;
 export const UpdateMemberRoleDocument = new TypedDocumentString(`
     mutation UpdateMemberRole($input: UpdateMemberRoleInput!) {
   updateMemberRole(input: $input) {
@@ -4148,6 +5087,71 @@ fragment OrganizationMemberFields on OrganizationMember {
     ...InvitationFields
   }
 }`) as unknown as TypedDocumentString<UpdateMemberRoleMutation, UpdateMemberRoleMutationVariables>;
+export const UpdateOidcProviderDocument = new TypedDocumentString(`
+    mutation UpdateOidcProvider($input: UpdateOidcProviderInput!) {
+  updateOidcProvider(input: $input) {
+    settings {
+      ...InstanceSettingsFields
+    }
+  }
+}
+    fragment InstanceSettingsFields on InstanceSettings {
+  version
+  passwordSignIn
+  ssoProvisioning
+  defaultOrganization
+  defaultOrgRole
+  invitationTtlDays
+  sessionTtlHours
+  apiKeyMaxTtlDays
+  publicUrl
+  embeddedDatabase
+  smtpConfigured
+  smtpUrl
+  smtpUsername
+  smtpPasswordSet
+  smtpFrom
+  overridden
+  secretsKeyConfigured
+  ssoProviders {
+    name
+    label
+    kind
+    source
+    oidc {
+      issuer
+      clientId
+      clientAuth
+      clientSecretSet
+      privateKeyJwkSet
+      extraScopes
+      groupsClaim
+    }
+    ldap {
+      url
+      startTls
+      tlsCaPem
+      bindDnTemplate
+      serviceBindDn
+      serviceBindPasswordSet
+      userSearchBase
+      userSearchAttribute
+      usernameAttribute
+      emailAttribute
+      nameAttribute
+      groupAllowList
+      groupSource
+      groupSearchBase
+      groupMemberAttribute
+    }
+  }
+  groupMappings {
+    group
+    organization
+    team
+    role
+  }
+}`) as unknown as TypedDocumentString<UpdateOidcProviderMutation, UpdateOidcProviderMutationVariables>;
 export const UpdateOrganizationDocument = new TypedDocumentString(`
     mutation UpdateOrganization($input: UpdateOrganizationInput!) {
   updateOrganization(input: $input) {

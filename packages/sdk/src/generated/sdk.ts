@@ -62,6 +62,16 @@ export abstract class RosterOperations {
     return this.send(D.CreateCustomRoleDocument, { input }, options).then((d) => d.createCustomRole);
   }
 
+  /** Add an LDAP provider (instance admins). */
+  createLdapProvider(input: D.CreateLdapProviderInput, options?: RequestOptions): Promise<D.CreateLdapProviderMutation['createLdapProvider']> {
+    return this.send(D.CreateLdapProviderDocument, { input }, options).then((d) => d.createLdapProvider);
+  }
+
+  /** Add an OIDC provider (instance admins). */
+  createOidcProvider(input: D.CreateOidcProviderInput, options?: RequestOptions): Promise<D.CreateOidcProviderMutation['createOidcProvider']> {
+    return this.send(D.CreateOidcProviderDocument, { input }, options).then((d) => d.createOidcProvider);
+  }
+
   /** Create an organization (instance admins). The creator becomes its ADMIN. */
   createOrganization(input: D.CreateOrganizationInput, options?: RequestOptions): Promise<D.CreateOrganizationMutation['createOrganization']> {
     return this.send(D.CreateOrganizationDocument, { input }, options).then((d) => d.createOrganization);
@@ -133,6 +143,11 @@ export abstract class RosterOperations {
     return this.send(D.DeleteServiceAccountDocument, { input }, options).then((d) => d.deleteServiceAccount);
   }
 
+  /** Delete an SSO provider set through the API, with its secrets. SSO_PROVIDER_REQUIRED when it is the last one and password sign-in is off. */
+  deleteSsoProvider(input: D.DeleteSsoProviderInput, options?: RequestOptions): Promise<D.DeleteSsoProviderMutation['deleteSsoProvider']> {
+    return this.send(D.DeleteSsoProviderDocument, { input }, options).then((d) => d.deleteSsoProvider);
+  }
+
   /** Delete a team and everything in it (org admins); confirmName must repeat the team name. */
   deleteTeam(input: D.DeleteTeamInput, options?: RequestOptions): Promise<D.DeleteTeamMutation['deleteTeam']> {
     return this.send(D.DeleteTeamDocument, { input }, options).then((d) => d.deleteTeam);
@@ -146,6 +161,11 @@ export abstract class RosterOperations {
   /** Enable a disabled service account: its usable keys work again. */
   enableServiceAccount(input: D.EnableServiceAccountInput, options?: RequestOptions): Promise<D.EnableServiceAccountMutation['enableServiceAccount']> {
     return this.send(D.EnableServiceAccountDocument, { input }, options).then((d) => d.enableServiceAccount);
+  }
+
+  /** Make a user instance admin (instance admins). */
+  grantInstanceAdmin(input: D.GrantInstanceAdminInput, options?: RequestOptions): Promise<D.GrantInstanceAdminMutation['grantInstanceAdmin']> {
+    return this.send(D.GrantInstanceAdminDocument, { input }, options).then((d) => d.grantInstanceAdmin);
   }
 
   /** Setup state, warnings and (for instance admins) settings. Anyone may ask. */
@@ -162,6 +182,11 @@ export abstract class RosterOperations {
   iterateInstanceAuditLog(args: Omit<D.InstanceAuditLogQueryVariables, 'first' | 'after'> & IterateOptions = {}, options?: RequestOptions): AsyncIterable<D.InstanceAuditLogQuery['auditLog']['nodes'][number]> {
     const { pageSize = DEFAULT_PAGE_SIZE, ...rest } = args;
     return paginate((after) => this.instanceAuditLog({ ...rest, first: pageSize, after }, options));
+  }
+
+  /** The instance settings in effect (instance admins; FORBIDDEN for others). Same as `instance { settings }`, which answers null instead of refusing. */
+  instanceSettings(args: D.InstanceSettingsQueryVariables = {}, options?: RequestOptions): Promise<D.InstanceSettingsQuery['instanceSettings']> {
+    return this.send(D.InstanceSettingsDocument, args, options).then((d) => d.instanceSettings);
   }
 
   /** What an invitation token leads to (public: for the accept page). */
@@ -327,6 +352,11 @@ export abstract class RosterOperations {
     return this.send(D.RevokeApiKeyDocument, { input }, options).then((d) => d.revokeApiKey);
   }
 
+  /** Make an instance admin a regular user (instance admins); LAST_INSTANCE_ADMIN for the last one. */
+  revokeInstanceAdmin(input: D.RevokeInstanceAdminInput, options?: RequestOptions): Promise<D.RevokeInstanceAdminMutation['revokeInstanceAdmin']> {
+    return this.send(D.RevokeInstanceAdminDocument, { input }, options).then((d) => d.revokeInstanceAdmin);
+  }
+
   /** Cancel a pending invitation; its token stops working and its seat is freed. Revoking a revoked invitation succeeds with changed: false. */
   revokeInvitation(input: D.RevokeInvitationInput, options?: RequestOptions): Promise<D.RevokeInvitationMutation['revokeInvitation']> {
     return this.send(D.RevokeInvitationDocument, { input }, options).then((d) => d.revokeInvitation);
@@ -356,6 +386,11 @@ export abstract class RosterOperations {
   /** Seats: limit, used, available. A frontend greys out "invite" when none is available. NOT_FOUND unless the caller sees the organization. */
   seats(args: D.SeatsQueryVariables, options?: RequestOptions): Promise<NonNullable<D.SeatsQuery['organization']>['seats']> {
     return this.send(D.SeatsDocument, args, options).then((d) => present(d.organization, 'organization', 'Seats', d).seats);
+  }
+
+  /** Replace the group-to-team mappings (instance admins). Every team must exist. */
+  setGroupMappings(input: D.SetGroupMappingsInput = {}, options?: RequestOptions): Promise<D.SetGroupMappingsMutation['setGroupMappings']> {
+    return this.send(D.SetGroupMappingsDocument, { input }, options).then((d) => d.setGroupMappings);
   }
 
   /** Create an account. The first sign-up of a fresh instance becomes instance admin and admin of the first organization; afterwards an invitation token is required. */
@@ -432,14 +467,29 @@ export abstract class RosterOperations {
     return this.send(D.UpdateCustomRoleDocument, { input }, options).then((d) => d.updateCustomRole);
   }
 
+  /** Change general instance settings (instance admins). Stored and audited; applies in every server process within SETTINGS_REFRESH_MS (2 s), without a restart. `reset` falls back to the environment. */
+  updateInstanceSettings(input: D.UpdateInstanceSettingsInput = {}, options?: RequestOptions): Promise<D.UpdateInstanceSettingsMutation['updateInstanceSettings']> {
+    return this.send(D.UpdateInstanceSettingsDocument, { input }, options).then((d) => d.updateInstanceSettings);
+  }
+
   /** Change the role or the teams of a pending invitation (org admins). INVITATION_NOT_PENDING once accepted or revoked; SEAT_LIMIT_REACHED when it would need a seat that is not free. */
   updateInvitation(input: D.UpdateInvitationInput, options?: RequestOptions): Promise<D.UpdateInvitationMutation['updateInvitation']> {
     return this.send(D.UpdateInvitationDocument, { input }, options).then((d) => d.updateInvitation);
   }
 
+  /** Change an LDAP provider set through the API; omitted fields (and the password) keep their value. */
+  updateLdapProvider(input: D.UpdateLdapProviderInput, options?: RequestOptions): Promise<D.UpdateLdapProviderMutation['updateLdapProvider']> {
+    return this.send(D.UpdateLdapProviderDocument, { input }, options).then((d) => d.updateLdapProvider);
+  }
+
   /** Change a member's role (org admins). Demoting to VIEWER caps the person's team roles in the organization at VIEW_ONLY in the same change (a MEMBER-based custom role is dropped, a VIEW_ONLY-based one kept); promoting again leaves them at VIEW_ONLY. LAST_ADMIN if it would leave the organization without an active admin, or a team without an effective admin (`extensions.teams` names them); SEAT_LIMIT_REACHED when promoting a viewer without a free seat. */
   updateMemberRole(input: D.UpdateMemberRoleInput, options?: RequestOptions): Promise<D.UpdateMemberRoleMutation['updateMemberRole']> {
     return this.send(D.UpdateMemberRoleDocument, { input }, options).then((d) => d.updateMemberRole);
+  }
+
+  /** Change an OIDC provider set through the API; omitted fields (and secrets) keep their value. */
+  updateOidcProvider(input: D.UpdateOidcProviderInput, options?: RequestOptions): Promise<D.UpdateOidcProviderMutation['updateOidcProvider']> {
+    return this.send(D.UpdateOidcProviderDocument, { input }, options).then((d) => d.updateOidcProvider);
   }
 
   /** Change display name or settings (org admins) or the seat limit (instance admins). */

@@ -1,6 +1,6 @@
 import { Field, Int, ObjectType } from 'type-graphql';
 import { ErrorCode, OrgRole, WarningCode } from '../../graphql/enums';
-import { GroupMappingType, InstanceSettingField, SsoProviderType } from '../settings/settings-objects.types';
+import { GroupMappingType, InstanceSettingField, SsoProviderConfigType } from '../settings/settings-objects.types';
 
 @ObjectType('InstanceWarning', { description: 'Something an instance admin should fix.' })
 export class InstanceWarningType {
@@ -64,8 +64,10 @@ export class InstanceSettingsType {
   @Field(() => String, { nullable: true, description: 'From address of emails.' })
   smtpFrom!: string | null;
 
-  @Field(() => [SsoProviderType], { description: 'SSO providers: the environment’s, then those set through the API.' })
-  ssoProviders!: SsoProviderType[];
+  @Field(() => [SsoProviderConfigType], {
+    description: 'SSO providers: the environment’s, then those set through the API.',
+  })
+  ssoProviders!: SsoProviderConfigType[];
 
   @Field(() => [GroupMappingType], { description: 'IdP group to team mappings applied at SSO sign-in.' })
   groupMappings!: GroupMappingType[];

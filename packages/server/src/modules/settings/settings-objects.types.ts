@@ -1,5 +1,6 @@
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
 import { GENERAL_FIELDS, type GeneralField } from './instance-settings-store';
+import { SsoProviderKind } from '../sso/sso.types';
 
 const screaming = (v: string) => v.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
 
@@ -14,15 +15,7 @@ registerEnumType(InstanceSettingField, {
   valuesConfig: Object.fromEntries(GENERAL_FIELDS.map((f) => [screaming(f), { description: `The \`${f}\` setting.` }])),
 });
 
-export const SsoProviderKind = { OIDC: 'OIDC', LDAP: 'LDAP' } as const;
-registerEnumType(SsoProviderKind, {
-  name: 'SsoProviderKind',
-  description: 'How an SSO provider signs people in.',
-  valuesConfig: {
-    OIDC: { description: 'OpenID Connect (authorization code flow with PKCE).' },
-    LDAP: { description: 'An LDAP directory, through logIn.' },
-  },
-});
+// SsoProviderKind is the sign-in module's enum (one GraphQL type for both views of a provider).
 
 export const SettingSource = { ENVIRONMENT: 'ENVIRONMENT', API: 'API' } as const;
 registerEnumType(SettingSource, {
@@ -142,8 +135,8 @@ export class LdapProviderConfigType {
   groupMemberAttribute!: string | null;
 }
 
-@ObjectType('SsoProvider', { description: 'A configured SSO provider.' })
-export class SsoProviderType {
+@ObjectType('SsoProviderConfig', { description: 'A configured SSO provider and its settings (instance admins).' })
+export class SsoProviderConfigType {
   @Field(() => String, { description: 'Stable identifier ([a-z0-9-]{1,40}).' })
   name!: string;
 
