@@ -82,7 +82,71 @@ async function teamMember(w: World, role = 'MEMBER'): Promise<Actor & { username
   return u;
 }
 
+const settingsCall = (name: string, inputType: string, i: Record<string, unknown>): Call => ({
+  query: m(name, inputType, 'settings { version }'),
+  variables: { i },
+});
+
+/** An OIDC provider stored through the API; its client secret holds `password` so the secret scan covers it. */
+async function oidcProvider(w: World): Promise<string> {
+  const name = w.name('idp');
+  await w.api(m('createOidcProvider', 'CreateOidcProviderInput', 'settings { version }'), {
+    i: { name, label: 'Corp', issuer: 'https://idp.example.com', clientId: 'roster', clientSecret: 'oidc-password-1' },
+  });
+  return name;
+}
+
 const BUILDERS: Record<string, (w: World) => Promise<Call>> = {
+  createOidcProvider: async (w) =>
+    settingsCall('createOidcProvider', 'CreateOidcProviderInput', {
+      name: w.name('idp'),
+      label: 'Corp',
+      issuer: 'https://idp.example.com',
+      clientId: 'roster',
+      clientSecret: 'oidc-client-password-2',
+    }),
+  updateOidcProvider: async (w) =>
+    settingsCall('updateOidcProvider', 'UpdateOidcProviderInput', {
+      name: await oidcProvider(w),
+      clientSecret: 'oidc-rotated-password-3',
+    }),
+  createLdapProvider: async (w) =>
+    settingsCall('createLdapProvider', 'CreateLdapProviderInput', {
+      name: w.name('ldap'),
+      label: 'Directory',
+      url: 'ldap://ldap.example.com:389',
+      serviceBindDn: 'cn=roster,dc=example,dc=org',
+      serviceBindPassword: 'ldap-bind-password-4',
+      userSearchBase: 'ou=people,dc=example,dc=org',
+      userSearchAttribute: 'uid',
+    }),
+  updateLdapProvider: async (w) => {
+    const name = w.name('ldap');
+    await w.api(m('createLdapProvider', 'CreateLdapProviderInput', 'settings { version }'), {
+      i: { name, label: 'Dir', url: 'ldap://ldap.example.com', bindDnTemplate: 'uid={username},dc=example,dc=org' },
+    });
+    return settingsCall('updateLdapProvider', 'UpdateLdapProviderInput', { name, startTls: true });
+  },
+  deleteSsoProvider: async (w) =>
+    settingsCall('deleteSsoProvider', 'DeleteSsoProviderInput', { name: await oidcProvider(w) }),
+  setGroupMappings: async () =>
+    settingsCall('setGroupMappings', 'SetGroupMappingsInput', {
+      mappings: [{ group: 'ml-engineers', organization: 'acme', team: 'vision', role: 'MEMBER' }],
+    }),
+  updateInstanceSettings: async () =>
+    settingsCall('updateInstanceSettings', 'UpdateInstanceSettingsInput', { invitationTtlDays: 9 }),
+  grantInstanceAdmin: async (w) => ({
+    query: m('grantInstanceAdmin', 'GrantInstanceAdminInput', 'changed'),
+    variables: { i: { user: (await w.member()).username } },
+  }),
+  revokeInstanceAdmin: async (w) => {
+    const u = await w.member();
+    await w.api(m('grantInstanceAdmin', 'GrantInstanceAdminInput', 'changed'), { i: { user: u.username } });
+    return {
+      query: m('revokeInstanceAdmin', 'RevokeInstanceAdminInput', 'changed'),
+      variables: { i: { user: u.username } },
+    };
+  },
   acceptInvitation: async (w) => {
     const inv = await inviteByLink(w.t.url, w.admin, 'acme', `${w.name('acc')}@example.com`);
     return {
@@ -330,7 +394,8 @@ describe('audit coverage: every mutation writes an audit event', () => {
   const results: Array<{ mutation: string; actions: string[] }> = [];
 
   beforeAll(async () => {
-    t = await instanceWithAdmin();
+    // A secrets key, so the instance settings builders can store a client secret and a bind password.
+    t = await instanceWithAdmin({ SECRETS_KEY: 'a'.repeat(64) });
     secrets.add(t.admin.token);
     world = {
       t,
