@@ -153,7 +153,10 @@ async function snapshot(): Promise<string> {
     outbox_emails: 'id, invitation_id',
     audit_events: 'id',
     teams: '*',
-    team_memberships: '*',
+    // sort_last_active: team_memberships' copy of the same activity timestamp (TeamMemberSortKeys).
+    team_memberships:
+      'id, team_id, user_id, role, custom_role_id, managed_by_idp, added_by_id, created_at, org_membership_id, ' +
+      'member_status, member_role, sort_name, role_rank, added_at',
     projects: '*',
     runs: '*',
     reports: '*',

@@ -31,7 +31,8 @@ describe('heap management (goal 7 of issue 10)', () => {
     await new Promise((r) => setTimeout(r, 1_200));
     const compacted = logs.filter((l) => l.msg === 'Idle: heap compacted');
     expect(compacted).toHaveLength(1);
-    expect(compacted[0]!.rssMbAfter).toBeLessThanOrEqual(compacted[0]!.rssMbBefore as number);
+    // The heap V8 holds shrinks (the process's RSS follows, but other work in this test worker moves it too).
+    expect(compacted[0]!.heapMbAfter).toBeLessThan(compacted[0]!.heapMbBefore as number);
     stop();
   });
 

@@ -56,6 +56,8 @@ export function manageHeap(httpServer: Server, settings: HeapSettings, logger: L
         ms: Math.round(performance.now() - started),
         rssMbBefore: Math.round(before.rss / 2 ** 20),
         rssMbAfter: Math.round(after.rss / 2 ** 20),
+        heapMbBefore: Math.round(before.heapTotal / 2 ** 20),
+        heapMbAfter: Math.round(after.heapTotal / 2 ** 20),
       },
       'Idle: heap compacted',
     );
