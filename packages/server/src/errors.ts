@@ -23,6 +23,8 @@ export enum ErrorCode {
   GRAPHQL_PARSE_FAILED = 'GRAPHQL_PARSE_FAILED',
   GRAPHQL_VALIDATION_FAILED = 'GRAPHQL_VALIDATION_FAILED',
   BAD_REQUEST = 'BAD_REQUEST',
+  TOO_MANY_BUCKETS = 'TOO_MANY_BUCKETS',
+  CSRF_REFUSED = 'CSRF_REFUSED',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
 
@@ -67,6 +69,12 @@ export const ERROR_CODE_DESCRIPTIONS: Record<ErrorCode, string> = {
   GRAPHQL_PARSE_FAILED: 'The GraphQL document could not be parsed.',
   GRAPHQL_VALIDATION_FAILED: 'The GraphQL document does not match the schema.',
   BAD_REQUEST: 'The HTTP request is malformed.',
+  TOO_MANY_BUCKETS:
+    'A series would have more buckets than the server returns (`extensions.max`, `extensions.actual`): choose a ' +
+    'coarser granularity (WEEK or MONTH) or a shorter range.',
+  CSRF_REFUSED:
+    'A download authenticated by the session cookie alone came without the `X-Roster-Client` header (or from ' +
+    'another site): send the header, or authenticate with "Authorization: Bearer".',
   INTERNAL_SERVER_ERROR: 'An unexpected error; the message carries a request id to quote to the operator.',
 };
 

@@ -327,6 +327,8 @@ export const ErrorCode = {
   BAD_USER_INPUT: 'BAD_USER_INPUT',
   /** The change collides with existing data (a taken name, a pending invitation, an existing membership). */
   CONFLICT: 'CONFLICT',
+  /** A download authenticated by the session cookie alone came without the `X-Roster-Client` header (or from another site): send the header, or authenticate with "Authorization: Bearer". */
+  CSRF_REFUSED: 'CSRF_REFUSED',
   /** The caller is authenticated but may not do this. */
   FORBIDDEN: 'FORBIDDEN',
   /** The GraphQL document could not be parsed. */
@@ -361,6 +363,8 @@ export const ErrorCode = {
   SEAT_LIMIT_REACHED: 'SEAT_LIMIT_REACHED',
   /** The API key belongs to a disabled service account: every request with it is refused until a team admin enables the account again (enableServiceAccount). */
   SERVICE_ACCOUNT_DISABLED: 'SERVICE_ACCOUNT_DISABLED',
+  /** A series would have more buckets than the server returns (`extensions.max`, `extensions.actual`): choose a coarser granularity (WEEK or MONTH) or a shorter range. */
+  TOO_MANY_BUCKETS: 'TOO_MANY_BUCKETS',
   /** No valid session or API key was given, or it expired or was revoked. Log in again or use a valid API key. */
   UNAUTHENTICATED: 'UNAUTHENTICATED'
 } as const;
@@ -516,7 +520,9 @@ export const OrganizationPermission = {
   /** `team:create`: create teams */
   TEAM_CREATE: 'TEAM_CREATE',
   /** `team:manage_any`: manage and delete any team */
-  TEAM_MANAGE_ANY: 'TEAM_MANAGE_ANY'
+  TEAM_MANAGE_ANY: 'TEAM_MANAGE_ANY',
+  /** `usage:read`: usage: active users over time, every member's activity summary, the members CSV's activity columns */
+  USAGE_READ: 'USAGE_READ'
 } as const;
 
 export type OrganizationPermission = typeof OrganizationPermission[keyof typeof OrganizationPermission];
@@ -530,6 +536,8 @@ export type OrganizationSettingsInput = {
   membersCanCreateTeams?: boolean | null | undefined;
   /** Whether personal API keys reach this organization. */
   personalApiKeysReachOrganization?: boolean | null | undefined;
+  /** IANA time zone for activity days (e.g. "Europe/Berlin"); null goes back to UTC. Days already recorded keep their zone. */
+  timeZone?: string | null | undefined;
 };
 
 /** What kind of principal made the request. */

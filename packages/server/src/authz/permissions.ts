@@ -8,12 +8,14 @@ export enum InstancePermission {
   CREATE_ORGANIZATION = 'instance:create_organization',
   READ_SETTINGS = 'instance:read_settings',
   SET_SEAT_LIMIT = 'instance:set_seat_limit',
+  READ_USAGE = 'instance:read_usage',
 }
 
 export const INSTANCE_PERMISSION_CATALOGUE: Record<InstancePermission, { description: string }> = {
   [InstancePermission.CREATE_ORGANIZATION]: { description: 'create organizations' },
   [InstancePermission.READ_SETTINGS]: { description: 'read instance settings and warnings' },
   [InstancePermission.SET_SEAT_LIMIT]: { description: "set or clear an organization's seat limit" },
+  [InstancePermission.READ_USAGE]: { description: 'instance-wide usage: every organization and active users' },
 };
 
 /** Organization-scoped permissions, named `object:operation`; like the instance ones, only those something enforces. */
@@ -30,6 +32,7 @@ export enum OrgPermission {
   MANAGE_CUSTOM_ROLES = 'custom_role:manage',
   MANAGE_ORG_SERVICE_ACCOUNTS = 'service_account:manage_org',
   READ_ALL_API_KEYS = 'api_key:read_all',
+  READ_USAGE = 'usage:read',
 }
 
 export interface OrgPermissionInfo {
@@ -57,6 +60,9 @@ export const ORG_PERMISSION_CATALOGUE: Record<OrgPermission, OrgPermissionInfo> 
   },
   [OrgPermission.READ_ALL_API_KEYS]: {
     description: "every API key of the organization: members' personal keys and service accounts' (metadata)",
+  },
+  [OrgPermission.READ_USAGE]: {
+    description: "usage: active users over time, every member's activity summary, the members CSV's activity columns",
   },
 };
 

@@ -7,6 +7,12 @@ import { ViewerResolver, UserResolver } from '../modules/accounts/account.resolv
 import { ApiKeyResolver, OrganizationApiKeysResolver } from '../modules/api-keys/api-key.resolver';
 import { OrganizationResolver, OrganizationMembershipResolver } from '../modules/organizations/organization.resolver';
 import { InstanceResolver } from '../modules/instance/instance.resolver';
+import {
+  InstanceUsageFieldResolver,
+  InstanceUsageResolver,
+  MemberActivityResolver,
+  OrganizationUsageResolver,
+} from '../modules/usage/usage.resolver';
 import { InvitationResolver, OrganizationInvitationsResolver } from '../modules/invitations/invitation.resolver';
 import { OrganizationMemberResolver, OrganizationMembersResolver } from '../modules/members/member.resolver';
 import { OrganizationAuditResolver } from '../modules/audit/audit.resolver';
@@ -49,6 +55,10 @@ export const RESOLVERS = [
   TeamServiceAccountsResolver,
   OrganizationServiceAccountsResolver,
   OrganizationApiKeysResolver,
+  MemberActivityResolver,
+  OrganizationUsageResolver,
+  InstanceUsageFieldResolver,
+  InstanceUsageResolver,
 ] as const;
 
 let cached: Promise<GraphQLSchema> | undefined;

@@ -8,6 +8,7 @@ import { Migration20261129120000_MemberSortKeys } from './Migration2026112912000
 import { Migration20261129121000_MemberCounts } from './Migration20261129121000_MemberCounts';
 import { Migration20261129121344_ServiceAccounts } from './Migration20261129121344_ServiceAccounts';
 import { Migration20261129124500_OrgServiceAccounts } from './Migration20261129124500_OrgServiceAccounts';
+import { Migration20261129152000_ActivityRollups } from './Migration20261129152000_ActivityRollups';
 
 /** Applied in this order. Add each new migration here (see docs/DEVELOPING.md). */
 export const MIGRATIONS: MigrationObject[] = [
@@ -20,4 +21,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261129121000_MemberCounts', class: Migration20261129121000_MemberCounts },
   { name: 'Migration20261129121344_ServiceAccounts', class: Migration20261129121344_ServiceAccounts },
   { name: 'Migration20261129124500_OrgServiceAccounts', class: Migration20261129124500_OrgServiceAccounts },
+  { name: 'Migration20261129152000_ActivityRollups', class: Migration20261129152000_ActivityRollups },
 ];
