@@ -117,7 +117,7 @@ describe('users active over time', () => {
     expect(bad.errors).toBeDefined();
   });
 
-  it('instance usage: every organization with seats and activity, and the instance series (instance admins)', async () => {
+  it('instance usage: organizations with seats and activity, and the instance series (instance admins)', async () => {
     const res = await gql(ctx.url, INSTANCE, { r: 'LAST_30_DAYS', g: 'WEEK' }, ctx.admin.token);
     expect(res.errors).toBeUndefined();
     const usage = res.data!.instance.usage;

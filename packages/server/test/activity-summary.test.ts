@@ -125,10 +125,9 @@ describe('activity summaries', () => {
     // 15:30 UTC on the 2nd is 00:30 on the 3rd in Tokyo: a new day although the UTC day did not change.
     tracker.touch(zoned.user.id, new Date('2032-01-02T15:30:00Z'));
     await tracker.flush();
-    const days: Array<{ day: string }> = await exec(
-      'select day::text as day from daily_activity where user_id = ? order by day',
-      [zoned.user.id],
-    );
+    const days = (await exec('select day::text as day from daily_activity where user_id = ? order by day', [
+      zoned.user.id,
+    ])) as Array<{ day: string }>;
     expect(days.map((d) => d.day)).toEqual(['2032-01-02', '2032-01-03']);
     const summary = await summaryOf('zed');
     expect(summary.daysActive).toBe(2);

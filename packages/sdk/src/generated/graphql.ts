@@ -66,6 +66,8 @@ export const AuditAction = {
   CUSTOM_ROLE_UPDATED: 'CUSTOM_ROLE_UPDATED',
   /** Stored as `member.deactivated`. */
   MEMBER_DEACTIVATED: 'MEMBER_DEACTIVATED',
+  /** Stored as `member.exported`. */
+  MEMBER_EXPORTED: 'MEMBER_EXPORTED',
   /** Stored as `member.invitation_updated`. */
   MEMBER_INVITATION_UPDATED: 'MEMBER_INVITATION_UPDATED',
   /** Stored as `member.invited`. */

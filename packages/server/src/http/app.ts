@@ -25,6 +25,7 @@ import { INVITE_PAGE_HTML } from './invite-page';
 import { apiSecurityHeaders, htmlPageSecurityHeaders } from './security-headers';
 import { httpErrorHandler, notFoundHandler, redactedUrl } from './http-errors';
 import { UNKNOWN_OPERATION, type Metrics } from '../observability/metrics';
+import { CLIENT_HEADER, membersExportHandler } from './members-export';
 
 export const SESSION_COOKIE = 'roster_session';
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
@@ -230,6 +231,26 @@ export async function createHttpApp(params: {
       },
     }),
   );
+
+  // The members view as a download (docs/USAGE.md): authenticated like /graphql; cookie sessions need X-Roster-Client.
+  const corsForExport = cors({
+    origin: config.corsOrigins,
+    credentials: true,
+    methods: ['GET', 'OPTIONS'],
+    allowedHeaders: ['authorization', 'x-request-id', CLIENT_HEADER, ACTING_USER_HEADER],
+    exposedHeaders: ['x-request-id', 'content-disposition'],
+    maxAge: 600,
+  });
+  for (const format of ['csv', 'jsonl'] as const) {
+    const path = `/organizations/:name/members.${format}`;
+    app.options(path, corsForExport);
+    app.get(
+      path,
+      corsForExport,
+      cookieParser(),
+      membersExportHandler({ orm, services, sessionCookie: SESSION_COOKIE, format: format === 'csv' ? null : format }),
+    );
+  }
 
   app.use(notFoundHandler);
   app.use(httpErrorHandler(logger));

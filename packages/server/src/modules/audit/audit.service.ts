@@ -59,6 +59,8 @@ export enum AuditAction {
   USER_CREATED_BY_CLI = 'user.created_by_cli',
   INSTANCE_ADMIN_GRANTED = 'user.instance_admin_granted',
   PASSWORD_RESET = 'user.password_reset',
+  /** The members view downloaded (GET /organizations/:name/members.csv or .jsonl): format and filters. */
+  MEMBERS_EXPORTED = 'member.exported',
 }
 
 export interface AuditTarget {

@@ -123,6 +123,8 @@ export class MemberService extends Service {
   async list(
     org: Organization,
     args: { first?: number | null; after?: string | null } & Record<string, unknown>,
+    /** The members export's batches: larger than a page (`first` is ignored), same SQL, same cursor. */
+    options: { batchSize?: number } = {},
   ): Promise<Connection<MemberView>> {
     await this.ctx.authz.requireOrg(org, OrgPermission.READ_MEMBERS);
     const filters = parseInput(listSchema, {
@@ -134,7 +136,9 @@ export class MemberService extends Service {
     });
     const field = filters.orderBy?.field ?? MemberOrderField.NAME;
     const order: MemberOrder = `${field}_${filters.orderBy?.direction ?? OrderDirection.ASC}`;
-    const page = MEMBERS_CURSOR.page(args, order);
+    const page = options.batchSize
+      ? { ...MEMBERS_CURSOR.page({ after: args.after }, order), first: options.batchSize }
+      : MEMBERS_CURSOR.page(args, order);
     const seesEveryone = await this.ctx.authz.seesInactiveMembers(org);
     const seesEmails = await this.ctx.authz.canOrg(org, OrgPermission.READ_MEMBER_EMAILS);
     const knex: Knex = this.em.getKnex();
