@@ -140,6 +140,14 @@ export class BadRequestError extends RosterError {
 export class InternalServerError extends RosterError {
   declare readonly code: 'INTERNAL_SERVER_ERROR';
 }
+/** An active-users series would have too many buckets: choose a coarser granularity or a shorter range. */
+export class TooManyBucketsError extends RosterError {
+  declare readonly code: 'TOO_MANY_BUCKETS';
+}
+/** A members download authenticated by the session cookie alone lacked X-Roster-Client (the SDK always sends it). */
+export class CsrfRefusedError extends RosterError {
+  declare readonly code: 'CSRF_REFUSED';
+}
 
 export type RosterErrorClass = new (message: string, options: RosterErrorOptions) => RosterError;
 
@@ -170,6 +178,8 @@ export const ERROR_CLASSES: Readonly<Record<ErrorCode, RosterErrorClass>> = {
   GRAPHQL_VALIDATION_FAILED: GraphQLValidationFailedError,
   BAD_REQUEST: BadRequestError,
   INTERNAL_SERVER_ERROR: InternalServerError,
+  TOO_MANY_BUCKETS: TooManyBucketsError,
+  CSRF_REFUSED: CsrfRefusedError,
 };
 
 function isKnownCode(code: string): code is ErrorCode {

@@ -14,6 +14,8 @@ export {
   type InviteManyArgs,
   type InviteManyResult,
   type InviteManyRowResult,
+  type MembersExportFilters,
+  type MembersExportOptions,
 } from './client.js';
 export { RosterOperations, OrganizationOperations, TeamOperations, SDK_VERSION } from './generated/sdk.js';
 export type { RequestOptions, IterateOptions } from './runtime.js';

@@ -17,6 +17,32 @@ export type AcceptInvitationInput = {
   username?: string | null | undefined;
 };
 
+/** Bucket size of an active-users series. */
+export const ActivityGranularity = {
+  /** Calendar days. */
+  DAY: 'DAY',
+  /** Calendar months. */
+  MONTH: 'MONTH',
+  /** ISO weeks, from Monday. */
+  WEEK: 'WEEK'
+} as const;
+
+export type ActivityGranularity = typeof ActivityGranularity[keyof typeof ActivityGranularity];
+/** The period of an active-users series; it always ends today (in the time zone of the series). */
+export const ActivityRange = {
+  /** From the first recorded activity (or the creation of the organization) to today. */
+  ALL_TIME: 'ALL_TIME',
+  /** Today and the 6 days before. */
+  LAST_7_DAYS: 'LAST_7_DAYS',
+  /** This month and the 11 before, whole. */
+  LAST_12_MONTHS: 'LAST_12_MONTHS',
+  /** Today and the 29 days before. */
+  LAST_30_DAYS: 'LAST_30_DAYS',
+  /** Today and the 89 days before. */
+  LAST_90_DAYS: 'LAST_90_DAYS'
+} as const;
+
+export type ActivityRange = typeof ActivityRange[keyof typeof ActivityRange];
 /** Add an ACTIVE organization member to a team. */
 export type AddTeamMemberInput = {
   /** Organization name. */
@@ -879,6 +905,15 @@ export type AcceptInvitationMutationVariables = Exact<{
 
 export type AcceptInvitationMutation = { acceptInvitation: { token: string | null, expiresAt: string | null, user: { id: string, username: string, name: string, email: string | null, instanceAdmin: boolean, createdAt: string, lastActiveAt: string | null, defaultOrganization: { id: string, name: string, displayName: string } | null, memberships: { totalCount: number, nodes: Array<{ id: string, role: OrgRole, status: MemberStatus, createdAt: string, organization: { id: string, name: string, displayName: string } }> } }, organization: { id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<OrganizationPermission>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean, membersCanCreateApiKeys: boolean, personalApiKeysReachOrganization: boolean }, warnings: Array<{ code: WarningCode, message: string }> } } };
 
+export type ActiveUsersQueryVariables = Exact<{
+  organization: string;
+  range?: ActivityRange | null | undefined;
+  granularity?: ActivityGranularity | null | undefined;
+}>;
+
+
+export type ActiveUsersQuery = { organization: { activeUsers: { range: ActivityRange, granularity: ActivityGranularity, timeZone: string, from: string, to: string, activeUsers: number, newMembers: number, series: Array<{ start: string, activeUsers: number }> } } | null };
+
 export type AddTeamMemberMutationVariables = Exact<{
   input: AddTeamMemberInput;
 }>;
@@ -978,7 +1013,7 @@ export type DeactivateMemberMutationVariables = Exact<{
 }>;
 
 
-export type DeactivateMemberMutation = { deactivateMember: { changed: boolean, member: { id: string, email: string | null, name: string | null, username: string | null, role: OrgRole, status: MemberStatus, lastActiveAt: string | null, addedAt: string, user: { id: string, username: string, name: string, email: string | null } | null, teams: Array<{ name: string, role: TeamRole }>, invitation: { id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null } | null } } };
+export type DeactivateMemberMutation = { deactivateMember: { changed: boolean, member: { id: string, email: string | null, name: string | null, username: string | null, role: OrgRole, status: MemberStatus, lastActiveAt: string | null, addedAt: string, user: { id: string, username: string, name: string, email: string | null } | null, teams: Array<{ name: string, role: TeamRole }>, invitation: { id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null } | null, activity: { addedAt: string, lastActiveAt: string | null, firstActiveAt: string | null, runsCreated: number, reportsCreated: number, daysActive: number } | null } } };
 
 export type DeleteCustomRoleMutationVariables = Exact<{
   input: DeleteCustomRoleInput;
@@ -1054,7 +1089,11 @@ export type EmailDeliveryFieldsFragment = { status: EmailDeliveryStatus, attempt
 
 export type InvitationFieldsFragment = { id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null };
 
-export type OrganizationMemberFieldsFragment = { id: string, email: string | null, name: string | null, username: string | null, role: OrgRole, status: MemberStatus, lastActiveAt: string | null, addedAt: string, user: { id: string, username: string, name: string, email: string | null } | null, teams: Array<{ name: string, role: TeamRole }>, invitation: { id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null } | null };
+export type OrganizationMemberFieldsFragment = { id: string, email: string | null, name: string | null, username: string | null, role: OrgRole, status: MemberStatus, lastActiveAt: string | null, addedAt: string, user: { id: string, username: string, name: string, email: string | null } | null, teams: Array<{ name: string, role: TeamRole }>, invitation: { id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null } | null, activity: { addedAt: string, lastActiveAt: string | null, firstActiveAt: string | null, runsCreated: number, reportsCreated: number, daysActive: number } | null };
+
+export type MemberActivityFieldsFragment = { addedAt: string, lastActiveAt: string | null, firstActiveAt: string | null, runsCreated: number, reportsCreated: number, daysActive: number };
+
+export type ActiveUsersFieldsFragment = { range: ActivityRange, granularity: ActivityGranularity, timeZone: string, from: string, to: string, activeUsers: number, newMembers: number, series: Array<{ start: string, activeUsers: number }> };
 
 export type AuditEventFieldsFragment = { id: string, action: AuditAction, metadata: Record<string, unknown> | null, clientAddress: string | null, createdAt: string, actor: { type: string, id: string | null, label: string | null }, target: { type: string, id: string, label: string | null } | null };
 
@@ -1082,6 +1121,16 @@ export type InstanceQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type InstanceQuery = { instance: { version: string, needsBootstrap: boolean, warnings: Array<{ code: WarningCode, message: string }>, settings: { apiKeyMaxTtlDays: number, embeddedDatabase: boolean, invitationTtlDays: number, publicUrl: string, sessionTtlHours: number, smtpConfigured: boolean, ssoProvisioning: boolean } | null, errorCodes: Array<{ code: ErrorCode, description: string }> } };
+
+export type InstanceUsageQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  range?: ActivityRange | null | undefined;
+  granularity?: ActivityGranularity | null | undefined;
+}>;
+
+
+export type InstanceUsageQuery = { instance: { usage: { organizationCount: number, activeUsersLast30Days: number, activeUsers: { range: ActivityRange, granularity: ActivityGranularity, timeZone: string, from: string, to: string, activeUsers: number, newMembers: number, series: Array<{ start: string, activeUsers: number }> }, organizations: { pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ name: string, displayName: string, usage: { members: number, seatsUsed: number, seatLimit: number | null, activeUsersLast30Days: number } }> } } | null } };
 
 export type InvitationPreviewQueryVariables = Exact<{
   token: string;
@@ -1152,7 +1201,7 @@ export type MembersQueryVariables = Exact<{
 }>;
 
 
-export type MembersQuery = { organization: { members: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, email: string | null, name: string | null, username: string | null, role: OrgRole, status: MemberStatus, lastActiveAt: string | null, addedAt: string, user: { id: string, username: string, name: string, email: string | null } | null, teams: Array<{ name: string, role: TeamRole }>, invitation: { id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null } | null }>, edges: Array<{ cursor: string }> } } | null };
+export type MembersQuery = { organization: { members: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, email: string | null, name: string | null, username: string | null, role: OrgRole, status: MemberStatus, lastActiveAt: string | null, addedAt: string, user: { id: string, username: string, name: string, email: string | null } | null, teams: Array<{ name: string, role: TeamRole }>, invitation: { id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null } | null, activity: { addedAt: string, lastActiveAt: string | null, firstActiveAt: string | null, runsCreated: number, reportsCreated: number, daysActive: number } | null }>, edges: Array<{ cursor: string }> } } | null };
 
 export type OrganizationQueryVariables = Exact<{
   organization: string;
@@ -1197,6 +1246,13 @@ export type OrganizationServiceAccountsQueryVariables = Exact<{
 
 export type OrganizationServiceAccountsQuery = { organization: { serviceAccounts: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, name: string, description: string, status: ServiceAccountStatus, createdAt: string, disabledAt: string | null, team: { id: string, name: string } | null, organization: { id: string, name: string, displayName: string } }>, edges: Array<{ cursor: string }> } } | null };
 
+export type OrganizationUsageQueryVariables = Exact<{
+  organization: string;
+}>;
+
+
+export type OrganizationUsageQuery = { organization: { usage: { members: number, seatsUsed: number, seatLimit: number | null, activeUsersLast30Days: number } } | null };
+
 export type OrganizationsQueryVariables = Exact<{
   first?: number | null | undefined;
   after?: string | null | undefined;
@@ -1225,7 +1281,7 @@ export type ReactivateMemberMutationVariables = Exact<{
 }>;
 
 
-export type ReactivateMemberMutation = { reactivateMember: { changed: boolean, member: { id: string, email: string | null, name: string | null, username: string | null, role: OrgRole, status: MemberStatus, lastActiveAt: string | null, addedAt: string, user: { id: string, username: string, name: string, email: string | null } | null, teams: Array<{ name: string, role: TeamRole }>, invitation: { id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null } | null } } };
+export type ReactivateMemberMutation = { reactivateMember: { changed: boolean, member: { id: string, email: string | null, name: string | null, username: string | null, role: OrgRole, status: MemberStatus, lastActiveAt: string | null, addedAt: string, user: { id: string, username: string, name: string, email: string | null } | null, teams: Array<{ name: string, role: TeamRole }>, invitation: { id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null } | null, activity: { addedAt: string, lastActiveAt: string | null, firstActiveAt: string | null, runsCreated: number, reportsCreated: number, daysActive: number } | null } } };
 
 export type RemoveMemberMutationVariables = Exact<{
   input: RemoveMemberInput;
@@ -1380,7 +1436,7 @@ export type UpdateMemberRoleMutationVariables = Exact<{
 }>;
 
 
-export type UpdateMemberRoleMutation = { updateMemberRole: { changed: boolean, member: { id: string, email: string | null, name: string | null, username: string | null, role: OrgRole, status: MemberStatus, lastActiveAt: string | null, addedAt: string, user: { id: string, username: string, name: string, email: string | null } | null, teams: Array<{ name: string, role: TeamRole }>, invitation: { id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null } | null } } };
+export type UpdateMemberRoleMutation = { updateMemberRole: { changed: boolean, member: { id: string, email: string | null, name: string | null, username: string | null, role: OrgRole, status: MemberStatus, lastActiveAt: string | null, addedAt: string, user: { id: string, username: string, name: string, email: string | null } | null, teams: Array<{ name: string, role: TeamRole }>, invitation: { id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null } | null, activity: { addedAt: string, lastActiveAt: string | null, firstActiveAt: string | null, runsCreated: number, reportsCreated: number, daysActive: number } | null } } };
 
 export type UpdateOrganizationMutationVariables = Exact<{
   input: UpdateOrganizationInput;
@@ -1594,6 +1650,16 @@ export const InvitationFieldsFragmentDoc = new TypedDocumentString(`
   nextAttemptAt
   sentAt
 }`, {"fragmentName":"InvitationFields"}) as unknown as TypedDocumentString<InvitationFieldsFragment, unknown>;
+export const MemberActivityFieldsFragmentDoc = new TypedDocumentString(`
+    fragment MemberActivityFields on MemberActivity {
+  addedAt
+  lastActiveAt
+  firstActiveAt
+  runsCreated
+  reportsCreated
+  daysActive
+}
+    `, {"fragmentName":"MemberActivityFields"}) as unknown as TypedDocumentString<MemberActivityFieldsFragment, unknown>;
 export const OrganizationMemberFieldsFragmentDoc = new TypedDocumentString(`
     fragment OrganizationMemberFields on OrganizationMember {
   id
@@ -1613,6 +1679,9 @@ export const OrganizationMemberFieldsFragmentDoc = new TypedDocumentString(`
   }
   invitation {
     ...InvitationFields
+  }
+  activity {
+    ...MemberActivityFields
   }
 }
     fragment UserRef on User {
@@ -1644,7 +1713,30 @@ fragment InvitationFields on Invitation {
   delivery {
     ...EmailDeliveryFields
   }
+}
+fragment MemberActivityFields on MemberActivity {
+  addedAt
+  lastActiveAt
+  firstActiveAt
+  runsCreated
+  reportsCreated
+  daysActive
 }`, {"fragmentName":"OrganizationMemberFields"}) as unknown as TypedDocumentString<OrganizationMemberFieldsFragment, unknown>;
+export const ActiveUsersFieldsFragmentDoc = new TypedDocumentString(`
+    fragment ActiveUsersFields on ActiveUsers {
+  range
+  granularity
+  timeZone
+  from
+  to
+  series {
+    start
+    activeUsers
+  }
+  activeUsers
+  newMembers
+}
+    `, {"fragmentName":"ActiveUsersFields"}) as unknown as TypedDocumentString<ActiveUsersFieldsFragment, unknown>;
 export const AuditEventFieldsFragmentDoc = new TypedDocumentString(`
     fragment AuditEventFields on AuditEvent {
   id
@@ -1902,6 +1994,27 @@ fragment SeatsFields on Seats {
   used
   available
 }`) as unknown as TypedDocumentString<AcceptInvitationMutation, AcceptInvitationMutationVariables>;
+export const ActiveUsersDocument = new TypedDocumentString(`
+    query ActiveUsers($organization: String!, $range: ActivityRange, $granularity: ActivityGranularity) {
+  organization(name: $organization) {
+    activeUsers(range: $range, granularity: $granularity) {
+      ...ActiveUsersFields
+    }
+  }
+}
+    fragment ActiveUsersFields on ActiveUsers {
+  range
+  granularity
+  timeZone
+  from
+  to
+  series {
+    start
+    activeUsers
+  }
+  activeUsers
+  newMembers
+}`) as unknown as TypedDocumentString<ActiveUsersQuery, ActiveUsersQueryVariables>;
 export const AddTeamMemberDocument = new TypedDocumentString(`
     mutation AddTeamMember($input: AddTeamMemberInput!) {
   addTeamMember(input: $input) {
@@ -2315,6 +2428,17 @@ fragment OrganizationMemberFields on OrganizationMember {
   invitation {
     ...InvitationFields
   }
+  activity {
+    ...MemberActivityFields
+  }
+}
+fragment MemberActivityFields on MemberActivity {
+  addedAt
+  lastActiveAt
+  firstActiveAt
+  runsCreated
+  reportsCreated
+  daysActive
 }`) as unknown as TypedDocumentString<DeactivateMemberMutation, DeactivateMemberMutationVariables>;
 export const DeleteCustomRoleDocument = new TypedDocumentString(`
     mutation DeleteCustomRole($input: DeleteCustomRoleInput!) {
@@ -2503,6 +2627,52 @@ export const InstanceDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<InstanceQuery, InstanceQueryVariables>;
+export const InstanceUsageDocument = new TypedDocumentString(`
+    query InstanceUsage($first: Int, $after: String, $range: ActivityRange, $granularity: ActivityGranularity) {
+  instance {
+    usage {
+      organizationCount
+      activeUsersLast30Days
+      activeUsers(range: $range, granularity: $granularity) {
+        ...ActiveUsersFields
+      }
+      organizations(first: $first, after: $after) {
+        pageInfo {
+          ...PageInfoFields
+        }
+        nodes {
+          name
+          displayName
+          usage {
+            members
+            seatsUsed
+            seatLimit
+            activeUsersLast30Days
+          }
+        }
+      }
+    }
+  }
+}
+    fragment PageInfoFields on PageInfo {
+  hasNextPage
+  hasPreviousPage
+  startCursor
+  endCursor
+}
+fragment ActiveUsersFields on ActiveUsers {
+  range
+  granularity
+  timeZone
+  from
+  to
+  series {
+    start
+    activeUsers
+  }
+  activeUsers
+  newMembers
+}`) as unknown as TypedDocumentString<InstanceUsageQuery, InstanceUsageQueryVariables>;
 export const InvitationPreviewDocument = new TypedDocumentString(`
     query InvitationPreview($token: String!) {
   invitationPreview(token: $token) {
@@ -2842,6 +3012,17 @@ fragment OrganizationMemberFields on OrganizationMember {
   invitation {
     ...InvitationFields
   }
+  activity {
+    ...MemberActivityFields
+  }
+}
+fragment MemberActivityFields on MemberActivity {
+  addedAt
+  lastActiveAt
+  firstActiveAt
+  runsCreated
+  reportsCreated
+  daysActive
 }`) as unknown as TypedDocumentString<MembersQuery, MembersQueryVariables>;
 export const OrganizationDocument = new TypedDocumentString(`
     query Organization($organization: String!) {
@@ -3039,6 +3220,18 @@ fragment ServiceAccountFields on ServiceAccount {
     ...OrganizationRef
   }
 }`) as unknown as TypedDocumentString<OrganizationServiceAccountsQuery, OrganizationServiceAccountsQueryVariables>;
+export const OrganizationUsageDocument = new TypedDocumentString(`
+    query OrganizationUsage($organization: String!) {
+  organization(name: $organization) {
+    usage {
+      members
+      seatsUsed
+      seatLimit
+      activeUsersLast30Days
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<OrganizationUsageQuery, OrganizationUsageQueryVariables>;
 export const OrganizationsDocument = new TypedDocumentString(`
     query Organizations($first: Int, $after: String) {
   organizations(first: $first, after: $after) {
@@ -3197,6 +3390,17 @@ fragment OrganizationMemberFields on OrganizationMember {
   invitation {
     ...InvitationFields
   }
+  activity {
+    ...MemberActivityFields
+  }
+}
+fragment MemberActivityFields on MemberActivity {
+  addedAt
+  lastActiveAt
+  firstActiveAt
+  runsCreated
+  reportsCreated
+  daysActive
 }`) as unknown as TypedDocumentString<ReactivateMemberMutation, ReactivateMemberMutationVariables>;
 export const RemoveMemberDocument = new TypedDocumentString(`
     mutation RemoveMember($input: RemoveMemberInput!) {
@@ -3948,6 +4152,17 @@ fragment OrganizationMemberFields on OrganizationMember {
   invitation {
     ...InvitationFields
   }
+  activity {
+    ...MemberActivityFields
+  }
+}
+fragment MemberActivityFields on MemberActivity {
+  addedAt
+  lastActiveAt
+  firstActiveAt
+  runsCreated
+  reportsCreated
+  daysActive
 }`) as unknown as TypedDocumentString<UpdateMemberRoleMutation, UpdateMemberRoleMutationVariables>;
 export const UpdateOrganizationDocument = new TypedDocumentString(`
     mutation UpdateOrganization($input: UpdateOrganizationInput!) {

@@ -130,8 +130,8 @@ function sendError(res: express.Response, err: unknown, logger: AppServices['log
  * (docs/USAGE.md, docs/API.md). Authenticated as /graphql is: `Authorization: Bearer` (session or API key), or the
  * session cookie. A cookie is sent by the browser whatever page starts the request, so a cookie-only request must carry
  * `X-Roster-Client` (which another site cannot add without passing CORS) or come from this origin or the address bar
- * (`Sec-Fetch-Site: same-origin` or `none`); otherwise CSRF_REFUSED. Streamed batch by batch: each batch is written only
- * when the previous one drained, and a client that goes away stops the reading.
+ * (`Sec-Fetch-Site: same-origin` or `none`); otherwise CSRF_REFUSED. Streamed batch by batch: each batch is written
+ * only when the previous one drained, and a client that goes away stops the reading.
  */
 export function membersExportHandler(params: {
   orm: MikroORM;
