@@ -260,9 +260,7 @@ describe('members export', () => {
     const org = await em.findOneOrFail(Organization, { name: 'acme' });
     const svc = new MemberExportService(contextOn(ctx.t.server.db.orm, ctx.t.server, ctx.admin.user));
     const batches: string[][] = [];
-    const fresh = () => contextOn(ctx.t.server.db.orm, ctx.t.server, ctx.admin.user);
-    for await (const batch of svc.batches(org, {}, fresh, 3))
-      batches.push(batch.map((r) => r.username ?? r.email ?? ''));
+    for await (const batch of svc.batches(org, {}, 3)) batches.push(batch.map((r) => r.username ?? r.email ?? ''));
     expect(batches.slice(0, -1).every((b) => b.length === 3)).toBe(true);
     const rows = (await csvOf('/organizations/acme/members.csv')).slice(1);
     expect(batches.flat()).toEqual(rows.map((r) => r[0] || r[2]));

@@ -214,7 +214,6 @@ export function membersExportHandler(params: {
     );
     res.setHeader('Content-Disposition', `attachment; filename="${org.name}-members-${day}.${format}"`);
     res.setHeader('Cache-Control', 'no-store');
-    const principal = ctx.principal;
     const write = async (chunk: string) => {
       if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
     };
@@ -222,7 +221,7 @@ export function membersExportHandler(params: {
       if (bom) await write('\uFEFF');
       if (format === 'csv')
         await write(stringify([MEMBERS_CSV_COLUMNS as unknown as string[]], { record_delimiter: '\r\n' }));
-      for await (const batch of new MemberExportService(ctx).batches(org, filters, () => contextOf(principal))) {
+      for await (const batch of new MemberExportService(ctx).batches(org, filters)) {
         if (closed) break;
         await write(
           format === 'csv'

@@ -123,9 +123,103 @@ export class MemberService extends Service {
   async list(
     org: Organization,
     args: { first?: number | null; after?: string | null } & Record<string, unknown>,
-    /** The members export's batches: larger than a page (`first` is ignored), same SQL, same cursor. */
-    options: { batchSize?: number } = {},
   ): Promise<Connection<MemberView>> {
+    const view = await this.prepare(org, args);
+    const { order, keys } = view;
+    const page = MEMBERS_CURSOR.page(args, order);
+    const pageQuery = this.pageSql(view, page.first + 1, page.after);
+    const rows = (await pageQuery) as MemberRow[];
+    const views = rows.slice(0, page.first).map((r) => ({
+      view: this.toView(org, r),
+      cursor: MEMBERS_CURSOR.encode(
+        order,
+        keys.map((_, n) => r[`sort_${n}`]),
+      ),
+    }));
+    return {
+      edges: views.map((v) => ({ cursor: v.cursor, node: v.view })),
+      nodes: views.map((v) => v.view),
+      pageInfo: pageInfoOf(page, views, rows.length > page.first),
+      totalCount: view.totalCount,
+    };
+  }
+
+  /**
+   * The members view's rows for the export (MemberExportService), `limit` at a time after the position `after` (the
+   * raw sort values of the previous batch's last row; null first): the page SQL of `list`, with each row's visible
+   * teams (JSON) and, where the caller may see them, its activity counts, in the same statement. No cursor encoding, no
+   * per-row work beyond mapping.
+   */
+  async exportBatch(
+    org: Organization,
+    args: Record<string, unknown>,
+    limit: number,
+    after: unknown[] | null,
+  ): Promise<{ rows: MemberExportSqlRow[]; next: unknown[] | null }> {
+    const view = await this.prepare(org, args);
+    const knex: Knex = this.em.getKnex();
+    const visible = Authz.teamScopeSql(await this.ctx.authz.teamScope(org), 't');
+    const seesAllActivity = await this.ctx.authz.canOrg(org, OrgPermission.READ_USAGE);
+    const self = this.ctx.principal.kind === 'user' ? this.ctx.principal.user.id : null;
+    const query = this.pageSql(view, limit + 1, after)
+      .joinRaw(
+        // An ACTIVE or DEACTIVATED member's team memberships; a PENDING row's invitation assignments to existing teams.
+        `left join lateral (select coalesce(json_agg(json_build_object('team', x.name, 'role', x.role) order by ` +
+          `x.name), '[]'::json) as teams from (select t.name, tm.role from team_memberships tm join teams t on ` +
+          `t.id = tm.team_id where tm.user_id = p.user_id and t.organization_id = ? and ${visible.sql} union all ` +
+          `select t.name, a->>'role' from invitations inv cross join jsonb_array_elements(inv.teams) a join teams t ` +
+          `on t.organization_id = ? and t.name = a->>'team' where p.user_id is null and inv.id = p.invitation_id ` +
+          `and inv.status = 'PENDING' and ${visible.sql}) x) tj on true`,
+        [org.id, ...visible.bindings, org.id, ...visible.bindings],
+      )
+      // The span by primary key; runs and reports counted only where the caller may see them (usage:read, or their
+      // own row): the activity summary's rule.
+      .joinRaw('left join activity_spans s on s.scope = ? and s.user_id = p.user_id', [org.id])
+      .select(
+        's.days_active',
+        knex.raw(
+          'case when p.user_id is not null and (? or p.user_id = ?) then (select count(*) from runs r join projects ' +
+            'rp on rp.id = r.project_id join teams rt on rt.id = rp.team_id where r.created_by_id = p.user_id and ' +
+            'rt.organization_id = ?) end as runs',
+          [seesAllActivity, self, org.id],
+        ),
+        knex.raw(
+          'case when p.user_id is not null and (? or p.user_id = ?) then (select count(*) from reports r join teams ' +
+            'rt on rt.id = r.team_id where r.created_by_id = p.user_id and rt.organization_id = ?) end as reports',
+          [seesAllActivity, self, org.id],
+        ),
+      )
+      .select('tj.teams');
+    const raw = (await query) as Array<
+      MemberRow & {
+        teams: MemberExportSqlRow['teams'];
+        days_active: number | null;
+        runs: string | null;
+        reports: string | null;
+      }
+    >;
+    const rows = raw.slice(0, limit);
+    const last = rows.at(-1);
+    return {
+      rows: rows.map((r) => ({
+        username: r.username,
+        name: r.name,
+        email: view.seesEmails ? r.email : null,
+        role: r.role,
+        status: r.status,
+        lastActiveAt: r.last_active_at ? new Date(r.last_active_at) : null,
+        addedAt: new Date(r.created_at),
+        teams: r.teams,
+        runsCreated: r.runs === null ? null : Number(r.runs),
+        reportsCreated: r.reports === null ? null : Number(r.reports),
+        daysActive: r.runs === null ? null : Number(r.days_active ?? 0),
+      })),
+      next: raw.length > limit && last ? view.keys.map((_, n) => last[`sort_${n}`]) : null,
+    };
+  }
+
+  /** The checks, filters and base query of the members view, shared by `list` and `exportBatch`. */
+  private async prepare(org: Organization, args: Record<string, unknown>) {
     await this.ctx.authz.requireOrg(org, OrgPermission.READ_MEMBERS);
     const filters = parseInput(listSchema, {
       search: args.search,
@@ -136,9 +230,6 @@ export class MemberService extends Service {
     });
     const field = filters.orderBy?.field ?? MemberOrderField.NAME;
     const order: MemberOrder = `${field}_${filters.orderBy?.direction ?? OrderDirection.ASC}`;
-    const page = options.batchSize
-      ? { ...MEMBERS_CURSOR.page({ after: args.after }, order), first: options.batchSize }
-      : MEMBERS_CURSOR.page(args, order);
     const seesEveryone = await this.ctx.authz.seesInactiveMembers(org);
     const seesEmails = await this.ctx.authz.canOrg(org, OrgPermission.READ_MEMBER_EMAILS);
     const knex: Knex = this.em.getKnex();
@@ -165,8 +256,31 @@ export class MemberService extends Service {
       });
     }
 
-    const direction = filters.orderBy?.direction === OrderDirection.DESC ? 'desc' : 'asc';
+    const direction: 'asc' | 'desc' = filters.orderBy?.direction === OrderDirection.DESC ? 'desc' : 'asc';
     const keys = [...SORT_KEYS[field], ID_KEY];
+    const totalCount = lazyTotalCount(async () => {
+      // Filtered by status alone: the organization's per-status counts, kept by triggers (one to three rows).
+      // Otherwise the page's own conditions, counted through the filters' indexes.
+      const byStatusOnly = !filters.roles?.length && !filters.teams?.length && !filters.search;
+      const counted: Array<{ n: string | number | null }> = byStatusOnly
+        ? await ofVisibleStatuses(knex('org_member_counts as m').where('m.organization_id', org.id)).sum('m.n as n')
+        : await base.clone().count('* as n');
+      return Number(counted[0]?.n ?? 0);
+    });
+    return { order, keys, direction, base, seesEmails, totalCount };
+  }
+
+  /**
+   * A page of the view: a range of the order's index on org_memberships (`limit` rows after `after`, the sort values
+   * of a position), then the users and invitations of those rows by primary key.
+   */
+  private pageSql(
+    view: { keys: SortKey[]; direction: 'asc' | 'desc'; base: Knex.QueryBuilder },
+    limit: number,
+    after: unknown[] | null,
+  ): Knex.QueryBuilder {
+    const { keys, direction, base } = view;
+    const knex: Knex = this.em.getKnex();
     // The page's rows first (limit inside), then their users and invitations.
     const rowsOfPage = base
       .clone()
@@ -179,14 +293,14 @@ export class MemberService extends Service {
         'm.created_at',
         ...keys.flatMap((k, n) => [knex.raw(`${k.sql} as key_${n}`), knex.raw(`${cursorValueSql(k)} as sort_${n}`)]),
       )
-      .limit(page.first + 1);
-    if (page.after) {
+      .limit(limit);
+    if (after) {
       // The codec checked the cursor against this sort: one value of the right type per key.
       const lhs = keys.map((k) => k.sql).join(', ');
       const rhs = keys.map((k) => `?::${k.cast}`).join(', ');
       rowsOfPage.whereRaw(
         `(${lhs}) ${direction === 'asc' ? '>' : '<'} (${rhs})`,
-        page.after as Knex.ValueDict[keyof Knex.ValueDict][],
+        after as Knex.ValueDict[keyof Knex.ValueDict][],
       );
     }
     for (const k of keys) rowsOfPage.orderByRaw(`${k.sql} ${direction}`);
@@ -202,29 +316,7 @@ export class MemberService extends Service {
       .joinRaw('left join lateral (select i.email from invitations i where i.id = p.invitation_id limit 1) i on true')
       .select('p.*', 'u.name', 'u.username', 'u.last_active_at', knex.raw('coalesce(u.email, i.email) as email'));
     for (const n of keys.keys()) pageQuery.orderBy(`p.key_${n}`, direction);
-
-    const rows = (await pageQuery) as MemberRow[];
-    const views = rows.slice(0, page.first).map((r) => ({
-      view: this.toView(org, r),
-      cursor: MEMBERS_CURSOR.encode(
-        order,
-        keys.map((_, n) => r[`sort_${n}`]),
-      ),
-    }));
-    return {
-      edges: views.map((v) => ({ cursor: v.cursor, node: v.view })),
-      nodes: views.map((v) => v.view),
-      pageInfo: pageInfoOf(page, views, rows.length > page.first),
-      totalCount: lazyTotalCount(async () => {
-        // Filtered by status alone: the organization's per-status counts, kept by triggers (one to three rows).
-        // Otherwise the page's own conditions, counted through the filters' indexes.
-        const byStatusOnly = !filters.roles?.length && !filters.teams?.length && !filters.search;
-        const counted: Array<{ n: string | number | null }> = byStatusOnly
-          ? await ofVisibleStatuses(knex('org_member_counts as m').where('m.organization_id', org.id)).sum('m.n as n')
-          : await base.clone().count('* as n');
-        return Number(counted[0]?.n ?? 0);
-      }),
-    };
+    return pageQuery;
   }
 
   /**
@@ -460,6 +552,24 @@ export class MemberService extends Service {
       return { member: MemberService.viewOf(org, membership, user), changed: true };
     });
   }
+}
+
+/** A row of the members export, as MemberService.exportBatch reads it. */
+export interface MemberExportSqlRow {
+  username: string | null;
+  name: string | null;
+  /** null when the caller may not see emails (`member:read_email`). */
+  email: string | null;
+  role: OrgRole;
+  status: MemberStatus;
+  lastActiveAt: Date | null;
+  addedAt: Date;
+  /** Visible teams (the hidden-team rule), by name; a PENDING row's invitation assignments. */
+  teams: Array<{ team: string; role: TeamRole }>;
+  /** null where the caller may not see the member's activity (usage:read, or their own row), and for PENDING rows. */
+  runsCreated: number | null;
+  reportsCreated: number | null;
+  daysActive: number | null;
 }
 
 /** A member after an idempotent change: `changed` is false when it was already in the requested state. */
