@@ -117,6 +117,30 @@ describe('users active over time', () => {
     expect(bad.errors).toBeDefined();
   });
 
+  it('is not reachable from another organization through nested paths', async () => {
+    // mia is in both organizations; oscar administers "other" only.
+    await exec(
+      `insert into org_memberships (id, organization_id, user_id, role, status, created_at, updated_at)
+       select gen_random_uuid(), id, ?, 'MEMBER', 'ACTIVE', now(), now() from organizations where name = 'other'`,
+      [member.user.id],
+    );
+    const res = await gql(
+      ctx.url,
+      '{ organization(name: "other") { members(first: 50) { nodes { username activity { daysActive } user { ' +
+        'memberships { nodes { organization { name activeUsers { activeUsers } usage { members } } } } } } } } }',
+      {},
+      otherAdmin.token,
+    );
+    const nodes = res.data!.organization.members.nodes as Array<{
+      username: string;
+      user: { memberships: { nodes: Array<{ organization: { name: string } | null }> } | null } | null;
+    }>;
+    const mia = nodes.find((n) => n.username === 'mia')!;
+    const reached = (mia.user?.memberships?.nodes ?? []).map((m) => m.organization?.name);
+    expect(reached).not.toContain('acme');
+    expect(JSON.stringify(res.data)).not.toContain('"acme"');
+  });
+
   it('instance usage: organizations with seats and activity, and the instance series (instance admins)', async () => {
     const res = await gql(ctx.url, INSTANCE, { r: 'LAST_30_DAYS', g: 'WEEK' }, ctx.admin.token);
     expect(res.errors).toBeUndefined();
