@@ -65,7 +65,8 @@ async function addHistory(c, orgId, years, density) {
                             date_trunc('month', current_date) - make_interval(months => $2) + interval '1 month'
                               - interval '1 day', interval '1 day') d
        cross join hist u
-       where d::date <= current_date and abs(hashint8(u.g::bigint * 100003 + (d::date - date '2000-01-01'))::bigint) % 1000 < $3
+       where d::date <= current_date
+         and abs(hashint8(u.g::bigint * 100003 + (d::date - date '2000-01-01'))::bigint) % 1000 < $3
        order by 3`,
       [orgId, m, density * 10],
     );
