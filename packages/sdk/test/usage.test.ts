@@ -69,9 +69,9 @@ describe('usage and the members export', () => {
     const usage = await admin.org(org).usage();
     expect(usage).toMatchObject({ members: 1, seatsUsed: 1, seatLimit: null });
     const instance = await admin.instanceUsage({ first: 10, range: 'LAST_12_MONTHS', granularity: 'MONTH' });
-    expect(instance?.organizationCount).toBe(1);
-    expect(instance?.organizations.nodes[0]?.usage.members).toBe(1);
-    expect(instance?.activeUsers.series).toHaveLength(12);
+    expect(instance.instance.usage?.organizationCount).toBe(1);
+    expect(instance.organizations.nodes[0]?.usage.members).toBe(1);
+    expect(instance.instance.usage?.activeUsers.series).toHaveLength(12);
     const members = await admin.org(org).members({ first: 5 });
     expect(members.nodes[0]?.activity).toMatchObject({ runsCreated: 0, reportsCreated: 0 });
     expect(TooManyBucketsError).toBeDefined();

@@ -1130,7 +1130,7 @@ export type InstanceUsageQueryVariables = Exact<{
 }>;
 
 
-export type InstanceUsageQuery = { instance: { usage: { organizationCount: number, activeUsersLast30Days: number, activeUsers: { range: ActivityRange, granularity: ActivityGranularity, timeZone: string, from: string, to: string, activeUsers: number, newMembers: number, series: Array<{ start: string, activeUsers: number }> }, organizations: { pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ name: string, displayName: string, usage: { members: number, seatsUsed: number, seatLimit: number | null, activeUsersLast30Days: number } }> } } | null } };
+export type InstanceUsageQuery = { instance: { usage: { organizationCount: number, activeUsersLast30Days: number, activeUsers: { range: ActivityRange, granularity: ActivityGranularity, timeZone: string, from: string, to: string, activeUsers: number, newMembers: number, series: Array<{ start: string, activeUsers: number }> } } | null }, organizations: { pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ name: string, displayName: string, usage: { members: number, seatsUsed: number, seatLimit: number | null, activeUsersLast30Days: number } }> } };
 
 export type InvitationPreviewQueryVariables = Exact<{
   token: string;
@@ -2636,20 +2636,20 @@ export const InstanceUsageDocument = new TypedDocumentString(`
       activeUsers(range: $range, granularity: $granularity) {
         ...ActiveUsersFields
       }
-      organizations(first: $first, after: $after) {
-        pageInfo {
-          ...PageInfoFields
-        }
-        nodes {
-          name
-          displayName
-          usage {
-            members
-            seatsUsed
-            seatLimit
-            activeUsersLast30Days
-          }
-        }
+    }
+  }
+  organizations(first: $first, after: $after) {
+    pageInfo {
+      ...PageInfoFields
+    }
+    nodes {
+      name
+      displayName
+      usage {
+        members
+        seatsUsed
+        seatLimit
+        activeUsersLast30Days
       }
     }
   }

@@ -153,9 +153,8 @@ export abstract class RosterOperations {
     return this.send(D.InstanceDocument, args, options).then((d) => d.instance);
   }
 
-  /** Instance-wide usage (instance admins; FORBIDDEN for others). */
-  instanceUsage(args: D.InstanceUsageQueryVariables = {}, options?: RequestOptions): Promise<D.InstanceUsageQuery['instance']['usage']> {
-    return this.send(D.InstanceUsageDocument, args, options).then((d) => d.instance.usage);
+  instanceUsage(args: D.InstanceUsageQueryVariables = {}, options?: RequestOptions): Promise<D.InstanceUsageQuery> {
+    return this.send(D.InstanceUsageDocument, args, options);
   }
 
   /** What an invitation token leads to (public: for the accept page). */

@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type express from 'express';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { stringify } from 'csv-stringify/sync';
@@ -214,8 +213,19 @@ export function membersExportHandler(params: {
     );
     res.setHeader('Content-Disposition', `attachment; filename="${org.name}-members-${day}.${format}"`);
     res.setHeader('Cache-Control', 'no-store');
+    // Back-pressure: wait for 'drain' (or the client going away) before the next chunk; both listeners are removed
+    // either way, so a million rows do not pile up listeners.
     const write = async (chunk: string) => {
-      if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      if (res.write(chunk) || closed) return;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          res.off('drain', done);
+          res.off('close', done);
+          resolve();
+        };
+        res.on('drain', done);
+        res.on('close', done);
+      });
     };
     try {
       if (bom) await write('\uFEFF');

@@ -1,12 +1,10 @@
-import { Arg, Args, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../graphql/context';
 import type { Organization } from '../organizations/organization.entity';
-import { OrganizationConnection, OrganizationType } from '../organizations/organization.types';
-import { OrganizationService } from '../organizations/organization.service';
+import { OrganizationType } from '../organizations/organization.types';
 import { InstanceType } from '../instance/instance.types';
 import { OrganizationMemberType } from '../members/member.types';
 import type { MemberView } from '../members/member.service';
-import { PageArgs } from '../../graphql/connection';
 import { UsageService } from './usage.service';
 import {
   ActiveUsersType,
@@ -73,13 +71,6 @@ export class InstanceUsageFieldResolver {
 
 @Resolver(() => InstanceUsageType)
 export class InstanceUsageResolver {
-  @FieldResolver(() => OrganizationConnection, {
-    description: 'Every organization, by name; select `usage` on each for members, seats and active users.',
-  })
-  organizations(@Ctx() ctx: RequestContext, @Args(() => PageArgs) args: PageArgs) {
-    return new OrganizationService(ctx).list({ ...args });
-  }
-
   @FieldResolver(() => ActiveUsersType, { description: `${SERIES_DESCRIPTION} Across the instance, by UTC day.` })
   activeUsers(
     @Ctx() ctx: RequestContext,

@@ -197,7 +197,7 @@ export class UsageService extends Service {
     return { members, seatsUsed, seatLimit: org.seatLimit, activeUsersLast30Days };
   }
 
-  /** Instance-wide figures (instance admins). The organizations themselves page through `organizations`. */
+  /** Instance-wide figures (instance admins). The organizations themselves page through `Query.organizations`. */
   async instanceUsage() {
     this.ctx.authz.requireInstance(InstancePermission.READ_USAGE);
     const [row] = await this.em.getConnection().execute<Array<{ orgs: string; active: string }>>(

@@ -132,7 +132,9 @@ export class OrganizationUsageType {
 }
 
 @ObjectType('InstanceUsage', {
-  description: 'Instance-wide usage (instance admins): organizations with their seats and activity, active users.',
+  description:
+    'Instance-wide usage (instance admins). Every organization with its seats and activity: `organizations` (an ' +
+    'instance admin sees them all) selecting `usage` on each.',
 })
 export class InstanceUsageType {
   @Field(() => Int, { description: 'Organizations on the instance.' })
