@@ -155,10 +155,18 @@ async function membersCsvScenario(url, token, pid) {
   if (!res.ok) throw new Error(`members.csv: HTTP ${res.status} ${await res.text()}`);
   let bytes = 0;
   let lines = 0;
+  // RSS at each tenth of the rows: flat memory shows as a plateau, a leak as a slope.
+  const curve = [];
+  let mark = CSV_ROWS / 10;
   for await (const chunk of res.body) {
     bytes += chunk.byteLength;
     for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines++;
+    if (lines >= mark) {
+      curve.push(Math.round(rssMb(pid)));
+      mark += CSV_ROWS / 10;
+    }
   }
+  log(`members.csv: server RSS (MB) at each tenth of the rows: ${curve.join(', ')}`);
   const seconds = (performance.now() - t) / 1000;
   clearInterval(sampler);
   rssMax = Math.max(rssMax, rssMb(pid));
@@ -168,7 +176,14 @@ async function membersCsvScenario(url, token, pid) {
       `${Math.round(rows / seconds)} rows/s (target ≥ 100,000); server RSS ${rssBefore.toFixed(0)} → max ` +
       `${rssMax.toFixed(0)} MB, growth ${(rssMax - rssBefore).toFixed(0)} MB (target ≤ 64)`,
   );
-  return { rows, seconds, rowsPerSecond: rows / seconds, rssBeforeMb: rssBefore, rssGrowthMb: rssMax - rssBefore };
+  return {
+    rows,
+    seconds,
+    rowsPerSecond: rows / seconds,
+    rssBeforeMb: rssBefore,
+    rssGrowthMb: rssMax - rssBefore,
+    rssCurveMb: curve,
+  };
 }
 
 if (!args.reuse) await generate();
