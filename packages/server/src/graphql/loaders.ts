@@ -75,6 +75,18 @@ export interface MemberActivityFacts {
 }
 
 /**
+ * What "runs created" and "reports created" count (docs/USAGE.md), as scalar subqueries on SQL expressions for the user
+ * and the organization: runs in the organization's projects and reports in its teams whose created_by_id is the user
+ * (runs logged by a service account for a person carry the person there). Read through the created_by_id indexes.
+ */
+export const runsCreatedSql = (user: string, org: string) =>
+  `(select count(*) from runs r join projects rp on rp.id = r.project_id join teams rt on rt.id = rp.team_id ` +
+  `where r.created_by_id = ${user} and rt.organization_id = ${org})`;
+export const reportsCreatedSql = (user: string, org: string) =>
+  `(select count(*) from reports r join teams rt on rt.id = r.team_id where r.created_by_id = ${user} and ` +
+  `rt.organization_id = ${org})`;
+
+/**
  * One statement for any number of (organization, user) pairs: the span row by primary key, and runs and reports counted
  * through their created_by_id indexes (runs logged by a service account for a person carry the person there). The
  * members CSV runs the same statement per batch (memberActivityFacts).
@@ -95,10 +107,8 @@ export async function memberActivityFacts(
   }> = await em.execute(
     `select k.organization_id, k.user_id, s.days_active,
        s.first_day::timestamp at time zone coalesce(o.settings->>'timeZone', 'UTC') as first_active_at,
-       (select count(*) from runs r join projects p on p.id = r.project_id join teams t on t.id = p.team_id
-         where r.created_by_id = k.user_id and t.organization_id = k.organization_id) as runs,
-       (select count(*) from reports r join teams t on t.id = r.team_id
-         where r.created_by_id = k.user_id and t.organization_id = k.organization_id) as reports
+       ${runsCreatedSql('k.user_id', 'k.organization_id')} as runs,
+       ${reportsCreatedSql('k.user_id', 'k.organization_id')} as reports
      from unnest(array[?]::uuid[], array[?]::uuid[]) as k(organization_id, user_id)
      join organizations o on o.id = k.organization_id
      left join activity_spans s on s.scope = k.organization_id and s.user_id = k.user_id`,

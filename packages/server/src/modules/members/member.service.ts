@@ -20,7 +20,7 @@ import { containsPattern } from '../../db/like';
 import { type Connection, lazyTotalCount } from '../../graphql/connection';
 import { cursorCodec, cursorValue, pageInfoOf } from '../../graphql/cursor';
 import { MemberOrderField, OrderDirection } from './member.types';
-import { membershipKey, teamNameKey } from '../../graphql/loaders';
+import { membershipKey, reportsCreatedSql, runsCreatedSql, teamNameKey } from '../../graphql/loaders';
 import { InvitationStatus } from '../invitations/invitation.entity';
 import type { TeamRole } from '../../authz/team-permissions';
 
@@ -178,14 +178,13 @@ export class MemberService extends Service {
       .select(
         's.days_active',
         knex.raw(
-          'case when p.user_id is not null and (? or p.user_id = ?) then (select count(*) from runs r join projects ' +
-            'rp on rp.id = r.project_id join teams rt on rt.id = rp.team_id where r.created_by_id = p.user_id and ' +
-            'rt.organization_id = ?) end as runs',
+          `case when p.user_id is not null and (? or p.user_id = ?) then ${runsCreatedSql('p.user_id', '?::uuid')} ` +
+            'end as runs',
           [seesAllActivity, self, org.id],
         ),
         knex.raw(
-          'case when p.user_id is not null and (? or p.user_id = ?) then (select count(*) from reports r join teams ' +
-            'rt on rt.id = r.team_id where r.created_by_id = p.user_id and rt.organization_id = ?) end as reports',
+          'case when p.user_id is not null and (? or p.user_id = ?) then ' +
+            `${reportsCreatedSql('p.user_id', '?::uuid')} end as reports`,
           [seesAllActivity, self, org.id],
         ),
       )
