@@ -43,10 +43,10 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
  * carriage return) gets a leading `'`, so it shows as the text it is.
  */
 export function neutraliseCell(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return FORMULA_STARTS.has(value.charCodeAt(0)) ? `'${value}` : value;
 }
+const FORMULA_STARTS: ReadonlySet<number> = new Set(['=', '+', '-', '@', '\t', '\r'].map((c) => c.charCodeAt(0)));
 
-const iso = (d: Date | null) => (d ? d.toISOString() : '');
 const count = (n: number | null) => (n === null ? '' : String(n));
 
 function csvRecord(r: MemberExportRow): string[] {
@@ -56,9 +56,9 @@ function csvRecord(r: MemberExportRow): string[] {
     r.email ?? '',
     r.role,
     r.status,
-    iso(r.lastActiveAt),
+    r.lastActiveAt ?? '',
     r.teams.map((t) => `${t.team}:${t.role}`).join(';'),
-    iso(r.addedAt),
+    r.addedAt,
     count(r.runsCreated),
     count(r.reportsCreated),
     count(r.daysActive),
@@ -66,7 +66,7 @@ function csvRecord(r: MemberExportRow): string[] {
 }
 
 function jsonLine(r: MemberExportRow): string {
-  return `${JSON.stringify({ ...r, lastActiveAt: r.lastActiveAt?.toISOString() ?? null, addedAt: r.addedAt })}\n`;
+  return `${JSON.stringify(r)}\n`;
 }
 
 /** A query parameter as a list: repeated (`roles=A&roles=B`) or comma-separated (`roles=A,B`). */

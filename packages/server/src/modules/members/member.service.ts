@@ -62,6 +62,9 @@ interface SortKey {
   cast: keyof typeof CURSOR_VALUE;
 }
 
+/** to_char's format for ISO-8601 UTC with milliseconds (what Date.toISOString writes). */
+const ISO_UTC = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+
 /** What a cursor position holds for each SQL type a key is bound as (`?::cast`), checked before it is bound. */
 const CURSOR_VALUE = {
   text: cursorValue.text,
@@ -161,7 +164,7 @@ export class MemberService extends Service {
     const visible = Authz.teamScopeSql(await this.ctx.authz.teamScope(org), 't');
     const seesAllActivity = await this.ctx.authz.canOrg(org, OrgPermission.READ_USAGE);
     const self = this.ctx.principal.kind === 'user' ? this.ctx.principal.user.id : null;
-    const query = this.pageSql(view, limit + 1, after)
+    const inner = this.pageSql(view, limit + 1, after)
       .joinRaw(
         // An ACTIVE or DEACTIVATED member's team memberships; a PENDING row's invitation assignments to existing teams.
         `left join lateral (select coalesce(json_agg(json_build_object('team', x.name, 'role', x.role) order by ` +
@@ -188,15 +191,38 @@ export class MemberService extends Service {
           [seesAllActivity, self, org.id],
         ),
       )
-      .select('tj.teams');
-    const raw = (await query) as Array<
-      MemberRow & {
-        teams: MemberExportSqlRow['teams'];
-        days_active: number | null;
-        runs: string | null;
-        reports: string | null;
-      }
-    >;
+      .select(
+        'tj.teams',
+        knex.raw(`to_char(u.last_active_at at time zone 'UTC', ${ISO_UTC}) as last_active_iso`),
+        knex.raw(`to_char(p.created_at at time zone 'UTC', ${ISO_UTC}) as added_iso`),
+      );
+    // Only the columns the file needs, timestamps as ISO text: parsing a million timestamps into Dates and formatting
+    // them back was a good part of the export's CPU. The page's order again outside (a subquery's is not promised).
+    const query = knex
+      .from(inner.as('e'))
+      .select(
+        ...['username', 'name', 'email', 'role', 'status', 'last_active_iso', 'added_iso', 'teams', 'days_active'].map(
+          (c) => `e.${c}`,
+        ),
+        'e.runs',
+        'e.reports',
+        ...view.keys.map((_, n) => `e.sort_${n}`),
+      );
+    for (const n of view.keys.keys()) query.orderBy(`e.key_${n}`, view.direction);
+    const raw = (await query) as Array<{
+      username: string | null;
+      name: string | null;
+      email: string;
+      role: OrgRole;
+      status: MemberStatus;
+      last_active_iso: string | null;
+      added_iso: string;
+      teams: MemberExportSqlRow['teams'];
+      days_active: number | null;
+      runs: string | null;
+      reports: string | null;
+      [sortKey: `sort_${number}`]: unknown;
+    }>;
     const rows = raw.slice(0, limit);
     const last = rows.at(-1);
     return {
@@ -206,8 +232,8 @@ export class MemberService extends Service {
         email: view.seesEmails ? r.email : null,
         role: r.role,
         status: r.status,
-        lastActiveAt: r.last_active_at ? new Date(r.last_active_at) : null,
-        addedAt: new Date(r.created_at),
+        lastActiveAt: r.last_active_iso,
+        addedAt: r.added_iso,
         teams: r.teams,
         runsCreated: r.runs === null ? null : Number(r.runs),
         reportsCreated: r.reports === null ? null : Number(r.reports),
@@ -561,8 +587,9 @@ export interface MemberExportSqlRow {
   email: string | null;
   role: OrgRole;
   status: MemberStatus;
-  lastActiveAt: Date | null;
-  addedAt: Date;
+  /** ISO-8601 UTC with milliseconds, as Date.toISOString writes it. */
+  lastActiveAt: string | null;
+  addedAt: string;
   /** Visible teams (the hidden-team rule), by name; a PENDING row's invitation assignments. */
   teams: Array<{ team: string; role: TeamRole }>;
   /** null where the caller may not see the member's activity (usage:read, or their own row), and for PENDING rows. */
