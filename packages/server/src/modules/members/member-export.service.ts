@@ -7,21 +7,24 @@ import { MemberService, type MemberExportSqlRow } from './member.service';
 /** One row of the members export: what the members view shows, with the activity summary's counts. */
 export type MemberExportRow = MemberExportSqlRow;
 
-/** Rows per batch: one keyset page of the members view's SQL, teams and counts included (one statement). */
+/** Rows per batch: one range of the members view's SQL, teams and counts included (one statement). */
 export const EXPORT_BATCH_SIZE = 2500;
+/** Batches read at once: the database reads the next ranges while the current one is written out. */
+export const EXPORT_READ_AHEAD = 3;
 
 /**
  * The members view as a stream of batches (GET /organizations/:name/members.csv, docs/USAGE.md): the same filters,
- * order, visibility and permission as `Organization.members`, read with the same SQL in keyset batches. Each batch is
- * one statement (MemberService.exportBatch); the next is read while the caller writes the current one out, so the
- * database and the response overlap, and at most two batches are in memory.
+ * order, visibility and permission as `Organization.members`, read with the same SQL in ranges of the order. Each
+ * range's end is found first by an index range scan (MemberService.exportBoundary), so up to EXPORT_READ_AHEAD ranges
+ * are read at once, each bounded below and above: no row is read twice or skipped between ranges, whatever changes
+ * meanwhile. Each read runs on a fresh EntityManager; at most EXPORT_READ_AHEAD batches are in memory.
  */
 export class MemberExportService extends Service {
   /** Checks the caller may list members and records the download (an audit event); BAD_USER_INPUT on bad filters. */
   async start(org: Organization, filters: Record<string, unknown>, format: string): Promise<void> {
     await this.ctx.authz.requireOrg(org, OrgPermission.READ_MEMBERS);
-    // Validates the filters before the download is recorded (an empty first page costs one indexed read).
-    await new MemberService(this.ctx).exportBatch(org, filters, 1, null);
+    // Validates the filters before the download is recorded (one index entry read).
+    await new MemberService(this.ctx).exportBoundary(org, filters, 1, null);
     await this.em.transactional(async (em) => {
       this.audit(em, {
         action: AuditAction.MEMBERS_EXPORTED,
@@ -36,21 +39,26 @@ export class MemberExportService extends Service {
     org: Organization,
     filters: Record<string, unknown>,
     batchSize = EXPORT_BATCH_SIZE,
+    readAhead = EXPORT_READ_AHEAD,
   ): AsyncGenerator<MemberExportRow[]> {
-    // Each batch on a fresh EntityManager: nothing accumulates in an identity map over a million rows.
-    const read = (after: unknown[] | null) => {
-      const em = this.em.fork();
-      const batch = new MemberService({ ...this.ctx, em }).exportBatch(org, filters, batchSize, after);
-      // The caller may stop (a client that went away) while a read is in flight: its failure is then nobody's.
-      batch.catch(() => undefined);
-      return batch;
+    const service = () => new MemberService({ ...this.ctx, em: this.em.fork() });
+    const reads: Array<Promise<MemberExportRow[]>> = [];
+    let start: unknown[] | null = null;
+    let last = false;
+    const launch = async () => {
+      const end = await service().exportBoundary(org, filters, batchSize, start);
+      const read = service().exportRange(org, filters, start, end, batchSize + 1);
+      // The caller may stop (a client that went away) while reads are in flight: their failures are then nobody's.
+      read.catch(() => undefined);
+      reads.push(read);
+      if (end === null) last = true;
+      else start = end;
     };
-    let pending = read(null);
-    for (;;) {
-      const batch = await pending;
-      if (batch.next) pending = read(batch.next);
-      yield batch.rows;
-      if (!batch.next) return;
+    while (!last && reads.length < readAhead) await launch();
+    while (reads.length) {
+      const rows = await reads.shift()!;
+      while (!last && reads.length < readAhead) await launch();
+      yield rows;
     }
   }
 }

@@ -148,99 +148,135 @@ export class MemberService extends Service {
   }
 
   /**
-   * The members view's rows for the export (MemberExportService), `limit` at a time after the position `after` (the
-   * raw sort values of the previous batch's last row; null first): the page SQL of `list`, with each row's visible
+   * The members view's rows for the export (MemberExportService) after the position `after` and up to `until` (sort
+   * values from exportBoundary; null: from the start, to the end): the page SQL of `list`, with each row's visible
    * teams (JSON) and, where the caller may see them, its activity counts, in the same statement. No cursor encoding, no
    * per-row work beyond mapping.
    */
-  async exportBatch(
+  async exportRange(
     org: Organization,
     args: Record<string, unknown>,
-    limit: number,
     after: unknown[] | null,
-  ): Promise<{ rows: MemberExportSqlRow[]; next: unknown[] | null }> {
+    until: unknown[] | null,
+    /**
+     * Rows per statement: a limit keeps the planner on the order's index (an open range would rather sort the whole
+     * organization). A range that grew past it since its boundary was found is read on, from its last row.
+     */
+    limit: number,
+  ): Promise<MemberExportSqlRow[]> {
     const view = await this.prepare(org, args);
     const knex: Knex = this.em.getKnex();
     const visible = Authz.teamScopeSql(await this.ctx.authz.teamScope(org), 't');
     const seesAllActivity = await this.ctx.authz.canOrg(org, OrgPermission.READ_USAGE);
     const self = this.ctx.principal.kind === 'user' ? this.ctx.principal.user.id : null;
-    const inner = this.pageSql(view, limit + 1, after)
-      .joinRaw(
-        // An ACTIVE or DEACTIVATED member's team memberships; a PENDING row's invitation assignments to existing teams.
-        `left join lateral (select coalesce(json_agg(json_build_object('team', x.name, 'role', x.role) order by ` +
-          `x.name), '[]'::json) as teams from (select t.name, tm.role from team_memberships tm join teams t on ` +
-          `t.id = tm.team_id where tm.user_id = p.user_id and t.organization_id = ? and ${visible.sql} union all ` +
-          `select t.name, a->>'role' from invitations inv cross join jsonb_array_elements(inv.teams) a join teams t ` +
-          `on t.organization_id = ? and t.name = a->>'team' where p.user_id is null and inv.id = p.invitation_id ` +
-          `and inv.status = 'PENDING' and ${visible.sql}) x) tj on true`,
-        [org.id, ...visible.bindings, org.id, ...visible.bindings],
-      )
-      // The span by primary key; runs and reports counted only where the caller may see them (usage:read, or their
-      // own row): the activity summary's rule.
-      .joinRaw('left join activity_spans s on s.scope = ? and s.user_id = p.user_id', [org.id])
-      .select(
-        's.days_active',
-        knex.raw(
-          `case when p.user_id is not null and (? or p.user_id = ?) then ${runsCreatedSql('p.user_id', '?::uuid')} ` +
-            'end as runs',
-          [seesAllActivity, self, org.id],
-        ),
-        knex.raw(
-          'case when p.user_id is not null and (? or p.user_id = ?) then ' +
-            `${reportsCreatedSql('p.user_id', '?::uuid')} end as reports`,
-          [seesAllActivity, self, org.id],
-        ),
-      )
-      .select(
-        'tj.teams',
-        knex.raw(`to_char(u.last_active_at at time zone 'UTC', ${ISO_UTC}) as last_active_iso`),
-        knex.raw(`to_char(p.created_at at time zone 'UTC', ${ISO_UTC}) as added_iso`),
-      );
-    // Only the columns the file needs, timestamps as ISO text: parsing a million timestamps into Dates and formatting
-    // them back was a good part of the export's CPU. The page's order again outside (a subquery's is not promised).
-    const query = knex
-      .from(inner.as('e'))
-      .select(
-        ...['username', 'name', 'email', 'role', 'status', 'last_active_iso', 'added_iso', 'teams', 'days_active'].map(
-          (c) => `e.${c}`,
-        ),
-        'e.runs',
-        'e.reports',
-        ...view.keys.map((_, n) => `e.sort_${n}`),
-      );
-    for (const n of view.keys.keys()) query.orderBy(`e.key_${n}`, view.direction);
-    const raw = (await query) as Array<{
-      username: string | null;
-      name: string | null;
-      email: string;
-      role: OrgRole;
-      status: MemberStatus;
-      last_active_iso: string | null;
-      added_iso: string;
-      teams: MemberExportSqlRow['teams'];
-      days_active: number | null;
-      runs: string | null;
-      reports: string | null;
-      [sortKey: `sort_${number}`]: unknown;
-    }>;
-    const rows = raw.slice(0, limit);
-    const last = rows.at(-1);
-    return {
-      rows: rows.map((r) => ({
-        username: r.username,
-        name: r.name,
-        email: view.seesEmails ? r.email : null,
-        role: r.role,
-        status: r.status,
-        lastActiveAt: r.last_active_iso,
-        addedAt: r.added_iso,
-        teams: r.teams,
-        runsCreated: r.runs === null ? null : Number(r.runs),
-        reportsCreated: r.reports === null ? null : Number(r.reports),
-        daysActive: r.runs === null ? null : Number(r.days_active ?? 0),
-      })),
-      next: raw.length > limit && last ? view.keys.map((_, n) => last[`sort_${n}`]) : null,
+    const readFrom = async (from: unknown[] | null) => {
+      const inner = this.pageSql(view, limit, from, until)
+        .joinRaw(
+          // An ACTIVE or DEACTIVATED member's team memberships; a PENDING row's invitation assignments to existing
+          // teams.
+          `left join lateral (select coalesce(json_agg(json_build_object('team', x.name, 'role', x.role) order by ` +
+            `x.name), '[]'::json) as teams from (select t.name, tm.role from team_memberships tm join teams t on ` +
+            `t.id = tm.team_id where tm.user_id = p.user_id and t.organization_id = ? and ${visible.sql} union all ` +
+            `select t.name, a->>'role' from invitations inv cross join jsonb_array_elements(inv.teams) a join ` +
+            `teams t on t.organization_id = ? and t.name = a->>'team' where p.user_id is null and ` +
+            `inv.id = p.invitation_id ` +
+            `and inv.status = 'PENDING' and ${visible.sql}) x) tj on true`,
+          [org.id, ...visible.bindings, org.id, ...visible.bindings],
+        )
+        // The span by primary key; runs and reports counted only where the caller may see them (usage:read, or their
+        // own row): the activity summary's rule.
+        .joinRaw('left join activity_spans s on s.scope = ? and s.user_id = p.user_id', [org.id])
+        .select(
+          's.days_active',
+          knex.raw(
+            `case when p.user_id is not null and (? or p.user_id = ?) then ${runsCreatedSql('p.user_id', '?::uuid')} ` +
+              'end as runs',
+            [seesAllActivity, self, org.id],
+          ),
+          knex.raw(
+            'case when p.user_id is not null and (? or p.user_id = ?) then ' +
+              `${reportsCreatedSql('p.user_id', '?::uuid')} end as reports`,
+            [seesAllActivity, self, org.id],
+          ),
+        )
+        .select(
+          'tj.teams',
+          knex.raw(`to_char(u.last_active_at at time zone 'UTC', ${ISO_UTC}) as last_active_iso`),
+          knex.raw(`to_char(p.created_at at time zone 'UTC', ${ISO_UTC}) as added_iso`),
+        );
+      // Only the columns the file needs, timestamps as ISO text: parsing a million timestamps into Dates and formatting
+      // them back was a good part of the export's CPU. The page's order again outside (a subquery's is not promised).
+      const query = knex
+        .from(inner.as('e'))
+        .select(
+          ...[
+            'username',
+            'name',
+            'email',
+            'role',
+            'status',
+            'last_active_iso',
+            'added_iso',
+            'teams',
+            'days_active',
+          ].map((c) => `e.${c}`),
+          'e.runs',
+          'e.reports',
+          ...view.keys.map((_, n) => `e.sort_${n}`),
+        );
+      for (const n of view.keys.keys()) query.orderBy(`e.key_${n}`, view.direction);
+      const raw = (await query) as Array<{
+        username: string | null;
+        name: string | null;
+        email: string;
+        role: OrgRole;
+        status: MemberStatus;
+        last_active_iso: string | null;
+        added_iso: string;
+        teams: MemberExportSqlRow['teams'];
+        days_active: number | null;
+        runs: string | null;
+        reports: string | null;
+        [sortKey: `sort_${number}`]: unknown;
+      }>;
+      return raw;
     };
+    const raw = await readFrom(after);
+    for (let page = raw; page.length === limit; ) {
+      const lastRow = page.at(-1)!;
+      page = await readFrom(view.keys.map((_, n) => lastRow[`sort_${n}`]));
+      raw.push(...page);
+    }
+    return raw.map((r) => ({
+      username: r.username,
+      name: r.name,
+      email: view.seesEmails ? r.email : null,
+      role: r.role,
+      status: r.status,
+      lastActiveAt: r.last_active_iso,
+      addedAt: r.added_iso,
+      teams: r.teams,
+      runsCreated: r.runs === null ? null : Number(r.runs),
+      reportsCreated: r.reports === null ? null : Number(r.reports),
+      daysActive: r.runs === null ? null : Number(r.days_active ?? 0),
+    }));
+  }
+
+  /**
+   * The position (sort values) of the `n`-th row after `after`: where an export batch of `n` rows ends. null when fewer
+   * rows remain (the rest is the last batch). An index range of the order's index, nothing else read.
+   */
+  async exportBoundary(
+    org: Organization,
+    args: Record<string, unknown>,
+    n: number,
+    after: unknown[] | null,
+  ): Promise<unknown[] | null> {
+    const view = await this.prepare(org, args);
+    const [row] = (await this.rowsSql(view, after, null)
+      .offset(n - 1)
+      .limit(1)) as Array<Record<`sort_${number}`, unknown>>;
+    return row ? view.keys.map((_, k) => row[`sort_${k}`]) : null;
   }
 
   /** The checks, filters and base query of the members view, shared by `list` and `exportBatch`. */
@@ -301,34 +337,16 @@ export class MemberService extends Service {
    */
   private pageSql(
     view: { keys: SortKey[]; direction: 'asc' | 'desc'; base: Knex.QueryBuilder },
-    limit: number,
+    limit: number | null,
     after: unknown[] | null,
+    /** The export's ranges: up to and including this position. */
+    until: unknown[] | null = null,
   ): Knex.QueryBuilder {
-    const { keys, direction, base } = view;
+    const { keys, direction } = view;
     const knex: Knex = this.em.getKnex();
     // The page's rows first (limit inside), then their users and invitations.
-    const rowsOfPage = base
-      .clone()
-      .select(
-        'm.id',
-        'm.user_id',
-        'm.invitation_id',
-        'm.role',
-        'm.status',
-        'm.created_at',
-        ...keys.flatMap((k, n) => [knex.raw(`${k.sql} as key_${n}`), knex.raw(`${cursorValueSql(k)} as sort_${n}`)]),
-      )
-      .limit(limit);
-    if (after) {
-      // The codec checked the cursor against this sort: one value of the right type per key.
-      const lhs = keys.map((k) => k.sql).join(', ');
-      const rhs = keys.map((k) => `?::${k.cast}`).join(', ');
-      rowsOfPage.whereRaw(
-        `(${lhs}) ${direction === 'asc' ? '>' : '<'} (${rhs})`,
-        after as Knex.ValueDict[keyof Knex.ValueDict][],
-      );
-    }
-    for (const k of keys) rowsOfPage.orderByRaw(`${k.sql} ${direction}`);
+    const rowsOfPage = this.rowsSql(view, after, until);
+    if (limit !== null) rowsOfPage.limit(limit);
     // A primary-key lookup per row of the page whatever the planner estimates, never a scan of users or invitations:
     // `limit 1` keeps each lateral subquery from being flattened into an ordinary (hashable) join.
     const pageQuery = knex
@@ -342,6 +360,45 @@ export class MemberService extends Service {
       .select('p.*', 'u.name', 'u.username', 'u.last_active_at', knex.raw('coalesce(u.email, i.email) as email'));
     for (const n of keys.keys()) pageQuery.orderBy(`p.key_${n}`, direction);
     return pageQuery;
+  }
+
+  /** The view's membership rows in order, after `after` and up to `until` (positions: sort values), unlimited. */
+  private rowsSql(
+    view: { keys: SortKey[]; direction: 'asc' | 'desc'; base: Knex.QueryBuilder },
+    after: unknown[] | null,
+    until: unknown[] | null,
+  ): Knex.QueryBuilder {
+    const { keys, direction, base } = view;
+    const knex: Knex = this.em.getKnex();
+    const rowsOfPage = base
+      .clone()
+      .select(
+        'm.id',
+        'm.user_id',
+        'm.invitation_id',
+        'm.role',
+        'm.status',
+        'm.created_at',
+        ...keys.flatMap((k, n) => [knex.raw(`${k.sql} as key_${n}`), knex.raw(`${cursorValueSql(k)} as sort_${n}`)]),
+      );
+    // The codec checked a cursor against this sort (the export passes positions the SQL wrote): one value of the right
+    // type per key.
+    const lhs = keys.map((k) => k.sql).join(', ');
+    const rhs = keys.map((k) => `?::${k.cast}`).join(', ');
+    if (after) {
+      rowsOfPage.whereRaw(
+        `(${lhs}) ${direction === 'asc' ? '>' : '<'} (${rhs})`,
+        after as Knex.ValueDict[keyof Knex.ValueDict][],
+      );
+    }
+    if (until) {
+      rowsOfPage.whereRaw(
+        `(${lhs}) ${direction === 'asc' ? '<=' : '>='} (${rhs})`,
+        until as Knex.ValueDict[keyof Knex.ValueDict][],
+      );
+    }
+    for (const k of keys) rowsOfPage.orderByRaw(`${k.sql} ${direction}`);
+    return rowsOfPage;
   }
 
   /**
