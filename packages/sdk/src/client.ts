@@ -7,6 +7,9 @@ import {
   type InviteUsersRowInput,
   type LogInInput,
   type LogOutMutationVariables,
+  type MemberOrder,
+  type MemberStatus,
+  type OrgRole,
   type SignUpInput,
 } from './generated/graphql.js';
 import { OrganizationOperations, RosterOperations, SDK_VERSION, TeamOperations } from './generated/sdk.js';
@@ -122,6 +125,25 @@ const MAX_INVITE_CONCURRENCY = 16;
  * 1,000 a call takes about a second, so calls queued behind each other on the organization's lock (`concurrency`)
  * stay far from the request timeouts, and a call that fails as a whole (a dropped connection) marks fewer rows.
  */
+/**
+ * Filters and order of a members download: the arguments of `members` (Organization.members), and for CSV an optional
+ * UTF-8 byte order mark so that Excel reads accents right.
+ */
+export interface MembersExportFilters {
+  search?: string;
+  roles?: OrgRole[];
+  statuses?: MemberStatus[];
+  teams?: string[];
+  orderBy?: MemberOrder;
+  /** CSV only: start with a UTF-8 BOM (for Excel). */
+  bom?: boolean;
+}
+
+export interface MembersExportOptions {
+  /** Stops the download (the server stops reading its cursor). No timeout applies: a large export takes a while. */
+  signal?: AbortSignal;
+}
+
 const DEFAULT_INVITE_CHUNK = 1000;
 const DEFAULT_INVITE_CONCURRENCY = 4;
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -278,6 +300,8 @@ type Attempt =
 export class RosterClient extends RosterOperations {
   /** The GraphQL endpoint, `${url}/graphql`. */
   readonly endpoint: string;
+  /** The server's base URL (downloads live beside /graphql). */
+  private readonly baseUrl: string;
   private readonly apiKey: string | undefined;
   private readonly fetchImpl: typeof fetch;
   private readonly headers: Record<string, string>;
@@ -290,7 +314,8 @@ export class RosterClient extends RosterOperations {
     super();
     const url = options.url ?? readEnv('ROSTER_URL');
     if (!url) throw new Error('RosterClient needs a server URL: pass { url } or set ROSTER_URL.');
-    this.endpoint = `${url.replace(/\/+$/, '')}/graphql`;
+    this.baseUrl = url.replace(/\/+$/, '');
+    this.endpoint = `${this.baseUrl}/graphql`;
     this.apiKey = options.apiKey ?? readEnv('ROSTER_API_KEY');
     this.token = options.token;
     const fetchImpl = options.fetch ?? globalThis.fetch;
@@ -471,6 +496,124 @@ export class RosterClient extends RosterOperations {
     options: RequestOptions | undefined,
   ): Promise<TResult> {
     return this.execute(document, variables, options, this.credential());
+  }
+
+  // ---- Downloads ----------------------------------------------------------
+
+  /**
+   * The members view of an organization as CSV (GET /organizations/:name/members.csv): a web ReadableStream of the
+   * UTF-8 bytes, in Node and browsers. Same filters, order and visibility as `members`; columns in the server's
+   * docs/USAGE.md. Throws the RosterError of the refusal (NotFoundError, ForbiddenError, BadUserInputError...) before
+   * any byte arrives.
+   */
+  exportMembersCsv(
+    organization: string,
+    filters: MembersExportFilters = {},
+    options: MembersExportOptions = {},
+  ): Promise<ReadableStream<Uint8Array>> {
+    return this.download(organization, 'csv', filters, options);
+  }
+
+  /** The same rows as JSON Lines (one JSON object a line; members.jsonl), for scripts. */
+  exportMembersJsonl(
+    organization: string,
+    filters: Omit<MembersExportFilters, 'bom'> = {},
+    options: MembersExportOptions = {},
+  ): Promise<ReadableStream<Uint8Array>> {
+    return this.download(organization, 'jsonl', filters, options);
+  }
+
+  /**
+   * Node only: writes the members CSV (or JSON Lines, `format: 'jsonl'`) to a file, with back-pressure, and resolves
+   * with the bytes written once the file is complete.
+   */
+  async exportMembersToFile(
+    organization: string,
+    filePath: string,
+    filters: MembersExportFilters & { format?: 'csv' | 'jsonl' } = {},
+    options: MembersExportOptions = {},
+  ): Promise<{ bytes: number }> {
+    const { format = 'csv', ...rest } = filters;
+    const body = await this.download(organization, format, rest, options);
+    const fs = await import('node:fs');
+    const out = fs.createWriteStream(filePath);
+    let bytes = 0;
+    const reader = body.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        bytes += value.byteLength;
+        if (!out.write(value)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+      }
+      await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+      return { bytes };
+    } catch (err) {
+      out.destroy();
+      await reader.cancel().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async download(
+    organization: string,
+    format: 'csv' | 'jsonl',
+    filters: MembersExportFilters,
+    options: MembersExportOptions,
+  ): Promise<ReadableStream<Uint8Array>> {
+    const operationName = format === 'csv' ? 'exportMembersCsv' : 'exportMembersJsonl';
+    const params = new URLSearchParams();
+    if (filters.search) params.set('search', filters.search);
+    // Repeated parameters: a value may hold a comma.
+    for (const role of filters.roles ?? []) params.append('roles', role);
+    for (const status of filters.statuses ?? []) params.append('statuses', status);
+    for (const team of filters.teams ?? []) params.append('teams', team);
+    if (filters.orderBy) {
+      params.set('orderBy', filters.orderBy.field);
+      if (filters.orderBy.direction) params.set('direction', filters.orderBy.direction);
+    }
+    if (filters.bom) params.set('bom', '1');
+    const query = params.toString();
+    const path = `/organizations/${encodeURIComponent(organization)}/members.${format}`;
+    const url = `${this.baseUrl}${path}${query ? `?${query}` : ''}`;
+    const headers = new Headers(this.headers);
+    const credential = this.credential();
+    if (credential) headers.set('authorization', `Bearer ${credential}`);
+    const requestId = newRequestId();
+    headers.set('x-request-id', requestId);
+    let response: Response;
+    try {
+      response = await this.fetchImpl(url, {
+        method: 'GET',
+        headers,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(this.credentials ? { credentials: this.credentials } : {}),
+      });
+    } catch (cause) {
+      if (options.signal?.aborted)
+        throw new RosterAbortError(`${operationName} was aborted.`, { operationName, requestId, cause });
+      throw new RosterNetworkError(`${operationName}: request to ${url} failed: ${reasonOf(cause)}`, {
+        operationName,
+        requestId,
+        cause,
+      });
+    }
+    if (response.ok && response.body) return response.body;
+    const text = await response.text();
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    if (isResponseBody(body) && body.errors?.length)
+      throw errorFromResponse(body.errors, { requestId, status: response.status, operationName });
+    throw new RosterNetworkError(`${operationName}: HTTP ${response.status} from ${url}.`, {
+      status: response.status,
+      body: text.slice(0, 1000),
+      operationName,
+      requestId,
+    });
   }
 
   private credential(): string | undefined {
@@ -745,6 +888,31 @@ export class RosterOrganization extends OrganizationOperations<RosterClient> {
    */
   team(team: string): RosterTeam {
     return new RosterTeam(this.client, this.organization, team);
+  }
+
+  /** `exportMembersCsv` of this organization: a web ReadableStream of the CSV. */
+  exportMembersCsv(
+    filters?: MembersExportFilters,
+    options?: MembersExportOptions,
+  ): Promise<ReadableStream<Uint8Array>> {
+    return this.client.exportMembersCsv(this.organization, filters, options);
+  }
+
+  /** `exportMembersJsonl` of this organization. */
+  exportMembersJsonl(
+    filters?: Omit<MembersExportFilters, 'bom'>,
+    options?: MembersExportOptions,
+  ): Promise<ReadableStream<Uint8Array>> {
+    return this.client.exportMembersJsonl(this.organization, filters, options);
+  }
+
+  /** `exportMembersToFile` of this organization (Node only). */
+  exportMembersToFile(
+    filePath: string,
+    filters?: MembersExportFilters & { format?: 'csv' | 'jsonl' },
+    options?: MembersExportOptions,
+  ): Promise<{ bytes: number }> {
+    return this.client.exportMembersToFile(this.organization, filePath, filters, options);
   }
 
   /** `inviteMany` in this organization. */

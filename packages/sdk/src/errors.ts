@@ -172,6 +172,14 @@ export class SecretsKeyMissingError extends RosterError {
 export class LastInstanceAdminError extends RosterError {
   declare readonly code: 'LAST_INSTANCE_ADMIN';
 }
+/** An active-users series would have too many buckets: choose a coarser granularity or a shorter range. */
+export class TooManyBucketsError extends RosterError {
+  declare readonly code: 'TOO_MANY_BUCKETS';
+}
+/** A members download authenticated by the session cookie alone lacked X-Roster-Client (the SDK always sends it). */
+export class CsrfRefusedError extends RosterError {
+  declare readonly code: 'CSRF_REFUSED';
+}
 
 export type RosterErrorClass = new (message: string, options: RosterErrorOptions) => RosterError;
 
@@ -212,6 +220,8 @@ export const ERROR_CLASSES: Readonly<Record<ErrorCode, RosterErrorClass>> = {
   SSO_PROVIDER_REQUIRED: SsoProviderRequiredError,
   SECRETS_KEY_MISSING: SecretsKeyMissingError,
   LAST_INSTANCE_ADMIN: LastInstanceAdminError,
+  TOO_MANY_BUCKETS: TooManyBucketsError,
+  CSRF_REFUSED: CsrfRefusedError,
 };
 
 function isKnownCode(code: string): code is ErrorCode {

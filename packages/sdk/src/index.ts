@@ -17,6 +17,8 @@ export {
   auditLogEvents,
   type AuditLogExportFilters,
   type AuditLogExportEvent,
+  type MembersExportFilters,
+  type MembersExportOptions,
 } from './client.js';
 export { RosterOperations, OrganizationOperations, TeamOperations, SDK_VERSION } from './generated/sdk.js';
 export type { RequestOptions, IterateOptions } from './runtime.js';

@@ -29,6 +29,8 @@ export enum ErrorCode {
   SSO_GROUP_NOT_ALLOWED = 'SSO_GROUP_NOT_ALLOWED',
   ACCESS_DEACTIVATED = 'ACCESS_DEACTIVATED',
   IDP_MANAGED_MEMBERSHIP = 'IDP_MANAGED_MEMBERSHIP',
+  TOO_MANY_BUCKETS = 'TOO_MANY_BUCKETS',
+  CSRF_REFUSED = 'CSRF_REFUSED',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
   // Instance settings (issue 12, item 5).
   PASSWORD_SIGN_IN_DISABLED = 'PASSWORD_SIGN_IN_DISABLED',
@@ -96,6 +98,12 @@ export const ERROR_CODE_DESCRIPTIONS: Record<ErrorCode, string> = {
   IDP_MANAGED_MEMBERSHIP:
     'The team membership is managed by the identity provider (group-to-team sync, `managedByIdp`): change the ' +
     "user's groups at the identity provider (or the group mapping) instead; the next sign-in applies it.",
+  TOO_MANY_BUCKETS:
+    'A series would have more buckets than the server returns (`extensions.max`, `extensions.actual`): choose a ' +
+    'coarser granularity (WEEK or MONTH) or a shorter range.',
+  CSRF_REFUSED:
+    'A download authenticated by the session cookie alone came without the `X-Roster-Client` header (or from ' +
+    'another site): send the header, or authenticate with "Authorization: Bearer".',
   INTERNAL_SERVER_ERROR: 'An unexpected error; the message carries a request id to quote to the operator.',
   PASSWORD_SIGN_IN_DISABLED:
     'Password sign-in is turned off on this instance (SSO only): sign in with one of the SSO providers listed on ' +

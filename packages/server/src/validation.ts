@@ -106,4 +106,15 @@ export const timestampSchema = z
   .max(MAX_TIMESTAMP, TIMESTAMP_RANGE);
 
 /** Every id input: ids are UUIDs, so anything else is refused before it reaches a uuid column. `what`: "an API key". */
+/**
+ * IANA time zone names (`Europe/Berlin`, `UTC`): those the runtime's ICU knows, canonical or alias. PostgreSQL's
+ * tzdata knows the same names; the activity tracker computes days with them (docs/USAGE.md).
+ */
+const TIME_ZONES: ReadonlySet<string> = new Set(['UTC', ...Intl.supportedValuesOf('timeZone')]);
+export const timeZoneSchema = z
+  .string()
+  .trim()
+  .max(64, 'must be at most 64 characters')
+  .refine((tz) => TIME_ZONES.has(tz), 'must be an IANA time zone name, such as "UTC" or "Europe/Berlin"');
+
 export const entityIdSchema = (what: string) => z.uuid(`is not ${what} id`);

@@ -23,9 +23,9 @@ describe('docs/AUTHZ.md', () => {
   });
 
   it('names no permission that nothing implements', () => {
-    // service_account:manage_org and api_key:read_all left this list when issue 11 implemented them, and
-    // instance:manage_settings when issue 12 did.
-    for (const p of ['usage:read']) {
+    // service_account:manage_org and api_key:read_all left this list when issue 11 implemented them,
+    // instance:manage_settings when issue 12 did and usage:read when issue 13 did: none is waiting now.
+    for (const p of [] as string[]) {
       expect(doc()).not.toContain(`\`${p}\``);
     }
   });

@@ -1017,6 +1017,48 @@ const ROWS: Row[] = [
       rest: 'ok',
     }),
   },
+  // Usage (issue 13): org admins (usage:read) and instance admins; a member sees their own activity summary only.
+  {
+    name: 'Organization.activeUsers',
+    prepare: async () => ({
+      query: '{ organization(name: "acme") { activeUsers(range: LAST_7_DAYS, granularity: DAY) { activeUsers } } }',
+      variables: {},
+    }),
+    expected: ORG_ADMINS_READ,
+  },
+  {
+    name: 'Organization.usage',
+    prepare: async () => ({
+      query: '{ organization(name: "acme") { usage { members seatsUsed activeUsersLast30Days } } }',
+      variables: {},
+    }),
+    expected: ORG_ADMINS_READ,
+  },
+  {
+    name: 'OrganizationMember.activity (of others)',
+    prepare: async () => ({
+      query: '{ organization(name: "acme") { members(first: 100) { nodes { activity { runsCreated } } } } }',
+      variables: {},
+    }),
+    // Everyone sees their own row's summary: more than one is someone else's.
+    revealed: (d) => d.organization.members.nodes.filter((n: { activity: unknown }) => n.activity !== null).length > 1,
+    expected: grid({
+      ...SERVICE_ACCOUNTS_FORBIDDEN,
+      instanceAdmin: 'ok',
+      orgAdmin: 'ok',
+      otherOrgAdmin: 'absent',
+      deactivated: 'absent',
+      rest: 'hidden',
+    }),
+  },
+  {
+    name: 'Instance.usage',
+    prepare: async () => ({
+      query: '{ instance { usage { organizationCount activeUsers(range: LAST_30_DAYS) { activeUsers } } } }',
+      variables: {},
+    }),
+    expected: grid({ instanceAdmin: 'ok', rest: 'FORBIDDEN' }),
+  },
   {
     name: 'Organization.members (emails, pending and deactivated rows)',
     prepare: async () => ({

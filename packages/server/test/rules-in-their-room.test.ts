@@ -144,6 +144,8 @@ describe('one rule in one place', () => {
       'SERVICE_ACCOUNT_MANAGE_ORG',
       'TEAM_CREATE',
       'TEAM_MANAGE_ANY',
+      // Usage (issue 13): activeUsers, usage, every member's activity summary.
+      'USAGE_READ',
     ];
     expect(await perms(orgAdmin)).toEqual(implemented);
     expect(await perms(ctx.admin)).toEqual(implemented);

@@ -12,6 +12,7 @@ export enum InstancePermission {
   REVOKE_SESSIONS = 'instance:revoke_sessions',
   MANAGE_SETTINGS = 'instance:manage_settings',
   MANAGE_ADMINS = 'instance:manage_admins',
+  READ_USAGE = 'instance:read_usage',
 }
 
 export const INSTANCE_PERMISSION_CATALOGUE: Record<InstancePermission, { description: string }> = {
@@ -27,6 +28,7 @@ export const INSTANCE_PERMISSION_CATALOGUE: Record<InstancePermission, { descrip
       'change instance settings: SSO providers, group mappings, provisioning, lifetimes, SMTP, password sign-in',
   },
   [InstancePermission.MANAGE_ADMINS]: { description: 'grant and revoke instance admin' },
+  [InstancePermission.READ_USAGE]: { description: 'instance-wide usage: every organization and active users' },
 };
 
 /** Organization-scoped permissions, named `object:operation`; like the instance ones, only those something enforces. */
@@ -43,6 +45,7 @@ export enum OrgPermission {
   MANAGE_CUSTOM_ROLES = 'custom_role:manage',
   MANAGE_ORG_SERVICE_ACCOUNTS = 'service_account:manage_org',
   READ_ALL_API_KEYS = 'api_key:read_all',
+  READ_USAGE = 'usage:read',
 }
 
 export interface OrgPermissionInfo {
@@ -70,6 +73,9 @@ export const ORG_PERMISSION_CATALOGUE: Record<OrgPermission, OrgPermissionInfo> 
   },
   [OrgPermission.READ_ALL_API_KEYS]: {
     description: "every API key of the organization: members' personal keys and service accounts' (metadata)",
+  },
+  [OrgPermission.READ_USAGE]: {
+    description: "usage: active users over time, every member's activity summary, the members CSV's activity columns",
   },
 };
 

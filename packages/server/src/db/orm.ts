@@ -18,7 +18,9 @@ export function ormOptions(clientUrl: string, poolMax: number): Options {
     extensions: [Migrator],
     // Created by migrations and mapped by no entity: the sign-in throttle's counters (rate-limiter-flexible), and the
     // members view's counts, written only by triggers (Migration20261129121000_MemberCounts).
-    schemaGenerator: { skipTables: ['sign_in_throttle', 'org_member_counts', 'instance_settings'] },
+    schemaGenerator: {
+      skipTables: ['sign_in_throttle', 'org_member_counts', 'instance_settings', 'activity_spans', 'activity_counts'],
+    },
     migrations: {
       migrationsList: MIGRATIONS,
       tableName: 'mikro_orm_migrations',

@@ -58,6 +58,15 @@ export interface Loaders {
   serviceAccountKeyCount: DataLoader<string, number>;
   /** Counts behind `Team.usage` and `Team.warnings`, for every team asked about in one statement. */
   teamUsage: DataLoader<string, TeamUsageFacts>;
+  /**
+   * Activity summary facts of members (docs/USAGE.md), one statement for a whole page.
+   * Key: `${organizationId}:${userId}` (membershipKey).
+   */
+  memberActivity: DataLoader<string, MemberActivityFacts>;
+  /** ACTIVE members of each organization (the membership counts kept by triggers). */
+  activeMemberCount: DataLoader<string, number>;
+  /** Distinct users active in each organization in the last 30 days of its time zone (activity_spans). */
+  activeUsersLast30Days: DataLoader<string, number>;
 }
 
 /** What `Team.usage` and `Team.warnings` are computed from (one row per team; counts over the whole team). */
@@ -71,6 +80,67 @@ export interface TeamUsageFacts {
   /** The team's ADMIN rows with what decides whether each counts (authz/team-admins.ts). */
   adminRows: Array<{ userId: string; orgRole: OrgRole; orgStatus: MemberStatus }>;
 }
+
+/** What the rollups and runs/reports say of a member's activity in an organization (UsageService.memberActivity). */
+export interface MemberActivityFacts {
+  firstActiveAt: Date | null;
+  daysActive: number;
+  runsCreated: number;
+  reportsCreated: number;
+}
+
+/**
+ * What "runs created" and "reports created" count (docs/USAGE.md), as scalar subqueries on SQL expressions for the user
+ * and the organization: runs in the organization's projects and reports in its teams whose created_by_id is the user
+ * (runs logged by a service account for a person carry the person there). Read through the created_by_id indexes.
+ */
+export const runsCreatedSql = (user: string, org: string) =>
+  `(select count(*) from runs r join projects rp on rp.id = r.project_id join teams rt on rt.id = rp.team_id ` +
+  `where r.created_by_id = ${user} and rt.organization_id = ${org})`;
+export const reportsCreatedSql = (user: string, org: string) =>
+  `(select count(*) from reports r join teams rt on rt.id = r.team_id where r.created_by_id = ${user} and ` +
+  `rt.organization_id = ${org})`;
+
+/**
+ * One statement for any number of (organization, user) pairs: the span row by primary key, and runs and reports counted
+ * through their created_by_id indexes (runs logged by a service account for a person carry the person there). The
+ * members CSV runs the same statement per batch (memberActivityFacts).
+ */
+export async function memberActivityFacts(
+  em: EntityManager,
+  pairs: ReadonlyArray<readonly [organizationId: string, userId: string]>,
+): Promise<Map<string, MemberActivityFacts>> {
+  const result = new Map<string, MemberActivityFacts>();
+  if (!pairs.length) return result;
+  const rows: Array<{
+    organization_id: string;
+    user_id: string;
+    first_active_at: Date | string | null;
+    days_active: number | null;
+    runs: string;
+    reports: string;
+  }> = await em.execute(
+    `select k.organization_id, k.user_id, s.days_active,
+       s.first_day::timestamp at time zone coalesce(o.settings->>'timeZone', 'UTC') as first_active_at,
+       ${runsCreatedSql('k.user_id', 'k.organization_id')} as runs,
+       ${reportsCreatedSql('k.user_id', 'k.organization_id')} as reports
+     from unnest(array[?]::uuid[], array[?]::uuid[]) as k(organization_id, user_id)
+     join organizations o on o.id = k.organization_id
+     left join activity_spans s on s.scope = k.organization_id and s.user_id = k.user_id`,
+    [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
+  );
+  for (const r of rows) {
+    result.set(membershipKey(r.organization_id, r.user_id), {
+      firstActiveAt: r.first_active_at ? new Date(r.first_active_at) : null,
+      daysActive: Number(r.days_active ?? 0),
+      runsCreated: Number(r.runs),
+      reportsCreated: Number(r.reports),
+    });
+  }
+  return result;
+}
+
+const NO_ACTIVITY: MemberActivityFacts = { firstActiveAt: null, daysActive: 0, runsCreated: 0, reportsCreated: 0 };
 
 /** A team a member belongs to, as the members view and the team policy need it (no ORM entities). */
 export interface MemberTeam {
@@ -310,6 +380,31 @@ export function createLoaders(em: EntityManager): Loaders {
         }
       }
       return keys.map((k) => counts.get(k) ?? 0);
+    }),
+    memberActivity: new DataLoader(async (keys) => {
+      const facts = await memberActivityFacts(
+        em,
+        keys.map((k) => k.split(':') as [string, string]),
+      );
+      return keys.map((k) => facts.get(k) ?? NO_ACTIVITY);
+    }),
+    activeMemberCount: new DataLoader(async (orgIds) => {
+      const rows: Array<{ organization_id: string; n: number }> = await em.execute(
+        'select organization_id, n from org_member_counts where organization_id in (?) and status = ?',
+        [[...orgIds], MemberStatus.ACTIVE],
+      );
+      const counts = new Map(rows.map((r) => [r.organization_id, Number(r.n)]));
+      return orgIds.map((id) => counts.get(id) ?? 0);
+    }),
+    activeUsersLast30Days: new DataLoader(async (orgIds) => {
+      const rows: Array<{ id: string; n: string }> = await em.execute(
+        `select o.id, (select count(*) from activity_spans s where s.scope = o.id
+           and s.last_day >= (now() at time zone coalesce(o.settings->>'timeZone', 'UTC'))::date - 29) as n
+         from organizations o where o.id in (?)`,
+        [[...orgIds]],
+      );
+      const counts = new Map(rows.map((r) => [r.id, Number(r.n)]));
+      return orgIds.map((id) => counts.get(id) ?? 0);
     }),
     runCountByProject: new DataLoader(async (ids) => {
       const rows: Array<{ project_id: string; n: string }> = await em.execute(

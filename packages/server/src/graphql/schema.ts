@@ -8,6 +8,12 @@ import { ApiKeyResolver, OrganizationApiKeysResolver } from '../modules/api-keys
 import { OrganizationResolver, OrganizationMembershipResolver } from '../modules/organizations/organization.resolver';
 import { InstanceResolver } from '../modules/instance/instance.resolver';
 import { SettingsResolver } from '../modules/settings/settings.resolver';
+import {
+  InstanceUsageFieldResolver,
+  InstanceUsageResolver,
+  MemberActivityResolver,
+  OrganizationUsageResolver,
+} from '../modules/usage/usage.resolver';
 import { InvitationResolver, OrganizationInvitationsResolver } from '../modules/invitations/invitation.resolver';
 import { OrganizationMemberResolver, OrganizationMembersResolver } from '../modules/members/member.resolver';
 import { InstanceAuditResolver, OrganizationAuditResolver } from '../modules/audit/audit.resolver';
@@ -54,6 +60,10 @@ export const RESOLVERS = [
   OrganizationServiceAccountsResolver,
   OrganizationApiKeysResolver,
   SsoResolver,
+  MemberActivityResolver,
+  OrganizationUsageResolver,
+  InstanceUsageFieldResolver,
+  InstanceUsageResolver,
 ] as const;
 
 let cached: Promise<GraphQLSchema> | undefined;

@@ -33,6 +33,7 @@ import { httpErrorHandler, notFoundHandler, redactedUrl } from './http-errors';
 import { UNKNOWN_OPERATION, type Metrics } from '../observability/metrics';
 import { auditExportHandler } from './audit-export';
 import { SESSION_COOKIE } from './http-auth';
+import { CLIENT_HEADER, membersExportHandler } from './members-export';
 
 export { SESSION_COOKIE };
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
@@ -272,6 +273,25 @@ export async function createHttpApp(params: {
   // Audit log export (issue 13): JSON Lines, authenticated like the API (http-auth.ts).
   app.options('/audit-log.jsonl', corsForApi);
   app.get('/audit-log.jsonl', corsForApi, cookieParser(), auditExportHandler(orm, services));
+  // The members view as a download (docs/USAGE.md): authenticated like /graphql; cookie sessions need X-Roster-Client.
+  const corsForExport = cors({
+    origin: config.corsOrigins,
+    credentials: true,
+    methods: ['GET', 'OPTIONS'],
+    allowedHeaders: ['authorization', 'x-request-id', CLIENT_HEADER, ACTING_USER_HEADER],
+    exposedHeaders: ['x-request-id', 'content-disposition'],
+    maxAge: 600,
+  });
+  for (const format of ['csv', 'jsonl'] as const) {
+    const path = `/organizations/:name/members.${format}`;
+    app.options(path, corsForExport);
+    app.get(
+      path,
+      corsForExport,
+      cookieParser(),
+      membersExportHandler({ orm, services, format: format === 'csv' ? null : format }),
+    );
+  }
 
   app.use(notFoundHandler);
   app.use(httpErrorHandler(logger));

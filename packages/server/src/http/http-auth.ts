@@ -29,6 +29,8 @@ export async function httpRequestContext(
   req: express.Request,
   em: EntityManager,
   services: AppServices,
+  /** Aborted when the route's work should stop (a streaming download whose client went away). */
+  signal: AbortSignal = new AbortController().signal,
 ): Promise<RequestContext> {
   const cookies = req.cookies as Record<string, string> | undefined;
   const principal = await authenticate(
@@ -49,7 +51,7 @@ export async function httpRequestContext(
     userAgent: req.headers['user-agent'] ?? null,
     app: services,
     logger: req.log,
-    signal: new AbortController().signal,
+    signal,
     acceptsGraphQLResponseJson: false,
     cookies: { set: () => undefined, clear: () => undefined },
   });

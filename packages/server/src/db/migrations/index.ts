@@ -12,6 +12,7 @@ import { Migration20261129145000_TeamMemberSortKeys } from './Migration202611291
 import { Migration20261129151000_SsoSignIn } from './Migration20261129151000_SsoSignIn';
 import { Migration20261129153000_AuditLog } from './Migration20261129153000_AuditLog';
 import { Migration20261129150000_InstanceSettings } from './Migration20261129150000_InstanceSettings';
+import { Migration20261129152000_ActivityRollups } from './Migration20261129152000_ActivityRollups';
 
 /** Applied in this order. Add each new migration here (see docs/DEVELOPING.md). */
 export const MIGRATIONS: MigrationObject[] = [
@@ -28,4 +29,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261129151000_SsoSignIn', class: Migration20261129151000_SsoSignIn },
   { name: 'Migration20261129153000_AuditLog', class: Migration20261129153000_AuditLog },
   { name: 'Migration20261129150000_InstanceSettings', class: Migration20261129150000_InstanceSettings },
+  { name: 'Migration20261129152000_ActivityRollups', class: Migration20261129152000_ActivityRollups },
 ];

@@ -92,6 +92,8 @@ export enum AuditAction {
   GROUP_MAPPINGS_SET = 'instance_settings.group_mappings_set',
   /** `roster-admin reencrypt-secrets` rewrote stored secrets under the current SECRETS_KEY. */
   SECRETS_REENCRYPTED = 'instance_settings.secrets_reencrypted',
+  /** The members view downloaded (GET /organizations/:name/members.csv or .jsonl): format and filters. */
+  MEMBERS_EXPORTED = 'member.exported',
 }
 
 export interface AuditTarget {

@@ -11,6 +11,8 @@ export interface OrganizationSettings {
   membersCanCreateApiKeys?: boolean;
   /** Whether personal API keys reach it; false: only sessions and service accounts' keys (automation through them). */
   personalApiKeysReachOrganization?: boolean;
+  /** IANA time zone in which activity days start (docs/USAGE.md); UTC when unset. */
+  timeZone?: string;
 }
 
 /** The settings an organization has until an admin changes them (stored settings omit what was never set). */
@@ -19,6 +21,7 @@ export const DEFAULT_ORGANIZATION_SETTINGS: Readonly<Required<OrganizationSettin
   apiKeyMaxLifetimeDays: null,
   membersCanCreateApiKeys: true,
   personalApiKeysReachOrganization: true,
+  timeZone: 'UTC',
 };
 
 @Entity({ tableName: 'organizations' })
@@ -55,6 +58,7 @@ export class Organization {
       personalApiKeysReachOrganization:
         this.settings.personalApiKeysReachOrganization ??
         DEFAULT_ORGANIZATION_SETTINGS.personalApiKeysReachOrganization,
+      timeZone: this.settings.timeZone ?? DEFAULT_ORGANIZATION_SETTINGS.timeZone,
     };
   }
 

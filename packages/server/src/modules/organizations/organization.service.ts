@@ -5,7 +5,14 @@ import { Organization, type OrganizationSettings } from './organization.entity';
 import { Membership } from './membership.entity';
 import { User } from '../accounts/user.entity';
 import { conflict, forbidden, notFound } from '../../errors';
-import { displayNameSchema, orgNameSchema, orgRefSchema, parseInput, seatLimitSchema } from '../../validation';
+import {
+  displayNameSchema,
+  orgNameSchema,
+  orgRefSchema,
+  parseInput,
+  seatLimitSchema,
+  timeZoneSchema,
+} from '../../validation';
 import { AuditAction } from '../audit/audit.service';
 import { InstancePermission, ORG_ADMIN_ROLE, OrgPermission } from '../../authz/permissions';
 import { MemberStatus, OrgRole } from '../../authz/roles';
@@ -37,6 +44,7 @@ const updateSchema = z.object({
         .min(1, 'must be at least 1')
         .max(3650, 'must be at most 3650')
         .nullish(),
+      timeZone: timeZoneSchema.nullish(),
     })
     .nullish(),
 });
@@ -197,6 +205,9 @@ export class OrganizationService extends Service {
           next.membersCanCreateApiKeys = input.settings.membersCanCreateApiKeys;
         if (input.settings.personalApiKeysReachOrganization != null)
           next.personalApiKeysReachOrganization = input.settings.personalApiKeysReachOrganization;
+        // null goes back to UTC; the days already recorded keep the zone they were recorded in.
+        if (input.settings.timeZone) next.timeZone = input.settings.timeZone;
+        else if (input.settings.timeZone === null) delete next.timeZone;
         locked.settings = next;
       }
       const after = { displayName: locked.displayName, seatLimit: locked.seatLimit, settings: locked.settings };

@@ -27,6 +27,12 @@ export class OrganizationSettingsType {
       'refused here (sessions and service accounts’ keys still work).',
   })
   personalApiKeysReachOrganization!: boolean;
+
+  @Field(() => String, {
+    description:
+      'IANA time zone in which activity days, weeks and months start (activity summaries, activeUsers). Default UTC.',
+  })
+  timeZone!: string;
 }
 
 @ObjectType('OrganizationWarning', {
@@ -142,6 +148,14 @@ export class OrganizationSettingsInput {
 
   @Field(() => Boolean, { nullable: true, description: 'Whether personal API keys reach this organization.' })
   personalApiKeysReachOrganization?: boolean | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'IANA time zone for activity days (e.g. "Europe/Berlin"); null goes back to UTC. Days already recorded keep ' +
+      'their zone.',
+  })
+  timeZone?: string | null;
 }
 
 @InputType({ description: 'Changes to an organization. Org admins; the seat limit needs an instance admin.' })
