@@ -17,6 +17,32 @@ export type AcceptInvitationInput = {
   username?: string | null | undefined;
 };
 
+/** Bucket size of an active-users series. */
+export const ActivityGranularity = {
+  /** Calendar days. */
+  DAY: 'DAY',
+  /** Calendar months. */
+  MONTH: 'MONTH',
+  /** ISO weeks, from Monday. */
+  WEEK: 'WEEK'
+} as const;
+
+export type ActivityGranularity = typeof ActivityGranularity[keyof typeof ActivityGranularity];
+/** The period of an active-users series; it always ends today (in the time zone of the series). */
+export const ActivityRange = {
+  /** From the first recorded activity (or the creation of the organization) to today. */
+  ALL_TIME: 'ALL_TIME',
+  /** Today and the 6 days before. */
+  LAST_7_DAYS: 'LAST_7_DAYS',
+  /** This month and the 11 before, whole. */
+  LAST_12_MONTHS: 'LAST_12_MONTHS',
+  /** Today and the 29 days before. */
+  LAST_30_DAYS: 'LAST_30_DAYS',
+  /** Today and the 89 days before. */
+  LAST_90_DAYS: 'LAST_90_DAYS'
+} as const;
+
+export type ActivityRange = typeof ActivityRange[keyof typeof ActivityRange];
 /** Add an ACTIVE organization member to a team. */
 export type AddTeamMemberInput = {
   /** Organization name. */
@@ -82,6 +108,8 @@ export const AuditAction = {
   INSTANCE_SETTINGS_UPDATED: 'INSTANCE_SETTINGS_UPDATED',
   /** Stored as `member.deactivated`. */
   MEMBER_DEACTIVATED: 'MEMBER_DEACTIVATED',
+  /** Stored as `member.exported`. */
+  MEMBER_EXPORTED: 'MEMBER_EXPORTED',
   /** Stored as `member.invitation_updated`. */
   MEMBER_INVITATION_UPDATED: 'MEMBER_INVITATION_UPDATED',
   /** Stored as `member.invited`. */
@@ -435,6 +463,8 @@ export const ErrorCode = {
   BAD_USER_INPUT: 'BAD_USER_INPUT',
   /** The change collides with existing data (a taken name, a pending invitation, an existing membership). */
   CONFLICT: 'CONFLICT',
+  /** A download authenticated by the session cookie alone came without the `X-Roster-Client` header (or from another site): send the header, or authenticate with "Authorization: Bearer". */
+  CSRF_REFUSED: 'CSRF_REFUSED',
   /** The caller is authenticated but may not do this. */
   FORBIDDEN: 'FORBIDDEN',
   /** The GraphQL document could not be parsed. */
@@ -487,6 +517,8 @@ export const ErrorCode = {
   SSO_NOT_PROVISIONED: 'SSO_NOT_PROVISIONED',
   /** Password sign-in cannot be turned off (or the last SSO provider deleted while it is off) when no SSO provider is configured: nobody could sign in. Add an SSO provider first. */
   SSO_PROVIDER_REQUIRED: 'SSO_PROVIDER_REQUIRED',
+  /** A series would have more buckets than the server returns (`extensions.max`, `extensions.actual`): choose a coarser granularity (WEEK or MONTH) or a shorter range. */
+  TOO_MANY_BUCKETS: 'TOO_MANY_BUCKETS',
   /** No valid session or API key was given, or it expired or was revoked. Log in again or use a valid API key. */
   UNAUTHENTICATED: 'UNAUTHENTICATED'
 } as const;
@@ -720,7 +752,9 @@ export const OrganizationPermission = {
   /** `team:create`: create teams */
   TEAM_CREATE: 'TEAM_CREATE',
   /** `team:manage_any`: manage and delete any team */
-  TEAM_MANAGE_ANY: 'TEAM_MANAGE_ANY'
+  TEAM_MANAGE_ANY: 'TEAM_MANAGE_ANY',
+  /** `usage:read`: usage: active users over time, every member's activity summary, the members CSV's activity columns */
+  USAGE_READ: 'USAGE_READ'
 } as const;
 
 export type OrganizationPermission = typeof OrganizationPermission[keyof typeof OrganizationPermission];
@@ -734,6 +768,8 @@ export type OrganizationSettingsInput = {
   membersCanCreateTeams?: boolean | null | undefined;
   /** Whether personal API keys reach this organization. */
   personalApiKeysReachOrganization?: boolean | null | undefined;
+  /** IANA time zone for activity days (e.g. "Europe/Berlin"); null goes back to UTC. Days already recorded keep their zone. */
+  timeZone?: string | null | undefined;
 };
 
 /** What kind of principal made the request. */
@@ -1205,6 +1241,15 @@ export type AcceptInvitationMutationVariables = Exact<{
 
 export type AcceptInvitationMutation = { acceptInvitation: { token: string | null, expiresAt: string | null, user: { id: string, username: string, name: string, email: string | null, instanceAdmin: boolean, createdAt: string, lastActiveAt: string | null, defaultOrganization: { id: string, name: string, displayName: string } | null, memberships: { totalCount: number, nodes: Array<{ id: string, role: OrgRole, status: MemberStatus, createdAt: string, organization: { id: string, name: string, displayName: string } }> } }, organization: { id: string, name: string, displayName: string, seatLimit: number | null, createdAt: string, viewerRole: OrgRole | null, viewerPermissions: Array<OrganizationPermission>, seats: { limit: number | null, used: number, available: number | null }, settings: { apiKeyMaxLifetimeDays: number | null, membersCanCreateTeams: boolean, membersCanCreateApiKeys: boolean, personalApiKeysReachOrganization: boolean }, warnings: Array<{ code: WarningCode, message: string }> } } };
 
+export type ActiveUsersQueryVariables = Exact<{
+  organization: string;
+  range?: ActivityRange | null | undefined;
+  granularity?: ActivityGranularity | null | undefined;
+}>;
+
+
+export type ActiveUsersQuery = { organization: { activeUsers: { range: ActivityRange, granularity: ActivityGranularity, timeZone: string, from: string, to: string, activeUsers: number, newMembers: number, series: Array<{ start: string, activeUsers: number }> } } | null };
+
 export type AddTeamMemberMutationVariables = Exact<{
   input: AddTeamMemberInput;
 }>;
@@ -1327,7 +1372,7 @@ export type DeactivateMemberMutationVariables = Exact<{
 }>;
 
 
-export type DeactivateMemberMutation = { deactivateMember: { changed: boolean, member: { id: string, email: string | null, name: string | null, username: string | null, role: OrgRole, status: MemberStatus, lastActiveAt: string | null, addedAt: string, user: { id: string, username: string, name: string, email: string | null } | null, teams: Array<{ name: string, role: TeamRole }>, invitation: { id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null } | null } } };
+export type DeactivateMemberMutation = { deactivateMember: { changed: boolean, member: { id: string, email: string | null, name: string | null, username: string | null, role: OrgRole, status: MemberStatus, lastActiveAt: string | null, addedAt: string, user: { id: string, username: string, name: string, email: string | null } | null, teams: Array<{ name: string, role: TeamRole }>, invitation: { id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null } | null, activity: { addedAt: string, lastActiveAt: string | null, firstActiveAt: string | null, runsCreated: number, reportsCreated: number, daysActive: number } | null } } };
 
 export type DeleteCustomRoleMutationVariables = Exact<{
   input: DeleteCustomRoleInput;
@@ -1410,7 +1455,11 @@ export type EmailDeliveryFieldsFragment = { status: EmailDeliveryStatus, attempt
 
 export type InvitationFieldsFragment = { id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null };
 
-export type OrganizationMemberFieldsFragment = { id: string, email: string | null, name: string | null, username: string | null, role: OrgRole, status: MemberStatus, lastActiveAt: string | null, addedAt: string, user: { id: string, username: string, name: string, email: string | null } | null, teams: Array<{ name: string, role: TeamRole }>, invitation: { id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null } | null };
+export type OrganizationMemberFieldsFragment = { id: string, email: string | null, name: string | null, username: string | null, role: OrgRole, status: MemberStatus, lastActiveAt: string | null, addedAt: string, user: { id: string, username: string, name: string, email: string | null } | null, teams: Array<{ name: string, role: TeamRole }>, invitation: { id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null } | null, activity: { addedAt: string, lastActiveAt: string | null, firstActiveAt: string | null, runsCreated: number, reportsCreated: number, daysActive: number } | null };
+
+export type MemberActivityFieldsFragment = { addedAt: string, lastActiveAt: string | null, firstActiveAt: string | null, runsCreated: number, reportsCreated: number, daysActive: number };
+
+export type ActiveUsersFieldsFragment = { range: ActivityRange, granularity: ActivityGranularity, timeZone: string, from: string, to: string, activeUsers: number, newMembers: number, series: Array<{ start: string, activeUsers: number }> };
 
 export type AuditEventFieldsFragment = { id: string, action: AuditAction, organizationId: string | null, metadata: Record<string, unknown> | null, clientAddress: string | null, createdAt: string, actor: { type: string, id: string | null, label: string | null }, target: { type: string, id: string, label: string | null } | null };
 
@@ -1467,6 +1516,16 @@ export type InstanceSettingsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type InstanceSettingsQuery = { instanceSettings: { version: number, passwordSignIn: boolean, ssoProvisioning: boolean, defaultOrganization: string | null, defaultOrgRole: OrgRole, invitationTtlDays: number, sessionTtlHours: number, apiKeyMaxTtlDays: number, publicUrl: string, embeddedDatabase: boolean, smtpConfigured: boolean, smtpUrl: string | null, smtpUsername: string | null, smtpPasswordSet: boolean, smtpFrom: string | null, overridden: Array<InstanceSettingField>, secretsKeyConfigured: boolean, ssoProviders: Array<{ name: string, label: string, kind: SsoProviderKind, source: SettingSource, oidc: { issuer: string, clientId: string, clientAuth: OidcClientAuth, clientSecretSet: boolean, privateKeyJwkSet: boolean, extraScopes: Array<string>, groupsClaim: string | null } | null, ldap: { url: string, startTls: boolean, tlsCaPem: string | null, bindDnTemplate: string | null, serviceBindDn: string | null, serviceBindPasswordSet: boolean, userSearchBase: string | null, userSearchAttribute: string | null, usernameAttribute: string, emailAttribute: string, nameAttribute: string, groupAllowList: Array<string>, groupSource: LdapGroupSource, groupSearchBase: string | null, groupMemberAttribute: string | null } | null }>, groupMappings: Array<{ group: string, organization: string, team: string, role: GroupMappingRole }> } };
+
+export type InstanceUsageQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  range?: ActivityRange | null | undefined;
+  granularity?: ActivityGranularity | null | undefined;
+}>;
+
+
+export type InstanceUsageQuery = { instance: { usage: { organizationCount: number, activeUsersLast30Days: number, activeUsers: { range: ActivityRange, granularity: ActivityGranularity, timeZone: string, from: string, to: string, activeUsers: number, newMembers: number, series: Array<{ start: string, activeUsers: number }> } } | null }, organizations: { pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ name: string, displayName: string, usage: { members: number, seatsUsed: number, seatLimit: number | null, activeUsersLast30Days: number } }> } };
 
 export type InvitationPreviewQueryVariables = Exact<{
   token: string;
@@ -1537,7 +1596,7 @@ export type MembersQueryVariables = Exact<{
 }>;
 
 
-export type MembersQuery = { organization: { members: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, email: string | null, name: string | null, username: string | null, role: OrgRole, status: MemberStatus, lastActiveAt: string | null, addedAt: string, user: { id: string, username: string, name: string, email: string | null } | null, teams: Array<{ name: string, role: TeamRole }>, invitation: { id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null } | null }>, edges: Array<{ cursor: string }> } } | null };
+export type MembersQuery = { organization: { members: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, email: string | null, name: string | null, username: string | null, role: OrgRole, status: MemberStatus, lastActiveAt: string | null, addedAt: string, user: { id: string, username: string, name: string, email: string | null } | null, teams: Array<{ name: string, role: TeamRole }>, invitation: { id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null } | null, activity: { addedAt: string, lastActiveAt: string | null, firstActiveAt: string | null, runsCreated: number, reportsCreated: number, daysActive: number } | null }>, edges: Array<{ cursor: string }> } } | null };
 
 export type OrganizationQueryVariables = Exact<{
   organization: string;
@@ -1582,6 +1641,13 @@ export type OrganizationServiceAccountsQueryVariables = Exact<{
 
 export type OrganizationServiceAccountsQuery = { organization: { serviceAccounts: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, name: string, description: string, status: ServiceAccountStatus, createdAt: string, disabledAt: string | null, team: { id: string, name: string } | null, organization: { id: string, name: string, displayName: string } }>, edges: Array<{ cursor: string }> } } | null };
 
+export type OrganizationUsageQueryVariables = Exact<{
+  organization: string;
+}>;
+
+
+export type OrganizationUsageQuery = { organization: { usage: { members: number, seatsUsed: number, seatLimit: number | null, activeUsersLast30Days: number } } | null };
+
 export type OrganizationsQueryVariables = Exact<{
   first?: number | null | undefined;
   after?: string | null | undefined;
@@ -1610,7 +1676,7 @@ export type ReactivateMemberMutationVariables = Exact<{
 }>;
 
 
-export type ReactivateMemberMutation = { reactivateMember: { changed: boolean, member: { id: string, email: string | null, name: string | null, username: string | null, role: OrgRole, status: MemberStatus, lastActiveAt: string | null, addedAt: string, user: { id: string, username: string, name: string, email: string | null } | null, teams: Array<{ name: string, role: TeamRole }>, invitation: { id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null } | null } } };
+export type ReactivateMemberMutation = { reactivateMember: { changed: boolean, member: { id: string, email: string | null, name: string | null, username: string | null, role: OrgRole, status: MemberStatus, lastActiveAt: string | null, addedAt: string, user: { id: string, username: string, name: string, email: string | null } | null, teams: Array<{ name: string, role: TeamRole }>, invitation: { id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null } | null, activity: { addedAt: string, lastActiveAt: string | null, firstActiveAt: string | null, runsCreated: number, reportsCreated: number, daysActive: number } | null } } };
 
 export type RemoveMemberMutationVariables = Exact<{
   input: RemoveMemberInput;
@@ -1813,7 +1879,7 @@ export type UpdateMemberRoleMutationVariables = Exact<{
 }>;
 
 
-export type UpdateMemberRoleMutation = { updateMemberRole: { changed: boolean, member: { id: string, email: string | null, name: string | null, username: string | null, role: OrgRole, status: MemberStatus, lastActiveAt: string | null, addedAt: string, user: { id: string, username: string, name: string, email: string | null } | null, teams: Array<{ name: string, role: TeamRole }>, invitation: { id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null } | null } } };
+export type UpdateMemberRoleMutation = { updateMemberRole: { changed: boolean, member: { id: string, email: string | null, name: string | null, username: string | null, role: OrgRole, status: MemberStatus, lastActiveAt: string | null, addedAt: string, user: { id: string, username: string, name: string, email: string | null } | null, teams: Array<{ name: string, role: TeamRole }>, invitation: { id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null } | null, activity: { addedAt: string, lastActiveAt: string | null, firstActiveAt: string | null, runsCreated: number, reportsCreated: number, daysActive: number } | null } } };
 
 export type UpdateOidcProviderMutationVariables = Exact<{
   input: UpdateOidcProviderInput;
@@ -2034,6 +2100,16 @@ export const InvitationFieldsFragmentDoc = new TypedDocumentString(`
   nextAttemptAt
   sentAt
 }`, {"fragmentName":"InvitationFields"}) as unknown as TypedDocumentString<InvitationFieldsFragment, unknown>;
+export const MemberActivityFieldsFragmentDoc = new TypedDocumentString(`
+    fragment MemberActivityFields on MemberActivity {
+  addedAt
+  lastActiveAt
+  firstActiveAt
+  runsCreated
+  reportsCreated
+  daysActive
+}
+    `, {"fragmentName":"MemberActivityFields"}) as unknown as TypedDocumentString<MemberActivityFieldsFragment, unknown>;
 export const OrganizationMemberFieldsFragmentDoc = new TypedDocumentString(`
     fragment OrganizationMemberFields on OrganizationMember {
   id
@@ -2053,6 +2129,9 @@ export const OrganizationMemberFieldsFragmentDoc = new TypedDocumentString(`
   }
   invitation {
     ...InvitationFields
+  }
+  activity {
+    ...MemberActivityFields
   }
 }
     fragment UserRef on User {
@@ -2084,7 +2163,30 @@ fragment InvitationFields on Invitation {
   delivery {
     ...EmailDeliveryFields
   }
+}
+fragment MemberActivityFields on MemberActivity {
+  addedAt
+  lastActiveAt
+  firstActiveAt
+  runsCreated
+  reportsCreated
+  daysActive
 }`, {"fragmentName":"OrganizationMemberFields"}) as unknown as TypedDocumentString<OrganizationMemberFieldsFragment, unknown>;
+export const ActiveUsersFieldsFragmentDoc = new TypedDocumentString(`
+    fragment ActiveUsersFields on ActiveUsers {
+  range
+  granularity
+  timeZone
+  from
+  to
+  series {
+    start
+    activeUsers
+  }
+  activeUsers
+  newMembers
+}
+    `, {"fragmentName":"ActiveUsersFields"}) as unknown as TypedDocumentString<ActiveUsersFieldsFragment, unknown>;
 export const AuditEventFieldsFragmentDoc = new TypedDocumentString(`
     fragment AuditEventFields on AuditEvent {
   id
@@ -2402,6 +2504,27 @@ fragment SeatsFields on Seats {
   used
   available
 }`) as unknown as TypedDocumentString<AcceptInvitationMutation, AcceptInvitationMutationVariables>;
+export const ActiveUsersDocument = new TypedDocumentString(`
+    query ActiveUsers($organization: String!, $range: ActivityRange, $granularity: ActivityGranularity) {
+  organization(name: $organization) {
+    activeUsers(range: $range, granularity: $granularity) {
+      ...ActiveUsersFields
+    }
+  }
+}
+    fragment ActiveUsersFields on ActiveUsers {
+  range
+  granularity
+  timeZone
+  from
+  to
+  series {
+    start
+    activeUsers
+  }
+  activeUsers
+  newMembers
+}`) as unknown as TypedDocumentString<ActiveUsersQuery, ActiveUsersQueryVariables>;
 export const AddTeamMemberDocument = new TypedDocumentString(`
     mutation AddTeamMember($input: AddTeamMemberInput!) {
   addTeamMember(input: $input) {
@@ -2956,6 +3079,17 @@ fragment OrganizationMemberFields on OrganizationMember {
   invitation {
     ...InvitationFields
   }
+  activity {
+    ...MemberActivityFields
+  }
+}
+fragment MemberActivityFields on MemberActivity {
+  addedAt
+  lastActiveAt
+  firstActiveAt
+  runsCreated
+  reportsCreated
+  daysActive
 }`) as unknown as TypedDocumentString<DeactivateMemberMutation, DeactivateMemberMutationVariables>;
 export const DeleteCustomRoleDocument = new TypedDocumentString(`
     mutation DeleteCustomRole($input: DeleteCustomRoleInput!) {
@@ -3362,6 +3496,52 @@ export const InstanceSettingsDocument = new TypedDocumentString(`
     role
   }
 }`) as unknown as TypedDocumentString<InstanceSettingsQuery, InstanceSettingsQueryVariables>;
+export const InstanceUsageDocument = new TypedDocumentString(`
+    query InstanceUsage($first: Int, $after: String, $range: ActivityRange, $granularity: ActivityGranularity) {
+  instance {
+    usage {
+      organizationCount
+      activeUsersLast30Days
+      activeUsers(range: $range, granularity: $granularity) {
+        ...ActiveUsersFields
+      }
+    }
+  }
+  organizations(first: $first, after: $after) {
+    pageInfo {
+      ...PageInfoFields
+    }
+    nodes {
+      name
+      displayName
+      usage {
+        members
+        seatsUsed
+        seatLimit
+        activeUsersLast30Days
+      }
+    }
+  }
+}
+    fragment PageInfoFields on PageInfo {
+  hasNextPage
+  hasPreviousPage
+  startCursor
+  endCursor
+}
+fragment ActiveUsersFields on ActiveUsers {
+  range
+  granularity
+  timeZone
+  from
+  to
+  series {
+    start
+    activeUsers
+  }
+  activeUsers
+  newMembers
+}`) as unknown as TypedDocumentString<InstanceUsageQuery, InstanceUsageQueryVariables>;
 export const InvitationPreviewDocument = new TypedDocumentString(`
     query InvitationPreview($token: String!) {
   invitationPreview(token: $token) {
@@ -3701,6 +3881,17 @@ fragment OrganizationMemberFields on OrganizationMember {
   invitation {
     ...InvitationFields
   }
+  activity {
+    ...MemberActivityFields
+  }
+}
+fragment MemberActivityFields on MemberActivity {
+  addedAt
+  lastActiveAt
+  firstActiveAt
+  runsCreated
+  reportsCreated
+  daysActive
 }`) as unknown as TypedDocumentString<MembersQuery, MembersQueryVariables>;
 export const OrganizationDocument = new TypedDocumentString(`
     query Organization($organization: String!) {
@@ -3898,6 +4089,18 @@ fragment ServiceAccountFields on ServiceAccount {
     ...OrganizationRef
   }
 }`) as unknown as TypedDocumentString<OrganizationServiceAccountsQuery, OrganizationServiceAccountsQueryVariables>;
+export const OrganizationUsageDocument = new TypedDocumentString(`
+    query OrganizationUsage($organization: String!) {
+  organization(name: $organization) {
+    usage {
+      members
+      seatsUsed
+      seatLimit
+      activeUsersLast30Days
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<OrganizationUsageQuery, OrganizationUsageQueryVariables>;
 export const OrganizationsDocument = new TypedDocumentString(`
     query Organizations($first: Int, $after: String) {
   organizations(first: $first, after: $after) {
@@ -4056,6 +4259,17 @@ fragment OrganizationMemberFields on OrganizationMember {
   invitation {
     ...InvitationFields
   }
+  activity {
+    ...MemberActivityFields
+  }
+}
+fragment MemberActivityFields on MemberActivity {
+  addedAt
+  lastActiveAt
+  firstActiveAt
+  runsCreated
+  reportsCreated
+  daysActive
 }`) as unknown as TypedDocumentString<ReactivateMemberMutation, ReactivateMemberMutationVariables>;
 export const RemoveMemberDocument = new TypedDocumentString(`
     mutation RemoveMember($input: RemoveMemberInput!) {
@@ -5086,6 +5300,17 @@ fragment OrganizationMemberFields on OrganizationMember {
   invitation {
     ...InvitationFields
   }
+  activity {
+    ...MemberActivityFields
+  }
+}
+fragment MemberActivityFields on MemberActivity {
+  addedAt
+  lastActiveAt
+  firstActiveAt
+  runsCreated
+  reportsCreated
+  daysActive
 }`) as unknown as TypedDocumentString<UpdateMemberRoleMutation, UpdateMemberRoleMutationVariables>;
 export const UpdateOidcProviderDocument = new TypedDocumentString(`
     mutation UpdateOidcProvider($input: UpdateOidcProviderInput!) {

@@ -20,6 +20,11 @@ export abstract class RosterOperations {
     return this.send(D.AcceptInvitationDocument, { input }, options).then((d) => d.acceptInvitation);
   }
 
+  /** Users active over time: a zero-filled series of distinct users per bucket, with totals (docs/USAGE.md). TOO_MANY_BUCKETS when the series would have more than 400 buckets (DAY over years of history). Org admins (`usage:read`). */
+  activeUsers(args: D.ActiveUsersQueryVariables, options?: RequestOptions): Promise<NonNullable<D.ActiveUsersQuery['organization']>['activeUsers']> {
+    return this.send(D.ActiveUsersDocument, args, options).then((d) => present(d.organization, 'organization', 'ActiveUsers', d).activeUsers);
+  }
+
   /** Add an ACTIVE organization member (by username or email) to a team. NOT_ORG_MEMBER otherwise. */
   addTeamMember(input: D.AddTeamMemberInput, options?: RequestOptions): Promise<D.AddTeamMemberMutation['addTeamMember']> {
     return this.send(D.AddTeamMemberDocument, { input }, options).then((d) => d.addTeamMember);
@@ -189,6 +194,10 @@ export abstract class RosterOperations {
     return this.send(D.InstanceSettingsDocument, args, options).then((d) => d.instanceSettings);
   }
 
+  instanceUsage(args: D.InstanceUsageQueryVariables = {}, options?: RequestOptions): Promise<D.InstanceUsageQuery> {
+    return this.send(D.InstanceUsageDocument, args, options);
+  }
+
   /** What an invitation token leads to (public: for the accept page). */
   invitationPreview(args: D.InvitationPreviewQueryVariables, options?: RequestOptions): Promise<D.InvitationPreviewQuery['invitationPreview']> {
     return this.send(D.InvitationPreviewDocument, args, options).then((d) => d.invitationPreview);
@@ -298,6 +307,11 @@ export abstract class RosterOperations {
   iterateOrganizationServiceAccounts(args: Omit<D.OrganizationServiceAccountsQueryVariables, 'first' | 'after'> & IterateOptions, options?: RequestOptions): AsyncIterable<NonNullable<D.OrganizationServiceAccountsQuery['organization']>['serviceAccounts']['nodes'][number]> {
     const { pageSize = DEFAULT_PAGE_SIZE, ...rest } = args;
     return paginate((after) => this.organizationServiceAccounts({ ...rest, first: pageSize, after }, options));
+  }
+
+  /** Members, seats used and limit, active users in the last 30 days (org and instance admins). */
+  organizationUsage(args: D.OrganizationUsageQueryVariables, options?: RequestOptions): Promise<NonNullable<D.OrganizationUsageQuery['organization']>['usage']> {
+    return this.send(D.OrganizationUsageDocument, args, options).then((d) => present(d.organization, 'organization', 'OrganizationUsage', d).usage);
   }
 
   /** Every team permission with its description and dependencies, and the built-in team roles: build a role editor from it. Public. */
@@ -533,6 +547,11 @@ export abstract class RosterOperations {
 export class OrganizationOperations<C extends RosterOperations = RosterOperations> {
   constructor(readonly client: C, readonly organization: string) {}
 
+  /** Users active over time: a zero-filled series of distinct users per bucket, with totals (docs/USAGE.md). TOO_MANY_BUCKETS when the series would have more than 400 buckets (DAY over years of history). Org admins (`usage:read`). */
+  activeUsers(args: Omit<D.ActiveUsersQueryVariables, 'organization'> = {}, options?: RequestOptions): ReturnType<RosterOperations['activeUsers']> {
+    return this.client.activeUsers({ ...args, organization: this.organization }, options);
+  }
+
   /** Audit log of the organization, newest first (org admins): its events and its members’ sign-ins, sessions and personal keys. Filter by actions, actor, target and time. */
   auditLog(args: Omit<D.AuditLogQueryVariables, 'organization'> = {}, options?: RequestOptions): ReturnType<RosterOperations['auditLog']> {
     return this.client.auditLog({ ...args, organization: this.organization }, options);
@@ -641,6 +660,11 @@ export class OrganizationOperations<C extends RosterOperations = RosterOperation
   /** Every node of `serviceAccounts`, fetched page by page (`pageSize` per request, default 100). */
   iterateServiceAccounts(args: Omit<D.OrganizationServiceAccountsQueryVariables, 'organization' | 'first' | 'after'> & IterateOptions = {}, options?: RequestOptions): ReturnType<RosterOperations['iterateOrganizationServiceAccounts']> {
     return this.client.iterateOrganizationServiceAccounts({ ...args, organization: this.organization }, options);
+  }
+
+  /** Members, seats used and limit, active users in the last 30 days (org and instance admins). */
+  usage(args: Omit<D.OrganizationUsageQueryVariables, 'organization'> = {}, options?: RequestOptions): ReturnType<RosterOperations['organizationUsage']> {
+    return this.client.organizationUsage({ ...args, organization: this.organization }, options);
   }
 
   /** Restore a deactivated member (needs a free seat for ADMIN and MEMBER). An active member: changed: false. */
