@@ -102,7 +102,7 @@ const envSchema = z.object({
     .int('HEAP_GROWING_PERCENT must be a whole number')
     .min(0, 'HEAP_GROWING_PERCENT must be 0-400 (0: V8 decides)')
     .max(400, 'HEAP_GROWING_PERCENT must be 0-400 (0: V8 decides)')
-    .default(30),
+    .default(60),
   IDLE_HEAP_COMPACT_SECONDS: z.coerce
     .number({ message: 'IDLE_HEAP_COMPACT_SECONDS must be a number' })
     .int('IDLE_HEAP_COMPACT_SECONDS must be a whole number')

@@ -38,7 +38,7 @@ describe('heap management (goal 7 of issue 10)', () => {
 
   it('reads its settings from the environment, with bounds', () => {
     const base = { DATABASE_URL: 'postgres://localhost/x' };
-    expect(loadConfig(base).heap).toEqual({ growingPercent: 30, idleCompactSeconds: 5 });
+    expect(loadConfig(base).heap).toEqual({ growingPercent: 60, idleCompactSeconds: 5 });
     expect(loadConfig({ ...base, HEAP_GROWING_PERCENT: '0', IDLE_HEAP_COMPACT_SECONDS: '0' }).heap).toEqual({
       growingPercent: 0,
       idleCompactSeconds: 0,

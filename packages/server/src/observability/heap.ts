@@ -6,8 +6,8 @@ import type { Logger } from '../logger';
 export interface HeapSettings {
   /**
    * How far V8 lets the old generation grow past what the last full GC kept, in percent (V8's own choice, about
-   * 100-300 % for a busy server, when 0). Under 16 concurrent members pages the default let the heap reach 220 MB
-   * for 60 MB of live objects; 30 keeps it near 100 MB at no measurable CPU cost (docs/PERFORMANCE.md).
+   * 100-300 % for a busy server, when 0). Under 16 concurrent members pages V8's choice let the RSS reach 310-320 MB;
+   * 60 keeps it near 190 MB for a few percent more GC work, 30 near 180 MB for 15-25 % more CPU (docs/PERFORMANCE.md).
    */
   growingPercent: number;
   /** Seconds without a request in flight after which a grown heap is compacted and returned; 0: never. */
