@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
 import { z } from 'zod';
@@ -95,7 +96,9 @@ const envSchema = z.object({
   SIGN_IN_MAX_FAILURES_PER_ADDRESS: positiveInt('SIGN_IN_MAX_FAILURES_PER_ADDRESS').default(50),
   SIGN_IN_FAILURE_WINDOW_SECONDS: positiveInt('SIGN_IN_FAILURE_WINDOW_SECONDS').default(15 * 60),
   SIGN_IN_LOCKOUT_SECONDS: positiveInt('SIGN_IN_LOCKOUT_SECONDS').default(15 * 60),
-  PASSWORD_HASH_CONCURRENCY: positiveInt('PASSWORD_HASH_CONCURRENCY').default(4),
+  // As many argon2 hashes at once as the machine has cores, at most 4: each holds 19 MiB of native memory, and more
+  // hashes than cores only queue inside libuv while holding theirs.
+  PASSWORD_HASH_CONCURRENCY: positiveInt('PASSWORD_HASH_CONCURRENCY').default(Math.min(4, os.availableParallelism())),
   PASSWORD_HASH_MAX_QUEUE: positiveInt('PASSWORD_HASH_MAX_QUEUE').default(64),
   HEAP_GROWING_PERCENT: z.coerce
     .number({ message: 'HEAP_GROWING_PERCENT must be a number' })
