@@ -169,7 +169,43 @@ describe('team usage and warnings', () => {
     expect(big.result.errors).toBeUndefined();
     expect(big.result.data!.organization.teams.nodes).toHaveLength(20);
     expect(reads(big.statements).length).toBe(reads(small.statements).length);
-    expect(big.statements.filter((q) => /from teams t where t\.id in/.test(q))).toHaveLength(1);
+    expect(big.statements.filter((q) => /from teams t join organizations o .* where t\.id in/s.test(q))).toHaveLength(
+      1,
+    );
     console.log(`20 teams with usage and warnings: ${reads(big.statements).length} statements`);
+  });
+  it("counts the last 30 days in the organization's time zone", async () => {
+    const zone = 'Pacific/Kiritimati'; // UTC+14: its date is ahead of UTC's for ten hours of each day
+    const set = await gql(
+      ctx.url,
+      'mutation($z: String!) { updateOrganization(input: { organization: "acme", settings: { timeZone: $z } }) { ' +
+        'organization { settings { timeZone } } } }',
+      { z: zone },
+      ctx.admin.token,
+    );
+    expect(set.errors).toBeUndefined();
+    // A member who never made a request, so only the rows written here count for them.
+    await addMember(ctx.t, ctx.org, 'zoe');
+    expect((await addToTeam('vision', 'zoe', 'MEMBER')).errors).toBeUndefined();
+    const before = await (async () =>
+      (await gql(ctx.url, USAGE, { org: 'acme', team: 'vision' }, ctx.admin.token)).data!.team.usage
+        .activeMembersLast30Days)();
+    const active = async () =>
+      (await gql(ctx.url, USAGE, { org: 'acme', team: 'vision' }, ctx.admin.token)).data!.team.usage
+        .activeMembersLast30Days;
+    const sql = (text: string, params: unknown[]) =>
+      ctx.t.server.db.orm.em.fork().getConnection().execute(text, params);
+    const dayOfZoe = (daysAgo: number) =>
+      sql(
+        `insert into daily_activity (user_id, organization_id, day)
+         select u.id, o.id, (now() at time zone ?)::date - ?::int from users u, organizations o
+         where u.username = 'zoe' and o.name = 'acme' on conflict do nothing`,
+        [zone, daysAgo],
+      );
+    // The 30th day back in the organization's zone is in the window; the 31st is not, whatever day it is in UTC.
+    await dayOfZoe(30);
+    expect(await active()).toBe(before);
+    await dayOfZoe(29);
+    expect(await active()).toBe(before + 1);
   });
 });

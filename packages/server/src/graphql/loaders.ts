@@ -69,6 +69,14 @@ export interface Loaders {
   activeUsersLast30Days: DataLoader<string, number>;
 }
 
+/**
+ * Today in the time zone of the organization aliased `org` (its `timeZone` setting, UTC unless set), as a SQL date:
+ * "the last 30 days" of every usage figure are the 30 days of that zone ending today, today included, the days
+ * daily_activity records (docs/USAGE.md).
+ */
+export const organizationTodaySql = (org: string) =>
+  `(now() at time zone coalesce(${org}.settings->>'timeZone', 'UTC'))::date`;
+
 /** What `Team.usage` and `Team.warnings` are computed from (one row per team; counts over the whole team). */
 export interface TeamUsageFacts {
   membersByRole: Array<{ role: TeamRole; count: number }>;
@@ -399,7 +407,7 @@ export function createLoaders(em: EntityManager): Loaders {
     activeUsersLast30Days: new DataLoader(async (orgIds) => {
       const rows: Array<{ id: string; n: string }> = await em.execute(
         `select o.id, (select count(*) from activity_spans s where s.scope = o.id
-           and s.last_day >= (now() at time zone coalesce(o.settings->>'timeZone', 'UTC'))::date - 29) as n
+           and s.last_day >= ${organizationTodaySql('o')} - 29) as n
          from organizations o where o.id in (?)`,
         [[...orgIds]],
       );
@@ -416,7 +424,8 @@ export function createLoaders(em: EntityManager): Loaders {
     }),
     teamUsage: new DataLoader(async (teamIds) => {
       // One statement for all teams: each figure is a correlated subquery served by an index on the team (or
-      // project) column. "Last 30 days" is the 30 UTC days ending today, today included (daily_activity's days).
+      // project) column. "Last 30 days" is the 30 days of the organization's time zone ending today, today included
+      // (organizationTodaySql; daily_activity's days).
       const rows: Array<{
         id: string;
         roles: Record<string, number> | null;
@@ -433,16 +442,19 @@ export function createLoaders(em: EntityManager): Loaders {
            (select count(*) from projects p where p.team_id = t.id) as projects,
            (select count(*) from runs r join projects p on p.id = r.project_id where p.team_id = t.id) as runs,
            (select count(*) from runs r join projects p on p.id = r.project_id
-              where p.team_id = t.id and r.created_at >= (current_date - 29)::timestamptz) as runs_30,
+              where p.team_id = t.id
+                and r.created_at >= (${organizationTodaySql('o')} - 29)::timestamp at time zone
+                  coalesce(o.settings->>'timeZone', 'UTC')) as runs_30,
            (select count(*) from reports rp where rp.team_id = t.id) as reports,
            (select count(distinct tm.user_id) from team_memberships tm
               where tm.team_id = t.id and exists (select 1 from daily_activity da where da.user_id = tm.user_id
-                and da.organization_id = t.organization_id and da.day >= current_date - 29)) as active_30,
+                and da.organization_id = t.organization_id and da.day >= ${organizationTodaySql('o')} - 29))
+              as active_30,
            (select json_agg(json_build_object('userId', tm.user_id, 'orgRole', m.role, 'orgStatus', m.status))
               from team_memberships tm join org_memberships m
                 on m.user_id = tm.user_id and m.organization_id = t.organization_id
               where tm.team_id = t.id and tm.role = ?) as admins
-         from teams t where t.id in (?)`,
+         from teams t join organizations o on o.id = t.organization_id where t.id in (?)`,
         [TEAM_ADMIN_ROLE, [...teamIds]],
       );
       const byId = new Map(rows.map((r) => [r.id, r]));

@@ -398,7 +398,8 @@ export class TeamRoleCountType {
   description:
     'What the team holds and how much it is used (docs/API.md, "Team usage and warnings"). Counts cover the ' +
     'whole team, ' +
-    'private and restricted projects included; "last 30 days" is the 30 UTC days ending today, today included.',
+    'private and restricted projects included; "last 30 days" is the 30 days of the organization\'s time zone ' +
+    '(timeZone, UTC unless set) ending today, today included.',
 })
 export class TeamUsageType {
   @Field(() => [TeamRoleCountType], {
