@@ -19,6 +19,7 @@ import { orgRefSchema, parseInput, userLoginSchema } from '../../validation';
 import { containsPattern } from '../../db/like';
 import { type Connection, lazyTotalCount } from '../../graphql/connection';
 import { cursorCodec, cursorValue, pageInfoOf } from '../../graphql/cursor';
+import { isStorableText } from '../../graphql/input-hygiene';
 import { MemberOrderField, OrderDirection } from './member.types';
 import { membershipKey, reportsCreatedSql, runsCreatedSql, teamNameKey } from '../../graphql/loaders';
 import { InvitationStatus } from '../invitations/invitation.entity';
@@ -45,12 +46,15 @@ const roleSchema = z.object({
   user: userLoginSchema,
   role: z.enum(OrgRole, { message: 'must be ADMIN, MEMBER or VIEWER' }),
 });
+// The members view's arguments, from GraphQL or the download's query string (which input hygiene does not see): text
+// PostgreSQL cannot store is refused here too.
+const storable = (text: z.ZodString) => text.refine(isStorableText, 'must not contain NUL bytes or invalid Unicode');
 const listSchema = z.object({
-  search: z.string().trim().max(100, 'must be at most 100 characters').nullish(),
+  search: storable(z.string().trim().max(100, 'must be at most 100 characters')).nullish(),
   roles: z.array(z.enum(OrgRole)).nullish(),
   statuses: z.array(z.enum(MemberStatus)).nullish(),
   teams: z
-    .array(z.string().trim().toLowerCase().max(64, 'must be at most 64 characters'))
+    .array(storable(z.string().trim().toLowerCase().max(64, 'must be at most 64 characters')))
     .max(20, 'must list at most 20 teams')
     .nullish(),
   orderBy: z.object({ field: z.enum(MemberOrderField), direction: z.enum(OrderDirection).nullish() }).nullish(),
