@@ -134,6 +134,32 @@ describe('audit log: instance query, organization scope, filters, export', () =>
     expect(same.data!.auditLog.totalCount).toBe(res.data!.organization.auditLog.totalCount);
   });
 
+  it('keeps what an instance admin who is a member did to the instance out of the organization’s log', async () => {
+    // The root admin is an ADMIN of acme; granting instance admin (to acme's ivy) and changing instance settings are
+    // the instance's business, not acme's, though actor and target are acme members.
+    await addMember(ctx.t, ctx.org, 'ivy');
+    const grant = await gql(
+      ctx.url,
+      'mutation { grantInstanceAdmin(input: { user: "ivy" }) { changed } }',
+      {},
+      ctx.admin.token,
+    );
+    expect(grant.errors).toBeUndefined();
+    const settings = await gql(
+      ctx.url,
+      'mutation { updateInstanceSettings(input: { invitationTtlDays: 9 }) { settings { version } } }',
+      {},
+      ctx.admin.token,
+    );
+    expect(settings.errors).toBeUndefined();
+    const instanceActions = ['USER_INSTANCE_ADMIN_GRANTED', 'INSTANCE_SETTINGS_UPDATED'];
+    const all = await log(ctx.admin.token, { actions: instanceActions, first: 10 });
+    expect(all.data!.auditLog.totalCount).toBe(2);
+    const res = await gql(ctx.url, ORG_LOG, { org: 'acme', actions: instanceActions, first: 10 }, olga.token);
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.organization.auditLog.nodes).toEqual([]);
+  });
+
   it('refuses the instance log to everyone but instance admins', async () => {
     expect(codeOf(await log(undefined))).toBe('UNAUTHENTICATED');
     for (const token of [olga.token, mia.token, vic.token, gus.token, miaKey, serviceKey]) {

@@ -98,18 +98,40 @@ export function auditEventView(r: AuditEventRow): AuditEventView {
  * The where clause of a scope and filters, over `audit_events e`. Every branch has an index with the log's order
  * (Migration20261129153000_AuditLog): organization, actor, target, action, each followed by id.
  */
+/**
+ * The organization-less events an organization's admins see of their members: the members' own account events. Not
+ * the instance's business (settings, instance admins, password resets and accounts made by the CLI, exports, pruning):
+ * an instance admin who is also a member of an organization must not show that organization's admins what they did
+ * to the instance or to users of other organizations.
+ */
+const MEMBER_ACCOUNT_ACTIONS: readonly AuditAction[] = [
+  AuditAction.USER_SIGNED_UP,
+  AuditAction.USER_LOGGED_IN,
+  AuditAction.USER_LOGGED_OUT,
+  AuditAction.USER_LOGIN_FAILED,
+  AuditAction.USER_LOGIN_LOCKED,
+  AuditAction.USER_SSO_SIGNED_IN,
+  AuditAction.SESSIONS_REVOKED,
+  AuditAction.API_KEY_CREATED,
+  AuditAction.API_KEY_REVOKED,
+  AuditAction.API_KEY_ROTATED,
+  AuditAction.API_KEY_EXPIRED_ON_USE,
+  AuditAction.API_KEY_USED_FROM_NEW_ADDRESS,
+];
+
 export function auditWhere(scope: AuditScope, f: AuditFilter): { sql: string; bindings: unknown[] } {
   const parts: string[] = [];
   const bindings: unknown[] = [];
   if (scope.kind === 'organization') {
     parts.push(
-      `(e.organization_id = ? or (e.organization_id is null and (
+      `(e.organization_id = ? or (e.organization_id is null
+         and e.action in (${MEMBER_ACCOUNT_ACTIONS.map(() => '?').join(', ')}) and (
          (e.actor_type = 'user' and e.actor_id in (select m.user_id from org_memberships m
             where m.organization_id = ? and m.user_id is not null))
          or (e.target_type = 'user' and e.target_id in (select m.user_id::text from org_memberships m
             where m.organization_id = ? and m.user_id is not null)))))`,
     );
-    bindings.push(scope.organizationId, scope.organizationId, scope.organizationId);
+    bindings.push(scope.organizationId, ...MEMBER_ACCOUNT_ACTIONS, scope.organizationId, scope.organizationId);
   }
   if (f.actions?.length) {
     parts.push(`e.action in (${f.actions.map(() => '?').join(', ')})`);
