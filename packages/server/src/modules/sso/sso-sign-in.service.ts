@@ -325,7 +325,11 @@ export class SsoSignInService extends Service {
     try {
       if (tryPassword) {
         local = await this.em.findOne(User, byLogin(login), { populate: ['passwordHash'] });
-        if (local?.passwordHash && (await this.ctx.app.passwords.verify(local.passwordHash, input.password))) {
+        // An unknown login (or one without a password) costs the same hash as a known one, as in checkPassword.
+        const matches = local?.passwordHash
+          ? await this.ctx.app.passwords.verify(local.passwordHash, input.password)
+          : await this.ctx.app.passwords.verifyNothing(input.password);
+        if (local?.passwordHash && matches) {
           await attempt.succeeded();
           return await this.passwordSession(local);
         }
@@ -384,7 +388,8 @@ export class SsoSignInService extends Service {
         );
       throw err;
     }
-    if (unavailable > 0 && unavailable === ldaps.length && !local?.passwordHash) {
+    // Whether the login has a local password does not change the answer: that would tell whether the account exists.
+    if (unavailable > 0 && unavailable === ldaps.length) {
       await attempt.abandon();
       throw ssoError(
         ErrorCode.SSO_FAILED,
