@@ -60,6 +60,25 @@ const listSchema = z.object({
   orderBy: z.object({ field: z.enum(MemberOrderField), direction: z.enum(OrderDirection).nullish() }).nullish(),
 });
 
+/**
+ * A keyset condition: the rows after a position in the sort (`after`), or up to and including one (`until`), the
+ * membership id last. `column` picks the keys' columns on org_memberships or on team_memberships.
+ */
+function keyset(
+  q: Knex.QueryBuilder,
+  keys: readonly SortKey[],
+  column: 'sql' | 'teamSql',
+  direction: 'asc' | 'desc',
+  values: unknown[],
+  side: 'after' | 'until' = 'after',
+): void {
+  const op = side === 'after' ? (direction === 'asc' ? '>' : '<') : direction === 'asc' ? '<=' : '>=';
+  q.whereRaw(
+    `(${keys.map((k) => k[column]).join(', ')}) ${op} (${keys.map((k) => `?::${k.cast}`).join(', ')})`,
+    values as Knex.ValueDict[keyof Knex.ValueDict][],
+  );
+}
+
 /** What bounds a team-filtered page's rows per team (MemberService.inTeams). */
 interface TeamPageBound {
   first: number;
@@ -428,20 +447,8 @@ export class MemberService extends Service {
       );
     // The codec checked a cursor against this sort (the export passes positions the SQL wrote): one value of the right
     // type per key.
-    const lhs = keys.map((k) => k.sql).join(', ');
-    const rhs = keys.map((k) => `?::${k.cast}`).join(', ');
-    if (after) {
-      rowsOfPage.whereRaw(
-        `(${lhs}) ${direction === 'asc' ? '>' : '<'} (${rhs})`,
-        after as Knex.ValueDict[keyof Knex.ValueDict][],
-      );
-    }
-    if (until) {
-      rowsOfPage.whereRaw(
-        `(${lhs}) ${direction === 'asc' ? '<=' : '>='} (${rhs})`,
-        until as Knex.ValueDict[keyof Knex.ValueDict][],
-      );
-    }
+    if (after) keyset(rowsOfPage, keys, 'sql', direction, after);
+    if (until) keyset(rowsOfPage, keys, 'sql', direction, until, 'until');
     for (const k of keys) rowsOfPage.orderByRaw(`${k.sql} ${direction}`);
     return rowsOfPage;
   }
@@ -474,14 +481,7 @@ export class MemberService extends Service {
         .whereIn('tm.member_status', bound.statuses)
         .limit(bound.first + 1);
       if (bound.roles?.length) top.whereIn('tm.member_role', bound.roles);
-      if (bound.after) {
-        const lhs = bound.keys.map((k) => k.teamSql).join(', ');
-        const rhs = bound.keys.map((k) => `?::${k.cast}`).join(', ');
-        top.whereRaw(
-          `(${lhs}) ${bound.direction === 'asc' ? '>' : '<'} (${rhs})`,
-          bound.after as Knex.ValueDict[keyof Knex.ValueDict][],
-        );
-      }
+      if (bound.after) keyset(top, bound.keys, 'teamSql', bound.direction, bound.after);
       for (const k of bound.keys) top.orderByRaw(`${k.teamSql} ${bound.direction}`);
       const { sql, bindings } = top.toSQL();
       const ids = teams()
@@ -514,6 +514,16 @@ export class MemberService extends Service {
           )
           .select('i.id'),
       );
+    if (bound) {
+      // The PENDING rows bounded the same way: the first `first + 1` after the cursor, under the page's conditions.
+      if (!bound.statuses.includes(MemberStatus.PENDING)) return members;
+      if (bound.roles?.length) invited.whereIn('m.role', bound.roles);
+      if (bound.after) keyset(invited, bound.keys, 'sql', bound.direction, bound.after);
+      for (const k of bound.keys) invited.orderByRaw(`${k.sql} ${bound.direction}`);
+      invited.limit(bound.first + 1);
+      // Each side of the union in parentheses, so that the second side's order and limit are its own.
+      return knex.queryBuilder().unionAll([members, invited], true);
+    }
     return members.unionAll(invited);
   }
 
