@@ -1,8 +1,7 @@
-import { once } from 'node:events';
 import type express from 'express';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { AppServices } from '../graphql/context';
-import { httpRequestContext, sendRouteError } from './http-auth';
+import { httpRequestContext, sendRouteError, writeStreamed } from './http-auth';
 import {
   AUDIT_COLUMNS,
   AuditLogService,
@@ -112,7 +111,7 @@ export function auditExportHandler(orm: MikroORM, services: AppServices): expres
               const view = auditEventView(row);
               chunk += `${JSON.stringify({ ...view, action: wireEnumName(view.action) })}\n`;
             }
-            if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+            await writeStreamed(res, chunk);
           }
         },
         { isolationLevel: 'repeatable read', readOnly: true },

@@ -77,3 +77,20 @@ export function sendRouteError(res: express.Response, next: express.NextFunction
   }
   next(err);
 }
+
+/**
+ * Writes a chunk of a streamed download and, when the socket's buffer is full, waits for it to drain or for the client
+ * to go away. Both listeners are removed either way, so a long download does not pile them up.
+ */
+export async function writeStreamed(res: express.Response, chunk: string): Promise<void> {
+  if (res.write(chunk) || res.destroyed) return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}

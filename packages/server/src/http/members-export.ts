@@ -2,7 +2,7 @@ import type express from 'express';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { stringify } from 'csv-stringify/sync';
 import type { AppServices, RequestContext } from '../graphql/context';
-import { SESSION_COOKIE, cookieRequestIsSameSite, httpRequestContext } from './http-auth';
+import { SESSION_COOKIE, cookieRequestIsSameSite, httpRequestContext, writeStreamed } from './http-auth';
 import { AppError, ErrorCode } from '../errors';
 import { OrganizationService } from '../modules/organizations/organization.service';
 import type { Organization } from '../modules/organizations/organization.entity';
@@ -192,18 +192,7 @@ export function membersExportHandler(params: {
     res.setHeader('Cache-Control', 'no-store');
     // Back-pressure: wait for 'drain' (or the client going away) before the next chunk; both listeners are removed
     // either way, so a million rows do not pile up listeners.
-    const write = async (chunk: string) => {
-      if (res.write(chunk) || closed) return;
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          res.off('drain', done);
-          res.off('close', done);
-          resolve();
-        };
-        res.on('drain', done);
-        res.on('close', done);
-      });
-    };
+    const write = (chunk: string) => (closed ? Promise.resolve() : writeStreamed(res, chunk));
     try {
       if (bom) await write('\uFEFF');
       if (format === 'csv')
