@@ -283,6 +283,8 @@ describe('audit log: instance query, organization scope, filters, export', () =>
     await denied('?actions=NOPE', ctx.admin.token, 400, 'BAD_USER_INPUT');
     await denied('?since=yesterday', ctx.admin.token, 400, 'BAD_USER_INPUT');
     await denied('?actor=a&actor=b', ctx.admin.token, 400, 'BAD_USER_INPUT');
+    await denied('?actor=a%00b', ctx.admin.token, 400, 'BAD_USER_INPUT');
+    await denied('?target=%00', ctx.admin.token, 400, 'BAD_USER_INPUT');
     await denied('?since=2026-01-02T00:00:00Z&until=2026-01-01T00:00:00Z', ctx.admin.token, 400, 'BAD_USER_INPUT');
     const bad = await exportLog('', { authorization: 'Bearer not-a-token' });
     expect(bad.status).toBe(401);

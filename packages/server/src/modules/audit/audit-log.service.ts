@@ -8,8 +8,15 @@ import { InstancePermission, OrgPermission } from '../../authz/permissions';
 import { type Connection } from '../../graphql/connection';
 import { cursorCodec, cursorValue } from '../../graphql/cursor';
 import { parseInput, timestampSchema } from '../../validation';
+import { isStorableText } from '../../graphql/input-hygiene';
 
-const labelFilter = z.string().trim().min(1, 'must not be empty').max(254, 'must be at most 254 characters');
+const labelFilter = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(254, 'must be at most 254 characters')
+  // The export's query string bypasses GraphQL's input hygiene: text PostgreSQL cannot store is refused here too.
+  .refine(isStorableText, 'must not contain NUL bytes or invalid Unicode');
 
 const filterSchema = z
   .object({
