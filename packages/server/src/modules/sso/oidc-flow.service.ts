@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Service } from '../service';
 import { hashSecret } from '../../auth/secrets';
 import { beginSignInAttempt, recordFailure } from '../../auth/sign-in';
-import { AppError, ErrorCode, badInput } from '../../errors';
+import { ErrorCode, badInput } from '../../errors';
 import { parseInput, ssoProviderNameSchema } from '../../validation';
 import { OidcSignInState } from './oidc-sign-in-state.entity';
 import { oidcAuthorization, oidcFinish } from './oidc';
@@ -198,7 +198,6 @@ export class OidcFlowService extends Service {
         settled = true;
         await attempt.abandon().catch(() => undefined);
       }
-      if (err instanceof AppError) throw err;
       throw err;
     }
   }
