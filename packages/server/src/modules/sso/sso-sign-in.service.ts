@@ -103,7 +103,7 @@ export class SsoSignInService extends Service {
               `${identity.provider.label} did not send an email address, so no account can be matched. Ask your ` +
                 `administrator to release the "email" claim (scope "email") to this application.`,
             );
-          if (identity.emailVerified !== true && !(identity.emailVerified === null && this.trustsEmail(identity)))
+          if (!this.emailVerified(identity))
             throw ssoError(
               ErrorCode.SSO_EMAIL_NOT_VERIFIED,
               `${identity.provider.label} says the email address ${identity.email} is not verified. Verify it there, ` +
@@ -123,7 +123,7 @@ export class SsoSignInService extends Service {
           // The provider's email changed: the account follows when the new address is verified and free.
           if (
             identity.email &&
-            identity.emailVerified !== false &&
+            this.emailVerified(identity) &&
             identity.email !== user.email &&
             (await em.count(User, { email: identity.email })) === 0
           ) {
@@ -175,9 +175,17 @@ export class SsoSignInService extends Service {
     return result;
   }
 
-  /** An OIDC provider configured to vouch for emails it does not mark (`assumeEmailVerified`, e.g. Entra ID). */
-  private trustsEmail(identity: ExternalIdentity): boolean {
-    return identity.provider.kind === 'OIDC' && identity.provider.assumeEmailVerified === true;
+  /**
+   * Whether the identity's email may name an account (matching, and following a changed address): verified by the
+   * provider, or unsaid by a provider configured to be trusted on it (`assumeEmailVerified`, Entra ID).
+   */
+  private emailVerified(identity: ExternalIdentity): boolean {
+    if (identity.emailVerified === true) return true;
+    return (
+      identity.emailVerified === null &&
+      identity.provider.kind === 'OIDC' &&
+      identity.provider.assumeEmailVerified === true
+    );
   }
 
   /** ACCESS_DEACTIVATED when every membership the user has was deactivated (and they have at least one). */
