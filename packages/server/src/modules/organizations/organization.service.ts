@@ -86,10 +86,6 @@ export class OrganizationService extends Service {
   }
 
   /**
-   * The `organization(name)` lookup: the organization when the caller may see it, null when it is absent or
-   * invisible (the two are indistinguishable). UNAUTHENTICATED for anonymous callers: that is not visibility.
-   */
-  /**
    * Most requests start here, and their next question is the caller's membership: one fixed statement answers both
    * (selectRows; no ORM query building) and primes the membership loader with the answer, found or not.
    */
@@ -111,6 +107,10 @@ export class OrganizationService extends Service {
     return found.org;
   }
 
+  /**
+   * The `organization(name)` lookup: the organization when the caller may see it, null when it is absent or
+   * invisible (the two are indistinguishable). UNAUTHENTICATED for anonymous callers: that is not visibility.
+   */
   async findVisible(name: string): Promise<Organization | null> {
     this.ctx.authz.requireAuthenticated();
     const org = await this.byNameWithCallersMembership(name.trim().toLowerCase());
