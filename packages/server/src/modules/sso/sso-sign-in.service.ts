@@ -397,8 +397,11 @@ export class SsoSignInService extends Service {
       throw err;
     }
     // Whether the login has a local password does not change the answer: that would tell whether the account exists.
+    // When a local password was tried (and was wrong) the attempt counts, for known and unknown logins alike, so an
+    // outage of the directory does not open unthrottled guessing of local passwords; otherwise it is not the caller's.
     if (unavailable > 0 && unavailable === ldaps.length) {
-      await attempt.abandon();
+      if (tryPassword) await recordFailure(this.ctx, { login, user: local, via: 'ldap' }, await attempt.failed());
+      else await attempt.abandon();
       throw ssoError(
         ErrorCode.SSO_FAILED,
         'The directory (LDAP) could not be reached, so the password could not be checked. Try again later; tell ' +
