@@ -65,6 +65,7 @@ const envSchema = z.object({
     .default(30),
   GRAPHIQL: bool.optional(),
   GRAPHQL_INTROSPECTION: bool.optional(),
+  GRAPHQL_JIT: bool.default(true),
   CORS_ORIGINS: z
     .string()
     .refine(
@@ -182,6 +183,8 @@ export interface Config {
   graphiql: boolean;
   /** Introspection and "Did you mean" suggestions: on in development, off in production unless asked for. */
   introspection: boolean;
+  /** Repeated queries run compiled by graphql-jit (src/graphql/jit-executor.ts); false: graphql-js only. */
+  graphqlJit: boolean;
   /** Browser origins allowed to call the API with credentials (CORS); empty: same-origin only. */
   corsOrigins: string[];
   /** Express's `trust proxy`: false, true, a hop count, or a list of proxy addresses/CIDRs. */
@@ -347,6 +350,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     emailLeaseSeconds: e.EMAIL_LEASE_SECONDS,
     graphiql: e.GRAPHIQL ?? true,
     introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
+    graphqlJit: e.GRAPHQL_JIT,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     corsOrigins: e.CORS_ORIGINS ? e.CORS_ORIGINS.split(',').map((o) => o.trim().replace(/\/$/, '')) : [],
     queryLimits: {

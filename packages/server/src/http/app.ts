@@ -25,6 +25,7 @@ import {
 import { formatError, requestScope } from '../graphql/format-error';
 import { boundedStringify, requestGuardsPlugin, requestTimedOut } from '../graphql/guards';
 import { queryLimitRules } from '../graphql/query-limits';
+import { compiledExecutionGateway } from '../graphql/jit-executor';
 import { graphiqlHtml, graphiqlAssets } from './graphiql';
 import { INVITE_PAGE_HTML } from './invite-page';
 import { OIDC_STATE_COOKIE, ssoRoutes } from './sso-routes';
@@ -64,7 +65,8 @@ export async function createHttpApp(params: {
   const httpServer = http.createServer(app);
 
   const apollo = new ApolloServer<RequestContext>({
-    schema,
+    // Compiled execution of repeated queries (graphql-jit): GRAPHQL_JIT=false runs everything on graphql-js.
+    ...(config.graphqlJit ? { gateway: compiledExecutionGateway(schema) } : { schema }),
     formatError: (formatted, error) => formatError(formatted, error, { hideSuggestions: !config.introspection }),
     introspection: config.introspection,
     persistedQueries: false,
