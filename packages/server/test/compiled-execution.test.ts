@@ -88,6 +88,13 @@ describe('compiled execution (graphql-jit) answers exactly as graphql-js', () =>
       query: MEMBERS,
       variables: { org: 'acme', orderBy: { field: 'SHOE_SIZE' }, withTeams: true },
     },
+    {
+      // Literals are compiled into the generated function: they must stay data.
+      name: 'hostile literals in the document stay data',
+      query:
+        '{ organization(name: "x\\"); process.exit(1); //\\u2028`${process.exit(2)}`") { name } ' +
+        'team(organization: "acme", name: "\'); throw 1; (\'") { name } }',
+    },
     { name: 'an organization that does not exist', query: MEMBERS, variables: { org: 'nope', withTeams: true } },
   ];
 
