@@ -92,6 +92,7 @@ describe('compiled execution (graphql-jit) answers exactly as graphql-js', () =>
       // Literals are compiled into the generated function: they must stay data.
       name: 'hostile literals in the document stay data',
       query:
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a template placeholder as data is the point here
         '{ organization(name: "x\\"); process.exit(1); //\\u2028`${process.exit(2)}`") { name } ' +
         'team(organization: "acme", name: "\'); throw 1; (\'") { name } }',
     },
