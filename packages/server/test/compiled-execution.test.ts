@@ -150,29 +150,44 @@ describe('compiledExecutionGateway', () => {
     });
   };
 
-  it('compiles a query the second time it is seen, keeps at most maxCompiled, never compiles a mutation', async () => {
-    const gateway = compiledExecutionGateway(schema, { maxCompiled: 2, compileAfter: 2 });
+  it('compiles a query the second time it is seen, keeps a budget of fields, never compiles a mutation', async () => {
+    // Each document below has 1 field: a budget of 2 keeps two of them.
+    const gateway = compiledExecutionGateway(schema, { compileAfter: 2, maxFields: 2, maxFieldsPerDocument: 5 });
     await run(gateway, '{ __typename }');
-    expect(gateway.stats()).toEqual({ compiled: 0, executedCompiled: 0 });
+    expect(gateway.stats()).toEqual({ compiled: 0, executedCompiled: 0, fieldsKept: 0 });
     const first = await run(gateway, '{ __typename }');
-    expect(gateway.stats()).toEqual({ compiled: 1, executedCompiled: 1 });
+    expect(gateway.stats()).toEqual({ compiled: 1, executedCompiled: 1, fieldsKept: 1 });
     expect(first).toEqual({ data: { __typename: 'Query' } });
     await run(gateway, '{ a: __typename }');
     await run(gateway, '{ a: __typename }');
     await run(gateway, '{ b: __typename }');
     await run(gateway, '{ b: __typename }');
-    expect(gateway.stats()).toEqual({ compiled: 3, executedCompiled: 3 });
+    expect(gateway.stats()).toEqual({ compiled: 3, executedCompiled: 3, fieldsKept: 2 });
     // The oldest was dropped: seen again, it runs on graphql-js until its second sighting.
     await run(gateway, '{ __typename }');
     expect(gateway.stats().executedCompiled).toBe(3);
     const mutation = 'mutation { logOut(input: {}) { ok } }';
     await run(gateway, mutation);
     await run(gateway, mutation);
-    expect(gateway.stats().executedCompiled).toBe(3);
+    expect(gateway.stats().compiled).toBe(3);
+  });
+
+  it('never compiles a document with more fields than maxFieldsPerDocument (fragments expanded)', async () => {
+    const gateway = compiledExecutionGateway(schema, { compileAfter: 1, maxFields: 100, maxFieldsPerDocument: 5 });
+    const big =
+      '{ ...F a: instance { ...I } b: instance { ...I } } fragment F on Query { __typename } ' +
+      'fragment I on Instance { needsBootstrap version }';
+    await run(gateway, big);
+    await run(gateway, big);
+    // Remembered as not compiled (weighing 1), so that it is not counted again on each request.
+    expect(gateway.stats()).toEqual({ compiled: 0, executedCompiled: 0, fieldsKept: 1 });
+    const small = '{ ...F a: instance { ...I } } fragment F on Query { __typename } fragment I on Instance { version }';
+    await run(gateway, small);
+    expect(gateway.stats()).toEqual({ compiled: 1, executedCompiled: 1, fieldsKept: 4 });
   });
 
   it("bad variables get graphql-js's own errors when compiled", async () => {
-    const gateway = compiledExecutionGateway(schema, { maxCompiled: 10, compileAfter: 1 });
+    const gateway = compiledExecutionGateway(schema, { compileAfter: 1, maxFields: 100, maxFieldsPerDocument: 100 });
     const res = await run(gateway, 'query($n: String!) { organization(name: $n) { id } }', { n: 5 });
     expect(res.data).toBeUndefined();
     expect(res.errors?.map((e) => e.message)).toEqual([
