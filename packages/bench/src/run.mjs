@@ -430,7 +430,8 @@ async function compareSizes(roster, scenarios) {
     const row = { name: a.name, small, large, p50Small, p50Large, ratio: p50Large / p50Small };
     rows.push(row);
     log(
-      `${a.name.padEnd(30)} p50 ${fmt(p50Small)} ms at ${small}, ${fmt(p50Large)} ms at ${large}: ratio ${fmt(row.ratio, 2)}`,
+      `${a.name.padEnd(30)} p50 ${fmt(p50Small)} ms at ${small}, ${fmt(p50Large)} ms at ${large}:` +
+        ` ratio ${fmt(row.ratio, 2)}`,
     );
   }
   return rows;
