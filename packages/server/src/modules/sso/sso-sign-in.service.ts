@@ -81,8 +81,8 @@ export function storableIdentity(identity: ExternalIdentity): ExternalIdentity {
     throw ssoError(
       ErrorCode.SSO_FAILED,
       `The provider "${identity.provider.name}" identified the person with a subject Roster cannot store (empty, ` +
-        `longer than ${MAX_SUBJECT_LENGTH} characters, or with a NUL byte or invalid Unicode): ask your administrator ` +
-        'to check the provider.',
+        `longer than ${MAX_SUBJECT_LENGTH} characters, or with a NUL byte or invalid Unicode): ask your ` +
+        'administrator to check the provider.',
     );
   }
   const text = (value: string | null) => (value !== null && isStorableText(value) ? value : null);
