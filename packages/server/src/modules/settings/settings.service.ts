@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { Service } from '../service';
 import { InstancePermission } from '../../authz/permissions';
 import { AppError, ErrorCode, badInput, conflict, forbidden, notFound } from '../../errors';
-import { parseInput } from '../../validation';
+import { parseInput, ssoProviderNameSchema } from '../../validation';
 import { AuditAction } from '../audit/audit.service';
 import {
   apiSmtpUrlSchema,
@@ -14,7 +14,6 @@ import {
   oidcFieldsSchema,
   oidcProblems,
   privateKeyJwkSchema,
-  providerNameSchema,
 } from './settings.schemas';
 import {
   GENERAL_FIELDS,
@@ -195,7 +194,7 @@ export class SettingsService extends Service {
   }
 
   async saveProvider(kind: Kind, raw: Record<string, unknown>, mode: 'create' | 'update'): Promise<EffectiveSettings> {
-    const name = parseInput(z.object({ name: providerNameSchema }), { name: raw.name }).name;
+    const name = parseInput(z.object({ name: ssoProviderNameSchema }), { name: raw.name }).name;
     const secretsSchema = kind === 'OIDC' ? oidcSecretsSchema : ldapSecretsSchema;
     const secretKeys = kind === 'OIDC' ? ['clientSecret', 'privateKeyJwk'] : ['serviceBindPassword'];
     const newSecrets = parseInput(secretsSchema, defined(Object.fromEntries(secretKeys.map((k) => [k, raw[k]]))));
@@ -274,7 +273,7 @@ export class SettingsService extends Service {
   }
 
   async deleteProvider(raw: unknown): Promise<EffectiveSettings> {
-    const { name } = parseInput(z.object({ name: providerNameSchema }), raw);
+    const { name } = parseInput(z.object({ name: ssoProviderNameSchema }), raw);
     return this.change(async (em, stored) => {
       if (this.store.defaults.providers.some((p) => p.name === name))
         throw conflict(
