@@ -33,8 +33,8 @@ import { apiSecurityHeaders, htmlPageSecurityHeaders } from './security-headers'
 import { httpErrorHandler, notFoundHandler, redactedUrl } from './http-errors';
 import { UNKNOWN_OPERATION, type Metrics } from '../observability/metrics';
 import { auditExportHandler } from './audit-export';
-import { SESSION_COOKIE } from './http-auth';
-import { CLIENT_HEADER, membersExportHandler } from './members-export';
+import { CLIENT_HEADER, SESSION_COOKIE } from './http-auth';
+import { membersExportHandler } from './members-export';
 
 export { SESSION_COOKIE };
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
