@@ -77,6 +77,12 @@ export interface Loaders {
 export const organizationTodaySql = (org: string) =>
   `(now() at time zone coalesce(${org}.settings->>'timeZone', 'UTC'))::date`;
 
+/** Today in UTC, as a SQL date: the instance's figures, which belong to no organization's time zone. */
+export const UTC_TODAY_SQL = `(now() at time zone 'UTC')::date`;
+
+/** The first day of "the last 30 days" ending on `today` (a SQL date expression), today included: the one window. */
+export const last30DaysStartSql = (today: string) => `(${today} - 29)`;
+
 /** What `Team.usage` and `Team.warnings` are computed from (one row per team; counts over the whole team). */
 export interface TeamUsageFacts {
   membersByRole: Array<{ role: TeamRole; count: number }>;
@@ -407,7 +413,7 @@ export function createLoaders(em: EntityManager): Loaders {
     activeUsersLast30Days: new DataLoader(async (orgIds) => {
       const rows: Array<{ id: string; n: string }> = await em.execute(
         `select o.id, (select count(*) from activity_spans s where s.scope = o.id
-           and s.last_day >= ${organizationTodaySql('o')} - 29) as n
+           and s.last_day >= ${last30DaysStartSql(organizationTodaySql('o'))}) as n
          from organizations o where o.id in (?)`,
         [[...orgIds]],
       );
@@ -443,12 +449,12 @@ export function createLoaders(em: EntityManager): Loaders {
            (select count(*) from runs r join projects p on p.id = r.project_id where p.team_id = t.id) as runs,
            (select count(*) from runs r join projects p on p.id = r.project_id
               where p.team_id = t.id
-                and r.created_at >= (${organizationTodaySql('o')} - 29)::timestamp at time zone
+                and r.created_at >= ${last30DaysStartSql(organizationTodaySql('o'))}::timestamp at time zone
                   coalesce(o.settings->>'timeZone', 'UTC')) as runs_30,
            (select count(*) from reports rp where rp.team_id = t.id) as reports,
            (select count(distinct tm.user_id) from team_memberships tm
               where tm.team_id = t.id and exists (select 1 from daily_activity da where da.user_id = tm.user_id
-                and da.organization_id = t.organization_id and da.day >= ${organizationTodaySql('o')} - 29))
+                and da.organization_id = t.organization_id and da.day >= ${last30DaysStartSql(organizationTodaySql('o'))}))
               as active_30,
            (select json_agg(json_build_object('userId', tm.user_id, 'orgRole', m.role, 'orgStatus', m.status))
               from team_memberships tm join org_memberships m
