@@ -454,8 +454,8 @@ export function createLoaders(em: EntityManager): Loaders {
            (select count(*) from reports rp where rp.team_id = t.id) as reports,
            (select count(distinct tm.user_id) from team_memberships tm
               where tm.team_id = t.id and exists (select 1 from daily_activity da where da.user_id = tm.user_id
-                and da.organization_id = t.organization_id and da.day >= ${last30DaysStartSql(organizationTodaySql('o'))}))
-              as active_30,
+                and da.organization_id = t.organization_id
+                and da.day >= ${last30DaysStartSql(organizationTodaySql('o'))})) as active_30,
            (select json_agg(json_build_object('userId', tm.user_id, 'orgRole', m.role, 'orgStatus', m.status))
               from team_memberships tm join org_memberships m
                 on m.user_id = tm.user_id and m.organization_id = t.organization_id
