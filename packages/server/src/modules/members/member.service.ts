@@ -217,24 +217,23 @@ export class MemberService extends Service {
     const view = await this.prepare(org, args);
     const knex: Knex = this.em.getKnex();
     const scope = await this.ctx.authz.teamScope(org);
-    const seesAllActivity = await this.ctx.authz.canOrg(org, OrgPermission.READ_USAGE);
-    const self = this.ctx.principal.kind === 'user' ? this.ctx.principal.user.id : null;
+    const activity = await this.ctx.authz.activityScopeSql(org, 'p.user_id');
     const readFrom = async (from: unknown[] | null) => {
       const inner = this.withVisibleTeams(this.pageSql(view, limit, from, until), org, scope)
-        // The span by primary key; runs and reports counted only where the caller may see them (usage:read, or their
-        // own row): the activity summary's rule.
+        // The span by primary key; runs and reports counted only where the caller may see them (Authz.seesActivityOf,
+        // as SQL).
         .joinRaw('left join activity_spans s on s.scope = ? and s.user_id = p.user_id', [org.id])
         .select(
           's.days_active',
           knex.raw(
-            `case when p.user_id is not null and (? or p.user_id = ?) then ${runsCreatedSql('p.user_id', '?::uuid')} ` +
+            `case when p.user_id is not null and ${activity.sql} then ${runsCreatedSql('p.user_id', '?::uuid')} ` +
               'end as runs',
-            [seesAllActivity, self, org.id],
+            [...activity.bindings, org.id],
           ),
           knex.raw(
-            'case when p.user_id is not null and (? or p.user_id = ?) then ' +
+            `case when p.user_id is not null and ${activity.sql} then ` +
               `${reportsCreatedSql('p.user_id', '?::uuid')} end as reports`,
-            [seesAllActivity, self, org.id],
+            [...activity.bindings, org.id],
           ),
         )
         .select(

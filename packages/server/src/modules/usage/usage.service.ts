@@ -73,14 +73,9 @@ export class UsageService extends Service {
    */
   async memberActivity(member: MemberView): Promise<MemberActivity | null> {
     if (!member.userId) return null;
-    if (!(await this.mayReadActivityOf(member.organization, member.userId))) return null;
+    if (!(await this.ctx.authz.seesActivityOf(member.organization, member.userId))) return null;
     const facts = await this.ctx.loaders.memberActivity.load(membershipKey(member.organization.id, member.userId));
     return UsageService.summaryOf(member, facts);
-  }
-
-  /** Whether the caller sees `userId`'s activity summary in `org`: `usage:read`, or their own row. */
-  async mayReadActivityOf(org: Organization, userId: string): Promise<boolean> {
-    return this.ctx.authz.isSelf(userId) || (await this.ctx.authz.canOrg(org, OrgPermission.READ_USAGE));
   }
 
   static summaryOf(member: MemberView, facts: MemberActivityFacts): MemberActivity {
