@@ -2,7 +2,7 @@ import { ApiKey } from '../modules/api-keys/api-key.entity';
 import { NEWEST_FIRST_ORDER, newestFirstAfter } from './cursor';
 import { ServiceAccount } from '../modules/service-accounts/service-account.entity';
 import DataLoader from 'dataloader';
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { raw, type EntityManager } from '@mikro-orm/postgresql';
 import { Membership } from '../modules/organizations/membership.entity';
 import { Organization } from '../modules/organizations/organization.entity';
 import { countSeats } from '../modules/organizations/invariants';
@@ -383,15 +383,15 @@ export function createLoaders(em: EntityManager): Loaders {
       for (const includeInactive of [false, true]) {
         const ids = keys.filter((k) => k.endsWith(includeInactive ? '|1' : '|0')).map((k) => k.split('|')[0]!);
         if (!ids.length) continue;
-        const rows = await em.find(
-          ApiKey,
-          { $and: [{ serviceAccount: { $in: ids } }, includeInactive ? {} : ApiKey.usableFilter()] },
-          { fields: ['id', 'serviceAccount'] },
-        );
-        for (const id of ids) {
-          const n = rows.filter((r) => r.serviceAccount?.id === id).length;
-          counts.set(`${id}|${includeInactive ? 1 : 0}`, n);
-        }
+        // Counted in SQL, one row per account: no key is hydrated.
+        const rows: Array<{ service_account_id: string; n: string | number }> = await em
+          .createQueryBuilder(ApiKey, 'k')
+          .select(['k.serviceAccount', raw('count(*) as n')])
+          .where({ $and: [{ serviceAccount: { $in: ids } }, includeInactive ? {} : ApiKey.usableFilter()] })
+          .groupBy('k.serviceAccount')
+          .execute('all', false);
+        const byAccount = new Map(rows.map((r) => [r.service_account_id, Number(r.n)]));
+        for (const id of ids) counts.set(`${id}|${includeInactive ? 1 : 0}`, byAccount.get(id) ?? 0);
       }
       return keys.map((k) => counts.get(k) ?? 0);
     }),
