@@ -241,8 +241,11 @@ export function Select({
           <RadixSelect.Viewport>
             {options.map((o) => (
               <RadixSelect.Item key={o.value} value={o.value} className="select-item" disabled={!!o.disabledReason}>
-                <RadixSelect.ItemText>{o.label}</RadixSelect.ItemText>
-                {o.disabledReason ? <span className="hint">— {o.disabledReason}</span> : null}
+                {/* A greyed-out option's reason is part of its name (it can never show as the chosen value). */}
+                <RadixSelect.ItemText>
+                  {o.label}
+                  {o.disabledReason ? <span className="hint"> — {o.disabledReason}</span> : null}
+                </RadixSelect.ItemText>
               </RadixSelect.Item>
             ))}
           </RadixSelect.Viewport>

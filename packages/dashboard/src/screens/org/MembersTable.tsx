@@ -1,0 +1,333 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { flexRender, getCoreRowModel, useReactTable, type ColumnDef, type SortingState } from '@tanstack/react-table';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import type { MemberOrderField, MemberStatus, OrgRole } from '@roster/sdk';
+import { useClient } from '../../lib/client';
+import { keys, usePermissions } from '../../lib/queries';
+import { formatDate, roleLabel, timeAgo } from '../../lib/format';
+import { ErrorMessage, Select, Tooltip } from '../../components/ui';
+import { MemberActions, RoleCell } from './MemberActions';
+import type { Member, Team } from './types';
+
+const PAGE = 100;
+const ROW_HEIGHT = 53;
+/** Columns the server can order by (MemberOrderField). */
+const SORT_FIELDS: Record<string, MemberOrderField> = {
+  name: 'NAME',
+  lastActive: 'LAST_ACTIVE',
+  role: 'ROLE',
+  addedAt: 'ADDED_AT',
+};
+
+export interface MemberFilters {
+  search: string;
+  role: OrgRole | null;
+  status: MemberStatus | null;
+  team: string | null;
+  sorting: SortingState;
+}
+
+/** The filters as the members query and the CSV export take them. */
+export function filterArgs(f: MemberFilters) {
+  const sort = f.sorting[0];
+  const field = sort ? SORT_FIELDS[sort.id] : undefined;
+  return {
+    ...(f.search.trim() ? { search: f.search.trim() } : {}),
+    ...(f.role ? { roles: [f.role] } : {}),
+    ...(f.status ? { statuses: [f.status] } : {}),
+    ...(f.team ? { teams: [f.team] } : {}),
+    ...(field && sort ? { orderBy: { field, direction: sort.desc ? ('DESC' as const) : ('ASC' as const) } } : {}),
+  };
+}
+
+function useDebounced<T>(value: T, ms: number): T {
+  const [v, setV] = useState(value);
+  useEffect(() => {
+    const t = setTimeout(() => setV(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return v;
+}
+
+/**
+ * The members view: search, filters (role, status, team), columns sorted by the server, pages of 100 fetched by
+ * cursor as you scroll, and only the visible rows rendered (so 100,000 members scroll like 100).
+ */
+export function MembersTable({
+  org,
+  filters,
+  onFiltersChange,
+  seatsAvailable,
+}: {
+  org: string;
+  filters: MemberFilters;
+  onFiltersChange: (f: MemberFilters) => void;
+  seatsAvailable: number | null;
+}) {
+  const client = useClient();
+  const { can } = usePermissions(org);
+  const [searchText, setSearchText] = useState(filters.search);
+  const search = useDebounced(searchText, 250);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only the debounced text drives the filter
+  useEffect(() => {
+    if (search !== filters.search) onFiltersChange({ ...filters, search });
+  }, [search]);
+  const args = filterArgs(filters);
+  const teams = useQuery({
+    queryKey: keys.orgPart(org, 'teams-filter'),
+    queryFn: () => client.teams({ organization: org, first: 100 }),
+  });
+  const pages = useInfiniteQuery({
+    queryKey: keys.orgPart(org, `members:${JSON.stringify(args)}`),
+    queryFn: ({ pageParam, signal }) =>
+      client.members(
+        { organization: org, first: PAGE, ...(pageParam ? { after: pageParam } : {}), ...args },
+        { signal },
+      ),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => (last.pageInfo.hasNextPage ? last.pageInfo.endCursor : null),
+    placeholderData: (prev) => prev,
+  });
+  const rows = useMemo(() => pages.data?.pages.flatMap((p) => p.nodes) ?? [], [pages.data]);
+  const total = pages.data?.pages[0]?.totalCount ?? 0;
+
+  const columns = useMemo<ColumnDef<Member>[]>(
+    () => [
+      {
+        id: 'name',
+        header: 'Name',
+        enableSorting: true,
+        cell: ({ row: { original: m } }) => (
+          <div>
+            <div>{m.name ?? <span className="muted">Invited</span>}</div>
+            <div className="hint">{m.username ? `@${m.username}` : ''}</div>
+          </div>
+        ),
+      },
+      {
+        id: 'email',
+        header: 'Email',
+        enableSorting: false,
+        cell: ({ row: { original: m } }) => m.email ?? <span className="muted">—</span>,
+      },
+      {
+        id: 'role',
+        header: 'Role',
+        enableSorting: true,
+        cell: ({ row: { original: m } }) => <RoleCell org={org} member={m} seatsAvailable={seatsAvailable} />,
+      },
+      {
+        id: 'teams',
+        header: 'Teams',
+        enableSorting: false,
+        cell: ({ row: { original: m } }) =>
+          m.teams.length ? m.teams.map((t) => t.name).join(', ') : <span className="muted">—</span>,
+      },
+      {
+        id: 'status',
+        header: 'Status',
+        enableSorting: false,
+        cell: ({ row: { original: m } }) => <span className={`badge ${m.status}`}>{statusLabel(m.status)}</span>,
+      },
+      {
+        id: 'lastActive',
+        header: 'Last active',
+        enableSorting: true,
+        cell: ({ row: { original: m } }) => <LastActive member={m} />,
+      },
+      {
+        id: 'addedAt',
+        header: 'Added',
+        enableSorting: true,
+        cell: ({ row: { original: m } }) => formatDate(m.addedAt),
+      },
+      {
+        id: 'actions',
+        header: () => <span className="sr-only">Actions</span>,
+        enableSorting: false,
+        cell: ({ row: { original: m } }) => <MemberActions org={org} member={m} />,
+      },
+    ],
+    [org, seatsAvailable],
+  );
+  const table = useReactTable({
+    data: rows,
+    columns,
+    getCoreRowModel: getCoreRowModel(),
+    manualSorting: true,
+    enableSortingRemoval: true,
+    state: { sorting: filters.sorting },
+    onSortingChange: (updater) => {
+      const sorting = typeof updater === 'function' ? updater(filters.sorting) : updater;
+      onFiltersChange({ ...filters, sorting });
+    },
+    getRowId: (m) => m.id,
+  });
+
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+  });
+  const items = virtualizer.getVirtualItems();
+  const lastIndex = items[items.length - 1]?.index ?? 0;
+  useEffect(() => {
+    if (lastIndex >= rows.length - 30 && pages.hasNextPage && !pages.isFetchingNextPage) void pages.fetchNextPage();
+  }, [lastIndex, rows.length, pages]);
+  const padTop = items[0]?.start ?? 0;
+  const padBottom = virtualizer.getTotalSize() - (items[items.length - 1]?.end ?? 0);
+  const tableRows = table.getRowModel().rows;
+  const roleOptions = [
+    { value: 'all', label: 'All roles' },
+    ...['ADMIN', 'MEMBER', 'VIEWER'].map((r) => ({ value: r, label: roleLabel(r) })),
+  ];
+  const statusOptions = [
+    { value: 'all', label: 'All statuses' },
+    { value: 'ACTIVE', label: 'Active' },
+    ...(can('MEMBER_MANAGE') ? [{ value: 'DEACTIVATED', label: 'Deactivated' }] : []),
+    ...(can('MEMBER_INVITE') ? [{ value: 'PENDING', label: 'Pending invitation' }] : []),
+  ];
+  const teamOptions = [
+    { value: 'all', label: 'All teams' },
+    ...(teams.data?.nodes ?? []).map((t: Team) => ({ value: t.name, label: t.name })),
+  ];
+
+  return (
+    <section aria-labelledby="members-title">
+      <div className="filters">
+        <input
+          type="search"
+          placeholder="Search by name, username or email"
+          aria-label="Search members"
+          value={searchText}
+          onChange={(e) => setSearchText(e.target.value)}
+        />
+        <Select
+          label="Role"
+          value={filters.role ?? 'all'}
+          onValueChange={(v) => onFiltersChange({ ...filters, role: v === 'all' ? null : (v as OrgRole) })}
+          options={roleOptions}
+        />
+        <Select
+          label="Status"
+          value={filters.status ?? 'all'}
+          onValueChange={(v) => onFiltersChange({ ...filters, status: v === 'all' ? null : (v as MemberStatus) })}
+          options={statusOptions}
+        />
+        <Select
+          label="Team"
+          value={filters.team ?? 'all'}
+          onValueChange={(v) => onFiltersChange({ ...filters, team: v === 'all' ? null : v })}
+          options={teamOptions}
+        />
+      </div>
+      <p className="hint" aria-live="polite" data-testid="members-count">
+        {pages.isPending ? 'Loading members…' : `${total.toLocaleString()} ${total === 1 ? 'member' : 'members'}`}
+        {pages.isFetching && !pages.isPending ? ' · updating…' : ''}
+      </p>
+      <ErrorMessage error={pages.error} />
+      <div
+        className="table-wrap"
+        ref={scrollRef}
+        style={{ maxHeight: 'min(70vh, 900px)' }}
+        data-testid="members-scroll"
+      >
+        <table className="data" aria-label="Members" aria-rowcount={total + 1} data-testid="members-table">
+          <thead>
+            {table.getHeaderGroups().map((hg) => (
+              <tr key={hg.id} aria-rowindex={1}>
+                {hg.headers.map((h) => {
+                  const sorted = h.column.getIsSorted();
+                  return (
+                    <th
+                      key={h.id}
+                      scope="col"
+                      aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : undefined}
+                    >
+                      {h.column.getCanSort() ? (
+                        <button type="button" className="sort-btn" onClick={h.column.getToggleSortingHandler()}>
+                          {flexRender(h.column.columnDef.header, h.getContext())}
+                          <span aria-hidden="true">{sorted === 'asc' ? '▲' : sorted === 'desc' ? '▼' : '↕'}</span>
+                        </button>
+                      ) : (
+                        flexRender(h.column.columnDef.header, h.getContext())
+                      )}
+                    </th>
+                  );
+                })}
+              </tr>
+            ))}
+          </thead>
+          <tbody>
+            {padTop > 0 ? (
+              <tr aria-hidden="true">
+                <td colSpan={columns.length} style={{ height: padTop, padding: 0, border: 0 }} />
+              </tr>
+            ) : null}
+            {items.map((vi) => {
+              const row = tableRows[vi.index];
+              if (!row) return null;
+              return (
+                <tr key={row.id} data-index={vi.index} aria-rowindex={vi.index + 2} style={{ height: ROW_HEIGHT }}>
+                  {row.getVisibleCells().map((cell) => (
+                    <td key={cell.id}>{flexRender(cell.column.columnDef.cell, cell.getContext())}</td>
+                  ))}
+                </tr>
+              );
+            })}
+            {padBottom > 0 ? (
+              <tr aria-hidden="true">
+                <td colSpan={columns.length} style={{ height: padBottom, padding: 0, border: 0 }} />
+              </tr>
+            ) : null}
+            {!pages.isPending && rows.length === 0 ? (
+              <tr>
+                <td colSpan={columns.length} className="muted">
+                  No members match.
+                </td>
+              </tr>
+            ) : null}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+function statusLabel(s: string): string {
+  return s === 'PENDING' ? 'Invited' : s === 'DEACTIVATED' ? 'Deactivated' : 'Active';
+}
+
+/** "3 days ago", with the member's activity summary in a tooltip (admins and the member themselves). */
+function LastActive({ member: m }: { member: Member }) {
+  const text = m.status === 'PENDING' ? '—' : timeAgo(m.lastActiveAt);
+  const a = m.activity;
+  if (!a) return <span>{text}</span>;
+  return (
+    <Tooltip
+      content={
+        <dl data-testid="activity-summary">
+          <dt>Last active</dt>
+          <dd>{a.lastActiveAt ? new Date(a.lastActiveAt).toLocaleString() : 'Never'}</dd>
+          <dt>First active</dt>
+          <dd>{formatDate(a.firstActiveAt)}</dd>
+          <dt>Added</dt>
+          <dd>{formatDate(a.addedAt)}</dd>
+          <dt>Days active</dt>
+          <dd>{a.daysActive}</dd>
+          <dt>Runs created</dt>
+          <dd>{a.runsCreated}</dd>
+          <dt>Reports created</dt>
+          <dd>{a.reportsCreated}</dd>
+        </dl>
+      }
+    >
+      <button type="button" className="sort-btn" style={{ fontWeight: 400, textDecoration: 'underline dotted' }}>
+        {text}
+      </button>
+    </Tooltip>
+  );
+}

@@ -1,0 +1,306 @@
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { RosterClient } from '@roster/sdk';
+// The server's own SMTP test fixture: a real SMTP server in this process.
+import { FROM, freePort, startSmtp, type FakeSmtp } from '../../server/test/smtp-fixture';
+import {
+  ADMIN,
+  CHROMIUM_AVAILABLE,
+  bootstrapAdmin,
+  checkScreen,
+  eventually,
+  launchBrowser,
+  openPage,
+  startDashboard,
+  type Dashboard,
+  type OpenedPage,
+} from './harness';
+
+/** Invites by link (no email) and accepts as a new user; returns that user's SDK client and session token. */
+async function addPerson(
+  url: string,
+  admin: RosterClient,
+  username: string,
+  role: 'ADMIN' | 'MEMBER' | 'VIEWER',
+): Promise<{ client: RosterClient; token: string }> {
+  const { acceptUrl } = await admin.inviteUser({
+    organization: 'acme',
+    email: `${username}@example.com`,
+    role,
+    sendEmail: false,
+  });
+  const client = new RosterClient({ url });
+  const res = await client.acceptInvitation({
+    token: new URL(acceptUrl ?? '').searchParams.get('token') ?? '',
+    username,
+    name: username[0]?.toUpperCase() + username.slice(1),
+    password: `${username}-password-1`,
+  });
+  return { client, token: res.token ?? '' };
+}
+
+async function openDashboard(page: Page, url: string): Promise<void> {
+  await page.goto(`${url}/orgs/acme`);
+  await page.getByTestId('members-table').waitFor();
+  await page
+    .getByTestId('members-count')
+    .filter({ hasText: /\d+ members?/ })
+    .waitFor();
+}
+
+function row(page: Page, text: string) {
+  return page.getByTestId('members-table').locator('tbody tr').filter({ hasText: text });
+}
+
+// Skipped on a machine without Chromium, except in CI (.ci/run sets REQUIRE_CHROMIUM), where it must run.
+describe.runIf(CHROMIUM_AVAILABLE)('the organization dashboard (Chromium, real server, fresh database)', () => {
+  let app: Dashboard;
+  let smtp: FakeSmtp;
+  let browser: Browser;
+  let admin: RosterClient;
+  let adminToken: string;
+  let ui: OpenedPage;
+
+  beforeAll(async () => {
+    const smtpPort = await freePort();
+    smtp = await startSmtp(smtpPort);
+    const port = await freePort();
+    [app, browser] = await Promise.all([
+      startDashboard({
+        PORT: String(port),
+        PUBLIC_URL: `http://127.0.0.1:${port}`,
+        SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+        SMTP_FROM: FROM,
+      }),
+      launchBrowser(),
+    ]);
+    ({ client: admin, token: adminToken } = await bootstrapAdmin(app.url));
+    ui = await openPage(browser, app.url, { token: adminToken });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await smtp?.close();
+  });
+
+  it('invites with Add user (Member preselected); the email link opens the accept screen; the new member lands on the dashboard', async () => {
+    const { page } = ui;
+    await openDashboard(page, app.url);
+    expect(await checkScreen(page, 'org-dashboard')).toEqual([]);
+    await page.getByRole('button', { name: 'Add user' }).click();
+    const dialog = page.getByTestId('add-user-dialog');
+    await dialog.waitFor();
+    expect(await dialog.getByRole('combobox', { name: 'Role' }).textContent()).toContain('Member');
+    await dialog.getByLabel('Email', { exact: true }).fill('grace@example.com');
+    expect(await checkScreen(page, 'add-user')).toEqual([]);
+    await dialog.getByRole('button', { name: 'Add user' }).click();
+    await dialog.getByText('Invitation created for').waitFor();
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await row(page, 'grace@example.com').filter({ hasText: 'Invited' }).waitFor();
+
+    const message = await eventually(() => smtp.messages.find((m) => m.rcptTo.includes('grace@example.com')));
+    const link = /(http:\/\/127\.0\.0\.1:\d+\/invite\?token=[A-Za-z0-9_%-]+)/.exec(message.text)?.[1];
+    expect(link).toBeDefined();
+
+    const grace = await openPage(browser, app.url);
+    await grace.page.goto(link ?? '');
+    await grace.page.getByTestId('invitation-summary').filter({ hasText: 'grace@example.com' }).waitFor();
+    expect(await checkScreen(grace.page, 'accept-invitation')).toEqual([]);
+    await grace.page.getByLabel('Full name').fill('Grace Hopper');
+    await grace.page.getByLabel('Username').fill('grace');
+    await grace.page.getByLabel('Choose a password').fill('grace-password-1');
+    await grace.page.getByRole('button', { name: 'Accept invitation' }).click();
+    await grace.page.waitForURL(`${app.url}/orgs/acme`);
+    await grace.page.getByTestId('members-table').waitFor();
+    expect(grace.problems).toEqual([]);
+    await grace.context.close();
+
+    await openDashboard(page, app.url);
+    await row(page, 'Grace Hopper').filter({ hasText: 'Active' }).waitFor();
+    expect(ui.problems).toEqual([]);
+  });
+
+  it('changes a role with the pencil in the Role column', async () => {
+    const { page } = ui;
+    const grace = row(page, 'Grace Hopper');
+    await grace.hover();
+    await grace.getByRole('button', { name: 'Change role of Grace Hopper' }).click();
+    await page.getByRole('menuitemradio', { name: 'Viewer' }).click();
+    await grace.getByTestId('role').filter({ hasText: 'Viewer' }).waitFor();
+    await page.getByTestId('feedback').filter({ hasText: 'Grace Hopper is now Viewer' }).waitFor();
+    const members = await admin.members({ organization: 'acme', search: 'grace' });
+    expect(members.nodes.map((m) => m.role)).toEqual(['VIEWER']);
+    expect(ui.problems).toEqual([]);
+  });
+
+  it("shows the Last active tooltip and today's activity in the Users active over time plot", async () => {
+    const { page } = ui;
+    await page.reload();
+    await page.getByTestId('members-table').waitFor();
+    const ada = row(page, ADMIN.name);
+    await ada.getByRole('button', { name: /just now|minute/ }).hover();
+    const summary = page.getByTestId('activity-summary').first();
+    await summary.waitFor();
+    expect(await summary.textContent()).toContain('Days active');
+    expect(await checkScreen(page, 'last-active-tooltip')).toEqual([]);
+
+    await page.getByTestId('active-users-chart').locator('canvas').first().waitFor();
+    // Ada and Grace were both active today.
+    await page.getByTestId('active-users-latest').filter({ hasText: '2' }).waitFor();
+    await page.getByRole('combobox', { name: 'Period' }).click();
+    await page.getByRole('option', { name: 'Last 12 months' }).click();
+    await page.getByTestId('active-users-summary').filter({ hasText: 'this month' }).waitFor();
+    expect(await page.getByTestId('active-users-latest').textContent()).toBe('2');
+    expect(ui.problems).toEqual([]);
+  });
+
+  it('exports the members as CSV from the menu beside Add user', async () => {
+    const { page } = ui;
+    await page.getByRole('button', { name: 'More member actions' }).click();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('menuitem', { name: 'Export as CSV' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('acme-members.csv');
+    const file = await download.path();
+    const csv = fs.readFileSync(file, 'utf8');
+    const lines = csv.trim().split(/\r?\n/);
+    expect(lines[0]).toContain('username,name,email,role,status');
+    expect(lines).toHaveLength(3);
+    expect(csv).toContain('grace@example.com');
+    expect(csv).toContain(ADMIN.email);
+    expect(ui.problems).toEqual([]);
+  });
+
+  it('greys out the seat-using roles in Add user when no seat is left', async () => {
+    const { page } = ui;
+    const seats = await admin.seats({ organization: 'acme' });
+    await admin.updateOrganization({ organization: 'acme', seatLimit: seats.used });
+    try {
+      await openDashboard(page, app.url);
+      await page
+        .getByTestId('tile-seats')
+        .filter({ hasText: `${seats.used} / ${seats.used}` })
+        .waitFor();
+      await page.getByRole('button', { name: 'Add user' }).click();
+      const dialog = page.getByTestId('add-user-dialog');
+      await dialog.getByTestId('seat-reason').filter({ hasText: 'No seats left' }).waitFor();
+      const role = dialog.getByRole('combobox', { name: 'Role' });
+      expect(await role.textContent()).toContain('Viewer');
+      await role.click();
+      for (const name of ['Admin', 'Member']) {
+        expect(await page.getByRole('option', { name: new RegExp(`^${name}`) }).getAttribute('aria-disabled')).toBe(
+          'true',
+        );
+      }
+      expect(await page.getByRole('option', { name: /^Viewer/ }).getAttribute('aria-disabled')).toBeNull();
+      expect(await checkScreen(page, 'add-user-no-seats')).toEqual([]);
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached' });
+    } finally {
+      await admin.updateOrganization({ organization: 'acme', seatLimit: null });
+    }
+    expect(ui.problems).toEqual([]);
+  });
+
+  it('removes a member with the meatball menu, after a confirmation that says their runs stay', async () => {
+    const { page } = ui;
+    await openDashboard(page, app.url);
+    await row(page, 'Grace Hopper').getByRole('button', { name: 'Actions for Grace Hopper' }).click();
+    await page.getByRole('menuitem', { name: 'Remove user' }).click();
+    const dialog = page.getByRole('alertdialog');
+    await dialog.waitFor();
+    expect(await dialog.textContent()).toContain('Runs and reports they created stay');
+    expect(await checkScreen(page, 'remove-user')).toEqual([]);
+    await dialog.getByRole('button', { name: 'Remove user' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await row(page, 'Grace Hopper').waitFor({ state: 'detached' });
+    const members = await admin.members({ organization: 'acme', search: 'grace' });
+    expect(members.totalCount).toBe(0);
+    expect(ui.problems).toEqual([]);
+  });
+
+  it('offers or greys out actions from viewerPermissions: an organization Member and a Viewer', async () => {
+    for (const role of ['MEMBER', 'VIEWER'] as const) {
+      const username = role === 'MEMBER' ? 'mia' : 'vic';
+      const person = await addPerson(app.url, admin, username, role);
+      const permissions = await person.client.organizationPermissions({ organization: 'acme' });
+      expect(permissions).not.toContain('MEMBER_INVITE');
+      expect(permissions).not.toContain('MEMBER_MANAGE');
+      const { page, problems, context } = await openPage(browser, app.url, { token: person.token });
+      await openDashboard(page, app.url);
+      const add = page.getByRole('button', { name: 'Add user' });
+      expect(await add.getAttribute('aria-disabled')).toBe('true');
+      const pencils = page.getByRole('button', { name: /^Change role of / });
+      expect(await pencils.count()).toBeGreaterThan(0);
+      for (const p of await pencils.all()) expect(await p.getAttribute('aria-disabled')).toBe('true');
+      for (const m of await page.getByRole('button', { name: /^Actions for / }).all()) {
+        expect(await m.getAttribute('aria-disabled')).toBe('true');
+      }
+      // "Create new team" follows team:create.
+      const create = page.getByRole('link', { name: /Create new team/ });
+      expect(await create.count()).toBe(permissions.includes('TEAM_CREATE') ? 1 : 0);
+      // The reason shows on hover.
+      await add.hover();
+      await page.getByRole('tooltip').filter({ hasText: 'cannot invite' }).first().waitFor();
+      expect(await checkScreen(page, `org-dashboard-as-${role.toLowerCase()}`)).toEqual([]);
+      expect(problems).toEqual([]);
+      await context.close();
+    }
+  });
+
+  it('creates an API key (shown once), lists it and revokes it', async () => {
+    const { page } = ui;
+    await openDashboard(page, app.url);
+    await page.getByTestId('profile-menu').click();
+    await page.getByRole('menuitem', { name: 'API keys' }).click();
+    await page.waitForURL(`${app.url}/account/api-keys`);
+    await page.getByRole('button', { name: 'Create API key' }).click();
+    await page.getByLabel('Name').fill('laptop');
+    await page.getByRole('dialog').getByRole('button', { name: 'Create' }).click();
+    const secret = await page.getByTestId('api-key-secret').textContent();
+    expect(secret).toMatch(/^rsk_/);
+    await page.getByRole('button', { name: 'Done' }).click();
+    const keyRow = page.getByRole('table', { name: 'API keys' }).locator('tbody tr').filter({ hasText: 'laptop' });
+    await keyRow.waitFor();
+    expect(await keyRow.textContent()).toContain(secret?.slice(-4));
+    expect(await checkScreen(page, 'api-keys')).toEqual([]);
+    // The key works until revoked.
+    const viaKey = new RosterClient({ url: app.url, apiKey: secret ?? '' });
+    expect((await viaKey.viewer())?.user?.username).toBe(ADMIN.username);
+    await keyRow.getByRole('button', { name: 'Revoke' }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Revoke key' }).click();
+    await keyRow.waitFor({ state: 'detached' });
+    const keys = await admin.apiKeys({ includeInactive: true });
+    expect(keys.nodes.find((k) => k.name === 'laptop')?.status, JSON.stringify(keys.nodes)).toBe('REVOKED');
+    expect(ui.problems).toEqual([]);
+  });
+
+  it('reads well in dark mode and at phone width', async () => {
+    for (const [name, viewport, colorScheme] of [
+      ['org-dashboard-dark', { width: 1280, height: 860 }, 'dark'],
+      ['org-dashboard-phone', { width: 390, height: 844 }, 'light'],
+    ] as const) {
+      const { page, problems, context } = await openPage(browser, app.url, {
+        token: adminToken,
+        viewport,
+        colorScheme,
+      });
+      await openDashboard(page, app.url);
+      expect(await checkScreen(page, name)).toEqual([]);
+      if (viewport.width < 500) {
+        // The navigation is a drawer behind the menu button.
+        await page.getByRole('button', { name: 'Navigation' }).click();
+        await page.getByRole('link', { name: 'Organization dashboard' }).waitFor();
+        expect(await checkScreen(page, `${name}-navigation`)).toEqual([]);
+      }
+      // Nothing wider than the screen but the members table's own scroller.
+      const overflow = await page.evaluate('document.documentElement.scrollWidth - window.innerWidth');
+      expect(overflow).toBeLessThanOrEqual(0);
+      expect(problems).toEqual([]);
+      await context.close();
+    }
+  });
+});
