@@ -263,7 +263,7 @@ export function MembersTable({
           </thead>
           <tbody>
             {padTop > 0 ? (
-              <tr aria-hidden="true">
+              <tr className="spacer-row">
                 <td colSpan={columns.length} style={{ height: padTop, padding: 0, border: 0 }} />
               </tr>
             ) : null}
@@ -279,7 +279,7 @@ export function MembersTable({
               );
             })}
             {padBottom > 0 ? (
-              <tr aria-hidden="true">
+              <tr className="spacer-row">
                 <td colSpan={columns.length} style={{ height: padBottom, padding: 0, border: 0 }} />
               </tr>
             ) : null}
