@@ -84,42 +84,46 @@ describe.runIf(CHROMIUM_AVAILABLE)('the organization dashboard (Chromium, real s
     await smtp?.close();
   });
 
-  it('invites with Add user (Member preselected); the email link opens the accept screen; the new member lands on the dashboard', async () => {
-    const { page } = ui;
-    await openDashboard(page, app.url);
-    expect(await checkScreen(page, 'org-dashboard')).toEqual([]);
-    await page.getByRole('button', { name: 'Add user' }).click();
-    const dialog = page.getByTestId('add-user-dialog');
-    await dialog.waitFor();
-    expect(await dialog.getByRole('combobox', { name: 'Role' }).textContent()).toContain('Member');
-    await dialog.getByLabel('Email', { exact: true }).fill('grace@example.com');
-    expect(await checkScreen(page, 'add-user')).toEqual([]);
-    await dialog.getByRole('button', { name: 'Add user' }).click();
-    await dialog.getByText('Invitation created for').waitFor();
-    await dialog.getByRole('button', { name: 'Done' }).click();
-    await row(page, 'grace@example.com').filter({ hasText: 'Invited' }).waitFor();
+  it(
+    'invites with Add user (Member preselected); the email link opens the accept screen; ' +
+      'the new member lands on the dashboard',
+    async () => {
+      const { page } = ui;
+      await openDashboard(page, app.url);
+      expect(await checkScreen(page, 'org-dashboard')).toEqual([]);
+      await page.getByRole('button', { name: 'Add user' }).click();
+      const dialog = page.getByTestId('add-user-dialog');
+      await dialog.waitFor();
+      expect(await dialog.getByRole('combobox', { name: 'Role' }).textContent()).toContain('Member');
+      await dialog.getByLabel('Email', { exact: true }).fill('grace@example.com');
+      expect(await checkScreen(page, 'add-user')).toEqual([]);
+      await dialog.getByRole('button', { name: 'Add user' }).click();
+      await dialog.getByText('Invitation created for').waitFor();
+      await dialog.getByRole('button', { name: 'Done' }).click();
+      await row(page, 'grace@example.com').filter({ hasText: 'Invited' }).waitFor();
 
-    const message = await eventually(() => smtp.messages.find((m) => m.rcptTo.includes('grace@example.com')));
-    const link = /(http:\/\/127\.0\.0\.1:\d+\/invite\?token=[A-Za-z0-9_%-]+)/.exec(message.text)?.[1];
-    expect(link).toBeDefined();
+      const message = await eventually(() => smtp.messages.find((m) => m.rcptTo.includes('grace@example.com')));
+      const link = /(http:\/\/127\.0\.0\.1:\d+\/invite\?token=[A-Za-z0-9_%-]+)/.exec(message.text)?.[1];
+      expect(link).toBeDefined();
 
-    const grace = await openPage(browser, app.url);
-    await grace.page.goto(link ?? '');
-    await grace.page.getByTestId('invitation-summary').filter({ hasText: 'grace@example.com' }).waitFor();
-    expect(await checkScreen(grace.page, 'accept-invitation')).toEqual([]);
-    await grace.page.getByLabel('Full name').fill('Grace Hopper');
-    await grace.page.getByLabel('Username').fill('grace');
-    await grace.page.getByLabel('Choose a password').fill('grace-password-1');
-    await grace.page.getByRole('button', { name: 'Accept invitation' }).click();
-    await grace.page.waitForURL(`${app.url}/orgs/acme`);
-    await grace.page.getByTestId('members-table').waitFor();
-    expect(grace.problems).toEqual([]);
-    await grace.context.close();
+      const grace = await openPage(browser, app.url);
+      await grace.page.goto(link ?? '');
+      await grace.page.getByTestId('invitation-summary').filter({ hasText: 'grace@example.com' }).waitFor();
+      expect(await checkScreen(grace.page, 'accept-invitation')).toEqual([]);
+      await grace.page.getByLabel('Full name').fill('Grace Hopper');
+      await grace.page.getByLabel('Username').fill('grace');
+      await grace.page.getByLabel('Choose a password').fill('grace-password-1');
+      await grace.page.getByRole('button', { name: 'Accept invitation' }).click();
+      await grace.page.waitForURL(`${app.url}/orgs/acme`);
+      await grace.page.getByTestId('members-table').waitFor();
+      expect(grace.problems).toEqual([]);
+      await grace.context.close();
 
-    await openDashboard(page, app.url);
-    await row(page, 'Grace Hopper').filter({ hasText: 'Active' }).waitFor();
-    expect(ui.problems).toEqual([]);
-  });
+      await openDashboard(page, app.url);
+      await row(page, 'Grace Hopper').filter({ hasText: 'Active' }).waitFor();
+      expect(ui.problems).toEqual([]);
+    },
+  );
 
   it('changes a role with the pencil in the Role column', async () => {
     const { page } = ui;
