@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { RosterClient } from '@roster/sdk';
@@ -9,6 +11,7 @@ import {
   CHROMIUM_AVAILABLE,
   bootstrapAdmin,
   checkScreen,
+  DIST,
   eventually,
   launchBrowser,
   openPage,
@@ -276,10 +279,84 @@ describe.runIf(CHROMIUM_AVAILABLE)('the organization dashboard (Chromium, real s
     expect((await viaKey.viewer())?.user?.username).toBe(ADMIN.username);
     await keyRow.getByRole('button', { name: 'Revoke' }).click();
     await page.getByRole('alertdialog').getByRole('button', { name: 'Revoke key' }).click();
+    await page.getByRole('alertdialog').waitFor({ state: 'detached' });
     await keyRow.waitFor({ state: 'detached' });
     const keys = await admin.apiKeys({ includeInactive: true });
     expect(keys.nodes.find((k) => k.name === 'laptop')?.status, JSON.stringify(keys.nodes)).toBe('REVOKED');
     expect(ui.problems).toEqual([]);
+  });
+
+  it('adds users in bulk from a pasted CSV, with progress and a result per row', async () => {
+    const { page } = ui;
+    await openDashboard(page, app.url);
+    await page.getByRole('button', { name: 'More member actions' }).click();
+    await page.getByRole('menuitem', { name: /Add users in bulk/ }).click();
+    const dialog = page.getByRole('dialog');
+    const csv = [
+      'email,role',
+      ...Array.from({ length: 300 }, (_, i) => `bulk${String(i).padStart(3, '0')}@example.com,VIEWER`),
+      'not-an-email,VIEWER',
+    ].join('\n');
+    await dialog.getByLabel('CSV').fill(csv);
+    await dialog.getByText('301 rows ready.').waitFor();
+    await dialog.getByRole('button', { name: 'Invite 301' }).click();
+    await dialog.getByTestId('bulk-summary').filter({ hasText: '300 invited, 1 failed.' }).waitFor({ timeout: 30_000 });
+    expect(await dialog.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('301');
+    const failed = dialog.getByTestId('bulk-results').locator('tbody tr').filter({ hasText: 'not-an-email' });
+    expect(await failed.textContent()).toMatch(/email/i);
+    expect(await checkScreen(page, 'bulk-add-results')).toEqual([]);
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    expect(ui.problems).toEqual([]);
+  });
+
+  it('pages through members by cursor as the table scrolls, rendering only the rows in view', async () => {
+    const { page } = ui;
+    await openDashboard(page, app.url);
+    await page
+      .getByTestId('members-count')
+      .filter({ hasText: /^30\d members/ })
+      .waitFor();
+    const total = Number((await page.getByTestId('members-count').textContent())?.match(/\d+/)?.[0]);
+    const rendered = () => page.getByTestId('members-table').locator('tbody tr:not(.spacer-row)').count();
+    expect(await rendered()).toBeLessThan(60);
+    // Scroll to the end: further pages load (100 at a time) and the last member shows.
+    for (let i = 0; i < 10; i++) {
+      await page.getByTestId('members-scroll').evaluate((el) => el.scrollTo(0, el.scrollHeight));
+      await page.waitForTimeout(150);
+    }
+    await page.getByTestId('members-table').locator('tbody tr').filter({ hasText: 'bulk299@example.com' }).waitFor();
+    expect(await rendered()).toBeLessThan(60);
+    expect(await page.getByTestId('members-table').getAttribute('aria-rowcount')).toBe(String(total + 1));
+    // Sorting by name is the server's order: descending puts the bulk invitations (by email) first.
+    await page.getByTestId('members-scroll').evaluate((el) => el.scrollTo(0, 0));
+    await page.getByRole('button', { name: /^Name/ }).click();
+    await page.getByRole('button', { name: /^Name/ }).click();
+    await page.getByRole('columnheader', { name: /Name/ }).and(page.locator('[aria-sort="descending"]')).waitFor();
+    const expected = await admin.members({
+      organization: 'acme',
+      first: 1,
+      orderBy: { field: 'NAME', direction: 'DESC' },
+    });
+    const firstRow = page.getByTestId('members-table').locator('tbody tr:not(.spacer-row)').first();
+    await firstRow.filter({ hasText: expected.nodes[0]?.name ?? expected.nodes[0]?.email ?? '?' }).waitFor();
+    expect(ui.problems).toEqual([]);
+  });
+
+  it('loads the first screen with at most 200 KB of JavaScript, gzipped', async () => {
+    const { page, problems, context } = await openPage(browser, app.url, { token: adminToken });
+    const scripts = new Set<string>();
+    page.on('response', (r) => {
+      const p = new URL(r.url()).pathname;
+      if (p.startsWith('/assets/') && p.endsWith('.js')) scripts.add(p);
+    });
+    await openDashboard(page, app.url);
+    await page.getByTestId('active-users-chart').locator('canvas').first().waitFor();
+    let gzipped = 0;
+    for (const p of scripts) gzipped += zlib.gzipSync(fs.readFileSync(path.join(DIST, p))).length;
+    expect(scripts.size).toBeGreaterThan(1);
+    expect(gzipped).toBeLessThanOrEqual(200 * 1024);
+    expect(problems).toEqual([]);
+    await context.close();
   });
 
   it('reads well in dark mode and at phone width', async () => {

@@ -100,7 +100,7 @@ function Plot({ starts, values, monthly }: { starts: string[]; values: number[];
             points: { show: xs.length <= 31 },
           },
         ],
-        legend: { show: true },
+        legend: { show: false },
       },
       [xs, values],
       el,

@@ -132,7 +132,8 @@ export function BulkAddDialog({
         ) : null}
         <ErrorMessage error={error} />
         {results && results.length > 0 ? (
-          <div className="table-wrap" style={{ maxHeight: 300 }}>
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard
+          <section className="table-wrap" style={{ maxHeight: 300 }} tabIndex={0} aria-label="Results">
             <table className="data" aria-label="Results per row" data-testid="bulk-results">
               <thead>
                 <tr>
@@ -157,7 +158,7 @@ export function BulkAddDialog({
                 ))}
               </tbody>
             </table>
-          </div>
+          </section>
         ) : null}
         <div className="dialog-actions">
           {results === null ? (

@@ -1,7 +1,6 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { flexRender, getCoreRowModel, useReactTable, type ColumnDef, type SortingState } from '@tanstack/react-table';
-import { useVirtualizer } from '@tanstack/react-virtual';
 import type { MemberOrderField, MemberStatus, OrgRole } from '@roster/sdk';
 import { useClient } from '../../lib/client';
 import { keys, usePermissions } from '../../lib/queries';
@@ -11,7 +10,9 @@ import { MemberActions, RoleCell } from './MemberActions';
 import type { Member, Team } from './types';
 
 const PAGE = 100;
-const ROW_HEIGHT = 53;
+/** Every row is this tall (cells keep to their lines), so the visible window is a division away. */
+const ROW_HEIGHT = 58;
+const OVERSCAN = 10;
 /** Columns the server can order by (MemberOrderField). */
 const SORT_FIELDS: Record<string, MemberOrderField> = {
   name: 'NAME',
@@ -96,6 +97,8 @@ export function MembersTable({
     () => [
       {
         id: 'name',
+        // An accessor makes the column sortable; the order itself is the server's (manualSorting).
+        accessorFn: (m) => m.name ?? m.email,
         header: 'Name',
         enableSorting: true,
         cell: ({ row: { original: m } }) => (
@@ -113,6 +116,7 @@ export function MembersTable({
       },
       {
         id: 'role',
+        accessorFn: (m) => m.role,
         header: 'Role',
         enableSorting: true,
         cell: ({ row: { original: m } }) => <RoleCell org={org} member={m} seatsAvailable={seatsAvailable} />,
@@ -132,12 +136,14 @@ export function MembersTable({
       },
       {
         id: 'lastActive',
+        accessorFn: (m) => m.lastActiveAt,
         header: 'Last active',
         enableSorting: true,
         cell: ({ row: { original: m } }) => <LastActive member={m} />,
       },
       {
         id: 'addedAt',
+        accessorFn: (m) => m.addedAt,
         header: 'Added',
         enableSorting: true,
         cell: ({ row: { original: m } }) => formatDate(m.addedAt),
@@ -166,19 +172,13 @@ export function MembersTable({
   });
 
   const scrollRef = useRef<HTMLDivElement>(null);
-  const virtualizer = useVirtualizer({
-    count: rows.length,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 12,
-  });
-  const items = virtualizer.getVirtualItems();
-  const lastIndex = items[items.length - 1]?.index ?? 0;
+  const { first, last } = useWindow(scrollRef, rows.length);
   useEffect(() => {
-    if (lastIndex >= rows.length - 30 && pages.hasNextPage && !pages.isFetchingNextPage) void pages.fetchNextPage();
-  }, [lastIndex, rows.length, pages]);
-  const padTop = items[0]?.start ?? 0;
-  const padBottom = virtualizer.getTotalSize() - (items[items.length - 1]?.end ?? 0);
+    if (last >= rows.length - 30 && pages.hasNextPage && !pages.isFetchingNextPage) void pages.fetchNextPage();
+  }, [last, rows.length, pages]);
+  const padTop = first * ROW_HEIGHT;
+  const padBottom = Math.max(0, (rows.length - last - 1) * ROW_HEIGHT);
+  const items = rows.slice(first, last + 1).map((_, i) => ({ index: first + i }));
   const tableRows = table.getRowModel().rows;
   const roleOptions = [
     { value: 'all', label: 'All roles' },
@@ -235,7 +235,7 @@ export function MembersTable({
         style={{ maxHeight: 'min(70vh, 900px)' }}
         data-testid="members-scroll"
       >
-        <table className="data" aria-label="Members" aria-rowcount={total + 1} data-testid="members-table">
+        <table className="data members" aria-label="Members" aria-rowcount={total + 1} data-testid="members-table">
           <thead>
             {table.getHeaderGroups().map((hg) => (
               <tr key={hg.id} aria-rowindex={1}>
@@ -295,6 +295,36 @@ export function MembersTable({
       </div>
     </section>
   );
+}
+
+/**
+ * The rows to render: those in view in the scroll container, plus OVERSCAN either side (fixed row height, so no
+ * measuring). Follows scrolling and resizing.
+ */
+function useWindow(ref: RefObject<HTMLDivElement | null>, count: number): { first: number; last: number } {
+  const [view, setView] = useState({ top: 0, height: 800 });
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    let frame = 0;
+    const update = () => {
+      cancelAnimationFrame(frame);
+      frame = requestAnimationFrame(() => setView({ top: el.scrollTop, height: el.clientHeight }));
+    };
+    update();
+    el.addEventListener('scroll', update, { passive: true });
+    const resize = new ResizeObserver(update);
+    resize.observe(el);
+    return () => {
+      cancelAnimationFrame(frame);
+      el.removeEventListener('scroll', update);
+      resize.disconnect();
+    };
+  }, [ref]);
+  // The header row takes one row's height at the top of the scroller.
+  const first = Math.max(0, Math.floor(view.top / ROW_HEIGHT) - 1 - OVERSCAN);
+  const last = Math.min(count - 1, Math.ceil((view.top + view.height) / ROW_HEIGHT) + OVERSCAN);
+  return { first, last };
 }
 
 function statusLabel(s: string): string {
