@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
+import type { TestServerOptions } from '@roster/server/testing';
+import { RosterClient } from '@roster/sdk';
 import {
   ADMIN,
   CHROMIUM_AVAILABLE,
@@ -16,7 +18,42 @@ describe.runIf(CHROMIUM_AVAILABLE)('the shell: bootstrap, sign out, sign in (Chr
   let app: Dashboard;
   let browser: Browser;
   beforeAll(async () => {
-    [app, browser] = await Promise.all([startDashboard(), launchBrowser()]);
+    // Providers are only listed by the sign-in screen: nothing contacts these issuers (the LDAP one is unreachable on
+    // purpose; the local password is tried first).
+    const sso: TestServerOptions['ssoSettings'] = {
+      current: async () => ({
+        providers: [
+          {
+            kind: 'OIDC',
+            name: 'okta',
+            label: 'Sign in with Okta',
+            issuer: 'https://idp.example.com',
+            clientId: 'roster',
+            clientAuth: 'client_secret_basic',
+            clientSecret: 'never-shown',
+            extraScopes: [],
+          },
+          {
+            kind: 'LDAP',
+            name: 'corp-ldap',
+            label: 'Corporate directory',
+            url: 'ldap://127.0.0.1:1',
+            startTls: false,
+            bindDnTemplate: 'uid={username},ou=people,dc=example,dc=org',
+            usernameAttribute: 'uid',
+            emailAttribute: 'mail',
+            nameAttribute: 'cn',
+            groupAllowList: [],
+            groupSource: 'memberOf',
+          },
+        ],
+        provisioning: true,
+        defaultRole: 'MEMBER',
+        groupMappings: [],
+        passwordSignIn: true,
+      }),
+    };
+    [app, browser] = await Promise.all([startDashboard({}, { ssoSettings: sso }), launchBrowser()]);
   });
   afterAll(async () => {
     await browser?.close();
@@ -43,9 +80,29 @@ describe.runIf(CHROMIUM_AVAILABLE)('the shell: bootstrap, sign out, sign in (Chr
     await page.getByRole('menuitem', { name: 'Sign out' }).click();
     await page.waitForURL(`${app.url}/login`);
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    // A button per OIDC provider (keeping where to come back to); LDAP directories are a choice for the password.
+    const okta = page.getByRole('link', { name: 'Sign in with Okta' });
+    expect(await okta.getAttribute('href')).toBe('/auth/oidc/login?provider=okta&redirect=%2F');
+    await page.getByRole('combobox', { name: 'Directory' }).click();
+    await page.getByRole('option', { name: 'Corporate directory' }).waitFor();
+    await page.keyboard.press('Escape');
+    expect(await page.content()).not.toContain('never-shown');
     expect(await checkScreen(page, 'sign-in')).toEqual([]);
     await signInWithPassword(page, app.url, ADMIN.username, ADMIN.password);
     await page.waitForURL(`${app.url}/orgs/acme`);
+
+    // Several organizations: the switcher in the left navigation moves between their dashboards.
+    const sdk = new RosterClient({ url: app.url });
+    await sdk.logIn({ login: ADMIN.username, password: ADMIN.password });
+    await sdk.createOrganization({ name: 'globex', displayName: 'Globex' });
+    await page.reload();
+    await page.getByRole('button', { name: /Organization: acme/ }).click();
+    await page.getByRole('menuitem', { name: /Globex/ }).click();
+    await page.waitForURL(`${app.url}/orgs/globex`);
+    await page.getByRole('heading', { name: 'Globex' }).waitFor();
+    // The app remembers it: / opens the last organization.
+    await page.goto(app.url);
+    await page.waitForURL(`${app.url}/orgs/globex`);
     expect(problems).toEqual([]);
     await context.close();
   });
