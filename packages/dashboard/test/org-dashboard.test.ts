@@ -15,6 +15,8 @@ import {
   eventually,
   launchBrowser,
   openPage,
+  screenshot,
+  axeViolations,
   startDashboard,
   type Dashboard,
   type OpenedPage,
@@ -355,6 +357,27 @@ describe.runIf(CHROMIUM_AVAILABLE)('the organization dashboard (Chromium, real s
     for (const p of scripts) gzipped += zlib.gzipSync(fs.readFileSync(path.join(DIST, p))).length;
     expect(scripts.size).toBeGreaterThan(1);
     expect(gzipped).toBeLessThanOrEqual(200 * 1024);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('README screenshots: the organization dashboard, whole page', async () => {
+    const { page, problems, context } = await openPage(browser, app.url, {
+      token: adminToken,
+      viewport: { width: 1280, height: 1100 },
+    });
+    await openDashboard(page, app.url);
+    await page.getByTestId('active-users-chart').locator('canvas').first().waitFor();
+    await page.waitForLoadState('networkidle');
+    await screenshot(page, 'readme-dashboard');
+    // The theme toggle: system, light, dark; the chart redraws in the dark palette.
+    await page.getByRole('button', { name: /^Theme: system/ }).click();
+    await page.getByRole('button', { name: /^Theme: light/ }).click();
+    await page.getByRole('button', { name: /^Theme: dark/ }).waitFor();
+    expect(await page.evaluate('document.documentElement.dataset.theme')).toBe('dark');
+    await page.waitForTimeout(200);
+    await screenshot(page, 'readme-dashboard-dark');
+    expect(await axeViolations(page)).toEqual([]);
     expect(problems).toEqual([]);
     await context.close();
   });

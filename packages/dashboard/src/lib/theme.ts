@@ -36,3 +36,20 @@ export function isDark(): boolean {
   if (t) return t === 'dark';
   return window.matchMedia('(prefers-color-scheme: dark)').matches;
 }
+
+/** Whether the page is dark, updated when the toggle or the system switches (charts redraw in the new colours). */
+export function useDarkMode(): boolean {
+  const [dark, setDark] = useState(isDark);
+  useEffect(() => {
+    const update = () => setDark(isDark());
+    const media = window.matchMedia('(prefers-color-scheme: dark)');
+    media.addEventListener('change', update);
+    const observer = new MutationObserver(update);
+    observer.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+    return () => {
+      media.removeEventListener('change', update);
+      observer.disconnect();
+    };
+  }, []);
+  return dark;
+}

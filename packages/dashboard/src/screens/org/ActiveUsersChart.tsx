@@ -4,7 +4,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { useClient } from '../../lib/client';
 import { keys } from '../../lib/queries';
-import { isDark } from '../../lib/theme';
+import { useDarkMode } from '../../lib/theme';
 import { ErrorMessage, Select } from '../../components/ui';
 
 const RANGES = {
@@ -75,10 +75,10 @@ export default function ActiveUsersChart({ org }: { org: string }) {
 
 function Plot({ starts, values, monthly }: { starts: string[]; values: number[]; monthly: boolean }) {
   const ref = useRef<HTMLDivElement>(null);
+  const dark = useDarkMode();
   useEffect(() => {
     const el = ref.current;
     if (!el) return;
-    const dark = isDark();
     const axis = { stroke: dark ? '#a3abb5' : '#59616b', grid: { stroke: dark ? '#2c3138' : '#e6e8eb' } };
     const xs = starts.map((s) => new Date(s).getTime() / 1000);
     const plot = new uPlot(
@@ -111,6 +111,6 @@ function Plot({ starts, values, monthly }: { starts: string[]; values: number[];
       resize.disconnect();
       plot.destroy();
     };
-  }, [starts, values, monthly]);
+  }, [starts, values, monthly, dark]);
   return <div ref={ref} className="chart" data-testid="active-users-chart" aria-hidden="true" />;
 }
