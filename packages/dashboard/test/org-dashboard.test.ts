@@ -102,10 +102,10 @@ describe.runIf(CHROMIUM_AVAILABLE)('the organization dashboard (Chromium, real s
       expect(await dialog.getByRole('combobox', { name: 'Role' }).textContent()).toContain('Member');
       await dialog.getByLabel('Email', { exact: true }).fill('grace@example.com');
       expect(await checkScreen(page, 'add-user')).toEqual([]);
-      await dialog.getByRole('button', { name: 'Add user' }).click();
+      await dialog.getByRole('button', { name: 'Add new user' }).click();
       await dialog.getByText('Invitation created for').waitFor();
       await dialog.getByRole('button', { name: 'Done' }).click();
-      await row(page, 'grace@example.com').filter({ hasText: 'Invited' }).waitFor();
+      await row(page, 'grace@example.com').filter({ hasText: 'Pending invitation' }).waitFor();
 
       const message = await eventually(() => smtp.messages.find((m) => m.rcptTo.includes('grace@example.com')));
       const link = /(http:\/\/127\.0\.0\.1:\d+\/invite\?token=[A-Za-z0-9_%-]+)/.exec(message.text)?.[1];
@@ -258,6 +258,34 @@ describe.runIf(CHROMIUM_AVAILABLE)('the organization dashboard (Chromium, real s
       expect(problems).toEqual([]);
       await context.close();
     }
+  });
+
+  it('deactivates and reactivates a member; resends and revokes an invitation (meatball menu)', async () => {
+    const { page } = ui;
+    await admin.inviteUser({ organization: 'acme', email: 'pat@example.com', role: 'VIEWER', sendEmail: false });
+    await openDashboard(page, app.url);
+    const mia = row(page, 'Mia');
+    await mia.getByRole('button', { name: 'Actions for Mia' }).click();
+    await page.getByRole('menuitem', { name: 'Deactivate user' }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Deactivate' }).click();
+    await mia.getByTestId('role').filter({ hasText: 'Deactivated' }).waitFor();
+    expect((await admin.members({ organization: 'acme', search: 'mia' })).nodes[0]?.status).toBe('DEACTIVATED');
+    await mia.getByRole('button', { name: 'Actions for Mia' }).click();
+    await page.getByRole('menuitem', { name: 'Reactivate user' }).click();
+    await page.getByTestId('feedback').filter({ hasText: 'Mia is active again.' }).waitFor();
+    expect((await admin.members({ organization: 'acme', search: 'mia' })).nodes[0]?.status).toBe('ACTIVE');
+
+    const pat = row(page, 'pat@example.com');
+    await pat.getByRole('button', { name: 'Actions for pat@example.com' }).click();
+    await page.getByRole('menuitem', { name: 'Resend invitation' }).click();
+    await page.getByTestId('feedback').filter({ hasText: 'Invitation to pat@example.com sent again.' }).waitFor();
+    await pat.getByRole('button', { name: 'Actions for pat@example.com' }).click();
+    await page.getByRole('menuitem', { name: 'Revoke invitation' }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Revoke invitation' }).click();
+    await pat.waitFor({ state: 'detached' });
+    const invitations = await admin.invitations({ organization: 'acme', statuses: ['REVOKED'] });
+    expect(invitations.nodes.map((i) => i.email)).toContain('pat@example.com');
+    expect(ui.problems).toEqual([]);
   });
 
   it('creates an API key (shown once), lists it and revokes it', async () => {

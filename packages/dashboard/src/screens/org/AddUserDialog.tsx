@@ -145,7 +145,7 @@ export function AddUserDialog({
           <div className="dialog-actions">
             <Button onClick={() => close(false)}>Cancel</Button>
             <Button type="submit" variant="primary" busy={busy}>
-              Add user
+              Add new user
             </Button>
           </div>
         </form>

@@ -54,7 +54,15 @@ export function RoleCell({
   const needsSeat = (role: string) => SEAT_ROLES.has(role) && !SEAT_ROLES.has(member.role) && seatsAvailable === 0;
   return (
     <span className="role-cell">
-      <span data-testid="role">{roleLabel(member.role)}</span>
+      <span data-testid="role">
+        {member.status === 'DEACTIVATED' ? (
+          <>
+            Deactivated <span className="hint">({roleLabel(member.role)})</span>
+          </>
+        ) : (
+          roleLabel(member.role)
+        )}
+      </span>
       {allowed ? (
         <Menu>
           <Tooltip content="Change role">

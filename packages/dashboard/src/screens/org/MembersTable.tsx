@@ -328,18 +328,25 @@ function useWindow(ref: RefObject<HTMLDivElement | null>, count: number): { firs
 }
 
 function statusLabel(s: string): string {
-  return s === 'PENDING' ? 'Invited' : s === 'DEACTIVATED' ? 'Deactivated' : 'Active';
+  return s === 'PENDING' ? 'Pending' : s === 'DEACTIVATED' ? 'Deactivated' : 'Active';
 }
 
 /** "3 days ago", with the member's activity summary in a tooltip (admins and the member themselves). */
 function LastActive({ member: m }: { member: Member }) {
-  const text = m.status === 'PENDING' ? '—' : timeAgo(m.lastActiveAt);
+  // As in the seeds: the Last active column tells a pending invitation and a deactivated user apart.
+  const text =
+    m.status === 'PENDING'
+      ? 'Pending invitation'
+      : m.status === 'DEACTIVATED'
+        ? 'Deactivated'
+        : timeAgo(m.lastActiveAt);
   const a = m.activity;
   if (!a) return <span>{text}</span>;
   return (
     <Tooltip
       content={
-        <dl data-testid="activity-summary">
+        <dl data-testid="activity-summary" aria-label="Activity summary">
+          <dt style={{ gridColumn: '1 / -1', fontWeight: 700, opacity: 1 }}>Activity summary</dt>
           <dt>Last active</dt>
           <dd>{a.lastActiveAt ? new Date(a.lastActiveAt).toLocaleString() : 'Never'}</dd>
           <dt>First active</dt>

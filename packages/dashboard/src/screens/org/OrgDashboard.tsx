@@ -141,8 +141,8 @@ function MoreMenu({
   return (
     <Menu>
       <MenuTrigger asChild>
-        <Button aria-label="More member actions">
-          More <span aria-hidden="true">▾</span>
+        <Button size="icon" aria-label="More member actions" title="More: bulk add, Export as CSV">
+          <span aria-hidden="true">⋯</span>
         </Button>
       </MenuTrigger>
       <MenuContent>
