@@ -1,19 +1,10 @@
-import { useState } from 'react';
 import * as RadixMenu from '@radix-ui/react-dropdown-menu';
 import { useClient } from '../../lib/client';
 import { useInvalidateOrg, usePermissions, useViewer } from '../../lib/queries';
 import { roleLabel } from '../../lib/format';
 import { useFeedback } from '../../components/feedback';
-import {
-  Button,
-  ConfirmDialog,
-  Menu,
-  MenuContent,
-  MenuItem,
-  MenuLabel,
-  MenuTrigger,
-  Tooltip,
-} from '../../components/ui';
+import { useConfirm } from '../../components/confirm';
+import { Button, Menu, MenuContent, MenuItem, MenuLabel, MenuTrigger } from '../../components/ui';
 import { memberKey, memberLabel, ORG_ROLES, SEAT_ROLES, type Member } from './types';
 
 const NO_MANAGE = 'Your role in this organization cannot change members';
@@ -65,13 +56,17 @@ export function RoleCell({
       </span>
       {allowed ? (
         <Menu>
-          <Tooltip content="Change role">
-            <MenuTrigger asChild>
-              <Button variant="ghost" size="icon" className="pencil" aria-label={`Change role of ${label}`}>
-                <span aria-hidden="true">✎</span>
-              </Button>
-            </MenuTrigger>
-          </Tooltip>
+          <MenuTrigger asChild>
+            <Button
+              variant="ghost"
+              size="icon"
+              className="pencil"
+              aria-label={`Change role of ${label}`}
+              title="Change role"
+            >
+              <span aria-hidden="true">✎</span>
+            </Button>
+          </MenuTrigger>
           <MenuContent align="start">
             <MenuLabel>Role of {label}</MenuLabel>
             <RadixMenu.RadioGroup value={member.role} onValueChange={(v) => void change(v)}>
@@ -103,8 +98,6 @@ export function RoleCell({
   );
 }
 
-type Pending = { kind: 'remove' | 'deactivate' | 'revoke' } | null;
-
 /** The meatball menu of a row: remove, deactivate / reactivate; for invitations, resend / revoke. */
 export function MemberActions({ org, member }: { org: string; member: Member }) {
   const client = useClient();
@@ -112,7 +105,7 @@ export function MemberActions({ org, member }: { org: string; member: Member }) 
   const viewer = useViewer();
   const invalidate = useInvalidateOrg();
   const feedback = useFeedback();
-  const [confirm, setConfirm] = useState<Pending>(null);
+  const confirm = useConfirm();
   const label = memberLabel(member);
   const key = memberKey(member);
   const isSelf = member.user?.id !== undefined && member.user.id === viewer.data?.user?.id;
@@ -128,6 +121,55 @@ export function MemberActions({ org, member }: { org: string; member: Member }) 
     }
     await invalidate(org);
   };
+  const askRemove = () =>
+    confirm({
+      title: `Remove ${label} from ${org}?`,
+      description: (
+        <>
+          <p>
+            {label} loses access to the organization and its teams at once, and frees their seat.{' '}
+            <strong>Runs and reports they created stay</strong>, still credited to them.
+          </p>
+          <p>To give access back later, invite them again.</p>
+        </>
+      ),
+      confirmLabel: 'Remove user',
+      danger: true,
+      onConfirm: async () => {
+        await client.removeMember({ organization: org, user: key });
+        feedback.done(`${label} was removed from ${org}.`);
+        await invalidate(org);
+      },
+    });
+  const askDeactivate = () =>
+    confirm({
+      title: `Deactivate ${label}?`,
+      description: (
+        <p>
+          {label} can no longer sign in to {org} or use its API keys here. Their memberships, runs and reports are kept,
+          and you can reactivate them later.
+        </p>
+      ),
+      confirmLabel: 'Deactivate',
+      danger: true,
+      onConfirm: async () => {
+        await client.deactivateMember({ organization: org, user: key });
+        feedback.done(`${label} was deactivated.`);
+        await invalidate(org);
+      },
+    });
+  const askRevoke = () =>
+    confirm({
+      title: `Revoke the invitation to ${label}?`,
+      description: <p>The link in the invitation email stops working. The seat it held is freed.</p>,
+      confirmLabel: 'Revoke invitation',
+      danger: true,
+      onConfirm: async () => {
+        await client.revokeInvitation({ id: member.invitation?.id ?? '' });
+        feedback.done(`Invitation to ${label} revoked.`);
+        await invalidate(org);
+      },
+    });
   const anything = pending ? mayInvite : mayManage;
   if (!anything) {
     return (
@@ -164,14 +206,14 @@ export function MemberActions({ org, member }: { org: string; member: Member }) 
               >
                 Resend invitation
               </MenuItem>
-              <MenuItem danger onSelect={() => setConfirm({ kind: 'revoke' })}>
+              <MenuItem danger onSelect={askRevoke}>
                 Revoke invitation
               </MenuItem>
             </>
           ) : (
             <>
               {member.status === 'ACTIVE' ? (
-                <MenuItem disabled={isSelf} onSelect={() => setConfirm({ kind: 'deactivate' })}>
+                <MenuItem disabled={isSelf} onSelect={askDeactivate}>
                   Deactivate user
                 </MenuItem>
               ) : (
@@ -187,65 +229,13 @@ export function MemberActions({ org, member }: { org: string; member: Member }) 
                   Reactivate user
                 </MenuItem>
               )}
-              <MenuItem danger disabled={isSelf} onSelect={() => setConfirm({ kind: 'remove' })}>
+              <MenuItem danger disabled={isSelf} onSelect={askRemove}>
                 Remove user
               </MenuItem>
             </>
           )}
         </MenuContent>
       </Menu>
-      <ConfirmDialog
-        open={confirm?.kind === 'remove'}
-        onOpenChange={(o) => !o && setConfirm(null)}
-        title={`Remove ${label} from ${org}?`}
-        description={
-          <>
-            <p>
-              {label} loses access to the organization and its teams at once, and frees their seat.{' '}
-              <strong>Runs and reports they created stay</strong>, still credited to them.
-            </p>
-            <p>To give access back later, invite them again.</p>
-          </>
-        }
-        confirmLabel="Remove user"
-        danger
-        onConfirm={async () => {
-          await client.removeMember({ organization: org, user: key });
-          feedback.done(`${label} was removed from ${org}.`);
-          await invalidate(org);
-        }}
-      />
-      <ConfirmDialog
-        open={confirm?.kind === 'deactivate'}
-        onOpenChange={(o) => !o && setConfirm(null)}
-        title={`Deactivate ${label}?`}
-        description={
-          <p>
-            {label} can no longer sign in to {org} or use its API keys here. Their memberships, runs and reports are
-            kept, and you can reactivate them later.
-          </p>
-        }
-        confirmLabel="Deactivate"
-        danger
-        onConfirm={async () => {
-          await client.deactivateMember({ organization: org, user: key });
-          feedback.done(`${label} was deactivated.`);
-          await invalidate(org);
-        }}
-      />
-      <ConfirmDialog
-        open={confirm?.kind === 'revoke'}
-        onOpenChange={(o) => !o && setConfirm(null)}
-        title={`Revoke the invitation to ${label}?`}
-        description={<p>The link in the invitation email stops working. The seat it held is freed.</p>}
-        confirmLabel="Revoke invitation"
-        danger
-        onConfirm={async () => {
-          await client.revokeInvitation({ id: member.invitation?.id ?? '' });
-          feedback.done(`Invitation to ${label} revoked.`);
-          await invalidate(org);
-        }}
-      />
     </>
   );
 }

@@ -1,6 +1,13 @@
-import { useEffect, useMemo, useRef, useState, type RefObject } from 'react';
+import { memo, useEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
-import { flexRender, getCoreRowModel, useReactTable, type ColumnDef, type SortingState } from '@tanstack/react-table';
+import {
+  flexRender,
+  getCoreRowModel,
+  useReactTable,
+  type ColumnDef,
+  type Row,
+  type SortingState,
+} from '@tanstack/react-table';
 import type { MemberOrderField, MemberStatus, OrgRole } from '@roster/sdk';
 import { useClient } from '../../lib/client';
 import { keys, usePermissions } from '../../lib/queries';
@@ -89,6 +96,9 @@ export function MembersTable({
     initialPageParam: null as string | null,
     getNextPageParam: (last) => (last.pageInfo.hasNextPage ? last.pageInfo.endCursor : null),
     placeholderData: (prev) => prev,
+    // Pages already loaded keep their objects when the next one arrives (so unchanged rows are not drawn again);
+    // comparing thousands of rows deeply on every page would cost more than it saves.
+    structuralSharing: false,
   });
   const rows = useMemo(() => pages.data?.pages.flatMap((p) => p.nodes) ?? [], [pages.data]);
   const total = pages.data?.pages[0]?.totalCount ?? 0;
@@ -235,7 +245,13 @@ export function MembersTable({
         style={{ maxHeight: 'min(70vh, 900px)' }}
         data-testid="members-scroll"
       >
-        <table className="data members" aria-label="Members" aria-rowcount={total + 1} data-testid="members-table">
+        <table
+          className="data members"
+          aria-label="Members"
+          aria-rowcount={total + 1}
+          data-testid="members-table"
+          data-loaded={rows.length}
+        >
           <thead>
             {table.getHeaderGroups().map((hg) => (
               <tr key={hg.id} aria-rowindex={1}>
@@ -269,14 +285,7 @@ export function MembersTable({
             ) : null}
             {items.map((vi) => {
               const row = tableRows[vi.index];
-              if (!row) return null;
-              return (
-                <tr key={row.id} data-index={vi.index} aria-rowindex={vi.index + 2} style={{ height: ROW_HEIGHT }}>
-                  {row.getVisibleCells().map((cell) => (
-                    <td key={cell.id}>{flexRender(cell.column.columnDef.cell, cell.getContext())}</td>
-                  ))}
-                </tr>
-              );
+              return row ? <MemberRow key={row.id} row={row} index={vi.index} columns={columns} /> : null;
             })}
             {padBottom > 0 ? (
               <tr className="spacer-row">
@@ -296,6 +305,25 @@ export function MembersTable({
     </section>
   );
 }
+
+/**
+ * One row. Memoized: scrolling re-renders the table, but a row whose member is unchanged is not drawn again (its
+ * menus and tooltips are the costly part).
+ */
+const MemberRow = memo(
+  function MemberRow({ row, index }: { row: Row<Member>; index: number; columns: unknown }) {
+    return (
+      <tr data-index={index} aria-rowindex={index + 2}>
+        {row.getVisibleCells().map((cell) => (
+          <td key={cell.id}>{flexRender(cell.column.columnDef.cell, cell.getContext())}</td>
+        ))}
+      </tr>
+    );
+  },
+  // The same member at the same place with the same columns: nothing to draw (TanStack's row objects are rebuilt
+  // whenever a page arrives, the member objects are not).
+  (a, b) => a.row.original === b.row.original && a.index === b.index && a.columns === b.columns,
+);
 
 /**
  * The rows to render: those in view in the scroll container, plus OVERSCAN either side (fixed row height, so no

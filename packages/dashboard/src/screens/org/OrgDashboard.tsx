@@ -2,6 +2,7 @@ import { lazy, Suspense, useState } from 'react';
 import { useOrganization, useOrgName, usePermissions } from '../../lib/queries';
 import { useClient } from '../../lib/client';
 import { FeedbackProvider, useFeedback } from '../../components/feedback';
+import { ConfirmProvider } from '../../components/confirm';
 import { Button, ErrorMessage, Menu, MenuContent, MenuItem, MenuTrigger, Spinner } from '../../components/ui';
 import { SummaryTiles } from './SummaryTiles';
 import { filterArgs, MembersTable, type MemberFilters } from './MembersTable';
@@ -34,59 +35,61 @@ export default function OrgDashboard() {
   const mayInvite = can('MEMBER_INVITE');
   return (
     <FeedbackProvider>
-      <div className="stack">
-        <div className="row">
-          <div>
-            <h1 style={{ margin: 0 }}>{o.displayName}</h1>
-            <span className="hint">Organization dashboard · {o.name}</span>
+      <ConfirmProvider>
+        <div className="stack">
+          <div className="row">
+            <div>
+              <h1 style={{ margin: 0 }}>{o.displayName}</h1>
+              <span className="hint">Organization dashboard · {o.name}</span>
+            </div>
           </div>
-        </div>
-        {o.warnings.map((w) => (
-          <p key={w.code} className="notice">
-            {w.message}
-          </p>
-        ))}
-        <SummaryTiles org={o} />
-        {can('USAGE_READ') ? (
-          <Suspense fallback={<div className="card chart-card">Loading chart…</div>}>
-            <ActiveUsersChart org={o.name} />
-          </Suspense>
-        ) : null}
-        <div className="row">
-          <h2 id="members-title" style={{ margin: 0 }}>
-            Members
-          </h2>
-          <span className="spacer" />
-          <Button
-            variant="primary"
-            disabled={!mayInvite}
-            disabledReason={mayInvite ? null : NO_INVITE}
-            onClick={() => setAddOpen(true)}
-          >
-            Add user
-          </Button>
-          <MoreMenu
+          {o.warnings.map((w) => (
+            <p key={w.code} className="notice">
+              {w.message}
+            </p>
+          ))}
+          <SummaryTiles org={o} />
+          {can('USAGE_READ') ? (
+            <Suspense fallback={<div className="card chart-card">Loading chart…</div>}>
+              <ActiveUsersChart org={o.name} />
+            </Suspense>
+          ) : null}
+          <div className="row">
+            <h2 id="members-title" style={{ margin: 0 }}>
+              Members
+            </h2>
+            <span className="spacer" />
+            <Button
+              variant="primary"
+              disabled={!mayInvite}
+              disabledReason={mayInvite ? null : NO_INVITE}
+              onClick={() => setAddOpen(true)}
+            >
+              Add user
+            </Button>
+            <MoreMenu
+              org={o.name}
+              filters={filters}
+              onBulk={() => setBulkOpen(true)}
+              mayInvite={mayInvite}
+              onProgress={setExporting}
+            />
+          </div>
+          {exporting ? (
+            <p className="hint" role="status" data-testid="export-progress">
+              Exporting members… {(exporting.bytes / 1024).toFixed(0)} KB received
+            </p>
+          ) : null}
+          <MembersTable
             org={o.name}
             filters={filters}
-            onBulk={() => setBulkOpen(true)}
-            mayInvite={mayInvite}
-            onProgress={setExporting}
+            onFiltersChange={setFilters}
+            seatsAvailable={o.seats.available ?? null}
           />
         </div>
-        {exporting ? (
-          <p className="hint" role="status" data-testid="export-progress">
-            Exporting members… {(exporting.bytes / 1024).toFixed(0)} KB received
-          </p>
-        ) : null}
-        <MembersTable
-          org={o.name}
-          filters={filters}
-          onFiltersChange={setFilters}
-          seatsAvailable={o.seats.available ?? null}
-        />
-      </div>
-      <AddUserDialog org={o} open={addOpen} onOpenChange={setAddOpen} />
-      <BulkAddDialog org={o.name} open={bulkOpen} onOpenChange={setBulkOpen} />
+        <AddUserDialog org={o} open={addOpen} onOpenChange={setAddOpen} />
+        <BulkAddDialog org={o.name} open={bulkOpen} onOpenChange={setBulkOpen} />
+      </ConfirmProvider>
     </FeedbackProvider>
   );
 }
