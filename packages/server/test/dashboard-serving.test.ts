@@ -6,7 +6,8 @@ import { startTestServer, type TestServer } from '../src/testing';
 
 const INDEX =
   '<!doctype html><html><head><link rel="icon" href="/favicon.svg">' +
-  '<script type="module" crossorigin src="/assets/index-abc123.js"></script></head><body><div id="root"></div></body></html>';
+  '<script type="module" crossorigin src="/assets/index-abc123.js"></script></head>' +
+  '<body><div id="root"></div></body></html>';
 
 /** The server's side of the dashboard (packages/dashboard) on a stand-in build: which requests get the app, how. */
 describe('serving the dashboard build at /', () => {
@@ -52,7 +53,7 @@ describe('serving the dashboard build at /', () => {
     expect(icon.headers.get('cache-control')).toBe('public, max-age=3600');
   });
 
-  it('opens the invitation link (/invite?token=) in the app, never cached; API clients keep their answers', async () => {
+  it('opens the invitation link (/invite?token=) in the app, uncached; API clients keep their answers', async () => {
     const invite = await fetch(`${t.url}/invite?token=abc`, { headers: html });
     expect(await invite.text()).toBe(INDEX);
     expect(invite.headers.get('cache-control')).toBe('no-store');
