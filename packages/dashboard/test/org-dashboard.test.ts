@@ -214,6 +214,26 @@ describe.runIf(CHROMIUM_AVAILABLE)('the organization dashboard (Chromium, real s
     expect(ui.problems).toEqual([]);
   });
 
+  it('works from the keyboard: Add user, the role pencil and its menu', async () => {
+    const { page } = ui;
+    await openDashboard(page, app.url);
+    await page.getByRole('button', { name: 'Add user' }).focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByTestId('add-user-dialog');
+    await dialog.waitFor();
+    // Focus moves into the dialog (the email field first) and Escape closes it, back to the button.
+    expect(await page.evaluate('document.activeElement.id')).toBe('invite-email');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    expect(await page.evaluate('document.activeElement.textContent')).toBe('Add user');
+    await row(page, 'Grace Hopper').getByRole('button', { name: 'Change role of Grace Hopper' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('menuitemradio', { name: 'Viewer' }).waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('menu').waitFor({ state: 'detached' });
+    expect(ui.problems).toEqual([]);
+  });
+
   it('removes a member with the meatball menu, after a confirmation that says their runs stay', async () => {
     const { page } = ui;
     await openDashboard(page, app.url);

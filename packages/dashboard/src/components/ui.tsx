@@ -2,7 +2,14 @@
  * Shared building blocks on Radix primitives (accessible focus handling, keyboard, ARIA): Button, Dialog,
  * ConfirmDialog, Menu, Tooltip, Select, ErrorMessage, Progress. Screens use these rather than their own.
  */
-import { forwardRef, useState, type ButtonHTMLAttributes, type ComponentPropsWithoutRef, type ReactNode } from 'react';
+import {
+  forwardRef,
+  useRef,
+  useState,
+  type ButtonHTMLAttributes,
+  type ComponentPropsWithoutRef,
+  type ReactNode,
+} from 'react';
 import * as RadixDialog from '@radix-ui/react-dialog';
 import * as RadixAlert from '@radix-ui/react-alert-dialog';
 import * as RadixMenu from '@radix-ui/react-dropdown-menu';
@@ -77,6 +84,26 @@ export function Tooltip({
 
 // ---- Dialog --------------------------------------------------------------
 
+/**
+ * Dialogs opened from state (not from a Radix trigger) give focus back to whatever had it when they opened — the
+ * button that opened them, or the row menu's trigger — instead of the page's body.
+ */
+function useFocusReturn() {
+  const previous = useRef<HTMLElement | null>(null);
+  return {
+    onOpenAutoFocus: () => {
+      previous.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    },
+    onCloseAutoFocus: (e: Event) => {
+      const el = previous.current;
+      if (el?.isConnected) {
+        e.preventDefault();
+        el.focus();
+      }
+    },
+  };
+}
+
 export interface DialogProps {
   open: boolean;
   onOpenChange: (open: boolean) => void;
@@ -88,6 +115,7 @@ export interface DialogProps {
 }
 
 export function Dialog({ open, onOpenChange, title, description, children, testId }: DialogProps) {
+  const focusReturn = useFocusReturn();
   return (
     <RadixDialog.Root open={open} onOpenChange={onOpenChange}>
       <RadixDialog.Portal>
@@ -95,6 +123,7 @@ export function Dialog({ open, onOpenChange, title, description, children, testI
         <RadixDialog.Content
           className="dialog"
           data-testid={testId}
+          {...focusReturn}
           {...(description ? {} : { 'aria-describedby': undefined })}
         >
           <RadixDialog.Title>{title}</RadixDialog.Title>
@@ -132,6 +161,7 @@ export function ConfirmDialog({
 }: ConfirmDialogProps) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const focusReturn = useFocusReturn();
   const change = (next: boolean) => {
     if (busy) return;
     if (!next) setError(null);
@@ -141,7 +171,7 @@ export function ConfirmDialog({
     <RadixAlert.Root open={open} onOpenChange={change}>
       <RadixAlert.Portal>
         <RadixAlert.Overlay className="overlay" />
-        <RadixAlert.Content className="dialog">
+        <RadixAlert.Content className="dialog" {...focusReturn}>
           <RadixAlert.Title>{title}</RadixAlert.Title>
           <RadixAlert.Description asChild>
             <div className="muted">{description}</div>
