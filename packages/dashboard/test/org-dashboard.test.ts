@@ -130,6 +130,29 @@ describe.runIf(CHROMIUM_AVAILABLE)('the organization dashboard (Chromium, real s
     },
   );
 
+  it("shows the server's own message when an action fails (inviting someone already a member)", async () => {
+    const { page } = ui;
+    const expected = await admin
+      .inviteUser({ organization: 'acme', email: 'grace@example.com', sendEmail: false })
+      .then(
+        () => null,
+        (e: Error) => e.message,
+      );
+    expect(expected).toBeTruthy();
+    await page.getByRole('button', { name: 'Add user' }).click();
+    const dialog = page.getByTestId('add-user-dialog');
+    await dialog.getByLabel('Email', { exact: true }).fill('grace@example.com');
+    await dialog.getByRole('button', { name: 'Add new user' }).click();
+    await dialog
+      .getByTestId('error-message')
+      .filter({ hasText: expected ?? '' })
+      .waitFor();
+    expect(await dialog.getByTestId('error').textContent()).toMatch(/CONFLICT|request/);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    expect(ui.problems).toEqual([]);
+  });
+
   it('changes a role with the pencil in the Role column', async () => {
     const { page } = ui;
     const grace = row(page, 'Grace Hopper');
