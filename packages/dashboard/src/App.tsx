@@ -1,5 +1,6 @@
 import { Suspense } from 'react';
 import { Navigate, Route, Routes, useLocation } from 'react-router';
+import { UnauthenticatedError } from '@roster/sdk';
 import { ROUTES } from './routes';
 import { useInstance, useViewer } from './lib/queries';
 import { AppLayout } from './components/AppLayout';
@@ -34,7 +35,9 @@ function RequireSession() {
   const instance = useInstance();
   const location = useLocation();
   if (viewer.isPending || instance.isPending) return <Spinner />;
-  if (viewer.error) return <ErrorMessage error={viewer.error} title="Could not load your account" />;
+  if (viewer.error && !(viewer.error instanceof UnauthenticatedError)) {
+    return <ErrorMessage error={viewer.error} title="Could not load your account" />;
+  }
   if (!viewer.data?.user) {
     if (instance.data?.needsBootstrap) return <Navigate to="/signup" replace />;
     const next = location.pathname === '/' ? '' : `?next=${encodeURIComponent(location.pathname + location.search)}`;

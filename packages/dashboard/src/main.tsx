@@ -1,17 +1,25 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { BrowserRouter } from 'react-router';
-import { RosterError } from '@roster/sdk';
+import { RosterError, UnauthenticatedError } from '@roster/sdk';
 import { ClientProvider, createClient } from './lib/client';
 import { applyStoredTheme } from './lib/theme';
+import { keys } from './lib/queries';
 import { TooltipProvider } from './components/ui';
 import { App } from './App';
 import './styles.css';
 
 applyStoredTheme();
 
-const queryClient = new QueryClient({
+/** A session that ended (expired, revoked, signed out elsewhere): forget the viewer, so the app shows sign-in. */
+function onError(error: unknown): void {
+  if (error instanceof UnauthenticatedError) queryClient.setQueryData(keys.viewer, null);
+}
+
+const queryClient: QueryClient = new QueryClient({
+  queryCache: new QueryCache({ onError }),
+  mutationCache: new MutationCache({ onError }),
   defaultOptions: {
     queries: {
       staleTime: 15_000,

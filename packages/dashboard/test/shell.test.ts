@@ -107,6 +107,19 @@ describe.runIf(CHROMIUM_AVAILABLE)('the shell: bootstrap, sign out, sign in (Chr
     await context.close();
   });
 
+  it('a session that is no longer valid leads to sign-in, back to the page asked for', async () => {
+    const { page, problems, context } = await openPage(browser, app.url, { token: 'no-longer-a-session' });
+    await page.goto(`${app.url}/orgs/acme`);
+    await page.waitForURL(`${app.url}/login?next=%2Forgs%2Facme`);
+    await page.getByLabel('Email or username').fill(ADMIN.email);
+    await page.getByLabel('Password').fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${app.url}/orgs/acme`);
+    // The refused credential's 401 is the browser's own console line; nothing else.
+    expect(problems.filter((p) => !/status of 401/.test(p))).toEqual([]);
+    await context.close();
+  });
+
   it('serves the app for client routes only; API and server pages keep their own answers', async () => {
     const html = await fetch(`${app.url}/orgs/acme/teams/x`, { headers: { accept: 'text/html' } });
     expect(html.status).toBe(200);
