@@ -331,6 +331,28 @@ describe.runIf(CHROMIUM_AVAILABLE)('the organization dashboard (Chromium, real s
     expect(ui.problems).toEqual([]);
   });
 
+  it('filters members by team and role; the left navigation lists the teams', async () => {
+    const { page } = ui;
+    await admin.createTeam({ organization: 'acme', name: 'vision' });
+    await admin.addTeamMember({ organization: 'acme', team: 'vision', user: 'mia' });
+    await openDashboard(page, app.url);
+    await page.getByRole('navigation', { name: 'Organization' }).getByRole('link', { name: 'vision' }).waitFor();
+    await page.getByRole('combobox', { name: 'Team' }).click();
+    await page.getByRole('option', { name: 'vision' }).click();
+    const count = page.getByTestId('members-count');
+    await row(page, 'Mia').filter({ hasText: 'vision' }).waitFor();
+    // The admin created the team, so is in it too; Vic is not.
+    await count.filter({ hasText: /^2 members/ }).waitFor();
+    expect(await row(page, 'Vic').count()).toBe(0);
+    await page.getByRole('combobox', { name: 'Role' }).click();
+    await page.getByRole('option', { name: 'Member' }).click();
+    await count.filter({ hasText: /^1 member$/ }).waitFor();
+    await page.getByLabel('Search members').fill('nobody-like-this');
+    await count.filter({ hasText: /^0 members/ }).waitFor();
+    await page.getByText('No members match.').waitFor();
+    expect(ui.problems).toEqual([]);
+  });
+
   it('creates an API key (shown once), lists it and revokes it', async () => {
     const { page } = ui;
     await openDashboard(page, app.url);
