@@ -185,57 +185,55 @@ export function MemberActions({ org, member }: { org: string; member: Member }) 
     );
   }
   return (
-    <>
-      <Menu>
-        <MenuTrigger asChild>
-          <Button variant="ghost" size="icon" aria-label={`Actions for ${label}`}>
-            <span aria-hidden="true">⋯</span>
-          </Button>
-        </MenuTrigger>
-        <MenuContent>
-          {pending ? (
-            <>
+    <Menu>
+      <MenuTrigger asChild>
+        <Button variant="ghost" size="icon" aria-label={`Actions for ${label}`}>
+          <span aria-hidden="true">⋯</span>
+        </Button>
+      </MenuTrigger>
+      <MenuContent>
+        {pending ? (
+          <>
+            <MenuItem
+              onSelect={() =>
+                void run(
+                  `resend the invitation to ${label}`,
+                  () => client.resendInvitation({ id: member.invitation?.id ?? '' }),
+                  `Invitation to ${label} sent again.`,
+                )
+              }
+            >
+              Resend invitation
+            </MenuItem>
+            <MenuItem danger onSelect={askRevoke}>
+              Revoke invitation
+            </MenuItem>
+          </>
+        ) : (
+          <>
+            {member.status === 'ACTIVE' ? (
+              <MenuItem disabled={isSelf} onSelect={askDeactivate}>
+                Deactivate user
+              </MenuItem>
+            ) : (
               <MenuItem
                 onSelect={() =>
                   void run(
-                    `resend the invitation to ${label}`,
-                    () => client.resendInvitation({ id: member.invitation?.id ?? '' }),
-                    `Invitation to ${label} sent again.`,
+                    `reactivate ${label}`,
+                    () => client.reactivateMember({ organization: org, user: key }),
+                    `${label} is active again.`,
                   )
                 }
               >
-                Resend invitation
+                Reactivate user
               </MenuItem>
-              <MenuItem danger onSelect={askRevoke}>
-                Revoke invitation
-              </MenuItem>
-            </>
-          ) : (
-            <>
-              {member.status === 'ACTIVE' ? (
-                <MenuItem disabled={isSelf} onSelect={askDeactivate}>
-                  Deactivate user
-                </MenuItem>
-              ) : (
-                <MenuItem
-                  onSelect={() =>
-                    void run(
-                      `reactivate ${label}`,
-                      () => client.reactivateMember({ organization: org, user: key }),
-                      `${label} is active again.`,
-                    )
-                  }
-                >
-                  Reactivate user
-                </MenuItem>
-              )}
-              <MenuItem danger disabled={isSelf} onSelect={askRemove}>
-                Remove user
-              </MenuItem>
-            </>
-          )}
-        </MenuContent>
-      </Menu>
-    </>
+            )}
+            <MenuItem danger disabled={isSelf} onSelect={askRemove}>
+              Remove user
+            </MenuItem>
+          </>
+        )}
+      </MenuContent>
+    </Menu>
   );
 }
