@@ -353,6 +353,28 @@ describe.runIf(CHROMIUM_AVAILABLE)('the organization dashboard (Chromium, real s
     expect(ui.problems).toEqual([]);
   });
 
+  it('accepts an invitation with an existing account (its password), into a second organization', async () => {
+    await admin.createOrganization({ name: 'globex', displayName: 'Globex' });
+    const { acceptUrl } = await admin.inviteUser({
+      organization: 'globex',
+      email: 'vic@example.com',
+      sendEmail: false,
+    });
+    const vic = await openPage(browser, app.url);
+    await vic.page.goto(`${app.url}${new URL(acceptUrl ?? '').pathname}${new URL(acceptUrl ?? '').search}`);
+    await vic.page.getByTestId('invitation-summary').filter({ hasText: 'Globex' }).waitFor();
+    await vic.page.getByLabel(/Password of your account/).fill('vic-password-1');
+    await vic.page.getByRole('button', { name: 'Accept invitation' }).click();
+    await vic.page.waitForURL(`${app.url}/orgs/globex`);
+    await vic.page.getByRole('heading', { name: 'Globex' }).waitFor();
+    // Both organizations are in the switcher now.
+    await vic.page.getByRole('button', { name: /Organization: Globex/ }).click();
+    await vic.page.getByRole('menuitem', { name: /acme/ }).click();
+    await vic.page.waitForURL(`${app.url}/orgs/acme`);
+    expect(vic.problems).toEqual([]);
+    await vic.context.close();
+  });
+
   it('creates an API key (shown once), lists it and revokes it', async () => {
     const { page } = ui;
     await openDashboard(page, app.url);
