@@ -414,6 +414,14 @@ describe.runIf(CHROMIUM_AVAILABLE)('the organization dashboard (Chromium, real s
       ...Array.from({ length: 300 }, (_, i) => `bulk${String(i).padStart(3, '0')}@example.com,VIEWER`),
       'not-an-email,VIEWER',
     ].join('\n');
+    // Upload a file: its text lands in the field, ready to check before inviting.
+    await page.setInputFiles('#bulk-file', {
+      name: 'people.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('email\nupload1@example.com\nupload2@example.com\n'),
+    });
+    await dialog.getByText('2 rows ready.').waitFor();
+    expect(await dialog.getByLabel('CSV').inputValue()).toContain('upload2@example.com');
     await dialog.getByLabel('CSV').fill(csv);
     await dialog.getByText('301 rows ready.').waitFor();
     await dialog.getByRole('button', { name: 'Invite 301' }).click();
