@@ -35,6 +35,7 @@ import { UNKNOWN_OPERATION, type Metrics } from '../observability/metrics';
 import { auditExportHandler } from './audit-export';
 import { CLIENT_HEADER, SESSION_COOKIE } from './http-auth';
 import { membersExportHandler } from './members-export';
+import { dashboardAssets, dashboardFallback } from './dashboard';
 
 export { SESSION_COOKIE };
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
@@ -149,9 +150,17 @@ export async function createHttpApp(params: {
   if (metrics) app.get('/metrics', metrics.handler(config.metrics.token));
 
   app.use('/graphiql-assets', graphiqlAssets());
-  app.get('/invite', htmlPageSecurityHeaders(INVITE_PAGE_HTML), (_req, res) => {
+  const dashboard = config.dashboardDir ? dashboardFallback(config.dashboardDir) : null;
+  const invitePageHeaders = htmlPageSecurityHeaders(INVITE_PAGE_HTML);
+  // The link in invitation emails. With the dashboard built, its accept screen (the same URL, so links already sent
+  // keep working); without, the standalone invitation page.
+  app.get('/invite', (req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
-    res.type('html').send(INVITE_PAGE_HTML);
+    if (dashboard && req.accepts(['application/json', 'text/html']) === 'text/html') {
+      dashboard(req, res, next);
+      return;
+    }
+    invitePageHeaders(req, res, () => res.type('html').send(INVITE_PAGE_HTML));
   });
   const graphiqlPage = graphiqlHtml({ introspection: config.introspection });
   const graphiqlHeaders = htmlPageSecurityHeaders(graphiqlPage);
@@ -293,6 +302,12 @@ export async function createHttpApp(params: {
       cookieParser(),
       membersExportHandler({ orm, services, format: format === 'csv' ? null : format }),
     );
+  }
+
+  // The dashboard (docs/DASHBOARD.md): its files, and index.html for its client-side routes (`/`, `/orgs/…`).
+  if (config.dashboardDir && dashboard) {
+    app.use(dashboardAssets(config.dashboardDir));
+    app.use(dashboard);
   }
 
   app.use(notFoundHandler);
