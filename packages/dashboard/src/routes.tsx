@@ -8,6 +8,7 @@
  * /orgs/:org/ read the organization with useOrgName() / useOrganization() / usePermissions() (src/lib/queries.ts).
  */
 import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
+import type { OrganizationPermission } from '@roster/sdk';
 
 export interface ScreenRoute {
   /** A react-router path pattern, e.g. '/orgs/:org/teams/:team'. */
@@ -46,7 +47,7 @@ export interface NavItem {
   to: (org: string) => string;
   /** Exact match for the active style (the dashboard itself), else prefix. */
   end?: boolean;
-  permission?: string;
+  permission?: OrganizationPermission;
 }
 
 export const NAV_ITEMS: NavItem[] = [

@@ -100,7 +100,7 @@ function OrgNav({ org }: { org: string }) {
     queryKey: keys.orgPart(org, 'nav-teams'),
     queryFn: () => client.teams({ organization: org, first: 50 }),
   });
-  const mayCreate = can('team:create');
+  const mayCreate = can('TEAM_CREATE');
   return (
     <nav aria-label="Organization" className="stack">
       <div className="nav-section">

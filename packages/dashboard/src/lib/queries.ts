@@ -1,6 +1,6 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useParams } from 'react-router';
-import { NotFoundError, type RosterClient } from '@roster/sdk';
+import { NotFoundError, type OrganizationPermission, type RosterClient } from '@roster/sdk';
 import { useClient } from './client';
 
 /** Query keys shared by screens, so a mutation can invalidate what it changed. */
@@ -51,14 +51,14 @@ export function useOrganization(name?: string) {
 
 /**
  * What the viewer may do in an organization (`name`, else the route's), from `viewerPermissions` (never from role
- * names): `can('member:invite')`. While loading, nothing is allowed.
+ * names): `can('MEMBER_INVITE')`. While loading, nothing is allowed.
  */
 export function usePermissions(name?: string) {
   const org = useOrganization(name);
-  const granted = new Set<string>(org.data?.viewerPermissions ?? []);
+  const granted = new Set<OrganizationPermission>(org.data?.viewerPermissions ?? []);
   return {
     loading: org.isPending,
-    can: (permission: string) => granted.has(permission),
+    can: (permission: OrganizationPermission) => granted.has(permission),
     permissions: granted,
   };
 }
