@@ -71,7 +71,8 @@ function OrgSwitcher({ current }: { current: string | null }) {
   return (
     <Menu>
       <MenuTrigger asChild>
-        <Button className="btn-block" aria-label={`Organization: ${currentOrg?.displayName ?? current ?? 'none'}`}>
+        <Button className="btn-block">
+          <span className="sr-only">Organization: </span>
           <span className="spacer" style={{ textAlign: 'left' }}>
             {currentOrg?.displayName ?? current ?? 'Choose an organization'}
           </span>
@@ -126,7 +127,7 @@ function OrgNav({ org }: { org: string }) {
         {teams.error ? <ErrorMessage error={teams.error} /> : null}
         {mayCreate ? (
           <NavLink to={`/orgs/${encodeURIComponent(org)}/teams/new`} className="nav-link" end>
-            ＋ Create new team
+            + Create new team
           </NavLink>
         ) : (
           <span
@@ -134,7 +135,7 @@ function OrgNav({ org }: { org: string }) {
             aria-disabled="true"
             title="Your role in this organization cannot create teams"
           >
-            ＋ Create new team
+            + Create new team
           </span>
         )}
       </div>
@@ -181,8 +182,9 @@ function ProfileMenu({ user, org }: { user: ViewerUser; org: string | null }) {
       {error ? <ErrorMessage error={error} title="Sign out failed" /> : null}
       <Menu>
         <MenuTrigger asChild>
-          <button type="button" className="avatar" aria-label={`Profile: ${user.name}`} data-testid="profile-menu">
-            {initials(user.name, user.username)}
+          <button type="button" className="avatar" data-testid="profile-menu">
+            <span aria-hidden="true">{initials(user.name, user.username)}</span>
+            <span className="sr-only">Profile menu of {user.name}</span>
           </button>
         </MenuTrigger>
         <MenuContent>
