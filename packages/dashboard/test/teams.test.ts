@@ -192,7 +192,7 @@ describe.runIf(CHROMIUM_AVAILABLE)('teams: create, home, Settings tab (Chromium,
     expect(ui.problems).toEqual([]);
   });
 
-  it('greys out from permissions: an org Member in a team, a Viewer on Create new team (phone width, dark)', async () => {
+  it('greys out from permissions: an org Member in a team, a Viewer on Create new team (phone, dark)', async () => {
     await admin.addTeamMember({ organization: 'acme', team: 'vision', user: 'grace', role: 'MEMBER' });
     await admin.updateTeam({ organization: 'acme', team: 'vision', settings: { membersCanInvite: false } });
     const grace = await openPage(browser, app.url, { token: graceToken });
