@@ -65,7 +65,7 @@ describe.runIf(CHROMIUM_AVAILABLE)('custom roles, audit log, instance settings (
     await app?.close();
   });
 
-  it('custom role editor: built from the catalogue, dependencies ticked as you tick; then given in a team', async () => {
+  it('custom role editor: built from the catalogue, requirements ticked as you tick; given in a team', async () => {
     const { page } = ui;
     await page.goto(`${app.url}/orgs/acme`);
     await page.getByRole('navigation', { name: 'Organization' }).getByRole('link', { name: 'Custom roles' }).click();
