@@ -195,6 +195,21 @@ describe.runIf(CHROMIUM_AVAILABLE)('teams: create, home, Settings tab (Chromium,
   it('greys out from permissions: an org Member in a team, a Viewer on Create new team (phone, dark)', async () => {
     await admin.addTeamMember({ organization: 'acme', team: 'vision', user: 'grace', role: 'MEMBER' });
     await admin.updateTeam({ organization: 'acme', team: 'vision', settings: { membersCanInvite: false } });
+    // A membership the identity provider manages (SSO group sync) is shown as such and not editable.
+    const sql = (managed: boolean) =>
+      app.server.server.db.orm.em
+        .getConnection()
+        .execute(
+          `update team_memberships set managed_by_idp = ${managed} where user_id = ` +
+            `(select id from users where username = 'grace')`,
+        );
+    await sql(true);
+    await ui.page.goto(`${app.url}/orgs/acme/teams/vision/settings`);
+    const graceRow = ui.page.getByTestId('team-member-grace');
+    await graceRow.getByText('Managed by SSO').waitFor();
+    expect(await graceRow.getByRole('combobox').count()).toBe(0);
+    expect(await isGreyed(ui.page, 'Delete grace from the team')).toBe(true);
+    await sql(false);
     const grace = await openPage(browser, app.url, { token: graceToken });
     await grace.page.goto(`${app.url}/orgs/acme/teams/vision/settings`);
     await grace.page.getByTestId('team-member-ada').waitFor();
