@@ -172,6 +172,18 @@ describe.runIf(CHROMIUM_AVAILABLE)('custom roles, audit log, instance settings (
     await page.getByRole('table', { name: 'Organizations and seats' }).getByText('Saved').waitFor();
     expect((await admin.organization({ organization: 'acme' })).seatLimit).toBe(10);
     expect(await checkScreen(page, 'instance-settings')).toEqual([]);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    expect(await checkScreen(page, 'instance-settings-phone-dark')).toEqual([]);
+    await page.goto(`${app.url}/orgs/acme/audit-log`);
+    await page.getByRole('table', { name: 'Audit events' }).waitFor();
+    expect(await checkScreen(page, 'audit-log-phone-dark')).toEqual([]);
+    await page.goto(`${app.url}/orgs/acme/roles`);
+    await page.getByRole('button', { name: 'Edit auditor' }).click();
+    await page.getByTestId('role-editor').waitFor();
+    expect(await checkScreen(page, 'custom-roles-editor-phone-dark')).toEqual([]);
+    await page.setViewportSize({ width: 1280, height: 860 });
+    await page.emulateMedia({ colorScheme: 'light' });
     expect(ui.problems).toEqual([]);
 
     const olga = await openPage(browser, app.url, { token: tokens.olga ?? '' });

@@ -185,6 +185,18 @@ describe.runIf(CHROMIUM_AVAILABLE)('teams: create, home, Settings tab (Chromium,
     expect(await checkScreen(page, 'team-settings-delete')).toEqual([]);
     await page.getByRole('button', { name: 'Delete team' }).click();
     await page.waitForURL(`${app.url}/orgs/acme`);
+
+    // Phone width, dark: the team's home and its Settings tab.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.goto(`${app.url}/orgs/acme/teams/vision`);
+    await page.getByRole('table', { name: 'Projects' }).waitFor();
+    expect(await checkScreen(page, 'team-home-phone-dark')).toEqual([]);
+    await page.goto(`${app.url}/orgs/acme/teams/vision/settings`);
+    await page.getByTestId('team-member-ada').waitFor();
+    expect(await checkScreen(page, 'team-settings-members-phone-dark')).toEqual([]);
+    await page.setViewportSize({ width: 1280, height: 860 });
+    await page.emulateMedia({ colorScheme: 'light' });
     await eventually(async () => {
       const teams = await admin.teams({ organization: 'acme' });
       return teams.nodes.some((t) => t.name === 'scratch') ? undefined : true;

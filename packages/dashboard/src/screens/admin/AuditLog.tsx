@@ -5,6 +5,7 @@ import { AuditAction } from '@roster/sdk';
 import { useClient } from '../../lib/client';
 import { usePermissions, useViewer } from '../../lib/queries';
 import { formatDateTime } from '../../lib/format';
+import { TableWrap } from '../../components/TableWrap';
 import { Button, ErrorMessage, Spinner } from '../../components/ui';
 
 const ACTIONS = Object.values(AuditAction);
@@ -216,7 +217,7 @@ function AuditLogView({ scope }: { scope: { org: string | null } }) {
               Next page
             </Button>
           </div>
-          <div className="table-wrap">
+          <TableWrap label="Audit events">
             <table className="data" aria-label="Audit events">
               <thead>
                 <tr>
@@ -269,7 +270,7 @@ function AuditLogView({ scope }: { scope: { org: string | null } }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         </>
       ) : null}
     </div>

@@ -4,6 +4,7 @@ import type { RosterClient, TeamPermission, TeamRole } from '@roster/sdk';
 import { useClient } from '../../lib/client';
 import { keys, useOrgName, usePermissions } from '../../lib/queries';
 import { formatDate } from '../../lib/format';
+import { TableWrap } from '../../components/TableWrap';
 import { Button, ConfirmDialog, ErrorMessage, Spinner } from '../../components/ui';
 
 type Catalogue = Awaited<ReturnType<RosterClient['permissionCatalogue']>>;
@@ -83,7 +84,7 @@ export default function CustomRoles() {
       <ErrorMessage error={roles.error ?? catalogue.error} />
       {roles.isPending ? <Spinner /> : null}
       {roles.data ? (
-        <div className="table-wrap">
+        <TableWrap label="Custom roles">
           <table className="data" aria-label="Custom roles">
             <thead>
               <tr>
@@ -146,7 +147,7 @@ export default function CustomRoles() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       ) : null}
       {editing && catalogue.data ? (
         <RoleEditor

@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { InstanceSettingField, OrgRole, RosterClient, UpdateInstanceSettingsInput } from '@roster/sdk';
 import { useClient } from '../../lib/client';
 import { keys, useViewer } from '../../lib/queries';
+import { TableWrap } from '../../components/TableWrap';
 import { Button, ConfirmDialog, Dialog, ErrorMessage, Select, Spinner } from '../../components/ui';
 
 type Settings = Awaited<ReturnType<RosterClient['instanceSettings']>>;
@@ -274,7 +275,7 @@ function SsoProviders({ settings: s }: { settings: Settings }) {
   const [adding, setAdding] = useState(false);
   return (
     <Section title="SSO providers" id="sso-title">
-      <div className="table-wrap">
+      <TableWrap label="SSO providers">
         <table className="data" aria-label="SSO providers">
           <thead>
             <tr>
@@ -318,7 +319,7 @@ function SsoProviders({ settings: s }: { settings: Settings }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
       <div className="row">
         <Button
           onClick={() => setAdding(true)}
@@ -330,7 +331,7 @@ function SsoProviders({ settings: s }: { settings: Settings }) {
         <span className="hint">LDAP providers and group mappings: see docs/SSO.md (SDK or environment).</span>
       </div>
       {s.groupMappings.length ? (
-        <div className="table-wrap">
+        <TableWrap label="Group mappings">
           <table className="data compact" aria-label="Group mappings">
             <thead>
               <tr>
@@ -351,7 +352,7 @@ function SsoProviders({ settings: s }: { settings: Settings }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       ) : null}
       <AddOidcDialog open={adding} onOpenChange={setAdding} />
       <ConfirmDialog
@@ -449,7 +450,7 @@ function Seats() {
       <ErrorMessage error={usage.error} />
       {usage.isPending ? <Spinner /> : null}
       {usage.data ? (
-        <div className="table-wrap">
+        <TableWrap label="Organizations and seats">
           <table className="data" aria-label="Organizations and seats">
             <thead>
               <tr>
@@ -476,7 +477,7 @@ function Seats() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       ) : null}
     </Section>
   );

@@ -4,6 +4,7 @@ import { useInfiniteQuery } from '@tanstack/react-query';
 import { useClient } from '../../lib/client';
 import { useOrgName } from '../../lib/queries';
 import { formatDate, initials, timeAgo } from '../../lib/format';
+import { TableWrap } from '../../components/TableWrap';
 import { Button, ErrorMessage, Spinner } from '../../components/ui';
 import { teamCan, teamKeys, teamPath, useTeam, type Team } from './team-data';
 import TeamSettings from './TeamSettings';
@@ -117,7 +118,7 @@ function ProjectsTable({
   const rows = q.data.pages.flatMap((p) => p.nodes);
   return (
     <>
-      <div className="table-wrap">
+      <TableWrap label="Projects">
         <table className="data" aria-label="Projects">
           <thead>
             <tr>
@@ -153,7 +154,7 @@ function ProjectsTable({
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
       <MoreButton q={q} total={q.data.pages[0]?.totalCount ?? 0} shown={rows.length} />
     </>
   );
@@ -173,7 +174,7 @@ function RunsTable({ org, team, project }: { org: string; team: string; project:
   const rows = q.data.pages.flatMap((p) => p.nodes);
   return (
     <>
-      <div className="table-wrap">
+      <TableWrap label={`Runs of ${project}`}>
         <table className="data" aria-label={`Runs of ${project}`}>
           <thead>
             <tr>
@@ -201,7 +202,7 @@ function RunsTable({ org, team, project }: { org: string; team: string; project:
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
       <MoreButton q={q} total={q.data.pages[0]?.totalCount ?? 0} shown={rows.length} />
     </>
   );
@@ -221,7 +222,7 @@ function ReportsTable({ org, team }: { org: string; team: string }) {
   const rows = q.data.pages.flatMap((p) => p.nodes);
   return (
     <>
-      <div className="table-wrap">
+      <TableWrap label="Reports">
         <table className="data" aria-label="Reports">
           <thead>
             <tr>
@@ -249,7 +250,7 @@ function ReportsTable({ org, team }: { org: string; team: string }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
       <MoreButton q={q} total={q.data.pages[0]?.totalCount ?? 0} shown={rows.length} />
     </>
   );

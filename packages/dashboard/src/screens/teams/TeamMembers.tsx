@@ -5,6 +5,7 @@ import type { TeamRole } from '@roster/sdk';
 import { useClient } from '../../lib/client';
 import { keys, useViewer } from '../../lib/queries';
 import { formatDate } from '../../lib/format';
+import { TableWrap } from '../../components/TableWrap';
 import { Button, ConfirmDialog, ErrorMessage, Select, Spinner, type SelectOption } from '../../components/ui';
 import { TEAM_ROLE_LABEL, teamCan, teamKeys, type Team, type TeamMemberRow } from './team-data';
 import { MoreButton } from './TeamHome';
@@ -110,7 +111,7 @@ export default function TeamMembers({ org, team }: { org: string; team: Team }) 
         <ErrorMessage error={members.error} />
       ) : (
         <>
-          <div className="table-wrap">
+          <TableWrap label="Team members">
             <table className="data" aria-label="Team members">
               <thead>
                 <tr>
@@ -173,7 +174,7 @@ export default function TeamMembers({ org, team }: { org: string; team: Team }) 
                 })}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
           <MoreButton q={members} total={members.data.pages[0]?.totalCount ?? 0} shown={rows.length} />
         </>
       )}

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useClient } from '../../lib/client';
 import { formatDate, timeAgo } from '../../lib/format';
+import { TableWrap } from '../../components/TableWrap';
 import { Button, ConfirmDialog, Dialog, ErrorMessage, Spinner } from '../../components/ui';
 import { teamCan, teamKeys, type Team } from './team-data';
 
@@ -101,7 +102,7 @@ export default function TeamServiceAccounts({ org, team }: { org: string; team: 
           </div>
           {sa.description ? <p className="muted">{sa.description}</p> : null}
           {sa.apiKeys ? (
-            <div className="table-wrap">
+            <TableWrap label={`Keys of ${sa.name}`}>
               <table className="data compact" aria-label={`Keys of ${sa.name}`}>
                 <thead>
                   <tr>
@@ -145,7 +146,7 @@ export default function TeamServiceAccounts({ org, team }: { org: string; team: 
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableWrap>
           ) : null}
         </section>
       ))}
