@@ -1,4 +1,4 @@
-import { useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { RosterClient, TeamPermission, TeamRole } from '@roster/sdk';
 import { useClient } from '../../lib/client';
@@ -198,6 +198,12 @@ function RoleEditor({
   const [base, setBase] = useState<TeamRole>(role?.inheritsFrom ?? 'MEMBER');
   const [added, setAdded] = useState<Set<TeamPermission>>(new Set(role?.permissions ?? []));
   const [note, setNote] = useState('');
+  const nameRef = useRef<HTMLInputElement>(null);
+  // The editor opens below the list: bring it into view and put the cursor in its first field.
+  useEffect(() => {
+    nameRef.current?.scrollIntoView({ block: 'center' });
+    nameRef.current?.focus({ preventScroll: true });
+  }, []);
   const inBase = useMemo(
     () => new Set<TeamPermission>(catalogue.roles.find((r) => r.role === base)?.permissions ?? []),
     [catalogue, base],
@@ -268,7 +274,14 @@ function RoleEditor({
       <div className="grid-2">
         <div className="field">
           <label htmlFor="role-name">Name</label>
-          <input id="role-name" type="text" required value={name} onChange={(e) => setName(e.target.value)} />
+          <input
+            ref={nameRef}
+            id="role-name"
+            type="text"
+            required
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+          />
         </div>
         <div className="field">
           <label htmlFor="role-description">Description (optional)</label>
