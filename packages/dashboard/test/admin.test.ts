@@ -129,6 +129,11 @@ describe.runIf(CHROMIUM_AVAILABLE)('custom roles, audit log, instance settings (
       .filter({ hasText: /^1 events · page 1/ })
       .waitFor();
     expect(await table.locator('tbody tr').count()).toBe(1);
+    // A time window in the future: nothing.
+    await page.getByLabel('From').fill('2099-01-01T00:00');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await table.getByText('No events match.').waitFor();
+    await page.getByRole('button', { name: 'Clear' }).click();
 
     // 55 personal keys: more than a page of the instance log.
     for (let i = 0; i < 55; i += 1) await admin.createApiKey({ name: `k${i}` });
@@ -180,8 +185,20 @@ describe.runIf(CHROMIUM_AVAILABLE)('custom roles, audit log, instance settings (
     expect(await checkScreen(page, 'audit-log-phone-dark')).toEqual([]);
     await page.goto(`${app.url}/orgs/acme/roles`);
     await page.getByRole('button', { name: 'Edit auditor' }).click();
-    await page.getByTestId('role-editor').waitFor();
+    const editor = page.getByTestId('role-editor');
+    await editor.waitFor();
     expect(await checkScreen(page, 'custom-roles-editor-phone-dark')).toEqual([]);
+    // Edit: one permission less; delete another role.
+    await editor.getByLabel('report:create', { exact: true }).uncheck();
+    await editor.getByRole('button', { name: 'Save role' }).click();
+    await page.getByTestId('roles-status').filter({ hasText: 'auditor saved.' }).waitFor();
+    const [auditor] = (await admin.customRoles({ organization: 'acme' })).nodes;
+    expect([...(auditor?.permissions ?? [])].sort()).toEqual(['PROJECT_CREATE', 'PROJECT_DELETE_OWN']);
+    await admin.createCustomRole({ organization: 'acme', name: 'temp', inheritsFrom: 'MEMBER', permissions: [] });
+    await page.reload();
+    await page.getByRole('button', { name: 'Delete temp' }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Delete role' }).click();
+    await page.getByTestId('custom-role-temp').waitFor({ state: 'detached' });
     await page.setViewportSize({ width: 1280, height: 860 });
     await page.emulateMedia({ colorScheme: 'light' });
     expect(ui.problems).toEqual([]);
