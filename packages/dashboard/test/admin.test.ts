@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { RosterClient } from '@roster/sdk';
@@ -133,6 +134,19 @@ describe.runIf(CHROMIUM_AVAILABLE)('custom roles, audit log, instance settings (
     await page.getByLabel('From').fill('2099-01-01T00:00');
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await table.getByText('No events match.').waitFor();
+    await page.getByRole('button', { name: 'Clear' }).click();
+    // The filtered log as a file.
+    await page.getByLabel(/Actions/).selectOption(['CUSTOM_ROLE_CREATED']);
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download as JSON Lines' }).click(),
+    ]);
+    const lines = fs
+      .readFileSync((await download.path()) ?? '', 'utf8')
+      .trim()
+      .split('\n');
+    expect(lines.map((l) => (JSON.parse(l) as { action: string }).action)).toEqual(['CUSTOM_ROLE_CREATED']);
     await page.getByRole('button', { name: 'Clear' }).click();
 
     // 55 personal keys: more than a page of the instance log.

@@ -95,6 +95,46 @@ function AuditLogView({ scope }: { scope: { org: string | null } }) {
     },
     placeholderData: keepPreviousData,
   });
+  const [exported, setExported] = useState<number | null>(null);
+  const [exportError, setExportError] = useState<unknown>(null);
+  /** The applied filters as a JSON Lines download (streamed, with the bytes so far as progress). */
+  const exportLog = async () => {
+    setExportError(null);
+    setExported(0);
+    try {
+      const stream = await client.exportAuditLog({
+        organization: scope.org ?? (applied.organization.trim() || null),
+        ...(applied.actions.length ? { actions: applied.actions } : {}),
+        actor: applied.actor.trim() || null,
+        target: applied.target.trim() || null,
+        targetType: applied.targetType.trim() || null,
+        since: instant(applied.since) ?? null,
+        until: instant(applied.until) ?? null,
+      });
+      const reader = stream.getReader();
+      const chunks: BlobPart[] = [];
+      let bytes = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        chunks.push(value as BlobPart);
+        bytes += value.byteLength;
+        setExported(bytes);
+      }
+      const url = URL.createObjectURL(new Blob(chunks, { type: 'application/x-ndjson' }));
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = `audit-log-${scope.org ?? 'instance'}.jsonl`;
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    } catch (e) {
+      setExportError(e);
+    } finally {
+      setExported(null);
+    }
+  };
   const apply = (e: FormEvent) => {
     e.preventDefault();
     setApplied(draft);
@@ -196,7 +236,17 @@ function AuditLogView({ scope }: { scope: { org: string | null } }) {
           >
             Clear
           </Button>
+          <span className="spacer" />
+          <Button busy={exported !== null} onClick={() => void exportLog()}>
+            Download as JSON Lines
+          </Button>
+          {exported !== null ? (
+            <span className="hint" role="status">
+              Downloading… {(exported / 1024).toFixed(1)} KB
+            </span>
+          ) : null}
         </div>
+        <ErrorMessage error={exportError} title="Could not download the audit log" />
       </form>
       <ErrorMessage error={log.error} title="Could not load the audit log" />
       {log.isPending ? <Spinner /> : null}
