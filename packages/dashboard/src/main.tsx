@@ -8,6 +8,7 @@ import { applyStoredTheme } from './lib/theme';
 import { TooltipProvider } from './components/ui';
 import { App } from './App';
 import './styles.css';
+import './screens.css';
 
 applyStoredTheme();
 
