@@ -112,6 +112,27 @@ describe.runIf(CHROMIUM_AVAILABLE)('teams: create, home, Settings tab (Chromium,
     expect(ui.problems).toEqual([]);
   });
 
+  it('Create new team by keyboard alone (radio arrows, the provider menu, Enter)', async () => {
+    const { page } = ui;
+    await page.goto(`${app.url}/orgs/acme/teams/new`);
+    await page.getByLabel('Team name').focus();
+    await page.keyboard.type('keys');
+    await page.keyboard.press('Tab'); // Managed storage
+    await page.keyboard.press('ArrowDown'); // Your own bucket
+    await page.keyboard.press('Tab'); // Provider
+    await page.keyboard.press('Enter');
+    await page.getByRole('option', { name: 'Amazon S3' }).waitFor();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab'); // Bucket
+    await page.keyboard.type('acme-keys');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${app.url}/orgs/acme/teams/keys`);
+    const team = await admin.team({ organization: 'acme', team: 'keys' });
+    expect(team.storage).toMatchObject({ kind: 'BUCKET', provider: 'GCP', bucket: 'acme-keys' });
+    await page.goto(`${app.url}/orgs/acme/teams/vision`);
+  });
+
   it('Settings → Members: find by username, Invite, change role, Delete; runs stay', async () => {
     const { page } = ui;
     await page.getByRole('navigation', { name: 'Team' }).getByRole('link', { name: 'Settings' }).click();
