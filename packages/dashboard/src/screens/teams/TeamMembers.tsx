@@ -155,7 +155,7 @@ export default function TeamMembers({ org, team }: { org: string; team: Team }) 
                             label={`Team role of ${m.user.username}`}
                             value={current}
                             onValueChange={(v) => void changeRole(m, v)}
-                            options={roleOptions(false).filter((o) => o.value !== 'SERVICE')}
+                            options={roleOptions(false)}
                           />
                         )}
                       </td>
