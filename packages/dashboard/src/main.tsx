@@ -9,6 +9,7 @@ import { keys } from './lib/queries';
 import { TooltipProvider } from './components/ui';
 import { App } from './App';
 import './styles.css';
+import './screens.css';
 
 applyStoredTheme();
 

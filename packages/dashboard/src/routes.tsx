@@ -34,6 +34,10 @@ export const ROUTES: ScreenRoute[] = [
   { path: '/orgs/:org/teams/:team/*', layout: 'app', screen: lazy(() => import('./screens/teams/TeamHome')) },
 
   // ---- Administration (custom roles, audit log, instance settings) go here ----
+  { path: '/orgs/:org/roles', layout: 'app', screen: lazy(() => import('./screens/admin/CustomRoles')) },
+  { path: '/orgs/:org/audit-log', layout: 'app', screen: lazy(() => import('./screens/admin/AuditLog')) },
+  { path: '/admin/settings', layout: 'app', screen: lazy(() => import('./screens/admin/InstanceSettings')) },
+  { path: '/admin/audit-log', layout: 'app', screen: lazy(() => import('./screens/admin/InstanceAuditLog')) },
 
   { path: '*', layout: 'app', screen: lazy(() => import('./screens/common/NotFound')) },
 ];
@@ -52,4 +56,13 @@ export interface NavItem {
 
 export const NAV_ITEMS: NavItem[] = [
   { label: 'Organization dashboard', to: (org) => `/orgs/${encodeURIComponent(org)}`, end: true },
+  // Everyone may read custom roles (they explain team roles); only CUSTOM_ROLE_MANAGE changes them.
+  { label: 'Custom roles', to: (org) => `/orgs/${encodeURIComponent(org)}/roles` },
+  { label: 'Audit log', to: (org) => `/orgs/${encodeURIComponent(org)}/audit-log`, permission: 'AUDIT_LOG_READ' },
+];
+
+/** Links of the navigation's Instance section, shown to instance admins (User.instanceAdmin) only. */
+export const INSTANCE_NAV_ITEMS: { label: string; to: string }[] = [
+  { label: 'Instance settings', to: '/admin/settings' },
+  { label: 'Instance audit log', to: '/admin/audit-log' },
 ];

@@ -1,7 +1,7 @@
 import { Suspense, useEffect, useState } from 'react';
 import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { NAV_ITEMS } from '../routes';
+import { INSTANCE_NAV_ITEMS, NAV_ITEMS } from '../routes';
 import { useClient } from '../lib/client';
 import { keys, usePermissions, type ViewerUser } from '../lib/queries';
 import { forgetLastOrg, useCurrentOrgName } from '../lib/current-org';
@@ -35,6 +35,7 @@ export function AppLayout({ user }: { user: ViewerUser }) {
         </Link>
         <OrgSwitcher current={org} />
         {org ? <OrgNav org={org} /> : null}
+        {user.instanceAdmin ? <InstanceNav /> : null}
       </aside>
       <div className="main">
         <header className="topbar">
@@ -139,6 +140,20 @@ function OrgNav({ org }: { org: string }) {
           </span>
         )}
       </div>
+    </nav>
+  );
+}
+
+/** The Instance section of the navigation (instance admins). */
+function InstanceNav() {
+  return (
+    <nav aria-label="Instance" className="nav-section">
+      <div className="nav-title">Instance</div>
+      {INSTANCE_NAV_ITEMS.map((i) => (
+        <NavLink key={i.to} to={i.to} className="nav-link">
+          {i.label}
+        </NavLink>
+      ))}
     </nav>
   );
 }

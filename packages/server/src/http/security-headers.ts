@@ -54,7 +54,7 @@ export function htmlPageSecurityHeaders(html: string): RequestHandler {
 /**
  * Headers for the dashboard (packages/dashboard): its scripts are files from this origin only (no inline script,
  * no eval); styles from this origin plus inline ones (dialogs and the chart set style elements and attributes at run
- * time); images from this origin and data: URLs (avatars); requests only to this origin; never framed.
+ * time); images from this origin, data: and https: URLs (team avatars); requests only to this origin; never framed.
  */
 export function dashboardSecurityHeaders(): RequestHandler {
   return helmet({
@@ -64,7 +64,8 @@ export function dashboardSecurityHeaders(): RequestHandler {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
+        // Team avatars are https URLs a team admin chose (UpdateTeamInput.avatarUrl); no referrer is sent.
+        imgSrc: ["'self'", 'data:', 'https:'],
         fontSrc: ["'self'", 'data:'],
         connectSrc: ["'self'"],
         objectSrc: ["'none'"],
