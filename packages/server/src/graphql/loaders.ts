@@ -2,7 +2,7 @@ import { ApiKey } from '../modules/api-keys/api-key.entity';
 import { NEWEST_FIRST_ORDER, newestFirstAfter } from './cursor';
 import { ServiceAccount } from '../modules/service-accounts/service-account.entity';
 import DataLoader from 'dataloader';
-import { raw, type EntityManager } from '@mikro-orm/postgresql';
+import { TransactionContext, raw, type EntityManager } from '@mikro-orm/postgresql';
 import { Membership } from '../modules/organizations/membership.entity';
 import { Organization } from '../modules/organizations/organization.entity';
 import { countSeats } from '../modules/organizations/invariants';
@@ -205,7 +205,25 @@ export const membershipKey = (organizationId: string, userId: string) => `${orga
 export const teamNameKey = (organizationId: string, teamName: string) => `${organizationId}:${teamName}`;
 
 /** Fresh per request: nothing cached outlives it. */
-export function createLoaders(em: EntityManager): Loaders {
+/**
+ * The request's EntityManager, except inside a transaction of the request, where the transaction's own: a lookup an
+ * authorization check makes under a lock (a membership, a team role) then reads through the transaction's connection
+ * instead of waiting for a second one. With the embedded database's single connection that wait never ended (a
+ * revokeApiKey of a service account's key hung); on PostgreSQL, enough concurrent such requests would exhaust the pool
+ * the same way. A batch runs in the context of the first `load` of its tick.
+ */
+function transactionAware(requestEm: EntityManager): EntityManager {
+  return new Proxy(requestEm, {
+    get(target, property) {
+      const active = (TransactionContext.getEntityManager(target.name) as EntityManager | undefined) ?? target;
+      const value: unknown = Reflect.get(active, property, active);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(active) : value;
+    },
+  });
+}
+
+export function createLoaders(requestEm: EntityManager): Loaders {
+  const em = transactionAware(requestEm);
   return {
     membership: new DataLoader(async (keys) => {
       const pairs = keys.map((k) => k.split(':') as [string, string]);
