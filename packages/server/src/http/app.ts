@@ -34,6 +34,7 @@ import { UNKNOWN_OPERATION, type Metrics } from '../observability/metrics';
 import { auditExportHandler } from './audit-export';
 import { SESSION_COOKIE } from './http-auth';
 import { CLIENT_HEADER, membersExportHandler } from './members-export';
+import { scimRouter } from './scim-routes';
 
 export { SESSION_COOKIE };
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
@@ -292,6 +293,12 @@ export async function createHttpApp(params: {
       membersExportHandler({ orm, services, format: format === 'csv' ? null : format }),
     );
   }
+
+  // SCIM 2.0 provisioning (docs/SCIM.md): its own token, body parser, rate limit and error bodies.
+  app.use(
+    '/scim/v2',
+    await scimRouter({ orm, logger, publicUrl: config.publicUrl, ratePerMinute: config.scimRateLimitPerMinute }),
+  );
 
   app.use(notFoundHandler);
   app.use(httpErrorHandler(logger));

@@ -63,7 +63,7 @@ export function usernameBase(identity: Pick<ExternalIdentity, 'username' | 'emai
   return base;
 }
 
-async function uniqueUsername(em: EntityManager, base: string): Promise<string> {
+export async function uniqueUsername(em: EntityManager, base: string): Promise<string> {
   const rows: Array<{ username: string }> = await em.execute(
     `select username from users where username = ? or username like ?`,
     [base, `${base.replace(/[\\%_]/g, (c) => `\\${c}`)}-%`],
