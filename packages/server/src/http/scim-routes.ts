@@ -39,14 +39,16 @@ export async function scimRouter(params: {
   ratePerMinute: number;
 }): Promise<express.Router> {
   const { orm, logger } = params;
-  const base = `${params.publicUrl}/scim/v2`;
   const docsUrl = 'https://github.com/roster/roster/blob/main/docs/SCIM.md';
-  const limiter = await new Promise<RateLimiterPostgres>((resolve, reject) => {
-    const l: RateLimiterPostgres = new RateLimiterPostgresUnnamed(
+  let limiter: RateLimiterPostgres | undefined;
+  // The ready callback may run inside the constructor (tableCreated) or later: wait for it either way.
+  await new Promise<void>((resolve, reject) => {
+    limiter = new RateLimiterPostgresUnnamed(
       {
         storeClient: orm.em.getConnection().getKnex(),
         storeType: 'knex',
-        // The sign-in throttle's table (rate-limiter-flexible's layout), under its own key prefix.
+        // The sign-in throttle's table (rate-limiter-flexible's layout, Migration20261129091500_SignInThrottle), under
+        // its own key prefix; its cleanup deletes expired rows of both.
         tableName: SIGN_IN_THROTTLE_TABLE,
         tableCreated: true,
         clearExpiredByTimeout: false,
@@ -54,10 +56,13 @@ export async function scimRouter(params: {
         points: params.ratePerMinute,
         duration: 60,
       },
-      (err?: unknown) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(l)),
+      (err?: unknown) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()),
     );
   });
+  const rateLimiter = limiter!;
 
+  // `location` and `$ref` use the URL the identity provider called (behind a proxy: TRUST_PROXY decides the scheme).
+  const baseOf = (req: Request) => `${req.protocol}://${req.get('host') ?? new URL(params.publicUrl).host}${req.baseUrl}`;
   const router = express.Router({ caseSensitive: false });
   const send = (res: Response, status: number, body: unknown) => {
     res.status(status).type(SCIM_MEDIA_TYPE).send(JSON.stringify(body));
@@ -102,7 +107,7 @@ export async function scimRouter(params: {
           },
         );
       try {
-        await limiter.consume(token.id);
+        await rateLimiter.consume(token.id);
       } catch (err) {
         if (!(err instanceof RateLimiterRes)) throw err;
         const retry = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
@@ -135,7 +140,7 @@ export async function scimRouter(params: {
       em: orm.em.fork(),
       organizationId: locals.organizationId,
       token: locals.token,
-      base,
+      base: baseOf(req),
       idpRequestId: idp,
       clientAddress: req.ip ?? null,
     };
@@ -159,9 +164,9 @@ export async function scimRouter(params: {
     send(res, status, project(r, projection(kind, req)));
   };
 
-  router.get('/ServiceProviderConfig', (_req, res) => send(res, 200, serviceProviderConfig(base, docsUrl)));
-  router.get('/ResourceTypes', (_req, res) => {
-    const list = resourceTypes(base);
+  router.get('/ServiceProviderConfig', (req, res) => send(res, 200, serviceProviderConfig(baseOf(req), docsUrl)));
+  router.get('/ResourceTypes', (req, res) => {
+    const list = resourceTypes(baseOf(req));
     send(res, 200, {
       schemas: [LIST_RESPONSE_SCHEMA],
       totalResults: list.length,
@@ -171,12 +176,12 @@ export async function scimRouter(params: {
     });
   });
   router.get('/ResourceTypes/:id', (req, res, next) => {
-    const found = resourceTypes(base).find((r) => r.id === req.params.id);
+    const found = resourceTypes(baseOf(req)).find((r) => r.id === req.params.id);
     if (!found) return next(scimNotFound(`No resource type "${String(req.params.id)}".`));
     send(res, 200, found);
   });
-  router.get('/Schemas', (_req, res) => {
-    const list = SCHEMA_DEFINITIONS.map((d) => schemaResource(d, base));
+  router.get('/Schemas', (req, res) => {
+    const list = SCHEMA_DEFINITIONS.map((d) => schemaResource(d, baseOf(req)));
     send(res, 200, {
       schemas: [LIST_RESPONSE_SCHEMA],
       totalResults: list.length,
@@ -188,7 +193,7 @@ export async function scimRouter(params: {
   router.get('/Schemas/:id', (req, res, next) => {
     const def = SCHEMA_DEFINITIONS.find((d) => d.id === req.params.id);
     if (!def) return next(scimNotFound(`No schema "${String(req.params.id)}".`));
-    send(res, 200, schemaResource(def, base));
+    send(res, 200, schemaResource(def, baseOf(req)));
   });
 
   for (const [path, kind] of [
