@@ -659,20 +659,22 @@ export class ScimService {
 
   /** One transaction with the organization locked: seat, last-admin and team rules see committed counts. */
   private async write<T>(fn: (em: EntityManager, org: Organization) => Promise<T>): Promise<T> {
-    return this.em.transactional(async (em) => {
-      const org = await lockOrganization(em, this.ctx.organizationId);
-      return fn(em, org);
-    });
+    return this.em
+      .transactional(async (em) => {
+        const org = await lockOrganization(em, this.ctx.organizationId);
+        return fn(em, org);
+      })
+      .catch(rethrowScim);
   }
 }
 
 /** Roster's invariant errors as SCIM errors a person reading the IdP's log understands. */
 function rethrowScim(err: unknown): never {
   if (err instanceof AppError) {
-    if (err.code === ErrorCode.LAST_ADMIN)
-      throw new ScimError(409, `LAST_ADMIN: ${err.message} Nothing was changed.`, undefined, err.code);
-    if (err.code === ErrorCode.SEAT_LIMIT_REACHED)
-      throw new ScimError(409, `SEAT_LIMIT_REACHED: ${err.message} Nothing was changed.`, undefined, err.code);
+    if (err.code === ErrorCode.LAST_ADMIN || err.code === ErrorCode.SEAT_LIMIT_REACHED)
+      throw new ScimError(409, `${err.code}: ${err.message} Nothing was changed.`, undefined, err.code);
+    if (err.code === ErrorCode.CONFLICT) throw new ScimError(409, err.message, 'uniqueness', err.code);
+    if (err.code === ErrorCode.BAD_USER_INPUT) throw new ScimError(400, err.message, 'invalidValue', err.code);
   }
   throw err;
 }
@@ -763,7 +765,11 @@ function userInput(body: unknown, current: UserState | null): UserState {
     ext && typeof ext === 'object' ? field(ext as Record<string, unknown>, 'organizationRole') : undefined;
   const state: UserState = {
     userName,
-    externalId: text(field(b, 'externalId'), 'externalId', 255),
+    // PUT: an omitted externalId is kept (Okta's PUT bodies leave it out); null clears it.
+    externalId:
+      field(b, 'externalId') === undefined && current
+        ? current.externalId
+        : text(field(b, 'externalId'), 'externalId', 255),
     name: display ?? current?.name ?? userName.split('@')[0]!,
     givenName,
     familyName,
