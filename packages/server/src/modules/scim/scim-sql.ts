@@ -99,7 +99,9 @@ export function sortColumn(kind: ResourceKind, attr: string): string | null {
   const name = canonicalAttr(kind, attr);
   const col = name ? tables(kind).columns[name] : undefined;
   if (!col) return null;
-  return col.type === 'string' && !col.caseExact ? `lower(${col.sql})` : col.sql;
+  if (col.type !== 'string') return col.sql;
+  // Code point order, whatever the database's collation: the same order as the filter's gt/lt.
+  return `${col.caseExact ? col.sql : `lower(${col.sql})`} collate "C"`;
 }
 
 export function filterSql(kind: ResourceKind, filter: Filter): SqlFragment {
