@@ -1,5 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ERROR, GROUP, LIST, PATCH_OP, ROSTER, USER, scimInstance, validateWithScimmy, type ScimInstance } from './scim-fixture';
+import {
+  ERROR,
+  GROUP,
+  LIST,
+  PATCH_OP,
+  ROSTER,
+  USER,
+  scimInstance,
+  validateWithScimmy,
+  type ScimInstance,
+} from './scim-fixture';
 
 /**
  * A conformance suite written from RFC 7643 (schema) and RFC 7644 (protocol); each test names the section it checks.
@@ -162,8 +172,15 @@ describe('Users (RFC 7644 §3.3-§3.6)', () => {
 
   it('RFC 7644 §3.4.2.5 / §3.9: attributes and excludedAttributes; id and schemas always returned', async () => {
     const a = await ctx.scim.get(`/Users/${id}?attributes=userName,name.givenName`);
-    expect(a.body).toEqual({ schemas: [USER, ROSTER], id, userName: 'Ada.Lovelace@Example.com', name: { givenName: 'Given' } });
-    const b = await ctx.scim.get(`/Users?excludedAttributes=groups,emails,${ROSTER}&filter=${encodeURIComponent(`id eq "${id}"`)}`);
+    expect(a.body).toEqual({
+      schemas: [USER, ROSTER],
+      id,
+      userName: 'Ada.Lovelace@Example.com',
+      name: { givenName: 'Given' },
+    });
+    const b = await ctx.scim.get(
+      `/Users?excludedAttributes=groups,emails,${ROSTER}&filter=${encodeURIComponent(`id eq "${id}"`)}`,
+    );
     const r = b.body.Resources[0];
     expect(r.groups).toBeUndefined();
     expect(r.emails).toBeUndefined();
@@ -191,8 +208,11 @@ describe('Users (RFC 7644 §3.3-§3.6)', () => {
         await ctx.t.server.db.orm.em
           .fork()
           .getConnection()
-          .execute(`select count(*)::int as n from audit_events where target_id = ? and actor_type = 'scim_token'`, [id])
-      )[0].n as number;
+          .execute<Array<{ n: number }>>(
+            `select count(*)::int as n from audit_events where target_id = ? and actor_type = 'scim_token'`,
+            [id],
+          )
+      )[0]!.n;
     const before = await events();
     const second = await ctx.scim.put(`/Users/${id}`, body);
     expect(second.body.meta.version).toBe(first.body.meta.version);
@@ -238,8 +258,8 @@ describe('Users (RFC 7644 §3.3-§3.6)', () => {
     const rows = await ctx.t.server.db.orm.em
       .fork()
       .getConnection()
-      .execute('select count(*)::int as n from users where id = ?', [res.body.id]);
-    expect(rows[0].n).toBe(1);
+      .execute<Array<{ n: number }>>('select count(*)::int as n from users where id = ?', [res.body.id]);
+    expect(rows[0]!.n).toBe(1);
     expect((await ctx.scim.delete(`/Users/${res.body.id}`)).status).toBe(404);
   });
 });

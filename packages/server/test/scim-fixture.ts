@@ -110,7 +110,8 @@ export function validateWithScimmy(kind: 'User' | 'Group', resource: Record<stri
         new SCIMMY.Types.Attribute('string', 'role', { mutable: false }),
       ]),
     ]);
-    SCIMMY.Schemas.User.extend(ext, false);
+    // SCIMMY's declaration types the extension as a Schema class; at run time it takes a definition.
+    SCIMMY.Schemas.User.extend(ext as unknown as SCIMMY.Types.Schema, false);
   }
   // SCIMMY's constructors coerce and validate (direction "out": what a service provider sends); they throw on a
   // value that does not fit its attribute.

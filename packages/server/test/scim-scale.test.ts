@@ -53,7 +53,7 @@ describe('pagination (RFC 7644 §3.4.2.4)', () => {
     }
   });
 
-  it('count is capped at filter.maxResults (1000); count=0 returns only totalResults; a filtered total is exact', async () => {
+  it('count is capped at maxResults (1000); count=0 gives only totalResults; a filtered total is exact', async () => {
     const big = await ctx.scim.get('/Users?count=5000&startIndex=9500&attributes=userName');
     expect(big.body.itemsPerPage).toBe(502);
     const capped = await ctx.scim.get('/Users?count=5000&attributes=userName');
@@ -79,7 +79,7 @@ describe('concurrency (RFC 7644 §3.5.2 under load)', () => {
     const users = await ctx.t.server.db.orm.em
       .fork()
       .getConnection()
-      .execute(`select id from users where username like 'bulk1%' order by id limit 24`);
+      .execute<Array<{ id: string }>>(`select id from users where username like 'bulk1%' order by id limit 24`);
     const results = await Promise.all(
       users.map((u: { id: string }) =>
         ctx.scim.patch(`/Groups/${g.body.id}`, [{ op: 'add', path: 'members', value: [{ value: u.id }] }]),
@@ -95,7 +95,7 @@ describe('concurrency (RFC 7644 §3.5.2 under load)', () => {
     const more = await ctx.t.server.db.orm.em
       .fork()
       .getConnection()
-      .execute(`select id from users where username like 'bulk2%' order by id limit 12`);
+      .execute<Array<{ id: string }>>(`select id from users where username like 'bulk2%' order by id limit 12`);
     await Promise.all([
       ...half.map((u: { id: string }) =>
         ctx.scim.patch(`/Groups/${g.body.id}`, [{ op: 'remove', path: `members[value eq "${u.id}"]` }]),
@@ -157,7 +157,7 @@ describe('who may provision and see what', () => {
     );
   });
 
-  it('tokens: only org admins create, list and revoke them; the list shows metadata and lastUsedAt, never a secret', async () => {
+  it('tokens: only org admins create, list and revoke them; the list has lastUsedAt, no secret', async () => {
     const member = await addMember(ctx.t, ctx.org, 'plainmember', OrgRole.MEMBER);
     const outsider = await addMember(ctx.t, null, 'stranger', OrgRole.MEMBER);
     const create = 'mutation { createScimToken(input: { organization: "acme", name: "x" }) { secret } }';
@@ -181,12 +181,12 @@ describe('who may provision and see what', () => {
     const rows = await ctx.t.server.db.orm.em
       .fork()
       .getConnection()
-      .execute('select token_hash from scim_tokens where id = ?', [ctx.tokenId]);
-    expect(rows[0].token_hash).toMatch(/^[0-9a-f]{64}$/);
+      .execute<Array<{ token_hash: string }>>('select token_hash from scim_tokens where id = ?', [ctx.tokenId]);
+    expect(rows[0]!.token_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(ctx.secret).toMatch(/^rsc_[0-9A-Za-z]{49}$/);
   });
 
-  it('a personal API key or session is not a SCIM credential, even an admin\'s (401)', async () => {
+  it("a personal API key or session is not a SCIM credential, even an admin's (401)", async () => {
     const key = await gql<{ createApiKey: { secret: string } }>(
       ctx.url,
       'mutation { createApiKey(input: { name: "k" }) { secret } }',

@@ -62,7 +62,8 @@ export async function scimRouter(params: {
   const rateLimiter = limiter!;
 
   // `location` and `$ref` use the URL the identity provider called (behind a proxy: TRUST_PROXY decides the scheme).
-  const baseOf = (req: Request) => `${req.protocol}://${req.get('host') ?? new URL(params.publicUrl).host}${req.baseUrl}`;
+  const baseOf = (req: Request) =>
+    `${req.protocol}://${req.get('host') ?? new URL(params.publicUrl).host}${req.baseUrl}`;
   const router = express.Router({ caseSensitive: false });
   const send = (res: Response, status: number, body: unknown) => {
     res.status(status).type(SCIM_MEDIA_TYPE).send(JSON.stringify(body));
@@ -121,7 +122,8 @@ export async function scimRouter(params: {
       }
       // lastUsedAt, written at most once a minute per token whatever the request rate.
       await em.execute(
-        `update scim_tokens set last_used_at = now() where id = ? and (last_used_at is null or last_used_at < now() - interval '1 minute')`,
+        'update scim_tokens set last_used_at = now() where id = ? and ' +
+          `(last_used_at is null or last_used_at < now() - interval '1 minute')`,
         [token.id],
       );
       (res.locals as ScimLocals).token = token;
@@ -251,7 +253,7 @@ export async function scimRouter(params: {
           kind === 'User' ? await svc.getUser(String(req.params.id)) : await svc.getGroup(String(req.params.id));
         const inm = req.get('if-none-match');
         const version = (r.meta as { version: string }).version;
-        if (inm && inm.split(',').some((t) => t.trim().replace(/^W\//, '') === version.replace(/^W\//, ''))) {
+        if (inm?.split(',').some((t) => t.trim().replace(/^W\//, '') === version.replace(/^W\//, ''))) {
           res.setHeader('ETag', version);
           res.status(304).end();
           return;

@@ -46,14 +46,17 @@ const USER_COLUMNS: Record<string, Column> = {
   'roster:organizationRole': str('m.role'),
 };
 
+const USER_TEAMS_FROM =
+  'team_memberships ftm join teams ft on ft.id = ftm.team_id where ftm.user_id = u.id and ' +
+  'ft.organization_id = m.organization_id';
 const USER_RELATED: Record<string, Related> = {
   groups: {
-    from: 'team_memberships ftm join teams ft on ft.id = ftm.team_id where ftm.user_id = u.id and ft.organization_id = m.organization_id',
+    from: USER_TEAMS_FROM,
     subs: { value: str('ft.id::text', true), display: str('ft.name') },
     primary: 'value',
   },
   'roster:teamRoles': {
-    from: 'team_memberships ftm join teams ft on ft.id = ftm.team_id where ftm.user_id = u.id and ft.organization_id = m.organization_id',
+    from: USER_TEAMS_FROM,
     subs: { value: str('ft.id::text', true), display: str('ft.name'), role: str('ftm.role') },
     primary: 'value',
   },
@@ -180,7 +183,7 @@ function compare(col: Column, f: Extract<Filter, { op: 'pr' | 'cmp' }>): SqlFrag
       if (typeof value !== 'boolean')
         throw invalidFilter(`Invalid filter: "${f.attr}" is boolean; compare it with true or false.`);
       if (cmp === 'eq') return { sql: `(${col.sql} = ?)`, bindings: [value] };
-      if (cmp === 'ne') return { sql: `(${col.sql} is distinct from ?)`, bindings: [value] };
+      if (cmp === 'ne') return { sql: `(${col.sql} <> ?)`, bindings: [value] };
       throw invalidFilter(`Invalid filter: "${cmp}" does not apply to the boolean "${f.attr}"; use eq, ne or pr.`);
     }
     case 'dateTime': {
@@ -189,7 +192,6 @@ function compare(col: Column, f: Extract<Filter, { op: 'pr' | 'cmp' }>): SqlFrag
       const op = SQL_OPS[cmp];
       if (!op) throw invalidFilter(`Invalid filter: "${cmp}" does not apply to the dateTime "${f.attr}".`);
       const lhs = `date_trunc('milliseconds', ${col.sql})`;
-      if (cmp === 'ne') return { sql: `(${lhs} is distinct from ?::timestamptz)`, bindings: [value] };
       return { sql: `(${lhs} ${op} ?::timestamptz)`, bindings: [value] };
     }
     case 'string': {
@@ -201,13 +203,14 @@ function compare(col: Column, f: Extract<Filter, { op: 'pr' | 'cmp' }>): SqlFrag
         case 'eq':
           return { sql: `(${c} = ${v})`, bindings: [value] };
         case 'ne':
-          return { sql: `(${c} is distinct from ${v})`, bindings: [value] };
+          // A missing attribute matches neither eq nor ne (as scim2-parse-filter and SCIMMY read §3.4.2.2).
+          return { sql: `(${c} <> ${v})`, bindings: [value] };
         case 'co':
           return { sql: `(strpos(${c}, ${v}) > 0)`, bindings: [value] };
         case 'sw':
           return { sql: `starts_with(${c}, ${v})`, bindings: [value] };
         case 'ew':
-          return { sql: `(right(${c}, char_length(?)) = ${v})`, bindings: [value, value] };
+          return { sql: `(right(${c}, char_length(?::text)) = ${v})`, bindings: [value, value] };
         default:
           // Lexicographic, by code point (collation "C"), as RFC 7644 §3.4.2.2 leaves it to the string's order.
           return { sql: `(${c} collate "C" ${SQL_OPS[cmp]} ${v} collate "C")`, bindings: [value] };

@@ -16,7 +16,8 @@ import {
 export class ScimTokenResolver {
   @Mutation(() => CreateScimTokenPayload, {
     description:
-      'Create a SCIM token for an organization (org admins, scim:manage): an identity provider provisions its members ' +
+      'Create a SCIM token for an organization (org admins, scim:manage): an identity provider provisions its ' +
+      'members ' +
       'and teams with it at /scim/v2. The secret is in the payload once and never again.',
   })
   createScimToken(@Ctx() ctx: RequestContext, @Arg('input', () => CreateScimTokenInput) input: CreateScimTokenInput) {

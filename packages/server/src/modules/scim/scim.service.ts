@@ -159,9 +159,11 @@ export class ScimService {
     ])) as [{ total: number }];
     let rows: Array<UserRow | GroupRow> = [];
     if (count > 0) {
+      const teams =
+        wants(projection, 'groups') || wants(projection, ROSTER_USER_SCHEMA) || wants(projection, 'roster:teamRoles');
       const select =
         kind === 'User'
-          ? `${USER_SELECT}, ${wants(projection, 'groups') || wants(projection, ROSTER_USER_SCHEMA) || wants(projection, 'roster:teamRoles') ? USER_TEAMS : `'[]'::json as teams`}`
+          ? `${USER_SELECT}, ${teams ? USER_TEAMS : `'[]'::json as teams`}`
           : `${GROUP_SELECT}, ${wants(projection, 'members') ? GROUP_MEMBERS : 'null as members'}`;
       rows = await this.em.execute(`${select} ${from} and (${where.sql}) order by ${order} limit ? offset ?`, [
         this.ctx.organizationId,
@@ -450,7 +452,8 @@ export class ScimService {
     return this.write(async (em, org) => {
       if (await em.count(Team, { organization: org.id, name: input.displayName }))
         throw uniqueness(
-          `A Group (team) named "${input.displayName}" already exists: GET /Groups?filter=displayName eq "${input.displayName}".`,
+          `A Group (team) named "${input.displayName}" already exists: GET /Groups?filter=displayName eq ` +
+            `"${input.displayName}".`,
         );
       const team = em.create(Team, { organization: ref(org), name: input.displayName, createdById: null });
       em.create(ScimGroup, { team: ref(team), organization: ref(org), externalId: input.externalId });
