@@ -186,6 +186,44 @@ describe('who may provision and see what', () => {
     expect(ctx.secret).toMatch(/^rsc_[0-9A-Za-z]{49}$/);
   });
 
+  it('nested read paths: scimTokens reaches only org admins, from every path to the organization', async () => {
+    const member = await addMember(ctx.t, ctx.org, 'nestedmember', OrgRole.MEMBER);
+    const stranger = await addMember(ctx.t, null, 'nestedstranger', OrgRole.MEMBER);
+    const paths = [
+      '{ organization(name: "acme") { scimTokens { name } } }',
+      '{ organizations { nodes { name scimTokens { name } } } }',
+      '{ viewer { user { memberships { nodes { organization { scimTokens { name } } } } } } }',
+    ];
+    for (const query of paths) {
+      for (const caller of [member, stranger]) {
+        const res = await gql(ctx.url, query, {}, caller.token);
+        expect(JSON.stringify(res.data ?? null)).not.toContain('Okta');
+        if (res.errors) expect(codeOf(res)).toBe(caller === member ? 'FORBIDDEN' : 'NOT_FOUND');
+      }
+    }
+    const asAdmin = await gql(ctx.url, paths[0]!, {}, ctx.admin.token);
+    expect(JSON.stringify(asAdmin.data)).toContain('Okta');
+  });
+
+  it('the audit log shows SCIM changes with the token as actor, to org admins through the API', async () => {
+    await ctx.scim.patch(`/Users/${acmeUser}`, [{ op: 'replace', path: 'displayName', value: 'Audited Name' }], {
+      'x-request-id': 'idp-req-42',
+    });
+    const res = await gql(
+      ctx.url,
+      '{ organization(name: "acme") { auditLog(first: 5, actions: [MEMBER_SCIM_UPDATED]) { nodes { actor { type id ' +
+        'label } target { id } metadata } } } }',
+      {},
+      ctx.admin.token,
+    );
+    const [event] = res.data!.organization.auditLog.nodes;
+    expect(event).toMatchObject({
+      actor: { type: 'scim_token', id: ctx.tokenId, label: 'Okta' },
+      target: { id: acmeUser },
+      metadata: { via: 'scim', idpRequestId: 'idp-req-42', changed: ['name'] },
+    });
+  });
+
   it("a personal API key or session is not a SCIM credential, even an admin's (401)", async () => {
     const key = await gql<{ createApiKey: { secret: string } }>(
       ctx.url,
