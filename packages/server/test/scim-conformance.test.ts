@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gql } from './fixtures';
 import {
   ERROR,
   GROUP,
@@ -118,6 +119,71 @@ describe('errors (RFC 7644 §3.12)', () => {
     expect(res.body.scimType).toBe('invalidValue');
     const wrong = await ctx.scim.post('/Users', { schemas: [GROUP], userName: 'x@example.com' });
     expect(wrong.body.scimType).toBe('invalidSyntax');
+  });
+});
+
+describe('input hygiene and search (RFC 7644 §3.12, §3.4.3)', () => {
+  it('RFC 7644 §3.12: NUL bytes and lone surrogates anywhere are 400, never a 500', async () => {
+    const nul = 'a\u0000b';
+    const lone = 'a\ud800b';
+    for (const bad of [nul, lone]) {
+      const u = await ctx.scim.createUser(`${bad}@example.com`);
+      expect(u.status).toBe(400);
+      const d = await ctx.scim.createUser('hygiene@example.com', { displayName: bad });
+      expect(d.status).toBe(400);
+      // A lone surrogate cannot be percent-encoded as UTF-8: its CESU-8 bytes are sent instead.
+      const encoded = bad === lone ? 'a%ED%A0%80b' : encodeURIComponent(bad);
+      const f = await ctx.scim.get(`/Users?filter=userName%20eq%20%22${encoded}%22`);
+      expect([200, 400]).toContain(f.status);
+      if (bad === nul) expect(f.status).toBe(400);
+      const e = await ctx.scim.createUser('hygiene2@example.com', { externalId: bad });
+      expect(e.status).toBe(400);
+    }
+  });
+
+  it('RFC 7644 §3.4.3: POST /Users/.search takes the query in the body', async () => {
+    await ctx.scim.createUser('searcher@example.com');
+    const res = await ctx.scim.post('/Users/.search', {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'],
+      filter: 'userName sw "searcher"',
+      attributes: ['userName'],
+      startIndex: 1,
+      count: 10,
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.totalResults).toBe(1);
+    expect(res.body.Resources[0]).toEqual({
+      schemas: [USER, ROSTER],
+      id: expect.any(String),
+      userName: 'searcher@example.com',
+    });
+  });
+
+  it('RFC 7644 §3.3: creating a user supersedes a pending invitation for the address', async () => {
+    const inv = await gql<{ inviteUser: { invitation: { id: string } } }>(
+      ctx.url,
+      'mutation($i: InviteUserInput!) { inviteUser(input: $i) { invitation { id } } }',
+      { i: { organization: 'acme', email: 'invited@example.com', sendEmail: false } },
+      ctx.admin.token,
+    );
+    expect(inv.errors).toBeUndefined();
+    const res = await ctx.scim.createUser('invited@example.com');
+    expect(res.status).toBe(201);
+    const rows = await ctx.t.server.db.orm.em
+      .fork()
+      .getConnection()
+      .execute<Array<{ status: string }>>('select status from invitations where id = ?', [
+        inv.data!.inviteUser.invitation.id,
+      ]);
+    expect(rows[0]!.status).toBe('REVOKED');
+    const members = await ctx.t.server.db.orm.em
+      .fork()
+      .getConnection()
+      .execute<Array<{ n: number }>>(
+        `select count(*)::int as n from org_memberships m left join users u on u.id = m.user_id
+          left join invitations i on i.id = m.invitation_id where coalesce(u.email, i.email) = 'invited@example.com'`,
+      );
+    expect(members[0]!.n).toBe(1);
   });
 });
 
@@ -288,6 +354,27 @@ describe('Groups (RFC 7644 §3.3-§3.6 on RFC 7643 §4.2)', () => {
     expect(dup.status).toBe(409);
     const bad = await ctx.scim.post('/Groups', { schemas: [GROUP], displayName: 'Not a team name!' });
     expect(bad.body.scimType).toBe('invalidValue');
+    const byName = await ctx.scim.get(`/Groups?filter=${encodeURIComponent('displayName eq "ML-RESEARCH"')}`);
+    expect(byName.body.Resources.map((g: { id: string }) => g.id)).toEqual([res.body.id]);
+    const byExt = await ctx.scim.get(`/Groups?filter=${encodeURIComponent('externalId eq "grp-1" and members pr')}`);
+    expect(byExt.body.totalResults).toBe(1);
+    expect(
+      (await ctx.scim.get(`/Groups?filter=${encodeURIComponent('externalId eq "GRP-1"')}`)).body.totalResults,
+    ).toBe(0);
+    const put = await ctx.scim.put(`/Groups/${res.body.id}`, {
+      schemas: [GROUP],
+      displayName: 'ml-research',
+      externalId: 'grp-1',
+      members: [],
+    });
+    expect(put.body.members).toEqual([]);
+    const again = await ctx.scim.put(`/Groups/${res.body.id}`, {
+      schemas: [GROUP],
+      displayName: 'ml-research',
+      externalId: 'grp-1',
+      members: [{ value: u.body.id }],
+    });
+    expect(again.body.members.map((m: { value: string }) => m.value)).toEqual([u.body.id]);
     const filtered = await ctx.scim.get(`/Groups?filter=${encodeURIComponent(`members eq "${u.body.id}"`)}`);
     expect(filtered.body.Resources.map((g: { id: string }) => g.id)).toEqual([res.body.id]);
     const noMembers = await ctx.scim.get('/Groups?excludedAttributes=members');

@@ -1,4 +1,5 @@
 import { invalidFilter, invalidPath, ScimError } from './scim-errors';
+import { isStorableText } from '../../graphql/input-hygiene';
 
 /**
  * The filter grammar of RFC 7644 §3.4.2.2 (and the PATCH path grammar of §3.5.2), parsed into a tree; translated to
@@ -188,6 +189,7 @@ class Parser {
 /** Parses a `filter` query parameter; invalidFilter (400) for anything outside the grammar. */
 export function parseFilter(input: string): Filter {
   if (input.length > 4096) throw invalidFilter('The filter is longer than 4096 characters.');
+  if (!isStorableText(input)) throw invalidFilter('The filter must not contain NUL bytes or invalid Unicode.');
   const fail = (detail: string) => invalidFilter(`Invalid filter: ${detail}`);
   return new Parser(tokenize(input, fail), fail).parse();
 }

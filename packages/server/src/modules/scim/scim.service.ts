@@ -785,6 +785,12 @@ function userInput(body: unknown, current: UserState | null): UserState {
 
 /** Validates a desired user state with Roster's own validators (email, display name). */
 function normalizeUserState(s: UserState): UserState {
+  for (const [what, v] of [
+    ['email', s.email],
+    ['displayName', s.name],
+  ] as const) {
+    if (!isStorableText(v)) throw invalidValue(`${what} must not contain NUL bytes or invalid Unicode.`);
+  }
   const email = emailSchema.safeParse(s.email);
   if (!email.success) throw invalidValue(`"${s.email}" is not an email address such as ada@example.com.`);
   const name = personNameSchema.safeParse(s.name);
