@@ -322,6 +322,46 @@ describe('invariants', () => {
     ]);
   });
 
+  it('DELETE of an active last team admin is refused; deactivated first, it goes through', async () => {
+    const boss = await ctx.scim.createUser('boss@example.com');
+    const bossSession = await sessionOf(boss.body.id);
+    await gql(
+      ctx.url,
+      'mutation { updateOrganization(input: { organization: "acme", settings: { membersCanCreateTeams: true } }) ' +
+        '{ organization { name } } }',
+      {},
+      ctx.admin.token,
+    );
+    const made = await gql(
+      ctx.url,
+      'mutation { createTeam(input: { organization: "acme", name: "bossteam" }) { team { name } } }',
+      {},
+      bossSession,
+    );
+    expect(made.errors).toBeUndefined();
+    const refused = await ctx.scim.delete(`/Users/${boss.body.id}`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.detail).toMatch(/^LAST_ADMIN: boss is the last admin of team "bossteam"/);
+    expect((await ctx.scim.get(`/Users/${boss.body.id}`)).status).toBe(200);
+    await ctx.scim.patch(`/Users/${boss.body.id}`, [{ op: 'replace', path: 'active', value: false }]);
+    expect((await ctx.scim.delete(`/Users/${boss.body.id}`)).status).toBe(204);
+  });
+
+  it('DELETE of a group whose team has projects is refused (it would delete their runs)', async () => {
+    const g = await ctx.scim.post('/Groups', { schemas: [GROUP], displayName: 'has-work' });
+    const p = await gql(
+      ctx.url,
+      'mutation { createProject(input: { organization: "acme", team: "has-work", name: "p1" }) { project { name } } }',
+      {},
+      ctx.admin.token,
+    );
+    expect(p.errors).toBeUndefined();
+    const res = await ctx.scim.delete(`/Groups/${g.body.id}`);
+    expect(res.status).toBe(409);
+    expect(res.body.detail).toMatch(/has 1 project/);
+    expect((await ctx.scim.get(`/Groups/${g.body.id}`)).status).toBe(200);
+  });
+
   it('seats hold: SEAT_LIMIT_REACHED is a readable SCIM error; a deactivated user frees the seat', async () => {
     const used = (
       await rows(

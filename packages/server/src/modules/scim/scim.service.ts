@@ -6,7 +6,7 @@ import { Membership } from '../organizations/membership.entity';
 import { Team } from '../teams/team.entity';
 import { TeamMembership } from '../teams/team-membership.entity';
 import { teamNameSchema, TeamService } from '../teams/team.service';
-import { capTeamRoles } from '../teams/team-admins';
+import { capTeamRoles, teamsLeftWithoutAdmin } from '../teams/team-admins';
 import { Invitation, InvitationStatus } from '../invitations/invitation.entity';
 import { assertNotLastAdmin, assertSeatAvailable, lockOrganization } from '../organizations/invariants';
 import { uniqueUsername, usernameBase } from '../sso/sso-sign-in.service';
@@ -323,6 +323,23 @@ export class ScimService {
     await this.write(async (em, org) => {
       const { membership, user } = await this.lockedUser(em, id, ifMatch);
       await assertNotLastAdmin(em, org, membership).catch(rethrowScim);
+      // Leaving the organization leaves its teams: not when that takes a team's last effective admin (a deactivated
+      // member is none, so the usual deactivate-then-delete of an identity provider goes through).
+      const teams: Array<{ id: string; name: string }> = await em.execute(
+        `select t.id, t.name from teams t where t.organization_id = ? and exists (select 1 from team_memberships tm
+          where tm.team_id = t.id and tm.user_id = ?) order by t.id for update`,
+        [org.id, user.id],
+      );
+      const orphaned = await teamsLeftWithoutAdmin(em, org.id, teams, user.id);
+      if (orphaned.length) {
+        throw new ScimError(
+          409,
+          `LAST_ADMIN: ${user.username} is the last admin of team ${orphaned.map((t) => `"${t.name}"`).join(', ')}; ` +
+            'make someone else ADMIN there first, or deactivate the user (active: false) instead. Nothing was changed.',
+          undefined,
+          ErrorCode.LAST_ADMIN,
+        );
+      }
       em.remove(membership);
       await TeamService.leaveAllTeams(em, org, user.id);
       if (user.defaultOrganization?.id === org.id) user.defaultOrganization = null;
@@ -501,6 +518,18 @@ export class ScimService {
   async deleteGroup(id: string, ifMatch: string | undefined): Promise<void> {
     await this.write(async (em) => {
       const { team } = await this.lockedGroup(em, id, ifMatch);
+      // Deleting a team deletes its projects, runs and reports: an identity provider unlinking a group must not.
+      const [{ n }] = (await em.execute('select count(*)::int as n from projects where team_id = ?', [team.id])) as [
+        { n: number },
+      ];
+      if (n > 0) {
+        throw new ScimError(
+          409,
+          `Team "${team.name}" has ${n} project(s): deleting it would delete them with their runs and reports, so ` +
+            'SCIM does not. Remove its members instead, or delete the team in Roster (deleteTeam). Nothing was ' +
+            'changed.',
+        );
+      }
       await em.nativeDelete(Team, { id: team.id });
       this.audit(em, { action: AuditAction.TEAM_DELETED, target: { type: 'team', id: team.id, label: team.name } });
     });
