@@ -5,6 +5,7 @@ import { issueSession } from '../src/auth/sessions';
 import { User } from '../src/modules/accounts/user.entity';
 import { Organization } from '../src/modules/organizations/organization.entity';
 import { OrgRole } from '../src/authz/roles';
+import { syncTeamsFromGroups } from '../src/modules/sso/group-sync';
 
 /**
  * Request sequences in the shapes Okta and Microsoft Entra ID send (their provisioning documentation and logs):
@@ -360,6 +361,44 @@ describe('invariants', () => {
     expect(res.status).toBe(409);
     expect(res.body.detail).toMatch(/has 1 project/);
     expect((await ctx.scim.get(`/Groups/${g.body.id}`)).status).toBe(200);
+  });
+
+  it('externalId is unique in the organization (409 uniqueness); the extension URN as a PATCH path', async () => {
+    const a = await ctx.scim.createUser('ext-a@example.com', { externalId: 'same-ext' });
+    expect(a.status).toBe(201);
+    const b = await ctx.scim.createUser('ext-b@example.com', { externalId: 'same-ext' });
+    expect(b.status).toBe(409);
+    expect(b.body.scimType).toBe('uniqueness');
+    const role = await ctx.scim.patch(`/Users/${a.body.id}`, [
+      { op: 'replace', path: ROSTER, value: { organizationRole: 'VIEWER' } },
+    ]);
+    expect(role.body[ROSTER].organizationRole).toBe('VIEWER');
+  });
+
+  it('SCIM memberships: a role change by hand names the IdP; SSO group sync leaves them alone', async () => {
+    const u = await ctx.scim.createUser('synced@example.com');
+    const g = await ctx.scim.post('/Groups', {
+      schemas: [GROUP],
+      displayName: 'scim-only',
+      members: [{ value: u.body.id }],
+    });
+    expect(g.status).toBe(201);
+    const role = await gql(
+      ctx.url,
+      'mutation($i: UpdateTeamMemberRoleInput!) { updateTeamMemberRole(input: $i) { member { role } } }',
+      { i: { organization: 'acme', team: 'scim-only', user: 'synced@example.com', role: 'ADMIN' } },
+      ctx.admin.token,
+    );
+    expect(codeOf(role)).toBe('IDP_MANAGED_MEMBERSHIP');
+    expect(role.errors![0]!.message).toMatch(/identity provider "Okta" through SCIM/);
+    // A sign-in with no groups at all: group sync removes what it manages, never what SCIM manages.
+    const em = ctx.t.server.db.orm.em.fork();
+    const user = await em.findOneOrFail(User, { id: u.body.id });
+    const summary = await em.transactional((tx) => syncTeamsFromGroups(tx, user, [], [], () => undefined));
+    expect(summary.removed).toBe(0);
+    expect((await ctx.scim.get(`/Groups/${g.body.id}`)).body.members.map((m: { value: string }) => m.value)).toEqual([
+      u.body.id,
+    ]);
   });
 
   it('seats hold: SEAT_LIMIT_REACHED is a readable SCIM error; a deactivated user frees the seat', async () => {

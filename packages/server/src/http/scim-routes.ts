@@ -39,7 +39,6 @@ export async function scimRouter(params: {
   ratePerMinute: number;
 }): Promise<express.Router> {
   const { orm, logger } = params;
-  const docsUrl = 'https://github.com/roster/roster/blob/main/docs/SCIM.md';
   let limiter: RateLimiterPostgres | undefined;
   // The ready callback may run inside the constructor (tableCreated) or later: wait for it either way.
   await new Promise<void>((resolve, reject) => {
@@ -166,7 +165,7 @@ export async function scimRouter(params: {
     send(res, status, project(r, projection(kind, req)));
   };
 
-  router.get('/ServiceProviderConfig', (req, res) => send(res, 200, serviceProviderConfig(baseOf(req), docsUrl)));
+  router.get('/ServiceProviderConfig', (req, res) => send(res, 200, serviceProviderConfig(baseOf(req))));
   router.get('/ResourceTypes', (req, res) => {
     const list = resourceTypes(baseOf(req));
     send(res, 200, {

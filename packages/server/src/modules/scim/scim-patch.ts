@@ -151,6 +151,10 @@ function lookup(value: Record<string, unknown>, attr: string): unknown {
 
 /** Splits a path-less add/replace value object into one operation per attribute (Okta's and Entra's form). */
 function expandPathless(kind: ResourceKind, op: PatchOperation): PatchOperation[] {
+  if (op.path !== null) {
+    // A path naming the extension schema itself: its value is an object of the extension's attributes.
+    return expandPathless(kind, { ...op, path: null, value: { [op.path]: op.value } });
+  }
   if (!op.value || typeof op.value !== 'object' || Array.isArray(op.value))
     throw invalidValue(`An "${op.op}" without a path needs an object value.`);
   const out: PatchOperation[] = [];
@@ -177,7 +181,8 @@ export function patchUser(state: UserState, ops: PatchOperation[]): UserState {
   const next = { ...state };
   let nameSetExplicitly = false;
   let namePartsChanged = false;
-  for (const op of ops.flatMap((o) => (o.path === null ? expandPathless('User', o) : [o]))) {
+  const isExtension = (o: PatchOperation) => o.path?.toLowerCase() === ROSTER_USER_SCHEMA.toLowerCase();
+  for (const op of ops.flatMap((o) => (o.path === null || isExtension(o) ? expandPathless('User', o) : [o]))) {
     const path = parsePath(op.path!);
     const name = canonicalAttr('User', path.attr);
     if (!name) continue;

@@ -201,10 +201,9 @@ export function resourceTypes(base: string): Array<Record<string, unknown>> {
   ];
 }
 
-export function serviceProviderConfig(base: string, docsUrl: string): Record<string, unknown> {
+export function serviceProviderConfig(base: string): Record<string, unknown> {
   return {
     schemas: [SERVICE_PROVIDER_CONFIG_SCHEMA],
-    documentationUri: docsUrl,
     patch: { supported: true },
     bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
     filter: { supported: true, maxResults: MAX_RESULTS },
@@ -219,7 +218,6 @@ export function serviceProviderConfig(base: string, docsUrl: string): Record<str
           'A SCIM token of the organization (rsc_…), created by an organization admin with createScimToken and ' +
           'sent as "Authorization: Bearer <token>".',
         specUri: 'https://www.rfc-editor.org/info/rfc6750',
-        documentationUri: docsUrl,
         primary: true,
       },
     ],

@@ -1,4 +1,5 @@
-import { LockMode, ref } from '@mikro-orm/core';
+import { LockMode, ref, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { UNIQUE_CONSTRAINTS, violatedConstraint } from '../../db/unique-violation';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { User } from '../accounts/user.entity';
 import { Organization } from '../organizations/organization.entity';
@@ -702,6 +703,11 @@ export class ScimService {
 
 /** Roster's invariant errors as SCIM errors a person reading the IdP's log understands. */
 function rethrowScim(err: unknown): never {
+  if (err instanceof UniqueConstraintViolationException) {
+    const name = violatedConstraint(err);
+    const meaning = name ? UNIQUE_CONSTRAINTS[name] : undefined;
+    throw uniqueness(meaning?.message ?? 'A value is already taken; retry the request.');
+  }
   if (err instanceof AppError) {
     if (err.code === ErrorCode.LAST_ADMIN || err.code === ErrorCode.SEAT_LIMIT_REACHED)
       throw new ScimError(409, `${err.code}: ${err.message} Nothing was changed.`, undefined, err.code);
@@ -711,16 +717,9 @@ function rethrowScim(err: unknown): never {
   throw err;
 }
 
+/** Flushes, answering a lost unique race (a concurrent request of another organization) as 409 uniqueness. */
 async function flushUnique(em: EntityManager): Promise<void> {
-  try {
-    await em.flush();
-  } catch (err) {
-    const constraint = (err as { constraint?: string }).constraint ?? '';
-    if (constraint.includes('external_id'))
-      throw uniqueness('Another resource of the organization has this externalId.');
-    if (constraint === 'users_email_unique') throw uniqueness('Another account already has this email.');
-    throw err;
-  }
+  await em.flush().catch(rethrowScim);
 }
 
 function checkIfMatch(ifMatch: string | undefined, resource: Resource): void {
