@@ -6,8 +6,9 @@ import { Organization } from '../organizations/organization.entity';
 import { Membership } from '../organizations/membership.entity';
 import { Team } from '../teams/team.entity';
 import { TeamMembership } from '../teams/team-membership.entity';
-import { teamNameSchema, TeamService } from '../teams/team.service';
-import { capTeamRoles, teamsLeftWithoutAdmin } from '../teams/team-admins';
+import { teamNameSchema } from '../teams/team.service';
+import { MemberService } from '../members/member.service';
+import { teamsLeftWithoutAdmin } from '../teams/team-admins';
 import { Invitation, InvitationStatus } from '../invitations/invitation.entity';
 import { assertNotLastAdmin, assertSeatAvailable, lockOrganization } from '../organizations/invariants';
 import { uniqueUsername, usernameBase } from '../sso/sso-sign-in.service';
@@ -15,7 +16,7 @@ import { AuditAction, recordAudit, recordAudits, type AuditInput } from '../audi
 import { ANONYMOUS } from '../../auth/principal';
 import { Authz } from '../../authz/policy';
 import { isEffectiveTeamAdmin } from '../../authz/team-admins';
-import { ORG_ADMIN_ROLE, SEAT_ROLES } from '../../authz/permissions';
+import { SEAT_ROLES } from '../../authz/permissions';
 import { MemberStatus, OrgRole } from '../../authz/roles';
 import type { TeamRole } from '../../authz/team-permissions';
 import { AppError, ErrorCode } from '../../errors';
@@ -323,7 +324,7 @@ export class ScimService {
   async deleteUser(id: string, ifMatch: string | undefined): Promise<void> {
     await this.write(async (em, org) => {
       const { membership, user } = await this.lockedUser(em, id, ifMatch);
-      await assertNotLastAdmin(em, org, membership).catch(rethrowScim);
+      await assertNotLastAdmin(em, org, membership);
       // Leaving the organization leaves its teams: not when that takes a team's last effective admin (a deactivated
       // member is none, so the usual deactivate-then-delete of an identity provider goes through).
       const teams: Array<{ id: string; name: string }> = await em.execute(
@@ -341,15 +342,8 @@ export class ScimService {
           ErrorCode.LAST_ADMIN,
         );
       }
-      em.remove(membership);
-      await TeamService.leaveAllTeams(em, org, user.id);
-      if (user.defaultOrganization?.id === org.id) user.defaultOrganization = null;
+      await MemberService.removeMembership(em, org, membership, user, false, (e) => this.audit(em, e));
       await em.nativeDelete(ScimUser, { organization: org.id, user: user.id });
-      this.audit(em, {
-        action: AuditAction.MEMBER_REMOVED,
-        target: { type: 'user', id: user.id, label: user.username },
-        metadata: { role: membership.role, status: membership.status, left: false },
-      });
     });
   }
 
@@ -437,30 +431,11 @@ export class ScimService {
       });
       await flushUnique(em);
     }
-    if (desired.role !== state.role) {
-      const from = membership.role;
-      if (membership.status === MemberStatus.ACTIVE) {
-        if (desired.role !== ORG_ADMIN_ROLE) await assertNotLastAdmin(em, org, membership).catch(rethrowScim);
-        if (!SEAT_ROLES.has(from) && SEAT_ROLES.has(desired.role))
-          await assertSeatAvailable(em, org).catch(rethrowScim);
-      }
-      await capTeamRoles(em, org, user, desired.role, (e) => this.audit(em, e)).catch(rethrowScim);
-      membership.role = desired.role;
-      this.audit(em, { action: AuditAction.MEMBER_ROLE_CHANGED, target, metadata: { from, to: desired.role } });
-      await em.flush();
-    }
-    if (desired.active !== state.active) {
-      if (!desired.active) {
-        await assertNotLastAdmin(em, org, membership).catch(rethrowScim);
-        membership.status = MemberStatus.DEACTIVATED;
-        this.audit(em, { action: AuditAction.MEMBER_DEACTIVATED, target, metadata: { role: membership.role } });
-      } else {
-        if (SEAT_ROLES.has(membership.role)) await assertSeatAvailable(em, org).catch(rethrowScim);
-        membership.status = MemberStatus.ACTIVE;
-        this.audit(em, { action: AuditAction.MEMBER_REACTIVATED, target, metadata: { role: membership.role } });
-      }
-      await em.flush();
-    }
+    // The members module's rules, the same as updateMemberRole, deactivateMember and reactivateMember apply.
+    const audit = (e: AuditInput) => this.audit(em, e);
+    if (await MemberService.changeRole(em, org, membership, user, desired.role, audit)) await em.flush();
+    const status = desired.active ? MemberStatus.ACTIVE : MemberStatus.DEACTIVATED;
+    if (await MemberService.setStatus(em, org, membership, user, status, audit)) await em.flush();
   }
 
   // ---- Groups ----
