@@ -73,6 +73,23 @@ describe('pagination (RFC 7644 §3.4.2.4)', () => {
   });
 });
 
+describe('lookups at scale', () => {
+  it('the lookups IdPs make before every change (userName eq, externalId eq) stay fast at 10,000 users', async () => {
+    const timings: number[] = [];
+    for (const f of [
+      'userName eq "BULK5000@example.com"',
+      'externalId eq "nope"',
+      'emails.value eq "bulk7@example.com"',
+    ]) {
+      const started = performance.now();
+      const res = await ctx.scim.get(`/Users?filter=${encodeURIComponent(f)}`);
+      timings.push(performance.now() - started);
+      expect(res.status).toBe(200);
+    }
+    console.log(`SCIM lookups at ${N} users: ${timings.map((t) => t.toFixed(1)).join(' / ')} ms`);
+  });
+});
+
 describe('concurrency (RFC 7644 §3.5.2 under load)', () => {
   it('concurrent PATCHes adding members to one group lose none', async () => {
     const g = await ctx.scim.post('/Groups', { schemas: [GROUP], displayName: 'crowd' });

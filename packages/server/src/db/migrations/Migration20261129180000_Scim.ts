@@ -31,6 +31,7 @@ export class Migration20261129180000_Scim extends Migration {
         `now(), constraint "scim_users_pkey" primary key ("organization_id", "user_id"));`,
     );
     this.addSql(`create index "scim_users_user_id_index" on "scim_users" ("user_id");`);
+    this.addSql(`create index "scim_users_user_name" on "scim_users" ("organization_id", lower("user_name"));`);
     this.addSql(
       `alter table "scim_users" add constraint "scim_users_external_id_unique" unique ` +
         `("organization_id", "external_id");`,

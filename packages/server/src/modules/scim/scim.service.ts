@@ -142,7 +142,7 @@ export class ScimService {
     let where: SqlFragment = { sql: 'true', bindings: [] };
     if (q.filter !== undefined) {
       if (typeof q.filter !== 'string') throw new ScimError(400, 'Give filter once.', 'invalidFilter');
-      where = filterSql(kind, parseFilter(q.filter));
+      where = filterSql(kind, parseFilter(q.filter), this.ctx.organizationId);
     }
     let order = kind === 'User' ? 'u.id' : 't.id';
     if (q.sortBy !== undefined) {
