@@ -144,7 +144,8 @@ export class ScimService {
       if (typeof q.filter !== 'string') throw new ScimError(400, 'Give filter once.', 'invalidFilter');
       where = filterSql(kind, parseFilter(q.filter), this.ctx.organizationId);
     }
-    let order = kind === 'User' ? 'u.id' : 't.id';
+    // By id (m.user_id: the unique index on organization and user serves it): a total, stable order for offsets.
+    let order = kind === 'User' ? 'm.user_id' : 't.id';
     if (q.sortBy !== undefined) {
       const col = typeof q.sortBy === 'string' ? sortColumn(kind, q.sortBy) : null;
       if (!col) throw invalidValue(`sortBy: "${String(q.sortBy)}" is not a single-valued attribute of ${kind}.`);
