@@ -61,8 +61,8 @@ const USER_ATTRIBUTES: AttrDef[] = [
   attr(
     'userName',
     'string',
-    "Unique identifier for the User: the account's email address, or its Roster username. Compared " +
-      'case-insensitively; a new account takes it as email when it contains "@".',
+    'Unique identifier for the User as the identity provider sent it (usually the email address); members added ' +
+      'in Roster show their email. Compared case-insensitively. Without emails, a new account takes it as email.',
     { required: true, uniqueness: 'server' },
   ),
   attr('name', 'complex', "The components of the user's name; Roster keeps one display name (formatted).", {

@@ -222,14 +222,16 @@ export class ScimService {
 
   // ---- Users ----
 
-  /** POST /Users (RFC 7644 §3.3): a new member; an existing account with the email or username is linked. */
+  /**
+   * POST /Users (RFC 7644 §3.3): a new member. An existing account with the email is linked (the email is the
+   * identity both sides agree on; a username alone could name someone else), otherwise an account is created.
+   */
   async createUser(body: unknown): Promise<Resource> {
     const input = userInput(body, null);
     return this.write(async (em, org) => {
       const email = input.email;
       const byUsername = !input.userName.includes('@') ? input.userName.trim().toLowerCase() : null;
-      let user =
-        (await em.findOne(User, { email })) ?? (byUsername ? await em.findOne(User, { username: byUsername }) : null);
+      let user = await em.findOne(User, { email });
       if (user) {
         // A row left from an earlier provisioning whose membership was removed since (by hand): start over.
         await em.nativeDelete(ScimUser, { organization: org.id, user: user.id });
