@@ -411,21 +411,29 @@ export class ScimService {
       user.name = desired.name;
       changed.push('name');
     }
-    const scim =
-      current.scim ??
-      em.create(ScimUser, { organization: ref(org), user: ref(user), userName: state.userName, createdAccount: false });
-    for (const [field, from, to] of [
-      ['userName', state.userName, desired.userName],
-      ['externalId', state.externalId, desired.externalId],
-      ['givenName', state.givenName, desired.givenName],
-      ['familyName', state.familyName, desired.familyName],
-    ] as const) {
-      if (from === to) continue;
-      if (field === 'userName') scim.userName = to!;
-      else scim[field] = to;
-      changed.push(field);
-    }
-    if (changed.length) {
+    const scimChanges = (
+      [
+        ['userName', state.userName, desired.userName],
+        ['externalId', state.externalId, desired.externalId],
+        ['givenName', state.givenName, desired.givenName],
+        ['familyName', state.familyName, desired.familyName],
+      ] as const
+    ).filter(([, from, to]) => from !== to);
+    if (changed.length || scimChanges.length) {
+      // A member added in Roster gets its SCIM row with the first change SCIM makes.
+      const scim =
+        current.scim ??
+        em.create(ScimUser, {
+          organization: ref(org),
+          user: ref(user),
+          userName: state.userName,
+          createdAccount: false,
+        });
+      for (const [field, , to] of scimChanges) {
+        if (field === 'userName') scim.userName = to;
+        else scim[field] = to;
+        changed.push(field);
+      }
       scim.updatedAt = new Date();
       this.audit(em, {
         action: AuditAction.SCIM_USER_UPDATED,
