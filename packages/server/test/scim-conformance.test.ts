@@ -380,4 +380,30 @@ describe('Groups (RFC 7644 §3.3-§3.6 on RFC 7643 §4.2)', () => {
     const noMembers = await ctx.scim.get('/Groups?excludedAttributes=members');
     expect(noMembers.body.Resources.every((g: Record<string, unknown>) => g.members === undefined)).toBe(true);
   });
+
+  it('RFC 7644 §3.14 on Groups: the version covers the members, whether or not they are returned', async () => {
+    const u = await ctx.scim.createUser('etag-member@example.com');
+    const g = await ctx.scim.post('/Groups', { schemas: [GROUP], displayName: 'etag-team' });
+    const full = await ctx.scim.get(`/Groups/${g.body.id}`);
+    const slim = await ctx.scim.get(`/Groups/${g.body.id}?excludedAttributes=members`);
+    expect(slim.body.members).toBeUndefined();
+    expect(slim.body.meta.version).toBe(full.body.meta.version);
+    const add = await ctx.scim.patch(
+      `/Groups/${g.body.id}?excludedAttributes=members`,
+      [{ op: 'add', path: 'members', value: [{ value: u.body.id }] }],
+      { 'if-match': full.body.meta.version },
+    );
+    expect(add.status).toBe(200);
+    expect(add.body.members).toBeUndefined();
+    expect(add.body.meta.version).not.toBe(full.body.meta.version);
+    expect((await ctx.scim.get(`/Groups/${g.body.id}`)).body.meta.version).toBe(add.body.meta.version);
+    const stale = await ctx.scim.patch(`/Groups/${g.body.id}`, [{ op: 'remove', path: 'members' }], {
+      'if-match': full.body.meta.version,
+    });
+    expect(stale.status).toBe(412);
+    const again = await ctx.scim.patch(`/Groups/${g.body.id}`, [
+      { op: 'add', path: 'members', value: [{ value: u.body.id }] },
+    ]);
+    expect(again.body.meta.version).toBe(add.body.meta.version);
+  });
 });

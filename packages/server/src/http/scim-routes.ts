@@ -7,7 +7,7 @@ import type { Logger } from '../logger';
 import { ScimToken } from '../modules/scim/scim-token.entity';
 import { ScimService, type ScimContext } from '../modules/scim/scim.service';
 import { ScimError, invalidSyntax, scimNotFound } from '../modules/scim/scim-errors';
-import { parseProjection, project, type Resource } from '../modules/scim/scim-representation';
+import { parseProjection, project, wants, type Resource } from '../modules/scim/scim-representation';
 import {
   MAX_BODY_BYTES,
   SCHEMA_DEFINITIONS,
@@ -288,8 +288,8 @@ export async function scimRouter(params: {
         const r =
           kind === 'User'
             ? await svc.patchUser(id, req.body, ifMatch(req))
-            : await svc.patchGroup(id, req.body, ifMatch(req), true);
-        sendResource(req, res, kind, 200, r!);
+            : await svc.patchGroup(id, req.body, ifMatch(req), wants(projection(kind, req), 'members'));
+        sendResource(req, res, kind, 200, r);
       }),
     );
     router.delete(

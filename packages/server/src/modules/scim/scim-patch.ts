@@ -306,6 +306,40 @@ export function patchUser(state: UserState, ops: PatchOperation[]): UserState {
 }
 
 /**
+ * The member ids a group PATCH names, when those are all it touches of `members` (add or remove by value list, or
+ * remove by `members[value eq "…"]`, as Okta and Entra ID send them), so that applying it needs only those members'
+ * current state, not the whole group's; null when an operation needs every member (a replace, another filter).
+ */
+export function namedMembers(ops: PatchOperation[]): string[] | null {
+  const ids: string[] = [];
+  for (const op of ops) {
+    if (op.path === null) {
+      const keys = op.value && typeof op.value === 'object' ? Object.keys(op.value).map((k) => k.toLowerCase()) : [];
+      if (keys.includes('members')) return null;
+      continue;
+    }
+    const path = parsePath(op.path);
+    if (canonicalAttr('Group', path.attr) !== 'members') continue;
+    if (op.op === 'replace') return null;
+    const f = path.filter;
+    if (f) {
+      if (op.op !== 'remove' || f.op !== 'cmp' || f.cmp !== 'eq' || f.attr.toLowerCase() !== 'value') return null;
+      if (typeof f.value !== 'string') return null;
+      ids.push(f.value);
+      continue;
+    }
+    if (op.value === undefined || op.value === null) return null;
+    const list = Array.isArray(op.value) ? op.value : [op.value];
+    for (const m of list) {
+      const v = m && typeof m === 'object' ? Object.entries(m).find(([k]) => k.toLowerCase() === 'value')?.[1] : null;
+      if (typeof v !== 'string') return null;
+      ids.push(v);
+    }
+  }
+  return ids;
+}
+
+/**
  * Applies a group PATCH (RFC 7644 §3.5.2), including `members[value eq "…"]` removal (Okta), removal by a value
  * list (Entra ID) and a path-less replace of displayName.
  */

@@ -27,17 +27,26 @@ export interface GroupRow {
   external_id: string | null;
   /** null when the query left members out (not asked for). */
   members: Array<{ id: string; display: string }> | null;
+  /** MD5 of the member ids in order: the version covers the members whether or not they were read. */
+  members_hash: string;
 }
 
 export type Resource = Record<string, unknown>;
 
 const iso = (d: Date | string) => new Date(d).toISOString();
 
-/** The weak ETag of a representation: a hash of everything but `meta`, so equal content is an equal version. */
+/**
+ * The weak ETag of a representation: a hash of everything but `meta`, so equal content is an equal version. A group's
+ * stands for its id, externalId, displayName and member ids (`versionContent`), read or not.
+ */
 export function versionOf(resource: Resource): string {
   const { meta: _, ...content } = resource;
-  return `W/"${createHash('sha256').update(JSON.stringify(content)).digest('base64url').slice(0, 27)}"`;
+  const stands = (resource as { [GROUP_VERSION]?: unknown })[GROUP_VERSION] ?? content;
+  return `W/"${createHash('sha256').update(JSON.stringify(stands)).digest('base64url').slice(0, 27)}"`;
 }
+
+/** A non-enumerable property of a group resource: what its version stands for (never serialised). */
+const GROUP_VERSION = Symbol('group version content');
 
 function withMeta(resource: Resource, kind: ResourceKind, created: Date | string, modified: Date | string, at: string) {
   const version = versionOf(resource);
@@ -86,6 +95,10 @@ export function groupResource(r: GroupRow, base: string): Resource {
         }
       : {}),
   };
+  Object.defineProperty(resource, GROUP_VERSION, {
+    value: { id: r.id, externalId: r.external_id, displayName: r.name, members: r.members_hash },
+    enumerable: false,
+  });
   return withMeta(resource, 'Group', r.created_at, r.last_modified, `${base}/Groups/${r.id}`);
 }
 

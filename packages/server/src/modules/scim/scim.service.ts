@@ -42,6 +42,7 @@ import {
   emailFromEmails,
   orgRoleOf,
   parsePatchOp,
+  namedMembers,
   patchGroup,
   patchUser,
   scimBoolean,
@@ -89,8 +90,13 @@ const USER_TEAMS = `(select coalesce(json_agg(json_build_object('id', ft.id, 'na
 const USER_FROM = `from org_memberships m join users u on u.id = m.user_id
   left join scim_users su on su.organization_id = m.organization_id and su.user_id = m.user_id
   where m.organization_id = ? and m.status in ('${MemberStatus.ACTIVE}', '${MemberStatus.DEACTIVATED}')`;
+// The members' ids hashed in SQL: the group's version without reading (or sending) the member list.
 const GROUP_SELECT = `select t.id, t.name, t.created_at, greatest(t.created_at, sg.updated_at) as last_modified,
-  sg.external_id`;
+  sg.external_id, (select md5(coalesce(string_agg(vtm.user_id::text, ',' order by vtm.user_id), ''))
+    from team_memberships vtm join org_memberships vm on vm.user_id = vtm.user_id
+      and vm.organization_id = t.organization_id
+      and vm.status in ('${MemberStatus.ACTIVE}', '${MemberStatus.DEACTIVATED}')
+    where vtm.team_id = t.id) as members_hash`;
 const GROUP_MEMBERS = `(select coalesce(json_agg(json_build_object('id', fu.id, 'display', coalesce(fsu.user_name,
   fu.email)) order by fu.id), '[]'::json) from team_memberships ftm
   join org_memberships fm on fm.user_id = ftm.user_id and fm.organization_id = t.organization_id
@@ -486,19 +492,16 @@ export class ScimService {
     });
   }
 
-  async patchGroup(
-    id: string,
-    body: unknown,
-    ifMatch: string | undefined,
-    withMembers: boolean,
-  ): Promise<Resource | null> {
+  async patchGroup(id: string, body: unknown, ifMatch: string | undefined, withMembers: boolean): Promise<Resource> {
     const ops = parsePatchOp(body);
+    // Adding or removing named members needs only their rows: a PATCH of a large group reads no more than it changes.
+    const only = ifMatch === undefined ? namedMembers(ops) : null;
     return this.write(async (em, org) => {
-      const current = await this.lockedGroup(em, id, ifMatch);
+      const current = await this.lockedGroup(em, id, ifMatch, only);
       const desired = patchGroup(current.state, ops);
       desired.displayName = teamName(desired.displayName);
       await this.applyGroup(em, org, current, desired);
-      return withMembers ? this.getGroup(id, em) : null;
+      return this.getGroup(id, em, withMembers);
     });
   }
 
@@ -527,6 +530,8 @@ export class ScimService {
     em: EntityManager,
     id: string,
     ifMatch: string | undefined,
+    /** Load only these of the members (their current membership), not the whole list. */
+    only: readonly string[] | null = null,
   ): Promise<{ team: Team; scim: ScimGroup | null; state: GroupState }> {
     if (!UUID.test(id)) throw scimNotFound(`No Group with id "${id}" in this organization.`);
     const team = await em.findOne(
@@ -535,16 +540,24 @@ export class ScimService {
       { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
     );
     if (!team) throw scimNotFound(`No Group with id "${id}" in this organization.`);
-    const row = (await this.groupRow(em, id, true))!;
+    const row = (await this.groupRow(em, id, only === null))!;
     checkIfMatch(ifMatch, groupResource(row, this.ctx.base));
     const scim = await em.findOne(ScimGroup, { team: id }, { refresh: true });
+    const members =
+      only === null
+        ? (row.members ?? [])
+        : ((await em.execute(
+            `select ftm.user_id as id, '' as display from team_memberships ftm where ftm.team_id = ? and ` +
+              'ftm.user_id::text in (?)',
+            [id, only.length ? [...only] : ['']],
+          )) as Array<{ id: string; display: string }>);
     return {
       team,
       scim,
       state: {
         displayName: row.name,
         externalId: row.external_id,
-        members: new Map((row.members ?? []).map((m) => [m.id, { display: m.display }])),
+        members: new Map(members.map((m) => [m.id, { display: m.display }])),
       },
     };
   }
