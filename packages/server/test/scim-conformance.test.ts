@@ -252,6 +252,7 @@ describe('Users (RFC 7644 §3.3-§3.6)', () => {
     expect(r.emails).toBeUndefined();
     expect(r[ROSTER]).toBeUndefined();
     expect(r.userName).toBeDefined();
+    expect(r.meta.version).toBe((await ctx.scim.get(`/Users/${id}`)).body.meta.version);
     const c = await ctx.scim.get(`/Users/${id}?attributes=${ROSTER}:organizationRole`);
     expect(c.body[ROSTER]).toEqual({ organizationRole: 'MEMBER' });
   });

@@ -168,11 +168,11 @@ export class ScimService {
     ])) as [{ total: number }];
     let rows: Array<UserRow | GroupRow> = [];
     if (count > 0) {
-      const teams =
-        wants(projection, 'groups') || wants(projection, ROSTER_USER_SCHEMA) || wants(projection, 'roster:teamRoles');
+      // A user's teams are part of its version, so they are always read; a group's members only when returned
+      // (its version hashes the member ids in SQL).
       const select =
         kind === 'User'
-          ? `${USER_SELECT}, ${teams ? USER_TEAMS : `'[]'::json as teams`}`
+          ? `${USER_SELECT}, ${USER_TEAMS}`
           : `${GROUP_SELECT}, ${wants(projection, 'members') ? GROUP_MEMBERS : 'null as members'}`;
       rows = await this.em.execute(`${select} ${from} and (${where.sql}) order by ${order} limit ? offset ?`, [
         this.ctx.organizationId,
