@@ -206,3 +206,43 @@ describe('PATCH against scim-patch (RFC 7644 §3.5.2)', () => {
     expect(writable((await ctx.scim.get(`/Users/${u.body.id}`)).body)).toEqual(got);
   });
 });
+
+describe('Group PATCH against scim-patch (RFC 7644 §3.5.2.1-3 on members)', () => {
+  const cases: Array<[string, (ids: string[]) => ScimPatchOperation[]]> = [
+    ['add members', (ids) => [{ op: 'add', path: 'members', value: [{ value: ids[2] }, { value: ids[3] }] }]],
+    ['remove one by value filter', (ids) => [{ op: 'remove', path: `members[value eq "${ids[0]}"]` }]],
+    ['replace all members', (ids) => [{ op: 'replace', path: 'members', value: [{ value: ids[3] }] }]],
+    ['remove all members', () => [{ op: 'remove', path: 'members' }]],
+    [
+      'add then remove in one request, and rename',
+      (ids) => [
+        { op: 'add', path: 'members', value: [{ value: ids[4] }] },
+        { op: 'remove', path: `members[value eq "${ids[1]}"]` },
+        { op: 'replace', path: 'displayName', value: 'renamed-by-patch' },
+      ],
+    ],
+  ];
+  it.each(cases)('RFC 7644 §3.5.2: %s', async (_name, build) => {
+    const ids = everyone.slice(0, 5).map((u) => u.id as string);
+    const name = `g-${Math.random().toString(36).slice(2, 8)}`;
+    const g = await ctx.scim.post('/Groups', {
+      schemas: [GROUP],
+      displayName: name,
+      members: [{ value: ids[0] }, { value: ids[1] }],
+    });
+    expect(g.status).toBe(201);
+    const ops = build(ids);
+    const expected = scimPatch(structuredClone(g.body) as ScimResource, ops, { mutateDocument: false }) as unknown as {
+      displayName: string;
+      members?: Array<{ value: string }>;
+    };
+    const res = await ctx.scim.patch(`/Groups/${g.body.id}`, ops);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const members = (r: { members?: Array<{ value: string }> }) => (r.members ?? []).map((m) => m.value).sort();
+    expect(members(res.body)).toEqual(members(expected));
+    expect(res.body.displayName).toBe(expected.displayName);
+    if (expected.displayName === 'renamed-by-patch') {
+      await ctx.scim.patch(`/Groups/${g.body.id}`, [{ op: 'replace', path: 'displayName', value: name }]);
+    }
+  });
+});
