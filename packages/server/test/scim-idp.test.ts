@@ -422,6 +422,16 @@ describe('invariants', () => {
       const on = await ctx.scim.patch(`/Users/${inactive.body.id}`, [{ op: 'replace', path: 'active', value: true }]);
       expect(on.status).toBe(409);
       expect(on.body.detail).toMatch(/^SEAT_LIMIT_REACHED/);
+      // Promoting a viewer while deactivating them in one request needs no seat; promoting an active one does.
+      const promote = await ctx.scim.patch(`/Users/${viewer.body.id}`, [
+        { op: 'replace', path: `${ROSTER}:organizationRole`, value: 'MEMBER' },
+      ]);
+      expect(promote.status).toBe(409);
+      const both = await ctx.scim.patch(`/Users/${viewer.body.id}`, [
+        { op: 'replace', value: { active: false, [ROSTER]: { organizationRole: 'MEMBER' } } },
+      ]);
+      expect(both.status).toBe(200);
+      expect(both.body).toMatchObject({ active: false, [ROSTER]: { organizationRole: 'MEMBER' } });
     } finally {
       await em.nativeUpdate(Organization, { id: ctx.org.id }, { seatLimit: null });
     }

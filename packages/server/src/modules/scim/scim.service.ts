@@ -449,10 +449,23 @@ export class ScimService {
       await flushUnique(em);
     }
     // The members module's rules, the same as updateMemberRole, deactivateMember and reactivateMember apply.
+    // Deactivating: the status first, so that a role change of the same request needs no seat; activating: the role
+    // first, so that the seat is checked for the role the member ends up with.
     const audit = (e: AuditInput) => this.audit(em, e);
-    if (await MemberService.changeRole(em, org, membership, user, desired.role, audit)) await em.flush();
-    const status = desired.active ? MemberStatus.ACTIVE : MemberStatus.DEACTIVATED;
-    if (await MemberService.setStatus(em, org, membership, user, status, audit)) await em.flush();
+    const role = async () => {
+      if (await MemberService.changeRole(em, org, membership, user, desired.role, audit)) await em.flush();
+    };
+    const status = async () => {
+      const to = desired.active ? MemberStatus.ACTIVE : MemberStatus.DEACTIVATED;
+      if (await MemberService.setStatus(em, org, membership, user, to, audit)) await em.flush();
+    };
+    if (desired.active) {
+      await role();
+      await status();
+    } else {
+      await status();
+      await role();
+    }
   }
 
   // ---- Groups ----
