@@ -35,11 +35,15 @@ function tokenize(input: string, fail: (d: string) => ScimError): Token[] {
       let j = i + 1;
       while (j < input.length && input[j] !== '"') j += input[j] === '\\' ? 2 : 1;
       if (j >= input.length) throw fail('A string in the filter is not closed.');
+      let text: string;
       try {
-        tokens.push({ kind: 'string', text: JSON.parse(input.slice(i, j + 1)) as string });
+        text = JSON.parse(input.slice(i, j + 1)) as string;
       } catch {
         throw fail(`The string ${input.slice(i, j + 1)} in the filter is not a valid JSON string.`);
       }
+      // An escape (\u0000, a lone \ud800) can spell what PostgreSQL cannot store or compare.
+      if (!isStorableText(text)) throw fail('A string in the filter holds a NUL byte or invalid Unicode.');
+      tokens.push({ kind: 'string', text });
       i = j + 1;
     } else {
       let j = i;
