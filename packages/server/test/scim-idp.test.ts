@@ -401,6 +401,51 @@ describe('invariants', () => {
     ]);
   });
 
+  it('the extension sets team roles: joins (IdP-managed), promotes, keeps a team admin, caps viewers', async () => {
+    const g = await ctx.scim.post('/Groups', { schemas: [GROUP], displayName: 'roles-team' });
+    const lead = await ctx.scim.createUser('roles-lead@example.com', {
+      [ROSTER]: { teamRoles: [{ display: 'roles-team', role: 'ADMIN' }] },
+    });
+    expect(lead.status).toBe(201);
+    expect(lead.body[ROSTER].teamRoles).toEqual([{ value: g.body.id, display: 'roles-team', role: 'ADMIN' }]);
+    expect((await ctx.scim.get(`/Groups/${g.body.id}`)).body.members.map((m: { value: string }) => m.value)).toEqual([
+      lead.body.id,
+    ]);
+    // Demoting the team's only admin is refused, and changes nothing.
+    const demote = await ctx.scim.patch(`/Users/${lead.body.id}`, [
+      { op: 'replace', path: `${ROSTER}:teamRoles[value eq "${g.body.id}"].role`, value: 'MEMBER' },
+    ]);
+    expect(demote.status).toBe(409);
+    expect(demote.body.detail).toMatch(/^LAST_ADMIN: .*"roles-team"/);
+    // A second admin through the extension (path-less form), then the demotion goes through.
+    const second = await ctx.scim.createUser('roles-second@example.com');
+    const promote = await ctx.scim.patch(`/Users/${second.body.id}`, [
+      { op: 'add', value: { [`${ROSTER}:teamRoles`]: [{ value: g.body.id, role: 'ADMIN' }] } },
+    ]);
+    expect(promote.body[ROSTER].teamRoles[0].role).toBe('ADMIN');
+    const ok = await ctx.scim.patch(`/Users/${lead.body.id}`, [
+      { op: 'replace', path: `${ROSTER}:teamRoles[value eq "${g.body.id}"].role`, value: 'MEMBER' },
+    ]);
+    expect(ok.body[ROSTER].teamRoles[0].role).toBe('MEMBER');
+    // An organization VIEWER can only be VIEW_ONLY; an unknown team is refused.
+    const viewer = await ctx.scim.createUser('roles-viewer@example.com', { [ROSTER]: { organizationRole: 'VIEWER' } });
+    const tooHigh = await ctx.scim.patch(`/Users/${viewer.body.id}`, [
+      { op: 'add', path: `${ROSTER}:teamRoles`, value: [{ value: g.body.id, role: 'MEMBER' }] },
+    ]);
+    expect(tooHigh.status).toBe(400);
+    expect(tooHigh.body.detail).toMatch(/VIEWER can only be VIEW_ONLY/);
+    const unknown = await ctx.scim.patch(`/Users/${viewer.body.id}`, [
+      { op: 'add', path: `${ROSTER}:teamRoles`, value: [{ display: 'no-such-team', role: 'VIEW_ONLY' }] },
+    ]);
+    expect(unknown.body.scimType).toBe('invalidValue');
+    // GET, then PUT what it said: one change at most (none here), the same version.
+    const before = await ctx.scim.get(`/Users/${lead.body.id}`);
+    const { meta: _, ...body } = before.body;
+    const put = await ctx.scim.put(`/Users/${lead.body.id}`, body);
+    expect(put.status).toBe(200);
+    expect(put.body.meta.version).toBe(before.body.meta.version);
+  });
+
   it('seats hold: SEAT_LIMIT_REACHED is a readable SCIM error; a deactivated user frees the seat', async () => {
     const used = (
       await rows(

@@ -20,6 +20,35 @@ export interface UserState {
   email: string;
   active: boolean;
   role: OrgRole;
+  /**
+   * Team roles to set (the extension's `teamRoles`), by team id (`value`) or name (`display`); null when the request
+   * sets none. Teams it does not list are left as they are (membership itself is the Groups' business).
+   */
+  teamRoles: TeamRoleEntry[] | null;
+}
+
+export interface TeamRoleEntry {
+  /** The team's id, or its name when `byName`. */
+  team: string;
+  byName: boolean;
+  role: string;
+}
+
+/** Parses a `teamRoles` value: a list of `{ value | display, role }` (one object alone is taken as a list of one). */
+export function teamRolesOf(v: unknown): TeamRoleEntry[] {
+  const list = Array.isArray(v) ? v : [v];
+  return list.map((e, i) => {
+    if (!e || typeof e !== 'object') throw invalidValue(`teamRoles[${i}] must be an object with value and role.`);
+    const o = e as Record<string, unknown>;
+    const get = (k: string) => Object.entries(o).find(([key]) => key.toLowerCase() === k)?.[1];
+    const id = get('value');
+    const name = get('display');
+    const role = get('role');
+    if (typeof role !== 'string') throw invalidValue(`teamRoles[${i}].role must be ADMIN, MEMBER or VIEW_ONLY.`);
+    if (typeof id === 'string' && id) return { team: id, byName: false, role: role.trim().toUpperCase() };
+    if (typeof name === 'string' && name) return { team: name, byName: true, role: role.trim().toUpperCase() };
+    throw invalidValue(`teamRoles[${i}] must name its team by value (the Group id) or display (the team name).`);
+  });
 }
 
 export interface GroupState {
@@ -171,7 +200,7 @@ function expandPathless(kind: ResourceKind, op: PatchOperation): PatchOperation[
   return out;
 }
 
-const READ_ONLY = new Set(['id', 'meta', 'groups', 'roster:teamRoles']);
+const READ_ONLY = new Set(['id', 'meta', 'groups']);
 
 /**
  * Applies a user PATCH to the user's state (RFC 7644 §3.5.2.1-3). Attributes outside the schemas (an IdP's default
@@ -188,6 +217,22 @@ export function patchUser(state: UserState, ops: PatchOperation[]): UserState {
     if (!name) continue;
     const top = name.split('.')[0]!;
     if (READ_ONLY.has(top) || READ_ONLY.has(name)) throw mutability(`"${name}" is read-only.`);
+    if (path.filter && name === 'roster:teamRoles') {
+      // teamRoles[value eq "…"].role: the role in one team.
+      const f = path.filter;
+      if (op.op === 'remove') throw invalidValue('Team memberships are removed through the Group, not teamRoles.');
+      if (f.op !== 'cmp' || f.cmp !== 'eq' || typeof f.value !== 'string' || path.subAttr?.toLowerCase() !== 'role')
+        throw invalidPath(
+          'Set a team role with teamRoles[value eq "<Group id>"].role or teamRoles[display eq "<team>"].role.',
+        );
+      const byName = f.attr.toLowerCase() === 'display';
+      if (!byName && f.attr.toLowerCase() !== 'value') throw invalidPath('teamRoles filters on value or display.');
+      next.teamRoles = [
+        ...(next.teamRoles ?? []),
+        { team: f.value, byName, role: str(op.value, 'role').toUpperCase() },
+      ];
+      continue;
+    }
     if (path.filter) {
       if (name !== 'emails') throw invalidPath(`"${name}" is not a multi-valued attribute that can be filtered.`);
       const element = { value: next.email, type: 'work', primary: true };
@@ -234,6 +279,9 @@ export function patchUser(state: UserState, ops: PatchOperation[]): UserState {
         case 'active':
         case 'roster:organizationRole':
           throw invalidValue(`"${name}" cannot be removed (Roster needs it); replace it instead.`);
+        case 'roster:teamRoles':
+        case 'roster:teamRoles.role':
+          throw invalidValue('Team memberships are removed through the Group (its members), not teamRoles.');
         default:
           break;
       }
@@ -290,6 +338,9 @@ export function patchUser(state: UserState, ops: PatchOperation[]): UserState {
         break;
       case 'roster:organizationRole':
         next.role = orgRoleOf(v);
+        break;
+      case 'roster:teamRoles':
+        next.teamRoles = [...(next.teamRoles ?? []), ...teamRolesOf(v)];
         break;
       default:
         // emails.type and emails.primary are fixed ("work", true).

@@ -118,18 +118,26 @@ const ROSTER_USER_ATTRIBUTES: AttrDef[] = [
   attr('organizationRole', 'string', "The user's role in the organization; MEMBER when a new user omits it.", {
     canonicalValues: ['ADMIN', 'MEMBER', 'VIEWER'],
   }),
-  attr('teamRoles', 'complex', "The user's role in each of their teams (set through /Groups membership).", {
-    multiValued: true,
-    mutability: 'readOnly',
-    subAttributes: [
-      attr('value', 'string', 'The id of the Group (team).', { mutability: 'readOnly' }),
-      attr('display', 'string', 'The team name.', { mutability: 'readOnly' }),
-      attr('role', 'string', 'The team role.', {
-        mutability: 'readOnly',
-        canonicalValues: ['ADMIN', 'MEMBER', 'VIEW_ONLY'],
-      }),
-    ],
-  }),
+  attr(
+    'teamRoles',
+    'complex',
+    "The user's role in each of their teams. Setting it sets the role in each listed team (joining it, IdP-managed, " +
+      'when not in it yet); teams it does not list are left as they are: leave a team through its Group.',
+    {
+      multiValued: true,
+      subAttributes: [
+        attr('value', 'string', 'The id of the Group (team); or name the team with display.', {
+          caseExact: true,
+          mutability: 'immutable',
+        }),
+        attr('display', 'string', 'The team name.', { mutability: 'immutable' }),
+        attr('role', 'string', 'The team role (an organization VIEWER can only be VIEW_ONLY).', {
+          required: true,
+          canonicalValues: ['ADMIN', 'MEMBER', 'VIEW_ONLY'],
+        }),
+      ],
+    },
+  ),
 ];
 
 /** Attributes common to every resource (RFC 7643 §3.1), listed in each schema's representation of /Schemas. */

@@ -18,7 +18,7 @@ import { Authz } from '../../authz/policy';
 import { isEffectiveTeamAdmin } from '../../authz/team-admins';
 import { SEAT_ROLES } from '../../authz/permissions';
 import { MemberStatus, OrgRole } from '../../authz/roles';
-import type { TeamRole } from '../../authz/team-permissions';
+import { PERSON_TEAM_ROLES, TEAM_ADMIN_ROLE, type TeamRole } from '../../authz/team-permissions';
 import { AppError, ErrorCode } from '../../errors';
 import { emailSchema, personNameSchema } from '../../validation';
 import { isStorableText } from '../../graphql/input-hygiene';
@@ -46,7 +46,9 @@ import {
   patchGroup,
   patchUser,
   scimBoolean,
+  teamRolesOf,
   type GroupState,
+  type TeamRoleEntry,
   type UserState,
 } from './scim-patch';
 import {
@@ -304,6 +306,7 @@ export class ScimService {
         },
       });
       await flushUnique(em);
+      await this.applyTeamRoles(em, org, user, membership.role, input.teamRoles);
       return this.getUser(user.id, em);
     });
   }
@@ -384,6 +387,7 @@ export class ScimService {
         email: row.email,
         active: row.status === MemberStatus.ACTIVE,
         role: row.role as OrgRole,
+        teamRoles: null,
       },
     };
   }
@@ -466,6 +470,97 @@ export class ScimService {
       await status();
       await role();
     }
+    await this.applyTeamRoles(em, org, user, membership.role, desired.teamRoles);
+  }
+
+  /**
+   * The extension's `teamRoles`: the role in each listed team, joining it (IdP-managed) when not in it yet. The same
+   * rules as updateTeamMemberRole: person roles only, at most VIEW_ONLY for an organization VIEWER, never the team's
+   * last effective admin demoted. Teams are row-locked in id order, like every multi-team change.
+   */
+  private async applyTeamRoles(
+    em: EntityManager,
+    org: Organization,
+    user: User,
+    orgRole: OrgRole,
+    entries: TeamRoleEntry[] | null,
+  ): Promise<void> {
+    if (!entries || entries.length === 0) return;
+    const ids = entries.filter((e) => !e.byName).map((e) => e.team);
+    const bad = ids.find((id) => !UUID.test(id));
+    if (bad) throw invalidValue(`teamRoles: "${bad}" is not the id of a Group of this organization.`);
+    const names = entries.filter((e) => e.byName).map((e) => e.team.trim().toLowerCase());
+    const teams: Array<{ id: string; name: string }> = await em.execute(
+      'select id, name from teams where organization_id = ? and (id::text in (?) or name in (?)) ' +
+        'order by id for update',
+      [org.id, ids.length ? ids : [''], names.length ? names : ['']],
+    );
+    const wanted = new Map<string, { team: { id: string; name: string }; role: TeamRole }>();
+    for (const e of entries) {
+      const team = teams.find((t) => (e.byName ? t.name === e.team.trim().toLowerCase() : t.id === e.team));
+      if (!team) throw invalidValue(`teamRoles: this organization has no Group (team) "${e.team}".`);
+      const role = e.role as TeamRole;
+      if (!PERSON_TEAM_ROLES.has(role))
+        throw invalidValue(`teamRoles: "${e.role}" is not a team role (ADMIN, MEMBER or VIEW_ONLY).`);
+      if (!Authz.teamRolesForOrgRole(orgRole).has(role))
+        throw invalidValue(
+          `teamRoles: an organization ${orgRole} can only be ` +
+            `${[...Authz.teamRolesForOrgRole(orgRole)].join(' or ')} in a team, not ${role} in "${team.name}".`,
+        );
+      wanted.set(team.id, { team, role });
+    }
+    const current = await em.find(
+      TeamMembership,
+      { user: user.id, team: { $in: [...wanted.keys()] } },
+      { refresh: true },
+    );
+    const byTeam = new Map(current.map((tm) => [tm.team.id, tm]));
+    const demoted = [...wanted.values()]
+      .filter((w) => byTeam.get(w.team.id)?.role === TEAM_ADMIN_ROLE && w.role !== TEAM_ADMIN_ROLE)
+      .map((w) => w.team);
+    const orphaned = await teamsLeftWithoutAdmin(em, org.id, demoted, user.id);
+    if (orphaned.length)
+      throw new ScimError(
+        409,
+        `LAST_ADMIN: ${user.username} is the last admin of team ${orphaned.map((t) => `"${t.name}"`).join(', ')}; ` +
+          'make someone else ADMIN there first. Nothing was changed.',
+        undefined,
+        ErrorCode.LAST_ADMIN,
+      );
+    const target = { type: 'user', id: user.id, label: user.username };
+    for (const { team, role } of wanted.values()) {
+      const tm = byTeam.get(team.id);
+      if (!tm) {
+        em.create(TeamMembership, {
+          team: ref(em.getReference(Team, team.id)),
+          user: ref(user),
+          role,
+          managedByIdp: true,
+          scimToken: ref(em.getReference(ScimToken, this.ctx.token.id)),
+          addedById: null,
+        });
+        this.audit(em, {
+          action: AuditAction.TEAM_MEMBER_ADDED,
+          target,
+          metadata: { team: team.name, role, managedByIdp: true },
+        });
+      } else if (tm.role !== role) {
+        const from = tm.role;
+        tm.role = role;
+        tm.customRole = null;
+        this.audit(em, {
+          action: AuditAction.TEAM_MEMBER_ROLE_CHANGED,
+          target,
+          metadata: { team: team.name, from, to: role, customRole: null },
+        });
+      } else continue;
+      await em.execute(
+        `insert into scim_groups (team_id, organization_id, updated_at) values (?, ?, now())
+         on conflict (team_id) do update set updated_at = now()`,
+        [team.id, org.id],
+      );
+    }
+    await em.flush();
   }
 
   // ---- Groups ----
@@ -806,6 +901,7 @@ function userInput(body: unknown, current: UserState | null): UserState {
   const ext = field(b, ROSTER_USER_SCHEMA);
   const roleRaw =
     ext && typeof ext === 'object' ? field(ext as Record<string, unknown>, 'organizationRole') : undefined;
+  const teamRolesRaw = ext && typeof ext === 'object' ? field(ext as Record<string, unknown>, 'teamRoles') : undefined;
   const state: UserState = {
     userName,
     // PUT: an omitted externalId is kept (Okta's PUT bodies leave it out); null clears it.
@@ -819,6 +915,7 @@ function userInput(body: unknown, current: UserState | null): UserState {
     email,
     active: activeRaw === undefined ? (current?.active ?? true) : scimBoolean(activeRaw, 'active'),
     role: roleRaw === undefined || roleRaw === null ? (current?.role ?? OrgRole.MEMBER) : orgRoleOf(roleRaw),
+    teamRoles: teamRolesRaw === undefined || teamRolesRaw === null ? null : teamRolesOf(teamRolesRaw),
   };
   return normalizeUserState(state);
 }
