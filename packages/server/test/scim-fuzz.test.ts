@@ -82,6 +82,10 @@ const VALUE_SHAPES: unknown[] = [
   { name: 'flat' },
   { displayName: 'x'.repeat(500) },
   { members: [{ value: 42 }] },
+  [{ display: 'fuzz-team', role: 'ADMIN' }],
+  [{ value: 'not-a-uuid', role: 'MEMBER' }],
+  'VIEW_ONLY',
+  { [ROSTER]: { teamRoles: [{ display: 'fuzz-team', role: 'SERVICE' }] } },
 ];
 const PATHS = [
   'active',
@@ -99,6 +103,9 @@ const PATHS = [
   'externalId',
   ROSTER,
   `${ROSTER}:organizationRole`,
+  `${ROSTER}:teamRoles`,
+  `${ROSTER}:teamRoles[value eq "x"].role`,
+  `${ROSTER}:teamRoles[display eq "fuzz-team"].role`,
   'nosuch.path',
   '[bad',
   'emails[type eq "work"',
