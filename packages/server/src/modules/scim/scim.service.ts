@@ -879,10 +879,7 @@ function userInput(body: unknown, current: UserState | null): UserState {
     !schemas.some((s) => typeof s === 'string' && s.toLowerCase() === USER_SCHEMA.toLowerCase())
   )
     throw new ScimError(400, `A User must list "${USER_SCHEMA}" in schemas.`, 'invalidSyntax');
-  const id = field(b, 'id');
-  if (current === null && id !== undefined) {
-    // RFC 7643 §3.1: id is assigned by the service provider; a client's is ignored on create.
-  }
+  // RFC 7643 §3.1: id (and meta, groups) are the service provider's: what a client sends of them is ignored.
   const userName = text(field(b, 'userName'), 'userName', 254)?.trim();
   if (!userName) throw new ScimError(400, 'userName is required.', 'invalidValue');
   const nameObj = field(b, 'name');
