@@ -47,7 +47,9 @@ export async function recreateDatabase(url = BENCH_URL) {
 /** Starts `node packages/server/dist/main.js` on the bench database; resolves once /readyz answers 200. */
 export async function startServer({ port = 4510, env = {} } = {}) {
   if (!existsSync(SERVER_MAIN)) throw new Error(`${SERVER_MAIN} is missing: run pnpm --filter @roster/server build`);
-  const child = spawn(process.execPath, [SERVER_MAIN], {
+  // BENCH_SERVER_NODE_ARGS: extra Node.js flags for the server (e.g. `--trace-gc`, `--cpu-prof`), space-separated.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, SERVER_MAIN], {
     cwd: ROOT,
     env: {
       ...process.env,

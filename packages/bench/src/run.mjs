@@ -187,6 +187,8 @@ async function main() {
         ROLE: { orderBy: { field: 'ROLE' } },
         search: { search: 'abbott 12' },
         'team filter': { teams: ['team-042'] },
+        // A team has 15 members at 1k and 1,500 at 100k: with first: 10 every size serves a full page of one team.
+        'team filter, first 10': { teams: ['team-042'], first: 10 },
         'next page': { after: firstPage.data.organization.members.pageInfo.endCursor },
       };
       for (const [variant, variables] of Object.entries(variants)) {
@@ -260,6 +262,8 @@ async function main() {
         );
       }
     }
+
+    results.sizeRatios = await compareSizes(roster, scenarios);
 
     // inviteUsers: sequential calls with fresh addresses (each call is a different request), into its own org.
     await gql(
@@ -402,7 +406,45 @@ async function countStatements(results, scenarios, token, session) {
   }
 }
 
+/**
+ * Goal 2, side by side: for each members variant, the smallest and the largest organization alternate at one client
+ * (A B A B, `duration` seconds each), so that the p50 ratio compares both in the same window, not minutes apart.
+ */
+async function compareSizes(roster, scenarios) {
+  const sizes = [...new Set(scenarios.filter((s) => s.size).map((s) => s.size))];
+  if (smoke || sizes.length < 2) return [];
+  const [small, large] = [sizes[0], sizes[sizes.length - 1]];
+  const rows = [];
+  log(`== cost by size, side by side: ${small} and ${large} alternating (A B A B), 1 client, p50`);
+  for (const a of scenarios.filter((s) => s.size === small && s.name.startsWith('members '))) {
+    const b = scenarios.find((s) => s.size === large && s.name === a.name);
+    if (!b) continue;
+    const runs = { [small]: [], [large]: [] };
+    for (let i = 0; i < 2; i++) {
+      for (const s of [a, b]) {
+        runs[s.size].push(await load(roster, { body: s.body, headers: s.headers, connections: 1, seconds: duration }));
+      }
+    }
+    const p50Small = summarize(runs[small]).p50;
+    const p50Large = summarize(runs[large]).p50;
+    const row = { name: a.name, small, large, p50Small, p50Large, ratio: p50Large / p50Small };
+    rows.push(row);
+    log(
+      `${a.name.padEnd(30)} p50 ${fmt(p50Small)} ms at ${small}, ${fmt(p50Large)} ms at ${large}:` +
+        ` ratio ${fmt(row.ratio, 2)}`,
+    );
+  }
+  return rows;
+}
+
 function printSummary(results) {
+  if (results.sizeRatios?.length) {
+    log('\n| members variant | p50 ms, smallest | p50 ms, largest | largest ÷ smallest |');
+    log('|---|---:|---:|---:|');
+    for (const r of results.sizeRatios) {
+      log(`| ${r.name} | ${fmt(r.p50Small)} (${r.small}) | ${fmt(r.p50Large)} (${r.large}) | ${fmt(r.ratio, 2)} |`);
+    }
+  }
   if (results.rss?.idleAfterMb !== undefined) {
     log(
       `\nServer RSS: ${fmt(results.rss.idleBeforeMb, 0)} MB idle before the first load, ` +

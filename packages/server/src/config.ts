@@ -64,7 +64,11 @@ const envSchema = z.object({
     .max(600, 'EMAIL_LEASE_SECONDS must be 3-600')
     .default(30),
   GRAPHIQL: bool.optional(),
+  // The built dashboard (packages/dashboard/dist by default); DASHBOARD=false turns serving it off.
+  DASHBOARD: bool.default(true),
+  DASHBOARD_DIR: z.string().optional(),
   GRAPHQL_INTROSPECTION: bool.optional(),
+  GRAPHQL_JIT: bool.default(true),
   CORS_ORIGINS: z
     .string()
     .refine(
@@ -182,8 +186,12 @@ export interface Config {
    */
   emailLeaseSeconds: number;
   graphiql: boolean;
+  /** Directory of the built dashboard served at `/`; null: none (DASHBOARD=false, or no index.html there). */
+  dashboardDir: string | null;
   /** Introspection and "Did you mean" suggestions: on in development, off in production unless asked for. */
   introspection: boolean;
+  /** Repeated queries run compiled by graphql-jit (src/graphql/jit-executor.ts); false: graphql-js only. */
+  graphqlJit: boolean;
   /** Browser origins allowed to call the API with credentials (CORS); empty: same-origin only. */
   corsOrigins: string[];
   /** Express's `trust proxy`: false, true, a hop count, or a list of proxy addresses/CIDRs. */
@@ -350,7 +358,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     emailPollSeconds: e.EMAIL_POLL_SECONDS,
     emailLeaseSeconds: e.EMAIL_LEASE_SECONDS,
     graphiql: e.GRAPHIQL ?? true,
+    dashboardDir: e.DASHBOARD ? resolveDashboardDir(e.DASHBOARD_DIR, cwd) : null,
     introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
+    graphqlJit: e.GRAPHQL_JIT,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     corsOrigins: e.CORS_ORIGINS ? e.CORS_ORIGINS.split(',').map((o) => o.trim().replace(/\/$/, '')) : [],
     queryLimits: {
@@ -376,4 +386,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     heap: { growingPercent: e.HEAP_GROWING_PERCENT, idleCompactSeconds: e.IDLE_HEAP_COMPACT_SECONDS },
     settings: settingsEnvironment(e, cwd),
   };
+}
+
+/**
+ * Where the built dashboard is: DASHBOARD_DIR (relative to the working directory), else the workspace's
+ * packages/dashboard/dist beside this package (src/ and dist/ are both two levels below packages/server).
+ * null when that directory has no index.html (the dashboard was not built).
+ */
+function resolveDashboardDir(value: string | undefined, cwd: string): string | null {
+  const dir = value ? path.resolve(cwd, value) : path.resolve(__dirname, '..', '..', 'dashboard', 'dist');
+  return fs.existsSync(path.join(dir, 'index.html')) ? dir : null;
 }

@@ -16,10 +16,14 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel, undefined, { pretty: prettyLogs(config.nodeEnv) });
   const server = await startServer({ config, logger, manageHeap: true });
+  const dashboard = config.dashboardDir ? `dashboard at ${server.url}/, ` : '';
   logger.info(
-    { url: server.url, graphql: `${server.url}/graphql` },
-    `Roster is listening on ${server.url} (GraphiQL at ${server.url}/graphql)`,
+    { url: server.url, graphql: `${server.url}/graphql`, dashboard: config.dashboardDir !== null },
+    `Roster is listening on ${server.url} (${dashboard}GraphiQL at ${server.url}/graphql)`,
   );
+  if (!config.dashboardDir && config.nodeEnv !== 'test') {
+    logger.info('No dashboard build to serve at / (pnpm build, or DASHBOARD_DIR): the API and GraphiQL only');
+  }
 
   let stopping = false;
   const shutdown = (signal: string) => {

@@ -61,15 +61,18 @@ export const orgRefSchema = z.string().trim().min(1, 'must not be empty').max(40
 /** Naming an existing team in an input, within its organization (the lookup lower-cases it). */
 export const teamRefSchema = z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters');
 
-/** Naming a user in an input by username or email (see `byLogin` in src/modules/accounts/login.ts). */
-/** An SSO provider's name as settings define it and `logIn(provider:)` / `/auth/oidc/login?provider=` name it. */
+/**
+ * An SSO provider's name: as the instance settings define it (SSO_PROVIDERS, addSsoProvider…) and as
+ * `logIn(provider:)` and `/auth/oidc/login?provider=` name it (the names `ssoProviders` lists).
+ */
 export const ssoProviderNameSchema = z
   .string()
   .trim()
   .min(1, 'must not be empty')
   .max(40, 'must be at most 40 characters')
-  .regex(/^[a-z0-9-]+$/, 'may contain only lower-case letters, digits and "-" (a provider name from ssoProviders)');
+  .regex(/^[a-z0-9-]+$/, 'may contain only lower-case letters, digits and "-"');
 
+/** Naming a user in an input by username or email (see `byLogin` in src/modules/accounts/login.ts). */
 export const userLoginSchema = z.string().trim().min(1, 'must not be empty').max(254, 'must be at most 254 characters');
 
 /** An invitation token as the accept link carries it (signUp, acceptInvitation, invitationPreview). */

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   addMember,
   codeOf,
+  countStatements,
   gql,
   inviteByLink,
   instanceWithAdmin,
@@ -380,6 +381,31 @@ describe('instance settings', () => {
     expect((await ctx.t.server.ssoSettings.current()).groupMappings).toEqual([
       { group: 'ml', organization: 'acme', team: 'ml-team', role: 'ADMIN' },
     ]);
+  });
+
+  it('checks 1,000 mappings in a constant number of statements, and names the first bad one', async () => {
+    const admin = as(ctx.admin.token);
+    await admin('mutation { createTeam(input: { organization: "acme", name: "many" }) { team { name } } }');
+    const mappings = Array.from({ length: 1000 }, (_, i) => ({
+      group: `g${i}`,
+      organization: 'acme',
+      team: i % 2 ? 'ML-Team' : 'many',
+      role: 'MEMBER',
+    }));
+    const { result, statements } = await countStatements(ctx.t, () => admin(MAPPINGS, { i: { mappings } }));
+    expect(result.errors).toBeUndefined();
+    expect(result.data!.setGroupMappings.settings.groupMappings).toHaveLength(1000);
+    expect(statements.filter((q) => /from unnest/.test(q))).toHaveLength(1);
+    expect(statements.length).toBeLessThan(15);
+    const bad = await admin(MAPPINGS, {
+      i: { mappings: [...mappings.slice(0, 5), { group: 'x', organization: 'acme', team: 'nope', role: 'MEMBER' }] },
+    });
+    expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'mappings.5.team' });
+    const noOrg = await admin(MAPPINGS, {
+      i: { mappings: [{ group: 'x', organization: 'nope', team: 'many', role: 'MEMBER' }] },
+    });
+    expect(noOrg.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'mappings.0.organization' });
+    await admin(MAPPINGS, { i: { reset: true } });
   });
 
   it('null clears an optional provider field and returns a general setting to the environment', async () => {

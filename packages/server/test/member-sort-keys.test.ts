@@ -201,7 +201,7 @@ describe('members view: totalCount', () => {
     expect(page.totalCount).toBe(page.nodes.length);
   });
 
-  it('is counted only when selected: a page without totalCount runs one statement fewer', async () => {
+  it('is counted only when selected: from the per-status counts in the page statement, else on its own', async () => {
     const without =
       'query($s: String) { organization(name: "acme") { members(first: 5, search: $s) { nodes { id } } } }';
     const withCount =
@@ -215,11 +215,61 @@ describe('members view: totalCount', () => {
         reads((await countStatements(ctx.t, () => gql(ctx.url, query, { s: search }, ctx.admin.token))).statements);
       const a = await run(without);
       const b = await run(withCount);
-      expect(b.length, JSON.stringify({ a, b })).toBe(a.length + 1);
       expect(a.some((q) => /count\(|org_member_counts/.test(q))).toBe(false);
+      const counting = b.filter((q) => /count\(|org_member_counts/.test(q));
+      expect(counting).toHaveLength(1);
+      if (search === null) {
+        // By status alone: the per-status counts, as a subquery of the page.
+        expect(b.length, JSON.stringify({ a, b })).toBe(a.length);
+        expect(counting[0]).toMatch(/org_member_counts.* as "total_count"/);
+      } else {
+        // A search: the page's conditions counted in a statement of their own.
+        expect(b.length, JSON.stringify({ a, b })).toBe(a.length + 1);
+        expect(counting[0]).toMatch(/^select count\(\*\)/);
+      }
       // Selected twice under aliases: counted once.
       expect(await run(twice)).toHaveLength(b.length);
     }
+  });
+
+  it('counts an empty page on its own: the page has no row to carry the count', async () => {
+    const res = await gql<{ organization: { members: { totalCount: number; nodes: unknown[] } } }>(
+      ctx.url,
+      '{ organization(name: "acme") { members(first: 5, search: "no such member anywhere") { totalCount ' +
+        'nodes { id } } } }',
+      {},
+      ctx.admin.token,
+    );
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.organization.members).toEqual({ totalCount: 0, nodes: [] });
+    const all = await gql<{ organization: { members: { totalCount: number } } }>(
+      ctx.url,
+      '{ organization(name: "acme") { members(first: 1) { totalCount } } }',
+      {},
+      ctx.admin.token,
+    );
+    const last = await gql<{ organization: { members: { totalCount: number; nodes: unknown[] } } }>(
+      ctx.url,
+      'query($after: String) { organization(name: "acme") { members(first: 1, after: $after) { totalCount ' +
+        'nodes { id } } } }',
+      {
+        after: (
+          await gql<{ organization: { members: { pageInfo: { endCursor: string } } } }>(
+            ctx.url,
+            `{ organization(name: "acme") { members(first: ${all.data!.organization.members.totalCount}) ` +
+              '{ pageInfo { endCursor } } } }',
+            {},
+            ctx.admin.token,
+          )
+        ).data!.organization.members.pageInfo.endCursor,
+      },
+      ctx.admin.token,
+    );
+    // After the last row: an empty page, and still the whole view's count.
+    expect(last.data!.organization.members).toEqual({
+      totalCount: all.data!.organization.members.totalCount,
+      nodes: [],
+    });
   });
 });
 

@@ -228,6 +228,54 @@ describe('OIDC sign-in', () => {
     });
   });
 
+  it("treats the provider's claims as input: hostile names and groups are dropped or cut, never a 500", async () => {
+    const groups = [
+      'vision',
+      'x'.repeat(300),
+      'bad\u0000group',
+      ...Array.from({ length: 5000 }, (_, i) => `noise-${i}`),
+    ];
+    idp.users.set('hostile', {
+      sub: 'hostile',
+      email: 'hostile@corp.example',
+      email_verified: true,
+      name: `${'N'.repeat(400)}\u0000`,
+      preferred_username: 'host\u0000ile',
+      groups,
+    });
+    const out = await oidcSignIn(new Browser(), ctx.url, 'corp', 'hostile');
+    expect([out.status, out.errorCode]).toEqual([302, null]);
+    const user = await em().findOneOrFail(User, { email: 'hostile@corp.example' });
+    // A name with a NUL byte cannot be stored: treated as absent (the name falls back to the username, derived from
+    // what is left: the email).
+    expect(user.name).toBe(user.username);
+    expect(user.username).toMatch(/^[a-z0-9_-]+$/);
+    // The one mapped group among 5,000 still counts (the first 1,000 storable names are read).
+    const teams = await must(
+      '{ team(organization: "acme", name: "vision") { members(first: 50) { nodes { user { username } } } } }',
+    );
+    expect(teams.team.members.nodes.map((n: { user: { username: string } }) => n.user.username)).toContain(
+      user.username,
+    );
+  });
+
+  it('refuses a subject it cannot store with SSO_FAILED, creating nothing', async () => {
+    const sub = `s${'u'.repeat(300)}`;
+    idpUser(sub);
+    const out = await oidcSignIn(new Browser(), ctx.url, 'corp', sub);
+    expect(out.errorCode).toBe('SSO_FAILED');
+    expect(out.html).toContain('cannot store');
+    expect(await em().count(User, { email: `${sub}@corp.example` })).toBe(0);
+  });
+
+  it('treats an email claim that is not an address as absent', async () => {
+    idpUser('noaddr', [], { email: 'not an address\u0000' });
+    const out = await oidcSignIn(new Browser(), ctx.url, 'corp', 'noaddr');
+    expect(out.status).toBeLessThan(500);
+    expect(out.errorCode).not.toBe('INTERNAL_SERVER_ERROR');
+    expect(await em().count(User, { username: 'noaddr' })).toBe(0);
+  });
+
   it('refuses a deactivated user with a message that says so', async () => {
     await addMember(ctx.t, ctx.org, 'dora', OrgRole.MEMBER, MemberStatus.DEACTIVATED);
     idpUser('dora-sub', ['ml-research'], { email: 'dora@example.com' });

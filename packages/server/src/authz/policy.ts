@@ -293,6 +293,24 @@ export class Authz {
     return this.isInstanceAdmin || this.isSelf(userId);
   }
 
+  /** Whether the caller sees `userId`'s activity summary in `org`: their own row, or anyone's with `usage:read`. */
+  async seesActivityOf(org: Organization, userId: string): Promise<boolean> {
+    return this.isSelf(userId) || (await this.canOrg(org, OrgPermission.READ_USAGE));
+  }
+
+  /**
+   * `seesActivityOf` as a SQL condition on a user id expression, for set-based reads (the members export): decided
+   * once for the organization, then "is it the caller's own row" per row.
+   */
+  async activityScopeSql(
+    org: Organization,
+    userIdSql: string,
+  ): Promise<{ sql: string; bindings: Array<boolean | string | null> }> {
+    const everyone = await this.canOrg(org, OrgPermission.READ_USAGE);
+    const self = this.principal.kind === 'user' ? this.principal.user.id : null;
+    return { sql: `(?::boolean or ${userIdSql} = ?::uuid)`, bindings: [everyone, self] };
+  }
+
   /** Whose personal API keys the caller may revoke: their own; instance admins any (to cut off a leaked key). */
   canManageApiKeyOf(ownerId: string): boolean {
     return this.isSelf(ownerId) || this.isInstanceAdmin;

@@ -2,7 +2,7 @@ import { ApiKey } from '../modules/api-keys/api-key.entity';
 import { NEWEST_FIRST_ORDER, newestFirstAfter } from './cursor';
 import { ServiceAccount } from '../modules/service-accounts/service-account.entity';
 import DataLoader from 'dataloader';
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { raw, type EntityManager } from '@mikro-orm/postgresql';
 import { Membership } from '../modules/organizations/membership.entity';
 import { Organization } from '../modules/organizations/organization.entity';
 import { countSeats } from '../modules/organizations/invariants';
@@ -76,6 +76,12 @@ export interface Loaders {
  */
 export const organizationTodaySql = (org: string) =>
   `(now() at time zone coalesce(${org}.settings->>'timeZone', 'UTC'))::date`;
+
+/** Today in UTC, as a SQL date: the instance's figures, which belong to no organization's time zone. */
+export const UTC_TODAY_SQL = `(now() at time zone 'UTC')::date`;
+
+/** The first day of "the last 30 days" ending on `today` (a SQL date expression), today included: the one window. */
+export const last30DaysStartSql = (today: string) => `(${today} - 29)`;
 
 /** What `Team.usage` and `Team.warnings` are computed from (one row per team; counts over the whole team). */
 export interface TeamUsageFacts {
@@ -377,15 +383,15 @@ export function createLoaders(em: EntityManager): Loaders {
       for (const includeInactive of [false, true]) {
         const ids = keys.filter((k) => k.endsWith(includeInactive ? '|1' : '|0')).map((k) => k.split('|')[0]!);
         if (!ids.length) continue;
-        const rows = await em.find(
-          ApiKey,
-          { $and: [{ serviceAccount: { $in: ids } }, includeInactive ? {} : ApiKey.usableFilter()] },
-          { fields: ['id', 'serviceAccount'] },
-        );
-        for (const id of ids) {
-          const n = rows.filter((r) => r.serviceAccount?.id === id).length;
-          counts.set(`${id}|${includeInactive ? 1 : 0}`, n);
-        }
+        // Counted in SQL, one row per account: no key is hydrated.
+        const rows: Array<{ service_account_id: string; n: string | number }> = await em
+          .createQueryBuilder(ApiKey, 'k')
+          .select(['k.serviceAccount', raw('count(*) as n')])
+          .where({ $and: [{ serviceAccount: { $in: ids } }, includeInactive ? {} : ApiKey.usableFilter()] })
+          .groupBy('k.serviceAccount')
+          .execute('all', false);
+        const byAccount = new Map(rows.map((r) => [r.service_account_id, Number(r.n)]));
+        for (const id of ids) counts.set(`${id}|${includeInactive ? 1 : 0}`, byAccount.get(id) ?? 0);
       }
       return keys.map((k) => counts.get(k) ?? 0);
     }),
@@ -407,7 +413,7 @@ export function createLoaders(em: EntityManager): Loaders {
     activeUsersLast30Days: new DataLoader(async (orgIds) => {
       const rows: Array<{ id: string; n: string }> = await em.execute(
         `select o.id, (select count(*) from activity_spans s where s.scope = o.id
-           and s.last_day >= ${organizationTodaySql('o')} - 29) as n
+           and s.last_day >= ${last30DaysStartSql(organizationTodaySql('o'))}) as n
          from organizations o where o.id in (?)`,
         [[...orgIds]],
       );
@@ -443,13 +449,13 @@ export function createLoaders(em: EntityManager): Loaders {
            (select count(*) from runs r join projects p on p.id = r.project_id where p.team_id = t.id) as runs,
            (select count(*) from runs r join projects p on p.id = r.project_id
               where p.team_id = t.id
-                and r.created_at >= (${organizationTodaySql('o')} - 29)::timestamp at time zone
+                and r.created_at >= ${last30DaysStartSql(organizationTodaySql('o'))}::timestamp at time zone
                   coalesce(o.settings->>'timeZone', 'UTC')) as runs_30,
            (select count(*) from reports rp where rp.team_id = t.id) as reports,
            (select count(distinct tm.user_id) from team_memberships tm
               where tm.team_id = t.id and exists (select 1 from daily_activity da where da.user_id = tm.user_id
-                and da.organization_id = t.organization_id and da.day >= ${organizationTodaySql('o')} - 29))
-              as active_30,
+                and da.organization_id = t.organization_id
+                and da.day >= ${last30DaysStartSql(organizationTodaySql('o'))})) as active_30,
            (select json_agg(json_build_object('userId', tm.user_id, 'orgRole', m.role, 'orgStatus', m.status))
               from team_memberships tm join org_memberships m
                 on m.user_id = tm.user_id and m.organization_id = t.organization_id

@@ -25,6 +25,7 @@ import {
 import { formatError, requestScope } from '../graphql/format-error';
 import { boundedStringify, requestGuardsPlugin, requestTimedOut } from '../graphql/guards';
 import { queryLimitRules } from '../graphql/query-limits';
+import { compiledExecutionGateway } from '../graphql/jit-executor';
 import { graphiqlHtml, graphiqlAssets } from './graphiql';
 import { INVITE_PAGE_HTML } from './invite-page';
 import { OIDC_STATE_COOKIE, ssoRoutes } from './sso-routes';
@@ -32,8 +33,9 @@ import { apiSecurityHeaders, htmlPageSecurityHeaders } from './security-headers'
 import { httpErrorHandler, notFoundHandler, redactedUrl } from './http-errors';
 import { UNKNOWN_OPERATION, type Metrics } from '../observability/metrics';
 import { auditExportHandler } from './audit-export';
-import { SESSION_COOKIE } from './http-auth';
-import { CLIENT_HEADER, membersExportHandler } from './members-export';
+import { CLIENT_HEADER, SESSION_COOKIE } from './http-auth';
+import { membersExportHandler } from './members-export';
+import { dashboardAssets, dashboardFallback } from './dashboard';
 import { scimRouter } from './scim-routes';
 
 export { SESSION_COOKIE };
@@ -65,7 +67,8 @@ export async function createHttpApp(params: {
   const httpServer = http.createServer(app);
 
   const apollo = new ApolloServer<RequestContext>({
-    schema,
+    // Compiled execution of repeated queries (graphql-jit): GRAPHQL_JIT=false runs everything on graphql-js.
+    ...(config.graphqlJit ? { gateway: compiledExecutionGateway(schema) } : { schema }),
     formatError: (formatted, error) => formatError(formatted, error, { hideSuggestions: !config.introspection }),
     introspection: config.introspection,
     persistedQueries: false,
@@ -148,9 +151,17 @@ export async function createHttpApp(params: {
   if (metrics) app.get('/metrics', metrics.handler(config.metrics.token));
 
   app.use('/graphiql-assets', graphiqlAssets());
-  app.get('/invite', htmlPageSecurityHeaders(INVITE_PAGE_HTML), (_req, res) => {
+  const dashboard = config.dashboardDir ? dashboardFallback(config.dashboardDir) : null;
+  const invitePageHeaders = htmlPageSecurityHeaders(INVITE_PAGE_HTML);
+  // The link in invitation emails. With the dashboard built, its accept screen (the same URL, so links already sent
+  // keep working); without, the standalone invitation page.
+  app.get('/invite', (req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
-    res.type('html').send(INVITE_PAGE_HTML);
+    if (dashboard && req.accepts(['application/json', 'text/html']) === 'text/html') {
+      dashboard(req, res, next);
+      return;
+    }
+    invitePageHeaders(req, res, () => res.type('html').send(INVITE_PAGE_HTML));
   });
   const graphiqlPage = graphiqlHtml({ introspection: config.introspection });
   const graphiqlHeaders = htmlPageSecurityHeaders(graphiqlPage);
@@ -294,11 +305,18 @@ export async function createHttpApp(params: {
     );
   }
 
-  // SCIM 2.0 provisioning (docs/SCIM.md): its own token, body parser, rate limit and error bodies.
+  // SCIM 2.0 provisioning (docs/SCIM.md): its own token, body parser, rate limit and error bodies. Before the
+  // dashboard, whose client-side routes would otherwise answer GETs under /scim/v2.
   app.use(
     '/scim/v2',
     await scimRouter({ orm, logger, publicUrl: config.publicUrl, ratePerMinute: config.scimRateLimitPerMinute }),
   );
+
+  // The dashboard (docs/DASHBOARD.md): its files, and index.html for its client-side routes (`/`, `/orgs/…`).
+  if (config.dashboardDir && dashboard) {
+    app.use(dashboardAssets(config.dashboardDir));
+    app.use(dashboard);
+  }
 
   app.use(notFoundHandler);
   app.use(httpErrorHandler(logger));

@@ -1,7 +1,7 @@
 import type express from 'express';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { AppServices } from '../graphql/context';
-import { httpRequestContext, sendRouteError, writeStreamed } from './http-auth';
+import { httpRequestContext, refuseUnknownQueryParameters, sendRouteError, writeStreamed } from './http-auth';
 import {
   AUDIT_COLUMNS,
   AuditLogService,
@@ -17,8 +17,19 @@ import { badInput } from '../errors';
 /** Rows fetched from the database cursor at a time: memory stays flat whatever the log's size. */
 const FETCH_ROWS = 1_000;
 
-/** `GET /audit-log.jsonl`'s query parameters, as the GraphQL arguments take them. */
+const QUERY_PARAMETERS: ReadonlySet<string> = new Set([
+  'organization',
+  'actions',
+  'actor',
+  'target',
+  'targetType',
+  'since',
+  'until',
+]);
+
+/** `GET /audit-log.jsonl`'s query parameters, as the GraphQL arguments take them; unknown ones are refused. */
 function exportArgs(query: express.Request['query']): AuditFilterInput & { organization?: string | null } {
+  refuseUnknownQueryParameters(query, QUERY_PARAMETERS);
   const text = (name: string): string | null => {
     const v = query[name];
     if (v === undefined || v === '') return null;

@@ -3,10 +3,13 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { GraphQLError } from 'graphql';
 import { ACTING_USER_HEADER, authenticate, readBearer } from '../auth/authenticate';
 import { createRequestContext, type AppServices, type RequestContext } from '../graphql/context';
-import { ErrorCode } from '../errors';
+import { AppError, ErrorCode, badInput } from '../errors';
 
 /** The session cookie logIn and signUp set (app.ts), read by /graphql and the download routes. */
 export const SESSION_COOKIE = 'roster_session';
+
+/** The header a cookie-authenticated download must carry (a cross-site page cannot set it without CORS consent). */
+export const CLIENT_HEADER = 'x-roster-client';
 
 /**
  * Whether a cookie-authenticated GET may be trusted not to be a cross-site request forgery: the browser says it
@@ -21,9 +24,10 @@ export function cookieRequestIsSameSite(req: express.Request): boolean {
 }
 
 /**
- * A request context for an HTTP route outside /graphql (downloads), authenticated exactly as the API is: a Bearer
- * session token or API key, or the session cookie when the request is CSRF-safe (a cross-site cookie is ignored, so
- * the caller is anonymous). Counts as activity, like any authenticated API request.
+ * A request context for an HTTP route outside /graphql (downloads), authenticated as the API is: a Bearer session
+ * token or API key, or the session cookie when the request is CSRF-safe. A cookie-only request that is not
+ * (cookieRequestIsSameSite) is refused with CSRF_REFUSED rather than served anonymously, so the caller learns what to
+ * send. Counts as activity, like any authenticated API request.
  */
 export async function httpRequestContext(
   req: express.Request,
@@ -32,12 +36,19 @@ export async function httpRequestContext(
   /** Aborted when the route's work should stop (a streaming download whose client went away). */
   signal: AbortSignal = new AbortController().signal,
 ): Promise<RequestContext> {
-  const cookies = req.cookies as Record<string, string> | undefined;
+  const cookie = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE] ?? null;
+  if (!req.headers.authorization && cookie && !cookieRequestIsSameSite(req)) {
+    throw new AppError(
+      ErrorCode.CSRF_REFUSED,
+      `A download authenticated by the session cookie needs the "${CLIENT_HEADER}" header: send it (any value), ` +
+        'or use "Authorization: Bearer <session token or API key>".',
+    );
+  }
   const principal = await authenticate(
     em,
     {
       bearer: readBearer(req.headers.authorization),
-      cookie: cookieRequestIsSameSite(req) ? (cookies?.[SESSION_COOKIE] ?? null) : null,
+      cookie: cookieRequestIsSameSite(req) ? cookie : null,
       actingUser: req.get(ACTING_USER_HEADER) ?? null,
     },
     { apiKeyUsage: services.apiKeyUsage, clientAddress: req.ip ?? null },
@@ -57,9 +68,22 @@ export async function httpRequestContext(
   });
 }
 
+/**
+ * A download route's query parameters must all be known: a misspelt filter would otherwise silently widen the download
+ * (to every member, every event).
+ */
+export function refuseUnknownQueryParameters(query: Record<string, unknown>, known: ReadonlySet<string>): void {
+  for (const key of Object.keys(query)) {
+    if (!known.has(key)) throw badInput(key, `Unknown query parameter "${key}": use ${[...known].join(', ')}.`);
+  }
+}
+
+/** HTTP statuses of the errors a download route answers itself; any other error is the error handler's 500. */
 const STATUS: Partial<Record<string, number>> = {
   [ErrorCode.UNAUTHENTICATED]: 401,
   [ErrorCode.FORBIDDEN]: 403,
+  [ErrorCode.CSRF_REFUSED]: 403,
+  [ErrorCode.SERVICE_ACCOUNT_DISABLED]: 403,
   [ErrorCode.NOT_FOUND]: 404,
   [ErrorCode.BAD_USER_INPUT]: 400,
   [ErrorCode.RATE_LIMITED]: 429,

@@ -2,7 +2,7 @@ import type express from 'express';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { stringify } from 'csv-stringify/sync';
 import type { AppServices, RequestContext } from '../graphql/context';
-import { SESSION_COOKIE, cookieRequestIsSameSite, httpRequestContext, writeStreamed } from './http-auth';
+import { httpRequestContext, refuseUnknownQueryParameters, sendRouteError, writeStreamed } from './http-auth';
 import { AppError, ErrorCode } from '../errors';
 import { OrganizationService } from '../modules/organizations/organization.service';
 import type { Organization } from '../modules/organizations/organization.entity';
@@ -24,18 +24,7 @@ export const MEMBERS_CSV_COLUMNS = [
   'days active',
 ] as const;
 
-/** The header a cookie-authenticated download must carry (a cross-site page cannot set it without CORS consent). */
-export const CLIENT_HEADER = 'x-roster-client';
-
 const QUERY_PARAMETERS = new Set(['search', 'roles', 'statuses', 'teams', 'orderBy', 'direction', 'format', 'bom']);
-const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
-  [ErrorCode.UNAUTHENTICATED]: 401,
-  [ErrorCode.FORBIDDEN]: 403,
-  [ErrorCode.CSRF_REFUSED]: 403,
-  [ErrorCode.NOT_FOUND]: 404,
-  [ErrorCode.BAD_USER_INPUT]: 400,
-  [ErrorCode.SERVICE_ACCOUNT_DISABLED]: 403,
-};
 
 /**
  * OWASP's CSV-injection rule: a cell a spreadsheet would read as a formula (starting with `=`, `+`, `-`, `@`, tab or
@@ -86,15 +75,7 @@ function singleParam(name: string, value: unknown): string | undefined {
  * schema. Unknown parameters are refused, so a misspelt filter does not silently export everyone.
  */
 export function exportFilters(query: Record<string, unknown>): Record<string, unknown> {
-  for (const key of Object.keys(query)) {
-    if (!QUERY_PARAMETERS.has(key)) {
-      throw new AppError(
-        ErrorCode.BAD_USER_INPUT,
-        `Unknown query parameter "${key}": use ${[...QUERY_PARAMETERS].join(', ')}.`,
-        { field: key },
-      );
-    }
-  }
+  refuseUnknownQueryParameters(query, QUERY_PARAMETERS);
   const field = singleParam('orderBy', query.orderBy);
   const direction = singleParam('direction', query.direction);
   return {
@@ -107,20 +88,6 @@ export function exportFilters(query: Record<string, unknown>): Record<string, un
         ? { field: field ?? MemberOrderField.NAME, direction: direction ?? OrderDirection.ASC }
         : undefined,
   };
-}
-
-function sendError(res: express.Response, err: unknown, logger: AppServices['logger']) {
-  const code = (err as { extensions?: { code?: unknown } }).extensions?.code as ErrorCode | undefined;
-  const status = code ? HTTP_STATUS[code] : undefined;
-  if (!code || !status) {
-    logger.error({ err }, 'Members export failed');
-    res
-      .status(500)
-      .json({ errors: [{ message: 'The export failed.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
-    return;
-  }
-  const e = err as { message: string; extensions: Record<string, unknown> };
-  res.status(status).json({ errors: [{ message: e.message, extensions: e.extensions }] });
 }
 
 /**
@@ -137,7 +104,7 @@ export function membersExportHandler(params: {
   format: 'csv' | 'jsonl' | null;
 }): express.RequestHandler {
   const { orm, services } = params;
-  return async (req, res) => {
+  return async (req, res, next) => {
     const logger = req.log ?? services.logger;
     let closed = false;
     res.once('close', () => {
@@ -150,16 +117,7 @@ export function membersExportHandler(params: {
     let bom: boolean;
     let org: Organization;
     try {
-      // A cookie from another site is refused outright (not ignored as on /graphql): the caller learns what to send.
-      const cookie = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
-      if (!req.headers.authorization && cookie && !cookieRequestIsSameSite(req)) {
-        throw new AppError(
-          ErrorCode.CSRF_REFUSED,
-          `A download authenticated by the session cookie needs the "${CLIENT_HEADER}" header: send it (any value), ` +
-            'or use "Authorization: Bearer <session token or API key>".',
-        );
-      }
-      // Authenticated exactly as the API (http-auth.ts); a download is activity (docs/USAGE.md).
+      // Authenticated as the API (http-auth.ts: a cross-site cookie is CSRF_REFUSED); a download is activity.
       ctx = await httpRequestContext(req, orm.em.fork(), services, controller.signal);
       if (ctx.principal.kind === 'anonymous') {
         throw new AppError(ErrorCode.UNAUTHENTICATED, 'Log in, or pass "Authorization: Bearer <session or API key>".');
@@ -179,7 +137,7 @@ export function membersExportHandler(params: {
       org = await new OrganizationService(ctx).getVisible(String(req.params.name ?? ''));
       await new MemberExportService(ctx).start(org, filters, format);
     } catch (err) {
-      sendError(res, err, logger);
+      sendRouteError(res, next, err);
       return;
     }
 

@@ -63,6 +63,8 @@ export function testConfig(db: TestDatabase, env: Record<string, string> = {}): 
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     DATABASE_URL: db.url,
     DATABASE_POOL_MAX: String(db.poolMax),
+    // Server tests see the server's own pages whether or not the dashboard is built; the dashboard's tests turn it on.
+    DASHBOARD: 'false',
     ...env,
   });
 }

@@ -1,4 +1,6 @@
-import { Arg, Args, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, Info, Mutation, Resolver, Root } from 'type-graphql';
+import { selectsPath } from '../../graphql/lookahead';
 import type { RequestContext } from '../../graphql/context';
 import { MemberService, type MemberView } from './member.service';
 import {
@@ -108,7 +110,20 @@ export class OrganizationMembersResolver {
       'The members view: ACTIVE members for everyone; DEACTIVATED members and PENDING invitations for admins. ' +
       'Search, filter, sort, paginate.',
   })
-  members(@Ctx() ctx: RequestContext, @Root() org: Organization, @Args(() => MembersArgs) args: MembersArgs) {
-    return new MemberService(ctx).list(org, { ...args });
+  members(
+    @Ctx() ctx: RequestContext,
+    @Root() org: Organization,
+    @Args(() => MembersArgs) args: MembersArgs,
+    @Info() info: GraphQLResolveInfo,
+  ) {
+    // What the page's one statement also reads, when the document asks for it.
+    return new MemberService(ctx).list(
+      org,
+      { ...args },
+      {
+        teams: selectsPath(info, ['nodes', 'teams']) || selectsPath(info, ['edges', 'node', 'teams']),
+        totalCount: selectsPath(info, ['totalCount']),
+      },
+    );
   }
 }

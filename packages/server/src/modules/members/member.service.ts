@@ -38,6 +38,8 @@ export interface MemberView {
   name: string | null;
   username: string | null;
   lastActiveAt: Date | null;
+  /** The visible teams, when the page read them with its rows (MemberService.list); otherwise teamsOf loads them. */
+  teams?: Array<{ name: string; role: TeamRole }>;
 }
 
 const targetSchema = z.object({ organization: orgRefSchema, user: userLoginSchema });
@@ -162,13 +164,22 @@ export class MemberService extends Service {
   async list(
     org: Organization,
     args: { first?: number | null; after?: string | null } & Record<string, unknown>,
+    /** Read in the page's statement too (the document selects them): each row's visible teams, the total count. */
+    also: { teams?: boolean; totalCount?: boolean } = {},
   ): Promise<Connection<MemberView>> {
     const view = await this.prepare(org, args);
     const { order, keys } = view;
     const page = MEMBERS_CURSOR.page(args, order);
     const after = page.after as unknown[] | null;
     const pageView = view.teamPage ? { ...view, base: view.teamPage(page.first, after) } : view;
-    const rows = (await this.pageSql(pageView, page.first + 1, after)) as MemberRow[];
+    const query = this.pageSql(pageView, page.first + 1, after);
+    if (also.teams) this.withVisibleTeams(query, org, await this.ctx.authz.teamScope(org));
+    // The per-status counts (a few rows by key) join the page as an uncorrelated scalar subquery, evaluated once. A
+    // count of filtered rows stays a statement of its own: planned inside the page's, it was planned differently
+    // (a 1,000-member team counted by scanning the organization's memberships; test/members-plans.test.ts).
+    const countInPage = also.totalCount && view.countByStatusOnly;
+    if (countInPage) query.select(view.countSql().as('total_count'));
+    const rows = (await query) as MemberRow[];
     const edges = rows.slice(0, page.first).map((r) =>
       MEMBERS_CURSOR.edge(
         order,
@@ -176,11 +187,13 @@ export class MemberService extends Service {
         this.toView(org, r),
       ),
     );
+    // An empty page has no row to carry the count: then it is counted on its own, if asked.
+    const counted = countInPage && rows[0] ? Number(rows[0].total_count ?? 0) : null;
     return {
       edges,
       nodes: edges.map((e) => e.node),
       pageInfo: pageInfoOf(page, edges, rows.length > page.first),
-      totalCount: view.totalCount,
+      totalCount: counted === null ? view.totalCount : async () => counted,
     };
   }
 
@@ -203,41 +216,27 @@ export class MemberService extends Service {
   ): Promise<MemberExportSqlRow[]> {
     const view = await this.prepare(org, args);
     const knex: Knex = this.em.getKnex();
-    const visible = Authz.teamScopeSql(await this.ctx.authz.teamScope(org), 't');
-    const seesAllActivity = await this.ctx.authz.canOrg(org, OrgPermission.READ_USAGE);
-    const self = this.ctx.principal.kind === 'user' ? this.ctx.principal.user.id : null;
+    const scope = await this.ctx.authz.teamScope(org);
+    const activity = await this.ctx.authz.activityScopeSql(org, 'p.user_id');
     const readFrom = async (from: unknown[] | null) => {
-      const inner = this.pageSql(view, limit, from, until)
-        .joinRaw(
-          // An ACTIVE or DEACTIVATED member's team memberships; a PENDING row's invitation assignments to existing
-          // teams.
-          `left join lateral (select coalesce(json_agg(json_build_object('team', x.name, 'role', x.role) order by ` +
-            `x.name), '[]'::json) as teams from (select t.name, tm.role from team_memberships tm join teams t on ` +
-            `t.id = tm.team_id where tm.user_id = p.user_id and t.organization_id = ? and ${visible.sql} union all ` +
-            `select t.name, a->>'role' from invitations inv cross join jsonb_array_elements(inv.teams) a join ` +
-            `teams t on t.organization_id = ? and t.name = a->>'team' where p.user_id is null and ` +
-            `inv.id = p.invitation_id ` +
-            `and inv.status = 'PENDING' and ${visible.sql}) x) tj on true`,
-          [org.id, ...visible.bindings, org.id, ...visible.bindings],
-        )
-        // The span by primary key; runs and reports counted only where the caller may see them (usage:read, or their
-        // own row): the activity summary's rule.
+      const inner = this.withVisibleTeams(this.pageSql(view, limit, from, until), org, scope)
+        // The span by primary key; runs and reports counted only where the caller may see them (Authz.seesActivityOf,
+        // as SQL).
         .joinRaw('left join activity_spans s on s.scope = ? and s.user_id = p.user_id', [org.id])
         .select(
           's.days_active',
           knex.raw(
-            `case when p.user_id is not null and (? or p.user_id = ?) then ${runsCreatedSql('p.user_id', '?::uuid')} ` +
+            `case when p.user_id is not null and ${activity.sql} then ${runsCreatedSql('p.user_id', '?::uuid')} ` +
               'end as runs',
-            [seesAllActivity, self, org.id],
+            [...activity.bindings, org.id],
           ),
           knex.raw(
-            'case when p.user_id is not null and (? or p.user_id = ?) then ' +
+            `case when p.user_id is not null and ${activity.sql} then ` +
               `${reportsCreatedSql('p.user_id', '?::uuid')} end as reports`,
-            [seesAllActivity, self, org.id],
+            [...activity.bindings, org.id],
           ),
         )
         .select(
-          'tj.teams',
           knex.raw(`to_char(u.last_active_at at time zone 'UTC', ${ISO_UTC}) as last_active_iso`),
           knex.raw(`to_char(p.created_at at time zone 'UTC', ${ISO_UTC}) as added_iso`),
         );
@@ -383,16 +382,48 @@ export class MemberService extends Service {
               }),
             )
         : null;
+    // Filtered by status alone: the organization's per-status counts, kept by triggers (one to three rows).
+    // Otherwise the page's own conditions, counted through the filters' indexes. One column, `n`.
+    const byStatusOnly = !filters.roles?.length && !filters.teams?.length && !filters.search;
+    const countSql = (): Knex.QueryBuilder =>
+      byStatusOnly
+        ? ofVisibleStatuses(knex('org_member_counts as m').where('m.organization_id', org.id)).sum('m.n as n')
+        : base.clone().count('* as n');
     const totalCount = lazyTotalCount(async () => {
-      // Filtered by status alone: the organization's per-status counts, kept by triggers (one to three rows).
-      // Otherwise the page's own conditions, counted through the filters' indexes.
-      const byStatusOnly = !filters.roles?.length && !filters.teams?.length && !filters.search;
-      const counted: Array<{ n: string | number | null }> = byStatusOnly
-        ? await ofVisibleStatuses(knex('org_member_counts as m').where('m.organization_id', org.id)).sum('m.n as n')
-        : await base.clone().count('* as n');
+      const counted = (await countSql()) as Array<{ n: string | number | null }>;
       return Number(counted[0]?.n ?? 0);
     });
-    return { order, keys, direction, base, teamPage, seesEmails, totalCount };
+    return {
+      order,
+      keys,
+      direction,
+      base,
+      teamPage,
+      seesEmails,
+      totalCount,
+      countSql,
+      countByStatusOnly: byStatusOnly,
+    };
+  }
+
+  /**
+   * Adds each row's visible teams (Authz.teamScopeSql: the hidden-team rule) to a page query, as JSON `teams`
+   * (`[{ team, role }]` by name): an ACTIVE or DEACTIVATED member's team memberships, a PENDING row's invitation
+   * assignments to existing teams. The members page and the export read them this way, in their one statement.
+   */
+  private withVisibleTeams(query: Knex.QueryBuilder, org: Organization, scope: TeamScope): Knex.QueryBuilder {
+    const visible = Authz.teamScopeSql(scope, 't');
+    return query
+      .joinRaw(
+        `left join lateral (select coalesce(json_agg(json_build_object('team', x.name, 'role', x.role) order by ` +
+          `x.name), '[]'::json) as teams from (select t.name, tm.role from team_memberships tm join teams t on ` +
+          `t.id = tm.team_id where tm.user_id = p.user_id and t.organization_id = ? and ${visible.sql} union all ` +
+          `select t.name, a->>'role' from invitations inv cross join jsonb_array_elements(inv.teams) a join ` +
+          `teams t on t.organization_id = ? and t.name = a->>'team' where p.user_id is null and ` +
+          `inv.id = p.invitation_id and inv.status = 'PENDING' and ${visible.sql}) x) tj on true`,
+        [org.id, ...visible.bindings, org.id, ...visible.bindings],
+      )
+      .select('tj.teams');
   }
 
   /**
@@ -540,6 +571,7 @@ export class MemberService extends Service {
       name: r.name,
       username: r.username,
       lastActiveAt: r.last_active_at ? new Date(r.last_active_at) : null,
+      ...(r.teams ? { teams: r.teams.map((t) => ({ name: t.team, role: t.role })) } : {}),
     };
   }
 
@@ -549,6 +581,7 @@ export class MemberService extends Service {
    * since are left out).
    */
   async teamsOf(member: MemberView): Promise<Array<{ name: string; role: TeamRole }>> {
+    if (member.teams) return member.teams;
     const org = member.organization;
     const entries: Array<{ team: TeamFacts; role: TeamRole }> = [];
     if (member.userId) {
@@ -800,6 +833,10 @@ interface MemberRow {
   username: string | null;
   last_active_at: Date | string | null;
   email: string;
+  /** With MemberService.withVisibleTeams. */
+  teams?: Array<{ team: string; role: TeamRole }>;
+  /** With the page's total count (a bigint or numeric: text). */
+  total_count?: string | number | null;
   /** Each sort key's value as its cursor holds it (`key_<n>`, the value itself, orders the page). */
   [sortKey: `sort_${number}`]: unknown;
 }

@@ -71,18 +71,15 @@ function compareCreatedAsc(a: MembershipCursor, b: MembershipCursor): number {
 export class OrganizationService extends Service {
   /** An organization the caller may see, or NOT_FOUND (mutations and the lookups nested in them). */
   async getVisible(name: string): Promise<Organization> {
-    const org = await this.findVisible(name);
-    if (!org) {
-      // A member calling with a personal key the organization refuses is told why (they know it exists).
-      const refusing = await this.em.findOne(Organization, { name: name.trim().toLowerCase() });
-      if (refusing && (await this.ctx.authz.refusesPersonalKeyOf(refusing))) {
-        throw forbidden(
-          `Organization "${refusing.name}" does not accept personal API keys: use a service account's key, or log in.`,
-        );
-      }
-      throw notFound(`No organization named "${name}" is visible to you.`);
+    const { org, visible } = await this.lookup(name);
+    if (org && visible) return org;
+    // A member calling with a personal key the organization refuses is told why (they know it exists).
+    if (org && (await this.ctx.authz.refusesPersonalKeyOf(org))) {
+      throw forbidden(
+        `Organization "${org.name}" does not accept personal API keys: use a service account's key, or log in.`,
+      );
     }
-    return org;
+    throw notFound(`No organization named "${name}" is visible to you.`);
   }
 
   /**
@@ -112,10 +109,15 @@ export class OrganizationService extends Service {
    * invisible (the two are indistinguishable). UNAUTHENTICATED for anonymous callers: that is not visibility.
    */
   async findVisible(name: string): Promise<Organization | null> {
+    const { org, visible } = await this.lookup(name);
+    return visible ? org : null;
+  }
+
+  /** The organization by name, if it exists, and whether the caller may see it (`org:read`). */
+  private async lookup(name: string): Promise<{ org: Organization | null; visible: boolean }> {
     this.ctx.authz.requireAuthenticated();
     const org = await this.byNameWithCallersMembership(name.trim().toLowerCase());
-    if (!org || !(await this.ctx.authz.canOrg(org, OrgPermission.READ))) return null;
-    return org;
+    return { org, visible: org !== null && (await this.ctx.authz.canOrg(org, OrgPermission.READ)) };
   }
 
   /**

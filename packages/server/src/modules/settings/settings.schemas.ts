@@ -1,16 +1,11 @@
 import { z } from 'zod';
-import { orgRefSchema, teamRefSchema } from '../../validation';
+import { orgRefSchema, ssoProviderNameSchema, teamRefSchema } from '../../validation';
 
 /**
  * Validation of instance settings, shared by the API (src/modules/settings/settings.service.ts) and the environment
  * (SSO_PROVIDERS, SSO_GROUP_MAPPINGS: src/modules/settings/settings-environment.ts). Secrets are validated here and
  * encrypted by the store; they never come back out of the API.
  */
-
-export const providerNameSchema = z
-  .string()
-  .trim()
-  .regex(/^[a-z0-9-]{1,40}$/, 'must be 1-40 lower-case letters, digits and "-"');
 
 const labelSchema = z.string().trim().min(1, 'must not be empty').max(80, 'must be at most 80 characters');
 const shortText = (max: number) =>
@@ -79,7 +74,7 @@ export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post',
 
 /** An OIDC provider's fields other than its secrets. */
 export const oidcFieldsSchema = z.object({
-  name: providerNameSchema,
+  name: ssoProviderNameSchema,
   label: labelSchema,
   issuer: issuerSchema,
   clientId: shortText(255),
@@ -90,7 +85,7 @@ export const oidcFieldsSchema = z.object({
 
 /** An LDAP provider's fields other than its secret (serviceBindPassword). */
 export const ldapFieldsSchema = z.object({
-  name: providerNameSchema,
+  name: ssoProviderNameSchema,
   label: labelSchema,
   url: ldapUrlSchema,
   startTls: z.boolean().default(false),

@@ -15,7 +15,8 @@ import { SEAT_ROLES } from '../../authz/permissions';
 import { MemberStatus, OrgRole } from '../../authz/roles';
 import { AppError, ErrorCode, badInput } from '../../errors';
 import { rethrowUniqueAsConflict } from '../../db/unique-violation';
-import { usernameSchema } from '../../validation';
+import { emailSchema, personNameSchema, usernameSchema } from '../../validation';
+import { isStorableText } from '../../graphql/input-hygiene';
 import { SsoIdentity } from './sso-identity.entity';
 import { syncTeamsFromGroups, type SyncSummary } from './group-sync';
 import { LdapUnavailableError, ldapAuthenticate, type LdapIdentity } from './ldap';
@@ -63,6 +64,44 @@ export function usernameBase(identity: Pick<ExternalIdentity, 'username' | 'emai
   return base;
 }
 
+/** Groups of one identity Roster looks at (matched against the group mappings and the LDAP allow-list). */
+export const MAX_IDENTITY_GROUPS = 1000;
+const MAX_SUBJECT_LENGTH = 255;
+const MAX_GROUP_LENGTH = 255;
+
+/**
+ * What a provider asserts, made safe to store and compare: a provider is configured by an admin but its claims are
+ * still input. A subject Roster cannot store (empty, longer than 255 characters, a NUL byte or invalid Unicode) refuses
+ * the sign-in with SSO_FAILED; an email that is not one, or a name that cannot be stored, is treated as absent (a name
+ * is cut to 100 characters); groups are limited to MAX_IDENTITY_GROUPS storable names of at most 255 characters.
+ */
+export function storableIdentity(identity: ExternalIdentity): ExternalIdentity {
+  const { subject } = identity;
+  if (!subject || subject.length > MAX_SUBJECT_LENGTH || !isStorableText(subject)) {
+    throw ssoError(
+      ErrorCode.SSO_FAILED,
+      `The provider "${identity.provider.name}" identified the person with a subject Roster cannot store (empty, ` +
+        `longer than ${MAX_SUBJECT_LENGTH} characters, or with a NUL byte or invalid Unicode): ask your ` +
+        'administrator to check the provider.',
+    );
+  }
+  const text = (value: string | null) => (value !== null && isStorableText(value) ? value : null);
+  const email = identity.email === null ? null : emailSchema.safeParse(text(identity.email));
+  const name = text(identity.name)?.trim().slice(0, 100) ?? null;
+  return {
+    ...identity,
+    email: email?.success ? email.data : null,
+    username: text(identity.username),
+    name: name && personNameSchema.safeParse(name).success ? name : null,
+    groups:
+      identity.groups === null
+        ? null
+        : identity.groups
+            .filter((g) => g.length > 0 && g.length <= MAX_GROUP_LENGTH && isStorableText(g))
+            .slice(0, MAX_IDENTITY_GROUPS),
+  };
+}
+
 export async function uniqueUsername(em: EntityManager, base: string): Promise<string> {
   const rows: Array<{ username: string }> = await em.execute(
     `select username from users where username = ? or username like ?`,
@@ -80,7 +119,8 @@ export class SsoSignInService extends Service {
    * accepted; groups are synced to teams; a session is issued. A refusal changes nothing (an audit event in its own
    * transaction says why).
    */
-  async signIn(identity: ExternalIdentity, settings: SsoSettings): Promise<SsoSessionResult> {
+  async signIn(asserted: ExternalIdentity, settings: SsoSettings): Promise<SsoSessionResult> {
+    const identity = storableIdentity(asserted);
     try {
       return await this.signInOnce(identity, settings);
     } catch (err) {

@@ -6,7 +6,7 @@ import { InstancePermission, OrgPermission } from '../../authz/permissions';
 import { MemberStatus } from '../../authz/roles';
 import { AppError, ErrorCode } from '../../errors';
 import { parseInput } from '../../validation';
-import { membershipKey, type MemberActivityFacts } from '../../graphql/loaders';
+import { UTC_TODAY_SQL, last30DaysStartSql, membershipKey, type MemberActivityFacts } from '../../graphql/loaders';
 import { ActivityGranularity, ActivityRange } from './usage.types';
 
 /** The scope of the instance in the activity rollups (activity_spans, activity_counts): the nil uuid. */
@@ -73,14 +73,9 @@ export class UsageService extends Service {
    */
   async memberActivity(member: MemberView): Promise<MemberActivity | null> {
     if (!member.userId) return null;
-    if (!(await this.mayReadActivityOf(member.organization, member.userId))) return null;
+    if (!(await this.ctx.authz.seesActivityOf(member.organization, member.userId))) return null;
     const facts = await this.ctx.loaders.memberActivity.load(membershipKey(member.organization.id, member.userId));
     return UsageService.summaryOf(member, facts);
-  }
-
-  /** Whether the caller sees `userId`'s activity summary in `org`: `usage:read`, or their own row. */
-  async mayReadActivityOf(org: Organization, userId: string): Promise<boolean> {
-    return this.ctx.authz.isSelf(userId) || (await this.ctx.authz.canOrg(org, OrgPermission.READ_USAGE));
   }
 
   static summaryOf(member: MemberView, facts: MemberActivityFacts): MemberActivity {
@@ -202,7 +197,7 @@ export class UsageService extends Service {
     this.ctx.authz.requireInstance(InstancePermission.READ_USAGE);
     const [row] = await this.em.getConnection().execute<Array<{ orgs: string; active: string }>>(
       `select (select count(*) from organizations) as orgs,
-         (select count(*) from activity_spans where scope = ? and last_day >= (now() at time zone 'UTC')::date - 29)
+         (select count(*) from activity_spans where scope = ? and last_day >= ${last30DaysStartSql(UTC_TODAY_SQL)})
            as active`,
       [INSTANCE_SCOPE],
     );

@@ -1,0 +1,342 @@
+/**
+ * Shared building blocks on Radix primitives (accessible focus handling, keyboard, ARIA): Button, Dialog,
+ * ConfirmDialog, Menu, Tooltip, Select, ErrorMessage, Progress. Screens use these rather than their own.
+ */
+import {
+  forwardRef,
+  useRef,
+  useState,
+  type ButtonHTMLAttributes,
+  type ComponentPropsWithoutRef,
+  type ReactNode,
+} from 'react';
+import * as RadixDialog from '@radix-ui/react-dialog';
+import * as RadixAlert from '@radix-ui/react-alert-dialog';
+import * as RadixMenu from '@radix-ui/react-dropdown-menu';
+import * as RadixTooltip from '@radix-ui/react-tooltip';
+import * as RadixSelect from '@radix-ui/react-select';
+import { RosterError, RosterNetworkError } from '@roster/sdk';
+
+// ---- Button --------------------------------------------------------------
+
+export interface ButtonProps extends ButtonHTMLAttributes<HTMLButtonElement> {
+  variant?: 'default' | 'primary' | 'danger' | 'ghost';
+  size?: 'default' | 'icon';
+  busy?: boolean;
+  /** Why the button is disabled: shown as a tooltip (and to screen readers) while it is. */
+  disabledReason?: string | null;
+}
+
+export const Button = forwardRef<HTMLButtonElement, ButtonProps>(function Button(
+  { variant = 'default', size = 'default', busy = false, disabledReason, className, children, disabled, ...rest },
+  ref,
+) {
+  const classes = ['btn', variant !== 'default' ? `btn-${variant}` : '', size === 'icon' ? 'btn-icon' : '', className]
+    .filter(Boolean)
+    .join(' ');
+  const off = disabled || busy;
+  const button = (
+    <button
+      ref={ref}
+      type="button"
+      className={classes}
+      // aria-disabled keeps a greyed-out action focusable, so its reason can be read.
+      disabled={off && !disabledReason}
+      aria-disabled={off || undefined}
+      aria-busy={busy || undefined}
+      {...rest}
+      onClick={off ? (e) => e.preventDefault() : rest.onClick}
+    >
+      {busy ? <span aria-hidden="true">…</span> : null}
+      {children}
+    </button>
+  );
+  if (off && disabledReason) return <Tooltip content={disabledReason}>{button}</Tooltip>;
+  return button;
+});
+
+// ---- Tooltip -------------------------------------------------------------
+
+export function TooltipProvider({ children }: { children: ReactNode }) {
+  return <RadixTooltip.Provider delayDuration={250}>{children}</RadixTooltip.Provider>;
+}
+
+export function Tooltip({
+  content,
+  children,
+  side = 'top',
+}: {
+  content: ReactNode;
+  children: ReactNode;
+  side?: 'top' | 'bottom' | 'left' | 'right';
+}) {
+  return (
+    <RadixTooltip.Root>
+      <RadixTooltip.Trigger asChild>{children}</RadixTooltip.Trigger>
+      <RadixTooltip.Portal>
+        <RadixTooltip.Content className="tooltip" side={side} sideOffset={6} collisionPadding={8}>
+          {content}
+        </RadixTooltip.Content>
+      </RadixTooltip.Portal>
+    </RadixTooltip.Root>
+  );
+}
+
+// ---- Dialog --------------------------------------------------------------
+
+/**
+ * Dialogs opened from state (not from a Radix trigger) give focus back to whatever had it when they opened — the
+ * button that opened them, or the row menu's trigger — instead of the page's body.
+ */
+function useFocusReturn() {
+  const previous = useRef<HTMLElement | null>(null);
+  return {
+    onOpenAutoFocus: () => {
+      previous.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    },
+    onCloseAutoFocus: (e: Event) => {
+      const el = previous.current;
+      if (el?.isConnected) {
+        e.preventDefault();
+        el.focus();
+      }
+    },
+  };
+}
+
+export interface DialogProps {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  title: ReactNode;
+  description?: ReactNode;
+  children: ReactNode;
+  /** Accessible name for tests and screen readers when the title is not plain text. */
+  testId?: string;
+}
+
+export function Dialog({ open, onOpenChange, title, description, children, testId }: DialogProps) {
+  const focusReturn = useFocusReturn();
+  return (
+    <RadixDialog.Root open={open} onOpenChange={onOpenChange}>
+      <RadixDialog.Portal>
+        <RadixDialog.Overlay className="overlay" />
+        <RadixDialog.Content
+          className="dialog"
+          data-testid={testId}
+          {...focusReturn}
+          {...(description ? {} : { 'aria-describedby': undefined })}
+        >
+          <RadixDialog.Title>{title}</RadixDialog.Title>
+          {description ? <RadixDialog.Description className="muted">{description}</RadixDialog.Description> : null}
+          {children}
+        </RadixDialog.Content>
+      </RadixDialog.Portal>
+    </RadixDialog.Root>
+  );
+}
+
+export const DialogClose = RadixDialog.Close;
+
+// ---- ConfirmDialog -------------------------------------------------------
+
+export interface ConfirmDialogProps {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  title: ReactNode;
+  description: ReactNode;
+  confirmLabel: string;
+  danger?: boolean;
+  /** Runs on confirm; the dialog stays open, busy, until it settles, and shows its error if it fails. */
+  onConfirm: () => Promise<unknown>;
+}
+
+export function ConfirmDialog({
+  open,
+  onOpenChange,
+  title,
+  description,
+  confirmLabel,
+  danger,
+  onConfirm,
+}: ConfirmDialogProps) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const focusReturn = useFocusReturn();
+  const change = (next: boolean) => {
+    if (busy) return;
+    if (!next) setError(null);
+    onOpenChange(next);
+  };
+  return (
+    <RadixAlert.Root open={open} onOpenChange={change}>
+      <RadixAlert.Portal>
+        <RadixAlert.Overlay className="overlay" />
+        <RadixAlert.Content className="dialog" {...focusReturn}>
+          <RadixAlert.Title>{title}</RadixAlert.Title>
+          <RadixAlert.Description asChild>
+            <div className="muted">{description}</div>
+          </RadixAlert.Description>
+          {error ? <ErrorMessage error={error} /> : null}
+          <div className="dialog-actions">
+            <RadixAlert.Cancel asChild>
+              <Button disabled={busy}>Cancel</Button>
+            </RadixAlert.Cancel>
+            <Button
+              variant={danger ? 'danger' : 'primary'}
+              busy={busy}
+              onClick={async () => {
+                setBusy(true);
+                setError(null);
+                try {
+                  await onConfirm();
+                  setBusy(false);
+                  onOpenChange(false);
+                } catch (e) {
+                  setBusy(false);
+                  setError(e);
+                }
+              }}
+            >
+              {confirmLabel}
+            </Button>
+          </div>
+        </RadixAlert.Content>
+      </RadixAlert.Portal>
+    </RadixAlert.Root>
+  );
+}
+
+// ---- Menu ----------------------------------------------------------------
+
+export const Menu = RadixMenu.Root;
+export const MenuTrigger = RadixMenu.Trigger;
+
+export function MenuContent({ children, ...props }: ComponentPropsWithoutRef<typeof RadixMenu.Content>) {
+  return (
+    <RadixMenu.Portal>
+      <RadixMenu.Content className="menu" sideOffset={4} align="end" collisionPadding={8} {...props}>
+        {children}
+      </RadixMenu.Content>
+    </RadixMenu.Portal>
+  );
+}
+
+export function MenuItem({
+  danger,
+  className,
+  ...props
+}: ComponentPropsWithoutRef<typeof RadixMenu.Item> & { danger?: boolean }) {
+  return <RadixMenu.Item className={['menu-item', danger ? 'danger' : '', className].join(' ')} {...props} />;
+}
+
+export function MenuSeparator() {
+  return <RadixMenu.Separator className="menu-sep" />;
+}
+
+export function MenuLabel({ children }: { children: ReactNode }) {
+  return <RadixMenu.Label className="menu-label">{children}</RadixMenu.Label>;
+}
+
+// ---- Select --------------------------------------------------------------
+
+export interface SelectOption {
+  value: string;
+  label: ReactNode;
+  /** Greyed out, with the reason shown beside it. */
+  disabledReason?: string | null;
+}
+
+export function Select({
+  value,
+  onValueChange,
+  options,
+  label,
+  id,
+}: {
+  value: string;
+  onValueChange: (v: string) => void;
+  options: SelectOption[];
+  /** Accessible name (visible labels should point at `id` instead). */
+  label?: string;
+  id?: string;
+}) {
+  return (
+    <RadixSelect.Root value={value} onValueChange={onValueChange}>
+      <RadixSelect.Trigger className="select-trigger" aria-label={label} id={id}>
+        <RadixSelect.Value />
+        <RadixSelect.Icon aria-hidden="true">▾</RadixSelect.Icon>
+      </RadixSelect.Trigger>
+      <RadixSelect.Portal>
+        <RadixSelect.Content className="select-content" position="popper" sideOffset={4}>
+          <RadixSelect.Viewport>
+            {options.map((o) => (
+              <RadixSelect.Item key={o.value} value={o.value} className="select-item" disabled={!!o.disabledReason}>
+                {/* A greyed-out option's reason is part of its name (it can never show as the chosen value). */}
+                <RadixSelect.ItemText>
+                  {o.label}
+                  {o.disabledReason ? <span className="hint"> — {o.disabledReason}</span> : null}
+                </RadixSelect.ItemText>
+              </RadixSelect.Item>
+            ))}
+          </RadixSelect.Viewport>
+        </RadixSelect.Content>
+      </RadixSelect.Portal>
+    </RadixSelect.Root>
+  );
+}
+
+// ---- Errors and progress -------------------------------------------------
+
+/** The server's own message (and code and request id, to quote to an operator) for any failed call. */
+export function ErrorMessage({ error, title }: { error: unknown; title?: string }) {
+  if (!error) return null;
+  let message = 'Something went wrong.';
+  let code: string | undefined;
+  let requestId: string | undefined;
+  if (error instanceof RosterError) {
+    message = error.message;
+    code = error.code;
+    requestId = error.requestId;
+  } else if (error instanceof RosterNetworkError) {
+    message = `Could not reach the server: ${error.message}`;
+    requestId = error.requestId;
+  } else if (error instanceof Error) {
+    message = error.message;
+  }
+  return (
+    <div className="error" role="alert" data-testid="error">
+      {title ? <strong>{title}: </strong> : null}
+      <span data-testid="error-message">{message}</span>
+      {code || requestId ? (
+        <div className="hint">
+          {code ? <code>{code}</code> : null}
+          {requestId ? <span> · request {requestId}</span> : null}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+export function Progress({ value, max, label }: { value: number; max: number; label: string }) {
+  const pct = max > 0 ? Math.min(100, Math.round((value / max) * 100)) : 0;
+  return (
+    <div
+      className="progress"
+      role="progressbar"
+      aria-label={label}
+      aria-valuemin={0}
+      aria-valuemax={max}
+      aria-valuenow={value}
+    >
+      <div style={{ width: `${pct}%` }} />
+    </div>
+  );
+}
+
+export function Spinner({ label = 'Loading' }: { label?: string }) {
+  return (
+    <p className="muted" role="status">
+      {label}…
+    </p>
+  );
+}
