@@ -6,6 +6,9 @@ import type {
   AuditEventFieldsFragment,
   AddTeamMemberMutation,
   CreateApiKeyMutation,
+  CreateScimTokenMutation,
+  RevokeScimTokenMutation,
+  ScimTokenFieldsFragment,
   CreateCustomRoleMutation,
   CreateProjectMutation,
   CreateReportMutation,
@@ -87,6 +90,8 @@ export type ProjectRef = ProjectRefFragment;
 export type Run = RunFieldsFragment;
 export type Report = ReportFieldsFragment;
 export type CustomRole = CustomRoleFieldsFragment;
+/** A SCIM provisioning token's metadata (never its secret). */
+export type ScimToken = ScimTokenFieldsFragment;
 /** One of the caller's organization memberships (`viewerMemberships`, `viewer().user.memberships.nodes`). */
 export type OrganizationMembership = OrganizationMembershipFieldsFragment;
 export type PermissionCatalogue = PermissionCatalogueQuery['permissionCatalogue'];
@@ -120,6 +125,8 @@ export type LogInPayload = LogInMutation['logIn'];
 export type LogOutPayload = LogOutMutation['logOut'];
 export type CreateApiKeyPayload = CreateApiKeyMutation['createApiKey'];
 export type RevokeApiKeyPayload = RevokeApiKeyMutation['revokeApiKey'];
+export type CreateScimTokenPayload = CreateScimTokenMutation['createScimToken'];
+export type RevokeScimTokenPayload = RevokeScimTokenMutation['revokeScimToken'];
 export type CreateOrganizationPayload = CreateOrganizationMutation['createOrganization'];
 export type UpdateOrganizationPayload = UpdateOrganizationMutation['updateOrganization'];
 export type InviteUserPayload = InviteUserMutation['inviteUser'];

@@ -96,6 +96,8 @@ const envSchema = z.object({
   // 4 MiB: the largest legitimate body is inviteUsers at MAX_BULK_INVITES (10,000) rows, about 1.1 MB with one team
   // assignment per row and 1.9 MB with three (40-character addresses); twice that leaves room for longer ones.
   REQUEST_BODY_MAX_BYTES: positiveInt('REQUEST_BODY_MAX_BYTES').default(4 * 1024 * 1024),
+  // SCIM requests per token per minute (docs/SCIM.md): Okta and Entra ID stay well below it.
+  SCIM_RATE_LIMIT_PER_MINUTE: positiveInt('SCIM_RATE_LIMIT_PER_MINUTE').default(1200),
   SIGN_IN_MAX_FAILURES_PER_ACCOUNT: positiveInt('SIGN_IN_MAX_FAILURES_PER_ACCOUNT').default(10),
   SIGN_IN_MAX_FAILURES_PER_ADDRESS: positiveInt('SIGN_IN_MAX_FAILURES_PER_ADDRESS').default(50),
   SIGN_IN_FAILURE_WINDOW_SECONDS: positiveInt('SIGN_IN_FAILURE_WINDOW_SECONDS').default(15 * 60),
@@ -199,6 +201,8 @@ export interface Config {
   requestTimeoutMs: number;
   responseMaxBytes: number;
   requestBodyMaxBytes: number;
+  /** SCIM requests allowed per token per minute (SCIM_RATE_LIMIT_PER_MINUTE, docs/SCIM.md). */
+  scimRateLimitPerMinute: number;
   signInThrottle: SignInThrottleLimits;
   passwordHashing: PasswordHashingLimits;
   /** `GET /metrics` (Prometheus); off unless METRICS=on. */
@@ -370,6 +374,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     requestTimeoutMs: e.REQUEST_TIMEOUT_SECONDS * 1000,
     responseMaxBytes: e.RESPONSE_MAX_BYTES,
     requestBodyMaxBytes: e.REQUEST_BODY_MAX_BYTES,
+    scimRateLimitPerMinute: e.SCIM_RATE_LIMIT_PER_MINUTE,
     signInThrottle: {
       accountMaxFailures: e.SIGN_IN_MAX_FAILURES_PER_ACCOUNT,
       addressMaxFailures: e.SIGN_IN_MAX_FAILURES_PER_ADDRESS,

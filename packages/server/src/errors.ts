@@ -96,8 +96,9 @@ export const ERROR_CODE_DESCRIPTIONS: Record<ErrorCode, string> = {
     'Your access was deactivated by an organization admin (every membership is DEACTIVATED); ask them to reactivate ' +
     'you.',
   IDP_MANAGED_MEMBERSHIP:
-    'The team membership is managed by the identity provider (group-to-team sync, `managedByIdp`): change the ' +
-    "user's groups at the identity provider (or the group mapping) instead; the next sign-in applies it.",
+    'The team membership is managed by the identity provider (group-to-team sync or SCIM provisioning, ' +
+    "`managedByIdp`; the message names it): change the user's groups at the identity provider (or the group " +
+    'mapping) instead; the next sign-in or SCIM push applies it.',
   TOO_MANY_BUCKETS:
     'A series would have more buckets than the server returns (`extensions.max`, `extensions.actual`): choose a ' +
     'coarser granularity (WEEK or MONTH) or a shorter range.',

@@ -170,6 +170,10 @@ const BUILDERS: Record<string, (w: World) => Promise<Call>> = {
     query: m('createCustomRole', 'CreateCustomRoleInput', 'customRole { id }'),
     variables: { i: { organization: 'acme', name: w.name('role'), inheritsFrom: 'MEMBER', permissions: ['RUN_STOP'] } },
   }),
+  createScimToken: async (w) => ({
+    query: m('createScimToken', 'CreateScimTokenInput', 'secret scimToken { id }'),
+    variables: { i: { organization: 'acme', name: w.name('scim') } },
+  }),
   createOrganization: async (w) => ({
     query: m('createOrganization', 'CreateOrganizationInput', 'organization { id }'),
     variables: { i: { name: w.name('org') } },
@@ -311,6 +315,16 @@ const BUILDERS: Record<string, (w: World) => Promise<Call>> = {
     query: m('revokeApiKey', 'RevokeApiKeyInput', 'changed'),
     variables: { i: { id: await apiKey(w) } },
   }),
+  revokeScimToken: async (w) => {
+    const r = await w.api<{ createScimToken: { scimToken: { id: string } } }>(
+      m('createScimToken', 'CreateScimTokenInput', 'secret scimToken { id }'),
+      { i: { organization: 'acme', name: w.name('scim') } },
+    );
+    return {
+      query: m('revokeScimToken', 'RevokeScimTokenInput', 'changed'),
+      variables: { i: { id: r.createScimToken.scimToken.id } },
+    };
+  },
   revokeInvitation: async (w) => {
     const inv = await inviteByLink(w.t.url, w.admin, 'acme', `${w.name('rev')}@example.com`);
     return { query: m('revokeInvitation', 'RevokeInvitationInput', 'changed'), variables: { i: { id: inv.id } } };

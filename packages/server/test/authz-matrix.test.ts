@@ -161,6 +161,7 @@ async function snapshot(): Promise<string> {
     runs: '*',
     reports: '*',
     custom_roles: '*',
+    scim_tokens: '*',
     instance_settings: 'version, overrides, secrets',
   };
   const parts: string[] = [];
@@ -864,6 +865,33 @@ const ROWS: Row[] = [
       ...SERVICE_ACCOUNTS_FORBIDDEN,
       rest: 'ok',
     }),
+  },
+  {
+    name: 'createScimToken',
+    prepare: async () => ({
+      query: 'mutation($i: CreateScimTokenInput!) { createScimToken(input: $i) { scimToken { id } } }',
+      variables: { i: { organization: 'acme', name: next('scim') } },
+    }),
+    expected: ORG_ADMINS,
+  },
+  {
+    name: 'revokeScimToken',
+    prepare: async () => {
+      const made = await must(
+        'mutation { createScimToken(input: { organization: "acme", name: "victim" }) { scimToken { id } } }',
+      );
+      return {
+        query: 'mutation($i: RevokeScimTokenInput!) { revokeScimToken(input: $i) { changed } }',
+        variables: { i: { id: made.createScimToken.scimToken.id } },
+      };
+    },
+    // Who may not manage acme's SCIM tokens is told the token is missing (ids cannot be probed).
+    expected: grid({ instanceAdmin: 'ok', orgAdmin: 'ok', ...SERVICE_ACCOUNTS_FORBIDDEN, rest: 'NOT_FOUND' }),
+  },
+  {
+    name: 'Organization.scimTokens',
+    prepare: async () => ({ query: '{ organization(name: "acme") { scimTokens { id name } } }', variables: {} }),
+    expected: { ...ORG_ADMINS_READ, ...SERVICE_ACCOUNTS_FORBIDDEN },
   },
   {
     name: 'Organization.apiKeys',

@@ -140,6 +140,8 @@ describe('one rule in one place', () => {
       'MEMBER_READ_EMAIL',
       'ORG_READ',
       'ORG_UPDATE',
+      // SCIM provisioning (issue 14): createScimToken, revokeScimToken, Organization.scimTokens.
+      'SCIM_MANAGE',
       // Organization service accounts (issue 11): createServiceAccount without a team.
       'SERVICE_ACCOUNT_MANAGE_ORG',
       'TEAM_CREATE',

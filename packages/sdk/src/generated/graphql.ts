@@ -126,6 +126,10 @@ export const AuditAction = {
   MEMBER_REMOVED: 'MEMBER_REMOVED',
   /** Stored as `member.role_changed`. */
   MEMBER_ROLE_CHANGED: 'MEMBER_ROLE_CHANGED',
+  /** Stored as `member.scim_provisioned`. */
+  MEMBER_SCIM_PROVISIONED: 'MEMBER_SCIM_PROVISIONED',
+  /** Stored as `member.scim_updated`. */
+  MEMBER_SCIM_UPDATED: 'MEMBER_SCIM_UPDATED',
   /** Stored as `organization.created`. */
   ORGANIZATION_CREATED: 'ORGANIZATION_CREATED',
   /** Stored as `organization.updated`. */
@@ -142,6 +146,10 @@ export const AuditAction = {
   RETENTION_PRUNED: 'RETENTION_PRUNED',
   /** Stored as `run.deleted`. */
   RUN_DELETED: 'RUN_DELETED',
+  /** Stored as `scim_token.created`. */
+  SCIM_TOKEN_CREATED: 'SCIM_TOKEN_CREATED',
+  /** Stored as `scim_token.revoked`. */
+  SCIM_TOKEN_REVOKED: 'SCIM_TOKEN_REVOKED',
   /** Stored as `service_account.created`. */
   SERVICE_ACCOUNT_CREATED: 'SERVICE_ACCOUNT_CREATED',
   /** Stored as `service_account.deleted`. */
@@ -168,6 +176,8 @@ export const AuditAction = {
   TEAM_MEMBER_REMOVED: 'TEAM_MEMBER_REMOVED',
   /** Stored as `team.member_role_changed`. */
   TEAM_MEMBER_ROLE_CHANGED: 'TEAM_MEMBER_ROLE_CHANGED',
+  /** Stored as `team.renamed`. */
+  TEAM_RENAMED: 'TEAM_RENAMED',
   /** Stored as `team.sso_sync_kept_last_admin`. */
   TEAM_SSO_SYNC_KEPT_LAST_ADMIN: 'TEAM_SSO_SYNC_KEPT_LAST_ADMIN',
   /** Stored as `team.updated`. */
@@ -332,6 +342,14 @@ export type CreateReportInput = {
   title: string;
 };
 
+/** A new SCIM token for an organization. */
+export type CreateScimTokenInput = {
+  /** A name to recognise it by, 1 to 100 characters, e.g. "Okta". */
+  name: string;
+  /** The organization it provisions (its name). */
+  organization: string;
+};
+
 /** A new service account. */
 export type CreateServiceAccountInput = {
   /** What it is for, at most 500 characters. */
@@ -471,7 +489,7 @@ export const ErrorCode = {
   GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
   /** The GraphQL document does not match the schema. */
   GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
-  /** The team membership is managed by the identity provider (group-to-team sync, `managedByIdp`): change the user's groups at the identity provider (or the group mapping) instead; the next sign-in applies it. */
+  /** The team membership is managed by the identity provider (group-to-team sync or SCIM provisioning, `managedByIdp`; the message names it): change the user's groups at the identity provider (or the group mapping) instead; the next sign-in or SCIM push applies it. */
   IDP_MANAGED_MEMBERSHIP: 'IDP_MANAGED_MEMBERSHIP',
   /** An unexpected error; the message carries a request id to quote to the operator. */
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
@@ -747,6 +765,8 @@ export const OrganizationPermission = {
   ORG_READ: 'ORG_READ',
   /** `org:update`: display name and settings */
   ORG_UPDATE: 'ORG_UPDATE',
+  /** `scim:manage`: SCIM provisioning tokens (create, list, revoke): an identity provider manages members and teams */
+  SCIM_MANAGE: 'SCIM_MANAGE',
   /** `service_account:manage_org`: organization service accounts (they reach every team) and their keys */
   SERVICE_ACCOUNT_MANAGE_ORG: 'SERVICE_ACCOUNT_MANAGE_ORG',
   /** `team:create`: create teams */
@@ -841,6 +861,12 @@ export type RevokeInstanceAdminInput = {
 /** Cancel a pending invitation. */
 export type RevokeInvitationInput = {
   /** Invitation id. */
+  id: string | number;
+};
+
+/** A SCIM token to revoke. */
+export type RevokeScimTokenInput = {
+  /** Id of the token. */
   id: string | number;
 };
 
@@ -1337,6 +1363,13 @@ export type CreateReportMutationVariables = Exact<{
 
 export type CreateReportMutation = { createReport: { report: { id: string, title: string, createdAt: string, createdByUsername: string | null, loggedByName: string | null, createdBy: { username: string } | null, loggedBy: { id: string, name: string } | null, team: { id: string, name: string }, project: { id: string, name: string, visibility: ProjectVisibility } | null } } };
 
+export type CreateScimTokenMutationVariables = Exact<{
+  input: CreateScimTokenInput;
+}>;
+
+
+export type CreateScimTokenMutation = { createScimToken: { secret: string, scimToken: { id: string, name: string, lastFour: string, createdAt: string, lastUsedAt: string | null, revokedAt: string | null } } };
+
 export type CreateServiceAccountMutationVariables = Exact<{
   input: CreateServiceAccountInput;
 }>;
@@ -1462,6 +1495,8 @@ export type MemberActivityFieldsFragment = { addedAt: string, lastActiveAt: stri
 export type ActiveUsersFieldsFragment = { range: ActivityRange, granularity: ActivityGranularity, timeZone: string, from: string, to: string, activeUsers: number, newMembers: number, series: Array<{ start: string, activeUsers: number }> };
 
 export type AuditEventFieldsFragment = { id: string, action: AuditAction, organizationId: string | null, metadata: Record<string, unknown> | null, clientAddress: string | null, createdAt: string, actor: { type: string, id: string | null, label: string | null }, target: { type: string, id: string, label: string | null } | null };
+
+export type ScimTokenFieldsFragment = { id: string, name: string, lastFour: string, createdAt: string, lastUsedAt: string | null, revokedAt: string | null };
 
 export type SeatsFieldsFragment = { limit: number | null, used: number, available: number | null };
 
@@ -1730,6 +1765,13 @@ export type RevokeInvitationMutationVariables = Exact<{
 
 export type RevokeInvitationMutation = { revokeInvitation: { changed: boolean, invitation: { id: string, email: string, role: OrgRole, status: InvitationStatus, expired: boolean, expiresAt: string, createdAt: string, invitedBy: string | null, teams: Array<{ team: string, role: TeamRole }>, delivery: { status: EmailDeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null, sentAt: string | null } | null } } };
 
+export type RevokeScimTokenMutationVariables = Exact<{
+  input: RevokeScimTokenInput;
+}>;
+
+
+export type RevokeScimTokenMutation = { revokeScimToken: { changed: boolean, scimToken: { id: string, name: string, lastFour: string, createdAt: string, lastUsedAt: string | null, revokedAt: string | null } } };
+
 export type RevokeSessionsMutationVariables = Exact<{
   input: RevokeSessionsInput;
 }>;
@@ -1754,6 +1796,13 @@ export type RunsQueryVariables = Exact<{
 
 
 export type RunsQuery = { team: { project: { runs: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, name: string, createdAt: string, createdByUsername: string | null, loggedByName: string | null, createdBy: { username: string } | null, loggedBy: { id: string, name: string } | null, project: { id: string, name: string, visibility: ProjectVisibility } }>, edges: Array<{ cursor: string }> } } | null } | null };
+
+export type ScimTokensQueryVariables = Exact<{
+  organization: string;
+}>;
+
+
+export type ScimTokensQuery = { organization: { scimTokens: Array<{ id: string, name: string, lastFour: string, createdAt: string, lastUsedAt: string | null, revokedAt: string | null }> } | null };
 
 export type SeatsQueryVariables = Exact<{
   organization: string;
@@ -2207,6 +2256,16 @@ export const AuditEventFieldsFragmentDoc = new TypedDocumentString(`
   createdAt
 }
     `, {"fragmentName":"AuditEventFields"}) as unknown as TypedDocumentString<AuditEventFieldsFragment, unknown>;
+export const ScimTokenFieldsFragmentDoc = new TypedDocumentString(`
+    fragment ScimTokenFields on ScimToken {
+  id
+  name
+  lastFour
+  createdAt
+  lastUsedAt
+  revokedAt
+}
+    `, {"fragmentName":"ScimTokenFields"}) as unknown as TypedDocumentString<ScimTokenFieldsFragment, unknown>;
 export const TeamFieldsFragmentDoc = new TypedDocumentString(`
     fragment TeamFields on Team {
   id
@@ -2899,6 +2958,23 @@ fragment ReportFields on Report {
     ...ProjectRef
   }
 }`) as unknown as TypedDocumentString<CreateReportMutation, CreateReportMutationVariables>;
+export const CreateScimTokenDocument = new TypedDocumentString(`
+    mutation CreateScimToken($input: CreateScimTokenInput!) {
+  createScimToken(input: $input) {
+    secret
+    scimToken {
+      ...ScimTokenFields
+    }
+  }
+}
+    fragment ScimTokenFields on ScimToken {
+  id
+  name
+  lastFour
+  createdAt
+  lastUsedAt
+  revokedAt
+}`) as unknown as TypedDocumentString<CreateScimTokenMutation, CreateScimTokenMutationVariables>;
 export const CreateServiceAccountDocument = new TypedDocumentString(`
     mutation CreateServiceAccount($input: CreateServiceAccountInput!) {
   createServiceAccount(input: $input) {
@@ -4547,6 +4623,23 @@ fragment InvitationFields on Invitation {
     ...EmailDeliveryFields
   }
 }`) as unknown as TypedDocumentString<RevokeInvitationMutation, RevokeInvitationMutationVariables>;
+export const RevokeScimTokenDocument = new TypedDocumentString(`
+    mutation RevokeScimToken($input: RevokeScimTokenInput!) {
+  revokeScimToken(input: $input) {
+    changed
+    scimToken {
+      ...ScimTokenFields
+    }
+  }
+}
+    fragment ScimTokenFields on ScimToken {
+  id
+  name
+  lastFour
+  createdAt
+  lastUsedAt
+  revokedAt
+}`) as unknown as TypedDocumentString<RevokeScimTokenMutation, RevokeScimTokenMutationVariables>;
 export const RevokeSessionsDocument = new TypedDocumentString(`
     mutation RevokeSessions($input: RevokeSessionsInput!) {
   revokeSessions(input: $input) {
@@ -4628,6 +4721,22 @@ fragment RunFields on Run {
     ...ProjectRef
   }
 }`) as unknown as TypedDocumentString<RunsQuery, RunsQueryVariables>;
+export const ScimTokensDocument = new TypedDocumentString(`
+    query ScimTokens($organization: String!) {
+  organization(name: $organization) {
+    scimTokens {
+      ...ScimTokenFields
+    }
+  }
+}
+    fragment ScimTokenFields on ScimToken {
+  id
+  name
+  lastFour
+  createdAt
+  lastUsedAt
+  revokedAt
+}`) as unknown as TypedDocumentString<ScimTokensQuery, ScimTokensQueryVariables>;
 export const SeatsDocument = new TypedDocumentString(`
     query Seats($organization: String!) {
   organization(name: $organization) {

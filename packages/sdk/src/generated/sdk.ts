@@ -92,6 +92,11 @@ export abstract class RosterOperations {
     return this.send(D.CreateReportDocument, { input }, options).then((d) => d.createReport);
   }
 
+  /** Create a SCIM token for an organization (org admins, scim:manage): an identity provider provisions its members and teams with it at /scim/v2. The secret is in the payload once and never again. */
+  createScimToken(input: D.CreateScimTokenInput, options?: RequestOptions): Promise<D.CreateScimTokenMutation['createScimToken']> {
+    return this.send(D.CreateScimTokenDocument, { input }, options).then((d) => d.createScimToken);
+  }
+
   /** Create a service account in a team (service_account:manage: team admins, org admins). It holds the SERVICE role there; give it keys with createServiceAccountKey. */
   createServiceAccount(input: D.CreateServiceAccountInput, options?: RequestOptions): Promise<D.CreateServiceAccountMutation['createServiceAccount']> {
     return this.send(D.CreateServiceAccountDocument, { input }, options).then((d) => d.createServiceAccount);
@@ -376,6 +381,11 @@ export abstract class RosterOperations {
     return this.send(D.RevokeInvitationDocument, { input }, options).then((d) => d.revokeInvitation);
   }
 
+  /** Revoke a SCIM token (org admins, scim:manage); it stops working at once. A revoked one: changed: false. */
+  revokeScimToken(input: D.RevokeScimTokenInput, options?: RequestOptions): Promise<D.RevokeScimTokenMutation['revokeScimToken']> {
+    return this.send(D.RevokeScimTokenDocument, { input }, options).then((d) => d.revokeScimToken);
+  }
+
   /** End sessions: your own (sign out everywhere; `keepCurrent` keeps this one) or, for instance admins, any user’s. Audited (SESSIONS_REVOKED). */
   revokeSessions(input: D.RevokeSessionsInput = {}, options?: RequestOptions): Promise<D.RevokeSessionsMutation['revokeSessions']> {
     return this.send(D.RevokeSessionsDocument, { input }, options).then((d) => d.revokeSessions);
@@ -395,6 +405,11 @@ export abstract class RosterOperations {
   iterateRuns(args: Omit<D.RunsQueryVariables, 'first' | 'after'> & IterateOptions, options?: RequestOptions): AsyncIterable<NonNullable<NonNullable<D.RunsQuery['team']>['project']>['runs']['nodes'][number]> {
     const { pageSize = DEFAULT_PAGE_SIZE, ...rest } = args;
     return paginate((after) => this.runs({ ...rest, first: pageSize, after }, options));
+  }
+
+  /** The organization’s SCIM tokens, newest first, revoked ones included; metadata only. Org admins (scim:manage). */
+  scimTokens(args: D.ScimTokensQueryVariables, options?: RequestOptions): Promise<NonNullable<D.ScimTokensQuery['organization']>['scimTokens']> {
+    return this.send(D.ScimTokensDocument, args, options).then((d) => present(d.organization, 'organization', 'ScimTokens', d).scimTokens);
   }
 
   /** Seats: limit, used, available. A frontend greys out "invite" when none is available. NOT_FOUND unless the caller sees the organization. */
@@ -567,6 +582,11 @@ export class OrganizationOperations<C extends RosterOperations = RosterOperation
     return this.client.createCustomRole({ ...input, organization: this.organization }, options);
   }
 
+  /** Create a SCIM token for an organization (org admins, scim:manage): an identity provider provisions its members and teams with it at /scim/v2. The secret is in the payload once and never again. */
+  createScimToken(input: Omit<D.CreateScimTokenInput, 'organization'>, options?: RequestOptions): ReturnType<RosterOperations['createScimToken']> {
+    return this.client.createScimToken({ ...input, organization: this.organization }, options);
+  }
+
   /** Create a service account in a team (service_account:manage: team admins, org admins). It holds the SERVICE role there; give it keys with createServiceAccountKey. */
   createServiceAccount(input: Omit<D.CreateServiceAccountInput, 'organization'>, options?: RequestOptions): ReturnType<RosterOperations['createServiceAccount']> {
     return this.client.createServiceAccount({ ...input, organization: this.organization }, options);
@@ -675,6 +695,11 @@ export class OrganizationOperations<C extends RosterOperations = RosterOperation
   /** Remove a member from the organization and its teams (org admins; anyone may remove themselves). The account and their work stay. */
   removeMember(input: Omit<D.RemoveMemberInput, 'organization'>, options?: RequestOptions): ReturnType<RosterOperations['removeMember']> {
     return this.client.removeMember({ ...input, organization: this.organization }, options);
+  }
+
+  /** The organization’s SCIM tokens, newest first, revoked ones included; metadata only. Org admins (scim:manage). */
+  scimTokens(args: Omit<D.ScimTokensQueryVariables, 'organization'> = {}, options?: RequestOptions): ReturnType<RosterOperations['scimTokens']> {
+    return this.client.scimTokens({ ...args, organization: this.organization }, options);
   }
 
   /** Seats: limit, used, available. A frontend greys out "invite" when none is available. NOT_FOUND unless the caller sees the organization. */

@@ -67,6 +67,22 @@ export function isWellFormedApiKey(key: string): boolean {
   return key.slice(-CHECKSUM_LENGTH) === base62Fixed(crc32(head), CHECKSUM_LENGTH);
 }
 
+export const SCIM_TOKEN_PREFIX = 'rsc_';
+
+/** A SCIM token (docs/SCIM.md): like an API key (256 random bits, CRC-32 checksum), with its own prefix `rsc_`. */
+export function newScimToken(): string {
+  const body = toBase62(randomBytes(32)).padStart(API_KEY_BODY_LENGTH, '0').slice(-API_KEY_BODY_LENGTH);
+  const head = SCIM_TOKEN_PREFIX + body;
+  return head + base62Fixed(crc32(head), CHECKSUM_LENGTH);
+}
+
+export function isWellFormedScimToken(token: string): boolean {
+  if (!token.startsWith(SCIM_TOKEN_PREFIX)) return false;
+  if (token.length !== SCIM_TOKEN_PREFIX.length + API_KEY_BODY_LENGTH + CHECKSUM_LENGTH) return false;
+  if (!/^[0-9A-Za-z]+$/.test(token.slice(SCIM_TOKEN_PREFIX.length))) return false;
+  return token.slice(-CHECKSUM_LENGTH) === base62Fixed(crc32(token.slice(0, -CHECKSUM_LENGTH)), CHECKSUM_LENGTH);
+}
+
 export function newOpaqueToken(): string {
   return randomBytes(32).toString('base64url');
 }

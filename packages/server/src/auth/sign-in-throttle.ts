@@ -59,7 +59,7 @@ const namedQuery = (
  * admin CLI) collides with the next one ("prepared statement already exists"); connection poolers in
  * transaction mode break them the same way. Unnamed statements cost one parse per query: nothing at sign-in rates.
  */
-class RateLimiterPostgresUnnamed extends RateLimiterPostgres {
+export class RateLimiterPostgresUnnamed extends RateLimiterPostgres {
   _query(q: StatementQuery): Promise<unknown> {
     return namedQuery.call(this, { text: q.text, values: q.values });
   }

@@ -46,6 +46,7 @@ export enum OrgPermission {
   MANAGE_ORG_SERVICE_ACCOUNTS = 'service_account:manage_org',
   READ_ALL_API_KEYS = 'api_key:read_all',
   READ_USAGE = 'usage:read',
+  MANAGE_SCIM = 'scim:manage',
 }
 
 export interface OrgPermissionInfo {
@@ -76,6 +77,9 @@ export const ORG_PERMISSION_CATALOGUE: Record<OrgPermission, OrgPermissionInfo> 
   },
   [OrgPermission.READ_USAGE]: {
     description: "usage: active users over time, every member's activity summary, the members CSV's activity columns",
+  },
+  [OrgPermission.MANAGE_SCIM]: {
+    description: 'SCIM provisioning tokens (create, list, revoke): an identity provider manages members and teams',
   },
 };
 

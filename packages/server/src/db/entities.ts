@@ -15,6 +15,8 @@ import { ServiceAccount } from '../modules/service-accounts/service-account.enti
 import { SsoIdentity } from '../modules/sso/sso-identity.entity';
 import { OidcSignInState } from '../modules/sso/oidc-sign-in-state.entity';
 import { ApiKeyAddress } from '../auth/api-key-address.entity';
+import { ScimToken } from '../modules/scim/scim-token.entity';
+import { ScimGroup, ScimUser } from '../modules/scim/scim-resource.entity';
 
 /** Every entity, listed explicitly: no folder scanning, so tsc output and vitest see the same set. */
 export const ENTITIES = [
@@ -37,4 +39,7 @@ export const ENTITIES = [
   SsoIdentity,
   OidcSignInState,
   ApiKeyAddress,
+  ScimToken,
+  ScimUser,
+  ScimGroup,
 ];

@@ -45,6 +45,16 @@ export const UNIQUE_CONSTRAINTS: Readonly<Record<string, UniqueConstraintMeaning
     message: 'This identity was just linked by another sign-in; sign in again.',
   },
   oidc_sign_in_states_state_hash_unique: { field: null, message: 'A generated state collided; please try again.' },
+  // SCIM provisioning (docs/SCIM.md).
+  scim_tokens_token_hash_unique: { field: null, message: 'A generated token collided; please try again.' },
+  scim_users_external_id_unique: {
+    field: 'externalId',
+    message: 'Another user of the organization already has this externalId.',
+  },
+  scim_groups_external_id_unique: {
+    field: 'externalId',
+    message: 'Another group of the organization already has this externalId.',
+  },
 };
 
 /** The violated constraint's name: PostgreSQL reports it on the error (`constraint`), and in its standard message. */

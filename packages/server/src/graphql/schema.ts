@@ -31,6 +31,7 @@ import {
   TeamServiceAccountsResolver,
 } from '../modules/service-accounts/service-account.resolver';
 import { SsoResolver } from '../modules/sso/sso.resolver';
+import { OrganizationScimTokensResolver, ScimTokenResolver } from '../modules/scim/scim-token.resolver';
 
 export const RESOLVERS = [
   ViewerResolver,
@@ -60,6 +61,8 @@ export const RESOLVERS = [
   OrganizationServiceAccountsResolver,
   OrganizationApiKeysResolver,
   SsoResolver,
+  ScimTokenResolver,
+  OrganizationScimTokensResolver,
   MemberActivityResolver,
   OrganizationUsageResolver,
   InstanceUsageFieldResolver,

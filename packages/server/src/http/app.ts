@@ -36,6 +36,7 @@ import { auditExportHandler } from './audit-export';
 import { CLIENT_HEADER, SESSION_COOKIE } from './http-auth';
 import { membersExportHandler } from './members-export';
 import { dashboardAssets, dashboardFallback } from './dashboard';
+import { scimRouter } from './scim-routes';
 
 export { SESSION_COOKIE };
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
@@ -303,6 +304,13 @@ export async function createHttpApp(params: {
       membersExportHandler({ orm, services, format: format === 'csv' ? null : format }),
     );
   }
+
+  // SCIM 2.0 provisioning (docs/SCIM.md): its own token, body parser, rate limit and error bodies. Before the
+  // dashboard, whose client-side routes would otherwise answer GETs under /scim/v2.
+  app.use(
+    '/scim/v2',
+    await scimRouter({ orm, logger, publicUrl: config.publicUrl, ratePerMinute: config.scimRateLimitPerMinute }),
+  );
 
   // The dashboard (docs/DASHBOARD.md): its files, and index.html for its client-side routes (`/`, `/orgs/…`).
   if (config.dashboardDir && dashboard) {

@@ -13,6 +13,7 @@ import { Migration20261129151000_SsoSignIn } from './Migration20261129151000_Sso
 import { Migration20261129153000_AuditLog } from './Migration20261129153000_AuditLog';
 import { Migration20261129150000_InstanceSettings } from './Migration20261129150000_InstanceSettings';
 import { Migration20261129152000_ActivityRollups } from './Migration20261129152000_ActivityRollups';
+import { Migration20261129180000_Scim } from './Migration20261129180000_Scim';
 
 /** Applied in this order. Add each new migration here (see docs/DEVELOPING.md). */
 export const MIGRATIONS: MigrationObject[] = [
@@ -30,4 +31,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261129153000_AuditLog', class: Migration20261129153000_AuditLog },
   { name: 'Migration20261129150000_InstanceSettings', class: Migration20261129150000_InstanceSettings },
   { name: 'Migration20261129152000_ActivityRollups', class: Migration20261129152000_ActivityRollups },
+  { name: 'Migration20261129180000_Scim', class: Migration20261129180000_Scim },
 ];

@@ -94,6 +94,15 @@ export enum AuditAction {
   SECRETS_REENCRYPTED = 'instance_settings.secrets_reencrypted',
   /** The members view downloaded (GET /organizations/:name/members.csv or .jsonl): format and filters. */
   MEMBERS_EXPORTED = 'member.exported',
+  // SCIM provisioning (docs/SCIM.md): actor `scim_token` (the token's name), metadata `via: scim` and `idpRequestId`.
+  SCIM_TOKEN_CREATED = 'scim_token.created',
+  SCIM_TOKEN_REVOKED = 'scim_token.revoked',
+  /** POST /Users: a member added (metadata: role, status, whether the account was created, externalId). */
+  SCIM_USER_PROVISIONED = 'member.scim_provisioned',
+  /** SCIM changed a member's userName, externalId, name or email (metadata: which). */
+  SCIM_USER_UPDATED = 'member.scim_updated',
+  /** A team renamed (SCIM Group displayName). */
+  TEAM_RENAMED = 'team.renamed',
 }
 
 export interface AuditTarget {

@@ -6,13 +6,23 @@ import type { AuditAction } from './audit.service';
 
 @ObjectType('AuditActor', { description: 'Who did it.' })
 export class AuditActorType {
-  @Field(() => String, { description: 'user, service_account, anonymous or system (the roster-admin command).' })
+  @Field(() => String, {
+    description:
+      'user, service_account, scim_token (SCIM provisioning: label is the token’s name), anonymous or system (the ' +
+      'roster-admin command).',
+  })
   type!: string;
 
-  @Field(() => ID, { nullable: true, description: 'User id, when a user; service account id, when a service account.' })
+  @Field(() => ID, {
+    nullable: true,
+    description: 'User id, when a user; service account id, when a service account; SCIM token id, when a SCIM token.',
+  })
   id!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Username (or service account name) at the time.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Username (or service account or SCIM token name) at the time.',
+  })
   label!: string | null;
 }
 

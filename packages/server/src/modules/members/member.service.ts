@@ -11,7 +11,7 @@ import { TeamService } from '../teams/team.service';
 import { capTeamRoles } from '../teams/team-admins';
 import { OrganizationService } from '../organizations/organization.service';
 import { assertNotLastAdmin, assertSeatAvailable, lockOrganization } from '../organizations/invariants';
-import { AuditAction } from '../audit/audit.service';
+import { AuditAction, type AuditInput } from '../audit/audit.service';
 import { OrgPermission, ORG_ADMIN_ROLE, SEAT_ROLES } from '../../authz/permissions';
 import { MemberStatus, OrgRole } from '../../authz/roles';
 import { notFound } from '../../errors';
@@ -671,26 +671,40 @@ export class MemberService extends Service {
   async updateRole(raw: unknown): Promise<MemberChange> {
     const input = parseInput(roleSchema, raw);
     return this.onMember(input.organization, input.user, async (em, org, membership, user) => {
-      const from = membership.role;
-      const changed = from !== input.role;
-      if (changed) {
-        if (membership.status === MemberStatus.ACTIVE) {
-          if (input.role !== ORG_ADMIN_ROLE) await assertNotLastAdmin(em, org, membership);
-          if (!SEAT_ROLES.has(from) && SEAT_ROLES.has(input.role)) await assertSeatAvailable(em, org);
-        }
-        // Team roles above what the new organization role allows (a VIEWER: VIEW_ONLY) go in this same
-        // transaction, or the person would keep showing as team ADMIN and count for the last-team-admin rule.
-        await capTeamRoles(em, org, user, input.role, (event) => this.audit(em, event));
-        membership.role = input.role;
-        this.audit(em, {
-          action: AuditAction.MEMBER_ROLE_CHANGED,
-          organizationId: org.id,
-          target: { type: 'user', id: user.id, label: user.username },
-          metadata: { from, to: input.role },
-        });
-      }
+      const changed = await MemberService.changeRole(em, org, membership, user, input.role, (e) => this.audit(em, e));
       return { member: MemberService.viewOf(org, membership, user), changed };
     });
+  }
+
+  /**
+   * The role-change rule for every path (updateMemberRole, SCIM): the last active admin, seats, team roles capped in
+   * the same transaction. Call with the organization locked. false (nothing written) when the role is already that.
+   */
+  static async changeRole(
+    em: EntityManager,
+    org: Organization,
+    membership: Membership,
+    user: User,
+    role: OrgRole,
+    audit: (event: AuditInput) => void,
+  ): Promise<boolean> {
+    const from = membership.role;
+    if (from === role) return false;
+    if (membership.status === MemberStatus.ACTIVE) {
+      if (role !== ORG_ADMIN_ROLE) await assertNotLastAdmin(em, org, membership);
+      if (!SEAT_ROLES.has(from) && SEAT_ROLES.has(role)) await assertSeatAvailable(em, org);
+    }
+    // Team roles above what the new organization role allows (a VIEWER: VIEW_ONLY) go in this same
+    // transaction, or the person would keep showing as team ADMIN and count for the last-team-admin rule.
+    await capTeamRoles(em, org, user, role, audit);
+    membership.role = role;
+    audit({
+      action: AuditAction.MEMBER_ROLE_CHANGED,
+      organizationId: org.id,
+      target: { type: 'user', id: user.id, label: user.username },
+      metadata: { from, to: role },
+    });
+    return true;
   }
 
   /** Removes a member, or lets a member leave. Their account, runs and reports stay. */
@@ -704,17 +718,32 @@ export class MemberService extends Service {
       const locked = await lockOrganization(em, org.id);
       if (!leaving) await this.recheckOrg(em, locked, OrgPermission.MANAGE_MEMBERS);
       const { membership, user } = await this.target(em, locked, input.user);
-      await assertNotLastAdmin(em, locked, membership);
-      em.remove(membership);
-      await TeamService.leaveAllTeams(em, locked, user.id);
-      if (user.defaultOrganization?.id === org.id) user.defaultOrganization = null;
-      this.audit(em, {
-        action: AuditAction.MEMBER_REMOVED,
-        organizationId: org.id,
-        target: { type: 'user', id: user.id, label: user.username },
-        metadata: { role: membership.role, status: membership.status, left: leaving },
-      });
+      await MemberService.removeMembership(em, locked, membership, user, leaving, (e) => this.audit(em, e));
       return { removedMemberId: membership.id, organization: locked, user };
+    });
+  }
+
+  /**
+   * The removal rule for every path (removeMember, SCIM DELETE): never the last active admin; the organization's team
+   * memberships go with it; the account, its runs and reports stay. Call with the organization locked.
+   */
+  static async removeMembership(
+    em: EntityManager,
+    org: Organization,
+    membership: Membership,
+    user: User,
+    leaving: boolean,
+    audit: (event: AuditInput) => void,
+  ): Promise<void> {
+    await assertNotLastAdmin(em, org, membership);
+    em.remove(membership);
+    await TeamService.leaveAllTeams(em, org, user.id);
+    if (user.defaultOrganization?.id === org.id) user.defaultOrganization = null;
+    audit({
+      action: AuditAction.MEMBER_REMOVED,
+      organizationId: org.id,
+      target: { type: 'user', id: user.id, label: user.username },
+      metadata: { role: membership.role, status: membership.status, left: leaving },
     });
   }
 
@@ -722,35 +751,48 @@ export class MemberService extends Service {
   async deactivate(raw: unknown): Promise<MemberChange> {
     const input = parseInput(targetSchema, raw);
     return this.onMember(input.organization, input.user, async (em, org, membership, user) => {
-      if (membership.status === MemberStatus.DEACTIVATED)
-        return { member: MemberService.viewOf(org, membership, user), changed: false };
-      await assertNotLastAdmin(em, org, membership);
-      membership.status = MemberStatus.DEACTIVATED;
-      this.audit(em, {
-        action: AuditAction.MEMBER_DEACTIVATED,
-        organizationId: org.id,
-        target: { type: 'user', id: user.id, label: user.username },
-        metadata: { role: membership.role },
-      });
-      return { member: MemberService.viewOf(org, membership, user), changed: true };
+      const changed = await MemberService.setStatus(em, org, membership, user, MemberStatus.DEACTIVATED, (e) =>
+        this.audit(em, e),
+      );
+      return { member: MemberService.viewOf(org, membership, user), changed };
     });
+  }
+
+  /**
+   * The deactivation and reactivation rules for every path (deactivateMember, reactivateMember, SCIM `active`):
+   * deactivating never leaves the organization without an active admin and frees the seat (sessions and API keys stop
+   * reaching the organization on their next request, Authz); reactivating needs a free seat. Call with the
+   * organization locked. false (nothing written) when the member already has that status.
+   */
+  static async setStatus(
+    em: EntityManager,
+    org: Organization,
+    membership: Membership,
+    user: User,
+    status: MemberStatus.ACTIVE | MemberStatus.DEACTIVATED,
+    audit: (event: AuditInput) => void,
+  ): Promise<boolean> {
+    if (membership.status === status) return false;
+    if (status === MemberStatus.DEACTIVATED) await assertNotLastAdmin(em, org, membership);
+    else if (SEAT_ROLES.has(membership.role)) await assertSeatAvailable(em, org);
+    membership.status = status;
+    audit({
+      action: status === MemberStatus.DEACTIVATED ? AuditAction.MEMBER_DEACTIVATED : AuditAction.MEMBER_REACTIVATED,
+      organizationId: org.id,
+      target: { type: 'user', id: user.id, label: user.username },
+      metadata: { role: membership.role },
+    });
+    return true;
   }
 
   /** Idempotent: reactivating an active member succeeds with `changed: false` (no seat is taken, no audit event). */
   async reactivate(raw: unknown): Promise<MemberChange> {
     const input = parseInput(targetSchema, raw);
     return this.onMember(input.organization, input.user, async (em, org, membership, user) => {
-      if (membership.status === MemberStatus.ACTIVE)
-        return { member: MemberService.viewOf(org, membership, user), changed: false };
-      if (SEAT_ROLES.has(membership.role)) await assertSeatAvailable(em, org);
-      membership.status = MemberStatus.ACTIVE;
-      this.audit(em, {
-        action: AuditAction.MEMBER_REACTIVATED,
-        organizationId: org.id,
-        target: { type: 'user', id: user.id, label: user.username },
-        metadata: { role: membership.role },
-      });
-      return { member: MemberService.viewOf(org, membership, user), changed: true };
+      const changed = await MemberService.setStatus(em, org, membership, user, MemberStatus.ACTIVE, (e) =>
+        this.audit(em, e),
+      );
+      return { member: MemberService.viewOf(org, membership, user), changed };
     });
   }
 }

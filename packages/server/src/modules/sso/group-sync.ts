@@ -86,7 +86,7 @@ export async function syncTeamsFromGroups(
   }
 
   const managedTeamIds = (
-    await em.find(TeamMembership, { user: user.id, managedByIdp: true }, { fields: ['team'] })
+    await em.find(TeamMembership, { user: user.id, managedByIdp: true, scimToken: null }, { fields: ['team'] })
   ).map((tm) => tm.team.id);
   const teamIds = [...new Set([...wanted.keys(), ...managedTeamIds])].sort();
   if (teamIds.length === 0) return summary;
@@ -133,8 +133,8 @@ export async function syncTeamsFromGroups(
       });
       continue;
     }
-    // Added by hand: the identity provider does not own it.
-    if (!tm.managedByIdp || tm.role === w.role) continue;
+    // Added by hand, or provisioned through SCIM: group sync does not own it.
+    if (!tm.managedByIdp || tm.scimToken || tm.role === w.role) continue;
     if (await keep(tm, w.role)) continue;
     const from = tm.role;
     tm.role = w.role;
@@ -148,7 +148,7 @@ export async function syncTeamsFromGroups(
     });
   }
   for (const tm of current) {
-    if (!tm.managedByIdp || wanted.has(tm.team.id)) continue;
+    if (!tm.managedByIdp || tm.scimToken || wanted.has(tm.team.id)) continue;
     if (await keep(tm, null)) continue;
     const team = tm.team.getEntity();
     em.remove(tm);

@@ -102,7 +102,7 @@ export function storableIdentity(identity: ExternalIdentity): ExternalIdentity {
   };
 }
 
-async function uniqueUsername(em: EntityManager, base: string): Promise<string> {
+export async function uniqueUsername(em: EntityManager, base: string): Promise<string> {
   const rows: Array<{ username: string }> = await em.execute(
     `select username from users where username = ? or username like ?`,
     [base, `${base.replace(/[\\%_]/g, (c) => `\\${c}`)}-%`],

@@ -4,6 +4,7 @@ import { Team } from './team.entity';
 import { User } from '../accounts/user.entity';
 import { TeamRole } from '../../authz/team-permissions';
 import { CustomRole } from '../custom-roles/custom-role.entity';
+import { ScimToken } from '../scim/scim-token.entity';
 
 @Entity({ tableName: 'team_memberships' })
 @Unique({ properties: ['team', 'user'] })
@@ -12,7 +13,7 @@ import { CustomRole } from '../custom-roles/custom-role.entity';
 @Index({ name: 'team_memberships_role_order', properties: ['team', 'roleRank', 'sortName', 'orgMembershipId'] })
 @Index({ name: 'team_memberships_added_order', properties: ['team', 'addedAt', 'orgMembershipId'] })
 export class TeamMembership {
-  [OptionalProps]?: 'createdAt' | 'customRole' | 'managedByIdp' | 'addedById';
+  [OptionalProps]?: 'createdAt' | 'customRole' | 'managedByIdp' | 'addedById' | 'scimToken';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -34,6 +35,13 @@ export class TeamMembership {
   /** Set by SSO group sync: the identity provider owns this membership. */
   @Property({ type: 'boolean', default: false })
   managedByIdp: boolean = false;
+
+  /**
+   * Set with `managedByIdp` when SCIM provisioning added it (docs/SCIM.md): the token whose identity provider owns it.
+   * SSO group sync leaves such memberships alone.
+   */
+  @ManyToOne({ entity: () => ScimToken, ref: true, nullable: true, deleteRule: 'set null' })
+  scimToken: Ref<ScimToken> | null = null;
 
   @Property({ type: 'uuid', nullable: true })
   addedById: string | null = null;

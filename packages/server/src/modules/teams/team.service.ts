@@ -34,6 +34,7 @@ import { containsPattern } from '../../db/like';
 import { type Connection } from '../../graphql/connection';
 import { cursorCodec, cursorValue } from '../../graphql/cursor';
 import type { InvitedTeam } from '../invitations/invitation.entity';
+import { ScimToken } from '../scim/scim-token.entity';
 
 export const teamNameSchema = z
   .string()
@@ -508,7 +509,7 @@ export class TeamService extends Service {
       await em.findOneOrFail(Team, { id: team.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       const granted = await this.recheckTeam(em, team, org, TeamPermission.MANAGE_MEMBERS);
       const { user, tm } = await this.teamMember(em, team, input.user);
-      assertNotManagedByIdp(tm, team, user, 'change its role');
+      await assertNotManagedByIdp(em, tm, team, user, 'change its role');
       const membership = await em.findOne(Membership, { organization: org.id, user: user.id });
       if (!membership)
         throw new AppError(ErrorCode.NOT_ORG_MEMBER, `${user.username} is not a member of "${org.name}".`, {
@@ -575,7 +576,7 @@ export class TeamService extends Service {
     return this.em.transactional(async (em) => {
       await em.findOneOrFail(Team, { id: team.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       const { user, tm } = await this.teamMember(em, team, login);
-      assertNotManagedByIdp(tm, team, user, 'remove it');
+      await assertNotManagedByIdp(em, tm, team, user, 'remove it');
       // Organization admins may remove a team's last admin; nobody else may leave a team unmanaged.
       if (tm.role === TEAM_ADMIN_ROLE && !(await this.ctx.authz.canOrg(org, OrgPermission.MANAGE_TEAMS)))
         await this.assertNotLastTeamAdmin(em, team, org, user.id);
@@ -730,11 +731,28 @@ export class TeamService extends Service {
 }
 
 /**
- * IDP_MANAGED_MEMBERSHIP: group-to-team sync (src/modules/sso/group-sync.ts) owns memberships marked `managedByIdp`;
- * a change by hand would be undone at the next sign-in, so it is refused with what to do instead.
+ * IDP_MANAGED_MEMBERSHIP: memberships marked `managedByIdp` belong to the identity provider, through SSO group sync
+ * (src/modules/sso/group-sync.ts) or SCIM provisioning (src/modules/scim, `scimToken` set); a change by hand would be
+ * undone by the next sign-in or push, so it is refused with what to do instead, naming the provider.
  */
-function assertNotManagedByIdp(tm: TeamMembership, team: Team, user: User, verb: string): void {
+async function assertNotManagedByIdp(
+  em: EntityManager,
+  tm: TeamMembership,
+  team: Team,
+  user: User,
+  verb: string,
+): Promise<void> {
   if (!tm.managedByIdp) return;
+  if (tm.scimToken) {
+    const token = await em.findOne(ScimToken, { id: tm.scimToken.id });
+    throw new AppError(
+      ErrorCode.IDP_MANAGED_MEMBERSHIP,
+      `${user.username}'s membership in team "${team.name}" is provisioned by the identity provider "` +
+        `${token?.name ?? 'unknown'}" through SCIM, so you cannot ${verb} here. Change the group "${team.name}" in ` +
+        'that identity provider; it pushes the change.',
+      { field: 'user' },
+    );
+  }
   throw new AppError(
     ErrorCode.IDP_MANAGED_MEMBERSHIP,
     `${user.username}'s membership in team "${team.name}" comes from their identity provider groups (SSO group ` +

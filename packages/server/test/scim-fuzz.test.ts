@@ -1,0 +1,167 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ERROR, GROUP, PATCH_OP, ROSTER, USER, scimInstance, type ScimInstance } from './scim-fixture';
+
+/**
+ * RFC 7644 §3.12 under hostile input: seeded random filters, bodies and PATCH operations never produce a 500, and
+ * every failure is a SCIM error body. (The GraphQL fuzz test does the same for the API.)
+ */
+/** Another seed explores other inputs: SCIM_FUZZ_SEED=n. */
+const SEED = Number(process.env.SCIM_FUZZ_SEED ?? 7);
+let ctx: ScimInstance;
+let userId: string;
+let groupId: string;
+beforeAll(async () => {
+  ctx = await scimInstance();
+  userId = (await ctx.scim.createUser('fuzz-target@example.com')).body.id;
+  groupId = (await ctx.scim.post('/Groups', { schemas: [GROUP], displayName: 'fuzz-team' })).body.id;
+});
+afterAll(async () => {
+  await ctx?.t.close();
+});
+
+function rng(seed: number): () => number {
+  let x = seed;
+  return () => {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    return x / 2147483648;
+  };
+}
+
+const ATTRS = [
+  'userName',
+  'USERNAME',
+  'name.givenName',
+  'emails',
+  'emails.value',
+  'emails.type',
+  'active',
+  'externalId',
+  'meta.created',
+  'meta.lastModified',
+  'id',
+  'groups.value',
+  `${ROSTER}:organizationRole`,
+  'members',
+  'displayName',
+  'nosuch',
+  'name',
+  'x.y.z',
+  'urn:x:y',
+  '',
+];
+const OPS = ['eq', 'ne', 'co', 'sw', 'ew', 'pr', 'gt', 'ge', 'lt', 'le', 'xx', 'EQ'];
+const VALUES = [
+  '"a"',
+  '"2026-01-01T00:00:00Z"',
+  'true',
+  'false',
+  'null',
+  '42',
+  '"\\u0000"',
+  '"unterminated',
+  '"\\ud800"',
+  `"${'z'.repeat(300)}"`,
+  '"00000000-0000-0000-0000-000000000000"',
+  '',
+];
+const JOINERS = [' and ', ' or ', ' ', ') or (', ' and not (', '[', ']', '(('];
+const VALUE_SHAPES: unknown[] = [
+  null,
+  true,
+  'False',
+  42,
+  'text',
+  '',
+  [],
+  [{}],
+  [{ value: 'x' }],
+  { value: 'x' },
+  { active: 'maybe' },
+  { [ROSTER]: { organizationRole: 'GOD' } },
+  { emails: [{ value: 'not-an-email' }] },
+  { name: 'flat' },
+  { displayName: 'x'.repeat(500) },
+  { members: [{ value: 42 }] },
+  [{ display: 'fuzz-team', role: 'ADMIN' }],
+  [{ value: 'not-a-uuid', role: 'MEMBER' }],
+  'VIEW_ONLY',
+  { [ROSTER]: { teamRoles: [{ display: 'fuzz-team', role: 'SERVICE' }] } },
+];
+const PATHS = [
+  'active',
+  'userName',
+  'emails[type eq "work"].value',
+  'emails[type eq "home"]',
+  'members',
+  'members[value eq "x"]',
+  'members[display co "a"]',
+  'name.givenName',
+  'groups',
+  'id',
+  'meta.version',
+  'displayName',
+  'externalId',
+  ROSTER,
+  `${ROSTER}:organizationRole`,
+  `${ROSTER}:teamRoles`,
+  `${ROSTER}:teamRoles[value eq "x"].role`,
+  `${ROSTER}:teamRoles[display eq "fuzz-team"].role`,
+  'nosuch.path',
+  '[bad',
+  'emails[type eq "work"',
+  'emails[].value',
+  '',
+];
+
+describe('RFC 7644 §3.12: no input is an internal error', () => {
+  it('random filters on Users and Groups: 200 or 400 invalidFilter, never 500', async () => {
+    const r = rng(SEED);
+    const pick = <T>(a: readonly T[]): T => a[Math.floor(r() * a.length)]!;
+    for (let i = 0; i < 150; i++) {
+      let f = `${pick(ATTRS)} ${pick(OPS)} ${pick(VALUES)}`;
+      if (r() < 0.5) f = `${f}${pick(JOINERS)}${pick(ATTRS)} ${pick(OPS)} ${pick(VALUES)}`;
+      if (r() < 0.2) f = `not (${f})`;
+      const path = r() < 0.5 ? '/Users' : '/Groups';
+      const res = await ctx.scim.get(`${path}?filter=${encodeURIComponent(f)}`.replace(/%5Cud800/gi, '%ED%A0%80'));
+      expect([200, 400], `${path} ${f}: ${JSON.stringify(res.body)}`).toContain(res.status);
+      if (res.status === 400) expect(res.body.schemas).toEqual([ERROR]);
+    }
+  });
+
+  it('random PATCH operations on a user and a group: never 500, errors are SCIM errors', async () => {
+    const r = rng(SEED + 4);
+    const pick = <T>(a: readonly T[]): T => a[Math.floor(r() * a.length)]!;
+    for (let i = 0; i < 150; i++) {
+      const ops = Array.from({ length: 1 + Math.floor(r() * 3) }, () => {
+        const op: Record<string, unknown> = { op: pick(['add', 'replace', 'remove', 'Replace', 'bogus']) };
+        if (r() < 0.8) op.path = pick(PATHS);
+        if (r() < 0.8) op.value = pick(VALUE_SHAPES);
+        return op;
+      });
+      const target = r() < 0.5 ? `/Users/${userId}` : `/Groups/${groupId}`;
+      const body = r() < 0.9 ? { schemas: [PATCH_OP], Operations: ops } : pick([{}, [], 'x', { Operations: ops }]);
+      const res = await ctx.scim.request('PATCH', target, body);
+      expect(res.status, `${target} ${JSON.stringify(body)}: ${JSON.stringify(res.body)}`).not.toBe(500);
+      if (res.status >= 400) expect(res.body.schemas).toEqual([ERROR]);
+    }
+    // The admin is still an active admin, and the targets still exist.
+    expect((await ctx.scim.get(`/Users/${ctx.admin.user.id}`)).body).toMatchObject({ active: true });
+    expect((await ctx.scim.get(`/Groups/${groupId}`)).status).toBe(200);
+  });
+
+  it('random POST and PUT bodies: never 500', async () => {
+    const r = rng(SEED + 6);
+    const pick = <T>(a: readonly T[]): T => a[Math.floor(r() * a.length)]!;
+    const keys = ['schemas', 'userName', 'emails', 'name', 'active', 'externalId', 'displayName', 'members', ROSTER];
+    for (let i = 0; i < 100; i++) {
+      const body: Record<string, unknown> = {};
+      for (const k of keys) if (r() < 0.6) body[k] = pick(VALUE_SHAPES);
+      if (r() < 0.7) body.schemas = [r() < 0.5 ? USER : GROUP];
+      if (r() < 0.5) body.userName = `fz${i}@example.com`;
+      const path = pick(['/Users', '/Groups', `/Users/${userId}`, `/Groups/${groupId}`]);
+      const res = await ctx.scim.request(path.includes('-') ? 'PUT' : 'POST', path, body);
+      expect(res.status, `${path} ${JSON.stringify(body)}: ${JSON.stringify(res.body)}`).not.toBe(500);
+      if (res.status >= 400) expect(res.body.schemas).toEqual([ERROR]);
+    }
+  });
+});
