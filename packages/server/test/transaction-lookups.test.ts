@@ -23,7 +23,8 @@ describe('lookups inside a transaction use its connection', () => {
     );
     await gql(
       ctx.url,
-      'mutation { addTeamMember(input: { organization: "acme", team: "ml", user: "tara", role: ADMIN }) { member { role } } }',
+      'mutation { addTeamMember(input: { organization: "acme", team: "ml", user: "tara", role: ADMIN }) { ' +
+        'member { role } } }',
       {},
       root,
     );
@@ -35,7 +36,8 @@ describe('lookups inside a transaction use its connection', () => {
   it('revokes eight service-account keys at once through a pool of two connections', async () => {
     const sa = await gql<{ createServiceAccount: { serviceAccount: { id: string } } }>(
       ctx.url,
-      'mutation { createServiceAccount(input: { organization: "acme", team: "ml", name: "ci" }) { serviceAccount { id } } }',
+      'mutation { createServiceAccount(input: { organization: "acme", team: "ml", name: "ci" }) { ' +
+        'serviceAccount { id } } }',
       {},
       tara.token,
     );
