@@ -8,6 +8,7 @@ import {
   useState,
   type ButtonHTMLAttributes,
   type ComponentPropsWithoutRef,
+  type KeyboardEvent,
   type ReactNode,
 } from 'react';
 import * as RadixDialog from '@radix-ui/react-dialog';
@@ -246,6 +247,32 @@ export interface SelectOption {
   disabledReason?: string | null;
 }
 
+/** Keys that move through a select's open list. */
+const LIST_KEYS = ['ArrowDown', 'ArrowUp', 'Home', 'End'];
+
+/**
+ * Radix moves the focus in an open list, and back to the trigger when the list closes, from a timer; keys typed
+ * before that timer runs land on the wrong element (Chromium handles input before timers): ArrowDown then Enter
+ * picks the old option, and a Tab after Enter starts from the top of the page. So the list moves the focus in the
+ * key's own handler, and the closing list hands the focus back to the trigger as it leaves (see `closing`).
+ */
+function listKeyDown(e: KeyboardEvent<HTMLDivElement>): void {
+  // Enter picks the option (Radix, on the option): its default action would click the trigger the focus goes back to.
+  if (e.key === 'Enter') e.preventDefault();
+  if (!LIST_KEYS.includes(e.key) || e.altKey || e.ctrlKey || e.metaKey) return;
+  const items = Array.from(e.currentTarget.querySelectorAll<HTMLElement>('[role="option"]:not([data-disabled])'));
+  let candidates = e.key === 'ArrowUp' || e.key === 'End' ? items.reverse() : items;
+  if (e.key === 'ArrowUp' || e.key === 'ArrowDown') {
+    candidates = candidates.slice(candidates.indexOf(e.target as HTMLElement) + 1);
+  }
+  e.preventDefault(); // also skips Radix's own, deferred, handling of the key
+  const next = candidates[0];
+  if (next) {
+    next.focus({ preventScroll: true });
+    next.scrollIntoView({ block: 'nearest' });
+  }
+}
+
 export function Select({
   value,
   onValueChange,
@@ -260,14 +287,33 @@ export function Select({
   label?: string;
   id?: string;
 }) {
+  const trigger = useRef<HTMLButtonElement>(null);
+  // The closing list takes the focus with it as it leaves the page: back to the trigger, before the next key (and
+  // Radix's own, later, return is turned off: it would pull the focus back from wherever the next keys took it).
+  const closing = (open: boolean) => {
+    if (open || !document.activeElement?.closest('[role="listbox"]')) return;
+    const back = () =>
+      queueMicrotask(() => {
+        if (!document.activeElement || document.activeElement === document.body) {
+          trigger.current?.focus({ preventScroll: true });
+        }
+      });
+    document.addEventListener('focusout', back, { once: true, capture: true });
+  };
   return (
-    <RadixSelect.Root value={value} onValueChange={onValueChange}>
-      <RadixSelect.Trigger className="select-trigger" aria-label={label} id={id}>
+    <RadixSelect.Root value={value} onValueChange={onValueChange} onOpenChange={closing}>
+      <RadixSelect.Trigger ref={trigger} className="select-trigger" aria-label={label} id={id}>
         <RadixSelect.Value />
         <RadixSelect.Icon aria-hidden="true">▾</RadixSelect.Icon>
       </RadixSelect.Trigger>
       <RadixSelect.Portal>
-        <RadixSelect.Content className="select-content" position="popper" sideOffset={4}>
+        <RadixSelect.Content
+          className="select-content"
+          position="popper"
+          sideOffset={4}
+          onKeyDown={listKeyDown}
+          onCloseAutoFocus={(e) => e.preventDefault()}
+        >
           <RadixSelect.Viewport>
             {options.map((o) => (
               <RadixSelect.Item key={o.value} value={o.value} className="select-item" disabled={!!o.disabledReason}>
