@@ -86,22 +86,57 @@ export function Tooltip({
 // ---- Dialog --------------------------------------------------------------
 
 /**
+ * Radix gives the focus back (to a select's trigger, to what opened a dialog) from a timer once a closed layer has
+ * left the page, and Chromium handles queued input before timers: keys typed in between land on the page's body (a
+ * Tab starts again from the top, Enter is lost). Call this as a layer closes with the focus inside it: when the focus
+ * leaves with the layer, `to()` gets it at once, before the next key; `done` then tells Radix's own return to stand
+ * down (it would pull the focus back from wherever the next keys took it).
+ */
+function handFocusBack(layer: string, to: () => HTMLElement | null, done?: () => void): void {
+  if (!document.activeElement?.closest(layer)) return;
+  const back = () =>
+    queueMicrotask(() => {
+      const el = to();
+      if ((!document.activeElement || document.activeElement === document.body) && el?.isConnected) {
+        el.focus({ preventScroll: true });
+        done?.();
+      }
+    });
+  document.addEventListener('focusout', back, { once: true, capture: true });
+}
+
+/**
  * Dialogs opened from state (not from a Radix trigger) give focus back to whatever had it when they opened — the
- * button that opened them, or the row menu's trigger — instead of the page's body.
+ * button that opened them, or the row menu's trigger — instead of the page's body. `closing()` as the user closes
+ * one (Escape, Cancel) hands it back at once (handFocusBack); a dialog its screen closes gets it from Radix's timer.
  */
 function useFocusReturn() {
   const previous = useRef<HTMLElement | null>(null);
+  const handedBack = useRef(false);
   return {
-    onOpenAutoFocus: () => {
-      previous.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    props: {
+      onOpenAutoFocus: () => {
+        handedBack.current = false;
+        previous.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+      },
+      onCloseAutoFocus: (e: Event) => {
+        const el = previous.current;
+        if (handedBack.current) {
+          e.preventDefault();
+        } else if (el?.isConnected) {
+          e.preventDefault();
+          el.focus();
+        }
+      },
     },
-    onCloseAutoFocus: (e: Event) => {
-      const el = previous.current;
-      if (el?.isConnected) {
-        e.preventDefault();
-        el.focus();
-      }
-    },
+    closing: () =>
+      handFocusBack(
+        '.dialog',
+        () => previous.current,
+        () => {
+          handedBack.current = true;
+        },
+      ),
   };
 }
 
@@ -117,14 +152,18 @@ export interface DialogProps {
 
 export function Dialog({ open, onOpenChange, title, description, children, testId }: DialogProps) {
   const focusReturn = useFocusReturn();
+  const change = (next: boolean) => {
+    if (!next) focusReturn.closing();
+    onOpenChange(next);
+  };
   return (
-    <RadixDialog.Root open={open} onOpenChange={onOpenChange}>
+    <RadixDialog.Root open={open} onOpenChange={change}>
       <RadixDialog.Portal>
         <RadixDialog.Overlay className="overlay" />
         <RadixDialog.Content
           className="dialog"
           data-testid={testId}
-          {...focusReturn}
+          {...focusReturn.props}
           {...(description ? {} : { 'aria-describedby': undefined })}
         >
           <RadixDialog.Title>{title}</RadixDialog.Title>
@@ -165,14 +204,17 @@ export function ConfirmDialog({
   const focusReturn = useFocusReturn();
   const change = (next: boolean) => {
     if (busy) return;
-    if (!next) setError(null);
+    if (!next) {
+      setError(null);
+      focusReturn.closing();
+    }
     onOpenChange(next);
   };
   return (
     <RadixAlert.Root open={open} onOpenChange={change}>
       <RadixAlert.Portal>
         <RadixAlert.Overlay className="overlay" />
-        <RadixAlert.Content className="dialog" {...focusReturn}>
+        <RadixAlert.Content className="dialog" {...focusReturn.props}>
           <RadixAlert.Title>{title}</RadixAlert.Title>
           <RadixAlert.Description asChild>
             <div className="muted">{description}</div>
@@ -288,17 +330,19 @@ export function Select({
   id?: string;
 }) {
   const trigger = useRef<HTMLButtonElement>(null);
-  // The closing list takes the focus with it as it leaves the page: back to the trigger, before the next key (and
-  // Radix's own, later, return is turned off: it would pull the focus back from wherever the next keys took it).
+  const radixReturn = useRef(true);
   const closing = (open: boolean) => {
-    if (open || !document.activeElement?.closest('[role="listbox"]')) return;
-    const back = () =>
-      queueMicrotask(() => {
-        if (!document.activeElement || document.activeElement === document.body) {
-          trigger.current?.focus({ preventScroll: true });
-        }
-      });
-    document.addEventListener('focusout', back, { once: true, capture: true });
+    if (open) {
+      radixReturn.current = true;
+      return;
+    }
+    handFocusBack(
+      '[role="listbox"]',
+      () => trigger.current,
+      () => {
+        radixReturn.current = false;
+      },
+    );
   };
   return (
     <RadixSelect.Root value={value} onValueChange={onValueChange} onOpenChange={closing}>
@@ -312,7 +356,9 @@ export function Select({
           position="popper"
           sideOffset={4}
           onKeyDown={listKeyDown}
-          onCloseAutoFocus={(e) => e.preventDefault()}
+          onCloseAutoFocus={(e) => {
+            if (!radixReturn.current) e.preventDefault();
+          }}
         >
           <RadixSelect.Viewport>
             {options.map((o) => (
