@@ -130,11 +130,11 @@ describe.runIf(CHROMIUM_AVAILABLE)('teams: create, home, Settings tab (Chromium,
     await page.waitForURL(`${app.url}/orgs/acme/teams/keys`);
     const team = await admin.team({ organization: 'acme', team: 'keys' });
     expect(team.storage).toMatchObject({ kind: 'BUCKET', provider: 'GCP', bucket: 'acme-keys' });
-    await page.goto(`${app.url}/orgs/acme/teams/vision`);
   });
 
   it('Settings → Members: find by username, Invite, change role, Delete; runs stay', async () => {
     const { page } = ui;
+    await page.goto(`${app.url}/orgs/acme/teams/vision`);
     await page.getByRole('navigation', { name: 'Team' }).getByRole('link', { name: 'Settings' }).click();
     await page.waitForURL(`${app.url}/orgs/acme/teams/vision/settings`);
     await page.getByRole('table', { name: 'Team members' }).getByText('ada', { exact: true }).waitFor();

@@ -8,6 +8,7 @@ import {
   useState,
   type ButtonHTMLAttributes,
   type ComponentPropsWithoutRef,
+  type KeyboardEvent,
   type ReactNode,
 } from 'react';
 import * as RadixDialog from '@radix-ui/react-dialog';
@@ -85,22 +86,57 @@ export function Tooltip({
 // ---- Dialog --------------------------------------------------------------
 
 /**
+ * Radix gives the focus back (to a select's trigger, to what opened a dialog) from a timer once a closed layer has
+ * left the page, and Chromium handles queued input before timers: keys typed in between land on the page's body (a
+ * Tab starts again from the top, Enter is lost). Call this as a layer closes with the focus inside it: when the focus
+ * leaves with the layer, `to()` gets it at once, before the next key; `done` then tells Radix's own return to stand
+ * down (it would pull the focus back from wherever the next keys took it).
+ */
+function handFocusBack(layer: string, to: () => HTMLElement | null, done?: () => void): void {
+  if (!document.activeElement?.closest(layer)) return;
+  const back = () =>
+    queueMicrotask(() => {
+      const el = to();
+      if ((!document.activeElement || document.activeElement === document.body) && el?.isConnected) {
+        el.focus({ preventScroll: true });
+        done?.();
+      }
+    });
+  document.addEventListener('focusout', back, { once: true, capture: true });
+}
+
+/**
  * Dialogs opened from state (not from a Radix trigger) give focus back to whatever had it when they opened — the
- * button that opened them, or the row menu's trigger — instead of the page's body.
+ * button that opened them, or the row menu's trigger — instead of the page's body. `closing()` as the user closes
+ * one (Escape, Cancel) hands it back at once (handFocusBack); a dialog its screen closes gets it from Radix's timer.
  */
 function useFocusReturn() {
   const previous = useRef<HTMLElement | null>(null);
+  const handedBack = useRef(false);
   return {
-    onOpenAutoFocus: () => {
-      previous.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    props: {
+      onOpenAutoFocus: () => {
+        handedBack.current = false;
+        previous.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+      },
+      onCloseAutoFocus: (e: Event) => {
+        const el = previous.current;
+        if (handedBack.current) {
+          e.preventDefault();
+        } else if (el?.isConnected) {
+          e.preventDefault();
+          el.focus();
+        }
+      },
     },
-    onCloseAutoFocus: (e: Event) => {
-      const el = previous.current;
-      if (el?.isConnected) {
-        e.preventDefault();
-        el.focus();
-      }
-    },
+    closing: () =>
+      handFocusBack(
+        '.dialog',
+        () => previous.current,
+        () => {
+          handedBack.current = true;
+        },
+      ),
   };
 }
 
@@ -116,14 +152,18 @@ export interface DialogProps {
 
 export function Dialog({ open, onOpenChange, title, description, children, testId }: DialogProps) {
   const focusReturn = useFocusReturn();
+  const change = (next: boolean) => {
+    if (!next) focusReturn.closing();
+    onOpenChange(next);
+  };
   return (
-    <RadixDialog.Root open={open} onOpenChange={onOpenChange}>
+    <RadixDialog.Root open={open} onOpenChange={change}>
       <RadixDialog.Portal>
         <RadixDialog.Overlay className="overlay" />
         <RadixDialog.Content
           className="dialog"
           data-testid={testId}
-          {...focusReturn}
+          {...focusReturn.props}
           {...(description ? {} : { 'aria-describedby': undefined })}
         >
           <RadixDialog.Title>{title}</RadixDialog.Title>
@@ -164,14 +204,17 @@ export function ConfirmDialog({
   const focusReturn = useFocusReturn();
   const change = (next: boolean) => {
     if (busy) return;
-    if (!next) setError(null);
+    if (!next) {
+      setError(null);
+      focusReturn.closing();
+    }
     onOpenChange(next);
   };
   return (
     <RadixAlert.Root open={open} onOpenChange={change}>
       <RadixAlert.Portal>
         <RadixAlert.Overlay className="overlay" />
-        <RadixAlert.Content className="dialog" {...focusReturn}>
+        <RadixAlert.Content className="dialog" {...focusReturn.props}>
           <RadixAlert.Title>{title}</RadixAlert.Title>
           <RadixAlert.Description asChild>
             <div className="muted">{description}</div>
@@ -246,6 +289,32 @@ export interface SelectOption {
   disabledReason?: string | null;
 }
 
+/** Keys that move through a select's open list. */
+const LIST_KEYS = ['ArrowDown', 'ArrowUp', 'Home', 'End'];
+
+/**
+ * Radix moves the focus in an open list, and back to the trigger when the list closes, from a timer; keys typed
+ * before that timer runs land on the wrong element (Chromium handles input before timers): ArrowDown then Enter
+ * picks the old option, and a Tab after Enter starts from the top of the page. So the list moves the focus in the
+ * key's own handler, and the closing list hands the focus back to the trigger as it leaves (see `closing`).
+ */
+function listKeyDown(e: KeyboardEvent<HTMLDivElement>): void {
+  // Enter picks the option (Radix, on the option): its default action would click the trigger the focus goes back to.
+  if (e.key === 'Enter') e.preventDefault();
+  if (!LIST_KEYS.includes(e.key) || e.altKey || e.ctrlKey || e.metaKey) return;
+  const items = Array.from(e.currentTarget.querySelectorAll<HTMLElement>('[role="option"]:not([data-disabled])'));
+  let candidates = e.key === 'ArrowUp' || e.key === 'End' ? items.reverse() : items;
+  if (e.key === 'ArrowUp' || e.key === 'ArrowDown') {
+    candidates = candidates.slice(candidates.indexOf(e.target as HTMLElement) + 1);
+  }
+  e.preventDefault(); // also skips Radix's own, deferred, handling of the key
+  const next = candidates[0];
+  if (next) {
+    next.focus({ preventScroll: true });
+    next.scrollIntoView({ block: 'nearest' });
+  }
+}
+
 export function Select({
   value,
   onValueChange,
@@ -260,14 +329,37 @@ export function Select({
   label?: string;
   id?: string;
 }) {
+  const trigger = useRef<HTMLButtonElement>(null);
+  const radixReturn = useRef(true);
+  const closing = (open: boolean) => {
+    if (open) {
+      radixReturn.current = true;
+      return;
+    }
+    handFocusBack(
+      '[role="listbox"]',
+      () => trigger.current,
+      () => {
+        radixReturn.current = false;
+      },
+    );
+  };
   return (
-    <RadixSelect.Root value={value} onValueChange={onValueChange}>
-      <RadixSelect.Trigger className="select-trigger" aria-label={label} id={id}>
+    <RadixSelect.Root value={value} onValueChange={onValueChange} onOpenChange={closing}>
+      <RadixSelect.Trigger ref={trigger} className="select-trigger" aria-label={label} id={id}>
         <RadixSelect.Value />
         <RadixSelect.Icon aria-hidden="true">▾</RadixSelect.Icon>
       </RadixSelect.Trigger>
       <RadixSelect.Portal>
-        <RadixSelect.Content className="select-content" position="popper" sideOffset={4}>
+        <RadixSelect.Content
+          className="select-content"
+          position="popper"
+          sideOffset={4}
+          onKeyDown={listKeyDown}
+          onCloseAutoFocus={(e) => {
+            if (!radixReturn.current) e.preventDefault();
+          }}
+        >
           <RadixSelect.Viewport>
             {options.map((o) => (
               <RadixSelect.Item key={o.value} value={o.value} className="select-item" disabled={!!o.disabledReason}>

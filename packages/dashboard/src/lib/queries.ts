@@ -63,6 +63,15 @@ export function usePermissions(name?: string) {
   };
 }
 
+/** The organization's custom roles (the editor, and the team role choices); `keys.orgPart(org, 'custom-roles')`. */
+export function useCustomRoles(org: string) {
+  const client = useClient();
+  return useQuery({
+    queryKey: keys.orgPart(org, 'custom-roles'),
+    queryFn: () => client.customRoles({ organization: org, first: 100 }),
+  });
+}
+
 /** Invalidate everything of one organization (members, seats, charts…). */
 export function useInvalidateOrg() {
   const qc = useQueryClient();

@@ -4,6 +4,7 @@ import { useClient } from '../../lib/client';
 import { keys } from '../../lib/queries';
 import { formatDate, timeAgo } from '../../lib/format';
 import { Button, ConfirmDialog, Dialog, ErrorMessage, Spinner } from '../../components/ui';
+import { TableWrap } from '../../components/TableWrap';
 
 /** Personal API keys: create (the secret is shown once), list, revoke. */
 export default function ApiKeys() {
@@ -35,7 +36,7 @@ export default function ApiKeys() {
       {list.isPending ? <Spinner /> : null}
       <ErrorMessage error={list.error} />
       {list.data ? (
-        <div className="table-wrap">
+        <TableWrap label="API keys">
           <table className="data" aria-label="API keys">
             <thead>
               <tr>
@@ -81,7 +82,7 @@ export default function ApiKeys() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       ) : null}
       <CreateKeyDialog open={createOpen} onOpenChange={setCreateOpen} />
       <ConfirmDialog

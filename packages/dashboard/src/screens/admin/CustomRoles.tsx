@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { RosterClient, TeamPermission, TeamRole } from '@roster/sdk';
 import { useClient } from '../../lib/client';
-import { keys, useOrgName, usePermissions } from '../../lib/queries';
+import { keys, useCustomRoles, useOrgName, usePermissions } from '../../lib/queries';
 import { formatDate } from '../../lib/format';
 import { TableWrap } from '../../components/TableWrap';
 import { Button, ConfirmDialog, ErrorMessage, Spinner } from '../../components/ui';
@@ -49,10 +49,7 @@ export default function CustomRoles() {
     queryFn: () => client.permissionCatalogue(),
     staleTime: Number.POSITIVE_INFINITY,
   });
-  const roles = useQuery({
-    queryKey: keys.orgPart(org, 'custom-roles'),
-    queryFn: () => client.customRoles({ organization: org, first: 100 }),
-  });
+  const roles = useCustomRoles(org);
   const [editing, setEditing] = useState<CustomRole | 'new' | null>(null);
   const [deleting, setDeleting] = useState<CustomRole | null>(null);
   const [status, setStatus] = useState('');

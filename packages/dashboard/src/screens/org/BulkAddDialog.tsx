@@ -3,6 +3,7 @@ import { InviteCsvError, parseInviteCsv, type InviteManyRowResult, type InviteRo
 import { useClient } from '../../lib/client';
 import { useInvalidateOrg } from '../../lib/queries';
 import { Button, Dialog, ErrorMessage, Progress } from '../../components/ui';
+import { TableWrap } from '../../components/TableWrap';
 
 const CHUNK = 200;
 
@@ -132,8 +133,7 @@ export function BulkAddDialog({
         ) : null}
         <ErrorMessage error={error} />
         {results && results.length > 0 ? (
-          // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard
-          <section className="table-wrap" style={{ maxHeight: 300 }} tabIndex={0} aria-label="Results">
+          <TableWrap label="Results" maxHeight={300}>
             <table className="data" aria-label="Results per row" data-testid="bulk-results">
               <thead>
                 <tr>
@@ -158,7 +158,7 @@ export function BulkAddDialog({
                 ))}
               </tbody>
             </table>
-          </section>
+          </TableWrap>
         ) : null}
         <div className="dialog-actions">
           {results === null ? (

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useClient } from '../../lib/client';
 import { keys, usePermissions, type Organization } from '../../lib/queries';
+import { Tile } from '../../components/Tile';
 
 /** Members, seats used / limit, active in the last 30 days, pending invitations. */
 export function SummaryTiles({ org }: { org: Organization }) {
@@ -47,25 +48,5 @@ export function SummaryTiles({ org }: { org: Organization }) {
         testId="tile-pending"
       />
     </section>
-  );
-}
-
-function Tile({
-  label,
-  value,
-  hint,
-  testId,
-}: {
-  label: string;
-  value: number | string | undefined;
-  hint?: string | undefined;
-  testId: string;
-}) {
-  return (
-    <div className="card tile" data-testid={testId}>
-      <div className="label">{label}</div>
-      <div className="value">{value ?? '…'}</div>
-      {hint ? <div className="hint">{hint}</div> : null}
-    </div>
   );
 }

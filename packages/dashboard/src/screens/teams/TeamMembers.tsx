@@ -3,7 +3,7 @@ import { useNavigate } from 'react-router';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { TeamRole } from '@roster/sdk';
 import { useClient } from '../../lib/client';
-import { keys, useViewer } from '../../lib/queries';
+import { keys, useCustomRoles, useViewer } from '../../lib/queries';
 import { formatDate } from '../../lib/format';
 import { TableWrap } from '../../components/TableWrap';
 import { Button, ConfirmDialog, ErrorMessage, Select, Spinner, type SelectOption } from '../../components/ui';
@@ -13,14 +13,6 @@ import { MoreButton } from './TeamHome';
 /** A team role choice: a built-in role, or `custom:<name>` for a custom role of the organization. */
 type RoleChoice = string;
 const BUILT_IN: TeamRole[] = ['ADMIN', 'MEMBER', 'VIEW_ONLY'];
-
-function useCustomRoles(org: string) {
-  const client = useClient();
-  return useQuery({
-    queryKey: keys.orgPart(org, 'custom-roles'),
-    queryFn: () => client.customRoles({ organization: org, first: 100 }),
-  });
-}
 
 /** Members of the team: find a user by email or username and invite them, change roles, delete, leave. */
 export default function TeamMembers({ org, team }: { org: string; team: Team }) {

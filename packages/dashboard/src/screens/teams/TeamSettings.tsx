@@ -5,6 +5,7 @@ import type { AlertChannel } from '@roster/sdk';
 import { useClient } from '../../lib/client';
 import { keys } from '../../lib/queries';
 import { Button, ErrorMessage, Spinner } from '../../components/ui';
+import { Tile } from '../../components/Tile';
 import { TEAM_ROLE_LABEL, teamCan, teamKeys, teamPath, type Team } from './team-data';
 import TeamMembers from './TeamMembers';
 import TeamServiceAccounts from './TeamServiceAccounts';
@@ -225,15 +226,6 @@ function TeamUsage({ org, team }: { org: string; team: Team }) {
           </div>
         </>
       )}
-    </div>
-  );
-}
-
-function Tile({ label, value }: { label: string; value: number }) {
-  return (
-    <div className="card tile">
-      <div className="label">{label}</div>
-      <div className="value">{value.toLocaleString()}</div>
     </div>
   );
 }
