@@ -165,3 +165,31 @@ describe('RFC 7644 §3.12: no input is an internal error', () => {
     }
   });
 });
+
+describe('Review findings: hostile filters and paths are 400, never 500', () => {
+  const filter = (path: string, f: string) => ctx.scim.get(`${path}?filter=${encodeURIComponent(f)}`);
+
+  it('RFC 7644 §3.4.2.2: deep nesting in a filter or path is 400 invalidFilter/invalidPath (was RangeError → 500)', async () => {
+    for (const f of [
+      `${'('.repeat(3500)}userName eq "x"${')'.repeat(3500)}`,
+      `${'not ('.repeat(800)}userName eq "x"${')'.repeat(800)}`,
+      `${'('.repeat(33)}userName eq "x"${')'.repeat(33)}`,
+    ]) {
+      const res = await ctx.scim.request('POST', '/Users/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter: f });
+      expect(res.status, f.slice(0, 40)).toBe(400);
+      expect(res.body.scimType).toBe('invalidFilter');
+    }
+    // 32 levels still parse.
+    const ok = await filter('/Users', `${'not ('.repeat(16)}${'('.repeat(16)}userName eq "x"${')'.repeat(32)}`);
+    expect(ok.status).toBe(200);
+    const long = await filter('/Users', `userName eq "${'x'.repeat(4100)}"`);
+    expect(long.status).toBe(400);
+    expect(long.body.scimType).toBe('invalidFilter');
+    // RFC 7644 §3.5.2: a PATCH path, nested or longer than 4096 characters.
+    for (const path of [`emails[${'('.repeat(3500)}type eq "work"${')'.repeat(3500)}].value`, `x${'y'.repeat(5000)}`]) {
+      const res = await ctx.scim.patch(`/Users/${userId}`, [{ op: 'replace', path, value: 'a@example.com' }]);
+      expect(res.status).toBe(400);
+      expect(res.body.scimType).toBe('invalidPath');
+    }
+  });
+});
