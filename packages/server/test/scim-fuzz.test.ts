@@ -193,3 +193,14 @@ describe('Review findings: hostile filters and paths are 400, never 500', () => 
     }
   });
 });
+
+describe('Review finding 7: expensive filters', () => {
+  it('RFC 7644 §3.4.2.2: more than 50 comparisons in a filter is 400 invalidFilter; 50 are answered', async () => {
+    const terms = (n: number) => Array.from({ length: n }, (_, i) => `members[display co "x${i}"]`).join(' or ');
+    const many = await ctx.scim.get(`/Groups?filter=${encodeURIComponent(terms(51))}`);
+    expect(many.status).toBe(400);
+    expect(many.body.scimType).toBe('invalidFilter');
+    expect(many.body.detail).toContain('50');
+    expect((await ctx.scim.get(`/Groups?filter=${encodeURIComponent(terms(50))}`)).status).toBe(200);
+  });
+});

@@ -19,6 +19,8 @@ export type Filter =
 export const MAX_FILTER_LENGTH = 4096;
 /** Nesting of parentheses, not( and value filters together. */
 export const MAX_FILTER_DEPTH = 32;
+/** Attribute expressions (comparisons and `pr`) in one filter. */
+export const MAX_FILTER_TERMS = 50;
 /** A PATCH path (RFC 7644 §3.5.2). */
 export const MAX_PATH_LENGTH = 4096;
 
@@ -65,6 +67,7 @@ function tokenize(input: string, fail: (d: string) => ScimError): Token[] {
 class Parser {
   private pos = 0;
   private depth = 0;
+  private terms = 0;
 
   constructor(
     private readonly tokens: Token[],
@@ -153,6 +156,7 @@ class Parser {
       this.expect(']');
       return { op: 'valuePath', attr, filter };
     }
+    if (++this.terms > MAX_FILTER_TERMS) throw this.fail(`More than ${MAX_FILTER_TERMS} comparisons.`);
     const op = this.peekWord();
     if (op === 'pr') {
       this.pos++;

@@ -82,6 +82,8 @@ export interface ListQuery {
 }
 
 const SCIM_STATUSES = [MemberStatus.ACTIVE, MemberStatus.DEACTIVATED];
+/** statement_timeout of a list query (docs/SCIM.md "Limits"): past it PostgreSQL cancels it, answered 503. */
+export const LIST_STATEMENT_TIMEOUT_MS = 10_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const USER_SELECT = `select u.id, u.email, u.username, u.name, m.role, m.status, m.created_at,
@@ -164,7 +166,28 @@ export class ScimService {
       order = `${col} ${desc ? 'desc nulls first' : 'asc nulls last'}, ${order}`;
     }
     const from = kind === 'User' ? USER_FROM : GROUP_FROM;
-    const [{ total }] = (await this.em.execute(`select count(*)::int as total ${from} and (${where.sql})`, [
+    // A filter's SQL is bounded (scim-filter.ts), its run time too: a read that takes longer is cancelled.
+    return this.em
+      .transactional(async (em) => {
+        await em.execute(`set local statement_timeout = ${LIST_STATEMENT_TIMEOUT_MS}`);
+        return this.listIn(em, kind, { from, where, order, startIndex, count }, projection);
+      })
+      .catch((err: unknown) => {
+        // 57014 query_canceled: the statement timeout.
+        if ((err as { code?: unknown }).code === '57014')
+          throw new ScimError(503, `The query took longer than ${LIST_STATEMENT_TIMEOUT_MS / 1000} s: narrow the filter.`);
+        throw err;
+      });
+  }
+
+  private async listIn(
+    em: EntityManager,
+    kind: ResourceKind,
+    q: { from: string; where: SqlFragment; order: string; startIndex: number; count: number },
+    projection: Projection,
+  ): Promise<Resource> {
+    const { from, where, order, startIndex, count } = q;
+    const [{ total }] = (await em.execute(`select count(*)::int as total ${from} and (${where.sql})`, [
       this.ctx.organizationId,
       ...where.bindings,
     ])) as [{ total: number }];
@@ -176,7 +199,7 @@ export class ScimService {
         kind === 'User'
           ? `${USER_SELECT}, ${USER_TEAMS}`
           : `${GROUP_SELECT}, ${wants(projection, 'members') ? GROUP_MEMBERS : 'null as members'}`;
-      rows = await this.em.execute(`${select} ${from} and (${where.sql}) order by ${order} limit ? offset ?`, [
+      rows = await em.execute(`${select} ${from} and (${where.sql}) order by ${order} limit ? offset ?`, [
         this.ctx.organizationId,
         ...where.bindings,
         count,
