@@ -204,3 +204,17 @@ describe('Review finding 7: expensive filters', () => {
     expect((await ctx.scim.get(`/Groups?filter=${encodeURIComponent(terms(50))}`)).status).toBe(200);
   });
 });
+
+describe('Review finding 6: dateTime values', () => {
+  it('RFC 7643 §2.3.5: a dateTime that is no xsd:dateTime instant is 400 invalidFilter (was a PostgreSQL 500)', async () => {
+    for (const v of ['2020-02-30', '2020-01-01 (x)', '2021-02-29T00:00:00Z', '2020-01-01T24:00:00Z', '2020-13-01']) {
+      const res = await ctx.scim.get(`/Users?filter=${encodeURIComponent(`meta.created gt "${v}"`)}`);
+      expect(res.status, v).toBe(400);
+      expect(res.body.scimType).toBe('invalidFilter');
+    }
+    for (const v of ['2020-02-29', '2020-01-01T10:00:00Z', '2020-01-01T10:00:00.123+02:00', '2020-01-01T10:00:00']) {
+      const res = await ctx.scim.get(`/Users?filter=${encodeURIComponent(`meta.lastModified gt "${v}"`)}`);
+      expect(res.status, v).toBe(200);
+    }
+  });
+});
