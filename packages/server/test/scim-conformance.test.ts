@@ -413,6 +413,36 @@ describe('Groups (RFC 7644 §3.3-§3.6 on RFC 7643 §4.2)', () => {
   });
 });
 
+describe('review finding 1: every spelling of members patches all of them', () => {
+  it('RFC 7644 §3.5.2.3/§3.5.2.2: replace or remove on "members.value" and the URN-qualified key, no If-Match', async () => {
+    const [a, b, c] = await Promise.all(['rm-a', 'rm-b', 'rm-c'].map((n) => ctx.scim.createUser(`${n}@example.com`)));
+    const ids = [a!.body.id as string, b!.body.id as string, c!.body.id as string];
+    const g = await ctx.scim.post('/Groups', {
+      schemas: [GROUP],
+      displayName: 'replace-team',
+      members: [{ value: ids[0] }, { value: ids[1] }],
+    });
+    const members = async () =>
+      ((await ctx.scim.get(`/Groups/${g.body.id}`)).body.members ?? []).map((m: { value: string }) => m.value).sort();
+    // replace members.value: A and B leave, C stays alone (it was: C added, nobody removed).
+    const r1 = await ctx.scim.patch(`/Groups/${g.body.id}`, [
+      { op: 'replace', path: 'members.value', value: [{ value: ids[2] }] },
+    ]);
+    expect(r1.status).toBe(200);
+    expect(await members()).toEqual([ids[2]]);
+    // A path-less replace with the schema-qualified key.
+    const r2 = await ctx.scim.patch(`/Groups/${g.body.id}`, [
+      { op: 'replace', value: { [`${GROUP}:members`]: [{ value: ids[0] }, { value: ids[1] }] } },
+    ]);
+    expect(r2.status).toBe(200);
+    expect(await members()).toEqual([ids[0], ids[1]].sort());
+    // remove members.value: everyone leaves (it was: 200 and nothing changed).
+    const r3 = await ctx.scim.patch(`/Groups/${g.body.id}`, [{ op: 'remove', path: 'members.value' }]);
+    expect(r3.status).toBe(200);
+    expect(await members()).toEqual([]);
+  });
+});
+
 describe('review finding 8: the Host header is not reflected', () => {
   /** A request with a Host header of the caller's choosing (fetch does not let one set it). */
   const withHost = (method: string, path: string, host: string, body?: unknown) =>

@@ -363,15 +363,19 @@ export function patchUser(state: UserState, ops: PatchOperation[]): UserState {
  */
 export function namedMembers(ops: PatchOperation[]): string[] | null {
   const ids: string[] = [];
+  const namesMembers = (attr: string) => canonicalAttr('Group', attr)?.startsWith('members') === true;
   for (const op of ops) {
     if (op.path === null) {
-      const keys = op.value && typeof op.value === 'object' ? Object.keys(op.value).map((k) => k.toLowerCase()) : [];
-      if (keys.includes('members')) return null;
+      // Any key patchGroup reads as members (`members`, `members.value`, the schema-qualified name): all of them.
+      const keys = op.value && typeof op.value === 'object' ? Object.keys(op.value) : [];
+      if (keys.some(namesMembers)) return null;
       continue;
     }
     const path = parsePath(op.path);
-    if (canonicalAttr('Group', path.attr) !== 'members') continue;
-    if (op.op === 'replace') return null;
+    const name = canonicalAttr('Group', path.attr);
+    if (!name?.startsWith('members')) continue;
+    // `members.value`, `members[…].display`, a replace: patchGroup may change every member.
+    if (name !== 'members' || path.subAttr !== null || op.op === 'replace') return null;
     const f = path.filter;
     if (f) {
       if (op.op !== 'remove' || f.op !== 'cmp' || f.cmp !== 'eq' || f.attr.toLowerCase() !== 'value') return null;
