@@ -2,6 +2,7 @@ import { OrgRole } from '../../authz/roles';
 import { invalidPath, invalidSyntax, invalidValue, mutability, noTarget } from './scim-errors';
 import { parsePath, type Filter } from './scim-filter';
 import {
+  MAX_PATCH_MEMBERS,
   MAX_PATCH_OPERATIONS,
   PATCH_OP_SCHEMA,
   ROSTER_USER_SCHEMA,
@@ -363,6 +364,11 @@ export function patchUser(state: UserState, ops: PatchOperation[]): UserState {
  */
 export function namedMembers(ops: PatchOperation[]): string[] | null {
   const ids: string[] = [];
+  const ret = (): string[] => {
+    if (ids.length > MAX_PATCH_MEMBERS) throw tooManyMembers();
+    // Only ids can name a member: another value matches none (and an add of it is refused as no User's id).
+    return [...new Set(ids.filter((id) => UUID.test(id)))];
+  };
   const namesMembers = (attr: string) => canonicalAttr('Group', attr)?.startsWith('members') === true;
   for (const op of ops) {
     if (op.path === null) {
@@ -389,10 +395,15 @@ export function namedMembers(ops: PatchOperation[]): string[] | null {
       const v = m && typeof m === 'object' ? Object.entries(m).find(([k]) => k.toLowerCase() === 'value')?.[1] : null;
       if (typeof v !== 'string') return null;
       ids.push(v);
+      if (ids.length > MAX_PATCH_MEMBERS) throw tooManyMembers();
     }
   }
-  return ids;
+  return ret();
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const tooManyMembers = () =>
+  invalidValue(`At most ${MAX_PATCH_MEMBERS} members per PATCH: split the change into several requests.`);
 
 /**
  * Applies a group PATCH (RFC 7644 §3.5.2), including `members[value eq "…"]` removal (Okta), removal by a value
@@ -400,8 +411,11 @@ export function namedMembers(ops: PatchOperation[]): string[] | null {
  */
 export function patchGroup(state: GroupState, ops: PatchOperation[]): GroupState {
   const next: GroupState = { ...state, members: new Map(state.members) };
+  let memberValues = 0;
   const memberIds = (v: unknown): string[] => {
     const list = Array.isArray(v) ? v : [v];
+    memberValues += list.length;
+    if (memberValues > MAX_PATCH_MEMBERS) throw tooManyMembers();
     return list.map((m, i) => {
       if (!m || typeof m !== 'object') throw invalidValue(`members[${i}] must be an object with "value".`);
       const value = Object.entries(m as Record<string, unknown>).find(([k]) => k.toLowerCase() === 'value')?.[1];

@@ -678,9 +678,10 @@ export class ScimService {
       only === null
         ? (row.members ?? [])
         : ((await em.execute(
+            // One array parameter, however many ids (namedMembers: at most MAX_PATCH_MEMBERS, each a uuid).
             `select ftm.user_id as id, '' as display from team_memberships ftm where ftm.team_id = ? and ` +
-              'ftm.user_id::text in (?)',
-            [id, only.length ? [...only] : ['']],
+              'ftm.user_id = any(?::uuid[])',
+            [id, `{${only.join(',')}}`],
           )) as Array<{ id: string; display: string }>);
     return {
       team,
