@@ -11,10 +11,12 @@ import { Team } from '../teams/team.entity';
  */
 @Entity({ tableName: 'scim_users' })
 @Unique({ name: 'scim_users_external_id_unique', properties: ['organization', 'externalId'] })
-// `userName eq "…"`, the lookup identity providers make before every change (scim-sql.ts): case-insensitive.
-@Index({
-  name: 'scim_users_user_name',
-  expression: 'create index "scim_users_user_name" on "scim_users" ("organization_id", lower("user_name"))',
+// userName is unique in the organization, case-insensitively (RFC 7643 §4.1.1, uniqueness "server"); the index also
+// serves `userName eq "…"`, the lookup identity providers make before every change (scim-sql.ts).
+@Unique({
+  name: 'scim_users_user_name_unique',
+  expression:
+    'create unique index "scim_users_user_name_unique" on "scim_users" ("organization_id", lower("user_name"))',
 })
 export class ScimUser {
   [PrimaryKeyProp]?: ['organization', 'user'];

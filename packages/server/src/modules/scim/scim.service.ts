@@ -273,6 +273,7 @@ export class ScimService {
               `userName eq "${input.userName}" finds it.`,
           );
       }
+      await assertUserNameFree(em, org.id, input.userName, user?.id ?? null);
       // A pending invitation for the address: provisioning supersedes it (its seat is given back first).
       const pending = await em.find(Membership, {
         organization: org.id,
@@ -452,6 +453,7 @@ export class ScimService {
         ['familyName', state.familyName, desired.familyName],
       ] as const
     ).filter(([, from, to]) => from !== to);
+    if (desired.userName !== state.userName) await assertUserNameFree(em, org.id, desired.userName, user.id);
     if (changed.length || scimChanges.length) {
       // A member added in Roster gets its SCIM row with the first change SCIM makes.
       const scim =
@@ -846,6 +848,45 @@ function rethrowScim(err: unknown): never {
     if (err.code === ErrorCode.BAD_USER_INPUT) throw new ScimError(400, err.message, 'invalidValue', err.code);
   }
   throw err;
+}
+
+/**
+ * userName is unique in the organization, case-insensitively (RFC 7643 §4.1.1, uniqueness "server"): among its
+ * members' userNames, a member added in Roster's being its email (as the representation shows it). Checked under the
+ * organization's lock; the unique index scim_users_user_name_unique backs it. A row left by a membership removed by
+ * hand is ignored everywhere and does not hold its userName: it is deleted.
+ */
+async function assertUserNameFree(
+  em: EntityManager,
+  organizationId: string,
+  userName: string,
+  self: string | null,
+): Promise<void> {
+  const other = self ?? '00000000-0000-0000-0000-000000000000';
+  const statuses = `('${MemberStatus.ACTIVE}', '${MemberStatus.DEACTIVATED}')`;
+  await em.execute(
+    `delete from scim_users s where s.organization_id = ? and lower(s.user_name) = lower(?) and s.user_id <> ? and
+      not exists (select 1 from org_memberships m where m.organization_id = s.organization_id and
+        m.user_id = s.user_id and m.status in ${statuses})`,
+    [organizationId, userName, other],
+  );
+  const taken = await em.execute(
+    `select s.user_id from scim_users s join org_memberships m on m.organization_id = s.organization_id and
+        m.user_id = s.user_id and m.status in ${statuses}
+      where s.organization_id = ? and lower(s.user_name) = lower(?) and s.user_id <> ?
+     union all
+     select x.id from users x join org_memberships m on m.user_id = x.id and m.organization_id = ? and
+        m.status in ${statuses}
+      where x.email = lower(?) and x.id <> ? and
+        not exists (select 1 from scim_users s2 where s2.organization_id = ? and s2.user_id = x.id)
+     limit 1`,
+    [organizationId, userName, other, organizationId, userName, other, organizationId],
+  );
+  if (taken.length)
+    throw uniqueness(
+      `userName "${userName}" is already taken in this organization (userNames compare case-insensitively): ` +
+        `GET /Users?filter=userName eq "${userName}" finds its user.`,
+    );
 }
 
 /** Flushes, answering a lost unique race (a concurrent request of another organization) as 409 uniqueness. */
