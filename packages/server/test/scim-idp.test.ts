@@ -525,6 +525,29 @@ describe('invariants', () => {
     const res = await ctx.scim.createUser('mira@example.com', { displayName: 'Someone Else' });
     expect(res.status).toBe(201);
     expect(res.body.id).toBe(outsider.user.id);
-    expect(res.body.displayName).toBe('Mira');
+    // Review finding 3: the account's own name ("Mira") is not shown to this organization's IdP; SCIM's value is.
+    expect(res.body.displayName).toBe('Someone Else');
+    expect(res.body.name.formatted).toBe('Someone Else');
+    expect(JSON.stringify(res.body)).not.toContain('Mira');
+    const [account] = await rows('select name from users where id = ?', [outsider.user.id]);
+    expect(account!.name).toBe('Mira');
+    // No filter reads the account's own name either.
+    const byName = await ctx.scim.get(`/Users?filter=${encodeURIComponent('displayName eq "Mira"')}`);
+    expect(byName.body.totalResults).toBe(0);
+    const renamed = await ctx.scim.patch(`/Users/${res.body.id}`, [
+      { op: 'replace', path: 'displayName', value: 'Mira From IdP' },
+    ]);
+    expect(renamed.body.displayName).toBe('Mira From IdP');
+    expect((await rows('select name from users where id = ?', [outsider.user.id]))[0]!.name).toBe('Mira');
+  });
+
+  it('review finding 3: changing an owned account\'s email to a taken one answers without naming it', async () => {
+    const owned = await ctx.scim.createUser('owned-mail@example.com');
+    const res = await ctx.scim.patch(`/Users/${owned.body.id}`, [
+      { op: 'replace', path: 'emails[type eq "work"].value', value: 'admin@example.com' },
+    ]);
+    expect(res.status).toBe(409);
+    expect(res.body.detail).not.toContain('admin@example.com');
+    expect(res.body.detail).not.toMatch(/already has/);
   });
 });

@@ -15,6 +15,7 @@ import { Migration20261129150000_InstanceSettings } from './Migration20261129150
 import { Migration20261129152000_ActivityRollups } from './Migration20261129152000_ActivityRollups';
 import { Migration20261129180000_Scim } from './Migration20261129180000_Scim';
 import { Migration20261129194000_ScimUserNameUnique } from './Migration20261129194000_ScimUserNameUnique';
+import { Migration20261129194500_ScimDisplayName } from './Migration20261129194500_ScimDisplayName';
 
 /** Applied in this order. Add each new migration here (see docs/DEVELOPING.md). */
 export const MIGRATIONS: MigrationObject[] = [
@@ -34,4 +35,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261129152000_ActivityRollups', class: Migration20261129152000_ActivityRollups },
   { name: 'Migration20261129180000_Scim', class: Migration20261129180000_Scim },
   { name: 'Migration20261129194000_ScimUserNameUnique', class: Migration20261129194000_ScimUserNameUnique },
+  { name: 'Migration20261129194500_ScimDisplayName', class: Migration20261129194500_ScimDisplayName },
 ];

@@ -20,7 +20,7 @@ import { Team } from '../teams/team.entity';
 })
 export class ScimUser {
   [PrimaryKeyProp]?: ['organization', 'user'];
-  [OptionalProps]?: 'externalId' | 'givenName' | 'familyName' | 'createdAccount' | 'createdAt' | 'updatedAt';
+  [OptionalProps]?: 'externalId' | 'displayName' | 'givenName' | 'familyName' | 'createdAccount' | 'createdAt' | 'updatedAt';
 
   @ManyToOne({ entity: () => Organization, ref: true, primary: true, deleteRule: 'cascade' })
   organization!: Ref<Organization>;
@@ -35,6 +35,13 @@ export class ScimUser {
 
   @Property({ type: 'string', length: 254 })
   userName!: string;
+
+  /**
+   * The display name SCIM gave, shown (displayName, name.formatted) for an account SCIM did not create: such an
+   * account's own name is not this organization's to read through SCIM (docs/SCIM.md "Existing accounts").
+   */
+  @Property({ type: 'string', length: 100, nullable: true })
+  displayName: string | null = null;
 
   @Property({ type: 'string', length: 100, nullable: true })
   givenName: string | null = null;

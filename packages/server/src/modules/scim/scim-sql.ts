@@ -44,6 +44,12 @@ const byEmail = (value: string): SqlFragment => ({
   sql: 'm.user_id in (select x.id from users x where x.email = lower(?))',
   bindings: [value],
 });
+/**
+ * A user's display name as SCIM shows it: the account's name for an account SCIM created or a member added in
+ * Roster; for an existing account SCIM linked, what SCIM gave (never that account's own name).
+ */
+export const USER_DISPLAY_NAME_SQL =
+  '(case when su.user_id is null or su.created_account then u.name else coalesce(su.display_name, su.user_name) end)';
 const USER_COLUMNS: Record<string, Column> = {
   id: { ...str('u.id::text', true), eqIn: byId('m.user_id') },
   externalId: {
@@ -64,8 +70,8 @@ const USER_COLUMNS: Record<string, Column> = {
       bindings: [v, v],
     }),
   },
-  'name.formatted': str('u.name'),
-  displayName: str('u.name'),
+  'name.formatted': str(USER_DISPLAY_NAME_SQL),
+  displayName: str(USER_DISPLAY_NAME_SQL),
   'name.givenName': str('su.given_name'),
   'name.familyName': str('su.family_name'),
   emails: { ...str('u.email'), eqIn: byEmail },

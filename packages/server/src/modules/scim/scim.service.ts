@@ -26,7 +26,7 @@ import { ScimToken } from './scim-token.entity';
 import { ScimGroup, ScimUser } from './scim-resource.entity';
 import { ScimError, invalidValue, scimNotFound, uniqueness } from './scim-errors';
 import { parseFilter } from './scim-filter';
-import { filterSql, sortColumn, type SqlFragment } from './scim-sql';
+import { USER_DISPLAY_NAME_SQL, filterSql, sortColumn, type SqlFragment } from './scim-sql';
 import {
   groupResource,
   project,
@@ -86,7 +86,7 @@ const SCIM_STATUSES = [MemberStatus.ACTIVE, MemberStatus.DEACTIVATED];
 export const LIST_STATEMENT_TIMEOUT_MS = 10_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const USER_SELECT = `select u.id, u.email, u.username, u.name, m.role, m.status, m.created_at,
+const USER_SELECT = `select u.id, u.email, u.username, ${USER_DISPLAY_NAME_SQL} as name, m.role, m.status, m.created_at,
   greatest(m.updated_at, su.updated_at) as last_modified, su.external_id, su.user_name, su.given_name, su.family_name`;
 const USER_TEAMS = `(select coalesce(json_agg(json_build_object('id', ft.id, 'name', ft.name, 'role', ftm.role)
   order by ft.name, ft.id), '[]'::json) from team_memberships ftm join teams ft on ft.id = ftm.team_id
@@ -315,6 +315,7 @@ export class ScimService {
         user: ref(user),
         externalId: input.externalId,
         userName: input.userName,
+        displayName: input.name,
         givenName: input.givenName,
         familyName: input.familyName,
         createdAccount,
@@ -436,8 +437,9 @@ export class ScimService {
       !user.instanceAdmin &&
       (await em.count(Membership, { user: user.id, organization: { $ne: org.id } })) === 0;
     if (owned && desired.email !== state.email) {
+      // The same answer whoever holds the address: which emails have accounts is not this organization's to learn.
       if (await em.count(User, { email: desired.email, id: { $ne: user.id } }))
-        throw uniqueness(`Another account already has the email "${desired.email}".`);
+        throw uniqueness('This email cannot be given to this user; use another.');
       user.email = desired.email;
       changed.push('email');
     }
@@ -451,6 +453,8 @@ export class ScimService {
         ['externalId', state.externalId, desired.externalId],
         ['givenName', state.givenName, desired.givenName],
         ['familyName', state.familyName, desired.familyName],
+        // An account SCIM does not own keeps its name; SCIM's is shown for it (USER_DISPLAY_NAME_SQL).
+        ['displayName', state.name, current.scim?.createdAccount === true ? state.name : desired.name],
       ] as const
     ).filter(([, from, to]) => from !== to);
     if (desired.userName !== state.userName) await assertUserNameFree(em, org.id, desired.userName, user.id);
@@ -462,6 +466,7 @@ export class ScimService {
           organization: ref(org),
           user: ref(user),
           userName: state.userName,
+          displayName: state.name,
           createdAccount: false,
         });
       for (const [field, , to] of scimChanges) {
