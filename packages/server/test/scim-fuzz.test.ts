@@ -203,6 +203,25 @@ describe('Review finding 7: expensive filters', () => {
     expect(many.body.detail).toContain('50');
     expect((await ctx.scim.get(`/Groups?filter=${encodeURIComponent(terms(50))}`)).status).toBe(200);
   });
+
+  it('a list query past its statement_timeout (10 s) is cancelled: 503, a SCIM error, not a held connection', async () => {
+    // Another "process" holds a lock the list needs for longer than the timeout.
+    const other = await ctx.t.openExtraDatabase();
+    const em = other.orm.em.fork();
+    try {
+      await em.begin();
+      await em.execute('lock table scim_users in access exclusive mode');
+      const started = Date.now();
+      const res = await ctx.scim.get('/Users?filter=userName%20sw%20%22a%22');
+      expect(res.status).toBe(503);
+      expect(res.body.schemas).toEqual([ERROR]);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(9_000);
+    } finally {
+      await em.rollback();
+      await other.close();
+    }
+    expect((await ctx.scim.get('/Users?filter=userName%20sw%20%22a%22')).status).toBe(200);
+  }, 30_000);
 });
 
 describe('Review finding 6: dateTime values', () => {
