@@ -375,7 +375,7 @@ describe('invariants', () => {
     expect(role.body[ROSTER].organizationRole).toBe('VIEWER');
   });
 
-  it('review finding 2, RFC 7643 §4.1.1: userName is unique in the organization, case-insensitively (409)', async () => {
+  it('review finding 2, RFC 7643 §4.1.1: userName is unique per organization, case-insensitively', async () => {
     const ada = await ctx.scim.createUser('ada', { emails: [{ value: 'ada-1@example.com', primary: true }] });
     expect(ada.status).toBe(201);
     const upper = await ctx.scim.createUser('ADA', { emails: [{ value: 'ada-2@example.com', primary: true }] });
@@ -541,7 +541,7 @@ describe('invariants', () => {
     expect((await rows('select name from users where id = ?', [outsider.user.id]))[0]!.name).toBe('Mira');
   });
 
-  it('review finding 3: changing an owned account\'s email to a taken one answers without naming it', async () => {
+  it("review finding 3: changing an owned account's email to a taken one answers without naming it", async () => {
     const owned = await ctx.scim.createUser('owned-mail@example.com');
     const res = await ctx.scim.patch(`/Users/${owned.body.id}`, [
       { op: 'replace', path: 'emails[type eq "work"].value', value: 'admin@example.com' },

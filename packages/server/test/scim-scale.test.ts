@@ -91,7 +91,7 @@ describe('lookups at scale', () => {
 });
 
 describe('concurrency (RFC 7644 §3.5.2 under load)', () => {
-  it('review finding 4, RFC 7644 §3.5.2: large member lists in a Group PATCH are capped, deduped, one parameter', async () => {
+  it('review finding 4, RFC 7644 §3.5.2: a Group PATCH member list is capped, deduped, one parameter', async () => {
     const g = await ctx.scim.post('/Groups', { schemas: [GROUP], displayName: 'big-patch' });
     const [member] = await ctx.t.server.db.orm.em
       .fork()

@@ -116,8 +116,7 @@ class Parser {
 
   /** A nested expression (in parentheses, not( or a value filter): bounded, so that no input exhausts the stack. */
   private nested<T>(fn: () => T): T {
-    if (++this.depth > MAX_FILTER_DEPTH)
-      throw this.fail(`Expressions nest deeper than ${MAX_FILTER_DEPTH} levels.`);
+    if (++this.depth > MAX_FILTER_DEPTH) throw this.fail(`Expressions nest deeper than ${MAX_FILTER_DEPTH} levels.`);
     const r = fn();
     this.depth--;
     return r;

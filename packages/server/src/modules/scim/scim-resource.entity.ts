@@ -20,7 +20,14 @@ import { Team } from '../teams/team.entity';
 })
 export class ScimUser {
   [PrimaryKeyProp]?: ['organization', 'user'];
-  [OptionalProps]?: 'externalId' | 'displayName' | 'givenName' | 'familyName' | 'createdAccount' | 'createdAt' | 'updatedAt';
+  [OptionalProps]?:
+    | 'externalId'
+    | 'displayName'
+    | 'givenName'
+    | 'familyName'
+    | 'createdAccount'
+    | 'createdAt'
+    | 'updatedAt';
 
   @ManyToOne({ entity: () => Organization, ref: true, primary: true, deleteRule: 'cascade' })
   organization!: Ref<Organization>;

@@ -175,7 +175,10 @@ export class ScimService {
       .catch((err: unknown) => {
         // 57014 query_canceled: the statement timeout.
         if ((err as { code?: unknown }).code === '57014')
-          throw new ScimError(503, `The query took longer than ${LIST_STATEMENT_TIMEOUT_MS / 1000} s: narrow the filter.`);
+          throw new ScimError(
+            503,
+            `The query took longer than ${LIST_STATEMENT_TIMEOUT_MS / 1000} s: narrow the filter.`,
+          );
         throw err;
       });
   }
