@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request as httpRequest } from 'node:http';
 import { gql } from './fixtures';
 import {
   ERROR,
@@ -17,8 +18,11 @@ import {
  * Response resources are validated with SCIMMY, an independent implementation of RFC 7643.
  */
 let ctx: ScimInstance;
+/** `location` and `$ref` are built from PUBLIC_URL (review finding 8), not from the URL the client called. */
+const PUBLIC_URL = 'https://roster.example.com';
+const PUBLIC_BASE = `${PUBLIC_URL}/scim/v2`;
 beforeAll(async () => {
-  ctx = await scimInstance();
+  ctx = await scimInstance({ PUBLIC_URL });
 });
 afterAll(async () => {
   await ctx?.t.close();
@@ -194,9 +198,9 @@ describe('Users (RFC 7644 §3.3-§3.6)', () => {
     const res = await ctx.scim.createUser('Ada.Lovelace@Example.com', { externalId: 'okta-00u1' });
     expect(res.status).toBe(201);
     id = res.body.id;
-    expect(res.headers.get('location')).toBe(`${ctx.scim.base}/Users/${id}`);
+    expect(res.headers.get('location')).toBe(`${PUBLIC_BASE}/Users/${id}`);
     expect(res.headers.get('etag')).toBe(res.body.meta.version);
-    expect(res.body.meta).toMatchObject({ resourceType: 'User', location: `${ctx.scim.base}/Users/${id}` });
+    expect(res.body.meta).toMatchObject({ resourceType: 'User', location: `${PUBLIC_BASE}/Users/${id}` });
     expect(Date.parse(res.body.meta.created)).not.toBeNaN();
     expect(Date.parse(res.body.meta.lastModified)).not.toBeNaN();
     expect(res.body).toMatchObject({
@@ -343,12 +347,12 @@ describe('Groups (RFC 7644 §3.3-§3.6 on RFC 7643 §4.2)', () => {
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ displayName: 'ml-research', externalId: 'grp-1' });
     expect(res.body.members).toEqual([
-      { value: u.body.id, $ref: `${ctx.scim.base}/Users/${u.body.id}`, display: 'linus@example.com', type: 'User' },
+      { value: u.body.id, $ref: `${PUBLIC_BASE}/Users/${u.body.id}`, display: 'linus@example.com', type: 'User' },
     ]);
     validateWithScimmy('Group', res.body);
     const user = await ctx.scim.get(`/Users/${u.body.id}`);
     expect(user.body.groups).toEqual([
-      { value: res.body.id, $ref: `${ctx.scim.base}/Groups/${res.body.id}`, display: 'ml-research' },
+      { value: res.body.id, $ref: `${PUBLIC_BASE}/Groups/${res.body.id}`, display: 'ml-research' },
     ]);
     expect(user.body[ROSTER].teamRoles).toEqual([{ value: res.body.id, display: 'ml-research', role: 'MEMBER' }]);
     const dup = await ctx.scim.post('/Groups', { schemas: [GROUP], displayName: 'ML-Research' });
@@ -406,5 +410,78 @@ describe('Groups (RFC 7644 §3.3-§3.6 on RFC 7643 §4.2)', () => {
       { op: 'add', path: 'members', value: [{ value: u.body.id }] },
     ]);
     expect(again.body.meta.version).toBe(add.body.meta.version);
+  });
+});
+
+describe('review finding 1: every spelling of members patches all of them', () => {
+  it('RFC 7644 §3.5.2.3/§3.5.2.2: replace/remove on "members.value" and the URN key, no If-Match', async () => {
+    const [a, b, c] = await Promise.all(['rm-a', 'rm-b', 'rm-c'].map((n) => ctx.scim.createUser(`${n}@example.com`)));
+    const ids = [a!.body.id as string, b!.body.id as string, c!.body.id as string];
+    const g = await ctx.scim.post('/Groups', {
+      schemas: [GROUP],
+      displayName: 'replace-team',
+      members: [{ value: ids[0] }, { value: ids[1] }],
+    });
+    const members = async () =>
+      ((await ctx.scim.get(`/Groups/${g.body.id}`)).body.members ?? []).map((m: { value: string }) => m.value).sort();
+    // replace members.value: A and B leave, C stays alone (it was: C added, nobody removed).
+    const r1 = await ctx.scim.patch(`/Groups/${g.body.id}`, [
+      { op: 'replace', path: 'members.value', value: [{ value: ids[2] }] },
+    ]);
+    expect(r1.status).toBe(200);
+    expect(await members()).toEqual([ids[2]]);
+    // A path-less replace with the schema-qualified key.
+    const r2 = await ctx.scim.patch(`/Groups/${g.body.id}`, [
+      { op: 'replace', value: { [`${GROUP}:members`]: [{ value: ids[0] }, { value: ids[1] }] } },
+    ]);
+    expect(r2.status).toBe(200);
+    expect(await members()).toEqual([ids[0], ids[1]].sort());
+    // remove members.value: everyone leaves (it was: 200 and nothing changed).
+    const r3 = await ctx.scim.patch(`/Groups/${g.body.id}`, [{ op: 'remove', path: 'members.value' }]);
+    expect(r3.status).toBe(200);
+    expect(await members()).toEqual([]);
+  });
+});
+
+describe('review finding 8: the Host header is not reflected', () => {
+  /** A request with a Host header of the caller's choosing (fetch does not let one set it). */
+  const withHost = (method: string, path: string, host: string, body?: unknown) =>
+    new Promise<{ status: number; location: string | undefined; body: Record<string, unknown> }>((resolve, reject) => {
+      const data = body === undefined ? undefined : JSON.stringify(body);
+      const req = httpRequest(
+        `${ctx.scim.base}${path}`,
+        {
+          method,
+          headers: {
+            host,
+            authorization: `Bearer ${ctx.secret}`,
+            ...(data ? { 'content-type': 'application/scim+json' } : {}),
+          },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => {
+            text += c.toString();
+          });
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, location: res.headers.location, body: JSON.parse(text) }),
+          );
+        },
+      );
+      req.on('error', reject);
+      req.end(data);
+    });
+
+  it('RFC 7644 §3.3 (Location), RFC 7643 §3.1 (meta.location): built from PUBLIC_URL, not Host', async () => {
+    const created = await withHost('POST', '/Users', 'evil.example', {
+      schemas: [USER],
+      userName: 'host-probe@example.com',
+    });
+    expect(created.status).toBe(201);
+    expect(created.location).toBe(`${PUBLIC_BASE}/Users/${String(created.body.id)}`);
+    expect(JSON.stringify(created.body)).not.toContain('evil.example');
+    const config = await withHost('GET', '/ServiceProviderConfig', 'evil.example');
+    expect(JSON.stringify(config.body)).not.toContain('evil.example');
+    expect(JSON.stringify(config.body)).toContain(PUBLIC_BASE);
   });
 });

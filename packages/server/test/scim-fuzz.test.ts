@@ -165,3 +165,78 @@ describe('RFC 7644 §3.12: no input is an internal error', () => {
     }
   });
 });
+
+describe('Review findings: hostile filters and paths are 400, never 500', () => {
+  const filter = (path: string, f: string) => ctx.scim.get(`${path}?filter=${encodeURIComponent(f)}`);
+
+  it('RFC 7644 §3.4.2.2: deep nesting in a filter or path is 400 (was a RangeError, 500)', async () => {
+    for (const f of [
+      `${'('.repeat(3500)}userName eq "x"${')'.repeat(3500)}`,
+      `${'not ('.repeat(800)}userName eq "x"${')'.repeat(800)}`,
+      `${'('.repeat(33)}userName eq "x"${')'.repeat(33)}`,
+    ]) {
+      const res = await ctx.scim.request('POST', '/Users/.search', {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'],
+        filter: f,
+      });
+      expect(res.status, f.slice(0, 40)).toBe(400);
+      expect(res.body.scimType).toBe('invalidFilter');
+    }
+    // 32 levels still parse.
+    const ok = await filter('/Users', `${'not ('.repeat(16)}${'('.repeat(16)}userName eq "x"${')'.repeat(32)}`);
+    expect(ok.status).toBe(200);
+    const long = await filter('/Users', `userName eq "${'x'.repeat(4100)}"`);
+    expect(long.status).toBe(400);
+    expect(long.body.scimType).toBe('invalidFilter');
+    // RFC 7644 §3.5.2: a PATCH path, nested or longer than 4096 characters.
+    for (const path of [`emails[${'('.repeat(3500)}type eq "work"${')'.repeat(3500)}].value`, `x${'y'.repeat(5000)}`]) {
+      const res = await ctx.scim.patch(`/Users/${userId}`, [{ op: 'replace', path, value: 'a@example.com' }]);
+      expect(res.status).toBe(400);
+      expect(res.body.scimType).toBe('invalidPath');
+    }
+  });
+});
+
+describe('Review finding 7: expensive filters', () => {
+  it('RFC 7644 §3.4.2.2: more than 50 comparisons in a filter is 400 invalidFilter; 50 are answered', async () => {
+    const terms = (n: number) => Array.from({ length: n }, (_, i) => `members[display co "x${i}"]`).join(' or ');
+    const many = await ctx.scim.get(`/Groups?filter=${encodeURIComponent(terms(51))}`);
+    expect(many.status).toBe(400);
+    expect(many.body.scimType).toBe('invalidFilter');
+    expect(many.body.detail).toContain('50');
+    expect((await ctx.scim.get(`/Groups?filter=${encodeURIComponent(terms(50))}`)).status).toBe(200);
+  });
+
+  it('a list query past its statement_timeout (10 s) is cancelled: 503, a SCIM error', async () => {
+    // Another "process" holds a lock the list needs for longer than the timeout.
+    const other = await ctx.t.openExtraDatabase();
+    const em = other.orm.em.fork();
+    try {
+      await em.begin();
+      await em.execute('lock table scim_users in access exclusive mode');
+      const started = Date.now();
+      const res = await ctx.scim.get('/Users?filter=userName%20sw%20%22a%22');
+      expect(res.status).toBe(503);
+      expect(res.body.schemas).toEqual([ERROR]);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(9_000);
+    } finally {
+      await em.rollback();
+      await other.close();
+    }
+    expect((await ctx.scim.get('/Users?filter=userName%20sw%20%22a%22')).status).toBe(200);
+  }, 30_000);
+});
+
+describe('Review finding 6: dateTime values', () => {
+  it('RFC 7643 §2.3.5: a dateTime naming no real instant is 400 invalidFilter (was a 500)', async () => {
+    for (const v of ['2020-02-30', '2020-01-01 (x)', '2021-02-29T00:00:00Z', '2020-01-01T24:00:00Z', '2020-13-01']) {
+      const res = await ctx.scim.get(`/Users?filter=${encodeURIComponent(`meta.created gt "${v}"`)}`);
+      expect(res.status, v).toBe(400);
+      expect(res.body.scimType).toBe('invalidFilter');
+    }
+    for (const v of ['2020-02-29', '2020-01-01T10:00:00Z', '2020-01-01T10:00:00.123+02:00', '2020-01-01T10:00:00']) {
+      const res = await ctx.scim.get(`/Users?filter=${encodeURIComponent(`meta.lastModified gt "${v}"`)}`);
+      expect(res.status, v).toBe(200);
+    }
+  });
+});

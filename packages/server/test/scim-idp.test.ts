@@ -375,6 +375,41 @@ describe('invariants', () => {
     expect(role.body[ROSTER].organizationRole).toBe('VIEWER');
   });
 
+  it('review finding 2, RFC 7643 §4.1.1: userName is unique per organization, case-insensitively', async () => {
+    const ada = await ctx.scim.createUser('ada', { emails: [{ value: 'ada-1@example.com', primary: true }] });
+    expect(ada.status).toBe(201);
+    const upper = await ctx.scim.createUser('ADA', { emails: [{ value: 'ada-2@example.com', primary: true }] });
+    expect(upper.status).toBe(409);
+    expect(upper.body.scimType).toBe('uniqueness');
+    const bob = await ctx.scim.createUser('bob-un', { emails: [{ value: 'bob-un@example.com', primary: true }] });
+    expect(bob.status).toBe(201);
+    // PATCH and PUT of userName to another member's: refused, and nothing changed.
+    const patch = await ctx.scim.patch(`/Users/${bob.body.id}`, [{ op: 'replace', path: 'userName', value: 'Ada' }]);
+    expect(patch.status).toBe(409);
+    expect(patch.body.scimType).toBe('uniqueness');
+    const put = await ctx.scim.put(`/Users/${bob.body.id}`, { ...bob.body, userName: 'aDa' });
+    expect(put.status).toBe(409);
+    // A member added in Roster has its email as userName.
+    const asAdmin = await ctx.scim.patch(`/Users/${bob.body.id}`, [
+      { op: 'replace', path: 'userName', value: 'Admin@Example.com' },
+    ]);
+    expect(asAdmin.status).toBe(409);
+    const post = await ctx.scim.createUser('ADMIN@example.com', {
+      emails: [{ value: 'other-admin@example.com', primary: true }],
+    });
+    expect(post.status).toBe(409);
+    expect((await ctx.scim.get(`/Users/${bob.body.id}`)).body.userName).toBe('bob-un');
+    // Its own userName in another case is no conflict.
+    const recase = await ctx.scim.patch(`/Users/${ada.body.id}`, [{ op: 'replace', path: 'userName', value: 'Ada' }]);
+    expect(recase.status).toBe(200);
+    expect(recase.body.userName).toBe('Ada');
+    // The unique index backs the check: a row written around it is refused by PostgreSQL.
+    const conn = ctx.t.server.db.orm.em.fork().getConnection();
+    await expect(
+      conn.execute('update scim_users set user_name = ? where user_id = ?', ['ADA', bob.body.id]),
+    ).rejects.toThrow(/scim_users_user_name_unique/);
+  });
+
   it('SCIM memberships: a role change by hand names the IdP; SSO group sync leaves them alone', async () => {
     const u = await ctx.scim.createUser('synced@example.com');
     const g = await ctx.scim.post('/Groups', {
@@ -490,6 +525,29 @@ describe('invariants', () => {
     const res = await ctx.scim.createUser('mira@example.com', { displayName: 'Someone Else' });
     expect(res.status).toBe(201);
     expect(res.body.id).toBe(outsider.user.id);
-    expect(res.body.displayName).toBe('Mira');
+    // Review finding 3: the account's own name ("Mira") is not shown to this organization's IdP; SCIM's value is.
+    expect(res.body.displayName).toBe('Someone Else');
+    expect(res.body.name.formatted).toBe('Someone Else');
+    expect(JSON.stringify(res.body)).not.toContain('Mira');
+    const [account] = await rows('select name from users where id = ?', [outsider.user.id]);
+    expect(account!.name).toBe('Mira');
+    // No filter reads the account's own name either.
+    const byName = await ctx.scim.get(`/Users?filter=${encodeURIComponent('displayName eq "Mira"')}`);
+    expect(byName.body.totalResults).toBe(0);
+    const renamed = await ctx.scim.patch(`/Users/${res.body.id}`, [
+      { op: 'replace', path: 'displayName', value: 'Mira From IdP' },
+    ]);
+    expect(renamed.body.displayName).toBe('Mira From IdP');
+    expect((await rows('select name from users where id = ?', [outsider.user.id]))[0]!.name).toBe('Mira');
+  });
+
+  it("review finding 3: changing an owned account's email to a taken one answers without naming it", async () => {
+    const owned = await ctx.scim.createUser('owned-mail@example.com');
+    const res = await ctx.scim.patch(`/Users/${owned.body.id}`, [
+      { op: 'replace', path: 'emails[type eq "work"].value', value: 'admin@example.com' },
+    ]);
+    expect(res.status).toBe(409);
+    expect(res.body.detail).not.toContain('admin@example.com');
+    expect(res.body.detail).not.toMatch(/already has/);
   });
 });

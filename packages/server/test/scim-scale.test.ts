@@ -91,6 +91,42 @@ describe('lookups at scale', () => {
 });
 
 describe('concurrency (RFC 7644 §3.5.2 under load)', () => {
+  it('review finding 4, RFC 7644 §3.5.2: a Group PATCH member list is capped, deduped, one parameter', async () => {
+    const g = await ctx.scim.post('/Groups', { schemas: [GROUP], displayName: 'big-patch' });
+    const [member] = await ctx.t.server.db.orm.em
+      .fork()
+      .getConnection()
+      .execute<Array<{ id: string }>>(`select id from users where username = 'bulk77'`);
+    const add = await ctx.scim.patch(`/Groups/${g.body.id}`, [
+      { op: 'add', path: 'members', value: [{ value: member!.id }] },
+    ]);
+    expect(add.status).toBe(200);
+    // 70,000 values: more than PostgreSQL's 65,535 parameters once (it was a 500); now past the cap of 10,000.
+    const huge = await ctx.scim.patch(`/Groups/${g.body.id}`, [
+      { op: 'remove', path: 'members', value: Array.from({ length: 70_000 }, () => ({ value: 'x' })) },
+    ]);
+    expect(huge.status).toBe(400);
+    expect(huge.body.scimType).toBe('invalidValue');
+    expect(huge.body.detail).toContain('10000');
+    // 10,000 values (random ids, duplicates, non-ids) with the member among them: answered, the member removed.
+    const values = [
+      ...Array.from({ length: 4_997 }, () => ({ value: crypto.randomUUID() })),
+      ...Array.from({ length: 5_000 }, () => ({ value: member!.id })),
+      { value: 'not-an-id' },
+      { value: "'; drop table users; --" },
+      { value: member!.id },
+    ];
+    const big = await ctx.scim.patch(`/Groups/${g.body.id}`, [{ op: 'remove', path: 'members', value: values }]);
+    expect(big.status, JSON.stringify(big.body)).toBe(200);
+    expect(big.body.members ?? []).toEqual([]);
+    // A non-id member to add is still refused as no User of this organization.
+    const bad = await ctx.scim.patch(`/Groups/${g.body.id}`, [
+      { op: 'add', path: 'members', value: [{ value: 'not-an-id' }] },
+    ]);
+    expect(bad.status).toBe(400);
+    expect(bad.body.scimType).toBe('invalidValue');
+  });
+
   it('concurrent PATCHes adding members to one group lose none', async () => {
     const g = await ctx.scim.post('/Groups', { schemas: [GROUP], displayName: 'crowd' });
     const users = await ctx.t.server.db.orm.em

@@ -51,6 +51,10 @@ export const UNIQUE_CONSTRAINTS: Readonly<Record<string, UniqueConstraintMeaning
     field: 'externalId',
     message: 'Another user of the organization already has this externalId.',
   },
+  scim_users_user_name_unique: {
+    field: 'userName',
+    message: 'Another user of the organization has this userName (compared case-insensitively).',
+  },
   scim_groups_external_id_unique: {
     field: 'externalId',
     message: 'Another group of the organization already has this externalId.',

@@ -60,9 +60,10 @@ export async function scimRouter(params: {
   });
   const rateLimiter = limiter!;
 
-  // `location` and `$ref` use the URL the identity provider called (behind a proxy: TRUST_PROXY decides the scheme).
-  const baseOf = (req: Request) =>
-    `${req.protocol}://${req.get('host') ?? new URL(params.publicUrl).host}${req.baseUrl}`;
+  // `location` and `$ref`: the configured public URL and the mount path, never the request's Host header (a client
+  // could otherwise have the server name a host of its choosing in what it returns and stores).
+  const publicBase = params.publicUrl.replace(/\/+$/, '');
+  const baseOf = (req: Request) => `${publicBase}${req.baseUrl}`;
   const router = express.Router({ caseSensitive: false });
   const send = (res: Response, status: number, body: unknown) => {
     res.status(status).type(SCIM_MEDIA_TYPE).send(JSON.stringify(body));

@@ -14,6 +14,8 @@ import { Migration20261129153000_AuditLog } from './Migration20261129153000_Audi
 import { Migration20261129150000_InstanceSettings } from './Migration20261129150000_InstanceSettings';
 import { Migration20261129152000_ActivityRollups } from './Migration20261129152000_ActivityRollups';
 import { Migration20261129180000_Scim } from './Migration20261129180000_Scim';
+import { Migration20261129194000_ScimUserNameUnique } from './Migration20261129194000_ScimUserNameUnique';
+import { Migration20261129194500_ScimDisplayName } from './Migration20261129194500_ScimDisplayName';
 
 /** Applied in this order. Add each new migration here (see docs/DEVELOPING.md). */
 export const MIGRATIONS: MigrationObject[] = [
@@ -32,4 +34,6 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261129150000_InstanceSettings', class: Migration20261129150000_InstanceSettings },
   { name: 'Migration20261129152000_ActivityRollups', class: Migration20261129152000_ActivityRollups },
   { name: 'Migration20261129180000_Scim', class: Migration20261129180000_Scim },
+  { name: 'Migration20261129194000_ScimUserNameUnique', class: Migration20261129194000_ScimUserNameUnique },
+  { name: 'Migration20261129194500_ScimDisplayName', class: Migration20261129194500_ScimDisplayName },
 ];

@@ -15,6 +15,15 @@ export type Filter =
   | { op: 'pr'; attr: string }
   | { op: 'valuePath'; attr: string; filter: Filter };
 
+/** Limits that keep a filter's parse and its SQL small (docs/SCIM.md "Limits"); beyond them: 400 invalidFilter. */
+export const MAX_FILTER_LENGTH = 4096;
+/** Nesting of parentheses, not( and value filters together. */
+export const MAX_FILTER_DEPTH = 32;
+/** Attribute expressions (comparisons and `pr`) in one filter. */
+export const MAX_FILTER_TERMS = 50;
+/** A PATCH path (RFC 7644 §3.5.2). */
+export const MAX_PATH_LENGTH = 4096;
+
 const COMPARE_OPS = new Set<string>(['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le']);
 const ATTR_PATH = /^(?:urn:[A-Za-z0-9:._-]+:)?[A-Za-z$][\w$-]*(?:\.[A-Za-z$][\w$-]*)?$/;
 
@@ -57,6 +66,8 @@ function tokenize(input: string, fail: (d: string) => ScimError): Token[] {
 
 class Parser {
   private pos = 0;
+  private depth = 0;
+  private terms = 0;
 
   constructor(
     private readonly tokens: Token[],
@@ -103,19 +114,27 @@ class Parser {
     return left;
   }
 
+  /** A nested expression (in parentheses, not( or a value filter): bounded, so that no input exhausts the stack. */
+  private nested<T>(fn: () => T): T {
+    if (++this.depth > MAX_FILTER_DEPTH) throw this.fail(`Expressions nest deeper than ${MAX_FILTER_DEPTH} levels.`);
+    const r = fn();
+    this.depth--;
+    return r;
+  }
+
   private unary(): Filter {
     const t = this.tokens[this.pos];
     if (!t) throw this.fail('The filter ends where an expression was expected.');
     if (t.kind === 'word' && t.text.toLowerCase() === 'not' && this.tokens[this.pos + 1]?.kind === '(') {
       this.pos++;
       this.expect('(');
-      const filter = this.or();
+      const filter = this.nested(() => this.or());
       this.expect(')');
       return { op: 'not', filter };
     }
     if (t.kind === '(') {
       this.pos++;
-      const f = this.or();
+      const f = this.nested(() => this.or());
       this.expect(')');
       return f;
     }
@@ -132,10 +151,11 @@ class Parser {
       if (attr.includes('.') && !attr.startsWith('urn:'))
         throw this.fail(`"${attr}[...]": a value filter applies to a multi-valued attribute, not a sub-attribute.`);
       this.pos++;
-      const filter = this.or();
+      const filter = this.nested(() => this.or());
       this.expect(']');
       return { op: 'valuePath', attr, filter };
     }
+    if (++this.terms > MAX_FILTER_TERMS) throw this.fail(`More than ${MAX_FILTER_TERMS} comparisons.`);
     const op = this.peekWord();
     if (op === 'pr') {
       this.pos++;
@@ -175,7 +195,7 @@ class Parser {
     if (t.text.includes('.') && !t.text.startsWith('urn:'))
       throw this.fail(`"${t.text}[...]": a value filter applies to a multi-valued attribute.`);
     this.expect('[');
-    const filter = this.or();
+    const filter = this.nested(() => this.or());
     this.expect(']');
     let subAttr: string | null = null;
     const rest = this.tokens[this.pos];
@@ -192,7 +212,8 @@ class Parser {
 
 /** Parses a `filter` query parameter; invalidFilter (400) for anything outside the grammar. */
 export function parseFilter(input: string): Filter {
-  if (input.length > 4096) throw invalidFilter('The filter is longer than 4096 characters.');
+  if (input.length > MAX_FILTER_LENGTH)
+    throw invalidFilter(`The filter is longer than ${MAX_FILTER_LENGTH} characters.`);
   if (!isStorableText(input)) throw invalidFilter('The filter must not contain NUL bytes or invalid Unicode.');
   const fail = (detail: string) => invalidFilter(`Invalid filter: ${detail}`);
   return new Parser(tokenize(input, fail), fail).parse();
@@ -206,6 +227,7 @@ export interface PatchPath {
 }
 
 export function parsePath(input: string): PatchPath {
+  if (input.length > MAX_PATH_LENGTH) throw invalidPath(`The path is longer than ${MAX_PATH_LENGTH} characters.`);
   const fail = (detail: string) => invalidPath(`Invalid path "${input}": ${detail}`);
   const tokens = tokenize(input, fail);
   if (tokens.length === 0) throw fail('it is empty.');

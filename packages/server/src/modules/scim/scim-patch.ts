@@ -2,6 +2,7 @@ import { OrgRole } from '../../authz/roles';
 import { invalidPath, invalidSyntax, invalidValue, mutability, noTarget } from './scim-errors';
 import { parsePath, type Filter } from './scim-filter';
 import {
+  MAX_PATCH_MEMBERS,
   MAX_PATCH_OPERATIONS,
   PATCH_OP_SCHEMA,
   ROSTER_USER_SCHEMA,
@@ -363,15 +364,24 @@ export function patchUser(state: UserState, ops: PatchOperation[]): UserState {
  */
 export function namedMembers(ops: PatchOperation[]): string[] | null {
   const ids: string[] = [];
+  const ret = (): string[] => {
+    if (ids.length > MAX_PATCH_MEMBERS) throw tooManyMembers();
+    // Only ids can name a member: another value matches none (and an add of it is refused as no User's id).
+    return [...new Set(ids.filter((id) => UUID.test(id)))];
+  };
+  const namesMembers = (attr: string) => canonicalAttr('Group', attr)?.startsWith('members') === true;
   for (const op of ops) {
     if (op.path === null) {
-      const keys = op.value && typeof op.value === 'object' ? Object.keys(op.value).map((k) => k.toLowerCase()) : [];
-      if (keys.includes('members')) return null;
+      // Any key patchGroup reads as members (`members`, `members.value`, the schema-qualified name): all of them.
+      const keys = op.value && typeof op.value === 'object' ? Object.keys(op.value) : [];
+      if (keys.some(namesMembers)) return null;
       continue;
     }
     const path = parsePath(op.path);
-    if (canonicalAttr('Group', path.attr) !== 'members') continue;
-    if (op.op === 'replace') return null;
+    const name = canonicalAttr('Group', path.attr);
+    if (!name?.startsWith('members')) continue;
+    // `members.value`, `members[…].display`, a replace: patchGroup may change every member.
+    if (name !== 'members' || path.subAttr !== null || op.op === 'replace') return null;
     const f = path.filter;
     if (f) {
       if (op.op !== 'remove' || f.op !== 'cmp' || f.cmp !== 'eq' || f.attr.toLowerCase() !== 'value') return null;
@@ -385,10 +395,15 @@ export function namedMembers(ops: PatchOperation[]): string[] | null {
       const v = m && typeof m === 'object' ? Object.entries(m).find(([k]) => k.toLowerCase() === 'value')?.[1] : null;
       if (typeof v !== 'string') return null;
       ids.push(v);
+      if (ids.length > MAX_PATCH_MEMBERS) throw tooManyMembers();
     }
   }
-  return ids;
+  return ret();
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const tooManyMembers = () =>
+  invalidValue(`At most ${MAX_PATCH_MEMBERS} members per PATCH: split the change into several requests.`);
 
 /**
  * Applies a group PATCH (RFC 7644 §3.5.2), including `members[value eq "…"]` removal (Okta), removal by a value
@@ -396,8 +411,11 @@ export function namedMembers(ops: PatchOperation[]): string[] | null {
  */
 export function patchGroup(state: GroupState, ops: PatchOperation[]): GroupState {
   const next: GroupState = { ...state, members: new Map(state.members) };
+  let memberValues = 0;
   const memberIds = (v: unknown): string[] => {
     const list = Array.isArray(v) ? v : [v];
+    memberValues += list.length;
+    if (memberValues > MAX_PATCH_MEMBERS) throw tooManyMembers();
     return list.map((m, i) => {
       if (!m || typeof m !== 'object') throw invalidValue(`members[${i}] must be an object with "value".`);
       const value = Object.entries(m as Record<string, unknown>).find(([k]) => k.toLowerCase() === 'value')?.[1];

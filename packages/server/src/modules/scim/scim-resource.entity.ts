@@ -11,14 +11,23 @@ import { Team } from '../teams/team.entity';
  */
 @Entity({ tableName: 'scim_users' })
 @Unique({ name: 'scim_users_external_id_unique', properties: ['organization', 'externalId'] })
-// `userName eq "…"`, the lookup identity providers make before every change (scim-sql.ts): case-insensitive.
-@Index({
-  name: 'scim_users_user_name',
-  expression: 'create index "scim_users_user_name" on "scim_users" ("organization_id", lower("user_name"))',
+// userName is unique in the organization, case-insensitively (RFC 7643 §4.1.1, uniqueness "server"); the index also
+// serves `userName eq "…"`, the lookup identity providers make before every change (scim-sql.ts).
+@Unique({
+  name: 'scim_users_user_name_unique',
+  expression:
+    'create unique index "scim_users_user_name_unique" on "scim_users" ("organization_id", lower("user_name"))',
 })
 export class ScimUser {
   [PrimaryKeyProp]?: ['organization', 'user'];
-  [OptionalProps]?: 'externalId' | 'givenName' | 'familyName' | 'createdAccount' | 'createdAt' | 'updatedAt';
+  [OptionalProps]?:
+    | 'externalId'
+    | 'displayName'
+    | 'givenName'
+    | 'familyName'
+    | 'createdAccount'
+    | 'createdAt'
+    | 'updatedAt';
 
   @ManyToOne({ entity: () => Organization, ref: true, primary: true, deleteRule: 'cascade' })
   organization!: Ref<Organization>;
@@ -33,6 +42,13 @@ export class ScimUser {
 
   @Property({ type: 'string', length: 254 })
   userName!: string;
+
+  /**
+   * The display name SCIM gave, shown (displayName, name.formatted) for an account SCIM did not create: such an
+   * account's own name is not this organization's to read through SCIM (docs/SCIM.md "Existing accounts").
+   */
+  @Property({ type: 'string', length: 100, nullable: true })
+  displayName: string | null = null;
 
   @Property({ type: 'string', length: 100, nullable: true })
   givenName: string | null = null;

@@ -19,6 +19,8 @@ export const DEFAULT_COUNT = 100;
 export const MAX_BODY_BYTES = 1_048_576;
 /** The most operations one PATCH may carry. */
 export const MAX_PATCH_OPERATIONS = 1000;
+/** Member values (`members` entries, added or removed) in one Group PATCH, all operations together. */
+export const MAX_PATCH_MEMBERS = 10_000;
 
 type AttrType = 'string' | 'boolean' | 'dateTime' | 'reference' | 'complex';
 type Mutability = 'readOnly' | 'readWrite' | 'immutable' | 'writeOnly';

@@ -44,6 +44,12 @@ const byEmail = (value: string): SqlFragment => ({
   sql: 'm.user_id in (select x.id from users x where x.email = lower(?))',
   bindings: [value],
 });
+/**
+ * A user's display name as SCIM shows it: the account's name for an account SCIM created or a member added in
+ * Roster; for an existing account SCIM linked, what SCIM gave (never that account's own name).
+ */
+export const USER_DISPLAY_NAME_SQL =
+  '(case when su.user_id is null or su.created_account then u.name else coalesce(su.display_name, su.user_name) end)';
 const USER_COLUMNS: Record<string, Column> = {
   id: { ...str('u.id::text', true), eqIn: byId('m.user_id') },
   externalId: {
@@ -64,8 +70,8 @@ const USER_COLUMNS: Record<string, Column> = {
       bindings: [v, v],
     }),
   },
-  'name.formatted': str('u.name'),
-  displayName: str('u.name'),
+  'name.formatted': str(USER_DISPLAY_NAME_SQL),
+  displayName: str(USER_DISPLAY_NAME_SQL),
   'name.givenName': str('su.given_name'),
   'name.familyName': str('su.family_name'),
   emails: { ...str('u.email'), eqIn: byEmail },
@@ -244,7 +250,7 @@ function compare(col: Column, f: Extract<Filter, { op: 'pr' | 'cmp' }>): SqlFrag
       throw invalidFilter(`Invalid filter: "${cmp}" does not apply to the boolean "${f.attr}"; use eq, ne or pr.`);
     }
     case 'dateTime': {
-      if (typeof value !== 'string' || Number.isNaN(Date.parse(value)) || !/^\d{4}-\d{2}-\d{2}/.test(value))
+      if (typeof value !== 'string' || !isXsdDateTime(value))
         throw invalidFilter(`Invalid filter: "${f.attr}" is a dateTime; compare it with an xsd:dateTime string.`);
       const op = SQL_OPS[cmp];
       if (!op) throw invalidFilter(`Invalid filter: "${cmp}" does not apply to the dateTime "${f.attr}".`);
@@ -274,6 +280,23 @@ function compare(col: Column, f: Extract<Filter, { op: 'pr' | 'cmp' }>): SqlFrag
       }
     }
   }
+}
+
+/**
+ * An xsd:dateTime (RFC 7643 §2.3.5) that names a real instant: `2020-02-30` or `2020-01-01 (x)`, which Date.parse
+ * takes and PostgreSQL refuses, are not. The time zone may be left out (then the database's), as xsd allows.
+ */
+const XSD_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(Z|[+-](\d{2}):(\d{2}))?)?$/;
+export function isXsdDateTime(value: string): boolean {
+  const m = XSD_DATE_TIME.exec(value);
+  if (!m) return false;
+  const n = (i: number) => Number(m[i] ?? 0);
+  const date = new Date(0);
+  date.setUTCFullYear(n(1), n(2) - 1, n(3));
+  // The calendar round trip: day 30 of February comes back as a day of March.
+  if (n(1) < 1 || date.getUTCFullYear() !== n(1) || date.getUTCMonth() !== n(2) - 1 || date.getUTCDate() !== n(3))
+    return false;
+  return n(4) <= 23 && n(5) <= 59 && n(6) <= 59 && n(8) <= 14 && n(9) <= 59;
 }
 
 const SQL_OPS: Partial<Record<CompareOp, string>> = { eq: '=', ne: '<>', gt: '>', ge: '>=', lt: '<', le: '<=' };

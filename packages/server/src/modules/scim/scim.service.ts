@@ -26,7 +26,7 @@ import { ScimToken } from './scim-token.entity';
 import { ScimGroup, ScimUser } from './scim-resource.entity';
 import { ScimError, invalidValue, scimNotFound, uniqueness } from './scim-errors';
 import { parseFilter } from './scim-filter';
-import { filterSql, sortColumn, type SqlFragment } from './scim-sql';
+import { USER_DISPLAY_NAME_SQL, filterSql, sortColumn, type SqlFragment } from './scim-sql';
 import {
   groupResource,
   project,
@@ -82,9 +82,11 @@ export interface ListQuery {
 }
 
 const SCIM_STATUSES = [MemberStatus.ACTIVE, MemberStatus.DEACTIVATED];
+/** statement_timeout of a list query (docs/SCIM.md "Limits"): past it PostgreSQL cancels it, answered 503. */
+export const LIST_STATEMENT_TIMEOUT_MS = 10_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const USER_SELECT = `select u.id, u.email, u.username, u.name, m.role, m.status, m.created_at,
+const USER_SELECT = `select u.id, u.email, u.username, ${USER_DISPLAY_NAME_SQL} as name, m.role, m.status, m.created_at,
   greatest(m.updated_at, su.updated_at) as last_modified, su.external_id, su.user_name, su.given_name, su.family_name`;
 const USER_TEAMS = `(select coalesce(json_agg(json_build_object('id', ft.id, 'name', ft.name, 'role', ftm.role)
   order by ft.name, ft.id), '[]'::json) from team_memberships ftm join teams ft on ft.id = ftm.team_id
@@ -164,7 +166,31 @@ export class ScimService {
       order = `${col} ${desc ? 'desc nulls first' : 'asc nulls last'}, ${order}`;
     }
     const from = kind === 'User' ? USER_FROM : GROUP_FROM;
-    const [{ total }] = (await this.em.execute(`select count(*)::int as total ${from} and (${where.sql})`, [
+    // A filter's SQL is bounded (scim-filter.ts), its run time too: a read that takes longer is cancelled.
+    return this.em
+      .transactional(async (em) => {
+        await em.execute(`set local statement_timeout = ${LIST_STATEMENT_TIMEOUT_MS}`);
+        return this.listIn(em, kind, { from, where, order, startIndex, count }, projection);
+      })
+      .catch((err: unknown) => {
+        // 57014 query_canceled: the statement timeout.
+        if ((err as { code?: unknown }).code === '57014')
+          throw new ScimError(
+            503,
+            `The query took longer than ${LIST_STATEMENT_TIMEOUT_MS / 1000} s: narrow the filter.`,
+          );
+        throw err;
+      });
+  }
+
+  private async listIn(
+    em: EntityManager,
+    kind: ResourceKind,
+    q: { from: string; where: SqlFragment; order: string; startIndex: number; count: number },
+    projection: Projection,
+  ): Promise<Resource> {
+    const { from, where, order, startIndex, count } = q;
+    const [{ total }] = (await em.execute(`select count(*)::int as total ${from} and (${where.sql})`, [
       this.ctx.organizationId,
       ...where.bindings,
     ])) as [{ total: number }];
@@ -176,7 +202,7 @@ export class ScimService {
         kind === 'User'
           ? `${USER_SELECT}, ${USER_TEAMS}`
           : `${GROUP_SELECT}, ${wants(projection, 'members') ? GROUP_MEMBERS : 'null as members'}`;
-      rows = await this.em.execute(`${select} ${from} and (${where.sql}) order by ${order} limit ? offset ?`, [
+      rows = await em.execute(`${select} ${from} and (${where.sql}) order by ${order} limit ? offset ?`, [
         this.ctx.organizationId,
         ...where.bindings,
         count,
@@ -250,6 +276,7 @@ export class ScimService {
               `userName eq "${input.userName}" finds it.`,
           );
       }
+      await assertUserNameFree(em, org.id, input.userName, user?.id ?? null);
       // A pending invitation for the address: provisioning supersedes it (its seat is given back first).
       const pending = await em.find(Membership, {
         organization: org.id,
@@ -291,6 +318,7 @@ export class ScimService {
         user: ref(user),
         externalId: input.externalId,
         userName: input.userName,
+        displayName: input.name,
         givenName: input.givenName,
         familyName: input.familyName,
         createdAccount,
@@ -412,8 +440,9 @@ export class ScimService {
       !user.instanceAdmin &&
       (await em.count(Membership, { user: user.id, organization: { $ne: org.id } })) === 0;
     if (owned && desired.email !== state.email) {
+      // The same answer whoever holds the address: which emails have accounts is not this organization's to learn.
       if (await em.count(User, { email: desired.email, id: { $ne: user.id } }))
-        throw uniqueness(`Another account already has the email "${desired.email}".`);
+        throw uniqueness('This email cannot be given to this user; use another.');
       user.email = desired.email;
       changed.push('email');
     }
@@ -427,8 +456,11 @@ export class ScimService {
         ['externalId', state.externalId, desired.externalId],
         ['givenName', state.givenName, desired.givenName],
         ['familyName', state.familyName, desired.familyName],
+        // An account SCIM does not own keeps its name; SCIM's is shown for it (USER_DISPLAY_NAME_SQL).
+        ['displayName', state.name, current.scim?.createdAccount === true ? state.name : desired.name],
       ] as const
     ).filter(([, from, to]) => from !== to);
+    if (desired.userName !== state.userName) await assertUserNameFree(em, org.id, desired.userName, user.id);
     if (changed.length || scimChanges.length) {
       // A member added in Roster gets its SCIM row with the first change SCIM makes.
       const scim =
@@ -437,6 +469,7 @@ export class ScimService {
           organization: ref(org),
           user: ref(user),
           userName: state.userName,
+          displayName: state.name,
           createdAccount: false,
         });
       for (const [field, , to] of scimChanges) {
@@ -655,9 +688,10 @@ export class ScimService {
       only === null
         ? (row.members ?? [])
         : ((await em.execute(
+            // One array parameter, however many ids (namedMembers: at most MAX_PATCH_MEMBERS, each a uuid).
             `select ftm.user_id as id, '' as display from team_memberships ftm where ftm.team_id = ? and ` +
-              'ftm.user_id::text in (?)',
-            [id, only.length ? [...only] : ['']],
+              'ftm.user_id = any(?::uuid[])',
+            [id, `{${only.join(',')}}`],
           )) as Array<{ id: string; display: string }>);
     return {
       team,
@@ -822,6 +856,45 @@ function rethrowScim(err: unknown): never {
     if (err.code === ErrorCode.BAD_USER_INPUT) throw new ScimError(400, err.message, 'invalidValue', err.code);
   }
   throw err;
+}
+
+/**
+ * userName is unique in the organization, case-insensitively (RFC 7643 §4.1.1, uniqueness "server"): among its
+ * members' userNames, a member added in Roster's being its email (as the representation shows it). Checked under the
+ * organization's lock; the unique index scim_users_user_name_unique backs it. A row left by a membership removed by
+ * hand is ignored everywhere and does not hold its userName: it is deleted.
+ */
+async function assertUserNameFree(
+  em: EntityManager,
+  organizationId: string,
+  userName: string,
+  self: string | null,
+): Promise<void> {
+  const other = self ?? '00000000-0000-0000-0000-000000000000';
+  const statuses = `('${MemberStatus.ACTIVE}', '${MemberStatus.DEACTIVATED}')`;
+  await em.execute(
+    `delete from scim_users s where s.organization_id = ? and lower(s.user_name) = lower(?) and s.user_id <> ? and
+      not exists (select 1 from org_memberships m where m.organization_id = s.organization_id and
+        m.user_id = s.user_id and m.status in ${statuses})`,
+    [organizationId, userName, other],
+  );
+  const taken = await em.execute(
+    `select s.user_id from scim_users s join org_memberships m on m.organization_id = s.organization_id and
+        m.user_id = s.user_id and m.status in ${statuses}
+      where s.organization_id = ? and lower(s.user_name) = lower(?) and s.user_id <> ?
+     union all
+     select x.id from users x join org_memberships m on m.user_id = x.id and m.organization_id = ? and
+        m.status in ${statuses}
+      where x.email = lower(?) and x.id <> ? and
+        not exists (select 1 from scim_users s2 where s2.organization_id = ? and s2.user_id = x.id)
+     limit 1`,
+    [organizationId, userName, other, organizationId, userName, other, organizationId],
+  );
+  if (taken.length)
+    throw uniqueness(
+      `userName "${userName}" is already taken in this organization (userNames compare case-insensitively): ` +
+        `GET /Users?filter=userName eq "${userName}" finds its user.`,
+    );
 }
 
 /** Flushes, answering a lost unique race (a concurrent request of another organization) as 409 uniqueness. */
