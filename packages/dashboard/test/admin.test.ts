@@ -227,6 +227,63 @@ describe.runIf(CHROMIUM_AVAILABLE)('custom roles, audit log, instance settings (
     await olga.context.close();
   });
 
+  it('instance settings: add an LDAP provider; set and remove a group mapping (errors with their field)', async () => {
+    const { page } = ui;
+    await page.goto(`${app.url}/admin/settings`);
+    await page.getByRole('button', { name: 'Add LDAP provider' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add LDAP provider' });
+    await dialog.getByLabel(/^Name \(/).fill('corp');
+    await dialog.getByLabel('Label on the sign-in page').fill('Corp directory');
+    await dialog.getByLabel(/^Server URL/).fill('ldap://ldap.example.com:389');
+    // Neither direct bind nor search-then-bind: the server's message, with its field.
+    await dialog.getByRole('button', { name: 'Add provider' }).click();
+    await dialog.getByTestId('error-message').filter({ hasText: 'bindDnTemplate' }).waitFor();
+    await dialog.getByTestId('error-field').filter({ hasText: 'bindDnTemplate' }).waitFor();
+    await dialog.getByLabel(/^Direct bind DN template/).fill('uid={username},ou=people,dc=example,dc=com');
+    await dialog.getByLabel('Groups from').selectOption('SEARCH');
+    await dialog.getByLabel(/^Group search base/).fill('ou=groups,dc=example,dc=com');
+    await dialog.getByLabel(/^Only these groups/).fill('eng, ops');
+    expect(await checkScreen(page, 'instance-settings-add-ldap')).toEqual([]);
+    await dialog.getByRole('button', { name: 'Add provider' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const providers = page.getByRole('table', { name: 'SSO providers' });
+    await providers.getByRole('cell', { name: 'corp', exact: true }).waitFor();
+    await providers.getByRole('cell', { name: 'ldap://ldap.example.com:389' }).waitFor();
+    const ldap = (await admin.instanceSettings()).ssoProviders.find((p) => p.name === 'corp');
+    expect(ldap).toMatchObject({ kind: 'LDAP', label: 'Corp directory', source: 'API' });
+    expect(ldap?.ldap).toMatchObject({
+      url: 'ldap://ldap.example.com:389',
+      bindDnTemplate: 'uid={username},ou=people,dc=example,dc=com',
+      groupSource: 'SEARCH',
+      groupAllowList: ['eng', 'ops'],
+    });
+
+    const mappings = page.getByRole('form', { name: 'Group mappings' });
+    await mappings.getByText('No group mappings.').waitFor();
+    await mappings.getByRole('button', { name: 'Add mapping' }).click();
+    await mappings.getByLabel('Group of mapping 1').fill('eng');
+    await mappings.getByLabel('Organization of mapping 1').fill('acme');
+    await mappings.getByLabel('Team of mapping 1').fill('nope');
+    await mappings.getByLabel('Role of mapping 1').selectOption('ADMIN');
+    await mappings.getByRole('button', { name: 'Save group mappings' }).click();
+    await mappings.getByTestId('error-field').filter({ hasText: 'mappings.0.team' }).waitFor();
+    await mappings.getByTestId('error-message').filter({ hasText: 'nope' }).waitFor();
+    await mappings.getByLabel('Team of mapping 1').fill('vision');
+    await mappings.getByRole('button', { name: 'Save group mappings' }).click();
+    await mappings.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    expect((await admin.instanceSettings()).groupMappings).toEqual([
+      { group: 'eng', organization: 'acme', team: 'vision', role: 'ADMIN' },
+    ]);
+    expect(await checkScreen(page, 'instance-settings-group-mappings')).toEqual([]);
+    await mappings.getByRole('button', { name: 'Remove mapping 1' }).click();
+    await mappings.getByText('No group mappings.').waitFor();
+    await mappings.getByRole('button', { name: 'Save group mappings' }).click();
+    await mappings.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    expect((await admin.instanceSettings()).groupMappings).toEqual([]);
+    await admin.deleteSsoProvider({ name: 'corp' });
+    expect(ui.problems).toEqual([]);
+  });
+
   it('greys out from viewerPermissions: a Member and a Viewer on custom roles and the audit log', async () => {
     for (const [who, options] of [
       ['grace', {}],

@@ -160,6 +160,37 @@ describe.runIf(CHROMIUM_AVAILABLE)('teams: create, home, Settings tab (Chromium,
     expect(ui.problems).toEqual([]);
   });
 
+  it('Settings → Members: invite with a custom role in one call (addTeamMember with customRole)', async () => {
+    const { page } = ui;
+    await admin.createCustomRole({ organization: 'acme', name: 'runner', inheritsFrom: 'MEMBER', permissions: [] });
+    await page.goto(`${app.url}/orgs/acme/teams/vision/settings`);
+    await page.getByRole('table', { name: 'Team members' }).getByText('ada', { exact: true }).waitFor();
+    const operations: string[] = [];
+    const onRequest = (r: { method(): string; postData(): string | null }) => {
+      const op = /\b(?:mutation|query)\s+(\w+)/.exec(r.postData() ?? '')?.[1];
+      if (r.method() === 'POST' && op) operations.push(op);
+    };
+    page.on('request', onRequest);
+    await page.getByRole('combobox', { name: 'Team role', exact: true }).click();
+    await page.getByRole('option', { name: /runner/ }).click();
+    await page.getByLabel('Email or username').fill('grace');
+    await page.getByRole('button', { name: 'Invite grace' }).click();
+    await page.getByTestId('team-status').filter({ hasText: 'grace was added to vision as runner' }).waitFor();
+    await page.getByTestId('team-member-grace').getByText('runner').waitFor();
+    page.off('request', onRequest);
+    const mutations = operations.filter((o) => /^(AddTeamMember|UpdateTeamMemberRole)$/.test(o));
+    expect(mutations).toEqual(['AddTeamMember']);
+    const members = await admin.teamMembers({ organization: 'acme', team: 'vision' });
+    expect(members.nodes.find((m) => m.user.username === 'grace')).toMatchObject({
+      role: 'MEMBER',
+      customRole: 'runner',
+    });
+    expect(await checkScreen(page, 'team-settings-members-custom-role')).toEqual([]);
+    await admin.removeTeamMember({ organization: 'acme', team: 'vision', user: 'grace' });
+    await admin.deleteCustomRole({ id: (await admin.customRoles({ organization: 'acme' })).nodes[0]?.id ?? '' });
+    expect(ui.problems).toEqual([]);
+  });
+
   it('Settings → service accounts (key shown once, revoke), avatar, privacy, alerts, usage, delete', async () => {
     const { page } = ui;
     const settings = page.getByRole('navigation', { name: 'Team settings' });

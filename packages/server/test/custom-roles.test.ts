@@ -392,6 +392,63 @@ describe('custom roles', () => {
     },
   );
 
+  it('adds a member with a custom role in one call: team admins only, base role checked, audited', async () => {
+    await addMember(ctx.t, ctx.org, 'carol', OrgRole.MEMBER);
+    await addMember(ctx.t, ctx.org, 'dan', OrgRole.MEMBER);
+    await gql(
+      ctx.url,
+      'mutation { createTeam(input: { organization: "acme", name: "squad", settings: { membersCanInvite: true } }) ' +
+        '{ team { name } } }',
+      {},
+      ctx.admin.token,
+    );
+    const ADD =
+      'mutation($i: AddTeamMemberInput!) { addTeamMember(input: $i) { member { role customRole user { username } } } }';
+    const add = (i: Record<string, unknown>, token: string) =>
+      gql(ctx.url, ADD, { i: { organization: 'acme', team: 'squad', ...i } }, token);
+    await add({ user: 'bob', role: 'MEMBER' }, ctx.admin.token);
+    await add({ user: 'tess', role: 'ADMIN' }, ctx.admin.token);
+    await gql(
+      ctx.url,
+      CREATE,
+      { i: { organization: 'acme', name: 'Runner', inheritsFrom: 'MEMBER', permissions: ['RUN_DELETE'] } },
+      ctx.admin.token,
+    );
+
+    // bob may invite (membersCanInvite) but not grant a custom role: that would escalate privileges.
+    const refused = await add({ user: 'carol', customRole: 'Runner' }, bob.token);
+    expect(codeOf(refused)).toBe('FORBIDDEN');
+    expect((await add({ user: 'dan' }, bob.token)).data!.addTeamMember.member.role).toBe('MEMBER');
+
+    const unknown = await add({ user: 'carol', customRole: 'Nope' }, teamAdmin.token);
+    expect(codeOf(unknown)).toBe('BAD_USER_INPUT');
+    expect(unknown.errors?.[0]?.extensions?.field).toBe('customRole');
+    const wrongBase = await add({ user: 'carol', role: 'ADMIN', customRole: 'Runner' }, teamAdmin.token);
+    expect(codeOf(wrongBase)).toBe('BAD_USER_INPUT');
+    expect(wrongBase.errors![0]).toMatchObject({
+      message: 'Custom role "Runner" builds on MEMBER; omit role or give MEMBER.',
+      extensions: { field: 'role' },
+    });
+
+    const added = await add({ user: 'carol', customRole: 'Runner' }, teamAdmin.token);
+    expect(added.data!.addTeamMember.member).toEqual({
+      role: 'MEMBER',
+      customRole: 'Runner',
+      user: { username: 'carol' },
+    });
+    const log = await gql(
+      ctx.url,
+      '{ organization(name: "acme") { auditLog(first: 20, actions: [TEAM_MEMBER_ADDED]) { nodes { target { label } ' +
+        'metadata } } } }',
+      {},
+      ctx.admin.token,
+    );
+    const event = log.data!.organization.auditLog.nodes.find(
+      (n: { target: { label: string } }) => n.target.label === 'carol',
+    );
+    expect(event.metadata).toEqual({ team: 'squad', role: 'MEMBER', customRole: 'Runner' });
+  });
+
   it('audits creation, change, deletion and assignment', async () => {
     const log = await gql(
       ctx.url,

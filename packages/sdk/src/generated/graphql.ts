@@ -45,9 +45,11 @@ export const ActivityRange = {
 export type ActivityRange = typeof ActivityRange[keyof typeof ActivityRange];
 /** Add an ACTIVE organization member to a team. */
 export type AddTeamMemberInput = {
+  /** A custom role of the organization, by name (needs team:manage_members): the member gets its base role plus its permissions. */
+  customRole?: string | null | undefined;
   /** Organization name. */
   organization: string;
-  /** Team role; MEMBER by default (VIEW_ONLY for organization viewers). */
+  /** Team role; MEMBER by default (VIEW_ONLY for organization viewers); with customRole, that role's base role. */
   role?: TeamRole | null | undefined;
   /** Team name. */
   team: string;

@@ -590,6 +590,14 @@ export class Authz {
     return new Set();
   }
 
+  /**
+   * Whether the caller may grant a custom role: it carries permissions beyond its base role, so only those who manage
+   * the team's members (TeamPermission.MANAGE_MEMBERS) may, even where members may invite.
+   */
+  static grantsCustomRoles(granted: ReadonlySet<TeamPermission>): boolean {
+    return granted.has(TeamPermission.MANAGE_MEMBERS);
+  }
+
   /** The team role someone gets when none is named: MEMBER, or VIEW_ONLY for an organization viewer. */
   static defaultTeamRole(orgRole: OrgRole): TeamRole {
     return Authz.teamRolesForOrgRole(orgRole).has(TeamRole.MEMBER) ? TeamRole.MEMBER : ORG_VIEWER_TEAM_ROLE;

@@ -1,6 +1,14 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { InstanceSettingField, OrgRole, RosterClient, UpdateInstanceSettingsInput } from '@roster/sdk';
+import { RosterError } from '@roster/sdk';
+import type {
+  CreateLdapProviderInput,
+  GroupMappingRole,
+  InstanceSettingField,
+  OrgRole,
+  RosterClient,
+  UpdateInstanceSettingsInput,
+} from '@roster/sdk';
 import { useClient } from '../../lib/client';
 import { keys, useViewer } from '../../lib/queries';
 import { TableWrap } from '../../components/TableWrap';
@@ -273,6 +281,7 @@ function SsoProviders({ settings: s }: { settings: Settings }) {
   const qc = useQueryClient();
   const [deleting, setDeleting] = useState<string | null>(null);
   const [adding, setAdding] = useState(false);
+  const [addingLdap, setAddingLdap] = useState(false);
   return (
     <Section title="SSO providers" id="sso-title">
       <TableWrap label="SSO providers">
@@ -328,33 +337,11 @@ function SsoProviders({ settings: s }: { settings: Settings }) {
         >
           Add OIDC provider
         </Button>
-        <span className="hint">LDAP providers and group mappings: see docs/SSO.md (SDK or environment).</span>
+        <Button onClick={() => setAddingLdap(true)}>Add LDAP provider</Button>
       </div>
-      {s.groupMappings.length ? (
-        <TableWrap label="Group mappings">
-          <table className="data compact" aria-label="Group mappings">
-            <thead>
-              <tr>
-                <th scope="col">Group</th>
-                <th scope="col">Organization</th>
-                <th scope="col">Team</th>
-                <th scope="col">Role</th>
-              </tr>
-            </thead>
-            <tbody>
-              {s.groupMappings.map((g) => (
-                <tr key={`${g.group}/${g.organization}/${g.team ?? ''}`}>
-                  <td>{g.group}</td>
-                  <td>{g.organization}</td>
-                  <td>{g.team ?? '—'}</td>
-                  <td>{g.role}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableWrap>
-      ) : null}
+      <GroupMappings settings={s} />
       <AddOidcDialog open={adding} onOpenChange={setAdding} />
+      <AddLdapDialog open={addingLdap} onOpenChange={setAddingLdap} secretsKey={s.secretsKeyConfigured} />
       <ConfirmDialog
         open={deleting !== null}
         onOpenChange={(o) => !o && setDeleting(null)}
@@ -438,6 +425,319 @@ function AddOidcDialog({ open, onOpenChange }: { open: boolean; onOpenChange: (o
         </div>
       </form>
     </Dialog>
+  );
+}
+
+/** The server's message and, when it names one, the input field it is about. */
+function ServerError({ error, title }: { error: unknown; title?: string }) {
+  if (!error) return null;
+  return (
+    <>
+      <ErrorMessage error={error} {...(title ? { title } : {})} />
+      {error instanceof RosterError && error.field ? (
+        <p className="hint" data-testid="error-field">
+          Field: <code>{error.field}</code>
+        </p>
+      ) : null}
+    </>
+  );
+}
+
+const EMPTY_LDAP = {
+  name: '',
+  label: '',
+  url: '',
+  startTls: false,
+  tlsCaPem: '',
+  bindDnTemplate: '',
+  userSearchBase: '',
+  userSearchAttribute: '',
+  serviceBindDn: '',
+  serviceBindPassword: '',
+  usernameAttribute: '',
+  emailAttribute: '',
+  nameAttribute: '',
+  groupSource: 'MEMBER_OF' as 'MEMBER_OF' | 'SEARCH',
+  groupSearchBase: '',
+  groupMemberAttribute: '',
+  groupAllowList: '',
+};
+const NO_SECRETS_KEY = 'Set SECRETS_KEY on the server to store a service bind password.';
+type LdapText = Exclude<keyof typeof EMPTY_LDAP, 'startTls' | 'groupSource'>;
+
+/** createLdapProvider's fields; the service bind password is write-only (never shown again). */
+function AddLdapDialog({
+  open,
+  onOpenChange,
+  secretsKey,
+}: {
+  open: boolean;
+  onOpenChange: (o: boolean) => void;
+  secretsKey: boolean;
+}) {
+  const client = useClient();
+  const qc = useQueryClient();
+  const [f, setF] = useState(EMPTY_LDAP);
+  const create = useMutation({
+    mutationFn: () => {
+      const input: CreateLdapProviderInput = {
+        name: f.name.trim(),
+        label: f.label.trim(),
+        url: f.url.trim(),
+        startTls: f.startTls,
+        groupSource: f.groupSource,
+      };
+      const optional: Array<Exclude<LdapText, 'name' | 'label' | 'url' | 'groupAllowList'>> = [
+        'tlsCaPem',
+        'bindDnTemplate',
+        'userSearchBase',
+        'userSearchAttribute',
+        'serviceBindDn',
+        'usernameAttribute',
+        'emailAttribute',
+        'nameAttribute',
+        'groupSearchBase',
+        'groupMemberAttribute',
+      ];
+      for (const k of optional) if (f[k].trim()) input[k] = f[k].trim();
+      if (f.serviceBindPassword) input.serviceBindPassword = f.serviceBindPassword;
+      const allow = f.groupAllowList
+        .split(',')
+        .map((g) => g.trim())
+        .filter(Boolean);
+      if (allow.length) input.groupAllowList = allow;
+      return client.createLdapProvider(input);
+    },
+    onSuccess: async () => {
+      await qc.invalidateQueries({ queryKey: SETTINGS_KEY });
+      await qc.invalidateQueries({ queryKey: keys.ssoProviders });
+      close(false);
+    },
+  });
+  const close = (o: boolean) => {
+    if (!o) {
+      create.reset();
+      setF(EMPTY_LDAP);
+    }
+    onOpenChange(o);
+  };
+  const field = (k: LdapText, label: string, type = 'text', disabled = false) => (
+    <div className="field">
+      <label htmlFor={`ldap-${k}`}>{label}</label>
+      <input
+        id={`ldap-${k}`}
+        type={type}
+        autoComplete={type === 'password' ? 'new-password' : 'off'}
+        value={f[k]}
+        disabled={disabled}
+        onChange={(e) => setF((x) => ({ ...x, [k]: e.target.value }))}
+      />
+    </div>
+  );
+  return (
+    <Dialog open={open} onOpenChange={close} title="Add LDAP provider">
+      <form
+        className="stack"
+        onSubmit={(e) => {
+          e.preventDefault();
+          create.mutate();
+        }}
+      >
+        {field('name', 'Name (the provider of logIn, e.g. corp)')}
+        {field('label', 'Label on the sign-in page')}
+        {field('url', 'Server URL (ldap://host:389 or ldaps://host:636)')}
+        <label className="row">
+          <input
+            type="checkbox"
+            checked={f.startTls}
+            onChange={(e) => setF((x) => ({ ...x, startTls: e.target.checked }))}
+          />
+          StartTLS (ldap:// only)
+        </label>
+        <div className="field">
+          <label htmlFor="ldap-tlsCaPem">Extra CA to trust (PEM, optional)</label>
+          <textarea
+            id="ldap-tlsCaPem"
+            rows={3}
+            value={f.tlsCaPem}
+            onChange={(e) => setF((x) => ({ ...x, tlsCaPem: e.target.value }))}
+          />
+        </div>
+        {field('bindDnTemplate', 'Direct bind DN template with {username} (e.g. uid={username},ou=people,dc=corp)')}
+        <p className="hint">Or search, then bind:</p>
+        {field('userSearchBase', 'User search base')}
+        {field('userSearchAttribute', 'User search attribute (e.g. uid)')}
+        {field('serviceBindDn', 'Service bind DN')}
+        {field('serviceBindPassword', 'Service bind password (write-only)', 'password', !secretsKey)}
+        {secretsKey ? null : <p className="hint">{NO_SECRETS_KEY}</p>}
+        {field('usernameAttribute', 'Username attribute (default uid)')}
+        {field('emailAttribute', 'Email attribute (default mail)')}
+        {field('nameAttribute', 'Name attribute (default cn)')}
+        <div className="field">
+          <label htmlFor="ldap-groupSource">Groups from</label>
+          <select
+            id="ldap-groupSource"
+            value={f.groupSource}
+            onChange={(e) => setF((x) => ({ ...x, groupSource: e.target.value as 'MEMBER_OF' | 'SEARCH' }))}
+          >
+            <option value="MEMBER_OF">The user's memberOf attribute</option>
+            <option value="SEARCH">A group search</option>
+          </select>
+        </div>
+        {field('groupSearchBase', 'Group search base (group search)')}
+        {field('groupMemberAttribute', 'Group member attribute (group search, e.g. member)')}
+        {field('groupAllowList', 'Only these groups may sign in (comma-separated; empty: anyone)')}
+        <ServerError error={create.error} />
+        <div className="dialog-actions">
+          <Button onClick={() => close(false)}>Cancel</Button>
+          <Button type="submit" variant="primary" busy={create.isPending}>
+            Add provider
+          </Button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+interface MappingRow {
+  key: number;
+  group: string;
+  organization: string;
+  team: string;
+  role: GroupMappingRole;
+}
+const MAPPING_ROLES: GroupMappingRole[] = ['ADMIN', 'MEMBER', 'VIEWER'];
+
+/** IdP group → team mappings: edit the rows, then save them all (setGroupMappings). */
+function GroupMappings({ settings: s }: { settings: Settings }) {
+  const client = useClient();
+  const qc = useQueryClient();
+  const [next, setNext] = useState(s.groupMappings.length);
+  const [rows, setRows] = useState<MappingRow[]>(() =>
+    s.groupMappings.map((g, i) => ({
+      key: i,
+      group: g.group,
+      organization: g.organization,
+      team: g.team,
+      role: g.role,
+    })),
+  );
+  const [saved, setSaved] = useState(false);
+  const save = useMutation({
+    mutationFn: () =>
+      client.setGroupMappings({
+        mappings: rows.map(({ group, organization, team, role }) => ({
+          group: group.trim(),
+          organization: organization.trim(),
+          team: team.trim(),
+          role,
+        })),
+      }),
+    onSuccess: async () => {
+      setSaved(true);
+      await qc.invalidateQueries({ queryKey: SETTINGS_KEY });
+    },
+  });
+  const edit = (key: number, change: Partial<MappingRow>) => {
+    setSaved(false);
+    setRows((rs) => rs.map((r) => (r.key === key ? { ...r, ...change } : r)));
+  };
+  const input = (r: MappingRow, k: 'group' | 'organization' | 'team', label: string, n: number) => (
+    <input
+      aria-label={`${label} of mapping ${n}`}
+      value={r[k]}
+      onChange={(e) => edit(r.key, { [k]: e.target.value })}
+    />
+  );
+  return (
+    <form
+      className="stack"
+      aria-labelledby="mappings-title"
+      onSubmit={(e: FormEvent) => {
+        e.preventDefault();
+        save.mutate();
+      }}
+    >
+      <h3 id="mappings-title">Group mappings</h3>
+      <p className="hint">
+        Members of an IdP group (OIDC groups claim, LDAP group CN) join the team at sign-in.{' '}
+        {s.overridden.includes('GROUP_MAPPINGS') ? 'Set here.' : 'From the environment until saved here.'}
+      </p>
+      <TableWrap label="Group mappings">
+        <table className="data compact" aria-label="Group mappings">
+          <thead>
+            <tr>
+              <th scope="col">Group</th>
+              <th scope="col">Organization</th>
+              <th scope="col">Team</th>
+              <th scope="col">Role</th>
+              <th scope="col">
+                <span className="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.length === 0 ? (
+              <tr>
+                <td colSpan={5} className="muted">
+                  No group mappings.
+                </td>
+              </tr>
+            ) : null}
+            {rows.map((r, i) => (
+              <tr key={r.key} data-testid={`mapping-${i + 1}`}>
+                <td>{input(r, 'group', 'Group', i + 1)}</td>
+                <td>{input(r, 'organization', 'Organization', i + 1)}</td>
+                <td>{input(r, 'team', 'Team', i + 1)}</td>
+                <td>
+                  <select
+                    aria-label={`Role of mapping ${i + 1}`}
+                    value={r.role}
+                    onChange={(e) => edit(r.key, { role: e.target.value as GroupMappingRole })}
+                  >
+                    {MAPPING_ROLES.map((role) => (
+                      <option key={role} value={role}>
+                        {role}
+                      </option>
+                    ))}
+                  </select>
+                </td>
+                <td>
+                  <Button
+                    variant="ghost"
+                    aria-label={`Remove mapping ${i + 1}`}
+                    onClick={() => {
+                      setSaved(false);
+                      setRows((rs) => rs.filter((x) => x.key !== r.key));
+                    }}
+                  >
+                    Remove
+                  </Button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableWrap>
+      <div className="row">
+        <Button
+          onClick={() => {
+            setSaved(false);
+            setRows((rs) => [...rs, { key: next, group: '', organization: '', team: '', role: 'MEMBER' }]);
+            setNext(next + 1);
+          }}
+        >
+          Add mapping
+        </Button>
+        <Button type="submit" variant="primary" busy={save.isPending}>
+          Save group mappings
+        </Button>
+        <span className="hint" role="status">
+          {saved ? 'Saved.' : ''}
+        </span>
+      </div>
+      <ServerError error={save.error} title="Could not save the group mappings" />
+    </form>
   );
 }
 

@@ -86,8 +86,6 @@ export default function TeamMembers({ org, team }: { org: string; team: Team }) 
         org={org}
         team={team}
         roleOptions={roleOptions(true)}
-        customBase={Object.fromEntries((customRoles.data?.nodes ?? []).map((c) => [c.name, c.inheritsFrom]))}
-        onFailed={() => void refresh()}
         onInvited={(msg) => {
           setStatus(msg);
           void refresh();
@@ -219,18 +217,12 @@ function InviteForm({
   org,
   team,
   roleOptions,
-  customBase,
   onInvited,
-  onFailed,
 }: {
   org: string;
   team: Team;
   roleOptions: SelectOption[];
-  /** Base role of each custom role, by name. */
-  customBase: Record<string, TeamRole>;
   onInvited: (message: string) => void;
-  /** A custom role's second step may fail after the member was added: the list refreshes either way. */
-  onFailed: () => void;
 }) {
   const client = useClient();
   const can = teamCan(team);
@@ -249,17 +241,15 @@ function InviteForm({
   });
   const invite = useMutation({
     mutationFn: async (user: string) => {
-      if (role.startsWith('custom:')) {
-        const name = role.slice(7);
-        // The API adds with a built-in role, then layers the custom role on it (its base role).
-        await client.addTeamMember({ organization: org, team: team.name, user, role: customBase[name] ?? 'MEMBER' });
-        await client.updateTeamMemberRole({ organization: org, team: team.name, user, customRole: name });
-      } else {
-        await client.addTeamMember({ organization: org, team: team.name, user, role: role as TeamRole });
-      }
+      // One call: a custom role comes with its base role.
+      await client.addTeamMember({
+        organization: org,
+        team: team.name,
+        user,
+        ...(role.startsWith('custom:') ? { customRole: role.slice(7) } : { role: role as TeamRole }),
+      });
       return user;
     },
-    onError: () => onFailed(),
     onSuccess: (user) => {
       setSearch('');
       onInvited(`${user} was added to ${team.name} as ${choiceLabel(role)}.`);

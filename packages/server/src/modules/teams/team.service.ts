@@ -147,11 +147,18 @@ const deleteSchema = z.object({
   team: teamRefSchema,
   confirmName: z.string().max(64, 'must be at most 64 characters'),
 });
+const customRoleNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(64, 'must be at most 64 characters')
+  .nullish();
 const memberSchema = z.object({
   organization: orgRefSchema,
   team: teamRefSchema,
   user: userLoginSchema,
   role: roleSchema.nullish(),
+  customRole: customRoleNameSchema,
 });
 const roleChangeSchema = z
   .object({
@@ -159,7 +166,7 @@ const roleChangeSchema = z
     team: teamRefSchema,
     user: userLoginSchema,
     role: roleSchema.nullish(),
-    customRole: z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters').nullish(),
+    customRole: customRoleNameSchema,
   })
   .refine((i) => i.role != null || i.customRole != null, { message: 'give role or customRole', path: ['role'] });
 const targetSchema = z.object({ organization: orgRefSchema, team: teamRefSchema, user: userLoginSchema });
@@ -470,6 +477,29 @@ export class TeamService extends Service {
       throw forbidden(`You may add members with at most the MEMBER role; ask a team admin for ${role}.`);
   }
 
+  /**
+   * The custom role a name gives (null for none) and the team role it comes with: its base role. A role given too must
+   * be that base role.
+   */
+  private async customRoleByName(
+    em: EntityManager,
+    org: Organization,
+    name: string | null | undefined,
+    role: TeamRole | null | undefined,
+  ): Promise<CustomRole | null> {
+    if (!name) return null;
+    const customRole = await em.findOne(CustomRole, { organization: org.id, name });
+    if (!customRole) throw badInput('customRole', `"${org.name}" has no custom role named "${name}".`);
+    if (role && role !== customRole.inheritsFrom) {
+      throw badInput(
+        'role',
+        `Custom role "${customRole.name}" builds on ${customRole.inheritsFrom}; omit role or give ` +
+          `${customRole.inheritsFrom}.`,
+      );
+    }
+    return customRole;
+  }
+
   async addMember(raw: unknown): Promise<TeamMemberView> {
     const input = parseInput(memberSchema, raw);
     const { org, team, permissions } = await findTeam(
@@ -482,7 +512,10 @@ export class TeamService extends Service {
     return this.em.transactional(async (em) => {
       await em.findOneOrFail(Team, { id: team.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       const { user, membership } = await this.activeOrgMember(em, org, input.user);
-      const role = input.role ?? Authz.defaultTeamRole(membership.role);
+      if (input.customRole && !Authz.grantsCustomRoles(permissions))
+        throw forbidden(`You may add members without a custom role; ask a team admin for "${input.customRole}".`);
+      const customRole = await this.customRoleByName(em, org, input.customRole, input.role);
+      const role = customRole?.inheritsFrom ?? input.role ?? Authz.defaultTeamRole(membership.role);
       this.checkRole(permissions, membership.role, role);
       if (await em.count(TeamMembership, { team: team.id, user: user.id }))
         throw conflict(`${user.username} is already in team "${team.name}".`, 'user');
@@ -490,13 +523,14 @@ export class TeamService extends Service {
         team: ref(em.getReference(Team, team.id)),
         user: ref(user),
         role,
+        customRole: customRole ? ref(customRole) : null,
         addedById: actor.id,
       });
       this.audit(em, {
         action: AuditAction.TEAM_MEMBER_ADDED,
         organizationId: org.id,
         target: { type: 'user', id: user.id, label: user.username },
-        metadata: { team: team.name, role },
+        metadata: { team: team.name, role, customRole: customRole?.name ?? null },
       });
       return toMemberView(tm);
     });
@@ -515,18 +549,7 @@ export class TeamService extends Service {
         throw new AppError(ErrorCode.NOT_ORG_MEMBER, `${user.username} is not a member of "${org.name}".`, {
           field: 'user',
         });
-      const customRole = input.customRole
-        ? await em.findOne(CustomRole, { organization: org.id, name: input.customRole })
-        : null;
-      if (input.customRole && !customRole)
-        throw badInput('customRole', `"${org.name}" has no custom role named "${input.customRole}".`);
-      if (customRole && input.role && input.role !== customRole.inheritsFrom) {
-        throw badInput(
-          'role',
-          `Custom role "${customRole.name}" builds on ${customRole.inheritsFrom}; omit role or give ` +
-            `${customRole.inheritsFrom}.`,
-        );
-      }
+      const customRole = await this.customRoleByName(em, org, input.customRole, input.role);
       const role = customRole?.inheritsFrom ?? input.role!;
       this.checkRole(granted, membership.role, role);
       const from = { role: tm.role, customRole: tm.customRole?.id ?? null };

@@ -300,9 +300,18 @@ export class DeleteTeamPayload {
 export class AddTeamMemberInput extends TeamUserInput {
   @Field(() => TeamRole, {
     nullable: true,
-    description: 'Team role; MEMBER by default (VIEW_ONLY for organization viewers).',
+    description:
+      "Team role; MEMBER by default (VIEW_ONLY for organization viewers); with customRole, that role's base role.",
   })
   role?: TeamRole | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'A custom role of the organization, by name (needs team:manage_members): the member gets its base role plus ' +
+      'its permissions.',
+  })
+  customRole?: string | null;
 }
 
 @ObjectType({ description: 'Result of addTeamMember.' })
