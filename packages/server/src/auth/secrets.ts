@@ -50,37 +50,39 @@ export function newSessionToken(): string {
 }
 
 /**
- * API key: `rsk_` + 43 base62 characters (256 random bits) + 6 base62 characters of CRC-32 over both.
- * The prefix makes leaked keys greppable by secret scanners; the checksum rejects typos without a database read.
+ * A checksummed secret: `prefix` + 43 base62 characters (256 random bits) + 6 base62 characters of CRC-32 over both.
+ * The prefix makes leaked secrets greppable by secret scanners; the checksum rejects typos without a database read.
+ * API keys (`rsk_`) and SCIM tokens (`rsc_`, docs/SCIM.md) are this format.
  */
-export function newApiKey(): string {
+function newChecksummedSecret(prefix: string): string {
   const body = toBase62(randomBytes(32)).padStart(API_KEY_BODY_LENGTH, '0').slice(-API_KEY_BODY_LENGTH);
-  const head = API_KEY_PREFIX + body;
+  const head = prefix + body;
   return head + base62Fixed(crc32(head), CHECKSUM_LENGTH);
 }
 
+function isWellFormedChecksummedSecret(prefix: string, secret: string): boolean {
+  if (!secret.startsWith(prefix)) return false;
+  if (secret.length !== prefix.length + API_KEY_BODY_LENGTH + CHECKSUM_LENGTH) return false;
+  if (!/^[0-9A-Za-z]+$/.test(secret.slice(prefix.length))) return false;
+  return secret.slice(-CHECKSUM_LENGTH) === base62Fixed(crc32(secret.slice(0, -CHECKSUM_LENGTH)), CHECKSUM_LENGTH);
+}
+
+export function newApiKey(): string {
+  return newChecksummedSecret(API_KEY_PREFIX);
+}
+
 export function isWellFormedApiKey(key: string): boolean {
-  if (!key.startsWith(API_KEY_PREFIX)) return false;
-  if (key.length !== API_KEY_PREFIX.length + API_KEY_BODY_LENGTH + CHECKSUM_LENGTH) return false;
-  if (!/^[0-9A-Za-z]+$/.test(key.slice(API_KEY_PREFIX.length))) return false;
-  const head = key.slice(0, -CHECKSUM_LENGTH);
-  return key.slice(-CHECKSUM_LENGTH) === base62Fixed(crc32(head), CHECKSUM_LENGTH);
+  return isWellFormedChecksummedSecret(API_KEY_PREFIX, key);
 }
 
 export const SCIM_TOKEN_PREFIX = 'rsc_';
 
-/** A SCIM token (docs/SCIM.md): like an API key (256 random bits, CRC-32 checksum), with its own prefix `rsc_`. */
 export function newScimToken(): string {
-  const body = toBase62(randomBytes(32)).padStart(API_KEY_BODY_LENGTH, '0').slice(-API_KEY_BODY_LENGTH);
-  const head = SCIM_TOKEN_PREFIX + body;
-  return head + base62Fixed(crc32(head), CHECKSUM_LENGTH);
+  return newChecksummedSecret(SCIM_TOKEN_PREFIX);
 }
 
 export function isWellFormedScimToken(token: string): boolean {
-  if (!token.startsWith(SCIM_TOKEN_PREFIX)) return false;
-  if (token.length !== SCIM_TOKEN_PREFIX.length + API_KEY_BODY_LENGTH + CHECKSUM_LENGTH) return false;
-  if (!/^[0-9A-Za-z]+$/.test(token.slice(SCIM_TOKEN_PREFIX.length))) return false;
-  return token.slice(-CHECKSUM_LENGTH) === base62Fixed(crc32(token.slice(0, -CHECKSUM_LENGTH)), CHECKSUM_LENGTH);
+  return isWellFormedChecksummedSecret(SCIM_TOKEN_PREFIX, token);
 }
 
 export function newOpaqueToken(): string {
