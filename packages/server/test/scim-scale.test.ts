@@ -239,6 +239,26 @@ describe('who may provision and see what', () => {
     expect(ctx.secret).toMatch(/^rsc_[0-9A-Za-z]{49}$/);
   });
 
+  it('scimTokens lists the 100 newest tokens, however many were ever created', async () => {
+    const sql = (q: string, params: unknown[] = []) => ctx.t.server.db.orm.em.fork().getConnection().execute(q, params);
+    await sql(
+      `insert into scim_tokens (id, organization_id, name, token_hash, last_four, created_at, revoked_at)
+       select gen_random_uuid(), o.id, 'old-' || g, md5(g::text) || md5(g::text), '0000',
+         timestamptz '2000-01-01' + make_interval(mins => g), now()
+       from organizations o, generate_series(1, 150) g where o.name = 'acme'`,
+    );
+    try {
+      const res = await gql(ctx.url, '{ organization(name: "acme") { scimTokens { name } } }', {}, ctx.admin.token);
+      const names = res.data!.organization.scimTokens.map((t: { name: string }) => t.name);
+      expect(names).toHaveLength(100);
+      // Newest first: the real tokens, then the newest of the old ones.
+      expect(names).toContain('Okta');
+      expect(names).not.toContain('old-1');
+    } finally {
+      await sql("delete from scim_tokens where name like 'old-%'");
+    }
+  });
+
   it('nested read paths: scimTokens reaches only org admins, from every path to the organization', async () => {
     const member = await addMember(ctx.t, ctx.org, 'nestedmember', OrgRole.MEMBER);
     const stranger = await addMember(ctx.t, null, 'nestedstranger', OrgRole.MEMBER);

@@ -407,7 +407,7 @@ export abstract class RosterOperations {
     return paginate((after) => this.runs({ ...rest, first: pageSize, after }, options));
   }
 
-  /** The organization’s SCIM tokens, newest first, revoked ones included; metadata only. Org admins (scim:manage). */
+  /** The organization’s SCIM tokens, newest first (the 100 newest), revoked ones included; metadata only. Org admins (scim:manage). */
   scimTokens(args: D.ScimTokensQueryVariables, options?: RequestOptions): Promise<NonNullable<D.ScimTokensQuery['organization']>['scimTokens']> {
     return this.send(D.ScimTokensDocument, args, options).then((d) => present(d.organization, 'organization', 'ScimTokens', d).scimTokens);
   }
@@ -697,7 +697,7 @@ export class OrganizationOperations<C extends RosterOperations = RosterOperation
     return this.client.removeMember({ ...input, organization: this.organization }, options);
   }
 
-  /** The organization’s SCIM tokens, newest first, revoked ones included; metadata only. Org admins (scim:manage). */
+  /** The organization’s SCIM tokens, newest first (the 100 newest), revoked ones included; metadata only. Org admins (scim:manage). */
   scimTokens(args: Omit<D.ScimTokensQueryVariables, 'organization'> = {}, options?: RequestOptions): ReturnType<RosterOperations['scimTokens']> {
     return this.client.scimTokens({ ...args, organization: this.organization }, options);
   }

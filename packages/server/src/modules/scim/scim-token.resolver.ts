@@ -37,7 +37,8 @@ export class ScimTokenResolver {
 export class OrganizationScimTokensResolver {
   @FieldResolver(() => [ScimTokenType], {
     description:
-      'The organization’s SCIM tokens, newest first, revoked ones included; metadata only. Org admins (scim:manage).',
+      'The organization’s SCIM tokens, newest first (the 100 newest), revoked ones included; metadata only. Org ' +
+      'admins (scim:manage).',
   })
   scimTokens(@Ctx() ctx: RequestContext, @Root() org: Organization): Promise<ScimToken[]> {
     return new ScimTokenService(ctx).list(org);

@@ -1,4 +1,4 @@
-import { ref } from '@mikro-orm/core';
+import { LockMode, ref } from '@mikro-orm/core';
 import { z } from 'zod';
 import { Service } from '../service';
 import { Organization } from '../organizations/organization.entity';
@@ -17,6 +17,9 @@ const createSchema = z.object({
 const revokeSchema = z.object({ id: entityIdSchema('a SCIM token') });
 
 /** SCIM tokens of an organization (docs/SCIM.md): created, listed and revoked by its admins (`scim:manage`). */
+/** Tokens `Organization.scimTokens` lists at most (the newest). */
+export const MAX_LISTED_SCIM_TOKENS = 100;
+
 export class ScimTokenService extends Service {
   /** The token secret is returned this once; only its SHA-256 is stored. */
   async create(raw: unknown): Promise<{ scimToken: ScimToken; secret: string }> {
@@ -52,7 +55,12 @@ export class ScimTokenService extends Service {
     const org = token.organization.getEntity();
     if (!(await this.ctx.authz.canOrg(org, OrgPermission.MANAGE_SCIM))) throw missing();
     return this.em.transactional(async (em) => {
-      const locked = await em.findOneOrFail(ScimToken, { id: token.id }, { refresh: true });
+      // Locked: two concurrent revokes of one token audit it once.
+      const locked = await em.findOneOrFail(
+        ScimToken,
+        { id: token.id },
+        { refresh: true, lockMode: LockMode.PESSIMISTIC_WRITE },
+      );
       await this.recheckOrg(em, org, OrgPermission.MANAGE_SCIM);
       if (locked.revokedAt) return { scimToken: locked, changed: false };
       locked.revokedAt = new Date();
@@ -66,9 +74,16 @@ export class ScimTokenService extends Service {
     });
   }
 
-  /** `Organization.scimTokens`: newest first, revoked ones included (metadata only, never a secret). */
+  /**
+   * `Organization.scimTokens`: the MAX_LISTED_SCIM_TOKENS newest, revoked ones included (metadata only, never a
+   * secret). An organization keeps a token or two per identity provider; the bound keeps the answer bounded anyway.
+   */
   async list(org: Organization): Promise<ScimToken[]> {
     await this.ctx.authz.requireOrg(org, OrgPermission.MANAGE_SCIM);
-    return this.em.find(ScimToken, { organization: org.id }, { orderBy: { createdAt: 'desc', id: 'desc' } });
+    return this.em.find(
+      ScimToken,
+      { organization: org.id },
+      { orderBy: { createdAt: 'desc', id: 'desc' }, limit: MAX_LISTED_SCIM_TOKENS },
+    );
   }
 }
