@@ -219,6 +219,21 @@ describe('members view plans', () => {
     }
   });
 
+  it('counts a team filter from team_memberships, not member by member', async () => {
+    // Which index (team_memberships_team_count) or scan reads the team is the planner's choice at this size (here the
+    // big team is most of the table); at 100k members docs/PERFORMANCE.md shows an index-only scan. What must hold at
+    // any size: the organization's memberships are read only for PENDING rows invited to the teams (none here), never
+    // once per member.
+    for (const teams of [['big'], ['big', 'small']]) {
+      const explained = await plans({ teams });
+      const count = explained.find((e) => !e.sql.includes('limit'));
+      expect(count, 'a count statement').toBeDefined();
+      expect(count!.nodes.some((n) => n['Relation Name'] === 'team_memberships')).toBe(true);
+      for (const n of count!.nodes.filter((n) => n['Relation Name'] === 'org_memberships'))
+        expect(n['Actual Rows'] * n['Actual Loops'], count!.sql).toBeLessThanOrEqual(1);
+    }
+  });
+
   it('reads the users of a team page by primary key only', async () => {
     // Which side drives the team filter is the planner's choice at this size (a small organization is cheaper to
     // scan than to probe); at 100k members docs/PERFORMANCE.md shows it driven from team_memberships.

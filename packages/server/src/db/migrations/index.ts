@@ -16,6 +16,7 @@ import { Migration20261129152000_ActivityRollups } from './Migration202611291520
 import { Migration20261129180000_Scim } from './Migration20261129180000_Scim';
 import { Migration20261129194000_ScimUserNameUnique } from './Migration20261129194000_ScimUserNameUnique';
 import { Migration20261129194500_ScimDisplayName } from './Migration20261129194500_ScimDisplayName';
+import { Migration20261129200000_TeamMemberCount } from './Migration20261129200000_TeamMemberCount';
 
 /** Applied in this order. Add each new migration here (see docs/DEVELOPING.md). */
 export const MIGRATIONS: MigrationObject[] = [
@@ -36,4 +37,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261129180000_Scim', class: Migration20261129180000_Scim },
   { name: 'Migration20261129194000_ScimUserNameUnique', class: Migration20261129194000_ScimUserNameUnique },
   { name: 'Migration20261129194500_ScimDisplayName', class: Migration20261129194500_ScimDisplayName },
+  { name: 'Migration20261129200000_TeamMemberCount', class: Migration20261129200000_TeamMemberCount },
 ];

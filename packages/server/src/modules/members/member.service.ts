@@ -385,10 +385,23 @@ export class MemberService extends Service {
     // Filtered by status alone: the organization's per-status counts, kept by triggers (one to three rows).
     // Otherwise the page's own conditions, counted through the filters' indexes. One column, `n`.
     const byStatusOnly = !filters.roles?.length && !filters.teams?.length && !filters.search;
+    // Filtered by team without a search: the teams' membership rows carry their organization membership's status and
+    // role, so the count is a range of one index per team (team_memberships_team_count), not a lookup per member.
+    const teamCount =
+      teams && scope && !filters.search
+        ? () => {
+            const counts = this.teamsCountSql(org, teams, scope, shown, filters.roles ?? null);
+            return knex
+              .queryBuilder()
+              .select(knex.raw('(?) + (?) as n', [counts.members, filtered(counts.invited).count('*')]));
+          }
+        : null;
     const countSql = (): Knex.QueryBuilder =>
       byStatusOnly
         ? ofVisibleStatuses(knex('org_member_counts as m').where('m.organization_id', org.id)).sum('m.n as n')
-        : base.clone().count('* as n');
+        : teamCount
+          ? teamCount()
+          : base.clone().count('* as n');
     const totalCount = lazyTotalCount(async () => {
       const counted = (await countSql()) as Array<{ n: string | number | null }>;
       return Number(counted[0]?.n ?? 0);
@@ -494,14 +507,7 @@ export class MemberService extends Service {
    */
   private inTeams(org: Organization, names: string[], scope: TeamScope, bound?: TeamPageBound): Knex.QueryBuilder {
     const knex: Knex = this.em.getKnex();
-    const visible = Authz.teamScopeSql(scope, 't');
-    const teams = () =>
-      knex('teams as t')
-        .where('t.organization_id', org.id)
-        .whereIn('t.name', names)
-        .whereRaw(visible.sql, visible.bindings);
-    const teamUsers = () =>
-      knex('team_memberships as tm').whereIn('tm.team_id', teams().select('t.id')).select('tm.user_id');
+    const { teams, teamUsers, invited } = this.teamQueries(org, names, scope);
     let members: Knex.QueryBuilder;
     if (bound) {
       // Per named team, the first `first + 1` rows after the cursor in the page's order: a range of the order's index
@@ -530,6 +536,33 @@ export class MemberService extends Service {
         .where('m.organization_id', org.id)
         .whereIn('m.user_id', teamUsers());
     }
+    if (bound) {
+      // The PENDING rows bounded the same way: the first `first + 1` after the cursor, under the page's conditions.
+      if (!bound.statuses.includes(MemberStatus.PENDING)) return members;
+      if (bound.roles?.length) invited.whereIn('m.role', bound.roles);
+      if (bound.after) keyset(invited, bound.keys, 'sql', bound.direction, bound.after);
+      for (const k of bound.keys) invited.orderByRaw(`${k.sql} ${bound.direction}`);
+      invited.limit(bound.first + 1);
+      // Each side of the union in parentheses, so that the second side's order and limit are its own.
+      return knex.queryBuilder().unionAll([members, invited], true);
+    }
+    return members.unionAll(invited);
+  }
+
+  /**
+   * The pieces of inTeams: the named teams the caller sees, their members' user ids, and the PENDING rows whose
+   * invitation assigns one of the teams (and whose user, if any, is not already a member of one).
+   */
+  private teamQueries(org: Organization, names: string[], scope: TeamScope) {
+    const knex: Knex = this.em.getKnex();
+    const visible = Authz.teamScopeSql(scope, 't');
+    const teams = () =>
+      knex('teams as t')
+        .where('t.organization_id', org.id)
+        .whereIn('t.name', names)
+        .whereRaw(visible.sql, visible.bindings);
+    const teamUsers = () =>
+      knex('team_memberships as tm').whereIn('tm.team_id', teams().select('t.id')).select('tm.user_id');
     const invited = knex('org_memberships as m')
       .select('m.*')
       .where('m.organization_id', org.id)
@@ -545,17 +578,29 @@ export class MemberService extends Service {
           )
           .select('i.id'),
       );
-    if (bound) {
-      // The PENDING rows bounded the same way: the first `first + 1` after the cursor, under the page's conditions.
-      if (!bound.statuses.includes(MemberStatus.PENDING)) return members;
-      if (bound.roles?.length) invited.whereIn('m.role', bound.roles);
-      if (bound.after) keyset(invited, bound.keys, 'sql', bound.direction, bound.after);
-      for (const k of bound.keys) invited.orderByRaw(`${k.sql} ${bound.direction}`);
-      invited.limit(bound.first + 1);
-      // Each side of the union in parentheses, so that the second side's order and limit are its own.
-      return knex.queryBuilder().unionAll([members, invited], true);
-    }
-    return members.unionAll(invited);
+    return { teams, teamUsers, invited };
+  }
+
+  /**
+   * The two parts of the count of inTeams' rows: `members`, one count of the teams' membership rows whose
+   * organization membership has one of `statuses` (and `roles`), read from team_memberships_team_count alone (a member
+   * of several named teams counted once); `invited`, inTeams' PENDING rows, for the caller's filters.
+   */
+  private teamsCountSql(
+    org: Organization,
+    names: string[],
+    scope: TeamScope,
+    statuses: MemberStatus[],
+    roles: readonly string[] | null,
+  ): { members: Knex.QueryBuilder; invited: Knex.QueryBuilder } {
+    const knex: Knex = this.em.getKnex();
+    const { teams, invited } = this.teamQueries(org, names, scope);
+    const members = knex('team_memberships as tm')
+      .whereIn('tm.team_id', teams().select('t.id'))
+      .whereIn('tm.member_status', statuses);
+    if (roles?.length) members.whereIn('tm.member_role', roles);
+    members.select(knex.raw(names.length > 1 ? 'count(distinct tm.org_membership_id)' : 'count(*)'));
+    return { members, invited };
   }
 
   private toView(org: Organization, r: MemberRow): MemberView {

@@ -12,6 +12,11 @@ import { ScimToken } from '../scim/scim-token.entity';
 @Index({ name: 'team_memberships_last_active_order', properties: ['team', 'sortLastActive', 'orgMembershipId'] })
 @Index({ name: 'team_memberships_role_order', properties: ['team', 'roleRank', 'sortName', 'orgMembershipId'] })
 @Index({ name: 'team_memberships_added_order', properties: ['team', 'addedAt', 'orgMembershipId'] })
+// The members view's count filtered by team: an index-only range per team (MemberService.teamsCountSql).
+@Index({
+  name: 'team_memberships_team_count',
+  properties: ['team', 'memberStatus', 'memberRole', 'orgMembershipId'],
+})
 export class TeamMembership {
   [OptionalProps]?: 'createdAt' | 'customRole' | 'managedByIdp' | 'addedById' | 'scimToken';
 
