@@ -34,8 +34,10 @@ export class OrganizationMemberResolver {
     nullable: true,
     description: "Email: the user's, or the invited address. Visible to org admins only.",
   })
-  async email(@Ctx() ctx: RequestContext, @Root() member: MemberView): Promise<string | null> {
-    return (await new MemberService(ctx).canSeeEmails(member.organization)) ? member.email : null;
+  email(@Ctx() ctx: RequestContext, @Root() member: MemberView): string | null | Promise<string | null> {
+    // A page decided once for its rows (no promise per row); other views ask.
+    if (member.emailVisible !== undefined) return member.emailVisible ? member.email : null;
+    return new MemberService(ctx).canSeeEmails(member.organization).then((sees) => (sees ? member.email : null));
   }
 
   @FieldResolver(() => [MemberTeamType], {
@@ -44,7 +46,8 @@ export class OrganizationMemberResolver {
       'teams its invitation joins on acceptance.',
   })
   teams(@Ctx() ctx: RequestContext, @Root() member: MemberView) {
-    return new MemberService(ctx).teamsOf(member);
+    // Read with the page's rows: returned as they are (no promise per row).
+    return member.teams ?? new MemberService(ctx).teamsOf(member);
   }
 
   @FieldResolver(() => InvitationType, {

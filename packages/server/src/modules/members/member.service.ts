@@ -40,6 +40,11 @@ export interface MemberView {
   lastActiveAt: Date | null;
   /** The visible teams, when the page read them with its rows (MemberService.list); otherwise teamsOf loads them. */
   teams?: Array<{ name: string; role: TeamRole }>;
+  /**
+   * Whether the caller may see `email` (canSeeEmails), when the page decided it once for all its rows
+   * (MemberService.list); otherwise the `email` field asks canSeeEmails.
+   */
+  emailVisible?: boolean;
 }
 
 const targetSchema = z.object({ organization: orgRefSchema, user: userLoginSchema });
@@ -184,7 +189,7 @@ export class MemberService extends Service {
       MEMBERS_CURSOR.edge(
         order,
         keys.map((_, n) => r[`sort_${n}`]),
-        this.toView(org, r),
+        this.toView(org, r, view.seesEmails),
       ),
     );
     // An empty page has no row to carry the count: then it is counted on its own, if asked.
@@ -328,7 +333,7 @@ export class MemberService extends Service {
     const field = filters.orderBy?.field ?? MemberOrderField.NAME;
     const order: MemberOrder = `${field}_${filters.orderBy?.direction ?? OrderDirection.ASC}`;
     const seesEveryone = await this.ctx.authz.seesInactiveMembers(org);
-    const seesEmails = await this.ctx.authz.canOrg(org, OrgPermission.READ_MEMBER_EMAILS);
+    const seesEmails = await this.canSeeEmails(org);
     const knex: Knex = this.em.getKnex();
 
     const direction: 'asc' | 'desc' = filters.orderBy?.direction === OrderDirection.DESC ? 'desc' : 'asc';
@@ -603,8 +608,9 @@ export class MemberService extends Service {
     return { members, invited };
   }
 
-  private toView(org: Organization, r: MemberRow): MemberView {
+  private toView(org: Organization, r: MemberRow, emailVisible: boolean): MemberView {
     return {
+      emailVisible,
       id: r.id,
       organization: org,
       userId: r.user_id,
