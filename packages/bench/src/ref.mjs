@@ -16,7 +16,8 @@ const ts = (col) => `to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS
 // The organization id is a parameter (not a sub-select) so that PostgreSQL plans for that organization's size.
 // Index-driven like Roster's page (docs/PERFORMANCE.md): the page is a range of org_memberships_name_order on the
 // stored key sort_name, its users and invitations are read by primary key (lateral, limit 1: never flattened into a
-// hash join), and totalCount sums the organization's per-status counts (org_member_counts, kept by triggers).
+// hash join), each row's teams by primary key too (as Roster reads them), and totalCount sums the organization's
+// per-status counts (org_member_counts, kept by triggers).
 export const MEMBERS_SQL = `
 with caller as (
   select s.user_id, u.instance_admin from sessions s join users u on u.id = s.user_id
@@ -50,7 +51,8 @@ select exists (select 1 from org) as allowed, row_to_json(r)::text as body from 
     select s.rn, (select row_to_json(x) from (select s.id, s.name, s.username, s.email, s.role, s.status,
       ${ts('s.last_active_at')} as "lastActiveAt", ${ts('s.created_at')} as "addedAt",
       coalesce((select ('[' || string_agg(row_to_json(tn)::text, ',' order by tn.name) || ']')::json
-        from (select t.name from team_memberships tm join teams t on t.id = tm.team_id
+        from (select t.name from team_memberships tm
+          cross join lateral (select t.name, t.organization_id from teams t where t.id = tm.team_id limit 1) t
           where tm.user_id = s.user_id and t.organization_id = $2::uuid) tn), '[]'::json) as teams) x) as j
     from shown s) n), '[]'::json) as nodes
 ) r`;

@@ -434,8 +434,9 @@ export class MemberService extends Service {
     return query
       .joinRaw(
         `left join lateral (select coalesce(json_agg(json_build_object('team', x.name, 'role', x.role) order by ` +
-          `x.name), '[]'::json) as teams from (select t.name, tm.role from team_memberships tm join teams t on ` +
-          `t.id = tm.team_id where tm.user_id = p.user_id and t.organization_id = ? and ${visible.sql} union all ` +
+          `x.name), '[]'::json) as teams from (select t.name, tm.role from team_memberships tm cross join lateral ` +
+          `(select t.* from teams t where t.id = tm.team_id limit 1) t where tm.user_id = p.user_id and ` +
+          `t.organization_id = ? and ${visible.sql} union all ` +
           `select t.name, a->>'role' from invitations inv cross join jsonb_array_elements(inv.teams) a join ` +
           `teams t on t.organization_id = ? and t.name = a->>'team' where p.user_id is null and ` +
           `inv.id = p.invitation_id and inv.status = 'PENDING' and ${visible.sql}) x) tj on true`,
