@@ -128,4 +128,46 @@ describe('hot paths: no table reads or repeated writes per request (issue 10, go
       }
     }
   });
+
+  it('sends the per-request lookups as named prepared statements with parameters, not values in the text', async () => {
+    const knex = ctx.t.server.db.orm.em.getConnection().getKnex();
+    const sent: Array<{ sql: string; bindings: unknown[]; name: unknown }> = [];
+    const listener = (q: { sql: string; bindings?: unknown[]; options?: { name?: unknown } }) =>
+      sent.push({ sql: q.sql, bindings: q.bindings ?? [], name: q.options?.name });
+    const secret = (
+      await gql<{ createApiKey: { secret: string } }>(ctx.url, CREATE, { i: { name: 'prep' } }, member.token)
+    ).data!.createApiKey.secret;
+    knex.on('query', listener);
+    try {
+      // Twice each: the second request on a connection runs the statement it prepared.
+      for (let i = 0; i < 2; i++) {
+        for (const credential of [member.token, secret]) {
+          const res = await gql(ctx.url, '{ organization(name: "acme") { name } }', {}, credential);
+          expect(res.errors).toBeUndefined();
+        }
+      }
+    } finally {
+      knex.off('query', listener);
+    }
+    const named = (name: string) => sent.filter((q) => q.name === name);
+    expect(named('roster_session_by_token')).toHaveLength(2);
+    expect(named('roster_api_key_by_hash')).toHaveLength(2);
+    expect(named('roster_organization_with_membership')).toHaveLength(4);
+    for (const q of sent.filter((q) => typeof q.name === 'string')) {
+      expect(q.bindings.length, q.sql).toBeGreaterThan(0);
+      // The values travel as parameters: no quoted literal in the text.
+      expect(q.sql, q.sql).not.toMatch(/'/);
+    }
+    // PostgreSQL holds them as prepared statements of the pool's connections.
+    const raw = (await knex.client.acquireConnection()) as {
+      query(sql: string): Promise<{ rows: Array<{ name: string }> }>;
+    };
+    try {
+      const { rows } = await raw.query('select name from pg_prepared_statements');
+      // At least on the connection handed out here, if it served one of the requests; on every connection, only these.
+      for (const { name } of rows) expect(name).toMatch(/^roster_/);
+    } finally {
+      await knex.client.releaseConnection(raw);
+    }
+  });
 });

@@ -156,6 +156,7 @@ async function fromSession(em: EntityManager, token: string): Promise<Principal 
     'select to_jsonb(s) as session, to_jsonb(u) as user from sessions s join users u on u.id = s.user_id ' +
       'where s.token_hash = ?',
     [hashSecret(token)],
+    'roster_session_by_token',
   );
   const session = found?.session;
   if (!session || !found.user || session.revokedAt || session.expiresAt.getTime() <= Date.now()) return null;
@@ -182,6 +183,7 @@ async function fromApiKey(
       'left join users u on u.id = k.user_id left join service_accounts sa on sa.id = k.service_account_id ' +
       'where k.key_hash = ?',
     [hashSecret(key)],
+    'roster_api_key_by_hash',
   );
   const apiKey = found?.apiKey;
   if (apiKey && !apiKey.revokedAt && apiKey.isExpired()) await auditExpiredUse(em, apiKey, options.clientAddress);

@@ -89,7 +89,13 @@ export class OrganizationService extends Service {
   private async byNameWithCallersMembership(name: string): Promise<Organization | null> {
     const principal = this.ctx.principal;
     if (principal.kind !== 'user') {
-      const [org] = await selectEntities(this.em, Organization, 'select * from organizations where name = ?', [name]);
+      const [org] = await selectEntities(
+        this.em,
+        Organization,
+        'select * from organizations where name = ?',
+        [name],
+        'roster_organization_by_name',
+      );
       return org ?? null;
     }
     const [found] = await selectRows<{ org: Organization; membership: Membership }>(
@@ -98,6 +104,7 @@ export class OrganizationService extends Service {
       'select to_jsonb(o) as org, to_jsonb(m) as membership from organizations o ' +
         'left join org_memberships m on m.organization_id = o.id and m.user_id = ? where o.name = ?',
       [principal.user.id, name],
+      'roster_organization_with_membership',
     );
     if (!found?.org) return null;
     this.ctx.loaders.membership.prime(membershipKey(found.org.id, principal.user.id), found.membership ?? null);
