@@ -184,7 +184,7 @@ export class MemberService extends Service {
     // (a 1,000-member team counted by scanning the organization's memberships; test/members-plans.test.ts).
     const countInPage = also.totalCount && view.countByStatusOnly;
     if (countInPage) query.select(view.countSql().as('total_count'));
-    const rows = (await query) as MemberRow[];
+    const rows = await this.rowsAsJson(query, view);
     const edges = rows.slice(0, page.first).map((r) =>
       MEMBERS_CURSOR.edge(
         order,
@@ -200,6 +200,26 @@ export class MemberService extends Service {
       pageInfo: pageInfoOf(page, edges, rows.length > page.first),
       totalCount: counted === null ? view.totalCount : async () => counted,
     };
+  }
+
+  /**
+   * The page's rows as one JSON array built by PostgreSQL (in the page's order): the driver then parses one value
+   * instead of decoding each of about 800 fields of a 50-row page one by one, which was the largest part of Node's
+   * work per page after the response itself. Timestamps arrive as ISO-8601 text (toView reads them).
+   */
+  private async rowsAsJson(
+    query: Knex.QueryBuilder,
+    view: { keys: readonly SortKey[]; direction: 'asc' | 'desc' },
+  ): Promise<MemberRow[]> {
+    const knex: Knex = this.em.getKnex();
+    const order = view.keys.map((_, n) => `x.key_${n} ${view.direction}`).join(', ');
+    const [result] = (await knex
+      .queryBuilder()
+      .from(query.as('x'))
+      .select(knex.raw(`coalesce(json_agg(x order by ${order}), '[]'::json) as rows`))) as Array<{
+      rows: MemberRow[];
+    }>;
+    return result?.rows ?? [];
   }
 
   /**
