@@ -40,7 +40,10 @@ async function runFixed<R>(
   statement: PreparedStatementName | undefined,
 ): Promise<R[]> {
   if (!statement) return em.execute(sql, [...params]);
-  const query = em.getKnex().raw(sql, [...params] as Knex.RawBinding[]).options({ name: statement });
+  const query = em
+    .getKnex()
+    .raw(sql, [...params] as Knex.RawBinding[])
+    .options({ name: statement });
   const transaction = em.getTransactionContext<Knex.Transaction>();
   if (transaction) query.transacting(transaction);
   const result = (await query) as { rows: R[] };
@@ -72,9 +75,15 @@ export async function selectRows<R extends Record<string, object>>(
 
 /**
  * `em.map` without its refresh: column names to properties, strings (JSON rows) to the properties' types, merged so
- * that an entity the request already changed keeps its changes.
+ * that an entity the request already changed keeps its changes. No validation (the values are the table's own) and no
+ * cascade (the factory already registered the references the row holds).
  */
 function mapRow<T extends object>(em: EntityManager, entity: EntityClass<T>, row: Record<string, unknown>): T {
   const data = em.getDriver().mapResult(row as EntityDictionary<T>, em.getMetadata().get<T>(entity.name));
-  return em.merge(entity, data as EntityData<T>, { refresh: false, convertCustomTypes: true });
+  return em.merge(entity, data as EntityData<T>, {
+    refresh: false,
+    convertCustomTypes: true,
+    validate: false,
+    cascade: false,
+  });
 }
