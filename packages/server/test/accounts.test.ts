@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashSecret } from '../src/auth/secrets';
 import { startTestServer, type TestServer } from '../src/testing';
 import { gql, codeOf, ADMIN_PASSWORD } from './fixtures';
 
@@ -133,6 +134,27 @@ describe('accounts: bootstrap, sign-up, log in, log out', () => {
     // A stale cookie is ignored rather than fatal, so the browser can still log in.
     const staleCookie = await gql(t.url, VIEWER, {}, undefined, { cookie });
     expect(staleCookie.data!.viewer).toBeNull();
+  });
+
+  it('refuses a session once it has expired, at the second it expires', async () => {
+    const [row] = (await t.server.db.orm.em.fork().getConnection().execute('select username from users')) as Array<{
+      username: string;
+    }>;
+    const login = await gql(t.url, LOG_IN, { i: { login: row!.username, password: ADMIN_PASSWORD } });
+    const token = login.data!.logIn.token as string;
+    expect((await gql(t.url, VIEWER, {}, token)).data!.viewer.user.username).toBe(row!.username);
+    const conn = t.server.db.orm.em.fork().getConnection();
+    // Still valid a minute before its end (the lookup's cached plan must not hide a change of the row).
+    await conn.execute("update sessions set expires_at = now() + interval '1 minute' where token_hash = ?", [
+      hashSecret(token),
+    ]);
+    expect((await gql(t.url, VIEWER, {}, token)).data!.viewer.user.username).toBe(row!.username);
+    await conn.execute("update sessions set expires_at = now() - interval '1 second' where token_hash = ?", [
+      hashSecret(token),
+    ]);
+    const expired = await gql(t.url, VIEWER, {}, token);
+    expect(expired.status).toBe(401);
+    expect(codeOf(expired)).toBe('UNAUTHENTICATED');
   });
 
   it('refuses a malformed Authorization header and unknown tokens with 401 UNAUTHENTICATED', async () => {

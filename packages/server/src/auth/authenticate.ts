@@ -2,7 +2,6 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { GraphQLError } from 'graphql';
 import { ApiKey } from '../modules/api-keys/api-key.entity';
 import { ServiceAccount } from '../modules/service-accounts/service-account.entity';
-import { Session } from './session.entity';
 import { User } from '../modules/accounts/user.entity';
 import { selectRows } from '../db/select-entities';
 import { ANONYMOUS, type Principal } from './principal';
@@ -149,18 +148,19 @@ export async function authenticate(
 }
 
 async function fromSession(em: EntityManager, token: string): Promise<Principal | null> {
-  // Every request with a session makes this lookup: one fixed statement, no ORM query building (selectEntities).
-  const [found] = await selectRows<{ session: Session; user: User }>(
+  // Every request with a session makes this lookup: one fixed statement, no ORM query building (selectEntities). The
+  // session's own facts are only checked, so they are plain columns; the user becomes an entity.
+  const [found] = await selectRows<{ user: User }, { session_id: string; revoked: boolean; expires_at: string | Date }>(
     em,
-    { session: Session, user: User },
-    'select to_jsonb(s) as session, to_jsonb(u) as user from sessions s join users u on u.id = s.user_id ' +
-      'where s.token_hash = ?',
+    { user: User },
+    'select s.id as session_id, s.revoked_at is not null as revoked, s.expires_at, to_jsonb(u) as user from ' +
+      'sessions s join users u on u.id = s.user_id where s.token_hash = ?',
     [hashSecret(token)],
     'roster_session_by_token',
   );
-  const session = found?.session;
-  if (!session || !found.user || session.revokedAt || session.expiresAt.getTime() <= Date.now()) return null;
-  return { kind: 'user', user: found.user, method: 'SESSION', sessionId: session.id, apiKeyId: null };
+  // The driver leaves timestamps as text for the ORM to read.
+  if (!found?.user || found.revoked || new Date(found.expires_at).getTime() <= Date.now()) return null;
+  return { kind: 'user', user: found.user, method: 'SESSION', sessionId: found.session_id, apiKeyId: null };
 }
 
 async function fromApiKey(

@@ -53,23 +53,28 @@ async function runFixed<R>(
 /**
  * Several entities per row from one statement (a row and the rows it joins), each column a whole row as JSON
  * (`to_jsonb(t) as <key>`), merged into the EntityManager like `selectEntities`. A key is absent where its column is
- * null (an outer join that found nothing).
+ * null (an outer join that found nothing). Columns not named in `entities` come back as they are (`P`): for facts a
+ * request only checks, which need no entity.
  */
-export async function selectRows<R extends Record<string, object>>(
+export async function selectRows<
+  R extends Record<string, object>,
+  P extends Record<string, unknown> = Record<never, never>,
+>(
   em: EntityManager,
   entities: { [K in keyof R]: EntityClass<R[K]> },
   sql: string,
   params: readonly unknown[],
   statement?: PreparedStatementName,
-): Promise<Array<Partial<R>>> {
-  const rows = await runFixed<Record<string, Record<string, unknown> | null>>(em, sql, params, statement);
+): Promise<Array<Partial<R> & P>> {
+  const rows = await runFixed<Record<string, unknown>>(em, sql, params, statement);
   return rows.map((row) => {
-    const mapped: Partial<R> = {};
-    for (const key of Object.keys(entities) as Array<keyof R>) {
-      const data = row[key as string];
-      if (data) mapped[key] = mapRow(em, entities[key], data);
+    const mapped: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(row)) {
+      const entity = (entities as Record<string, EntityClass<object> | undefined>)[key];
+      if (!entity) mapped[key] = value;
+      else if (value) mapped[key] = mapRow(em, entity, value as Record<string, unknown>);
     }
-    return mapped;
+    return mapped as Partial<R> & P;
   });
 }
 
