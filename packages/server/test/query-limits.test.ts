@@ -144,11 +144,24 @@ describe('query cost control', () => {
     const query =
       'query($n: Int) { organizations(first: $n) { nodes { name members(first: $n) { nodes { role user { username ' +
       'name } } } } } }';
-    const small = await gql(ctx.url, query, { n: 5 }, ctx.admin.token);
-    expect(small.errors).toBeUndefined();
-    const big = await gql(ctx.url, query, { n: 100 }, ctx.admin.token);
-    expect(big.errors![0]!.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 'cost', max: LIMITS.maxCost });
-    expect(big.errors![0]!.extensions!.actual as number).toBeGreaterThan(LIMITS.maxCost);
+    // The same document again and again (its verdict for accepted variables is remembered): each variable set is
+    // still priced, and a bad string in a variable is still refused.
+    for (let round = 0; round < 3; round++) {
+      const small = await gql(ctx.url, query, { n: 5 }, ctx.admin.token);
+      expect(small.errors).toBeUndefined();
+      const big = await gql(ctx.url, query, { n: 100 }, ctx.admin.token);
+      expect(big.errors![0]!.extensions).toMatchObject({
+        code: 'QUERY_TOO_COMPLEX',
+        limit: 'cost',
+        max: LIMITS.maxCost,
+      });
+      expect(big.errors![0]!.extensions!.actual as number).toBeGreaterThan(LIMITS.maxCost);
+    }
+    const search = 'query($s: String) { organization(name: "acme") { members(search: $s) { totalCount } } }';
+    for (let round = 0; round < 3; round++) {
+      expect((await gql(ctx.url, search, { s: 'ab' }, ctx.admin.token)).errors).toBeUndefined();
+      expect(codeOf(await gql(ctx.url, search, { s: 'a\u0000b' }, ctx.admin.token))).toBe('BAD_USER_INPUT');
+    }
   });
 
   it('lets every SDK operation run at the largest page size', async () => {

@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from '@apollo/server';
 import {
+  type DocumentNode,
   type FormattedExecutionResult,
   type GraphQLFieldResolver,
   type GraphQLSchema,
@@ -22,21 +23,39 @@ export function requestTimedOut(timeoutMs: number): AppError {
   );
 }
 
+/** Variables (as JSON) up to this length are remembered with an accepted document; longer ones are checked again. */
+const ACCEPTED_KEY_MAX_CHARS = 512;
+/** Accepted variable sets remembered per document (then forgotten all at once). */
+const ACCEPTED_KEYS_PER_DOCUMENT = 16;
+
 /**
  * Checks that run on every operation once it is parsed and validated, before anything executes:
  * hostile strings and oversized lists in any argument, and the document's cost for its variables.
  * (During execution, `guardResolvers` stops work for a request that timed out or whose client went away.)
  */
 export function requestGuardsPlugin(schema: GraphQLSchema, limits: QueryLimits): ApolloServerPlugin<RequestContext> {
+  // Both checks depend on the document, the operation and the variables only. A client repeating a request (a page
+  // polled, the next page of a list) repeats them: the verdict of an accepted request is remembered with the parsed
+  // document (which Apollo's document cache keeps and shares), for small variables, a few per document.
+  const accepted = new WeakMap<DocumentNode, Set<string>>();
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ document, request }) {
+          const variables = request.variables ?? {};
+          const json = JSON.stringify(variables);
+          const key = json.length <= ACCEPTED_KEY_MAX_CHARS ? `${request.operationName ?? ''}\u0000${json}` : null;
+          if (key !== null && accepted.get(document)?.has(key)) return;
           assertStorableInput(schema, document, request.variables, request.operationName ?? undefined);
-          const cost = documentCost(schema, document, request.operationName ?? undefined, request.variables ?? {});
+          const cost = documentCost(schema, document, request.operationName ?? undefined, variables);
           if (cost !== null && cost > limits.maxCost) {
             throw queryTooComplex('cost', limits.maxCost, Number.isFinite(cost) ? cost : null);
           }
+          if (key === null) return;
+          const keys = accepted.get(document) ?? new Set<string>();
+          if (keys.size >= ACCEPTED_KEYS_PER_DOCUMENT) keys.clear();
+          keys.add(key);
+          accepted.set(document, keys);
         },
         async willSendResponse(requestContext) {
           applyStatusPolicy(requestContext);
