@@ -138,6 +138,25 @@ async function checkEquality(roster, ref, headers, org) {
 
 const fmt = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '-');
 
+/**
+ * With --reuse: the organizations earlier runs' inviteUsers scenarios created (bench-inv-*, bench-cnt-*: tens of
+ * thousands of invitations and their emails) are deleted and the tables vacuumed, so that every run measures the
+ * generated data as generated, not whatever earlier runs left in the tables and their indexes.
+ */
+async function forgetEarlierInviteRuns() {
+  await withClient(BENCH_URL, async (c) => {
+    const { rowCount } = await c.query(
+      "delete from organizations where name like 'bench-inv-%' or name like 'bench-cnt-%'",
+    );
+    await c.query(
+      'delete from outbox_emails e where e.invitation_id is not null and not exists ' +
+        '(select 1 from invitations i where i.id = e.invitation_id)',
+    );
+    if (rowCount) log(`== deleted ${rowCount} organizations of earlier inviteUsers runs`);
+    await c.query('vacuum analyze');
+  });
+}
+
 async function main() {
   const machine = {
     nproc: cpus().length,
@@ -149,6 +168,8 @@ async function main() {
   if (!args.reuse) {
     log(`== generating ${labels.join(', ')} in ${BENCH_URL}`);
     await generate(labels, log);
+  } else {
+    await forgetEarlierInviteRuns();
   }
   machine.postgres = await withClient(
     BENCH_URL,

@@ -234,6 +234,30 @@ describe('members view plans', () => {
     }
   });
 
+  it('keeps the GIN indexes of search and team filter from piling up unmerged entries after bulk writes', async () => {
+    // Every search reads the whole pending list of a GIN index until it is merged; Migration20261129201000 caps it at
+    // 128 kB (16 pages) instead of 4 MB, so reads stay bounded however late autovacuum comes.
+    const conn = ctx.t.server.db.orm.em.fork().getConnection();
+    await conn.execute('create extension if not exists pgstattuple');
+    await conn.execute(
+      `insert into invitations (id, organization_id, email, role, teams, token_hash, status, expires_at, created_at)
+       select gen_random_uuid(), o.id, 'bulk' || g || '@plans.test', 'MEMBER', '[{"team": "big", "role": "MEMBER"}]',
+         md5(g::text || 'plans'), 'PENDING', now() + interval '7 days', now()
+       from organizations o, generate_series(1, 3000) g where o.name = 'other'`,
+    );
+    await conn.execute(
+      `insert into org_memberships (id, organization_id, invitation_id, role, status, created_at, updated_at)
+       select gen_random_uuid(), i.organization_id, i.id, 'MEMBER', 'PENDING', now(), now()
+       from invitations i where i.email like 'bulk%@plans.test'`,
+    );
+    for (const index of ['org_memberships_search', 'invitations_teams']) {
+      const [stats] = (await conn.execute('select pending_pages from pgstatginindex(?::regclass)', [index])) as Array<{
+        pending_pages: number;
+      }>;
+      expect(stats!.pending_pages, index).toBeLessThanOrEqual(16);
+    }
+  });
+
   it('reads the users of a team page by primary key only', async () => {
     // Which side drives the team filter is the planner's choice at this size (a small organization is cheaper to
     // scan than to probe); at 100k members docs/PERFORMANCE.md shows it driven from team_memberships.

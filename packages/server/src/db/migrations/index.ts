@@ -17,6 +17,7 @@ import { Migration20261129180000_Scim } from './Migration20261129180000_Scim';
 import { Migration20261129194000_ScimUserNameUnique } from './Migration20261129194000_ScimUserNameUnique';
 import { Migration20261129194500_ScimDisplayName } from './Migration20261129194500_ScimDisplayName';
 import { Migration20261129200000_TeamMemberCount } from './Migration20261129200000_TeamMemberCount';
+import { Migration20261129201000_GinPendingList } from './Migration20261129201000_GinPendingList';
 
 /** Applied in this order. Add each new migration here (see docs/DEVELOPING.md). */
 export const MIGRATIONS: MigrationObject[] = [
@@ -38,4 +39,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261129194000_ScimUserNameUnique', class: Migration20261129194000_ScimUserNameUnique },
   { name: 'Migration20261129194500_ScimDisplayName', class: Migration20261129194500_ScimDisplayName },
   { name: 'Migration20261129200000_TeamMemberCount', class: Migration20261129200000_TeamMemberCount },
+  { name: 'Migration20261129201000_GinPendingList', class: Migration20261129201000_GinPendingList },
 ];

@@ -39,7 +39,9 @@ export interface InvitedTeam {
 // The members view's team filter finds PENDING rows by their invitation's team assignments (`teams @> …`).
 @Index({
   name: 'invitations_teams',
-  expression: 'create index "invitations_teams" on "invitations" using gin ("teams" jsonb_path_ops)',
+  expression:
+    'create index "invitations_teams" on "invitations" using gin ("teams" jsonb_path_ops) with ' +
+    '(gin_pending_list_limit = 128)',
 })
 export class Invitation {
   [OptionalProps]?:

@@ -17,7 +17,7 @@ import { OrgRole, MemberStatus } from '../../authz/roles';
   name: 'org_memberships_search',
   expression:
     'create index "org_memberships_search" on "org_memberships" using gin ("search_name" gin_trgm_ops, ' +
-    '"search_username" gin_trgm_ops, "search_email" gin_trgm_ops)',
+    '"search_username" gin_trgm_ops, "search_email" gin_trgm_ops) with (gin_pending_list_limit = 128)',
 })
 export class Membership {
   [OptionalProps]?: 'status' | 'createdAt' | 'updatedAt' | 'user' | 'invitation';
