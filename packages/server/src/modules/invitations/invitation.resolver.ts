@@ -19,7 +19,7 @@ import {
   UpdateInvitationInput,
   UpdateInvitationPayload,
 } from './invitation.types';
-import { Invitation, InvitationStatus } from './invitation.entity';
+import { InvitationStatus, invitationExpired, type InvitationFacts } from './invitation.entity';
 import { PageArgs } from '../../graphql/connection';
 import { OrganizationType } from '../organizations/organization.types';
 import type { Organization } from '../organizations/organization.entity';
@@ -33,12 +33,12 @@ class InvitationListArgs extends PageArgs {
 @Resolver(() => InvitationType)
 export class InvitationResolver {
   @FieldResolver(() => Boolean, { description: 'Whether the current token has expired (resend to renew).' })
-  expired(@Root() invitation: Invitation): boolean {
-    return invitation.isExpired();
+  expired(@Root() invitation: InvitationFacts): boolean {
+    return invitationExpired(invitation);
   }
 
   @FieldResolver(() => String, { nullable: true, description: 'Username of who invited.' })
-  invitedBy(@Root() invitation: Invitation): string | null {
+  invitedBy(@Root() invitation: InvitationFacts): string | null {
     return invitation.invitedByLabel;
   }
 
@@ -46,7 +46,7 @@ export class InvitationResolver {
     nullable: true,
     description: 'Delivery of the latest invitation email; null when it was created with sendEmail: false.',
   })
-  delivery(@Ctx() ctx: RequestContext, @Root() invitation: Invitation) {
+  delivery(@Ctx() ctx: RequestContext, @Root() invitation: InvitationFacts) {
     return ctx.loaders.latestEmailByInvitation.load(invitation.id);
   }
 

@@ -2,7 +2,13 @@ import { LockMode, ref } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { Service } from '../service';
-import { Invitation, InvitationStatus, type InvitedTeam } from './invitation.entity';
+import {
+  Invitation,
+  InvitationStatus,
+  invitationFacts,
+  type InvitationFacts,
+  type InvitedTeam,
+} from './invitation.entity';
 import { Organization } from '../organizations/organization.entity';
 import { Membership } from '../organizations/membership.entity';
 import { User } from '../accounts/user.entity';
@@ -115,7 +121,7 @@ export interface InviteResult {
 export interface BulkRowResult {
   index: number;
   email: string;
-  invitation: Invitation | null;
+  invitation: InvitationFacts | null;
   acceptUrl: string | null;
   error: { code: ErrorCode; message: string; field: string | null } | null;
 }
@@ -276,7 +282,7 @@ export class InvitationService extends Service {
         const result = results[index]!;
         if ('error' in outcome) result.error = this.rowError(outcome.error, { index });
         else {
-          result.invitation = outcome.invitation;
+          result.invitation = invitationFacts(outcome.invitation);
           result.acceptUrl = outcome.acceptUrl;
         }
       }
