@@ -41,10 +41,15 @@ export function requestGuardsPlugin(schema: GraphQLSchema, limits: QueryLimits):
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ document, request }) {
+        async didResolveOperation({ document, request, operation }) {
           const variables = request.variables ?? {};
-          const json = JSON.stringify(variables);
-          const key = json.length <= ACCEPTED_KEY_MAX_CHARS ? `${request.operationName ?? ''}\u0000${json}` : null;
+          // Mutations are checked every time: they are rarely repeated as they were, and their variables can be
+          // megabytes (a 10,000-row inviteUsers), not worth serialising to find out.
+          const json = operation?.operation === 'query' ? JSON.stringify(variables) : null;
+          const key =
+            json !== null && json.length <= ACCEPTED_KEY_MAX_CHARS
+              ? `${request.operationName ?? ''}\u0000${json}`
+              : null;
           if (key !== null && accepted.get(document)?.has(key)) return;
           assertStorableInput(schema, document, request.variables, request.operationName ?? undefined);
           const cost = documentCost(schema, document, request.operationName ?? undefined, variables);

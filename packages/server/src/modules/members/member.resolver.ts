@@ -35,9 +35,7 @@ export class OrganizationMemberResolver {
     description: "Email: the user's, or the invited address. Visible to org admins only.",
   })
   email(@Ctx() ctx: RequestContext, @Root() member: MemberView): string | null | Promise<string | null> {
-    // A page decided once for its rows (no promise per row); other views ask.
-    if (member.emailVisible !== undefined) return member.emailVisible ? member.email : null;
-    return new MemberService(ctx).canSeeEmails(member.organization).then((sees) => (sees ? member.email : null));
+    return new MemberService(ctx).emailOf(member);
   }
 
   @FieldResolver(() => [MemberTeamType], {
@@ -46,8 +44,7 @@ export class OrganizationMemberResolver {
       'teams its invitation joins on acceptance.',
   })
   teams(@Ctx() ctx: RequestContext, @Root() member: MemberView) {
-    // Read with the page's rows: returned as they are (no promise per row).
-    return member.teams ?? new MemberService(ctx).teamsOf(member);
+    return new MemberService(ctx).teamsOf(member);
   }
 
   @FieldResolver(() => InvitationType, {

@@ -650,10 +650,15 @@ export class MemberService extends Service {
   /**
    * Team names and roles of a member, by team name, batched per request; only teams the caller sees (`team:view`:
    * the hidden-team rule, Authz.teamScope). A PENDING row shows its invitation's team assignments (teams deleted
-   * since are left out).
+   * since are left out). Those the page read with its rows as they are, without a promise per row.
    */
-  async teamsOf(member: MemberView): Promise<Array<{ name: string; role: TeamRole }>> {
-    if (member.teams) return member.teams;
+  teamsOf(
+    member: MemberView,
+  ): Array<{ name: string; role: TeamRole }> | Promise<Array<{ name: string; role: TeamRole }>> {
+    return member.teams ?? this.loadTeamsOf(member);
+  }
+
+  private async loadTeamsOf(member: MemberView): Promise<Array<{ name: string; role: TeamRole }>> {
     const org = member.organization;
     const entries: Array<{ team: TeamFacts; role: TeamRole }> = [];
     if (member.userId) {
@@ -676,6 +681,15 @@ export class MemberService extends Service {
   /** Whether the caller may see member emails in this organization. */
   async canSeeEmails(org: Organization): Promise<boolean> {
     return this.ctx.authz.canOrg(org, OrgPermission.READ_MEMBER_EMAILS);
+  }
+
+  /**
+   * A member's email for those who may see it (canSeeEmails), null for others. A page decided it once for its rows
+   * (`emailVisible`): then without a promise per row.
+   */
+  emailOf(member: MemberView): string | null | Promise<string | null> {
+    if (member.emailVisible !== undefined) return member.emailVisible ? member.email : null;
+    return this.canSeeEmails(member.organization).then((sees) => (sees ? member.email : null));
   }
 
   /**
