@@ -186,6 +186,15 @@ describe.runIf(CHROMIUM_AVAILABLE)('custom roles, audit log, instance settings (
     await page.getByRole('button', { name: 'Save sign-in settings' }).click();
     await page.getByText('Saved.').first().waitFor();
     expect((await admin.instanceSettings()).invitationTtlDays).toBe(14);
+    // Set here, then reset: the form shows the environment's value again, not its copy of the stored one.
+    const provisioning = page.getByLabel(/SSO auto-provisioning/);
+    const fromEnvironment = await provisioning.isChecked();
+    await provisioning.setChecked(!fromEnvironment);
+    await page.getByRole('button', { name: 'Save sign-in settings' }).click();
+    await page.getByRole('button', { name: 'Reset sso provisioning' }).click();
+    await page.getByRole('button', { name: 'Reset sso provisioning' }).waitFor({ state: 'detached' });
+    expect((await admin.instanceSettings()).overridden).not.toContain('SSO_PROVISIONING');
+    expect(await page.getByLabel(/SSO auto-provisioning/).isChecked()).toBe(fromEnvironment);
     await page.getByLabel('Seat limit of acme (empty: unlimited)').fill('10');
     await page.getByRole('button', { name: 'Save seat limit of acme' }).click();
     await page.getByRole('table', { name: 'Organizations and seats' }).getByText('Saved').waitFor();

@@ -23,6 +23,8 @@ export default function InstanceSettings() {
   const client = useClient();
   const admin = viewer.data?.user?.instanceAdmin === true;
   const settings = useQuery({ queryKey: SETTINGS_KEY, queryFn: () => client.instanceSettings(), enabled: admin });
+  const signInSave = useSaveSettings();
+  const smtpSave = useSaveSettings();
   if (viewer.isPending) return <Spinner />;
   if (!admin) {
     return (
@@ -62,8 +64,10 @@ export default function InstanceSettings() {
           <dd>{s.version}</dd>
         </div>
       </dl>
-      <SignInSettings settings={s} />
-      <SmtpSettings settings={s} />
+      {/* Keyed by the settings' version: a reset (or any change) shows the values now in effect, not the form's
+          copy of the old ones. Their save state lives here, so a form re-created by its own save still says so. */}
+      <SignInSettings key={`signin-${s.version}`} settings={s} save={signInSave} />
+      <SmtpSettings key={`smtp-${s.version}`} settings={s} save={smtpSave} />
       <SsoProviders settings={s} />
       <Seats />
     </div>
@@ -104,8 +108,9 @@ function Section({ title, children, id }: { title: string; children: ReactNode; 
   );
 }
 
-function SignInSettings({ settings: s }: { settings: Settings }) {
-  const save = useSaveSettings();
+type SaveSettings = ReturnType<typeof useSaveSettings>;
+
+function SignInSettings({ settings: s, save }: { settings: Settings; save: SaveSettings }) {
   const [passwordSignIn, setPasswordSignIn] = useState(s.passwordSignIn);
   const [ssoProvisioning, setSsoProvisioning] = useState(s.ssoProvisioning);
   const [defaultOrganization, setDefaultOrganization] = useState(s.defaultOrganization ?? '');
@@ -199,8 +204,7 @@ function SignInSettings({ settings: s }: { settings: Settings }) {
   );
 }
 
-function SmtpSettings({ settings: s }: { settings: Settings }) {
-  const save = useSaveSettings();
+function SmtpSettings({ settings: s, save }: { settings: Settings; save: SaveSettings }) {
   const [smtpUrl, setSmtpUrl] = useState(s.smtpUrl ?? '');
   const [smtpUsername, setSmtpUsername] = useState(s.smtpUsername ?? '');
   const [smtpPassword, setSmtpPassword] = useState('');
