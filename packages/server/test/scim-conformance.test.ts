@@ -171,15 +171,23 @@ describe('input hygiene and search (RFC 7644 §3.12, §3.4.3)', () => {
       ctx.admin.token,
     );
     expect(inv.errors).toBeUndefined();
+    const invitationId = inv.data!.inviteUser.invitation.id;
+    const conn = ctx.t.server.db.orm.em.fork().getConnection();
+    // An invitation email still waiting to go out (due in an hour, so the sender leaves it queued meanwhile).
+    await conn.execute(
+      `insert into outbox_emails (id, kind, to_address, subject, invitation_id, next_attempt_at)
+       values (gen_random_uuid(), 'invitation', 'invited@example.com', 'Join acme', ?, now() + interval '1 hour')`,
+      [invitationId],
+    );
     const res = await ctx.scim.createUser('invited@example.com');
     expect(res.status).toBe(201);
-    const rows = await ctx.t.server.db.orm.em
-      .fork()
-      .getConnection()
-      .execute<Array<{ status: string }>>('select status from invitations where id = ?', [
-        inv.data!.inviteUser.invitation.id,
-      ]);
-    expect(rows[0]!.status).toBe('REVOKED');
+    const rows = await conn.execute<Array<{ status: string; revoked: boolean; queued: number }>>(
+      `select status, revoked_at is not null as revoked, (select count(*)::int from outbox_emails e
+         where e.invitation_id = i.id and e.status = 'QUEUED') as queued from invitations i where id = ?`,
+      [invitationId],
+    );
+    // Revoked as revokeInvitation revokes: with its time, and its link no longer mailed.
+    expect(rows[0]).toEqual({ status: 'REVOKED', revoked: true, queued: 0 });
     const members = await ctx.t.server.db.orm.em
       .fork()
       .getConnection()

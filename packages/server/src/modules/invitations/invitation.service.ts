@@ -203,6 +203,23 @@ async function pendingInvitationEmails(
   return new Set(rows.map((r) => r.email));
 }
 
+/** An invitation's emails not sent yet: its link is about to stop working (resent with a new token, or revoked). */
+async function dropQueuedEmails(em: EntityManager, invitationId: string): Promise<void> {
+  await em.nativeDelete(OutboxEmail, { invitationId, status: EmailStatus.QUEUED });
+}
+
+/**
+ * Revokes a PENDING invitation in the caller's transaction, which holds the organization's lock: its status and time,
+ * its queued emails dropped, its PENDING membership row (and seat) gone. The one revocation of every path
+ * (revokeInvitation, SCIM provisioning that supersedes it); the caller audits it.
+ */
+export async function revokePendingInvitation(em: EntityManager, invitation: Invitation): Promise<void> {
+  invitation.status = InvitationStatus.REVOKED;
+  invitation.revokedAt = new Date();
+  await dropQueuedEmails(em, invitation.id);
+  await em.nativeDelete(Membership, { invitation: invitation.id, status: MemberStatus.PENDING });
+}
+
 export class InvitationService extends Service {
   private acceptUrl(token: string): string {
     return `${this.ctx.app.config.publicUrl}/invite?token=${encodeURIComponent(token)}`;
@@ -440,10 +457,6 @@ export class InvitationService extends Service {
   }
 
   /** An unsent email for a dead token would only deliver a broken link. One already SENDING cannot be stopped. */
-  private async dropQueuedEmails(em: EntityManager, invitationId: string): Promise<void> {
-    await em.nativeDelete(OutboxEmail, { invitationId, status: EmailStatus.QUEUED });
-  }
-
   /** Wakes the email sender once the transaction is committed. */
   private afterCommit(): void {
     this.ctx.app.mail.kick();
@@ -476,7 +489,7 @@ export class InvitationService extends Service {
       // An expired invitation released its seat; renewing it takes one again.
       if (invitation.isExpired() && SEAT_ROLES.has(invitation.role))
         await assertSeatAvailable(em, locked, membership.id);
-      await this.dropQueuedEmails(em, invitation.id);
+      await dropQueuedEmails(em, invitation.id);
       const token = this.newToken();
       invitation.tokenHash = hashSecret(token);
       invitation.expiresAt = this.expiry();
@@ -505,10 +518,7 @@ export class InvitationService extends Service {
       const invitation = await em.findOneOrFail(Invitation, { id: input.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (invitation.status === InvitationStatus.REVOKED) return { invitation, changed: false };
       if (invitation.status !== InvitationStatus.PENDING) throw notPending(invitation, 'revoked');
-      invitation.status = InvitationStatus.REVOKED;
-      invitation.revokedAt = new Date();
-      await this.dropQueuedEmails(em, invitation.id);
-      await em.nativeDelete(Membership, { invitation: invitation.id, status: MemberStatus.PENDING });
+      await revokePendingInvitation(em, invitation);
       this.audit(em, {
         action: AuditAction.INVITATION_REVOKED,
         organizationId: org.id,

@@ -10,6 +10,7 @@ import { teamNameSchema } from '../teams/team.service';
 import { MemberService } from '../members/member.service';
 import { teamsLeftWithoutAdmin } from '../teams/team-admins';
 import { Invitation, InvitationStatus } from '../invitations/invitation.entity';
+import { revokePendingInvitation } from '../invitations/invitation.service';
 import { assertNotLastAdmin, assertSeatAvailable, lockOrganization } from '../organizations/invariants';
 import { uniqueUsername, usernameBase } from '../sso/sso-sign-in.service';
 import { AuditAction, recordAudit, recordAudits, type AuditInput } from '../audit/audit.service';
@@ -278,15 +279,10 @@ export class ScimService {
       }
       await assertUserNameFree(em, org.id, input.userName, user?.id ?? null);
       // A pending invitation for the address: provisioning supersedes it (its seat is given back first).
-      const pending = await em.find(Membership, {
-        organization: org.id,
-        status: MemberStatus.PENDING,
-        invitation: { email, status: InvitationStatus.PENDING },
-      });
-      for (const p of pending) {
-        const invitation = await em.findOneOrFail(Invitation, { id: p.invitation!.id });
-        invitation.status = InvitationStatus.REVOKED;
-        em.remove(p);
+      // At most one (invitations_one_pending_per_email).
+      const pending = await em.find(Invitation, { organization: org.id, email, status: InvitationStatus.PENDING });
+      for (const invitation of pending) {
+        await revokePendingInvitation(em, invitation);
         this.audit(em, {
           action: AuditAction.INVITATION_REVOKED,
           target: { type: 'invitation', id: invitation.id, label: invitation.email },
