@@ -7,11 +7,11 @@ import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded';
 
-export function ormOptions(clientUrl: string, poolMax: number): Options {
+export function ormOptions(clientUrl: string, poolMax: number, opts: { embedded?: boolean } = {}): Options {
   return defineConfig({
     clientUrl,
     entities: ENTITIES,
-    pool: { min: 0, max: poolMax },
+    pool: { min: 0, max: poolMax, ...(opts.embedded ? { afterCreate: forgetPreparedStatements } : {}) },
     dataloader: DataloaderType.ALL,
     forceUtcTimezone: true,
     allowGlobalContext: false,
@@ -34,6 +34,19 @@ export function ormOptions(clientUrl: string, poolMax: number): Options {
       emit: 'ts',
     },
   });
+}
+
+/**
+ * The embedded database (PGlite) is one server session behind every connection it has ever served: statements an
+ * earlier connection prepared (the per-request lookups, select-entities.ts; a pool connection reaped when idle) are
+ * still there, and preparing them again on the new connection would fail ("prepared statement … already exists").
+ * It serves one connection at a time, so a new connection forgets them all first.
+ */
+function forgetPreparedStatements(
+  connection: { query(sql: string, callback: (err: Error | null) => void): void },
+  done: (err: Error | null, connection: unknown) => void,
+): void {
+  connection.query('deallocate all', (err) => done(err, connection));
 }
 
 export interface Database {
@@ -63,7 +76,7 @@ export async function openDatabase(
   } else {
     logger.info({ database: redactUrl(url) }, 'Using PostgreSQL from DATABASE_URL');
   }
-  const orm = await MikroORM.init(ormOptions(url, poolMax));
+  const orm = await MikroORM.init(ormOptions(url, poolMax, { embedded: embedded !== null }));
   if (opts.migrate !== false) {
     // Several processes may start at once against one PostgreSQL: a transaction-scoped advisory lock lets
     // one migrate while the others wait, then find nothing pending. The migrator checks its own table on a

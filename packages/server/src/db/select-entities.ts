@@ -14,9 +14,8 @@ export async function selectEntities<T extends object>(
   entity: EntityClass<T>,
   sql: string,
   params: readonly unknown[],
-  statement?: PreparedStatementName,
 ): Promise<T[]> {
-  const rows = await runFixed<Record<string, unknown>>(em, sql, params, statement);
+  const rows: Array<Record<string, unknown>> = await em.execute(sql, [...params]);
   return rows.map((row) => mapRow(em, entity, row));
 }
 
@@ -24,7 +23,9 @@ export async function selectEntities<T extends object>(
  * The name of a fixed statement that runs as a prepared statement: parsed once per database connection, planned with
  * its parameters' values until PostgreSQL settles on a generic plan (plan_cache_mode auto), instead of parsed and
  * planned on every request. Only for statements whose text never varies, read by unique keys (a generic plan is as
- * good as a custom one); names are unique per text (the driver refuses one name for two texts).
+ * good as a custom one), whose columns do not change with the schema (whole rows as `to_jsonb(t)`, never `t.*`: a
+ * prepared statement whose result columns changed under it fails); names are unique per text (the driver refuses one
+ * name for two texts).
  */
 export type PreparedStatementName = `roster_${string}`;
 

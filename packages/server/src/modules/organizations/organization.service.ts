@@ -19,7 +19,7 @@ import { MemberStatus, OrgRole } from '../../authz/roles';
 import { type Connection } from '../../graphql/connection';
 import { cursorCodec, cursorValue } from '../../graphql/cursor';
 import { rethrowUniqueAsConflict } from '../../db/unique-violation';
-import { selectEntities, selectRows } from '../../db/select-entities';
+import { selectRows } from '../../db/select-entities';
 import { membershipKey } from '../../graphql/loaders';
 import { WarningCode } from '../../graphql/enums';
 
@@ -89,14 +89,16 @@ export class OrganizationService extends Service {
   private async byNameWithCallersMembership(name: string): Promise<Organization | null> {
     const principal = this.ctx.principal;
     if (principal.kind !== 'user') {
-      const [org] = await selectEntities(
+      // One JSON column, like every prepared lookup: a `select *` prepared before a migration adds a column fails
+      // afterwards on that connection ("cached plan must not change result type").
+      const [found] = await selectRows<{ org: Organization }>(
         this.em,
-        Organization,
-        'select * from organizations where name = ?',
+        { org: Organization },
+        'select to_jsonb(o) as org from organizations o where o.name = ?',
         [name],
         'roster_organization_by_name',
       );
-      return org ?? null;
+      return found?.org ?? null;
     }
     const [found] = await selectRows<{ org: Organization; membership: Membership }>(
       this.em,
