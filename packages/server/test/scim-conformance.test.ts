@@ -367,6 +367,18 @@ describe('Groups (RFC 7644 §3.3-§3.6 on RFC 7643 §4.2)', () => {
     expect(dup.status).toBe(409);
     const bad = await ctx.scim.post('/Groups', { schemas: [GROUP], displayName: 'Not a team name!' });
     expect(bad.body.scimType).toBe('invalidValue');
+    // Bounded like a PATCH: a Group written whole names at most 10,000 members.
+    const tooMany = await ctx.scim.post('/Groups', {
+      schemas: [GROUP],
+      displayName: 'crowd',
+      members: Array.from({ length: 10_001 }, () => ({ value: u.body.id })),
+    });
+    expect([tooMany.status, tooMany.body.scimType]).toEqual([400, 'invalidValue']);
+    // Team names in teamRoles are compared with stored ones: text PostgreSQL cannot hold is refused, not a 500.
+    const nul = await ctx.scim.createUser('nul-team@example.com', {
+      [ROSTER]: { organizationRole: 'MEMBER', teamRoles: [{ display: 'ml\u0000research', role: 'MEMBER' }] },
+    });
+    expect([nul.status, nul.body.scimType]).toEqual([400, 'invalidValue']);
     const byName = await ctx.scim.get(`/Groups?filter=${encodeURIComponent('displayName eq "ML-RESEARCH"')}`);
     expect(byName.body.Resources.map((g: { id: string }) => g.id)).toEqual([res.body.id]);
     const byExt = await ctx.scim.get(`/Groups?filter=${encodeURIComponent('externalId eq "grp-1" and members pr')}`);

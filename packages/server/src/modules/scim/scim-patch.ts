@@ -1,4 +1,5 @@
 import { OrgRole } from '../../authz/roles';
+import { MAX_INPUT_LIST_LENGTH, isStorableText } from '../../graphql/input-hygiene';
 import { invalidPath, invalidSyntax, invalidValue, mutability, noTarget } from './scim-errors';
 import { parsePath, type Filter } from './scim-filter';
 import {
@@ -38,6 +39,8 @@ export interface TeamRoleEntry {
 /** Parses a `teamRoles` value: a list of `{ value | display, role }` (one object alone is taken as a list of one). */
 export function teamRolesOf(v: unknown): TeamRoleEntry[] {
   const list = Array.isArray(v) ? v : [v];
+  if (list.length > MAX_INPUT_LIST_LENGTH)
+    throw invalidValue(`teamRoles has ${list.length} entries; at most ${MAX_INPUT_LIST_LENGTH}.`);
   return list.map((e, i) => {
     if (!e || typeof e !== 'object') throw invalidValue(`teamRoles[${i}] must be an object with value and role.`);
     const o = e as Record<string, unknown>;
@@ -46,6 +49,10 @@ export function teamRolesOf(v: unknown): TeamRoleEntry[] {
     const name = get('display');
     const role = get('role');
     if (typeof role !== 'string') throw invalidValue(`teamRoles[${i}].role must be ADMIN, MEMBER or VIEW_ONLY.`);
+    // Compared with stored names and ids: text PostgreSQL cannot hold would fail the statement, not match nothing.
+    for (const text of [id, name, role])
+      if (typeof text === 'string' && !isStorableText(text))
+        throw invalidValue(`teamRoles[${i}] must not contain NUL bytes or invalid Unicode.`);
     if (typeof id === 'string' && id) return { team: id, byName: false, role: role.trim().toUpperCase() };
     if (typeof name === 'string' && name) return { team: name, byName: true, role: role.trim().toUpperCase() };
     throw invalidValue(`teamRoles[${i}] must name its team by value (the Group id) or display (the team name).`);

@@ -56,6 +56,7 @@ import {
   DEFAULT_COUNT,
   GROUP_SCHEMA,
   LIST_RESPONSE_SCHEMA,
+  MAX_PATCH_MEMBERS,
   MAX_RESULTS,
   ROSTER_USER_SCHEMA,
   USER_SCHEMA,
@@ -842,6 +843,9 @@ export class ScimService {
 function rethrowScim(err: unknown): never {
   if (err instanceof UniqueConstraintViolationException) {
     const name = violatedConstraint(err);
+    // A race on an address another organization's account holds gets the answer applyUser gives without a race:
+    // which emails have accounts is not this organization's to learn.
+    if (name === 'users_email_unique') throw uniqueness('This email cannot be given to this user; use another.');
     const meaning = name ? UNIQUE_CONSTRAINTS[name] : undefined;
     throw uniqueness(meaning?.message ?? 'A value is already taken; retry the request.');
   }
@@ -1039,6 +1043,9 @@ function groupInput(body: unknown): { displayName: string; externalId: string | 
   let members: string[] | null = null;
   if (rawMembers !== undefined && rawMembers !== null) {
     if (!Array.isArray(rawMembers)) throw invalidValue('members must be an array.');
+    // The bound of a PATCH, for a Group written whole (POST, PUT): each member is a row to check and write.
+    if (rawMembers.length > MAX_PATCH_MEMBERS)
+      throw invalidValue(`At most ${MAX_PATCH_MEMBERS} members per request: add the rest with PATCH.`);
     members = [
       ...new Set(
         rawMembers.map((m, i) => {
