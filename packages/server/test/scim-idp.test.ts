@@ -146,6 +146,24 @@ describe('Okta (RFC 7644 §3.3, §3.4.2, §3.5.1, §3.5.2 as Okta sends them)', 
     );
     expect(codeOf(handRemove)).toBe('IDP_MANAGED_MEMBERSHIP');
     expect(handRemove.errors![0]!.message).toContain('"Okta"');
+    // A team admin who may not list SCIM tokens (scim:manage) is told the same, without the token's name.
+    const teamAdmin = await addMember(ctx.t, ctx.org, 'tess', OrgRole.MEMBER);
+    const made = await gql(
+      ctx.url,
+      'mutation($i: AddTeamMemberInput!) { addTeamMember(input: $i) { member { role } } }',
+      { i: { organization: 'acme', team: 'xfiles-archive', user: 'tess', role: 'ADMIN' } },
+      ctx.admin.token,
+    );
+    expect(made.errors).toBeUndefined();
+    const byTeamAdmin = await gql(
+      ctx.url,
+      'mutation($i: RemoveTeamMemberInput!) { removeTeamMember(input: $i) { removedTeamMemberId } }',
+      { i: { organization: 'acme', team: 'xfiles-archive', user: 'fox@example.com' } },
+      teamAdmin.token,
+    );
+    expect(codeOf(byTeamAdmin)).toBe('IDP_MANAGED_MEMBERSHIP');
+    expect(byTeamAdmin.errors![0]!.message).toContain('provisioned by your identity provider through SCIM');
+    expect(byTeamAdmin.errors![0]!.message).not.toContain('Okta');
     const del = await ctx.scim.delete(`/Groups/${gid}`, okta);
     expect(del.status).toBe(204);
     expect((await ctx.scim.get(`/Groups/${gid}`)).status).toBe(404);

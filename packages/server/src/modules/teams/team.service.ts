@@ -543,7 +543,9 @@ export class TeamService extends Service {
       await em.findOneOrFail(Team, { id: team.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       const granted = await this.recheckTeam(em, team, org, TeamPermission.MANAGE_MEMBERS);
       const { user, tm } = await this.teamMember(em, team, input.user);
-      await assertNotManagedByIdp(em, tm, team, user, 'change its role');
+      await assertNotManagedByIdp(em, tm, team, user, 'change its role', () =>
+        this.ctx.authz.canOrg(org, OrgPermission.MANAGE_SCIM),
+      );
       const membership = await em.findOne(Membership, { organization: org.id, user: user.id });
       if (!membership)
         throw new AppError(ErrorCode.NOT_ORG_MEMBER, `${user.username} is not a member of "${org.name}".`, {
@@ -599,7 +601,9 @@ export class TeamService extends Service {
     return this.em.transactional(async (em) => {
       await em.findOneOrFail(Team, { id: team.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       const { user, tm } = await this.teamMember(em, team, login);
-      await assertNotManagedByIdp(em, tm, team, user, 'remove it');
+      await assertNotManagedByIdp(em, tm, team, user, 'remove it', () =>
+        this.ctx.authz.canOrg(org, OrgPermission.MANAGE_SCIM),
+      );
       // Organization admins may remove a team's last admin; nobody else may leave a team unmanaged.
       if (tm.role === TEAM_ADMIN_ROLE && !(await this.ctx.authz.canOrg(org, OrgPermission.MANAGE_TEAMS)))
         await this.assertNotLastTeamAdmin(em, team, org, user.id);
@@ -764,15 +768,19 @@ async function assertNotManagedByIdp(
   team: Team,
   user: User,
   verb: string,
+  /** Whether the caller may know the SCIM token's name (Authz: those who may list the tokens). */
+  seesScimTokens: () => Promise<boolean>,
 ): Promise<void> {
   if (!tm.managedByIdp) return;
   if (tm.scimToken) {
-    const token = await em.findOne(ScimToken, { id: tm.scimToken.id });
+    const token = (await seesScimTokens())
+      ? await em.findOne(ScimToken, { id: tm.scimToken.id }, { fields: ['name'] })
+      : null;
+    const provider = token ? `the identity provider "${token.name}"` : 'your identity provider';
     throw new AppError(
       ErrorCode.IDP_MANAGED_MEMBERSHIP,
-      `${user.username}'s membership in team "${team.name}" is provisioned by the identity provider "` +
-        `${token?.name ?? 'unknown'}" through SCIM, so you cannot ${verb} here. Change the group "${team.name}" in ` +
-        'that identity provider; it pushes the change.',
+      `${user.username}'s membership in team "${team.name}" is provisioned by ${provider} through SCIM, so you ` +
+        `cannot ${verb} here. Change the group "${team.name}" in that identity provider; it pushes the change.`,
       { field: 'user' },
     );
   }
