@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addMember, codeOf, gql } from './fixtures';
+import { addMember, codeOf, countStatements, gql } from './fixtures';
 import { GROUP, REVOKE_TOKEN, ScimClient, createToken, scimInstance, type ScimInstance } from './scim-fixture';
 import { Organization } from '../src/modules/organizations/organization.entity';
 import { OrgRole } from '../src/authz/roles';
@@ -222,6 +222,10 @@ describe('who may provision and see what', () => {
     const admin = await gql(ctx.url, LIST, {}, ctx.admin.token);
     const okta = admin.data!.organization.scimTokens.find((t: { name: string }) => t.name === 'Okta');
     expect(okta.lastUsedAt).not.toBeNull();
+    // Used within the minute: a request writes nothing for lastUsedAt, not even a no-op statement.
+    const { statements } = await countStatements(ctx.t, () => ctx.scim.get('/Users?count=1'));
+    expect(statements.length).toBeGreaterThan(0);
+    expect(statements.filter((sql) => /update\s+"?scim_tokens"?/i.test(sql))).toEqual([]);
     expect(okta.lastFour).toBe(ctx.secret.slice(-4));
     expect(JSON.stringify(admin.data)).not.toContain(ctx.secret);
     const other = await gql(

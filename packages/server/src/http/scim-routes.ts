@@ -120,12 +120,14 @@ export async function scimRouter(params: {
           { 'Retry-After': String(retry) },
         );
       }
-      // lastUsedAt, written at most once a minute per token whatever the request rate.
-      await em.execute(
-        'update scim_tokens set last_used_at = now() where id = ? and ' +
-          `(last_used_at is null or last_used_at < now() - interval '1 minute')`,
-        [token.id],
-      );
+      // lastUsedAt, written at most once a minute per token whatever the request rate: not even a statement while the
+      // value just read is that recent; the condition keeps concurrent requests and processes to one write.
+      if (!token.lastUsedAt || Date.now() - token.lastUsedAt.getTime() >= 60_000)
+        await em.execute(
+          'update scim_tokens set last_used_at = now() where id = ? and ' +
+            `(last_used_at is null or last_used_at < now() - interval '1 minute')`,
+          [token.id],
+        );
       (res.locals as ScimLocals).token = token;
       (res.locals as ScimLocals).organizationId = token.organization.id;
       next();
