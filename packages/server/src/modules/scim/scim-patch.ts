@@ -7,6 +7,7 @@ import {
   MAX_PATCH_OPERATIONS,
   PATCH_OP_SCHEMA,
   ROSTER_USER_SCHEMA,
+  SCIM_ID,
   canonicalAttr,
   type ResourceKind,
 } from './scim-schema';
@@ -374,7 +375,7 @@ export function namedMembers(ops: PatchOperation[]): string[] | null {
   const ret = (): string[] => {
     if (ids.length > MAX_PATCH_MEMBERS) throw tooManyMembers();
     // Only ids can name a member: another value matches none (and an add of it is refused as no User's id).
-    return [...new Set(ids.filter((id) => UUID.test(id)))];
+    return [...new Set(ids.filter((id) => SCIM_ID.test(id)))];
   };
   const namesMembers = (attr: string) => canonicalAttr('Group', attr)?.startsWith('members') === true;
   for (const op of ops) {
@@ -408,7 +409,6 @@ export function namedMembers(ops: PatchOperation[]): string[] | null {
   return ret();
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const tooManyMembers = () =>
   invalidValue(`At most ${MAX_PATCH_MEMBERS} members per PATCH: split the change into several requests.`);
 

@@ -22,6 +22,9 @@ export const MAX_PATCH_OPERATIONS = 1000;
 /** Member values (`members` entries, added or removed) in one Group PATCH, all operations together. */
 export const MAX_PATCH_MEMBERS = 10_000;
 
+/** A resource id as Roster writes it (a UUID); ids in paths and member values are also accepted upper-cased. */
+export const SCIM_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 type AttrType = 'string' | 'boolean' | 'dateTime' | 'reference' | 'complex';
 type Mutability = 'readOnly' | 'readWrite' | 'immutable' | 'writeOnly';
 type Returned = 'always' | 'never' | 'default' | 'request';

@@ -1,7 +1,7 @@
 import { MemberStatus } from '../../authz/roles';
 import { invalidFilter } from './scim-errors';
 import type { CompValue, CompareOp, Filter } from './scim-filter';
-import { canonicalAttr, type ResourceKind } from './scim-schema';
+import { SCIM_ID, canonicalAttr, type ResourceKind } from './scim-schema';
 
 /**
  * Filters as parameterised SQL (RFC 7644 §3.4.2.2) over the list queries of scim.service.ts, whose aliases are
@@ -33,12 +33,13 @@ interface Related {
 const str = (sql: string, caseExact = false): Column => ({ sql, type: 'string', caseExact });
 const SCIM_STATUSES = `('${MemberStatus.ACTIVE}', '${MemberStatus.DEACTIVATED}')`;
 
-/** ids are lower-case uuids and compare case-exactly (RFC 7643 §3.1): another spelling matches nothing. */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** ids are lower-case uuids and compare case-exactly in filters (RFC 7643 §3.1): another spelling matches nothing. */
 const byId =
   (column: string) =>
   (v: string): SqlFragment =>
-    UUID.test(v) ? { sql: `${column} = ?::uuid`, bindings: [v] } : { sql: 'false', bindings: [] };
+    SCIM_ID.test(v) && v === v.toLowerCase()
+      ? { sql: `${column} = ?::uuid`, bindings: [v] }
+      : { sql: 'false', bindings: [] };
 const byEmail = (value: string): SqlFragment => ({
   // users.email is stored lower-case (unique index users_email_unique).
   sql: 'm.user_id in (select x.id from users x where x.email = lower(?))',

@@ -59,6 +59,7 @@ import {
   MAX_PATCH_MEMBERS,
   MAX_RESULTS,
   ROSTER_USER_SCHEMA,
+  SCIM_ID,
   USER_SCHEMA,
   type ResourceKind,
 } from './scim-schema';
@@ -86,7 +87,6 @@ export interface ListQuery {
 const SCIM_STATUSES = [MemberStatus.ACTIVE, MemberStatus.DEACTIVATED];
 /** statement_timeout of a list query (docs/SCIM.md "Limits"): past it PostgreSQL cancels it, answered 503. */
 export const LIST_STATEMENT_TIMEOUT_MS = 10_000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const USER_SELECT = `select u.id, u.email, u.username, ${USER_DISPLAY_NAME_SQL} as name, m.role, m.status, m.created_at,
   greatest(m.updated_at, su.updated_at) as last_modified, su.external_id, su.user_name, su.given_name, su.family_name`;
@@ -239,7 +239,7 @@ export class ScimService {
   }
 
   private async userRow(em: EntityManager, id: string): Promise<UserRow | null> {
-    if (!UUID.test(id)) return null;
+    if (!SCIM_ID.test(id)) return null;
     const [row] = (await em.execute(`${USER_SELECT}, ${USER_TEAMS} ${USER_FROM} and u.id = ?`, [
       this.ctx.organizationId,
       id,
@@ -248,7 +248,7 @@ export class ScimService {
   }
 
   private async groupRow(em: EntityManager, id: string, withMembers: boolean): Promise<GroupRow | null> {
-    if (!UUID.test(id)) return null;
+    if (!SCIM_ID.test(id)) return null;
     const [row] = (await em.execute(
       `${GROUP_SELECT}, ${withMembers ? GROUP_MEMBERS : 'null as members'} ${GROUP_FROM} and t.id = ?`,
       [this.ctx.organizationId, id],
@@ -517,7 +517,7 @@ export class ScimService {
   ): Promise<void> {
     if (!entries || entries.length === 0) return;
     const ids = entries.filter((e) => !e.byName).map((e) => e.team);
-    const bad = ids.find((id) => !UUID.test(id));
+    const bad = ids.find((id) => !SCIM_ID.test(id));
     if (bad) throw invalidValue(`teamRoles: "${bad}" is not the id of a Group of this organization.`);
     const names = entries.filter((e) => e.byName).map((e) => e.team.trim().toLowerCase());
     const teams: Array<{ id: string; name: string }> = await em.execute(
@@ -671,7 +671,7 @@ export class ScimService {
     /** Load only these of the members (their current membership), not the whole list. */
     only: readonly string[] | null = null,
   ): Promise<{ team: Team; scim: ScimGroup | null; state: GroupState }> {
-    if (!UUID.test(id)) throw scimNotFound(`No Group with id "${id}" in this organization.`);
+    if (!SCIM_ID.test(id)) throw scimNotFound(`No Group with id "${id}" in this organization.`);
     const team = await em.findOne(
       Team,
       { id, organization: this.ctx.organizationId },
@@ -758,7 +758,7 @@ export class ScimService {
     const add = [...after].filter((id) => !before.has(id));
     const remove = [...before].filter((id) => !after.has(id));
     if (add.length === 0 && remove.length === 0) return false;
-    const bad = add.find((id) => !UUID.test(id));
+    const bad = add.find((id) => !SCIM_ID.test(id));
     if (bad) throw invalidValue(`members: "${bad}" is not the id of a User of this organization.`);
     const memberships = add.length
       ? await em.find(
