@@ -114,10 +114,15 @@ export function compiledExecutionGateway(
     }
     if (!entry.query) return viaGraphqlJs();
 
-    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables, { maxErrors: 50 });
-    if (coerced.errors) return { errors: coerced.errors };
+    // The compiled query coerces the variables itself (once). When it refuses them (errors and no data, before
+    // anything runs), the answer is graphql-js's, as for a document that runs uncompiled.
+    const result = entry.query.query(undefined, rc.context, variables) as Promise<ExecutionResult> | ExecutionResult;
+    if (!(result instanceof Promise) && result.errors && !('data' in result)) {
+      const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables, { maxErrors: 50 });
+      if (coerced.errors) return { errors: coerced.errors };
+    }
     executedCompiled++;
-    return entry.query.query(undefined, rc.context, variables) as Promise<ExecutionResult> | ExecutionResult;
+    return result;
   };
 
   return {
