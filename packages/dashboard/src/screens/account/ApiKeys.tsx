@@ -5,6 +5,7 @@ import { keys } from '../../lib/queries';
 import { formatDate, timeAgo } from '../../lib/format';
 import { Button, ConfirmDialog, Dialog, ErrorMessage, Spinner } from '../../components/ui';
 import { TableWrap } from '../../components/TableWrap';
+import { SecretOnce } from '../../components/SecretOnce';
 
 /** Personal API keys: create (the secret is shown once), list, revoke. */
 export default function ApiKeys() {
@@ -129,20 +130,7 @@ function CreateKeyDialog({ open, onOpenChange }: { open: boolean; onOpenChange: 
   return (
     <Dialog open={open} onOpenChange={close} title="Create API key">
       {create.data ? (
-        <div className="stack">
-          <p>
-            Copy the key now: <strong>it is shown only once</strong>.
-          </p>
-          <output className="secret" data-testid="api-key-secret">
-            {create.data.secret}
-          </output>
-          <div className="dialog-actions">
-            <Button onClick={() => void navigator.clipboard?.writeText(create.data.secret)}>Copy</Button>
-            <Button variant="primary" onClick={() => close(false)}>
-              Done
-            </Button>
-          </div>
-        </div>
+        <SecretOnce secret={create.data.secret} testId="api-key-secret" onDone={() => close(false)} />
       ) : (
         <form className="stack" onSubmit={submit}>
           <div className="field">

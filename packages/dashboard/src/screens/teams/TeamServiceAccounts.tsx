@@ -5,6 +5,7 @@ import { formatDate, timeAgo } from '../../lib/format';
 import { TableWrap } from '../../components/TableWrap';
 import { Button, ConfirmDialog, Dialog, ErrorMessage, Spinner } from '../../components/ui';
 import { teamCan, teamKeys, type Team } from './team-data';
+import { SecretOnce } from '../../components/SecretOnce';
 
 interface Pending {
   kind: 'revoke' | 'delete' | 'disable';
@@ -278,20 +279,7 @@ function CreateKeyDialog({
   return (
     <Dialog open={target !== null} onOpenChange={close} title={`New key for ${target?.name ?? ''}`}>
       {create.data ? (
-        <div className="stack">
-          <p>
-            Copy the key now: <strong>it is shown only once</strong>.
-          </p>
-          <output className="secret" data-testid="service-account-secret">
-            {create.data.secret}
-          </output>
-          <div className="dialog-actions">
-            <Button onClick={() => void navigator.clipboard?.writeText(create.data.secret)}>Copy</Button>
-            <Button variant="primary" onClick={() => close(false)}>
-              Done
-            </Button>
-          </div>
-        </div>
+        <SecretOnce secret={create.data.secret} testId="service-account-secret" onDone={() => close(false)} />
       ) : (
         <form
           className="stack"
