@@ -1,45 +1,19 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { RosterClient } from '@roster/sdk';
 import {
   CHROMIUM_AVAILABLE,
+  addPerson,
   bootstrapAdmin,
   checkScreen,
+  isGreyed,
   launchBrowser,
   openPage,
   startDashboard,
   type Dashboard,
   type OpenedPage,
 } from './harness';
-
-/** Invites by link (no email) and accepts as a new user; returns that user's session token. */
-async function addPerson(
-  url: string,
-  admin: RosterClient,
-  username: string,
-  role: 'ADMIN' | 'MEMBER' | 'VIEWER',
-): Promise<string> {
-  const { acceptUrl } = await admin.inviteUser({
-    organization: 'acme',
-    email: `${username}@example.com`,
-    role,
-    sendEmail: false,
-  });
-  const res = await new RosterClient({ url }).acceptInvitation({
-    token: new URL(acceptUrl ?? '').searchParams.get('token') ?? '',
-    username,
-    name: username[0]?.toUpperCase() + username.slice(1),
-    password: `${username}-password-1`,
-  });
-  return res.token ?? '';
-}
-
-async function isGreyed(page: Page, name: string | RegExp): Promise<boolean> {
-  const b = page.getByRole('button', { name }).first();
-  await b.waitFor();
-  return (await b.getAttribute('aria-disabled')) === 'true';
-}
 
 describe.runIf(CHROMIUM_AVAILABLE)('custom roles, audit log, instance settings (Chromium, fresh database)', () => {
   let app: Dashboard;
@@ -53,9 +27,9 @@ describe.runIf(CHROMIUM_AVAILABLE)('custom roles, audit log, instance settings (
     const boot = await bootstrapAdmin(app.url);
     admin = boot.client;
     [tokens.grace, tokens.vic, tokens.olga] = await Promise.all([
-      addPerson(app.url, admin, 'grace', 'MEMBER'),
-      addPerson(app.url, admin, 'vic', 'VIEWER'),
-      addPerson(app.url, admin, 'olga', 'ADMIN'),
+      addPerson(app.url, admin, 'grace', 'MEMBER').then((p) => p.token),
+      addPerson(app.url, admin, 'vic', 'VIEWER').then((p) => p.token),
+      addPerson(app.url, admin, 'olga', 'ADMIN').then((p) => p.token),
     ]);
     await admin.createTeam({ organization: 'acme', name: 'vision' });
     ui = await openPage(browser, app.url, { token: boot.token });

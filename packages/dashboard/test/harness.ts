@@ -57,6 +57,36 @@ export async function bootstrapAdmin(url: string): Promise<{ client: RosterClien
 }
 
 /** A session for someone else: logs in through the SDK and returns a client holding it. */
+/** Invites by link (no email) and accepts as a new user of acme; returns that user's SDK client and session token. */
+export async function addPerson(
+  url: string,
+  admin: RosterClient,
+  username: string,
+  role: 'ADMIN' | 'MEMBER' | 'VIEWER',
+): Promise<{ client: RosterClient; token: string }> {
+  const { acceptUrl } = await admin.inviteUser({
+    organization: 'acme',
+    email: `${username}@example.com`,
+    role,
+    sendEmail: false,
+  });
+  const client = new RosterClient({ url });
+  const res = await client.acceptInvitation({
+    token: new URL(acceptUrl ?? '').searchParams.get('token') ?? '',
+    username,
+    name: username[0]?.toUpperCase() + username.slice(1),
+    password: `${username}-password-1`,
+  });
+  return { client, token: res.token ?? '' };
+}
+
+/** Whether the first button of that name is offered greyed out (aria-disabled, with its reason). */
+export async function isGreyed(page: Page, name: string | RegExp): Promise<boolean> {
+  const b = page.getByRole('button', { name }).first();
+  await b.waitFor();
+  return (await b.getAttribute('aria-disabled')) === 'true';
+}
+
 export async function logInClient(url: string, login: string, password: string): Promise<RosterClient> {
   const client = new RosterClient({ url });
   await client.logIn({ login, password });

@@ -9,6 +9,7 @@ import { FROM, freePort, startSmtp, type FakeSmtp } from '../../server/test/smtp
 import {
   ADMIN,
   CHROMIUM_AVAILABLE,
+  addPerson,
   bootstrapAdmin,
   checkScreen,
   DIST,
@@ -21,29 +22,6 @@ import {
   type Dashboard,
   type OpenedPage,
 } from './harness';
-
-/** Invites by link (no email) and accepts as a new user; returns that user's SDK client and session token. */
-async function addPerson(
-  url: string,
-  admin: RosterClient,
-  username: string,
-  role: 'ADMIN' | 'MEMBER' | 'VIEWER',
-): Promise<{ client: RosterClient; token: string }> {
-  const { acceptUrl } = await admin.inviteUser({
-    organization: 'acme',
-    email: `${username}@example.com`,
-    role,
-    sendEmail: false,
-  });
-  const client = new RosterClient({ url });
-  const res = await client.acceptInvitation({
-    token: new URL(acceptUrl ?? '').searchParams.get('token') ?? '',
-    username,
-    name: username[0]?.toUpperCase() + username.slice(1),
-    password: `${username}-password-1`,
-  });
-  return { client, token: res.token ?? '' };
-}
 
 async function openDashboard(page: Page, url: string): Promise<void> {
   await page.goto(`${url}/orgs/acme`);

@@ -3,8 +3,10 @@ import type { Browser, Page } from 'playwright-core';
 import { RosterClient } from '@roster/sdk';
 import {
   CHROMIUM_AVAILABLE,
+  addPerson,
   bootstrapAdmin,
   checkScreen,
+  isGreyed,
   eventually,
   launchBrowser,
   openPage,
@@ -13,39 +15,10 @@ import {
   type OpenedPage,
 } from './harness';
 
-/** Invites by link (no email) and accepts as a new user; returns that user's session token. */
-export async function addPerson(
-  url: string,
-  admin: RosterClient,
-  username: string,
-  role: 'ADMIN' | 'MEMBER' | 'VIEWER',
-): Promise<string> {
-  const { acceptUrl } = await admin.inviteUser({
-    organization: 'acme',
-    email: `${username}@example.com`,
-    role,
-    sendEmail: false,
-  });
-  const client = new RosterClient({ url });
-  const res = await client.acceptInvitation({
-    token: new URL(acceptUrl ?? '').searchParams.get('token') ?? '',
-    username,
-    name: username[0]?.toUpperCase() + username.slice(1),
-    password: `${username}-password-1`,
-  });
-  return res.token ?? '';
-}
-
 /** Chooses an option of one of the dashboard's (Radix) selects. */
 async function choose(page: Page, combobox: string, option: string | RegExp): Promise<void> {
   await page.getByRole('combobox', { name: combobox }).click();
   await page.getByRole('option', { name: option }).click();
-}
-
-async function isGreyed(page: Page, name: string | RegExp): Promise<boolean> {
-  const b = page.getByRole('button', { name }).first();
-  await b.waitFor();
-  return (await b.getAttribute('aria-disabled')) === 'true';
 }
 
 describe.runIf(CHROMIUM_AVAILABLE)('teams: create, home, Settings tab (Chromium, real server, fresh database)', () => {
@@ -61,8 +34,8 @@ describe.runIf(CHROMIUM_AVAILABLE)('teams: create, home, Settings tab (Chromium,
     const boot = await bootstrapAdmin(app.url);
     admin = boot.client;
     [graceToken, vicToken] = await Promise.all([
-      addPerson(app.url, admin, 'grace', 'MEMBER'),
-      addPerson(app.url, admin, 'vic', 'VIEWER'),
+      addPerson(app.url, admin, 'grace', 'MEMBER').then((p) => p.token),
+      addPerson(app.url, admin, 'vic', 'VIEWER').then((p) => p.token),
     ]);
     ui = await openPage(browser, app.url, { token: boot.token });
     ui.page.setDefaultTimeout(10_000);
