@@ -4,13 +4,12 @@ import type { RosterClient, TeamPermission, TeamRole } from '@roster/sdk';
 import { useClient } from '../../lib/client';
 import { keys, useCustomRoles, useOrgName, usePermissions } from '../../lib/queries';
 import { formatDate } from '../../lib/format';
+import { TEAM_ROLE_LABEL } from '../teams/team-data';
 import { TableWrap } from '../../components/TableWrap';
 import { Button, ConfirmDialog, ErrorMessage, Spinner } from '../../components/ui';
 
 type Catalogue = Awaited<ReturnType<RosterClient['permissionCatalogue']>>;
 type CustomRole = Awaited<ReturnType<RosterClient['customRoles']>>['nodes'][number];
-
-const ROLE_LABEL: Record<string, string> = { ADMIN: 'Admin', MEMBER: 'Member', VIEW_ONLY: 'View-Only' };
 
 /** `SERVICE_ACCOUNT_MANAGE` → `service_account:manage` (the API's enum values are the names upper-cased). */
 export function permissionName(p: string): string {
@@ -106,7 +105,7 @@ export default function CustomRoles() {
               {roles.data.nodes.map((r) => (
                 <tr key={r.id} data-testid={`custom-role-${r.name}`}>
                   <td>{r.name}</td>
-                  <td>{ROLE_LABEL[r.inheritsFrom] ?? r.inheritsFrom}</td>
+                  <td>{TEAM_ROLE_LABEL[r.inheritsFrom] ?? r.inheritsFrom}</td>
                   <td>
                     {r.permissions.length === 0
                       ? '—'
@@ -295,7 +294,7 @@ function RoleEditor({
         {bases.map((b) => (
           <label key={b.role} className="check">
             <input type="radio" name="base-role" checked={base === b.role} onChange={() => setBase(b.role)} />
-            {ROLE_LABEL[b.role] ?? b.role} <span className="hint">({b.permissions.length} permissions)</span>
+            {TEAM_ROLE_LABEL[b.role] ?? b.role} <span className="hint">({b.permissions.length} permissions)</span>
           </label>
         ))}
       </fieldset>
@@ -329,7 +328,7 @@ function RoleEditor({
                     <span id={`${id}-desc`} className="hint" style={{ display: 'block' }}>
                       {p.description}
                       {requires ? ` Needs ${requires}.` : ''}
-                      {fromBase ? ` Included in ${ROLE_LABEL[base] ?? base}.` : ''}
+                      {fromBase ? ` Included in ${TEAM_ROLE_LABEL[base] ?? base}.` : ''}
                     </span>
                   </div>
                 </div>

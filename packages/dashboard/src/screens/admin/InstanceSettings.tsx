@@ -12,6 +12,8 @@ import type {
 import { useClient } from '../../lib/client';
 import { keys, useViewer } from '../../lib/queries';
 import { TableWrap } from '../../components/TableWrap';
+import { roleLabel } from '../../lib/format';
+import { ORG_ROLES } from '../org/types';
 import { Button, ConfirmDialog, Dialog, ErrorMessage, Select, Spinner } from '../../components/ui';
 
 type Settings = Awaited<ReturnType<RosterClient['instanceSettings']>>;
@@ -162,11 +164,7 @@ function SignInSettings({ settings: s, save }: { settings: Settings; save: SaveS
               id="default-role"
               value={defaultOrgRole}
               onValueChange={(v) => setDefaultOrgRole(v as OrgRole)}
-              options={[
-                { value: 'ADMIN', label: 'Admin' },
-                { value: 'MEMBER', label: 'Member' },
-                { value: 'VIEWER', label: 'Viewer' },
-              ]}
+              options={ORG_ROLES.map((role) => ({ value: role, label: roleLabel(role) }))}
             />
           </div>
           <div className="field">
@@ -701,7 +699,7 @@ function GroupMappings({ settings: s }: { settings: Settings }) {
                   >
                     {MAPPING_ROLES.map((role) => (
                       <option key={role} value={role}>
-                        {role}
+                        {roleLabel(role)}
                       </option>
                     ))}
                   </select>
