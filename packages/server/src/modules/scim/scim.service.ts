@@ -21,7 +21,7 @@ import { SEAT_ROLES } from '../../authz/permissions';
 import { MemberStatus, OrgRole } from '../../authz/roles';
 import { PERSON_TEAM_ROLES, TEAM_ADMIN_ROLE, type TeamRole } from '../../authz/team-permissions';
 import { AppError, ErrorCode } from '../../errors';
-import { emailSchema, personNameSchema } from '../../validation';
+import { emailSchema, personNameSchema, usernameSchema } from '../../validation';
 import { isStorableText } from '../../graphql/input-hygiene';
 import { ScimToken } from './scim-token.entity';
 import { ScimGroup, ScimUser } from './scim-resource.entity';
@@ -295,7 +295,7 @@ export class ScimService {
       const createdAccount = !user;
       if (!user) {
         const base =
-          byUsername && /^[a-z0-9_-]{2,40}$/.test(byUsername)
+          byUsername && usernameSchema.safeParse(byUsername).data === byUsername
             ? byUsername
             : usernameBase({ email, username: null, name: input.name });
         user = em.create(User, {
@@ -432,7 +432,9 @@ export class ScimService {
     const changed: string[] = [];
     // Account fields only for an account SCIM created for this organization and that belongs to no other one:
     // another organization's member (or an instance admin) is not this identity provider's to rename.
+    // (Asked only when the request changes one of them: most pushes change neither.)
     const owned =
+      (desired.email !== state.email || desired.name !== state.name) &&
       current.scim?.createdAccount === true &&
       !user.instanceAdmin &&
       (await em.count(Membership, { user: user.id, organization: { $ne: org.id } })) === 0;
